@@ -1,0 +1,44 @@
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "./generated/client";
+
+export type Db = PrismaClient;
+
+/** Where the data lives: a PostgreSQL server, or embedded PGlite in a folder (or in memory when `dataDir` is null). */
+export type DbTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string | null };
+
+export interface DbConnection {
+  target: DbTarget;
+  db: Db;
+  /** The driver adapter, for the migration engine. */
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  close(): Promise<void>;
+}
+
+export function dbTargetFromEnv(env: { DATABASE_URL?: string; DATA_DIR?: string }): DbTarget {
+  if (env.DATABASE_URL) return { kind: "postgres", url: env.DATABASE_URL };
+  return { kind: "pglite", dataDir: path.resolve(env.DATA_DIR ?? ".data", "pglite") };
+}
+
+export async function connectDb(target: DbTarget): Promise<DbConnection> {
+  if (target.kind === "postgres") {
+    const adapterFactory = new PrismaPg({ connectionString: target.url });
+    const db = new PrismaClient({ adapter: adapterFactory });
+    return { target, db, adapterFactory, close: () => db.$disconnect() };
+  }
+  const pglite = target.dataDir ? await PGlite.create(target.dataDir) : await PGlite.create();
+  const adapterFactory = new PrismaPGlite(pglite);
+  const db = new PrismaClient({ adapter: adapterFactory });
+  return {
+    target,
+    db,
+    adapterFactory,
+    async close() {
+      await db.$disconnect();
+      await pglite.close();
+    },
+  };
+}
