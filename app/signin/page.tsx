@@ -1,0 +1,50 @@
+import { redirect } from "next/navigation";
+import { currentUser } from "@/server/auth/session";
+import { devLoginEnabled, env, oidcEnabled } from "@/server/env";
+import { SignInForm } from "./sign-in-form";
+
+export const dynamic = "force-dynamic";
+
+const errorMessages: Record<string, string> = {
+  DomainNotAllowed: "Your email domain is not allowed to sign in here. Ask an administrator to add it to OIDC_ALLOWED_DOMAINS.",
+  NoEmail: "Your identity provider did not share an email address. Allow the email scope for this client.",
+  CredentialsSignin: "That email could not be used for the development sign-in.",
+  OAuthSignin: "Could not reach the identity provider. Check OIDC_ISSUER and try again.",
+  OAuthCallback: "The identity provider's answer could not be verified. Try again.",
+  Callback: "Signing you in failed on our side. Try again; if it persists, check the server log.",
+  NoWorkspace: "You do not belong to any workspace. Ask an owner to add you.",
+};
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
+  const { callbackUrl, error } = await searchParams;
+  // Only same-site paths are followed after sign-in.
+  const returnTo = callbackUrl?.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/";
+  if (await currentUser()) redirect(returnTo);
+  const e = env();
+  const sso = oidcEnabled(e) ? { name: e.OIDC_NAME } : null;
+  const dev = devLoginEnabled(e);
+  const message = error ? (errorMessages[error] ?? "Sign-in failed. Try again.") : null;
+
+  return (
+    <main className="flex min-h-screen items-center justify-center p-6">
+      <div className="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        <div className="mb-6 flex items-center gap-2 text-indigo-600 dark:text-indigo-400">
+          <span aria-hidden className="text-2xl">≋</span>
+          <span className="font-semibold tracking-tight">Streamware</span>
+        </div>
+        <h1 className="mb-6 text-xl font-semibold">Sign in to Streamware</h1>
+        {message && (
+          <p role="alert" className="mb-4 rounded-lg bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+            {message}
+          </p>
+        )}
+        <SignInForm sso={sso} dev={dev} callbackUrl={returnTo} />
+        {!sso && !dev && (
+          <p className="text-sm text-slate-600 dark:text-slate-400">
+            No sign-in method is configured. Set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, or DEV_LOGIN=true.
+          </p>
+        )}
+      </div>
+    </main>
+  );
+}

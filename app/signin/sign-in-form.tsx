@@ -1,0 +1,60 @@
+"use client";
+
+import { signIn } from "next-auth/react";
+import { useState, type FormEvent } from "react";
+
+export function SignInForm({ sso, dev, callbackUrl }: { sso: { name: string } | null; dev: boolean; callbackUrl: string }) {
+  const [email, setEmail] = useState("");
+  const [pending, setPending] = useState(false);
+
+  async function devSignIn(event: FormEvent) {
+    event.preventDefault();
+    setPending(true);
+    await signIn("dev", { email, callbackUrl });
+    setPending(false);
+  }
+
+  return (
+    <div className="space-y-6">
+      {sso && (
+        <button
+          type="button"
+          onClick={() => signIn("oidc", { callbackUrl })}
+          className="w-full rounded-lg bg-indigo-600 px-4 py-2.5 font-medium text-white hover:bg-indigo-500"
+        >
+          Continue with {sso.name}
+        </button>
+      )}
+      {sso && dev && (
+        <div className="flex items-center gap-3 text-xs uppercase tracking-wide text-slate-500">
+          <span className="h-px flex-1 bg-slate-200 dark:bg-slate-700" /> or <span className="h-px flex-1 bg-slate-200 dark:bg-slate-700" />
+        </div>
+      )}
+      {dev && (
+        <form onSubmit={devSignIn} className="space-y-3">
+          <label className="block text-sm font-medium" htmlFor="dev-email">
+            Email
+          </label>
+          <input
+            id="dev-email"
+            type="email"
+            required
+            autoComplete="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            placeholder="you@example.com"
+            className="w-full rounded-lg border border-slate-300 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-950"
+          />
+          <button
+            type="submit"
+            disabled={pending}
+            className="w-full rounded-lg border border-slate-300 px-4 py-2.5 font-medium hover:bg-slate-100 disabled:opacity-60 dark:border-slate-700 dark:hover:bg-slate-800"
+          >
+            Sign in for development
+          </button>
+          <p className="text-xs text-slate-500">Development sign-in trusts the email you type. Turn it off in production with DEV_LOGIN=false.</p>
+        </form>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,257 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useTRPC } from "@/app/_components/trpc-provider";
+import type { FlowSummary } from "@/server/services/flow-service";
+import { canEdit, useWorkspace } from "./workspace-context";
+
+const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+
+function ago(date: Date): string {
+  const seconds = Math.round((date.getTime() - Date.now()) / 1000);
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [["day", 86400], ["hour", 3600], ["minute", 60]];
+  for (const [unit, size] of units) {
+    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
+  }
+  return "just now";
+}
+
+export function FlowList() {
+  const workspace = useWorkspace();
+  const trpc = useTRPC();
+  const flows = useQuery(trpc.flow.list.queryOptions({ workspaceId: workspace.id }));
+  const editable = canEdit(workspace);
+
+  return (
+    <section>
+      <div className="mb-6 flex items-center justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold">Flows</h1>
+          <p className="text-sm text-slate-600 dark:text-slate-400">{workspace.name}</p>
+        </div>
+        {editable ? (
+          <NewFlowDialog />
+        ) : (
+          <p className="text-sm text-slate-500">You are a viewer here: you can open flows but not change them.</p>
+        )}
+      </div>
+      {flows.error && (
+        <p role="alert" className="rounded-lg bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+          Could not load flows: {flows.error.message}
+        </p>
+      )}
+      {flows.isPending && <p className="text-sm text-slate-500">Loading flows…</p>}
+      {flows.data?.length === 0 && (
+        <div className="rounded-xl border border-dashed border-slate-300 p-10 text-center dark:border-slate-700">
+          <p className="font-medium">No flows yet</p>
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+            {editable ? "Create your first flow to start wiring triggers and nodes together." : "Nothing has been built here yet."}
+          </p>
+        </div>
+      )}
+      {flows.data && flows.data.length > 0 && (
+        <ul className="divide-y divide-slate-200 overflow-hidden rounded-xl border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
+          {flows.data.map((flow) => (
+            <FlowRow key={flow.id} flow={flow} editable={editable} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function useInvalidateFlows() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries({ queryKey: trpc.flow.list.queryKey() });
+}
+
+function NewFlowDialog() {
+  const workspace = useWorkspace();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [name, setName] = useState("");
+  const router = useRouter();
+  const trpc = useTRPC();
+  const invalidate = useInvalidateFlows();
+  const create = useMutation(
+    trpc.flow.create.mutationOptions({
+      onSuccess: async (flow) => {
+        await invalidate();
+        dialog.current?.close();
+        router.push(`/w/${workspace.slug}/flows/${flow.id}`);
+      },
+    }),
+  );
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    create.mutate({ workspaceId: workspace.id, name });
+  }
+
+  return (
+    <>
+      <button
+        type="button"
+        onClick={() => {
+          setName("");
+          create.reset();
+          dialog.current?.showModal();
+        }}
+        className="rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500"
+      >
+        New flow
+      </button>
+      <dialog
+        ref={dialog}
+        aria-labelledby="new-flow-title"
+        className="m-auto w-full max-w-md rounded-xl border border-slate-200 bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-950/40 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+      >
+        <form onSubmit={submit} className="space-y-4">
+          <h2 id="new-flow-title" className="text-lg font-semibold">
+            New flow
+          </h2>
+          <div className="space-y-1">
+            <label htmlFor="flow-name" className="block text-sm font-medium">
+              Flow name
+            </label>
+            <input
+              id="flow-name"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              required
+              maxLength={120}
+              autoFocus
+              className="w-full rounded-lg border border-slate-300 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-950"
+            />
+          </div>
+          {create.error && (
+            <p role="alert" className="text-sm text-red-600">
+              {create.error.message}
+            </p>
+          )}
+          <div className="flex justify-end gap-2">
+            <button type="button" onClick={() => dialog.current?.close()} className="rounded-lg px-4 py-2 hover:bg-slate-100 dark:hover:bg-slate-800">
+              Cancel
+            </button>
+            <button type="submit" disabled={create.isPending} className="rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 disabled:opacity-60">
+              Create flow
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </>
+  );
+}
+
+function FlowRow({ flow, editable }: { flow: FlowSummary; editable: boolean }) {
+  const workspace = useWorkspace();
+  const trpc = useTRPC();
+  const invalidate = useInvalidateFlows();
+  const [mode, setMode] = useState<"view" | "rename" | "confirm-delete">("view");
+  const [name, setName] = useState(flow.name);
+  const rename = useMutation(
+    trpc.flow.rename.mutationOptions({
+      onSuccess: async () => {
+        await invalidate();
+        setMode("view");
+      },
+    }),
+  );
+  const remove = useMutation(trpc.flow.delete.mutationOptions({ onSuccess: () => invalidate() }));
+
+  function submitRename(event: FormEvent) {
+    event.preventDefault();
+    if (name.trim() === flow.name) return setMode("view");
+    rename.mutate({ workspaceId: workspace.id, flowId: flow.id, name });
+  }
+
+  function cancelOnEscape(event: KeyboardEvent) {
+    if (event.key === "Escape") {
+      setName(flow.name);
+      setMode("view");
+    }
+  }
+
+  const error = rename.error ?? remove.error;
+
+  return (
+    <li className="flex flex-wrap items-center gap-4 px-4 py-3">
+      <div className="min-w-0 flex-1">
+        {mode === "rename" ? (
+          <form onSubmit={submitRename} className="flex items-center gap-2">
+            <input
+              aria-label={`New name for ${flow.name}`}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              onKeyDown={cancelOnEscape}
+              required
+              maxLength={120}
+              autoFocus
+              className="w-full max-w-sm rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950"
+            />
+            <button type="submit" disabled={rename.isPending} className="rounded-md bg-indigo-600 px-3 py-1 text-sm text-white">
+              Save
+            </button>
+          </form>
+        ) : (
+          <Link href={`/w/${workspace.slug}/flows/${flow.id}`} className="font-medium hover:text-indigo-600 hover:underline">
+            {flow.name}
+          </Link>
+        )}
+        <p className="mt-0.5 text-xs text-slate-500">
+          <span className={flow.active ? "text-emerald-600" : undefined}>{flow.active ? "Active" : "Inactive"}</span>
+          {" · "}
+          {flow.versionCount === 1 ? "1 version" : `${flow.versionCount} versions`}
+          {" · "}updated {ago(flow.updatedAt)}
+        </p>
+        {error && (
+          <p role="alert" className="mt-1 text-sm text-red-600">
+            {error.message}
+          </p>
+        )}
+      </div>
+      {editable && mode === "view" && (
+        <div className="flex gap-1 text-sm">
+          <button
+            type="button"
+            aria-label={`Rename ${flow.name}`}
+            onClick={() => {
+              setName(flow.name);
+              setMode("rename");
+            }}
+            className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800"
+          >
+            Rename
+          </button>
+          <button
+            type="button"
+            aria-label={`Delete ${flow.name}`}
+            onClick={() => setMode("confirm-delete")}
+            className="rounded-md px-2 py-1 text-red-600 hover:bg-red-50 dark:hover:bg-red-950"
+          >
+            Delete
+          </button>
+        </div>
+      )}
+      {mode === "confirm-delete" && (
+        <div className="flex items-center gap-2 text-sm">
+          <span>Delete “{flow.name}” and its versions and runs?</span>
+          <button
+            type="button"
+            disabled={remove.isPending}
+            onClick={() => remove.mutate({ workspaceId: workspace.id, flowId: flow.id })}
+            className="rounded-md bg-red-600 px-2 py-1 text-white hover:bg-red-500"
+          >
+            Delete flow
+          </button>
+          <button type="button" onClick={() => setMode("view")} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
+            Cancel
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}

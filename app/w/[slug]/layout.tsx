@@ -1,0 +1,42 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import type { ReactNode } from "react";
+import { requireUser } from "@/server/auth/session";
+import { getDb } from "@/server/db";
+import { workspaceService } from "@/server/services/workspace-service";
+import { SignOutButton } from "./sign-out-button";
+import { WorkspaceProvider } from "./workspace-context";
+import { WorkspaceSwitcher } from "./workspace-switcher";
+
+export const dynamic = "force-dynamic";
+
+export default async function WorkspaceLayout({ children, params }: { children: ReactNode; params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const user = await requireUser(`/w/${slug}`);
+  const db = await getDb();
+  const workspaces = await workspaceService.listForUser({ db, userId: user.id });
+  const workspace = workspaces.find((w) => w.slug === slug);
+  // Not a member looks exactly like no such workspace.
+  if (!workspace) notFound();
+
+  return (
+    <WorkspaceProvider workspace={workspace}>
+      <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <div className="mx-auto flex h-14 max-w-6xl items-center gap-4 px-4">
+          <Link href={`/w/${workspace.slug}`} className="flex items-center gap-2 font-semibold text-indigo-600 dark:text-indigo-400">
+            <span aria-hidden className="text-xl">≋</span> Streamware
+          </Link>
+          <WorkspaceSwitcher current={workspace} workspaces={workspaces} />
+          <div className="ml-auto flex items-center gap-3 text-sm">
+            <span className="text-slate-600 dark:text-slate-400" title={user.email}>
+              {user.name ?? user.email}
+            </span>
+            <SignOutButton />
+          </div>
+        </div>
+      </header>
+      <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>
+    </WorkspaceProvider>
+  );
+}
+

@@ -1,0 +1,5 @@
+import { FlowList } from "./flow-list";
+
+export default function WorkspaceHome() {
+  return <FlowList />;
+}

@@ -1,0 +1,20 @@
+"use client";
+
+import { createContext, useContext, type ReactNode } from "react";
+import type { WorkspaceSummary } from "@/server/services/workspace-service";
+
+const WorkspaceContext = createContext<WorkspaceSummary | null>(null);
+
+export function WorkspaceProvider({ workspace, children }: { workspace: WorkspaceSummary; children: ReactNode }) {
+  return <WorkspaceContext.Provider value={workspace}>{children}</WorkspaceContext.Provider>;
+}
+
+export function useWorkspace(): WorkspaceSummary {
+  const workspace = useContext(WorkspaceContext);
+  if (!workspace) throw new Error("useWorkspace is used outside a workspace page");
+  return workspace;
+}
+
+export function canEdit(workspace: WorkspaceSummary): boolean {
+  return workspace.role !== "viewer";
+}

@@ -1,0 +1,206 @@
+// Shared by `npm test` (scripts/test.mjs) and `npm start` (scripts/start.mjs): bring a fresh clone to a state
+// where it can build and run, using nothing but Node.js built-ins, so it works before node_modules exists.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** A setup step that cannot proceed; `message` says what to run to fix it. */
+export class SetupError extends Error {
+  name = "SetupError";
+}
+
+const say = (message) => process.stdout.write(`[setup] ${message}\n`);
+
+/**
+ * Runs a command with inherited output and resolves with its exit code (never rejects on a non-zero exit,
+ * so callers decide whether a failure stops everything).
+ */
+export function run(command, args, { env = process.env, cwd = projectRoot, stdio = "inherit" } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio });
+    child.on("error", reject);
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+async function runOrThrow(command, args, options) {
+  const code = await run(command, args, options);
+  if (code !== 0) throw new SetupError(`\`${[command, ...args].join(" ")}\` exited with code ${code}`);
+}
+
+const mtimeMs = (file) => (existsSync(file) ? statSync(file).mtimeMs : null);
+
+/**
+ * npm writes node_modules/.package-lock.json after every install, so it being older than package-lock.json
+ * means someone changed the dependencies (pull, branch switch) since the last install.
+ */
+export function dependenciesAreStale() {
+  const lock = mtimeMs(path.join(projectRoot, "package-lock.json"));
+  const installed = mtimeMs(path.join(projectRoot, "node_modules", ".package-lock.json"));
+  if (installed === null) return true;
+  return lock !== null && installed < lock;
+}
+
+export async function ensureDependencies() {
+  if (!dependenciesAreStale()) return false;
+  say("node_modules is missing or older than package-lock.json: running npm ci");
+  const env = { ...process.env, npm_config_audit: "false", npm_config_fund: "false" };
+  await runOrThrow("npm", ["ci"], { env });
+  return true;
+}
+
+/** The generated client is gitignored, so a fresh clone (or a schema change) needs a generate before tsc/next. */
+export function prismaClientIsStale() {
+  const generated = mtimeMs(path.join(projectRoot, "server", "db", "generated", "client.ts"));
+  if (generated === null) return true;
+  const inputs = ["prisma/schema.prisma", "package-lock.json"].map((file) => mtimeMs(path.join(projectRoot, file)));
+  return inputs.some((input) => input !== null && input > generated);
+}
+
+export async function generatePrismaClient({ force = false } = {}) {
+  if (!force && !prismaClientIsStale()) return false;
+  const script = path.join(projectRoot, "scripts", "prisma-generate.mjs");
+  if (!existsSync(script)) throw new SetupError(`${path.relative(projectRoot, script)} is missing`);
+  say("generating the Prisma client");
+  await runOrThrow(process.execPath, [script]);
+  return true;
+}
+
+export const isRoot = () => process.getuid?.() === 0;
+export const isDebian = () => existsSync("/etc/debian_version");
+
+let aptIndexFresh = false;
+
+/** Installs Debian packages when we may (root on Debian); otherwise stops with the command a person should run. */
+export async function aptInstall(packages, { why }) {
+  const command = `apt-get update && apt-get install -y ${packages.join(" ")}`;
+  if (!isDebian()) throw new SetupError(`${why}. Install ${packages.join(", ")} with your system's package manager.`);
+  if (!isRoot()) throw new SetupError(`${why}. Run: sudo sh -c '${command}'`);
+  say(`${why}: ${command}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  if (!aptIndexFresh) {
+    await runOrThrow("apt-get", ["update"], { env });
+    aptIndexFresh = true;
+  }
+  await runOrThrow("apt-get", ["install", "-y", ...packages], { env });
+}
+
+export function canConnect({ host, port, timeoutMs = 1000 }) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A real query, not only an open port: a starting server accepts connections before it accepts logins. */
+async function queryPostgres(url) {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query("select 1");
+    return null;
+  } catch (error) {
+    return error;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function waitForPostgres(url, { timeoutMs }) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = null;
+  while (Date.now() < deadline) {
+    lastError = await queryPostgres(url);
+    if (lastError === null) return null;
+    // A wrong password or missing role will not fix itself by waiting.
+    if (["28P01", "28000", "3D000"].includes(lastError.code)) return lastError;
+    await sleep(500);
+  }
+  return lastError;
+}
+
+const debianClusterVersions = () =>
+  existsSync("/etc/postgresql")
+    ? readdirSync("/etc/postgresql")
+        .filter((version) => existsSync(`/etc/postgresql/${version}/main/postgresql.conf`))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+
+/**
+ * Debian's fresh cluster asks TCP clients for a password; the test database URL has none, the same as this
+ * project's machines. Only done for a cluster this script has just installed.
+ */
+function trustLoopbackLogins(version) {
+  const hbaFile = `/etc/postgresql/${version}/main/pg_hba.conf`;
+  const rules = "host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n";
+  writeFileSync(hbaFile, `# Added by scripts/setup.mjs for the test suite\n${rules}${readFileSync(hbaFile, "utf8")}`);
+}
+
+/** Makes sure a PostgreSQL answers queries at `url`, starting (or, as root on Debian, installing) one locally. */
+export async function ensurePostgres({ url }) {
+  const { hostname, port: rawPort } = new URL(url);
+  const host = hostname.replace(/^\[|\]$/g, "");
+  const port = Number(rawPort || 5432);
+  if ((await canConnect({ host, port })) && (await waitForPostgres(url, { timeoutMs: 5000 })) === null) return;
+
+  const local = ["127.0.0.1", "localhost", "::1"].includes(host);
+  if (!local) throw new SetupError(`PostgreSQL at ${host}:${port} does not answer; start it or set TEST_DATABASE_URL`);
+
+  let versions = debianClusterVersions();
+  let installedNow = false;
+  if (versions.length === 0) {
+    await aptInstall(["postgresql"], { why: `nothing answers at ${host}:${port} and PostgreSQL is not installed` });
+    installedNow = true;
+    versions = debianClusterVersions();
+    if (versions.length === 0) throw new SetupError("apt installed postgresql but created no cluster in /etc/postgresql");
+  }
+  const version = versions[0];
+  if (installedNow) trustLoopbackLogins(version);
+
+  const ctl = (action) => run("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", action]);
+  if (!isRoot()) {
+    throw new SetupError(`PostgreSQL ${version} is installed but not answering. Run: sudo pg_ctlcluster --skip-systemctl-redirect ${version} main start`);
+  }
+  // pg_ctlcluster status: 0 running, 3 stopped. A package install may have started it before the pg_hba edit.
+  const running = (await ctl("status")) === 0;
+  say(`${running ? "restarting" : "starting"} PostgreSQL ${version} (Debian cluster "main")`);
+  const code = await ctl(running ? "restart" : "start");
+  if (code !== 0) throw new SetupError(`pg_ctlcluster ${version} main start failed (code ${code}); see /var/log/postgresql/`);
+
+  const error = await waitForPostgres(url, { timeoutMs: 30_000 });
+  if (error) throw new SetupError(`PostgreSQL started but ${url} still fails: ${error.message}`);
+}
+
+export const chromiumPath = "/usr/bin/chromium";
+
+/** Playwright cannot download its own browser here, so the e2e journeys drive Debian's Chromium. */
+export async function ensureChromium() {
+  if (existsSync(chromiumPath)) return;
+  await aptInstall(["chromium"], { why: `${chromiumPath} is missing` });
+  if (!existsSync(chromiumPath)) throw new SetupError(`apt installed chromium but ${chromiumPath} is still missing`);
+}

@@ -1,0 +1,167 @@
+// `npm test`: everything CI checks, from a fresh clone with only Node.js. Every stage runs even when an earlier
+// one fails, so one run reports all breakage; the last line is the machine-readable summary.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  SetupError,
+  ensureChromium,
+  ensureDependencies,
+  ensurePostgres,
+  freePort,
+  generatePrismaClient,
+  projectRoot,
+  run,
+} from "./setup.mjs";
+
+const resultsDir = path.join(projectRoot, "test-results");
+const vitestReport = path.join(resultsDir, "vitest.json");
+const playwrightReport = path.join(resultsDir, "playwright.json");
+
+const banner = (title) => process.stdout.write(`\n━━ ${title} ${"━".repeat(Math.max(0, 72 - title.length))}\n`);
+const seconds = (startedAt) => (performance.now() - startedAt) / 1000;
+const secret = () => randomBytes(32).toString("base64");
+
+function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs a project binary. `--no` keeps npx from ever downloading one; the `--` matters: without it npx 11 takes
+ * the tool's own flags (`--noEmit`) as npm config and silently drops them.
+ */
+const npx = (args, { env }) => run("npx", ["--no", "--", ...args], { env });
+
+/** A stage with no test report of its own (typecheck, build) counts as one check. */
+async function checkStage({ name, args, env }) {
+  banner(`${name}: npx ${args.join(" ")}`);
+  const startedAt = performance.now();
+  const code = await npx(args, { env });
+  const ok = code === 0;
+  return { name, passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, seconds: seconds(startedAt), note: ok ? "" : `exit ${code}` };
+}
+
+async function vitestStage({ env }) {
+  const name = "unit and integration (vitest)";
+  const args = [
+    "vitest", "run",
+    "--reporter=default", "--reporter=json", `--outputFile.json=${path.relative(projectRoot, vitestReport)}`,
+    "--passWithNoTests",
+    // Playwright specs share the *.spec.ts pattern but only run under Playwright.
+    "--exclude=e2e/**/*.spec.ts",
+  ];
+  banner(`${name}: npx ${args.join(" ")}`);
+  const startedAt = performance.now();
+  const code = await npx(args, { env });
+  const report = readJson(vitestReport);
+  const result = { name, passed: 0, failed: 0, skipped: 0, seconds: seconds(startedAt), note: "" };
+  if (report) {
+    result.passed = report.numPassedTests ?? 0;
+    result.failed = report.numFailedTests ?? 0;
+    result.skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  }
+  // A file that fails to import fails no single test, but it is still a failure.
+  if (code !== 0 && result.failed === 0) {
+    result.failed = Math.max(1, report?.numFailedTestSuites ?? 0);
+    result.note = report ? `exit ${code}: a test file failed outside any test` : `exit ${code}, no report`;
+  }
+  return result;
+}
+
+async function playwrightStage({ env }) {
+  const name = "browser journeys (playwright)";
+  banner(`${name}: npx playwright test`);
+  const startedAt = performance.now();
+  const code = await npx(["playwright", "test"], { env });
+  const report = readJson(playwrightReport);
+  const stats = report?.stats ?? {};
+  const result = {
+    name,
+    // A flaky test passed on a retry; it is reported by Playwright's own output.
+    passed: (stats.expected ?? 0) + (stats.flaky ?? 0),
+    failed: stats.unexpected ?? 0,
+    skipped: stats.skipped ?? 0,
+    seconds: seconds(startedAt),
+    note: stats.flaky ? `${stats.flaky} flaky` : "",
+  };
+  // The web server or global setup failing leaves every test unrun rather than failed.
+  if (code !== 0 && result.failed === 0) {
+    result.failed = 1;
+    result.note = report ? `exit ${code}: ${report.errors?.[0]?.message?.split("\n")[0] ?? "run failed"}` : `exit ${code}, no report`;
+  }
+  return result;
+}
+
+async function setup() {
+  banner("setup");
+  const startedAt = performance.now();
+  await ensureDependencies();
+  await generatePrismaClient();
+  const databaseUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  await ensurePostgres({ url: databaseUrl });
+  await ensureChromium();
+  mkdirSync(resultsDir, { recursive: true });
+  for (const report of [vitestReport, playwrightReport]) rmSync(report, { force: true });
+  const [appPort, oidcPort] = [await freePort(), await freePort()];
+  const env = {
+    ...process.env,
+    TEST_DATABASE_URL: databaseUrl,
+    NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? secret(),
+    STREAMWARE_ENCRYPTION_KEY: process.env.STREAMWARE_ENCRYPTION_KEY ?? secret(),
+    NEXT_TELEMETRY_DISABLED: "1",
+    E2E_APP_PORT: String(appPort),
+    E2E_OIDC_PORT: String(oidcPort),
+    // Embedded PGlite in a folder of its own, so journeys never see a previous run's users.
+    E2E_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "streamware-e2e-")),
+    E2E_JSON_REPORT: playwrightReport,
+  };
+  process.stdout.write(`[setup] ready in ${seconds(startedAt).toFixed(1)} s (app port ${appPort}, OIDC port ${oidcPort})\n`);
+  return { env, seconds: seconds(startedAt) };
+}
+
+function printTable(stages) {
+  banner("results");
+  const width = Math.max(...stages.map((stage) => stage.name.length));
+  for (const stage of stages) {
+    const counts = stage.counts ?? `${stage.passed} passed, ${stage.failed} failed${stage.skipped ? `, ${stage.skipped} skipped` : ""}`;
+    const mark = stage.failed ? "✗" : "✓";
+    process.stdout.write(
+      `${mark} ${stage.name.padEnd(width)}  ${counts.padEnd(30)} ${stage.seconds.toFixed(1).padStart(6)} s${stage.note ? `  (${stage.note})` : ""}\n`,
+    );
+  }
+}
+
+async function main() {
+  let context;
+  try {
+    context = await setup();
+  } catch (error) {
+    const message = error instanceof SetupError ? error.message : (error?.stack ?? String(error));
+    process.stdout.write(`\n[setup] cannot run the tests: ${message}\n`);
+    process.stdout.write("0 passed, 1 failed\n");
+    process.exitCode = 1;
+    return;
+  }
+  const { env } = context;
+  const stages = [{ name: "setup", passed: 0, failed: 0, skipped: 0, seconds: context.seconds, counts: "ready" }];
+  stages.push(await checkStage({ name: "typecheck", args: ["tsc", "--noEmit"], env }));
+  stages.push(await vitestStage({ env }));
+  stages.push(await checkStage({ name: "build", args: ["next", "build"], env }));
+  stages.push(await playwrightStage({ env }));
+  if (existsSync(env.E2E_DATA_DIR)) rmSync(env.E2E_DATA_DIR, { recursive: true, force: true });
+
+  printTable(stages);
+  const total = stages.reduce(
+    (sum, stage) => ({ passed: sum.passed + stage.passed, failed: sum.failed + stage.failed, skipped: sum.skipped + stage.skipped }),
+    { passed: 0, failed: 0, skipped: 0 },
+  );
+  process.stdout.write(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}\n`);
+  process.exitCode = total.failed > 0 ? 1 : 0;
+}
+
+await main();

@@ -1,0 +1,22 @@
+import { getServerSession } from "next-auth";
+import { authOptions } from "./auth/options";
+import { getDb, type Db } from "./db";
+
+export interface ContextUser {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+/** Builds a context from plain values, so tests can make one without a request. */
+export function createContextInner({ db, user }: { db: Db; user: ContextUser | null }) {
+  return { db, user };
+}
+
+export type Context = ReturnType<typeof createContextInner>;
+
+export async function createContext(): Promise<Context> {
+  const [db, session] = await Promise.all([getDb(), getServerSession(authOptions())]);
+  const user = session?.user?.id ? { id: session.user.id, email: session.user.email ?? "", name: session.user.name ?? null } : null;
+  return createContextInner({ db, user });
+}

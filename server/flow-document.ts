@@ -1,0 +1,161 @@
+import { z } from "zod";
+
+/**
+ * The flow document: what the editor edits, what a flow version stores and what export/import moves.
+ * One schema, used on every boundary (save, import, run).
+ */
+export const FLOW_SCHEMA_TAG = "streamware.flow/1";
+
+const id = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1–64 letters, digits, '-' or '_'");
+
+const position = z.object({ x: z.number().finite(), y: z.number().finite() });
+
+const port = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a port name of letters, digits, '-' or '_'");
+
+export const credentialRefSchema = z.object({
+  id: z.string().min(1).optional(),
+  name: z.string().min(1, "a credential reference needs the credential's name"),
+});
+
+export const retrySchema = z.object({
+  maxAttempts: z.number().int().min(1).max(10),
+  backoffMs: z.number().int().min(0).max(3_600_000).default(1000),
+});
+
+export const flowNodeSchema = z.object({
+  id,
+  type: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/, "must be a dotted node type such as \"core.webhook\""),
+  typeVersion: z.number().int().min(1).default(1),
+  name: z.string().trim().min(1, "a node needs a name").max(120),
+  position,
+  config: z.record(z.string(), z.unknown()).default({}),
+  credentials: z.record(z.string(), credentialRefSchema).default({}),
+  disabled: z.boolean().default(false),
+  retry: retrySchema.optional(),
+  timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  onError: z.enum(["stop", "continue", "errorPort"]).default("stop"),
+});
+
+export const flowEdgeSchema = z.object({
+  id,
+  source: id,
+  sourcePort: port.default("out"),
+  target: id,
+  targetPort: port.default("in"),
+});
+
+export const stickyNoteSchema = z.object({
+  id,
+  text: z.string().max(10_000),
+  position,
+  width: z.number().positive().max(5000).default(240),
+  height: z.number().positive().max(5000).default(160),
+  color: z.enum(["yellow", "blue", "green", "pink", "gray"]).default("yellow"),
+});
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const flowSettingsSchema = z.object({
+  timezone: z.string().refine(isTimeZone, "must be an IANA time zone such as \"Europe/Warsaw\"").default("UTC"),
+  keepRuns: z.enum(["all", "failed", "none"]).default("all"),
+  errorFlowId: z.string().min(1).optional(),
+});
+
+export const flowDocumentSchema = z
+  .object({
+    schema: z.literal(FLOW_SCHEMA_TAG, { error: `must be "${FLOW_SCHEMA_TAG}"` }),
+    nodes: z.array(flowNodeSchema).max(5000).default([]),
+    edges: z.array(flowEdgeSchema).max(20000).default([]),
+    notes: z.array(stickyNoteSchema).max(1000).default([]),
+    settings: flowSettingsSchema.default({ timezone: "UTC", keepRuns: "all" }),
+  })
+  // Cross-references are checked even when some node is malformed, so one save reports every problem.
+  .superRefine(checkReferences, {
+    when: ({ value }) => isRecord(value) && Array.isArray(value.nodes) && Array.isArray(value.edges),
+  });
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+function checkReferences(doc: { nodes: unknown[]; edges: unknown[] }, ctx: z.RefinementCtx): void {
+  const nodeIds = new Set<unknown>();
+  const names = new Set<unknown>();
+  doc.nodes.forEach((node, i) => {
+    if (!isRecord(node)) return;
+    if (nodeIds.has(node.id)) {
+      ctx.addIssue({ code: "custom", path: ["nodes", i, "id"], message: `duplicate node id "${String(node.id)}"` });
+    }
+    nodeIds.add(node.id);
+    // Expressions refer to earlier nodes by name, so names must be unambiguous.
+    if (names.has(node.name)) {
+      ctx.addIssue({ code: "custom", path: ["nodes", i, "name"], message: `duplicate node name "${String(node.name)}"` });
+    }
+    names.add(node.name);
+  });
+  const edgeIds = new Set<unknown>();
+  doc.edges.forEach((edge, i) => {
+    if (!isRecord(edge)) return;
+    if (edgeIds.has(edge.id)) {
+      ctx.addIssue({ code: "custom", path: ["edges", i, "id"], message: `duplicate edge id "${String(edge.id)}"` });
+    }
+    edgeIds.add(edge.id);
+    for (const end of ["source", "target"] as const) {
+      if (!nodeIds.has(edge[end])) {
+        ctx.addIssue({ code: "custom", path: ["edges", i, end], message: `no node with id "${String(edge[end])}"` });
+      }
+    }
+    if (edge.source === edge.target) {
+      ctx.addIssue({ code: "custom", path: ["edges", i, "target"], message: "an edge cannot connect a node to itself" });
+    }
+  });
+}
+
+export type FlowDocument = z.infer<typeof flowDocumentSchema>;
+export type FlowNode = z.infer<typeof flowNodeSchema>;
+export type FlowEdge = z.infer<typeof flowEdgeSchema>;
+
+export interface FlowDocumentIssue {
+  /** Where the problem is, e.g. `nodes[2].position.x`. */
+  path: string;
+  message: string;
+}
+
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((acc, part) => {
+    if (typeof part === "number") return `${acc}[${part}]`;
+    return acc ? `${acc}.${String(part)}` : String(part);
+  }, "");
+}
+
+export type ParseFlowDocumentResult =
+  | { ok: true; document: FlowDocument }
+  | { ok: false; issues: FlowDocumentIssue[] };
+
+export function parseFlowDocument(input: unknown): ParseFlowDocumentResult {
+  const result = flowDocumentSchema.safeParse(input);
+  if (result.success) return { ok: true, document: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => ({ path: formatPath(issue.path) || "(document)", message: issue.message })),
+  };
+}
+
+export function describeIssues(issues: FlowDocumentIssue[]): string {
+  return issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+}
+
+export function emptyFlowDocument(): FlowDocument {
+  return flowDocumentSchema.parse({ schema: FLOW_SCHEMA_TAG });
+}

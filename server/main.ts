@@ -1,0 +1,53 @@
+import { createServer } from "node:http";
+import next from "next";
+import { applyMigrations } from "../prisma/migrate";
+import { getConnection } from "./db";
+import { env } from "./env";
+import { logger } from "./logger";
+import { ensureSecrets } from "./secrets";
+
+/** The one process of embedded mode: migrates the database, then serves Next.js on PORT. */
+async function main(): Promise<void> {
+  const dev = process.argv.includes("--dev");
+  await ensureSecrets({ env: process.env, dataDir: process.env.DATA_DIR ?? ".data" });
+  const port = process.env.PORT ?? "3000";
+  process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+  const config = env();
+
+  const connection = await getConnection();
+  await applyMigrations({ adapterFactory: connection.adapterFactory });
+  logger.info({ database: config.DATABASE_URL ? "postgres" : "embedded" }, "database ready");
+
+  const app = next({ dev, dir: process.cwd(), hostname: "localhost", port: config.PORT });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      logger.error({ err, url: req.url }, "request failed");
+      if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  logger.info({ url: process.env.NEXTAUTH_URL, dev }, "Streamware is ready");
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+    await app.close();
+    await connection.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((err: unknown) => {
+  logger.fatal({ err }, err instanceof Error ? err.message : "start-up failed");
+  process.exit(1);
+});

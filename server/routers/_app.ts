@@ -1,0 +1,12 @@
+import { router } from "../trpc";
+import { flowRouter } from "./flow.router";
+import { userRouter } from "./user.router";
+import { workspaceRouter } from "./workspace.router";
+
+export const appRouter = router({
+  user: userRouter,
+  workspace: workspaceRouter,
+  flow: flowRouter,
+});
+
+export type AppRouter = typeof appRouter;

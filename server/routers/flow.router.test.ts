@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../db";
+import type { DbConnection } from "../db/connect";
+import { createTestDatabase, databaseKinds } from "../db/test-databases";
+import { FLOW_SCHEMA_TAG } from "../flow-document";
+import { workspaceService } from "../services/workspace-service";
+import { anonymousCaller, rejection, signInAs } from "./test-helpers";
+
+const doc = (nodes: { id: string; name: string }[]) => ({
+  schema: FLOW_SCHEMA_TAG,
+  nodes: nodes.map((n, i) => ({ ...n, type: "core.manual", position: { x: i * 200, y: 0 } })),
+  edges: nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: nodes[i]!.id, target: n.id })),
+});
+
+describe.each(databaseKinds)("flow router on %s", (kind) => {
+  let connection: DbConnection;
+  let db: Db;
+
+  beforeAll(async () => {
+    connection = await createTestDatabase(kind);
+    db = connection.db;
+  });
+  afterAll(() => connection?.close());
+
+  it("creates, lists, renames, opens and deletes a flow, auditing each change", async () => {
+    const { caller, workspace, user } = await signInAs({ db, name: "Ada" });
+    const created = await caller.flow.create({ workspaceId: workspace.id, name: "Sensor pipeline" });
+    expect(created).toMatchObject({ name: "Sensor pipeline", active: false, versionCount: 0 });
+
+    expect((await caller.flow.list({ workspaceId: workspace.id })).map((f) => f.name)).toEqual(["Sensor pipeline"]);
+
+    await caller.flow.rename({ workspaceId: workspace.id, flowId: created.id, name: "  Kitchen sensors " });
+    const opened = await caller.flow.get({ workspaceId: workspace.id, flowId: created.id });
+    expect(opened.name).toBe("Kitchen sensors");
+    expect(opened.draft).toMatchObject({ schema: FLOW_SCHEMA_TAG, nodes: [], edges: [] });
+
+    await caller.flow.delete({ workspaceId: workspace.id, flowId: created.id });
+    expect(await caller.flow.list({ workspaceId: workspace.id })).toEqual([]);
+
+    const audit = await db.auditEvent.findMany({
+      where: { workspaceId: workspace.id, targetId: created.id },
+      select: { action: true, actorId: true },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(audit.map((a) => a.action)).toEqual(["flow.create", "flow.rename", "flow.delete"]);
+    expect(new Set(audit.map((a) => a.actorId))).toEqual(new Set([user.id]));
+  });
+
+  it("saves immutable, numbered versions and keeps the draft", async () => {
+    const { caller, workspace } = await signInAs({ db, name: "Grace" });
+    const flow = await caller.flow.create({ workspaceId: workspace.id, name: "Versions" });
+    const ref = { workspaceId: workspace.id, flowId: flow.id };
+    const v1 = await caller.flow.saveVersion({ ...ref, document: doc([{ id: "a", name: "Start" }]), message: "first" });
+    const v2 = await caller.flow.saveVersion({
+      ...ref,
+      document: doc([{ id: "a", name: "Start" }, { id: "b", name: "Next" }]),
+      message: "second",
+    });
+    expect([v1.number, v2.number]).toEqual([1, 2]);
+    expect((await caller.flow.versions(ref)).map((v) => v.message)).toEqual(["second", "first"]);
+    expect((await caller.flow.version({ ...ref, number: 1 })).document.nodes.map((n) => n.name)).toEqual(["Start"]);
+    expect((await caller.flow.get(ref)).draft.nodes).toHaveLength(2);
+
+    await caller.flow.saveDraft({ ...ref, document: doc([{ id: "z", name: "Only draft" }]) });
+    expect((await caller.flow.get(ref)).draft.nodes.map((n) => n.name)).toEqual(["Only draft"]);
+    expect((await caller.flow.version({ ...ref, number: 2 })).document.nodes).toHaveLength(2);
+  });
+
+  it("refuses an invalid document with the path of each error and leaves what is stored unchanged", async () => {
+    const { caller, workspace } = await signInAs({ db, name: "Linus" });
+    const flow = await caller.flow.create({ workspaceId: workspace.id, name: "Guarded" });
+    const ref = { workspaceId: workspace.id, flowId: flow.id };
+    const good = doc([{ id: "a", name: "Start" }]);
+    await caller.flow.saveVersion({ ...ref, document: good, message: "good" });
+    const before = await caller.flow.get(ref);
+
+    const bad = { ...good, nodes: [{ ...good.nodes[0]!, position: { x: "left", y: 0 } }], edges: [{ id: "e", source: "a", target: "ghost" }] };
+    for (const save of [
+      () => caller.flow.saveVersion({ ...ref, document: bad, message: "bad" }),
+      () => caller.flow.saveDraft({ ...ref, document: bad }),
+    ]) {
+      const error = await rejection(save());
+      expect(error.code).toBe("BAD_REQUEST");
+      expect(error.message).toContain("nodes[0].position.x");
+      expect(error.message).toContain('edges[0].target: no node with id "ghost"');
+    }
+
+    const after = await caller.flow.get(ref);
+    expect(after.draft).toEqual(before.draft);
+    expect(await caller.flow.versions(ref)).toHaveLength(1);
+    expect((await caller.flow.version({ ...ref, number: 1 })).document).toEqual(before.draft);
+  });
+
+  it("treats another workspace's flow exactly like a missing one, on every procedure", async () => {
+    const owner = await signInAs({ db, name: "Owner" });
+    const stranger = await signInAs({ db, name: "Stranger" });
+    const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Private" });
+    await owner.caller.flow.saveVersion({ workspaceId: owner.workspace.id, flowId: flow.id, document: doc([{ id: "a", name: "A" }]), message: "" });
+
+    // Through the other workspace's id, and through the stranger's own workspace id with the foreign flow id.
+    for (const workspaceId of [owner.workspace.id, stranger.workspace.id]) {
+      const ref = { workspaceId, flowId: flow.id };
+      const missing = { workspaceId, flowId: "no-such-flow" };
+      const calls = {
+        get: (r: typeof ref) => stranger.caller.flow.get(r),
+        rename: (r: typeof ref) => stranger.caller.flow.rename({ ...r, name: "Mine now" }),
+        delete: (r: typeof ref) => stranger.caller.flow.delete(r),
+        saveDraft: (r: typeof ref) => stranger.caller.flow.saveDraft({ ...r, document: doc([]) }),
+        saveVersion: (r: typeof ref) => stranger.caller.flow.saveVersion({ ...r, document: doc([]), message: "" }),
+        versions: (r: typeof ref) => stranger.caller.flow.versions(r),
+        version: (r: typeof ref) => stranger.caller.flow.version({ ...r, number: 1 }),
+      };
+      for (const [name, call] of Object.entries(calls)) {
+        const foreign = await rejection(call(ref));
+        const absent = await rejection(call(missing));
+        expect({ name, code: foreign.code, message: foreign.message }).toEqual({ name, code: absent.code, message: absent.message });
+        expect(foreign.code).toBe("NOT_FOUND");
+      }
+    }
+    expect((await rejection(stranger.caller.flow.list({ workspaceId: owner.workspace.id }))).code).toBe("NOT_FOUND");
+    expect((await rejection(stranger.caller.flow.create({ workspaceId: owner.workspace.id, name: "Intruder" }))).code).toBe("NOT_FOUND");
+
+    const untouched = await owner.caller.flow.get({ workspaceId: owner.workspace.id, flowId: flow.id });
+    expect(untouched).toMatchObject({ name: "Private", versionCount: 1 });
+    expect((await owner.caller.flow.list({ workspaceId: owner.workspace.id })).map((f) => f.name)).toEqual(["Private"]);
+  });
+
+  it("lets a viewer read but not create, rename, save or delete", async () => {
+    const owner = await signInAs({ db, name: "Boss" });
+    const viewer = await signInAs({ db, name: "Watcher" });
+    await workspaceService.setMember({ db, userId: owner.user.id, workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
+    const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Read only" });
+    const ref = { workspaceId: owner.workspace.id, flowId: flow.id };
+
+    expect((await viewer.caller.flow.list({ workspaceId: owner.workspace.id })).map((f) => f.name)).toEqual(["Read only"]);
+    expect((await viewer.caller.flow.get(ref)).name).toBe("Read only");
+
+    for (const call of [
+      () => viewer.caller.flow.rename({ ...ref, name: "Changed" }),
+      () => viewer.caller.flow.delete(ref),
+      () => viewer.caller.flow.create({ workspaceId: owner.workspace.id, name: "New" }),
+      () => viewer.caller.flow.saveVersion({ ...ref, document: doc([]), message: "" }),
+    ]) {
+      const error = await rejection(call());
+      expect(error.code).toBe("FORBIDDEN");
+      expect(error.message).toMatch(/needs the editor role.*you are a viewer/);
+    }
+    expect(await owner.caller.flow.get(ref)).toMatchObject({ name: "Read only", versionCount: 0 });
+  });
+
+  it("refuses signed-out callers and blank names", async () => {
+    const { caller, workspace } = await signInAs({ db, name: "Blank" });
+    expect((await rejection(anonymousCaller(db).flow.list({ workspaceId: workspace.id }))).code).toBe("UNAUTHORIZED");
+    const error = await rejection(caller.flow.create({ workspaceId: workspace.id, name: "   " }));
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.message).toContain("Give the flow a name");
+  });
+});

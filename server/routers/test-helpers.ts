@@ -1,0 +1,35 @@
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { expect } from "vitest";
+import { createContextInner } from "../context";
+import type { Db } from "../db";
+import { userService } from "../services/user-service";
+import { workspaceService } from "../services/workspace-service";
+import { createCallerFactory } from "../trpc";
+import { appRouter } from "./_app";
+
+const createCaller = createCallerFactory(appRouter);
+
+/** Signs a fresh user in (creating their personal workspace) and returns a caller acting as them. */
+export async function signInAs({ db, name }: { db: Db; name: string }) {
+  const email = `${name.toLowerCase()}-${randomUUID().slice(0, 8)}@example.test`;
+  const user = await userService.signIn({ db, identity: { provider: "dev", email, name } });
+  const [workspace] = await workspaceService.listForUser({ db, userId: user.id });
+  if (!workspace) throw new Error("sign-in created no personal workspace");
+  return { user, workspace, caller: createCaller(createContextInner({ db, user })) };
+}
+
+export function anonymousCaller(db: Db) {
+  return createCaller(createContextInner({ db, user: null }));
+}
+
+/** Awaits a call that must fail, and returns its tRPC error. */
+export async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
+  const outcome = await promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  if (outcome.ok) throw new Error(`expected the call to fail, but it returned ${JSON.stringify(outcome.value)}`);
+  expect(outcome.error).toBeInstanceOf(TRPCError);
+  return outcome.error as TRPCError;
+}

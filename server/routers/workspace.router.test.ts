@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../db";
+import type { DbConnection } from "../db/connect";
+import { createTestDatabase, databaseKinds } from "../db/test-databases";
+import { anonymousCaller, rejection, signInAs } from "./test-helpers";
+
+describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
+  let connection: DbConnection;
+  let db: Db;
+
+  beforeAll(async () => {
+    connection = await createTestDatabase(kind);
+    db = connection.db;
+  });
+  afterAll(() => connection?.close());
+
+  it("gives each new user a personal workspace they own", async () => {
+    const { caller, user } = await signInAs({ db, name: "Ada" });
+    expect(await caller.user.me()).toEqual(user);
+    const workspaces = await caller.workspace.list();
+    expect(workspaces).toEqual([expect.objectContaining({ name: "Ada's workspace", personal: true, role: "owner" })]);
+    expect(await caller.workspace.bySlug({ slug: workspaces[0]!.slug })).toEqual(workspaces[0]);
+  });
+
+  it("creates shared workspaces with unique slugs", async () => {
+    const { caller } = await signInAs({ db, name: "Maker" });
+    const first = await caller.workspace.create({ name: "Data Team" });
+    const second = await caller.workspace.create({ name: "Data Team" });
+    expect(first.slug).toBe("data-team");
+    expect(second.slug).toBe("data-team-2");
+    expect((await caller.workspace.list()).map((w) => w.name)).toEqual(["Maker's workspace", "Data Team", "Data Team"]);
+    const renamed = await caller.workspace.rename({ workspaceId: first.id, name: "Analytics" });
+    expect(renamed).toMatchObject({ name: "Analytics", slug: "data-team" });
+  });
+
+  it("hides workspaces you do not belong to", async () => {
+    const owner = await signInAs({ db, name: "Hidden" });
+    const stranger = await signInAs({ db, name: "Peeker" });
+    for (const call of [
+      () => stranger.caller.workspace.bySlug({ slug: owner.workspace.slug }),
+      () => stranger.caller.workspace.members({ workspaceId: owner.workspace.id }),
+      () => stranger.caller.workspace.rename({ workspaceId: owner.workspace.id, name: "Taken" }),
+      () => stranger.caller.workspace.setMember({ workspaceId: owner.workspace.id, email: stranger.user.email, role: "owner" }),
+    ]) {
+      expect((await rejection(call())).code).toBe("NOT_FOUND");
+    }
+    expect(await owner.caller.workspace.members({ workspaceId: owner.workspace.id })).toEqual([
+      expect.objectContaining({ id: owner.user.id, role: "owner" }),
+    ]);
+    expect((await owner.caller.workspace.list())[0]!.name).toBe("Hidden's workspace");
+  });
+
+  it("enforces roles when managing members", async () => {
+    const owner = await signInAs({ db, name: "Olga" });
+    const admin = await signInAs({ db, name: "Adam" });
+    const viewer = await signInAs({ db, name: "Vera" });
+    const ws = owner.workspace.id;
+    await owner.caller.workspace.setMember({ workspaceId: ws, email: admin.user.email, role: "admin" });
+    await admin.caller.workspace.setMember({ workspaceId: ws, email: viewer.user.email, role: "viewer" });
+
+    expect((await rejection(viewer.caller.workspace.setMember({ workspaceId: ws, email: viewer.user.email, role: "editor" }))).code).toBe("FORBIDDEN");
+    expect((await rejection(viewer.caller.workspace.rename({ workspaceId: ws, name: "Mine" }))).code).toBe("FORBIDDEN");
+    expect((await rejection(admin.caller.workspace.setMember({ workspaceId: ws, email: admin.user.email, role: "owner" }))).code).toBe("FORBIDDEN");
+    const lastOwner = await rejection(owner.caller.workspace.setMember({ workspaceId: ws, email: owner.user.email, role: "editor" }));
+    expect(lastOwner.code).toBe("CONFLICT");
+    expect(lastOwner.message).toContain("at least one owner");
+    const unknown = await rejection(owner.caller.workspace.setMember({ workspaceId: ws, email: "nobody@example.test", role: "editor" }));
+    expect(unknown.code).toBe("NOT_FOUND");
+    expect(unknown.message).toContain("must sign in once");
+
+    const members = await viewer.caller.workspace.members({ workspaceId: ws });
+    expect(members.map((m) => [m.name, m.role])).toEqual([["Olga", "owner"], ["Adam", "admin"], ["Vera", "viewer"]]);
+    const audit = await db.auditEvent.count({ where: { workspaceId: ws, action: "membership.set" } });
+    expect(audit).toBe(2);
+  });
+
+  it("refuses signed-out callers", async () => {
+    const anonymous = anonymousCaller(db);
+    expect((await rejection(anonymous.workspace.list())).code).toBe("UNAUTHORIZED");
+    expect((await rejection(anonymous.user.me())).code).toBe("UNAUTHORIZED");
+  });
+});

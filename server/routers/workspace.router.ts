@@ -1,0 +1,22 @@
+import { workspaceService } from "../services/workspace-service";
+import { protectedProcedure, router } from "../trpc";
+import { bySlugInput, createWorkspaceInput, membersInput, renameWorkspaceInput, setMemberInput } from "./workspace.schema";
+
+export const workspaceRouter = router({
+  list: protectedProcedure.query(({ ctx }) => workspaceService.listForUser({ db: ctx.db, userId: ctx.user.id })),
+  bySlug: protectedProcedure
+    .input(bySlugInput)
+    .query(({ ctx, input }) => workspaceService.getBySlug({ db: ctx.db, userId: ctx.user.id, slug: input.slug })),
+  create: protectedProcedure
+    .input(createWorkspaceInput)
+    .mutation(({ ctx, input }) => workspaceService.create({ db: ctx.db, userId: ctx.user.id, name: input.name })),
+  rename: protectedProcedure
+    .input(renameWorkspaceInput)
+    .mutation(({ ctx, input }) => workspaceService.rename({ db: ctx.db, userId: ctx.user.id, ...input })),
+  members: protectedProcedure
+    .input(membersInput)
+    .query(({ ctx, input }) => workspaceService.listMembers({ db: ctx.db, userId: ctx.user.id, workspaceId: input.workspaceId })),
+  setMember: protectedProcedure
+    .input(setMemberInput)
+    .mutation(({ ctx, input }) => workspaceService.setMember({ db: ctx.db, userId: ctx.user.id, ...input })),
+});

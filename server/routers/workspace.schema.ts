@@ -1,0 +1,11 @@
+import { z } from "zod";
+import { roles } from "../services/workspace-service";
+
+export const workspaceName = z.string().trim().min(1, "Give the workspace a name").max(80, "Keep the name under 80 characters");
+export const workspaceId = z.string().min(1).max(64);
+
+export const bySlugInput = z.object({ slug: z.string().min(1).max(64) });
+export const createWorkspaceInput = z.object({ name: workspaceName });
+export const renameWorkspaceInput = z.object({ workspaceId, name: workspaceName });
+export const membersInput = z.object({ workspaceId });
+export const setMemberInput = z.object({ workspaceId, email: z.email(), role: z.enum(roles) });

@@ -1,0 +1,181 @@
+import type { Db } from "../db";
+import type { Prisma } from "../db/generated/client";
+import { describeIssues, emptyFlowDocument, parseFlowDocument, type FlowDocument } from "../flow-document";
+import { auditService } from "./audit-service";
+import { ServiceError } from "./service-error";
+import { workspaceService } from "./workspace-service";
+
+const flowSummarySelect = {
+  id: true,
+  name: true,
+  activeVersionId: true,
+  createdAt: true,
+  updatedAt: true,
+  _count: { select: { versions: true } },
+} as const;
+
+const versionSelect = { id: true, number: true, message: true, authorId: true, createdAt: true } as const;
+
+export interface FlowSummary {
+  id: string;
+  name: string;
+  active: boolean;
+  versionCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function toSummary(flow: Prisma.FlowGetPayload<{ select: typeof flowSummarySelect }>): FlowSummary {
+  return {
+    id: flow.id,
+    name: flow.name,
+    active: flow.activeVersionId !== null,
+    versionCount: flow._count.versions,
+    createdAt: flow.createdAt,
+    updatedAt: flow.updatedAt,
+  };
+}
+
+/** A parsed flow document holds only JSON values (it came from JSON or from the schema's defaults). */
+function asJson(document: FlowDocument): Prisma.InputJsonObject {
+  return document as unknown as Prisma.InputJsonObject;
+}
+
+function parseOrThrow(input: unknown): FlowDocument {
+  const parsed = parseFlowDocument(input);
+  if (!parsed.ok) {
+    throw new ServiceError({
+      code: "BAD_REQUEST",
+      message: `The flow document is invalid: ${describeIssues(parsed.issues)}`,
+      details: { issues: parsed.issues },
+    });
+  }
+  return parsed.document;
+}
+
+interface Scope {
+  db: Db;
+  userId: string;
+  workspaceId: string;
+}
+
+const notFound = () => new ServiceError({ code: "NOT_FOUND", message: "Flow not found" });
+
+/** Every query is scoped by workspaceId as well as id: a flow id from another workspace finds nothing. */
+async function requireFlow({ db, workspaceId, flowId }: { db: Db | Prisma.TransactionClient; workspaceId: string; flowId: string }) {
+  const flow = await db.flow.findFirst({ where: { id: flowId, workspaceId }, select: { id: true, name: true } });
+  if (!flow) throw notFound();
+  return flow;
+}
+
+export const flowService = {
+  async list({ db, userId, workspaceId }: Scope): Promise<FlowSummary[]> {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    const flows = await db.flow.findMany({ where: { workspaceId }, select: flowSummarySelect, orderBy: { updatedAt: "desc" } });
+    return flows.map(toSummary);
+  },
+
+  async get({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    const flow = await db.flow.findFirst({
+      where: { id: flowId, workspaceId },
+      select: { ...flowSummarySelect, draft: true, versions: { select: versionSelect, orderBy: { number: "desc" }, take: 1 } },
+    });
+    if (!flow) throw notFound();
+    return { ...toSummary(flow), draft: flow.draft as FlowDocument, latestVersion: flow.versions[0] ?? null };
+  },
+
+  async create({ db, userId, workspaceId, name, document }: Scope & { name: string; document?: unknown }): Promise<FlowSummary> {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    const draft = document === undefined ? emptyFlowDocument() : parseOrThrow(document);
+    return db.$transaction(async (tx) => {
+      const flow = await tx.flow.create({
+        data: { workspaceId, name, draft: asJson(draft), createdById: userId },
+        select: flowSummarySelect,
+      });
+      await auditService.record({
+        tx,
+        entry: { workspaceId, actorId: userId, action: "flow.create", targetType: "flow", targetId: flow.id, data: { name } },
+      });
+      return toSummary(flow);
+    });
+  },
+
+  async rename({ db, userId, workspaceId, flowId, name }: Scope & { flowId: string; name: string }): Promise<FlowSummary> {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    return db.$transaction(async (tx) => {
+      const before = await requireFlow({ db: tx, workspaceId, flowId });
+      const flow = await tx.flow.update({ where: { id: flowId }, data: { name }, select: flowSummarySelect });
+      await auditService.record({
+        tx,
+        entry: { workspaceId, actorId: userId, action: "flow.rename", targetType: "flow", targetId: flowId, data: { from: before.name, to: name } },
+      });
+      return toSummary(flow);
+    });
+  },
+
+  async delete({ db, userId, workspaceId, flowId }: Scope & { flowId: string }): Promise<{ id: string }> {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    return db.$transaction(async (tx) => {
+      const flow = await requireFlow({ db: tx, workspaceId, flowId });
+      await tx.flow.delete({ where: { id: flowId }, select: { id: true } });
+      await auditService.record({
+        tx,
+        entry: { workspaceId, actorId: userId, action: "flow.delete", targetType: "flow", targetId: flowId, data: { name: flow.name } },
+      });
+      return { id: flowId };
+    });
+  },
+
+  /** Keeps the editor's working copy; it is validated like a version so a broken draft is never stored. */
+  async saveDraft({ db, userId, workspaceId, flowId, document }: Scope & { flowId: string; document: unknown }) {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    const draft = parseOrThrow(document);
+    return db.$transaction(async (tx) => {
+      await requireFlow({ db: tx, workspaceId, flowId });
+      const flow = await tx.flow.update({ where: { id: flowId }, data: { draft: asJson(draft) }, select: flowSummarySelect });
+      await auditService.record({
+        tx,
+        entry: { workspaceId, actorId: userId, action: "flow.draft.save", targetType: "flow", targetId: flowId },
+      });
+      return toSummary(flow);
+    });
+  },
+
+  /** Saving creates a new immutable version (and makes it the draft); stored versions are never changed. */
+  async saveVersion({ db, userId, workspaceId, flowId, document, message }: Scope & { flowId: string; document: unknown; message: string }) {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    const parsed = parseOrThrow(document);
+    return db.$transaction(async (tx) => {
+      // Updating the flow row first locks it, so concurrent saves number their versions one after another.
+      const updated = await tx.flow.updateMany({ where: { id: flowId, workspaceId }, data: { draft: asJson(parsed) } });
+      if (updated.count === 0) throw notFound();
+      const last = await tx.flowVersion.findFirst({ where: { flowId }, select: { number: true }, orderBy: { number: "desc" } });
+      const version = await tx.flowVersion.create({
+        data: { workspaceId, flowId, number: (last?.number ?? 0) + 1, document: asJson(parsed), message, authorId: userId },
+        select: versionSelect,
+      });
+      await auditService.record({
+        tx,
+        entry: { workspaceId, actorId: userId, action: "flow.version.create", targetType: "flow", targetId: flowId, data: { number: version.number } },
+      });
+      return version;
+    });
+  },
+
+  async listVersions({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    await requireFlow({ db, workspaceId, flowId });
+    return db.flowVersion.findMany({ where: { flowId, workspaceId }, select: versionSelect, orderBy: { number: "desc" } });
+  },
+
+  async getVersion({ db, userId, workspaceId, flowId, number }: Scope & { flowId: string; number: number }) {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    const version = await db.flowVersion.findFirst({
+      where: { flowId, workspaceId, number },
+      select: { ...versionSelect, document: true },
+    });
+    if (!version) throw new ServiceError({ code: "NOT_FOUND", message: `Version ${number} of this flow not found` });
+    return { ...version, document: version.document as FlowDocument };
+  },
+};

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../db";
+import type { DbConnection } from "../db/connect";
+import { createTestDatabase, databaseKinds } from "../db/test-databases";
+import { userService } from "./user-service";
+import { workspaceService } from "./workspace-service";
+
+describe.each(databaseKinds)("user sign-in on %s", (kind) => {
+  let connection: DbConnection;
+  let db: Db;
+
+  beforeAll(async () => {
+    connection = await createTestDatabase(kind);
+    db = connection.db;
+  });
+  afterAll(() => connection?.close());
+
+  it("creates one user and one personal workspace, however often they sign in", async () => {
+    const identity = { provider: "oidc", providerAccountId: "sub-1", email: "Ada@Example.test", name: "Ada Lovelace" };
+    const first = await userService.signIn({ db, identity });
+    const again = await userService.signIn({ db, identity });
+    expect(again).toEqual(first);
+    expect(first).toMatchObject({ email: "ada@example.test", name: "Ada Lovelace" });
+    const workspaces = await workspaceService.listForUser({ db, userId: first.id });
+    expect(workspaces).toEqual([expect.objectContaining({ name: "Ada Lovelace's workspace", personal: true, role: "owner" })]);
+  });
+
+  it("links a new provider account to the user with the same email", async () => {
+    const dev = await userService.signIn({ db, identity: { provider: "dev", email: "grace@example.test" } });
+    expect(dev.name).toBe("Grace");
+    const sso = await userService.signIn({ db, identity: { provider: "oidc", providerAccountId: "sub-grace", email: "grace@example.test", name: "G" } });
+    expect(sso.id).toBe(dev.id);
+    expect(await db.account.count({ where: { userId: dev.id } })).toBe(1);
+    expect(await workspaceService.listForUser({ db, userId: dev.id })).toHaveLength(1);
+  });
+
+  it("refuses something that is not an email and creates nothing", async () => {
+    const before = await db.user.count();
+    await expect(userService.signIn({ db, identity: { provider: "dev", email: "not an email" } })).rejects.toThrow(
+      '"not an email" is not an email address',
+    );
+    expect(await db.user.count()).toBe(before);
+  });
+});

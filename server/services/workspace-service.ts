@@ -1,0 +1,195 @@
+import type { Db } from "../db";
+import type { Prisma, Role } from "../db/generated/client";
+import { auditService } from "./audit-service";
+import { ServiceError } from "./service-error";
+
+export const roles = ["owner", "admin", "editor", "viewer"] as const satisfies readonly Role[];
+
+const rank: Record<Role, number> = { viewer: 0, editor: 1, admin: 2, owner: 3 };
+
+export function roleAtLeast({ role, min }: { role: Role; min: Role }): boolean {
+  return rank[role] >= rank[min];
+}
+
+const workspaceSelect = { id: true, slug: true, name: true, personal: true } as const;
+
+export interface WorkspaceSummary {
+  id: string;
+  slug: string;
+  name: string;
+  personal: boolean;
+  role: Role;
+}
+
+type Tx = Prisma.TransactionClient;
+
+function slugify(name: string): string {
+  const base = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40);
+  return base || "workspace";
+}
+
+async function uniqueSlug({ tx, name }: { tx: Tx; name: string }): Promise<string> {
+  const base = slugify(name);
+  const taken = await tx.workspace.findMany({
+    where: { slug: { startsWith: base } },
+    select: { slug: true },
+  });
+  const used = new Set(taken.map((w) => w.slug));
+  if (!used.has(base)) return base;
+  for (let n = 2; ; n++) {
+    const candidate = `${base}-${n}`;
+    if (!used.has(candidate)) return candidate;
+  }
+}
+
+async function createWithOwner({
+  tx,
+  userId,
+  name,
+  personal,
+}: {
+  tx: Tx;
+  userId: string;
+  name: string;
+  personal: boolean;
+}): Promise<WorkspaceSummary> {
+  const slug = await uniqueSlug({ tx, name });
+  const workspace = await tx.workspace.create({
+    data: { slug, name, personal, memberships: { create: { userId, role: "owner" } } },
+    select: workspaceSelect,
+  });
+  await auditService.record({
+    tx,
+    entry: { workspaceId: workspace.id, actorId: userId, action: "workspace.create", targetType: "workspace", targetId: workspace.id, data: { name, slug } },
+  });
+  return { ...workspace, role: "owner" };
+}
+
+/**
+ * The one gate every workspace-scoped service passes through. A workspace the user does not belong to
+ * is reported exactly like a missing one, so its existence is never revealed.
+ */
+async function requireRole({
+  db,
+  userId,
+  workspaceId,
+  min,
+}: {
+  db: Db | Tx;
+  userId: string;
+  workspaceId: string;
+  min: Role;
+}): Promise<Role> {
+  const membership = await db.membership.findUnique({
+    where: { workspaceId_userId: { workspaceId, userId } },
+    select: { role: true },
+  });
+  if (!membership) throw new ServiceError({ code: "NOT_FOUND", message: "Workspace not found" });
+  if (!roleAtLeast({ role: membership.role, min })) {
+    throw new ServiceError({
+      code: "FORBIDDEN",
+      message: `This needs the ${min} role or higher in this workspace; you are ${membership.role === "admin" ? "an" : "a"} ${membership.role}. Ask an owner or admin to change your role.`,
+    });
+  }
+  return membership.role;
+}
+
+export const workspaceService = {
+  requireRole,
+  createWithOwner,
+
+  async listForUser({ db, userId }: { db: Db; userId: string }): Promise<WorkspaceSummary[]> {
+    const memberships = await db.membership.findMany({
+      where: { userId },
+      select: { role: true, workspace: { select: workspaceSelect } },
+      orderBy: [{ workspace: { personal: "desc" } }, { workspace: { name: "asc" } }],
+    });
+    return memberships.map((m) => ({ ...m.workspace, role: m.role }));
+  },
+
+  async getBySlug({ db, userId, slug }: { db: Db; userId: string; slug: string }): Promise<WorkspaceSummary> {
+    const membership = await db.membership.findFirst({
+      where: { userId, workspace: { slug } },
+      select: { role: true, workspace: { select: workspaceSelect } },
+    });
+    if (!membership) throw new ServiceError({ code: "NOT_FOUND", message: `Workspace "${slug}" not found` });
+    return { ...membership.workspace, role: membership.role };
+  },
+
+  async create({ db, userId, name }: { db: Db; userId: string; name: string }): Promise<WorkspaceSummary> {
+    return db.$transaction((tx) => createWithOwner({ tx, userId, name, personal: false }));
+  },
+
+  async rename({ db, userId, workspaceId, name }: { db: Db; userId: string; workspaceId: string; name: string }) {
+    await requireRole({ db, userId, workspaceId, min: "admin" });
+    return db.$transaction(async (tx) => {
+      const workspace = await tx.workspace.update({ where: { id: workspaceId }, data: { name }, select: workspaceSelect });
+      await auditService.record({
+        tx,
+        entry: { workspaceId, actorId: userId, action: "workspace.rename", targetType: "workspace", targetId: workspaceId, data: { name } },
+      });
+      return workspace;
+    });
+  },
+
+  async listMembers({ db, userId, workspaceId }: { db: Db; userId: string; workspaceId: string }) {
+    await requireRole({ db, userId, workspaceId, min: "viewer" });
+    const members = await db.membership.findMany({
+      where: { workspaceId },
+      select: { role: true, user: { select: { id: true, email: true, name: true } } },
+      orderBy: { createdAt: "asc" },
+    });
+    return members.map((m) => ({ ...m.user, role: m.role }));
+  },
+
+  /** Adds an existing user by email, or changes the role of a member. Only an owner may grant or take away ownership. */
+  async setMember({
+    db,
+    userId,
+    workspaceId,
+    email,
+    role,
+  }: {
+    db: Db;
+    userId: string;
+    workspaceId: string;
+    email: string;
+    role: Role;
+  }) {
+    const actorRole = await requireRole({ db, userId, workspaceId, min: "admin" });
+    return db.$transaction(async (tx) => {
+      const user = await tx.user.findUnique({ where: { email: email.toLowerCase() }, select: { id: true, email: true, name: true } });
+      if (!user) {
+        throw new ServiceError({ code: "NOT_FOUND", message: `No user with email ${email}; they must sign in once before they can be added.` });
+      }
+      const current = await tx.membership.findUnique({
+        where: { workspaceId_userId: { workspaceId, userId: user.id } },
+        select: { role: true },
+      });
+      if ((role === "owner" || current?.role === "owner") && actorRole !== "owner") {
+        throw new ServiceError({ code: "FORBIDDEN", message: "Only an owner can grant or take away the owner role." });
+      }
+      if (current?.role === "owner" && role !== "owner") {
+        const owners = await tx.membership.count({ where: { workspaceId, role: "owner" } });
+        if (owners <= 1) throw new ServiceError({ code: "CONFLICT", message: "A workspace needs at least one owner; make someone else owner first." });
+      }
+      await tx.membership.upsert({
+        where: { workspaceId_userId: { workspaceId, userId: user.id } },
+        create: { workspaceId, userId: user.id, role },
+        update: { role },
+        select: { id: true },
+      });
+      await auditService.record({
+        tx,
+        entry: { workspaceId, actorId: userId, action: "membership.set", targetType: "user", targetId: user.id, data: { role, previous: current?.role ?? null } },
+      });
+      return { ...user, role };
+    });
+  },
+};
