@@ -144,12 +144,17 @@ async function waitForPostgres(url, { timeoutMs }) {
   return lastError;
 }
 
-const debianClusterVersions = () =>
-  existsSync("/etc/postgresql")
-    ? readdirSync("/etc/postgresql")
-        .filter((version) => existsSync(`/etc/postgresql/${version}/main/postgresql.conf`))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
+/** Debian clusters named "main", newest first, with the port each is configured for. */
+function debianClusters() {
+  if (!existsSync("/etc/postgresql")) return [];
+  return readdirSync("/etc/postgresql")
+    .filter((version) => existsSync(`/etc/postgresql/${version}/main/postgresql.conf`))
+    .sort((a, b) => Number(b) - Number(a))
+    .map((version) => {
+      const conf = readFileSync(`/etc/postgresql/${version}/main/postgresql.conf`, "utf8");
+      return { version, port: Number(conf.match(/^\s*port\s*=\s*(\d+)/m)?.[1] ?? 5432) };
+    });
+}
 
 /**
  * Debian's fresh cluster asks TCP clients for a password; the test database URL has none, the same as this
@@ -171,25 +176,35 @@ export async function ensurePostgres({ url }) {
   const local = ["127.0.0.1", "localhost", "::1"].includes(host);
   if (!local) throw new SetupError(`PostgreSQL at ${host}:${port} does not answer; start it or set TEST_DATABASE_URL`);
 
-  let versions = debianClusterVersions();
+  let clusters = debianClusters();
   let installedNow = false;
-  if (versions.length === 0) {
+  if (clusters.length === 0) {
     await aptInstall(["postgresql"], { why: `nothing answers at ${host}:${port} and PostgreSQL is not installed` });
     installedNow = true;
-    versions = debianClusterVersions();
-    if (versions.length === 0) throw new SetupError("apt installed postgresql but created no cluster in /etc/postgresql");
+    clusters = debianClusters();
   }
-  const version = versions[0];
+  const cluster = clusters.find((candidate) => candidate.port === port);
+  if (!cluster) {
+    const found = clusters.map(({ version, port: p }) => `${version}/main on ${p}`).join(", ") || "none";
+    throw new SetupError(`no Debian PostgreSQL cluster is configured for port ${port} (found: ${found}); set TEST_DATABASE_URL`);
+  }
+  const { version } = cluster;
   if (installedNow) trustLoopbackLogins(version);
 
-  const ctl = (action) => run("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", action]);
-  if (!isRoot()) {
-    throw new SetupError(`PostgreSQL ${version} is installed but not answering. Run: sudo pg_ctlcluster --skip-systemctl-redirect ${version} main start`);
-  }
-  // pg_ctlcluster status: 0 running, 3 stopped. A package install may have started it before the pg_hba edit.
+  const ctl = (action) => run("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", action], { stdio: "ignore" });
+  // pg_ctlcluster status: 0 running, 3 stopped.
   const running = (await ctl("status")) === 0;
-  say(`${running ? "restarting" : "starting"} PostgreSQL ${version} (Debian cluster "main")`);
-  const code = await ctl(running ? "restart" : "start");
+  // A running server that fails the query is someone else's problem to look at, not to restart under them;
+  // only a cluster installed just now (possibly started by the package before the pg_hba edit) is restarted.
+  if (running && !installedNow) {
+    const error = await queryPostgres(url);
+    throw new SetupError(`PostgreSQL ${version} is running but ${url} fails: ${error?.message ?? "no answer"}`);
+  }
+  if (!isRoot()) {
+    throw new SetupError(`PostgreSQL ${version} is installed but not running. Run: sudo pg_ctlcluster --skip-systemctl-redirect ${version} main start`);
+  }
+  say(`${running ? "restarting" : "starting"} PostgreSQL ${version} (Debian cluster "main" on port ${port})`);
+  const code = await run("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", running ? "restart" : "start"]);
   if (code !== 0) throw new SetupError(`pg_ctlcluster ${version} main start failed (code ${code}); see /var/log/postgresql/`);
 
   const error = await waitForPostgres(url, { timeoutMs: 30_000 });

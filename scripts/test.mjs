@@ -55,7 +55,7 @@ async function vitestStage({ env }) {
     // Playwright specs share the *.spec.ts pattern but only run under Playwright.
     "--exclude=e2e/**/*.spec.ts",
   ];
-  banner(`${name}: npx ${args.join(" ")}`);
+  banner(`${name}: npx vitest run`);
   const startedAt = performance.now();
   const code = await npx(args, { env });
   const report = readJson(vitestReport);

@@ -17,9 +17,9 @@ describe("ensureSecrets", () => {
 
   it("generates embedded-mode secrets once and reuses them", async () => {
     const dataDir = await tempDir();
-    const first: NodeJS.ProcessEnv = {};
+    const first: Record<string, string | undefined> = {};
     await ensureSecrets({ env: first, dataDir });
-    const second: NodeJS.ProcessEnv = {};
+    const second: Record<string, string | undefined> = {};
     await ensureSecrets({ env: second, dataDir });
     expect(first.NEXTAUTH_SECRET).toHaveLength(44);
     expect(second).toEqual(first);
@@ -28,14 +28,14 @@ describe("ensureSecrets", () => {
 
   it("keeps secrets given in the environment", async () => {
     const dataDir = await tempDir();
-    const env: NodeJS.ProcessEnv = { NEXTAUTH_SECRET: "from-the-environment", STREAMWARE_ENCRYPTION_KEY: "also-from-the-env" };
+    const env: Record<string, string | undefined> = { NEXTAUTH_SECRET: "from-the-environment", STREAMWARE_ENCRYPTION_KEY: "also-from-the-env" };
     await ensureSecrets({ env, dataDir });
     expect(env.NEXTAUTH_SECRET).toBe("from-the-environment");
     await expect(readFile(path.join(dataDir, "secrets.json"))).rejects.toThrow();
   });
 
   it("asks for shared secrets when PostgreSQL is used", async () => {
-    const env: NodeJS.ProcessEnv = { DATABASE_URL: "postgres://db/streamware" };
+    const env: Record<string, string | undefined> = { DATABASE_URL: "postgres://db/streamware" };
     await expect(ensureSecrets({ env, dataDir: await tempDir() })).rejects.toThrow(
       /Set NEXTAUTH_SECRET and STREAMWARE_ENCRYPTION_KEY when DATABASE_URL is set/,
     );

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import type { EnvSource } from "./env";
 
 const storedSecrets = z.object({ NEXTAUTH_SECRET: z.string().min(16), STREAMWARE_ENCRYPTION_KEY: z.string().min(16) });
 type StoredSecrets = z.infer<typeof storedSecrets>;
@@ -10,7 +11,7 @@ type StoredSecrets = z.infer<typeof storedSecrets>;
  * Embedded mode needs no set-up, so its session secret and encryption key are generated once and kept in the
  * data folder. With PostgreSQL several web processes must share them, so they have to come from the environment.
  */
-export async function ensureSecrets({ env, dataDir }: { env: NodeJS.ProcessEnv; dataDir: string }): Promise<void> {
+export async function ensureSecrets({ env, dataDir }: { env: EnvSource; dataDir: string }): Promise<void> {
   const missing = (["NEXTAUTH_SECRET", "STREAMWARE_ENCRYPTION_KEY"] as const).filter((name) => !env[name]);
   if (missing.length === 0) return;
   if (env.DATABASE_URL) {

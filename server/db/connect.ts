@@ -18,7 +18,7 @@ export interface DbConnection {
   close(): Promise<void>;
 }
 
-export function dbTargetFromEnv(env: { DATABASE_URL?: string; DATA_DIR?: string }): DbTarget {
+export function dbTargetFromEnv(env: { [name: string]: unknown; DATABASE_URL?: string; DATA_DIR?: string }): DbTarget {
   if (env.DATABASE_URL) return { kind: "postgres", url: env.DATABASE_URL };
   return { kind: "pglite", dataDir: path.resolve(env.DATA_DIR ?? ".data", "pglite") };
 }

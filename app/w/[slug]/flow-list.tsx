@@ -76,19 +76,20 @@ function NewFlowDialog() {
   const router = useRouter();
   const trpc = useTRPC();
   const invalidate = useInvalidateFlows();
-  const create = useMutation(
-    trpc.flow.create.mutationOptions({
-      onSuccess: async (flow) => {
-        await invalidate();
-        dialog.current?.close();
-        router.push(`/w/${workspace.slug}/flows/${flow.id}`);
-      },
-    }),
-  );
+  const create = useMutation(trpc.flow.create.mutationOptions());
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    create.mutate({ workspaceId: workspace.id, name });
+    create.mutate(
+      { workspaceId: workspace.id, name },
+      {
+        onSuccess: async (flow) => {
+          await invalidate();
+          dialog.current?.close();
+          router.push(`/w/${workspace.slug}/flows/${flow.id}`);
+        },
+      },
+    );
   }
 
   return (

@@ -2,52 +2,17 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import type { FlowDocumentIssue } from "@/server/flow-document";
+import type { FlowDocument, FlowDocumentIssue } from "@/server/flow-document";
 import { canEdit, useWorkspace } from "../../workspace-context";
 
-/** Until the canvas editor lands, the flow document is edited as JSON here; every save is validated on the server. */
 export function FlowPage({ flowId }: { flowId: string }) {
   const workspace = useWorkspace();
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const ref = { workspaceId: workspace.id, flowId };
   const flow = useQuery(trpc.flow.get.queryOptions(ref));
   const versions = useQuery(trpc.flow.versions.queryOptions(ref));
-  const [text, setText] = useState("");
-  const [message, setMessage] = useState("");
-  const [parseError, setParseError] = useState<string | null>(null);
-  const editable = canEdit(workspace);
-
-  useEffect(() => {
-    if (flow.data) setText(JSON.stringify(flow.data.draft, null, 2));
-  }, [flow.data]);
-
-  const save = useMutation(
-    trpc.flow.saveVersion.mutationOptions({
-      onSuccess: async () => {
-        setMessage("");
-        await Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.flow.versions.queryKey(ref) }),
-          queryClient.invalidateQueries({ queryKey: trpc.flow.get.queryKey(ref) }),
-        ]);
-      },
-    }),
-  );
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    let document: unknown;
-    try {
-      document = JSON.parse(text);
-    } catch (err) {
-      setParseError(`Not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
-      return;
-    }
-    setParseError(null);
-    save.mutate({ ...ref, document, message });
-  }
 
   if (flow.error) {
     return (
@@ -63,8 +28,6 @@ export function FlowPage({ flowId }: { flowId: string }) {
   }
   if (!flow.data) return <p className="text-sm text-slate-500">Loading flow…</p>;
 
-  const issues = (save.error?.data as { details?: { issues?: FlowDocumentIssue[] } } | undefined)?.details?.issues;
-
   return (
     <div className="space-y-6">
       <div>
@@ -77,54 +40,8 @@ export function FlowPage({ flowId }: { flowId: string }) {
         </p>
       </div>
       <div className="grid gap-6 lg:grid-cols-[1fr_18rem]">
-        <form onSubmit={submit} className="space-y-3">
-          <label htmlFor="flow-document" className="block text-sm font-medium">
-            Flow document
-          </label>
-          <textarea
-            id="flow-document"
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            readOnly={!editable}
-            spellCheck={false}
-            rows={22}
-            className="w-full rounded-lg border border-slate-300 bg-white p-3 font-mono text-xs dark:border-slate-700 dark:bg-slate-950"
-          />
-          {(parseError || save.error) && (
-            <div role="alert" className="rounded-lg bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
-              {parseError ?? (issues ? "The flow document is invalid:" : save.error?.message)}
-              {issues && (
-                <ul className="mt-1 list-disc pl-5 font-mono text-xs">
-                  {issues.map((issue) => (
-                    <li key={`${issue.path}:${issue.message}`}>
-                      {issue.path}: {issue.message}
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </div>
-          )}
-          {editable && (
-            <div className="flex items-end gap-2">
-              <div className="flex-1 space-y-1">
-                <label htmlFor="version-message" className="block text-sm font-medium">
-                  Version message
-                </label>
-                <input
-                  id="version-message"
-                  value={message}
-                  onChange={(e) => setMessage(e.target.value)}
-                  maxLength={500}
-                  placeholder="What changed?"
-                  className="w-full rounded-lg border border-slate-300 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-950"
-                />
-              </div>
-              <button type="submit" disabled={save.isPending} className="rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 disabled:opacity-60">
-                Save version
-              </button>
-            </div>
-          )}
-        </form>
+        {/* Keyed by the stored draft, so the text starts over from what was saved. */}
+        <DocumentForm key={flow.data.updatedAt.toISOString()} flowId={flowId} draft={flow.data.draft} editable={canEdit(workspace)} />
         <aside>
           <h2 className="mb-2 text-sm font-semibold">Versions</h2>
           {versions.data?.length === 0 && <p className="text-sm text-slate-500">Saving creates version 1.</p>}
@@ -139,5 +56,92 @@ export function FlowPage({ flowId }: { flowId: string }) {
         </aside>
       </div>
     </div>
+  );
+}
+
+/** Until the canvas editor lands, the flow document is edited as JSON; every save is validated on the server. */
+function DocumentForm({ flowId, draft, editable }: { flowId: string; draft: FlowDocument; editable: boolean }) {
+  const workspace = useWorkspace();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const ref = { workspaceId: workspace.id, flowId };
+  const [text, setText] = useState(() => JSON.stringify(draft, null, 2));
+  const [message, setMessage] = useState("");
+  const [parseError, setParseError] = useState<string | null>(null);
+  const save = useMutation(trpc.flow.saveVersion.mutationOptions());
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    let document: unknown;
+    try {
+      document = JSON.parse(text);
+    } catch (err) {
+      setParseError(`Not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    setParseError(null);
+    save.mutate(
+      { ...ref, document, message },
+      {
+        onSuccess: () =>
+          Promise.all([
+            queryClient.invalidateQueries({ queryKey: trpc.flow.versions.queryKey(ref) }),
+            queryClient.invalidateQueries({ queryKey: trpc.flow.get.queryKey(ref) }),
+          ]),
+      },
+    );
+  }
+
+  const issues = (save.error?.data as { details?: { issues?: FlowDocumentIssue[] } } | undefined)?.details?.issues;
+
+  return (
+    <form onSubmit={submit} className="space-y-3">
+      <label htmlFor="flow-document" className="block text-sm font-medium">
+        Flow document
+      </label>
+      <textarea
+        id="flow-document"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        readOnly={!editable}
+        spellCheck={false}
+        rows={22}
+        className="w-full rounded-lg border border-slate-300 bg-white p-3 font-mono text-xs dark:border-slate-700 dark:bg-slate-950"
+      />
+      {(parseError || save.error) && (
+        <div role="alert" className="rounded-lg bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+          {parseError ?? (issues ? "The flow document is invalid:" : save.error?.message)}
+          {issues && (
+            <ul className="mt-1 list-disc pl-5 font-mono text-xs">
+              {issues.map((issue) => (
+                <li key={`${issue.path}:${issue.message}`}>
+                  {issue.path}: {issue.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {editable && (
+        <div className="flex items-end gap-2">
+          <div className="flex-1 space-y-1">
+            <label htmlFor="version-message" className="block text-sm font-medium">
+              Version message
+            </label>
+            <input
+              id="version-message"
+              value={message}
+              onChange={(e) => setMessage(e.target.value)}
+              maxLength={500}
+              placeholder="What changed?"
+              className="w-full rounded-lg border border-slate-300 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-950"
+            />
+          </div>
+          <button type="submit" disabled={save.isPending} className="rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 disabled:opacity-60">
+            Save version
+          </button>
+        </div>
+      )}
+    </form>
   );
 }
