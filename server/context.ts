@@ -1,5 +1,6 @@
 import { getServerSession } from "next-auth";
 import { authOptions } from "./auth/options";
+import { secretBox, type SecretBox } from "./crypto";
 import { getDb, type Db } from "./db";
 
 export interface ContextUser {
@@ -8,9 +9,12 @@ export interface ContextUser {
   name: string | null;
 }
 
-/** Builds a context from plain values, so tests can make one without a request. */
-export function createContextInner({ db, user }: { db: Db; user: ContextUser | null }) {
-  return { db, user };
+/**
+ * Builds a context from plain values, so tests can make one without a request. The secret box is a getter
+ * so that procedures that never touch secrets do not need an encryption key.
+ */
+export function createContextInner({ db, user, secretBox }: { db: Db; user: ContextUser | null; secretBox: () => SecretBox }) {
+  return { db, user, secretBox };
 }
 
 export type Context = ReturnType<typeof createContextInner>;
@@ -18,5 +22,5 @@ export type Context = ReturnType<typeof createContextInner>;
 export async function createContext(): Promise<Context> {
   const [db, session] = await Promise.all([getDb(), getServerSession(authOptions())]);
   const user = session?.user?.id ? { id: session.user.id, email: session.user.email ?? "", name: session.user.name ?? null } : null;
-  return createContextInner({ db, user });
+  return createContextInner({ db, user, secretBox });
 }

@@ -15,6 +15,10 @@ export const envSchema = z
     NEXTAUTH_URL: z.url().optional(),
     NEXTAUTH_SECRET: z.string().min(16, "NEXTAUTH_SECRET must be at least 16 characters").optional(),
     STREAMWARE_ENCRYPTION_KEY: z.string().optional(),
+    STREAMWARE_PREVIOUS_ENCRYPTION_KEYS: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(",").map((k) => k.trim()).filter(Boolean) : [])),
     OIDC_ISSUER: z.url().optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),

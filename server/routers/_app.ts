@@ -1,4 +1,5 @@
 import { router } from "../trpc";
+import { credentialRouter } from "./credential.router";
 import { flowRouter } from "./flow.router";
 import { userRouter } from "./user.router";
 import { workspaceRouter } from "./workspace.router";
@@ -7,6 +8,7 @@ export const appRouter = router({
   user: userRouter,
   workspace: workspaceRouter,
   flow: flowRouter,
+  credential: credentialRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,7 +1,8 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { expect } from "vitest";
 import { createContextInner } from "../context";
+import { createSecretBox } from "../crypto/secret-box";
 import type { Db } from "../db";
 import { userService } from "../services/user-service";
 import { workspaceService } from "../services/workspace-service";
@@ -9,6 +10,8 @@ import { createCallerFactory } from "../trpc";
 import { appRouter } from "./_app";
 
 const createCaller = createCallerFactory(appRouter);
+const testBox = createSecretBox({ currentKey: randomBytes(32).toString("base64") });
+const secretBox = () => testBox;
 
 /** Signs a fresh user in (creating their personal workspace) and returns a caller acting as them. */
 export async function signInAs({ db, name }: { db: Db; name: string }) {
@@ -16,11 +19,11 @@ export async function signInAs({ db, name }: { db: Db; name: string }) {
   const user = await userService.signIn({ db, identity: { provider: "dev", email, name } });
   const [workspace] = await workspaceService.listForUser({ db, userId: user.id });
   if (!workspace) throw new Error("sign-in created no personal workspace");
-  return { user, workspace, caller: createCaller(createContextInner({ db, user })) };
+  return { user, workspace, caller: createCaller(createContextInner({ db, user, secretBox })) };
 }
 
 export function anonymousCaller(db: Db) {
-  return createCaller(createContextInner({ db, user: null }));
+  return createCaller(createContextInner({ db, user: null, secretBox }));
 }
 
 /** Awaits a call that must fail, and returns its tRPC error. */

@@ -1,0 +1,123 @@
+import type { SecretBox } from "../crypto";
+import type { Db } from "../db";
+import { Prisma } from "../db/generated/client";
+import { auditService } from "./audit-service";
+import { ServiceError } from "./service-error";
+import { workspaceService } from "./workspace-service";
+
+export type CredentialData = Record<string, string | number | boolean>;
+
+/** What leaves the server: never the secret, only which fields it has. */
+export interface CredentialSummary {
+  id: string;
+  name: string;
+  type: string;
+  fields: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const summarySelect = { id: true, name: true, type: true, ciphertext: true, createdAt: true, updatedAt: true } as const;
+
+interface Scope {
+  db: Db;
+  userId: string;
+  workspaceId: string;
+}
+
+function sealData({ box, workspaceId, data }: { box: SecretBox; workspaceId: string; data: CredentialData }): string {
+  return box.seal({ plaintext: JSON.stringify(data), context: workspaceId });
+}
+
+function toSummary({ box, workspaceId, row }: { box: SecretBox; workspaceId: string; row: Prisma.CredentialGetPayload<{ select: typeof summarySelect }> }): CredentialSummary {
+  const data = JSON.parse(box.open({ sealed: row.ciphertext, context: workspaceId })) as CredentialData;
+  return { id: row.id, name: row.name, type: row.type, fields: Object.keys(data).sort(), createdAt: row.createdAt, updatedAt: row.updatedAt };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
+}
+
+const duplicateName = (name: string) =>
+  new ServiceError({ code: "CONFLICT", message: `A credential named "${name}" already exists in this workspace; pick another name.` });
+
+export const credentialService = {
+  async list({ db, box, userId, workspaceId }: Scope & { box: SecretBox }): Promise<CredentialSummary[]> {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    const rows = await db.credential.findMany({ where: { workspaceId }, select: summarySelect, orderBy: { name: "asc" } });
+    return rows.map((row) => toSummary({ box, workspaceId, row }));
+  },
+
+  async create({ db, box, userId, workspaceId, name, type, data }: Scope & { box: SecretBox; name: string; type: string; data: CredentialData }) {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    try {
+      return await db.$transaction(async (tx) => {
+        const row = await tx.credential.create({
+          data: { workspaceId, name, type, ciphertext: sealData({ box, workspaceId, data }), createdById: userId },
+          select: summarySelect,
+        });
+        await auditService.record({
+          tx,
+          entry: { workspaceId, actorId: userId, action: "credential.create", targetType: "credential", targetId: row.id, data: { name, type } },
+        });
+        return toSummary({ box, workspaceId, row });
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw duplicateName(name);
+      throw err;
+    }
+  },
+
+  /** Fields given in `data` replace the stored ones; fields left out keep their secret values. */
+  async update({
+    db,
+    box,
+    userId,
+    workspaceId,
+    credentialId,
+    name,
+    data,
+  }: Scope & { box: SecretBox; credentialId: string; name?: string; data?: CredentialData }) {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    try {
+      return await db.$transaction(async (tx) => {
+        const existing = await tx.credential.findFirst({ where: { id: credentialId, workspaceId }, select: summarySelect });
+        if (!existing) throw new ServiceError({ code: "NOT_FOUND", message: "Credential not found" });
+        const merged = data ? { ...(JSON.parse(box.open({ sealed: existing.ciphertext, context: workspaceId })) as CredentialData), ...data } : undefined;
+        const row = await tx.credential.update({
+          where: { id: credentialId },
+          data: { name, ciphertext: merged ? sealData({ box, workspaceId, data: merged }) : undefined },
+          select: summarySelect,
+        });
+        await auditService.record({
+          tx,
+          entry: {
+            workspaceId,
+            actorId: userId,
+            action: "credential.update",
+            targetType: "credential",
+            targetId: credentialId,
+            data: { name: row.name, changedFields: data ? Object.keys(data).sort() : [] },
+          },
+        });
+        return toSummary({ box, workspaceId, row });
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw duplicateName(name ?? "");
+      throw err;
+    }
+  },
+
+  async delete({ db, userId, workspaceId, credentialId }: Scope & { credentialId: string }): Promise<{ id: string }> {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    return db.$transaction(async (tx) => {
+      const deleted = await tx.credential.deleteMany({ where: { id: credentialId, workspaceId } });
+      if (deleted.count === 0) throw new ServiceError({ code: "NOT_FOUND", message: "Credential not found" });
+      await auditService.record({
+        tx,
+        entry: { workspaceId, actorId: userId, action: "credential.delete", targetType: "credential", targetId: credentialId },
+      });
+      return { id: credentialId };
+    });
+  },
+};
