@@ -1,6 +1,7 @@
 // Shared by `npm test` (scripts/test.mjs) and `npm start` (scripts/start.mjs): bring a fresh clone to a state
 // where it can build and run, using nothing but Node.js built-ins, so it works before node_modules exists.
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -45,11 +46,37 @@ export function dependenciesAreStale() {
   return lock !== null && installed < lock;
 }
 
+/** Like `run`, but collects stdout and stderr instead of showing them. */
+function runQuietly(command, args, { env = process.env, cwd = projectRoot } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("error", reject);
+    child.on("exit", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
+  });
+}
+
 export async function ensureDependencies() {
   if (!dependenciesAreStale()) return false;
   say("node_modules is missing or older than package-lock.json: running npm ci");
   const env = { ...process.env, npm_config_audit: "false", npm_config_fund: "false" };
-  await runOrThrow("npm", ["ci"], { env });
+  const ci = await runQuietly("npm", ["ci"], { env });
+  if (ci.code === 0) {
+    process.stdout.write(ci.output);
+    return true;
+  }
+  // A lockfile written against a registry mirror that only carries this platform's builds has no entries for
+  // the other platforms' optional packages (@next/swc-darwin-*, …), and npm ci refuses it as out of sync even
+  // though npm install accepts it unchanged. --no-save keeps package.json and package-lock.json as they are.
+  if (!/npm ci` can only install packages when your package\.json and package-lock\.json/.test(ci.output)) {
+    process.stdout.write(ci.output);
+    throw new SetupError(`npm ci exited with code ${ci.code}`);
+  }
+  const missing = ci.output.split("\n").filter((line) => line.includes("Missing:")).length;
+  say(`npm ci finds package-lock.json out of sync (${missing} optional packages missing): running npm install --no-save`);
+  await runOrThrow("npm", ["install", "--no-save"], { env });
   return true;
 }
 
@@ -218,4 +245,43 @@ export async function ensureChromium() {
   if (existsSync(chromiumPath)) return;
   await aptInstall(["chromium"], { why: `${chromiumPath} is missing` });
   if (!existsSync(chromiumPath)) throw new SetupError(`apt installed chromium but ${chromiumPath} is still missing`);
+}
+
+const buildInputs = ["app", "server", "nodes", "runner", "public", "types"];
+const buildFiles = ["package-lock.json", "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "prisma/schema.prisma"];
+const stampFile = path.join(projectRoot, ".next", "streamware-sources.sha256");
+
+function* walk(dir) {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== "generated" && entry.name !== "node_modules") yield* walk(full);
+    } else if (!/\.test\.tsx?$/.test(entry.name)) {
+      yield full;
+    }
+  }
+}
+
+/** A hash of what the build reads, so a rebuild happens exactly when something it depends on changed. */
+function sourceHash() {
+  const hash = createHash("sha256");
+  const files = [...buildInputs.flatMap((dir) => [...walk(path.join(projectRoot, dir))]), ...buildFiles.map((f) => path.join(projectRoot, f))];
+  for (const file of files.filter((f) => existsSync(f) && statSync(f).isFile()).sort()) {
+    hash.update(path.relative(projectRoot, file)).update("\0").update(readFileSync(file)).update("\0");
+  }
+  return hash.digest("hex");
+}
+
+/** `next build`, unless the last successful build was made from exactly these sources. */
+export async function buildIfStale() {
+  const current = sourceHash();
+  const built = existsSync(path.join(projectRoot, ".next", "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === current;
+  if (built) return;
+  say("building the app (next build)");
+  const code = await run(path.join(projectRoot, "node_modules", ".bin", "next"), ["build"], {
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (code !== 0) throw new SetupError(`next build failed with code ${code}`);
+  writeFileSync(stampFile, current);
 }

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import {
   SetupError,
+  buildIfStale,
   ensureChromium,
   ensureDependencies,
   ensurePostgres,
@@ -44,6 +45,18 @@ async function checkStage({ name, args, env }) {
   const code = await npx(args, { env });
   const ok = code === 0;
   return { name, passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, seconds: seconds(startedAt), note: ok ? "" : `exit ${code}` };
+}
+
+/** The same stamped build `npm start` uses, so the journeys' web server finds it current and starts at once. */
+async function buildStage() {
+  banner("build: next build");
+  const startedAt = performance.now();
+  try {
+    await buildIfStale();
+    return { name: "build", passed: 1, failed: 0, skipped: 0, seconds: seconds(startedAt), note: "" };
+  } catch (error) {
+    return { name: "build", passed: 0, failed: 1, skipped: 0, seconds: seconds(startedAt), note: error.message };
+  }
 }
 
 async function vitestStage({ env }) {
@@ -151,8 +164,11 @@ async function main() {
   const stages = [{ name: "setup", passed: 0, failed: 0, skipped: 0, seconds: context.seconds, counts: "ready" }];
   stages.push(await checkStage({ name: "typecheck", args: ["tsc", "--noEmit"], env }));
   stages.push(await vitestStage({ env }));
-  stages.push(await checkStage({ name: "build", args: ["next", "build"], env }));
-  stages.push(await playwrightStage({ env }));
+  stages.push(await buildStage());
+  // The journeys run against embedded PGlite in E2E_DATA_DIR and the in-process runner; a DATABASE_URL or
+  // REDIS_URL from the caller's shell would reach the web server (Playwright merges process.env into it).
+  const { DATABASE_URL: _database, REDIS_URL: _redis, ...browserEnv } = env;
+  stages.push(await playwrightStage({ env: browserEnv }));
   if (existsSync(env.E2E_DATA_DIR)) rmSync(env.E2E_DATA_DIR, { recursive: true, force: true });
 
   printTable(stages);

@@ -2,10 +2,12 @@
 
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
+import { useHydrated } from "@/app/_components/use-hydrated";
 
 export function SignInForm({ sso, dev, callbackUrl }: { sso: { name: string } | null; dev: boolean; callbackUrl: string }) {
   const [email, setEmail] = useState("");
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function devSignIn(event: FormEvent) {
     event.preventDefault();
@@ -19,8 +21,9 @@ export function SignInForm({ sso, dev, callbackUrl }: { sso: { name: string } | 
       {sso && (
         <button
           type="button"
+          disabled={!hydrated}
           onClick={() => signIn("oidc", { callbackUrl })}
-          className="w-full rounded-lg bg-indigo-600 px-4 py-2.5 font-medium text-white hover:bg-indigo-500"
+          className="w-full rounded-lg bg-indigo-600 px-4 py-2.5 font-medium text-white hover:bg-indigo-500 disabled:opacity-60"
         >
           Continue with {sso.name}
         </button>
@@ -47,7 +50,7 @@ export function SignInForm({ sso, dev, callbackUrl }: { sso: { name: string } | 
           />
           <button
             type="submit"
-            disabled={pending}
+            disabled={pending || !hydrated}
             className="w-full rounded-lg border border-slate-300 px-4 py-2.5 font-medium hover:bg-slate-100 disabled:opacity-60 dark:border-slate-700 dark:hover:bg-slate-800"
           >
             Sign in for development

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
+import { useHydrated } from "@/app/_components/use-hydrated";
 import type { FlowSummary } from "@/server/services/flow-service";
 import { canEdit, useWorkspace } from "./workspace-context";
 
@@ -75,6 +76,7 @@ function NewFlowDialog() {
   const [name, setName] = useState("");
   const router = useRouter();
   const trpc = useTRPC();
+  const hydrated = useHydrated();
   const invalidate = useInvalidateFlows();
   const create = useMutation(trpc.flow.create.mutationOptions());
 
@@ -96,12 +98,13 @@ function NewFlowDialog() {
     <>
       <button
         type="button"
+        disabled={!hydrated}
         onClick={() => {
           setName("");
           create.reset();
           dialog.current?.showModal();
         }}
-        className="rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500"
+        className="rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 disabled:opacity-60"
       >
         New flow
       </button>

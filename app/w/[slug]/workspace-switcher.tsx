@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
+import { useHydrated } from "@/app/_components/use-hydrated";
 import type { WorkspaceSummary } from "@/server/services/workspace-service";
 
 export function WorkspaceSwitcher({ current, workspaces }: { current: WorkspaceSummary; workspaces: WorkspaceSummary[] }) {
@@ -13,6 +14,7 @@ export function WorkspaceSwitcher({ current, workspaces }: { current: WorkspaceS
   const root = useRef<HTMLDivElement>(null);
   const router = useRouter();
   const trpc = useTRPC();
+  const hydrated = useHydrated();
   const create = useMutation(
     trpc.workspace.create.mutationOptions({
       onSuccess: (workspace) => {
@@ -50,6 +52,7 @@ export function WorkspaceSwitcher({ current, workspaces }: { current: WorkspaceS
         aria-label={`Workspace: ${current.name}`}
         aria-haspopup="true"
         aria-expanded={open}
+        disabled={!hydrated}
         onClick={() => setOpen((v) => !v)}
         className="flex items-center gap-2 rounded-md border border-slate-200 px-3 py-1.5 text-sm hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800"
       >
