@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
@@ -15,8 +15,13 @@ const oidcPort = Number((env.E2E_OIDC_PORT ??= "3108"));
 const appOrigin = (env.E2E_APP_ORIGIN ??= `http://localhost:${appPort}`);
 const oidcClientId = (env.E2E_OIDC_CLIENT_ID ??= "streamware-e2e");
 const oidcClientSecret = (env.E2E_OIDC_CLIENT_SECRET ??= randomBytes(24).toString("base64url"));
-// A fresh data folder means embedded PGlite with no users from an earlier run.
-const dataDir = (env.E2E_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), "streamware-e2e-")));
+// A fresh data folder means embedded PGlite with no users from an earlier run. `npm test` makes and removes
+// its own; one made here is removed when the runner exits, after the web server has stopped.
+if (!env.E2E_DATA_DIR) {
+  const created = (env.E2E_DATA_DIR = mkdtempSync(path.join(os.tmpdir(), "streamware-e2e-")));
+  process.on("exit", () => rmSync(created, { recursive: true, force: true }));
+}
+const dataDir = env.E2E_DATA_DIR;
 const nextAuthSecret = (env.NEXTAUTH_SECRET ??= randomBytes(32).toString("base64"));
 const encryptionKey = (env.STREAMWARE_ENCRYPTION_KEY ??= randomBytes(32).toString("base64"));
 

@@ -145,8 +145,8 @@ export async function startOidcProvider({
   clientId?: string;
   clientSecret?: string;
 }): Promise<OidcProviderHandle> {
-  let handler: http.RequestListener | undefined;
-  const server = http.createServer((req, res) => handler?.(req, res));
+  // The request handler is attached once the provider exists; nobody knows the address before this returns.
+  const server = http.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => resolve());
@@ -187,7 +187,7 @@ export async function startOidcProvider({
   const provider = new Provider(issuer, configuration);
   const providerCallback = provider.callback();
 
-  handler = (req, res) => {
+  server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!req.url?.startsWith("/interaction/")) {
       void providerCallback(req, res);
       return;
@@ -196,7 +196,7 @@ export async function startOidcProvider({
       if (!res.headersSent) res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
       res.end(`Test SSO interaction failed: ${error instanceof Error ? error.message : String(error)}`);
     });
-  };
+  });
 
   return {
     issuer,
