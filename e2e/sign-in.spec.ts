@@ -1,4 +1,4 @@
-import { type Locator, type Page, expect, test } from "@playwright/test";
+import { type Page, expect, test } from "@playwright/test";
 
 /** The workspace slug from a `/w/<slug>` or `/w/<slug>/…` URL. */
 function workspaceSlug(url: string): string {
@@ -18,21 +18,12 @@ async function devSignIn(page: Page, email: string): Promise<string> {
   return workspaceSlug(page.url());
 }
 
-/**
- * Clicks `trigger` until `opened` shows. The pages are server-rendered, so a button is visible (and clickable
- * for Playwright) before React has hydrated it, and a click in that window does nothing.
- */
-async function clickToOpen(trigger: Locator, opened: Locator) {
-  await expect(async () => {
-    if (!(await opened.isVisible())) await trigger.click();
-    await expect(opened).toBeVisible({ timeout: 1_000 });
-  }).toPass({ timeout: 15_000 });
-}
-
 /** Creates a flow from the list page and returns to the list. */
 async function createFlow(page: Page, { slug, name }: { slug: string; name: string }) {
   const dialog = page.getByRole("dialog");
-  await clickToOpen(page.getByRole("button", { name: "New flow" }), dialog);
+  // Buttons stay disabled until React has hydrated them; Playwright waits for them to be enabled.
+  await page.getByRole("button", { name: "New flow" }).click();
+  await expect(dialog).toBeVisible();
   await dialog.getByRole("textbox", { name: "Flow name" }).fill(name);
   await dialog.getByRole("button", { name: "Create flow" }).click();
   await expect(page).toHaveURL(new RegExp(`/w/${slug}/flows/[^/?#]+$`));
@@ -64,7 +55,7 @@ test("SSO sign-in, then create and rename a flow", async ({ page }) => {
   await createFlow(page, { slug, name: "Sensor pipeline" });
 
   const newName = page.getByRole("textbox", { name: "New name for Sensor pipeline" });
-  await clickToOpen(page.getByRole("button", { name: "Rename Sensor pipeline" }), newName);
+  await page.getByRole("button", { name: "Rename Sensor pipeline" }).click();
   await newName.fill("Kitchen sensors");
   await newName.press("Enter");
   await expect(page.getByRole("link", { name: "Kitchen sensors" })).toBeVisible();
