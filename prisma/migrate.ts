@@ -24,8 +24,6 @@ export const defaultMigrationsDir = path.join(prismaDir, "migrations");
 
 const lockfileName = "migration_lock.toml";
 const noFilters: SchemaFilter = { externalTables: [], externalEnums: [] };
-// The key the native engine locks during `migrate deploy`, so our runs and native ones also exclude each other.
-const migrateAdvisoryLockKey = 72707369;
 
 /** A migration command failed; the message is the engine's, without its Rust span trace. */
 export class MigrationError extends Error {
@@ -38,8 +36,8 @@ export interface ApplyMigrationsInput {
 }
 
 /**
- * Applies every migration folder not yet recorded in `_prisma_migrations`, in name order. Idempotent; on
- * PostgreSQL, concurrent callers wait for each other on Prisma's advisory lock.
+ * Applies every migration folder not yet recorded in `_prisma_migrations`, in name order. Idempotent, and safe
+ * for several processes starting at once against one PostgreSQL database.
  */
 export async function applyMigrations({
   adapterFactory,
@@ -48,7 +46,7 @@ export async function applyMigrations({
   const migrationsList = await readMigrations(migrationsDir);
   const target = await migrationTarget(adapterFactory);
   try {
-    return await target.withMigrationLock(() =>
+    return await target.exclusive(() =>
       withEngine({ factory: target.factory }, async (engine) => {
         const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: noFilters });
         return { applied: appliedMigrationNames };
@@ -80,10 +78,11 @@ export async function createMigration({
   const scratch = await scratchTarget();
   try {
     const generated = await withEngine({ factory: scratch.factory, schema }, async (engine) => {
-      // In the Wasm engine only diff and devDiagnostic reach a shadow database; createMigration reads the
-      // history that diff has just replayed from the engine's cache.
-      const drift = await diffScript(engine, { from: { tag: "migrations", ...migrationsList }, to: schema });
-      if (!drift) return null;
+      // `prisma migrate dev`'s sequence. In the Wasm engine createMigration cannot reach a shadow database; it
+      // diffs the history that devDiagnostic replayed into one and cached, keyed by the migrations the
+      // development database has applied, hence applying them first.
+      await engine.applyMigrations({ migrationsList, filters: noFilters });
+      await engine.devDiagnostic({ migrationsList, filters: noFilters });
       return engine.createMigration({
         migrationName,
         draft: false,
@@ -92,7 +91,7 @@ export async function createMigration({
         filters: noFilters,
       });
     });
-    if (generated?.migrationScript == null) return { created: null };
+    if (generated.migrationScript === null) return { created: null };
     const folder = path.join(migrationsDir, generated.generatedMigrationName);
     await fs.mkdir(folder, { recursive: true });
     await fs.writeFile(path.join(folder, `migration.${generated.extension}`), generated.migrationScript);
@@ -182,7 +181,14 @@ function loadSchemaEngine(): Promise<typeof SchemaEngine> {
     const glue = await import("@prisma/schema-engine-wasm/schema_engine_bg");
     const gluePath = createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm/schema_engine_bg");
     const wasm = new WebAssembly.Module(await fs.readFile(gluePath.replace(/\.js$/, ".wasm")));
-    const instance = new WebAssembly.Instance(wasm, { "./schema_engine_bg.js": glue as unknown as WebAssembly.ModuleImports });
+    const imports: WebAssembly.ModuleImports = { ...glue };
+    // The engine arms a 10 s timer for every advisory-lock wait and never clears it, which kept a finished CLI
+    // alive for 10 s; unref'd, such timers only fire while something else keeps the process busy.
+    for (const name of Object.keys(imports).filter((key) => key.startsWith("__wbg_setTimeout_"))) {
+      const arm = imports[name] as (callback: () => void, ms: number) => NodeJS.Timeout;
+      imports[name] = (callback: () => void, ms: number) => arm(callback, ms).unref();
+    }
+    const instance = new WebAssembly.Instance(wasm, { "./schema_engine_bg.js": imports });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return glue.SchemaEngine;
@@ -217,8 +223,12 @@ async function withEngine<T>(
 
 function engineError(error: unknown): Error {
   if (!(error instanceof Error)) return new MigrationError(String(error));
-  // Engine errors end in a Rust span trace ("   0: schema_engine_wasm::..."), which says nothing to a user.
-  const message = error.message.split(/\n\s+0: /)[0]!.trim();
+  // Engine errors end in a Rust span trace ("   0: schema_engine_wasm::..."), which says nothing to a user, and
+  // database errors start with a line that says only that they came through the driver adapter.
+  const message = error.message
+    .split(/\n\s+0: /)[0]!
+    .replace(/^external connector error\n/, "")
+    .trim();
   return new MigrationError(message, { cause: error });
 }
 
@@ -252,8 +262,14 @@ async function readMigrations(migrationsDir: string): Promise<MigrationList> {
   };
 }
 
+// Word for word what `prisma migrate dev` writes.
 function lockfileText(provider: string): string {
-  return `# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "${provider}"\n`;
+  return [
+    "# Please do not edit this file manually",
+    "# It should be added in your version-control system (e.g., Git)",
+    `provider = "${provider}"`,
+    "",
+  ].join("\n");
 }
 
 function slugify(name: string): string {
@@ -266,10 +282,11 @@ function slugify(name: string): string {
   return slug;
 }
 
-/** A database as the engine should see it: adapters with our fixes, a lock, and what to close afterwards. */
+/** A database as the engine should see it: adapters with our fixes, and what to close afterwards. */
 interface MigrationTarget {
   factory: SqlMigrationAwareDriverAdapterFactory;
-  withMigrationLock<T>(run: () => Promise<T>): Promise<T>;
+  /** Runs `run` while no other caller migrates the same database. */
+  exclusive<T>(run: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -282,7 +299,9 @@ async function migrationTarget(adapterFactory: SqlMigrationAwareDriverAdapterFac
     return pgTarget(options);
   }
   if (adapterFactory instanceof PrismaPGlite) return pgliteTarget(pgliteOf(adapterFactory));
-  throw new MigrationError(`Migrations support the @prisma/adapter-pg and pglite-prisma-adapter adapters, not ${adapterFactory.adapterName}`);
+  throw new MigrationError(
+    `Migrations support the @prisma/adapter-pg and pglite-prisma-adapter adapters, not ${adapterFactory.adapterName}`,
+  );
 }
 
 // @prisma/adapter-pg 7.10 refuses result columns of type "char" (OID 18), which the engine's catalog queries
@@ -308,6 +327,10 @@ function withDatabase(config: pg.PoolConfig, database: string): pg.PoolConfig {
   url.pathname = `/${encodeURIComponent(database)}`;
   return { ...config, connectionString: url.toString() };
 }
+
+// Any key but Prisma's own (72707369), which the engine takes inside ours.
+const queueLockKey = 72707370;
+const migrationWaitMinutes = 15;
 
 function pgTarget(config: pg.PoolConfig): MigrationTarget {
   const opened = new Set<SqlDriverAdapter>();
@@ -357,12 +380,16 @@ function pgTarget(config: pg.PoolConfig): MigrationTarget {
   };
   return {
     factory,
-    withMigrationLock: (run) =>
+    // The engine takes Prisma's advisory lock while applying, as `prisma migrate deploy` does, but gives up
+    // after 10 s, less than a migration that builds an index on a big table may take. Queueing on a lock of our
+    // own first means the engine's never has to wait.
+    exclusive: (run) =>
       admin(async (client) => {
-        // A session lock: ending the client releases it, even when the migration throws.
-        await client.query("SET lock_timeout = '60s'");
-        await client.query("SELECT pg_advisory_lock($1)", [migrateAdvisoryLockKey]).catch((error: Error) => {
-          throw new MigrationError(`Another process has held the migration lock for 60 s: ${error.message}`);
+        await client.query(`SET lock_timeout = '${migrationWaitMinutes}min'`);
+        await client.query("SELECT pg_advisory_lock($1)", [queueLockKey]).catch((error: Error) => {
+          throw new MigrationError(
+            `Another process has been migrating this database for ${migrationWaitMinutes} minutes (${error.message})`,
+          );
         });
         return run();
       }),
@@ -373,7 +400,7 @@ function pgTarget(config: pg.PoolConfig): MigrationTarget {
 }
 
 function pgliteOf(factory: PrismaPGlite): PGlite {
-  // The adapter keeps its PGlite private, but executeScript has to go around the adapter (see pgliteTarget).
+  // The adapter keeps its PGlite private, but executeScript has to go around the adapter (see pgliteAdapter).
   const client: unknown = Reflect.get(factory, "client");
   if (!(client instanceof PGlite)) {
     throw new MigrationError("pglite-prisma-adapter no longer keeps its PGlite in `client`; update prisma/migrate.ts");
@@ -387,6 +414,8 @@ function pgliteTarget(pglite: PGlite): MigrationTarget {
     provider: "postgres",
     adapterName: "pglite-prisma-adapter",
     connect: () => pgliteAdapter(pglite),
+    // The engine expects an empty database on every connection; pglite-prisma-adapter's own shadow PGlite is
+    // a new one each time and never closed.
     async connectToShadowDb() {
       shadow ??= await leaseScratch();
       await emptyDatabase(shadow.pglite);
@@ -395,30 +424,34 @@ function pgliteTarget(pglite: PGlite): MigrationTarget {
   };
   return {
     factory,
-    // One PGlite belongs to one process, and the engine sends it one command at a time.
-    withMigrationLock: (run) => run(),
+    exclusive: (run) => inTurn({ pglite, run }),
     async close() {
       shadow?.release();
     },
   };
 }
 
-/**
- * For commands that need no database of ours: the scratch PGlite is both the engine's main connection, which
- * diff and createMigration leave alone, and its shadow database.
- */
+/** For commands that need no database of ours: an empty development database with its own shadow database. */
 async function scratchTarget(): Promise<MigrationTarget> {
-  const lease = await leaseScratch();
-  const factory: SqlMigrationAwareDriverAdapterFactory = {
-    provider: "postgres",
-    adapterName: "pglite-prisma-adapter",
-    connect: () => pgliteAdapter(lease.pglite),
-    async connectToShadowDb() {
-      await emptyDatabase(lease.pglite);
-      return pgliteAdapter(lease.pglite);
+  const main = await leaseScratch();
+  const target = pgliteTarget(main.pglite);
+  return {
+    ...target,
+    async close() {
+      await target.close();
+      main.release();
     },
   };
-  return { factory, withMigrationLock: (run) => run(), close: async () => lease.release() };
+}
+
+// A PGlite is a single session, in which advisory locks exclude nothing, and it belongs to this process alone;
+// callers that migrate the same one take turns here.
+const pgliteTurns = new WeakMap<PGlite, Promise<unknown>>();
+
+function inTurn<T>({ pglite, run }: { pglite: PGlite; run: () => Promise<T> }): Promise<T> {
+  const turn = (pgliteTurns.get(pglite) ?? Promise.resolve()).catch(() => undefined).then(run);
+  pgliteTurns.set(pglite, turn);
+  return turn;
 }
 
 interface ScratchLease {
@@ -426,29 +459,31 @@ interface ScratchLease {
   release(): void;
 }
 
-// Starting a PGlite costs 1.5–3 s and emptying one a few milliseconds, so the process keeps one in memory for
-// every shadow database it needs, lent to one command at a time. An open in-memory PGlite does not hold the
-// process open.
-let scratch: Promise<PGlite> | undefined;
-let scratchQueue: Promise<void> = Promise.resolve();
+// Starting a PGlite costs 1.5–3 s and emptying one a few milliseconds, so a returned PGlite waits a moment for
+// the next command (tests run several in a row) before it is closed. Closing matters: the engine's sessions
+// leave PostgreSQL timers armed inside PGlite, which would hold a finished process open for 10 s.
+const scratchIdleMs = 1_000;
+const idleScratch: { pglite: PGlite; closing: NodeJS.Timeout }[] = [];
 
 async function leaseScratch(): Promise<ScratchLease> {
-  const previous = scratchQueue;
-  let release!: () => void;
-  scratchQueue = new Promise<void>((resolve) => (release = resolve));
-  await previous;
-  try {
-    scratch ??= PGlite.create().catch((error: unknown) => {
-      scratch = undefined;
-      throw error;
-    });
-    const pglite = await scratch;
-    await emptyDatabase(pglite);
-    return { pglite, release };
-  } catch (error) {
-    release();
-    throw error;
-  }
+  const idle = idleScratch.pop();
+  if (idle) clearTimeout(idle.closing);
+  const pglite = idle?.pglite ?? (await PGlite.create());
+  await emptyDatabase(pglite);
+  return {
+    pglite,
+    release() {
+      const entry = {
+        pglite,
+        closing: setTimeout(() => {
+          idleScratch.splice(idleScratch.indexOf(entry), 1);
+          // Nothing depends on an idle scratch database, so a failure to close it is no one's concern.
+          pglite.close().catch(() => undefined);
+        }, scratchIdleMs).unref(),
+      };
+      idleScratch.push(entry);
+    },
+  };
 }
 
 async function emptyDatabase(pglite: PGlite): Promise<void> {
@@ -497,11 +532,12 @@ interface PostgresErrorFields {
 
 /** Both drivers' server errors carry PostgreSQL's fields; the engine reads them from a DriverAdapterError. */
 function rethrowAsDriverError(error: PostgresErrorFields): never {
-  if (typeof error.code !== "string") throw error;
+  // Only server errors have a severity; socket errors go up as they are.
+  if (typeof error.severity !== "string" || typeof error.code !== "string") throw error;
   throw new DriverAdapterError({
     kind: "postgres",
     code: error.code,
-    severity: error.severity ?? "ERROR",
+    severity: error.severity,
     message: error.message,
     detail: error.detail,
     column: error.column,

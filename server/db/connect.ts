@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -29,6 +30,7 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
     const db = new PrismaClient({ adapter: adapterFactory });
     return { target, db, adapterFactory, close: () => db.$disconnect() };
   }
+  if (target.dataDir) await mkdir(path.dirname(target.dataDir), { recursive: true });
   const pglite = target.dataDir ? await PGlite.create(target.dataDir) : await PGlite.create();
   const adapterFactory = new PrismaPGlite(pglite);
   const db = new PrismaClient({ adapter: adapterFactory });

@@ -35,7 +35,7 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
 function workspaceScopedProcedures(): string[] {
   return Object.entries(appRouter._def.procedures)
     .filter(([, procedure]) => {
-      const inputs = (procedure as { _def: { inputs: { shape?: Record<string, unknown> }[] } })._def.inputs;
+      const inputs = (procedure as unknown as { _def: { inputs: { shape?: Record<string, unknown> }[] } })._def.inputs;
       return inputs.some((input) => input.shape && "workspaceId" in input.shape);
     })
     .map(([path]) => path)
