@@ -163,6 +163,7 @@ async function main() {
   const { env } = context;
   const stages = [{ name: "setup", passed: 0, failed: 0, skipped: 0, seconds: context.seconds, counts: "ready" }];
   stages.push(await checkStage({ name: "typecheck", args: ["tsc", "--noEmit"], env }));
+  stages.push(await checkStage({ name: "lint", args: ["eslint", "."], env }));
   stages.push(await vitestStage({ env }));
   stages.push(await buildStage());
   // The journeys run against embedded PGlite in E2E_DATA_DIR and the in-process runner; a DATABASE_URL or

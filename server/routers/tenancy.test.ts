@@ -7,7 +7,7 @@ import { appRouter } from "./_app";
 import { rejection, signInAs } from "./test-helpers";
 
 type Caller = Awaited<ReturnType<typeof signInAs>>["caller"];
-type Target = { workspaceId: string; flowId: string; credentialId: string; email: string };
+type Target = { workspaceId: string; flowId: string; credentialId: string; email: string; ownerId: string };
 
 /**
  * One call per workspace-scoped procedure, aimed at someone else's workspace. The list must name every
@@ -17,6 +17,7 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "workspace.rename": (c, t) => c.workspace.rename({ workspaceId: t.workspaceId, name: "Owned" }),
   "workspace.members": (c, t) => c.workspace.members({ workspaceId: t.workspaceId }),
   "workspace.setMember": (c, t) => c.workspace.setMember({ workspaceId: t.workspaceId, email: t.email, role: "owner" }),
+  "workspace.removeMember": (c, t) => c.workspace.removeMember({ workspaceId: t.workspaceId, memberId: t.ownerId }),
   "flow.list": (c, t) => c.flow.list({ workspaceId: t.workspaceId }),
   "flow.get": (c, t) => c.flow.get(t),
   "flow.create": (c, t) => c.flow.create({ workspaceId: t.workspaceId, name: "Planted" }),
@@ -62,7 +63,7 @@ describe("cross-workspace access", () => {
     const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Crown jewels" });
     await owner.caller.flow.saveVersion({ workspaceId: owner.workspace.id, flowId: flow.id, document: { schema: FLOW_SCHEMA_TAG }, message: "v1" });
     const credential = await owner.caller.credential.create({ workspaceId: owner.workspace.id, name: "Vault", type: "http", data: { token: "t" } });
-    const target = { workspaceId: owner.workspace.id, flowId: flow.id, credentialId: credential.id, email: intruder.user.email };
+    const target = { workspaceId: owner.workspace.id, flowId: flow.id, credentialId: credential.id, email: intruder.user.email, ownerId: owner.user.id };
     const auditBefore = await db.auditEvent.count({ where: { workspaceId: owner.workspace.id } });
 
     for (const [path, intrude] of Object.entries(intrusions)) {

@@ -68,10 +68,20 @@ describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
     expect(unknown.code).toBe("NOT_FOUND");
     expect(unknown.message).toContain("must sign in once");
 
+    expect((await rejection(viewer.caller.workspace.removeMember({ workspaceId: ws, memberId: admin.user.id }))).code).toBe("FORBIDDEN");
+    expect((await rejection(admin.caller.workspace.removeMember({ workspaceId: ws, memberId: owner.user.id }))).code).toBe("FORBIDDEN");
+    expect((await rejection(owner.caller.workspace.removeMember({ workspaceId: ws, memberId: owner.user.id }))).message).toContain("at least one owner");
+
     const members = await viewer.caller.workspace.members({ workspaceId: ws });
     expect(members.map((m) => [m.name, m.role])).toEqual([["Olga", "owner"], ["Adam", "admin"], ["Vera", "viewer"]]);
     const audit = await db.auditEvent.count({ where: { workspaceId: ws, action: "membership.set" } });
     expect(audit).toBe(2);
+
+    // Admins remove members, and anyone may leave; a removed member loses access at once.
+    await admin.caller.workspace.removeMember({ workspaceId: ws, memberId: viewer.user.id });
+    expect((await rejection(viewer.caller.workspace.members({ workspaceId: ws }))).code).toBe("NOT_FOUND");
+    await admin.caller.workspace.removeMember({ workspaceId: ws, memberId: admin.user.id });
+    expect((await owner.caller.workspace.members({ workspaceId: ws })).map((m) => m.name)).toEqual(["Olga"]);
   });
 
   it("refuses signed-out callers", async () => {

@@ -1,6 +1,13 @@
 import { workspaceService } from "../services/workspace-service";
 import { protectedProcedure, router } from "../trpc";
-import { bySlugInput, createWorkspaceInput, membersInput, renameWorkspaceInput, setMemberInput } from "./workspace.schema";
+import {
+  bySlugInput,
+  createWorkspaceInput,
+  membersInput,
+  removeMemberInput,
+  renameWorkspaceInput,
+  setMemberInput,
+} from "./workspace.schema";
 
 export const workspaceRouter = router({
   list: protectedProcedure.query(({ ctx }) => workspaceService.listForUser({ db: ctx.db, userId: ctx.user.id })),
@@ -19,4 +26,7 @@ export const workspaceRouter = router({
   setMember: protectedProcedure
     .input(setMemberInput)
     .mutation(({ ctx, input }) => workspaceService.setMember({ db: ctx.db, userId: ctx.user.id, ...input })),
+  removeMember: protectedProcedure
+    .input(removeMemberInput)
+    .mutation(({ ctx, input }) => workspaceService.removeMember({ db: ctx.db, userId: ctx.user.id, ...input })),
 });

@@ -9,3 +9,4 @@ export const createWorkspaceInput = z.object({ name: workspaceName });
 export const renameWorkspaceInput = z.object({ workspaceId, name: workspaceName });
 export const membersInput = z.object({ workspaceId });
 export const setMemberInput = z.object({ workspaceId, email: z.email(), role: z.enum(roles) });
+export const removeMemberInput = z.object({ workspaceId, memberId: z.string().min(1).max(64) });

@@ -148,6 +148,29 @@ export const workspaceService = {
     return members.map((m) => ({ ...m.user, role: m.role }));
   },
 
+  /** Removes a member; members may also leave on their own. The last owner cannot go. */
+  async removeMember({ db, userId, workspaceId, memberId }: { db: Db; userId: string; workspaceId: string; memberId: string }) {
+    const actorRole = await requireRole({ db, userId, workspaceId, min: memberId === userId ? "viewer" : "admin" });
+    return db.$transaction(async (tx) => {
+      const member = await tx.membership.findUnique({
+        where: { workspaceId_userId: { workspaceId, userId: memberId } },
+        select: { role: true },
+      });
+      if (!member) throw new ServiceError({ code: "NOT_FOUND", message: "That person is not a member of this workspace." });
+      if (member.role === "owner") {
+        if (actorRole !== "owner") throw new ServiceError({ code: "FORBIDDEN", message: "Only an owner can remove an owner." });
+        const owners = await tx.membership.count({ where: { workspaceId, role: "owner" } });
+        if (owners <= 1) throw new ServiceError({ code: "CONFLICT", message: "A workspace needs at least one owner; make someone else owner first." });
+      }
+      await tx.membership.delete({ where: { workspaceId_userId: { workspaceId, userId: memberId } }, select: { id: true } });
+      await auditService.record({
+        tx,
+        entry: { workspaceId, actorId: userId, action: "membership.remove", targetType: "user", targetId: memberId, data: { role: member.role } },
+      });
+      return { id: memberId };
+    });
+  },
+
   /** Adds an existing user by email, or changes the role of a member. Only an owner may grant or take away ownership. */
   async setMember({
     db,
