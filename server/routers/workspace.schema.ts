@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { roles } from "../services/workspace-service";
+import { roles } from "../services/workspace-roles";
 
 export const workspaceName = z.string().trim().min(1, "Give the workspace a name").max(80, "Keep the name under 80 characters");
 export const workspaceId = z.string().min(1).max(64);

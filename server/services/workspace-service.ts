@@ -1,25 +1,10 @@
 import type { Db } from "../db";
-import type { Prisma, Role } from "../db/generated/client";
+import type { Prisma } from "../db/generated/client";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
-
-export const roles = ["owner", "admin", "editor", "viewer"] as const satisfies readonly Role[];
-
-const rank: Record<Role, number> = { viewer: 0, editor: 1, admin: 2, owner: 3 };
-
-export function roleAtLeast({ role, min }: { role: Role; min: Role }): boolean {
-  return rank[role] >= rank[min];
-}
+import { roleAtLeast, type Role, type WorkspaceSummary } from "./workspace-roles";
 
 const workspaceSelect = { id: true, slug: true, name: true, personal: true } as const;
-
-export interface WorkspaceSummary {
-  id: string;
-  slug: string;
-  name: string;
-  personal: boolean;
-  role: Role;
-}
 
 type Tx = Prisma.TransactionClient;
 

@@ -27,6 +27,14 @@ export default async function WorkspaceLayout({ children, params }: { children: 
             <span aria-hidden className="text-xl">≋</span> Streamware
           </Link>
           <WorkspaceSwitcher current={workspace} workspaces={workspaces} />
+          <nav aria-label="Workspace" className="flex items-center gap-1 text-sm">
+            <Link href={`/w/${workspace.slug}`} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
+              Flows
+            </Link>
+            <Link href={`/w/${workspace.slug}/settings`} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
+              Settings
+            </Link>
+          </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
             <span className="text-slate-600 dark:text-slate-400" title={user.email}>
               {user.name ?? user.email}

@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, useContext, type ReactNode } from "react";
-import type { WorkspaceSummary } from "@/server/services/workspace-service";
+import type { WorkspaceSummary } from "@/server/services/workspace-roles";
 
 const WorkspaceContext = createContext<WorkspaceSummary | null>(null);
 

@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
-import type { WorkspaceSummary } from "@/server/services/workspace-service";
+import type { WorkspaceSummary } from "@/server/services/workspace-roles";
 
 export function WorkspaceSwitcher({ current, workspaces }: { current: WorkspaceSummary; workspaces: WorkspaceSummary[] }) {
   const [open, setOpen] = useState(false);

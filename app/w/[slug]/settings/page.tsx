@@ -1,0 +1,5 @@
+import { WorkspaceSettings } from "./workspace-settings";
+
+export default function SettingsPage() {
+  return <WorkspaceSettings />;
+}

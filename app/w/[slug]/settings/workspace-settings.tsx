@@ -1,0 +1,212 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { useTRPC } from "@/app/_components/trpc-provider";
+import { useHydrated } from "@/app/_components/use-hydrated";
+import { roles, type WorkspaceSummary } from "@/server/services/workspace-roles";
+import { useWorkspace } from "../workspace-context";
+
+const roleHelp: Record<(typeof roles)[number], string> = {
+  owner: "everything, including owners and deleting",
+  admin: "members and settings",
+  editor: "build, run and save flows",
+  viewer: "read only",
+};
+
+const input = "rounded-lg border border-slate-300 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-950";
+const primary = "rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 disabled:opacity-60";
+
+function isAdmin(workspace: WorkspaceSummary) {
+  return workspace.role === "owner" || workspace.role === "admin";
+}
+
+export function WorkspaceSettings() {
+  const workspace = useWorkspace();
+  return (
+    <div className="max-w-3xl space-y-10">
+      <h1 className="text-2xl font-semibold">Workspace settings</h1>
+      {isAdmin(workspace) && <RenameWorkspace />}
+      <Members />
+    </div>
+  );
+}
+
+function RenameWorkspace() {
+  const workspace = useWorkspace();
+  const trpc = useTRPC();
+  const router = useRouter();
+  const hydrated = useHydrated();
+  const [name, setName] = useState(workspace.name);
+  const rename = useMutation(trpc.workspace.rename.mutationOptions({ onSuccess: () => router.refresh() }));
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    rename.mutate({ workspaceId: workspace.id, name });
+  }
+
+  return (
+    <section aria-labelledby="general-title" className="space-y-3">
+      <h2 id="general-title" className="text-lg font-semibold">
+        General
+      </h2>
+      <form onSubmit={submit} className="flex items-end gap-2">
+        <div className="flex-1 space-y-1">
+          <label htmlFor="workspace-name" className="block text-sm font-medium">
+            Name
+          </label>
+          <input id="workspace-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={80} className={`w-full ${input}`} />
+        </div>
+        <button type="submit" disabled={!hydrated || rename.isPending} className={primary}>
+          Save name
+        </button>
+      </form>
+      {rename.error && <p role="alert" className="text-sm text-red-600">{rename.error.message}</p>}
+      {rename.isSuccess && <p className="text-sm text-emerald-600">Saved.</p>}
+    </section>
+  );
+}
+
+function Members() {
+  const workspace = useWorkspace();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  const hydrated = useHydrated();
+  const members = useQuery(trpc.workspace.members.queryOptions({ workspaceId: workspace.id }));
+  const me = useQuery(trpc.user.me.queryOptions());
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<(typeof roles)[number]>("editor");
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.workspace.members.queryKey() });
+  const setMember = useMutation(trpc.workspace.setMember.mutationOptions({ onSuccess: refresh }));
+  const removeMember = useMutation(trpc.workspace.removeMember.mutationOptions());
+  const admin = isAdmin(workspace);
+
+  function add(event: FormEvent) {
+    event.preventDefault();
+    setMember.mutate({ workspaceId: workspace.id, email, role }, { onSuccess: () => setEmail("") });
+  }
+
+  function remove(memberId: string) {
+    removeMember.mutate(
+      { workspaceId: workspace.id, memberId },
+      {
+        onSuccess: async () => {
+          // Leaving a workspace takes you back to one you still belong to.
+          if (memberId === me.data?.id) {
+            router.push("/");
+            router.refresh();
+          } else {
+            await refresh();
+          }
+        },
+      },
+    );
+  }
+
+  const error = setMember.error ?? removeMember.error;
+
+  return (
+    <section aria-labelledby="members-title" className="space-y-4">
+      <div>
+        <h2 id="members-title" className="text-lg font-semibold">
+          Members
+        </h2>
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          Roles: {roles.map((r) => `${r} (${roleHelp[r]})`).join(", ")}.
+        </p>
+      </div>
+      {error && (
+        <p role="alert" className="rounded-lg bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+          {error.message}
+        </p>
+      )}
+      <table className="w-full overflow-hidden rounded-xl border border-slate-200 bg-white text-sm dark:border-slate-800 dark:bg-slate-900">
+        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/50">
+          <tr>
+            <th className="px-4 py-2 font-medium">Name</th>
+            <th className="px-4 py-2 font-medium">Email</th>
+            <th className="px-4 py-2 font-medium">Role</th>
+            <th className="px-4 py-2">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+          {members.data?.map((member) => {
+            const self = member.id === me.data?.id;
+            return (
+              <tr key={member.id}>
+                <td className="px-4 py-2">
+                  {member.name ?? "—"} {self && <span className="text-xs text-slate-500">(you)</span>}
+                </td>
+                <td className="px-4 py-2 text-slate-600 dark:text-slate-400">{member.email}</td>
+                <td className="px-4 py-2">
+                  {admin && !self ? (
+                    <select
+                      aria-label={`Role of ${member.email}`}
+                      value={member.role}
+                      disabled={!hydrated || setMember.isPending}
+                      onChange={(e) => setMember.mutate({ workspaceId: workspace.id, email: member.email, role: e.target.value as (typeof roles)[number] })}
+                      className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950"
+                    >
+                      {roles.map((r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    member.role
+                  )}
+                </td>
+                <td className="px-4 py-2 text-right">
+                  {(admin || self) && (
+                    <button
+                      type="button"
+                      disabled={!hydrated || removeMember.isPending}
+                      onClick={() => remove(member.id)}
+                      className="rounded-md px-2 py-1 text-red-600 hover:bg-red-50 disabled:opacity-60 dark:hover:bg-red-950"
+                    >
+                      {self ? "Leave workspace" : `Remove ${member.email}`}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {admin && (
+        <form onSubmit={add} className="space-y-2">
+          <h3 className="text-sm font-semibold">Add a member</h3>
+          <div className="flex flex-wrap items-end gap-2">
+            <div className="min-w-64 flex-1 space-y-1">
+              <label htmlFor="member-email" className="block text-sm">
+                Email
+              </label>
+              <input id="member-email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} className={`w-full ${input}`} />
+            </div>
+            <div className="space-y-1">
+              <label htmlFor="member-role" className="block text-sm">
+                Role
+              </label>
+              <select id="member-role" value={role} onChange={(e) => setRole(e.target.value as (typeof roles)[number])} className={input}>
+                {roles.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit" disabled={!hydrated || setMember.isPending} className={primary}>
+              Add member
+            </button>
+          </div>
+          <p className="text-xs text-slate-500">People are added by the email they sign in with; they need to have signed in once.</p>
+        </form>
+      )}
+    </section>
+  );
+}
