@@ -167,9 +167,10 @@ function Members() {
                       type="button"
                       disabled={!hydrated || removeMember.isPending}
                       onClick={() => remove(member.id)}
+                      aria-label={self ? undefined : `Remove ${member.email}`}
                       className="rounded-md px-2 py-1 text-red-600 hover:bg-red-50 disabled:opacity-60 dark:hover:bg-red-950"
                     >
-                      {self ? "Leave workspace" : `Remove ${member.email}`}
+                      {self ? "Leave workspace" : "Remove"}
                     </button>
                   )}
                 </td>
