@@ -9,7 +9,8 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { applyMigrations, defaultMigrationsDir } from "../../prisma/migrate";
-import { connectDb, type DbConnection } from "./connect";
+import { afterAll, beforeAll } from "vitest";
+import { connectDb, type Db, type DbConnection } from "./connect";
 import { PrismaClient } from "./generated/client";
 
 export const databaseKinds = ["postgres", "pglite"] as const;
@@ -137,4 +138,19 @@ async function imageKey(): Promise<string> {
     hash.update(await fs.readFile(path.join(defaultMigrationsDir, folder, "migration.sql")));
   }
   return hash.digest("hex").slice(0, 16);
+}
+
+/** Inside a describe block: a fresh migrated database for its tests, closed (and dropped) after them. */
+export function useTestDatabase(kind: DatabaseKind): { readonly db: Db } {
+  let connection: DbConnection | undefined;
+  beforeAll(async () => {
+    connection = await createTestDatabase(kind);
+  });
+  afterAll(() => connection?.close());
+  return {
+    get db() {
+      if (!connection) throw new Error("the test database is only there inside tests");
+      return connection.db;
+    },
+  };
 }

@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../db";
-import type { DbConnection } from "../db/connect";
-import { createTestDatabase, databaseKinds } from "../db/test-databases";
+import { describe, expect, it } from "vitest";
+import { databaseKinds, useTestDatabase } from "../db/test-databases";
 import { workspaceService } from "../services/workspace-service";
 import { rejection, signInAs } from "./test-helpers";
 
 describe.each(databaseKinds)("credential router on %s", (kind) => {
-  let connection: DbConnection;
-  let db: Db;
-
-  beforeAll(async () => {
-    connection = await createTestDatabase(kind);
-    db = connection.db;
-  });
-  afterAll(() => connection?.close());
+  const database = useTestDatabase(kind);
 
   it("stores secrets encrypted and never returns them", async () => {
+    const { db } = database;
     const { caller, workspace } = await signInAs({ db, name: "Keeper" });
     const created = await caller.credential.create({
       workspaceId: workspace.id,
@@ -44,6 +36,7 @@ describe.each(databaseKinds)("credential router on %s", (kind) => {
   });
 
   it("keeps another workspace's credentials out of reach and viewers read-only", async () => {
+    const { db } = database;
     const owner = await signInAs({ db, name: "Holder" });
     const stranger = await signInAs({ db, name: "Thief" });
     const viewer = await signInAs({ db, name: "Looker" });

@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../db";
-import type { DbConnection } from "../db/connect";
-import { createTestDatabase, databaseKinds } from "../db/test-databases";
+import { describe, expect, it } from "vitest";
+import { databaseKinds, useTestDatabase } from "../db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../flow-document";
 import { workspaceService } from "../services/workspace-service";
 import { anonymousCaller, rejection, signInAs } from "./test-helpers";
@@ -13,16 +11,10 @@ const doc = (nodes: { id: string; name: string }[]) => ({
 });
 
 describe.each(databaseKinds)("flow router on %s", (kind) => {
-  let connection: DbConnection;
-  let db: Db;
-
-  beforeAll(async () => {
-    connection = await createTestDatabase(kind);
-    db = connection.db;
-  });
-  afterAll(() => connection?.close());
+  const database = useTestDatabase(kind);
 
   it("creates, lists, renames, opens and deletes a flow, auditing each change", async () => {
+    const { db } = database;
     const { caller, workspace, user } = await signInAs({ db, name: "Ada" });
     const created = await caller.flow.create({ workspaceId: workspace.id, name: "Sensor pipeline" });
     expect(created).toMatchObject({ name: "Sensor pipeline", active: false, versionCount: 0 });
@@ -47,6 +39,7 @@ describe.each(databaseKinds)("flow router on %s", (kind) => {
   });
 
   it("saves immutable, numbered versions and keeps the draft", async () => {
+    const { db } = database;
     const { caller, workspace } = await signInAs({ db, name: "Grace" });
     const flow = await caller.flow.create({ workspaceId: workspace.id, name: "Versions" });
     const ref = { workspaceId: workspace.id, flowId: flow.id };
@@ -67,6 +60,7 @@ describe.each(databaseKinds)("flow router on %s", (kind) => {
   });
 
   it("refuses an invalid document with the path of each error and leaves what is stored unchanged", async () => {
+    const { db } = database;
     const { caller, workspace } = await signInAs({ db, name: "Linus" });
     const flow = await caller.flow.create({ workspaceId: workspace.id, name: "Guarded" });
     const ref = { workspaceId: workspace.id, flowId: flow.id };
@@ -92,6 +86,7 @@ describe.each(databaseKinds)("flow router on %s", (kind) => {
   });
 
   it("treats another workspace's flow exactly like a missing one, on every procedure", async () => {
+    const { db } = database;
     const owner = await signInAs({ db, name: "Owner" });
     const stranger = await signInAs({ db, name: "Stranger" });
     const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Private" });
@@ -126,6 +121,7 @@ describe.each(databaseKinds)("flow router on %s", (kind) => {
   });
 
   it("lets a viewer read but not create, rename, save or delete", async () => {
+    const { db } = database;
     const owner = await signInAs({ db, name: "Boss" });
     const viewer = await signInAs({ db, name: "Watcher" });
     await workspaceService.setMember({ db, userId: owner.user.id, workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
@@ -149,6 +145,7 @@ describe.each(databaseKinds)("flow router on %s", (kind) => {
   });
 
   it("refuses signed-out callers and blank names", async () => {
+    const { db } = database;
     const { caller, workspace } = await signInAs({ db, name: "Blank" });
     expect((await rejection(anonymousCaller(db).flow.list({ workspaceId: workspace.id }))).code).toBe("UNAUTHORIZED");
     const error = await rejection(caller.flow.create({ workspaceId: workspace.id, name: "   " }));

@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../db";
-import type { DbConnection } from "../db/connect";
-import { createTestDatabase, databaseKinds } from "../db/test-databases";
+import { describe, expect, it } from "vitest";
+import { databaseKinds, useTestDatabase } from "../db/test-databases";
 import { anonymousCaller, rejection, signInAs } from "./test-helpers";
 
 describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
-  let connection: DbConnection;
-  let db: Db;
-
-  beforeAll(async () => {
-    connection = await createTestDatabase(kind);
-    db = connection.db;
-  });
-  afterAll(() => connection?.close());
+  const database = useTestDatabase(kind);
 
   it("gives each new user a personal workspace they own", async () => {
+    const { db } = database;
     const { caller, user } = await signInAs({ db, name: "Ada" });
     expect(await caller.user.me()).toEqual(user);
     const workspaces = await caller.workspace.list();
@@ -23,6 +15,7 @@ describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
   });
 
   it("creates shared workspaces with unique slugs", async () => {
+    const { db } = database;
     const { caller } = await signInAs({ db, name: "Maker" });
     const first = await caller.workspace.create({ name: "Data Team" });
     const second = await caller.workspace.create({ name: "Data Team" });
@@ -34,6 +27,7 @@ describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
   });
 
   it("hides workspaces you do not belong to", async () => {
+    const { db } = database;
     const owner = await signInAs({ db, name: "Hidden" });
     const stranger = await signInAs({ db, name: "Peeker" });
     for (const call of [
@@ -51,6 +45,7 @@ describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
   });
 
   it("enforces roles when managing members", async () => {
+    const { db } = database;
     const owner = await signInAs({ db, name: "Olga" });
     const admin = await signInAs({ db, name: "Adam" });
     const viewer = await signInAs({ db, name: "Vera" });
@@ -85,6 +80,7 @@ describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
   });
 
   it("refuses signed-out callers", async () => {
+    const { db } = database;
     const anonymous = anonymousCaller(db);
     expect((await rejection(anonymous.workspace.list())).code).toBe("UNAUTHORIZED");
     expect((await rejection(anonymous.user.me())).code).toBe("UNAUTHORIZED");

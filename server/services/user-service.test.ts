@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../db";
-import type { DbConnection } from "../db/connect";
-import { createTestDatabase, databaseKinds } from "../db/test-databases";
+import { describe, expect, it } from "vitest";
+import { databaseKinds, useTestDatabase } from "../db/test-databases";
 import { userService } from "./user-service";
 import { workspaceService } from "./workspace-service";
 
 describe.each(databaseKinds)("user sign-in on %s", (kind) => {
-  let connection: DbConnection;
-  let db: Db;
-
-  beforeAll(async () => {
-    connection = await createTestDatabase(kind);
-    db = connection.db;
-  });
-  afterAll(() => connection?.close());
+  const database = useTestDatabase(kind);
 
   it("creates one user and one personal workspace, however often they sign in", async () => {
+    const { db } = database;
     const identity = { provider: "oidc", providerAccountId: "sub-1", email: "Ada@Example.test", name: "Ada Lovelace" };
     const first = await userService.signIn({ db, identity });
     const again = await userService.signIn({ db, identity });
@@ -26,6 +18,7 @@ describe.each(databaseKinds)("user sign-in on %s", (kind) => {
   });
 
   it("links a new provider account to the user with the same email", async () => {
+    const { db } = database;
     const dev = await userService.signIn({ db, identity: { provider: "dev", email: "grace@example.test" } });
     expect(dev.name).toBe("Grace");
     const sso = await userService.signIn({ db, identity: { provider: "oidc", providerAccountId: "sub-grace", email: "grace@example.test", name: "G" } });
@@ -35,6 +28,7 @@ describe.each(databaseKinds)("user sign-in on %s", (kind) => {
   });
 
   it("refuses something that is not an email and creates nothing", async () => {
+    const { db } = database;
     const before = await db.user.count();
     await expect(userService.signIn({ db, identity: { provider: "dev", email: "not an email" } })).rejects.toThrow(
       '"not an email" is not an email address',
