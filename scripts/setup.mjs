@@ -67,7 +67,7 @@ export async function ensureDependencies() {
     process.stdout.write(ci.output);
     return true;
   }
-  // A lockfile written against a registry mirror that only carries this platform's builds has no entries for
+  // A lockfile written where the registry only carries this platform's builds has no entries for
   // the other platforms' optional packages (@next/swc-darwin-*, …), and npm ci refuses it as out of sync even
   // though npm install accepts it unchanged. --no-save keeps package.json and package-lock.json as they are.
   if (!/npm ci` can only install packages when your package\.json and package-lock\.json/.test(ci.output)) {
