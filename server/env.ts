@@ -43,13 +43,18 @@ export const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
+/** A misconfiguration a person can fix from the message alone, so it is reported without a stack trace. */
+export class ConfigError extends Error {
+  name = "ConfigError";
+}
+
 export type EnvSource = Record<string, string | undefined>;
 
 export function parseEnv(source: EnvSource): Env {
   const result = envSchema.safeParse(source);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join("\n")}`);
   }
   return result.data;
 }

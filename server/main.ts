@@ -2,14 +2,9 @@ import { createServer } from "node:http";
 import next from "next";
 import { applyMigrations } from "../prisma/migrate";
 import { getConnection } from "./db";
-import { env } from "./env";
+import { ConfigError, env } from "./env";
 import { logger } from "./logger";
 import { ensureSecrets } from "./secrets";
-
-/** A start-up failure a person can fix from the message alone, so it is logged without a stack trace. */
-class StartupError extends Error {
-  name = "StartupError";
-}
 
 /** The one process of embedded mode: migrates the database, then serves Next.js on PORT. */
 async function main(): Promise<void> {
@@ -24,7 +19,7 @@ async function main(): Promise<void> {
     await applyMigrations({ adapterFactory: connection.adapterFactory });
   } catch (err) {
     const where = config.DATABASE_URL ? `PostgreSQL at ${new URL(config.DATABASE_URL).host} (DATABASE_URL)` : `the embedded database in ${config.DATA_DIR}`;
-    throw new StartupError(`Could not prepare ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new ConfigError(`Could not prepare ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   logger.info({ database: config.DATABASE_URL ? "postgres" : "embedded" }, "database ready");
 
@@ -58,8 +53,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const expected = err instanceof StartupError || (err instanceof Error && /^(Invalid environment|Set )/.test(err.message));
-  if (expected) logger.fatal({ cause: err.cause instanceof Error ? err.cause.message : undefined }, err.message);
+  if (err instanceof ConfigError) logger.fatal({ cause: err.cause instanceof Error ? err.cause.message : undefined }, err.message);
   else logger.fatal({ err }, err instanceof Error ? err.message : "start-up failed");
   process.exit(1);
 });

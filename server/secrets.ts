@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import type { EnvSource } from "./env";
+import { ConfigError, type EnvSource } from "./env";
 
 const storedSecrets = z.object({ NEXTAUTH_SECRET: z.string().min(16), STREAMWARE_ENCRYPTION_KEY: z.string().min(16) });
 type StoredSecrets = z.infer<typeof storedSecrets>;
@@ -15,7 +15,7 @@ export async function ensureSecrets({ env, dataDir }: { env: EnvSource; dataDir:
   const missing = (["NEXTAUTH_SECRET", "STREAMWARE_ENCRYPTION_KEY"] as const).filter((name) => !env[name]);
   if (missing.length === 0) return;
   if (env.DATABASE_URL) {
-    throw new Error(
+    throw new ConfigError(
       `Set ${missing.join(" and ")} when DATABASE_URL is set (every web and worker process must share them); ` +
         `for example: ${missing.map((m) => `${m}=$(openssl rand -base64 32)`).join(" ")}`,
     );
@@ -25,7 +25,7 @@ export async function ensureSecrets({ env, dataDir }: { env: EnvSource; dataDir:
   try {
     secrets = storedSecrets.parse(JSON.parse(await readFile(file, "utf8")));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`${file} is unreadable; fix or remove it: ${String(err)}`);
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new ConfigError(`${file} is unreadable; fix or remove it: ${String(err)}`);
     secrets = {
       NEXTAUTH_SECRET: randomBytes(32).toString("base64"),
       STREAMWARE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
