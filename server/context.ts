@@ -1,5 +1,4 @@
-import { getServerSession } from "next-auth";
-import { authOptions } from "./auth/options";
+import { currentUser } from "./auth/session";
 import { secretBox, type SecretBox } from "./crypto";
 import { getDb, type Db } from "./db";
 
@@ -20,7 +19,6 @@ export function createContextInner({ db, user, secretBox }: { db: Db; user: Cont
 export type Context = ReturnType<typeof createContextInner>;
 
 export async function createContext(): Promise<Context> {
-  const [db, session] = await Promise.all([getDb(), getServerSession(authOptions())]);
-  const user = session?.user?.id ? { id: session.user.id, email: session.user.email ?? "", name: session.user.name ?? null } : null;
+  const [db, user] = await Promise.all([getDb(), currentUser()]);
   return createContextInner({ db, user, secretBox });
 }

@@ -11,7 +11,7 @@ describe.each(databaseKinds)("health on %s", (kind) => {
   afterAll(() => connection?.close());
 
   it("reports ok when the database answers", async () => {
-    const health = await healthService.check({ db: connection.db, mode: kind === "pglite" ? "embedded" : "postgres" });
+    const health = await healthService.check({ connect: async () => connection.db, mode: kind === "pglite" ? "embedded" : "postgres" });
     expect(health).toMatchObject({ status: "ok", db: "ok" });
   });
 });
@@ -21,11 +21,23 @@ describe("health with an unreachable database", () => {
     // Port 1 on loopback refuses connections: a PostgreSQL server that is down.
     const down = await connectDb({ kind: "postgres", url: "postgres://postgres@127.0.0.1:1/none" });
     try {
-      const health = await healthService.check({ db: down.db, mode: "postgres" });
+      const health = await healthService.check({ connect: async () => down.db, mode: "postgres" });
       expect(health.status).toBe("error");
       expect(health.db).toMatch(/^error: /);
     } finally {
       await down.close();
     }
+  });
+});
+
+describe("health when connecting fails", () => {
+  it("reports the connection error as the database's status", async () => {
+    // A data folder that can never be created: /dev/null is a file, not a folder.
+    const health = await healthService.check({
+      connect: async () => (await connectDb({ kind: "pglite", dataDir: "/dev/null/streamware/pglite" })).db,
+      mode: "embedded",
+    });
+    expect(health.status).toBe("error");
+    expect(health.db).toMatch(/^error: ENOTDIR/);
   });
 });

@@ -10,12 +10,13 @@ export interface Health {
 }
 
 export const healthService = {
-  async check({ db, mode, timeoutMs = 2000 }: { db: Db; mode: Health["mode"]; timeoutMs?: number }): Promise<Health> {
+  /** `connect` is part of the check: a database that cannot even be connected to is reported the same way. */
+  async check({ connect, mode, timeoutMs = 2000 }: { connect: () => Promise<Db>; mode: Health["mode"]; timeoutMs?: number }): Promise<Health> {
     let dbStatus: PartStatus = "ok";
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        db.$queryRaw`SELECT 1`,
+        connect().then((db) => db.$queryRaw`SELECT 1`),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
         }),
