@@ -85,6 +85,12 @@ async function requireRole({
   return membership.role;
 }
 
+/** Before an owner is demoted or removed: a workspace must always keep one. */
+async function requireAnotherOwner({ tx, workspaceId }: { tx: Tx; workspaceId: string }): Promise<void> {
+  const owners = await tx.membership.count({ where: { workspaceId, role: "owner" } });
+  if (owners <= 1) throw new ServiceError({ code: "CONFLICT", message: "A workspace needs at least one owner; make someone else owner first." });
+}
+
 export const workspaceService = {
   requireRole,
   createWithOwner,
@@ -144,8 +150,7 @@ export const workspaceService = {
       if (!member) throw new ServiceError({ code: "NOT_FOUND", message: "That person is not a member of this workspace." });
       if (member.role === "owner") {
         if (actorRole !== "owner") throw new ServiceError({ code: "FORBIDDEN", message: "Only an owner can remove an owner." });
-        const owners = await tx.membership.count({ where: { workspaceId, role: "owner" } });
-        if (owners <= 1) throw new ServiceError({ code: "CONFLICT", message: "A workspace needs at least one owner; make someone else owner first." });
+        await requireAnotherOwner({ tx, workspaceId });
       }
       await tx.membership.delete({ where: { workspaceId_userId: { workspaceId, userId: memberId } }, select: { id: true } });
       await auditService.record({
@@ -184,8 +189,7 @@ export const workspaceService = {
         throw new ServiceError({ code: "FORBIDDEN", message: "Only an owner can grant or take away the owner role." });
       }
       if (current?.role === "owner" && role !== "owner") {
-        const owners = await tx.membership.count({ where: { workspaceId, role: "owner" } });
-        if (owners <= 1) throw new ServiceError({ code: "CONFLICT", message: "A workspace needs at least one owner; make someone else owner first." });
+        await requireAnotherOwner({ tx, workspaceId });
       }
       await tx.membership.upsert({
         where: { workspaceId_userId: { workspaceId, userId: user.id } },
