@@ -8,8 +8,11 @@ import { PrismaClient } from "./generated/client";
 
 export type Db = PrismaClient;
 
-/** Where the data lives: a PostgreSQL server, or embedded PGlite in a folder (or in memory when `dataDir` is null). */
-export type DbTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string | null };
+/**
+ * Where the data lives: a PostgreSQL server, or embedded PGlite in a folder (or in memory when `dataDir` is null),
+ * optionally started from a dumped data folder (`image`).
+ */
+export type DbTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string | null; image?: Blob };
 
 export interface DbConnection {
   target: DbTarget;
@@ -31,7 +34,7 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
     return { target, db, adapterFactory, close: () => db.$disconnect() };
   }
   if (target.dataDir) await mkdir(path.dirname(target.dataDir), { recursive: true });
-  const pglite = target.dataDir ? await PGlite.create(target.dataDir) : await PGlite.create();
+  const pglite = await PGlite.create({ dataDir: target.dataDir ?? undefined, loadDataDir: target.image });
   const adapterFactory = new PrismaPGlite(pglite);
   const db = new PrismaClient({ adapter: adapterFactory });
   return {

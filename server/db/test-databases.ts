@@ -11,14 +11,13 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { applyMigrations, defaultMigrationsDir } from "../../prisma/migrate";
 import { afterAll, beforeAll } from "vitest";
 import { connectDb, type Db, type DbConnection } from "./connect";
-import { PrismaClient } from "./generated/client";
 
 export const databaseKinds = ["postgres", "pglite"] as const;
 export type DatabaseKind = (typeof databaseKinds)[number];
 
 /** A new database with every migration applied; `close()` disconnects and, on PostgreSQL, drops it. */
 export async function createTestDatabase(kind: DatabaseKind): Promise<DbConnection> {
-  if (kind === "pglite") return openPglite(await migratedPgliteImage());
+  if (kind === "pglite") return connectDb({ kind: "pglite", dataDir: null, image: await migratedPgliteImage() });
   const connection = await createEmptyTestDatabase(kind);
   try {
     await applyMigrations({ adapterFactory: connection.adapterFactory });
@@ -31,7 +30,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<DbConnecti
 
 /** A new database without even `_prisma_migrations`, for tests of the migrations themselves. */
 export async function createEmptyTestDatabase(kind: DatabaseKind): Promise<DbConnection> {
-  return kind === "pglite" ? openPglite(null) : createPostgresDatabase();
+  return kind === "pglite" ? connectDb({ kind: "pglite", dataDir: null }) : createPostgresDatabase();
 }
 
 function adminUrl(): string {
@@ -65,21 +64,6 @@ async function createPostgresDatabase(): Promise<DbConnection> {
     async close() {
       await connection.close();
       await drop();
-    },
-  };
-}
-
-async function openPglite(image: Blob | null): Promise<DbConnection> {
-  const pglite = image ? await PGlite.create({ loadDataDir: image }) : await PGlite.create();
-  const adapterFactory = new PrismaPGlite(pglite);
-  const db = new PrismaClient({ adapter: adapterFactory });
-  return {
-    target: { kind: "pglite", dataDir: null },
-    db,
-    adapterFactory,
-    async close() {
-      await db.$disconnect();
-      await pglite.close();
     },
   };
 }
