@@ -2,6 +2,7 @@ import { redirect } from "next/navigation";
 import { currentUser } from "@/server/auth/session";
 import { devLoginEnabled, env, oidcEnabled } from "@/server/env";
 import { SignInForm } from "./sign-in-form";
+import { ErrorAlert } from "@/app/_components/error-alert";
 
 export const dynamic = "force-dynamic";
 
@@ -34,9 +35,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </div>
         <h1 className="mb-6 text-xl font-semibold">Sign in to Streamware</h1>
         {message && (
-          <p role="alert" className="mb-4 rounded-lg bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
-            {message}
-          </p>
+          <ErrorAlert className="mb-4">{message}</ErrorAlert>
         )}
         <SignInForm sso={sso} dev={dev} callbackUrl={returnTo} />
         {!sso && !dev && (

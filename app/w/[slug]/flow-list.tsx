@@ -8,6 +8,7 @@ import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
 import type { FlowSummary } from "@/server/services/flow-service";
 import { canEdit, useWorkspace } from "./workspace-context";
+import { ErrorAlert } from "@/app/_components/error-alert";
 
 const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
 
@@ -40,9 +41,7 @@ export function FlowList() {
         )}
       </div>
       {flows.error && (
-        <p role="alert" className="rounded-lg bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
-          Could not load flows: {flows.error.message}
-        </p>
+        <ErrorAlert>Could not load flows: {flows.error.message}</ErrorAlert>
       )}
       {flows.isPending && <p className="text-sm text-slate-500">Loading flows…</p>}
       {flows.data?.length === 0 && (

@@ -7,6 +7,7 @@ import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
 import { roles, type WorkspaceSummary } from "@/server/services/workspace-roles";
 import { useWorkspace } from "../workspace-context";
+import { ErrorAlert } from "@/app/_components/error-alert";
 
 const roleHelp: Record<(typeof roles)[number], string> = {
   owner: "everything, including owners and deleting",
@@ -118,9 +119,7 @@ function Members() {
         </p>
       </div>
       {error && (
-        <p role="alert" className="rounded-lg bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
-          {error.message}
-        </p>
+        <ErrorAlert>{error.message}</ErrorAlert>
       )}
       <table className="w-full overflow-hidden rounded-xl border border-slate-200 bg-white text-sm dark:border-slate-800 dark:bg-slate-900">
         <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/50">

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import type { FlowDocument, FlowDocumentIssue } from "@/server/flow-document";
 import { canEdit, useWorkspace } from "../../workspace-context";
+import { ErrorAlert } from "@/app/_components/error-alert";
 
 export function FlowPage({ flowId }: { flowId: string }) {
   const workspace = useWorkspace();
@@ -17,9 +18,7 @@ export function FlowPage({ flowId }: { flowId: string }) {
   if (flow.error) {
     return (
       <div className="space-y-4">
-        <p role="alert" className="rounded-lg bg-red-50 p-3 text-red-800 dark:bg-red-950 dark:text-red-200">
-          {flow.error.data?.code === "NOT_FOUND" ? "This flow does not exist or you cannot see it." : flow.error.message}
-        </p>
+        <ErrorAlert>{flow.error.data?.code === "NOT_FOUND" ? "This flow does not exist or you cannot see it." : flow.error.message}</ErrorAlert>
         <Link href={`/w/${workspace.slug}`} className="text-indigo-600 hover:underline">
           All flows
         </Link>
@@ -109,7 +108,7 @@ function DocumentForm({ flowId, draft, editable }: { flowId: string; draft: Flow
         className="w-full rounded-lg border border-slate-300 bg-white p-3 font-mono text-xs dark:border-slate-700 dark:bg-slate-950"
       />
       {(parseError || save.error) && (
-        <div role="alert" className="rounded-lg bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+        <ErrorAlert>
           {parseError ?? (issues ? "The flow document is invalid:" : save.error?.message)}
           {issues && (
             <ul className="mt-1 list-disc pl-5 font-mono text-xs">
@@ -120,7 +119,7 @@ function DocumentForm({ flowId, draft, editable }: { flowId: string; draft: Flow
               ))}
             </ul>
           )}
-        </div>
+        </ErrorAlert>
       )}
       {editable && (
         <div className="flex items-end gap-2">
