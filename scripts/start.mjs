@@ -1,7 +1,6 @@
 // `npm start`: from a fresh clone with nothing but Node.js, install, generate, build when the sources changed,
 // then run the server (which migrates the database before it listens). `--dev` runs Next in development mode.
 import { spawn } from "node:child_process";
-import path from "node:path";
 import { buildIfStale, ensureDependencies, generatePrismaClient, projectRoot, SetupError } from "./setup.mjs";
 
 const dev = process.argv.includes("--dev");
@@ -9,9 +8,10 @@ try {
   await ensureDependencies();
   await generatePrismaClient();
   if (!dev) await buildIfStale();
-  const tsx = path.join(projectRoot, "node_modules", ".bin", "tsx");
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: dev ? "development" : "production" };
-  const server = spawn(tsx, ["server/main.ts", ...(dev ? ["--dev"] : [])], { cwd: projectRoot, env, stdio: "inherit" });
+  // isolated-vm (the code node's sandbox) asks for --no-node-snapshot on Node 20 and later.
+  const args = ["--no-node-snapshot", "--import", "tsx", "server/main.ts", ...(dev ? ["--dev"] : [])];
+  const server = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: "inherit" });
   // The server shuts down gracefully on these; pass them on rather than dying first and orphaning it.
   for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.kill(signal));
   server.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 : 1)));

@@ -28,6 +28,16 @@ export const envSchema = z
       .optional()
       .transform((v) => (v ? v.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean) : [])),
     DEV_LOGIN: flag.optional(),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    BINARY_DIR: z.string().optional(),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+    HTTP_ALLOW_HOSTS: z.string().optional(),
+    WEBHOOK_RATE_LIMIT: z.coerce.number().int().min(0).default(10_000),
+    STEP_DATA_CAP_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+    RUN_RETENTION_DAYS: z.coerce.number().min(0).default(14),
+    RUN_RETENTION_PER_FLOW: z.coerce.number().int().min(0).default(1000),
+    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {

@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import next from "next";
 import { applyMigrations } from "../prisma/migrate";
+import { Runtime, setRuntime } from "../runner/runtime";
 import { getConnection } from "./db";
 import { ConfigError, env } from "./env";
 import { logger } from "./logger";
@@ -23,10 +24,17 @@ async function main(): Promise<void> {
   }
   logger.info({ database: config.DATABASE_URL ? "postgres" : "embedded" }, "database ready");
 
+  const runtime = new Runtime(connection.db, config, "web", logger);
+  setRuntime(runtime);
+  await runtime.start();
+  logger.info({ mode: runtime.mode }, runtime.mode === "queue" ? "runs go to worker processes through Redis" : "runs execute in this process");
+
   const app = next({ dev, dir: process.cwd(), hostname: "localhost", port: config.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = createServer((req, res) => {
+    // Webhooks take the lean path: answered here, before Next.js builds its request objects.
+    if (runtime.webhooks?.handle(req, res)) return;
     handle(req, res).catch((err: unknown) => {
       logger.error({ err, url: req.url }, "request failed");
       if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
@@ -44,6 +52,7 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await closed;
+    await runtime.close();
     await app.close();
     await connection.close();
     process.exit(0);

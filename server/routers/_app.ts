@@ -1,6 +1,8 @@
 import { router } from "../trpc";
 import { credentialRouter } from "./credential.router";
 import { flowRouter } from "./flow.router";
+import { nodeCatalogRouter } from "./node-catalog.router";
+import { runRouter } from "./run.router";
 import { userRouter } from "./user.router";
 import { workspaceRouter } from "./workspace.router";
 
@@ -9,6 +11,8 @@ export const appRouter = router({
   workspace: workspaceRouter,
   flow: flowRouter,
   credential: credentialRouter,
+  nodeCatalog: nodeCatalogRouter,
+  run: runRouter,
 });
 
 export type AppRouter = typeof appRouter;

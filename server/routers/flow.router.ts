@@ -1,3 +1,5 @@
+import { getRuntime } from "../../runner/runtime";
+import { activationService } from "../services/activation-service";
 import { flowService } from "../services/flow-service";
 import { protectedProcedure, router } from "../trpc";
 import {
@@ -9,6 +11,7 @@ import {
   saveDraftInput,
   saveVersionInput,
 } from "./flow.schema";
+import { activateInput } from "./run.schema";
 
 export const flowRouter = router({
   list: protectedProcedure
@@ -33,6 +36,19 @@ export const flowRouter = router({
   versions: protectedProcedure
     .input(flowRefInput)
     .query(({ ctx, input }) => flowService.listVersions({ db: ctx.db, userId: ctx.user.id, ...input })),
+  /** Makes a saved version (the latest by default) the one webhooks and schedules run. */
+  activate: protectedProcedure.input(activateInput).mutation(async ({ ctx, input }) => {
+    const result = await activationService.activate({ db: ctx.db, userId: ctx.user.id, ...input });
+    await getRuntime().triggersChanged(input.flowId);
+    return result;
+  }),
+  deactivate: protectedProcedure.input(flowRefInput).mutation(async ({ ctx, input }) => {
+    const result = await activationService.deactivate({ db: ctx.db, userId: ctx.user.id, ...input });
+    await getRuntime().triggersChanged(input.flowId);
+    return result;
+  }),
+  /** The flow as a document to move to another instance: credential references by name, no secrets. */
+  export: protectedProcedure.input(flowRefInput).query(({ ctx, input }) => flowService.export({ db: ctx.db, userId: ctx.user.id, ...input })),
   version: protectedProcedure
     .input(getVersionInput)
     .query(({ ctx, input }) => flowService.getVersion({ db: ctx.db, userId: ctx.user.id, ...input })),

@@ -121,3 +121,32 @@ export const credentialService = {
     });
   },
 };
+
+/**
+ * For the runner: a node's credential, decrypted, looked up in the run's own workspace only. Not a procedure:
+ * it never leaves the server, and the run's workspace is the scope.
+ */
+export async function openCredentialForRun({
+  db,
+  box,
+  workspaceId,
+  ref,
+  type,
+}: {
+  db: Db;
+  box: SecretBox;
+  workspaceId: string;
+  ref: { id?: string; name: string };
+  type: string;
+}): Promise<Record<string, string>> {
+  const row = await db.credential.findFirst({
+    where: ref.id ? { workspaceId, id: ref.id } : { workspaceId, name: ref.name },
+    select: { type: true, ciphertext: true },
+  });
+  if (!row) throw new ServiceError({ code: "NOT_FOUND", message: `No credential named "${ref.name}" in this workspace; create it or pick another.` });
+  if (row.type !== type) {
+    throw new ServiceError({ code: "BAD_REQUEST", message: `Credential "${ref.name}" is a ${row.type} credential; this node needs a ${type} credential.` });
+  }
+  const data = JSON.parse(box.open({ sealed: row.ciphertext, context: workspaceId })) as CredentialData;
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, String(v)]));
+}

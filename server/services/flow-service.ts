@@ -163,6 +163,27 @@ export const flowService = {
     });
   },
 
+  /** The active version (else the draft), ready to import elsewhere: credentials are referenced by name only. */
+  async export({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    const flow = await db.flow.findFirst({
+      where: { id: flowId, workspaceId },
+      select: { name: true, draft: true, activeVersion: { select: { document: true } } },
+    });
+    if (!flow) throw notFound();
+    const document = (flow.activeVersion?.document ?? flow.draft) as FlowDocument;
+    return {
+      name: flow.name,
+      document: {
+        ...document,
+        nodes: document.nodes.map((node) => ({
+          ...node,
+          credentials: Object.fromEntries(Object.entries(node.credentials).map(([slot, ref]) => [slot, { name: ref.name }])),
+        })),
+      },
+    };
+  },
+
   async listVersions({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
     await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
     await requireFlow({ db, workspaceId, flowId });

@@ -1,0 +1,84 @@
+import type { BinaryRef, Item } from "./items";
+
+export interface NodeLogger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+/** Bytes live here and items carry references; local folder by default, any store behind this interface. */
+export interface BinaryStore {
+  put(data: Buffer | NodeJS.ReadableStream, meta: { workspaceId: string; mimeType: string; fileName?: string }): Promise<BinaryRef>;
+  read(workspaceId: string, ref: BinaryRef | string): Promise<Buffer>;
+  stream(workspaceId: string, ref: BinaryRef | string): Promise<NodeJS.ReadableStream>;
+  delete(workspaceId: string, ref: BinaryRef | string): Promise<void>;
+}
+
+/** A small per-flow store that survives runs (A/B assignments, seen feed items, alert windows). */
+export interface KeyValueStore {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface HttpRequest {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Per request; the step's own timeout and the run's cancel apply as well. */
+  timeoutMs?: number;
+  /** The response body is refused beyond this size. */
+  maxResponseBytes?: number;
+  followRedirects?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  /** The URL that answered, after redirects. */
+  url: string;
+}
+
+/** Refuses loopback, private, link-local and metadata addresses (after DNS and on every redirect) unless allowed. */
+export interface HttpClient {
+  request(request: HttpRequest): Promise<HttpResponse>;
+}
+
+export interface WebhookResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface ProgressUpdate {
+  percent?: number;
+  message?: string;
+  [key: string]: unknown;
+}
+
+/** What a node gets besides its config and input; built by the engine, or by `runNode` in tests. */
+export interface NodeContext<Config = unknown> {
+  run: { id: string; workspaceId: string; flowId: string; trigger: string };
+  node: { id: string; name: string; type: string };
+  /** Aborts on cancel and on the step's timeout; long work must honour it. */
+  signal: AbortSignal;
+  logger: NodeLogger;
+  /** The node's credential, decrypted; null when the node has none. */
+  credentials: Record<string, string> | null;
+  http: HttpClient;
+  binary: BinaryStore;
+  kv: KeyValueStore;
+  /** The items the run was triggered with. */
+  trigger: Item[];
+  /** The config with its expressions evaluated against input item `index` (the `config` argument is item 0's). */
+  configFor(index: number): Promise<Config>;
+  progress(update: ProgressUpdate): void;
+  /** Answers the webhook that started the run (if it waits for an answer); later calls are ignored. */
+  respond(response: WebhookResponse): void;
+  /** Runs another flow of the same workspace with these items and returns its final output. */
+  runFlow(flowId: string, items: Item[]): Promise<Item[]>;
+}

@@ -1,0 +1,122 @@
+import { z } from "zod";
+import type { NodeContext } from "./context";
+import type { Item, PortItems } from "./items";
+
+export type NodeCategory = "trigger" | "flow" | "data" | "network" | "ai" | "media" | "messaging" | "analytics";
+
+export type Ports<Config> = readonly string[] | ((config: Config) => string[]);
+
+export interface ExecuteArgs<Config> {
+  config: Config;
+  /** Every input item, in port order. */
+  input: Item[];
+  /** Input items by input port, for nodes with more than one (merge). */
+  inputs: PortItems;
+  ctx: NodeContext<Config>;
+}
+
+/** What `execute` returns: items for the default port, or items by port; nothing means no items. */
+export type ExecuteResult = Item[] | PortItems | void;
+
+export interface NodeSpec<S extends z.ZodType> {
+  /** Stable dotted id such as "core.http-request"; never renamed once released. */
+  type: string;
+  /** Bumped when the config shape changes; `migrations[n]` turns a version-n config into version n+1. */
+  version: number;
+  migrations?: Record<number, (config: Record<string, unknown>) => Record<string, unknown>>;
+  name: string;
+  description: string;
+  category: NodeCategory;
+  /** A trigger starts runs; `kind` tells the runtime how (webhook, schedule, manual, …). */
+  trigger?: { kind: string };
+  config: S;
+  inputs?: Ports<z.output<S>>;
+  outputs?: Ports<z.output<S>>;
+  credential?: { type: string; required: boolean };
+  execute(args: ExecuteArgs<z.output<S>>): Promise<ExecuteResult>;
+}
+
+export interface NodeDefinition<Config = unknown> {
+  type: string;
+  version: number;
+  migrations: Record<number, (config: Record<string, unknown>) => Record<string, unknown>>;
+  name: string;
+  description: string;
+  category: NodeCategory;
+  trigger?: { kind: string };
+  config: z.ZodType<Config>;
+  inputsFor(config: Config): string[];
+  outputsFor(config: Config): string[];
+  dynamicPorts: boolean;
+  credential?: { type: string; required: boolean };
+  execute(args: ExecuteArgs<Config>): Promise<ExecuteResult>;
+}
+
+const TYPE = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
+
+function portsFn<Config>(ports: Ports<Config> | undefined, fallback: string[]): (config: Config) => string[] {
+  if (ports === undefined) return () => fallback;
+  if (typeof ports === "function") return ports;
+  const fixed = [...ports];
+  return () => fixed;
+}
+
+/** Declares a node type. The result is what the registry lists and the engine runs. */
+export function defineNode<S extends z.ZodType>(spec: NodeSpec<S>): NodeDefinition<z.output<S>> {
+  if (!TYPE.test(spec.type)) throw new Error(`Node type "${spec.type}" must be dotted, such as "core.webhook"`);
+  if (!Number.isInteger(spec.version) || spec.version < 1) throw new Error(`Node type "${spec.type}" needs a version of 1 or more`);
+  for (let v = 1; v < spec.version; v++) {
+    if (!spec.migrations?.[v]) throw new Error(`Node type "${spec.type}" has no config migration from version ${v} to ${v + 1}`);
+  }
+  return {
+    type: spec.type,
+    version: spec.version,
+    migrations: spec.migrations ?? {},
+    name: spec.name,
+    description: spec.description,
+    category: spec.category,
+    trigger: spec.trigger,
+    config: spec.config as z.ZodType<z.output<S>>,
+    inputsFor: portsFn(spec.inputs, spec.trigger ? [] : ["in"]),
+    outputsFor: portsFn(spec.outputs, ["out"]),
+    dynamicPorts: typeof spec.inputs === "function" || typeof spec.outputs === "function",
+    credential: spec.credential,
+    execute: spec.execute,
+  };
+}
+
+/** Brings a config saved by an older version of the node type up to the current one. */
+export function migrateConfig(definition: NodeDefinition, config: Record<string, unknown>, fromVersion: number): Record<string, unknown> {
+  if (fromVersion > definition.version) {
+    throw new Error(`"${definition.type}" version ${fromVersion} is newer than this server knows (${definition.version})`);
+  }
+  let current = config;
+  for (let v = fromVersion; v < definition.version; v++) current = definition.migrations[v]!(current);
+  return current;
+}
+
+/** Normalizes what `execute` returned into items by port. */
+export function toPortItems(result: ExecuteResult): PortItems {
+  if (result === undefined) return {};
+  if (Array.isArray(result)) return { out: result };
+  return result;
+}
+
+/** A UI hint for the editor's config form, carried into the JSON Schema as `ui`. */
+export interface UiHint {
+  widget?: "text" | "textarea" | "code" | "select" | "switch" | "keyValue" | "credential" | "json" | "number" | "cron";
+  language?: "javascript" | "json";
+  placeholder?: string;
+  /** The field may hold `{{ … }}` expressions; the editor offers the expression editor and preview. */
+  expression?: boolean;
+  advanced?: boolean;
+}
+
+export function ui(hint: UiHint): { ui: UiHint } {
+  return { ui: hint };
+}
+
+/** The JSON Schema of a node's config, with `.meta()` titles, descriptions and UI hints kept. */
+export function configJsonSchema(definition: NodeDefinition): Record<string, unknown> {
+  return z.toJSONSchema(definition.config, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+}

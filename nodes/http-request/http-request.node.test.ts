@@ -1,0 +1,290 @@
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createHttpClient } from "../../runner/http-client";
+import type { BinaryStore, HttpClient, NodeContext } from "../_kit/context";
+import type { BinaryRef, Item } from "../_kit/items";
+import { NodeConfigError, NodeExternalError } from "../_kit/errors";
+import { httpRequestConfig, httpRequestNode, type HttpRequestConfig } from "./http-request.node";
+
+interface TestServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const servers: TestServer[] = [];
+
+async function startServer(handler: http.RequestListener): Promise<TestServer> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const started: TestServer = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  servers.push(started);
+  return started;
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const echo: http.RequestListener = async (req, res) => {
+  const body = await readBody(req);
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
+};
+
+/** Keeps bytes in memory, enough to see what the node stored. */
+class MemoryBinaryStore implements BinaryStore {
+  readonly files = new Map<string, Buffer>();
+
+  async put(data: Buffer | NodeJS.ReadableStream, meta: { workspaceId: string; mimeType: string; fileName?: string }): Promise<BinaryRef> {
+    const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(await Readable.from(data).toArray());
+    const id = randomUUID();
+    this.files.set(`${meta.workspaceId}/${id}`, bytes);
+    return { id, mimeType: meta.mimeType, fileName: meta.fileName, size: bytes.length };
+  }
+
+  async read(workspaceId: string, ref: BinaryRef | string): Promise<Buffer> {
+    const id = typeof ref === "string" ? ref : ref.id;
+    const bytes = this.files.get(`${workspaceId}/${id}`);
+    if (!bytes) throw new Error(`no binary ${id}`);
+    return bytes;
+  }
+
+  async stream(workspaceId: string, ref: BinaryRef | string): Promise<NodeJS.ReadableStream> {
+    return Readable.from([await this.read(workspaceId, ref)]);
+  }
+
+  async delete(workspaceId: string, ref: BinaryRef | string): Promise<void> {
+    this.files.delete(`${workspaceId}/${typeof ref === "string" ? ref : ref.id}`);
+  }
+}
+
+const loopbackClient = createHttpClient({ allow: ["127.0.0.1"] });
+const guardedClient = createHttpClient();
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+afterAll(async () => {
+  await Promise.all([loopbackClient.close(), guardedClient.close()]);
+});
+
+/**
+ * Runs the node the way the engine does: `configFor(i)` stands in for expression evaluation, here a function of
+ * the item that returns the raw config, which is then parsed by the node's schema.
+ */
+async function run(args: {
+  config: Record<string, unknown> | ((item: Item, index: number) => Record<string, unknown>);
+  input?: Item[];
+  credentials?: Record<string, string> | null;
+  http?: HttpClient;
+  binary?: MemoryBinaryStore;
+}) {
+  const input = args.input ?? [{ json: {} }];
+  const raw = typeof args.config === "function" ? args.config : () => args.config as Record<string, unknown>;
+  const configFor = async (index: number): Promise<HttpRequestConfig> => httpRequestConfig.parse(raw(input[index] ?? input[0]!, index));
+  const ctx: NodeContext<HttpRequestConfig> = {
+    run: { id: "run-1", workspaceId: "ws-1", flowId: "flow-1", trigger: "manual" },
+    node: { id: "node-1", name: "HTTP Request", type: httpRequestNode.type },
+    signal: new AbortController().signal,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    credentials: args.credentials ?? null,
+    http: args.http ?? loopbackClient,
+    binary: args.binary ?? new MemoryBinaryStore(),
+    kv: { get: async () => undefined, set: async () => {}, delete: async () => {} },
+    trigger: input,
+    configFor,
+    progress() {},
+    respond() {},
+    runFlow: async () => [],
+  };
+  const result = await httpRequestNode.execute({ config: await configFor(0), input, inputs: { in: input }, ctx });
+  return result as Item[];
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error("the node did not fail");
+    },
+    (e: unknown) => e as Error,
+  );
+}
+
+describe("core.http-request", () => {
+  it("GETs JSON and passes on status, headers and the parsed body", async () => {
+    const server = await startServer(echo);
+    const [item] = await run({ config: { url: `${server.url}/items?x=1`, query: [{ name: "page", value: 2 }] } });
+    expect(item!.json.status).toBe(200);
+    expect((item!.json.headers as Record<string, string>)["content-type"]).toBe("application/json; charset=utf-8");
+    expect(item!.json.body).toMatchObject({ method: "GET", url: "/items?x=1&page=2", body: "" });
+  });
+
+  it("makes one request per input item with that item's config", async () => {
+    const server = await startServer(echo);
+    const out = await run({
+      input: [{ json: { id: 1 } }, { json: { id: 2 } }, { json: { id: 3 } }],
+      config: (item) => ({ url: `${server.url}/items/${item.json.id}` }),
+    });
+    expect(out.map((i) => (i.json.body as { url: string }).url)).toEqual(["/items/1", "/items/2", "/items/3"]);
+  });
+
+  it("POSTs a JSON body given as an object or as JSON text", async () => {
+    const server = await startServer(echo);
+    for (const body of [{ name: "Ada", tags: ["a"] }, '{"name":"Ada","tags":["a"]}']) {
+      const [item] = await run({ config: { method: "POST", url: `${server.url}/people`, bodyMode: "json", body } });
+      const seen = item!.json.body as { method: string; headers: Record<string, string>; body: string };
+      expect(seen.method).toBe("POST");
+      expect(seen.headers["content-type"]).toBe("application/json");
+      expect(JSON.parse(seen.body)).toEqual({ name: "Ada", tags: ["a"] });
+    }
+  });
+
+  it("sends form and text bodies, and lets a typed Content-Type win", async () => {
+    const server = await startServer(echo);
+    const [form] = await run({ config: { method: "PUT", url: `${server.url}/`, bodyMode: "form", body: { q: "a b", n: [1, 2] } } });
+    expect(form!.json.body).toMatchObject({ body: "q=a+b&n=1&n=2", headers: { "content-type": "application/x-www-form-urlencoded" } });
+
+    const [text] = await run({
+      config: { method: "PATCH", url: `${server.url}/`, bodyMode: "text", body: "<x/>", headers: [{ name: "content-type", value: "application/xml" }] },
+    });
+    expect(text!.json.body).toMatchObject({ method: "PATCH", body: "<x/>", headers: { "content-type": "application/xml" } });
+  });
+
+  it("adds the header credential, replacing a typed header of the same name", async () => {
+    const server = await startServer(echo);
+    const [item] = await run({
+      config: { url: `${server.url}/`, headers: [{ name: "X-Api-Key", value: "typed" }, { name: "Accept", value: "application/json" }] },
+      credentials: { name: "x-api-key", value: "from-credential" },
+    });
+    expect(item!.json.body).toMatchObject({ headers: { "x-api-key": "from-credential", accept: "application/json" } });
+  });
+
+  it("refuses a credential without a header name", async () => {
+    const server = await startServer(echo);
+    const err = await failure(run({ config: { url: `${server.url}/` }, credentials: { value: "secret" } }));
+    expect(err).toBeInstanceOf(NodeConfigError);
+  });
+
+  it("stores a binary response and passes on a reference", async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3]);
+    const server = await startServer((_req, res) => res.writeHead(200, { "content-type": "image/png" }).end(png));
+    const binary = new MemoryBinaryStore();
+    for (const responseFormat of ["auto", "binary"]) {
+      const [item] = await run({ config: { url: `${server.url}/files/logo.png`, responseFormat }, binary });
+      expect(item!.json).toMatchObject({ status: 200, body: null });
+      const ref = item!.binary!.data!;
+      expect(ref).toMatchObject({ mimeType: "image/png", fileName: "logo.png", size: png.length });
+      expect(await binary.read("ws-1", ref)).toEqual(png);
+    }
+  });
+
+  it("reads text as text, and JSON-looking text only when asked", async () => {
+    const server = await startServer((_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end('{"a":1}'));
+    const [auto] = await run({ config: { url: `${server.url}/` } });
+    expect(auto!.json.body).toBe('{"a":1}');
+    const [json] = await run({ config: { url: `${server.url}/`, responseFormat: "json" } });
+    expect(json!.json.body).toEqual({ a: 1 });
+  });
+
+  it("fails on a body that is not JSON when JSON was asked for", async () => {
+    const server = await startServer((_req, res) => res.end("<html></html>"));
+    const err = await failure(run({ config: { url: `${server.url}/`, responseFormat: "json" } }));
+    expect(err).toBeInstanceOf(NodeExternalError);
+    expect((err as NodeExternalError).retryable).toBe(false);
+  });
+
+  it("follows redirects by default", async () => {
+    const server = await startServer((req, res) => {
+      if (req.url === "/old") res.writeHead(301, { location: "/new" }).end();
+      else echo(req, res);
+    });
+    const [followed] = await run({ config: { url: `${server.url}/old` } });
+    expect(followed!.json).toMatchObject({ status: 200, body: { url: "/new" } });
+    const [kept] = await run({ config: { url: `${server.url}/old`, followRedirects: false } });
+    expect(kept!.json).toMatchObject({ status: 301, headers: { location: "/new" } });
+  });
+
+  it("turns a 500 into a retryable external error that keeps the status and body", async () => {
+    const server = await startServer((_req, res) => res.writeHead(500, { "content-type": "application/json" }).end('{"error":"database down"}'));
+    const err = await failure(run({ config: { url: `${server.url}/orders?token=secret` } }));
+    expect(err).toBeInstanceOf(NodeExternalError);
+    const external = err as NodeExternalError;
+    expect(external.status).toBe(500);
+    expect(external.retryable).toBe(true);
+    expect(external.message).toBe(`GET ${server.url}/orders answered 500 Internal Server Error: {"error":"database down"}`);
+    expect(external.details).toMatchObject({ body: { error: "database down" }, itemIndex: 0 });
+  });
+
+  it("turns a 404 into an external error that is not retried", async () => {
+    const server = await startServer((_req, res) => res.writeHead(404).end("no such order"));
+    const err = await failure(run({ config: { url: `${server.url}/orders/9` } }));
+    expect(err).toBeInstanceOf(NodeExternalError);
+    expect((err as NodeExternalError).status).toBe(404);
+    expect((err as NodeExternalError).retryable).toBe(false);
+    expect(err.message).toContain("answered 404 Not Found: no such order");
+  });
+
+  it("retries 429", async () => {
+    const server = await startServer((_req, res) => res.writeHead(429, { "retry-after": "3" }).end());
+    const err = (await failure(run({ config: { url: `${server.url}/` } }))) as NodeExternalError;
+    expect(err.status).toBe(429);
+    expect(err.retryable).toBe(true);
+    expect(err.details).toMatchObject({ retryAfter: "3" });
+  });
+
+  it("passes error statuses on as data when failOnStatus is off", async () => {
+    const server = await startServer((_req, res) => res.writeHead(404, { "content-type": "application/json" }).end('{"found":false}'));
+    const [item] = await run({ config: { url: `${server.url}/`, failOnStatus: false } });
+    expect(item!.json).toMatchObject({ status: 404, body: { found: false } });
+  });
+
+  it("refuses private destinations through the run's client", async () => {
+    const server = await startServer(echo);
+    const err = await failure(run({ config: { url: `${server.url}/` }, http: guardedClient }));
+    expect(err).toBeInstanceOf(NodeConfigError);
+    expect(err.message).toContain("Refused to connect to 127.0.0.1 (loopback)");
+  });
+
+  it("times out as a retryable external error", async () => {
+    const server = await startServer(() => {});
+    const err = await failure(run({ config: { url: `${server.url}/`, timeoutMs: 100 } }));
+    expect(err).toBeInstanceOf(NodeExternalError);
+    expect((err as NodeExternalError).retryable).toBe(true);
+    expect(err.message).toContain("timed out after 100 ms");
+  });
+
+  it("reports a URL that is not an address as a config error", async () => {
+    const err = await failure(run({ config: { url: "api.example.com/items" } }));
+    expect(err).toBeInstanceOf(NodeConfigError);
+    expect(err.message).toContain('URL "api.example.com/items" (item 0) is not a full address');
+  });
+
+  it("refuses a body on GET in the config", () => {
+    const parsed = httpRequestConfig.safeParse({ url: "https://example.com", bodyMode: "json", body: {} });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({ path: ["bodyMode"] });
+  });
+
+  it("describes its form with titles and hints", () => {
+    expect(httpRequestNode.type).toBe("core.http-request");
+    expect(httpRequestNode.credential).toEqual({ type: "http.header-auth", required: false });
+    const defaults = httpRequestConfig.parse({ url: "https://example.com" });
+    expect(defaults).toMatchObject({ method: "GET", bodyMode: "none", responseFormat: "auto", timeoutMs: 30_000, followRedirects: true, failOnStatus: true });
+  });
+});

@@ -1,0 +1,292 @@
+import { STATUS_CODES } from "node:http";
+import { z } from "zod";
+import type { NodeContext } from "../_kit/context";
+import { defineNode, ui } from "../_kit/define-node";
+import { NodeConfigError, NodeExternalError } from "../_kit/errors";
+import type { Item } from "../_kit/items";
+import { isPlainObject } from "../_kit/items";
+
+export const HTTP_REQUEST_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Expressions keep their type, so `{{ $json.page }}` may be a number; on the wire everything is text. */
+const textValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+const header = z.object({
+  name: z.string().regex(HEADER_NAME, "must be a header name such as \"Accept\"").meta({ title: "Name" }),
+  value: textValue.meta({ title: "Value", ...ui({ expression: true }) }),
+});
+
+const queryParam = z.object({
+  name: z.string().min(1).meta({ title: "Name" }),
+  value: textValue.meta({ title: "Value", ...ui({ expression: true }) }),
+});
+
+export const httpRequestConfig = z
+  .object({
+    method: z.enum(HTTP_REQUEST_METHODS).default("GET").meta({ title: "Method" }),
+    url: z
+      .string()
+      .trim()
+      .min(1, "is required")
+      .meta({ title: "URL", description: "An http:// or https:// address.", ...ui({ expression: true, placeholder: "https://api.example.com/items" }) }),
+    query: z.array(queryParam).default([]).meta({ title: "Query parameters", description: "Added to the URL's own.", ...ui({ widget: "keyValue" }) }),
+    headers: z.array(header).default([]).meta({ title: "Headers", ...ui({ widget: "keyValue" }) }),
+    bodyMode: z
+      .enum(["none", "json", "text", "form"])
+      .default("none")
+      .meta({ title: "Body", description: "JSON, plain text, or an HTML form (application/x-www-form-urlencoded)." }),
+    body: z
+      .json()
+      .optional()
+      .meta({
+        title: "Body content",
+        description: "JSON: an object or JSON text. Form: an object of fields, or encoded text. Text: sent as written.",
+        ...ui({ widget: "json", expression: true }),
+      }),
+    responseFormat: z
+      .enum(["auto", "json", "text", "binary"])
+      .default("auto")
+      .meta({
+        title: "Response format",
+        description: "Auto reads JSON and text by their content type and keeps anything else (images, PDFs) as a file.",
+      }),
+    timeoutMs: z.number().int().min(1).max(300_000).default(30_000).meta({ title: "Timeout (ms)", ...ui({ advanced: true }) }),
+    followRedirects: z.boolean().default(true).meta({ title: "Follow redirects", description: "Up to 5; every hop is checked like the first.", ...ui({ advanced: true }) }),
+    failOnStatus: z
+      .boolean()
+      .default(true)
+      .meta({
+        title: "Fail on error status",
+        description: "Status 400 and above fails the node (5xx and 429 are retried when retries are on). Off: the status is passed on as data.",
+        ...ui({ advanced: true }),
+      }),
+  })
+  .superRefine((config, issues) => {
+    if ((config.method === "GET" || config.method === "HEAD") && config.bodyMode !== "none") {
+      issues.addIssue({ code: "custom", path: ["bodyMode"], message: `a ${config.method} request carries no body; choose POST, PUT or PATCH, or set the body to none` });
+    }
+  });
+
+export type HttpRequestConfig = z.output<typeof httpRequestConfig>;
+
+const TEXT_TYPES = new Set(["application/javascript", "application/ecmascript", "application/xml", "application/x-www-form-urlencoded", "image/svg+xml"]);
+const ERROR_BODY_CHARS = 2000;
+
+function mimeTypeOf(headers: Record<string, string>): string {
+  return (headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+const isJsonType = (mime: string) => mime === "application/json" || mime.endsWith("+json");
+const isTextType = (mime: string) => mime.startsWith("text/") || mime.endsWith("+xml") || TEXT_TYPES.has(mime);
+
+function utf8OrNull(bytes: Buffer): string | null {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+function tryJson(text: string): { value: unknown } | null {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return null;
+  }
+}
+
+/** Without the query string, which often carries keys, so messages and stored errors stay free of them. */
+function describeUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
+function describeStatus(status: number): string {
+  const reason = STATUS_CODES[status];
+  return reason ? `${status} ${reason}` : String(status);
+}
+
+function buildUrl(config: HttpRequestConfig, itemIndex: number): URL {
+  let url: URL;
+  try {
+    url = new URL(config.url);
+  } catch {
+    throw new NodeConfigError(`URL "${config.url}" (item ${itemIndex}) is not a full address; write it as https://host/path`, { details: { itemIndex } });
+  }
+  for (const { name, value } of config.query) url.searchParams.append(name, value);
+  return url;
+}
+
+function encodeForm(body: unknown): string {
+  if (typeof body === "string") return body;
+  if (!isPlainObject(body)) throw new NodeConfigError("A form body must be an object of fields, such as { \"name\": \"Ada\" }, or already encoded text");
+  const form = new URLSearchParams();
+  for (const [name, value] of Object.entries(body)) {
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (one === null || one === undefined) continue;
+      form.append(name, typeof one === "object" ? JSON.stringify(one) : String(one));
+    }
+  }
+  return form.toString();
+}
+
+function encodeBody(config: HttpRequestConfig): { body?: string; contentType?: string } {
+  const { bodyMode, body } = config;
+  if (bodyMode === "none" || body === undefined) return {};
+  if (bodyMode === "json") {
+    if (typeof body === "string") {
+      if (!tryJson(body)) throw new NodeConfigError("The JSON body is not valid JSON; check quotes and commas, or give an object instead of text");
+      return { body, contentType: "application/json" };
+    }
+    return { body: JSON.stringify(body), contentType: "application/json" };
+  }
+  if (bodyMode === "form") return { body: encodeForm(body), contentType: "application/x-www-form-urlencoded" };
+  return { body: typeof body === "string" ? body : JSON.stringify(body), contentType: "text/plain; charset=utf-8" };
+}
+
+/** Later entries replace earlier ones whatever their case, so the credential's header wins over a typed one. */
+function mergeHeaders(...lists: { name: string; value: string }[][]): Record<string, string> {
+  const byLowerName = new Map<string, [string, string]>();
+  for (const list of lists) for (const { name, value } of list) byLowerName.set(name.toLowerCase(), [name, value]);
+  return Object.fromEntries(byLowerName.values());
+}
+
+function credentialHeader(credentials: Record<string, string> | null): { name: string; value: string }[] {
+  if (!credentials) return [];
+  const { name, value } = credentials;
+  if (!name || !HEADER_NAME.test(name) || value === undefined) {
+    throw new NodeConfigError("The header credential needs a header name (such as \"X-API-Key\") and a value; edit the credential");
+  }
+  return [{ name, value }];
+}
+
+function fileNameOf(headers: Record<string, string>, url: string): string | undefined {
+  const disposition = headers["content-disposition"] ?? "";
+  const encoded = /filename\*\s*=\s*(?:utf-8|UTF-8)''([^;]+)/.exec(disposition)?.[1];
+  if (encoded) {
+    try {
+      return decodeURIComponent(encoded.trim());
+    } catch {
+      // A malformed filename* falls back to the plain filename or the URL.
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(disposition)?.[1];
+  if (plain) return plain.trim();
+  const last = new URL(url).pathname.split("/").pop();
+  if (!last) return undefined;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
+function errorBody(bytes: Buffer): unknown {
+  const text = bytes.toString("utf8");
+  const parsed = tryJson(text);
+  if (parsed) return parsed.value;
+  return text.length > ERROR_BODY_CHARS ? `${text.slice(0, ERROR_BODY_CHARS)}…` : text;
+}
+
+function statusError(args: { method: string; url: string; status: number; headers: Record<string, string>; body: Buffer; itemIndex: number }): NodeExternalError {
+  const { method, url, status, headers, body, itemIndex } = args;
+  const upstream = errorBody(body);
+  const excerpt = (typeof upstream === "string" ? upstream : JSON.stringify(upstream)).replace(/\s+/g, " ").trim().slice(0, 200);
+  const message = `${method} ${describeUrl(url)} answered ${describeStatus(status)}${excerpt ? `: ${excerpt}` : ""}`;
+  return new NodeExternalError(message, {
+    status,
+    retryable: status >= 500 || status === 429,
+    details: { url: describeUrl(url), itemIndex, body: upstream, retryAfter: headers["retry-after"] },
+  });
+}
+
+async function readBody(args: {
+  format: HttpRequestConfig["responseFormat"];
+  status: number;
+  headers: Record<string, string>;
+  bytes: Buffer;
+  url: string;
+  ctx: NodeContext<HttpRequestConfig>;
+}): Promise<Pick<Item, "binary"> & { body: unknown }> {
+  const { format, status, headers, bytes, url, ctx } = args;
+  const mime = mimeTypeOf(headers);
+  const asBinary = async () => {
+    const ref = await ctx.binary.put(bytes, {
+      workspaceId: ctx.run.workspaceId,
+      mimeType: mime || "application/octet-stream",
+      fileName: fileNameOf(headers, url),
+    });
+    return { body: null, binary: { data: ref } };
+  };
+
+  if (format === "binary") return asBinary();
+  if (format === "text") return { body: bytes.toString("utf8") };
+  if (format === "json") {
+    if (bytes.length === 0) return { body: null };
+    const parsed = tryJson(bytes.toString("utf8"));
+    if (!parsed) {
+      throw new NodeExternalError(`${describeUrl(url)} answered with a body that is not JSON (${mime || "no content type"}); set the response format to text or auto`, {
+        status,
+        retryable: false,
+        details: { url: describeUrl(url), body: errorBody(bytes) },
+      });
+    }
+    return { body: parsed.value };
+  }
+
+  if (bytes.length === 0) return { body: null };
+  const text = isJsonType(mime) || isTextType(mime) ? bytes.toString("utf8") : mime ? null : utf8OrNull(bytes);
+  if (text === null) return asBinary();
+  if (isTextType(mime)) return { body: text };
+  const parsed = tryJson(text);
+  return { body: parsed ? parsed.value : text };
+}
+
+/** Calls an HTTP API once per input item through the run's SSRF-checked client. */
+export const httpRequestNode = defineNode({
+  type: "core.http-request",
+  version: 1,
+  name: "HTTP Request",
+  description: "Calls a URL for each item and passes on the status, headers and body.",
+  category: "network",
+  credential: { type: "http.header-auth", required: false },
+  config: httpRequestConfig,
+  async execute({ input, ctx }) {
+    const out: Item[] = [];
+    const auth = credentialHeader(ctx.credentials);
+    for (let i = 0; i < Math.max(input.length, 1); i++) {
+      const config = await ctx.configFor(i);
+      const url = buildUrl(config, i);
+      const { body, contentType } = encodeBody(config);
+      const headers = mergeHeaders(contentType ? [{ name: "Content-Type", value: contentType }] : [], config.headers, auth);
+
+      const response = await ctx.http.request({
+        url: url.toString(),
+        method: config.method,
+        headers,
+        body,
+        timeoutMs: config.timeoutMs,
+        followRedirects: config.followRedirects,
+        signal: ctx.signal,
+      });
+      ctx.logger.debug({ method: config.method, url: describeUrl(response.url), status: response.status, itemIndex: i }, "http request answered");
+
+      if (config.failOnStatus && response.status >= 400) {
+        throw statusError({ method: config.method, url: response.url, status: response.status, headers: response.headers, body: response.body, itemIndex: i });
+      }
+      const { body: parsed, binary } = await readBody({
+        format: config.responseFormat,
+        status: response.status,
+        headers: response.headers,
+        bytes: response.body,
+        url: response.url,
+        ctx,
+      });
+      const item: Item = { json: { status: response.status, headers: response.headers, body: parsed } };
+      if (binary) item.binary = binary;
+      out.push(item);
+    }
+    return out;
+  },
+});

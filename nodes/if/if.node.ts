@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { defineNode } from "../_kit/define-node";
+import type { Item } from "../_kit/items";
+import { conditionSchema, test } from "./conditions";
+
+/** Sends each item to "true" or "false" by its conditions. */
+export const ifNode = defineNode({
+  type: "core.if",
+  version: 1,
+  name: "If",
+  description: "Routes each item to the true or false output by conditions on its data.",
+  category: "flow",
+  config: z.object({
+    conditions: z.array(conditionSchema).min(1, "add at least one condition").meta({ title: "Conditions" }),
+    combine: z.enum(["and", "or"]).default("and").meta({ title: "Combine conditions with" }),
+  }),
+  outputs: ["true", "false"],
+  async execute({ input, ctx }) {
+    const yes: Item[] = [];
+    const no: Item[] = [];
+    for (let i = 0; i < input.length; i++) {
+      const config = await ctx.configFor(i);
+      const passed = config.combine === "and" ? config.conditions.every(test) : config.conditions.some(test);
+      (passed ? yes : no).push(input[i]!);
+    }
+    return { true: yes, false: no };
+  },
+});

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { defineNode, ui } from "../_kit/define-node";
+
+const header = z.object({ name: z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name"), value: z.string() });
+
+/** Sends the answer to the webhook call that started the run; the items pass on unchanged. */
+export const respondToWebhookNode = defineNode({
+  type: "core.respond-to-webhook",
+  version: 1,
+  name: "Respond to webhook",
+  description: "Answers the webhook request that started the flow (status, headers, body); the flow may go on afterwards.",
+  category: "flow",
+  config: z.object({
+    status: z.number().int().min(100).max(599).default(200).meta({ title: "Status code" }),
+    headers: z.array(header).default([]).meta({ title: "Headers", ...ui({ widget: "keyValue" }) }),
+    body: z
+      .unknown()
+      .optional()
+      .meta({ title: "Body", description: "Leave empty to answer with the first item's JSON.", ...ui({ widget: "json", expression: true }) }),
+  }),
+  async execute({ config, input, ctx }) {
+    const headers: Record<string, string> = {};
+    for (const h of config.headers) headers[h.name.toLowerCase()] = h.value;
+    ctx.respond({ status: config.status, headers, body: config.body === undefined || config.body === "" ? (input[0]?.json ?? {}) : config.body });
+    return input;
+  },
+});

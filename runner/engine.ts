@@ -1,0 +1,332 @@
+import type { FlowDocument, FlowNode } from "../server/flow-document";
+import type { BinaryStore, HttpClient, KeyValueStore, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
+import { migrateConfig, toPortItems, type NodeDefinition } from "../nodes/_kit/define-node";
+import { NodeCancelledError, NodeConfigError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
+import type { Item, PortItems } from "../nodes/_kit/items";
+import { hasExpressions, resolveExpressions, type ExpressionScope } from "./expressions";
+import { planGraph, type FlowGraph } from "./graph";
+
+export type StepStatus = "succeeded" | "failed" | "skipped" | "cancelled";
+export type RunStatus = "succeeded" | "failed" | "cancelled";
+
+export interface StepRecord {
+  nodeId: string;
+  nodeName: string;
+  nodeType: string;
+  status: StepStatus;
+  attempt: number;
+  input: PortItems;
+  /** Items by output port; for a failed step with onError "continue" or "errorPort", what it passed on. */
+  output: PortItems;
+  error: SerializedNodeError | null;
+  startedAt: Date;
+  finishedAt: Date;
+  durationMs: number;
+}
+
+export type RunEvent =
+  | { type: "run.started"; runId: string; at: string }
+  | { type: "step.started"; runId: string; nodeId: string; attempt: number; at: string }
+  | { type: "step.progress"; runId: string; nodeId: string; progress: ProgressUpdate; at: string }
+  | { type: "step.finished"; runId: string; nodeId: string; status: StepStatus; durationMs: number; error: SerializedNodeError | null; itemCount: number; at: string }
+  | { type: "run.finished"; runId: string; status: RunStatus | "queued"; error: SerializedNodeError | null; at: string };
+
+export interface RunIdentity {
+  id: string;
+  workspaceId: string;
+  flowId: string;
+  trigger: string;
+}
+
+/** What the engine needs from the process it runs in. */
+export interface EngineServices {
+  registry: ReadonlyMap<string, NodeDefinition>;
+  http: HttpClient;
+  binary: BinaryStore;
+  logger: NodeLogger & { child(bindings: object): NodeLogger };
+  kvFor(run: RunIdentity): KeyValueStore;
+  credentialsFor(run: RunIdentity, node: FlowNode): Promise<Record<string, string> | null>;
+  runFlow(parent: RunIdentity, flowId: string, items: Item[], depth: number): Promise<Item[]>;
+  /** Called as each step finishes; the engine waits for it when `durableSteps` is set. */
+  saveStep(run: RunIdentity, step: StepRecord): Promise<void>;
+  emit(event: RunEvent): void;
+}
+
+export interface RunRequest {
+  run: RunIdentity;
+  document: FlowDocument;
+  triggerItems: Item[];
+  /** The trigger node to start from; by default the first trigger node of the run's kind. */
+  startNodeId?: string;
+  /** Steps finished by an earlier attempt at this run; they are not run again. */
+  finished?: ReadonlyMap<string, StepRecord>;
+  signal?: AbortSignal;
+  /** Wait for each step's write before going on (queue workers), so a resumed run never repeats a stored step. */
+  durableSteps?: boolean;
+  respond?: (response: WebhookResponse) => void;
+  depth?: number;
+}
+
+export interface RunOutcome {
+  status: RunStatus;
+  /** The output of the last node that finished with items. */
+  output: Item[];
+  error: SerializedNodeError | null;
+  steps: StepRecord[];
+}
+
+const now = () => new Date();
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new NodeCancelledError());
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new NodeCancelledError());
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Exponential backoff with ±50% jitter, so retries of many runs do not arrive in step. */
+export function backoffDelay(baseMs: number, attempt: number, random = Math.random): number {
+  const exponential = baseMs * 2 ** (attempt - 1);
+  return Math.round(exponential * (0.5 + random()));
+}
+
+function countItems(ports: PortItems): number {
+  let n = 0;
+  for (const items of Object.values(ports)) n += items.length;
+  return n;
+}
+
+/** Runs a flow document's graph from its trigger: each node once, when everything upstream has settled. */
+export async function executeFlow(services: EngineServices, request: RunRequest): Promise<RunOutcome> {
+  const { run, document } = request;
+  const graph = planGraph(document, services.registry, { startNodeId: request.startNodeId, trigger: run.trigger });
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort();
+  request.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  if (request.signal?.aborted) controller.abort();
+
+  const steps: StepRecord[] = [];
+  const received = new Map<string, PortItems>();
+  const pending = new Map<string, number>();
+  const outputsByName: ExpressionScope["node"] = {};
+  const triggerJson = request.triggerItems[0]?.json ?? {};
+  let lastOutput: Item[] = [];
+  let failure: SerializedNodeError | null = null;
+
+  for (const id of graph.order) pending.set(id, graph.incoming.get(id)!.length);
+
+  const settle = async (node: FlowNode, output: PortItems) => {
+    const out = output.out ?? Object.values(output)[0] ?? [];
+    if (countItems(output) > 0) lastOutput = out;
+    outputsByName[node.name] = { json: out[0]?.json ?? null, items: out.map((i) => i.json) };
+    const ready: string[] = [];
+    for (const edge of graph.outgoing.get(node.id)!) {
+      const items = output[edge.sourcePort];
+      if (items?.length) {
+        const inbox = received.get(edge.target) ?? {};
+        (inbox[edge.targetPort] ??= []).push(...items);
+        received.set(edge.target, inbox);
+      }
+      const left = pending.get(edge.target)! - 1;
+      pending.set(edge.target, left);
+      if (left === 0) ready.push(edge.target);
+    }
+    await Promise.all(ready.map((id) => visit(id)));
+  };
+
+  const record = async (step: StepRecord) => {
+    steps.push(step);
+    services.emit({
+      type: "step.finished",
+      runId: run.id,
+      nodeId: step.nodeId,
+      status: step.status,
+      durationMs: step.durationMs,
+      error: step.error,
+      itemCount: countItems(step.output),
+      at: step.finishedAt.toISOString(),
+    });
+    const saving = services.saveStep(run, step);
+    if (request.durableSteps) await saving;
+    else saving.catch((err: unknown) => services.logger.error({ err, runId: run.id }, "could not save a step"));
+  };
+
+  const visit = async (nodeId: string): Promise<void> => {
+    const node = graph.nodes.get(nodeId)!;
+    const before = request.finished?.get(nodeId);
+    if (before) {
+      steps.push(before);
+      return settle(node, before.output);
+    }
+    const inputs: PortItems = nodeId === graph.start ? { in: request.triggerItems } : received.get(nodeId) ?? {};
+    if (controller.signal.aborted) {
+      await record(skippedStep(node, inputs, request.signal?.aborted ? "cancelled" : "skipped"));
+      return settle(node, {});
+    }
+    if (nodeId !== graph.start && countItems(inputs) === 0) {
+      await record(skippedStep(node, inputs, "skipped"));
+      return settle(node, {});
+    }
+    const step = await runStep(node, inputs);
+    await record(step);
+    if (step.status === "failed" && node.onError === "stop") {
+      failure ??= { ...step.error!, message: `Node "${node.name}" failed: ${step.error!.message}` };
+      controller.abort();
+    }
+    return settle(node, step.output);
+  };
+
+  const runStep = async (node: FlowNode, inputs: PortItems): Promise<StepRecord> => {
+    const definition = graph.definitions.get(node.id)!;
+    const startedAt = now();
+    const input = Object.values(inputs).flat();
+    services.emit({ type: "step.started", runId: run.id, nodeId: node.id, attempt: 1, at: startedAt.toISOString() });
+    const finish = (status: StepStatus, attempt: number, output: PortItems, error: SerializedNodeError | null): StepRecord => {
+      const finishedAt = now();
+      return { nodeId: node.id, nodeName: node.name, nodeType: node.type, status, attempt, input: inputs, output, error, startedAt, finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime() };
+    };
+    if (node.disabled) return finish("succeeded", 1, { out: input }, null);
+
+    const maxAttempts = node.retry?.maxAttempts ?? 1;
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      try {
+        const output = await attemptNode(node, definition, input, inputs);
+        return finish("succeeded", attempt, output, null);
+      } catch (err) {
+        if (controller.signal.aborted) {
+          const reason = request.signal?.aborted ? undefined : "Stopped because another node failed";
+          return finish("cancelled", attempt, {}, serializeError(new NodeCancelledError(reason)));
+        }
+        const retryable = err instanceof NodeError ? err.retryable : false;
+        if (retryable && attempt < maxAttempts) {
+          services.logger.warn({ runId: run.id, node: node.name, attempt, err: (err as Error).message }, "step failed, retrying");
+          try {
+            await sleep(backoffDelay(node.retry!.backoffMs, attempt), controller.signal);
+          } catch {
+            return finish("cancelled", attempt, {}, serializeError(new NodeCancelledError()));
+          }
+          services.emit({ type: "step.started", runId: run.id, nodeId: node.id, attempt: attempt + 1, at: now().toISOString() });
+          continue;
+        }
+        const error = serializeError(err);
+        if (node.onError === "continue") return finish("failed", attempt, { out: input }, error);
+        if (node.onError === "errorPort") {
+          const items = (input.length ? input : [{ json: {} }]).map((item) => ({ json: { ...item.json, error }, binary: item.binary }));
+          return finish("failed", attempt, { error: items }, error);
+        }
+        return finish("failed", attempt, {}, error);
+      }
+    }
+  };
+
+  const attemptNode = async (node: FlowNode, definition: NodeDefinition, input: Item[], inputs: PortItems): Promise<PortItems> => {
+    const stepController = new AbortController();
+    const onRunAbort = () => stepController.abort(new NodeCancelledError());
+    controller.signal.addEventListener("abort", onRunAbort, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      if (node.timeoutMs) {
+        timer = setTimeout(() => {
+          const err = new NodeTimeoutError(node.timeoutMs!);
+          stepController.abort(err);
+          reject(err);
+        }, node.timeoutMs);
+      }
+    });
+    const aborted = new Promise<never>((_, reject) => {
+      stepController.signal.addEventListener("abort", () => reject(stepController.signal.reason as Error), { once: true });
+    });
+    timedOut.catch(() => {});
+    aborted.catch(() => {});
+    try {
+      const work = (async () => {
+        const raw = migrateConfig(definition, node.config, node.typeVersion);
+        const configFor = configResolver(node, definition, raw, input);
+        const config = await configFor(0);
+        const ctx: NodeContext = {
+          run,
+          node: { id: node.id, name: node.name, type: node.type },
+          signal: stepController.signal,
+          logger: services.logger.child({ runId: run.id, node: node.name }),
+          credentials: await services.credentialsFor(run, node),
+          http: services.http,
+          binary: services.binary,
+          kv: services.kvFor(run),
+          trigger: request.triggerItems,
+          configFor,
+          progress: (progress) => services.emit({ type: "step.progress", runId: run.id, nodeId: node.id, progress, at: now().toISOString() }),
+          respond: (response) => request.respond?.(response),
+          runFlow: (flowId, items) => services.runFlow(run, flowId, items, (request.depth ?? 0) + 1),
+        };
+        return toPortItems(await definition.execute({ config, input, inputs, ctx }));
+      })();
+      return await Promise.race([work, timedOut, aborted]);
+    } finally {
+      clearTimeout(timer);
+      controller.signal.removeEventListener("abort", onRunAbort);
+    }
+  };
+
+  /** Resolves the node's config against one input item; a config without expressions is parsed once. */
+  const configResolver = (node: FlowNode, definition: NodeDefinition, raw: Record<string, unknown>, input: Item[]) => {
+    const parse = (value: unknown) => {
+      const parsed = definition.config.safeParse(value);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`).join("; ");
+        throw new NodeConfigError(`Node "${node.name}" is not set up correctly: ${issues}`, { details: { issues: parsed.error.issues } });
+      }
+      return parsed.data;
+    };
+    if (!hasExpressions(raw)) {
+      let cached: unknown;
+      let done = false;
+      return async () => {
+        if (!done) {
+          cached = parse(raw);
+          done = true;
+        }
+        return cached;
+      };
+    }
+    return async (index: number) => {
+      const item = input[index] ?? input[0];
+      const scope: ExpressionScope = {
+        json: item?.json ?? triggerJson,
+        binary: item?.binary,
+        trigger: triggerJson,
+        node: outputsByName,
+        itemIndex: index,
+        runId: run.id,
+        flowId: run.flowId,
+      };
+      return parse(await resolveExpressions(raw, scope, node.name));
+    };
+  };
+
+  services.emit({ type: "run.started", runId: run.id, at: now().toISOString() });
+  try {
+    await visit(graph.start);
+  } finally {
+    request.signal?.removeEventListener("abort", onOuterAbort);
+  }
+  const cancelled = request.signal?.aborted === true;
+  const status: RunStatus = cancelled ? "cancelled" : failure ? "failed" : "succeeded";
+  return { status, output: lastOutput, error: cancelled ? serializeError(new NodeCancelledError()) : failure, steps };
+}
+
+function skippedStep(node: FlowNode, inputs: PortItems, status: "skipped" | "cancelled"): StepRecord {
+  const at = now();
+  return { nodeId: node.id, nodeName: node.name, nodeType: node.type, status, attempt: 0, input: inputs, output: {}, error: null, startedAt: at, finishedAt: at, durationMs: 0 };
+}
+
+export type { FlowGraph };

@@ -1,0 +1,72 @@
+import { EventEmitter } from "node:events";
+import type { Redis } from "ioredis";
+import type { RunEvent } from "./engine";
+
+/** Run and step events for the live view: in-process when embedded, Redis pub/sub across processes in queue mode. */
+export interface EventBus {
+  publish(event: RunEvent): void;
+  subscribe(runId: string, listener: (event: RunEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export class LocalEventBus implements EventBus {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  publish(event: RunEvent): void {
+    this.emitter.emit(event.runId, event);
+  }
+
+  subscribe(runId: string, listener: (event: RunEvent) => void): () => void {
+    this.emitter.on(runId, listener);
+    return () => this.emitter.off(runId, listener);
+  }
+
+  async close(): Promise<void> {
+    this.emitter.removeAllListeners();
+  }
+}
+
+const CHANNEL = "streamware:run:";
+
+/**
+ * Publishes to one channel per run. The process subscribes to a run's channel only while someone here
+ * listens to it, so events of runs nobody watches cost one PUBLISH each and reach no process.
+ */
+export class RedisEventBus implements EventBus {
+  private readonly local = new LocalEventBus();
+  private readonly counts = new Map<string, number>();
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+  ) {
+    subscriber.on("message", (channel: string, message: string) => {
+      if (!channel.startsWith(CHANNEL)) return;
+      this.local.publish(JSON.parse(message) as RunEvent);
+    });
+  }
+
+  publish(event: RunEvent): void {
+    void this.publisher.publish(CHANNEL + event.runId, JSON.stringify(event)).catch(() => {});
+  }
+
+  subscribe(runId: string, listener: (event: RunEvent) => void): () => void {
+    const count = this.counts.get(runId) ?? 0;
+    this.counts.set(runId, count + 1);
+    if (count === 0) void this.subscriber.subscribe(CHANNEL + runId);
+    const off = this.local.subscribe(runId, listener);
+    return () => {
+      off();
+      const left = (this.counts.get(runId) ?? 1) - 1;
+      if (left > 0) this.counts.set(runId, left);
+      else {
+        this.counts.delete(runId);
+        void this.subscriber.unsubscribe(CHANNEL + runId);
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.local.close();
+  }
+}

@@ -1,0 +1,316 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { BinaryStore, HttpClient, WebhookResponse } from "../nodes/_kit/context";
+import type { NodeDefinition } from "../nodes/_kit/define-node";
+import { NodeConfigError, NodeError } from "../nodes/_kit/errors";
+import type { Item, PortItems } from "../nodes/_kit/items";
+import type { SecretBox } from "../server/crypto";
+import type { Db } from "../server/db";
+import type { FlowDocument } from "../server/flow-document";
+import { activationService } from "../server/services/activation-service";
+import { openCredentialForRun } from "../server/services/credential-service";
+import { flowStateStore } from "../server/services/flow-state-service";
+import { runService, type FinishedStepRow } from "../server/services/run-service";
+import type { RunRow, RunStore, StepRow } from "../server/services/run-store";
+import { executeFlow, type EngineServices, type RunIdentity, type RunOutcome, type StepRecord } from "./engine";
+import type { EventBus } from "./events";
+import { capPorts, type StoredPorts } from "./step-data";
+
+export const MAX_SUBFLOW_DEPTH = 10;
+
+export interface ExecutorDeps {
+  db: Db;
+  store: RunStore;
+  registry: ReadonlyMap<string, NodeDefinition>;
+  binary: BinaryStore;
+  http: HttpClient;
+  events: EventBus;
+  secretBox: () => SecretBox;
+  logger: Logger;
+  workerId: string;
+  liveWorkers(): Promise<string[]>;
+  /** Step input and output above this many bytes of JSON are stored cut down, with the cap shown. */
+  stepCapBytes: number;
+}
+
+/** What to run: a flow document and the items its trigger produced. */
+export interface RunSpec {
+  workspaceId: string;
+  flowId: string;
+  flowVersionId: string | null;
+  document: FlowDocument;
+  trigger: string;
+  triggerItems: Item[];
+  startNodeId?: string;
+  parentRunId?: string;
+}
+
+interface ActiveRun {
+  controller: AbortController;
+  handingBack: boolean;
+}
+
+const isKept = (document: FlowDocument, status: RunOutcome["status"]) =>
+  document.settings.keepRuns === "all" || (document.settings.keepRuns === "failed" && status !== "succeeded");
+
+/** Runs flows in this process: new runs started here, and stored runs claimed from the queue (resuming them). */
+export class Executor {
+  private readonly active = new Map<string, ActiveRun>();
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /** Stores a queued run; the caller hands its id to the queue. */
+  async createQueued(spec: RunSpec): Promise<string> {
+    const row = this.newRow(spec, "queued");
+    await this.deps.store.saveRun(row);
+    return row.id;
+  }
+
+  /**
+   * Runs now, in this process (webhooks that answer with the flow's result, sub-flows, the CLI, embedded mode).
+   * The run id is known at once; `done` settles when the run has finished and been stored.
+   */
+  runInline(spec: RunSpec, options: { respond?: (response: WebhookResponse) => void; depth?: number } = {}): { runId: string; done: Promise<RunOutcome> } {
+    const row = this.newRow(spec, "running");
+    row.workerId = this.deps.workerId;
+    row.startedAt = row.queuedAt;
+    const done = this.execute(row, spec.document, new Map(), { respond: options.respond, depth: options.depth ?? 0, stored: false });
+    return { runId: row.id, done };
+  }
+
+  /** Claims a stored run and runs it, skipping the steps an earlier attempt finished; null if another worker holds it. */
+  async runStored(runId: string): Promise<RunOutcome | null> {
+    const claimed = await runService.claim({ db: this.deps.db, runId, workerId: this.deps.workerId, liveWorkers: await this.deps.liveWorkers() });
+    if (!claimed) return null;
+    const row: RunRow = {
+      id: claimed.id,
+      workspaceId: claimed.workspaceId,
+      flowId: claimed.flowId,
+      flowVersionId: claimed.flowVersionId,
+      status: "running",
+      trigger: claimed.trigger,
+      input: claimed.input,
+      output: null,
+      error: null,
+      workerId: this.deps.workerId,
+      queuedAt: claimed.queuedAt,
+      startedAt: claimed.startedAt,
+      finishedAt: null,
+      startNodeId: claimed.startNodeId,
+      parentRunId: claimed.parentRunId,
+      document: null,
+    };
+    const finished = new Map<string, StepRecord>();
+    for (const step of claimed.finishedSteps) finished.set(step.nodeId, await this.toRecord(claimed.workspaceId, step));
+    return this.execute(row, claimed.document, finished, { depth: 0, stored: true });
+  }
+
+  /** Keeps bytes that arrived with a trigger (a webhook upload) in binary storage. */
+  storeBinary(workspaceId: string, data: Buffer, meta: { mimeType: string; fileName?: string }) {
+    return this.deps.binary.put(data, { workspaceId, ...meta });
+  }
+
+  /** Cancels a run running here; false when it is not running in this process. */
+  cancel(runId: string): boolean {
+    const run = this.active.get(runId);
+    if (!run) return false;
+    run.controller.abort();
+    return true;
+  }
+
+  /** Stops every run here without finishing it, so another worker resumes each from its last stored step. */
+  handBackAll(): void {
+    for (const run of this.active.values()) {
+      run.handingBack = true;
+      run.controller.abort();
+    }
+  }
+
+  private newRow(spec: RunSpec, status: "queued" | "running"): RunRow {
+    return {
+      id: randomUUID(),
+      workspaceId: spec.workspaceId,
+      flowId: spec.flowId,
+      flowVersionId: spec.flowVersionId,
+      status,
+      trigger: spec.trigger,
+      input: spec.triggerItems,
+      output: null,
+      error: null,
+      workerId: null,
+      queuedAt: new Date(),
+      startedAt: null,
+      finishedAt: null,
+      startNodeId: spec.startNodeId ?? null,
+      parentRunId: spec.parentRunId ?? null,
+      // A run of a saved version reads the version; a test run of a draft keeps the document it ran.
+      document: spec.flowVersionId ? null : spec.document,
+    };
+  }
+
+  private async toRecord(workspaceId: string, step: FinishedStepRow): Promise<StepRecord> {
+    const stored = step.output as StoredPorts | null;
+    const output: PortItems = step.outputRef
+      ? (JSON.parse((await this.deps.binary.read(workspaceId, step.outputRef)).toString("utf8")) as PortItems)
+      : (stored?.items ?? {});
+    return {
+      nodeId: step.nodeId,
+      nodeName: step.nodeName,
+      nodeType: step.nodeType,
+      status: step.status,
+      attempt: step.attempt,
+      input: (step.input as StoredPorts | null)?.items ?? {},
+      output,
+      error: step.error as StepRecord["error"],
+      startedAt: step.startedAt,
+      finishedAt: step.finishedAt ?? step.startedAt,
+      durationMs: step.durationMs ?? 0,
+    };
+  }
+
+  private async execute(
+    row: RunRow,
+    document: FlowDocument,
+    finished: Map<string, StepRecord>,
+    options: { respond?: (response: WebhookResponse) => void; depth: number; stored: boolean },
+  ): Promise<RunOutcome> {
+    const { store, logger } = this.deps;
+    const keepAll = document.settings.keepRuns === "all";
+    // A run kept only if it fails is written only once it has failed; a stored (queued) run is written throughout.
+    const writeAsWeGo = options.stored || keepAll;
+    const held: StepRow[] = [];
+    const identity: RunIdentity = { id: row.id, workspaceId: row.workspaceId, flowId: row.flowId, trigger: row.trigger };
+    const active: ActiveRun = { controller: new AbortController(), handingBack: false };
+    this.active.set(row.id, active);
+    if (writeAsWeGo && !options.stored) store.saveRun(row).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a run"));
+
+    const services: EngineServices = {
+      ...this.engineServices(),
+      saveStep: async (_run, step) => {
+        const stepRow = await this.toStepRow(row.workspaceId, row.id, step);
+        if (active.handingBack && step.status === "cancelled") return;
+        if (writeAsWeGo) await store.saveStep(stepRow);
+        else held.push(stepRow);
+      },
+    };
+    let outcome: RunOutcome;
+    try {
+      outcome = await executeFlow(services, {
+        run: identity,
+        document,
+        triggerItems: (row.input as Item[] | null) ?? [],
+        startNodeId: row.startNodeId ?? undefined,
+        finished,
+        signal: active.controller.signal,
+        durableSteps: options.stored,
+        respond: options.respond,
+        depth: options.depth,
+      });
+    } catch (err) {
+      // The graph itself could not be run (no trigger, a cycle, an unknown node type).
+      const error = err instanceof NodeError ? { message: err.message, code: err.code, retryable: false } : { message: String(err), code: "INTERNAL", retryable: false };
+      outcome = { status: "failed", output: [], error, steps: [] };
+    } finally {
+      this.active.delete(row.id);
+    }
+
+    if (active.handingBack) {
+      await store.drain();
+      await runService.release({ db: this.deps.db, runId: row.id, workerId: this.deps.workerId });
+      return outcome;
+    }
+    const finishedAt = new Date();
+    const final: RunRow = {
+      ...row,
+      status: outcome.status,
+      output: capPorts({ out: outcome.output }, this.deps.stepCapBytes).stored,
+      error: outcome.error,
+      finishedAt,
+    };
+    try {
+      if (isKept(document, outcome.status)) {
+        await store.saveRun(final);
+        if (!writeAsWeGo) await Promise.all(held.map((step) => store.saveStep(step)));
+      } else if (options.stored) {
+        await store.drain();
+        await runService.delete({ db: this.deps.db, runId: row.id });
+      }
+    } catch (err) {
+      logger.error({ err, runId: row.id }, "could not store the end of a run");
+    }
+    this.deps.events.publish({ type: "run.finished", runId: row.id, status: outcome.status, error: outcome.error, at: finishedAt.toISOString() });
+    return outcome;
+  }
+
+  private async toStepRow(workspaceId: string, runId: string, step: StepRecord): Promise<StepRow> {
+    const cap = this.deps.stepCapBytes;
+    const input = capPorts(step.input, cap);
+    const output = capPorts(step.output, cap);
+    // Over the cap, the whole output goes to binary storage: a resumed run feeds it downstream.
+    const outputRef = output.truncated
+      ? (await this.deps.binary.put(Buffer.from(output.json), { workspaceId, mimeType: "application/json", fileName: `${step.nodeId}.output.json` })).id
+      : null;
+    return {
+      workspaceId,
+      runId,
+      nodeId: step.nodeId,
+      nodeName: step.nodeName,
+      nodeType: step.nodeType,
+      status: step.status,
+      attempt: step.attempt,
+      input: input.stored,
+      output: output.stored,
+      inputTruncated: input.truncated,
+      outputTruncated: output.truncated,
+      outputRef,
+      error: step.error,
+      startedAt: step.startedAt,
+      finishedAt: step.finishedAt,
+      durationMs: step.durationMs,
+    };
+  }
+
+  private engineServices(): Omit<EngineServices, "saveStep"> {
+    const { db, registry, http, binary, logger, events } = this.deps;
+    return {
+      registry,
+      http,
+      binary,
+      logger,
+      emit: (event) => events.publish(event),
+      kvFor: (run) => flowStateStore({ db, workspaceId: run.workspaceId, flowId: run.flowId }),
+      credentialsFor: async (run, node) => {
+        const definition = registry.get(node.type);
+        if (!definition?.credential) return null;
+        const ref = node.credentials[definition.credential.type] ?? Object.values(node.credentials)[0];
+        if (!ref) {
+          if (definition.credential.required) throw new NodeConfigError(`Node "${node.name}" needs a ${definition.credential.type} credential; pick one in its settings`);
+          return null;
+        }
+        try {
+          return await openCredentialForRun({ db, box: this.deps.secretBox(), workspaceId: run.workspaceId, ref, type: definition.credential.type });
+        } catch (err) {
+          throw new NodeConfigError(`Node "${node.name}": ${(err as Error).message}`, { cause: err });
+        }
+      },
+      runFlow: async (parent, flowId, items, depth) => {
+        if (depth > MAX_SUBFLOW_DEPTH) throw new NodeConfigError(`Sub-flows nest deeper than ${MAX_SUBFLOW_DEPTH} levels; check for a flow that calls itself`);
+        const target = await activationService.activeVersionOf({ db, workspaceId: parent.workspaceId, flowId });
+        if (!target) throw new NodeConfigError(`Flow "${flowId}" is not an active flow of this workspace; activate it first`);
+        const child = this.runInline(
+          { workspaceId: parent.workspaceId, flowId, flowVersionId: target.versionId, document: target.document, trigger: "subflow", triggerItems: items, parentRunId: parent.id },
+          { depth },
+        );
+        const outcome = await child.done;
+        if (outcome.status !== "succeeded") {
+          throw new NodeError(`The sub-flow run ${child.runId} ${outcome.status}: ${outcome.error?.message ?? "no reason given"}`, { code: "SUBFLOW", retryable: false });
+        }
+        return outcome.output;
+      },
+    };
+  }
+}

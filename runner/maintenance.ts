@@ -1,0 +1,34 @@
+import type { Logger } from "pino";
+import type { Db } from "../server/db";
+import { runService } from "../server/services/run-service";
+import type { Dispatcher } from "./dispatch";
+
+/**
+ * Finds runs PostgreSQL holds as queued or running that nothing will finish (Redis was flushed, a worker was
+ * killed, a web process died during a sync run) and queues them again; the run resumes after its last stored step.
+ */
+export async function reconcile({ db, dispatcher, liveWorkers, graceMs, logger }: { db: Db; dispatcher: Dispatcher; liveWorkers: string[]; graceMs: number; logger: Logger }): Promise<number> {
+  const orphans = await runService.orphans({ db, liveWorkers, queuedBefore: new Date(Date.now() - graceMs), limit: 1000 });
+  let requeued = 0;
+  for (const run of orphans) {
+    if (await dispatcher.has(run.id)) continue;
+    await dispatcher.enqueue(run.id);
+    requeued++;
+  }
+  if (requeued) logger.info({ requeued }, "re-queued runs that no worker held");
+  return requeued;
+}
+
+/** Deletes finished runs past the age limit or beyond the per-flow count, in batches so no statement runs long. */
+export async function pruneRuns({ db, retentionDays, keepPerFlow, logger }: { db: Db; retentionDays: number; keepPerFlow: number; logger: Logger }): Promise<number> {
+  if (retentionDays <= 0 && keepPerFlow <= 0) return 0;
+  const olderThan = retentionDays > 0 ? new Date(Date.now() - retentionDays * 86_400_000) : new Date(0);
+  let total = 0;
+  for (;;) {
+    const deleted = await runService.prune({ db, olderThan, keepPerFlow: keepPerFlow > 0 ? keepPerFlow : Number.MAX_SAFE_INTEGER, batch: 1000 });
+    total += deleted;
+    if (deleted === 0) break;
+  }
+  if (total) logger.info({ deleted: total }, "pruned old runs");
+  return total;
+}

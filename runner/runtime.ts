@@ -1,0 +1,252 @@
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import type { Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { nodeRegistry } from "../nodes/registry";
+import { secretBox } from "../server/crypto";
+import type { Db } from "../server/db";
+import type { Env } from "../server/env";
+import { activationService } from "../server/services/activation-service";
+import { runService } from "../server/services/run-service";
+import { RunStore } from "../server/services/run-store";
+import { LocalBinaryStore } from "./binary-store";
+import { LocalDispatcher, QueueDispatcher, startRunWorker, type Dispatcher } from "./dispatch";
+import type { RunEvent } from "./engine";
+import { LocalEventBus, RedisEventBus, type EventBus } from "./events";
+import { Executor, type RunSpec } from "./executor";
+import { createHttpClient, httpAllowListFromEnv } from "./http-client";
+import { pruneRuns, reconcile } from "./maintenance";
+import { LocalScheduler, QueueScheduler, schedulesOf, startScheduleWorker, type Scheduler } from "./schedules";
+import { WebhookRouter } from "./webhooks";
+
+export type RuntimeRole = "web" | "worker" | "cli";
+
+const WORKERS_KEY = "streamware:workers";
+const CONTROL_CHANNEL = "streamware:control";
+const RECONCILE_LOCK = "streamware:reconciler";
+const HEARTBEAT_MS = 1000;
+const WORKER_TTL_MS = 5000;
+
+type ControlMessage = { type: "cancel"; runId: string } | { type: "triggers"; flowId: string };
+
+/**
+ * Everything that runs flows in one process. Embedded (no REDIS_URL): runs, schedules and events stay in this
+ * process. Queue mode: runs go through BullMQ to worker processes, schedules are BullMQ job schedulers, events
+ * and control messages cross processes over Redis pub/sub; the web process still runs sync webhook flows itself.
+ */
+export class Runtime {
+  readonly mode: "embedded" | "queue";
+  readonly workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly events: EventBus;
+  readonly executor: Executor;
+  readonly dispatcher: Dispatcher;
+  readonly scheduler: Scheduler | null;
+  readonly webhooks: WebhookRouter | null;
+  readonly store: RunStore;
+  private readonly redis: Redis | null;
+  private readonly subscriber: Redis | null;
+  private readonly workers: Worker[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly config: Env,
+    private readonly role: RuntimeRole,
+    private readonly logger: Logger,
+  ) {
+    this.mode = config.REDIS_URL ? "queue" : "embedded";
+    this.redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : null;
+    this.subscriber = this.redis ? this.redis.duplicate() : null;
+    this.events = this.redis && this.subscriber ? new RedisEventBus(this.redis, this.subscriber) : new LocalEventBus();
+    this.store = new RunStore(db);
+    this.executor = new Executor({
+      db,
+      store: this.store,
+      registry: nodeRegistry,
+      binary: new LocalBinaryStore(config.BINARY_DIR ?? path.join(config.DATA_DIR, "binary")),
+      http: createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) }),
+      events: this.events,
+      secretBox,
+      logger,
+      workerId: this.workerId,
+      liveWorkers: () => this.liveWorkers(),
+      stepCapBytes: config.STEP_DATA_CAP_BYTES,
+    });
+    this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, config.WORKER_CONCURRENCY, logger);
+    const fire = (entry: { flowId: string; nodeId: string; scheduledFor: Date }) => this.fireSchedule(entry);
+    this.scheduler = role === "cli" ? null : this.redis ? (role === "web" ? new QueueScheduler(this.redis) : null) : new LocalScheduler(fire, logger);
+    this.webhooks = role === "web" ? new WebhookRouter({ db, executor: this.executor, dispatcher: this.dispatcher, queued: this.mode === "queue", logger, rateLimit: config.WEBHOOK_RATE_LIMIT, box: secretBox }) : null;
+  }
+
+  /** Starts this process's part: workers, heartbeats, schedules, webhook routes, reconciler and retention. */
+  async start(): Promise<void> {
+    if (this.redis && this.subscriber) {
+      await this.heartbeat();
+      this.every(HEARTBEAT_MS, () => this.heartbeat());
+      this.subscriber.on("message", (channel: string, message: string) => {
+        if (channel === CONTROL_CHANNEL) void this.onControl(JSON.parse(message) as ControlMessage);
+      });
+      await this.subscriber.subscribe(CONTROL_CHANNEL);
+      if (this.role === "worker") {
+        this.workers.push(startRunWorker({ connection: this.redis, executor: this.executor, concurrency: this.config.WORKER_CONCURRENCY, logger: this.logger }));
+        this.workers.push(startScheduleWorker({ connection: this.redis, fire: (e) => this.fireSchedule(e), logger: this.logger }));
+      }
+    }
+    if (this.role === "cli") return;
+    await this.webhooks?.load();
+    if (this.scheduler) await this.syncSchedules();
+    if (this.role === "worker" || this.mode === "embedded") {
+      this.every(this.config.RECONCILE_INTERVAL_MS, () => this.reconcile());
+      this.every(60 * 60_000, () => this.prune());
+      void this.reconcile();
+      void this.prune();
+    }
+    if (this.role === "web") this.every(30_000, () => this.webhooks!.load());
+  }
+
+  private every(ms: number, task: () => Promise<unknown>): void {
+    const timer = setInterval(() => {
+      task().catch((err: unknown) => this.logger.error({ err }, "background task failed"));
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private async heartbeat(): Promise<void> {
+    await this.redis!.zadd(WORKERS_KEY, Date.now(), this.workerId);
+  }
+
+  /** The workers (and web processes) that sent a heartbeat lately; embedded, just this process. */
+  async liveWorkers(): Promise<string[]> {
+    if (!this.redis) return [this.workerId];
+    const since = Date.now() - WORKER_TTL_MS;
+    await this.redis.zremrangebyscore(WORKERS_KEY, 0, since - 60_000);
+    return this.redis.zrangebyscore(WORKERS_KEY, since, "+inf");
+  }
+
+  async reconcile(): Promise<number> {
+    if (this.redis) {
+      const lock = await this.redis.set(RECONCILE_LOCK, this.workerId, "PX", Math.max(500, this.config.RECONCILE_INTERVAL_MS - 100), "NX");
+      if (lock !== "OK") return 0;
+    }
+    return reconcile({ db: this.db, dispatcher: this.dispatcher, liveWorkers: await this.liveWorkers(), graceMs: this.config.RECONCILE_INTERVAL_MS, logger: this.logger });
+  }
+
+  async prune(): Promise<number> {
+    return pruneRuns({ db: this.db, retentionDays: this.config.RUN_RETENTION_DAYS, keepPerFlow: this.config.RUN_RETENTION_PER_FLOW, logger: this.logger });
+  }
+
+  private async syncSchedules(flowIds?: string[]): Promise<void> {
+    const flows = await activationService.activeFlows({ db: this.db });
+    await this.scheduler!.sync(schedulesOf(flows), flowIds);
+  }
+
+  private async fireSchedule({ flowId, nodeId, scheduledFor }: { flowId: string; nodeId: string; scheduledFor: Date }): Promise<void> {
+    const [flow] = await activationService.activeFlows({ db: this.db, flowId });
+    if (!flow || !flow.document.nodes.some((n) => n.id === nodeId)) return;
+    await this.enqueue({
+      workspaceId: flow.workspaceId,
+      flowId,
+      flowVersionId: flow.versionId,
+      document: flow.document,
+      trigger: "schedule",
+      startNodeId: nodeId,
+      triggerItems: [{ json: { scheduledFor: scheduledFor.toISOString(), firedAt: new Date().toISOString() } }],
+    });
+  }
+
+  /** Stores a queued run and hands it to the queue (or this process when embedded). */
+  async enqueue(spec: RunSpec): Promise<string> {
+    const runId = await this.executor.createQueued(spec);
+    await this.dispatcher.enqueue(runId);
+    return runId;
+  }
+
+  /** After a flow is activated or deactivated: webhook routes and schedules follow, in every process. */
+  async triggersChanged(flowId: string): Promise<void> {
+    await this.applyTriggers(flowId);
+    if (this.redis) await this.redis.publish(CONTROL_CHANNEL, JSON.stringify({ type: "triggers", flowId } satisfies ControlMessage));
+  }
+
+  private async applyTriggers(flowId: string): Promise<void> {
+    await this.webhooks?.load();
+    if (this.scheduler) await this.syncSchedules([flowId]);
+  }
+
+  /** Cancels a run wherever it is: queued runs are marked at once, running ones are stopped by the process that has them. */
+  async cancel(runId: string): Promise<void> {
+    if (await runService.markCancelled({ db: this.db, runId })) return;
+    if (this.executor.cancel(runId)) return;
+    if (this.redis) await this.redis.publish(CONTROL_CHANNEL, JSON.stringify({ type: "cancel", runId } satisfies ControlMessage));
+  }
+
+  private async onControl(message: ControlMessage): Promise<void> {
+    if (message.type === "cancel") this.executor.cancel(message.runId);
+    else await this.applyTriggers(message.flowId);
+  }
+
+  /** Waits for a run's end: from its events, or from the database if it ended before we listened. */
+  waitForRun(runId: string, timeoutMs: number): Promise<RunEvent & { type: "run.finished" }> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`Run ${runId} did not finish within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = this.events.subscribe(runId, (event) => {
+        if (event.type !== "run.finished") return;
+        clearTimeout(timer);
+        off();
+        resolve(event);
+      });
+      void runService.status({ db: this.db, runId }).then((run) => {
+        if (run && ["succeeded", "failed", "cancelled"].includes(run.status)) {
+          clearTimeout(timer);
+          off();
+          resolve({ type: "run.finished", runId, status: run.status as "succeeded", error: run.error as null, at: new Date().toISOString() });
+        }
+      });
+    });
+  }
+
+  /**
+   * SIGTERM: stop taking work, let running runs finish for up to SHUTDOWN_GRACE_MS, then hand the rest back
+   * (stored steps stay, the run is released and another worker resumes it).
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await Promise.all(this.workers.map((w) => w.pause(true).catch(() => {})));
+    const deadline = Date.now() + this.config.SHUTDOWN_GRACE_MS;
+    while (this.executor.activeCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (this.executor.activeCount > 0) {
+      this.logger.warn({ runs: this.executor.activeCount }, "handing unfinished runs back to the queue");
+      this.executor.handBackAll();
+      while (this.executor.activeCount > 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    await this.store.drain();
+    await Promise.all(this.workers.map((w) => w.close(true).catch(() => {})));
+    await this.scheduler?.close();
+    await this.dispatcher.close();
+    await this.events.close();
+    if (this.redis) await this.redis.zrem(WORKERS_KEY, this.workerId).catch(() => {});
+    this.subscriber?.disconnect();
+    this.redis?.disconnect();
+  }
+}
+
+// Next's bundled route handlers and the custom server are separate module graphs in one process; both reach
+// the one runtime through globalThis.
+const holder = globalThis as typeof globalThis & { __streamwareRuntime?: Runtime };
+
+export function setRuntime(runtime: Runtime): void {
+  holder.__streamwareRuntime = runtime;
+}
+
+export function getRuntime(): Runtime {
+  if (!holder.__streamwareRuntime) throw new Error("The runner is not started in this process");
+  return holder.__streamwareRuntime;
+}

@@ -1,0 +1,87 @@
+import type { FlowDocumentIssue, FlowDocument } from "../server/flow-document";
+import type { NodeDefinition } from "../nodes/_kit/define-node";
+import { migrateConfig } from "../nodes/_kit/define-node";
+import { NodeError } from "../nodes/_kit/errors";
+import { checkExpressions, hasExpressions } from "./expressions";
+import { findStartNode, planGraph } from "./graph";
+
+function valueAt(config: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let value = config;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * Everything that would stop a flow from running, found before it runs: unknown node types, configs that do not
+ * fit their node (fields holding expressions are checked when they run), expressions that do not parse, edges to
+ * ports that do not exist, missing credentials, cycles and a missing trigger.
+ */
+export function validateFlow(document: FlowDocument, registry: ReadonlyMap<string, NodeDefinition>): FlowDocumentIssue[] {
+  const issues: FlowDocumentIssue[] = [];
+  const outputs = new Map<string, string[]>();
+  const inputs = new Map<string, string[]>();
+
+  document.nodes.forEach((node, i) => {
+    const at = `nodes[${i}]`;
+    const definition = registry.get(node.type);
+    if (!definition) {
+      issues.push({ path: `${at}.type`, message: `Node "${node.name}" has the unknown type "${node.type}"` });
+      return;
+    }
+    let config: Record<string, unknown>;
+    try {
+      config = migrateConfig(definition, node.config, node.typeVersion);
+    } catch (err) {
+      issues.push({ path: `${at}.typeVersion`, message: `Node "${node.name}": ${(err as Error).message}` });
+      return;
+    }
+    for (const problem of checkExpressions(config, node.name)) {
+      issues.push({ path: `${at}.config.${String(problem.details?.field)}`, message: problem.message });
+    }
+    const parsed = definition.config.safeParse(config);
+    if (parsed.success) {
+      outputs.set(node.id, definition.outputsFor(parsed.data));
+      inputs.set(node.id, definition.inputsFor(parsed.data));
+    } else {
+      for (const issue of parsed.error.issues) {
+        if (hasExpressions(valueAt(config, issue.path))) continue;
+        const field = issue.path.map(String).join(".");
+        issues.push({ path: `${at}.config${field ? `.${field}` : ""}`, message: `Node "${node.name}": ${field || "config"} ${issue.message}` });
+      }
+    }
+    if (definition.credential?.required && Object.keys(node.credentials).length === 0) {
+      issues.push({ path: `${at}.credentials`, message: `Node "${node.name}" needs a ${definition.credential.type} credential` });
+    }
+  });
+
+  document.edges.forEach((edge, i) => {
+    const source = document.nodes.find((n) => n.id === edge.source);
+    const target = document.nodes.find((n) => n.id === edge.target);
+    const out = outputs.get(edge.source);
+    if (source && out && !out.includes(edge.sourcePort) && !(edge.sourcePort === "error" && source.onError === "errorPort")) {
+      issues.push({ path: `edges[${i}].sourcePort`, message: `Node "${source.name}" has no output "${edge.sourcePort}" (it has ${out.join(", ") || "none"})` });
+    }
+    const into = inputs.get(edge.target);
+    if (target && into && !into.includes(edge.targetPort)) {
+      const has = into.length ? `it has ${into.join(", ")}` : "it is a trigger and takes no input";
+      issues.push({ path: `edges[${i}].targetPort`, message: `Node "${target.name}" has no input "${edge.targetPort}" (${has})` });
+    }
+  });
+
+  const triggers = document.nodes.filter((n) => registry.get(n.type)?.trigger && !n.disabled);
+  if (!findStartNode(document, registry, "manual")) {
+    issues.push({ path: "nodes", message: "The flow has no trigger; add a manual, webhook or schedule trigger" });
+  }
+  for (const trigger of triggers) {
+    try {
+      planGraph(document, registry, { startNodeId: trigger.id, trigger: "manual" });
+    } catch (err) {
+      if (!(err instanceof NodeError)) throw err;
+      if (!issues.some((i) => i.message === err.message)) issues.push({ path: "edges", message: err.message });
+    }
+  }
+  return issues;
+}

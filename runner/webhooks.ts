@@ -1,0 +1,279 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { WebhookResponse } from "../nodes/_kit/context";
+import type { Item } from "../nodes/_kit/items";
+import { webhookConfig, type WebhookConfig } from "../nodes/webhook/webhook.node";
+import type { SecretBox } from "../server/crypto";
+import type { Db } from "../server/db";
+import type { FlowDocument, FlowNode } from "../server/flow-document";
+import { activationService } from "../server/services/activation-service";
+import { openCredentialForRun } from "../server/services/credential-service";
+import type { Dispatcher } from "./dispatch";
+import type { Executor, RunSpec } from "./executor";
+
+export const HOOKS_PREFIX = "/hooks/";
+
+interface Route {
+  flowId: string;
+  workspaceId: string;
+  versionId: string;
+  document: FlowDocument;
+  node: FlowNode;
+  config: WebhookConfig;
+  /** The decrypted secret for token or HMAC checks; an Error when the credential cannot be opened. */
+  secret: string | Error | null;
+}
+
+class BodyTooLarge extends Error {}
+
+/** A token bucket per workspace: `perSecond` requests a second, bursts up to twice that. */
+class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(private readonly perSecond: number) {}
+
+  /** 0 when the request may go on, else the seconds to wait. */
+  take(key: string): number {
+    if (this.perSecond <= 0) return 0;
+    const now = Date.now();
+    const capacity = this.perSecond * 2;
+    const bucket = this.buckets.get(key) ?? { tokens: capacity, at: now };
+    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
+    bucket.at = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens < 1) return Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond));
+    bucket.tokens -= 1;
+    return 0;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  let payload: string | Buffer;
+  let type = headers["content-type"];
+  if (Buffer.isBuffer(body)) payload = body;
+  else if (typeof body === "string") {
+    payload = body;
+    type ??= "text/plain; charset=utf-8";
+  } else {
+    payload = body === undefined ? "" : JSON.stringify(body);
+    type ??= "application/json";
+  }
+  res.writeHead(status, { ...headers, "content-type": type ?? "application/octet-stream", "content-length": Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function parseBody(raw: Buffer, contentType: string): unknown {
+  if (raw.length === 0) return null;
+  const type = contentType.split(";")[0]!.trim().toLowerCase();
+  if (type === "application/json" || type.endsWith("+json")) return JSON.parse(raw.toString("utf8")) as unknown;
+  if (type === "application/x-www-form-urlencoded") return Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
+  if (type.startsWith("text/") || type === "") return raw.toString("utf8");
+  return undefined;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * The lean HTTP path for /hooks/<path>, answered before Next.js sees the request: route lookup in memory,
+ * method, rate limit, body limit, token or HMAC check, then a run — answered at once (202 and the run id) or
+ * with the flow's own answer, up to the webhook's timeout (504 and the run id, the run going on).
+ */
+export class WebhookRouter {
+  private routes = new Map<string, Route>();
+  private readonly limiter: RateLimiter;
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      executor: Executor;
+      dispatcher: Dispatcher;
+      /** Queue mode sends runs that need no answer to the workers; embedded runs them here. */
+      queued: boolean;
+      logger: Logger;
+      rateLimit: number;
+      box: () => SecretBox;
+    },
+  ) {
+    this.limiter = new RateLimiter(deps.rateLimit);
+  }
+
+  /** Reloads the routes of every active flow. */
+  async load(): Promise<void> {
+    const flows = await activationService.activeFlows({ db: this.deps.db });
+    const routes = new Map<string, Route>();
+    for (const flow of flows) {
+      for (const node of flow.document.nodes) {
+        if (node.type !== "core.webhook" || node.disabled) continue;
+        const config = webhookConfig.parse(node.config);
+        routes.set(config.path, { ...flow, node, config, secret: await this.secretFor(flow.workspaceId, node, config) });
+      }
+    }
+    this.routes = routes;
+  }
+
+  private async secretFor(workspaceId: string, node: FlowNode, config: WebhookConfig): Promise<string | Error | null> {
+    if (config.authentication === "none") return null;
+    const ref = node.credentials["webhook.secret"] ?? Object.values(node.credentials)[0];
+    if (!ref) return new Error("this webhook checks a secret but has no webhook.secret credential");
+    try {
+      const data = await openCredentialForRun({ db: this.deps.db, box: this.deps.box(), workspaceId, ref, type: "webhook.secret" });
+      return data.secret ?? new Error(`credential "${ref.name}" has no "secret" field`);
+    } catch (err) {
+      return err as Error;
+    }
+  }
+
+  /** Answers the request if it is for /hooks/; false to let the next handler have it. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url ?? "";
+    if (!url.startsWith(HOOKS_PREFIX)) return false;
+    this.serve(req, res, url).catch((err: unknown) => {
+      this.deps.logger.error({ err, url }, "webhook failed");
+      send(res, 500, { error: "The webhook could not be handled; see the server log." });
+    });
+    return true;
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+    const query = url.indexOf("?");
+    let path: string;
+    try {
+      path = decodeURIComponent(url.slice(HOOKS_PREFIX.length, query === -1 ? undefined : query));
+    } catch {
+      return send(res, 400, { error: "The webhook path is not valid URL encoding." });
+    }
+    const route = this.routes.get(path);
+    if (!route) return send(res, 404, { error: `No active flow listens at /hooks/${path}.` });
+    const method = req.method ?? "GET";
+    if (!(route.config.methods as string[]).includes(method)) {
+      return send(res, 405, { error: `/hooks/${path} accepts ${route.config.methods.join(", ")}, not ${method}.` }, { allow: route.config.methods.join(", ") });
+    }
+    const wait = this.limiter.take(route.workspaceId);
+    if (wait > 0) return send(res, 429, { error: "Too many webhook requests for this workspace; slow down." }, { "retry-after": String(wait) });
+
+    const limit = route.config.maxBodyBytes;
+    const tooLarge = () => {
+      res.setHeader("connection", "close");
+      send(res, 413, { error: `The body is larger than this webhook's limit of ${limit} bytes.` });
+    };
+    if (Number(req.headers["content-length"] ?? 0) > limit) return tooLarge();
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, limit);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return tooLarge();
+      throw err;
+    }
+    const headers = { ...req.headers };
+    if (route.config.authentication !== "none") {
+      const problem = this.checkSecret(route, req, raw);
+      if (problem) return send(res, problem.status, { error: problem.message });
+      delete headers[route.config.authHeader.toLowerCase()];
+    }
+    let body: unknown;
+    try {
+      body = parseBody(raw, req.headers["content-type"] ?? "");
+    } catch (err) {
+      return send(res, 400, { error: `The body is not valid JSON: ${(err as Error).message}` });
+    }
+    const item: Item = { json: { method, path, headers, query: Object.fromEntries(new URLSearchParams(query === -1 ? "" : url.slice(query + 1))), body: body ?? null } };
+    if (body === undefined) {
+      item.binary = {
+        data: await this.deps.executor.storeBinary(route.workspaceId, raw, { mimeType: req.headers["content-type"] ?? "application/octet-stream" }),
+      };
+    }
+    const spec: RunSpec = {
+      workspaceId: route.workspaceId,
+      flowId: route.flowId,
+      flowVersionId: route.versionId,
+      document: route.document,
+      trigger: "webhook",
+      startNodeId: route.node.id,
+      triggerItems: [item],
+    };
+    if (route.config.respond === "immediately") return this.startAsync(res, spec);
+    return this.runAndAnswer(res, spec, route.config);
+  }
+
+  private checkSecret(route: Route, req: IncomingMessage, raw: Buffer): { status: number; message: string } | null {
+    if (route.secret instanceof Error || route.secret === null) {
+      return { status: 503, message: `This webhook cannot check requests: ${route.secret?.message ?? "no secret"}.` };
+    }
+    const header = req.headers[route.config.authHeader.toLowerCase()];
+    const value = Array.isArray(header) ? header[0] : header;
+    if (!value) return { status: 401, message: `Missing the ${route.config.authHeader} header.` };
+    if (route.config.authentication === "headerToken") {
+      const token = value.startsWith("Bearer ") ? value.slice(7) : value;
+      return safeEqual(token, route.secret) ? null : { status: 401, message: `The ${route.config.authHeader} header does not hold this webhook's token.` };
+    }
+    const expected = `sha256=${createHmac("sha256", route.secret).update(raw).digest("hex")}`;
+    return safeEqual(value, expected) ? null : { status: 401, message: `The ${route.config.authHeader} signature does not match the body.` };
+  }
+
+  private async startAsync(res: ServerResponse, spec: RunSpec): Promise<void> {
+    if (this.deps.queued) {
+      const runId = await this.deps.executor.createQueued(spec);
+      await this.deps.dispatcher.enqueue(runId);
+      return send(res, 202, { runId });
+    }
+    const { runId, done } = this.deps.executor.runInline(spec);
+    done.catch((err: unknown) => this.deps.logger.error({ err, runId }, "webhook run failed"));
+    send(res, 202, { runId });
+  }
+
+  private runAndAnswer(res: ServerResponse, spec: RunSpec, config: WebhookConfig): Promise<void> {
+    return new Promise((resolve) => {
+      let answered = false;
+      const answer = (status: number, body: unknown, headers?: Record<string, string>) => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(timer);
+        send(res, status, body, headers);
+        resolve();
+      };
+      const respond = (response: WebhookResponse) => {
+        if (config.respond === "respondNode") answer(response.status, response.body, response.headers);
+      };
+      const { runId, done } = this.deps.executor.runInline(spec, { respond });
+      const timer = setTimeout(() => {
+        answer(504, { runId, error: `The flow did not answer within ${config.timeoutMs} ms; run ${runId} goes on.` }, { "x-streamware-run-id": runId });
+      }, config.timeoutMs);
+      done.then(
+        (outcome) => {
+          if (outcome.status !== "succeeded") return answer(500, { runId, error: outcome.error?.message ?? `The run ${outcome.status}.` });
+          if (config.respond === "lastNode") {
+            const items = outcome.output.map((i) => i.json);
+            return answer(200, items.length === 1 ? items[0] : items, { "x-streamware-run-id": runId });
+          }
+          answer(500, { runId, error: "The flow finished without reaching a Respond to webhook node." });
+        },
+        (err: unknown) => answer(500, { runId, error: (err as Error).message }),
+      );
+    });
+  }
+}

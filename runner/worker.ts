@@ -1,0 +1,40 @@
+import { getConnection } from "../server/db";
+import { ConfigError, env } from "../server/env";
+import { logger } from "../server/logger";
+import { Runtime, setRuntime } from "./runtime";
+
+/**
+ * `npm run worker`: one worker process taking runs and schedule firings from BullMQ. Start as many as the load
+ * needs, on any machine that reaches the same PostgreSQL and Redis. The web process applies migrations.
+ */
+async function main(): Promise<void> {
+  const config = env();
+  if (!config.REDIS_URL || !config.DATABASE_URL) {
+    throw new ConfigError(
+      "A worker process needs REDIS_URL and DATABASE_URL; without them `npm start` runs flows in its own process and no worker is needed.",
+    );
+  }
+  const connection = await getConnection();
+  const runtime = new Runtime(connection.db, config, "worker", logger);
+  setRuntime(runtime);
+  await runtime.start();
+  logger.info({ workerId: runtime.workerId, concurrency: config.WORKER_CONCURRENCY }, "worker ready");
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "worker shutting down: finishing or handing back its runs");
+    await runtime.close();
+    await connection.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) logger.fatal(err.message);
+  else logger.fatal({ err }, err instanceof Error ? err.message : "worker start-up failed");
+  process.exit(1);
+});

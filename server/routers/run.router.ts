@@ -1,0 +1,19 @@
+import { getRuntime } from "../../runner/runtime";
+import { runService } from "../services/run-service";
+import { protectedProcedure, router } from "../trpc";
+import { listRunsInput, runRefInput, startRunInput } from "./run.schema";
+
+export const runRouter = router({
+  /** Starts a manual run (of the draft or the active version); follow it at /api/runs/<id>/events. */
+  start: protectedProcedure.input(startRunInput).mutation(async ({ ctx, input }) => {
+    const spec = await runService.prepareManual({ db: ctx.db, userId: ctx.user.id, ...input });
+    return { runId: await getRuntime().enqueue(spec) };
+  }),
+  list: protectedProcedure.input(listRunsInput).query(({ ctx, input }) => runService.list({ db: ctx.db, userId: ctx.user.id, ...input })),
+  get: protectedProcedure.input(runRefInput).query(({ ctx, input }) => runService.get({ db: ctx.db, userId: ctx.user.id, ...input })),
+  cancel: protectedProcedure.input(runRefInput).mutation(async ({ ctx, input }) => {
+    await runService.requireRun({ db: ctx.db, userId: ctx.user.id, min: "editor", ...input });
+    await getRuntime().cancel(input.runId);
+    return { runId: input.runId };
+  }),
+});

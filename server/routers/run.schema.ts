@@ -1,0 +1,23 @@
+import { z } from "zod";
+
+const workspaceId = z.string().min(1).max(64);
+const id = z.string().min(1).max(64);
+
+export const startRunInput = z.object({
+  workspaceId,
+  flowId: id,
+  /** The test input: one item's JSON, or a list of them. */
+  input: z.unknown().optional(),
+  /** Run the editor's draft (a test run) or the active version. */
+  source: z.enum(["draft", "active"]).default("draft"),
+  startNodeId: z.string().min(1).max(64).optional(),
+});
+export const listRunsInput = z.object({
+  workspaceId,
+  flowId: id.optional(),
+  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(64).optional(),
+});
+export const runRefInput = z.object({ workspaceId, runId: id });
+export const activateInput = z.object({ workspaceId, flowId: id, versionNumber: z.number().int().min(1).optional() });

@@ -1,0 +1,115 @@
+import { nodeRegistry } from "../../nodes/registry";
+import { webhookConfig } from "../../nodes/webhook/webhook.node";
+import { validateFlow } from "../../runner/validate";
+import type { Db } from "../db";
+import { Prisma } from "../db/generated/client";
+import { describeIssues, parseFlowDocument, type FlowDocument } from "../flow-document";
+import { auditService } from "./audit-service";
+import { ServiceError } from "./service-error";
+import { workspaceService } from "./workspace-service";
+
+interface Scope {
+  db: Db;
+  userId: string;
+  workspaceId: string;
+}
+
+/** Refuses a document that would not run, listing every problem with its path. */
+export function requireRunnable(document: unknown): FlowDocument {
+  const parsed = parseFlowDocument(document);
+  const issues = parsed.ok ? validateFlow(parsed.document, nodeRegistry) : parsed.issues;
+  if (!parsed.ok || issues.length) {
+    throw new ServiceError({ code: "BAD_REQUEST", message: `The flow cannot run: ${describeIssues(issues)}`, details: { issues } });
+  }
+  return parsed.document;
+}
+
+function webhookRoutes(document: FlowDocument) {
+  return document.nodes
+    .filter((n) => n.type === "core.webhook" && !n.disabled)
+    .map((n) => {
+      const config = webhookConfig.parse(n.config);
+      return { nodeId: n.id, path: config.path, methods: config.methods };
+    });
+}
+
+/** One active flow's trigger set-up, as the runtime loads it. */
+export interface ActiveFlow {
+  flowId: string;
+  workspaceId: string;
+  versionId: string;
+  document: FlowDocument;
+}
+
+export const activationService = {
+  /** Makes a saved version the one that triggers run: validates it, claims its webhook paths, and records it. */
+  async activate({ db, userId, workspaceId, flowId, versionNumber }: Scope & { flowId: string; versionNumber?: number }) {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    const version = await db.flowVersion.findFirst({
+      where: { flowId, workspaceId, ...(versionNumber ? { number: versionNumber } : {}) },
+      select: { id: true, number: true, document: true },
+      orderBy: { number: "desc" },
+    });
+    if (!version) {
+      const flow = await db.flow.findFirst({ where: { id: flowId, workspaceId }, select: { id: true } });
+      if (!flow) throw new ServiceError({ code: "NOT_FOUND", message: "Flow not found" });
+      throw new ServiceError({
+        code: "BAD_REQUEST",
+        message: versionNumber ? `Version ${versionNumber} of this flow not found` : "Save a version of the flow before activating it",
+      });
+    }
+    const document = requireRunnable(version.document);
+    const routes = webhookRoutes(document);
+    try {
+      await db.$transaction(async (tx) => {
+        await tx.webhookRoute.deleteMany({ where: { flowId } });
+        for (const route of routes) await tx.webhookRoute.create({ data: { workspaceId, flowId, ...route }, select: { id: true } });
+        await tx.flow.update({ where: { id: flowId }, data: { activeVersionId: version.id }, select: { id: true } });
+        await auditService.record({
+          tx,
+          entry: { workspaceId, actorId: userId, action: "flow.activate", targetType: "flow", targetId: flowId, data: { version: version.number } },
+        });
+      });
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+        const taken = await db.webhookRoute.findFirst({ where: { path: { in: routes.map((r) => r.path) }, NOT: { flowId } }, select: { path: true } });
+        throw new ServiceError({
+          code: "CONFLICT",
+          message: `The webhook path "${taken?.path ?? routes[0]?.path}" is already used by another active flow; choose another path.`,
+        });
+      }
+      throw err;
+    }
+    return { versionNumber: version.number, webhooks: routes.map((r) => ({ path: r.path, methods: r.methods })) };
+  },
+
+  async deactivate({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    await db.$transaction(async (tx) => {
+      const { count } = await tx.flow.updateMany({ where: { id: flowId, workspaceId }, data: { activeVersionId: null } });
+      if (count === 0) throw new ServiceError({ code: "NOT_FOUND", message: "Flow not found" });
+      await tx.webhookRoute.deleteMany({ where: { flowId } });
+      await auditService.record({ tx, entry: { workspaceId, actorId: userId, action: "flow.deactivate", targetType: "flow", targetId: flowId } });
+    });
+    return { id: flowId };
+  },
+
+  /** Every active flow, or one, with the document of its active version; for the runtime's triggers. */
+  async activeFlows({ db, flowId }: { db: Db; flowId?: string }): Promise<ActiveFlow[]> {
+    const flows = await db.flow.findMany({
+      where: { activeVersionId: { not: null }, ...(flowId ? { id: flowId } : {}) },
+      select: { id: true, workspaceId: true, activeVersion: { select: { id: true, document: true } } },
+    });
+    return flows.map((f) => ({ flowId: f.id, workspaceId: f.workspaceId, versionId: f.activeVersion!.id, document: f.activeVersion!.document as FlowDocument }));
+  },
+
+  /** The active version of a flow in a workspace, for execute-flow nodes; null when it is not active there. */
+  async activeVersionOf({ db, workspaceId, flowId }: { db: Db; workspaceId: string; flowId: string }) {
+    const flow = await db.flow.findFirst({
+      where: { id: flowId, workspaceId },
+      select: { activeVersion: { select: { id: true, document: true } } },
+    });
+    if (!flow?.activeVersion) return null;
+    return { versionId: flow.activeVersion.id, document: flow.activeVersion.document as FlowDocument };
+  },
+};

@@ -1,0 +1,55 @@
+import { configJsonSchema } from "../../nodes/_kit/define-node";
+import { nodeRegistry } from "../../nodes/registry";
+import { ServiceError } from "./service-error";
+
+export interface CatalogEntry {
+  type: string;
+  version: number;
+  name: string;
+  description: string;
+  category: string;
+  trigger: string | null;
+  /** Ports for the default config; `dynamicPorts` says they follow the config (ask `portsFor`). */
+  inputs: string[];
+  outputs: string[];
+  dynamicPorts: boolean;
+  credential: { type: string; required: boolean } | null;
+  configSchema: Record<string, unknown>;
+}
+
+let cached: CatalogEntry[] | undefined;
+
+/** What the editor knows of node types; it never imports node code. */
+export function nodeCatalog(): CatalogEntry[] {
+  cached ??= [...nodeRegistry.values()].map((definition) => {
+    const defaults = definition.config.safeParse({});
+    const config = defaults.success ? defaults.data : undefined;
+    return {
+      type: definition.type,
+      version: definition.version,
+      name: definition.name,
+      description: definition.description,
+      category: definition.category,
+      trigger: definition.trigger?.kind ?? null,
+      inputs: config === undefined && definition.dynamicPorts ? [] : definition.inputsFor(config as never),
+      outputs: config === undefined && definition.dynamicPorts ? [] : definition.outputsFor(config as never),
+      dynamicPorts: definition.dynamicPorts,
+      credential: definition.credential ?? null,
+      configSchema: configJsonSchema(definition),
+    };
+  });
+  return cached;
+}
+
+export function portsFor({ type, config }: { type: string; config: Record<string, unknown> }) {
+  const definition = nodeRegistry.get(type);
+  if (!definition) throw new ServiceError({ code: "NOT_FOUND", message: `Unknown node type "${type}"` });
+  const parsed = definition.config.safeParse(config);
+  if (!parsed.success) {
+    throw new ServiceError({
+      code: "BAD_REQUEST",
+      message: `The config does not fit "${type}": ${parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`,
+    });
+  }
+  return { inputs: definition.inputsFor(parsed.data), outputs: definition.outputsFor(parsed.data) };
+}

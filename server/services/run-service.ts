@@ -1,0 +1,261 @@
+import type { Db } from "../db";
+import type { Prisma } from "../db/generated/client";
+import { toItems } from "../../nodes/_kit/items";
+import type { RunSpec } from "../../runner/executor";
+import type { FlowDocument } from "../flow-document";
+import { activationService, requireRunnable } from "./activation-service";
+import type { Role } from "./workspace-roles";
+import { ServiceError } from "./service-error";
+import { workspaceService } from "./workspace-service";
+
+/** A run as the runner needs it to execute: what to run, with which input, and what already finished. */
+export interface ClaimedRun {
+  id: string;
+  workspaceId: string;
+  flowId: string;
+  flowVersionId: string | null;
+  trigger: string;
+  input: unknown;
+  queuedAt: Date;
+  startedAt: Date;
+  startNodeId: string | null;
+  parentRunId: string | null;
+  document: FlowDocument;
+  finishedSteps: FinishedStepRow[];
+}
+
+export interface FinishedStepRow {
+  nodeId: string;
+  nodeName: string;
+  nodeType: string;
+  status: "succeeded" | "failed";
+  attempt: number;
+  input: unknown;
+  output: unknown;
+  outputRef: string | null;
+  error: unknown;
+  startedAt: Date;
+  finishedAt: Date | null;
+  durationMs: number | null;
+}
+
+const runSummarySelect = {
+  id: true,
+  flowId: true,
+  status: true,
+  trigger: true,
+  error: true,
+  queuedAt: true,
+  startedAt: true,
+  finishedAt: true,
+  flowVersion: { select: { number: true } },
+} as const;
+
+type RunSummaryRow = Prisma.RunGetPayload<{ select: typeof runSummarySelect }>;
+
+function toSummary(run: RunSummaryRow) {
+  return {
+    id: run.id,
+    flowId: run.flowId,
+    status: run.status,
+    trigger: run.trigger,
+    error: run.error as { message: string } | null,
+    versionNumber: run.flowVersion?.number ?? null,
+    queuedAt: run.queuedAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    durationMs: run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
+  };
+}
+
+export type RunSummary = ReturnType<typeof toSummary>;
+
+const runNotFound = () => new ServiceError({ code: "NOT_FOUND", message: "Run not found" });
+
+export const runService = {
+  /** Takes a run for this worker unless a live worker holds it; the owner check and the update are one statement. */
+  async claim({ db, runId, workerId, liveWorkers }: { db: Db; runId: string; workerId: string; liveWorkers: string[] }): Promise<ClaimedRun | null> {
+    const claimed = await db.$queryRawUnsafe<{ id: string }[]>(
+      `UPDATE "Run" SET status = 'running', "workerId" = $2, "startedAt" = COALESCE("startedAt", now())
+       WHERE id = $1 AND status IN ('queued', 'running')
+         AND ("workerId" IS NULL OR "workerId" = $2 OR NOT ("workerId" = ANY($3::text[])))
+       RETURNING id`,
+      runId,
+      workerId,
+      liveWorkers,
+    );
+    if (claimed.length === 0) return null;
+    const run = await db.run.findUniqueOrThrow({
+      where: { id: runId },
+      select: {
+        id: true,
+        workspaceId: true,
+        flowId: true,
+        flowVersionId: true,
+        trigger: true,
+        input: true,
+        queuedAt: true,
+        startedAt: true,
+        startNodeId: true,
+        parentRunId: true,
+        document: true,
+        flowVersion: { select: { document: true } },
+        steps: {
+          where: { status: { in: ["succeeded", "failed"] } },
+          select: {
+            nodeId: true,
+            nodeName: true,
+            nodeType: true,
+            status: true,
+            attempt: true,
+            input: true,
+            output: true,
+            outputRef: true,
+            error: true,
+            startedAt: true,
+            finishedAt: true,
+            durationMs: true,
+          },
+        },
+      },
+    });
+    const document = (run.document ?? run.flowVersion?.document) as FlowDocument | null;
+    if (!document) return null;
+    return {
+      ...run,
+      startedAt: run.startedAt ?? new Date(),
+      document,
+      finishedSteps: run.steps as FinishedStepRow[],
+    };
+  },
+
+  /** Gives a run back without finishing it, so another worker resumes it. */
+  async release({ db, runId, workerId }: { db: Db; runId: string; workerId: string }): Promise<void> {
+    await db.run.updateMany({ where: { id: runId, workerId, status: "running" }, data: { workerId: null } });
+  },
+
+  async delete({ db, runId }: { db: Db; runId: string }): Promise<void> {
+    await db.run.deleteMany({ where: { id: runId } });
+  },
+
+  async markCancelled({ db, runId }: { db: Db; runId: string }): Promise<boolean> {
+    const { count } = await db.run.updateMany({
+      where: { id: runId, status: "queued" },
+      data: { status: "cancelled", finishedAt: new Date(), error: { message: "The run was cancelled", code: "CANCELLED", retryable: false } },
+    });
+    return count > 0;
+  },
+
+  /** Runs that should be moving but that no live worker holds: queued for a while, or running under a gone worker. */
+  async orphans({ db, liveWorkers, queuedBefore, limit }: { db: Db; liveWorkers: string[]; queuedBefore: Date; limit: number }) {
+    return db.run.findMany({
+      where: {
+        OR: [
+          { status: "queued", queuedAt: { lt: queuedBefore } },
+          { status: "running", OR: [{ workerId: null }, { workerId: { notIn: liveWorkers } }] },
+        ],
+      },
+      select: { id: true, status: true, workerId: true },
+      orderBy: { queuedAt: "asc" },
+      take: limit,
+    });
+  },
+
+  /** Deletes finished runs older than the age limit, and beyond the newest `keepPerFlow` of each flow. */
+  async prune({ db, olderThan, keepPerFlow, batch }: { db: Db; olderThan: Date; keepPerFlow: number; batch: number }): Promise<number> {
+    const old = await db.$executeRawUnsafe(
+      `DELETE FROM "Run" WHERE id IN (
+         SELECT id FROM "Run" WHERE status IN ('succeeded', 'failed', 'cancelled') AND "queuedAt" < $1 LIMIT $2)`,
+      olderThan,
+      batch,
+    );
+    const excess = await db.$executeRawUnsafe(
+      `DELETE FROM "Run" WHERE id IN (
+         SELECT id FROM (
+           SELECT id, status, row_number() OVER (PARTITION BY "flowId" ORDER BY "queuedAt" DESC) AS n FROM "Run"
+         ) ranked WHERE n > $1 AND status IN ('succeeded', 'failed', 'cancelled') LIMIT $2)`,
+      keepPerFlow,
+      batch,
+    );
+    return old + excess;
+  },
+
+  /** What a manual run will execute: the draft (a test run) or the active version; refused if it would not run. */
+  async prepareManual({ db, userId, workspaceId, flowId, input, source, startNodeId }: { db: Db; userId: string; workspaceId: string; flowId: string; input?: unknown; source: "draft" | "active"; startNodeId?: string }): Promise<RunSpec> {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    const base = { workspaceId, flowId, trigger: "manual", triggerItems: toItems(input ?? {}), startNodeId };
+    if (source === "active") {
+      const active = await activationService.activeVersionOf({ db, workspaceId, flowId });
+      if (!active) {
+        const exists = await db.flow.findFirst({ where: { id: flowId, workspaceId }, select: { id: true } });
+        throw exists ? new ServiceError({ code: "BAD_REQUEST", message: "The flow is not active; activate a version or run the draft." }) : new ServiceError({ code: "NOT_FOUND", message: "Flow not found" });
+      }
+      return { ...base, flowVersionId: active.versionId, document: active.document };
+    }
+    const flow = await db.flow.findFirst({ where: { id: flowId, workspaceId }, select: { draft: true } });
+    if (!flow) throw new ServiceError({ code: "NOT_FOUND", message: "Flow not found" });
+    return { ...base, flowVersionId: null, document: requireRunnable(flow.draft) };
+  },
+
+  /** Checks the caller may act on the run at this role; another workspace's run is simply not found. */
+  async requireRun({ db, userId, workspaceId, runId, min }: { db: Db; userId: string; workspaceId: string; runId: string; min: Role }): Promise<void> {
+    await workspaceService.requireRole({ db, userId, workspaceId, min });
+    const run = await db.run.findFirst({ where: { id: runId, workspaceId }, select: { id: true } });
+    if (!run) throw runNotFound();
+  },
+
+  async list({ db, userId, workspaceId, flowId, status, limit, cursor }: { db: Db; userId: string; workspaceId: string; flowId?: string; status?: RunSummary["status"]; limit: number; cursor?: string }) {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    const runs = await db.run.findMany({
+      where: { workspaceId, ...(flowId ? { flowId } : {}), ...(status ? { status } : {}) },
+      select: runSummarySelect,
+      orderBy: [{ queuedAt: "desc" }, { id: "desc" }],
+      take: limit + 1,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+    });
+    const page = runs.slice(0, limit).map(toSummary);
+    return { runs: page, nextCursor: runs.length > limit ? page.at(-1)!.id : null };
+  },
+
+  async get({ db, userId, workspaceId, runId }: { db: Db; userId: string; workspaceId: string; runId: string }) {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    const run = await db.run.findFirst({
+      where: { id: runId, workspaceId },
+      select: {
+        ...runSummarySelect,
+        input: true,
+        output: true,
+        steps: {
+          select: {
+            nodeId: true,
+            nodeName: true,
+            nodeType: true,
+            status: true,
+            attempt: true,
+            input: true,
+            output: true,
+            inputTruncated: true,
+            outputTruncated: true,
+            error: true,
+            startedAt: true,
+            finishedAt: true,
+            durationMs: true,
+          },
+          orderBy: { startedAt: "asc" },
+        },
+      },
+    });
+    if (!run) throw runNotFound();
+    return { ...toSummary(run), input: run.input, output: run.output, steps: run.steps };
+  },
+
+  /** The run's workspace, for callers (SSE, cancel) that have only its id; null when there is no such run. */
+  async workspaceOf({ db, runId }: { db: Db; runId: string }): Promise<string | null> {
+    const run = await db.run.findUnique({ where: { id: runId }, select: { workspaceId: true } });
+    return run?.workspaceId ?? null;
+  },
+
+  async status({ db, runId }: { db: Db; runId: string }) {
+    return db.run.findUnique({ where: { id: runId }, select: { status: true, output: true, error: true } });
+  },
+};
