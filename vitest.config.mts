@@ -8,6 +8,8 @@ export default defineConfig({
   resolve: { alias: [{ find: /^@\//, replacement: root }] },
   test: {
     environment: "node",
+    // isolated-vm (the code node's sandbox) asks for this on Node 20 and later.
+    execArgv: ["--no-node-snapshot"],
     include: ["**/*.test.ts"],
     // Playwright journeys (*.spec.ts) run under Playwright; e2e/support's own checks run here.
     exclude: ["**/node_modules/**", ".next/**", "e2e/**/*.spec.ts", ".data/**"],

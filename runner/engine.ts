@@ -1,6 +1,6 @@
 import type { FlowDocument, FlowNode } from "../server/flow-document";
 import type { BinaryStore, HttpClient, KeyValueStore, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
-import { migrateConfig, toPortItems, type NodeDefinition } from "../nodes/_kit/define-node";
+import { migrateConfig, splitLiteralFields, toPortItems, type NodeDefinition } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
 import { hasExpressions, resolveExpressions, type ExpressionScope } from "./expressions";
@@ -263,6 +263,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           binary: services.binary,
           kv: services.kvFor(run),
           trigger: request.triggerItems,
+          nodes: outputsByName,
           configFor,
           progress: (progress) => services.emit({ type: "step.progress", runId: run.id, nodeId: node.id, progress, at: now().toISOString() }),
           respond: (response) => request.respond?.(response),
@@ -287,7 +288,8 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
       }
       return parsed.data;
     };
-    if (!hasExpressions(raw)) {
+    const { evaluated, literal } = splitLiteralFields(definition, raw);
+    if (!hasExpressions(evaluated)) {
       let cached: unknown;
       let done = false;
       return async () => {
@@ -309,7 +311,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
         runId: run.id,
         flowId: run.flowId,
       };
-      return parse(await resolveExpressions(raw, scope, node.name));
+      return parse({ ...(await resolveExpressions(evaluated, scope, node.name)), ...literal });
     };
   };
 

@@ -5,7 +5,7 @@ import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { nodeRegistry } from "../nodes/registry";
-import { secretBox } from "../server/crypto";
+import { secretBox, type SecretBox } from "../server/crypto";
 import type { Db } from "../server/db";
 import type { Env } from "../server/env";
 import { activationService } from "../server/services/activation-service";
@@ -18,6 +18,7 @@ import { LocalEventBus, RedisEventBus, type EventBus } from "./events";
 import { Executor, type RunSpec } from "./executor";
 import { createHttpClient, httpAllowListFromEnv } from "./http-client";
 import { pruneRuns, reconcile } from "./maintenance";
+import { disposeCodeSandbox } from "./sandbox";
 import { LocalScheduler, QueueScheduler, schedulesOf, startScheduleWorker, type Scheduler } from "./schedules";
 import { WebhookRouter } from "./webhooks";
 
@@ -51,12 +52,18 @@ export class Runtime {
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
 
-  constructor(
-    private readonly db: Db,
-    private readonly config: Env,
-    private readonly role: RuntimeRole,
-    private readonly logger: Logger,
-  ) {
+  private readonly db: Db;
+  private readonly config: Env;
+  private readonly role: RuntimeRole;
+  private readonly logger: Logger;
+
+  constructor(options: { db: Db; config: Env; role: RuntimeRole; logger: Logger; secretBox?: () => SecretBox }) {
+    const { db, config, role, logger } = options;
+    const box = options.secretBox ?? secretBox;
+    this.db = db;
+    this.config = config;
+    this.role = role;
+    this.logger = logger;
     this.mode = config.REDIS_URL ? "queue" : "embedded";
     this.redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : null;
     this.subscriber = this.redis ? this.redis.duplicate() : null;
@@ -69,7 +76,7 @@ export class Runtime {
       binary: new LocalBinaryStore(config.BINARY_DIR ?? path.join(config.DATA_DIR, "binary")),
       http: createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) }),
       events: this.events,
-      secretBox,
+      secretBox: box,
       logger,
       workerId: this.workerId,
       liveWorkers: () => this.liveWorkers(),
@@ -78,7 +85,7 @@ export class Runtime {
     this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, config.WORKER_CONCURRENCY, logger);
     const fire = (entry: { flowId: string; nodeId: string; scheduledFor: Date }) => this.fireSchedule(entry);
     this.scheduler = role === "cli" ? null : this.redis ? (role === "web" ? new QueueScheduler(this.redis) : null) : new LocalScheduler(fire, logger);
-    this.webhooks = role === "web" ? new WebhookRouter({ db, executor: this.executor, dispatcher: this.dispatcher, queued: this.mode === "queue", logger, rateLimit: config.WEBHOOK_RATE_LIMIT, box: secretBox }) : null;
+    this.webhooks = role === "web" ? new WebhookRouter({ db, executor: this.executor, dispatcher: this.dispatcher, queued: this.mode === "queue", logger, rateLimit: config.WEBHOOK_RATE_LIMIT, box }) : null;
   }
 
   /** Starts this process's part: workers, heartbeats, schedules, webhook routes, reconciler and retention. */
@@ -232,6 +239,7 @@ export class Runtime {
     await this.scheduler?.close();
     await this.dispatcher.close();
     await this.events.close();
+    disposeCodeSandbox();
     if (this.redis) await this.redis.zrem(WORKERS_KEY, this.workerId).catch(() => {});
     this.subscriber?.disconnect();
     this.redis?.disconnect();

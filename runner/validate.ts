@@ -1,6 +1,6 @@
 import type { FlowDocumentIssue, FlowDocument } from "../server/flow-document";
 import type { NodeDefinition } from "../nodes/_kit/define-node";
-import { migrateConfig } from "../nodes/_kit/define-node";
+import { migrateConfig, splitLiteralFields } from "../nodes/_kit/define-node";
 import { NodeError } from "../nodes/_kit/errors";
 import { checkExpressions, hasExpressions } from "./expressions";
 import { findStartNode, planGraph } from "./graph";
@@ -38,7 +38,7 @@ export function validateFlow(document: FlowDocument, registry: ReadonlyMap<strin
       issues.push({ path: `${at}.typeVersion`, message: `Node "${node.name}": ${(err as Error).message}` });
       return;
     }
-    for (const problem of checkExpressions(config, node.name)) {
+    for (const problem of checkExpressions(splitLiteralFields(definition, config).evaluated, node.name)) {
       issues.push({ path: `${at}.config.${String(problem.details?.field)}`, message: problem.message });
     }
     const parsed = definition.config.safeParse(config);
@@ -47,7 +47,7 @@ export function validateFlow(document: FlowDocument, registry: ReadonlyMap<strin
       inputs.set(node.id, definition.inputsFor(parsed.data));
     } else {
       for (const issue of parsed.error.issues) {
-        if (hasExpressions(valueAt(config, issue.path))) continue;
+        if (!definition.literalFields.includes(String(issue.path[0])) && hasExpressions(valueAt(config, issue.path))) continue;
         const field = issue.path.map(String).join(".");
         issues.push({ path: `${at}.config${field ? `.${field}` : ""}`, message: `Node "${node.name}": ${field || "config"} ${issue.message}` });
       }

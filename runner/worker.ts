@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     );
   }
   const connection = await getConnection();
-  const runtime = new Runtime(connection.db, config, "worker", logger);
+  const runtime = new Runtime({ db: connection.db, config, role: "worker", logger });
   setRuntime(runtime);
   await runtime.start();
   logger.info({ workerId: runtime.workerId, concurrency: config.WORKER_CONCURRENCY }, "worker ready");

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   }
   logger.info({ database: config.DATABASE_URL ? "postgres" : "embedded" }, "database ready");
 
-  const runtime = new Runtime(connection.db, config, "web", logger);
+  const runtime = new Runtime({ db: connection.db, config, role: "web", logger });
   setRuntime(runtime);
   await runtime.start();
   logger.info({ mode: runtime.mode }, runtime.mode === "queue" ? "runs go to worker processes through Redis" : "runs execute in this process");

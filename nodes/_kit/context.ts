@@ -74,6 +74,8 @@ export interface NodeContext<Config = unknown> {
   kv: KeyValueStore;
   /** The items the run was triggered with. */
   trigger: Item[];
+  /** Earlier nodes' outputs by node name: the first item's JSON and every item's JSON. */
+  nodes: Record<string, { json: unknown; items: unknown[] }>;
   /** The config with its expressions evaluated against input item `index` (the `config` argument is item 0's). */
   configFor(index: number): Promise<Config>;
   progress(update: ProgressUpdate): void;

@@ -33,6 +33,8 @@ export interface NodeSpec<S extends z.ZodType> {
   inputs?: Ports<z.output<S>>;
   outputs?: Ports<z.output<S>>;
   credential?: { type: string; required: boolean };
+  /** Top-level config fields taken as written, never evaluated as `{{ }}` expressions (source code). */
+  literalFields?: readonly string[];
   execute(args: ExecuteArgs<z.output<S>>): Promise<ExecuteResult>;
 }
 
@@ -49,6 +51,7 @@ export interface NodeDefinition<Config = unknown> {
   outputsFor(config: Config): string[];
   dynamicPorts: boolean;
   credential?: { type: string; required: boolean };
+  literalFields: readonly string[];
   execute(args: ExecuteArgs<Config>): Promise<ExecuteResult>;
 }
 
@@ -81,6 +84,7 @@ export function defineNode<S extends z.ZodType>(spec: NodeSpec<S>): NodeDefiniti
     outputsFor: portsFn(spec.outputs, ["out"]),
     dynamicPorts: typeof spec.inputs === "function" || typeof spec.outputs === "function",
     credential: spec.credential,
+    literalFields: spec.literalFields ?? [],
     execute: spec.execute,
   };
 }
@@ -93,6 +97,15 @@ export function migrateConfig(definition: NodeDefinition, config: Record<string,
   let current = config;
   for (let v = fromVersion; v < definition.version; v++) current = definition.migrations[v]!(current);
   return current;
+}
+
+/** Splits a config into the fields evaluated as expressions and those taken as written. */
+export function splitLiteralFields(definition: NodeDefinition, config: Record<string, unknown>) {
+  if (definition.literalFields.length === 0) return { evaluated: config, literal: {} };
+  const evaluated: Record<string, unknown> = {};
+  const literal: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) (definition.literalFields.includes(key) ? literal : evaluated)[key] = value;
+  return { evaluated, literal };
 }
 
 /** Normalizes what `execute` returned into items by port. */

@@ -11,7 +11,8 @@ import { appRouter } from "./_app";
 
 const createCaller = createCallerFactory(appRouter);
 const testBox = createSecretBox({ currentKey: randomBytes(32).toString("base64") });
-const secretBox = () => testBox;
+/** The key tests seal credentials with; a test runtime opens them with the same. */
+export const secretBox = () => testBox;
 
 /** Signs a fresh user in (creating their personal workspace) and returns a caller acting as them. */
 export async function signInAs({ db, name }: { db: Db; name: string }) {

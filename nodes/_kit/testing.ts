@@ -1,0 +1,106 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { LocalBinaryStore } from "../../runner/binary-store";
+import { resolveExpressions, hasExpressions } from "../../runner/expressions";
+import { createHttpClient } from "../../runner/http-client";
+import type { BinaryStore, HttpClient, KeyValueStore, NodeContext, ProgressUpdate, WebhookResponse } from "./context";
+import { migrateConfig, splitLiteralFields, toPortItems, type NodeDefinition } from "./define-node";
+import { NodeConfigError } from "./errors";
+import type { Item, PortItems } from "./items";
+
+/** A key/value store held in memory, for node tests. */
+export class MemoryKeyValueStore implements KeyValueStore {
+  readonly values = new Map<string, unknown>();
+  async get<T>(key: string): Promise<T | undefined> {
+    return structuredClone(this.values.get(key)) as T | undefined;
+  }
+  async set(key: string, value: unknown): Promise<void> {
+    this.values.set(key, structuredClone(value));
+  }
+  async delete(key: string): Promise<void> {
+    this.values.delete(key);
+  }
+}
+
+export interface RunNodeOptions {
+  config?: Record<string, unknown>;
+  /** The config's version, when testing a migration from an older one. */
+  typeVersion?: number;
+  input?: Item[];
+  inputs?: PortItems;
+  trigger?: Item[];
+  credentials?: Record<string, string> | null;
+  /** Hosts the SSRF-safe HTTP client may reach (tests point nodes at servers on loopback). */
+  allowHosts?: string[];
+  http?: HttpClient;
+  binary?: BinaryStore;
+  kv?: KeyValueStore;
+  signal?: AbortSignal;
+  /** Earlier nodes' outputs by name, for expressions such as `{{ $node.Weather.json.temp }}`. */
+  nodeOutputs?: Record<string, Item[]>;
+  runFlow?: NodeContext["runFlow"];
+}
+
+export interface RunNodeResult {
+  output: PortItems;
+  /** The items on the default port. */
+  items: Item[];
+  responses: WebhookResponse[];
+  progress: ProgressUpdate[];
+  binary: BinaryStore;
+  kv: KeyValueStore;
+}
+
+export const TEST_WORKSPACE_ID = "test-workspace";
+
+/**
+ * Runs one node as the engine would: config migrated, expressions evaluated per item, validated by the node's
+ * schema, with a real context (binary storage in a temporary folder, the SSRF-safe HTTP client, a key/value store).
+ */
+export async function runNode<Config>(definition: NodeDefinition<Config>, options: RunNodeOptions = {}): Promise<RunNodeResult> {
+  const inputs = options.inputs ?? { in: options.input ?? [] };
+  const input = Object.values(inputs).flat();
+  const trigger = options.trigger ?? [];
+  const responses: WebhookResponse[] = [];
+  const progress: ProgressUpdate[] = [];
+  const binary = options.binary ?? new LocalBinaryStore(mkdtempSync(path.join(os.tmpdir(), "streamware-node-test-")));
+  const kv = options.kv ?? new MemoryKeyValueStore();
+  const raw = migrateConfig(definition as NodeDefinition, options.config ?? {}, options.typeVersion ?? definition.version);
+  const nodeOutputs = Object.fromEntries(
+    Object.entries(options.nodeOutputs ?? {}).map(([name, items]) => [name, { json: items[0]?.json ?? null, items: items.map((i) => i.json) }]),
+  );
+  const configFor = async (index: number): Promise<Config> => {
+    const item = input[index] ?? input[0];
+    const { evaluated, literal } = splitLiteralFields(definition as NodeDefinition, raw);
+    const resolved = hasExpressions(evaluated)
+      ? { ...literal, ...(await resolveExpressions(evaluated, { json: item?.json ?? trigger[0]?.json ?? {}, binary: item?.binary, trigger: trigger[0]?.json ?? {}, node: nodeOutputs, itemIndex: index, runId: "test-run", flowId: "test-flow" }, definition.name)) }
+      : raw;
+    const parsed = definition.config.safeParse(resolved);
+    if (!parsed.success) {
+      throw new NodeConfigError(`Node "${definition.name}" is not set up correctly: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`).join("; ")}`);
+    }
+    return parsed.data;
+  };
+  const ctx: NodeContext<Config> = {
+    run: { id: "test-run", workspaceId: TEST_WORKSPACE_ID, flowId: "test-flow", trigger: "manual" },
+    node: { id: "node-under-test", name: definition.name, type: definition.type },
+    signal: options.signal ?? new AbortController().signal,
+    logger: pino({ level: "silent" }),
+    credentials: options.credentials ?? null,
+    http: options.http ?? createHttpClient({ allow: options.allowHosts ?? [] }),
+    binary,
+    kv,
+    trigger,
+    nodes: nodeOutputs,
+    configFor,
+    progress: (update) => progress.push(update),
+    respond: (response) => responses.push(response),
+    runFlow: options.runFlow ?? (async () => {
+      throw new Error("runFlow is not available in this test; pass options.runFlow");
+    }),
+  };
+  const output = toPortItems(await definition.execute({ config: await configFor(0), input, inputs, ctx }));
+  return { output, items: output.out ?? [], responses, progress, binary, kv };
+}

@@ -1,0 +1,208 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { NodeCancelledError } from "../nodes/_kit/errors";
+import { CodeError, CodeSandbox, type SandboxRunArgs } from "./sandbox";
+
+const sandbox = new CodeSandbox();
+afterAll(() => sandbox.dispose());
+
+const numbers = Array.from({ length: 100 }, (_, i) => ({ json: { n: i + 1 } }));
+
+function run(code: string, args: Partial<SandboxRunArgs> = {}) {
+  return sandbox.run({ code, items: numbers, poolKey: "workspace-1", ...args });
+}
+
+async function codeError(promise: Promise<unknown>): Promise<CodeError> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(CodeError);
+  return err as CodeError;
+}
+
+/** After hostile code, the same pool key must serve a normal run. */
+async function expectHealthy() {
+  const { items } = await run("return { sum: items.reduce((s, i) => s + i.json.n, 0) };");
+  expect(items).toEqual([{ sum: 5050 }]);
+}
+
+describe("CodeSandbox", () => {
+  it("sums numbers and captures console output", async () => {
+    const result = await run(`
+      let sum = 0;
+      for (const item of items) sum += item.json.n;
+      console.log("sum", sum, { of: items.length });
+      console.warn("careful");
+      return [{ sum }];
+    `);
+    expect(result.items).toEqual([{ sum: 5050 }]);
+    expect(result.logs).toEqual([
+      { level: "info", message: 'sum 5050 {"of":100}' },
+      { level: "warn", message: "careful" },
+    ]);
+  });
+
+  it("returns one object as a one-element array and keeps items as they are", async () => {
+    expect((await run("return { a: 1 };")).items).toEqual([{ a: 1 }]);
+    expect((await run("return items.slice(0, 2);")).items).toEqual([{ json: { n: 1 } }, { json: { n: 2 } }]);
+  });
+
+  it("gives the code $input, $trigger and $node", async () => {
+    const { items } = await run("return { same: $input === items, trigger: $trigger.id, weather: $node.Weather.json.temp };", {
+      trigger: { id: "t1" },
+      nodes: { Weather: { json: { temp: 21 }, items: [{ temp: 21 }] } },
+    });
+    expect(items).toEqual([{ same: true, trigger: "t1", weather: 21 }]);
+  });
+
+  it("runs async code", async () => {
+    const { items } = await run("const n = await Promise.resolve(2); return { n };");
+    expect(items).toEqual([{ n: 2 }]);
+  });
+
+  it("caps the number of console lines", async () => {
+    const { logs } = await run("for (let i = 0; i < 500; i++) console.log(i); return [];");
+    expect(logs).toHaveLength(101);
+    expect(logs.at(-1)).toEqual({ level: "warn", message: "400 more console lines were dropped" });
+  });
+
+  it("reports a syntax error with its line and column", async () => {
+    const err = await codeError(run("const a = 1;\nconst b = ;\nreturn [];"));
+    expect(err.message).toBe("Syntax error at line 2, column 11: Unexpected token ';'");
+    expect(err).toMatchObject({ code: "CODE", retryable: false, kind: "syntax", details: { line: 2, column: 11 } });
+  });
+
+  it("reports a brace left open as a syntax error at the end of the code", async () => {
+    const err = await codeError(run("if (items.length) {\n  return items;"));
+    expect(err.message).toMatch(/^Syntax error at the end of the code: .*every brace, bracket and string is closed$/);
+    expect(err.details).toMatchObject({ line: 2 });
+  });
+
+  it("reports a runtime error with its message and line, and what was logged before", async () => {
+    const err = await codeError(run('console.log("before");\nconst item = items[500];\nreturn item.json;'));
+    expect(err.message).toBe("Code threw TypeError at line 3: Cannot read properties of undefined (reading 'json')");
+    expect(err.details).toMatchObject({ kind: "runtime", line: 3 });
+    expect(err.logs).toEqual([{ level: "info", message: "before" }]);
+  });
+
+  it("shows a thrown non-Error value", async () => {
+    const err = await codeError(run('throw { reason: "no" };'));
+    expect(err.message).toBe('Code threw {"reason":"no"}');
+  });
+
+  it("explains a missing or wrong return value", async () => {
+    expect((await codeError(run("items.map((i) => i.json);"))).message).toBe(
+      "Code must return an array of objects or one object; it returned nothing. End it with, for example, `return items;`",
+    );
+    expect((await codeError(run("return [1, 2];"))).message).toMatch(/^Item 0 of the returned array is number; return objects/);
+    expect((await codeError(run("return { big: 1n };"))).message).toBe("Code returned a value JSON cannot hold: Do not know how to serialize a BigInt");
+    expect((await codeError(run("const a = {}; a.self = a; return a;"))).message).toMatch(/^Code returned a value JSON cannot hold: .*circular/);
+  });
+
+  describe("contains hostile code", () => {
+    it("stops an infinite loop at the time limit", async () => {
+      const err = await codeError(run("while (true) {}", { timeoutMs: 200 }));
+      expect(err.message).toMatch(/^Code ran longer than 200 ms/);
+      expect(err.kind).toBe("timeout");
+      await expectHealthy();
+    });
+
+    it("stops an infinite loop that starts after an await", async () => {
+      const err = await codeError(run("await null;\nwhile (true) {}", { timeoutMs: 200 }));
+      expect(err.message).toMatch(/^Code ran longer than 200 ms/);
+      await expectHealthy();
+    });
+
+    it("stops waiting for a promise that never settles", async () => {
+      const err = await codeError(run("await new Promise(() => {});", { timeoutMs: 200 }));
+      expect(err.message).toMatch(/^Code ran longer than 200 ms/);
+      await expectHealthy();
+    });
+
+    it("kills a memory bomb at the memory limit", async () => {
+      const err = await codeError(run("const a = [];\nwhile (true) a.push('x'.repeat(1000) + a.length);", { memoryMb: 32, timeoutMs: 10_000 }));
+      expect(err.message).toMatch(/^Code used more than 32 MB of memory/);
+      expect(err.kind).toBe("memory");
+      // The same pool key and limit get a fresh isolate.
+      expect((await run("return { ok: true };", { memoryMb: 32 })).items).toEqual([{ ok: true }]);
+      await expectHealthy();
+    });
+
+    it("has no process, require or Node globals", async () => {
+      const { items } = await run(
+        "return { process: typeof process, require: typeof require, module: typeof module, buffer: typeof Buffer, wasm: typeof WebAssembly, timers: typeof setTimeout };",
+      );
+      expect(items).toEqual([{ process: "undefined", require: "undefined", module: "undefined", buffer: "undefined", wasm: "undefined", timers: "undefined" }]);
+      expect((await codeError(run("process.exit(1);"))).message).toBe("Code threw ReferenceError at line 1: process is not defined");
+      expect((await codeError(run('require("fs");'))).message).toBe("Code threw ReferenceError at line 1: require is not defined");
+      await expectHealthy();
+    });
+
+    it("keeps the constructor chain inside the isolate", async () => {
+      const err = await codeError(run("return { p: this.constructor.constructor('return process')() };"));
+      expect(err.message).toMatch(/^Code threw ReferenceError at line 1: process is not defined$/);
+      const { items } = await run("const G = this.constructor.constructor('return globalThis')(); return { keys: Object.keys(G), process: typeof G.process };");
+      expect(items).toEqual([{ keys: [], process: "undefined" }]);
+      await expectHealthy();
+    });
+
+    it("gives every run fresh globals, so prototype pollution does not carry over", async () => {
+      await run("Object.prototype.polluted = 1; Array.prototype.map = null; JSON.stringify = () => '[]'; return {};");
+      const { items } = await run("return { polluted: ({}).polluted === undefined, map: typeof [].map };");
+      expect(items).toEqual([{ polluted: true, map: "function" }]);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      await expectHealthy();
+    });
+
+    it("refuses output over the size limit", async () => {
+      const err = await codeError(run("return { s: 'x'.repeat(20 * 1024 * 1024) };"));
+      expect(err.message).toBe("Code returned more than 16777216 bytes (16 MB) of JSON; return fewer or smaller items");
+      expect(err.kind).toBe("output");
+      // One string referenced many times is counted every time, as JSON would repeat it.
+      const shared = await codeError(run("const s = 'x'.repeat(4 * 1024 * 1024); return Array(10).fill({ s });"));
+      expect(shared.kind).toBe("output");
+      // The limit is in UTF-8 bytes, not characters.
+      const wide = await codeError(run("return { s: 'é'.repeat(900) };", { maxOutputBytes: 1000 }));
+      expect(wide.message).toBe("Code returned more than 1000 bytes of JSON; return fewer or smaller items");
+      await expectHealthy();
+    });
+
+    it("cannot replace the reply by breaking out of its function body", async () => {
+      const err = await codeError(run("return [];\n}); 'forged'; (async function () {"));
+      expect(err.message).toMatch(/^Code ended in a way the sandbox cannot read/);
+      await expectHealthy();
+    });
+  });
+
+  it("stops on abort with the signal's reason", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new NodeCancelledError()), 100);
+    await expect(run("while (true) {}", { timeoutMs: 10_000, signal: controller.signal })).rejects.toBeInstanceOf(NodeCancelledError);
+    await expectHealthy();
+  });
+
+  it("refuses to start when already aborted", async () => {
+    const controller = new AbortController();
+    controller.abort(new NodeCancelledError());
+    await expect(run("return {};", { signal: controller.signal })).rejects.toBeInstanceOf(NodeCancelledError);
+  });
+
+  it("lets runs on one isolate take turns, so a slow run does not use up the next run's time", async () => {
+    const slow = codeError(run("while (true) {}", { poolKey: "busy", timeoutMs: 300 }));
+    const quick = run("return { ok: true };", { poolKey: "busy", timeoutMs: 100 });
+    expect((await quick).items).toEqual([{ ok: true }]);
+    expect((await slow).kind).toBe("timeout");
+  });
+
+  it("keeps a bounded number of warm isolates", async () => {
+    const small = new CodeSandbox({ maxIsolates: 2 });
+    try {
+      for (const poolKey of ["a", "b", "c", "a"]) {
+        expect((await small.run({ code: "return { key: $trigger.key };", items: [], trigger: { key: poolKey }, poolKey })).items).toEqual([{ key: poolKey }]);
+      }
+    } finally {
+      small.dispose();
+    }
+    await expect(small.run({ code: "return {};", items: [] })).rejects.toThrow("The code sandbox has been shut down");
+  });
+});

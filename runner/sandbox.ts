@@ -1,0 +1,474 @@
+import ivm from "isolated-vm";
+import { NodeCancelledError, NodeError } from "../nodes/_kit/errors";
+import { isPlainObject } from "../nodes/_kit/items";
+
+/**
+ * Runs user JavaScript inside isolated-vm: a separate V8 isolate with its own heap and only the language's
+ * built-ins, so there is no `require`, no `process` and no path back to the host's objects. Data crosses as JSON
+ * strings in both directions; nothing else is handed in.
+ *
+ * Isolates are expensive (~1.5 ms) and contexts cheap (~0.3 ms), so each pool key (a workspace) keeps a warm
+ * isolate with its compiled scripts, and every run gets a fresh context: what one run does to its globals and
+ * prototypes is gone when it ends. Runs on one isolate take turns, so one run's time limit starts when it starts.
+ */
+
+export interface SandboxLog {
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+}
+
+export interface SandboxRunArgs {
+  /** The body of an async function that gets `items`, `$input`, `$trigger` and `$node`, and returns the output. */
+  code: string;
+  items: unknown[];
+  /** The trigger item's JSON, seen as `$trigger`. */
+  trigger?: Record<string, unknown>;
+  /** Earlier nodes' outputs by node name, seen as `$node`. */
+  nodes?: Record<string, unknown>;
+  /** Runs with the same key share a warm isolate (one per workspace). */
+  poolKey?: string;
+  timeoutMs?: number;
+  memoryMb?: number;
+  maxOutputBytes?: number;
+  signal?: AbortSignal;
+}
+
+export interface SandboxResult {
+  /** What the code returned, as an array of objects (one returned object becomes a one-element array). */
+  items: Record<string, unknown>[];
+  logs: SandboxLog[];
+}
+
+export type CodeErrorKind = "syntax" | "runtime" | "timeout" | "memory" | "output" | "result";
+
+/** User code failed. The code, not the moment, is at fault, so it is never retried. */
+export class CodeError extends NodeError {
+  readonly kind: CodeErrorKind;
+  /** What the code logged before it failed; also in `details`, so the editor shows it with the error. */
+  readonly logs: SandboxLog[];
+
+  constructor(message: string, details: { kind: CodeErrorKind; line?: number; column?: number; logs?: SandboxLog[] }) {
+    super(message, { code: "CODE", retryable: false, details });
+    this.kind = details.kind;
+    this.logs = details.logs ?? [];
+  }
+}
+
+export interface CodeSandboxOptions {
+  /** Warm isolates kept; the least recently used is disposed beyond this. */
+  maxIsolates?: number;
+  /** Compiled scripts kept per isolate. */
+  maxScripts?: number;
+  timeoutMs?: number;
+  memoryMb?: number;
+  maxOutputBytes?: number;
+  maxLogEntries?: number;
+  maxLogChars?: number;
+}
+
+const FILENAME = "code.js";
+const MB = 1024 * 1024;
+/** The sync limit is enforced by V8; this margin lets it fire first, so the wall clock only catches hung promises. */
+const WALL_CLOCK_MARGIN_MS = 100;
+
+/**
+ * Runs in the fresh context before the user's function, which is its argument: it reads the input, installs a
+ * capturing `console`, calls the function and serializes what it returned. It keeps its own references to the
+ * built-ins it needs afterwards, since user code may replace them. The reply is a JSON header line (logs, or the
+ * error) and, on success, the output JSON after a newline; JSON text never holds a raw newline.
+ */
+const PRELUDE = `(function (userFunction) {
+"use strict";
+const G = globalThis, parse = JSON.parse, stringify = JSON.stringify, isArray = Array.isArray, keys = Object.keys;
+const toStr = String, exec = RegExp.prototype.exec, call = Function.prototype.call;
+const input = parse(G.__sandboxInput);
+delete G.__sandboxInput;
+delete G.WebAssembly;
+const logs = [];
+let dropped = 0;
+const show = (v) => {
+  if (typeof v === "string") return v;
+  if (v instanceof Error) return toStr(v.stack || v);
+  try { const s = stringify(v); return s === undefined ? toStr(v) : s; } catch { return toStr(v); }
+};
+const logger = (level) => (...args) => {
+  if (logs.length >= input.maxLogEntries) { dropped++; return; }
+  let message = "";
+  try { message = args.map(show).join(" "); } catch (e) { message = "(could not format: " + toStr(e && e.message) + ")"; }
+  if (message.length > input.maxLogChars) message = message.slice(0, input.maxLogChars) + "…";
+  logs.push({ level, message });
+};
+G.console = { log: logger("info"), info: logger("info"), debug: logger("debug"), warn: logger("warn"), error: logger("error") };
+/** Positions in code.js on the error's stack, innermost first; the host keeps the first inside the user's code. */
+const where = (err) => {
+  const positions = [], re = /code\\.js:(\\d+):(\\d+)/g, stack = toStr(err && err.stack);
+  for (let m; positions.length < 10 && (m = call.call(exec, re, stack)); ) positions.push([+m[1], +m[2]]);
+  return { positions };
+};
+const header = (extra) => stringify({ logs, dropped, ...extra });
+const fail = (error) => header({ error });
+const kindOf = (v) => v === null ? "null" : isArray(v) ? "an array" : typeof v;
+/** A lower bound of the JSON length, given up on past the limit so huge output is refused before it is built. */
+const sizeAtLeast = (value, limit) => {
+  let size = 0;
+  const path = new Set();
+  const walk = (v) => {
+    if (size > limit) return;
+    if (typeof v === "string") { size += v.length + 2; return; }
+    if (typeof v !== "object" || v === null) { size += 1; return; }
+    if (typeof v.toJSON === "function") return;
+    if (path.has(v)) throw new TypeError("Converting circular structure to JSON");
+    path.add(v);
+    if (isArray(v)) { size += v.length + 1; for (let i = 0; i < v.length && size <= limit; i++) walk(v[i]); }
+    else { const ks = keys(v); size += 2; for (let i = 0; i < ks.length && size <= limit; i++) { size += ks[i].length + 4; walk(v[ks[i]]); } }
+    path.delete(v);
+  };
+  walk(value);
+  return size;
+};
+return (async () => {
+  let result;
+  try {
+    result = await call.call(userFunction, undefined, input.items, input.items, input.trigger, input.nodes);
+  } catch (err) {
+    let name, message;
+    try {
+      if (err instanceof Error) { name = toStr(err.name); message = toStr(err.message); }
+      else { try { message = stringify(err); } catch {} if (message === undefined) message = toStr(err); }
+    } catch { message = "a value that cannot be shown"; }
+    return fail({ kind: "runtime", name, message, ...where(err) });
+  }
+  if (typeof result !== "object" || result === null) {
+    return fail({ kind: "result", message: "Code must return an array of objects or one object; it returned " + (result === undefined ? "nothing" : kindOf(result)) + ". End it with, for example, \`return items;\`" });
+  }
+  const list = isArray(result) ? result : [result];
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (typeof v !== "object" || v === null || isArray(v)) {
+      return fail({ kind: "result", message: "Item " + i + " of the returned array is " + kindOf(v) + "; return objects, such as { value: " + (typeof v === "string" ? "\\"…\\"" : "…") + " }" });
+    }
+  }
+  let json;
+  try {
+    if (sizeAtLeast(list, input.maxOutputBytes) > input.maxOutputBytes) return fail({ kind: "output" });
+    json = stringify(list);
+  } catch (err) {
+    return fail({ kind: "result", message: "Code returned a value JSON cannot hold: " + toStr(err && err.message) });
+  }
+  if (json.length > input.maxOutputBytes) return fail({ kind: "output" });
+  return header({}) + "\\n" + json;
+})();
+})(async function (items, $input, $trigger, $node) {
+`;
+const EPILOGUE = "\n})";
+const PRELUDE_LINES = PRELUDE.split("\n").length - 1;
+
+interface Slot {
+  isolate: ivm.Isolate;
+  memoryMb: number;
+  scripts: Map<string, ivm.Script>;
+  /** Settles when the last queued run on this slot finishes; runs take turns by chaining onto it. */
+  tail: Promise<void>;
+  waiting: number;
+}
+
+interface Header {
+  logs: SandboxLog[];
+  dropped: number;
+  error?: { kind: CodeErrorKind; name?: string; message?: string; positions?: [number, number][] };
+}
+
+export class CodeSandbox {
+  private readonly slots = new Map<string, Slot>();
+  private readonly options: Required<CodeSandboxOptions>;
+  private disposed = false;
+
+  constructor(options: CodeSandboxOptions = {}) {
+    this.options = {
+      maxIsolates: 8,
+      maxScripts: 64,
+      timeoutMs: 1000,
+      memoryMb: 64,
+      maxOutputBytes: 16 * MB,
+      maxLogEntries: 100,
+      maxLogChars: 2000,
+      ...options,
+    };
+  }
+
+  async run(args: SandboxRunArgs): Promise<SandboxResult> {
+    if (this.disposed) throw new Error("The code sandbox has been shut down");
+    const timeoutMs = args.timeoutMs ?? this.options.timeoutMs;
+    const memoryMb = args.memoryMb ?? this.options.memoryMb;
+    const maxOutputBytes = args.maxOutputBytes ?? this.options.maxOutputBytes;
+    const signal = args.signal;
+    throwIfAborted(signal);
+
+    const input = JSON.stringify({
+      items: args.items,
+      trigger: args.trigger ?? {},
+      nodes: args.nodes ?? {},
+      maxOutputBytes,
+      maxLogEntries: this.options.maxLogEntries,
+      maxLogChars: this.options.maxLogChars,
+    });
+    const slot = this.slotFor(`${args.poolKey ?? ""}\u0000${memoryMb}`, memoryMb);
+    const release = await this.takeTurn(slot, signal);
+    try {
+      if (slot.isolate.isDisposed) this.renew(slot);
+      const userLines = args.code.split("\n").length;
+      const script = await this.scriptFor(slot, args.code, userLines);
+      const reply = await this.execute({ slot, script, input, timeoutMs, signal });
+      return this.readReply({ reply, userLines, maxOutputBytes });
+    } finally {
+      release();
+    }
+  }
+
+  /** Disposes every isolate; runs still going fail. For shutdown and tests. */
+  dispose(): void {
+    this.disposed = true;
+    for (const slot of this.slots.values()) disposeIsolate(slot.isolate);
+    this.slots.clear();
+  }
+
+  private slotFor(key: string, memoryMb: number): Slot {
+    let slot = this.slots.get(key);
+    if (slot) {
+      // Re-inserting keeps the map in least-recently-used order.
+      this.slots.delete(key);
+    } else {
+      slot = { isolate: newIsolate(memoryMb), memoryMb, scripts: new Map(), tail: Promise.resolve(), waiting: 0 };
+    }
+    this.slots.set(key, slot);
+    this.evict(key);
+    return slot;
+  }
+
+  /** Disposes the least recently used idle isolates beyond the limit; busy ones stay until a later pass. */
+  private evict(keep: string): void {
+    for (const [key, slot] of this.slots) {
+      if (this.slots.size <= this.options.maxIsolates) return;
+      if (key === keep || slot.waiting > 0) continue;
+      this.slots.delete(key);
+      disposeIsolate(slot.isolate);
+    }
+  }
+
+  /** A slot whose isolate was killed (memory limit, hang, cancel) gets a new one; its compiled scripts went with it. */
+  private renew(slot: Slot): void {
+    slot.isolate = newIsolate(slot.memoryMb);
+    slot.scripts.clear();
+  }
+
+  private async takeTurn(slot: Slot, signal: AbortSignal | undefined): Promise<() => void> {
+    const previous = slot.tail;
+    let done!: () => void;
+    slot.tail = new Promise<void>((resolve) => (done = resolve));
+    slot.waiting++;
+    const release = () => {
+      slot.waiting--;
+      done();
+    };
+    try {
+      await raceAbort(previous, signal);
+    } catch (err) {
+      // Gave up waiting: the turn passes on once the run ahead is done, keeping the order for everyone else.
+      void previous.then(release);
+      throw err;
+    }
+    return release;
+  }
+
+  private async scriptFor(slot: Slot, code: string, userLines: number): Promise<ivm.Script> {
+    const cached = slot.scripts.get(code);
+    if (cached) {
+      slot.scripts.delete(code);
+      slot.scripts.set(code, cached);
+      return cached;
+    }
+    let script: ivm.Script;
+    try {
+      script = await slot.isolate.compileScript(PRELUDE + code + EPILOGUE, { filename: FILENAME, lineOffset: -PRELUDE_LINES });
+    } catch (err) {
+      throw syntaxError(err, userLines);
+    }
+    slot.scripts.set(code, script);
+    if (slot.scripts.size > this.options.maxScripts) {
+      const oldest = slot.scripts.keys().next().value!;
+      slot.scripts.get(oldest)!.release();
+      slot.scripts.delete(oldest);
+    }
+    return script;
+  }
+
+  private async execute(args: { slot: Slot; script: ivm.Script; input: string; timeoutMs: number; signal?: AbortSignal }): Promise<unknown> {
+    const { slot, script, input, timeoutMs, signal } = args;
+    const isolate = slot.isolate;
+    let context: ivm.Context | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      throwIfAborted(signal);
+      context = isolate.createContextSync();
+      context.global.setSync("__sandboxInput", input);
+      const running: Promise<unknown> = script.run(context, { timeout: timeoutMs, promise: true });
+      // Once the race is lost, the run rejects when its isolate is disposed; nobody waits for it any more.
+      running.catch(() => {});
+      const hung = new Promise<never>((_, reject) => {
+        // No timers exist inside the isolate, so a promise that never settles would wait forever.
+        timer = setTimeout(() => {
+          disposeIsolate(isolate);
+          reject(new CodeError(ranTooLong(timeoutMs), { kind: "timeout" }));
+        }, timeoutMs + WALL_CLOCK_MARGIN_MS);
+      });
+      const cancelled = new Promise<never>((_, reject) => {
+        if (!signal) return;
+        onAbort = () => {
+          // Disposing is the only way to stop code that is spinning on the isolate's thread.
+          disposeIsolate(isolate);
+          reject(abortReason(signal));
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+      });
+      return await Promise.race([running, hung, cancelled]);
+    } catch (err) {
+      if (err instanceof NodeError || err === signal?.reason) throw err;
+      throw this.hostError({ err, isolate, timeoutMs, memoryMb: slot.memoryMb });
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal!.removeEventListener("abort", onAbort);
+      if (context && !isolate.isDisposed) context.release();
+    }
+  }
+
+  /** What isolated-vm itself rejected with: the time limit, or the isolate killed at its memory limit. */
+  private hostError(args: { err: unknown; isolate: ivm.Isolate; timeoutMs: number; memoryMb: number }): Error {
+    const message = args.err instanceof Error ? args.err.message : String(args.err);
+    if (/timed out/i.test(message)) return new CodeError(ranTooLong(args.timeoutMs), { kind: "timeout" });
+    if (args.isolate.isDisposed && /memory limit/i.test(message)) {
+      return new CodeError(`Code used more than ${args.memoryMb} MB of memory; process fewer items at a time or raise the node's memory limit`, {
+        kind: "memory",
+      });
+    }
+    return args.err instanceof Error ? args.err : new Error(message);
+  }
+
+  private readReply(args: { reply: unknown; userLines: number; maxOutputBytes: number }): SandboxResult {
+    const { reply, maxOutputBytes } = args;
+    const text = typeof reply === "string" ? reply : "";
+    const newline = text.indexOf("\n");
+    const header = parseReplyPart(newline === -1 ? text : text.slice(0, newline));
+    if (!isPlainObject(header) || !Array.isArray(header.logs) || typeof header.dropped !== "number") throw unreadable();
+    const { logs, dropped, error } = header as unknown as Header;
+    if (dropped > 0) logs.push({ level: "warn", message: `${dropped} more console lines were dropped` });
+    const tooBig = () =>
+      new CodeError(`Code returned more than ${maxOutputBytes} bytes${maxOutputBytes >= MB ? ` (${formatMb(maxOutputBytes)})` : ""} of JSON; return fewer or smaller items`, {
+        kind: "output",
+        logs,
+      });
+    if (error?.kind === "output") throw tooBig();
+    if (error?.kind === "runtime") {
+      const at = error.positions?.find(([line]) => line >= 1 && line <= args.userLines);
+      const where = at ? ` at line ${at[0]}` : "";
+      // A thrown Error reads "TypeError at line 3: …"; any other thrown value is shown as JSON.
+      const what = error.name === undefined ? `${error.message ?? "undefined"}${where}` : `${error.name}${where}: ${error.message ?? ""}`;
+      throw new CodeError(`Code threw ${what}`, { kind: "runtime", line: at?.[0], column: at?.[1], logs });
+    }
+    if (error) throw new CodeError(error.message ?? "Code failed", { kind: error.kind, logs });
+    if (newline === -1) throw unreadable();
+    const body = text.slice(newline + 1);
+    if (Buffer.byteLength(body) > maxOutputBytes) throw tooBig();
+    const items = parseReplyPart(body);
+    if (!Array.isArray(items) || !items.every(isPlainObject)) throw unreadable();
+    return { items, logs };
+  }
+}
+
+function parseReplyPart(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The prelude writes the reply, but code that breaks out of its function body can replace it. */
+function unreadable(): CodeError {
+  return new CodeError("Code ended in a way the sandbox cannot read; keep it to a function body that returns its items", { kind: "result" });
+}
+
+function newIsolate(memoryMb: number): ivm.Isolate {
+  return new ivm.Isolate({ memoryLimit: memoryMb });
+}
+
+function disposeIsolate(isolate: ivm.Isolate): void {
+  if (!isolate.isDisposed) isolate.dispose();
+}
+
+function ranTooLong(timeoutMs: number): string {
+  return `Code ran longer than ${timeoutMs} ms; make it do less per run or raise the node's time limit`;
+}
+
+function formatMb(bytes: number): string {
+  return `${Math.round((bytes / MB) * 10) / 10} MB`;
+}
+
+function syntaxError(err: unknown, userLines: number): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  const at = /\s*\[code\.js:(\d+):(\d+)\]$/.exec(message);
+  if (!(err instanceof Error) || err.name !== "SyntaxError") return err instanceof Error ? err : new Error(message);
+  const reason = at ? message.slice(0, at.index) : message;
+  if (!at) return new CodeError(`Syntax error: ${reason}`, { kind: "syntax" });
+  const line = Number(at[1]);
+  const column = Number(at[2]);
+  if (line > userLines) {
+    // Past the last line means the wrapper's closing `})` was reached: something the code opened is still open.
+    return new CodeError(`Syntax error at the end of the code: ${reason}; check that every brace, bracket and string is closed`, {
+      kind: "syntax",
+      line: userLines,
+    });
+  }
+  return new CodeError(`Syntax error at line ${line}, column ${column}: ${reason}`, { kind: "syntax", line, column });
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new NodeCancelledError();
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortReason(signal);
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  throwIfAborted(signal);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
+let shared: CodeSandbox | undefined;
+
+/** The process-wide sandbox, created on first use so importing this module starts nothing. */
+export function getCodeSandbox(): CodeSandbox {
+  shared ??= new CodeSandbox();
+  return shared;
+}
+
+/** Disposes the process-wide sandbox's isolates; for shutdown. */
+export function disposeCodeSandbox(): void {
+  shared?.dispose();
+  shared = undefined;
+}

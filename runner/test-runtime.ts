@@ -1,0 +1,31 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pino from "pino";
+import type { Db } from "../server/db";
+import { parseEnv } from "../server/env";
+import { secretBox } from "../server/routers/test-helpers";
+import { Runtime, setRuntime, type RuntimeRole } from "./runtime";
+
+/** Redis for tests: TEST_REDIS_URL, else the local default. */
+export const testRedisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/**
+ * A runtime over a test database, as a process would start it; with `redis`, in queue mode on its own key
+ * prefix-free Redis database so parallel test files do not share queues.
+ */
+export async function startTestRuntime({ db, role = "web", redis, env = {} }: { db: Db; role?: RuntimeRole; redis?: string; env?: Record<string, string> }) {
+  const config = parseEnv({
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "streamware-runtime-")),
+    HTTP_ALLOW_HOSTS: "127.0.0.1,localhost,::1",
+    RECONCILE_INTERVAL_MS: "500",
+    SHUTDOWN_GRACE_MS: "2000",
+    LOG_LEVEL: "silent",
+    ...(redis ? { REDIS_URL: redis } : {}),
+    ...env,
+  });
+  const runtime = new Runtime({ db, config, role, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }), secretBox });
+  setRuntime(runtime);
+  await runtime.start();
+  return runtime;
+}
