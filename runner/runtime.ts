@@ -94,7 +94,8 @@ export class Runtime {
       await this.heartbeat();
       this.every(HEARTBEAT_MS, () => this.heartbeat());
       this.subscriber.on("message", (channel: string, message: string) => {
-        if (channel === CONTROL_CHANNEL) void this.onControl(JSON.parse(message) as ControlMessage);
+        if (channel !== CONTROL_CHANNEL || this.closed) return;
+        this.onControl(JSON.parse(message) as ControlMessage).catch((err: unknown) => this.logger.error({ err }, "could not apply a control message"));
       });
       await this.subscriber.subscribe(CONTROL_CHANNEL);
       if (this.role === "worker") {
