@@ -253,11 +253,15 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
         const raw = migrateConfig(definition, node.config, node.typeVersion);
         const configFor = configResolver(node, definition, raw, input);
         const config = await configFor(0);
+        let logger: NodeLogger | undefined;
         const ctx: NodeContext = {
           run,
           node: { id: node.id, name: node.name, type: node.type },
           signal: stepController.signal,
-          logger: services.logger.child({ runId: run.id, node: node.name }),
+          get logger() {
+            // Most nodes never log; the child logger is made on first use.
+            return (logger ??= services.logger.child({ runId: run.id, node: node.name }));
+          },
           credentials: await services.credentialsFor(run, node),
           http: services.http,
           binary: services.binary,

@@ -4,7 +4,8 @@ import type { RunEvent } from "./engine";
 
 /** Run and step events for the live view: in-process when embedded, Redis pub/sub across processes in queue mode. */
 export interface EventBus {
-  publish(event: RunEvent): void;
+  /** `shared`: also send to other processes (a person may be watching this run); else this process only. */
+  publish(event: RunEvent, shared?: boolean): void;
   subscribe(runId: string, listener: (event: RunEvent) => void): () => void;
   close(): Promise<void>;
 }
@@ -30,7 +31,8 @@ const CHANNEL = "streamware:run:";
 
 /**
  * Publishes to one channel per run. The process subscribes to a run's channel only while someone here
- * listens to it, so events of runs nobody watches cost one PUBLISH each and reach no process.
+ * listens to it. Events of runs nobody can be watching (a webhook run of a flow whose editor is closed)
+ * stay in the process, which keeps Redis out of the hot path of high-rate webhooks.
  */
 export class RedisEventBus implements EventBus {
   private readonly local = new LocalEventBus();
@@ -46,8 +48,9 @@ export class RedisEventBus implements EventBus {
     });
   }
 
-  publish(event: RunEvent): void {
-    void this.publisher.publish(CHANNEL + event.runId, JSON.stringify(event)).catch(() => {});
+  publish(event: RunEvent, shared = true): void {
+    if (shared) void this.publisher.publish(CHANNEL + event.runId, JSON.stringify(event)).catch(() => {});
+    else this.local.publish(event);
   }
 
   subscribe(runId: string, listener: (event: RunEvent) => void): () => void {

@@ -27,7 +27,10 @@ export type RuntimeRole = "web" | "worker" | "cli";
 const WORKERS_KEY = "streamware:workers";
 const CONTROL_CHANNEL = "streamware:control";
 const RECONCILE_LOCK = "streamware:reconciler";
+const WATCHED_KEY = "streamware:watched-flows";
+const WATCH_TTL_MS = 60_000;
 const HEARTBEAT_MS = 1000;
+const WATCH_REFRESH_MS = 500;
 const WORKER_TTL_MS = 5000;
 
 type ControlMessage = { type: "cancel"; runId: string } | { type: "triggers"; flowId: string };
@@ -51,6 +54,7 @@ export class Runtime {
   private readonly workers: Worker[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
+  private watched = new Set<string>();
 
   private readonly db: Db;
   private readonly config: Env;
@@ -80,6 +84,7 @@ export class Runtime {
       logger,
       workerId: this.workerId,
       liveWorkers: () => this.liveWorkers(),
+      isWatched: (flowId) => this.watched.has(flowId),
       stepCapBytes: config.STEP_DATA_CAP_BYTES,
     });
     this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, config.WORKER_CONCURRENCY, logger);
@@ -93,6 +98,8 @@ export class Runtime {
     if (this.redis && this.subscriber) {
       await this.heartbeat();
       this.every(HEARTBEAT_MS, () => this.heartbeat());
+      await this.refreshWatched();
+      this.every(WATCH_REFRESH_MS, () => this.refreshWatched());
       this.subscriber.on("message", (channel: string, message: string) => {
         if (channel !== CONTROL_CHANNEL || this.closed) return;
         this.onControl(JSON.parse(message) as ControlMessage).catch((err: unknown) => this.logger.error({ err }, "could not apply a control message"));
@@ -125,6 +132,18 @@ export class Runtime {
 
   private async heartbeat(): Promise<void> {
     await this.redis!.zadd(WORKERS_KEY, Date.now(), this.workerId);
+  }
+
+  /** Marks a flow as watched (an editor or dashboard has its runs open), so every process shares its run events. */
+  async watch(flowId: string): Promise<void> {
+    this.watched.add(flowId);
+    if (this.redis) await this.redis.zadd(WATCHED_KEY, Date.now() + WATCH_TTL_MS, flowId);
+  }
+
+  private async refreshWatched(): Promise<void> {
+    const now = Date.now();
+    await this.redis!.zremrangebyscore(WATCHED_KEY, 0, now);
+    this.watched = new Set(await this.redis!.zrangebyscore(WATCHED_KEY, now, "+inf"));
   }
 
   /** The workers (and web processes) that sent a heartbeat lately; embedded, just this process. */
@@ -199,23 +218,29 @@ export class Runtime {
   /** Waits for a run's end: from its events, or from the database if it ended before we listened. */
   waitForRun(runId: string, timeoutMs: number): Promise<RunEvent & { type: "run.finished" }> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        off();
-        reject(new Error(`Run ${runId} did not finish within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const off = this.events.subscribe(runId, (event) => {
-        if (event.type !== "run.finished") return;
+      let done = false;
+      const finish = (event: (RunEvent & { type: "run.finished" }) | Error) => {
+        if (done) return;
+        done = true;
         clearTimeout(timer);
+        clearInterval(poll);
         off();
-        resolve(event);
+        if (event instanceof Error) reject(event);
+        else resolve(event);
+      };
+      const timer = setTimeout(() => finish(new Error(`Run ${runId} did not finish within ${timeoutMs} ms`)), timeoutMs);
+      const off = this.events.subscribe(runId, (event) => {
+        if (event.type === "run.finished") finish(event);
       });
-      void runService.status({ db: this.db, runId }).then((run) => {
-        if (run && ["succeeded", "failed", "cancelled"].includes(run.status)) {
-          clearTimeout(timer);
-          off();
-          resolve({ type: "run.finished", runId, status: run.status as "succeeded", error: run.error as null, at: new Date().toISOString() });
-        }
-      });
+      // Events of a run nobody watched may stay in the worker that ran it; the database has the end too.
+      const check = () =>
+        runService.status({ db: this.db, runId }).then((run) => {
+          if (run && ["succeeded", "failed", "cancelled"].includes(run.status)) {
+            finish({ type: "run.finished", runId, status: run.status as "succeeded", error: run.error as null, at: new Date().toISOString() });
+          }
+        }, () => {});
+      const poll = setInterval(() => void check(), 250);
+      void check();
     });
   }
 

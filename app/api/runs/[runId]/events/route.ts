@@ -28,7 +28,10 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
   }
 
   const encoder = new TextEncoder();
-  const events = getRuntime().events;
+  const runtime = getRuntime();
+  const events = runtime.events;
+  // While this stream is open, every process sends this flow's run events across.
+  await runtime.watch(snapshot.flowId);
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -45,7 +48,10 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
         send(event.type, event);
         if (event.type === "run.finished") close();
       });
-      const keepAlive = setInterval(() => controller.enqueue(encoder.encode(": keep-alive\n\n")), 15_000);
+      const keepAlive = setInterval(() => {
+        controller.enqueue(encoder.encode(": keep-alive\n\n"));
+        void runtime.watch(snapshot.flowId);
+      }, 15_000);
       cleanup = () => {
         off();
         clearInterval(keepAlive);
