@@ -107,7 +107,7 @@ function countItems(ports: PortItems): number {
 /** Runs a flow document's graph from its trigger: each node once, when everything upstream has settled. */
 export async function executeFlow(services: EngineServices, request: RunRequest): Promise<RunOutcome> {
   const { run, document } = request;
-  const graph = planGraph(document, services.registry, { startNodeId: request.startNodeId, trigger: run.trigger });
+  const graph = cachedGraph(document, services.registry, request.startNodeId, run.trigger);
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort();
   request.signal?.addEventListener("abort", onOuterAbort, { once: true });
@@ -250,8 +250,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     aborted.catch(() => {});
     try {
       const work = (async () => {
-        const raw = migrateConfig(definition, node.config, node.typeVersion);
-        const configFor = configResolver(node, definition, raw, input);
+        const configFor = configResolver(node, definition, preparedConfig(node, definition), input);
         const config = await configFor(0);
         let logger: NodeLogger | undefined;
         const ctx: NodeContext = {
@@ -283,7 +282,8 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
   };
 
   /** Resolves the node's config against one input item; a config without expressions is parsed once. */
-  const configResolver = (node: FlowNode, definition: NodeDefinition, raw: Record<string, unknown>, input: Item[]) => {
+  const configResolver = (node: FlowNode, definition: NodeDefinition, prepared: PreparedConfig, input: Item[]) => {
+    const { raw, evaluated, literal, expressions } = prepared;
     const parse = (value: unknown) => {
       const parsed = definition.config.safeParse(value);
       if (!parsed.success) {
@@ -292,8 +292,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
       }
       return parsed.data;
     };
-    const { evaluated, literal } = splitLiteralFields(definition, raw);
-    if (!hasExpressions(evaluated)) {
+    if (!expressions) {
       let cached: unknown;
       let done = false;
       return async () => {
@@ -328,6 +327,40 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
   const cancelled = request.signal?.aborted === true;
   const status: RunStatus = cancelled ? "cancelled" : failure ? "failed" : "succeeded";
   return { status, output: lastOutput, error: cancelled ? serializeError(new NodeCancelledError()) : failure, steps };
+}
+
+// Documents of active versions are held by the webhook routes and reused run after run, so what depends only
+// on the document is worked out once per document.
+const graphs = new WeakMap<FlowDocument, Map<string, FlowGraph>>();
+
+function cachedGraph(document: FlowDocument, registry: ReadonlyMap<string, NodeDefinition>, startNodeId: string | undefined, trigger: string): FlowGraph {
+  let byStart = graphs.get(document);
+  if (!byStart) graphs.set(document, (byStart = new Map()));
+  const key = `${startNodeId ?? ""}\u0000${trigger}`;
+  let graph = byStart.get(key);
+  if (!graph) byStart.set(key, (graph = planGraph(document, registry, { startNodeId, trigger })));
+  return graph;
+}
+
+interface PreparedConfig {
+  raw: Record<string, unknown>;
+  evaluated: Record<string, unknown>;
+  literal: Record<string, unknown>;
+  expressions: boolean;
+}
+
+const prepared = new WeakMap<FlowNode, PreparedConfig>();
+
+/** The node's config migrated to its type's version and split into evaluated and literal fields. */
+function preparedConfig(node: FlowNode, definition: NodeDefinition): PreparedConfig {
+  let found = prepared.get(node);
+  if (!found) {
+    const raw = migrateConfig(definition, node.config, node.typeVersion);
+    const { evaluated, literal } = splitLiteralFields(definition, raw);
+    found = { raw, evaluated, literal, expressions: hasExpressions(evaluated) };
+    prepared.set(node, found);
+  }
+  return found;
 }
 
 function skippedStep(node: FlowNode, inputs: PortItems, status: "skipped" | "cancelled"): StepRecord {
