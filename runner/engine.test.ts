@@ -86,6 +86,9 @@ describe("engine against PostgreSQL", () => {
     expect(stepOf(result, "double").output?.items.out?.[0]?.json).toEqual({ n: 2, double: 4 });
     expect(stepOf(result, "small").output?.items.out?.[0]?.json).toEqual({ n: 2, double: 4, size: "small", from: 4 });
     expect(stepOf(result, "big").status).toBe("skipped");
+    // Stored once as the upstream output, the input is put back together along the edges.
+    expect(stepOf(result, "check").input).toEqual({ items: { in: [{ json: { n: 2, double: 4 } }] }, fromUpstream: true });
+    expect(stepOf(result, "start").input).toEqual({ items: { in: [{ json: { n: 2 } }] } });
     expect(result.steps.every((s) => s.finishedAt && s.durationMs !== null)).toBe(true);
   });
 

@@ -16,6 +16,8 @@ export interface StepRecord {
   status: StepStatus;
   attempt: number;
   input: PortItems;
+  /** The input came along edges (every step but the first); stores keep it once, as the upstream output. */
+  inputFromUpstream: boolean;
   /** Items by output port; for a failed step with onError "continue" or "errorPort", what it passed on. */
   output: PortItems;
   error: SerializedNodeError | null;
@@ -168,11 +170,11 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     }
     const inputs: PortItems = nodeId === graph.start ? { in: request.triggerItems } : received.get(nodeId) ?? {};
     if (controller.signal.aborted) {
-      await record(skippedStep(node, inputs, request.signal?.aborted ? "cancelled" : "skipped"));
+      await record(skippedStep(node, inputs, request.signal?.aborted ? "cancelled" : "skipped", nodeId !== graph.start));
       return settle(node, {});
     }
     if (nodeId !== graph.start && countItems(inputs) === 0) {
-      await record(skippedStep(node, inputs, "skipped"));
+      await record(skippedStep(node, inputs, "skipped", true));
       return settle(node, {});
     }
     const step = await runStep(node, inputs);
@@ -191,7 +193,20 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     services.emit({ type: "step.started", runId: run.id, nodeId: node.id, attempt: 1, at: startedAt.toISOString() });
     const finish = (status: StepStatus, attempt: number, output: PortItems, error: SerializedNodeError | null): StepRecord => {
       const finishedAt = now();
-      return { nodeId: node.id, nodeName: node.name, nodeType: node.type, status, attempt, input: inputs, output, error, startedAt, finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime() };
+      return {
+        nodeId: node.id,
+        nodeName: node.name,
+        nodeType: node.type,
+        status,
+        attempt,
+        input: inputs,
+        inputFromUpstream: node.id !== graph.start,
+        output,
+        error,
+        startedAt,
+        finishedAt,
+        durationMs: finishedAt.getTime() - startedAt.getTime(),
+      };
     };
     if (node.disabled) return finish("succeeded", 1, { out: input }, null);
 
@@ -363,9 +378,9 @@ function preparedConfig(node: FlowNode, definition: NodeDefinition): PreparedCon
   return found;
 }
 
-function skippedStep(node: FlowNode, inputs: PortItems, status: "skipped" | "cancelled"): StepRecord {
+function skippedStep(node: FlowNode, inputs: PortItems, status: "skipped" | "cancelled", inputFromUpstream: boolean): StepRecord {
   const at = now();
-  return { nodeId: node.id, nodeName: node.name, nodeType: node.type, status, attempt: 0, input: inputs, output: {}, error: null, startedAt: at, finishedAt: at, durationMs: 0 };
+  return { nodeId: node.id, nodeName: node.name, nodeType: node.type, status, attempt: 0, input: inputs, inputFromUpstream, output: {}, error: null, startedAt: at, finishedAt: at, durationMs: 0 };
 }
 
 export type { FlowGraph };

@@ -17,6 +17,8 @@ import type { EventBus } from "./events";
 import { capPorts, type StoredPorts } from "./step-data";
 
 export const MAX_SUBFLOW_DEPTH = 10;
+/** How long a run started in this process may go before it is stored (quick runs are stored once, at the end). */
+export const INLINE_HOLD_MS = 250;
 
 export interface ExecutorDeps {
   db: Db;
@@ -31,6 +33,8 @@ export interface ExecutorDeps {
   liveWorkers(): Promise<string[]>;
   /** Step input and output above this many bytes of JSON are stored cut down, with the cap shown. */
   stepCapBytes: number;
+  /** Whether someone has the flow's runs open, so its run events must reach other processes. */
+  isWatched(flowId: string): boolean;
 }
 
 /** What to run: a flow document and the items its trigger produced. */
@@ -130,6 +134,11 @@ export class Executor {
     }
   }
 
+  /** Manual runs are watched by whoever started them; other runs only while their flow is open somewhere. */
+  private shared(row: RunRow): boolean {
+    return row.trigger === "manual" || this.deps.isWatched(row.flowId);
+  }
+
   private newRow(spec: RunSpec, status: "queued" | "running"): RunRow {
     return {
       id: randomUUID(),
@@ -164,6 +173,7 @@ export class Executor {
       status: step.status,
       attempt: step.attempt,
       input: (step.input as StoredPorts | null)?.items ?? {},
+      inputFromUpstream: (step.input as StoredPorts | null)?.fromUpstream === true,
       output,
       error: step.error as StepRecord["error"],
       startedAt: step.startedAt,
@@ -180,20 +190,31 @@ export class Executor {
   ): Promise<RunOutcome> {
     const { store, logger } = this.deps;
     const keepAll = document.settings.keepRuns === "all";
-    // A run kept only if it fails is written only once it has failed; a stored (queued) run is written throughout.
-    const writeAsWeGo = options.stored || keepAll;
+    // A stored (queued) run is written throughout. A run started here is held while it is short: a quick run is
+    // written once, run and steps in one batch; one still going after INLINE_HOLD_MS is written with its steps so
+    // far, then as it goes. A run kept only if it fails is written only once it has failed.
+    let writing = options.stored;
     const held: StepRow[] = [];
+    const holdTimer =
+      !options.stored && keepAll
+        ? setTimeout(() => {
+            writing = true;
+            store.saveRun(row).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a run"));
+            for (const step of held.splice(0)) store.saveStep(step).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a step"));
+          }, INLINE_HOLD_MS)
+        : undefined;
     const identity: RunIdentity = { id: row.id, workspaceId: row.workspaceId, flowId: row.flowId, trigger: row.trigger };
     const active: ActiveRun = { controller: new AbortController(), handingBack: false };
     this.active.set(row.id, active);
-    if (writeAsWeGo && !options.stored) store.saveRun(row).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a run"));
 
+    const shared = this.shared(row);
     const services: EngineServices = {
       ...this.engineServices(),
+      emit: (event) => this.deps.events.publish(event, shared),
       saveStep: async (_run, step) => {
         const stepRow = await this.toStepRow(row.workspaceId, row.id, step);
         if (active.handingBack && step.status === "cancelled") return;
-        if (writeAsWeGo) await store.saveStep(stepRow);
+        if (writing) await store.saveStep(stepRow);
         else held.push(stepRow);
       },
     };
@@ -216,6 +237,7 @@ export class Executor {
       outcome = { status: "failed", output: [], error, steps: [] };
     } finally {
       this.active.delete(row.id);
+      clearTimeout(holdTimer);
     }
 
     if (active.handingBack) {
@@ -233,8 +255,8 @@ export class Executor {
     };
     try {
       if (isKept(document, outcome.status)) {
-        await store.saveRun(final);
-        if (!writeAsWeGo) await Promise.all(held.map((step) => store.saveStep(step)));
+        // Enqueued together, so a quick run's row and steps go to the database in the same statement.
+        await Promise.all([store.saveRun(final), ...held.map((step) => store.saveStep(step))]);
       } else if (options.stored) {
         await store.drain();
         await runService.delete({ db: this.deps.db, runId: row.id });
@@ -242,13 +264,14 @@ export class Executor {
     } catch (err) {
       logger.error({ err, runId: row.id }, "could not store the end of a run");
     }
-    this.deps.events.publish({ type: "run.finished", runId: row.id, status: outcome.status, error: outcome.error, at: finishedAt.toISOString() });
+    this.deps.events.publish({ type: "run.finished", runId: row.id, status: outcome.status, error: outcome.error, at: finishedAt.toISOString() }, this.shared(row));
     return outcome;
   }
 
   private async toStepRow(workspaceId: string, runId: string, step: StepRecord): Promise<StepRow> {
     const cap = this.deps.stepCapBytes;
-    const input = capPorts(step.input, cap);
+    // A step's input is what upstream steps output; it is stored once, as their output, except for the first step.
+    const input = step.inputFromUpstream ? { stored: { items: {}, fromUpstream: true }, truncated: false } : capPorts(step.input, cap);
     const output = capPorts(step.output, cap);
     // Over the cap, the whole output goes to binary storage: a resumed run feeds it downstream.
     const outputRef = output.truncated
@@ -274,14 +297,13 @@ export class Executor {
     };
   }
 
-  private engineServices(): Omit<EngineServices, "saveStep"> {
-    const { db, registry, http, binary, logger, events } = this.deps;
+  private engineServices(): Omit<EngineServices, "saveStep" | "emit"> {
+    const { db, registry, http, binary, logger } = this.deps;
     return {
       registry,
       http,
       binary,
       logger,
-      emit: (event) => events.publish(event),
       kvFor: (run) => flowStateStore({ db, workspaceId: run.workspaceId, flowId: run.flowId }),
       credentialsFor: async (run, node) => {
         const definition = registry.get(node.type);

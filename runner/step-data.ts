@@ -3,6 +3,8 @@ import type { PortItems } from "../nodes/_kit/items";
 /** How step input and output are stored: the items by port, and when they were over the cap, by how much. */
 export interface StoredPorts {
   items: PortItems;
+  /** Input only: the items are the upstream steps' output, stored there once. */
+  fromUpstream?: boolean;
   truncated?: { originalBytes: number; capBytes: number; keptItems: number; totalItems: number };
 }
 

@@ -11,6 +11,16 @@ import { Runtime, setRuntime, type RuntimeRole } from "./runtime";
 export const testRedisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /**
+ * The test Redis with one numbered database selected. Each test file that uses queues takes its own index, so
+ * files running in parallel never share queues, heartbeats or the reconciler lock, and may FLUSHDB theirs.
+ */
+export function testRedisUrlFor(dbIndex: number): string {
+  const url = new URL(testRedisUrl);
+  url.pathname = `/${dbIndex}`;
+  return url.toString();
+}
+
+/**
  * A runtime over a test database, as a process would start it; with `redis`, in queue mode on its own key
  * prefix-free Redis database so parallel test files do not share queues.
  */

@@ -184,6 +184,12 @@ export const flowService = {
     };
   },
 
+  /** The flow's workspace, for callers (the CLI) that have only its id; null when there is no such flow. */
+  async workspaceOf({ db, flowId }: { db: Db; flowId: string }): Promise<string | null> {
+    const flow = await db.flow.findUnique({ where: { id: flowId }, select: { workspaceId: true } });
+    return flow?.workspaceId ?? null;
+  },
+
   async listVersions({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
     await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
     await requireFlow({ db, workspaceId, flowId });

@@ -70,6 +70,25 @@ function toSummary(run: RunSummaryRow) {
 
 export type RunSummary = ReturnType<typeof toSummary>;
 
+type StoredPorts = { items: Record<string, unknown[]>; fromUpstream?: boolean; truncated?: unknown };
+
+/** A step's input is stored once, as its upstream steps' output; this puts it back together along the edges. */
+function withUpstreamInputs<S extends { nodeId: string; input: unknown; output: unknown }>(steps: S[], document: FlowDocument | null): S[] {
+  if (!document) return steps;
+  const outputs = new Map(steps.map((s) => [s.nodeId, (s.output as StoredPorts | null)?.items ?? {}]));
+  return steps.map((step) => {
+    const input = step.input as StoredPorts | null;
+    if (!input?.fromUpstream) return step;
+    const items: Record<string, unknown[]> = {};
+    for (const edge of document.edges) {
+      if (edge.target !== step.nodeId) continue;
+      const upstream = outputs.get(edge.source)?.[edge.sourcePort];
+      if (upstream?.length) (items[edge.targetPort] ??= []).push(...upstream);
+    }
+    return { ...step, input: { items, fromUpstream: true } };
+  });
+}
+
 const runNotFound = () => new ServiceError({ code: "NOT_FOUND", message: "Run not found" });
 
 export const runService = {
@@ -225,6 +244,8 @@ export const runService = {
         ...runSummarySelect,
         input: true,
         output: true,
+        document: true,
+        flowVersion: { select: { number: true, document: true } },
         steps: {
           select: {
             nodeId: true,
@@ -246,7 +267,8 @@ export const runService = {
       },
     });
     if (!run) throw runNotFound();
-    return { ...toSummary(run), input: run.input, output: run.output, steps: run.steps };
+    const document = (run.document ?? run.flowVersion?.document ?? null) as FlowDocument | null;
+    return { ...toSummary(run), input: run.input, output: run.output, steps: withUpstreamInputs(run.steps, document) };
   },
 
   /** The run's workspace, for callers (SSE, cancel) that have only its id; null when there is no such run. */

@@ -1,0 +1,259 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DbConnection } from "./db/connect";
+import { createTestDatabase } from "./db/test-databases";
+import { FLOW_SCHEMA_TAG } from "./flow-document";
+import { signInAs } from "./routers/test-helpers";
+import { flowService } from "./services/flow-service";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const node = (id: string, type: string, name: string, x: number, config: Record<string, unknown> = {}) => ({
+  id,
+  type,
+  name,
+  position: { x, y: 0 },
+  config,
+});
+
+const webhookFlow = (hookPath: string) => ({
+  schema: FLOW_SCHEMA_TAG,
+  nodes: [
+    node("hook", "core.webhook", "Order arrives", 0, { path: hookPath }),
+    node("tag", "core.set", "Tag", 240, { fields: [{ name: "seen", value: true }] }),
+  ],
+  edges: [{ id: "e1", source: "hook", target: "tag" }],
+});
+
+const doublingFlow = {
+  schema: FLOW_SCHEMA_TAG,
+  nodes: [
+    node("start", "core.manual-trigger", "Start", 0),
+    node("double", "core.set", "Double", 240, { fields: [{ name: "result", value: "{{ n * 2 }}" }], keepOnlySet: true }),
+  ],
+  edges: [{ id: "e1", source: "start", target: "double" }],
+};
+
+describe("the command-line interface against PostgreSQL", () => {
+  let connection: DbConnection;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let ada: Awaited<ReturnType<typeof signInAs>>;
+  let bob: Awaited<ReturnType<typeof signInAs>>;
+
+  beforeAll(async () => {
+    connection = await createTestDatabase("postgres");
+    if (connection.target.kind !== "postgres") throw new Error("expected a PostgreSQL test database");
+    dir = await mkdtemp(path.join(os.tmpdir(), "streamware-cli-"));
+    // The CLI runs flows in its own process (no REDIS_URL), on the test database.
+    const { REDIS_URL: _redis, ...inherited } = process.env;
+    env = {
+      ...inherited,
+      DATABASE_URL: connection.target.url,
+      DATA_DIR: dir,
+      NEXTAUTH_SECRET: randomBytes(32).toString("base64"),
+      STREAMWARE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      LOG_LEVEL: "warn",
+    };
+    ada = await signInAs({ db: connection.db, name: "Ada" });
+    bob = await signInAs({ db: connection.db, name: "Bob" });
+  });
+
+  afterAll(async () => {
+    await connection?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  function cli(...args: string[]): Promise<Outcome> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "server/cli.ts", ...args], { cwd: root, env });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  async function file(name: string, content: unknown): Promise<string> {
+    const target = path.join(dir, name);
+    await writeFile(target, JSON.stringify(content));
+    return target;
+  }
+
+  /** Imports a document as Ada and returns the new flow's id. */
+  async function imported(name: string, content: unknown, ...options: string[]): Promise<string> {
+    const result = await cli("import", await file(name, content), "--user", ada.user.email, ...options);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    return (JSON.parse(result.stdout) as { flowId: string }).flowId;
+  }
+
+  it("prints its usage for --help, and refuses an unknown command with it", async () => {
+    const help = await cli("--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: npm run cli -- <command> [options]");
+    for (const command of ["import <file>", "export <flowId>", "run <flowId>", "runs <flowId>"]) expect(help.stdout).toContain(command);
+
+    const unknown = await cli("deploy");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toBe("");
+    expect(unknown.stderr).toContain('Unknown command "deploy"');
+    expect(unknown.stderr).toContain("Usage: npm run cli");
+  });
+
+  it("imports an export and activates it, acting as the workspace's owner, and records its webhook route", async () => {
+    const { db } = connection;
+    const source = await file("orders.json", { name: "Orders", document: webhookFlow("orders/new") });
+    const result = await cli("import", source, "--workspace", ada.workspace.slug, "--activate");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const printed = JSON.parse(result.stdout) as { flowId: string };
+    expect(printed).toEqual({
+      flowId: expect.any(String),
+      name: "Orders",
+      workspace: ada.workspace.slug,
+      version: 1,
+      active: true,
+      webhooks: [{ path: "/hooks/orders/new", methods: ["POST"] }],
+    });
+
+    const flow = await db.flow.findUniqueOrThrow({
+      where: { id: printed.flowId },
+      select: { workspaceId: true, createdById: true, activeVersion: { select: { number: true, message: true, authorId: true } } },
+    });
+    expect(flow).toEqual({
+      workspaceId: ada.workspace.id,
+      createdById: ada.user.id,
+      activeVersion: { number: 1, message: "Imported from orders.json", authorId: ada.user.id },
+    });
+    const routes = await db.webhookRoute.findMany({ where: { flowId: printed.flowId }, select: { path: true, nodeId: true, workspaceId: true } });
+    expect(routes).toEqual([{ path: "orders/new", nodeId: "hook", workspaceId: ada.workspace.id }]);
+  });
+
+  it("refuses an invalid document with the path of every issue, and creates nothing", async () => {
+    const { db } = connection;
+    const before = await db.flow.count({ where: { workspaceId: ada.workspace.id } });
+    const broken = doublingFlow.nodes.map((n, i) => (i === 0 ? { ...n, position: { x: "left", y: 0 } } : n));
+    const invalid = await cli(
+      "import",
+      await file("broken.json", { ...doublingFlow, nodes: broken, edges: [{ id: "e1", source: "start", target: "ghost" }] }),
+      "--user",
+      ada.user.email,
+    );
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toBe("");
+    expect(invalid.stderr).toContain("broken.json is invalid (2 problems)");
+    expect(invalid.stderr).toMatch(/^ {2}nodes\[0\]\.position\.x: .+$/m);
+    expect(invalid.stderr).toContain('  edges[0].target: no node with id "ghost"');
+
+    // A well-formed document that could not run is refused before anything is created when it is to be activated.
+    const noTrigger = { ...doublingFlow, nodes: [doublingFlow.nodes[1]!], edges: [] };
+    const unrunnable = await cli("import", await file("no-trigger.json", noTrigger), "--user", ada.user.email, "--activate");
+    expect(unrunnable.code).toBe(1);
+    expect(unrunnable.stderr).toContain("no-trigger.json cannot be activated (1 problem)");
+    expect(unrunnable.stderr).toContain("  nodes: The flow has no trigger");
+
+    expect(await db.flow.count({ where: { workspaceId: ada.workspace.id } })).toBe(before);
+  });
+
+  it("exports a flow that imports again with the same nodes", async () => {
+    const { db } = connection;
+    // A bare document takes its name from the file.
+    const original = await imported("Doubler.json", doublingFlow);
+    expect(await db.flow.findUniqueOrThrow({ where: { id: original }, select: { name: true } })).toEqual({ name: "Doubler" });
+
+    const printed = await cli("export", original, "--user", ada.user.email);
+    expect(printed.code).toBe(0);
+    const exported = JSON.parse(printed.stdout) as { name: string; document: { schema: string; nodes: unknown[] } };
+    expect(exported.name).toBe("Doubler");
+    expect(exported.document.schema).toBe(FLOW_SCHEMA_TAG);
+
+    const out = path.join(dir, "doubler-export.json");
+    const written = await cli("export", original, "--user", ada.user.email, "--out", out);
+    expect(written.code).toBe(0);
+    expect(written.stdout).toBe("");
+    expect(JSON.parse(await readFile(out, "utf8"))).toEqual(exported);
+
+    const copy = await imported("copy.json", JSON.parse(await readFile(out, "utf8")));
+    expect(copy).not.toBe(original);
+    const reexported = await flowService.export({ db, userId: ada.user.id, workspaceId: ada.workspace.id, flowId: copy });
+    expect(reexported.name).toBe("Doubler");
+    expect(reexported.document.nodes).toEqual(exported.document.nodes);
+  });
+
+  it("runs the active version of a manual flow, prints the result, and lists the run", async () => {
+    const flowId = await imported("doubling.json", { name: "Doubling", document: doublingFlow }, "--activate");
+    const result = await cli("run", flowId, "--input", '{"n":2}', "--user", ada.user.email);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const run = JSON.parse(result.stdout) as { runId: string };
+    expect(run).toEqual({
+      runId: expect.any(String),
+      status: "succeeded",
+      version: 1,
+      output: [{ result: 4 }],
+      error: null,
+      steps: [
+        { node: "Start", type: "core.manual-trigger", status: "succeeded", durationMs: expect.any(Number) },
+        { node: "Double", type: "core.set", status: "succeeded", durationMs: expect.any(Number) },
+      ],
+    });
+
+    const runs = await cli("runs", flowId, "--user", ada.user.email);
+    expect(runs.code).toBe(0);
+    const [header, ...rows] = runs.stdout.trimEnd().split("\n");
+    expect(header).toMatch(/^ID\s+STATUS\s+TRIGGER\s+STARTED \(UTC\)\s+DURATION$/);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatch(new RegExp(`^${run.runId}\\s+succeeded\\s+manual\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+\\d+ ms$`));
+
+    const failedOnly = await cli("runs", flowId, "--user", ada.user.email, "--status", "failed");
+    expect(failedOnly.stdout).toBe("No failed runs of this flow.\n");
+  });
+
+  it("runs a draft with --draft, and refuses to run an inactive flow without it", async () => {
+    const flowId = await imported("draft-only.json", doublingFlow);
+    const inactive = await cli("run", flowId, "--input", '{"n":5}', "--user", ada.user.email);
+    expect(inactive.code).toBe(1);
+    expect(inactive.stderr).toContain("The flow is not active");
+
+    const draft = await cli("run", flowId, "--input", '[{"n":5},{"n":6}]', "--draft", "--user", ada.user.email);
+    expect(draft.code).toBe(0);
+    expect(JSON.parse(draft.stdout)).toMatchObject({ status: "succeeded", version: null, output: [{ result: 10 }, { result: 12 }] });
+  });
+
+  it("refuses --input that is not JSON, saying so, before starting a run", async () => {
+    const flowId = await imported("strict.json", doublingFlow);
+    const result = await cli("run", flowId, "--draft", "--input", "{n: 2}", "--user", ada.user.email);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^--input: not valid JSON \(.+\); pass one item's JSON such as '\{"n":2\}', or a list of them$/m);
+    expect(await connection.db.run.count({ where: { flowId } })).toBe(0);
+  });
+
+  it("does not let a user outside the workspace export its flow", async () => {
+    const flowId = await imported("private.json", doublingFlow);
+    const result = await cli("export", flowId, "--user", bob.user.email);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(`Flow "${flowId}" not found`);
+  });
+
+  it("asks for --user when more than one user could act", async () => {
+    const result = await cli("runs", "some-flow");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("pass --user <email>");
+  });
+});

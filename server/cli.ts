@@ -1,0 +1,486 @@
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pino, { type Logger } from "pino";
+import { z } from "zod";
+import { applyMigrations } from "../prisma/migrate";
+import { Runtime, setRuntime } from "../runner/runtime";
+import type { StoredPorts } from "../runner/step-data";
+import { getConnection, type Db } from "./db";
+import type { DbConnection } from "./db/connect";
+import { ConfigError, env } from "./env";
+import { describeIssues, parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "./flow-document";
+import { flowName } from "./routers/flow.schema";
+import { listRunsInput } from "./routers/run.schema";
+import { ensureSecrets } from "./secrets";
+import { activationService, requireRunnable } from "./services/activation-service";
+import { flowService } from "./services/flow-service";
+import { runService, type RunSummary } from "./services/run-service";
+import { ServiceError } from "./services/service-error";
+import { workspaceService } from "./services/workspace-service";
+import type { WorkspaceSummary } from "./services/workspace-roles";
+
+const DEFAULT_TIMEOUT_MS = 300_000;
+const DEFAULT_RUNS_LIMIT = 20;
+
+const usage = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  import <file> [--activate]
+      Create a flow from an export ({ "name", "document" }) or from a bare flow document (then named after
+      the file), and save it as the flow's first version. --activate also activates that version and
+      prints the flow's webhook paths.
+  export <flowId> [--out <file>]
+      Print the flow's export (its active version, else its draft) as JSON, or write it to <file>.
+  run <flowId> [--input '<json>'] [--draft] [--timeout <ms>]
+      Run the active version (the draft with --draft) with <json> as the trigger's input: one item's
+      JSON or a list of them. Waits up to --timeout (default ${DEFAULT_TIMEOUT_MS} ms), prints the result,
+      and exits 0 when the run succeeded, 1 otherwise.
+  runs <flowId> [--limit <n>] [--status <status>]
+      List the flow's most recent runs: --limit of them (default ${DEFAULT_RUNS_LIMIT}, at most 200), only those
+      with --status (queued, running, succeeded, failed or cancelled) if given.
+
+Options for every command:
+  --user <email>       Act as this user; their workspace role applies. Default: with --workspace, its
+                       first owner; otherwise the only user, if there is just one.
+  --workspace <slug>   Import into this workspace (default: the user's first workspace); for the other
+                       commands, the workspace the flow must belong to.
+  -h, --help           Show this text.
+
+Results go to stdout (JSON, except the runs table); messages and logs (LOG_LEVEL, default warn) go to
+stderr. The CLI reads the server's environment (DATABASE_URL, DATA_DIR, REDIS_URL, ...). Without
+DATABASE_URL, stop the server first: the embedded database takes one process at a time.
+`;
+
+/** A refusal a person can act on from the message alone; printed without a stack trace. */
+class CliError extends Error {
+  name = "CliError";
+}
+
+const commandNames = ["import", "export", "run", "runs"] as const;
+type CommandName = (typeof commandNames)[number];
+
+const optionSpecs = {
+  user: { type: "string" },
+  workspace: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  activate: { type: "boolean" },
+  out: { type: "string" },
+  input: { type: "string" },
+  draft: { type: "boolean" },
+  timeout: { type: "string" },
+  limit: { type: "string" },
+  status: { type: "string" },
+} as const;
+
+type OptionName = keyof typeof optionSpecs;
+
+const commandOptions: Record<CommandName, OptionName[]> = {
+  import: ["activate"],
+  export: ["out"],
+  run: ["input", "draft", "timeout"],
+  runs: ["limit", "status"],
+};
+
+const jsonText = z.string().transform((text, ctx): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    ctx.addIssue({
+      code: "custom",
+      message: `not valid JSON (${(err as Error).message}); pass one item's JSON such as '{"n":2}', or a list of them`,
+    });
+    return z.NEVER;
+  }
+});
+
+const identity = { user: z.string().trim().min(1).optional(), workspace: z.string().trim().min(1).optional() };
+const flowId = z.string().min(1).max(64);
+
+const cliArgs = z.discriminatedUnion("command", [
+  z.object({ command: z.literal("import"), file: z.string().min(1), activate: z.boolean().default(false), ...identity }),
+  z.object({ command: z.literal("export"), flowId, out: z.string().min(1).optional(), ...identity }),
+  z.object({
+    command: z.literal("run"),
+    flowId,
+    input: jsonText.optional(),
+    draft: z.boolean().default(false),
+    timeout: z.coerce.number().int().min(1).default(DEFAULT_TIMEOUT_MS),
+    ...identity,
+  }),
+  z.object({
+    command: z.literal("runs"),
+    flowId,
+    limit: z.coerce.number().int().min(1).max(200).default(DEFAULT_RUNS_LIMIT),
+    status: listRunsInput.shape.status,
+    ...identity,
+  }),
+]);
+
+type CliArgs = z.infer<typeof cliArgs>;
+type Args<C extends CommandName> = Extract<CliArgs, { command: C }>;
+/** The command line after the checks that need no database: an import carries its file's flow. */
+type Prepared = Exclude<CliArgs, { command: "import" }> | (Args<"import"> & { flow: ImportedFlow });
+
+function isCommand(name: string | undefined): name is CommandName {
+  return commandNames.includes(name as CommandName);
+}
+
+function readArgv(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: optionSpecs, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\nRun "npm run cli -- --help" for the commands and their options.`);
+  }
+}
+
+/** The command line as one typed value; every mistake in it is refused before anything is opened. */
+function parseCommandLine(argv: string[]): CliArgs | "help" {
+  const { values, positionals } = readArgv(argv);
+  if (values.help) return "help";
+  const [command, target, ...extra] = positionals;
+  if (!isCommand(command)) {
+    throw new CliError(`${command === undefined ? "Name a command." : `Unknown command "${command}".`}\n\n${usage}`);
+  }
+  const operand = command === "import" ? "file" : "flowId";
+  if (target === undefined) throw new CliError(`${command} needs a ${operand}: npm run cli -- ${command} <${operand}>`);
+  if (extra.length) throw new CliError(`${command} takes one ${operand}; unexpected: ${extra.join(" ")}`);
+  const allowed = new Set<string>(["user", "workspace", ...commandOptions[command]]);
+  const misplaced = Object.keys(values).filter((name) => !allowed.has(name));
+  if (misplaced.length) {
+    throw new CliError(`${misplaced.map((name) => `--${name}`).join(", ")} is not an option of "${command}"; see "npm run cli -- --help".`);
+  }
+  const result = cliArgs.safeParse({ ...values, command, [operand]: target });
+  if (!result.success) {
+    throw new CliError(result.error.issues.map((issue) => `--${issue.path.join(".")}: ${issue.message}`).join("\n"));
+  }
+  return result.data;
+}
+
+function issueList(issues: FlowDocumentIssue[]): string {
+  return issues.map((issue) => `  ${issue.path}: ${issue.message}`).join("\n");
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+interface ImportedFlow {
+  name: string;
+  document: FlowDocument;
+}
+
+/**
+ * Reads and checks an import file before anything is created: an export `{ name, document }`, or a bare flow
+ * document named after its file. With --activate the document must also be runnable.
+ */
+async function readImport({ file, activate }: { file: string; activate: boolean }): Promise<ImportedFlow> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    throw new CliError(`Cannot read ${file}: ${(err as Error).message}`);
+  }
+  let content: unknown;
+  try {
+    content = JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${file} is not JSON: ${(err as Error).message}`);
+  }
+  const exported = isRecord(content) && "document" in content ? content : null;
+  const rawName = typeof exported?.name === "string" ? exported.name : path.basename(file, path.extname(file));
+  const name = flowName.safeParse(rawName);
+  if (!name.success) throw new CliError(`The flow name "${rawName}" from ${file} is not usable: ${name.error.issues[0]?.message ?? "invalid"}`);
+
+  const parsed = parseFlowDocument(exported ? exported.document : content);
+  const refusal = (what: string, issues: FlowDocumentIssue[]) =>
+    new CliError(`The flow document in ${file} ${what} (${issues.length} ${issues.length === 1 ? "problem" : "problems"}):\n${issueList(issues)}\nNothing was imported.`);
+  if (!parsed.ok) throw refusal("is invalid", parsed.issues);
+  if (activate) {
+    try {
+      requireRunnable(parsed.document);
+    } catch (err) {
+      const issues = issuesOf(err);
+      throw issues ? refusal("cannot be activated", issues) : err;
+    }
+  }
+  return { name: name.data, document: parsed.document };
+}
+
+function issuesOf(err: unknown): FlowDocumentIssue[] | null {
+  if (!(err instanceof ServiceError) || !isRecord(err.details) || !Array.isArray(err.details.issues)) return null;
+  return err.details.issues as FlowDocumentIssue[];
+}
+
+interface Actor {
+  id: string;
+  email: string;
+}
+
+const actorSelect = { id: true, email: true } as const;
+
+/** Who the CLI acts as: --user, else the workspace's first owner, else the only user there is. */
+async function resolveActor({ db, email, workspaceSlug }: { db: Db; email?: string; workspaceSlug?: string }): Promise<Actor> {
+  if (email) {
+    const user = await db.user.findUnique({ where: { email: email.toLowerCase() }, select: actorSelect });
+    if (!user) throw new CliError(`No user with email ${email}; they must sign in to Streamware once before the CLI can act as them.`);
+    return user;
+  }
+  if (workspaceSlug) {
+    const owner = await db.membership.findFirst({
+      where: { role: "owner", workspace: { slug: workspaceSlug } },
+      select: { user: { select: actorSelect } },
+      orderBy: { createdAt: "asc" },
+    });
+    if (!owner) throw new CliError(`Workspace "${workspaceSlug}" not found.`);
+    return owner.user;
+  }
+  const users = await db.user.findMany({ select: actorSelect, orderBy: { createdAt: "asc" }, take: 2 });
+  if (users.length === 1) return users[0]!;
+  throw new CliError(
+    users.length === 0
+      ? "There are no users yet; sign in to Streamware once, then run this again."
+      : "There is more than one user; pass --user <email> to say who the CLI acts as (or --workspace <slug> to act as its owner).",
+  );
+}
+
+async function importWorkspace({ db, actor, slug }: { db: Db; actor: Actor; slug?: string }): Promise<WorkspaceSummary> {
+  if (slug) return workspaceService.getBySlug({ db, userId: actor.id, slug });
+  const [first] = await workspaceService.listForUser({ db, userId: actor.id });
+  if (!first) throw new CliError(`${actor.email} belongs to no workspace; pass --workspace <slug> of one they are a member of.`);
+  return first;
+}
+
+/** The flow's workspace, when the actor belongs to it; any other flow is simply not found. */
+async function flowWorkspace({ db, actor, flowId, slug }: { db: Db; actor: Actor; flowId: string; slug?: string }): Promise<WorkspaceSummary> {
+  const workspaceId = await flowService.workspaceOf({ db, flowId });
+  const workspaces = workspaceId ? await workspaceService.listForUser({ db, userId: actor.id }) : [];
+  const workspace = workspaces.find((w) => w.id === workspaceId);
+  if (!workspace) throw new CliError(`Flow "${flowId}" not found in the workspaces of ${actor.email}.`);
+  if (slug && workspace.slug !== slug) throw new CliError(`Flow "${flowId}" not found in workspace "${slug}".`);
+  return workspace;
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => stream.write(text, (err) => (err ? reject(err) : resolve())));
+}
+
+interface Session {
+  db: Db;
+  actor: Actor;
+  logger: Logger;
+  runtime: () => Promise<Runtime>;
+}
+
+async function importFlow({ db, actor, logger, runtime }: Session, args: Extract<Prepared, { command: "import" }>): Promise<number> {
+  const { name, document } = args.flow;
+  const workspace = await importWorkspace({ db, actor, slug: args.workspace });
+  const scope = { db, userId: actor.id, workspaceId: workspace.id };
+  const flow = await flowService.create({ ...scope, name, document });
+  try {
+    const version = await flowService.saveVersion({ ...scope, flowId: flow.id, document, message: `Imported from ${path.basename(args.file)}` });
+    const result: Record<string, unknown> = { flowId: flow.id, name: flow.name, workspace: workspace.slug, version: version.number, active: false };
+    if (args.activate) {
+      const activation = await activationService.activate({ ...scope, flowId: flow.id, versionNumber: version.number });
+      await (await runtime()).triggersChanged(flow.id);
+      result.active = true;
+      result.webhooks = activation.webhooks.map((hook) => ({ path: `/hooks/${hook.path}`, methods: hook.methods }));
+    }
+    await write(process.stdout, json(result));
+    return 0;
+  } catch (err) {
+    // All or nothing: a flow that could not be saved or activated is removed again.
+    await flowService.delete({ ...scope, flowId: flow.id }).catch((cleanup: unknown) => logger.error({ err: cleanup, flowId: flow.id }, "could not remove the half-imported flow"));
+    throw err;
+  }
+}
+
+async function exportFlow({ db, actor }: Session, args: Args<"export">): Promise<number> {
+  const workspace = await flowWorkspace({ db, actor, flowId: args.flowId, slug: args.workspace });
+  const exported = await flowService.export({ db, userId: actor.id, workspaceId: workspace.id, flowId: args.flowId });
+  if (!args.out) {
+    await write(process.stdout, json(exported));
+    return 0;
+  }
+  await writeFile(args.out, json(exported));
+  await write(process.stderr, `Wrote ${args.out}\n`);
+  return 0;
+}
+
+/** Ctrl-C during a run in this process cancels the run (it then ends as cancelled); a second Ctrl-C quits at once. */
+function cancelOnInterrupt({ runtime, runId }: { runtime: Runtime; runId: string }): () => void {
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted || runtime.mode === "queue") process.exit(130);
+    interrupted = true;
+    void write(process.stderr, `Cancelling run ${runId}; press Ctrl-C again to quit at once.\n`);
+    void runtime.cancel(runId);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
+}
+
+async function runFlow({ db, actor, runtime: startRuntime }: Session, args: Args<"run">): Promise<number> {
+  const workspace = await flowWorkspace({ db, actor, flowId: args.flowId, slug: args.workspace });
+  const scope = { db, userId: actor.id, workspaceId: workspace.id };
+  const spec = await runService.prepareManual({ ...scope, flowId: args.flowId, input: args.input, source: args.draft ? "draft" : "active" });
+  const runtime = await startRuntime();
+  const runId = await runtime.enqueue(spec);
+  const release = cancelOnInterrupt({ runtime, runId });
+  let finished: Awaited<ReturnType<Runtime["waitForRun"]>>;
+  try {
+    finished = await runtime.waitForRun(runId, args.timeout);
+  } catch {
+    if (runtime.mode === "embedded") {
+      await runtime.cancel(runId);
+      throw new CliError(`Run ${runId} did not finish within ${args.timeout} ms and was cancelled; pass a longer --timeout.`);
+    }
+    throw new CliError(`Run ${runId} did not finish within ${args.timeout} ms; it goes on in the workers (see "npm run cli -- runs ${args.flowId}").`);
+  } finally {
+    release();
+  }
+
+  let run;
+  try {
+    run = await runService.get({ ...scope, runId });
+  } catch (err) {
+    if (!(err instanceof ServiceError && err.code === "NOT_FOUND")) throw err;
+    // The flow's "keep runs" setting dropped the record; the end event still says how it went.
+    await write(process.stderr, "The flow's settings keep no record of this run, so its output and steps are not shown.\n");
+    await write(process.stdout, json({ runId, status: finished.status, output: null, error: finished.error, steps: [] }));
+    return finished.status === "succeeded" ? 0 : 1;
+  }
+  const stored = run.output as StoredPorts | null;
+  const result = {
+    runId,
+    status: run.status,
+    version: run.versionNumber,
+    output: (stored?.items.out ?? []).map((item) => item.json),
+    ...(stored?.truncated ? { outputTruncated: stored.truncated } : {}),
+    error: run.error,
+    steps: run.steps.map((step) => ({
+      node: step.nodeName,
+      type: step.nodeType,
+      status: step.status,
+      durationMs: step.durationMs,
+      ...(step.error ? { error: step.error } : {}),
+    })),
+  };
+  await write(process.stdout, json(result));
+  return run.status === "succeeded" ? 0 : 1;
+}
+
+function formatStarted(run: RunSummary): string {
+  return run.startedAt ? run.startedAt.toISOString().slice(0, 19).replace("T", " ") : "-";
+}
+
+function formatDuration(ms: number | null): string {
+  if (ms === null) return "-";
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n") + "\n";
+}
+
+async function listRuns({ db, actor }: Session, args: Args<"runs">): Promise<number> {
+  const workspace = await flowWorkspace({ db, actor, flowId: args.flowId, slug: args.workspace });
+  const { runs, nextCursor } = await runService.list({ db, userId: actor.id, workspaceId: workspace.id, flowId: args.flowId, status: args.status, limit: args.limit });
+  if (runs.length === 0) {
+    await write(process.stdout, args.status ? `No ${args.status} runs of this flow.\n` : "No runs of this flow yet.\n");
+    return 0;
+  }
+  const header = ["ID", "STATUS", "TRIGGER", "STARTED (UTC)", "DURATION"];
+  await write(process.stdout, table([header, ...runs.map((run) => [run.id, run.status, run.trigger, formatStarted(run), formatDuration(run.durationMs)])]));
+  if (nextCursor) await write(process.stderr, `Showing the newest ${runs.length}; pass --limit for more.\n`);
+  return 0;
+}
+
+function dispatch(session: Session, args: Prepared): Promise<number> {
+  switch (args.command) {
+    case "import":
+      return importFlow(session, args);
+    case "export":
+      return exportFlow(session, args);
+    case "run":
+      return runFlow(session, args);
+    case "runs":
+      return listRuns(session, args);
+  }
+}
+
+async function openDatabase(): Promise<DbConnection> {
+  const config = env();
+  const connection = await getConnection();
+  try {
+    await applyMigrations({ adapterFactory: connection.adapterFactory });
+  } catch (err) {
+    await connection.close();
+    const where = config.DATABASE_URL ? `PostgreSQL at ${new URL(config.DATABASE_URL).host} (DATABASE_URL)` : `the embedded database in ${config.DATA_DIR}`;
+    throw new ConfigError(`Could not prepare ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  return connection;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseCommandLine(argv);
+  if (args === "help") {
+    await write(process.stdout, usage);
+    return 0;
+  }
+  // Checked before the database is opened, so a bad file costs nothing and creates nothing.
+  const prepared: Prepared = args.command === "import" ? { ...args, flow: await readImport(args) } : args;
+
+  await ensureSecrets({ env: process.env, dataDir: process.env.DATA_DIR ?? ".data" });
+  const config = env();
+  // stdout carries the results, so logs go to stderr and stay quiet unless LOG_LEVEL asks for more.
+  const logger = pino({ level: process.env.LOG_LEVEL ? config.LOG_LEVEL : "warn", base: { service: "streamware-cli" } }, pino.destination({ dest: 2, sync: true }));
+  const connection = await openDatabase();
+  let runtime: Runtime | undefined;
+  try {
+    const session: Session = {
+      db: connection.db,
+      logger,
+      actor: await resolveActor({ db: connection.db, email: args.user, workspaceSlug: args.workspace }),
+      runtime: async () => {
+        if (!runtime) {
+          runtime = new Runtime({ db: connection.db, config, role: "cli", logger });
+          setRuntime(runtime);
+          await runtime.start();
+        }
+        return runtime;
+      },
+    };
+    return await dispatch(session, prepared);
+  } finally {
+    await runtime?.close();
+    await connection.close();
+  }
+}
+
+function report(err: unknown): string {
+  if (err instanceof CliError || err instanceof ConfigError) return err.message;
+  if (err instanceof ServiceError) {
+    const issues = issuesOf(err);
+    // The message ends with the issues on one line; a person reads them better one per line.
+    return issues?.length ? `${err.message.replace(`: ${describeIssues(issues)}`, ":")}\n${issueList(issues)}` : err.message;
+  }
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  async (err: unknown) => {
+    await write(process.stderr, `${report(err)}\n`);
+    process.exit(1);
+  },
+);
