@@ -139,7 +139,7 @@ async function benchMode(mode) {
       await runLoad({ ...target, connections: 20, durationSec: 2 });
       // One connection: the latency a single caller sees, without queueing behind other requests.
       const single = await runLoad({ ...target, connections: 1, durationSec: Math.max(3, Math.round(durationSec / 2)) });
-      report(`streamware.${mode}.${name}.c1.p50`, single.p50, "ms");
+      report(`streamware.${mode}.${name}.c1.mean`, single.mean, "ms");
       for (const connections of connectionCounts) {
         const before = client ? await queueCounts(client, flow) : null;
         const { result, peaks } = await withPeakRss([server.pid], () => runLoad({ ...target, connections, durationSec }));
@@ -230,9 +230,9 @@ function compare(peerFigures) {
         }
       }
     }
-    const set = ours.get(`streamware.${mode}.webhook_set.c1.p50`);
-    const code = ours.get(`streamware.${mode}.webhook_code.c1.p50`);
-    if (set !== undefined && code !== undefined) report(`streamware.${mode}.code_node_added.c1.p50`, Number((code - set).toFixed(2)), "ms");
+    const set = ours.get(`streamware.${mode}.webhook_set.c1.mean`);
+    const code = ours.get(`streamware.${mode}.webhook_code.c1.mean`);
+    if (set !== undefined && code !== undefined) report(`streamware.${mode}.code_node_added.c1.mean`, Number((code - set).toFixed(3)), "ms");
   }
 }
 

@@ -17,6 +17,7 @@ import { activationService, requireRunnable } from "./services/activation-servic
 import { flowService } from "./services/flow-service";
 import { runService, type RunSummary } from "./services/run-service";
 import { ServiceError } from "./services/service-error";
+import { userService } from "./services/user-service";
 import { workspaceService } from "./services/workspace-service";
 import type { WorkspaceSummary } from "./services/workspace-roles";
 
@@ -217,31 +218,11 @@ interface Actor {
   email: string;
 }
 
-const actorSelect = { id: true, email: true } as const;
-
 /** Who the CLI acts as: --user, else the workspace's first owner, else the only user there is. */
 async function resolveActor({ db, email, workspaceSlug }: { db: Db; email?: string; workspaceSlug?: string }): Promise<Actor> {
-  if (email) {
-    const user = await db.user.findUnique({ where: { email: email.toLowerCase() }, select: actorSelect });
-    if (!user) throw new CliError(`No user with email ${email}; they must sign in to Streamware once before the CLI can act as them.`);
-    return user;
-  }
-  if (workspaceSlug) {
-    const owner = await db.membership.findFirst({
-      where: { role: "owner", workspace: { slug: workspaceSlug } },
-      select: { user: { select: actorSelect } },
-      orderBy: { createdAt: "asc" },
-    });
-    if (!owner) throw new CliError(`Workspace "${workspaceSlug}" not found.`);
-    return owner.user;
-  }
-  const users = await db.user.findMany({ select: actorSelect, orderBy: { createdAt: "asc" }, take: 2 });
-  if (users.length === 1) return users[0]!;
-  throw new CliError(
-    users.length === 0
-      ? "There are no users yet; sign in to Streamware once, then run this again."
-      : "There is more than one user; pass --user <email> to say who the CLI acts as (or --workspace <slug> to act as its owner).",
-  );
+  const actor = await userService.actorFor({ db, email, workspaceSlug });
+  if ("reason" in actor) throw new CliError(actor.reason);
+  return actor;
 }
 
 async function importWorkspace({ db, actor, slug }: { db: Db; actor: Actor; slug?: string }): Promise<WorkspaceSummary> {

@@ -4,6 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { lockDataDir } from "./folder-lock";
 import { PrismaClient } from "./generated/client";
 
 export type Db = PrismaClient;
@@ -34,7 +35,14 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
     return { target, db, adapterFactory, close: () => db.$disconnect() };
   }
   if (target.dataDir) await mkdir(path.dirname(target.dataDir), { recursive: true });
-  const pglite = await PGlite.create({ dataDir: target.dataDir ?? undefined, loadDataDir: target.image });
+  const unlock = target.dataDir ? await lockDataDir(target.dataDir) : async () => {};
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({ dataDir: target.dataDir ?? undefined, loadDataDir: target.image });
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
   const adapterFactory = new PrismaPGlite(pglite);
   const db = new PrismaClient({ adapter: adapterFactory });
   return {
@@ -44,6 +52,7 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
     async close() {
       await db.$disconnect();
       await pglite.close();
+      await unlock();
     },
   };
 }

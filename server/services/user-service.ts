@@ -63,6 +63,34 @@ export const userService = {
     });
   },
 
+  /**
+   * Whom a command-line tool on the server acts as: the user with this email, else the first owner of the
+   * workspace with this slug, else the only user there is; null with the reason when none fits.
+   */
+  async actorFor({ db, email, workspaceSlug }: { db: Db; email?: string; workspaceSlug?: string }): Promise<{ id: string; email: string } | { reason: string }> {
+    const select = { id: true, email: true } as const;
+    if (email) {
+      const user = await db.user.findUnique({ where: { email: email.toLowerCase() }, select });
+      return user ?? { reason: `No user with email ${email}; they must sign in to Streamware once before the CLI can act as them.` };
+    }
+    if (workspaceSlug) {
+      const owner = await db.membership.findFirst({
+        where: { role: "owner", workspace: { slug: workspaceSlug } },
+        select: { user: { select } },
+        orderBy: { createdAt: "asc" },
+      });
+      return owner?.user ?? { reason: `Workspace "${workspaceSlug}" not found.` };
+    }
+    const users = await db.user.findMany({ select, orderBy: { createdAt: "asc" }, take: 2 });
+    if (users.length === 1) return users[0]!;
+    return {
+      reason:
+        users.length === 0
+          ? "There are no users yet; sign in to Streamware once, then run this again."
+          : "There is more than one user; pass --user <email> to say who the CLI acts as (or --workspace <slug> to act as its owner).",
+    };
+  },
+
   async get({ db, userId }: { db: Db; userId: string }): Promise<SignedInUser | null> {
     return db.user.findUnique({ where: { id: userId }, select: userSelect });
   },
