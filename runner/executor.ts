@@ -19,6 +19,7 @@ import { capPorts, type StoredPorts } from "./step-data";
 export const MAX_SUBFLOW_DEPTH = 10;
 /** How long a run started in this process may go before it is stored (quick runs are stored once, at the end). */
 export const INLINE_HOLD_MS = 250;
+const PENDING_CANCEL_MS = 30_000;
 
 export interface ExecutorDeps {
   db: Db;
@@ -35,6 +36,8 @@ export interface ExecutorDeps {
   stepCapBytes: number;
   /** Whether someone has the flow's runs open, so its run events must reach other processes. */
   isWatched(flowId: string): boolean;
+  /** Queues a run of another flow (the error flow of a failed run). */
+  enqueue(spec: RunSpec): Promise<string>;
 }
 
 /** What to run: a flow document and the items its trigger produced. */
@@ -60,6 +63,7 @@ const isKept = (document: FlowDocument, status: RunOutcome["status"]) =>
 /** Runs flows in this process: new runs started here, and stored runs claimed from the queue (resuming them). */
 export class Executor {
   private readonly active = new Map<string, ActiveRun>();
+  private readonly pendingCancels = new Set<string>();
 
   constructor(private readonly deps: ExecutorDeps) {}
 
@@ -121,7 +125,12 @@ export class Executor {
   /** Cancels a run running here; false when it is not running in this process. */
   cancel(runId: string): boolean {
     const run = this.active.get(runId);
-    if (!run) return false;
+    if (!run) {
+      // It may be between its claim and its start here; the cancel waits for it a while.
+      this.pendingCancels.add(runId);
+      setTimeout(() => this.pendingCancels.delete(runId), PENDING_CANCEL_MS).unref();
+      return false;
+    }
     run.controller.abort();
     return true;
   }
@@ -206,6 +215,7 @@ export class Executor {
     const identity: RunIdentity = { id: row.id, workspaceId: row.workspaceId, flowId: row.flowId, trigger: row.trigger };
     const active: ActiveRun = { controller: new AbortController(), handingBack: false };
     this.active.set(row.id, active);
+    if (this.pendingCancels.delete(row.id)) active.controller.abort();
 
     const shared = this.shared(row);
     const services: EngineServices = {
@@ -265,7 +275,40 @@ export class Executor {
       logger.error({ err, runId: row.id }, "could not store the end of a run");
     }
     this.deps.events.publish({ type: "run.finished", runId: row.id, status: outcome.status, error: outcome.error, at: finishedAt.toISOString() }, this.shared(row));
+    if (outcome.status === "failed" && document.settings.errorFlowId) {
+      await this.startErrorFlow(row, document.settings.errorFlowId, outcome).catch((err: unknown) =>
+        logger.error({ err, runId: row.id, errorFlowId: document.settings.errorFlowId }, "could not start the error flow"),
+      );
+    }
     return outcome;
+  }
+
+  /** A failed run starts its flow's error flow (an active flow of the same workspace) with what went wrong. */
+  private async startErrorFlow(row: RunRow, errorFlowId: string, outcome: RunOutcome): Promise<void> {
+    if (errorFlowId === row.flowId || row.trigger === "error") return;
+    const target = await activationService.activeVersionOf({ db: this.deps.db, workspaceId: row.workspaceId, flowId: errorFlowId });
+    if (!target) {
+      this.deps.logger.warn({ runId: row.id, errorFlowId }, "the error flow is not an active flow of this workspace");
+      return;
+    }
+    const failed = outcome.steps.find((s) => s.status === "failed");
+    await this.deps.enqueue({
+      workspaceId: row.workspaceId,
+      flowId: errorFlowId,
+      flowVersionId: target.versionId,
+      document: target.document,
+      trigger: "error",
+      triggerItems: [
+        {
+          json: {
+            run: { id: row.id, flowId: row.flowId, trigger: row.trigger, startedAt: row.startedAt?.toISOString() ?? null },
+            error: outcome.error,
+            node: failed ? { id: failed.nodeId, name: failed.nodeName, type: failed.nodeType } : null,
+          },
+        },
+      ],
+      parentRunId: row.id,
+    });
   }
 
   private async toStepRow(workspaceId: string, runId: string, step: StepRecord): Promise<StepRow> {

@@ -151,8 +151,17 @@ describe("resolveExpressions", () => {
     it("never hands back something callable", async () => {
       const hasFunction = (value: unknown): boolean =>
         typeof value === "function" || (typeof value === "object" && value !== null && Object.values(value).some(hasFunction));
-      for (const attempt of ["{{ $string }}", "{{ [$eval] }}", "{{ {'f': $lookup} }}"]) {
-        expect(hasFunction(await resolve(attempt)), attempt).toBe(false);
+      for (const attempt of ["{{ $string }}", "{{ function($x) { $x } }}", "{{ [$eval] }}", "{{ {'f': $lookup} }}"]) {
+        // Either refused with a readable error, or a plain value with nothing callable in it.
+        const outcome = await resolve(attempt).then(
+          (value) => hasFunction(value),
+          (err: unknown) => {
+            if (!(err instanceof ExpressionError)) throw err;
+            expect(err.message).toContain("gives a function");
+            return false;
+          },
+        );
+        expect(outcome, attempt).toBe(false);
       }
     });
   });

@@ -152,15 +152,25 @@ async function evaluateString(source: string, scope: ExpressionScope, nodeName: 
     }
     const where = { nodeName, field, offset: part.offset };
     const expression = compile(part.expression, where);
+    let value: unknown;
     try {
-      values.push(await expression.evaluate(scope.json, bindings));
+      value = await expression.evaluate(scope.json, bindings);
     } catch (err) {
       const e = err as JsonataError;
       throw new ExpressionError({ ...where, expression: part.expression, position: positionOf(e, part.offset), reason: e.message });
     }
+    if (isFunction(value)) {
+      throw new ExpressionError({ ...where, expression: part.expression, reason: "it gives a function, not a value; call it, such as $string(x)" });
+    }
+    values.push(value);
   }
   if (parts.length === 1) return normalize(values[0]);
   return values.map((v) => (typeof v === "string" ? v : v === undefined ? "" : JSON.stringify(normalize(v)))).join("");
+}
+
+function isFunction(value: unknown): boolean {
+  if (typeof value === "function") return true;
+  return typeof value === "object" && value !== null && ("_jsonata_function" in value || "_jsonata_lambda" in value);
 }
 
 /** JSONata marks sequences with extra properties; plain JSON goes on from here. */

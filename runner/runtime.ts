@@ -85,12 +85,13 @@ export class Runtime {
       workerId: this.workerId,
       liveWorkers: () => this.liveWorkers(),
       isWatched: (flowId) => this.watched.has(flowId),
+      enqueue: (spec) => this.enqueue(spec),
       stepCapBytes: config.STEP_DATA_CAP_BYTES,
     });
     this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, config.WORKER_CONCURRENCY, logger);
     const fire = (entry: { flowId: string; nodeId: string; scheduledFor: Date }) => this.fireSchedule(entry);
     this.scheduler = role === "cli" ? null : this.redis ? (role === "web" ? new QueueScheduler(this.redis) : null) : new LocalScheduler(fire, logger);
-    this.webhooks = role === "web" ? new WebhookRouter({ db, executor: this.executor, dispatcher: this.dispatcher, queued: this.mode === "queue", logger, rateLimit: config.WEBHOOK_RATE_LIMIT, box }) : null;
+    this.webhooks = role === "web" ? new WebhookRouter({ db, executor: this.executor, dispatcher: this.dispatcher, logger, rateLimit: config.WEBHOOK_RATE_LIMIT, box }) : null;
   }
 
   /** Starts this process's part: workers, heartbeats, schedules, webhook routes, reconciler and retention. */
@@ -261,7 +262,11 @@ export class Runtime {
       while (this.executor.activeCount > 0) await new Promise((r) => setTimeout(r, 20));
     }
     await this.store.drain();
-    await Promise.all(this.workers.map((w) => w.close(true).catch(() => {})));
+    // Not forced: a handed-back run's processor returns only after its release, and its job must still be marked
+    // finished in Redis. A forced close skips that, leaving the job active under the lock of a process that is
+    // gone, so the run waits for the lock to lapse and BullMQ's stalled check (up to 15 s) instead of the next
+    // reconcile.
+    await Promise.all(this.workers.map((w) => w.close().catch(() => {})));
     await this.scheduler?.close();
     await this.dispatcher.close();
     await this.events.close();

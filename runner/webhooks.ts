@@ -112,8 +112,6 @@ export class WebhookRouter {
       db: Db;
       executor: Executor;
       dispatcher: Dispatcher;
-      /** Queue mode sends runs that need no answer to the workers; embedded runs them here. */
-      queued: boolean;
       logger: Logger;
       rateLimit: number;
       box: () => SecretBox;
@@ -235,14 +233,10 @@ export class WebhookRouter {
     return safeEqual(value, expected) ? null : { status: 401, message: `The ${route.config.authHeader} signature does not match the body.` };
   }
 
+  /** The run is stored before the 202 goes out, so the id it carries can be followed at once. */
   private async startAsync(res: ServerResponse, spec: RunSpec): Promise<void> {
-    if (this.deps.queued) {
-      const runId = await this.deps.executor.createQueued(spec);
-      await this.deps.dispatcher.enqueue(runId);
-      return send(res, 202, { runId });
-    }
-    const { runId, done } = this.deps.executor.runInline(spec);
-    done.catch((err: unknown) => this.deps.logger.error({ err, runId }, "webhook run failed"));
+    const runId = await this.deps.executor.createQueued(spec);
+    await this.deps.dispatcher.enqueue(runId);
     send(res, 202, { runId });
   }
 

@@ -4,6 +4,7 @@ import type { NodeContext } from "../_kit/context";
 import { configJsonSchema } from "../_kit/define-node";
 import { NodeCancelledError } from "../_kit/errors";
 import type { BinaryRef, Item } from "../_kit/items";
+import { runNode } from "../_kit/testing";
 import { codeNode } from "./code.node";
 
 afterAll(() => disposeCodeSandbox());
@@ -14,7 +15,10 @@ const unavailable = (what: string) => () => {
   throw new Error(`${what} is not available to the code node`);
 };
 
-/** Just enough of a context for the code node, which uses only the run, trigger, signal and logger. */
+/**
+ * Just enough of a context for the code node, which uses only the run, trigger, earlier outputs, signal and
+ * logger; built by hand (not with `runNode`) to capture what the code logs.
+ */
 function codeContext(args: { trigger?: Item[]; signal?: AbortSignal } = {}) {
   const logs: { level: string; obj: object | string; msg?: string }[] = [];
   const log = (level: string) => (obj: object | string, msg?: string) => void logs.push({ level, obj, msg });
@@ -28,6 +32,7 @@ function codeContext(args: { trigger?: Item[]; signal?: AbortSignal } = {}) {
     binary: { put: unavailable("binary.put"), read: unavailable("binary.read"), stream: unavailable("binary.stream"), delete: unavailable("binary.delete") },
     kv: { get: unavailable("kv.get"), set: unavailable("kv.set"), delete: unavailable("kv.delete") },
     trigger: args.trigger ?? [{ json: {} }],
+    nodes: {},
     configFor: unavailable("configFor"),
     progress: () => {},
     respond: () => {},
@@ -73,6 +78,15 @@ describe("core.code", () => {
   it("sees the trigger item as $trigger", async () => {
     const { output } = await runCode("return { from: $trigger.email };", { trigger: [{ json: { email: "a@example.com" } }] });
     expect(output).toEqual([{ json: { from: "a@example.com" } }]);
+  });
+
+  it("sees earlier nodes' outputs as $node and takes its code as written, never as a template", async () => {
+    const { items } = await runNode(codeNode, {
+      config: { code: 'const t = "{{ $json.n }}";\nreturn { t, temp: $node.Weather.json.temp, count: $node.Weather.items.length };' },
+      input: [{ json: { n: 1 } }],
+      nodeOutputs: { Weather: [{ json: { temp: 21 } }, { json: { temp: 19 } }] },
+    });
+    expect(items).toEqual([{ json: { t: "{{ $json.n }}", temp: 21, count: 2 } }]);
   });
 
   it("writes console output to the step's logger", async () => {

@@ -1,13 +1,12 @@
-import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../runner/http-client";
-import type { BinaryStore, HttpClient, NodeContext } from "../_kit/context";
-import type { BinaryRef, Item } from "../_kit/items";
+import type { HttpClient } from "../_kit/context";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
-import { httpRequestConfig, httpRequestNode, type HttpRequestConfig } from "./http-request.node";
+import type { Item } from "../_kit/items";
+import { runNode, TEST_WORKSPACE_ID } from "../_kit/testing";
+import { httpRequestConfig, httpRequestNode } from "./http-request.node";
 
 interface TestServer {
   url: string;
@@ -46,33 +45,6 @@ const echo: http.RequestListener = async (req, res) => {
   res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
 };
 
-/** Keeps bytes in memory, enough to see what the node stored. */
-class MemoryBinaryStore implements BinaryStore {
-  readonly files = new Map<string, Buffer>();
-
-  async put(data: Buffer | NodeJS.ReadableStream, meta: { workspaceId: string; mimeType: string; fileName?: string }): Promise<BinaryRef> {
-    const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(await Readable.from(data).toArray());
-    const id = randomUUID();
-    this.files.set(`${meta.workspaceId}/${id}`, bytes);
-    return { id, mimeType: meta.mimeType, fileName: meta.fileName, size: bytes.length };
-  }
-
-  async read(workspaceId: string, ref: BinaryRef | string): Promise<Buffer> {
-    const id = typeof ref === "string" ? ref : ref.id;
-    const bytes = this.files.get(`${workspaceId}/${id}`);
-    if (!bytes) throw new Error(`no binary ${id}`);
-    return bytes;
-  }
-
-  async stream(workspaceId: string, ref: BinaryRef | string): Promise<NodeJS.ReadableStream> {
-    return Readable.from([await this.read(workspaceId, ref)]);
-  }
-
-  async delete(workspaceId: string, ref: BinaryRef | string): Promise<void> {
-    this.files.delete(`${workspaceId}/${typeof ref === "string" ? ref : ref.id}`);
-  }
-}
-
 const loopbackClient = createHttpClient({ allow: ["127.0.0.1"] });
 const guardedClient = createHttpClient();
 
@@ -84,37 +56,15 @@ afterAll(async () => {
   await Promise.all([loopbackClient.close(), guardedClient.close()]);
 });
 
-/**
- * Runs the node the way the engine does: `configFor(i)` stands in for expression evaluation, here a function of
- * the item that returns the raw config, which is then parsed by the node's schema.
- */
-async function run(args: {
-  config: Record<string, unknown> | ((item: Item, index: number) => Record<string, unknown>);
-  input?: Item[];
-  credentials?: Record<string, string> | null;
-  http?: HttpClient;
-  binary?: MemoryBinaryStore;
-}) {
-  const input = args.input ?? [{ json: {} }];
-  const raw = typeof args.config === "function" ? args.config : () => args.config as Record<string, unknown>;
-  const configFor = async (index: number): Promise<HttpRequestConfig> => httpRequestConfig.parse(raw(input[index] ?? input[0]!, index));
-  const ctx: NodeContext<HttpRequestConfig> = {
-    run: { id: "run-1", workspaceId: "ws-1", flowId: "flow-1", trigger: "manual" },
-    node: { id: "node-1", name: "HTTP Request", type: httpRequestNode.type },
-    signal: new AbortController().signal,
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-    credentials: args.credentials ?? null,
+/** Runs the node as the engine would (expressions per item, schema, real binary storage) through loopback. */
+async function run(args: { config: Record<string, unknown>; input?: Item[]; credentials?: Record<string, string> | null; http?: HttpClient }) {
+  const { items } = await runNode(httpRequestNode, {
+    config: args.config,
+    input: args.input ?? [{ json: {} }],
+    credentials: args.credentials,
     http: args.http ?? loopbackClient,
-    binary: args.binary ?? new MemoryBinaryStore(),
-    kv: { get: async () => undefined, set: async () => {}, delete: async () => {} },
-    trigger: input,
-    configFor,
-    progress() {},
-    respond() {},
-    runFlow: async () => [],
-  };
-  const result = await httpRequestNode.execute({ config: await configFor(0), input, inputs: { in: input }, ctx });
-  return result as Item[];
+  });
+  return items;
 }
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -139,7 +89,7 @@ describe("core.http-request", () => {
     const server = await startServer(echo);
     const out = await run({
       input: [{ json: { id: 1 } }, { json: { id: 2 } }, { json: { id: 3 } }],
-      config: (item) => ({ url: `${server.url}/items/${item.json.id}` }),
+      config: { url: `${server.url}/items/{{ $json.id }}` },
     });
     expect(out.map((i) => (i.json.body as { url: string }).url)).toEqual(["/items/1", "/items/2", "/items/3"]);
   });
@@ -184,13 +134,13 @@ describe("core.http-request", () => {
   it("stores a binary response and passes on a reference", async () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3]);
     const server = await startServer((_req, res) => res.writeHead(200, { "content-type": "image/png" }).end(png));
-    const binary = new MemoryBinaryStore();
     for (const responseFormat of ["auto", "binary"]) {
-      const [item] = await run({ config: { url: `${server.url}/files/logo.png`, responseFormat }, binary });
+      const { items, binary } = await runNode(httpRequestNode, { config: { url: `${server.url}/files/logo.png`, responseFormat }, http: loopbackClient });
+      const [item] = items;
       expect(item!.json).toMatchObject({ status: 200, body: null });
       const ref = item!.binary!.data!;
       expect(ref).toMatchObject({ mimeType: "image/png", fileName: "logo.png", size: png.length });
-      expect(await binary.read("ws-1", ref)).toEqual(png);
+      expect(await binary.read(TEST_WORKSPACE_ID, ref)).toEqual(png);
     }
   });
 

@@ -9,10 +9,12 @@ export const mergeNode = defineNode({
   name: "Merge",
   description: "Waits for both inputs, then appends their items, pairs them by position, or joins them on a key.",
   category: "flow",
-  config: z.object({
-    mode: z.enum(["append", "byPosition", "byKey"]).default("append").meta({ title: "Mode" }),
-    key: z.string().optional().meta({ title: "Key field", description: "For \"byKey\": the field both sides share, such as \"id\".", ...ui({ placeholder: "id" }) }),
-  }),
+  config: z
+    .object({
+      mode: z.enum(["append", "byPosition", "byKey"]).default("append").meta({ title: "Mode" }),
+      key: z.string().min(1).optional().meta({ title: "Key field", description: "For \"byKey\": the field both sides share, such as \"id\".", ...ui({ placeholder: "id" }) }),
+    })
+    .refine((c) => c.mode !== "byKey" || c.key, { path: ["key"], message: "joining by key needs the key field, such as \"id\"" }),
   inputs: ["a", "b"],
   async execute({ config, inputs }) {
     const a = inputs.a ?? [];
@@ -25,10 +27,17 @@ export const mergeNode = defineNode({
       }
       return out.map((item) => (item.binary ? item : { json: item.json }));
     }
-    const key = config.key;
-    if (!key) return [...a, ...b];
+    const key = config.key!;
+    // Items without the key join nothing: a missing value is not a match.
     const byKey = new Map<unknown, Item>();
-    for (const item of b) byKey.set(item.json[key], item);
-    return a.filter((item) => byKey.has(item.json[key])).map((item) => ({ json: { ...item.json, ...byKey.get(item.json[key])!.json } }));
+    for (const item of b) if (item.json[key] !== undefined && item.json[key] !== null) byKey.set(item.json[key], item);
+    return a
+      .filter((item) => byKey.has(item.json[key]))
+      .map((item) => {
+        const other = byKey.get(item.json[key])!;
+        const joined: Item = { json: { ...item.json, ...other.json } };
+        if (item.binary || other.binary) joined.binary = { ...other.binary, ...item.binary };
+        return joined;
+      });
   },
 });

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { defineNode, ui } from "../_kit/define-node";
 
 function cronProblem(expression: string, tz: string | undefined): string | null {
+  const fields = expression.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) return `it has ${fields} fields; write five (minute hour day month weekday) or six (seconds first)`;
   try {
     CronExpressionParser.parse(expression, { tz: tz || "UTC" });
     return null;
@@ -52,6 +54,7 @@ export const scheduleNode = defineNode({
   description: "Starts the flow on a cron schedule, in a time zone.",
   category: "trigger",
   trigger: { kind: "schedule" },
+  literalFields: ["cron", "timezone"],
   config: scheduleConfig,
   async execute({ input }) {
     return input.length ? input : [{ json: { firedAt: new Date().toISOString() } }];

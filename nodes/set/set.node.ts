@@ -6,7 +6,7 @@ import { isPlainObject } from "../_kit/items";
 const field = z.object({
   name: z
     .string()
-    .regex(/^[^.\s][^\s]*$/, "must be a field name; use dots for nesting, such as \"address.city\"")
+    .regex(/^[^.\s]+(\.[^.\s]+)*$/, "must be a field name; use dots for nesting, such as \"address.city\"")
     .refine((name) => !name.split(".").some((p) => p === "__proto__" || p === "constructor" || p === "prototype"), "must not name __proto__, constructor or prototype")
     .meta({ title: "Field" }),
   value: z.unknown().meta({ title: "Value", ...ui({ expression: true }) }),

@@ -46,6 +46,8 @@ export const webhookNode = defineNode({
   category: "trigger",
   trigger: { kind: "webhook" },
   credential: { type: "webhook.secret", required: false },
+  // Routing is decided before a run exists, so nothing here can depend on one.
+  literalFields: Object.keys(webhookConfig.shape),
   config: webhookConfig,
   async execute({ input }) {
     return input;

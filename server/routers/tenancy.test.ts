@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Runtime } from "../../runner/runtime";
+import { startTestRuntime } from "../../runner/test-runtime";
 import type { Db } from "../db";
 import type { DbConnection } from "../db/connect";
 import { createTestDatabase } from "../db/test-databases";
@@ -7,7 +9,7 @@ import { appRouter } from "./_app";
 import { rejection, signInAs } from "./test-helpers";
 
 type Caller = Awaited<ReturnType<typeof signInAs>>["caller"];
-type Target = { workspaceId: string; flowId: string; credentialId: string; email: string; ownerId: string };
+type Target = { workspaceId: string; flowId: string; credentialId: string; runId: string; email: string; ownerId: string };
 
 /**
  * One call per workspace-scoped procedure, aimed at someone else's workspace. The list must name every
@@ -27,10 +29,50 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "flow.saveVersion": (c, t) => c.flow.saveVersion({ ...t, document: { schema: FLOW_SCHEMA_TAG }, message: "" }),
   "flow.versions": (c, t) => c.flow.versions(t),
   "flow.version": (c, t) => c.flow.version({ ...t, number: 1 }),
+  "flow.activate": (c, t) => c.flow.activate({ workspaceId: t.workspaceId, flowId: t.flowId }),
+  "flow.deactivate": (c, t) => c.flow.deactivate({ workspaceId: t.workspaceId, flowId: t.flowId }),
+  "flow.export": (c, t) => c.flow.export({ workspaceId: t.workspaceId, flowId: t.flowId }),
   "credential.list": (c, t) => c.credential.list({ workspaceId: t.workspaceId }),
   "credential.create": (c, t) => c.credential.create({ workspaceId: t.workspaceId, name: "Planted", type: "http", data: {} }),
   "credential.update": (c, t) => c.credential.update({ ...t, name: "Renamed" }),
   "credential.delete": (c, t) => c.credential.delete(t),
+  "run.start": (c, t) => c.run.start({ workspaceId: t.workspaceId, flowId: t.flowId, input: { planted: true } }),
+  "run.list": (c, t) => c.run.list({ workspaceId: t.workspaceId }),
+  "run.get": (c, t) => c.run.get({ workspaceId: t.workspaceId, runId: t.runId }),
+  "run.cancel": (c, t) => c.run.cancel({ workspaceId: t.workspaceId, runId: t.runId }),
+};
+
+/**
+ * The procedures that name a flow, credential or run: the intruder also tries them through their own
+ * workspace, where the role check passes and only the resource's own scoping stands in the way.
+ */
+const byResourceId = [
+  "flow.get",
+  "flow.rename",
+  "flow.delete",
+  "flow.saveDraft",
+  "flow.saveVersion",
+  "flow.versions",
+  "flow.version",
+  "flow.activate",
+  "flow.deactivate",
+  "flow.export",
+  "credential.update",
+  "credential.delete",
+  "run.start",
+  "run.get",
+  "run.cancel",
+];
+
+/** Manual trigger, then an hour's wait: the victim's run stays running while the intruder tries it. */
+const runnable = {
+  schema: FLOW_SCHEMA_TAG,
+  nodes: [
+    { id: "start", name: "Start", type: "core.manual-trigger", position: { x: 0, y: 0 } },
+    { id: "wait", name: "Wait", type: "core.delay", position: { x: 200, y: 0 }, config: { ms: 3_600_000 } },
+    { id: "hook", name: "Hook", type: "core.webhook", position: { x: 0, y: 200 }, config: { path: "crown-jewels" } },
+  ],
+  edges: [{ id: "e1", source: "start", target: "wait" }],
 };
 
 function workspaceScopedProcedures(): string[] {
@@ -46,38 +88,96 @@ function workspaceScopedProcedures(): string[] {
 describe("cross-workspace access", () => {
   let connection: DbConnection;
   let db: Db;
+  let runtime: Runtime;
 
   beforeAll(async () => {
     connection = await createTestDatabase("postgres");
     db = connection.db;
+    runtime = await startTestRuntime({ db });
   });
-  afterAll(() => connection?.close());
+  afterAll(async () => {
+    await runtime?.close();
+    await connection?.close();
+  });
 
   it("covers every workspace-scoped procedure", () => {
     expect(Object.keys(intrusions).sort()).toEqual(workspaceScopedProcedures());
   });
 
-  it("refuses every procedure on another workspace as not found and changes nothing", async () => {
+  /** The victim's workspace: a saved, runnable flow, a credential and a run still going on. */
+  async function victimWorkspace() {
     const owner = await signInAs({ db, name: "Victim" });
     const intruder = await signInAs({ db, name: "Intruder" });
-    const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Crown jewels" });
-    await owner.caller.flow.saveVersion({ workspaceId: owner.workspace.id, flowId: flow.id, document: { schema: FLOW_SCHEMA_TAG }, message: "v1" });
-    const credential = await owner.caller.credential.create({ workspaceId: owner.workspace.id, name: "Vault", type: "http", data: { token: "t" } });
-    const target = { workspaceId: owner.workspace.id, flowId: flow.id, credentialId: credential.id, email: intruder.user.email, ownerId: owner.user.id };
-    const auditBefore = await db.auditEvent.count({ where: { workspaceId: owner.workspace.id } });
+    const workspaceId = owner.workspace.id;
+    const flow = await owner.caller.flow.create({ workspaceId, name: "Crown jewels", document: runnable });
+    await owner.caller.flow.saveVersion({ workspaceId, flowId: flow.id, document: runnable, message: "v1" });
+    const credential = await owner.caller.credential.create({ workspaceId, name: "Vault", type: "http", data: { token: "t" } });
+    const { runId } = await owner.caller.run.start({ workspaceId, flowId: flow.id });
+    await running({ caller: owner.caller, workspaceId, runId });
+    const target: Target = { workspaceId, flowId: flow.id, credentialId: credential.id, runId, email: intruder.user.email, ownerId: owner.user.id };
+    return { owner, intruder, target };
+  }
+
+  /** Waits until the run's trigger step is stored, so the run is being executed and may be cancelled. */
+  async function running({ caller, workspaceId, runId }: { caller: Caller; workspaceId: string; runId: string }) {
+    for (let poll = 0; poll < 1500; poll++) {
+      const run = await caller.run.get({ workspaceId, runId });
+      if (run.steps.some((s) => s.nodeId === "start")) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`run ${runId} never started`);
+  }
+
+  /** Everything the intruder might have changed, as the owner sees it. */
+  async function snapshot({ owner, target }: { owner: { caller: Caller }; target: Target }) {
+    const { workspaceId, flowId, runId } = target;
+    return {
+      flows: await owner.caller.flow.list({ workspaceId }),
+      flow: await owner.caller.flow.get({ workspaceId, flowId }),
+      versions: await owner.caller.flow.versions({ workspaceId, flowId }),
+      credentials: await owner.caller.credential.list({ workspaceId }),
+      members: await owner.caller.workspace.members({ workspaceId }),
+      runs: await owner.caller.run.list({ workspaceId }),
+      run: await owner.caller.run.get({ workspaceId, runId }),
+      webhookRoutes: await db.webhookRoute.count(),
+      audit: await db.auditEvent.count({ where: { workspaceId } }),
+    };
+  }
+
+  it("refuses every procedure on another workspace as not found and changes nothing", async () => {
+    const victim = await victimWorkspace();
+    const { owner, intruder, target } = victim;
+    const before = await snapshot(victim);
+    expect(before.run.status).toBe("running");
 
     for (const [path, intrude] of Object.entries(intrusions)) {
       const error = await rejection(intrude(intruder.caller, target));
       expect({ path, code: error.code }).toEqual({ path, code: "NOT_FOUND" });
     }
 
-    expect(await owner.caller.flow.list({ workspaceId: owner.workspace.id })).toEqual([
-      expect.objectContaining({ name: "Crown jewels", versionCount: 1 }),
-    ]);
-    expect(await owner.caller.credential.list({ workspaceId: owner.workspace.id })).toEqual([
-      expect.objectContaining({ name: "Vault", fields: ["token"] }),
-    ]);
-    expect(await owner.caller.workspace.members({ workspaceId: owner.workspace.id })).toHaveLength(1);
-    expect(await db.auditEvent.count({ where: { workspaceId: owner.workspace.id } })).toBe(auditBefore);
+    expect(await snapshot(victim)).toEqual(before);
+    expect(before.flows).toEqual([expect.objectContaining({ name: "Crown jewels", versionCount: 1, active: false })]);
+    expect(before.credentials).toEqual([expect.objectContaining({ name: "Vault", fields: ["token"] })]);
+    expect(before.members).toHaveLength(1);
+    expect(before.runs.runs.map((r) => r.id)).toEqual([target.runId]);
+    expect((await intruder.caller.run.list({ workspaceId: intruder.workspace.id })).runs).toEqual([]);
+    await owner.caller.run.cancel({ workspaceId: target.workspaceId, runId: target.runId });
+  });
+
+  it("refuses another workspace's flows, credentials and runs through the intruder's own workspace", async () => {
+    const victim = await victimWorkspace();
+    const { owner, intruder, target } = victim;
+    const before = await snapshot(victim);
+    const ownWorkspace = { ...target, workspaceId: intruder.workspace.id };
+
+    for (const path of byResourceId) {
+      const error = await rejection(intrusions[path]!(intruder.caller, ownWorkspace));
+      expect({ path, code: error.code }).toEqual({ path, code: "NOT_FOUND" });
+    }
+    expect((await intruder.caller.run.list({ workspaceId: intruder.workspace.id, flowId: target.flowId })).runs).toEqual([]);
+
+    expect(await snapshot(victim)).toEqual(before);
+    expect(await intruder.caller.flow.list({ workspaceId: intruder.workspace.id })).toEqual([]);
+    await owner.caller.run.cancel({ workspaceId: target.workspaceId, runId: target.runId });
   });
 });

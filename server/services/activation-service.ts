@@ -60,6 +60,8 @@ export const activationService = {
     }
     const document = requireRunnable(version.document);
     const routes = webhookRoutes(document);
+    const twice = routes.find((r, i) => routes.findIndex((o) => o.path === r.path) !== i);
+    if (twice) throw new ServiceError({ code: "BAD_REQUEST", message: `Two webhook nodes of this flow use the path "${twice.path}"; give each its own.` });
     try {
       await db.$transaction(async (tx) => {
         await tx.webhookRoute.deleteMany({ where: { flowId } });

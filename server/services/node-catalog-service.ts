@@ -19,6 +19,15 @@ export interface CatalogEntry {
 
 let cached: CatalogEntry[] | undefined;
 
+/** Ports that follow a config the defaults do not make (switch rules) are left to `portsFor`. */
+function portsOrNone(ports: () => string[]): string[] {
+  try {
+    return ports();
+  } catch {
+    return [];
+  }
+}
+
 /** What the editor knows of node types; it never imports node code. */
 export function nodeCatalog(): CatalogEntry[] {
   cached ??= [...nodeRegistry.values()].map((definition) => {
@@ -31,8 +40,8 @@ export function nodeCatalog(): CatalogEntry[] {
       description: definition.description,
       category: definition.category,
       trigger: definition.trigger?.kind ?? null,
-      inputs: config === undefined && definition.dynamicPorts ? [] : definition.inputsFor(config as never),
-      outputs: config === undefined && definition.dynamicPorts ? [] : definition.outputsFor(config as never),
+      inputs: portsOrNone(() => definition.inputsFor(config as never)),
+      outputs: portsOrNone(() => definition.outputsFor(config as never)),
       dynamicPorts: definition.dynamicPorts,
       credential: definition.credential ?? null,
       configSchema: configJsonSchema(definition),

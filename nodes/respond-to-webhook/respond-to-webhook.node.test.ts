@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { NodeConfigError } from "../_kit/errors";
+import { runNode } from "../_kit/testing";
+import { respondToWebhookNode } from "./respond-to-webhook.node";
+
+const input = [{ json: { orderId: 42, total: 9.5 } }, { json: { orderId: 43, total: 1 } }];
+
+describe("core.respond-to-webhook", () => {
+  it("answers with the first item's JSON and status 200 by default, and passes the items on", async () => {
+    const { responses, items } = await runNode(respondToWebhookNode, { input });
+    expect(responses).toEqual([{ status: 200, headers: {}, body: { orderId: 42, total: 9.5 } }]);
+    expect(items).toEqual(input);
+  });
+
+  it("answers with the configured status, headers (names lower-cased) and body", async () => {
+    const { responses } = await runNode(respondToWebhookNode, {
+      input,
+      config: { status: 201, headers: [{ name: "X-Order-Id", value: "42" }, { name: "Content-Type", value: "text/plain" }], body: "created" },
+    });
+    expect(responses).toEqual([{ status: 201, headers: { "x-order-id": "42", "content-type": "text/plain" }, body: "created" }]);
+  });
+
+  it("evaluates the body's expressions against the first item, keeping a lone expression's type", async () => {
+    const { responses } = await runNode(respondToWebhookNode, {
+      input,
+      trigger: [{ json: { customer: "Ada" } }],
+      config: { body: { id: "{{ $json.orderId }}", message: "Thanks {{ $trigger.customer }}, order {{ $json.orderId }}" } },
+    });
+    expect(responses[0]!.body).toEqual({ id: 42, message: "Thanks Ada, order 42" });
+  });
+
+  it("treats an empty body like no body", async () => {
+    expect((await runNode(respondToWebhookNode, { input, config: { body: "" } })).responses[0]!.body).toEqual({ orderId: 42, total: 9.5 });
+    expect((await runNode(respondToWebhookNode, { input: [] })).responses[0]!.body).toEqual({});
+  });
+
+  it("refuses a status outside 100–599 and a header name with spaces", async () => {
+    for (const config of [{ status: 99 }, { status: 600 }, { headers: [{ name: "X Order", value: "1" }] }]) {
+      const err = await runNode(respondToWebhookNode, { input, config }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(NodeConfigError);
+      expect((err as Error).message).toMatch(/^Node "Respond to webhook" is not set up correctly: (status|headers\.0\.name): /);
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { NodeConfigError } from "../_kit/errors";
+import type { BinaryRef, Item } from "../_kit/items";
+import { runNode } from "../_kit/testing";
+import { setNode } from "./set.node";
+
+const photo: BinaryRef = { id: "bin-1", mimeType: "image/png", size: 3 };
+
+async function refusal(config: Record<string, unknown>): Promise<Error> {
+  const err = await runNode(setNode, { input: [{ json: {} }], config }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(NodeConfigError);
+  return err as Error;
+}
+
+describe("core.set", () => {
+  it("evaluates each field's expression against its own item, keeping types", async () => {
+    const input: Item[] = [{ json: { first: "Ada", last: "Lovelace", born: 1815 } }, { json: { first: "Grace", last: "Hopper", born: 1906 } }];
+    const { items } = await runNode(setNode, {
+      input,
+      trigger: [{ json: { source: "crm" } }],
+      config: {
+        fields: [
+          { name: "name", value: "{{ first & ' ' & last }}" },
+          { name: "age", value: "{{ 2000 - $json.born }}" },
+          { name: "source", value: "{{ $trigger.source }}" },
+          { name: "label", value: "#{{ $itemIndex }}" },
+          { name: "fixed", value: true },
+        ],
+      },
+    });
+    expect(items).toEqual([
+      { json: { first: "Ada", last: "Lovelace", born: 1815, name: "Ada Lovelace", age: 185, source: "crm", label: "#0", fixed: true } },
+      { json: { first: "Grace", last: "Hopper", born: 1906, name: "Grace Hopper", age: 94, source: "crm", label: "#1", fixed: true } },
+    ]);
+  });
+
+  it("writes nested fields along dot paths, creating or replacing what is in the way", async () => {
+    const { items } = await runNode(setNode, {
+      input: [{ json: { address: { street: "Main 1" }, meta: "flat" } }],
+      config: {
+        fields: [
+          { name: "address.city", value: "Warsaw" },
+          { name: "meta.source.kind", value: "import" },
+          { name: "geo.lat", value: 52.23 },
+        ],
+      },
+    });
+    expect(items[0]!.json).toEqual({ address: { street: "Main 1", city: "Warsaw" }, meta: { source: { kind: "import" } }, geo: { lat: 52.23 } });
+  });
+
+  it("keeps only the set fields when asked, and keeps binary either way", async () => {
+    const input: Item[] = [{ json: { id: 1, secret: "x" }, binary: { data: photo } }];
+    const { items } = await runNode(setNode, { input, config: { keepOnlySet: true, fields: [{ name: "id", value: "{{ $json.id }}" }] } });
+    expect(items).toEqual([{ json: { id: 1 }, binary: { data: photo } }]);
+  });
+
+  it("leaves the input items untouched", async () => {
+    const input: Item[] = [{ json: { a: { b: 1 } } }];
+    await runNode(setNode, { input, config: { fields: [{ name: "a.b", value: 2 }, { name: "a.c", value: 3 }] } });
+    expect(input).toEqual([{ json: { a: { b: 1 } } }]);
+  });
+
+  it("refuses __proto__, constructor and prototype anywhere in a path, and pollutes nothing", async () => {
+    for (const name of ["__proto__", "__proto__.polluted", "a.__proto__.polluted", "constructor.prototype.polluted", "x.prototype"]) {
+      const err = await refusal({ fields: [{ name, value: "yes" }] });
+      expect(err.message, name).toContain("fields.0.name: must not name __proto__, constructor or prototype");
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("refuses a field name produced by an expression when it is dangerous", async () => {
+    const err = await refusal({ fields: [{ name: "{{ '__proto__' }}.polluted", value: 1 }] });
+    expect(err.message).toContain("must not name __proto__");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("refuses field names with spaces or a leading dot", async () => {
+    for (const name of ["first name", ".hidden", ""]) {
+      expect((await refusal({ fields: [{ name, value: 1 }] })).message, name).toContain('must be a field name; use dots for nesting, such as "address.city"');
+    }
+  });
+});
