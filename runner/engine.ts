@@ -244,42 +244,53 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     }
   };
 
+  // One rejection for the whole run, raced by every step: cancel, or another node failing with "stop".
+  const runAborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener("abort", () => reject(new NodeCancelledError()), { once: true });
+  });
+  runAborted.catch(() => {});
+
   const attemptNode = async (node: FlowNode, definition: NodeDefinition, input: Item[], inputs: PortItems): Promise<PortItems> => {
-    const stepController = new AbortController();
-    const onRunAbort = () => stepController.abort(new NodeCancelledError());
-    controller.signal.addEventListener("abort", onRunAbort, { once: true });
+    // A step with a timeout gets a signal of its own; the others share the run's.
+    let signal = controller.signal;
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      if (node.timeoutMs) {
+    let onRunAbort: (() => void) | undefined;
+    const racers: Promise<never>[] = [runAborted];
+    if (node.timeoutMs) {
+      const stepController = new AbortController();
+      signal = stepController.signal;
+      onRunAbort = () => stepController.abort(new NodeCancelledError());
+      controller.signal.addEventListener("abort", onRunAbort, { once: true });
+      const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           const err = new NodeTimeoutError(node.timeoutMs!);
           stepController.abort(err);
           reject(err);
         }, node.timeoutMs);
-      }
-    });
-    const aborted = new Promise<never>((_, reject) => {
-      stepController.signal.addEventListener("abort", () => reject(stepController.signal.reason as Error), { once: true });
-    });
-    timedOut.catch(() => {});
-    aborted.catch(() => {});
+      });
+      timedOut.catch(() => {});
+      racers.push(timedOut);
+    }
     try {
       const work = (async () => {
         const configFor = configResolver(node, definition, preparedConfig(node, definition), input);
         const config = await configFor(0);
         let logger: NodeLogger | undefined;
+        let kv: KeyValueStore | undefined;
         const ctx: NodeContext = {
           run,
           node: { id: node.id, name: node.name, type: node.type },
-          signal: stepController.signal,
+          signal,
           get logger() {
-            // Most nodes never log; the child logger is made on first use.
+            // Most nodes never log or keep state; these are made on first use.
             return (logger ??= services.logger.child({ runId: run.id, node: node.name }));
           },
-          credentials: await services.credentialsFor(run, node),
+          get kv() {
+            return (kv ??= services.kvFor(run));
+          },
+          credentials: definition.credential ? await services.credentialsFor(run, node) : null,
           http: services.http,
           binary: services.binary,
-          kv: services.kvFor(run),
           trigger: request.triggerItems,
           nodes: outputsByName,
           configFor,
@@ -289,10 +300,10 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
         };
         return toPortItems(await definition.execute({ config, input, inputs, ctx }));
       })();
-      return await Promise.race([work, timedOut, aborted]);
+      return await Promise.race([work, ...racers]);
     } finally {
       clearTimeout(timer);
-      controller.signal.removeEventListener("abort", onRunAbort);
+      if (onRunAbort) controller.signal.removeEventListener("abort", onRunAbort);
     }
   };
 
