@@ -6,15 +6,16 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { DbConnection } from "../server/db/connect";
 import { createTestDatabase } from "../server/db/test-databases";
 import { signInAs } from "../server/routers/test-helpers";
 import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { runService } from "../server/services/run-service";
-import { QueueDispatcher } from "./dispatch";
+import { QueueDispatcher, RUN_QUEUE } from "./dispatch";
 import type { RunSpec } from "./executor";
 import type { Runtime } from "./runtime";
 import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
@@ -132,7 +133,7 @@ describe("queue mode with worker processes", () => {
   });
 
   /** Spawns `npm run worker` (the same command line) against this file's database and Redis. */
-  async function startWorker(env: Record<string, string> = {}): Promise<WorkerProcess> {
+  async function startWorker(): Promise<WorkerProcess> {
     if (connection.target.kind !== "postgres") throw new Error("worker processes need a PostgreSQL test database");
     const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "runner/worker.ts"], {
       cwd: repoRoot,
@@ -150,7 +151,6 @@ describe("queue mode with worker processes", () => {
         LOG_LEVEL: "warn",
         STREAMWARE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
         NEXTAUTH_SECRET: randomBytes(32).toString("base64"),
-        ...env,
       },
     });
     let output = "";
@@ -324,6 +324,13 @@ describe("queue mode with worker processes", () => {
         { id: "after", name: "After", type: "core.http-request", config: { method: "GET", url: `${counter.base}/c/after/{{ $runId }}` } },
       ]);
       const pair = [await startWorker(), await startWorker()];
+      // A job left active by a worker that is gone comes back only through BullMQ's stalled-job check, seconds
+      // later; a handed-back run must not take that path.
+      const events = new QueueEvents(RUN_QUEUE, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }) });
+      onTestFinished(() => events.close());
+      const stalled: string[] = [];
+      events.on("stalled", ({ jobId }) => stalled.push(jobId));
+      await events.waitUntilReady();
       const runId = await runtime.enqueue(spec);
 
       // The delay is running once the step before it is stored.
@@ -352,6 +359,7 @@ describe("queue mode with worker processes", () => {
       expect(stored).toEqual(before);
       expect(counter.hitsFor(`/c/before/${runId}`)).toHaveLength(1);
       expect(counter.hitsFor(`/c/after/${runId}`)).toHaveLength(1);
+      expect(stalled).not.toContain(runId);
       note(`terminated worker: run handed back and finished by the other worker ${((run!.finishedAt!.getTime() - terminatedAt) / 1000).toFixed(1)} s after SIGTERM (3 s of it the delay, run again)`);
     },
     120_000,

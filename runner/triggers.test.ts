@@ -9,9 +9,9 @@ import { flowService } from "../server/services/flow-service";
 import { runService } from "../server/services/run-service";
 import type { QueueScheduler } from "./schedules";
 import type { Runtime } from "./runtime";
-import { startTestRuntime, testRedisUrl } from "./test-runtime";
+import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
 
-const redisUrl = `${testRedisUrl.replace(/\/\d+$/, "")}/3`;
+const redisUrl = testRedisUrlFor(3);
 
 type Owner = Awaited<ReturnType<typeof signInAs>>;
 type Node = { id: string; type: string; config?: Record<string, unknown> };

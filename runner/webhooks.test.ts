@@ -10,9 +10,9 @@ import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { runService } from "../server/services/run-service";
 import type { Runtime } from "./runtime";
-import { startTestRuntime, testRedisUrl } from "./test-runtime";
+import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
 
-const redisUrl = `${testRedisUrl.replace(/\/\d+$/, "")}/1`;
+const redisUrl = testRedisUrlFor(1);
 
 type Owner = Awaited<ReturnType<typeof signInAs>>;
 

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -236,6 +237,96 @@ export async function ensurePostgres({ url }) {
 
   const error = await waitForPostgres(url, { timeoutMs: 30_000 });
   if (error) throw new SetupError(`PostgreSQL started but ${url} still fails: ${error.message}`);
+}
+
+/** A program on PATH, or null. */
+function findProgram(name) {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (dir && existsSync(path.join(dir, name))) return path.join(dir, name);
+  }
+  return null;
+}
+
+/**
+ * Asks a Redis server for PONG with a hand-written RESP exchange (no client library needed before npm ci).
+ * Resolves "ok", "auth" (it is Redis but wants other credentials), "loading" or "down".
+ */
+function pingRedis(url, { timeoutMs = 1000 } = {}) {
+  const { hostname, port, username, password } = new URL(url);
+  const bulk = (parts) => `*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join("")}`;
+  const auth = password ? bulk(["AUTH", ...(username ? [decodeURIComponent(username)] : []), decodeURIComponent(password)]) : "";
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname.replace(/^\[|\]$/g, ""), port: Number(port || 6379) });
+    let reply = "";
+    const done = (state) => {
+      socket.destroy();
+      resolve(state);
+    };
+    socket.setTimeout(timeoutMs, () => done("down"));
+    socket.once("error", () => done("down"));
+    // Something that is not Redis may answer in its own way and hang up.
+    socket.once("close", () => done("down"));
+    socket.once("connect", () => socket.write(auth + bulk(["PING"])));
+    socket.on("data", (chunk) => {
+      reply += chunk;
+      if (reply.includes("+PONG")) done("ok");
+      else if (/^-(NOAUTH|WRONGPASS|ERR invalid password|ERR AUTH)/m.test(reply)) done("auth");
+      else if (/^-LOADING/m.test(reply)) done("loading");
+    });
+  });
+}
+
+async function waitForRedis(url, { timeoutMs, exited = () => false }) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await pingRedis(url);
+    if (state === "ok" || state === "auth" || exited() || Date.now() > deadline) return state;
+    await sleep(100);
+  }
+}
+
+/**
+ * Makes sure a Redis answers for the tests and returns its URL: `url` itself when it answers, else a
+ * redis-server this script starts on a free loopback port (installing it first as root on Debian). A server
+ * started here keeps nothing on disk and is stopped when this process exits.
+ */
+export async function ensureRedis({ url }) {
+  const { hostname, port: rawPort, pathname } = new URL(url);
+  const host = hostname.replace(/^\[|\]$/g, "");
+  const port = Number(rawPort || 6379);
+  const state = await waitForRedis(url, { timeoutMs: 1000 });
+  if (state === "ok") return url;
+  if (state === "auth") throw new SetupError(`Redis at ${host}:${port} does not accept the credentials in ${url}; fix them or set TEST_REDIS_URL`);
+  if (!["127.0.0.1", "localhost", "::1"].includes(host)) throw new SetupError(`Redis at ${host}:${port} does not answer; start it or set TEST_REDIS_URL`);
+
+  let server = findProgram("redis-server");
+  if (!server) {
+    await aptInstall(["redis-server"], { why: `nothing answers at ${host}:${port} and redis-server is not installed` });
+    // The package may have started its own service on the default port.
+    if ((await waitForRedis(url, { timeoutMs: 2000 })) === "ok") return url;
+    server = findProgram("redis-server");
+    if (!server) throw new SetupError("apt installed redis-server but it is not on PATH");
+  }
+
+  const ownPort = await freePort();
+  const ownUrl = `redis://127.0.0.1:${ownPort}${pathname}`;
+  say(`nothing answers at ${host}:${port}: starting ${server} on 127.0.0.1:${ownPort} for this run`);
+  const child = spawn(server, ["--port", String(ownPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    cwd: os.tmpdir(),
+    stdio: "ignore",
+  });
+  let exitCode = null;
+  child.once("exit", (code, signal) => (exitCode = code ?? signal));
+  child.once("error", (error) => (exitCode = error.message));
+  // The tests run while this process waits for them; the server must not keep it alive afterwards.
+  child.unref();
+  process.once("exit", () => child.kill());
+  const started = await waitForRedis(ownUrl, { timeoutMs: 10_000, exited: () => exitCode !== null });
+  if (started !== "ok") {
+    child.kill();
+    throw new SetupError(`${server} did not answer on 127.0.0.1:${ownPort}${exitCode !== null ? ` (it exited: ${exitCode})` : ""}. Run it by hand to see why: ${server} --port ${ownPort}`);
+  }
+  return ownUrl;
 }
 
 export const chromiumPath = "/usr/bin/chromium";

@@ -10,6 +10,7 @@ import {
   ensureChromium,
   ensureDependencies,
   ensurePostgres,
+  ensureRedis,
   freePort,
   generatePrismaClient,
   projectRoot,
@@ -117,6 +118,8 @@ async function setup() {
   await generatePrismaClient();
   const databaseUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   await ensurePostgres({ url: databaseUrl });
+  // Queue-mode tests take a database index of their own on this server (runner/test-runtime.ts).
+  const redisUrl = await ensureRedis({ url: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379" });
   await ensureChromium();
   mkdirSync(resultsDir, { recursive: true });
   for (const report of [vitestReport, playwrightReport]) rmSync(report, { force: true });
@@ -124,6 +127,7 @@ async function setup() {
   const env = {
     ...process.env,
     TEST_DATABASE_URL: databaseUrl,
+    TEST_REDIS_URL: redisUrl,
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? secret(),
     STREAMWARE_ENCRYPTION_KEY: process.env.STREAMWARE_ENCRYPTION_KEY ?? secret(),
     NEXT_TELEMETRY_DISABLED: "1",
