@@ -88,7 +88,7 @@ describe("engine against PostgreSQL", () => {
     expect(stepOf(result, "big").status).toBe("skipped");
     // Stored once as the upstream output, the input is put back together along the edges.
     expect(stepOf(result, "check").input).toEqual({ items: { in: [{ json: { n: 2, double: 4 } }] }, fromUpstream: true });
-    expect(stepOf(result, "start").input).toEqual({ items: { in: [{ json: { n: 2 } }] } });
+    expect(stepOf(result, "start").input).toEqual({ items: { in: [{ json: { n: 2 } }] }, fromTrigger: true });
     expect(result.steps.every((s) => s.finishedAt && s.durationMs !== null)).toBe(true);
   });
 

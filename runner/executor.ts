@@ -64,6 +64,8 @@ const isKept = (document: FlowDocument, status: RunOutcome["status"]) =>
 export class Executor {
   private readonly active = new Map<string, ActiveRun>();
   private readonly pendingCancels = new Set<string>();
+  /** What every run's engine gets from this process; made once. */
+  private baseServices: Omit<EngineServices, "saveStep" | "emit"> | undefined;
 
   constructor(private readonly deps: ExecutorDeps) {}
 
@@ -219,7 +221,7 @@ export class Executor {
 
     const shared = this.shared(row);
     const services: EngineServices = {
-      ...this.engineServices(),
+      ...(this.baseServices ??= this.engineServices()),
       emit: (event) => this.deps.events.publish(event, shared),
       saveStep: async (_run, step) => {
         const stepRow = await this.toStepRow(row.workspaceId, row.id, step);
@@ -313,8 +315,8 @@ export class Executor {
 
   private async toStepRow(workspaceId: string, runId: string, step: StepRecord): Promise<StepRow> {
     const cap = this.deps.stepCapBytes;
-    // A step's input is what upstream steps output; it is stored once, as their output, except for the first step.
-    const input = step.inputFromUpstream ? { stored: { items: {}, fromUpstream: true }, truncated: false } : capPorts(step.input, cap);
+    // A step's input is stored once: as its upstream steps' output, or for the first step as the run's input.
+    const input = { stored: step.inputFromUpstream ? { items: {}, fromUpstream: true } : { items: {}, fromTrigger: true }, truncated: false };
     const output = capPorts(step.output, cap);
     // Over the cap, the whole output goes to binary storage: a resumed run feeds it downstream.
     const outputRef = output.truncated

@@ -5,6 +5,8 @@ export interface StoredPorts {
   items: PortItems;
   /** Input only: the items are the upstream steps' output, stored there once. */
   fromUpstream?: boolean;
+  /** Input only: the items are the run's trigger items, stored on the run. */
+  fromTrigger?: boolean;
   truncated?: { originalBytes: number; capBytes: number; keptItems: number; totalItems: number };
 }
 

@@ -70,15 +70,18 @@ function toSummary(run: RunSummaryRow) {
 
 export type RunSummary = ReturnType<typeof toSummary>;
 
-type StoredPorts = { items: Record<string, unknown[]>; fromUpstream?: boolean; truncated?: unknown };
+type StoredPorts = { items: Record<string, unknown[]>; fromUpstream?: boolean; fromTrigger?: boolean; truncated?: unknown };
 
-/** A step's input is stored once, as its upstream steps' output; this puts it back together along the edges. */
-function withUpstreamInputs<S extends { nodeId: string; input: unknown; output: unknown }>(steps: S[], document: FlowDocument | null): S[] {
-  if (!document) return steps;
+/**
+ * A step's input is stored once: as its upstream steps' output, or for the first step as the run's input.
+ * This puts it back together, along the edges.
+ */
+function withInputs<S extends { nodeId: string; input: unknown; output: unknown }>(steps: S[], document: FlowDocument | null, runInput: unknown): S[] {
   const outputs = new Map(steps.map((s) => [s.nodeId, (s.output as StoredPorts | null)?.items ?? {}]));
   return steps.map((step) => {
     const input = step.input as StoredPorts | null;
-    if (!input?.fromUpstream) return step;
+    if (input?.fromTrigger) return { ...step, input: { items: { in: Array.isArray(runInput) ? runInput : [] }, fromTrigger: true } };
+    if (!input?.fromUpstream || !document) return step;
     const items: Record<string, unknown[]> = {};
     for (const edge of document.edges) {
       if (edge.target !== step.nodeId) continue;
@@ -268,7 +271,7 @@ export const runService = {
     });
     if (!run) throw runNotFound();
     const document = (run.document ?? run.flowVersion?.document ?? null) as FlowDocument | null;
-    return { ...toSummary(run), input: run.input, output: run.output, steps: withUpstreamInputs(run.steps, document) };
+    return { ...toSummary(run), input: run.input, output: run.output, steps: withInputs(run.steps, document, run.input) };
   },
 
   /** The run's workspace, for callers (SSE, cancel) that have only its id; null when there is no such run. */

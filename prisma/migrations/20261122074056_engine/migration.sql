@@ -4,6 +4,9 @@
   - A unique constraint covering the columns `[runId,nodeId]` on the table `Step` will be added. If there are existing duplicate values, this will fail.
 
 */
+-- DropIndex
+DROP INDEX "Step_runId_startedAt_idx";
+
 -- AlterTable
 ALTER TABLE "Run" ADD COLUMN     "document" JSONB,
 ADD COLUMN     "parentRunId" TEXT,
