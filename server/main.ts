@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import next from "next";
 import { applyMigrations } from "../prisma/migrate";
@@ -7,21 +8,49 @@ import { ConfigError, env } from "./env";
 import { logger } from "./logger";
 import { ensureSecrets } from "./secrets";
 
-/** The one process of embedded mode: migrates the database, then serves Next.js on PORT. */
-async function main(): Promise<void> {
-  const dev = process.argv.includes("--dev");
-  await ensureSecrets({ env: process.env, dataDir: process.env.DATA_DIR ?? ".data" });
-  const port = process.env.PORT ?? "3000";
-  process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
-  const config = env();
+const PREPARE_FLAG = "--prepare-database";
 
+/** Creates (embedded) and migrates the database, then exits: run as a child of the server, see below. */
+async function prepareDatabase(): Promise<void> {
+  const config = env();
   const connection = await getConnection();
   try {
     await applyMigrations({ adapterFactory: connection.adapterFactory });
   } catch (err) {
     const where = config.DATABASE_URL ? `PostgreSQL at ${new URL(config.DATABASE_URL).host} (DATABASE_URL)` : `the embedded database in ${config.DATA_DIR}`;
     throw new ConfigError(`Could not prepare ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  } finally {
+    await connection.close();
   }
+}
+
+/**
+ * Migrations (and, embedded, creating the database) run in a short-lived child process: the schema engine
+ * and PGlite's initdb take hundreds of megabytes that the server would otherwise keep for its whole life.
+ */
+async function prepareDatabaseInChild(config: ReturnType<typeof env>): Promise<void> {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, PREPARE_FLAG], { env: process.env, stdio: "inherit" });
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  if (code !== 0) {
+    const where = config.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : `the embedded database in ${config.DATA_DIR}`;
+    throw new ConfigError(`Could not prepare ${where}; the reason is logged above.`);
+  }
+}
+
+/** The one process of embedded mode: migrates the database, then serves Next.js on PORT. */
+async function main(): Promise<void> {
+  if (process.argv.includes(PREPARE_FLAG)) {
+    await ensureSecrets({ env: process.env, dataDir: process.env.DATA_DIR ?? ".data" });
+    return prepareDatabase();
+  }
+  const dev = process.argv.includes("--dev");
+  await ensureSecrets({ env: process.env, dataDir: process.env.DATA_DIR ?? ".data" });
+  const port = process.env.PORT ?? "3000";
+  process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+  const config = env();
+
+  await prepareDatabaseInChild(config);
+  const connection = await getConnection();
   logger.info({ database: config.DATABASE_URL ? "postgres" : "embedded" }, "database ready");
 
   const runtime = new Runtime({ db: connection.db, config, role: "web", logger });
@@ -61,8 +90,13 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void stop("SIGINT"));
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) logger.fatal({ cause: err.cause instanceof Error ? err.cause.message : undefined }, err.message);
-  else logger.fatal({ err }, err instanceof Error ? err.message : "start-up failed");
-  process.exit(1);
-});
+main().then(
+  () => {
+    if (process.argv.includes(PREPARE_FLAG)) process.exit(0);
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) logger.fatal({ cause: err.cause instanceof Error ? err.cause.message : undefined }, err.message);
+    else logger.fatal({ err }, err instanceof Error ? err.message : "start-up failed");
+    process.exit(1);
+  },
+);

@@ -38,7 +38,9 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
   const unlock = target.dataDir ? await lockDataDir(target.dataDir) : async () => {};
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create({ dataDir: target.dataDir ?? undefined, loadDataDir: target.image });
+    // PostgreSQL's default 128 MB of shared buffers is sized for a server of its own; embedded, it would be
+    // most of the process's memory.
+    pglite = await PGlite.create({ dataDir: target.dataDir ?? undefined, loadDataDir: target.image, postgresqlconf: ["shared_buffers=16MB"] });
   } catch (err) {
     await unlock();
     throw err;
