@@ -10,7 +10,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { buildIfStale, ensureDependencies, freePort, generatePrismaClient, projectRoot } from "../scripts/setup.mjs";
+import { buildIfStale, builtEntry, ensureDependencies, freePort, generatePrismaClient, projectRoot } from "../scripts/setup.mjs";
 import { report, reportedFigures, rssOf, runLoad } from "./lib/load.mjs";
 import { benchPayload } from "./lib/peers.mjs";
 
@@ -24,8 +24,10 @@ const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/10";
 const tsxArgs = ["--no-node-snapshot", "--import", "tsx"];
 const children = new Set();
 
-function start(script, env, label) {
-  const child = spawn(process.execPath, [...tsxArgs, script], { cwd: projectRoot, env, stdio: ["ignore", "ignore", "pipe"] });
+/** Starts a compiled entry (`server`, `worker`) as `npm start` and `npm run worker` do. */
+function start(entry, env, label) {
+  const memory = env.DATABASE_URL ? [] : ["--max-semi-space-size=2"];
+  const child = spawn(process.execPath, ["--no-node-snapshot", ...memory, builtEntry(entry)], { cwd: projectRoot, env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   child.on("exit", (code) => {
@@ -123,7 +125,7 @@ async function benchMode(mode) {
     redis.disconnect();
   }
   const seeded = await tsx("bench/lib/seed.ts", env);
-  const server = start("server/main.ts", env, "server");
+  const server = start("server", env, "server");
   const loadSeconds = {};
   try {
     await waitHealthy(url);
@@ -159,7 +161,7 @@ async function benchMode(mode) {
     const asyncTarget = { url: `${url}${seeded.paths["async-3"]}`, method: "POST", body: benchPayload };
     if (mode === "queue") {
       for (const workerCount of [1, 2]) {
-        const workers = Array.from({ length: workerCount }, (_, i) => start("runner/worker.ts", { ...env, WORKER_CONCURRENCY: "50" }, `worker ${i + 1}`));
+        const workers = Array.from({ length: workerCount }, (_, i) => start("worker", { ...env, WORKER_CONCURRENCY: "50" }, `worker ${i + 1}`));
         await sleep(3000);
         const before = await queueCounts(client, "async-3");
         const startedAt = Date.now();

@@ -5,7 +5,6 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import {
@@ -18,7 +17,8 @@ import type { MigrationDirectory, MigrationList, SchemaEngine, SchemaFilter } fr
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 
-const prismaDir = path.dirname(fileURLToPath(import.meta.url));
+// Every entry point (npm scripts, the compiled server, tests) runs from the project root.
+const prismaDir = path.join(process.cwd(), "prisma");
 export const defaultSchemaPath = path.join(prismaDir, "schema.prisma");
 export const defaultMigrationsDir = path.join(prismaDir, "migrations");
 

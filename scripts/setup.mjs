@@ -338,7 +338,7 @@ export async function ensureChromium() {
   if (!existsSync(chromiumPath)) throw new SetupError(`apt installed chromium but ${chromiumPath} is still missing`);
 }
 
-const buildInputs = ["app", "server", "nodes", "runner", "public", "types"];
+const buildInputs = ["app", "server", "nodes", "runner", "prisma", "public", "types"];
 const buildFiles = ["package-lock.json", "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "prisma/schema.prisma"];
 const stampFile = path.join(projectRoot, ".next", "streamware-sources.sha256");
 
@@ -364,15 +364,39 @@ function sourceHash() {
   return hash.digest("hex");
 }
 
-/** `next build`, unless the last successful build was made from exactly these sources. */
+/** The server processes, compiled to plain JavaScript so production runs without a TypeScript loader. */
+export const serverEntries = { server: "server/main.ts", worker: "runner/worker.ts" };
+export const distDir = path.join(projectRoot, "dist");
+export const builtEntry = (name) => path.join(distDir, `${name}.mjs`);
+
+async function bundleServer() {
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: serverEntries,
+    outdir: distDir,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    // Dependencies stay in node_modules, loaded by Node as they are (native addons, WebAssembly, Next itself).
+    packages: "external",
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    sourcemap: "linked",
+    logLevel: "warning",
+  });
+}
+
+/** `next build` and the server bundle, unless the last successful build was made from exactly these sources. */
 export async function buildIfStale() {
   const current = sourceHash();
-  const built = existsSync(path.join(projectRoot, ".next", "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === current;
+  const outputs = [path.join(projectRoot, ".next", "BUILD_ID"), ...Object.keys(serverEntries).map(builtEntry), stampFile];
+  const built = outputs.every((file) => existsSync(file)) && readFileSync(stampFile, "utf8") === current;
   if (built) return;
-  say("building the app (next build)");
+  say("building the app (next build) and the server");
   const code = await run(path.join(projectRoot, "node_modules", ".bin", "next"), ["build"], {
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (code !== 0) throw new SetupError(`next build failed with code ${code}`);
+  await bundleServer();
   writeFileSync(stampFile, current);
 }

@@ -40,7 +40,7 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
   try {
     // PostgreSQL's default 128 MB of shared buffers is sized for a server of its own; embedded, it would be
     // most of the process's memory.
-    pglite = await PGlite.create({ dataDir: target.dataDir ?? undefined, loadDataDir: target.image, postgresqlconf: ["shared_buffers=16MB"] });
+    pglite = await PGlite.create({ dataDir: target.dataDir ?? undefined, loadDataDir: target.image, postgresqlconf: ["shared_buffers=8MB"] });
   } catch (err) {
     await unlock();
     throw err;
