@@ -139,17 +139,28 @@ describe("CodeSandbox", () => {
     });
 
     it("keeps the constructor chain inside the isolate", async () => {
-      const err = await codeError(run("return { p: this.constructor.constructor('return process')() };"));
+      const err = await codeError(run("return { p: [].constructor.constructor('return process')() };"));
       expect(err.message).toMatch(/^Code threw ReferenceError at line 1: process is not defined$/);
-      const { items } = await run("const G = this.constructor.constructor('return globalThis')(); return { keys: Object.keys(G), process: typeof G.process };");
+      // The code is strict, so `this` is undefined and the classic escape does not even start.
+      const strict = await codeError(run("return { p: this.constructor.constructor('return process')() };"));
+      expect(strict.message).toMatch(/^Code threw TypeError at line 1: Cannot read properties of undefined/);
+      const { items } = await run("const G = [].constructor.constructor('return globalThis')(); return { keys: Object.keys(G), process: typeof G.process };");
       expect(items).toEqual([{ keys: [], process: "undefined" }]);
       await expectHealthy();
     });
 
-    it("gives every run fresh globals, so prototype pollution does not carry over", async () => {
-      await run("Object.prototype.polluted = 1; Array.prototype.map = null; JSON.stringify = () => '[]'; return {};");
-      const { items } = await run("return { polluted: ({}).polluted === undefined, map: typeof [].map };");
-      expect(items).toEqual([{ polluted: true, map: "function" }]);
+    it("refuses prototype pollution and new globals, so nothing carries over to the next run", async () => {
+      for (const [code, message] of [
+        ["Object.prototype.polluted = 1; return {};", "Cannot add property polluted, object is not extensible"],
+        ["Array.prototype.map = null; return {};", "Cannot assign to read only property 'map'"],
+        ["JSON.stringify = () => '[]'; return {};", "Cannot assign to read only property 'stringify'"],
+        ["globalThis.leak = 1; return {};", "Cannot add property leak, object is not extensible"],
+      ]) {
+        const err = await codeError(run(code!));
+        expect(err.message).toContain(`Code threw TypeError at line 1: ${message}`);
+      }
+      const { items } = await run("return { polluted: ({}).polluted === undefined, map: typeof [].map, leak: typeof leak, json: JSON.stringify([1]) };");
+      expect(items).toEqual([{ polluted: true, map: "function", leak: "undefined", json: "[1]" }]);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       await expectHealthy();
     });
@@ -172,6 +183,11 @@ describe("CodeSandbox", () => {
       expect(err.message).toMatch(/^Code ended in a way the sandbox cannot read/);
       await expectHealthy();
     });
+  });
+
+  it("lets an instance override what it inherits from a frozen built-in", async () => {
+    const { items } = await run("const e = new Error(); e.message = 'changed'; const o = {}; o.toString = () => 'mine'; return { m: e.message, s: String(o) };");
+    expect(items).toEqual([{ m: "changed", s: "mine" }]);
   });
 
   it("stops on abort with the signal's reason", async () => {

@@ -7,9 +7,11 @@ import { isPlainObject } from "../nodes/_kit/items";
  * built-ins, so there is no `require`, no `process` and no path back to the host's objects. Data crosses as JSON
  * strings in both directions; nothing else is handed in.
  *
- * Isolates are expensive (~1.5 ms) and contexts cheap (~0.3 ms), so each pool key (a workspace) keeps a warm
- * isolate with its compiled scripts, and every run gets a fresh context: what one run does to its globals and
- * prototypes is gone when it ends. Runs on one isolate take turns, so one run's time limit starts when it starts.
+ * Isolates are expensive (~1.5 ms) and so are contexts (~0.3 ms), so each pool key (a workspace) keeps a warm
+ * isolate, and each code string in it a program: its own context, set up once, with every built-in and the global
+ * object frozen, so a run can leave nothing behind for the next (a warm run costs about 0.02 ms). Code that was
+ * stopped part-way (time limit, memory limit, cancel) takes its isolate with it. Runs on one isolate take turns,
+ * so one run's time limit starts when it starts.
  */
 
 export interface SandboxLog {
@@ -72,30 +74,33 @@ const MB = 1024 * 1024;
 const WALL_CLOCK_MARGIN_MS = 100;
 
 /**
- * Runs in the fresh context before the user's function, which is its argument: it reads the input, installs a
- * capturing `console`, calls the function and serializes what it returned. It keeps its own references to the
- * built-ins it needs afterwards, since user code may replace them. The reply is a JSON header line (logs, or the
- * error) and, on success, the output JSON after a newline; JSON text never holds a raw newline.
+ * Evaluated once per program (a code string in an isolate), in a context of its own: it sets up a capturing
+ * `console`, then freezes every built-in reachable from the global object and the global object itself, and hands
+ * back two functions. `run(inputJson)` calls the user's function and answers with the reply, or with ASYNC when the
+ * function returned a promise, which `settle()` then awaits. Frozen built-ins are what make reusing the context
+ * safe: a run cannot pollute a prototype or leave a global behind for the next one (it gets a TypeError instead).
+ * The reply is a JSON header line (logs, or the error) and, on success, the output JSON after a newline; JSON text
+ * never holds a raw newline.
  */
+const ASYNC = "\u0000async";
 const PRELUDE = `(function (userFunction) {
 "use strict";
 const G = globalThis, parse = JSON.parse, stringify = JSON.stringify, isArray = Array.isArray, keys = Object.keys;
-const toStr = String, exec = RegExp.prototype.exec, call = Function.prototype.call;
-const input = parse(G.__sandboxInput);
-delete G.__sandboxInput;
+const toStr = String, exec = RegExp.prototype.exec, call = Function.prototype.call, freeze = Object.freeze;
+const getProto = Object.getPrototypeOf, ownKeys = Reflect.ownKeys, describe = Object.getOwnPropertyDescriptor;
+const resolved = Promise.resolve.bind(Promise);
 delete G.WebAssembly;
-const logs = [];
-let dropped = 0;
+let logs = [], dropped = 0, limits = { maxLogEntries: 0, maxLogChars: 0, maxOutputBytes: 0 };
 const show = (v) => {
   if (typeof v === "string") return v;
   if (v instanceof Error) return toStr(v.stack || v);
   try { const s = stringify(v); return s === undefined ? toStr(v) : s; } catch { return toStr(v); }
 };
 const logger = (level) => (...args) => {
-  if (logs.length >= input.maxLogEntries) { dropped++; return; }
+  if (logs.length >= limits.maxLogEntries) { dropped++; return; }
   let message = "";
   try { message = args.map(show).join(" "); } catch (e) { message = "(could not format: " + toStr(e && e.message) + ")"; }
-  if (message.length > input.maxLogChars) message = message.slice(0, input.maxLogChars) + "…";
+  if (message.length > limits.maxLogChars) message = message.slice(0, limits.maxLogChars) + "…";
   logs.push({ level, message });
 };
 G.console = { log: logger("info"), info: logger("info"), debug: logger("debug"), warn: logger("warn"), error: logger("error") };
@@ -126,18 +131,15 @@ const sizeAtLeast = (value, limit) => {
   walk(value);
   return size;
 };
-return (async () => {
-  let result;
+const thrown = (err) => {
+  let name, message;
   try {
-    result = await call.call(userFunction, undefined, input.items, input.items, input.trigger, input.nodes);
-  } catch (err) {
-    let name, message;
-    try {
-      if (err instanceof Error) { name = toStr(err.name); message = toStr(err.message); }
-      else { try { message = stringify(err); } catch {} if (message === undefined) message = toStr(err); }
-    } catch { message = "a value that cannot be shown"; }
-    return fail({ kind: "runtime", name, message, ...where(err) });
-  }
+    if (err instanceof Error) { name = toStr(err.name); message = toStr(err.message); }
+    else { try { message = stringify(err); } catch {} if (message === undefined) message = toStr(err); }
+  } catch { message = "a value that cannot be shown"; }
+  return fail({ kind: "runtime", name, message, ...where(err) });
+};
+const reply = (result) => {
   if (typeof result !== "object" || result === null) {
     return fail({ kind: "result", message: "Code must return an array of objects or one object; it returned " + (result === undefined ? "nothing" : kindOf(result)) + ". End it with, for example, \`return items;\`" });
   }
@@ -150,26 +152,110 @@ return (async () => {
   }
   let json;
   try {
-    if (sizeAtLeast(list, input.maxOutputBytes) > input.maxOutputBytes) return fail({ kind: "output" });
+    if (sizeAtLeast(list, limits.maxOutputBytes) > limits.maxOutputBytes) return fail({ kind: "output" });
     json = stringify(list);
   } catch (err) {
     return fail({ kind: "result", message: "Code returned a value JSON cannot hold: " + toStr(err && err.message) });
   }
-  if (json.length > input.maxOutputBytes) return fail({ kind: "output" });
+  if (json.length > limits.maxOutputBytes) return fail({ kind: "output" });
   return header({}) + "\\n" + json;
-})();
-})(async function (items, $input, $trigger, $node) {
-`;
+};
+let pending = null;
+const run = (inputJson) => {
+  const input = parse(inputJson);
+  logs = [];
+  dropped = 0;
+  limits = input;
+  let result;
+  try {
+    result = call.call(userFunction, undefined, input.items, input.items, input.trigger, input.nodes);
+  } catch (err) {
+    return thrown(err);
+  }
+  let then;
+  try {
+    then = result !== null && typeof result === "object" ? result.then : undefined;
+  } catch (err) {
+    return thrown(err);
+  }
+  if (typeof then !== "function") return reply(result);
+  pending = resolved(result).then(reply, thrown);
+  return "${ASYNC}";
+};
+const settle = () => {
+  const waiting = pending;
+  pending = null;
+  return waiting;
+};
+// On a frozen prototype, assigning an inherited property to an instance would fail ("o.toString = f",
+// "err.message = m"). These become accessors whose setter gives the instance a property of its own instead.
+const overridable = ["constructor", "toString", "toLocaleString", "valueOf", "hasOwnProperty", "toJSON", "name", "message"];
+const defineProperty = Object.defineProperty, hasOwn = Object.hasOwn;
+const allowOverrides = (proto) => {
+  for (const key of overridable) {
+    const d = describe(proto, key);
+    if (!d || !hasOwn(d, "value") || !d.writable || !d.configurable) continue;
+    const value = d.value;
+    defineProperty(proto, key, {
+      get() { return value; },
+      set(next) {
+        if (this === proto) throw new TypeError("Cannot change the built-in " + toStr(key));
+        defineProperty(this, key, { value: next, writable: true, enumerable: true, configurable: true });
+      },
+      enumerable: d.enumerable,
+      configurable: false,
+    });
+  }
+};
+/** Freezes everything reachable from the roots: values, accessors and prototypes. */
+const harden = (roots) => {
+  const seen = new Set();
+  const stack = [...roots];
+  while (stack.length) {
+    const value = stack.pop();
+    if ((typeof value !== "object" && typeof value !== "function") || value === null || seen.has(value)) continue;
+    seen.add(value);
+    const ctor = describe(value, "constructor");
+    if (ctor && typeof ctor.value === "function" && ctor.value.prototype === value) allowOverrides(value);
+    freeze(value);
+    stack.push(getProto(value));
+    for (const key of ownKeys(value)) {
+      const d = describe(value, key);
+      if (d) stack.push(d.value, d.get, d.set);
+    }
+  }
+};
+// Built-ins that no global names: reached through instances.
+const hidden = [
+  async function () {}, function* () {}, async function* () {}, [][Symbol.iterator](), new Map()[Symbol.iterator](),
+  new Set()[Symbol.iterator](), ""[Symbol.iterator](), /x/[Symbol.matchAll](""), getProto(Int8Array),
+];
+harden([G, userFunction, run, settle, ...hidden]);
+return [run, settle];
+})(`;
 const EPILOGUE = "\n})";
-const PRELUDE_LINES = PRELUDE.split("\n").length - 1;
+// The user's code is the body of a plain function, or of an async one when it awaits (only then does each run
+// pay for a promise).
+// Strict, so what the frozen built-ins refuse is an error the user sees rather than a silent no-op.
+const SYNC_HEADER = 'function (items, $input, $trigger, $node) { "use strict";\n';
+const ASYNC_HEADER = 'async function (items, $input, $trigger, $node) { "use strict";\n';
+const PRELUDE_LINES = PRELUDE.split("\n").length;
 
 interface Slot {
   isolate: ivm.Isolate;
   memoryMb: number;
-  scripts: Map<string, ivm.Script>;
+  /** Ready programs by code, least recently used first. */
+  programs: Map<string, Program>;
   /** Settles when the last queued run on this slot finishes; runs take turns by chaining onto it. */
   tail: Promise<void>;
   waiting: number;
+}
+
+/** One code string, evaluated in a context of its own (frozen built-ins), ready to run again and again. */
+interface Program {
+  context: ivm.Context;
+  run: ivm.Reference<(input: string) => string>;
+  settle: ivm.Reference<() => Promise<string>>;
 }
 
 interface Header {
@@ -217,8 +303,8 @@ export class CodeSandbox {
     try {
       if (slot.isolate.isDisposed) this.renew(slot);
       const userLines = args.code.split("\n").length;
-      const script = await this.scriptFor(slot, args.code, userLines);
-      const reply = await this.execute({ slot, script, input, timeoutMs, signal });
+      const program = await this.programFor(slot, args.code, userLines);
+      const reply = await this.execute({ slot, program, input, timeoutMs, signal });
       return this.readReply({ reply, userLines, maxOutputBytes });
     } finally {
       release();
@@ -238,7 +324,7 @@ export class CodeSandbox {
       // Re-inserting keeps the map in least-recently-used order.
       this.slots.delete(key);
     } else {
-      slot = { isolate: newIsolate(memoryMb), memoryMb, scripts: new Map(), tail: Promise.resolve(), waiting: 0 };
+      slot = { isolate: newIsolate(memoryMb), memoryMb, programs: new Map(), tail: Promise.resolve(), waiting: 0 };
     }
     this.slots.set(key, slot);
     this.evict(key);
@@ -255,10 +341,10 @@ export class CodeSandbox {
     }
   }
 
-  /** A slot whose isolate was killed (memory limit, hang, cancel) gets a new one; its compiled scripts went with it. */
+  /** A slot whose isolate was killed (memory limit, hang, cancel) gets a new one; its programs went with it. */
   private renew(slot: Slot): void {
     slot.isolate = newIsolate(slot.memoryMb);
-    slot.scripts.clear();
+    slot.programs.clear();
   }
 
   private async takeTurn(slot: Slot, signal: AbortSignal | undefined): Promise<() => void> {
@@ -280,39 +366,55 @@ export class CodeSandbox {
     return release;
   }
 
-  private async scriptFor(slot: Slot, code: string, userLines: number): Promise<ivm.Script> {
-    const cached = slot.scripts.get(code);
+  private async programFor(slot: Slot, code: string, userLines: number): Promise<Program> {
+    const cached = slot.programs.get(code);
     if (cached) {
-      slot.scripts.delete(code);
-      slot.scripts.set(code, cached);
+      slot.programs.delete(code);
+      slot.programs.set(code, cached);
       return cached;
     }
+    const header = /\bawait\b/.test(code) ? ASYNC_HEADER : SYNC_HEADER;
     let script: ivm.Script;
     try {
-      script = await slot.isolate.compileScript(PRELUDE + code + EPILOGUE, { filename: FILENAME, lineOffset: -PRELUDE_LINES });
+      script = await slot.isolate.compileScript(PRELUDE + header + code + EPILOGUE, { filename: FILENAME, lineOffset: -PRELUDE_LINES });
     } catch (err) {
       throw syntaxError(err, userLines);
     }
-    slot.scripts.set(code, script);
-    if (slot.scripts.size > this.options.maxScripts) {
-      const oldest = slot.scripts.keys().next().value!;
-      slot.scripts.get(oldest)!.release();
-      slot.scripts.delete(oldest);
+    const context = await slot.isolate.createContext();
+    try {
+      const pair = (await script.run(context, { reference: true, timeout: this.options.timeoutMs })) as ivm.Reference<unknown[]>;
+      const run = pair.typeof === "object" ? ((await pair.get(0, { reference: true })) as ivm.Reference<(input: string) => string>) : undefined;
+      const settle = pair.typeof === "object" ? ((await pair.get(1, { reference: true })) as ivm.Reference<() => Promise<string>>) : undefined;
+      pair.release();
+      // Code that closes its function body early replaces what the prelude hands back.
+      if (run?.typeof !== "function" || settle?.typeof !== "function") throw unreadable();
+      const program: Program = { context, run, settle };
+      script.release();
+      slot.programs.set(code, program);
+      if (slot.programs.size > this.options.maxScripts) {
+        const oldest = slot.programs.keys().next().value!;
+        slot.programs.get(oldest)!.context.release();
+        slot.programs.delete(oldest);
+      }
+      return program;
+    } catch (err) {
+      context.release();
+      throw err;
     }
-    return script;
   }
 
-  private async execute(args: { slot: Slot; script: ivm.Script; input: string; timeoutMs: number; signal?: AbortSignal }): Promise<unknown> {
-    const { slot, script, input, timeoutMs, signal } = args;
+  private async execute(args: { slot: Slot; program: Program; input: string; timeoutMs: number; signal?: AbortSignal }): Promise<unknown> {
+    const { slot, program, input, timeoutMs, signal } = args;
     const isolate = slot.isolate;
-    let context: ivm.Context | undefined;
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     try {
       throwIfAborted(signal);
-      context = isolate.createContextSync();
-      context.global.setSync("__sandboxInput", input);
-      const running: Promise<unknown> = script.run(context, { timeout: timeoutMs, promise: true });
+      // The code runs on isolated-vm's own thread, so even a slow run never holds up this process's event loop.
+      const running = (async (): Promise<unknown> => {
+        const first: unknown = await program.run.apply(undefined, [input], { timeout: timeoutMs });
+        return first === ASYNC ? program.settle.apply(undefined, [], { timeout: timeoutMs, result: { promise: true, copy: true } }) : first;
+      })();
       // Once the race is lost, the run rejects when its isolate is disposed; nobody waits for it any more.
       running.catch(() => {});
       const hung = new Promise<never>((_, reject) => {
@@ -334,11 +436,13 @@ export class CodeSandbox {
       return await Promise.race([running, hung, cancelled]);
     } catch (err) {
       if (err instanceof NodeError || err === signal?.reason) throw err;
-      throw this.hostError({ err, isolate, timeoutMs, memoryMb: slot.memoryMb });
+      const failure = this.hostError({ err, isolate, timeoutMs, memoryMb: slot.memoryMb });
+      // Code stopped part-way (time limit) may have left its context mid-change; start the workspace afresh.
+      disposeIsolate(isolate);
+      throw failure;
     } finally {
       clearTimeout(timer);
       if (onAbort) signal!.removeEventListener("abort", onAbort);
-      if (context && !isolate.isDisposed) context.release();
     }
   }
 

@@ -139,8 +139,14 @@ describe("core.code", () => {
       { name: "require", code: 'return require("child_process").execSync("id");', message: /^Code threw ReferenceError at line 1: require is not defined$/ },
       {
         name: "the constructor chain",
-        code: "return this.constructor.constructor('return process')().env;",
+        code: "return [].constructor.constructor('return process')().env;",
         message: /^Code threw ReferenceError at line 1: process is not defined$/,
+      },
+      {
+        // The code is strict: `this` is undefined, so the classic escape does not even start.
+        name: "the constructor chain through this",
+        code: "return this.constructor.constructor('return process')().env;",
+        message: /^Code threw TypeError at line 1: Cannot read properties of undefined \(reading 'constructor'\)$/,
       },
       { name: "huge output", code: "return { s: 'x'.repeat(20 * 1024 * 1024) };", message: /^Code returned more than 16777216 bytes/ },
     ];
@@ -155,7 +161,8 @@ describe("core.code", () => {
     }
 
     it("prototype pollution", async () => {
-      await runCode("Object.prototype.polluted = 1; return [];");
+      const err = await failure(runCode("Object.prototype.polluted = 1; return [];"));
+      expect(err.message).toBe("Code threw TypeError at line 1: Cannot add property polluted, object is not extensible");
       const { output } = await runCode("return { clean: ({}).polluted === undefined };");
       expect(output).toEqual([{ json: { clean: true } }]);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
