@@ -51,7 +51,8 @@ export interface EngineServices {
   runFlow(parent: RunIdentity, flowId: string, items: Item[], depth: number): Promise<Item[]>;
   /** Called as each step finishes; the engine waits for it when `durableSteps` is set. */
   saveStep(run: RunIdentity, step: StepRecord): Promise<void>;
-  emit(event: RunEvent): void;
+  /** Sends a run event; the event is only made when someone may be listening. */
+  emit(make: () => RunEvent): void;
 }
 
 export interface RunRequest {
@@ -146,7 +147,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
 
   const record = async (step: StepRecord) => {
     steps.push(step);
-    services.emit({
+    services.emit(() => ({
       type: "step.finished",
       runId: run.id,
       nodeId: step.nodeId,
@@ -155,7 +156,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
       error: step.error,
       itemCount: countItems(step.output),
       at: step.finishedAt.toISOString(),
-    });
+    }));
     const saving = services.saveStep(run, step);
     if (request.durableSteps) await saving;
     else saving.catch((err: unknown) => services.logger.error({ err, runId: run.id }, "could not save a step"));
@@ -190,7 +191,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     const definition = graph.definitions.get(node.id)!;
     const startedAt = now();
     const input = Object.values(inputs).flat();
-    services.emit({ type: "step.started", runId: run.id, nodeId: node.id, attempt: 1, at: startedAt.toISOString() });
+    services.emit(() => ({ type: "step.started", runId: run.id, nodeId: node.id, attempt: 1, at: startedAt.toISOString() }));
     const finish = (status: StepStatus, attempt: number, output: PortItems, error: SerializedNodeError | null): StepRecord => {
       const finishedAt = now();
       return {
@@ -230,7 +231,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           } catch {
             return finish("cancelled", attempt, {}, serializeError(new NodeCancelledError()));
           }
-          services.emit({ type: "step.started", runId: run.id, nodeId: node.id, attempt: attempt + 1, at: now().toISOString() });
+          services.emit(() => ({ type: "step.started", runId: run.id, nodeId: node.id, attempt: attempt + 1, at: now().toISOString() }));
           continue;
         }
         const error = serializeError(err);
@@ -294,7 +295,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           trigger: request.triggerItems,
           nodes: outputsByName,
           configFor,
-          progress: (progress) => services.emit({ type: "step.progress", runId: run.id, nodeId: node.id, progress, at: now().toISOString() }),
+          progress: (progress) => services.emit(() => ({ type: "step.progress", runId: run.id, nodeId: node.id, progress, at: now().toISOString() })),
           respond: (response) => request.respond?.(response),
           runFlow: (flowId, items) => services.runFlow(run, flowId, items, (request.depth ?? 0) + 1),
         };
@@ -344,7 +345,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     };
   };
 
-  services.emit({ type: "run.started", runId: run.id, at: now().toISOString() });
+  services.emit(() => ({ type: "run.started", runId: run.id, at: now().toISOString() }));
   try {
     await visit(graph.start);
   } finally {

@@ -7,6 +7,8 @@ export interface EventBus {
   /** `shared`: also send to other processes (a person may be watching this run); else this process only. */
   publish(event: RunEvent, shared?: boolean): void;
   subscribe(runId: string, listener: (event: RunEvent) => void): () => void;
+  /** Whether anyone in this process listens to the run. */
+  observed(runId: string): boolean;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,10 @@ export class LocalEventBus implements EventBus {
   subscribe(runId: string, listener: (event: RunEvent) => void): () => void {
     this.emitter.on(runId, listener);
     return () => this.emitter.off(runId, listener);
+  }
+
+  observed(runId: string): boolean {
+    return this.emitter.listenerCount(runId) > 0;
   }
 
   async close(): Promise<void> {
@@ -67,6 +73,10 @@ export class RedisEventBus implements EventBus {
         void this.subscriber.unsubscribe(CHANNEL + runId);
       }
     };
+  }
+
+  observed(runId: string): boolean {
+    return this.local.observed(runId);
   }
 
   async close(): Promise<void> {

@@ -222,7 +222,9 @@ export class Executor {
     const shared = this.shared(row);
     const services: EngineServices = {
       ...(this.baseServices ??= this.engineServices()),
-      emit: (event) => this.deps.events.publish(event, shared),
+      emit: (make) => {
+        if (shared || this.deps.events.observed(row.id)) this.deps.events.publish(make(), shared);
+      },
       saveStep: async (_run, step) => {
         const stepRow = await this.toStepRow(row.workspaceId, row.id, step);
         if (active.handingBack && step.status === "cancelled") return;
