@@ -73,33 +73,22 @@ export async function createMigration({
   schemaPath = defaultSchemaPath,
   migrationsDir = defaultMigrationsDir,
 }: CreateMigrationInput): Promise<{ created: string | null }> {
-  const migrationName = slugify(name);
-  const [schema, migrationsList] = await Promise.all([readSchema(schemaPath), readMigrations(migrationsDir)]);
-  const scratch = await scratchTarget();
-  try {
-    const generated = await withEngine({ factory: scratch.factory, schema }, async (engine) => {
-      // `prisma migrate dev`'s sequence. In the Wasm engine createMigration cannot reach a shadow database; it
-      // diffs the history that devDiagnostic replayed into one and cached, keyed by the migrations the
-      // development database has applied, hence applying them first.
-      await engine.applyMigrations({ migrationsList, filters: noFilters });
-      await engine.devDiagnostic({ migrationsList, filters: noFilters });
-      return engine.createMigration({
-        migrationName,
-        draft: false,
-        migrationsList,
-        schema: { files: [schema] },
-        filters: noFilters,
-      });
-    });
-    if (generated.migrationScript === null) return { created: null };
-    const folder = path.join(migrationsDir, generated.generatedMigrationName);
-    await fs.mkdir(folder, { recursive: true });
-    await fs.writeFile(path.join(folder, `migration.${generated.extension}`), generated.migrationScript);
-    await fs.writeFile(path.join(migrationsDir, lockfileName), lockfileText(generated.connectorType));
-    return { created: generated.generatedMigrationName };
-  } finally {
-    await scratch.close();
-  }
+  const migrationName = `${timestamp(new Date())}_${slugify(name)}`;
+  // The same diff as `prisma migrate diff --from-migrations --to-schema`: the history is replayed into an
+  // in-memory PGlite and compared with the schema. (The engine's own createMigration reads a cached replay that
+  // leaves partial indexes out, so it would write them again every time.)
+  const script = await schemaDrift({ schemaPath, migrationsDir });
+  if (script.trim() === "") return { created: null };
+  const folder = path.join(migrationsDir, migrationName);
+  await fs.mkdir(folder, { recursive: true });
+  await fs.writeFile(path.join(folder, "migration.sql"), script);
+  await fs.writeFile(path.join(migrationsDir, lockfileName), lockfileText("postgresql"));
+  return { created: migrationName };
+}
+
+/** Prisma's migration folder prefix: the UTC time as YYYYMMDDHHMMSS. */
+function timestamp(date: Date): string {
+  return date.toISOString().replace(/[-:T]/g, "").slice(0, 14);
 }
 
 export interface SchemaDriftInput {

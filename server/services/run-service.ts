@@ -172,6 +172,8 @@ export const runService = {
   async orphans({ db, liveWorkers, queuedBefore, limit }: { db: Db; liveWorkers: string[]; queuedBefore: Date; limit: number }) {
     return db.run.findMany({
       where: {
+        // Unfinished runs have no finishedAt; saying so lets PostgreSQL use the partial index of them.
+        finishedAt: null,
         OR: [
           { status: "queued", queuedAt: { lt: queuedBefore } },
           { status: "running", OR: [{ workerId: null }, { workerId: { notIn: liveWorkers } }] },

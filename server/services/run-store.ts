@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Db } from "../db";
 
 /**
@@ -56,7 +55,7 @@ interface Waiter {
 const runColumns = `id text, "workspaceId" text, "flowId" text, "flowVersionId" text, status "RunStatus", trigger text, input jsonb, output jsonb,
   error jsonb, "workerId" text, "queuedAt" timestamp(3), "startedAt" timestamp(3), "finishedAt" timestamp(3), "startNodeId" text,
   "parentRunId" text, document jsonb`;
-const stepColumns = `id text, "workspaceId" text, "runId" text, "nodeId" text, "nodeName" text, "nodeType" text, status "StepStatus",
+const stepColumns = `"workspaceId" text, "runId" text, "nodeId" text, "nodeName" text, "nodeType" text, status "StepStatus",
   attempt int, input jsonb, output jsonb, "inputTruncated" boolean, "outputTruncated" boolean, "outputRef" text, error jsonb,
   "startedAt" timestamp(3), "finishedAt" timestamp(3), "durationMs" int`;
 
@@ -69,8 +68,8 @@ WITH runs AS (
     "workerId" = EXCLUDED."workerId", "startedAt" = EXCLUDED."startedAt", "finishedAt" = EXCLUDED."finishedAt"
   RETURNING 1
 ), steps AS (
-  INSERT INTO "Step" (id, "workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, input, output, "inputTruncated", "outputTruncated", "outputRef", error, "startedAt", "finishedAt", "durationMs")
-  SELECT id, "workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, input, output, "inputTruncated", "outputTruncated", "outputRef", error, "startedAt", "finishedAt", "durationMs"
+  INSERT INTO "Step" ("workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, input, output, "inputTruncated", "outputTruncated", "outputRef", error, "startedAt", "finishedAt", "durationMs")
+  SELECT "workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, input, output, "inputTruncated", "outputTruncated", "outputRef", error, "startedAt", "finishedAt", "durationMs"
   FROM jsonb_to_recordset($2::jsonb) AS s(${stepColumns})
   ON CONFLICT ("runId", "nodeId") DO UPDATE SET status = EXCLUDED.status, attempt = EXCLUDED.attempt, input = EXCLUDED.input,
     output = EXCLUDED.output, "inputTruncated" = EXCLUDED."inputTruncated", "outputTruncated" = EXCLUDED."outputTruncated",
@@ -82,7 +81,7 @@ SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM steps) AS step
 
 export class RunStore {
   private runs = new Map<string, RunRow>();
-  private steps = new Map<string, StepRow & { id: string }>();
+  private steps = new Map<string, StepRow>();
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | null = null;
   private scheduled = false;
@@ -97,7 +96,7 @@ export class RunStore {
 
   saveStep(row: StepRow): Promise<void> {
     const key = `${row.runId}\u0000${row.nodeId}`;
-    this.steps.set(key, { ...row, id: this.steps.get(key)?.id ?? randomUUID() });
+    this.steps.set(key, row);
     return this.enqueue();
   }
 

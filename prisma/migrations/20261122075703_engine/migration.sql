@@ -1,9 +1,13 @@
 /*
   Warnings:
 
-  - A unique constraint covering the columns `[runId,nodeId]` on the table `Step` will be added. If there are existing duplicate values, this will fail.
+  - The primary key for the `Step` table will be changed. If it partially fails, the table could be left without primary key constraint.
+  - You are about to drop the column `id` on the `Step` table. All the data in the column will be lost.
 
 */
+-- DropIndex
+DROP INDEX "Run_status_queuedAt_idx";
+
 -- DropIndex
 DROP INDEX "Step_runId_startedAt_idx";
 
@@ -13,8 +17,11 @@ ADD COLUMN     "parentRunId" TEXT,
 ADD COLUMN     "startNodeId" TEXT;
 
 -- AlterTable
-ALTER TABLE "Step" ADD COLUMN     "nodeName" TEXT NOT NULL DEFAULT '',
-ADD COLUMN     "outputRef" TEXT;
+ALTER TABLE "Step" DROP CONSTRAINT "Step_pkey",
+DROP COLUMN "id",
+ADD COLUMN     "nodeName" TEXT NOT NULL DEFAULT '',
+ADD COLUMN     "outputRef" TEXT,
+ADD CONSTRAINT "Step_pkey" PRIMARY KEY ("runId", "nodeId");
 
 -- CreateTable
 CREATE TABLE "WebhookRoute" (
@@ -47,7 +54,7 @@ CREATE UNIQUE INDEX "WebhookRoute_path_key" ON "WebhookRoute"("path");
 CREATE INDEX "WebhookRoute_flowId_idx" ON "WebhookRoute"("flowId");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "Step_runId_nodeId_key" ON "Step"("runId", "nodeId");
+CREATE INDEX "Run_status_queuedAt_idx" ON "Run"("status", "queuedAt") WHERE ("finishedAt" IS NULL);
 
 -- AddForeignKey
 ALTER TABLE "WebhookRoute" ADD CONSTRAINT "WebhookRoute_flowId_fkey" FOREIGN KEY ("flowId") REFERENCES "Flow"("id") ON DELETE CASCADE ON UPDATE CASCADE;
