@@ -88,7 +88,8 @@ async function waitFor<T>(what: string, check: () => Promise<T | null | undefine
   }
 }
 
-describe("queue mode with worker processes", () => {
+// Worker processes start, die and resume here; on a busy machine that takes longer than the default minute.
+describe("queue mode with worker processes", { timeout: 120_000 }, () => {
   let connection: DbConnection;
   let runtime: Runtime;
   let redis: Redis;
