@@ -10,7 +10,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { buildIfStale, builtEntry, ensureDependencies, freePort, generatePrismaClient, projectRoot } from "../scripts/setup.mjs";
+import { buildIfStale, builtEntry, ensureDependencies, freePort, generatePrismaClient, nodeMemoryFlags, projectRoot } from "../scripts/setup.mjs";
 import { report, reportedFigures, rssOf, runLoad } from "./lib/load.mjs";
 import { benchPayload } from "./lib/peers.mjs";
 
@@ -26,8 +26,7 @@ const children = new Set();
 
 /** Starts a compiled entry (`server`, `worker`) as `npm start` and `npm run worker` do. */
 function start(entry, env, label) {
-  const memory = env.DATABASE_URL ? [] : ["--max-semi-space-size=2"];
-  const child = spawn(process.execPath, ["--no-node-snapshot", ...memory, builtEntry(entry)], { cwd: projectRoot, env, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, ["--no-node-snapshot", ...nodeMemoryFlags(env), builtEntry(entry)], { cwd: projectRoot, env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   child.on("exit", (code) => {

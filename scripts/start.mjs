@@ -1,7 +1,7 @@
 // `npm start`: from a fresh clone with nothing but Node.js, install, generate, build when the sources changed,
 // then run the server (which migrates the database before it listens). `--dev` runs Next in development mode.
 import { spawn } from "node:child_process";
-import { buildIfStale, builtEntry, ensureDependencies, generatePrismaClient, projectRoot, SetupError } from "./setup.mjs";
+import { buildIfStale, builtEntry, ensureDependencies, generatePrismaClient, nodeMemoryFlags, projectRoot, SetupError } from "./setup.mjs";
 
 const dev = process.argv.includes("--dev");
 try {
@@ -11,10 +11,7 @@ try {
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: dev ? "development" : "production" };
   // isolated-vm (the code node's sandbox) asks for --no-node-snapshot on Node 20 and later. Development runs
   // the TypeScript sources; production the compiled server.
-  // Embedded mode is one person's machine: a small young generation keeps the idle footprint down (about 30 MB
-  // less) for a little more garbage-collection work under load.
-  const memory = process.env.DATABASE_URL ? [] : ["--max-semi-space-size=2"];
-  const args = ["--no-node-snapshot", ...memory, ...(dev ? ["--import", "tsx", "server/main.ts", "--dev"] : [builtEntry("server")])];
+  const args = ["--no-node-snapshot", ...nodeMemoryFlags(process.env), ...(dev ? ["--import", "tsx", "server/main.ts", "--dev"] : [builtEntry("server")])];
   const server = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: "inherit" });
   // The server shuts down gracefully on these; pass them on rather than dying first and orphaning it.
   for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.kill(signal));

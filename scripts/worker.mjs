@@ -1,12 +1,12 @@
 // `npm run worker`: builds when the sources changed (like `npm start`), then runs one compiled worker process.
 import { spawn } from "node:child_process";
-import { buildIfStale, builtEntry, ensureDependencies, generatePrismaClient, projectRoot, SetupError } from "./setup.mjs";
+import { buildIfStale, builtEntry, ensureDependencies, generatePrismaClient, nodeMemoryFlags, projectRoot, SetupError } from "./setup.mjs";
 
 try {
   await ensureDependencies();
   await generatePrismaClient();
   await buildIfStale();
-  const worker = spawn(process.execPath, ["--no-node-snapshot", builtEntry("worker")], {
+  const worker = spawn(process.execPath, ["--no-node-snapshot", ...nodeMemoryFlags(process.env), builtEntry("worker")], {
     cwd: projectRoot,
     env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? "production" },
     stdio: "inherit",
