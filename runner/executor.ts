@@ -11,7 +11,7 @@ import { activationService } from "../server/services/activation-service";
 import { openCredentialForRun } from "../server/services/credential-service";
 import { flowStateStore } from "../server/services/flow-state-service";
 import { runService, type FinishedStepRow } from "../server/services/run-service";
-import type { RunRow, RunStore, StepRow } from "../server/services/run-store";
+import { RawJson, type RunRow, type RunStore, type StepRow } from "../server/services/run-store";
 import { executeFlow, type EngineServices, type RunIdentity, type RunOutcome, type StepRecord } from "./engine";
 import type { EventBus } from "./events";
 import { capPorts, type StoredPorts } from "./step-data";
@@ -55,6 +55,11 @@ export interface RunSpec {
 interface ActiveRun {
   controller: AbortController;
   handingBack: boolean;
+}
+
+/** Capped data as stored: whole, it goes to the database as the JSON text its size was measured on. */
+function storedJson(capped: ReturnType<typeof capPorts>): unknown {
+  return capped.truncated ? capped.stored : new RawJson(`{"items":${capped.json}}`);
 }
 
 const isKept = (document: FlowDocument, status: RunOutcome["status"]) =>
@@ -263,7 +268,7 @@ export class Executor {
     const final: RunRow = {
       ...row,
       status: outcome.status,
-      output: capPorts({ out: outcome.output }, this.deps.stepCapBytes).stored,
+      output: storedJson(capPorts({ out: outcome.output }, this.deps.stepCapBytes)),
       error: outcome.error,
       finishedAt,
     };
@@ -333,7 +338,7 @@ export class Executor {
       status: step.status,
       attempt: step.attempt,
       input: input.stored,
-      output: output.stored,
+      output: storedJson(output),
       inputTruncated: input.truncated,
       outputTruncated: output.truncated,
       outputRef,

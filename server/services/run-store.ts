@@ -47,6 +47,23 @@ export interface StepRow {
   durationMs: number | null;
 }
 
+/** JSON serialized already (step data measured against its cap), spliced into a batch as it is. */
+export class RawJson {
+  constructor(readonly json: string) {}
+}
+
+function rowJson(row: object): string {
+  let out = "{";
+  for (const [key, value] of Object.entries(row)) {
+    if (value === undefined) continue;
+    if (out.length > 1) out += ",";
+    out += `${JSON.stringify(key)}:${value instanceof RawJson ? value.json : JSON.stringify(value)}`;
+  }
+  return `${out}}`;
+}
+
+const rowsJson = (rows: object[]) => `[${rows.map(rowJson).join(",")}]`;
+
 interface Waiter {
   resolve(): void;
   reject(err: unknown): void;
@@ -133,7 +150,7 @@ export class RunStore {
       return;
     }
     this.flushing = this.db
-      .$executeRawUnsafe(upsertSql, JSON.stringify(runs), JSON.stringify(steps))
+      .$executeRawUnsafe(upsertSql, rowsJson(runs), rowsJson(steps))
       .then(
         () => waiters.forEach((w) => w.resolve()),
         (err: unknown) => waiters.forEach((w) => w.reject(err)),
