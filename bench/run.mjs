@@ -140,7 +140,8 @@ async function benchMode(mode) {
       await runLoad({ ...target, connections: 20, durationSec: 2 });
       // One connection: the latency a single caller sees, without queueing behind other requests.
       const single = await runLoad({ ...target, connections: 1, durationSec: Math.max(3, Math.round(durationSec / 2)) });
-      report(`streamware.${mode}.${name}.c1.mean`, single.mean, "ms");
+      // autocannon's latencies are whole milliseconds; with one connection the time per request is exact.
+      report(`streamware.${mode}.${name}.c1.latency`, Number((1000 / single.rps).toFixed(3)), "ms");
       for (const connections of connectionCounts) {
         const before = client ? await queueCounts(client, flow) : null;
         const { result, peaks } = await withPeakRss([server.pid], () => runLoad({ ...target, connections, durationSec }));
@@ -165,15 +166,18 @@ async function benchMode(mode) {
         const before = await queueCounts(client, "async-3");
         const startedAt = Date.now();
         const { result, peaks } = await withPeakRss([server.pid, ...workers.map((w) => w.pid)], () => runLoad({ ...asyncTarget, connections: 20, durationSec }));
+        // The queue drains after the load stops; the rate counts every run accepted, until the last one finished.
         let after = await queueCounts(client, "async-3");
-        for (let i = 0; i < 120 && after.finished < after.runs; i++) {
+        for (let i = 0; i < 240 && after.finished < after.runs; i++) {
           await sleep(500);
           after = await queueCounts(client, "async-3");
         }
-        const seconds = (new Date(after.last).getTime() - startedAt) / 1000;
+        const completed = after.finished - before.finished;
+        const seconds = completed > 0 ? (new Date(after.last).getTime() - startedAt) / 1000 : durationSec;
         report(`streamware.queue.async_3.w${workerCount}.accepted_rps`, result.rps, "req/s");
         report(`streamware.queue.async_3.w${workerCount}.p99`, result.p99, "ms");
-        report(`streamware.queue.async_3.w${workerCount}.runs_completed`, Math.round((after.finished - before.finished) / seconds), "runs/s");
+        report(`streamware.queue.async_3.w${workerCount}.runs_completed`, Math.round(completed / seconds), "runs/s");
+        if (after.finished < after.runs) report(`streamware.queue.async_3.w${workerCount}.unfinished`, after.runs - after.finished, "runs");
         workers.forEach((w, i) => report(`streamware.queue.async_3.w${workerCount}.rss_worker${i + 1}`, peaks.get(w.pid), "MB"));
         report(`streamware.queue.async_3.w${workerCount}.rss_web`, peaks.get(server.pid), "MB");
         await Promise.all(workers.map(stop));
@@ -231,9 +235,9 @@ function compare(peerFigures) {
         }
       }
     }
-    const set = ours.get(`streamware.${mode}.webhook_set.c1.mean`);
-    const code = ours.get(`streamware.${mode}.webhook_code.c1.mean`);
-    if (set !== undefined && code !== undefined) report(`streamware.${mode}.code_node_added.c1.mean`, Number((code - set).toFixed(3)), "ms");
+    const set = ours.get(`streamware.${mode}.webhook_set.c1.latency`);
+    const code = ours.get(`streamware.${mode}.webhook_code.c1.latency`);
+    if (set !== undefined && code !== undefined) report(`streamware.${mode}.code_node_added.c1.latency`, Number((code - set).toFixed(3)), "ms");
   }
 }
 

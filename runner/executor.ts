@@ -20,6 +20,7 @@ export const MAX_SUBFLOW_DEPTH = 10;
 /** How long a run started in this process may go before it is stored (quick runs are stored once, at the end). */
 export const INLINE_HOLD_MS = 250;
 const PENDING_CANCEL_MS = 30_000;
+const MAX_CACHED_DOCUMENTS = 500;
 
 export interface ExecutorDeps {
   db: Db;
@@ -69,6 +70,7 @@ const isKept = (document: FlowDocument, status: RunOutcome["status"]) =>
 export class Executor {
   private readonly active = new Map<string, ActiveRun>();
   private readonly pendingCancels = new Set<string>();
+  private readonly documents = new Map<string, FlowDocument>();
   /** What every run's engine gets from this process; made once. */
   private baseServices: Omit<EngineServices, "saveStep" | "emit"> | undefined;
 
@@ -99,7 +101,13 @@ export class Executor {
 
   /** Claims a stored run and runs it, skipping the steps an earlier attempt finished; null if another worker holds it. */
   async runStored(runId: string): Promise<RunOutcome | null> {
-    const claimed = await runService.claim({ db: this.deps.db, runId, workerId: this.deps.workerId, liveWorkers: await this.deps.liveWorkers() });
+    const claimed = await runService.claim({
+      db: this.deps.db,
+      runId,
+      workerId: this.deps.workerId,
+      liveWorkers: await this.deps.liveWorkers(),
+      versionDocument: (versionId) => this.versionDocument(versionId),
+    });
     if (!claimed) return null;
     const row: RunRow = {
       id: claimed.id,
@@ -122,6 +130,25 @@ export class Executor {
     const finished = new Map<string, StepRecord>();
     for (const step of claimed.finishedSteps) finished.set(step.nodeId, await this.toRecord(claimed.workspaceId, step));
     return this.execute(row, claimed.document, finished, { depth: 0, stored: true });
+  }
+
+  /**
+   * Versions never change, so their documents are kept (the most recently used few hundred): a worker parses
+   * a flow's document once, not once per run, and the engine's per-document plans stay warm.
+   */
+  private async versionDocument(versionId: string): Promise<FlowDocument | null> {
+    const cached = this.documents.get(versionId);
+    if (cached) {
+      this.documents.delete(versionId);
+      this.documents.set(versionId, cached);
+      return cached;
+    }
+    const document = await runService.versionDocument({ db: this.deps.db, versionId });
+    if (document) {
+      this.documents.set(versionId, document);
+      if (this.documents.size > MAX_CACHED_DOCUMENTS) this.documents.delete(this.documents.keys().next().value!);
+    }
+    return document;
   }
 
   /** Keeps bytes that arrived with a trigger (a webhook upload) in binary storage. */

@@ -117,8 +117,9 @@ export class Runtime {
     if (this.role === "worker" || this.mode === "embedded") {
       this.every(this.config.RECONCILE_INTERVAL_MS, () => this.reconcile());
       this.every(60 * 60_000, () => this.prune());
-      void this.reconcile();
-      void this.prune();
+      for (const task of [() => this.reconcile(), () => this.prune()]) {
+        task().catch((err: unknown) => this.logger.error({ err }, "background task failed"));
+      }
     }
     if (this.role === "web") this.every(30_000, () => this.webhooks!.load());
   }

@@ -95,60 +95,66 @@ function withInputs<S extends { nodeId: string; input: unknown; output: unknown 
 const runNotFound = () => new ServiceError({ code: "NOT_FOUND", message: "Run not found" });
 
 export const runService = {
-  /** Takes a run for this worker unless a live worker holds it; the owner check and the update are one statement. */
-  async claim({ db, runId, workerId, liveWorkers }: { db: Db; runId: string; workerId: string; liveWorkers: string[] }): Promise<ClaimedRun | null> {
-    const claimed = await db.$queryRawUnsafe<{ id: string }[]>(
-      `UPDATE "Run" SET status = 'running', "workerId" = $2, "startedAt" = COALESCE("startedAt", now())
+  /**
+   * Takes a run for this worker unless a live worker holds it; the owner check and the update are one statement,
+   * which also returns the run. Steps are read only for a run that was running before (a resumed one), and a
+   * version's document comes from `versionDocument` (immutable, so the runner caches it).
+   */
+  async claim({
+    db,
+    runId,
+    workerId,
+    liveWorkers,
+    versionDocument,
+  }: {
+    db: Db;
+    runId: string;
+    workerId: string;
+    liveWorkers: string[];
+    versionDocument: (versionId: string) => Promise<FlowDocument | null>;
+  }): Promise<ClaimedRun | null> {
+    const [run] = await db.$queryRawUnsafe<(Omit<ClaimedRun, "document" | "finishedSteps"> & { document: FlowDocument | null; previousStatus: string })[]>(
+      `WITH previous AS (SELECT status FROM "Run" WHERE id = $1)
+       UPDATE "Run" SET status = 'running', "workerId" = $2, "startedAt" = COALESCE("startedAt", now())
        WHERE id = $1 AND status IN ('queued', 'running')
          AND ("workerId" IS NULL OR "workerId" = $2 OR NOT ("workerId" = ANY($3::text[])))
-       RETURNING id`,
+       RETURNING id, "workspaceId", "flowId", "flowVersionId", trigger, input, "queuedAt", "startedAt", "startNodeId", "parentRunId",
+         document, (SELECT status::text FROM previous) AS "previousStatus"`,
       runId,
       workerId,
       liveWorkers,
     );
-    if (claimed.length === 0) return null;
-    const run = await db.run.findUniqueOrThrow({
-      where: { id: runId },
-      select: {
-        id: true,
-        workspaceId: true,
-        flowId: true,
-        flowVersionId: true,
-        trigger: true,
-        input: true,
-        queuedAt: true,
-        startedAt: true,
-        startNodeId: true,
-        parentRunId: true,
-        document: true,
-        flowVersion: { select: { document: true } },
-        steps: {
-          where: { status: { in: ["succeeded", "failed"] } },
-          select: {
-            nodeId: true,
-            nodeName: true,
-            nodeType: true,
-            status: true,
-            attempt: true,
-            input: true,
-            output: true,
-            outputRef: true,
-            error: true,
-            startedAt: true,
-            finishedAt: true,
-            durationMs: true,
-          },
-        },
-      },
-    });
-    const document = (run.document ?? run.flowVersion?.document) as FlowDocument | null;
+    if (!run) return null;
+    const document = run.document ?? (run.flowVersionId ? await versionDocument(run.flowVersionId) : null);
     if (!document) return null;
-    return {
-      ...run,
-      startedAt: run.startedAt ?? new Date(),
-      document,
-      finishedSteps: run.steps as FinishedStepRow[],
-    };
+    const finishedSteps =
+      run.previousStatus === "running"
+        ? ((await db.step.findMany({
+            where: { runId, status: { in: ["succeeded", "failed"] } },
+            select: {
+              nodeId: true,
+              nodeName: true,
+              nodeType: true,
+              status: true,
+              attempt: true,
+              input: true,
+              output: true,
+              outputRef: true,
+              error: true,
+              startedAt: true,
+              finishedAt: true,
+              durationMs: true,
+            },
+          })) as FinishedStepRow[])
+        : [];
+    const { previousStatus: _previous, ...claimed } = run;
+    return { ...claimed, startedAt: run.startedAt ?? new Date(), document, finishedSteps };
+  },
+
+  /** A saved version's document; versions never change. */
+  async versionDocument({ db, versionId }: { db: Db; versionId: string }): Promise<FlowDocument | null> {
+    const version = await db.flowVersion.findUnique({ where: { id: versionId }, select: { document: true } });
+    return (version?.document as FlowDocument | undefined) ?? null;
   },
 
   /** Gives a run back without finishing it, so another worker resumes it. */
