@@ -89,6 +89,9 @@ describe("engine against PostgreSQL", () => {
     // Stored once as the upstream output, the input is put back together along the edges.
     expect(stepOf(result, "check").input).toEqual({ items: { in: [{ json: { n: 2, double: 4 } }] }, fromUpstream: true });
     expect(stepOf(result, "start").input).toEqual({ items: { in: [{ json: { n: 2 } }] }, fromTrigger: true });
+    // Items passed on unchanged are stored once and put back together when read.
+    expect(stepOf(result, "start").output).toEqual({ items: { out: [{ json: { n: 2 } }] }, fromTrigger: true });
+    expect(result.output).toEqual({ items: { out: [{ json: { n: 2, double: 4, size: "small", from: 4 } }] }, fromStep: "small" });
     expect(result.steps.every((s) => s.finishedAt && s.durationMs !== null)).toBe(true);
   });
 

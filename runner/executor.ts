@@ -14,7 +14,7 @@ import { runService, type FinishedStepRow } from "../server/services/run-service
 import { RawJson, type RunRow, type RunStore, type StepRow } from "../server/services/run-store";
 import { executeFlow, type EngineServices, type RunIdentity, type RunOutcome, type StepRecord } from "./engine";
 import type { EventBus } from "./events";
-import { capPorts, type StoredPorts } from "./step-data";
+import { capPorts, resolveStoredSteps, sameItems, type StoredPorts } from "./step-data";
 
 export const MAX_SUBFLOW_DEPTH = 10;
 /** How long a run started in this process may go before it is stored (quick runs are stored once, at the end). */
@@ -128,7 +128,8 @@ export class Executor {
       document: null,
     };
     const finished = new Map<string, StepRecord>();
-    for (const step of claimed.finishedSteps) finished.set(step.nodeId, await this.toRecord(claimed.workspaceId, step));
+    const stored = resolveStoredSteps(claimed.finishedSteps, claimed.document.edges, claimed.input);
+    for (const step of claimed.finishedSteps) finished.set(step.nodeId, await this.toRecord(claimed.workspaceId, step, stored.outputOf(step.nodeId)));
     return this.execute(row, claimed.document, finished, { depth: 0, stored: true });
   }
 
@@ -204,11 +205,10 @@ export class Executor {
     };
   }
 
-  private async toRecord(workspaceId: string, step: FinishedStepRow): Promise<StepRecord> {
-    const stored = step.output as StoredPorts | null;
+  private async toRecord(workspaceId: string, step: FinishedStepRow, resolved: PortItems): Promise<StepRecord> {
     const output: PortItems = step.outputRef
       ? (JSON.parse((await this.deps.binary.read(workspaceId, step.outputRef)).toString("utf8")) as PortItems)
-      : (stored?.items ?? {});
+      : resolved;
     return {
       nodeId: step.nodeId,
       nodeName: step.nodeName,
@@ -258,7 +258,7 @@ export class Executor {
         if (shared || this.deps.events.observed(row.id)) this.deps.events.publish(make(), shared);
       },
       saveStep: async (_run, step) => {
-        const stepRow = await this.toStepRow(row.workspaceId, row.id, step);
+        const stepRow = await this.toStepRow(row, step);
         if (active.handingBack && step.status === "cancelled") return;
         if (writing) await store.saveStep(stepRow);
         else held.push(stepRow);
@@ -295,7 +295,7 @@ export class Executor {
     const final: RunRow = {
       ...row,
       status: outcome.status,
-      output: storedJson(capPorts({ out: outcome.output }, this.deps.stepCapBytes)),
+      output: this.storedRunOutput(outcome),
       error: outcome.error,
       finishedAt,
     };
@@ -317,6 +317,13 @@ export class Executor {
       );
     }
     return outcome;
+  }
+
+  /** The run's output, which is some step's default output: stored as a reference to that step when it is. */
+  private storedRunOutput(outcome: RunOutcome): unknown {
+    const from = outcome.output.length ? outcome.steps.find((s) => s.output.out === outcome.output) : undefined;
+    if (from) return { items: {}, fromStep: from.nodeId } satisfies StoredPorts;
+    return storedJson(capPorts({ out: outcome.output }, this.deps.stepCapBytes));
   }
 
   /** A failed run starts its flow's error flow (an active flow of the same workspace) with what went wrong. */
@@ -347,15 +354,26 @@ export class Executor {
     });
   }
 
-  private async toStepRow(workspaceId: string, runId: string, step: StepRecord): Promise<StepRow> {
-    const cap = this.deps.stepCapBytes;
-    // A step's input is stored once: as its upstream steps' output, or for the first step as the run's input.
-    const input = { stored: step.inputFromUpstream ? { items: {}, fromUpstream: true } : { items: {}, fromTrigger: true }, truncated: false };
-    const output = capPorts(step.output, cap);
-    // Over the cap, the whole output goes to binary storage: a resumed run feeds it downstream.
-    const outputRef = output.truncated
-      ? (await this.deps.binary.put(Buffer.from(output.json), { workspaceId, mimeType: "application/json", fileName: `${step.nodeId}.output.json` })).id
-      : null;
+  private async toStepRow(row: RunRow, step: StepRecord): Promise<StepRow> {
+    const { workspaceId, id: runId } = row;
+    // Items are stored once: a step's input as its upstream steps' output (or the run's input), and an output
+    // that passes items on unchanged as a reference to them.
+    const input: StoredPorts = step.inputFromUpstream ? { items: {}, fromUpstream: true } : { items: {}, fromTrigger: true };
+    const passedOn = Object.keys(step.output).length === 1 && step.output.out?.length ? step.output.out : undefined;
+    let output: unknown;
+    let outputTruncated = false;
+    let outputRef: string | null = null;
+    if (passedOn && sameItems(passedOn, row.input as Item[])) output = { items: {}, fromTrigger: true } satisfies StoredPorts;
+    else if (passedOn && sameItems(passedOn, Object.values(step.input).flat())) output = { items: {}, sameAsInput: true } satisfies StoredPorts;
+    else {
+      const capped = capPorts(step.output, this.deps.stepCapBytes);
+      output = storedJson(capped);
+      outputTruncated = capped.truncated;
+      // Over the cap, the whole output goes to binary storage: a resumed run feeds it downstream.
+      if (capped.truncated) {
+        outputRef = (await this.deps.binary.put(Buffer.from(capped.json), { workspaceId, mimeType: "application/json", fileName: `${step.nodeId}.output.json` })).id;
+      }
+    }
     return {
       workspaceId,
       runId,
@@ -364,10 +382,10 @@ export class Executor {
       nodeType: step.nodeType,
       status: step.status,
       attempt: step.attempt,
-      input: input.stored,
-      output: storedJson(output),
-      inputTruncated: input.truncated,
-      outputTruncated: output.truncated,
+      input,
+      output,
+      inputTruncated: false,
+      outputTruncated,
       outputRef,
       error: step.error,
       startedAt: step.startedAt,

@@ -1,13 +1,71 @@
 import type { PortItems } from "../nodes/_kit/items";
 
-/** How step input and output are stored: the items by port, and when they were over the cap, by how much. */
+/**
+ * How step input and output (and a run's output) are stored: the items by port, and when they were over the cap,
+ * by how much. Items that are stored elsewhere already are stored once, and referred to:
+ * - `fromUpstream` (input): the upstream steps' output, along the edges;
+ * - `fromTrigger` (input or output): the run's trigger items, stored on the run;
+ * - `sameAsInput` (output): the step passed its input on unchanged;
+ * - `fromStep` (a run's output): that step's default output.
+ */
 export interface StoredPorts {
   items: PortItems;
-  /** Input only: the items are the upstream steps' output, stored there once. */
   fromUpstream?: boolean;
-  /** Input only: the items are the run's trigger items, stored on the run. */
   fromTrigger?: boolean;
+  sameAsInput?: boolean;
+  fromStep?: string;
   truncated?: { originalBytes: number; capBytes: number; keptItems: number; totalItems: number };
+}
+
+export interface StoredEdge {
+  source: string;
+  sourcePort: string;
+  target: string;
+  targetPort: string;
+}
+
+const asPorts = (value: unknown): StoredPorts => (value && typeof value === "object" ? (value as StoredPorts) : { items: {} });
+
+/** Puts stored steps' inputs and outputs back together from what each refers to. */
+export function resolveStoredSteps(steps: { nodeId: string; input: unknown; output: unknown }[], edges: StoredEdge[], runInput: unknown) {
+  const byNode = new Map(steps.map((s) => [s.nodeId, s]));
+  const trigger = (Array.isArray(runInput) ? runInput : []) as PortItems[string];
+  const inputs = new Map<string, PortItems>();
+  const outputs = new Map<string, PortItems>();
+  const inputOf = (nodeId: string): PortItems => {
+    let found = inputs.get(nodeId);
+    if (found) return found;
+    const stored = asPorts(byNode.get(nodeId)?.input);
+    if (stored.fromTrigger) found = { in: trigger };
+    else if (stored.fromUpstream) {
+      found = {};
+      for (const edge of edges) {
+        if (edge.target !== nodeId || !byNode.has(edge.source)) continue;
+        const upstream = outputOf(edge.source)[edge.sourcePort];
+        if (upstream?.length) (found[edge.targetPort] ??= []).push(...upstream);
+      }
+    } else found = stored.items ?? {};
+    inputs.set(nodeId, found);
+    return found;
+  };
+  const outputOf = (nodeId: string): PortItems => {
+    let found = outputs.get(nodeId);
+    if (found) return found;
+    const stored = asPorts(byNode.get(nodeId)?.output);
+    if (stored.fromTrigger) found = { out: trigger };
+    else if (stored.sameAsInput) found = { out: Object.values(inputOf(nodeId)).flat() };
+    else found = stored.items ?? {};
+    outputs.set(nodeId, found);
+    return found;
+  };
+  return { inputOf, outputOf };
+}
+
+/** True when both lists hold the very same item objects, in order: the node passed its items on unchanged. */
+export function sameItems(a: readonly unknown[] | undefined, b: readonly unknown[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

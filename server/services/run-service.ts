@@ -2,6 +2,7 @@ import type { Db } from "../db";
 import type { Prisma } from "../db/generated/client";
 import { toItems } from "../../nodes/_kit/items";
 import type { RunSpec } from "../../runner/executor";
+import { resolveStoredSteps, type StoredPorts } from "../../runner/step-data";
 import type { FlowDocument } from "../flow-document";
 import { activationService, requireRunnable } from "./activation-service";
 import type { Role } from "./workspace-roles";
@@ -70,26 +71,19 @@ function toSummary(run: RunSummaryRow) {
 
 export type RunSummary = ReturnType<typeof toSummary>;
 
-type StoredPorts = { items: Record<string, unknown[]>; fromUpstream?: boolean; fromTrigger?: boolean; truncated?: unknown };
-
-/**
- * A step's input is stored once: as its upstream steps' output, or for the first step as the run's input.
- * This puts it back together, along the edges.
- */
-function withInputs<S extends { nodeId: string; input: unknown; output: unknown }>(steps: S[], document: FlowDocument | null, runInput: unknown): S[] {
-  const outputs = new Map(steps.map((s) => [s.nodeId, (s.output as StoredPorts | null)?.items ?? {}]));
-  return steps.map((step) => {
-    const input = step.input as StoredPorts | null;
-    if (input?.fromTrigger) return { ...step, input: { items: { in: Array.isArray(runInput) ? runInput : [] }, fromTrigger: true } };
-    if (!input?.fromUpstream || !document) return step;
-    const items: Record<string, unknown[]> = {};
-    for (const edge of document.edges) {
-      if (edge.target !== step.nodeId) continue;
-      const upstream = outputs.get(edge.source)?.[edge.sourcePort];
-      if (upstream?.length) (items[edge.targetPort] ??= []).push(...upstream);
-    }
-    return { ...step, input: { items, fromUpstream: true } };
-  });
+/** Steps and the run's output with every reference to items stored elsewhere resolved, for the editor. */
+function withItems<S extends { nodeId: string; input: unknown; output: unknown }>(steps: S[], document: FlowDocument | null, runInput: unknown, runOutput: unknown) {
+  const resolved = resolveStoredSteps(steps, document?.edges ?? [], runInput);
+  const keep = (stored: unknown) => (stored && typeof stored === "object" ? (stored as StoredPorts) : { items: {} });
+  const output = keep(runOutput);
+  return {
+    steps: steps.map((step) => ({
+      ...step,
+      input: { ...keep(step.input), items: resolved.inputOf(step.nodeId) },
+      output: { ...keep(step.output), items: resolved.outputOf(step.nodeId) },
+    })),
+    output: runOutput === null ? null : output.fromStep ? { ...output, items: { out: resolved.outputOf(output.fromStep).out ?? [] } } : output,
+  };
 }
 
 const runNotFound = () => new ServiceError({ code: "NOT_FOUND", message: "Run not found" });
@@ -279,7 +273,7 @@ export const runService = {
     });
     if (!run) throw runNotFound();
     const document = (run.document ?? run.flowVersion?.document ?? null) as FlowDocument | null;
-    return { ...toSummary(run), input: run.input, output: run.output, steps: withInputs(run.steps, document, run.input) };
+    return { ...toSummary(run), input: run.input, ...withItems(run.steps, document, run.input, run.output) };
   },
 
   /** The run's workspace, for callers (SSE, cancel) that have only its id; null when there is no such run. */
