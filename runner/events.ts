@@ -62,7 +62,8 @@ export class RedisEventBus implements EventBus {
   subscribe(runId: string, listener: (event: RunEvent) => void): () => void {
     const count = this.counts.get(runId) ?? 0;
     this.counts.set(runId, count + 1);
-    if (count === 0) void this.subscriber.subscribe(CHANNEL + runId);
+    // A lost subscription shows as a stream without live events; the run itself is unaffected.
+    if (count === 0) this.subscriber.subscribe(CHANNEL + runId).catch(() => {});
     const off = this.local.subscribe(runId, listener);
     return () => {
       off();
@@ -70,7 +71,7 @@ export class RedisEventBus implements EventBus {
       if (left > 0) this.counts.set(runId, left);
       else {
         this.counts.delete(runId);
-        void this.subscriber.unsubscribe(CHANNEL + runId);
+        this.subscriber.unsubscribe(CHANNEL + runId).catch(() => {});
       }
     };
   }

@@ -299,7 +299,7 @@ function cancelOnInterrupt({ runtime, runId }: { runtime: Runtime; runId: string
     if (interrupted || runtime.mode === "queue") process.exit(130);
     interrupted = true;
     void write(process.stderr, `Cancelling run ${runId}; press Ctrl-C again to quit at once.\n`);
-    void runtime.cancel(runId);
+    runtime.cancel(runId).catch((err: unknown) => void write(process.stderr, `Could not cancel run ${runId}: ${(err as Error).message}\n`));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);

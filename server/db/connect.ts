@@ -3,8 +3,10 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { lockDataDir } from "./folder-lock";
+import { registerRawSql } from "./raw";
 import { PrismaClient } from "./generated/client";
 
 export type Db = PrismaClient;
@@ -32,7 +34,17 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
   if (target.kind === "postgres") {
     const adapterFactory = new PrismaPg({ connectionString: target.url });
     const db = new PrismaClient({ adapter: adapterFactory });
-    return { target, db, adapterFactory, close: () => db.$disconnect() };
+    const pool = new pg.Pool({ connectionString: target.url, max: 4 });
+    registerRawSql(db, async (text, params) => (await pool.query(text, params)).rows);
+    return {
+      target,
+      db,
+      adapterFactory,
+      async close() {
+        await db.$disconnect();
+        await pool.end();
+      },
+    };
   }
   if (target.dataDir) await mkdir(path.dirname(target.dataDir), { recursive: true });
   const unlock = target.dataDir ? await lockDataDir(target.dataDir) : async () => {};
@@ -47,6 +59,7 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
   }
   const adapterFactory = new PrismaPGlite(pglite);
   const db = new PrismaClient({ adapter: adapterFactory });
+  registerRawSql(db, async (text, params) => (await pglite.query(text, params)).rows as never[]);
   return {
     target,
     db,

@@ -1,4 +1,5 @@
 import type { Db } from "../db";
+import { rawSql } from "../db/raw";
 import type { Prisma } from "../db/generated/client";
 import { toItems } from "../../nodes/_kit/items";
 import type { RunSpec } from "../../runner/executor";
@@ -107,16 +108,16 @@ export const runService = {
     liveWorkers: string[];
     versionDocument: (versionId: string) => Promise<FlowDocument | null>;
   }): Promise<ClaimedRun | null> {
-    const [run] = await db.$queryRawUnsafe<(Omit<ClaimedRun, "document" | "finishedSteps"> & { document: FlowDocument | null; previousStatus: string })[]>(
+    // Timestamps are stored as UTC without a zone; read back with one, so every driver makes the same Date.
+    const [run] = await rawSql(db)<Omit<ClaimedRun, "document" | "finishedSteps"> & { document: FlowDocument | null; previousStatus: string }>(
       `WITH previous AS (SELECT status FROM "Run" WHERE id = $1)
-       UPDATE "Run" SET status = 'running', "workerId" = $2, "startedAt" = COALESCE("startedAt", now())
+       UPDATE "Run" SET status = 'running', "workerId" = $2, "startedAt" = COALESCE("startedAt", now() AT TIME ZONE 'UTC')
        WHERE id = $1 AND status IN ('queued', 'running')
          AND ("workerId" IS NULL OR "workerId" = $2 OR NOT ("workerId" = ANY($3::text[])))
-       RETURNING id, "workspaceId", "flowId", "flowVersionId", trigger, input, "queuedAt", "startedAt", "startNodeId", "parentRunId",
-         document, (SELECT status::text FROM previous) AS "previousStatus"`,
-      runId,
-      workerId,
-      liveWorkers,
+       RETURNING id, "workspaceId", "flowId", "flowVersionId", trigger, input, "queuedAt" AT TIME ZONE 'UTC' AS "queuedAt",
+         "startedAt" AT TIME ZONE 'UTC' AS "startedAt", "startNodeId", "parentRunId", document,
+         (SELECT status::text FROM previous) AS "previousStatus"`,
+      [runId, workerId, liveWorkers],
     );
     if (!run) return null;
     const document = run.document ?? (run.flowVersionId ? await versionDocument(run.flowVersionId) : null);

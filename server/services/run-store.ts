@@ -1,4 +1,5 @@
 import type { Db } from "../db";
+import { rawSql } from "../db/raw";
 
 /**
  * Writes runs and steps for the runner. Writes from concurrent runs are gathered and sent as one statement
@@ -149,8 +150,7 @@ export class RunStore {
       waiters.forEach((w) => w.resolve());
       return;
     }
-    this.flushing = this.db
-      .$executeRawUnsafe(upsertSql, rowsJson(runs), rowsJson(steps))
+    this.flushing = rawSql(this.db)(upsertSql, [rowsJson(runs), rowsJson(steps)])
       .then(
         () => waiters.forEach((w) => w.resolve()),
         (err: unknown) => waiters.forEach((w) => w.reject(err)),

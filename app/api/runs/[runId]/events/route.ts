@@ -31,7 +31,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
   const runtime = getRuntime();
   const events = runtime.events;
   // While this stream is open, every process sends this flow's run events across.
-  await runtime.watch(snapshot.flowId);
+  await runtime.watch(snapshot.flowId).catch(() => {});
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -50,7 +50,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
       });
       const keepAlive = setInterval(() => {
         controller.enqueue(encoder.encode(": keep-alive\n\n"));
-        void runtime.watch(snapshot.flowId);
+        runtime.watch(snapshot.flowId).catch(() => {});
       }, 15_000);
       cleanup = () => {
         off();
