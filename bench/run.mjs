@@ -161,7 +161,7 @@ async function benchMode(mode) {
     const asyncTarget = { url: `${url}${seeded.paths["async-3"]}`, method: "POST", body: benchPayload };
     if (mode === "queue") {
       for (const workerCount of [1, 2]) {
-        const workers = Array.from({ length: workerCount }, (_, i) => start("worker", { ...env, WORKER_CONCURRENCY: "50" }, `worker ${i + 1}`));
+        const workers = Array.from({ length: workerCount }, (_, i) => start("worker", { ...env, WORKER_CONCURRENCY: "100" }, `worker ${i + 1}`));
         await sleep(3000);
         const before = await queueCounts(client, "async-3");
         const startedAt = Date.now();
