@@ -1,10 +1,11 @@
 import type { FlowDocument, FlowNode } from "../server/flow-document";
 import type { BinaryStore, HttpClient, KeyValueStore, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
-import { migrateConfig, splitLiteralFields, toPortItems, type NodeDefinition } from "../nodes/_kit/define-node";
-import { NodeCancelledError, NodeConfigError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
+import { toPortItems, type NodeDefinition } from "../nodes/_kit/define-node";
+import { NodeCancelledError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
-import { hasExpressions, resolveExpressions, type ExpressionScope } from "./expressions";
+import type { ExpressionScope } from "./expressions";
 import { planGraph, type FlowGraph } from "./graph";
+import { configResolver, prepareConfig, type PreparedConfig } from "./node-config";
 
 export type StepStatus = "succeeded" | "failed" | "skipped" | "cancelled";
 export type RunStatus = "succeeded" | "failed" | "cancelled";
@@ -274,7 +275,13 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     }
     try {
       const work = (async () => {
-        const configFor = configResolver(node, definition, preparedConfig(node, definition), input);
+        const configFor = configResolver({
+          definition,
+          nodeName: node.name,
+          prepared: preparedConfig(node, definition),
+          input,
+          scope: { trigger: triggerJson, node: outputsByName, runId: run.id, flowId: run.flowId },
+        });
         const config = await configFor(0);
         let logger: NodeLogger | undefined;
         let kv: KeyValueStore | undefined;
@@ -308,43 +315,6 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     }
   };
 
-  /** Resolves the node's config against one input item; a config without expressions is parsed once. */
-  const configResolver = (node: FlowNode, definition: NodeDefinition, prepared: PreparedConfig, input: Item[]) => {
-    const { raw, evaluated, literal, expressions } = prepared;
-    const parse = (value: unknown) => {
-      const parsed = definition.config.safeParse(value);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`).join("; ");
-        throw new NodeConfigError(`Node "${node.name}" is not set up correctly: ${issues}`, { details: { issues: parsed.error.issues } });
-      }
-      return parsed.data;
-    };
-    if (!expressions) {
-      let cached: unknown;
-      let done = false;
-      return async () => {
-        if (!done) {
-          cached = parse(raw);
-          done = true;
-        }
-        return cached;
-      };
-    }
-    return async (index: number) => {
-      const item = input[index] ?? input[0];
-      const scope: ExpressionScope = {
-        json: item?.json ?? triggerJson,
-        binary: item?.binary,
-        trigger: triggerJson,
-        node: outputsByName,
-        itemIndex: index,
-        runId: run.id,
-        flowId: run.flowId,
-      };
-      return parse({ ...(await resolveExpressions(evaluated, scope, node.name)), ...literal });
-    };
-  };
-
   services.emit(() => ({ type: "run.started", runId: run.id, at: now().toISOString() }));
   try {
     await visit(graph.start);
@@ -369,24 +339,11 @@ function cachedGraph(document: FlowDocument, registry: ReadonlyMap<string, NodeD
   return graph;
 }
 
-interface PreparedConfig {
-  raw: Record<string, unknown>;
-  evaluated: Record<string, unknown>;
-  literal: Record<string, unknown>;
-  expressions: boolean;
-}
-
 const prepared = new WeakMap<FlowNode, PreparedConfig>();
 
-/** The node's config migrated to its type's version and split into evaluated and literal fields. */
 function preparedConfig(node: FlowNode, definition: NodeDefinition): PreparedConfig {
   let found = prepared.get(node);
-  if (!found) {
-    const raw = migrateConfig(definition, node.config, node.typeVersion);
-    const { evaluated, literal } = splitLiteralFields(definition, raw);
-    found = { raw, evaluated, literal, expressions: hasExpressions(evaluated) };
-    prepared.set(node, found);
-  }
+  if (!found) prepared.set(node, (found = prepareConfig(definition, node.config, node.typeVersion)));
   return found;
 }
 

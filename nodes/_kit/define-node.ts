@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { NodeContext } from "./context";
+import { NodeConfigError } from "./errors";
 import type { Item, PortItems } from "./items";
 
 export type NodeCategory = "trigger" | "flow" | "data" | "network" | "ai" | "media" | "messaging" | "analytics";
@@ -106,6 +107,20 @@ export function splitLiteralFields(definition: NodeDefinition, config: Record<st
   const literal: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) (definition.literalFields.includes(key) ? literal : evaluated)[key] = value;
   return { evaluated, literal };
+}
+
+/** Zod's issues with a config, one line: `url: Invalid URL; method: …`. */
+export function describeConfigIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`).join("; ");
+}
+
+/** Validates a (resolved) config with the node's schema; a config that does not fit is a config error. */
+export function parseNodeConfig<Config>(definition: NodeDefinition<Config>, nodeName: string, value: unknown): Config {
+  const parsed = definition.config.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new NodeConfigError(`Node "${nodeName}" is not set up correctly: ${describeConfigIssues(parsed.error.issues)}`, {
+    details: { issues: parsed.error.issues },
+  });
 }
 
 /** Normalizes what `execute` returned into items by port. */

@@ -3,11 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { LocalBinaryStore } from "../../runner/binary-store";
-import { resolveExpressions, hasExpressions } from "../../runner/expressions";
 import { createHttpClient } from "../../runner/http-client";
+import { configResolver, prepareConfig } from "../../runner/node-config";
 import type { BinaryStore, HttpClient, KeyValueStore, NodeContext, ProgressUpdate, WebhookResponse } from "./context";
-import { migrateConfig, splitLiteralFields, toPortItems, type NodeDefinition } from "./define-node";
-import { NodeConfigError } from "./errors";
+import { toPortItems, type NodeDefinition } from "./define-node";
 import type { Item, PortItems } from "./items";
 
 /** A key/value store held in memory, for node tests. */
@@ -67,22 +66,16 @@ export async function runNode<Config>(definition: NodeDefinition<Config>, option
   const progress: ProgressUpdate[] = [];
   const binary = options.binary ?? new LocalBinaryStore(mkdtempSync(path.join(os.tmpdir(), "streamware-node-test-")));
   const kv = options.kv ?? new MemoryKeyValueStore();
-  const raw = migrateConfig(definition as NodeDefinition, options.config ?? {}, options.typeVersion ?? definition.version);
   const nodeOutputs = Object.fromEntries(
     Object.entries(options.nodeOutputs ?? {}).map(([name, items]) => [name, { json: items[0]?.json ?? null, items: items.map((i) => i.json) }]),
   );
-  const configFor = async (index: number): Promise<Config> => {
-    const item = input[index] ?? input[0];
-    const { evaluated, literal } = splitLiteralFields(definition as NodeDefinition, raw);
-    const resolved = hasExpressions(evaluated)
-      ? { ...literal, ...(await resolveExpressions(evaluated, { json: item?.json ?? trigger[0]?.json ?? {}, binary: item?.binary, trigger: trigger[0]?.json ?? {}, node: nodeOutputs, itemIndex: index, runId: "test-run", flowId: "test-flow" }, definition.name)) }
-      : raw;
-    const parsed = definition.config.safeParse(resolved);
-    if (!parsed.success) {
-      throw new NodeConfigError(`Node "${definition.name}" is not set up correctly: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`).join("; ")}`);
-    }
-    return parsed.data;
-  };
+  const configFor = configResolver({
+    definition,
+    nodeName: definition.name,
+    prepared: prepareConfig(definition as NodeDefinition, options.config ?? {}, options.typeVersion ?? definition.version),
+    input,
+    scope: { trigger: trigger[0]?.json ?? {}, node: nodeOutputs, runId: "test-run", flowId: "test-flow" },
+  });
   const ctx: NodeContext<Config> = {
     run: { id: "test-run", workspaceId: TEST_WORKSPACE_ID, flowId: "test-flow", trigger: "manual" },
     node: { id: "node-under-test", name: definition.name, type: definition.type },

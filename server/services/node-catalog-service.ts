@@ -1,4 +1,4 @@
-import { configJsonSchema } from "../../nodes/_kit/define-node";
+import { configJsonSchema, describeConfigIssues } from "../../nodes/_kit/define-node";
 import { nodeRegistry } from "../../nodes/registry";
 import { ServiceError } from "./service-error";
 
@@ -57,7 +57,7 @@ export function portsFor({ type, config }: { type: string; config: Record<string
   if (!parsed.success) {
     throw new ServiceError({
       code: "BAD_REQUEST",
-      message: `The config does not fit "${type}": ${parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`,
+      message: `The config does not fit "${type}": ${describeConfigIssues(parsed.error.issues)}`,
     });
   }
   return { inputs: definition.inputsFor(parsed.data), outputs: definition.outputsFor(parsed.data) };

@@ -1,0 +1,43 @@
+import { migrateConfig, parseNodeConfig, splitLiteralFields, type NodeDefinition } from "../nodes/_kit/define-node";
+import type { Item } from "../nodes/_kit/items";
+import { hasExpressions, resolveExpressions, type ExpressionScope } from "./expressions";
+
+/** A node's config migrated to its type's version and split into evaluated and literal fields. */
+export interface PreparedConfig {
+  raw: Record<string, unknown>;
+  evaluated: Record<string, unknown>;
+  literal: Record<string, unknown>;
+  expressions: boolean;
+}
+
+export function prepareConfig(definition: NodeDefinition, config: Record<string, unknown>, typeVersion: number): PreparedConfig {
+  const raw = migrateConfig(definition, config, typeVersion);
+  const { evaluated, literal } = splitLiteralFields(definition, raw);
+  return { raw, evaluated, literal, expressions: hasExpressions(evaluated) };
+}
+
+/** What expressions see besides the item: the run's trigger item, earlier outputs and ids. */
+export type ScopeBase = Omit<ExpressionScope, "json" | "binary" | "itemIndex">;
+
+/**
+ * The node's config with its expressions evaluated against input item `index`, validated by the node's schema.
+ * A config without expressions is parsed once.
+ */
+export function configResolver<Config>(args: {
+  definition: NodeDefinition<Config>;
+  nodeName: string;
+  prepared: PreparedConfig;
+  input: Item[];
+  scope: ScopeBase;
+}): (index: number) => Promise<Config> {
+  const { definition, nodeName, prepared, input, scope } = args;
+  if (!prepared.expressions) {
+    let parsed: { config: Config } | undefined;
+    return async () => (parsed ??= { config: parseNodeConfig(definition, nodeName, prepared.raw) }).config;
+  }
+  return async (index: number) => {
+    const item = input[index] ?? input[0];
+    const itemScope: ExpressionScope = { ...scope, json: item?.json ?? scope.trigger, binary: item?.binary, itemIndex: index };
+    return parseNodeConfig(definition, nodeName, { ...(await resolveExpressions(prepared.evaluated, itemScope, nodeName)), ...prepared.literal });
+  };
+}
