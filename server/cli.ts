@@ -3,10 +3,10 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pino, { type Logger } from "pino";
 import { z } from "zod";
-import { applyMigrations } from "../prisma/migrate";
 import { Runtime, setRuntime } from "../runner/runtime";
 import type { StoredPorts } from "../runner/step-data";
 import { getConnection, type Db } from "./db";
+import { migrateDatabase } from "./db/prepare";
 import type { DbConnection } from "./db/connect";
 import { ConfigError, env } from "./env";
 import { describeIssues, parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "./flow-document";
@@ -400,14 +400,12 @@ function dispatch(session: Session, args: Prepared): Promise<number> {
 }
 
 async function openDatabase(): Promise<DbConnection> {
-  const config = env();
   const connection = await getConnection();
   try {
-    await applyMigrations({ adapterFactory: connection.adapterFactory });
+    await migrateDatabase(connection, env());
   } catch (err) {
     await connection.close();
-    const where = config.DATABASE_URL ? `PostgreSQL at ${new URL(config.DATABASE_URL).host} (DATABASE_URL)` : `the embedded database in ${config.DATA_DIR}`;
-    throw new ConfigError(`Could not prepare ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw err;
   }
   return connection;
 }

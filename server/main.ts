@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import next from "next";
-import { applyMigrations } from "../prisma/migrate";
 import { Runtime, setRuntime } from "../runner/runtime";
 import { getConnection } from "./db";
+import { describeDatabase, migrateDatabase } from "./db/prepare";
 import { ConfigError, env } from "./env";
 import { logger } from "./logger";
 import { ensureSecrets } from "./secrets";
@@ -12,13 +12,9 @@ const PREPARE_FLAG = "--prepare-database";
 
 /** Creates (embedded) and migrates the database, then exits: run as a child of the server, see below. */
 async function prepareDatabase(): Promise<void> {
-  const config = env();
   const connection = await getConnection();
   try {
-    await applyMigrations({ adapterFactory: connection.adapterFactory });
-  } catch (err) {
-    const where = config.DATABASE_URL ? `PostgreSQL at ${new URL(config.DATABASE_URL).host} (DATABASE_URL)` : `the embedded database in ${config.DATA_DIR}`;
-    throw new ConfigError(`Could not prepare ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    await migrateDatabase(connection, env());
   } finally {
     await connection.close();
   }
@@ -32,8 +28,7 @@ async function prepareDatabaseInChild(config: ReturnType<typeof env>): Promise<v
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, PREPARE_FLAG], { env: process.env, stdio: "inherit" });
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   if (code !== 0) {
-    const where = config.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : `the embedded database in ${config.DATA_DIR}`;
-    throw new ConfigError(`Could not prepare ${where}; the reason is logged above.`);
+    throw new ConfigError(`Could not prepare ${describeDatabase(config)}; the reason is logged above.`);
   }
 }
 
