@@ -93,9 +93,3 @@ function topologicalOrder(
   }
   return order;
 }
-
-/** Items on an edge into the start node would never arrive; edges back into a trigger form a cycle. */
-export function edgesIntoTriggers(document: FlowDocument, registry: ReadonlyMap<string, NodeDefinition>): FlowEdge[] {
-  const triggers = new Set(document.nodes.filter((n) => registry.get(n.type)?.trigger).map((n) => n.id));
-  return document.edges.filter((e) => triggers.has(e.target));
-}

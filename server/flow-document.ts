@@ -57,7 +57,7 @@ export const stickyNoteSchema = z.object({
   color: z.enum(["yellow", "blue", "green", "pink", "gray"]).default("yellow"),
 });
 
-function isTimeZone(tz: string): boolean {
+export function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });
     return true;

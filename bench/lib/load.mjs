@@ -23,8 +23,6 @@ export async function runLoad({ url, method = "GET", body, headers = {}, connect
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
-    // autocannon's percentiles are whole milliseconds; the mean keeps the fraction.
-    mean: Number(result.latency.average.toFixed(3)),
     // Timeouts are counted in `errors` too; a server that answers with 4xx/5xx shows up in `non2xx` only.
     errors: result.errors,
     non2xx: result.non2xx,

@@ -1,5 +1,6 @@
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
+import { isTimeZone } from "../../server/flow-document";
 import { defineNode, ui } from "../_kit/define-node";
 
 function cronProblem(expression: string, tz: string | undefined): string | null {
@@ -10,15 +11,6 @@ function cronProblem(expression: string, tz: string | undefined): string | null 
     return null;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
-  }
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -53,6 +53,20 @@ const runSummarySelect = {
   flowVersion: { select: { number: true } },
 } as const;
 
+const stepSelect = {
+  nodeId: true,
+  nodeName: true,
+  nodeType: true,
+  status: true,
+  attempt: true,
+  input: true,
+  output: true,
+  error: true,
+  startedAt: true,
+  finishedAt: true,
+  durationMs: true,
+} as const;
+
 type RunSummaryRow = Prisma.RunGetPayload<{ select: typeof runSummarySelect }>;
 
 function toSummary(run: RunSummaryRow) {
@@ -126,20 +140,7 @@ export const runService = {
       run.previousStatus === "running"
         ? ((await db.step.findMany({
             where: { runId, status: { in: ["succeeded", "failed"] } },
-            select: {
-              nodeId: true,
-              nodeName: true,
-              nodeType: true,
-              status: true,
-              attempt: true,
-              input: true,
-              output: true,
-              outputRef: true,
-              error: true,
-              startedAt: true,
-              finishedAt: true,
-              durationMs: true,
-            },
+            select: { ...stepSelect, outputRef: true },
           })) as FinishedStepRow[])
         : [];
     const { previousStatus: _previous, ...claimed } = run;
@@ -253,21 +254,7 @@ export const runService = {
         document: true,
         flowVersion: { select: { number: true, document: true } },
         steps: {
-          select: {
-            nodeId: true,
-            nodeName: true,
-            nodeType: true,
-            status: true,
-            attempt: true,
-            input: true,
-            output: true,
-            inputTruncated: true,
-            outputTruncated: true,
-            error: true,
-            startedAt: true,
-            finishedAt: true,
-            durationMs: true,
-          },
+          select: { ...stepSelect, inputTruncated: true, outputTruncated: true },
           orderBy: { startedAt: "asc" },
         },
       },
