@@ -32,7 +32,7 @@ export interface ExecutorDeps {
   secretBox: () => SecretBox;
   logger: Logger;
   workerId: string;
-  liveWorkers(): Promise<string[]>;
+  liveWorkers(): string[];
   /** Step input and output above this many bytes of JSON are stored cut down, with the cap shown. */
   stepCapBytes: number;
   /** Whether someone has the flow's runs open, so its run events must reach other processes. */
@@ -105,7 +105,7 @@ export class Executor {
       db: this.deps.db,
       runId,
       workerId: this.deps.workerId,
-      liveWorkers: await this.deps.liveWorkers(),
+      liveWorkers: this.deps.liveWorkers(),
       versionDocument: (versionId) => this.versionDocument(versionId),
     });
     if (!claimed) return null;

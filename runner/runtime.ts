@@ -55,6 +55,7 @@ export class Runtime {
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
   private watched = new Set<string>();
+  private live: string[] = [];
 
   private readonly db: Db;
   private readonly config: Env;
@@ -132,8 +133,10 @@ export class Runtime {
     this.timers.push(timer);
   }
 
+  /** Says this process is alive, and takes the list of the others along, for claiming runs without asking each time. */
   private async heartbeat(): Promise<void> {
     await this.redis!.zadd(WORKERS_KEY, Date.now(), this.workerId);
+    this.live = await this.fetchLiveWorkers();
   }
 
   /** Marks a flow as watched (an editor or dashboard has its runs open), so every process shares its run events. */
@@ -148,12 +151,15 @@ export class Runtime {
     this.watched = new Set(await this.redis!.zrangebyscore(WATCHED_KEY, now, "+inf"));
   }
 
-  /** The workers (and web processes) that sent a heartbeat lately; embedded, just this process. */
-  async liveWorkers(): Promise<string[]> {
-    if (!this.redis) return [this.workerId];
+  /** The workers (and web processes) that sent a heartbeat lately, as of this process's last heartbeat. */
+  liveWorkers(): string[] {
+    return this.redis ? this.live : [this.workerId];
+  }
+
+  private async fetchLiveWorkers(): Promise<string[]> {
     const since = Date.now() - WORKER_TTL_MS;
-    await this.redis.zremrangebyscore(WORKERS_KEY, 0, since - 60_000);
-    return this.redis.zrangebyscore(WORKERS_KEY, since, "+inf");
+    await this.redis!.zremrangebyscore(WORKERS_KEY, 0, since - 60_000);
+    return this.redis!.zrangebyscore(WORKERS_KEY, since, "+inf");
   }
 
   async reconcile(): Promise<number> {
@@ -161,16 +167,19 @@ export class Runtime {
       const lock = await this.redis.set(RECONCILE_LOCK, this.workerId, "PX", Math.max(500, this.config.RECONCILE_INTERVAL_MS - 100), "NX");
       if (lock !== "OK") return 0;
     }
-    return reconcile({ db: this.db, dispatcher: this.dispatcher, liveWorkers: await this.liveWorkers(), graceMs: this.config.RECONCILE_INTERVAL_MS, logger: this.logger });
+    // Deciding that a worker is gone is worth a fresh look.
+    const liveWorkers = this.redis ? await this.fetchLiveWorkers() : this.liveWorkers();
+    return reconcile({ db: this.db, dispatcher: this.dispatcher, liveWorkers, graceMs: this.config.RECONCILE_INTERVAL_MS, logger: this.logger });
   }
 
   async prune(): Promise<number> {
     return pruneRuns({ db: this.db, retentionDays: this.config.RUN_RETENTION_DAYS, keepPerFlow: this.config.RUN_RETENTION_PER_FLOW, logger: this.logger });
   }
 
-  private async syncSchedules(flowIds?: string[]): Promise<void> {
-    const flows = await activationService.activeFlows({ db: this.db });
-    await this.scheduler!.sync(schedulesOf(flows), flowIds);
+  /** Makes the schedulers match the active flows, or one flow after it was activated or deactivated. */
+  private async syncSchedules(flowId?: string): Promise<void> {
+    const flows = await activationService.activeFlows({ db: this.db, flowId });
+    await this.scheduler!.sync(schedulesOf(flows), flowId ? [flowId] : undefined);
   }
 
   private async fireSchedule({ flowId, nodeId, scheduledFor }: { flowId: string; nodeId: string; scheduledFor: Date }): Promise<void> {
@@ -201,8 +210,8 @@ export class Runtime {
   }
 
   private async applyTriggers(flowId: string): Promise<void> {
-    await this.webhooks?.load();
-    if (this.scheduler) await this.syncSchedules([flowId]);
+    await this.webhooks?.load(flowId);
+    if (this.scheduler) await this.syncSchedules(flowId);
   }
 
   /** Cancels a run wherever it is: queued runs are marked at once, running ones are stopped by the process that has them. */

@@ -120,10 +120,11 @@ export class WebhookRouter {
     this.limiter = new RateLimiter(deps.rateLimit);
   }
 
-  /** Reloads the routes of every active flow. */
-  async load(): Promise<void> {
-    const flows = await activationService.activeFlows({ db: this.deps.db });
+  /** Reloads the routes of every active flow, or of one flow after it was activated or deactivated. */
+  async load(flowId?: string): Promise<void> {
+    const flows = await activationService.activeFlows({ db: this.deps.db, flowId });
     const routes = new Map<string, Route>();
+    if (flowId) for (const [path, route] of this.routes) if (route.flowId !== flowId) routes.set(path, route);
     for (const flow of flows) {
       for (const node of flow.document.nodes) {
         if (node.type !== "core.webhook" || node.disabled) continue;
