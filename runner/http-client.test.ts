@@ -1,57 +1,17 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { NodeConfigError, NodeExternalError } from "../nodes/_kit/errors";
 import { ConfigError } from "../server/env";
 import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./http-client";
+import { closeTestServers, echo, readBody, startTestServer } from "./test-http-server";
 
-interface TestServer {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
-
-const servers: TestServer[] = [];
 const clients: SafeHttpClient[] = [];
-
-async function startServer(handler: http.RequestListener, host = "127.0.0.1"): Promise<TestServer> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  const started: TestServer = {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  servers.push(started);
-  return started;
-}
 
 function client(options: Parameters<typeof createHttpClient>[0] = {}): SafeHttpClient {
   const created = createHttpClient(options);
   clients.push(created);
   return created;
 }
-
-async function readBody(req: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-/** Answers with what it received, so tests can see the method, headers and body that arrived. */
-const echo: http.RequestListener = async (req, res) => {
-  const body = await readBody(req);
-  res.setHeader("content-type", "application/json");
-  res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
-};
 
 async function refusal(promise: Promise<unknown>): Promise<NodeConfigError> {
   const err = await promise.then(
@@ -72,7 +32,7 @@ const ipv6Loopback = await new Promise<boolean>((resolve) => {
 });
 
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
+  await closeTestServers();
 });
 
 afterAll(async () => {
@@ -82,7 +42,7 @@ afterAll(async () => {
 describe("refused destinations", () => {
   it("refuses 127.0.0.1 even when a server listens there", async () => {
     let reached = false;
-    const server = await startServer((req, res) => {
+    const server = await startTestServer((req, res) => {
       reached = true;
       echo(req, res);
     });
@@ -104,7 +64,7 @@ describe("refused destinations", () => {
   });
 
   it("refuses a name that resolves to a loopback address, checked when connecting", async () => {
-    const server = await startServer(echo);
+    const server = await startTestServer(echo);
     const err = await refusal(client().request({ url: `http://localhost:${server.port}/` }));
     expect(err.message).toContain("Refused to connect to localhost (127.0.0.1) (loopback)");
     expect(err.details).toMatchObject({ host: "localhost", address: "127.0.0.1", range: "loopback" });
@@ -149,7 +109,7 @@ describe("refused destinations", () => {
   });
 
   it("refuses a redirect from an allowed server to a private address", async () => {
-    const server = await startServer((_req, res) => {
+    const server = await startTestServer((_req, res) => {
       res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" }).end();
     });
     const err = await refusal(client({ allow: ["127.0.0.1"] }).request({ url: `${server.url}/start` }));
@@ -157,7 +117,7 @@ describe("refused destinations", () => {
   });
 
   it("refuses a relative redirect that stays on a refused host", async () => {
-    const server = await startServer((req, res) => {
+    const server = await startTestServer((req, res) => {
       if (req.url === "/start") res.writeHead(301, { location: "http://10.0.0.7/admin" }).end();
       else res.end("not reached");
     });
@@ -166,8 +126,8 @@ describe("refused destinations", () => {
   });
 
   it.skipIf(!ipv6Loopback)("checks the addresses of a name reached through a redirect", async () => {
-    const target = await startServer(echo);
-    const server = await startServer((_req, res) => {
+    const target = await startTestServer(echo);
+    const server = await startTestServer((_req, res) => {
       res.writeHead(302, { location: `http://localhost:${target.port}/` }).end();
     }, "::1");
     const err = await refusal(client({ allow: ["::1"] }).request({ url: `${server.url}/` }));
@@ -177,20 +137,20 @@ describe("refused destinations", () => {
 
 describe("allow-list", () => {
   it("permits an allowed IP address", async () => {
-    const server = await startServer(echo);
+    const server = await startTestServer(echo);
     const res = await client({ allow: ["127.0.0.1"] }).request({ url: `${server.url}/hello` });
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body.toString())).toMatchObject({ method: "GET", url: "/hello" });
   });
 
   it("permits an allowed host name whatever it resolves to", async () => {
-    const server = await startServer(echo);
+    const server = await startTestServer(echo);
     const res = await client({ allow: ["LocalHost"] }).request({ url: `http://localhost:${server.port}/` });
     expect(res.status).toBe(200);
   });
 
   it("permits addresses inside an allowed CIDR range, for names and literals", async () => {
-    const server = await startServer(echo);
+    const server = await startTestServer(echo);
     const http = client({ allow: ["127.0.0.0/8"] });
     expect((await http.request({ url: `${server.url}/` })).status).toBe(200);
     expect((await http.request({ url: `http://localhost:${server.port}/` })).status).toBe(200);
@@ -211,7 +171,7 @@ describe("allow-list", () => {
 
 describe("requests", () => {
   it("sends a POST with a JSON body and returns the response without throwing on error statuses", async () => {
-    const server = await startServer(async (req, res) => {
+    const server = await startTestServer(async (req, res) => {
       const body = await readBody(req);
       res.writeHead(req.url === "/fail" ? 500 : 201, { "content-type": "application/json", "x-seen": req.headers["content-type"] ?? "" });
       res.end(JSON.stringify({ got: JSON.parse(body) }));
@@ -232,7 +192,7 @@ describe("requests", () => {
   });
 
   it("follows redirects and reports the final URL", async () => {
-    const server = await startServer((req, res) => {
+    const server = await startTestServer((req, res) => {
       if (req.url === "/a") res.writeHead(301, { location: "/b" }).end();
       else if (req.url === "/b") res.writeHead(302, { location: "/c?step=2" }).end();
       else echo(req, res);
@@ -244,7 +204,7 @@ describe("requests", () => {
   });
 
   it("returns the redirect itself when redirects are not followed", async () => {
-    const server = await startServer((_req, res) => res.writeHead(302, { location: "http://169.254.169.254/" }).end());
+    const server = await startTestServer((_req, res) => res.writeHead(302, { location: "http://169.254.169.254/" }).end());
     const res = await client({ allow: ["127.0.0.1"] }).request({ url: `${server.url}/`, followRedirects: false });
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe("http://169.254.169.254/");
@@ -258,7 +218,7 @@ describe("requests", () => {
     [308, "PUT", "PUT", "payload"],
     [302, "PUT", "PUT", "payload"],
   ])("a %i redirect of a %s arrives as %s with body %j", async (status, method, expectedMethod, expectedBody) => {
-    const server = await startServer((req, res) => {
+    const server = await startTestServer((req, res) => {
       if (req.url === "/from") res.writeHead(status, { location: "/to" }).end();
       else echo(req, res);
     });
@@ -274,8 +234,8 @@ describe("requests", () => {
   });
 
   it("drops credentials on a redirect to another origin", async () => {
-    const other = await startServer(echo);
-    const server = await startServer((_req, res) => res.writeHead(302, { location: `http://localhost:${other.port}/` }).end());
+    const other = await startTestServer(echo);
+    const server = await startTestServer((_req, res) => res.writeHead(302, { location: `http://localhost:${other.port}/` }).end());
     const res = await client({ allow: ["127.0.0.1"] }).request({
       url: `${server.url}/`,
       headers: { authorization: "Bearer secret", cookie: "session=1", accept: "application/json" },
@@ -288,7 +248,7 @@ describe("requests", () => {
 
   it("stops after 5 redirects", async () => {
     let hits = 0;
-    const server = await startServer((req, res) => {
+    const server = await startTestServer((req, res) => {
       hits++;
       res.writeHead(302, { location: `/hop${hits}` }).end();
     });
@@ -303,7 +263,7 @@ describe("requests", () => {
 
   it("refuses a streamed response beyond the size limit", async () => {
     let sent = 0;
-    const server = await startServer((_req, res) => {
+    const server = await startTestServer((_req, res) => {
       const chunk = Buffer.alloc(64 * 1024, 1);
       const pump = () => {
         while (sent < 10 * 1024 * 1024) {
@@ -325,7 +285,7 @@ describe("requests", () => {
   });
 
   it("refuses a response whose declared length is beyond the limit", async () => {
-    const server = await startServer((_req, res) => {
+    const server = await startTestServer((_req, res) => {
       res.writeHead(200, { "content-length": String(2048) }).end(Buffer.alloc(2048));
     });
     const err = await client({ allow: ["127.0.0.1"], maxResponseBytes: 1024 })
@@ -336,19 +296,17 @@ describe("requests", () => {
   });
 
   it("times out a server that does not answer, as a retryable external error", async () => {
-    const server = await startServer(() => {});
-    const started = Date.now();
+    const server = await startTestServer(() => {});
     const err = await client({ allow: ["127.0.0.1"] })
       .request({ url: `${server.url}/slow`, timeoutMs: 200 })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NodeExternalError);
     expect((err as NodeExternalError).retryable).toBe(true);
     expect((err as Error).message).toBe(`GET ${server.url}/slow timed out after 200 ms`);
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("stops when the caller's signal aborts, with the caller's reason", async () => {
-    const server = await startServer(() => {});
+    const server = await startTestServer(() => {});
     const controller = new AbortController();
     const reason = new Error("run cancelled");
     setTimeout(() => controller.abort(reason), 50);
@@ -359,7 +317,7 @@ describe("requests", () => {
   });
 
   it("reports a refused connection as a retryable external error", async () => {
-    const server = await startServer(echo);
+    const server = await startTestServer(echo);
     const url = `${server.url}/`;
     await server.close();
     const err = await client({ allow: ["127.0.0.1"] })
@@ -371,7 +329,7 @@ describe("requests", () => {
   });
 
   it("keeps the query string out of error messages", async () => {
-    const server = await startServer(() => {});
+    const server = await startTestServer(() => {});
     const err = await client({ allow: ["127.0.0.1"] })
       .request({ url: `${server.url}/slow?api_key=secret`, timeoutMs: 100 })
       .catch((e: unknown) => e);

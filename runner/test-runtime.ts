@@ -21,8 +21,8 @@ export function testRedisUrlFor(dbIndex: number): string {
 }
 
 /**
- * A runtime over a test database, as a process would start it; with `redis`, in queue mode on its own key
- * prefix-free Redis database so parallel test files do not share queues.
+ * A runtime over a test database, as a process would start it; with `redis` (a database index of the test
+ * file's own, see `testRedisUrlFor`), in queue mode, so parallel test files do not share queues.
  */
 export async function startTestRuntime({ db, role = "web", redis, env = {} }: { db: Db; role?: RuntimeRole; redis?: string; env?: Record<string, string> }) {
   const config = parseEnv({

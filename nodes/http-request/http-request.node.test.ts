@@ -1,55 +1,18 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../runner/http-client";
+import { closeTestServers, echo, startTestServer } from "../../runner/test-http-server";
 import type { HttpClient } from "../_kit/context";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
 import { runNode, TEST_WORKSPACE_ID } from "../_kit/testing";
 import { httpRequestConfig, httpRequestNode } from "./http-request.node";
 
-interface TestServer {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
-
-const servers: TestServer[] = [];
-
-async function startServer(handler: http.RequestListener): Promise<TestServer> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const started: TestServer = {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  servers.push(started);
-  return started;
-}
-
-async function readBody(req: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-const echo: http.RequestListener = async (req, res) => {
-  const body = await readBody(req);
-  res.setHeader("content-type", "application/json; charset=utf-8");
-  res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
-};
 
 const loopbackClient = createHttpClient({ allow: ["127.0.0.1"] });
 const guardedClient = createHttpClient();
 
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
+  await closeTestServers();
 });
 
 afterAll(async () => {
@@ -78,7 +41,7 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 
 describe("core.http-request", () => {
   it("GETs JSON and passes on status, headers and the parsed body", async () => {
-    const server = await startServer(echo);
+    const server = await startTestServer(echo);
     const [item] = await run({ config: { url: `${server.url}/items?x=1`, query: [{ name: "page", value: 2 }] } });
     expect(item!.json.status).toBe(200);
     expect((item!.json.headers as Record<string, string>)["content-type"]).toBe("application/json; charset=utf-8");
@@ -86,7 +49,7 @@ describe("core.http-request", () => {
   });
 
   it("makes one request per input item with that item's config", async () => {
-    const server = await startServer(echo);
+    const server = await startTestServer(echo);
     const out = await run({
       input: [{ json: { id: 1 } }, { json: { id: 2 } }, { json: { id: 3 } }],
       config: { url: `${server.url}/items/{{ $json.id }}` },
@@ -95,7 +58,7 @@ describe("core.http-request", () => {
   });
 
   it("POSTs a JSON body given as an object or as JSON text", async () => {
-    const server = await startServer(echo);
+    const server = await startTestServer(echo);
     for (const body of [{ name: "Ada", tags: ["a"] }, '{"name":"Ada","tags":["a"]}']) {
       const [item] = await run({ config: { method: "POST", url: `${server.url}/people`, bodyMode: "json", body } });
       const seen = item!.json.body as { method: string; headers: Record<string, string>; body: string };
@@ -106,7 +69,7 @@ describe("core.http-request", () => {
   });
 
   it("sends form and text bodies, and lets a typed Content-Type win", async () => {
-    const server = await startServer(echo);
+    const server = await startTestServer(echo);
     const [form] = await run({ config: { method: "PUT", url: `${server.url}/`, bodyMode: "form", body: { q: "a b", n: [1, 2] } } });
     expect(form!.json.body).toMatchObject({ body: "q=a+b&n=1&n=2", headers: { "content-type": "application/x-www-form-urlencoded" } });
 
@@ -117,7 +80,7 @@ describe("core.http-request", () => {
   });
 
   it("adds the header credential, replacing a typed header of the same name", async () => {
-    const server = await startServer(echo);
+    const server = await startTestServer(echo);
     const [item] = await run({
       config: { url: `${server.url}/`, headers: [{ name: "X-Api-Key", value: "typed" }, { name: "Accept", value: "application/json" }] },
       credentials: { name: "x-api-key", value: "from-credential" },
@@ -126,14 +89,14 @@ describe("core.http-request", () => {
   });
 
   it("refuses a credential without a header name", async () => {
-    const server = await startServer(echo);
+    const server = await startTestServer(echo);
     const err = await failure(run({ config: { url: `${server.url}/` }, credentials: { value: "secret" } }));
     expect(err).toBeInstanceOf(NodeConfigError);
   });
 
   it("stores a binary response and passes on a reference", async () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3]);
-    const server = await startServer((_req, res) => res.writeHead(200, { "content-type": "image/png" }).end(png));
+    const server = await startTestServer((_req, res) => res.writeHead(200, { "content-type": "image/png" }).end(png));
     for (const responseFormat of ["auto", "binary"]) {
       const { items, binary } = await runNode(httpRequestNode, { config: { url: `${server.url}/files/logo.png`, responseFormat }, http: loopbackClient });
       const [item] = items;
@@ -145,7 +108,7 @@ describe("core.http-request", () => {
   });
 
   it("reads text as text, and JSON-looking text only when asked", async () => {
-    const server = await startServer((_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end('{"a":1}'));
+    const server = await startTestServer((_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end('{"a":1}'));
     const [auto] = await run({ config: { url: `${server.url}/` } });
     expect(auto!.json.body).toBe('{"a":1}');
     const [json] = await run({ config: { url: `${server.url}/`, responseFormat: "json" } });
@@ -153,14 +116,14 @@ describe("core.http-request", () => {
   });
 
   it("fails on a body that is not JSON when JSON was asked for", async () => {
-    const server = await startServer((_req, res) => res.end("<html></html>"));
+    const server = await startTestServer((_req, res) => res.end("<html></html>"));
     const err = await failure(run({ config: { url: `${server.url}/`, responseFormat: "json" } }));
     expect(err).toBeInstanceOf(NodeExternalError);
     expect((err as NodeExternalError).retryable).toBe(false);
   });
 
   it("follows redirects by default", async () => {
-    const server = await startServer((req, res) => {
+    const server = await startTestServer((req, res) => {
       if (req.url === "/old") res.writeHead(301, { location: "/new" }).end();
       else echo(req, res);
     });
@@ -171,7 +134,7 @@ describe("core.http-request", () => {
   });
 
   it("turns a 500 into a retryable external error that keeps the status and body", async () => {
-    const server = await startServer((_req, res) => res.writeHead(500, { "content-type": "application/json" }).end('{"error":"database down"}'));
+    const server = await startTestServer((_req, res) => res.writeHead(500, { "content-type": "application/json" }).end('{"error":"database down"}'));
     const err = await failure(run({ config: { url: `${server.url}/orders?token=secret` } }));
     expect(err).toBeInstanceOf(NodeExternalError);
     const external = err as NodeExternalError;
@@ -182,7 +145,7 @@ describe("core.http-request", () => {
   });
 
   it("turns a 404 into an external error that is not retried", async () => {
-    const server = await startServer((_req, res) => res.writeHead(404).end("no such order"));
+    const server = await startTestServer((_req, res) => res.writeHead(404).end("no such order"));
     const err = await failure(run({ config: { url: `${server.url}/orders/9` } }));
     expect(err).toBeInstanceOf(NodeExternalError);
     expect((err as NodeExternalError).status).toBe(404);
@@ -191,7 +154,7 @@ describe("core.http-request", () => {
   });
 
   it("retries 429", async () => {
-    const server = await startServer((_req, res) => res.writeHead(429, { "retry-after": "3" }).end());
+    const server = await startTestServer((_req, res) => res.writeHead(429, { "retry-after": "3" }).end());
     const err = (await failure(run({ config: { url: `${server.url}/` } }))) as NodeExternalError;
     expect(err.status).toBe(429);
     expect(err.retryable).toBe(true);
@@ -199,20 +162,20 @@ describe("core.http-request", () => {
   });
 
   it("passes error statuses on as data when failOnStatus is off", async () => {
-    const server = await startServer((_req, res) => res.writeHead(404, { "content-type": "application/json" }).end('{"found":false}'));
+    const server = await startTestServer((_req, res) => res.writeHead(404, { "content-type": "application/json" }).end('{"found":false}'));
     const [item] = await run({ config: { url: `${server.url}/`, failOnStatus: false } });
     expect(item!.json).toMatchObject({ status: 404, body: { found: false } });
   });
 
   it("refuses private destinations through the run's client", async () => {
-    const server = await startServer(echo);
+    const server = await startTestServer(echo);
     const err = await failure(run({ config: { url: `${server.url}/` }, http: guardedClient }));
     expect(err).toBeInstanceOf(NodeConfigError);
     expect(err.message).toContain("Refused to connect to 127.0.0.1 (loopback)");
   });
 
   it("times out as a retryable external error", async () => {
-    const server = await startServer(() => {});
+    const server = await startTestServer(() => {});
     const err = await failure(run({ config: { url: `${server.url}/`, timeoutMs: 100 } }));
     expect(err).toBeInstanceOf(NodeExternalError);
     expect((err as NodeExternalError).retryable).toBe(true);
