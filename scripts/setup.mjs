@@ -329,6 +329,71 @@ export async function ensureRedis({ url }) {
   return ownUrl;
 }
 
+/** Resolves true once something accepts TCP connections at host:port, false after `timeoutMs`. */
+async function waitForPort({ host, port, timeoutMs, exited = () => false }) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await canConnect({ host, port })) return true;
+    if (exited() || Date.now() > deadline) return false;
+    await sleep(100);
+  }
+}
+
+/**
+ * Makes sure an MQTT broker answers for the tests and returns its URL: `url` itself when it answers, else a
+ * mosquitto this script starts on a free loopback port (installing it first as root on Debian).
+ */
+export async function ensureMosquitto({ url }) {
+  const { hostname, port: rawPort } = new URL(url);
+  const host = hostname.replace(/^\[|\]$/g, "");
+  const port = Number(rawPort || 1883);
+  if (await waitForPort({ host, port, timeoutMs: 1000 })) return url;
+  if (!["127.0.0.1", "localhost", "::1"].includes(host)) throw new SetupError(`no MQTT broker answers at ${host}:${port}; start it or set TEST_MQTT_URL`);
+
+  let broker = findProgram("mosquitto") ?? (existsSync("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : null);
+  if (!broker) {
+    await aptInstall(["mosquitto"], { why: `nothing answers at ${host}:${port} and mosquitto is not installed` });
+    if (await waitForPort({ host, port, timeoutMs: 2000 })) return url;
+    broker = findProgram("mosquitto") ?? (existsSync("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : null);
+    if (!broker) throw new SetupError("apt installed mosquitto but it is not on PATH or in /usr/sbin");
+  }
+
+  const ownPort = await freePort();
+  say(`nothing answers at ${host}:${port}: starting ${broker} on 127.0.0.1:${ownPort} for this run`);
+  // Mosquitto 2 listens on loopback only when given a port on the command line and no config.
+  const child = spawn(broker, ["-p", String(ownPort)], { cwd: os.tmpdir(), stdio: "ignore" });
+  let exitCode = null;
+  child.once("exit", (code, signal) => (exitCode = code ?? signal));
+  child.once("error", (error) => (exitCode = error.message));
+  child.unref();
+  process.once("exit", () => child.kill());
+  if (!(await waitForPort({ host: "127.0.0.1", port: ownPort, timeoutMs: 10_000, exited: () => exitCode !== null }))) {
+    child.kill();
+    throw new SetupError(`${broker} did not answer on 127.0.0.1:${ownPort}${exitCode !== null ? ` (it exited: ${exitCode})` : ""}. Run it by hand to see why: ${broker} -p ${ownPort}`);
+  }
+  return `mqtt://127.0.0.1:${ownPort}`;
+}
+
+/** The programs the media and speech nodes drive, with the Debian package that brings each. */
+const mediaPrograms = [
+  { program: "ffmpeg", pkg: "ffmpeg" },
+  { program: "ffprobe", pkg: "ffmpeg" },
+  { program: "pocketsphinx_continuous", pkg: "pocketsphinx" },
+  { program: "espeak-ng", pkg: "espeak-ng" },
+  { program: "sox", pkg: "sox" },
+];
+const pocketsphinxModel = "/usr/share/pocketsphinx/model/en-us/en-us";
+
+/** ffmpeg for transcoding, pocketsphinx (and its English model) for offline speech; espeak-ng and sox make test audio. */
+export async function ensureMediaTools() {
+  const missing = new Set(mediaPrograms.filter(({ program }) => !findProgram(program)).map(({ pkg }) => pkg));
+  if (!existsSync(pocketsphinxModel)) missing.add("pocketsphinx-en-us");
+  if (missing.size === 0) return;
+  await aptInstall([...missing], { why: `${[...missing].join(", ")} ${missing.size === 1 ? "is" : "are"} missing` });
+  const still = mediaPrograms.filter(({ program }) => !findProgram(program)).map(({ program }) => program);
+  if (still.length) throw new SetupError(`apt installed the media tools but ${still.join(", ")} ${still.length === 1 ? "is" : "are"} still not on PATH`);
+}
+
 export const chromiumPath = "/usr/bin/chromium";
 
 /** Playwright cannot download its own browser here, so the e2e journeys drive Debian's Chromium. */

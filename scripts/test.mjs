@@ -8,6 +8,8 @@ import {
   SetupError,
   buildIfStale,
   ensureChromium,
+  ensureMediaTools,
+  ensureMosquitto,
   ensureDependencies,
   ensurePostgres,
   ensureRedis,
@@ -120,7 +122,9 @@ async function setup() {
   await ensurePostgres({ url: databaseUrl });
   // Queue-mode tests take a database index of their own on this server (runner/test-runtime.ts).
   const redisUrl = await ensureRedis({ url: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379" });
+  const mqttUrl = await ensureMosquitto({ url: process.env.TEST_MQTT_URL ?? "mqtt://127.0.0.1:1883" });
   await ensureChromium();
+  await ensureMediaTools();
   mkdirSync(resultsDir, { recursive: true });
   for (const report of [vitestReport, playwrightReport]) rmSync(report, { force: true });
   const [appPort, oidcPort] = [await freePort(), await freePort()];
@@ -128,6 +132,7 @@ async function setup() {
     ...process.env,
     TEST_DATABASE_URL: databaseUrl,
     TEST_REDIS_URL: redisUrl,
+    TEST_MQTT_URL: mqttUrl,
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? secret(),
     STREAMWARE_ENCRYPTION_KEY: process.env.STREAMWARE_ENCRYPTION_KEY ?? secret(),
     NEXT_TELEMETRY_DISABLED: "1",
