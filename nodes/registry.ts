@@ -1,7 +1,9 @@
+import type { CredentialDefinition } from "./_kit/define-credential";
 import type { NodeDefinition } from "./_kit/define-node";
 import { codeNode } from "./code/code.node";
 import { delayNode } from "./delay/delay.node";
 import { executeFlowNode } from "./execute-flow/execute-flow.node";
+import { headerAuthCredential } from "./http-request/header-auth.credential";
 import { httpRequestNode } from "./http-request/http-request.node";
 import { ifNode } from "./if/if.node";
 import { manualTriggerNode } from "./manual-trigger/manual-trigger.node";
@@ -10,6 +12,7 @@ import { respondToWebhookNode } from "./respond-to-webhook/respond-to-webhook.no
 import { scheduleNode } from "./schedule/schedule.node";
 import { setNode } from "./set/set.node";
 import { switchNode } from "./switch/switch.node";
+import { webhookSecretCredential } from "./webhook/webhook-secret.credential";
 import { webhookNode } from "./webhook/webhook.node";
 
 /** Every node type this server knows, listed explicitly: a node that is not here does not exist. */
@@ -29,3 +32,8 @@ const definitions: NodeDefinition[] = [
 ] as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.type, d]));
+
+/** Every credential type, listed explicitly; a credential is saved only as one of these. */
+const credentialDefinitions: CredentialDefinition[] = [headerAuthCredential, webhookSecretCredential];
+
+export const credentialRegistry: ReadonlyMap<string, CredentialDefinition> = new Map(credentialDefinitions.map((d) => [d.type, d]));

@@ -12,20 +12,22 @@ describe.each(databaseKinds)("credential router on %s", (kind) => {
     const created = await caller.credential.create({
       workspaceId: workspace.id,
       name: "OpenAI prod",
-      type: "openai",
-      data: { apiKey: "sk-very-secret", organization: "org-1" },
+      type: "http.header-auth",
+      data: { name: "Authorization", value: "sk-very-secret" },
     });
-    expect(created).toMatchObject({ name: "OpenAI prod", type: "openai", fields: ["apiKey", "organization"] });
+    expect(created).toMatchObject({ name: "OpenAI prod", type: "http.header-auth", fields: ["name", "value"] });
     expect(JSON.stringify(created)).not.toContain("sk-very-secret");
     expect(JSON.stringify(await caller.credential.list({ workspaceId: workspace.id }))).not.toContain("sk-very-secret");
 
     const stored = await db.credential.findUniqueOrThrow({ where: { id: created.id }, select: { ciphertext: true } });
     expect(stored.ciphertext).not.toContain("sk-very-secret");
 
-    const updated = await caller.credential.update({ workspaceId: workspace.id, credentialId: created.id, data: { baseUrl: "http://127.0.0.1:9" } });
-    expect(updated.fields).toEqual(["apiKey", "baseUrl", "organization"]);
+    const updated = await caller.credential.update({ workspaceId: workspace.id, credentialId: created.id, data: { name: "X-Api-Key" } });
+    expect(updated.fields).toEqual(["name", "value"]);
+    const opened = await db.credential.findUniqueOrThrow({ where: { id: created.id }, select: { ciphertext: true } });
+    expect(opened.ciphertext).not.toBe(stored.ciphertext);
 
-    const duplicate = await rejection(caller.credential.create({ workspaceId: workspace.id, name: "OpenAI prod", type: "openai", data: {} }));
+    const duplicate = await rejection(caller.credential.create({ workspaceId: workspace.id, name: "OpenAI prod", type: "webhook.secret", data: { secret: "a-long-enough-secret" } }));
     expect(duplicate.code).toBe("CONFLICT");
     expect(duplicate.message).toContain('A credential named "OpenAI prod" already exists');
 
@@ -35,13 +37,40 @@ describe.each(databaseKinds)("credential router on %s", (kind) => {
     expect(actions.map((a) => a.action)).toEqual(["credential.create", "credential.update", "credential.delete"]);
   });
 
+  it("refuses unknown types and fields that do not fit the type, naming them, and keeps what was stored", async () => {
+    const { db } = database;
+    const { caller, workspace } = await signInAs({ db, name: "Typist" });
+    const unknown = await rejection(caller.credential.create({ workspaceId: workspace.id, name: "X", type: "nope.thing", data: {} }));
+    expect(unknown.code).toBe("BAD_REQUEST");
+    expect(unknown.message).toContain('"nope.thing" is not a credential type; pick one of: ');
+    expect(unknown.message).toContain("http.header-auth");
+    const short = await rejection(caller.credential.create({ workspaceId: workspace.id, name: "Hook", type: "webhook.secret", data: { secret: "short" } }));
+    expect(short.code).toBe("BAD_REQUEST");
+    expect(short.message).toContain("secret: use at least 16 characters");
+
+    const saved = await caller.credential.create({ workspaceId: workspace.id, name: "Api", type: "http.header-auth", data: { name: "X-Key", value: "v1" } });
+    const badUpdate = await rejection(caller.credential.update({ workspaceId: workspace.id, credentialId: saved.id, data: { name: "bad header" } }));
+    expect(badUpdate.message).toContain("name: a header name has letters, digits and - only");
+    expect((await caller.credential.list({ workspaceId: workspace.id })).map((c) => c.name)).toEqual(["Api"]);
+  });
+
+  it("says a type without a connection test has none, and never returns the secret from a test", async () => {
+    const { db } = database;
+    const { caller, workspace } = await signInAs({ db, name: "Tester" });
+    const saved = await caller.credential.create({ workspaceId: workspace.id, name: "Api", type: "http.header-auth", data: { name: "X-Key", value: "hidden-value" } });
+    const result = await caller.credential.test({ workspaceId: workspace.id, credentialId: saved.id });
+    expect(result).toEqual({ ok: false, message: "A HTTP header credential has no connection test; use it in a node and run that." });
+    const unsaved = await rejection(caller.credential.test({ workspaceId: workspace.id, type: "nope.thing", data: {} }));
+    expect(unsaved.code).toBe("BAD_REQUEST");
+  });
+
   it("keeps another workspace's credentials out of reach and viewers read-only", async () => {
     const { db } = database;
     const owner = await signInAs({ db, name: "Holder" });
     const stranger = await signInAs({ db, name: "Thief" });
     const viewer = await signInAs({ db, name: "Looker" });
     await workspaceService.setMember({ db, userId: owner.user.id, workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
-    const cred = await owner.caller.credential.create({ workspaceId: owner.workspace.id, name: "Broker", type: "mqtt", data: { password: "p" } });
+    const cred = await owner.caller.credential.create({ workspaceId: owner.workspace.id, name: "Broker", type: "webhook.secret", data: { secret: "0123456789abcdef" } });
 
     for (const workspaceId of [owner.workspace.id, stranger.workspace.id]) {
       for (const call of [

@@ -1,6 +1,6 @@
 import { credentialService } from "../services/credential-service";
 import { protectedProcedure, router } from "../trpc";
-import { createCredentialInput, credentialRefInput, listCredentialsInput, updateCredentialInput } from "./credential.schema";
+import { createCredentialInput, credentialRefInput, listCredentialsInput, testCredentialInput, updateCredentialInput } from "./credential.schema";
 
 export const credentialRouter = router({
   list: protectedProcedure
@@ -12,6 +12,10 @@ export const credentialRouter = router({
   update: protectedProcedure
     .input(updateCredentialInput)
     .mutation(({ ctx, input }) => credentialService.update({ db: ctx.db, box: ctx.secretBox(), userId: ctx.user.id, ...input })),
+  /** Tries a saved or unsaved credential against its service; `{ ok, message }`. */
+  test: protectedProcedure
+    .input(testCredentialInput)
+    .mutation(({ ctx, input }) => credentialService.test({ db: ctx.db, box: ctx.secretBox(), userId: ctx.user.id, ...input })),
   delete: protectedProcedure
     .input(credentialRefInput)
     .mutation(({ ctx, input }) => credentialService.delete({ db: ctx.db, userId: ctx.user.id, ...input })),

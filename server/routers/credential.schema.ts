@@ -15,4 +15,5 @@ export const createCredentialInput = z.object({
   data,
 });
 export const updateCredentialInput = z.object({ workspaceId, credentialId, name: name.optional(), data: data.optional() });
+export const testCredentialInput = z.object({ workspaceId, credentialId: credentialId.optional(), type: z.string().max(120).optional(), data: data.optional() });
 export const credentialRefInput = z.object({ workspaceId, credentialId });

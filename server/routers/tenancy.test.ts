@@ -33,7 +33,8 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "flow.deactivate": (c, t) => c.flow.deactivate({ workspaceId: t.workspaceId, flowId: t.flowId }),
   "flow.export": (c, t) => c.flow.export({ workspaceId: t.workspaceId, flowId: t.flowId }),
   "credential.list": (c, t) => c.credential.list({ workspaceId: t.workspaceId }),
-  "credential.create": (c, t) => c.credential.create({ workspaceId: t.workspaceId, name: "Planted", type: "http", data: {} }),
+  "credential.create": (c, t) => c.credential.create({ workspaceId: t.workspaceId, name: "Planted", type: "webhook.secret", data: { secret: "planted-secret-0123" } }),
+  "credential.test": (c, t) => c.credential.test({ workspaceId: t.workspaceId, credentialId: t.credentialId }),
   "credential.update": (c, t) => c.credential.update({ ...t, name: "Renamed" }),
   "credential.delete": (c, t) => c.credential.delete(t),
   "run.start": (c, t) => c.run.start({ workspaceId: t.workspaceId, flowId: t.flowId, input: { planted: true } }),
@@ -59,6 +60,7 @@ const byResourceId = [
   "flow.export",
   "credential.update",
   "credential.delete",
+  "credential.test",
   "run.start",
   "run.get",
   "run.cancel",
@@ -111,7 +113,7 @@ describe("cross-workspace access", () => {
     const workspaceId = owner.workspace.id;
     const flow = await owner.caller.flow.create({ workspaceId, name: "Crown jewels", document: runnable });
     await owner.caller.flow.saveVersion({ workspaceId, flowId: flow.id, document: runnable, message: "v1" });
-    const credential = await owner.caller.credential.create({ workspaceId, name: "Vault", type: "http", data: { token: "t" } });
+    const credential = await owner.caller.credential.create({ workspaceId, name: "Vault", type: "http.header-auth", data: { name: "X-Token", value: "t" } });
     const { runId } = await owner.caller.run.start({ workspaceId, flowId: flow.id });
     await running({ caller: owner.caller, workspaceId, runId });
     const target: Target = { workspaceId, flowId: flow.id, credentialId: credential.id, runId, email: intruder.user.email, ownerId: owner.user.id };
@@ -157,7 +159,7 @@ describe("cross-workspace access", () => {
 
     expect(await snapshot(victim)).toEqual(before);
     expect(before.flows).toEqual([expect.objectContaining({ name: "Crown jewels", versionCount: 1, active: false })]);
-    expect(before.credentials).toEqual([expect.objectContaining({ name: "Vault", fields: ["token"] })]);
+    expect(before.credentials).toEqual([expect.objectContaining({ name: "Vault", fields: ["name", "value"] })]);
     expect(before.members).toHaveLength(1);
     expect(before.runs.runs.map((r) => r.id)).toEqual([target.runId]);
     expect((await intruder.caller.run.list({ workspaceId: intruder.workspace.id })).runs).toEqual([]);

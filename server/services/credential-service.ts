@@ -1,6 +1,8 @@
 import type { SecretBox } from "../crypto";
 import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
+import { credentialRegistry } from "../../nodes/registry";
+import { createHttpClient, httpAllowListFromEnv } from "../../runner/http-client";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
@@ -34,6 +36,24 @@ function toSummary({ box, workspaceId, row }: { box: SecretBox; workspaceId: str
   return { id: row.id, name: row.name, type: row.type, fields: Object.keys(data).sort(), createdAt: row.createdAt, updatedAt: row.updatedAt };
 }
 
+/** The stored fields, checked against the credential type: an unknown type or a field at fault is refused by name. */
+function checkData({ type, data }: { type: string; data: CredentialData }): CredentialData {
+  const definition = credentialRegistry.get(type);
+  if (!definition) {
+    throw new ServiceError({
+      code: "BAD_REQUEST",
+      message: `"${type}" is not a credential type; pick one of: ${[...credentialRegistry.keys()].join(", ")}.`,
+    });
+  }
+  try {
+    return definition.parse(data);
+  } catch (err) {
+    throw new ServiceError({ code: "BAD_REQUEST", message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+const credentialTestTimeoutMs = 15_000;
+
 function isUniqueViolation(err: unknown): boolean {
   return err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
 }
@@ -53,7 +73,7 @@ export const credentialService = {
     try {
       return await db.$transaction(async (tx) => {
         const row = await tx.credential.create({
-          data: { workspaceId, name, type, ciphertext: sealData({ box, workspaceId, data }), createdById: userId },
+          data: { workspaceId, name, type, ciphertext: sealData({ box, workspaceId, data: checkData({ type, data }) }), createdById: userId },
           select: summarySelect,
         });
         await auditService.record({
@@ -83,7 +103,9 @@ export const credentialService = {
       return await db.$transaction(async (tx) => {
         const existing = await tx.credential.findFirst({ where: { id: credentialId, workspaceId }, select: summarySelect });
         if (!existing) throw new ServiceError({ code: "NOT_FOUND", message: "Credential not found" });
-        const merged = data ? { ...(JSON.parse(box.open({ sealed: existing.ciphertext, context: workspaceId })) as CredentialData), ...data } : undefined;
+        const merged = data
+          ? checkData({ type: existing.type, data: { ...(JSON.parse(box.open({ sealed: existing.ciphertext, context: workspaceId })) as CredentialData), ...data } })
+          : undefined;
         const row = await tx.credential.update({
           where: { id: credentialId },
           data: { name, ciphertext: merged ? sealData({ box, workspaceId, data: merged }) : undefined },
@@ -105,6 +127,43 @@ export const credentialService = {
     } catch (err) {
       if (isUniqueViolation(err)) throw duplicateName(name ?? "");
       throw err;
+    }
+  },
+
+  /**
+   * Tries a credential against its service: a saved one (with `data` as unsaved edits over it) or, with `type`,
+   * one not saved yet. A failure is an answer, not an error: `{ ok: false, message }` says what to fix.
+   */
+  async test({
+    db,
+    box,
+    userId,
+    workspaceId,
+    credentialId,
+    type,
+    data,
+  }: Scope & { box: SecretBox; credentialId?: string; type?: string; data?: CredentialData }): Promise<{ ok: boolean; message: string }> {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    let resolved: { type: string; data: CredentialData };
+    if (credentialId) {
+      const row = await db.credential.findFirst({ where: { id: credentialId, workspaceId }, select: { type: true, ciphertext: true } });
+      if (!row) throw new ServiceError({ code: "NOT_FOUND", message: "Credential not found" });
+      resolved = { type: row.type, data: { ...(JSON.parse(box.open({ sealed: row.ciphertext, context: workspaceId })) as CredentialData), ...data } };
+    } else {
+      if (!type) throw new ServiceError({ code: "BAD_REQUEST", message: "Name a saved credential or give its type and fields to test." });
+      resolved = { type, data: data ?? {} };
+    }
+    const definition = credentialRegistry.get(resolved.type);
+    if (!definition) checkData(resolved);
+    if (!definition?.testable) return { ok: false, message: `A ${definition?.name ?? resolved.type} credential has no connection test; use it in a node and run that.` };
+    try {
+      const message = await definition.test(resolved.data, {
+        http: createHttpClient({ allow: httpAllowListFromEnv() }),
+        signal: AbortSignal.timeout(credentialTestTimeoutMs),
+      });
+      return { ok: true, message };
+    } catch (err) {
+      return { ok: false, message: err instanceof Error ? err.message : String(err) };
     }
   },
 

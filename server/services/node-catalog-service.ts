@@ -1,5 +1,6 @@
 import { configJsonSchema, describeConfigIssues } from "../../nodes/_kit/define-node";
-import { nodeRegistry } from "../../nodes/registry";
+import { credentialJsonSchema } from "../../nodes/_kit/define-credential";
+import { credentialRegistry, nodeRegistry } from "../../nodes/registry";
 import { ServiceError } from "./service-error";
 
 export interface CatalogEntry {
@@ -61,4 +62,27 @@ export function portsFor({ type, config }: { type: string; config: Record<string
     });
   }
   return { inputs: definition.inputsFor(parsed.data), outputs: definition.outputsFor(parsed.data) };
+}
+
+export interface CredentialTypeEntry {
+  type: string;
+  name: string;
+  description: string;
+  /** JSON Schema of the fields; secret ones carry `secret: true`. */
+  fieldsSchema: Record<string, unknown>;
+  testable: boolean;
+}
+
+let cachedCredentialTypes: CredentialTypeEntry[] | undefined;
+
+/** What the editor's credential forms are made from. */
+export function credentialCatalog(): CredentialTypeEntry[] {
+  cachedCredentialTypes ??= [...credentialRegistry.values()].map((definition) => ({
+    type: definition.type,
+    name: definition.name,
+    description: definition.description,
+    fieldsSchema: credentialJsonSchema(definition),
+    testable: definition.testable,
+  }));
+  return cachedCredentialTypes;
 }
