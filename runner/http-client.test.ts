@@ -336,3 +336,26 @@ describe("requests", () => {
     expect((err as Error).message).not.toContain("secret");
   });
 });
+
+describe("fetch for SDKs", () => {
+  it("refuses loopback by address and by name, and a redirect to it", async () => {
+    const server = await startTestServer(echo);
+    const http = client();
+    await refusal(http.fetch(`${server.url}/`));
+    await expect(http.fetch(`http://localhost:${server.port}/`)).rejects.toThrow(/loopback/);
+    const bouncer = await startTestServer((_req, res) => res.writeHead(302, { location: `${server.url}/inside` }).end());
+    await refusal(client({ allow: [`localhost`] }).fetch(`http://localhost:${bouncer.port}/`));
+  });
+
+  it("streams an allowed response and follows an allowed redirect", async () => {
+    const server = await startTestServer((req, res) => {
+      if (req.url === "/moved") return res.writeHead(307, { location: "/stream" }).end();
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write("first ");
+      setTimeout(() => res.end("second"), 20);
+    });
+    const response = await client({ allow: ["127.0.0.1"] }).fetch(`${server.url}/moved`, { method: "POST", body: "x" });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("first second");
+  });
+});

@@ -1,7 +1,7 @@
 import dns from "node:dns";
 import net, { type LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
-import { Agent, request as undiciRequest, type Dispatcher } from "undici";
+import { Agent, fetch as undiciFetch, request as undiciRequest, type Dispatcher } from "undici";
 import type { HttpClient, HttpRequest, HttpResponse } from "../nodes/_kit/context";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeExternalError } from "../nodes/_kit/errors";
 import { ConfigError } from "../server/env";
@@ -304,8 +304,34 @@ export function createHttpClient(options: HttpClientOptions = {}): SafeHttpClien
     }
   }
 
+  /**
+   * A WHATWG fetch for SDKs (OpenAI, Ollama) that stream: the same connect-time address check, literal
+   * addresses checked on every hop, redirects followed by hand so each target is checked too.
+   */
+  const safeFetch: typeof globalThis.fetch = async (input, init) => {
+    let url = parseUrl(input instanceof Request ? input.url : String(input));
+    const request = input instanceof Request ? input : undefined;
+    let requestInit: RequestInit = { ...init, method: init?.method ?? request?.method, headers: init?.headers ?? request?.headers, body: init?.body ?? request?.body, signal: init?.signal ?? request?.signal };
+    for (let redirects = 0; ; redirects++) {
+      checkLiteralHost(allow, url);
+      const response = (await undiciFetch(url, { ...(requestInit as object), redirect: "manual", dispatcher: agent } as never).catch((err: unknown) => {
+        // fetch reports every failure as "fetch failed"; the refusal that caused it says what to fix.
+        throw (err as { cause?: unknown }).cause instanceof NodeError ? (err as { cause: NodeError }).cause : err;
+      })) as unknown as Response;
+      const location = response.headers.get("location");
+      if (!isRedirect(response.status) || !location || redirects === MAX_REDIRECTS) return response;
+      await response.body?.cancel();
+      const method = (requestInit.method ?? "GET").toUpperCase();
+      if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+        requestInit = { ...requestInit, method: "GET", body: undefined };
+      }
+      url = redirectTarget(location, url);
+    }
+  };
+
   return {
     request,
+    fetch: safeFetch,
     close: () => agent.close(),
   };
 }

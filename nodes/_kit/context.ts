@@ -46,6 +46,8 @@ export interface HttpResponse {
 /** Refuses loopback, private, link-local and metadata addresses (after DNS and on every redirect) unless allowed. */
 export interface HttpClient {
   request(request: HttpRequest): Promise<HttpResponse>;
+  /** The same guard as a WHATWG fetch, for SDKs that take one (`new OpenAI({ fetch })`) and for streamed bodies. */
+  fetch: typeof globalThis.fetch;
 }
 
 export interface WebhookResponse {

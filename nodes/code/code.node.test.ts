@@ -28,7 +28,7 @@ function codeContext(args: { trigger?: Item[]; signal?: AbortSignal } = {}) {
     signal: args.signal ?? new AbortController().signal,
     logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
     credentials: null,
-    http: { request: unavailable("http") },
+    http: { request: unavailable("http"), fetch: unavailable("http.fetch") },
     binary: { put: unavailable("binary.put"), read: unavailable("binary.read"), stream: unavailable("binary.stream"), delete: unavailable("binary.delete") },
     kv: { get: unavailable("kv.get"), set: unavailable("kv.set"), delete: unavailable("kv.delete") },
     trigger: args.trigger ?? [{ json: {} }],
