@@ -359,3 +359,14 @@ describe("fetch for SDKs", () => {
     expect(await response.text()).toBe("first second");
   });
 });
+
+describe("checking a host for a program that connects itself", () => {
+  it("refuses loopback literals and names, allows what the allow-list names, and says when a name does not resolve", async () => {
+    await refusal(client().checkHost("127.0.0.1"));
+    await refusal(client().checkHost("[::1]"));
+    await refusal(client().checkHost("localhost"));
+    expect(await client({ allow: ["127.0.0.1"] }).checkHost("127.0.0.1")).toEqual(["127.0.0.1"]);
+    expect(await client({ allow: ["localhost"] }).checkHost("localhost")).not.toHaveLength(0);
+    await expect(client().checkHost("no-such-host.invalid")).rejects.toBeInstanceOf(NodeExternalError);
+  });
+});

@@ -329,9 +329,26 @@ export function createHttpClient(options: HttpClientOptions = {}): SafeHttpClien
     }
   };
 
+  async function checkHost(raw: string): Promise<string[]> {
+    const host = raw.replace(/^\[(.*)\]$/, "$1");
+    if (net.isIP(host)) {
+      checkAddress(allow, host, host);
+      return [host];
+    }
+    let addresses: dns.LookupAddress[];
+    try {
+      addresses = await dns.promises.lookup(host, { all: true });
+    } catch (err) {
+      throw new NodeExternalError(`${host} could not be resolved: ${(err as Error).message}; check the host name`, { details: { host }, cause: err });
+    }
+    if (!isAllowedName(allow, host)) for (const entry of addresses) checkAddress(allow, host, entry.address);
+    return addresses.map((entry) => entry.address);
+  }
+
   return {
     request,
     fetch: safeFetch,
+    checkHost,
     close: () => agent.close(),
   };
 }

@@ -48,6 +48,11 @@ export interface HttpClient {
   request(request: HttpRequest): Promise<HttpResponse>;
   /** The same guard as a WHATWG fetch, for SDKs that take one (`new OpenAI({ fetch })`) and for streamed bodies. */
   fetch: typeof globalThis.fetch;
+  /**
+   * Resolves a host and refuses it as a request would (every address must pass), for programs that connect
+   * themselves (ffmpeg); returns the addresses it checked.
+   */
+  checkHost(host: string): Promise<string[]>;
 }
 
 export interface WebhookResponse {
