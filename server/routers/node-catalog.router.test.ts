@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nodeRegistry } from "../../nodes/registry";
+import { credentialRegistry, nodeRegistry } from "../../nodes/registry";
 import { useTestDatabase } from "../db/test-databases";
 import { anonymousCaller, rejection, signInAs } from "./test-helpers";
 
@@ -21,6 +21,19 @@ describe("node catalog router", () => {
       // Triggers take no input; a node with fixed ports shows them, one whose ports follow its config says so.
       if (entry.trigger) expect(entry.inputs, entry.type).toEqual([]);
       if (!entry.dynamicPorts) expect(entry.outputs.length, entry.type).toBeGreaterThan(0);
+    }
+  });
+
+  it("lists every credential type with its fields, secret fields marked, and every node's credential type exists", async () => {
+    const { caller } = await signInAs({ db: database.db, name: "Kim" });
+    const types = await caller.nodeCatalog.credentialTypes();
+    expect(types.map((t) => t.type).sort()).toEqual([...credentialRegistry.keys()].sort());
+    const header = types.find((t) => t.type === "http.header-auth")!;
+    expect(header).toMatchObject({ name: "HTTP header", testable: false });
+    expect(header.fieldsSchema).toMatchObject({ type: "object", required: ["name", "value"], properties: { name: { title: "Header name" }, value: { secret: true } } });
+    expect((header.fieldsSchema as { properties: { name: { secret?: boolean } } }).properties.name.secret).toBeUndefined();
+    for (const entry of await caller.nodeCatalog.list()) {
+      if (entry.credential) expect(credentialRegistry.has(entry.credential.type), `${entry.type} needs ${entry.credential.type}`).toBe(true);
     }
   });
 
