@@ -1,5 +1,7 @@
 import type { CredentialDefinition } from "./_kit/define-credential";
 import type { NodeDefinition } from "./_kit/define-node";
+import { abGoalNode } from "./ab-split/ab-goal.node";
+import { abSplitNode } from "./ab-split/ab-split.node";
 import { codeNode } from "./code/code.node";
 import { delayNode } from "./delay/delay.node";
 import { executeFlowNode } from "./execute-flow/execute-flow.node";
@@ -8,12 +10,18 @@ import { httpRequestNode } from "./http-request/http-request.node";
 import { ifNode } from "./if/if.node";
 import { manualTriggerNode } from "./manual-trigger/manual-trigger.node";
 import { mergeNode } from "./merge/merge.node";
+import { mqttBrokerCredential } from "./mqtt/mqtt-broker.credential";
+import { mqttPublishNode } from "./mqtt/mqtt-publish.node";
+import { mqttTriggerNode } from "./mqtt/mqtt-trigger.node";
 import { respondToWebhookNode } from "./respond-to-webhook/respond-to-webhook.node";
 import { scheduleNode } from "./schedule/schedule.node";
 import { setNode } from "./set/set.node";
 import { switchNode } from "./switch/switch.node";
+import { voiceTranscribeNode } from "./voice/voice-transcribe.node";
+import { voiceTriggerNode } from "./voice/voice-trigger.node";
 import { webhookSecretCredential } from "./webhook/webhook-secret.credential";
 import { webhookNode } from "./webhook/webhook.node";
+import { weatherNode } from "./weather/weather.node";
 
 /** Every node type this server knows, listed explicitly: a node that is not here does not exist. */
 const definitions: NodeDefinition[] = [
@@ -25,15 +33,22 @@ const definitions: NodeDefinition[] = [
   codeNode,
   ifNode,
   switchNode,
+  abSplitNode,
+  abGoalNode,
   setNode,
   mergeNode,
   delayNode,
   executeFlowNode,
+  mqttTriggerNode,
+  mqttPublishNode,
+  weatherNode,
+  voiceTriggerNode,
+  voiceTranscribeNode,
 ] as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.type, d]));
 
 /** Every credential type, listed explicitly; a credential is saved only as one of these. */
-const credentialDefinitions: CredentialDefinition[] = [headerAuthCredential, webhookSecretCredential];
+const credentialDefinitions: CredentialDefinition[] = [headerAuthCredential, webhookSecretCredential, mqttBrokerCredential];
 
 export const credentialRegistry: ReadonlyMap<string, CredentialDefinition> = new Map(credentialDefinitions.map((d) => [d.type, d]));
