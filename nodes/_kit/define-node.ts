@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { NodeContext } from "./context";
+import type { HttpClient, KeyValueStore, NodeContext, NodeLogger } from "./context";
 import { NodeConfigError } from "./errors";
 import type { Item, PortItems } from "./items";
 
@@ -19,6 +19,39 @@ export interface ExecuteArgs<Config> {
 /** What `execute` returns: items for the default port, or items by port; nothing means no items. */
 export type ExecuteResult = Item[] | PortItems | void;
 
+/** What a long-lived trigger gets when the runtime starts it for an active flow. */
+export interface ListenArgs<Config> {
+  config: Config;
+  /** The node's credential, decrypted; null when it has none. */
+  credentials: Record<string, string> | null;
+  /** Starts one run with these items, as a webhook request does; resolves once the run is queued. */
+  emit(items: Item[]): Promise<void>;
+  /** Aborts when the listener is being stopped (deactivation, a new version, shutdown, a lost lock). */
+  signal: AbortSignal;
+  logger: NodeLogger;
+  /** The flow's key/value store, shared with its runs. */
+  kv: KeyValueStore;
+  http: HttpClient;
+  flow: { id: string; workspaceId: string };
+  node: { id: string; name: string };
+}
+
+/** A running long-lived trigger; `close` stops it and resolves when nothing more will be emitted. */
+export interface Listener {
+  close(): Promise<void>;
+}
+
+/**
+ * How a trigger starts runs. `kind` names the runs it starts (webhook, schedule, manual, mqtt, …). With
+ * `listen`, it is long-lived: the runtime calls `listen` for each active flow holding the node (in queue mode in
+ * exactly one process) and closes it on deactivation, on a new version and at shutdown. `listen` resolves once
+ * listening works and rejects with what to fix when it cannot start.
+ */
+export interface TriggerSpec<Config> {
+  kind: string;
+  listen?(args: ListenArgs<Config>): Promise<Listener>;
+}
+
 export interface NodeSpec<S extends z.ZodType> {
   /** Stable dotted id such as "core.http-request"; never renamed once released. */
   type: string;
@@ -29,7 +62,7 @@ export interface NodeSpec<S extends z.ZodType> {
   description: string;
   category: NodeCategory;
   /** A trigger starts runs; `kind` tells the runtime how (webhook, schedule, manual, …). */
-  trigger?: { kind: string };
+  trigger?: TriggerSpec<z.output<S>>;
   config: S;
   inputs?: Ports<z.output<S>>;
   outputs?: Ports<z.output<S>>;
@@ -46,7 +79,7 @@ export interface NodeDefinition<Config = unknown> {
   name: string;
   description: string;
   category: NodeCategory;
-  trigger?: { kind: string };
+  trigger?: TriggerSpec<Config>;
   config: z.ZodType<Config>;
   inputsFor(config: Config): string[];
   outputsFor(config: Config): string[];

@@ -1,0 +1,198 @@
+import { randomUUID } from "node:crypto";
+import type { MqttClient } from "mqtt";
+import pino from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { createHttpClient } from "../../runner/http-client";
+import type { Listener } from "../_kit/define-node";
+import { NodeConfigError, NodeExternalError } from "../_kit/errors";
+import type { Item } from "../_kit/items";
+import { MemoryKeyValueStore, runNode } from "../_kit/testing";
+import { topicFilterProblem, topicNameProblem } from "./connection";
+import { mqttBrokerCredential } from "./mqtt-broker.credential";
+import { mqttPublishNode } from "./mqtt-publish.node";
+import { mqttTriggerConfig, mqttTriggerNode } from "./mqtt-trigger.node";
+import { freePort, startMosquitto, testClient, testMqttUrl, type OwnBroker } from "./test-broker";
+
+const loopback = createHttpClient({ allow: ["127.0.0.1"] });
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function watch(topic: string, url = testMqttUrl): Promise<{ client: MqttClient; messages: { topic: string; payload: string; retain: boolean }[] }> {
+  const client = await testClient(url);
+  cleanups.push(() => client.endAsync(true));
+  const messages: { topic: string; payload: string; retain: boolean }[] = [];
+  client.on("message", (t, payload, packet) => messages.push({ topic: t, payload: payload.toString(), retain: packet.retain }));
+  await client.subscribeAsync(topic, { qos: 1 });
+  return { client, messages };
+}
+
+async function until<T>(probe: () => T | undefined | false, what: string, tries = 200): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const value = probe();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+/** Starts the trigger node's listener as the runtime would, collecting what it emits. */
+async function listen(config: Record<string, unknown>, url = testMqttUrl) {
+  const emitted: Item[][] = [];
+  const controller = new AbortController();
+  const listener: Listener = await mqttTriggerNode.trigger!.listen!({
+    config: mqttTriggerConfig.parse(config),
+    credentials: { url },
+    emit: async (items) => void emitted.push(items),
+    signal: controller.signal,
+    logger: pino({ level: "silent" }),
+    kv: new MemoryKeyValueStore(),
+    http: loopback,
+    flow: { id: "flow", workspaceId: "ws" },
+    node: { id: "mqtt", name: "MQTT trigger" },
+  });
+  cleanups.push(() => listener.close());
+  return { emitted, listener, controller };
+}
+
+describe("topic names and filters", () => {
+  it("accepts filters with whole-level wildcards and refuses the rest, saying why", () => {
+    for (const ok of ["a", "a/b", "+", "#", "a/+/c", "a/#", "+/+", "/a", "a//b", "$SYS/#"]) expect(topicFilterProblem(ok)).toBeNull();
+    expect(topicFilterProblem("a/#/b")).toBe('"a/#/b" is not a valid topic filter: "#" must be a whole level and the last one, as in "sensors/#"');
+    expect(topicFilterProblem("a+")).toBe('"a+" is not a valid topic filter: "+" must be a whole level, as in "sensors/+/temperature"');
+    expect(topicFilterProblem("a/b#")).toContain('"#" must be a whole level');
+    expect(topicFilterProblem("")).toBe("a topic filter cannot be empty");
+    expect(topicNameProblem("a/+/b")).toContain("wildcards for subscriptions only");
+    expect(topicNameProblem("a/b")).toBeNull();
+  });
+
+  it("refuses a trigger config with an invalid filter, naming the filter", () => {
+    const parsed = mqttTriggerConfig.safeParse({ topics: ["ok/#", "a/#/b"] });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues[0]).toMatchObject({ path: ["topics", 1], message: expect.stringContaining('"a/#/b" is not a valid topic filter') });
+    expect(mqttTriggerConfig.safeParse({ topics: [] }).error!.issues[0]!.message).toContain("at least one topic filter");
+  });
+});
+
+describe("MQTT publish, against Mosquitto", () => {
+  it("publishes each item: text as written, objects as JSON, with QoS and retain", async () => {
+    const base = `streamware-test/${randomUUID()}`;
+    const { messages } = await watch(`${base}/#`);
+    const result = await runNode(mqttPublishNode, {
+      config: { topic: `${base}/{{ room }}`, payload: "{{ $json }}", qos: 1 },
+      credentials: { url: testMqttUrl },
+      allowHosts: ["127.0.0.1"],
+      input: [{ json: { room: "kitchen", on: true } }, { json: { room: "hall", on: false } }],
+    });
+    expect(result.items).toHaveLength(2);
+    await until(() => messages.length === 2, "two messages");
+    expect(messages.map((m) => [m.topic, JSON.parse(m.payload)])).toEqual([
+      [`${base}/kitchen`, { room: "kitchen", on: true }],
+      [`${base}/hall`, { room: "hall", on: false }],
+    ]);
+
+    await runNode(mqttPublishNode, { config: { topic: `${base}/note`, payload: "plain {{ word }}", qos: 2, retain: true }, credentials: { url: testMqttUrl }, allowHosts: ["127.0.0.1"], input: [{ json: { word: "text" } }] });
+    // A subscriber that comes later still gets the retained message.
+    const late = await watch(`${base}/note`);
+    const retained = await until(() => late.messages[0], "the retained message");
+    expect(retained).toMatchObject({ payload: "plain text", retain: true });
+    await runNode(mqttPublishNode, { config: { topic: `${base}/note`, payload: "", retain: true }, credentials: { url: testMqttUrl }, allowHosts: ["127.0.0.1"], input: [{ json: {} }] });
+  });
+
+  it("refuses a wildcard topic before connecting", async () => {
+    const err = await runNode(mqttPublishNode, { config: { topic: "a/+/b" }, credentials: { url: testMqttUrl }, allowHosts: ["127.0.0.1"], input: [{ json: {} }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NodeConfigError);
+    expect((err as Error).message).toContain("wildcards for subscriptions only");
+  });
+
+  it("says clearly that a broker is unreachable, without hanging", async () => {
+    const port = await freePort();
+    const err = await runNode(mqttPublishNode, { config: { topic: "a" }, credentials: { url: `mqtt://127.0.0.1:${port}` }, allowHosts: ["127.0.0.1"], input: [{ json: {} }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NodeExternalError);
+    expect((err as Error).message).toMatch(new RegExp(`^Could not connect to the MQTT broker at mqtt://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+  });
+
+  it("keeps to the address rules of HTTP requests: loopback is refused unless allowed", async () => {
+    const err = await runNode(mqttPublishNode, { config: { topic: "a" }, credentials: { url: testMqttUrl }, input: [{ json: {} }] }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/127\.0\.0\.1/);
+    expect((err as Error).message).not.toContain("Could not connect");
+  });
+
+  it("needs a credential, and a broker URL in it", async () => {
+    const none = await runNode(mqttPublishNode, { config: { topic: "a" }, allowHosts: ["127.0.0.1"] }).catch((e: unknown) => e);
+    expect((none as Error).message).toContain("needs an MQTT broker credential");
+    const bad = await runNode(mqttPublishNode, { config: { topic: "a" }, credentials: { url: "http://127.0.0.1:1883" }, allowHosts: ["127.0.0.1"] }).catch((e: unknown) => e);
+    expect((bad as Error).message).toContain('must be a broker URL such as "mqtt://broker.local:1883"');
+  });
+});
+
+describe("MQTT broker credential", () => {
+  it("tests by connecting and says which broker answered", async () => {
+    const message = await mqttBrokerCredential.test({ url: testMqttUrl, clientIdPrefix: "probe" }, { http: loopback, signal: new AbortController().signal });
+    expect(message).toMatch(/^Connected to mqtt:\/\/127\.0\.0\.1:\d+ \(mosquitto version [\d.]+\) as probe-/);
+  });
+
+  it("fails the test with what to fix when nothing listens there", async () => {
+    const port = await freePort();
+    const err = await mqttBrokerCredential.test({ url: `mqtt://127.0.0.1:${port}` }, { http: loopback, signal: new AbortController().signal }).then(() => null, (e: unknown) => e as Error);
+    expect(err?.message).toContain(`Could not connect to the MQTT broker at mqtt://127.0.0.1:${port}`);
+  });
+
+  it("refuses data that is not a broker, naming the field", () => {
+    expect(() => mqttBrokerCredential.parse({ url: "mqtt://x:1883", clientIdPrefix: "has space" })).toThrow(/clientIdPrefix: letters, digits/);
+    expect(() => mqttBrokerCredential.parse({ url: "ftp://x" })).toThrow(/url: must be a broker URL/);
+  });
+});
+
+describe("MQTT trigger listener", () => {
+  it("emits one item per message: JSON parsed, text kept, topic and properties along", async () => {
+    const base = `streamware-test/${randomUUID()}`;
+    const { emitted } = await listen({ topics: [`${base}/+/temp`, `${base}/raw/#`], qos: 1 });
+    const client = await testClient();
+    cleanups.push(() => client.endAsync(true));
+    await client.publishAsync(`${base}/kitchen/temp`, JSON.stringify({ c: 21.5 }), { qos: 1, properties: { contentType: "application/json", userProperties: { unit: "C" } } });
+    await client.publishAsync(`${base}/raw/a/b`, "not json {", { qos: 0 });
+    await client.publishAsync(`${base}/kitchen/humidity`, "ignored", { qos: 0 });
+    await until(() => emitted.length === 2, "two emitted messages");
+    expect(emitted[0]).toEqual([{ json: expect.objectContaining({ topic: `${base}/kitchen/temp`, payload: { c: 21.5 }, qos: 1, retain: false, properties: { contentType: "application/json", userProperties: { unit: "C" } } }) }]);
+    expect(emitted[1]![0]!.json).toMatchObject({ topic: `${base}/raw/a/b`, payload: "not json {", qos: 0 });
+  });
+
+  it("refuses to start when the broker is unreachable, with a clear error, and does not hang", async () => {
+    const port = await freePort();
+    const err = await listen({ topics: ["a/#"] }, `mqtt://127.0.0.1:${port}`).then(() => null, (e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(NodeExternalError);
+    expect(err?.message).toContain(`Could not connect to the MQTT broker at mqtt://127.0.0.1:${port}`);
+  });
+
+  describe("with a broker of its own", () => {
+    let broker: OwnBroker | undefined;
+    afterEach(() => broker?.kill());
+
+    it("subscribes again after the broker is killed and started again on the same port", async () => {
+      broker = await startMosquitto();
+      const { emitted } = await listen({ topics: ["plant/+/state"], qos: 1 }, broker.url);
+      const before = await testClient(broker.url);
+      await before.publishAsync("plant/press/state", "before", { qos: 1 });
+      await until(() => emitted.length === 1, "the message before the restart");
+      await before.endAsync(true);
+
+      await broker.kill();
+      broker = await startMosquitto(broker.port);
+      // The new broker knows no subscriptions; only the trigger's own resubscription brings its messages back.
+      const after = await testClient(broker.url);
+      cleanups.push(() => after.endAsync(true));
+      let sent = 0;
+      await until(
+        () => {
+          if (emitted.length >= 2) return true;
+          void after.publishAsync("plant/press/state", `after ${++sent}`, { qos: 1 });
+          return false;
+        },
+        "a message after the restart",
+      );
+      expect(emitted.at(-1)![0]!.json).toMatchObject({ topic: "plant/press/state", payload: expect.stringMatching(/^after \d+$/) });
+    });
+  });
+});
