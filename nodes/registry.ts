@@ -3,6 +3,8 @@ import type { NodeDefinition } from "./_kit/define-node";
 import { abGoalNode } from "./ab-split/ab-goal.node";
 import { abSplitNode } from "./ab-split/ab-split.node";
 import { codeNode } from "./code/code.node";
+import { coingeckoCredential } from "./crypto-price/coingecko.credential";
+import { cryptoPriceNode } from "./crypto-price/crypto-price.node";
 import { delayNode } from "./delay/delay.node";
 import { executeFlowNode } from "./execute-flow/execute-flow.node";
 import { headerAuthCredential } from "./http-request/header-auth.credential";
@@ -42,6 +44,7 @@ const definitions: NodeDefinition[] = [
   mqttTriggerNode,
   mqttPublishNode,
   weatherNode,
+  cryptoPriceNode,
   voiceTriggerNode,
   voiceTranscribeNode,
 ] as NodeDefinition[];
@@ -49,6 +52,6 @@ const definitions: NodeDefinition[] = [
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.type, d]));
 
 /** Every credential type, listed explicitly; a credential is saved only as one of these. */
-const credentialDefinitions: CredentialDefinition[] = [headerAuthCredential, webhookSecretCredential, mqttBrokerCredential];
+const credentialDefinitions: CredentialDefinition[] = [headerAuthCredential, webhookSecretCredential, mqttBrokerCredential, coingeckoCredential];
 
 export const credentialRegistry: ReadonlyMap<string, CredentialDefinition> = new Map(credentialDefinitions.map((d) => [d.type, d]));
