@@ -2,6 +2,8 @@ import type { CredentialDefinition } from "./_kit/define-credential";
 import type { NodeDefinition } from "./_kit/define-node";
 import { abGoalNode } from "./ab-split/ab-goal.node";
 import { abSplitNode } from "./ab-split/ab-split.node";
+import { abGoalNode } from "./ab-split/ab-goal.node";
+import { abSplitNode } from "./ab-split/ab-split.node";
 import { codeNode } from "./code/code.node";
 import { coingeckoCredential } from "./crypto-price/coingecko.credential";
 import { cryptoPriceNode } from "./crypto-price/crypto-price.node";
@@ -35,6 +37,8 @@ const definitions: NodeDefinition[] = [
   codeNode,
   ifNode,
   switchNode,
+  abSplitNode,
+  abGoalNode,
   abSplitNode,
   abGoalNode,
   setNode,

@@ -1,5 +1,5 @@
 import type { FlowDocument, FlowNode } from "../server/flow-document";
-import type { BinaryStore, HttpClient, KeyValueStore, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
+import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
 import { toPortItems, type NodeDefinition } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
@@ -48,6 +48,7 @@ export interface EngineServices {
   binary: BinaryStore;
   logger: NodeLogger & { child(bindings: object): NodeLogger };
   kvFor(run: RunIdentity): KeyValueStore;
+  experimentsFor(run: RunIdentity): ExperimentStore;
   credentialsFor(run: RunIdentity, node: FlowNode): Promise<Record<string, string> | null>;
   runFlow(parent: RunIdentity, flowId: string, items: Item[], depth: number): Promise<Item[]>;
   /** Called as each step finishes; the engine waits for it when `durableSteps` is set. */
@@ -285,6 +286,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
         const config = await configFor(0);
         let logger: NodeLogger | undefined;
         let kv: KeyValueStore | undefined;
+        let experiments: ExperimentStore | undefined;
         const ctx: NodeContext = {
           run,
           node: { id: node.id, name: node.name, type: node.type },
@@ -295,6 +297,9 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           },
           get kv() {
             return (kv ??= services.kvFor(run));
+          },
+          get experiments() {
+            return (experiments ??= services.experimentsFor(run));
           },
           credentials: definition.credential ? await services.credentialsFor(run, node) : null,
           http: services.http,

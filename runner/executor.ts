@@ -9,6 +9,7 @@ import type { Db } from "../server/db";
 import type { FlowDocument } from "../server/flow-document";
 import { activationService } from "../server/services/activation-service";
 import { openCredentialForRun } from "../server/services/credential-service";
+import { experimentStore } from "../server/services/ab-test-service";
 import { flowStateStore } from "../server/services/flow-state-service";
 import { runService, type FinishedStepRow } from "../server/services/run-service";
 import { RawJson, type RunRow, type RunStore, type StepRow } from "../server/services/run-store";
@@ -402,6 +403,7 @@ export class Executor {
       binary,
       logger,
       kvFor: (run) => flowStateStore({ db, workspaceId: run.workspaceId, flowId: run.flowId }),
+      experimentsFor: (run) => experimentStore({ db, workspaceId: run.workspaceId, flowId: run.flowId }),
       credentialsFor: async (run, node) => {
         const definition = registry.get(node.type);
         if (!definition?.credential) return null;

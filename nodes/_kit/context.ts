@@ -22,6 +22,37 @@ export interface KeyValueStore {
   delete(key: string): Promise<void>;
 }
 
+export interface ExperimentVariant {
+  name: string;
+  weight: number;
+}
+
+/** What became of one key's conversion: counted once per key, and only for a key that was assigned a variant. */
+export interface ConversionOutcome {
+  key: string;
+  /** The variant the key was assigned; null when the experiment never saw the key. */
+  variant: string | null;
+  /** False for a key that converted before, or was never assigned. */
+  counted: boolean;
+}
+
+/** The A/B experiments of the run's flow, kept by the server: sticky assignments and counters per variant. */
+export interface ExperimentStore {
+  /**
+   * Records that each key was exposed to the experiment and returns each key's variant, in order. A key keeps the
+   * variant it was first given while that variant is still declared; otherwise it gets `proposed`, which counts
+   * as an exposure of that variant.
+   */
+  assign(args: {
+    experiment: string;
+    variants: ExperimentVariant[];
+    control: string;
+    entries: { key: string; proposed: string }[];
+  }): Promise<string[]>;
+  /** Records a conversion for each key, of this flow's experiment or of another flow's in the same workspace. */
+  convert(args: { experiment: string; keys: string[]; flowId?: string }): Promise<ConversionOutcome[]>;
+}
+
 export interface HttpRequest {
   url: string;
   method?: string;
@@ -79,6 +110,7 @@ export interface NodeContext<Config = unknown> {
   http: HttpClient;
   binary: BinaryStore;
   kv: KeyValueStore;
+  experiments: ExperimentStore;
   /** The items the run was triggered with. */
   trigger: Item[];
   /** Earlier nodes' outputs by node name: the first item's JSON and every item's JSON. */

@@ -5,7 +5,7 @@ import pino from "pino";
 import { LocalBinaryStore } from "../../runner/binary-store";
 import { createHttpClient } from "../../runner/http-client";
 import { configResolver, prepareConfig } from "../../runner/node-config";
-import type { BinaryStore, HttpClient, KeyValueStore, NodeContext, ProgressUpdate, WebhookResponse } from "./context";
+import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, NodeContext, ProgressUpdate, WebhookResponse } from "./context";
 import { toPortItems, type NodeDefinition } from "./define-node";
 import type { Item, PortItems } from "./items";
 
@@ -36,6 +36,8 @@ export interface RunNodeOptions {
   http?: HttpClient;
   binary?: BinaryStore;
   kv?: KeyValueStore;
+  /** A/B experiments, such as the server's store over a test database (`experimentStore` in ab-test-service). */
+  experiments?: ExperimentStore;
   signal?: AbortSignal;
   /** Earlier nodes' outputs by name, for expressions such as `{{ $node.Weather.json.temp }}`. */
   nodeOutputs?: Record<string, Item[]>;
@@ -85,6 +87,10 @@ export async function runNode<Config>(definition: NodeDefinition<Config>, option
     http: options.http ?? createHttpClient({ allow: options.allowHosts ?? [] }),
     binary,
     kv,
+    get experiments(): ExperimentStore {
+      if (!options.experiments) throw new Error("ctx.experiments is not available in this test; pass options.experiments");
+      return options.experiments;
+    },
     trigger,
     nodes: nodeOutputs,
     configFor,

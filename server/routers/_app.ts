@@ -1,4 +1,5 @@
 import { router } from "../trpc";
+import { abTestRouter } from "./ab-test.router";
 import { credentialRouter } from "./credential.router";
 import { flowRouter } from "./flow.router";
 import { nodeCatalogRouter } from "./node-catalog.router";
@@ -13,6 +14,7 @@ export const appRouter = router({
   credential: credentialRouter,
   nodeCatalog: nodeCatalogRouter,
   run: runRouter,
+  abTest: abTestRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -41,6 +41,9 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "run.list": (c, t) => c.run.list({ workspaceId: t.workspaceId }),
   "run.get": (c, t) => c.run.get({ workspaceId: t.workspaceId, runId: t.runId }),
   "run.cancel": (c, t) => c.run.cancel({ workspaceId: t.workspaceId, runId: t.runId }),
+  "abTest.results": (c, t) => c.abTest.results({ workspaceId: t.workspaceId, flowId: t.flowId }),
+  "abTest.convert": (c, t) => c.abTest.convert({ workspaceId: t.workspaceId, flowId: t.flowId, experiment: "checkout", keys: ["user-1"] }),
+  "abTest.reset": (c, t) => c.abTest.reset({ workspaceId: t.workspaceId, flowId: t.flowId, experiment: "checkout" }),
 };
 
 /**
@@ -64,6 +67,9 @@ const byResourceId = [
   "run.start",
   "run.get",
   "run.cancel",
+  "abTest.results",
+  "abTest.convert",
+  "abTest.reset",
 ];
 
 /** Manual trigger, then an hour's wait: the victim's run stays running while the intruder tries it. */
