@@ -17,6 +17,7 @@ import type { RunEvent } from "./engine";
 import { LocalEventBus, RedisEventBus, type EventBus } from "./events";
 import { Executor, type RunSpec } from "./executor";
 import { createHttpClient, httpAllowListFromEnv } from "./http-client";
+import { ListenerManager } from "./listeners";
 import { pruneRuns, reconcile } from "./maintenance";
 import { disposeCodeSandbox } from "./sandbox";
 import { LocalScheduler, QueueScheduler, schedulesOf, startScheduleWorker, type Scheduler } from "./schedules";
@@ -48,6 +49,8 @@ export class Runtime {
   readonly dispatcher: Dispatcher;
   readonly scheduler: Scheduler | null;
   readonly webhooks: WebhookRouter | null;
+  /** Long-lived triggers (MQTT, feeds): in-process when embedded; held by one worker each in queue mode. */
+  readonly listeners: ListenerManager | null;
   readonly store: RunStore;
   private readonly redis: Redis | null;
   private readonly subscriber: Redis | null;
@@ -92,6 +95,20 @@ export class Runtime {
     this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, config.WORKER_CONCURRENCY, logger);
     const fire = (entry: { flowId: string; nodeId: string; scheduledFor: Date }) => this.fireSchedule(entry);
     this.scheduler = role === "cli" ? null : this.redis ? (role === "web" ? new QueueScheduler(this.redis) : null) : new LocalScheduler(fire, logger);
+    this.listeners =
+      role === "worker" || (role === "web" && !this.redis)
+        ? new ListenerManager({
+            db,
+            redis: this.redis,
+            owner: this.workerId,
+            registry: nodeRegistry,
+            http: createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) }),
+            box,
+            logger,
+            enqueue: (spec) => this.enqueue(spec),
+            lockMs: config.LISTENER_LOCK_MS,
+          })
+        : null;
     this.webhooks = role === "web" ? new WebhookRouter({ db, executor: this.executor, dispatcher: this.dispatcher, logger, rateLimit: config.WEBHOOK_RATE_LIMIT, box }) : null;
   }
 
@@ -115,6 +132,7 @@ export class Runtime {
     if (this.role === "cli") return;
     await this.webhooks?.load();
     if (this.scheduler) await this.syncSchedules();
+    await this.listeners?.start();
     if (this.role === "worker" || this.mode === "embedded") {
       this.every(this.config.RECONCILE_INTERVAL_MS, () => this.reconcile());
       this.every(60 * 60_000, () => this.prune());
@@ -203,7 +221,7 @@ export class Runtime {
     return runId;
   }
 
-  /** After a flow is activated or deactivated: webhook routes and schedules follow, in every process. */
+  /** After a flow is activated or deactivated: webhook routes, schedules and listeners follow, in every process. */
   async triggersChanged(flowId: string): Promise<void> {
     await this.applyTriggers(flowId);
     if (this.redis) await this.redis.publish(CONTROL_CHANNEL, JSON.stringify({ type: "triggers", flowId } satisfies ControlMessage));
@@ -212,6 +230,7 @@ export class Runtime {
   private async applyTriggers(flowId: string): Promise<void> {
     await this.webhooks?.load(flowId);
     if (this.scheduler) await this.syncSchedules(flowId);
+    await this.listeners?.sync(flowId);
   }
 
   /** Cancels a run wherever it is: queued runs are marked at once, running ones are stopped by the process that has them. */
@@ -263,6 +282,7 @@ export class Runtime {
     if (this.closed) return;
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
+    await this.listeners?.close();
     await Promise.all(this.workers.map((w) => w.pause(true).catch(() => {})));
     const deadline = Date.now() + this.config.SHUTDOWN_GRACE_MS;
     while (this.executor.activeCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
