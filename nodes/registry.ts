@@ -12,6 +12,9 @@ import { executeFlowNode } from "./execute-flow/execute-flow.node";
 import { headerAuthCredential } from "./http-request/header-auth.credential";
 import { httpRequestNode } from "./http-request/http-request.node";
 import { ifNode } from "./if/if.node";
+import { llmNode } from "./llm/llm.node";
+import { ollamaApiCredential } from "./llm/ollama-api.credential";
+import { openAIApiCredential } from "./llm/openai-api.credential";
 import { manualTriggerNode } from "./manual-trigger/manual-trigger.node";
 import { mergeNode } from "./merge/merge.node";
 import { mqttBrokerCredential } from "./mqtt/mqtt-broker.credential";
@@ -45,6 +48,7 @@ const definitions: NodeDefinition[] = [
   mergeNode,
   delayNode,
   executeFlowNode,
+  llmNode,
   mqttTriggerNode,
   mqttPublishNode,
   weatherNode,
@@ -56,6 +60,6 @@ const definitions: NodeDefinition[] = [
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.type, d]));
 
 /** Every credential type, listed explicitly; a credential is saved only as one of these. */
-const credentialDefinitions: CredentialDefinition[] = [headerAuthCredential, webhookSecretCredential, mqttBrokerCredential, coingeckoCredential];
+const credentialDefinitions: CredentialDefinition[] = [headerAuthCredential, webhookSecretCredential, mqttBrokerCredential, coingeckoCredential, openAIApiCredential, ollamaApiCredential];
 
 export const credentialRegistry: ReadonlyMap<string, CredentialDefinition> = new Map(credentialDefinitions.map((d) => [d.type, d]));

@@ -1,5 +1,5 @@
 import type { FlowDocument, FlowNode } from "../server/flow-document";
-import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
+import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
 import { toPortItems, type NodeDefinition } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
@@ -25,6 +25,13 @@ export interface StepRecord {
   startedAt: Date;
   finishedAt: Date;
   durationMs: number;
+  /** Tokens the step's model calls used (every attempt), one entry per provider and model. */
+  usage?: StepUsage[];
+}
+
+/** A step's calls to one provider's model and the tokens they used. */
+export interface StepUsage extends ModelUsage {
+  calls: number;
 }
 
 export type RunEvent =
@@ -194,6 +201,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     const startedAt = now();
     const input = Object.values(inputs).flat();
     services.emit(() => ({ type: "step.started", runId: run.id, nodeId: node.id, attempt: 1, at: startedAt.toISOString() }));
+    const usage: StepUsage[] = [];
     const finish = (status: StepStatus, attempt: number, output: PortItems, error: SerializedNodeError | null): StepRecord => {
       const finishedAt = now();
       return {
@@ -209,6 +217,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
         startedAt,
         finishedAt,
         durationMs: finishedAt.getTime() - startedAt.getTime(),
+        ...(usage.length ? { usage } : {}),
       };
     };
     if (node.disabled) return finish("succeeded", 1, { out: input }, null);
@@ -218,7 +227,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     for (;;) {
       attempt++;
       try {
-        const output = await attemptNode(node, definition, input, inputs);
+        const output = await attemptNode(node, definition, input, inputs, usage);
         return finish("succeeded", attempt, output, null);
       } catch (err) {
         if (controller.signal.aborted) {
@@ -253,7 +262,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
   });
   runAborted.catch(() => {});
 
-  const attemptNode = async (node: FlowNode, definition: NodeDefinition, input: Item[], inputs: PortItems): Promise<PortItems> => {
+  const attemptNode = async (node: FlowNode, definition: NodeDefinition, input: Item[], inputs: PortItems, usage: StepUsage[]): Promise<PortItems> => {
     // A step with a timeout gets a signal of its own; the others share the run's.
     let signal = controller.signal;
     let timer: NodeJS.Timeout | undefined;
@@ -308,6 +317,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           nodes: outputsByName,
           configFor,
           progress: (progress) => services.emit(() => ({ type: "step.progress", runId: run.id, nodeId: node.id, progress, at: now().toISOString() })),
+          reportUsage: (reported) => addUsage(usage, reported),
           respond: (response) => request.respond?.(response),
           runFlow: (flowId, items) => services.runFlow(run, flowId, items, (request.depth ?? 0) + 1),
         };
@@ -350,6 +360,15 @@ function preparedConfig(node: FlowNode, definition: NodeDefinition): PreparedCon
   let found = prepared.get(node);
   if (!found) prepared.set(node, (found = prepareConfig(definition, node.config, node.typeVersion)));
   return found;
+}
+
+function addUsage(usage: StepUsage[], reported: ModelUsage): void {
+  const same = usage.find((u) => u.provider === reported.provider && u.model === reported.model);
+  if (same) {
+    same.promptTokens += reported.promptTokens;
+    same.completionTokens += reported.completionTokens;
+    same.calls += 1;
+  } else usage.push({ provider: reported.provider, model: reported.model, promptTokens: reported.promptTokens, completionTokens: reported.completionTokens, calls: 1 });
 }
 
 function skippedStep(node: FlowNode, inputs: PortItems, status: "skipped" | "cancelled", inputFromUpstream: boolean): StepRecord {

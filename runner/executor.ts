@@ -259,6 +259,8 @@ export class Executor {
         if (shared || this.deps.events.observed(row.id)) this.deps.events.publish(make(), shared);
       },
       saveStep: async (_run, step) => {
+        // Counted whether or not the run is kept: the totals are what was spent.
+        if (step.usage) store.addUsage({ workspaceId: row.workspaceId, at: step.finishedAt, usage: step.usage }).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not add up token usage"));
         const stepRow = await this.toStepRow(row, step);
         if (active.handingBack && step.status === "cancelled") return;
         if (writing) await store.saveStep(stepRow);
@@ -392,6 +394,7 @@ export class Executor {
       startedAt: step.startedAt,
       finishedAt: step.finishedAt,
       durationMs: step.durationMs,
+      usage: step.usage ?? null,
     };
   }
 

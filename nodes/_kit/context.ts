@@ -92,6 +92,14 @@ export interface WebhookResponse {
   body: unknown;
 }
 
+/** Tokens one model call used; `reportUsage` adds them to the step and to the workspace's totals. */
+export interface ModelUsage {
+  provider: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
 export interface ProgressUpdate {
   percent?: number;
   message?: string;
@@ -118,6 +126,8 @@ export interface NodeContext<Config = unknown> {
   /** The config with its expressions evaluated against input item `index` (the `config` argument is item 0's). */
   configFor(index: number): Promise<Config>;
   progress(update: ProgressUpdate): void;
+  /** Records the tokens of a model call: kept on the step (per provider and model) and summed per workspace. */
+  reportUsage(usage: ModelUsage): void;
   /** Answers the webhook that started the run (if it waits for an answer); later calls are ignored. */
   respond(response: WebhookResponse): void;
   /** Runs another flow of the same workspace with these items and returns its final output. */

@@ -5,7 +5,7 @@ import pino from "pino";
 import { LocalBinaryStore } from "../../runner/binary-store";
 import { createHttpClient } from "../../runner/http-client";
 import { configResolver, prepareConfig } from "../../runner/node-config";
-import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, NodeContext, ProgressUpdate, WebhookResponse } from "./context";
+import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, ProgressUpdate, WebhookResponse } from "./context";
 import { toPortItems, type NodeDefinition } from "./define-node";
 import type { Item, PortItems } from "./items";
 
@@ -50,6 +50,8 @@ export interface RunNodeResult {
   items: Item[];
   responses: WebhookResponse[];
   progress: ProgressUpdate[];
+  /** What the node reported with `ctx.reportUsage`, in order. */
+  usage: ModelUsage[];
   binary: BinaryStore;
   kv: KeyValueStore;
 }
@@ -66,6 +68,7 @@ export async function runNode<Config>(definition: NodeDefinition<Config>, option
   const trigger = options.trigger ?? [];
   const responses: WebhookResponse[] = [];
   const progress: ProgressUpdate[] = [];
+  const usage: ModelUsage[] = [];
   const binary = options.binary ?? new LocalBinaryStore(mkdtempSync(path.join(os.tmpdir(), "streamware-node-test-")));
   const kv = options.kv ?? new MemoryKeyValueStore();
   const nodeOutputs = Object.fromEntries(
@@ -95,11 +98,12 @@ export async function runNode<Config>(definition: NodeDefinition<Config>, option
     nodes: nodeOutputs,
     configFor,
     progress: (update) => progress.push(update),
+    reportUsage: (reported) => usage.push({ ...reported }),
     respond: (response) => responses.push(response),
     runFlow: options.runFlow ?? (async () => {
       throw new Error("runFlow is not available in this test; pass options.runFlow");
     }),
   };
   const output = toPortItems(await definition.execute({ config: await configFor(0), input, inputs, ctx }));
-  return { output, items: output.out ?? [], responses, progress, binary, kv };
+  return { output, items: output.out ?? [], responses, progress, usage, binary, kv };
 }

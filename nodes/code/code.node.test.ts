@@ -35,6 +35,7 @@ function codeContext(args: { trigger?: Item[]; signal?: AbortSignal } = {}) {
     nodes: {},
     configFor: unavailable("configFor"),
     progress: () => {},
+    reportUsage: unavailable("reportUsage"),
     respond: () => {},
     runFlow: unavailable("runFlow"),
   };

@@ -416,7 +416,9 @@ function classify(provider: LlmProvider, err: unknown, lastResponse: Response | 
       : status === 403
         ? "refused access (403): the key may lack access to this model or organization"
         : status === 404
-          ? `does not know model "${provider.model}" or this API path (404): check the model name and the base URL`
+          ? provider.model
+            ? `does not know model "${provider.model}" or this API path (404): check the model name and the base URL`
+            : "has no such API path (404): check the base URL"
           : `refused the request (${status})`;
   return new NodeExternalError(`${where} ${fix}: ${upstream}`, { status, retryable: false, details, cause: err });
 }
@@ -440,4 +442,36 @@ function upstreamMessage(err: unknown): string {
     return (body?.message ?? err.message).slice(0, 500);
   }
   return String((err as Error)?.message ?? err).slice(0, 500);
+}
+
+/** The models a provider offers, to prove a credential works: OpenAI's `GET /models`, Ollama's `GET /api/tags`. */
+export async function listModels({ provider, fetch, signal }: { provider: Omit<LlmProvider, "model">; fetch: typeof globalThis.fetch; signal: AbortSignal }): Promise<string[]> {
+  const described = { ...provider, model: "" };
+  let lastResponse: Response | undefined;
+  const tracked: typeof globalThis.fetch = async (input, init) => {
+    lastResponse = await fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+    return lastResponse;
+  };
+  try {
+    if (provider.kind === "openai") {
+      const client = new OpenAI({
+        baseURL: baseUrlOf(described),
+        apiKey: provider.apiKey || "none",
+        adminAPIKey: null,
+        organization: provider.organization || null,
+        project: null,
+        defaultHeaders: provider.apiKey ? undefined : { Authorization: null },
+        fetch: tracked,
+        maxRetries: 0,
+      });
+      const page = await client.models.list({ signal });
+      return page.data.map((m) => m.id);
+    }
+    const client = new Ollama({ host: baseUrlOf(described), fetch: tracked, headers: provider.apiKey ? { Authorization: `Bearer ${provider.apiKey}` } : undefined });
+    return (await client.list()).models.map((m) => m.name);
+  } catch (err) {
+    if (signal.aborted) throw abortReason(signal);
+    const classified = classify(described, err, lastResponse);
+    throw classified instanceof RetryableStatus ? classified.error : classified;
+  }
 }

@@ -4,6 +4,7 @@ import { credentialRouter } from "./credential.router";
 import { flowRouter } from "./flow.router";
 import { nodeCatalogRouter } from "./node-catalog.router";
 import { runRouter } from "./run.router";
+import { usageRouter } from "./usage.router";
 import { userRouter } from "./user.router";
 import { workspaceRouter } from "./workspace.router";
 
@@ -14,6 +15,7 @@ export const appRouter = router({
   credential: credentialRouter,
   nodeCatalog: nodeCatalogRouter,
   run: runRouter,
+  usage: usageRouter,
   abTest: abTestRouter,
 });
 

@@ -41,6 +41,7 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "run.list": (c, t) => c.run.list({ workspaceId: t.workspaceId }),
   "run.get": (c, t) => c.run.get({ workspaceId: t.workspaceId, runId: t.runId }),
   "run.cancel": (c, t) => c.run.cancel({ workspaceId: t.workspaceId, runId: t.runId }),
+  "usage.summary": (c, t) => c.usage.summary({ workspaceId: t.workspaceId }),
   "abTest.results": (c, t) => c.abTest.results({ workspaceId: t.workspaceId, flowId: t.flowId }),
   "abTest.convert": (c, t) => c.abTest.convert({ workspaceId: t.workspaceId, flowId: t.flowId, experiment: "checkout", keys: ["user-1"] }),
   "abTest.reset": (c, t) => c.abTest.reset({ workspaceId: t.workspaceId, flowId: t.flowId, experiment: "checkout" }),

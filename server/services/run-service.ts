@@ -65,6 +65,7 @@ const stepSelect = {
   startedAt: true,
   finishedAt: true,
   durationMs: true,
+  usage: true,
 } as const;
 
 type RunSummaryRow = Prisma.RunGetPayload<{ select: typeof runSummarySelect }>;

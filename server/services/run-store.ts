@@ -46,6 +46,25 @@ export interface StepRow {
   startedAt: Date;
   finishedAt: Date | null;
   durationMs: number | null;
+  /** Tokens per provider and model, for steps that called a model. */
+  usage?: unknown;
+}
+
+/** Tokens spent by one step, added to its workspace's totals for the day it finished (UTC). */
+export interface UsageEntry {
+  workspaceId: string;
+  at: Date;
+  usage: { provider: string; model: string; promptTokens: number; completionTokens: number; calls: number }[];
+}
+
+interface UsageTotal {
+  workspaceId: string;
+  day: string;
+  provider: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  calls: number;
 }
 
 /** JSON serialized already (step data measured against its cap), spliced into a batch as it is. */
@@ -75,7 +94,8 @@ const runColumns = `id text, "workspaceId" text, "flowId" text, "flowVersionId" 
   "parentRunId" text, document jsonb`;
 const stepColumns = `"workspaceId" text, "runId" text, "nodeId" text, "nodeName" text, "nodeType" text, status "StepStatus",
   attempt int, input jsonb, output jsonb, "inputTruncated" boolean, "outputTruncated" boolean, "outputRef" text, error jsonb,
-  "startedAt" timestamp(3), "finishedAt" timestamp(3), "durationMs" int`;
+  "startedAt" timestamp(3), "finishedAt" timestamp(3), "durationMs" int, usage jsonb`;
+const usageColumns = `"workspaceId" text, day date, provider text, model text, "promptTokens" bigint, "completionTokens" bigint, calls int`;
 
 const upsertSql = `
 WITH runs AS (
@@ -86,20 +106,31 @@ WITH runs AS (
     "workerId" = EXCLUDED."workerId", "startedAt" = EXCLUDED."startedAt", "finishedAt" = EXCLUDED."finishedAt"
   RETURNING 1
 ), steps AS (
-  INSERT INTO "Step" ("workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, input, output, "inputTruncated", "outputTruncated", "outputRef", error, "startedAt", "finishedAt", "durationMs")
-  SELECT "workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, input, output, "inputTruncated", "outputTruncated", "outputRef", error, "startedAt", "finishedAt", "durationMs"
+  INSERT INTO "Step" ("workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, input, output, "inputTruncated", "outputTruncated", "outputRef", error, "startedAt", "finishedAt", "durationMs", usage)
+  SELECT "workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, input, output, "inputTruncated", "outputTruncated", "outputRef", error, "startedAt", "finishedAt", "durationMs", usage
   FROM jsonb_to_recordset($2::jsonb) AS s(${stepColumns})
   ON CONFLICT ("runId", "nodeId") DO UPDATE SET status = EXCLUDED.status, attempt = EXCLUDED.attempt, input = EXCLUDED.input,
     output = EXCLUDED.output, "inputTruncated" = EXCLUDED."inputTruncated", "outputTruncated" = EXCLUDED."outputTruncated",
     "outputRef" = EXCLUDED."outputRef", error = EXCLUDED.error, "startedAt" = EXCLUDED."startedAt",
-    "finishedAt" = EXCLUDED."finishedAt", "durationMs" = EXCLUDED."durationMs"
+    "finishedAt" = EXCLUDED."finishedAt", "durationMs" = EXCLUDED."durationMs", usage = EXCLUDED.usage
+  RETURNING 1
+), usage AS (
+  INSERT INTO "TokenUsage" ("workspaceId", day, provider, model, "promptTokens", "completionTokens", calls)
+  SELECT "workspaceId", day, provider, model, "promptTokens", "completionTokens", calls
+  FROM jsonb_to_recordset($3::jsonb) AS u(${usageColumns})
+  ON CONFLICT ("workspaceId", day, provider, model) DO UPDATE SET
+    "promptTokens" = "TokenUsage"."promptTokens" + EXCLUDED."promptTokens",
+    "completionTokens" = "TokenUsage"."completionTokens" + EXCLUDED."completionTokens",
+    calls = "TokenUsage".calls + EXCLUDED.calls
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM steps) AS steps`;
+SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM steps) AS steps, (SELECT count(*) FROM usage) AS usage`;
 
 export class RunStore {
   private runs = new Map<string, RunRow>();
   private steps = new Map<string, StepRow>();
+  // Summed per key before a batch leaves: one statement may not update the same TokenUsage row twice.
+  private usage = new Map<string, UsageTotal>();
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | null = null;
   private scheduled = false;
@@ -118,9 +149,26 @@ export class RunStore {
     return this.enqueue();
   }
 
+  /** Adds a step's tokens to its workspace's totals; written with the next batch. */
+  addUsage(entry: UsageEntry): Promise<void> {
+    const day = entry.at.toISOString().slice(0, 10);
+    for (const u of entry.usage) {
+      const key = `${entry.workspaceId}\u0000${day}\u0000${u.provider}\u0000${u.model}`;
+      const total = this.usage.get(key);
+      if (total) {
+        total.promptTokens += u.promptTokens;
+        total.completionTokens += u.completionTokens;
+        total.calls += u.calls;
+      } else {
+        this.usage.set(key, { workspaceId: entry.workspaceId, day, provider: u.provider, model: u.model, promptTokens: u.promptTokens, completionTokens: u.completionTokens, calls: u.calls });
+      }
+    }
+    return this.enqueue();
+  }
+
   /** Resolves when everything queued so far is written. */
   async drain(): Promise<void> {
-    while (this.flushing || this.runs.size || this.steps.size) {
+    while (this.flushing || this.runs.size || this.steps.size || this.usage.size) {
       if (this.flushing) await this.flushing.catch(() => {});
       else await this.enqueue().catch(() => {});
     }
@@ -142,15 +190,17 @@ export class RunStore {
   private flush(): void {
     const runs = [...this.runs.values()];
     const steps = [...this.steps.values()];
+    const usage = [...this.usage.values()];
     const waiters = this.waiters;
     this.runs = new Map();
     this.steps = new Map();
+    this.usage = new Map();
     this.waiters = [];
-    if (!runs.length && !steps.length) {
+    if (!runs.length && !steps.length && !usage.length) {
       waiters.forEach((w) => w.resolve());
       return;
     }
-    this.flushing = rawSql(this.db)(upsertSql, [rowsJson(runs), rowsJson(steps)])
+    this.flushing = rawSql(this.db)(upsertSql, [rowsJson(runs), rowsJson(steps), rowsJson(usage)])
       .then(
         () => waiters.forEach((w) => w.resolve()),
         (err: unknown) => waiters.forEach((w) => w.reject(err)),

@@ -1,0 +1,178 @@
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createHttpClient } from "../../runner/http-client";
+import { closeTestServers } from "../../runner/test-http-server";
+import { NodeCancelledError, NodeConfigError, NodeExternalError } from "../_kit/errors";
+import { runNode } from "../_kit/testing";
+import { llmNode } from "./llm.node";
+import { ollamaApiCredential } from "./ollama-api.credential";
+import { openAIApiCredential } from "./openai-api.credential";
+import { startOllamaServer, startOpenAIServer } from "./test-servers";
+
+const loopback = createHttpClient({ allow: ["127.0.0.1"] });
+
+afterEach(async () => {
+  await closeTestServers();
+});
+
+afterAll(async () => {
+  await loopback.close();
+});
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error("the node did not fail");
+    },
+    (e: unknown) => e as Error,
+  );
+}
+
+const credentialFor = (url: string) => ({ apiKey: "sk-test", baseUrl: `${url}/v1` });
+
+describe("LLM node", () => {
+  it("asks once per item with its expressions, streams tokens as progress in order, and reports usage", async () => {
+    const words = Array.from({ length: 200 }, (_, i) => `w${i} `);
+    const server = await startOpenAIServer((req) => ({
+      tokens: (req.body.messages as { content: string }[]).at(-1)!.content === "Summarize: first" ? words : ["short"],
+      usage: { prompt: 12, completion: 200 },
+    }));
+    const result = await runNode(llmNode, {
+      config: { providers: [{ kind: "openai", model: "gpt-test" }], system: "You summarize.", prompt: "Summarize: {{ $json.text }}", temperature: 0 },
+      input: [{ json: { text: "first" } }, { json: { text: "second" } }],
+      credentials: credentialFor(server.url),
+      http: loopback,
+    });
+    expect(result.items.map((i) => i.json)).toEqual([
+      {
+        text: words.join(""),
+        provider: "openai",
+        model: "gpt-test",
+        baseUrl: `${server.url}/v1`,
+        providerIndex: 0,
+        usage: { promptTokens: 12, completionTokens: 200, totalTokens: 212 },
+        finishReason: "stop",
+      },
+      expect.objectContaining({ text: "short" }),
+    ]);
+    const first = result.progress.filter((p) => p.item === 0).map((p) => p.token as string);
+    expect(first.join("")).toBe(words.join(""));
+    // Gathered, not one event per token.
+    expect(first.length).toBeLessThan(words.length);
+    expect(result.usage).toEqual([
+      { provider: "openai", model: "gpt-test", promptTokens: 12, completionTokens: 200 },
+      { provider: "openai", model: "gpt-test", promptTokens: 12, completionTokens: 200 },
+    ]);
+    expect(server.requests.map((r) => r.body.messages)).toEqual([
+      [
+        { role: "system", content: "You summarize." },
+        { role: "user", content: "Summarize: first" },
+      ],
+      [
+        { role: "system", content: "You summarize." },
+        { role: "user", content: "Summarize: second" },
+      ],
+    ]);
+  });
+
+  it("falls back to the next provider after a 500 and says which answered", async () => {
+    const openai = await startOpenAIServer(() => ({ status: 500, body: { error: { message: "internal" } } }));
+    const ollama = await startOllamaServer(() => ({ tokens: ["local ", "answer"], usage: { prompt: 5, completion: 2 } }));
+    const result = await runNode(llmNode, {
+      config: {
+        providers: [
+          { kind: "openai", model: "gpt-test" },
+          { kind: "ollama", model: "llama3.2", baseUrl: ollama.url },
+        ],
+        prompt: "hi",
+        attempts: 1,
+      },
+      input: [{ json: {} }],
+      credentials: credentialFor(openai.url),
+      http: loopback,
+    });
+    expect(result.items[0]!.json).toMatchObject({
+      text: "local answer",
+      provider: "ollama",
+      model: "llama3.2",
+      providerIndex: 1,
+      failures: [{ provider: "openai", model: "gpt-test", error: expect.stringContaining("answered 500: internal") }],
+    });
+    expect(result.progress).toContainEqual(expect.objectContaining({ restart: true, message: expect.stringContaining("Provider 1 (openai gpt-test) failed") }));
+    expect(result.usage).toEqual([{ provider: "ollama", model: "llama3.2", promptTokens: 5, completionTokens: 2 }]);
+  });
+
+  it("returns structured output, sending a reply that does not fit back with the validation error", async () => {
+    const schema = { type: "object", properties: { sentiment: { type: "string", enum: ["positive", "negative"] } }, required: ["sentiment"] };
+    const server = await startOpenAIServer((_req, i) => ({ tokens: [i === 0 ? '{"sentiment":"meh"}' : '{"sentiment":"positive"}'], usage: { prompt: 9, completion: 4 } }));
+    const result = await runNode(llmNode, {
+      config: { providers: [{ kind: "openai", model: "gpt-test" }], prompt: "Rate: great!", jsonSchema: schema },
+      input: [{ json: {} }],
+      credentials: credentialFor(server.url),
+      http: loopback,
+    });
+    expect(result.items[0]!.json).toMatchObject({ json: { sentiment: "positive" }, usage: { promptTokens: 18, completionTokens: 8 } });
+    const retry = (server.requests[1]!.body.messages as { content: string }[]).at(-1)!.content;
+    expect(retry).toContain('sentiment: Invalid option: expected one of "positive"|"negative"');
+    expect(result.progress).toContainEqual(expect.objectContaining({ restart: true, message: expect.stringContaining("structured reply sent back") }));
+    expect(result.usage).toHaveLength(2);
+  });
+
+  it("fails without an OpenAI key, naming the credential to pick, before any request", async () => {
+    const err = await failure(runNode(llmNode, { config: { providers: [{ kind: "openai", model: "gpt-4o-mini" }], prompt: "hi" }, input: [{ json: {} }], http: loopback }));
+    expect(err).toBeInstanceOf(NodeConfigError);
+    expect(err.message).toMatch(/without an API key: pick an OpenAI API credential/);
+  });
+
+  it("refuses a JSON Schema it cannot read, and a config without providers", async () => {
+    const server = await startOpenAIServer(() => ({ tokens: ["{}"] }));
+    const bad = await failure(
+      runNode(llmNode, { config: { providers: [{ kind: "openai", model: "m" }], prompt: "hi", jsonSchema: { type: "nonsense" } }, input: [{ json: {} }], credentials: credentialFor(server.url), http: loopback }),
+    );
+    expect(bad).toBeInstanceOf(NodeConfigError);
+    expect(bad.message).toMatch(/JSON Schema for the reply cannot be used/);
+    const none = await failure(runNode(llmNode, { config: { providers: [], prompt: "hi" }, input: [{ json: {} }], http: loopback }));
+    expect(none).toBeInstanceOf(NodeConfigError);
+    expect(none.message).toMatch(/providers: add a provider/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("fails on a 401 with what to fix, not retryable", async () => {
+    const server = await startOpenAIServer(() => ({ status: 401, body: { error: { message: "Incorrect API key provided" } } }));
+    const err = (await failure(
+      runNode(llmNode, { config: { providers: [{ kind: "openai", model: "m" }], prompt: "hi" }, input: [{ json: {} }], credentials: credentialFor(server.url), http: loopback }),
+    )) as NodeExternalError;
+    expect(err).toBeInstanceOf(NodeExternalError);
+    expect(err.retryable).toBe(false);
+    expect(err.message).toMatch(/check the key in the openai.api credential/);
+  });
+
+  it("stops when the run is cancelled mid-stream", async () => {
+    const controller = new AbortController();
+    const server = await startOllamaServer(() => ({ tokens: ["a", "b", "c"], tokenDelayMs: 5, hang: true, onWrite: (i) => i === 2 && setTimeout(() => controller.abort(), 80) }));
+    const err = await failure(
+      runNode(llmNode, { config: { providers: [{ kind: "ollama", model: "m", baseUrl: server.url }], prompt: "hi" }, input: [{ json: {} }], http: loopback, signal: controller.signal }),
+    );
+    expect(err).toBeInstanceOf(NodeCancelledError);
+  });
+});
+
+describe("LLM credentials", () => {
+  const ctx = { http: loopback, signal: new AbortController().signal };
+
+  it("tests an OpenAI key by listing models, and says to check a refused key", async () => {
+    const server = await startOpenAIServer(() => ({ tokens: [] }));
+    expect(await openAIApiCredential.test(credentialFor(server.url), ctx)).toBe(`Reached ${server.url}/v1: 1 model (gpt-test)`);
+    expect(server.requests[0]!.headers.authorization).toBe("Bearer sk-test");
+    const refusing = await startOpenAIServer(() => ({ status: 401, body: { error: { message: "Incorrect API key provided" } } }));
+    await expect(openAIApiCredential.test(credentialFor(refusing.url), ctx)).rejects.toThrow(/refused the API key \(401\)/);
+    expect(() => openAIApiCredential.parse({ apiKey: "" })).toThrow(/apiKey: the API key is required/);
+  });
+
+  it("tests an Ollama server by listing its models", async () => {
+    const server = await startOllamaServer(() => ({ tokens: [] }));
+    expect(await ollamaApiCredential.test({ baseUrl: server.url, apiKey: "proxy" }, ctx)).toBe(`Reached Ollama at ${server.url}: 1 model pulled (llama3.2:latest)`);
+    expect(server.requests[0]!.headers.authorization).toBe("Bearer proxy");
+    await server.close();
+    await expect(ollamaApiCredential.test({ baseUrl: server.url }, ctx)).rejects.toThrow(/Could not reach Ollama at .* \(ECONNREFUSED\)/);
+  });
+});
