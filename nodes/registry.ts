@@ -23,6 +23,7 @@ import { mqttTriggerNode } from "./mqtt/mqtt-trigger.node";
 import { respondToWebhookNode } from "./respond-to-webhook/respond-to-webhook.node";
 import { scheduleNode } from "./schedule/schedule.node";
 import { setNode } from "./set/set.node";
+import { transcodeNode } from "./transcode/transcode.node";
 import { switchNode } from "./switch/switch.node";
 import { voiceTranscribeNode } from "./voice/voice-transcribe.node";
 import { voiceTriggerNode } from "./voice/voice-trigger.node";
@@ -45,6 +46,7 @@ const definitions: NodeDefinition[] = [
   abSplitNode,
   abGoalNode,
   setNode,
+  transcodeNode,
   mergeNode,
   delayNode,
   executeFlowNode,

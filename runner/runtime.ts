@@ -52,6 +52,8 @@ export class Runtime {
   /** Long-lived triggers (MQTT, feeds): in-process when embedded; held by one worker each in queue mode. */
   readonly listeners: ListenerManager | null;
   readonly store: RunStore;
+  /** Binary storage; its signed file URLs are served on the lean path (`/files/...`). */
+  readonly binary: LocalBinaryStore;
   private readonly redis: Redis | null;
   private readonly subscriber: Redis | null;
   private readonly workers: Worker[] = [];
@@ -77,11 +79,12 @@ export class Runtime {
     this.subscriber = this.redis ? this.redis.duplicate() : null;
     this.events = this.redis && this.subscriber ? new RedisEventBus(this.redis, this.subscriber) : new LocalEventBus();
     this.store = new RunStore(db);
+    this.binary = new LocalBinaryStore(config.BINARY_DIR ?? path.join(config.DATA_DIR, "binary"), { urlSecret: config.NEXTAUTH_SECRET });
     this.executor = new Executor({
       db,
       store: this.store,
       registry: nodeRegistry,
-      binary: new LocalBinaryStore(config.BINARY_DIR ?? path.join(config.DATA_DIR, "binary")),
+      binary: this.binary,
       http: createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) }),
       events: this.events,
       secretBox: box,

@@ -32,6 +32,8 @@ export const envSchema = z
     BINARY_DIR: z.string().optional(),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
     HTTP_ALLOW_HOSTS: z.string().optional(),
+    TRANSCODE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+    TRANSCODE_INPUT_DIR: z.string().min(1).optional(),
     WEBHOOK_RATE_LIMIT: z.coerce.number().int().min(0).default(10_000),
     STEP_DATA_CAP_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
     RUN_RETENTION_DAYS: z.coerce.number().min(0).default(14),

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import next from "next";
+import { createBinaryFileHandler } from "../runner/binary-files";
 import { Runtime, setRuntime } from "../runner/runtime";
 import { getConnection } from "./db";
 import { describeDatabase, migrateDatabase } from "./db/prepare";
@@ -56,9 +57,11 @@ async function main(): Promise<void> {
   const app = next({ dev, dir: process.cwd(), hostname: "localhost", port: config.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const files = createBinaryFileHandler({ store: runtime.binary, logger });
   const server = createServer((req, res) => {
-    // Webhooks take the lean path: answered here, before Next.js builds its request objects.
+    // Webhooks and stored files (HLS segments) take the lean path: answered here, before Next.js builds its request objects.
     if (runtime.webhooks?.handle(req, res)) return;
+    if (files(req, res)) return;
     handle(req, res).catch((err: unknown) => {
       logger.error({ err, url: req.url }, "request failed");
       if (!res.headersSent) res.writeHead(500).end("Internal Server Error");

@@ -7,12 +7,32 @@ export interface NodeLogger {
   error(obj: object | string, msg?: string): void;
 }
 
-/** Bytes live here and items carry references; local folder by default, any store behind this interface. */
+/** Inclusive byte positions, as in an HTTP Range header. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Bytes live here and items carry references; local folder by default, any store behind this interface.
+ * A folder object keeps related files together (an HLS playlist and its segments): a file in it is named by
+ * `<folder id>/<path in the folder>` wherever a reference is taken.
+ */
 export interface BinaryStore {
   put(data: Buffer | NodeJS.ReadableStream, meta: { workspaceId: string; mimeType: string; fileName?: string }): Promise<BinaryRef>;
+  /** Keeps every file of a local folder as one object; it appears whole or not at all. */
+  putFolder(dir: string, meta: { workspaceId: string; mimeType: string; fileName?: string }): Promise<BinaryRef>;
   read(workspaceId: string, ref: BinaryRef | string): Promise<Buffer>;
-  stream(workspaceId: string, ref: BinaryRef | string): Promise<NodeJS.ReadableStream>;
+  size(workspaceId: string, ref: BinaryRef | string): Promise<number>;
+  stream(workspaceId: string, ref: BinaryRef | string, range?: ByteRange): Promise<NodeJS.ReadableStream>;
+  /** Deletes an object (a folder with all its files). */
   delete(workspaceId: string, ref: BinaryRef | string): Promise<void>;
+  /**
+   * A URL path that serves the object without sign-in, for players and read-only dashboards: it carries a
+   * signature of the workspace and object, so it cannot be guessed or turned to another object. For a folder,
+   * files are reached by relative URLs beside the path of the ref's `fileName`.
+   */
+  signedPath(workspaceId: string, ref: BinaryRef | string): string;
 }
 
 /** A small per-flow store that survives runs (A/B assignments, seen feed items, alert windows). */
