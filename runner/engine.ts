@@ -56,7 +56,8 @@ export interface EngineServices {
   logger: NodeLogger & { child(bindings: object): NodeLogger };
   kvFor(run: RunIdentity): KeyValueStore;
   experimentsFor(run: RunIdentity): ExperimentStore;
-  credentialsFor(run: RunIdentity, node: FlowNode): Promise<Record<string, string> | null>;
+  /** The node's credential, or with `type` the one picked in that slot (a type the node lists in `moreCredentials`). */
+  credentialsFor(run: RunIdentity, node: FlowNode, type?: string): Promise<Record<string, string> | null>;
   runFlow(parent: RunIdentity, flowId: string, items: Item[], depth: number): Promise<Item[]>;
   /** Called as each step finishes; the engine waits for it when `durableSteps` is set. */
   saveStep(run: RunIdentity, step: StepRecord): Promise<void>;
@@ -311,6 +312,10 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
             return (experiments ??= services.experimentsFor(run));
           },
           credentials: definition.credential ? await services.credentialsFor(run, node) : null,
+          credentialOf: async (type) => {
+            if (!definition.moreCredentials.includes(type)) throw new Error(`"${definition.type}" does not declare a ${type} credential`);
+            return services.credentialsFor(run, node, type);
+          },
           http: services.http,
           binary: services.binary,
           trigger: request.triggerItems,

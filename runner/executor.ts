@@ -407,16 +407,17 @@ export class Executor {
       logger,
       kvFor: (run) => flowStateStore({ db, workspaceId: run.workspaceId, flowId: run.flowId }),
       experimentsFor: (run) => experimentStore({ db, workspaceId: run.workspaceId, flowId: run.flowId }),
-      credentialsFor: async (run, node) => {
+      credentialsFor: async (run, node, slot) => {
         const definition = registry.get(node.type);
-        if (!definition?.credential) return null;
-        const ref = node.credentials[definition.credential.type] ?? Object.values(node.credentials)[0];
+        const wanted = slot ? { type: slot, required: false } : definition?.credential;
+        if (!wanted) return null;
+        const ref = node.credentials[wanted.type] ?? (slot ? undefined : Object.values(node.credentials)[0]);
         if (!ref) {
-          if (definition.credential.required) throw new NodeConfigError(`Node "${node.name}" needs a ${definition.credential.type} credential; pick one in its settings`);
+          if (wanted.required) throw new NodeConfigError(`Node "${node.name}" needs a ${wanted.type} credential; pick one in its settings`);
           return null;
         }
         try {
-          return await openCredentialForRun({ db, box: this.deps.secretBox(), workspaceId: run.workspaceId, ref, type: definition.credential.type });
+          return await openCredentialForRun({ db, box: this.deps.secretBox(), workspaceId: run.workspaceId, ref, type: wanted.type });
         } catch (err) {
           throw new NodeConfigError(`Node "${node.name}": ${(err as Error).message}`, { cause: err });
         }

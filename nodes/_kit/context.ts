@@ -40,6 +40,13 @@ export interface KeyValueStore {
   get<T = unknown>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Reads, changes and writes one key as one step, safe against other runs of the same flow doing the same at
+   * once (alert windows, counters). `change` gets the current value (undefined when absent) and returns the new
+   * one (undefined deletes the key); it may be called again if another run wrote first, so it must only compute.
+   * Resolves to the value written.
+   */
+  update<T = unknown>(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined>;
 }
 
 export interface ExperimentVariant {
@@ -135,6 +142,11 @@ export interface NodeContext<Config = unknown> {
   logger: NodeLogger;
   /** The node's credential, decrypted; null when the node has none. */
   credentials: Record<string, string> | null;
+  /**
+   * One of the further credentials the node declares in `moreCredentials` (a node that sends to several
+   * services), decrypted on request; null when none is picked for that type.
+   */
+  credentialOf(type: string): Promise<Record<string, string> | null>;
   http: HttpClient;
   binary: BinaryStore;
   kv: KeyValueStore;

@@ -67,6 +67,8 @@ export interface NodeSpec<S extends z.ZodType> {
   inputs?: Ports<z.output<S>>;
   outputs?: Ports<z.output<S>>;
   credential?: { type: string; required: boolean };
+  /** Further credential types the node may use, each picked in its own slot named by the type; see `ctx.credentialOf`. */
+  moreCredentials?: readonly string[];
   /** Top-level config fields taken as written, never evaluated as `{{ }}` expressions (source code). */
   literalFields?: readonly string[];
   execute(args: ExecuteArgs<z.output<S>>): Promise<ExecuteResult>;
@@ -85,6 +87,7 @@ export interface NodeDefinition<Config = unknown> {
   outputsFor(config: Config): string[];
   dynamicPorts: boolean;
   credential?: { type: string; required: boolean };
+  moreCredentials: readonly string[];
   literalFields: readonly string[];
   execute(args: ExecuteArgs<Config>): Promise<ExecuteResult>;
 }
@@ -118,6 +121,7 @@ export function defineNode<S extends z.ZodType>(spec: NodeSpec<S>): NodeDefiniti
     outputsFor: portsFn(spec.outputs, ["out"]),
     dynamicPorts: typeof spec.inputs === "function" || typeof spec.outputs === "function",
     credential: spec.credential,
+    moreCredentials: spec.moreCredentials ?? [],
     literalFields: spec.literalFields ?? [],
     execute: spec.execute,
   };

@@ -21,6 +21,13 @@ export class MemoryKeyValueStore implements KeyValueStore {
   async delete(key: string): Promise<void> {
     this.values.delete(key);
   }
+  async update<T>(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+    // One synchronous step: nothing else can run between the read and the write.
+    const next = change(structuredClone(this.values.get(key)) as T | undefined);
+    if (next === undefined) this.values.delete(key);
+    else this.values.set(key, structuredClone(next));
+    return next;
+  }
 }
 
 export interface RunNodeOptions {
@@ -31,6 +38,8 @@ export interface RunNodeOptions {
   inputs?: PortItems;
   trigger?: Item[];
   credentials?: Record<string, string> | null;
+  /** The further credentials by type, for nodes that declare `moreCredentials`. */
+  credentialsOf?: Record<string, Record<string, string>>;
   /** Hosts the SSRF-safe HTTP client may reach (tests point nodes at servers on loopback). */
   allowHosts?: string[];
   http?: HttpClient;
@@ -87,6 +96,10 @@ export async function runNode<Config>(definition: NodeDefinition<Config>, option
     signal: options.signal ?? new AbortController().signal,
     logger: pino({ level: "silent" }),
     credentials: options.credentials ?? null,
+    credentialOf: async (type) => {
+      if (!definition.moreCredentials.includes(type)) throw new Error(`"${definition.type}" does not declare a ${type} credential`);
+      return options.credentialsOf?.[type] ?? null;
+    },
     http: options.http ?? createHttpClient({ allow: options.allowHosts ?? [] }),
     binary,
     kv,

@@ -28,6 +28,7 @@ function codeContext(args: { trigger?: Item[]; signal?: AbortSignal } = {}) {
     signal: args.signal ?? new AbortController().signal,
     logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
     credentials: null,
+    credentialOf: unavailable("credentialOf"),
     http: { request: unavailable("http"), fetch: unavailable("http.fetch"), checkHost: unavailable("http.checkHost") },
     binary: {
       put: unavailable("binary.put"),
@@ -38,7 +39,7 @@ function codeContext(args: { trigger?: Item[]; signal?: AbortSignal } = {}) {
       delete: unavailable("binary.delete"),
       signedPath: unavailable("binary.signedPath"),
     },
-    kv: { get: unavailable("kv.get"), set: unavailable("kv.set"), delete: unavailable("kv.delete") },
+    kv: { get: unavailable("kv.get"), set: unavailable("kv.set"), delete: unavailable("kv.delete"), update: unavailable("kv.update") },
     trigger: args.trigger ?? [{ json: {} }],
     nodes: {},
     configFor: unavailable("configFor"),

@@ -1,5 +1,10 @@
 import type { Db } from "../db";
-import type { Prisma } from "../db/generated/client";
+import { Prisma } from "../db/generated/client";
+
+/** How often `update` re-reads after losing a race before it gives up; each loss means another run wrote. */
+const MAX_UPDATE_ATTEMPTS = 50;
+
+const jsonEquals = (value: unknown) => (value === null ? Prisma.AnyNull : (value as Prisma.InputJsonValue));
 
 /** The per-flow key/value store behind a node's `ctx.kv`; scoped by the run's flow and workspace. */
 export function flowStateStore({ db, workspaceId, flowId }: { db: Db; workspaceId: string; flowId: string }) {
@@ -18,6 +23,33 @@ export function flowStateStore({ db, workspaceId, flowId }: { db: Db; workspaceI
     },
     async delete(key: string): Promise<void> {
       await db.flowState.deleteMany({ where: { flowId, workspaceId, key } });
+    },
+    /**
+     * Compare-and-set without holding a lock or a transaction open: the write only lands if the row still holds
+     * the value `change` saw (or is still absent), otherwise it reads again. Works the same on PostgreSQL and PGlite.
+     */
+    async update<T = unknown>(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+      for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+        const row = await db.flowState.findFirst({ where: { flowId, workspaceId, key }, select: { value: true } });
+        const current = row ? (row.value as T) : undefined;
+        const next = change(current === undefined ? undefined : structuredClone(current));
+        let landed: number;
+        if (!row) {
+          if (next === undefined) return undefined;
+          landed = (await db.flowState.createMany({ data: [{ workspaceId, flowId, key, value: next as Prisma.InputJsonValue }], skipDuplicates: true })).count;
+        } else if (next === undefined) {
+          landed = (await db.flowState.deleteMany({ where: { flowId, workspaceId, key, value: { equals: jsonEquals(row.value) } } })).count;
+        } else {
+          landed = (
+            await db.flowState.updateMany({
+              where: { flowId, workspaceId, key, value: { equals: jsonEquals(row.value) } },
+              data: { value: next as Prisma.InputJsonValue },
+            })
+          ).count;
+        }
+        if (landed === 1) return next;
+      }
+      throw new Error(`The flow state "${key}" kept changing under ${MAX_UPDATE_ATTEMPTS} attempts to update it; try again`);
     },
   };
 }

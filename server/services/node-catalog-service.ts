@@ -15,6 +15,8 @@ export interface CatalogEntry {
   outputs: string[];
   dynamicPorts: boolean;
   credential: { type: string; required: boolean } | null;
+  /** Further credential types, each picked in its own slot named by the type. */
+  moreCredentials: readonly string[];
   configSchema: Record<string, unknown>;
 }
 
@@ -45,6 +47,7 @@ export function nodeCatalog(): CatalogEntry[] {
       outputs: portsOrNone(() => definition.outputsFor(config as never)),
       dynamicPorts: definition.dynamicPorts,
       credential: definition.credential ?? null,
+      moreCredentials: definition.moreCredentials,
       configSchema: configJsonSchema(definition),
     };
   });
