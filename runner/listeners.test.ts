@@ -1,15 +1,20 @@
-import { randomUUID } from "node:crypto";
+import { spawn } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startMosquitto, testClient, testMqttUrl, freePort, type OwnBroker } from "../nodes/mqtt/test-broker";
 import type { Db } from "../server/db";
-import { useTestDatabase } from "../server/db/test-databases";
+import { createTestDatabase, useTestDatabase } from "../server/db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../server/flow-document";
 import { signInAs } from "../server/routers/test-helpers";
 import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { LISTENER_LOCK_PREFIX } from "./listeners";
 import type { Runtime } from "./runtime";
+import { startTestServer, closeTestServers } from "./test-http-server";
 import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
 
 const redisUrl = testRedisUrlFor(12);
@@ -213,5 +218,73 @@ describe("long-lived triggers, queue mode: one listener per flow across processe
     await web.triggersChanged(flowId);
     await eventually(() => !listening(other, flowId), "the listener to stop everywhere");
     expect(await redis.get(`${LISTENER_LOCK_PREFIX}${flowId}:mqtt`)).toBeNull();
+  });
+});
+
+describe("long-lived triggers, queue mode: a worker process that dies", () => {
+  const feedXml = (ids: string[]) =>
+    `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://example.test/</link><description>d</description>${ids.map((id) => `<item><title>${id}</title><guid>${id}</guid></item>`).join("")}</channel></rss>`;
+
+  it("loses its lock when killed, and a live worker takes the listener over without repeating entries", async () => {
+    const redis = new Redis(redisUrl);
+    await redis.flushdb();
+    const connection = await createTestDatabase("postgres");
+    if (connection.target.kind !== "postgres") throw new Error("a worker process needs a PostgreSQL test database");
+    const entries = ["a"];
+    const feed = await startTestServer((_req, res) => void res.writeHead(200, { "content-type": "application/rss+xml" }).end(feedXml([...entries].reverse())));
+    const env = { LISTENER_LOCK_MS: String(LOCK_MS) };
+    const web = await startTestRuntime({ db: connection.db, redis: redisUrl, env });
+    const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "runner/worker.ts"], {
+      cwd: path.resolve(import.meta.dirname, ".."),
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: "test",
+        DATABASE_URL: connection.target.url,
+        REDIS_URL: redisUrl,
+        DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "streamware-listener-worker-")),
+        HTTP_ALLOW_HOSTS: "127.0.0.1",
+        LISTENER_LOCK_MS: String(LOCK_MS),
+        LOG_LEVEL: "warn",
+        STREAMWARE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+        NEXTAUTH_SECRET: randomBytes(32).toString("base64"),
+      },
+    });
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    let survivor: Runtime | undefined;
+    try {
+      const owner = await signInAs({ db: connection.db, name: "Takeover" });
+      const document = {
+        schema: FLOW_SCHEMA_TAG,
+        nodes: [{ id: "feed", type: "feed.trigger", name: "Feed", position: { x: 0, y: 0 }, config: { url: `${feed.url}/feed`, intervalSeconds: 1 } }],
+        edges: [],
+      };
+      const flowId = await saveAndActivate(connection.db, owner, web, document);
+      const lock = `${LISTENER_LOCK_PREFIX}${flowId}:feed`;
+      await eventually(async () => (await redis.get(lock))?.includes(`:${child.pid}:`), `the worker process to hold the lock:\n${output}`, 1200);
+      survivor = await startTestRuntime({ db: connection.db, redis: redisUrl, role: "worker", env });
+      expect(survivor.listeners!.status()).toEqual([]);
+
+      child.kill("SIGKILL");
+      await exited;
+      await eventually(() => listening(survivor!, flowId), "the live worker to take over");
+      expect(await redis.get(lock)).toBe(survivor.workerId);
+      entries.push("b");
+      const run = await eventually(() => connection.db.run.findFirst({ where: { flowId, status: "succeeded" }, select: { trigger: true, input: true } }), "the run for the new entry");
+      expect(run.trigger).toBe("feed");
+      expect((run.input as { json: { id: string } }[]).map((i) => i.json.id)).toEqual(["b"]);
+      // Entry "a" was seen by the dead worker; the new holder does not run it again.
+      expect(await connection.db.run.count({ where: { flowId } })).toBe(1);
+    } finally {
+      child.kill("SIGKILL");
+      await survivor?.close();
+      await web.close();
+      await closeTestServers();
+      await connection.close();
+      redis.disconnect();
+    }
   });
 });
