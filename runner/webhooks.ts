@@ -1,9 +1,11 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import busboy from "busboy";
 import type { Logger } from "pino";
 import type { WebhookResponse } from "../nodes/_kit/context";
-import type { Item } from "../nodes/_kit/items";
-import { webhookConfig, type WebhookConfig } from "../nodes/webhook/webhook.node";
+import type { BinaryRef, Item } from "../nodes/_kit/items";
+import { nodeRegistry } from "../nodes/registry";
+import type { WebhookConfig } from "../nodes/webhook/webhook.node";
 import type { SecretBox } from "../server/crypto";
 import type { Db } from "../server/db";
 import type { FlowDocument, FlowNode } from "../server/flow-document";
@@ -26,6 +28,61 @@ interface Route {
 }
 
 class BodyTooLarge extends Error {}
+
+/** A multipart body that cannot be taken as it is; the message says why. */
+class MultipartError extends Error {}
+
+/** What a multipart form may hold: its files go to binary storage, its fields become the body. */
+export const MULTIPART_LIMITS = { files: 20, fields: 200, fieldSizeBytes: 1024 * 1024 };
+
+interface MultipartBody {
+  fields: Record<string, string | string[]>;
+  files: { field: string; fileName?: string; mimeType: string; data: Buffer }[];
+}
+
+/** Reads a multipart/form-data body (already within the webhook's size limit) with busboy. */
+function parseMultipart(raw: Buffer, headers: IncomingHttpHeaders): Promise<MultipartBody> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers,
+        limits: { files: MULTIPART_LIMITS.files, fields: MULTIPART_LIMITS.fields, fieldSize: MULTIPART_LIMITS.fieldSizeBytes },
+      });
+    } catch (err) {
+      return reject(new MultipartError(`The multipart body cannot be read: ${(err as Error).message}.`));
+    }
+    const body: MultipartBody = { fields: {}, files: [] };
+    const fail = (message: string) => reject(new MultipartError(message));
+    parser.on("field", (name, value, info) => {
+      if (info.valueTruncated) return fail(`The form field "${name}" is larger than ${MULTIPART_LIMITS.fieldSizeBytes} bytes; send it as a file.`);
+      const known = body.fields[name];
+      body.fields[name] = known === undefined ? value : Array.isArray(known) ? [...known, value] : [known, value];
+    });
+    parser.on("file", (field, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        const data = Buffer.concat(chunks);
+        // A form's empty file input arrives as a part with no name and no bytes.
+        if (data.length === 0 && !info.filename) return;
+        body.files.push({ field, fileName: info.filename || undefined, mimeType: info.mimeType || "application/octet-stream", data });
+      });
+    });
+    parser.on("filesLimit", () => fail(`The form holds more than ${MULTIPART_LIMITS.files} files.`));
+    parser.on("fieldsLimit", () => fail(`The form holds more than ${MULTIPART_LIMITS.fields} fields.`));
+    parser.on("error", (err: Error) => fail(`The multipart body cannot be read: ${err.message}.`));
+    parser.on("close", () => resolve(body));
+    parser.end(raw);
+  });
+}
+
+/** Binary property names for uploaded files: the form field's name, numbered when a field holds several. */
+function fileProperty(field: string, taken: Record<string, BinaryRef>): string {
+  const base = field || "file";
+  if (!taken[base]) return base;
+  for (let n = 2; ; n++) if (!taken[`${base}_${n}`]) return `${base}_${n}`;
+}
 
 /** A token bucket per workspace: `perSecond` requests a second, bursts up to twice that. */
 class RateLimiter {
@@ -127,8 +184,10 @@ export class WebhookRouter {
     if (flowId) for (const [path, route] of this.routes) if (route.flowId !== flowId) routes.set(path, route);
     for (const flow of flows) {
       for (const node of flow.document.nodes) {
-        if (node.type !== "core.webhook" || node.disabled) continue;
-        const config = webhookConfig.parse(node.config);
+        // Every trigger of the webhook kind (the webhook, voice commands) answers at its path.
+        const definition = nodeRegistry.get(node.type);
+        if (definition?.trigger?.kind !== "webhook" || node.disabled) continue;
+        const config = definition.config.parse(node.config) as WebhookConfig;
         routes.set(config.path, { ...flow, node, config, secret: await this.secretFor(flow.workspaceId, node, config) });
       }
     }
@@ -194,16 +253,26 @@ export class WebhookRouter {
       if (problem) return send(res, problem.status, { error: problem.message });
       delete headers[route.config.authHeader.toLowerCase()];
     }
+    const contentType = req.headers["content-type"] ?? "";
     let body: unknown;
+    let multipart: MultipartBody | undefined;
     try {
-      body = parseBody(raw, req.headers["content-type"] ?? "");
+      if (/^multipart\/form-data\b/i.test(contentType)) multipart = await parseMultipart(raw, req.headers);
+      else body = parseBody(raw, contentType);
     } catch (err) {
+      if (err instanceof MultipartError) return send(res, 400, { error: err.message });
       return send(res, 400, { error: `The body is not valid JSON: ${(err as Error).message}` });
     }
-    const item: Item = { json: { method, path, headers, query: Object.fromEntries(new URLSearchParams(query === -1 ? "" : url.slice(query + 1))), body: body ?? null } };
-    if (body === undefined) {
+    const item: Item = { json: { method, path, headers, query: Object.fromEntries(new URLSearchParams(query === -1 ? "" : url.slice(query + 1))), body: multipart?.fields ?? body ?? null } };
+    if (multipart) {
+      const binary: Record<string, BinaryRef> = {};
+      for (const file of multipart.files) {
+        binary[fileProperty(file.field, binary)] = await this.deps.executor.storeBinary(route.workspaceId, file.data, { mimeType: file.mimeType, fileName: file.fileName });
+      }
+      if (Object.keys(binary).length) item.binary = binary;
+    } else if (body === undefined) {
       item.binary = {
-        data: await this.deps.executor.storeBinary(route.workspaceId, raw, { mimeType: req.headers["content-type"] ?? "application/octet-stream" }),
+        data: await this.deps.executor.storeBinary(route.workspaceId, raw, { mimeType: contentType || "application/octet-stream" }),
       };
     }
     const spec: RunSpec = {
@@ -260,7 +329,11 @@ export class WebhookRouter {
       }, config.timeoutMs);
       done.then(
         (outcome) => {
-          if (outcome.status !== "succeeded") return answer(500, { runId, error: outcome.error?.message ?? `The run ${outcome.status}.` });
+          if (outcome.status !== "succeeded") {
+            // A run refused for what the request carried (audio that is not audio, too long, silent) is the caller's to fix.
+            const status = outcome.error?.code === "BAD_INPUT" ? 422 : 500;
+            return answer(status, { runId, error: outcome.error?.message ?? `The run ${outcome.status}.` });
+          }
           if (config.respond === "lastNode") {
             const items = outcome.output.map((i) => i.json);
             return answer(200, items.length === 1 ? items[0] : items, { "x-streamware-run-id": runId });

@@ -1,5 +1,5 @@
 import { nodeRegistry } from "../../nodes/registry";
-import { webhookConfig } from "../../nodes/webhook/webhook.node";
+import type { WebhookConfig } from "../../nodes/webhook/webhook.node";
 import { validateFlow } from "../../runner/validate";
 import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
@@ -26,9 +26,10 @@ export function requireRunnable(document: unknown): FlowDocument {
 
 function webhookRoutes(document: FlowDocument) {
   return document.nodes
-    .filter((n) => n.type === "core.webhook" && !n.disabled)
+    // Every trigger of the webhook kind (the webhook, voice commands) claims its path.
+    .filter((n) => nodeRegistry.get(n.type)?.trigger?.kind === "webhook" && !n.disabled)
     .map((n) => {
-      const config = webhookConfig.parse(n.config);
+      const config = nodeRegistry.get(n.type)!.config.parse(n.config) as WebhookConfig;
       return { nodeId: n.id, path: config.path, methods: config.methods };
     });
 }
