@@ -24,8 +24,11 @@ const assignSql = `
 WITH experiment AS (
   INSERT INTO "AbExperiment" ("workspaceId", "flowId", "name", "variants", "control", "createdAt", "updatedAt")
   VALUES ($1, $2, $3, $4::jsonb, $5, ${utcNow}, ${utcNow})
-  ON CONFLICT ("flowId", "name") DO UPDATE SET "variants" = EXCLUDED."variants", "control" = EXCLUDED."control", "updatedAt" = EXCLUDED."updatedAt"
-  WHERE "AbExperiment"."variants" IS DISTINCT FROM EXCLUDED."variants" OR "AbExperiment"."control" IS DISTINCT FROM EXCLUDED."control"
+  ON CONFLICT ("flowId", "name") DO NOTHING
+), declared AS (
+  -- Unlike ON CONFLICT DO UPDATE, this locks the row only when the declaration changed, so runs at once do not queue on it.
+  UPDATE "AbExperiment" SET "variants" = $4::jsonb, "control" = $5, "updatedAt" = ${utcNow}
+  WHERE "flowId" = $2 AND "name" = $3 AND ("variants" IS DISTINCT FROM $4::jsonb OR "control" IS DISTINCT FROM $5)
 ), exposed AS (
   INSERT INTO "AbAssignment" ("workspaceId", "flowId", "experiment", "key", "variant", "assignedAt")
   SELECT $1, $2, $3, e.key, e.variant, ${utcNow} FROM unnest($6::text[], $7::text[]) AS e(key, variant)
