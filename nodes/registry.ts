@@ -27,8 +27,6 @@ import { transcodeNode } from "./transcode/transcode.node";
 import { switchNode } from "./switch/switch.node";
 import { voiceTranscribeNode } from "./voice/voice-transcribe.node";
 import { voiceTriggerNode } from "./voice/voice-trigger.node";
-import { voiceTranscribeNode } from "./voice/voice-transcribe.node";
-import { voiceTriggerNode } from "./voice/voice-trigger.node";
 import { webhookSecretCredential } from "./webhook/webhook-secret.credential";
 import { webhookNode } from "./webhook/webhook.node";
 import { weatherNode } from "./weather/weather.node";
@@ -57,8 +55,6 @@ const definitions: NodeDefinition[] = [
   mqttPublishNode,
   weatherNode,
   cryptoPriceNode,
-  voiceTriggerNode,
-  voiceTranscribeNode,
   voiceTriggerNode,
   voiceTranscribeNode,
 ] as NodeDefinition[];
