@@ -9,6 +9,7 @@ import { coingeckoCredential } from "./crypto-price/coingecko.credential";
 import { cryptoPriceNode } from "./crypto-price/crypto-price.node";
 import { delayNode } from "./delay/delay.node";
 import { executeFlowNode } from "./execute-flow/execute-flow.node";
+import { feedTriggerNode } from "./feed/feed-trigger.node";
 import { headerAuthCredential } from "./http-request/header-auth.credential";
 import { httpRequestNode } from "./http-request/http-request.node";
 import { ifNode } from "./if/if.node";
@@ -53,6 +54,7 @@ const definitions: NodeDefinition[] = [
   llmNode,
   mqttTriggerNode,
   mqttPublishNode,
+  feedTriggerNode,
   weatherNode,
   cryptoPriceNode,
   voiceTriggerNode,
