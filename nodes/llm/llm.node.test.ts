@@ -101,6 +101,18 @@ describe("LLM node", () => {
     expect(result.usage).toEqual([{ provider: "ollama", model: "llama3.2", promptTokens: 5, completionTokens: 2 }]);
   });
 
+  it("gives Ollama providers the node's Ollama credential: its base URL and bearer token", async () => {
+    const ollama = await startOllamaServer(() => ({ tokens: ["behind a proxy"] }));
+    const result = await runNode(llmNode, {
+      config: { providers: [{ kind: "ollama", model: "llama3.2" }], prompt: "hi" },
+      input: [{ json: {} }],
+      credentialsOf: { "ollama.api": { baseUrl: ollama.url, apiKey: "proxy-token" } },
+      http: loopback,
+    });
+    expect(result.items[0]!.json).toMatchObject({ text: "behind a proxy", provider: "ollama", baseUrl: ollama.url });
+    expect(ollama.requests[0]!.headers.authorization).toBe("Bearer proxy-token");
+  });
+
   it("returns structured output, sending a reply that does not fit back with the validation error", async () => {
     const schema = { type: "object", properties: { sentiment: { type: "string", enum: ["positive", "negative"] } }, required: ["sentiment"] };
     const server = await startOpenAIServer((_req, i) => ({ tokens: [i === 0 ? '{"sentiment":"meh"}' : '{"sentiment":"positive"}'], usage: { prompt: 9, completion: 4 } }));

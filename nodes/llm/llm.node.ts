@@ -16,7 +16,7 @@ const provider = z.object({
     .optional()
     .meta({
       title: "Base URL",
-      description: `OpenAI: the credential's, else ${DEFAULT_OPENAI_URL}; an OpenAI-compatible server's ends in /v1. Ollama: ${DEFAULT_OLLAMA_URL} by default.`,
+      description: `Overrides the credential's. OpenAI: ${DEFAULT_OPENAI_URL} by default; an OpenAI-compatible server's ends in /v1. Ollama: ${DEFAULT_OLLAMA_URL} by default.`,
     }),
 });
 
@@ -27,7 +27,7 @@ export const llmConfig = z.object({
     .max(5, "at most 5 providers")
     .meta({
       title: "Providers",
-      description: "Tried in order: when one fails (after its retries), the next is asked. OpenAI providers use the node's OpenAI credential.",
+      description: "Tried in order: when one fails (after its retries), the next is asked. OpenAI providers use the node's OpenAI credential, Ollama providers its Ollama credential (both optional for a server without keys).",
     }),
   system: z.string().default("").meta({ title: "System prompt", ...ui({ widget: "textarea", expression: true }) }),
   prompt: z
@@ -86,11 +86,12 @@ class TokenStream {
   }
 }
 
-function providersOf(config: LlmConfig, credentials: Record<string, string> | null): LlmProvider[] {
+/** OpenAI providers take the node's credential (openai.api), Ollama providers its Ollama credential, if picked. */
+function providersOf(config: LlmConfig, openai: Record<string, string> | null, ollama: Record<string, string> | null): LlmProvider[] {
   return config.providers.map((p) =>
     p.kind === "openai"
-      ? { kind: "openai", model: p.model, baseUrl: p.baseUrl ?? (credentials?.baseUrl || undefined), apiKey: credentials?.apiKey, organization: credentials?.organization || undefined }
-      : { kind: "ollama", model: p.model, baseUrl: p.baseUrl },
+      ? { kind: "openai", model: p.model, baseUrl: p.baseUrl ?? (openai?.baseUrl || undefined), apiKey: openai?.apiKey, organization: openai?.organization || undefined }
+      : { kind: "ollama", model: p.model, baseUrl: p.baseUrl ?? (ollama?.baseUrl || undefined), apiKey: ollama?.apiKey || undefined },
   );
 }
 
@@ -101,6 +102,7 @@ export const llmNode = defineNode({
   description: "Asks a language model (OpenAI, an OpenAI-compatible server or Ollama) for each item, streaming its reply; optionally as JSON checked against a schema.",
   category: "ai",
   credential: { type: "openai.api", required: false },
+  moreCredentials: ["ollama.api"],
   config: llmConfig,
   async execute({ input, ctx }) {
     const items = input.length ? input : [{ json: {} }];
@@ -108,7 +110,8 @@ export const llmNode = defineNode({
     for (let index = 0; index < items.length; index++) {
       const config = await ctx.configFor(index);
       if (config.jsonSchema) jsonSchemaValidator(config.jsonSchema);
-      const providers = providersOf(config, ctx.credentials);
+      const ollama = config.providers.some((p) => p.kind === "ollama") ? await ctx.credentialOf("ollama.api") : null;
+      const providers = providersOf(config, ctx.credentials, ollama);
       if (providers.some((p) => p.kind === "openai" && !p.apiKey && (p.baseUrl ?? DEFAULT_OPENAI_URL) === DEFAULT_OPENAI_URL)) {
         throw new NodeConfigError(`Node "${ctx.node.name}" asks OpenAI without an API key: pick an OpenAI API credential, or give the provider the base URL of an OpenAI-compatible server`);
       }
