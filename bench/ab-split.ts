@@ -22,7 +22,6 @@ import { experimentStore } from "../server/services/ab-test-service";
 import { flowService } from "../server/services/flow-service";
 import { userService } from "../server/services/user-service";
 import { workspaceService } from "../server/services/workspace-service";
-import { report } from "./lib/load.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=", 2) as [string, string]));
 const kinds = (args.db ?? "postgres,pglite").split(",");
@@ -33,6 +32,8 @@ const variants = [
   { name: "green", weight: 30 },
   { name: "red", weight: 20 },
 ];
+/** The line the other bench scripts print: `BENCH <name> <value> <unit>`. */
+const report = (name: string, value: string, unit: string) => process.stdout.write(`BENCH ${name} ${value} ${unit}\n`);
 const visitors = (keys: string[]): Item[] => keys.map((userId) => ({ json: { body: { userId } } }));
 const keys = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
