@@ -4,6 +4,10 @@ import { abGoalNode } from "./ab-split/ab-goal.node";
 import { abSplitNode } from "./ab-split/ab-split.node";
 import { abGoalNode } from "./ab-split/ab-goal.node";
 import { abSplitNode } from "./ab-split/ab-split.node";
+import { alertNode } from "./alert/alert.node";
+import { discordWebhookCredential, slackWebhookCredential, teamsWebhookCredential } from "./alert/incoming-webhook.credential";
+import { smtpServerCredential } from "./alert/smtp-server.credential";
+import { telegramBotCredential } from "./alert/telegram-bot.credential";
 import { codeNode } from "./code/code.node";
 import { coingeckoCredential } from "./crypto-price/coingecko.credential";
 import { cryptoPriceNode } from "./crypto-price/crypto-price.node";
@@ -57,6 +61,7 @@ const definitions: NodeDefinition[] = [
   feedTriggerNode,
   weatherNode,
   cryptoPriceNode,
+  alertNode,
   voiceTriggerNode,
   voiceTranscribeNode,
 ] as NodeDefinition[];
@@ -64,6 +69,6 @@ const definitions: NodeDefinition[] = [
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.type, d]));
 
 /** Every credential type, listed explicitly; a credential is saved only as one of these. */
-const credentialDefinitions: CredentialDefinition[] = [headerAuthCredential, webhookSecretCredential, mqttBrokerCredential, coingeckoCredential, openAIApiCredential, ollamaApiCredential];
+const credentialDefinitions: CredentialDefinition[] = [headerAuthCredential, webhookSecretCredential, mqttBrokerCredential, coingeckoCredential, openAIApiCredential, ollamaApiCredential, smtpServerCredential, telegramBotCredential, slackWebhookCredential, discordWebhookCredential, teamsWebhookCredential];
 
 export const credentialRegistry: ReadonlyMap<string, CredentialDefinition> = new Map(credentialDefinitions.map((d) => [d.type, d]));
