@@ -100,20 +100,20 @@ describe("webhooks on the lean path, PostgreSQL + Redis", () => {
   });
 
   it("checks a header token", async () => {
-    await owner.caller.credential.create({ workspaceId: owner.workspace.id, name: "Hook token", type: "webhook.secret", data: { secret: "s3cret-token" } });
+    await owner.caller.credential.create({ workspaceId: owner.workspace.id, name: "Hook token", type: "webhook.secret", data: { secret: "s3cret-token-0123456" } });
     await activate(owner, { path: "token", authentication: "headerToken", respond: "lastNode" }, [{ id: "ok", type: "core.set", config: { fields: [{ name: "ok", value: true }], keepOnlySet: true } }], { "webhook.secret": { name: "Hook token" } });
     expect((await post("token", {})).status).toBe(401);
     expect((await post("token", {}, { "x-streamware-token": "wrong" })).status).toBe(401);
-    const ok = await post("token", {}, { "x-streamware-token": "s3cret-token" });
+    const ok = await post("token", {}, { "x-streamware-token": "s3cret-token-0123456" });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ ok: true });
   });
 
   it("checks an HMAC signature of the raw body", async () => {
-    await owner.caller.credential.create({ workspaceId: owner.workspace.id, name: "Hook hmac", type: "webhook.secret", data: { secret: "hmac-key" } });
+    await owner.caller.credential.create({ workspaceId: owner.workspace.id, name: "Hook hmac", type: "webhook.secret", data: { secret: "hmac-key-0123456789" } });
     await activate(owner, { path: "signed", authentication: "hmacSha256", authHeader: "x-signature", respond: "lastNode" }, [{ id: "ok", type: "core.set", config: { fields: [{ name: "n", value: "{{ body.n }}" }], keepOnlySet: true } }], { "webhook.secret": { name: "Hook hmac" } });
     const body = JSON.stringify({ n: 5 });
-    const signature = `sha256=${createHmac("sha256", "hmac-key").update(body).digest("hex")}`;
+    const signature = `sha256=${createHmac("sha256", "hmac-key-0123456789").update(body).digest("hex")}`;
     const bad = await post("signed", body, { "x-signature": `sha256=${"0".repeat(64)}` });
     expect(bad.status).toBe(401);
     expect(((await bad.json()) as { error: string }).error).toContain("does not match");
