@@ -1,13 +1,11 @@
 import type { CredentialDefinition } from "./_kit/define-credential";
 import type { NodeDefinition } from "./_kit/define-node";
-import { abGoalNode } from "./ab-split/ab-goal.node";
-import { abSplitNode } from "./ab-split/ab-split.node";
-import { abGoalNode } from "./ab-split/ab-goal.node";
-import { abSplitNode } from "./ab-split/ab-split.node";
 import { alertNode } from "./alert/alert.node";
 import { discordWebhookCredential, slackWebhookCredential, teamsWebhookCredential } from "./alert/incoming-webhook.credential";
 import { smtpServerCredential } from "./alert/smtp-server.credential";
 import { telegramBotCredential } from "./alert/telegram-bot.credential";
+import { abGoalNode } from "./ab-split/ab-goal.node";
+import { abSplitNode } from "./ab-split/ab-split.node";
 import { codeNode } from "./code/code.node";
 import { coingeckoCredential } from "./crypto-price/coingecko.credential";
 import { cryptoPriceNode } from "./crypto-price/crypto-price.node";
@@ -28,8 +26,8 @@ import { mqttTriggerNode } from "./mqtt/mqtt-trigger.node";
 import { respondToWebhookNode } from "./respond-to-webhook/respond-to-webhook.node";
 import { scheduleNode } from "./schedule/schedule.node";
 import { setNode } from "./set/set.node";
-import { transcodeNode } from "./transcode/transcode.node";
 import { switchNode } from "./switch/switch.node";
+import { transcodeNode } from "./transcode/transcode.node";
 import { voiceTranscribeNode } from "./voice/voice-transcribe.node";
 import { voiceTriggerNode } from "./voice/voice-trigger.node";
 import { webhookSecretCredential } from "./webhook/webhook-secret.credential";
@@ -48,13 +46,11 @@ const definitions: NodeDefinition[] = [
   switchNode,
   abSplitNode,
   abGoalNode,
-  abSplitNode,
-  abGoalNode,
   setNode,
-  transcodeNode,
   mergeNode,
   delayNode,
   executeFlowNode,
+  transcodeNode,
   llmNode,
   mqttTriggerNode,
   mqttPublishNode,
