@@ -6,6 +6,7 @@ import type { Runtime } from "../../runner/runtime";
 import { startTestRuntime } from "../../runner/test-runtime";
 import { useTestDatabase } from "../db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../flow-document";
+import { experimentStore } from "../services/ab-test-service";
 import { compareProportions } from "../services/ab-test-statistics";
 import { rejection, signInAs } from "./test-helpers";
 
@@ -165,5 +166,32 @@ describe("A/B tests end to end: webhook → split → variants, goal → results
     expect(fresh!.variants.map((v) => [v.name, v.exposures, v.conversions])).toEqual(
       variantOf("user-0") === "control" ? [["control", 1, 0], ["green", 0, 0]] : [["control", 0, 0], ["green", 1, 0]],
     );
+  });
+});
+
+describe("abTest procedures on embedded PGlite", () => {
+  const database = useTestDatabase("pglite");
+
+  it("converts, reports and resets through the same SQL as on PostgreSQL", async () => {
+    const db = database.db;
+    const owner = await signInAs({ db, name: "Owner" });
+    const workspaceId = owner.workspace.id;
+    const flowId = (await owner.caller.flow.create({ workspaceId, name: "Embedded shop" })).id;
+    const store = experimentStore({ db, workspaceId, flowId });
+    const entries = ["a-1", "a-2", "b-1"].map((key) => ({ key, proposed: key.startsWith("a") ? "control" : "green" }));
+    expect(await store.assign({ experiment: "checkout", variants, control: "control", entries })).toEqual(["control", "control", "green"]);
+
+    expect(await owner.caller.abTest.convert({ workspaceId, flowId, experiment: "checkout", keys: ["a-1", "a-1", "b-2"] })).toEqual([
+      { key: "a-1", variant: "control", counted: true },
+      { key: "a-1", variant: "control", counted: false },
+      { key: "b-2", variant: null, counted: false },
+    ]);
+    const [result] = await owner.caller.abTest.results({ workspaceId, flowId });
+    expect(result!.variants.map((v) => [v.name, v.exposures, v.conversions, v.rate])).toEqual([
+      ["control", 2, 1, 0.5],
+      ["green", 1, 0, 0],
+    ]);
+    await owner.caller.abTest.reset({ workspaceId, flowId, experiment: "checkout" });
+    expect(await owner.caller.abTest.results({ workspaceId, flowId })).toEqual([]);
   });
 });
