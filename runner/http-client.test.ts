@@ -370,3 +370,23 @@ describe("checking a host for a program that connects itself", () => {
     await expect(client().checkHost("no-such-host.invalid")).rejects.toBeInstanceOf(NodeExternalError);
   });
 });
+
+describe("fetch with a form", () => {
+  it("sends the global FormData as multipart bytes with its boundary", async () => {
+    const server = await startTestServer(async (req, res) => {
+      const body = (await readBody(req)).toString();
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ type: req.headers["content-type"], body }));
+    });
+    const form = new FormData();
+    form.set("model", "whisper-1");
+    form.set("file", new Blob([Buffer.from("RIFF")], { type: "audio/wav" }), "audio.wav");
+    const response = await client({ allow: ["127.0.0.1"] }).fetch(`${server.url}/upload`, { method: "POST", body: form });
+    const echoed = (await response.json()) as { type: string; body: string };
+    const boundary = /boundary=(.+)$/.exec(echoed.type)?.[1];
+    expect(echoed.type).toMatch(/^multipart\/form-data; boundary=/);
+    expect(echoed.body).toContain(`--${boundary}`);
+    expect(echoed.body).toContain('name="file"; filename="audio.wav"');
+    expect(echoed.body).toContain("whisper-1");
+    expect(echoed.body).not.toContain("[object FormData]");
+  });
+});

@@ -312,6 +312,14 @@ export function createHttpClient(options: HttpClientOptions = {}): SafeHttpClien
     let url = parseUrl(input instanceof Request ? input.url : String(input));
     const request = input instanceof Request ? input : undefined;
     let requestInit: RequestInit = { ...init, method: init?.method ?? request?.method, headers: init?.headers ?? request?.headers, body: init?.body ?? request?.body, signal: init?.signal ?? request?.signal };
+    if (requestInit.body instanceof FormData) {
+      // The global FormData is not the npm undici's class, which would send it as the text "[object FormData]";
+      // encoded here into multipart bytes with their boundary, it goes as is (SDK file uploads).
+      const encoded = new Response(requestInit.body);
+      const headers = new Headers(requestInit.headers);
+      headers.set("content-type", encoded.headers.get("content-type")!);
+      requestInit = { ...requestInit, headers, body: Buffer.from(await encoded.arrayBuffer()) };
+    }
     for (let redirects = 0; ; redirects++) {
       checkLiteralHost(allow, url);
       const response = (await undiciFetch(url, { ...(requestInit as object), redirect: "manual", dispatcher: agent } as never).catch((err: unknown) => {

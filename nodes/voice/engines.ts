@@ -126,20 +126,6 @@ export function parsePocketsphinx(output: string): Transcript {
   return { text, confidence: text ? confidence : null, language: "en" };
 }
 
-/**
- * The SDK sends uploads as the global FormData, which the guarded fetch's own undici does not recognize (it
- * would send "[object FormData]" as text); encoded here into multipart bytes with their boundary, it goes as is.
- */
-function multipartAware(fetch: typeof globalThis.fetch): typeof globalThis.fetch {
-  return async (input, init) => {
-    if (!(init?.body instanceof FormData)) return fetch(input, init);
-    const encoded = new Response(init.body);
-    const headers = new Headers(init.headers);
-    headers.set("content-type", encoded.headers.get("content-type")!);
-    return fetch(input, { ...init, headers, body: Buffer.from(await encoded.arrayBuffer()) });
-  };
-}
-
 /** Sends the WAV to an OpenAI-compatible /audio/transcriptions endpoint through the official SDK. */
 export async function transcribeWhisper({
   wav,
@@ -160,7 +146,7 @@ export async function transcribeWhisper({
   http: HttpClient;
   signal: AbortSignal;
 }): Promise<Transcript> {
-  const client = new OpenAI({ apiKey, baseURL: baseUrl, fetch: multipartAware(http.fetch), maxRetries: 0 });
+  const client = new OpenAI({ apiKey, baseURL: baseUrl, fetch: http.fetch, maxRetries: 0 });
   try {
     const file = await toFile(await readFile(wav), "audio.wav", { type: "audio/wav" });
     const result = await client.audio.transcriptions.create(
