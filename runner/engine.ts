@@ -1,6 +1,6 @@
 import type { FlowDocument, FlowNode } from "../server/flow-document";
 import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
-import { toPortItems, type NodeDefinition } from "../nodes/_kit/define-node";
+import { toPortItems, type ExecuteResult, type NodeDefinition, type NodeQueue } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
 import type { ExpressionScope } from "./expressions";
@@ -48,6 +48,19 @@ export interface RunIdentity {
   trigger: string;
 }
 
+/**
+ * One step of a node that declares a queue, as a job: configs already evaluated (one per input item, or one
+ * for no input) and items with binary references, never the bytes.
+ */
+export interface StepJob {
+  queue: NodeQueue;
+  run: RunIdentity;
+  node: { id: string; name: string; type: string };
+  configs: unknown[];
+  input: Item[];
+  inputs: PortItems;
+}
+
 /** What the engine needs from the process it runs in. */
 export interface EngineServices {
   registry: ReadonlyMap<string, NodeDefinition>;
@@ -63,6 +76,8 @@ export interface EngineServices {
   saveStep(run: RunIdentity, step: StepRecord): Promise<void>;
   /** Sends a run event; the event is only made when someone may be listening. */
   emit(make: () => RunEvent): void;
+  /** Runs a step of a node that declares a queue on that queue's workers (queue mode); without it, it runs here. */
+  offload?(job: StepJob, options: { signal: AbortSignal; progress(update: ProgressUpdate): void }): Promise<ExecuteResult>;
 }
 
 export interface RunRequest {
@@ -294,6 +309,13 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           scope: { trigger: triggerJson, node: outputsByName, runId: run.id, flowId: run.flowId },
         });
         const config = await configFor(0);
+        const progress = (update: ProgressUpdate) => services.emit(() => ({ type: "step.progress", runId: run.id, nodeId: node.id, progress: update, at: now().toISOString() }));
+        if (definition.queue && services.offload) {
+          const configs = [config];
+          for (let i = 1; i < input.length; i++) configs.push(await configFor(i));
+          const job: StepJob = { queue: definition.queue, run, node: { id: node.id, name: node.name, type: node.type }, configs, input, inputs };
+          return toPortItems(await services.offload(job, { signal, progress }));
+        }
         let logger: NodeLogger | undefined;
         let kv: KeyValueStore | undefined;
         let experiments: ExperimentStore | undefined;
@@ -321,7 +343,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           trigger: request.triggerItems,
           nodes: outputsByName,
           configFor,
-          progress: (progress) => services.emit(() => ({ type: "step.progress", runId: run.id, nodeId: node.id, progress, at: now().toISOString() })),
+          progress,
           reportUsage: (reported) => addUsage(usage, reported),
           respond: (response) => request.respond?.(response),
           runFlow: (flowId, items) => services.runFlow(run, flowId, items, (request.depth ?? 0) + 1),

@@ -40,6 +40,8 @@ export interface ExecutorDeps {
   isWatched(flowId: string): boolean;
   /** Queues a run of another flow (the error flow of a failed run). */
   enqueue(spec: RunSpec): Promise<string>;
+  /** Queue mode: runs the steps of nodes that declare a queue (transcode) on that queue's workers. */
+  offload?: EngineServices["offload"];
 }
 
 /** What to run: a flow document and the items its trigger produced. */
@@ -399,8 +401,9 @@ export class Executor {
   }
 
   private engineServices(): Omit<EngineServices, "saveStep" | "emit"> {
-    const { db, registry, http, binary, logger } = this.deps;
+    const { db, registry, http, binary, logger, offload } = this.deps;
     return {
+      offload,
       registry,
       http,
       binary,

@@ -18,6 +18,7 @@ import { LocalEventBus, RedisEventBus, type EventBus } from "./events";
 import { Executor, type RunSpec } from "./executor";
 import { createHttpClient, httpAllowListFromEnv } from "./http-client";
 import { ListenerManager } from "./listeners";
+import { MediaQueue, MediaWorker } from "./media-queue";
 import { pruneRuns, reconcile } from "./maintenance";
 import { disposeCodeSandbox } from "./sandbox";
 import { LocalScheduler, QueueScheduler, schedulesOf, startScheduleWorker, type Scheduler } from "./schedules";
@@ -54,6 +55,9 @@ export class Runtime {
   readonly store: RunStore;
   /** Binary storage; its signed file URLs are served on the lean path (`/files/...`). */
   readonly binary: LocalBinaryStore;
+  /** Queue mode: where steps of media nodes (transcode) go, for the media workers; embedded, they run in-process. */
+  readonly media: MediaQueue | null;
+  private mediaWorker: MediaWorker | null = null;
   private readonly redis: Redis | null;
   private readonly subscriber: Redis | null;
   private readonly workers: Worker[] = [];
@@ -80,6 +84,8 @@ export class Runtime {
     this.events = this.redis && this.subscriber ? new RedisEventBus(this.redis, this.subscriber) : new LocalEventBus();
     this.store = new RunStore(db);
     this.binary = new LocalBinaryStore(config.BINARY_DIR ?? path.join(config.DATA_DIR, "binary"), { urlSecret: config.NEXTAUTH_SECRET });
+    this.media = this.redis ? new MediaQueue(this.redis) : null;
+    const media = this.media;
     this.executor = new Executor({
       db,
       store: this.store,
@@ -94,6 +100,7 @@ export class Runtime {
       isWatched: (flowId) => this.watched.has(flowId),
       enqueue: (spec) => this.enqueue(spec),
       stepCapBytes: config.STEP_DATA_CAP_BYTES,
+      offload: media ? (job, options) => media.run(job, options) : undefined,
     });
     this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, config.WORKER_CONCURRENCY, logger);
     const fire = (entry: { flowId: string; nodeId: string; scheduledFor: Date }) => this.fireSchedule(entry);
@@ -127,9 +134,20 @@ export class Runtime {
         this.onControl(JSON.parse(message) as ControlMessage).catch((err: unknown) => this.logger.error({ err }, "could not apply a control message"));
       });
       await this.subscriber.subscribe(CONTROL_CHANNEL);
-      if (this.role === "worker") {
+      if (this.role === "worker" && this.config.WORKER_QUEUES.includes("runs")) {
         this.workers.push(startRunWorker({ connection: this.redis, executor: this.executor, concurrency: this.config.WORKER_CONCURRENCY, logger: this.logger }));
         this.workers.push(startScheduleWorker({ connection: this.redis, fire: (e) => this.fireSchedule(e), logger: this.logger }));
+      }
+      if (this.role === "worker" && this.config.WORKER_QUEUES.includes("media")) {
+        this.mediaWorker = new MediaWorker({
+          redis: this.redis,
+          registry: nodeRegistry,
+          binary: this.binary,
+          http: createHttpClient({ allow: httpAllowListFromEnv(this.config.HTTP_ALLOW_HOSTS) }),
+          logger: this.logger,
+          concurrency: this.config.MEDIA_CONCURRENCY,
+        });
+        await this.mediaWorker.start();
       }
     }
     if (this.role === "cli") return;
@@ -287,6 +305,8 @@ export class Runtime {
     for (const timer of this.timers) clearInterval(timer);
     await this.listeners?.close();
     await Promise.all(this.workers.map((w) => w.pause(true).catch(() => {})));
+    // Media jobs get the same grace, then go back to the media queue for another worker.
+    const mediaClosed = this.mediaWorker?.close(this.config.SHUTDOWN_GRACE_MS);
     const deadline = Date.now() + this.config.SHUTDOWN_GRACE_MS;
     while (this.executor.activeCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (this.executor.activeCount > 0) {
@@ -295,6 +315,7 @@ export class Runtime {
       while (this.executor.activeCount > 0) await new Promise((r) => setTimeout(r, 20));
     }
     await this.store.drain();
+    await mediaClosed;
     // Not forced: a handed-back run's processor returns only after its release, and its job must still be marked
     // finished in Redis. A forced close skips that, leaving the job active under the lock of a process that is
     // gone, so the run waits for the lock to lapse and BullMQ's stalled check (up to 15 s) instead of the next
@@ -302,6 +323,7 @@ export class Runtime {
     await Promise.all(this.workers.map((w) => w.close().catch(() => {})));
     await this.scheduler?.close();
     await this.dispatcher.close();
+    await this.media?.close();
     await this.events.close();
     disposeCodeSandbox();
     if (this.redis) await this.redis.zrem(WORKERS_KEY, this.workerId).catch(() => {});

@@ -4,8 +4,9 @@ import { logger } from "../server/logger";
 import { Runtime, setRuntime } from "./runtime";
 
 /**
- * `npm run worker`: one worker process taking runs and schedule firings from BullMQ. Start as many as the load
- * needs, on any machine that reaches the same PostgreSQL and Redis. The web process applies migrations.
+ * `npm run worker`: one worker process taking runs and schedule firings ("runs") and media steps ("media") from
+ * BullMQ, as WORKER_QUEUES says. Start as many as the load needs, on any machine that reaches the same
+ * PostgreSQL, Redis and binary storage. The web process applies migrations.
  */
 async function main(): Promise<void> {
   const config = env();
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   const runtime = new Runtime({ db: connection.db, config, role: "worker", logger });
   setRuntime(runtime);
   await runtime.start();
-  logger.info({ workerId: runtime.workerId, concurrency: config.WORKER_CONCURRENCY }, "worker ready");
+  logger.info({ workerId: runtime.workerId, queues: config.WORKER_QUEUES, concurrency: config.WORKER_CONCURRENCY, mediaConcurrency: config.MEDIA_CONCURRENCY }, "worker ready");
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -34,6 +34,12 @@ export const envSchema = z
     HTTP_ALLOW_HOSTS: z.string().optional(),
     TRANSCODE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
     TRANSCODE_INPUT_DIR: z.string().min(1).optional(),
+    MEDIA_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+    WORKER_QUEUES: z
+      .string()
+      .default("runs,media")
+      .transform((v) => v.split(",").map((q) => q.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(["runs", "media"], { error: "name the queues to take as a comma-separated list of runs and media" })).min(1, "name at least one queue: runs, media")),
     WEBHOOK_RATE_LIMIT: z.coerce.number().int().min(0).default(10_000),
     STEP_DATA_CAP_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
     RUN_RETENTION_DAYS: z.coerce.number().min(0).default(14),

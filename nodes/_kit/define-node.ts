@@ -5,6 +5,9 @@ import type { Item, PortItems } from "./items";
 
 export type NodeCategory = "trigger" | "flow" | "data" | "network" | "ai" | "media" | "messaging" | "analytics";
 
+/** Queues a node may run on besides the run's own (see `NodeSpec.queue`). */
+export type NodeQueue = "media";
+
 export type Ports<Config> = readonly string[] | ((config: Config) => string[]);
 
 export interface ExecuteArgs<Config> {
@@ -71,6 +74,12 @@ export interface NodeSpec<S extends z.ZodType> {
   moreCredentials?: readonly string[];
   /** Top-level config fields taken as written, never evaluated as `{{ }}` expressions (source code). */
   literalFields?: readonly string[];
+  /**
+   * Heavy work (transcoding) declares its queue: in queue mode each step is then a job on that queue, run by the
+   * workers that take it with their own concurrency; embedded, it runs in-process as any node. Such a node gets
+   * config, input, signal, logger, http, binary storage and progress; it declares no credentials.
+   */
+  queue?: NodeQueue;
   execute(args: ExecuteArgs<z.output<S>>): Promise<ExecuteResult>;
 }
 
@@ -89,6 +98,7 @@ export interface NodeDefinition<Config = unknown> {
   credential?: { type: string; required: boolean };
   moreCredentials: readonly string[];
   literalFields: readonly string[];
+  queue?: NodeQueue;
   execute(args: ExecuteArgs<Config>): Promise<ExecuteResult>;
 }
 
@@ -108,6 +118,9 @@ export function defineNode<S extends z.ZodType>(spec: NodeSpec<S>): NodeDefiniti
   for (let v = 1; v < spec.version; v++) {
     if (!spec.migrations?.[v]) throw new Error(`Node type "${spec.type}" has no config migration from version ${v} to ${v + 1}`);
   }
+  if (spec.queue && (spec.credential || spec.moreCredentials?.length || spec.trigger)) {
+    throw new Error(`Node type "${spec.type}" runs on the ${spec.queue} queue, which opens no credentials and starts no runs; drop its credential or trigger, or its queue`);
+  }
   return {
     type: spec.type,
     version: spec.version,
@@ -123,6 +136,7 @@ export function defineNode<S extends z.ZodType>(spec: NodeSpec<S>): NodeDefiniti
     credential: spec.credential,
     moreCredentials: spec.moreCredentials ?? [],
     literalFields: spec.literalFields ?? [],
+    queue: spec.queue,
     execute: spec.execute,
   };
 }

@@ -111,6 +111,8 @@ export const transcodeNode = defineNode({
   name: "Transcode",
   description: "Turns a video into an HLS ladder, MP4, thumbnails and audio with ffmpeg; the results are stored and served for players.",
   category: "media",
+  // Queue mode: each step is a job on the media queue, for the media workers (MEDIA_CONCURRENCY each).
+  queue: "media",
   config: transcodeConfig,
   async execute({ config, input, ctx }) {
     const items: Item[] = input.length ? input : [{ json: {} }];
