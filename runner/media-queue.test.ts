@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -72,13 +72,12 @@ describe("media queue in queue mode", { timeout: 120_000 }, () => {
   let redis: Redis;
   let userId: string;
   let workspaceId: string;
-  let mediaWorker: { child: ChildProcess; pid: number; output: () => string; exited: Promise<unknown> } | undefined;
+  type MediaWorkerProcess = { child: ChildProcess; pid: number; tmp: string; output: () => string; exited: Promise<unknown> };
+  let mediaWorkers: MediaWorkerProcess[] = [];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "streamware-media-test-"));
   const binaryDir = path.join(dataDir, "binary");
-  // The media worker's temp folder: its transcodes work in there, so what they leave behind is seen.
-  const mediaTmp = path.join(dataDir, "media-tmp");
-  /** Transcode work folders left in the media worker's temp folder (tsx keeps its cache there too). */
-  const leftovers = () => readdirSync(mediaTmp).filter((name) => name.startsWith("streamware-transcode-"));
+  /** Transcode work folders left in a media worker's temp folder (tsx keeps its cache there too). */
+  const leftovers = (worker: MediaWorkerProcess) => readdirSync(worker.tmp).filter((name) => name.startsWith("streamware-transcode-"));
   const urlSecret = randomBytes(32).toString("base64");
   const inputs: Record<"short" | "long", BinaryRef> = {} as never;
 
@@ -110,9 +109,9 @@ describe("media queue in queue mode", { timeout: 120_000 }, () => {
   });
 
   afterEach(async () => {
-    mediaWorker?.child.kill("SIGKILL");
-    await mediaWorker?.exited;
-    mediaWorker = undefined;
+    for (const worker of mediaWorkers) worker.child.kill("SIGKILL");
+    await Promise.all(mediaWorkers.map((w) => w.exited));
+    mediaWorkers = [];
   });
 
   afterAll(async () => {
@@ -124,16 +123,16 @@ describe("media queue in queue mode", { timeout: 120_000 }, () => {
   });
 
   /** `npm run worker`'s entry with only the media queue, against this file's database, Redis and storage. */
-  async function startMediaWorker() {
+  async function startMediaWorker(): Promise<MediaWorkerProcess> {
     if (connection.target.kind !== "postgres") throw new Error("worker processes need a PostgreSQL test database");
-    rmSync(mediaTmp, { recursive: true, force: true });
-    mkdirSync(mediaTmp);
+    // Its own temp folder: its transcodes work in there, so what they leave behind is seen.
+    const tmp = mkdtempSync(path.join(dataDir, "media-tmp-"));
     const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "runner/worker.ts"], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "pipe"],
       env: {
         PATH: process.env.PATH,
-        TMPDIR: mediaTmp,
+        TMPDIR: tmp,
         NODE_ENV: "test",
         DATABASE_URL: connection.target.url,
         REDIS_URL,
@@ -142,6 +141,7 @@ describe("media queue in queue mode", { timeout: 120_000 }, () => {
         WORKER_QUEUES: "media",
         MEDIA_CONCURRENCY: "1",
         HTTP_ALLOW_HOSTS: "127.0.0.1",
+        SHUTDOWN_GRACE_MS: "200",
         LOG_LEVEL: "warn",
         STREAMWARE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
         NEXTAUTH_SECRET: urlSecret,
@@ -152,17 +152,19 @@ describe("media queue in queue mode", { timeout: 120_000 }, () => {
     child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     let gone = false;
     const exited = new Promise((resolve) => child.once("exit", resolve)).then(() => (gone = true));
-    mediaWorker = { child, pid: child.pid!, output: () => output, exited };
+    const worker = { child, pid: child.pid!, tmp, output: () => output, exited };
+    const before = await runtime.media!.queue.getWorkersCount();
+    mediaWorkers.push(worker);
     await waitFor(
       "the media worker to start",
       async () => {
         if (gone) throw new Error(`the media worker exited while starting:\n${output}`);
-        return (await runtime.media!.queue.getWorkersCount()) > 0;
+        return (await runtime.media!.queue.getWorkersCount()) > before;
       },
       60_000,
       () => output,
     );
-    return mediaWorker;
+    return worker;
   }
 
   /** Trigger → transcode, saved and activated; the run's trigger item carries the input video as a binary. */
@@ -236,7 +238,7 @@ describe("media queue in queue mode", { timeout: 120_000 }, () => {
     expect(master).toContain("#EXT-X-STREAM-INF");
     const segments = (await filesUnder(path.join(binaryDir, workspaceId, item.binary.hls.id))).filter((f) => f.endsWith(".ts"));
     expect(segments.length).toBeGreaterThan(0);
-    expect(leftovers()).toEqual([]);
+    expect(leftovers(worker)).toEqual([]);
   });
 
   it("cancelling the run kills ffmpeg in the media worker and leaves nothing behind", async () => {
@@ -249,16 +251,42 @@ describe("media queue in queue mode", { timeout: 120_000 }, () => {
       const pids = await ffmpegChildren(worker.pid);
       return pids.length ? pids : null;
     }, 10_000);
-    expect(leftovers()).toHaveLength(1);
+    expect(leftovers(worker)).toHaveLength(1);
 
     await runtime.cancel(runId);
     const end = await runtime.waitForRun(runId, 30_000);
     off();
     expect(end.status).toBe("cancelled");
     await waitFor(`ffmpeg ${pid} to be gone`, () => !alive(pid!), 10_000, worker.output);
-    await waitFor("the media worker's temp folder to be removed", () => leftovers().length === 0, 10_000, () => leftovers().join(", "));
+    await waitFor("the media worker's temp folder to be removed", () => leftovers(worker).length === 0, 10_000, () => leftovers(worker).join(", "));
     expect(await filesUnder(binaryDir)).toEqual(storedBefore);
     expect(worker.child.exitCode).toBeNull();
+  });
+
+  // SIGTERM: the worker stops ffmpeg and puts the job back at once. SIGKILL: its lock lapses and BullMQ's stalled
+  // check gives the job to the other worker (a second loss would fail the step instead of leaving it waiting).
+  it.each(["SIGTERM", "SIGKILL"] as const)("a media worker stopped by %s mid-transcode: another one finishes the step", async (signal) => {
+    const first = await startMediaWorker();
+    const events: RunEvent[] = [];
+    const { runId, off } = await start(await transcodeRun(`Media ${signal}`, inputs.long, [240]), events);
+    await waitFor("ffmpeg to report progress", () => transcoding(events, runId).length > 0, 60_000, first.output);
+    const [pid] = await waitFor("ffmpeg in the first media worker", async () => {
+      const pids = await ffmpegChildren(first.pid);
+      return pids.length ? pids : null;
+    }, 10_000);
+    const second = await startMediaWorker();
+    first.child.kill(signal);
+    await first.exited;
+    if (signal === "SIGTERM") {
+      expect(alive(pid!)).toBe(false);
+      expect(leftovers(first)).toEqual([]);
+    }
+    const end = await runtime.waitForRun(runId, 60_000);
+    off();
+    expect(end.status, `${first.output()}\n${second.output()}`).toBe("succeeded");
+    expect(leftovers(second)).toEqual([]);
+    const run = await runService.get({ db: db(), userId, workspaceId, runId });
+    expect(run.steps.find((step) => step.nodeId === "transcode")).toMatchObject({ status: "succeeded", attempt: 1 });
   });
 
   it("with MEDIA_CONCURRENCY=1 a second transcode waits for the first", async () => {
