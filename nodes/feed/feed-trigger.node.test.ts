@@ -1,36 +1,13 @@
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../runner/http-client";
-import { closeTestServers, startTestServer } from "../../runner/test-http-server";
+import { closeTestServers } from "../../runner/test-http-server";
 import type { Listener } from "../_kit/define-node";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
 import { MemoryKeyValueStore } from "../_kit/testing";
 import { SEEN_LIMIT, entryId, feedTriggerConfig, feedTriggerNode, nextSeen } from "./feed-trigger.node";
-
-function rss(entries: { guid: string; title: string }[]): string {
-  const items = entries
-    .map((e) => `<item><title>${e.title}</title><link>https://example.test/${e.guid}</link><guid>${e.guid}</guid><pubDate>Sun, 22 Nov 2026 09:00:00 GMT</pubDate><description>About ${e.title}</description><category>news</category></item>`)
-    .join("");
-  return `<?xml version="1.0"?><rss version="2.0"><channel><title>Test news</title><link>https://example.test/</link><description>d</description>${items}</channel></rss>`;
-}
-
-function atom(entries: { id: string; title: string }[]): string {
-  const items = entries
-    .map((e) => `<entry><id>${e.id}</id><title>${e.title}</title><link href="https://example.test/a/${e.title}"/><updated>2026-11-22T09:00:00Z</updated><author><name>Ada</name></author><summary>Sum ${e.title}</summary></entry>`)
-    .join("");
-  return `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Atom log</title><id>urn:log</id><updated>2026-11-22T09:00:00Z</updated>${items}</feed>`;
-}
-
-/** A loopback server that answers with whatever `body` holds at the time, and counts the requests. */
-async function feedServer(type: string, initial: string) {
-  const state = { body: initial, status: 200, requests: 0 };
-  const server = await startTestServer((req, res) => {
-    state.requests++;
-    res.writeHead(state.status, { "content-type": type }).end(state.body);
-  });
-  return { state, url: `${server.url}/feed` };
-}
+import { atom, feedServer, rss } from "./feed-test-server";
 
 const cleanups: Listener[] = [];
 afterEach(async () => {

@@ -1,14 +1,11 @@
-import { readFileSync } from "node:fs";
-import type http from "node:http";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../runner/http-client";
-import { closeTestServers, startTestServer } from "../../runner/test-http-server";
+import { closeTestServers } from "../../runner/test-http-server";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
 import { runNode } from "../_kit/testing";
 import { createWeatherNode } from "./weather.node";
-
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
+import { openMeteo } from "./weather-test-server";
 
 const loopback = createHttpClient({ allow: ["127.0.0.1"] });
 
@@ -19,30 +16,6 @@ afterEach(async () => {
 afterAll(async () => {
   await loopback.close();
 });
-
-/** Open-Meteo's two APIs on one loopback server, answering with recorded responses; it keeps every query it got. */
-async function openMeteo() {
-  const requests: URL[] = [];
-  const handler: http.RequestListener = (req, res) => {
-    const url = new URL(req.url!, "http://open-meteo.test");
-    requests.push(url);
-    const send = (status: number, body: string) => {
-      res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-      res.end(body);
-    };
-    if (url.pathname === "/v1/search") {
-      return send(200, fixture(url.searchParams.get("name") === "Berlin" ? "geocoding-berlin.json" : "geocoding-no-results.json"));
-    }
-    if (url.pathname === "/v1/forecast") {
-      if (url.searchParams.get("current")?.includes("temprature_2m")) return send(400, fixture("forecast-invalid-variable.json"));
-      if (url.searchParams.get("latitude") === "52.52") return send(200, fixture("forecast-berlin-metric.json"));
-      return send(200, fixture("forecast-new-york-imperial.json"));
-    }
-    send(404, JSON.stringify({ error: true, reason: "Not Found" }));
-  };
-  const server = await startTestServer(handler);
-  return { server, requests, base: { forecastBaseUrl: server.url, geocodingBaseUrl: server.url } };
-}
 
 interface WeatherJson {
   location: Record<string, unknown>;
