@@ -414,7 +414,10 @@ export class Executor {
         const definition = registry.get(node.type);
         const wanted = slot ? { type: slot, required: false } : definition?.credential;
         if (!wanted) return null;
-        const ref = node.credentials[wanted.type] ?? (slot ? undefined : Object.values(node.credentials)[0]);
+        // The main slot also takes a credential stored under another key, but never one picked for a further slot
+        // (an LLM node with only an Ollama credential has no OpenAI one).
+        const further = new Set(definition?.moreCredentials ?? []);
+        const ref = node.credentials[wanted.type] ?? (slot ? undefined : Object.entries(node.credentials).find(([key]) => !further.has(key))?.[1]);
         if (!ref) {
           if (wanted.required) throw new NodeConfigError(`Node "${node.name}" needs a ${wanted.type} credential; pick one in its settings`);
           return null;

@@ -6,7 +6,7 @@ import { startTestRuntime } from "../../runner/test-runtime";
 import { useTestDatabase } from "../../server/db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../../server/flow-document";
 import { rejection, signInAs } from "../../server/routers/test-helpers";
-import { startOpenAIServer } from "./test-servers";
+import { startOllamaServer, startOpenAIServer } from "./test-servers";
 
 type Caller = Awaited<ReturnType<typeof signInAs>>["caller"];
 
@@ -101,6 +101,33 @@ describe("LLM node in a flow on PostgreSQL", () => {
     const swapped = await rejection(caller.usage.summary({ workspaceId, from: "2026-02-01", to: "2026-01-01" }));
     expect(swapped).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("swap them") });
     expect((await rejection(caller.usage.summary({ workspaceId, from: "yesterday" }))).code).toBe("BAD_REQUEST");
+  });
+
+  it("asks Ollama with the node's Ollama credential when the node has no OpenAI one", async () => {
+    const { caller, workspace } = await signInAs({ db: database.db, name: "Ollama" });
+    const server = await startOllamaServer(() => ({ tokens: ["Llamas ", "graze."], usage: { prompt: 5, completion: 2 } }));
+    const credential = await caller.credential.create({ workspaceId: workspace.id, name: "Local Ollama", type: "ollama.api", data: { baseUrl: server.url, apiKey: "ollama-token" } });
+    const document = {
+      schema: FLOW_SCHEMA_TAG,
+      nodes: [
+        { id: "start", name: "Start", type: "core.manual-trigger", position: { x: 0, y: 0 } },
+        {
+          id: "ask",
+          name: "Ask",
+          type: "ai.llm",
+          position: { x: 200, y: 0 },
+          config: { providers: [{ kind: "ollama", model: "llama3.2" }], prompt: "Tell me about llamas" },
+          credentials: { "ollama.api": { id: credential.id, name: credential.name } },
+        },
+      ],
+      edges: [{ id: "e1", source: "start", target: "ask" }],
+    };
+    const flow = await caller.flow.create({ workspaceId: workspace.id, name: "Ollama only", document });
+    const { runId } = await caller.run.start({ workspaceId: workspace.id, flowId: flow.id });
+    const run = await finished(caller, { workspaceId: workspace.id, runId });
+    expect(run.error).toBeNull();
+    expect(run.steps.find((s) => s.nodeId === "ask")!.output).toMatchObject({ items: { out: [{ json: { text: "Llamas graze.", provider: "ollama", model: "llama3.2" } }] } });
+    expect(server.requests[0]!.headers.authorization).toBe("Bearer ollama-token");
   });
 
   it("fails the step with what to fix when the credential's key is refused", async () => {
