@@ -92,6 +92,8 @@ export default defineConfig({
       OIDC_NAME: "Test SSO",
       DEV_LOGIN: "true",
       NEXT_TELEMETRY_DISABLED: "1",
+      // The domain-node journeys point nodes at protocol servers the spec starts on loopback.
+      HTTP_ALLOW_HOSTS: "127.0.0.1,localhost",
     },
   },
 });
