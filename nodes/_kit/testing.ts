@@ -1,11 +1,10 @@
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pino from "pino";
 import { LocalBinaryStore } from "../../runner/binary-store";
 import { createHttpClient } from "../../runner/http-client";
 import { configResolver, prepareConfig } from "../../runner/node-config";
-import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, ProgressUpdate, WebhookResponse } from "./context";
+import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "./context";
 import { toPortItems, type NodeDefinition } from "./define-node";
 import type { Item, PortItems } from "./items";
 
@@ -30,6 +29,13 @@ export class MemoryKeyValueStore implements KeyValueStore {
   }
 }
 
+/** One call of the node's logger. */
+export interface LogEntry {
+  level: "debug" | "info" | "warn" | "error";
+  obj: object | string;
+  msg?: string;
+}
+
 export interface RunNodeOptions {
   config?: Record<string, unknown>;
   /** The config's version, when testing a migration from an older one. */
@@ -51,6 +57,8 @@ export interface RunNodeOptions {
   /** Earlier nodes' outputs by name, for expressions such as `{{ $node.Weather.json.temp }}`. */
   nodeOutputs?: Record<string, Item[]>;
   runFlow?: NodeContext["runFlow"];
+  /** Receives what the node logs, also when it fails (the result carries the same list). */
+  logs?: LogEntry[];
 }
 
 export interface RunNodeResult {
@@ -61,6 +69,7 @@ export interface RunNodeResult {
   progress: ProgressUpdate[];
   /** What the node reported with `ctx.reportUsage`, in order. */
   usage: ModelUsage[];
+  logs: LogEntry[];
   binary: BinaryStore;
   kv: KeyValueStore;
 }
@@ -78,6 +87,9 @@ export async function runNode<Config>(definition: NodeDefinition<Config>, option
   const responses: WebhookResponse[] = [];
   const progress: ProgressUpdate[] = [];
   const usage: ModelUsage[] = [];
+  const logs = options.logs ?? [];
+  const log = (level: LogEntry["level"]) => (obj: object | string, msg?: string) => void logs.push(msg === undefined ? { level, obj } : { level, obj, msg });
+  const logger: NodeLogger = { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
   const binary = options.binary ?? new LocalBinaryStore(mkdtempSync(path.join(os.tmpdir(), "streamware-node-test-")));
   const kv = options.kv ?? new MemoryKeyValueStore();
   const nodeOutputs = Object.fromEntries(
@@ -94,7 +106,7 @@ export async function runNode<Config>(definition: NodeDefinition<Config>, option
     run: { id: "test-run", workspaceId: TEST_WORKSPACE_ID, flowId: "test-flow", trigger: "manual" },
     node: { id: "node-under-test", name: definition.name, type: definition.type },
     signal: options.signal ?? new AbortController().signal,
-    logger: pino({ level: "silent" }),
+    logger,
     credentials: options.credentials ?? null,
     credentialOf: async (type) => {
       if (!definition.moreCredentials.includes(type)) throw new Error(`"${definition.type}" does not declare a ${type} credential`);
@@ -118,5 +130,5 @@ export async function runNode<Config>(definition: NodeDefinition<Config>, option
     }),
   };
   const output = toPortItems(await definition.execute({ config: await configFor(0), input, inputs, ctx }));
-  return { output, items: output.out ?? [], responses, progress, usage, binary, kv };
+  return { output, items: output.out ?? [], responses, progress, usage, logs, binary, kv };
 }

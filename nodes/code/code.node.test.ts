@@ -1,62 +1,19 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { disposeCodeSandbox } from "../../runner/sandbox";
-import type { NodeContext } from "../_kit/context";
 import { configJsonSchema } from "../_kit/define-node";
 import { NodeCancelledError } from "../_kit/errors";
 import type { BinaryRef, Item } from "../_kit/items";
-import { runNode } from "../_kit/testing";
+import { runNode, type LogEntry } from "../_kit/testing";
 import { codeNode } from "./code.node";
 
 afterAll(() => disposeCodeSandbox());
 
 type Config = Parameters<typeof codeNode.execute>[0]["config"];
 
-const unavailable = (what: string) => () => {
-  throw new Error(`${what} is not available to the code node`);
-};
-
-/**
- * Just enough of a context for the code node, which uses only the run, trigger, earlier outputs, signal and
- * logger; built by hand (not with `runNode`) to capture what the code logs.
- */
-function codeContext(args: { trigger?: Item[]; signal?: AbortSignal } = {}) {
-  const logs: { level: string; obj: object | string; msg?: string }[] = [];
-  const log = (level: string) => (obj: object | string, msg?: string) => void logs.push({ level, obj, msg });
-  const ctx: NodeContext<Config> = {
-    run: { id: "run-1", workspaceId: "workspace-1", flowId: "flow-1", trigger: "manual" },
-    node: { id: "node-1", name: "Code", type: codeNode.type },
-    signal: args.signal ?? new AbortController().signal,
-    logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
-    credentials: null,
-    credentialOf: unavailable("credentialOf"),
-    http: { request: unavailable("http"), fetch: unavailable("http.fetch"), checkHost: unavailable("http.checkHost") },
-    binary: {
-      put: unavailable("binary.put"),
-      putFolder: unavailable("binary.putFolder"),
-      read: unavailable("binary.read"),
-      size: unavailable("binary.size"),
-      stream: unavailable("binary.stream"),
-      delete: unavailable("binary.delete"),
-      signedPath: unavailable("binary.signedPath"),
-    },
-    kv: { get: unavailable("kv.get"), set: unavailable("kv.set"), delete: unavailable("kv.delete"), update: unavailable("kv.update") },
-    trigger: args.trigger ?? [{ json: {} }],
-    nodes: {},
-    configFor: unavailable("configFor"),
-    progress: () => {},
-    reportUsage: unavailable("reportUsage"),
-    respond: () => {},
-    runFlow: unavailable("runFlow"),
-  };
-  return { ctx, logs };
-}
-
-async function runCode(code: string, args: { input?: Item[]; trigger?: Item[]; signal?: AbortSignal; config?: Partial<Config> } = {}) {
-  const config = codeNode.config.parse({ code, ...args.config });
+async function runCode(code: string, args: { input?: Item[]; trigger?: Item[]; signal?: AbortSignal; config?: Partial<Config>; logs?: LogEntry[] } = {}) {
   const input = args.input ?? numbers;
-  const { ctx, logs } = codeContext(args);
-  const output = await codeNode.execute({ config, input, inputs: { in: input }, ctx });
-  return { output, logs };
+  const { items, logs } = await runNode(codeNode, { config: { code, ...args.config }, input, trigger: args.trigger ?? [{ json: {} }], signal: args.signal, logs: args.logs });
+  return { output: items, logs };
 }
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -129,9 +86,8 @@ describe("core.code", () => {
   });
 
   it("logs what the code printed before it failed", async () => {
-    const { ctx, logs } = codeContext();
-    const config = codeNode.config.parse({ code: 'console.log("step 1");\nthrow new Error("step 2 failed");' });
-    const err = await failure(codeNode.execute({ config, input: numbers, inputs: { in: numbers }, ctx }));
+    const logs: LogEntry[] = [];
+    const err = await failure(runCode('console.log("step 1");\nthrow new Error("step 2 failed");', { logs }));
     expect(err.message).toBe("Code threw Error at line 2: step 2 failed");
     expect(logs).toEqual([{ level: "info", obj: { source: "code" }, msg: "step 1" }]);
   });
