@@ -27,6 +27,7 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "flow.delete": (c, t) => c.flow.delete(t),
   "flow.saveDraft": (c, t) => c.flow.saveDraft({ ...t, document: { schema: FLOW_SCHEMA_TAG } }),
   "flow.saveVersion": (c, t) => c.flow.saveVersion({ ...t, document: { schema: FLOW_SCHEMA_TAG }, message: "" }),
+  "flow.validate": (c, t) => c.flow.validate({ ...t, document: { schema: FLOW_SCHEMA_TAG } }),
   "flow.versions": (c, t) => c.flow.versions(t),
   "flow.version": (c, t) => c.flow.version({ ...t, number: 1 }),
   "flow.activate": (c, t) => c.flow.activate({ workspaceId: t.workspaceId, flowId: t.flowId }),
@@ -41,6 +42,7 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "run.list": (c, t) => c.run.list({ workspaceId: t.workspaceId }),
   "run.get": (c, t) => c.run.get({ workspaceId: t.workspaceId, runId: t.runId }),
   "run.cancel": (c, t) => c.run.cancel({ workspaceId: t.workspaceId, runId: t.runId }),
+  "run.previewExpression": (c, t) => c.run.previewExpression({ workspaceId: t.workspaceId, flowId: t.flowId, runId: t.runId, nodeId: "start", expression: "{{ $json }}" }),
 };
 
 /**
@@ -53,6 +55,7 @@ const byResourceId = [
   "flow.delete",
   "flow.saveDraft",
   "flow.saveVersion",
+  "flow.validate",
   "flow.versions",
   "flow.version",
   "flow.activate",
@@ -64,6 +67,7 @@ const byResourceId = [
   "run.start",
   "run.get",
   "run.cancel",
+  "run.previewExpression",
 ];
 
 /** Manual trigger, then an hour's wait: the victim's run stays running while the intruder tries it. */
