@@ -28,6 +28,8 @@ export function FieldShell({
   description,
   errors,
   labelAside,
+  labelPrefix,
+  hideLabel,
   children,
 }: {
   id: string;
@@ -36,13 +38,18 @@ export function FieldShell({
   description?: ReactNode;
   errors?: readonly string[];
   labelAside?: ReactNode;
+  /** Read before the label but not shown ("Rule 2"), so repeated fields keep distinct names. */
+  labelPrefix?: string;
+  /** The label is read but not shown, where the layout already says what the control is. */
+  hideLabel?: boolean;
   children: ReactNode;
 }) {
   return (
     <div className="space-y-1">
       <div className="flex items-center justify-between gap-2">
-        <span className="flex items-baseline gap-0.5">
+        <span className={hideLabel ? "sr-only" : "flex items-baseline gap-0.5"}>
           <label htmlFor={id} className="block text-sm font-medium text-slate-800 dark:text-slate-200">
+            {labelPrefix && <span className="sr-only">{labelPrefix} </span>}
             {label}
           </label>
           {/* Outside the label, so the control's name is the label alone; the control says it is required. */}
