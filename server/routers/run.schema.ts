@@ -29,8 +29,10 @@ export const previewExpressionInput = z.object({
   /** The run whose data to use; the flow's latest run that reached the node when left out. */
   runId: id.optional(),
   nodeId: id,
-  /** A config string: `{{ … }}` expressions, with or without text around them. */
-  expression: z.string().max(20_000, "Keep the expression under 20,000 characters"),
+  /** A config value: a string of `{{ … }}` expressions (with or without text around them), or JSON holding such strings. */
+  expression: z
+    .union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown())])
+    .refine((value) => (typeof value === "string" ? value : JSON.stringify(value)).length <= 20_000, "Keep the expression under 20,000 characters"),
   /** The field's path, for the error message (`config.url`). */
   field: z.string().max(200).optional(),
   itemIndex: z.number().int().min(0).max(1_000_000).optional(),

@@ -58,7 +58,7 @@ describe("run.previewExpression on PostgreSQL", () => {
       [{ name: "Ada", count: 1 }],
       [{ name: "Grace", count: 7 }, { name: "Linus", count: 9 }],
     ]);
-    const preview = (args: { expression: string; nodeId?: string; runId?: string; itemIndex?: number }) =>
+    const preview = (args: { expression: string | Record<string, unknown>; nodeId?: string; runId?: string; itemIndex?: number }) =>
       owner.caller.run.previewExpression({ workspaceId, flowId, nodeId: "tag", ...args });
 
     expect(await preview({ expression: "Hello {{ name }}" })).toEqual({ ok: true, value: "Hello Grace", runId: runIds[1], itemIndex: 0, itemCount: 2 });
@@ -70,6 +70,11 @@ describe("run.previewExpression on PostgreSQL", () => {
       value: "Grace / Linus / 1",
     });
     expect(await preview({ expression: "Hello {{ name }}", runId: runIds[0] })).toEqual({ ok: true, value: "Hello Ada", runId: runIds[0], itemIndex: 0, itemCount: 1 });
+    // JSON (a request body) has the expressions in its strings evaluated, as the engine does.
+    expect(await owner.caller.run.previewExpression({ workspaceId, flowId, nodeId: "tag", expression: { hi: "Hi {{ name }}", n: ["{{ count }}"] } })).toMatchObject({
+      ok: true,
+      value: { hi: "Hi Grace", n: [7] },
+    });
     // An index past the end shows the last item rather than nothing.
     expect(await preview({ expression: "{{ name }}", itemIndex: 40 })).toMatchObject({ ok: true, value: "Linus", itemIndex: 1 });
     // A node downstream sees the output of the node before it; nodes that ran later are not in $node.

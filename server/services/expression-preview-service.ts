@@ -17,7 +17,7 @@ interface PreviewArgs {
   flowId: string;
   runId?: string;
   nodeId: string;
-  expression: string;
+  expression: unknown;
   field?: string;
   itemIndex?: number;
 }
@@ -67,10 +67,11 @@ async function scopeOf({ db, runId, nodeId }: { db: Db; runId: string; nodeId: s
 
 export const expressionPreviewService = {
   /**
-   * Evaluates a config string (`{{ … }}` expressions and text) with the engine's own expression code against a
-   * node's input item in a run: the one named, or else the flow's latest run that reached the node. Without such
-   * a run it is evaluated against an empty item, so mistakes in the expression still show. A failing expression
-   * is an answer (`ok: false` with the message and position), not an error.
+   * Evaluates a config value (a string of `{{ … }}` expressions and text, or JSON holding such strings) with the
+   * engine's own expression code against a node's input item in a run: the one named, or else the flow's latest
+   * run that reached the node. Without such a run it is evaluated against an empty item, so mistakes in the
+   * expression still show. A failing expression is an answer (`ok: false` with the message and position), not an
+   * error.
    */
   async preview({ db, userId, workspaceId, flowId, runId, nodeId, expression, field, itemIndex = 0 }: PreviewArgs): Promise<ExpressionPreview> {
     await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });

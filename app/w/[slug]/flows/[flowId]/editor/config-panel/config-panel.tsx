@@ -61,7 +61,8 @@ export function ConfigPanel({
 
   return (
     <FormScopeProvider scope={scope}>
-      <form className="space-y-5 p-3" onSubmit={(e) => e.preventDefault()} aria-label={`Settings of ${node.name}`}>
+      {/* Not a <form>: the inline credential dialog holds a form of its own, and forms do not nest. */}
+      <div role="group" className="space-y-5 p-3" aria-label={`Settings of ${node.name}`}>
         {entry.description && <p className="text-xs text-slate-600 dark:text-slate-400">{entry.description}</p>}
         {readOnly && <p className="rounded-md bg-slate-100 px-2 py-1 text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300">Read-only: you can look but not change.</p>}
         {loose.length > 0 && (
@@ -111,7 +112,7 @@ export function ConfigPanel({
         )}
 
         <NodeSettings idBase={idBase} node={node} readOnly={readOnly} issues={issues} onChange={onChange} />
-      </form>
+      </div>
     </FormScopeProvider>
   );
 }

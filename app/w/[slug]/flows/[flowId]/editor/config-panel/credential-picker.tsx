@@ -1,6 +1,6 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { CredentialForm } from "@/app/w/[slug]/credentials/credential-form";
@@ -35,6 +35,7 @@ export function CredentialPicker({
   onChange(value: CredentialRef | undefined): void;
 }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const credentials = useQuery(trpc.credential.list.queryOptions({ workspaceId }));
   const types = useQuery(trpc.nodeCatalog.credentialTypes.queryOptions());
   const [creating, setCreating] = useState(false);
@@ -84,6 +85,8 @@ export function CredentialPicker({
             type={type}
             onCancel={() => setCreating(false)}
             onSaved={(saved) => {
+              // Known at once, so the picker shows it before the list is fetched again.
+              queryClient.setQueryData(trpc.credential.list.queryKey({ workspaceId }), (list) => [...(list ?? []).filter((c) => c.id !== saved.id), saved]);
               setCreating(false);
               onChange({ id: saved.id, name: saved.name });
             }}

@@ -35,15 +35,17 @@ export function ExpressionPreview({
   nodeId: string;
   runId?: string;
   path: string;
-  expression: string;
+  /** The field's value: text with `{{ … }}`, or JSON (a body) with expressions in its strings. */
+  expression: string | unknown[] | Record<string, unknown>;
 }) {
   const trpc = useTRPC();
   const [itemIndex, setItemIndex] = useState(0);
   const settled = useDebounced(expression, 300);
+  const hasMarkers = (typeof settled === "string" ? settled : JSON.stringify(settled)).includes("{{");
   const preview = useQuery(
     trpc.run.previewExpression.queryOptions(
       { workspaceId, flowId, nodeId, runId, expression: settled, field: path, itemIndex },
-      { enabled: settled.includes("{{"), placeholderData: keepPreviousData, staleTime: 30_000 },
+      { enabled: hasMarkers, placeholderData: keepPreviousData, staleTime: 30_000 },
     ),
   );
   const result = preview.data;
@@ -52,8 +54,8 @@ export function ExpressionPreview({
       <div className="flex items-center justify-between gap-2 text-slate-500 dark:text-slate-400">
         <span>
           Preview
-          {result && result.runId && result.itemCount > 0 && ` · item ${result.itemIndex + 1} of ${result.itemCount} of the last run`}
-          {result && !result.runId && " · no run has reached this node yet, so it sees an empty item"}
+          {result && result.runId && result.itemCount > 0 && ` · item ${result.itemIndex + 1} of ${result.itemCount}`}
+          {result && !result.runId && " · no run data yet: an empty item"}
         </span>
         {result && result.itemCount > 1 && (
           <span className="flex gap-1">
@@ -72,7 +74,7 @@ export function ExpressionPreview({
           </span>
         )}
       </div>
-      {!settled.includes("{{") && <p className="text-slate-500 dark:text-slate-400">Write {"{{ … }}"} to compute a value, such as {"{{ $json.name }}"}.</p>}
+      {!hasMarkers && <p className="text-slate-500 dark:text-slate-400">Write {"{{ … }}"} to compute a value, such as {"{{ $json.name }}"}.</p>}
       {preview.error && <p className="text-red-700 dark:text-red-400">{preview.error.message}</p>}
       {result?.ok === true && <pre className="max-h-40 overflow-auto whitespace-pre-wrap break-all font-mono text-slate-800 dark:text-slate-200">{shown(result.value)}</pre>}
       {result?.ok === false && (
@@ -80,10 +82,7 @@ export function ExpressionPreview({
           {result.error.message}
           {result.error.position !== undefined && (
             <>
-              {"\n"}
-              {expression}
-              {"\n"}
-              {" ".repeat(Math.max(0, result.error.position - 1))}^
+              {typeof expression === "string" && `\n${expression}\n${" ".repeat(Math.max(0, result.error.position - 1))}^`}
             </>
           )}
         </p>

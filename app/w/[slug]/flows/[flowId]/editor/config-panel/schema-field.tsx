@@ -286,7 +286,15 @@ function JsonInput({
         }}
       />
       {spec.expression && hasExpression(text) && (
-        <ExpressionPreview id={`${id}-preview`} workspaceId={scope.workspaceId} flowId={scope.flowId} nodeId={scope.nodeId} runId={scope.runId} path={spec.path} expression={text} />
+        <ExpressionPreview
+          id={`${id}-preview`}
+          workspaceId={scope.workspaceId}
+          flowId={scope.flowId}
+          nodeId={scope.nodeId}
+          runId={scope.runId}
+          path={spec.path}
+          expression={value !== null && typeof value === "object" ? (value as Record<string, unknown>) : text}
+        />
       )}
     </>
   );
