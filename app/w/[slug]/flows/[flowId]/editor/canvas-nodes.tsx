@@ -84,8 +84,8 @@ export const FlowNodeCard = memo(function FlowNodeCard({ data, selected }: NodeP
         <div className="flex items-center gap-1.5">
           <span className={`truncate text-sm font-semibold ${node.disabled ? "line-through" : ""}`}>{node.name}</span>
           {pinned && (
-            <span title="Output pinned: test runs use the pinned items" className="shrink-0 text-xs text-indigo-600 dark:text-indigo-300">
-              📌<span className="sr-only">pinned</span>
+            <span title="Output pinned: test runs use the pinned items" className="shrink-0 rounded bg-indigo-100 px-1 text-[10px] font-medium text-indigo-800 dark:bg-indigo-900 dark:text-indigo-100">
+              pinned
             </span>
           )}
         </div>

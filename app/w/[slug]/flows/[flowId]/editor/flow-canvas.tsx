@@ -160,7 +160,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
   }, [document, catalog, ports, runStates, issuesByNode, selectRequest]);
 
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
-    // Removal goes through onDelete, which changes the document in one step.
+    // Removal changes the document (the editor's Delete key), never only this list.
     setNodes((current) => applyNodeChanges(changes.filter((c) => c.type !== "remove"), current));
   }, []);
   const onEdgesChange = useCallback((changes: EdgeChange[]) => {
@@ -181,15 +181,6 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
           return p && (p.x !== n.position.x || p.y !== n.position.y) ? { ...n, position: p } : n;
         }),
       }));
-    },
-    [change],
-  );
-
-  const onDelete = useCallback(
-    ({ nodes: gone, edges: goneEdges }: { nodes: Node[]; edges: Edge[] }) => {
-      const ids = new Set(gone.map((n) => n.id));
-      const edgeIds = new Set(goneEdges.map((e) => e.id));
-      change((doc) => removeFromDocument(doc, ids, edgeIds));
     },
     [change],
   );
@@ -266,7 +257,6 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         onEdgesChange={onEdgesChange}
         onNodeDragStop={onNodeDragStop}
         onSelectionDragStop={onNodeDragStop as never}
-        onDelete={onDelete}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
@@ -278,7 +268,8 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         edgesReconnectable={false}
-        deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
+        // The editor deletes the selection itself (one undo step for nodes, notes and edges).
+        deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={["Control", "Meta"]}
         snapToGrid={snapToGrid}

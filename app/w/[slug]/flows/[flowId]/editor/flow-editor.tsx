@@ -51,7 +51,7 @@ function issuesOf(error: unknown): FlowDocumentIssue[] {
 export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; catalog: CatalogEntry[]; workspace: WorkspaceSummary }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const { screenToFlowPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition, flowToScreenPosition, fitView, setCenter, getZoom } = useReactFlow();
   const ref = useMemo(() => ({ workspaceId: workspace.id, flowId: flow.id }), [workspace.id, flow.id]);
   const editor = canEdit(workspace);
 
@@ -222,6 +222,24 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
     return screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
   }, [screenToFlowPosition]);
 
+  const documentRef = useRef(document);
+  useEffect(() => {
+    documentRef.current = document;
+  }, [document]);
+  /** Pans to a node that was placed outside the visible part of the canvas. */
+  const ensureVisible = useCallback(
+    (id: string) => {
+      const node = documentRef.current.nodes.find((n) => n.id === id);
+      const rect = canvasRef.current?.getBoundingClientRect();
+      if (!node || !rect) return;
+      const topLeft = flowToScreenPosition(node.position);
+      const bottomRight = flowToScreenPosition({ x: node.position.x + NODE_WIDTH, y: node.position.y + 80 });
+      if (topLeft.x >= rect.left && topLeft.y >= rect.top && bottomRight.x <= rect.right && bottomRight.y <= rect.bottom) return;
+      void setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + 40, { zoom: getZoom(), duration: 250 });
+    },
+    [flowToScreenPosition, setCenter, getZoom],
+  );
+
   const addNode = useCallback(
     (type: string, dropped?: { x: number; y: number }) => {
       const entry = catalogMap.get(type);
@@ -257,8 +275,9 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
         return { ...doc, nodes: [...doc.nodes, node], edges };
       });
       setSelectRequest({ ids: [id] });
+      requestAnimationFrame(() => ensureVisible(id));
     },
-    [catalogMap, readOnly, change, selection.nodeIds, ports, freeSpot, viewportCenter],
+    [catalogMap, readOnly, change, selection.nodeIds, ports, freeSpot, viewportCenter, ensureVisible],
   );
 
   const addNote = useCallback(() => {
@@ -346,6 +365,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
         duplicate();
       } else if (mod && key === "a") {
         event.preventDefault();
+        window.getSelection()?.removeAllRanges();
         setSelectRequest({ ids: [...document.nodes.map((n) => n.id), ...document.notes.map((n) => n.id)] });
       } else if (event.key === "?") {
         event.preventDefault();
@@ -356,6 +376,9 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
         addNote();
       } else if (event.shiftKey && event.code === "Digit1" && !mod) {
         void fitView({ padding: 0.2, maxZoom: 1, duration: 300 });
+      } else if ((event.key === "Delete" || event.key === "Backspace") && !mod) {
+        event.preventDefault();
+        deleteSelection();
       } else if (event.key === "Escape") {
         if (selection.nodeIds.length || selection.noteIds.length || selection.edgeIds.length) setSelectRequest({ ids: [] });
         else setSidePanel(null);
@@ -422,7 +445,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
 
   return (
     <div className="fixed inset-x-0 top-14 bottom-0 flex flex-col bg-slate-50 dark:bg-slate-950">
-      <header className="flex h-12 shrink-0 items-center gap-1.5 border-b border-slate-200 bg-white px-3 text-sm dark:border-slate-800 dark:bg-slate-900">
+      <header className="flex h-12 shrink-0 select-none items-center gap-1.5 border-b border-slate-200 bg-white px-3 text-sm dark:border-slate-800 dark:bg-slate-900">
         <Link href={`/w/${workspace.slug}`} className="shrink-0 whitespace-nowrap rounded px-1.5 py-1 text-indigo-700 hover:bg-slate-100 dark:text-indigo-300 dark:hover:bg-slate-800">
           ← All flows
         </Link>
@@ -545,7 +568,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
         {!readOnly && paletteOpen && <NodePalette catalog={catalog} onAdd={addNode} />}
         <div
           ref={canvasRef}
-          className="relative min-w-0 flex-1"
+          className="relative min-w-0 flex-1 select-none"
           onMouseMove={(e) => {
             pointer.current = { x: e.clientX, y: e.clientY };
           }}

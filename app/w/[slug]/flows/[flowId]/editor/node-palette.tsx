@@ -26,7 +26,7 @@ export const NodePalette = memo(function NodePalette({ catalog, onAdd }: { catal
   }, [catalog, query]);
 
   return (
-    <nav aria-label="Node palette" className="flex h-full w-60 shrink-0 flex-col border-r border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+    <nav aria-label="Node palette" className="flex h-full w-60 shrink-0 select-none flex-col border-r border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
       <div className="border-b border-slate-200 p-2 dark:border-slate-800">
         <label htmlFor="palette-search" className="sr-only">
           Search nodes
