@@ -13,7 +13,6 @@ import {
   type Edge,
   type EdgeChange,
   type FinalConnectionState,
-  type Node,
   type NodeChange,
   type OnSelectionChangeParams,
 } from "@xyflow/react";
@@ -159,31 +158,33 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
     });
   }, [document, catalog, ports, runStates, issuesByNode, selectRequest]);
 
-  const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
-    // Removal changes the document (the editor's Delete key), never only this list.
-    setNodes((current) => applyNodeChanges(changes.filter((c) => c.type !== "remove"), current));
-  }, []);
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
-    setEdges((current) => applyEdgeChanges(changes.filter((c) => c.type !== "remove"), current));
-  }, []);
-
-  const onNodeDragStop = useCallback(
-    (_event: unknown, _node: Node, dragged: Node[]) => {
-      const moved = new Map(dragged.map((n) => [n.id, { x: Math.round(n.position.x), y: Math.round(n.position.y) }]));
-      change((doc) => ({
-        ...doc,
-        nodes: doc.nodes.map((n) => {
-          const p = moved.get(n.id);
-          return p && (p.x !== n.position.x || p.y !== n.position.y) ? { ...n, position: p } : n;
-        }),
-        notes: doc.notes.map((n) => {
-          const p = moved.get(n.id);
-          return p && (p.x !== n.position.x || p.y !== n.position.y) ? { ...n, position: p } : n;
-        }),
-      }));
+  const onNodesChange = useCallback(
+    (changes: NodeChange<CanvasNode>[]) => {
+      // Removal changes the document (the editor's Delete key), never only this list.
+      setNodes((current) => applyNodeChanges(changes.filter((c) => c.type !== "remove"), current));
+      // A move that has ended (a drag let go, or arrow keys on selected nodes) goes to the document as one step.
+      const settled = new Map<string, { x: number; y: number }>();
+      for (const c of changes) {
+        if (c.type === "position" && c.dragging === false && c.position) settled.set(c.id, { x: Math.round(c.position.x), y: Math.round(c.position.y) });
+      }
+      if (settled.size === 0) return;
+      change((doc) => {
+        let moved = false;
+        const place = <T extends { id: string; position: { x: number; y: number } }>(item: T): T => {
+          const p = settled.get(item.id);
+          if (!p || (p.x === item.position.x && p.y === item.position.y)) return item;
+          moved = true;
+          return { ...item, position: p };
+        };
+        const next = { ...doc, nodes: doc.nodes.map(place), notes: doc.notes.map(place) };
+        return moved ? next : doc;
+      });
     },
     [change],
   );
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    setEdges((current) => applyEdgeChanges(changes.filter((c) => c.type !== "remove"), current));
+  }, []);
 
   const portsOf = useCallback((id: string) => ports.get(id), [ports]);
   const check = useCallback(
@@ -255,8 +256,6 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
-        onNodeDragStop={onNodeDragStop}
-        onSelectionDragStop={onNodeDragStop as never}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
