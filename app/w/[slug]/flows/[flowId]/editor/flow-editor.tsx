@@ -484,7 +484,15 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
             </button>
           </>
         )}
-        <div className="relative">
+        <div
+          className="relative"
+          onBlur={(e) => {
+            if (!e.currentTarget.contains(e.relatedTarget)) setIssuesOpen(false);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") setIssuesOpen(false);
+          }}
+        >
           <button
             type="button"
             aria-expanded={issuesOpen}
