@@ -1,7 +1,7 @@
 import type { FlowDocument, FlowNode } from "../server/flow-document";
 import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
 import { toPortItems, type ExecuteResult, type NodeDefinition, type NodeQueue } from "../nodes/_kit/define-node";
-import { NodeCancelledError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
+import { NodeCancelledError, NodeConfigError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
 import type { ExpressionScope } from "./expressions";
 import { planGraph, type FlowGraph } from "./graph";
@@ -93,6 +93,8 @@ export interface RunRequest {
   durableSteps?: boolean;
   respond?: (response: WebhookResponse) => void;
   depth?: number;
+  /** Test runs of the draft: a node with pinned items in the document is not run; its pinned items are its output. */
+  usePinData?: boolean;
 }
 
 export interface RunOutcome {
@@ -132,10 +134,14 @@ function countItems(ports: PortItems): number {
   return n;
 }
 
-/** Runs a flow document's graph from its trigger: each node once, when everything upstream has settled. */
+/**
+ * Runs a flow document's graph from its trigger: each node once, when everything upstream has settled. A run that
+ * starts at a node that is not a trigger runs that node alone, fed by the pinned items of the nodes upstream of it.
+ */
 export async function executeFlow(services: EngineServices, request: RunRequest): Promise<RunOutcome> {
   const { run, document } = request;
   const graph = cachedGraph(document, services.registry, request.startNodeId, run.trigger);
+  const alone = !graph.definitions.get(graph.start)!.trigger;
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort();
   request.signal?.addEventListener("abort", onOuterAbort, { once: true });
@@ -203,6 +209,12 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
       await record(skippedStep(node, inputs, "skipped", true));
       return settle(node, {});
     }
+    const pinned = request.usePinData ? document.pinData?.[nodeId] : undefined;
+    if (pinned) {
+      const step = pinnedStep(node, inputs, { [pinPort(node, graph.definitions.get(nodeId)!)]: pinned }, nodeId !== graph.start);
+      await record(step);
+      return settle(node, step.output);
+    }
     const step = await runStep(node, inputs);
     await record(step);
     if (step.status === "failed" && node.onError === "stop") {
@@ -227,7 +239,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
         status,
         attempt,
         input: inputs,
-        inputFromUpstream: node.id !== graph.start,
+        inputFromUpstream: node.id !== graph.start || alone,
         output,
         error,
         startedAt,
@@ -357,9 +369,36 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     }
   };
 
+  /** The start node alone: each upstream node stands in with its pinned items, then the node runs on them. */
+  const runAlone = async () => {
+    const target = graph.nodes.get(graph.start)!;
+    const into = document.edges.filter((edge) => edge.target === target.id);
+    const inputs: PortItems = {};
+    const sources = [...new Set(into.map((edge) => edge.source))].map((id) => graph.nodes.get(id)!);
+    for (const source of sources) {
+      const before = request.finished?.get(source.id);
+      if (before) steps.push(before);
+      const items = document.pinData?.[source.id];
+      if (!items) throw new NodeConfigError(`Node "${source.name}" has no pinned output to feed "${target.name}"; pin its output or run the whole flow`);
+      const ports: PortItems = {};
+      for (const edge of into.filter((e) => e.source === source.id)) {
+        ports[edge.sourcePort] = items;
+        (inputs[edge.targetPort] ??= []).push(...items);
+      }
+      outputsByName[source.name] = { json: items[0]?.json ?? null, items: items.map((i) => i.json) };
+      if (!before) await record(pinnedStep(source, {}, ports, true));
+    }
+    const before = request.finished?.get(target.id);
+    const step = before ?? (await runStep(target, inputs));
+    if (before) steps.push(before);
+    else await record(step);
+    if (step.status === "failed") failure = { ...step.error!, message: `Node "${target.name}" failed: ${step.error!.message}` };
+    lastOutput = step.output.out ?? Object.values(step.output)[0] ?? [];
+  };
   services.emit(() => ({ type: "run.started", runId: run.id, at: now().toISOString() }));
   try {
-    await visit(graph.start);
+    if (alone) await runAlone();
+    else await visit(graph.start);
   } finally {
     request.signal?.removeEventListener("abort", onOuterAbort);
   }
@@ -396,6 +435,17 @@ function addUsage(usage: StepUsage[], reported: ModelUsage): void {
     same.completionTokens += reported.completionTokens;
     same.calls += 1;
   } else usage.push({ provider: reported.provider, model: reported.model, promptTokens: reported.promptTokens, completionTokens: reported.completionTokens, calls: 1 });
+}
+
+/** The port a pinned node's items leave by: its first output for its config. */
+function pinPort(node: FlowNode, definition: NodeDefinition): string {
+  const parsed = definition.config.safeParse(node.config);
+  return (parsed.success ? definition.outputsFor(parsed.data)[0] : undefined) ?? "out";
+}
+
+function pinnedStep(node: FlowNode, inputs: PortItems, output: PortItems, inputFromUpstream: boolean): StepRecord {
+  const at = now();
+  return { nodeId: node.id, nodeName: node.name, nodeType: node.type, status: "succeeded", attempt: 0, input: inputs, inputFromUpstream, output, error: null, startedAt: at, finishedAt: at, durationMs: 0 };
 }
 
 function skippedStep(node: FlowNode, inputs: PortItems, status: "skipped" | "cancelled", inputFromUpstream: boolean): StepRecord {

@@ -281,6 +281,8 @@ export class Executor {
         durableSteps: options.stored,
         respond: options.respond,
         depth: options.depth,
+        // Pinned test data stands in for nodes only in test runs of the draft started from the editor.
+        usePinData: row.trigger === "manual" && row.flowVersionId === null,
       });
     } catch (err) {
       // The graph itself could not be run (no trigger, a cycle, an unknown node type).

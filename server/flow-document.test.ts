@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emptyFlowDocument, FLOW_SCHEMA_TAG, parseFlowDocument } from "./flow-document";
+import { emptyFlowDocument, FLOW_SCHEMA_TAG, locateIssue, parseFlowDocument } from "./flow-document";
 
 const node = (id: string, name = id) => ({ id, type: "core.manual", name, position: { x: 0, y: 0 } });
 
@@ -42,5 +42,24 @@ describe("flow document", () => {
 
   it("creates an empty document that parses", () => {
     expect(parseFlowDocument(emptyFlowDocument())).toEqual({ ok: true, document: emptyFlowDocument() });
+  });
+
+  it("keeps pinned items per node and refuses pins of missing nodes or malformed items", () => {
+    const pinned = parseFlowDocument({ schema: FLOW_SCHEMA_TAG, nodes: [node("a")], pinData: { a: [{ json: { n: 1 } }] } });
+    expect(pinned.ok && pinned.document.pinData).toEqual({ a: [{ json: { n: 1 } }] });
+    const bad = parseFlowDocument({ schema: FLOW_SCHEMA_TAG, nodes: [node("a")], pinData: { a: [{ n: 1 }], ghost: [] } });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.issues.map((i) => i.path)).toEqual(expect.arrayContaining(["pinData.a[0].json", "pinData.ghost"]));
+    expect(bad.issues.find((i) => i.path === "pinData.ghost")?.message).toBe('pinned data for "ghost", which is not a node of this flow');
+  });
+
+  it("finds the node and config field an issue is about", () => {
+    const doc = { nodes: [node("a"), node("b")], edges: [{ id: "e1", source: "a", target: "b", sourcePort: "out", targetPort: "in" }] };
+    expect(locateIssue(doc, "nodes[1].config.fields.0.name")).toEqual({ nodeId: "b", field: "fields.0.name" });
+    expect(locateIssue(doc, "nodes[0].credentials")).toEqual({ nodeId: "a", field: null });
+    expect(locateIssue(doc, "edges[0].sourcePort")).toEqual({ nodeId: "a", field: null });
+    expect(locateIssue(doc, "edges[0].targetPort")).toEqual({ nodeId: "b", field: null });
+    expect(locateIssue(doc, "nodes")).toEqual({ nodeId: null, field: null });
   });
 });

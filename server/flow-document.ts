@@ -72,6 +72,19 @@ export const flowSettingsSchema = z.object({
   errorFlowId: z.string().min(1).optional(),
 });
 
+const binaryRefSchema = z.object({
+  id: z.string().min(1),
+  mimeType: z.string().min(1),
+  fileName: z.string().optional(),
+  size: z.number().int().min(0),
+});
+
+/** One item as it travels along an edge. */
+export const itemSchema = z.object({
+  json: z.record(z.string(), z.unknown()),
+  binary: z.record(z.string(), binaryRefSchema).optional(),
+});
+
 export const flowDocumentSchema = z
   .object({
     schema: z.literal(FLOW_SCHEMA_TAG, { error: `must be "${FLOW_SCHEMA_TAG}"` }),
@@ -79,6 +92,8 @@ export const flowDocumentSchema = z
     edges: z.array(flowEdgeSchema).max(20000).default([]),
     notes: z.array(stickyNoteSchema).max(1000).default([]),
     settings: flowSettingsSchema.default({ timezone: "UTC", keepRuns: "all" }),
+    /** Test data: a pinned node is not run by manual runs of the draft; its pinned items are its output. */
+    pinData: z.record(id, z.array(itemSchema).max(1000)).optional(),
   })
   // Cross-references are checked even when some node is malformed, so one save reports every problem.
   .superRefine(checkReferences, {
@@ -89,7 +104,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
-function checkReferences(doc: { nodes: unknown[]; edges: unknown[] }, ctx: z.RefinementCtx): void {
+function checkReferences(doc: { nodes: unknown[]; edges: unknown[]; pinData?: unknown }, ctx: z.RefinementCtx): void {
   const nodeIds = new Set<unknown>();
   const names = new Set<unknown>();
   doc.nodes.forEach((node, i) => {
@@ -120,6 +135,11 @@ function checkReferences(doc: { nodes: unknown[]; edges: unknown[] }, ctx: z.Ref
       ctx.addIssue({ code: "custom", path: ["edges", i, "target"], message: "an edge cannot connect a node to itself" });
     }
   });
+  if (isRecord(doc.pinData)) {
+    for (const nodeId of Object.keys(doc.pinData)) {
+      if (!nodeIds.has(nodeId)) ctx.addIssue({ code: "custom", path: ["pinData", nodeId], message: `pinned data for "${nodeId}", which is not a node of this flow` });
+    }
+  }
 }
 
 export type FlowDocument = z.infer<typeof flowDocumentSchema>;
@@ -150,6 +170,24 @@ export function parseFlowDocument(input: unknown): ParseFlowDocumentResult {
     ok: false,
     issues: result.error.issues.map((issue) => ({ path: formatPath(issue.path) || "(document)", message: issue.message })),
   };
+}
+
+/**
+ * The node an issue is about, and the config field when it is about one: `nodes[2].config.url` → the third
+ * node's id and `url`; an edge's issue belongs to the node at the end it names.
+ */
+export function locateIssue(document: { nodes: { id: string }[]; edges: { source: string; target: string }[] }, path: string): { nodeId: string | null; field: string | null } {
+  const node = /^nodes\[(\d+)\](?:\.config\.?(.*))?/.exec(path);
+  if (node) return { nodeId: document.nodes[Number(node[1])]?.id ?? null, field: node[2] !== undefined ? node[2] || null : null };
+  const edge = /^edges\[(\d+)\](?:\.(source|target|sourcePort|targetPort))?/.exec(path);
+  if (edge) {
+    const found = document.edges[Number(edge[1])];
+    const end = edge[2]?.startsWith("source") ? found?.source : found?.target;
+    return { nodeId: end ?? null, field: null };
+  }
+  const pin = /^pinData\.([A-Za-z0-9_-]+)/.exec(path);
+  if (pin) return { nodeId: pin[1] ?? null, field: null };
+  return { nodeId: null, field: null };
 }
 
 export function describeIssues(issues: FlowDocumentIssue[]): string {

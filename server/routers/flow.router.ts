@@ -10,6 +10,7 @@ import {
   renameFlowInput,
   saveDraftInput,
   saveVersionInput,
+  validateFlowInput,
 } from "./flow.schema";
 import { activateInput } from "./run.schema";
 
@@ -30,6 +31,10 @@ export const flowRouter = router({
   saveDraft: protectedProcedure
     .input(saveDraftInput)
     .mutation(({ ctx, input }) => flowService.saveDraft({ db: ctx.db, userId: ctx.user.id, ...input })),
+  /** The document's problems with the node and config field of each; stores nothing (a mutation so the document travels in the body). */
+  validate: protectedProcedure
+    .input(validateFlowInput)
+    .mutation(({ ctx, input }) => flowService.validate({ db: ctx.db, userId: ctx.user.id, ...input })),
   saveVersion: protectedProcedure
     .input(saveVersionInput)
     .mutation(({ ctx, input }) => flowService.saveVersion({ db: ctx.db, userId: ctx.user.id, ...input })),

@@ -10,6 +10,7 @@ export const flowRefInput = z.object({ workspaceId, flowId });
 export const createFlowInput = z.object({ workspaceId, name: flowName, document: z.unknown().optional() });
 export const renameFlowInput = z.object({ workspaceId, flowId, name: flowName });
 export const saveDraftInput = z.object({ workspaceId, flowId, document: z.unknown() });
+export const validateFlowInput = z.object({ workspaceId, flowId, document: z.unknown() });
 export const saveVersionInput = z.object({
   workspaceId,
   flowId,

@@ -1,7 +1,8 @@
 import { getRuntime } from "../../runner/runtime";
+import { expressionPreviewService } from "../services/expression-preview-service";
 import { runService } from "../services/run-service";
 import { protectedProcedure, router } from "../trpc";
-import { listRunsInput, runRefInput, startRunInput } from "./run.schema";
+import { listRunsInput, previewExpressionInput, runRefInput, startRunInput } from "./run.schema";
 
 export const runRouter = router({
   /** Starts a manual run (of the draft or the active version); follow it at /api/runs/<id>/events. */
@@ -16,4 +17,8 @@ export const runRouter = router({
     await getRuntime().cancel(input.runId);
     return { runId: input.runId };
   }),
+  /** A config field's value as a node would see it, evaluated against that node's input in a run (read-only). */
+  previewExpression: protectedProcedure
+    .input(previewExpressionInput)
+    .query(({ ctx, input }) => expressionPreviewService.preview({ db: ctx.db, userId: ctx.user.id, ...input })),
 });

@@ -11,6 +11,8 @@ export const startRunInput = z.object({
   /** Run the editor's draft (a test run) or the active version. */
   source: z.enum(["draft", "active"]).default("draft"),
   startNodeId: z.string().min(1).max(64).optional(),
+  /** Run only this node of the draft, on its upstream nodes' pinned output (or their output in the latest run). */
+  onlyNodeId: z.string().min(1).max(64).optional(),
 });
 export const listRunsInput = z.object({
   workspaceId,
@@ -21,3 +23,17 @@ export const listRunsInput = z.object({
 });
 export const runRefInput = z.object({ workspaceId, runId: id });
 export const activateInput = z.object({ workspaceId, flowId: id, versionNumber: z.number().int().min(1).optional() });
+export const previewExpressionInput = z.object({
+  workspaceId,
+  flowId: id,
+  /** The run whose data to use; the flow's latest run that reached the node when left out. */
+  runId: id.optional(),
+  nodeId: id,
+  /** A config value: a string of `{{ … }}` expressions (with or without text around them), or JSON holding such strings. */
+  expression: z
+    .union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown())])
+    .refine((value) => (typeof value === "string" ? value : JSON.stringify(value)).length <= 20_000, "Keep the expression under 20,000 characters"),
+  /** The field's path, for the error message (`config.url`). */
+  field: z.string().max(200).optional(),
+  itemIndex: z.number().int().min(0).max(1_000_000).optional(),
+});

@@ -27,6 +27,7 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "flow.delete": (c, t) => c.flow.delete(t),
   "flow.saveDraft": (c, t) => c.flow.saveDraft({ ...t, document: { schema: FLOW_SCHEMA_TAG } }),
   "flow.saveVersion": (c, t) => c.flow.saveVersion({ ...t, document: { schema: FLOW_SCHEMA_TAG }, message: "" }),
+  "flow.validate": (c, t) => c.flow.validate({ ...t, document: { schema: FLOW_SCHEMA_TAG } }),
   "flow.versions": (c, t) => c.flow.versions(t),
   "flow.version": (c, t) => c.flow.version({ ...t, number: 1 }),
   "flow.activate": (c, t) => c.flow.activate({ workspaceId: t.workspaceId, flowId: t.flowId }),
@@ -45,6 +46,7 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "abTest.results": (c, t) => c.abTest.results({ workspaceId: t.workspaceId, flowId: t.flowId }),
   "abTest.convert": (c, t) => c.abTest.convert({ workspaceId: t.workspaceId, flowId: t.flowId, experiment: "checkout", keys: ["user-1"] }),
   "abTest.reset": (c, t) => c.abTest.reset({ workspaceId: t.workspaceId, flowId: t.flowId, experiment: "checkout" }),
+  "run.previewExpression": (c, t) => c.run.previewExpression({ workspaceId: t.workspaceId, flowId: t.flowId, runId: t.runId, nodeId: "start", expression: "{{ $json }}" }),
 };
 
 /**
@@ -57,6 +59,7 @@ const byResourceId = [
   "flow.delete",
   "flow.saveDraft",
   "flow.saveVersion",
+  "flow.validate",
   "flow.versions",
   "flow.version",
   "flow.activate",
@@ -71,6 +74,7 @@ const byResourceId = [
   "abTest.results",
   "abTest.convert",
   "abTest.reset",
+  "run.previewExpression",
 ];
 
 /** Manual trigger, then an hour's wait: the victim's run stays running while the intruder tries it. */

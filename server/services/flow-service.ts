@@ -1,6 +1,8 @@
 import type { Db } from "../db";
 import type { Prisma } from "../db/generated/client";
-import { describeIssues, emptyFlowDocument, parseFlowDocument, type FlowDocument } from "../flow-document";
+import { nodeRegistry } from "../../nodes/registry";
+import { validateFlow } from "../../runner/validate";
+import { describeIssues, emptyFlowDocument, locateIssue, parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "../flow-document";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
@@ -68,7 +70,28 @@ async function requireFlow({ db, workspaceId, flowId }: { db: Db | Prisma.Transa
   return flow;
 }
 
+/** A problem found in a document, with the node and config field it is about when it is about one. */
+export interface LocatedIssue extends FlowDocumentIssue {
+  nodeId: string | null;
+  field: string | null;
+}
+
 export const flowService = {
+  /**
+   * Everything that would stop a document from saving or running, each problem with its node and config field,
+   * so the editor can flag them before a save. Nothing is stored.
+   */
+  async validate({ db, userId, workspaceId, flowId, document }: Scope & { flowId: string; document: unknown }): Promise<{ issues: LocatedIssue[] }> {
+    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    await requireFlow({ db, workspaceId, flowId });
+    const parsed = parseFlowDocument(document);
+    const issues = parsed.ok ? validateFlow(parsed.document, nodeRegistry) : parsed.issues;
+    const located = parsed.ok ? parsed.document : document && typeof document === "object" ? (document as Partial<FlowDocument>) : {};
+    const nodes = Array.isArray(located.nodes) ? located.nodes.filter((n) => n && typeof n === "object") : [];
+    const edges = Array.isArray(located.edges) ? located.edges.filter((e) => e && typeof e === "object") : [];
+    return { issues: issues.map((issue) => ({ ...issue, ...locateIssue({ nodes, edges }, issue.path) })) };
+  },
+
   async list({ db, userId, workspaceId }: Scope): Promise<FlowSummary[]> {
     await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
     const flows = await db.flow.findMany({ where: { workspaceId }, select: flowSummarySelect, orderBy: { updatedAt: "desc" } });

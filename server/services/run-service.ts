@@ -1,7 +1,8 @@
 import type { Db } from "../db";
 import { rawSql } from "../db/raw";
 import type { Prisma } from "../db/generated/client";
-import { toItems } from "../../nodes/_kit/items";
+import { toItems, type Item } from "../../nodes/_kit/items";
+import { nodeRegistry } from "../../nodes/registry";
 import type { RunSpec } from "../../runner/executor";
 import { resolveStoredSteps, type StoredPorts } from "../../runner/step-data";
 import type { FlowDocument } from "../flow-document";
@@ -100,6 +101,50 @@ function withItems<S extends { nodeId: string; input: unknown; output: unknown }
     })),
     output: runOutput === null ? null : output.fromStep ? { ...output, items: { out: resolved.outputOf(output.fromStep).out ?? [] } } : output,
   };
+}
+
+/**
+ * A run of one node of the draft: it starts at that node, and each node feeding it stands in with its pinned
+ * items, or else with what it output in the flow's latest run that reached it (pinned into the run's document).
+ */
+async function prepareAlone({ db, workspaceId, flowId, nodeId }: { db: Db; workspaceId: string; flowId: string; nodeId: string }): Promise<RunSpec> {
+  const flow = await db.flow.findFirst({ where: { id: flowId, workspaceId }, select: { draft: true } });
+  if (!flow) throw new ServiceError({ code: "NOT_FOUND", message: "Flow not found" });
+  const document = requireRunnable(flow.draft);
+  const target = document.nodes.find((n) => n.id === nodeId);
+  if (!target) throw new ServiceError({ code: "BAD_REQUEST", message: `The flow has no node with id "${nodeId}"` });
+  if (nodeRegistry.get(target.type)?.trigger) {
+    throw new ServiceError({ code: "BAD_REQUEST", message: `"${target.name}" is a trigger: run the whole flow to try it` });
+  }
+  const pinData = { ...document.pinData };
+  const into = document.edges.filter((edge) => edge.target === nodeId);
+  for (const sourceId of new Set(into.map((edge) => edge.source))) {
+    if (pinData[sourceId]) continue;
+    const ports = into.filter((edge) => edge.source === sourceId).map((edge) => edge.sourcePort);
+    const items = await latestOutput({ db, workspaceId, flowId, nodeId: sourceId, ports });
+    const name = document.nodes.find((n) => n.id === sourceId)?.name ?? sourceId;
+    if (!items) throw new ServiceError({ code: "BAD_REQUEST", message: `"${name}" has no output to feed "${target.name}": pin its output, or run the whole flow once` });
+    pinData[sourceId] = items;
+  }
+  return { workspaceId, flowId, flowVersionId: null, trigger: "manual", triggerItems: [], startNodeId: nodeId, document: { ...document, pinData } };
+}
+
+/** What a node sent out of these ports in the latest run of the flow where it succeeded; null when none did. */
+async function latestOutput({ db, workspaceId, flowId, nodeId, ports }: { db: Db; workspaceId: string; flowId: string; nodeId: string; ports: string[] }): Promise<Item[] | null> {
+  const step = await db.step.findFirst({
+    where: { workspaceId, nodeId, status: "succeeded", run: { flowId } },
+    select: { runId: true },
+    orderBy: { startedAt: "desc" },
+  });
+  if (!step) return null;
+  const run = await db.run.findUnique({
+    where: { id: step.runId },
+    select: { input: true, document: true, flowVersion: { select: { document: true } }, steps: { select: { nodeId: true, input: true, output: true } } },
+  });
+  if (!run) return null;
+  const document = (run.document ?? run.flowVersion?.document ?? null) as FlowDocument | null;
+  const output = resolveStoredSteps(run.steps, document?.edges ?? [], run.input).outputOf(nodeId);
+  return ports.flatMap((port) => output[port] ?? []);
 }
 
 const runNotFound = () => new ServiceError({ code: "NOT_FOUND", message: "Run not found" });
@@ -208,8 +253,30 @@ export const runService = {
   },
 
   /** What a manual run will execute: the draft (a test run) or the active version; refused if it would not run. */
-  async prepareManual({ db, userId, workspaceId, flowId, input, source, startNodeId }: { db: Db; userId: string; workspaceId: string; flowId: string; input?: unknown; source: "draft" | "active"; startNodeId?: string }): Promise<RunSpec> {
+  async prepareManual({
+    db,
+    userId,
+    workspaceId,
+    flowId,
+    input,
+    source,
+    startNodeId,
+    onlyNodeId,
+  }: {
+    db: Db;
+    userId: string;
+    workspaceId: string;
+    flowId: string;
+    input?: unknown;
+    source: "draft" | "active";
+    startNodeId?: string;
+    onlyNodeId?: string;
+  }): Promise<RunSpec> {
     await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    if (onlyNodeId) {
+      if (source !== "draft") throw new ServiceError({ code: "BAD_REQUEST", message: "One node is run alone from the draft; leave out source or set it to \"draft\"" });
+      return prepareAlone({ db, workspaceId, flowId, nodeId: onlyNodeId });
+    }
     const base = { workspaceId, flowId, trigger: "manual", triggerItems: toItems(input ?? {}), startNodeId };
     if (source === "active") {
       const active = await activationService.activeVersionOf({ db, workspaceId, flowId });

@@ -31,6 +31,7 @@ export default async function WorkspaceLayout({ children, params }: { children: 
             <Link href={`/w/${workspace.slug}`} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
               Flows
             </Link>
+            <Link href={`/w/${workspace.slug}/credentials`} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">Credentials</Link>
             <Link href={`/w/${workspace.slug}/settings`} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
               Settings
             </Link>

@@ -1,0 +1,5 @@
+import { CredentialsPage } from "./credentials-page";
+
+export default function Page() {
+  return <CredentialsPage />;
+}

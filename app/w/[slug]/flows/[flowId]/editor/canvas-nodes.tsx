@@ -1,0 +1,201 @@
+"use client";
+
+import { Handle, NodeResizer, Position, type Node, type NodeProps } from "@xyflow/react";
+import { createContext, memo, useContext, type CSSProperties } from "react";
+import { portOffset } from "./auto-layout";
+import type { FlowNodeData, NodeRunState, NodeStatus, NoteData, StickyNote } from "./editor-types";
+import { inputHandle, outputHandle, outputsOf } from "./graph-rules";
+
+export const NODE_WIDTH = 220;
+
+/** The height a node card needs for its ports; auto-layout uses the same. */
+export function nodeHeight(inputs: number, outputs: number): number {
+  return Math.max(68, (Math.max(inputs, outputs) + 1) * 22);
+}
+
+/** What sticky notes change through; one stable object, so notes do not re-render when it is made. */
+export interface CanvasActions {
+  readOnly: boolean;
+  updateNote(id: string, patch: Partial<StickyNote>, coalesce?: string): void;
+}
+export const CanvasActionsContext = createContext<CanvasActions>({ readOnly: true, updateNote: () => {} });
+
+const statusStyle: Record<NodeStatus, { label: string; className: string; icon: string }> = {
+  idle: { label: "Idle", className: "", icon: "" },
+  running: { label: "Running", className: "bg-sky-100 text-sky-800 dark:bg-sky-900 dark:text-sky-100", icon: "◌" },
+  succeeded: { label: "Succeeded", className: "bg-emerald-100 text-emerald-800 dark:bg-emerald-900 dark:text-emerald-100", icon: "✓" },
+  failed: { label: "Failed", className: "bg-red-100 text-red-800 dark:bg-red-900 dark:text-red-100", icon: "✕" },
+  skipped: { label: "Skipped", className: "bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-200", icon: "–" },
+  cancelled: { label: "Cancelled", className: "bg-amber-100 text-amber-800 dark:bg-amber-900 dark:text-amber-100", icon: "■" },
+};
+
+const ringByStatus: Partial<Record<NodeStatus, string>> = {
+  running: "ring-2 ring-sky-500 animate-pulse",
+  succeeded: "ring-2 ring-emerald-500",
+  failed: "ring-2 ring-red-500",
+};
+
+const categoryColor: Record<string, string> = {
+  trigger: "bg-orange-500",
+  flow: "bg-violet-500",
+  data: "bg-sky-500",
+  network: "bg-teal-500",
+};
+
+export function formatDuration(ms: number | undefined | null): string {
+  if (ms === undefined || ms === null) return "";
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+function progressText(progress: NodeRunState["progress"]): string {
+  if (!progress) return "";
+  const parts = [typeof progress.percent === "number" ? `${Math.round(progress.percent)}%` : "", typeof progress.message === "string" ? progress.message : ""];
+  return parts.filter(Boolean).join(" · ");
+}
+
+function portLabelShown(ports: string[], fallback: string): boolean {
+  return ports.length > 1 || (ports.length === 1 && ports[0] !== fallback);
+}
+
+export type FlowCanvasNode = Node<FlowNodeData, "flow">;
+export type NoteCanvasNode = Node<NoteData, "note">;
+
+/** One node of the flow: name, type, ports by name, run status and timing, problems, pinned data. */
+export const FlowNodeCard = memo(function FlowNodeCard({ data, selected }: NodeProps<FlowCanvasNode>) {
+  const { node, entry, ports, run, issues, pinned } = data;
+  const outputs = outputsOf(node, ports);
+  const height = nodeHeight(ports.inputs.length, outputs.length);
+  const status = run?.status ?? "idle";
+  const style = statusStyle[status];
+  const showInputs = portLabelShown(ports.inputs, "in");
+  const showOutputs = portLabelShown(outputs, "out");
+  const progress = status === "running" ? progressText(run?.progress) : "";
+  return (
+    <div
+      style={{ width: NODE_WIDTH, height }}
+      className={`relative flex rounded-lg border bg-white text-slate-900 shadow-sm dark:bg-slate-900 dark:text-slate-100 ${
+        selected ? "border-indigo-500 shadow-md" : issues.length ? "border-red-500" : "border-slate-300 dark:border-slate-700"
+      } ${ringByStatus[status] ?? ""} ${node.disabled ? "opacity-60" : ""}`}
+    >
+      <div aria-hidden className={`w-1.5 shrink-0 rounded-l-lg ${categoryColor[entry?.category ?? ""] ?? "bg-slate-400"}`} />
+      <div className={`flex min-w-0 flex-1 flex-col justify-center gap-0.5 py-1.5 ${showInputs ? "pl-8" : "pl-3"} ${showOutputs ? "pr-12" : "pr-3"}`}>
+        <div className="flex items-center gap-1.5">
+          <span className={`truncate text-sm font-semibold ${node.disabled ? "line-through" : ""}`}>{node.name}</span>
+          {pinned && (
+            <span title="Output pinned: test runs use the pinned items" className="shrink-0 rounded bg-indigo-100 px-1 text-[10px] font-medium text-indigo-800 dark:bg-indigo-900 dark:text-indigo-100">
+              pinned
+            </span>
+          )}
+        </div>
+        <div className="truncate text-xs text-slate-500 dark:text-slate-400">{entry?.name ?? `Unknown type ${node.type}`}</div>
+        <div className="flex min-h-4 items-center gap-1.5 overflow-hidden text-[11px] whitespace-nowrap">
+          {status !== "idle" && (
+            <span className={`inline-flex items-center gap-0.5 rounded px-1 font-medium ${style.className}`} data-status={status}>
+              <span aria-hidden>{style.icon}</span> {style.label}
+            </span>
+          )}
+          {run?.durationMs !== undefined && status !== "running" && status !== "skipped" && <span className="text-slate-500 dark:text-slate-400">{formatDuration(run.durationMs)}</span>}
+          {run?.itemCount !== undefined && status === "succeeded" && (
+            <span className="text-slate-500 dark:text-slate-400">
+              {run.itemCount} item{run.itemCount === 1 ? "" : "s"}
+            </span>
+          )}
+          {issues.length > 0 && (
+            <span title={issues.join("\n")} className="inline-flex items-center rounded bg-red-100 px-1 font-medium text-red-800 dark:bg-red-950 dark:text-red-200">
+              ⚠ {issues.length} problem{issues.length === 1 ? "" : "s"}
+            </span>
+          )}
+        </div>
+        {progress && <div className="truncate text-[11px] text-sky-700 dark:text-sky-300">{progress}</div>}
+        {status === "running" && typeof run?.progress?.percent === "number" && (
+          <div className="absolute inset-x-2 bottom-1 h-1 overflow-hidden rounded bg-sky-100 dark:bg-sky-950" aria-hidden>
+            <div className="h-full bg-sky-500 transition-[width]" style={{ width: `${Math.min(100, Math.max(0, run.progress.percent))}%` }} />
+          </div>
+        )}
+      </div>
+      {ports.inputs.map((port, i) => (
+        <Port key={`i-${port}`} id={inputHandle(port)} type="target" position={Position.Left} top={portOffset(i, ports.inputs.length, height)} label={showInputs ? port : null} />
+      ))}
+      {outputs.map((port, i) => (
+        <Port key={`o-${port}`} id={outputHandle(port)} type="source" position={Position.Right} top={portOffset(i, outputs.length, height)} label={showOutputs ? port : null} />
+      ))}
+    </div>
+  );
+});
+
+function Port({ id, type, position, top, label }: { id: string; type: "source" | "target"; position: Position; top: number; label: string | null }) {
+  const left = position === Position.Left;
+  const style: CSSProperties = { top };
+  return (
+    <>
+      <Handle id={id} type={type} position={position} style={style} className="!h-3 !w-3 !border-2 !border-white !bg-slate-500 hover:!bg-indigo-500 dark:!border-slate-900 dark:!bg-slate-400" />
+      {label && (
+        <span
+          style={{ top: top - 8 }}
+          className={`pointer-events-none absolute text-[10px] leading-4 text-slate-500 dark:text-slate-400 ${left ? "left-2" : "right-2 text-right"} max-w-[5.5rem] truncate`}
+        >
+          {label}
+        </span>
+      )}
+    </>
+  );
+}
+
+export const NOTE_COLORS: Record<StickyNote["color"], string> = {
+  yellow: "bg-yellow-100 border-yellow-300 dark:bg-yellow-950 dark:border-yellow-800",
+  blue: "bg-sky-100 border-sky-300 dark:bg-sky-950 dark:border-sky-800",
+  green: "bg-emerald-100 border-emerald-300 dark:bg-emerald-950 dark:border-emerald-800",
+  pink: "bg-pink-100 border-pink-300 dark:bg-pink-950 dark:border-pink-800",
+  gray: "bg-slate-100 border-slate-300 dark:bg-slate-800 dark:border-slate-600",
+};
+
+const swatch: Record<StickyNote["color"], string> = {
+  yellow: "bg-yellow-300",
+  blue: "bg-sky-300",
+  green: "bg-emerald-300",
+  pink: "bg-pink-300",
+  gray: "bg-slate-300",
+};
+
+/** A sticky note: text edited in place, resized by its corners, coloured from a few swatches. */
+export const StickyNoteCard = memo(function StickyNoteCard({ data, selected }: NodeProps<NoteCanvasNode>) {
+  const { note } = data;
+  const actions = useContext(CanvasActionsContext);
+  return (
+    <div className={`flex h-full w-full flex-col rounded-md border shadow-sm ${NOTE_COLORS[note.color]} ${selected ? "ring-2 ring-indigo-500" : ""}`}>
+      <NodeResizer
+        isVisible={selected && !actions.readOnly}
+        minWidth={120}
+        minHeight={80}
+        onResizeEnd={(_, size) => actions.updateNote(note.id, { width: Math.round(size.width), height: Math.round(size.height), position: { x: Math.round(size.x), y: Math.round(size.y) } })}
+      />
+      {selected && !actions.readOnly && (
+        <div className="flex items-center gap-1 px-2 pt-1.5" role="group" aria-label="Note colour">
+          {(Object.keys(swatch) as StickyNote["color"][]).map((color) => (
+            <button
+              key={color}
+              type="button"
+              aria-label={`Note colour ${color}`}
+              aria-pressed={note.color === color}
+              onClick={() => actions.updateNote(note.id, { color })}
+              className={`nodrag h-4 w-4 rounded-full border border-black/20 ${swatch[color]} ${note.color === color ? "ring-2 ring-indigo-500 ring-offset-1" : ""}`}
+            />
+          ))}
+        </div>
+      )}
+      <textarea
+        aria-label="Note text"
+        value={note.text}
+        readOnly={actions.readOnly}
+        placeholder={actions.readOnly ? "" : "Write a note…"}
+        onChange={(e) => actions.updateNote(note.id, { text: e.target.value }, `note:${note.id}:text`)}
+        className="nodrag nowheel h-full w-full flex-1 resize-none bg-transparent p-2 text-sm text-slate-800 outline-none placeholder:text-slate-500 dark:text-slate-100"
+      />
+    </div>
+  );
+});
+
+// At module scope, so React Flow never sees a new object and re-mounts every node.
+export const nodeTypes = { flow: FlowNodeCard, note: StickyNoteCard };

@@ -1,0 +1,107 @@
+/**
+ * A step's stored input or output (as `run.get` returns it: `{ items: { <port>: Item[] }, truncated? }`) turned
+ * into what the data view shows. No React here.
+ */
+
+export interface Truncation {
+  originalBytes: number;
+  capBytes: number;
+  keptItems: number;
+  totalItems: number;
+}
+
+export interface PortData {
+  port: string;
+  items: unknown[];
+}
+
+export interface BinaryInfo {
+  key: string;
+  id?: string;
+  fileName?: string;
+  mimeType?: string;
+  size?: number;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The ports with their items, in stored order, and the cap note when the data was cut down. */
+export function portsOf(data: unknown): { ports: PortData[]; truncated: Truncation | null } {
+  if (!isRecord(data)) return { ports: [], truncated: null };
+  const items = isRecord(data.items) ? data.items : {};
+  const ports = Object.entries(items).map(([port, list]) => ({ port, items: Array.isArray(list) ? list : [] }));
+  const t = data.truncated;
+  const truncated = isRecord(t) && typeof t.originalBytes === "number" ? (t as unknown as Truncation) : null;
+  return { ports, truncated };
+}
+
+/** An item's JSON (items are `{ json, binary? }`; anything else is shown as it is). */
+export function itemJson(item: unknown): unknown {
+  return isRecord(item) && "json" in item ? item.json : item;
+}
+
+export function binaryOf(item: unknown): BinaryInfo[] {
+  if (!isRecord(item) || !isRecord(item.binary)) return [];
+  return Object.entries(item.binary).map(([key, ref]) => {
+    const r = isRecord(ref) ? ref : {};
+    return {
+      key,
+      id: typeof r.id === "string" ? r.id : undefined,
+      fileName: typeof r.fileName === "string" ? r.fileName : undefined,
+      mimeType: typeof r.mimeType === "string" ? r.mimeType : undefined,
+      size: typeof r.size === "number" ? r.size : undefined,
+    };
+  });
+}
+
+/** Table columns: the items' JSON keys in the order they first appear, looking at the first `sample` items. */
+export function columnsOf(items: readonly unknown[], { sample = 200, max = 40 } = {}): string[] {
+  const seen = new Set<string>();
+  for (const item of items.slice(0, sample)) {
+    const json = itemJson(item);
+    if (isRecord(json)) for (const key of Object.keys(json)) seen.add(key);
+    else seen.add("value");
+    if (seen.size >= max) break;
+  }
+  return [...seen].slice(0, max);
+}
+
+/** A cell's text: scalars as they are, objects and arrays as short JSON. */
+export function cellText(value: unknown, max = 120): string {
+  if (value === undefined) return "";
+  if (value === null) return "null";
+  if (typeof value === "string") return value.length > max ? `${value.slice(0, max)}…` : value;
+  if (typeof value !== "object") return String(value);
+  const text = JSON.stringify(value);
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+export function cellOf(item: unknown, column: string): unknown {
+  const json = itemJson(item);
+  if (isRecord(json)) return json[column];
+  return column === "value" ? json : undefined;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 10 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function countItems(ports: readonly PortData[]): number {
+  return ports.reduce((n, p) => n + p.items.length, 0);
+}
+
+/** The items to pin: the default output port's, or every port's when there is no `out`. */
+export function pinnableItems(ports: readonly PortData[]): unknown[] {
+  const out = ports.find((p) => p.port === "out");
+  return out ? out.items : ports.flatMap((p) => p.items);
+}

@@ -1,0 +1,36 @@
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/routers/_app";
+import type { FlowDocument, FlowNode } from "@/server/flow-document";
+import type { NodePorts } from "./graph-rules";
+
+type Outputs = inferRouterOutputs<AppRouter>;
+export type CatalogEntry = Outputs["nodeCatalog"]["list"][number];
+export type RunDetail = Outputs["run"]["get"];
+export type RunStep = RunDetail["steps"][number];
+export type StickyNote = FlowDocument["notes"][number];
+
+export type NodeStatus = "idle" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+
+/** What the canvas shows of a node in the run being watched or looked at. */
+export interface NodeRunState {
+  status: NodeStatus;
+  durationMs?: number;
+  itemCount?: number;
+  error?: { message: string } | null;
+  progress?: { percent?: number; message?: string; [k: string]: unknown };
+  attempt?: number;
+}
+
+/** Everything a node card draws; rebuilt only for the nodes whose parts changed, so the others do not re-render. */
+export interface FlowNodeData extends Record<string, unknown> {
+  node: FlowNode;
+  entry: CatalogEntry | undefined;
+  ports: NodePorts;
+  run: NodeRunState | undefined;
+  issues: string[];
+  pinned: boolean;
+}
+
+export interface NoteData extends Record<string, unknown> {
+  note: StickyNote;
+}

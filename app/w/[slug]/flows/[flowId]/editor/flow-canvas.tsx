@@ -1,0 +1,304 @@
+"use client";
+
+import {
+  Background,
+  BackgroundVariant,
+  ConnectionMode,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  applyEdgeChanges,
+  applyNodeChanges,
+  useReactFlow,
+  type Edge,
+  type EdgeChange,
+  type FinalConnectionState,
+  type NodeChange,
+  type OnSelectionChangeParams,
+} from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import type { FlowDocument } from "@/server/flow-document";
+import { newId } from "./clipboard";
+import { CanvasActionsContext, nodeTypes, type CanvasActions, type FlowCanvasNode, type NoteCanvasNode } from "./canvas-nodes";
+import type { CatalogEntry, FlowNodeData, NodeRunState, StickyNote } from "./editor-types";
+import { checkConnection, inputHandle, outputHandle, type Connection, type NodePorts } from "./graph-rules";
+
+type CanvasNode = FlowCanvasNode | NoteCanvasNode;
+export type DocumentChange = (update: (document: FlowDocument) => FlowDocument, options?: { coalesce?: string }) => void;
+
+export const PALETTE_DRAG_TYPE = "application/x-streamware-node";
+
+export interface CanvasSelection {
+  nodeIds: string[];
+  noteIds: string[];
+  edgeIds: string[];
+}
+
+interface FlowCanvasProps {
+  document: FlowDocument;
+  catalog: ReadonlyMap<string, CatalogEntry>;
+  ports: ReadonlyMap<string, NodePorts>;
+  runStates: ReadonlyMap<string, NodeRunState> | null;
+  issuesByNode: ReadonlyMap<string, string[]>;
+  readOnly: boolean;
+  snapToGrid: boolean;
+  change: DocumentChange;
+  onSelection(selection: CanvasSelection): void;
+  onRefuse(reason: string): void;
+  onDropType(type: string, position: { x: number; y: number }): void;
+  onOpenNode(nodeId: string): void;
+  /** Nodes and notes to select (after a paste or an add); a new object each time. */
+  selectRequest: { ids: string[] } | null;
+}
+
+const NO_ISSUES: string[] = [];
+/** An edge that carried items in the run shown. */
+const CARRIED_EDGE = { stroke: "#10b981", strokeWidth: 2 };
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * The canvas. The document is the truth; React Flow's node list is kept here and reconciled with it, reusing node
+ * objects whose parts did not change, so memoised cards re-render only when they must. Dragging moves nodes in this
+ * component only; the document (and the undo history) gets the new positions once, when the drag stops.
+ */
+export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
+  const { document, catalog, ports, runStates, issuesByNode, readOnly, snapToGrid, change, onSelection, onRefuse, onDropType, onOpenNode, selectRequest } = props;
+  const { screenToFlowPosition } = useReactFlow();
+  const [nodes, setNodes] = useState<CanvasNode[]>([]);
+  const [edges, setEdges] = useState<Edge[]>([]);
+  const dataCache = useRef(new Map<string, FlowNodeData>());
+  const handledRequest = useRef<{ ids: string[] } | null>(null);
+
+  useEffect(() => {
+    const request = selectRequest !== handledRequest.current ? selectRequest : null;
+    handledRequest.current = selectRequest;
+    const chosen = request ? new Set(request.ids) : null;
+    const cache = dataCache.current;
+    const next = new Map<string, FlowNodeData>();
+    setNodes((previous) => {
+      const before = new Map(previous.map((n) => [n.id, n]));
+      const result: CanvasNode[] = [];
+      for (const note of document.notes) {
+        const old = before.get(note.id) as NoteCanvasNode | undefined;
+        const selected = chosen ? chosen.has(note.id) : (old?.selected ?? false);
+        if (old && old.data.note === note && old.selected === selected) {
+          result.push(old);
+          continue;
+        }
+        result.push({
+          ...old,
+          id: note.id,
+          type: "note",
+          position: note.position,
+          data: { note },
+          width: note.width,
+          height: note.height,
+          selected,
+          zIndex: -1,
+          ariaLabel: `Sticky note: ${note.text.slice(0, 60) || "empty"}`,
+          dragHandle: undefined,
+        });
+      }
+      for (const node of document.nodes) {
+        const entry = catalog.get(node.type);
+        const nodePorts = ports.get(node.id) ?? { inputs: [], outputs: [], trigger: false };
+        const run = runStates?.get(node.id);
+        const issues = issuesByNode.get(node.id) ?? NO_ISSUES;
+        const pinned = Boolean(document.pinData?.[node.id]);
+        const cached = cache.get(node.id);
+        const data =
+          cached && cached.node === node && cached.entry === entry && cached.ports === nodePorts && cached.run === run && sameList(cached.issues, issues) && cached.pinned === pinned
+            ? cached
+            : { node, entry, ports: nodePorts, run, issues, pinned };
+        next.set(node.id, data);
+        const old = before.get(node.id) as FlowCanvasNode | undefined;
+        const selected = chosen ? chosen.has(node.id) : (old?.selected ?? false);
+        if (old && old.data === data && old.selected === selected && old.position === node.position) {
+          result.push(old);
+          continue;
+        }
+        result.push({
+          ...old,
+          id: node.id,
+          type: "flow",
+          position: node.position,
+          data,
+          selected,
+          ariaLabel: `${node.name}, ${entry?.name ?? node.type}${run && run.status !== "idle" ? `, ${run.status}` : ""}${issues.length ? `, ${issues.length} problems` : ""}`,
+        });
+      }
+      return result;
+    });
+    dataCache.current = next;
+    setEdges((previous) => {
+      const before = new Map(previous.map((e) => [e.id, e]));
+      return document.edges.map((edge) => {
+        const old = before.get(edge.id);
+        const sourceStatus = runStates?.get(edge.source)?.status;
+        const animated = sourceStatus === "running";
+        const carried = sourceStatus === "succeeded" && runStates?.get(edge.target)?.status !== undefined && runStates?.get(edge.target)?.status !== "skipped";
+        const style = carried ? CARRIED_EDGE : undefined;
+        const selected = chosen ? false : (old?.selected ?? false);
+        if (old && old.source === edge.source && old.target === edge.target && old.sourceHandle === outputHandle(edge.sourcePort) && old.targetHandle === inputHandle(edge.targetPort) && old.animated === animated && old.style === style && old.selected === selected) {
+          return old;
+        }
+        return {
+          id: edge.id,
+          source: edge.source,
+          target: edge.target,
+          sourceHandle: outputHandle(edge.sourcePort),
+          targetHandle: inputHandle(edge.targetPort),
+          animated,
+          style,
+          selected,
+          ariaLabel: `Connection from ${document.nodes.find((n) => n.id === edge.source)?.name ?? edge.source} (${edge.sourcePort}) to ${document.nodes.find((n) => n.id === edge.target)?.name ?? edge.target} (${edge.targetPort})`,
+        };
+      });
+    });
+  }, [document, catalog, ports, runStates, issuesByNode, selectRequest]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<CanvasNode>[]) => {
+      // Removal changes the document (the editor's Delete key), never only this list.
+      setNodes((current) => applyNodeChanges(changes.filter((c) => c.type !== "remove"), current));
+      // A move that has ended (a drag let go, or arrow keys on selected nodes) goes to the document as one step.
+      const settled = new Map<string, { x: number; y: number }>();
+      for (const c of changes) {
+        if (c.type === "position" && c.dragging === false && c.position) settled.set(c.id, { x: Math.round(c.position.x), y: Math.round(c.position.y) });
+      }
+      if (settled.size === 0) return;
+      change((doc) => {
+        let moved = false;
+        const place = <T extends { id: string; position: { x: number; y: number } }>(item: T): T => {
+          const p = settled.get(item.id);
+          if (!p || (p.x === item.position.x && p.y === item.position.y)) return item;
+          moved = true;
+          return { ...item, position: p };
+        };
+        const next = { ...doc, nodes: doc.nodes.map(place), notes: doc.notes.map(place) };
+        return moved ? next : doc;
+      });
+    },
+    [change],
+  );
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    setEdges((current) => applyEdgeChanges(changes.filter((c) => c.type !== "remove"), current));
+  }, []);
+
+  const portsOf = useCallback((id: string) => ports.get(id), [ports]);
+  const check = useCallback(
+    (connection: Connection) => checkConnection({ nodes: document.nodes, edges: document.edges, portsOf, connection }),
+    [document.nodes, document.edges, portsOf],
+  );
+  const isValidConnection = useCallback((connection: Connection | Edge) => check(connection).ok, [check]);
+  const onConnect = useCallback(
+    (connection: Connection) => {
+      const result = check(connection);
+      if (!result.ok) return onRefuse(result.reason);
+      change((doc) => ({ ...doc, edges: [...doc.edges, { id: newId("e"), ...result.edge }] }));
+    },
+    [check, change, onRefuse],
+  );
+  const onConnectEnd = useCallback(
+    (_event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (!state.toHandle || state.isValid || !state.fromHandle) return;
+      const from = state.fromHandle;
+      const to = state.toHandle;
+      // Drawn from an input, the connection runs the other way.
+      const connection = from.type === "target" ? { source: to.nodeId, sourceHandle: to.id, target: from.nodeId, targetHandle: from.id } : { source: from.nodeId, sourceHandle: from.id, target: to.nodeId, targetHandle: to.id };
+      const result = check(connection);
+      if (!result.ok) onRefuse(result.reason);
+    },
+    [check, onRefuse],
+  );
+
+  const onSelectionChange = useCallback(
+    ({ nodes: selectedNodes, edges: selectedEdges }: OnSelectionChangeParams) => {
+      onSelection({
+        nodeIds: selectedNodes.filter((n) => n.type === "flow").map((n) => n.id),
+        noteIds: selectedNodes.filter((n) => n.type === "note").map((n) => n.id),
+        edgeIds: selectedEdges.map((e) => e.id),
+      });
+    },
+    [onSelection],
+  );
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(PALETTE_DRAG_TYPE)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  }, []);
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const type = event.dataTransfer.getData(PALETTE_DRAG_TYPE);
+      if (!type) return;
+      event.preventDefault();
+      onDropType(type, screenToFlowPosition({ x: event.clientX, y: event.clientY }));
+    },
+    [onDropType, screenToFlowPosition],
+  );
+
+  const actions = useMemo<CanvasActions>(
+    () => ({
+      readOnly,
+      updateNote: (id: string, patch: Partial<StickyNote>, coalesce?: string) =>
+        change((doc) => ({ ...doc, notes: doc.notes.map((n) => (n.id === id ? { ...n, ...patch } : n)) }), coalesce ? { coalesce } : undefined),
+    }),
+    [change, readOnly],
+  );
+
+  return (
+    <CanvasActionsContext.Provider value={actions}>
+      <ReactFlow<CanvasNode, Edge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onSelectionChange={onSelectionChange}
+        onNodeDoubleClick={(_e, node) => node.type === "flow" && onOpenNode(node.id)}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        connectionMode={ConnectionMode.Loose}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesReconnectable={false}
+        // The editor deletes the selection itself (one undo step for nodes, notes and edges).
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={["Control", "Meta"]}
+        snapToGrid={snapToGrid}
+        snapGrid={[16, 16]}
+        minZoom={0.1}
+        maxZoom={2}
+        fitView
+        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+        onlyRenderVisibleElements
+        attributionPosition="top-right"
+        colorMode="system"
+        className="[--xy-background-color:var(--color-slate-50)] [--xy-minimap-background-color:var(--color-white)] dark:[--xy-background-color:var(--color-slate-950)] dark:[--xy-minimap-background-color:var(--color-slate-900)]"
+      >
+        <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
+        <Controls showInteractive={false} position="bottom-left" />
+        <MiniMap position="bottom-right" pannable zoomable ariaLabel="Minimap" nodeStrokeWidth={2} />
+      </ReactFlow>
+    </CanvasActionsContext.Provider>
+  );
+});
+
+/** The document without these nodes, notes and edges, nor the edges and pins of the nodes. */
+export function removeFromDocument(doc: FlowDocument, ids: ReadonlySet<string>, edgeIds: ReadonlySet<string>): FlowDocument {
+  if (ids.size === 0 && edgeIds.size === 0) return doc;
+  const pinData = doc.pinData ? Object.fromEntries(Object.entries(doc.pinData).filter(([id]) => !ids.has(id))) : undefined;
+  return {
+    ...doc,
+    nodes: doc.nodes.filter((n) => !ids.has(n.id)),
+    notes: doc.notes.filter((n) => !ids.has(n.id)),
+    edges: doc.edges.filter((e) => !edgeIds.has(e.id) && !ids.has(e.source) && !ids.has(e.target)),
+    ...(pinData ? { pinData } : {}),
+  };
+}

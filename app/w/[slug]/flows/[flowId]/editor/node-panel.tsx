@@ -1,0 +1,126 @@
+"use client";
+
+import { useState } from "react";
+import type { FlowNode } from "@/server/flow-document";
+import { ConfigPanel } from "./config-panel/config-panel";
+import { NodeDataView } from "./data-view/node-data-view";
+import type { CatalogEntry, NodeRunState, RunDetail } from "./editor-types";
+
+type Tab = "settings" | "data";
+
+function flatItems(ports: unknown): unknown[] {
+  const items = (ports as { items?: Record<string, unknown[]> } | null | undefined)?.items;
+  return items ? Object.values(items).flat() : [];
+}
+
+/** The selected node: its settings, and its data in the run being shown (or its pinned items). */
+export function NodePanel({
+  workspaceId,
+  flowId,
+  node,
+  entry,
+  readOnly,
+  issues,
+  run,
+  live,
+  pinned,
+  canRun,
+  onChange,
+  onPin,
+  onRunAlone,
+  onClose,
+}: {
+  workspaceId: string;
+  flowId: string;
+  node: FlowNode;
+  entry: CatalogEntry | undefined;
+  readOnly: boolean;
+  issues: { path: string; message: string }[];
+  run: RunDetail | undefined;
+  live: NodeRunState | undefined;
+  pinned: unknown[] | undefined;
+  canRun: boolean;
+  onChange(next: FlowNode): void;
+  onPin(nodeId: string, items: unknown[] | null): void;
+  onRunAlone(nodeId: string): void;
+  onClose(): void;
+}) {
+  const step = run?.steps.find((s) => s.nodeId === node.id);
+  const [tab, setTab] = useState<Tab>(readOnly && step ? "data" : "settings");
+  const output = step ? step.output : pinned ? { items: { out: pinned } } : undefined;
+  const sampleInput = run && step ? { runId: run.id, items: flatItems(step.input) } : undefined;
+
+  return (
+    <div className="flex h-full min-h-0 flex-col" data-undo-scope="document">
+      <div className="flex items-center gap-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
+        <div className="min-w-0 flex-1">
+          <h2 className="truncate font-semibold">{node.name}</h2>
+          <p className="truncate text-xs text-slate-500 dark:text-slate-400">{entry?.name ?? node.type}</p>
+        </div>
+        {canRun && !entry?.trigger && (
+          <button
+            type="button"
+            onClick={() => onRunAlone(node.id)}
+            title="Run only this node, on the pinned or last-run output of the nodes before it"
+            className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800"
+          >
+            Run this node
+          </button>
+        )}
+        {pinned && !readOnly && (
+          <button type="button" onClick={() => onPin(node.id, null)} className="rounded-md border border-slate-300 px-2 py-1 text-xs hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800">
+            Unpin
+          </button>
+        )}
+        <button type="button" aria-label="Close panel" onClick={onClose} className="rounded-md px-2 py-1 text-slate-500 hover:bg-slate-100 dark:hover:bg-slate-800">
+          ✕
+        </button>
+      </div>
+      <div role="tablist" aria-label="Node panel" className="flex gap-1 border-b border-slate-200 px-3 dark:border-slate-800">
+        {(["settings", "data"] as const).map((t) => (
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            id={`node-tab-${t}`}
+            aria-selected={tab === t}
+            aria-controls={`node-tabpanel-${t}`}
+            tabIndex={tab === t ? 0 : -1}
+            onClick={() => setTab(t)}
+            onKeyDown={(e) => {
+              if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+                const next = t === "settings" ? "data" : "settings";
+                setTab(next);
+                (e.currentTarget.parentElement?.querySelector(`#node-tab-${next}`) as HTMLElement | null)?.focus();
+              }
+            }}
+            className={`-mb-px border-b-2 px-2 py-1.5 text-sm ${tab === t ? "border-indigo-500 font-medium text-indigo-700 dark:text-indigo-300" : "border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100"}`}
+          >
+            {t === "settings" ? "Settings" : "Data"}
+            {t === "settings" && issues.length > 0 && <span className="ml-1 rounded bg-red-100 px-1 text-xs text-red-800 dark:bg-red-950 dark:text-red-200">{issues.length}</span>}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`node-tabpanel-${tab}`} aria-labelledby={`node-tab-${tab}`} className="min-h-0 flex-1 overflow-y-auto">
+        {tab === "settings" ? (
+          entry ? (
+            <ConfigPanel workspaceId={workspaceId} flowId={flowId} node={node} entry={entry} readOnly={readOnly} issues={issues} sampleInput={sampleInput} onChange={onChange} />
+          ) : (
+            <p className="p-3 text-sm text-red-700 dark:text-red-300">This node&apos;s type “{node.type}” is not installed here; it cannot be edited or run.</p>
+          )
+        ) : (
+          <NodeDataView
+            input={step?.input}
+            output={output}
+            error={step?.error as { message: string } | null | undefined}
+            status={live?.status ?? step?.status}
+            durationMs={live?.durationMs ?? step?.durationMs ?? undefined}
+            progress={live?.progress}
+            pinned={Boolean(pinned)}
+            onPin={readOnly ? undefined : (items) => onPin(node.id, items)}
+          />
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from "node:crypto";
+import { type Locator, type Page, type TestInfo, expect } from "@playwright/test";
+
+/** An address no other journey (nor an earlier run against the same database) uses. */
+export function uniqueEmail(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString("hex")}@example.test`;
+}
+
+export async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto("/signin");
+  await page.getByRole("textbox", { name: "Email" }).fill(email);
+  await page.getByRole("button", { name: "Sign in for development" }).click();
+  await expect(page.getByRole("heading", { name: "Flows", exact: true })).toBeVisible();
+}
+
+/** Creates a flow from the flow list, as a person does, and waits for its editor. */
+export async function createFlow(page: Page, name: string): Promise<string> {
+  await page.getByRole("button", { name: "New flow" }).click();
+  await page.getByRole("textbox", { name: "Flow name" }).fill(name);
+  await page.getByRole("button", { name: "Create flow" }).click();
+  await expect(page).toHaveURL(/\/flows\/[^/]+$/);
+  await expect(page.getByRole("heading", { name, exact: true })).toBeVisible();
+  await expect(canvas(page)).toBeVisible();
+  return page.url();
+}
+
+/** React Flow's canvas (role "application"). */
+export function canvas(page: Page): Locator {
+  return page.locator(".react-flow").and(page.getByRole("application"));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** A node on the canvas by its name; its accessible name is "<name>, <type name>[, status][, problems]". */
+export function canvasNode(page: Page, name: string): Locator {
+  return canvas(page).getByRole("group", { name: new RegExp(`^${escapeRegExp(name)}, `) });
+}
+
+/** Every node card on the canvas. */
+export function canvasNodes(page: Page): Locator {
+  return canvas(page).locator('[aria-roledescription="node"]');
+}
+
+/** Every connection on the canvas. */
+export function canvasEdges(page: Page): Locator {
+  return canvas(page).locator('[aria-roledescription="edge"]');
+}
+
+/** The connection from one node to another, by their names. */
+export function canvasEdge(page: Page, from: string, to: string): Locator {
+  return canvas(page).getByRole("group", { name: new RegExp(`^Connection from ${escapeRegExp(from)} \\(.+\\) to ${escapeRegExp(to)} \\(`) });
+}
+
+/** Drags a node type from the palette and drops it on the canvas at a point given relative to the canvas. */
+export async function dragFromPalette(page: Page, typeName: string, at: { x: number; y: number }): Promise<void> {
+  const palette = page.getByRole("navigation", { name: "Node palette" });
+  const search = palette.getByRole("searchbox", { name: "Search nodes" });
+  await search.fill(typeName);
+  await palette.getByRole("button", { name: `Add ${typeName}`, exact: true }).dragTo(canvas(page).locator(".react-flow__pane"), { targetPosition: at });
+  await search.fill("");
+}
+
+/**
+ * Draws a connection with the mouse from a node's output handle to another node's input handle. Handles have no
+ * accessible name in React Flow, so they are found by the port ids the canvas gives them ("o:<port>", "i:<port>").
+ */
+export async function connect(page: Page, from: { node: string; port?: string }, to: { node: string; port?: string }): Promise<void> {
+  const source = canvasNode(page, from.node).locator(`.react-flow__handle[data-handleid="o:${from.port ?? "out"}"]`);
+  const target = canvasNode(page, to.node).locator(`.react-flow__handle[data-handleid="i:${to.port ?? "in"}"]`);
+  const a = await center(source);
+  const b = await center(target);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  // Several steps, so React Flow sees a drag and follows it to the target handle.
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x, b.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+/**
+ * Drags a node card with the mouse so that its centre lands on a point given relative to the canvas. Node cards are
+ * dragged by their name line, away from the handles on either side.
+ */
+export async function placeNode(page: Page, name: string, at: { x: number; y: number }): Promise<void> {
+  const pane = await canvas(page).boundingBox();
+  const box = await canvasNode(page, name).boundingBox();
+  if (!pane || !box) throw new Error(`node ${name} is not on screen`);
+  await moveNode(page, name, { x: pane.x + at.x - (box.x + box.width / 2), y: pane.y + at.y - (box.y + box.height / 2) });
+}
+
+/** Drags a node card by the given offset, with the mouse. */
+export async function moveNode(page: Page, name: string, by: { x: number; y: number }): Promise<void> {
+  const node = canvasNode(page, name);
+  const box = await node.boundingBox();
+  if (!box) throw new Error(`node ${name} is not on screen`);
+  // The name line of the card: away from the handles on either side.
+  const start = { x: box.x + box.width / 2, y: box.y + 16 };
+  await page.mouse.move(start.x, start.y);
+  await page.mouse.down();
+  await page.mouse.move(start.x + by.x / 2, start.y + by.y / 2, { steps: 5 });
+  await page.mouse.move(start.x + by.x, start.y + by.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+async function center(locator: Locator): Promise<{ x: number; y: number }> {
+  await expect(locator).toBeVisible();
+  const box = await locator.boundingBox();
+  if (!box) throw new Error("the element has no box on screen");
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** The side panel of the selected node. */
+export function nodePanel(page: Page, name: string): Locator {
+  return page.getByRole("complementary", { name: `Node ${name}` });
+}
+
+/** The draft's save status in the editor's header. */
+export async function expectSaved(page: Page): Promise<void> {
+  await expect(page.getByRole("status").filter({ hasText: /^(All changes saved|Saved)$/ })).toBeVisible();
+}
+
+/** Keeps a screenshot of the page at a moment worth seeing: a file in the test's output folder, attached to the report. */
+export async function snap(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name.replace(/[^A-Za-z0-9-]+/g, "-")}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: "image/png" });
+}
+
+/** Calls a tRPC procedure from the signed-in page, as the editor does (superjson over HTTP). */
+export async function trpc<T>(page: Page, kind: "query" | "mutation", path: string, input?: unknown): Promise<T> {
+  return page.evaluate(
+    async ({ kind, path, input }) => {
+      const payload = encodeURIComponent(JSON.stringify({ json: input ?? null }));
+      const res =
+        kind === "query"
+          ? await fetch(`/api/trpc/${path}?input=${payload}`)
+          : await fetch(`/api/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: input }) });
+      const body = (await res.json()) as { result?: { data: { json: unknown } }; error?: { json: { message: string } } };
+      if (!res.ok || !body.result) throw new Error(`${path}: ${body.error?.json.message ?? res.status}`);
+      return body.result.data.json;
+    },
+    { kind, path, input },
+  ) as Promise<T>;
+}

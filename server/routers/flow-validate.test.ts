@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { useTestDatabase } from "../db/test-databases";
+import { FLOW_SCHEMA_TAG } from "../flow-document";
+import { workspaceService } from "../services/workspace-service";
+import { rejection, signInAs } from "./test-helpers";
+
+const document = {
+  schema: FLOW_SCHEMA_TAG,
+  nodes: [
+    { id: "start", name: "Start", type: "core.manual-trigger", position: { x: 0, y: 0 } },
+    { id: "call", name: "Call", type: "core.http-request", position: { x: 200, y: 0 }, config: { url: "", method: "TELEPORT" } },
+    { id: "wait", name: "Wait", type: "core.delay", position: { x: 400, y: 0 }, config: { ms: 10 } },
+  ],
+  edges: [
+    { id: "e1", source: "start", target: "call" },
+    { id: "e2", source: "start", target: "wait", sourcePort: "nowhere" },
+  ],
+};
+
+describe("flow.validate", () => {
+  const database = useTestDatabase("postgres");
+
+  it("names the node and config field of each problem and stores nothing", async () => {
+    const { db } = database;
+    const owner = await signInAs({ db, name: "Checker" });
+    const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Checked" });
+    const ref = { workspaceId: owner.workspace.id, flowId: flow.id };
+
+    const { issues } = await owner.caller.flow.validate({ ...ref, document });
+    const byField = issues.filter((i) => i.nodeId === "call").map((i) => i.field);
+    expect(byField).toEqual(expect.arrayContaining(["method"]));
+    const port = issues.find((i) => i.path === "edges[1].sourcePort");
+    expect(port).toMatchObject({ nodeId: "start", field: null });
+    expect(port?.message).toMatch(/no output "nowhere"/);
+
+    const fixed = { ...document, nodes: document.nodes.map((n) => (n.id === "call" ? { ...n, config: { url: "http://127.0.0.1/x" } } : n)), edges: [document.edges[0], { ...document.edges[1], sourcePort: "out" }] };
+    expect((await owner.caller.flow.validate({ ...ref, document: fixed })).issues).toEqual([]);
+    // The draft is what was created, not either document.
+    expect((await owner.caller.flow.get(ref)).draft.nodes).toEqual([]);
+  });
+
+  it("reports a document that does not parse with the path of each problem", async () => {
+    const { db } = database;
+    const owner = await signInAs({ db, name: "Parser" });
+    const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Broken" });
+    const broken = { schema: FLOW_SCHEMA_TAG, nodes: [{ id: "a", name: "", type: "core.set", position: { x: 0, y: 0 } }], edges: [] };
+    const { issues } = await owner.caller.flow.validate({ workspaceId: owner.workspace.id, flowId: flow.id, document: broken });
+    expect(issues).toEqual([{ path: "nodes[0].name", message: "a node needs a name", nodeId: "a", field: null }]);
+  });
+
+  it("lets viewers check but not strangers", async () => {
+    const { db } = database;
+    const owner = await signInAs({ db, name: "Owner" });
+    const viewer = await signInAs({ db, name: "Viewer" });
+    const stranger = await signInAs({ db, name: "Stranger" });
+    await workspaceService.setMember({ db, userId: owner.user.id, workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
+    const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Shared" });
+    const ref = { workspaceId: owner.workspace.id, flowId: flow.id, document };
+    expect((await viewer.caller.flow.validate(ref)).issues.length).toBeGreaterThan(0);
+    expect((await rejection(stranger.caller.flow.validate(ref))).code).toBe("NOT_FOUND");
+    expect((await rejection(stranger.caller.flow.validate({ ...ref, workspaceId: stranger.workspace.id }))).code).toBe("NOT_FOUND");
+  });
+});
