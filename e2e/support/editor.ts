@@ -8,8 +8,11 @@ export function uniqueEmail(prefix: string): string {
 
 export async function signIn(page: Page, email: string): Promise<void> {
   await page.goto("/signin");
+  const submit = page.getByRole("button", { name: "Sign in for development" });
+  // The form takes input once the page is live (the button says when): typing earlier is lost when it hydrates.
+  await expect(submit).toBeEnabled();
   await page.getByRole("textbox", { name: "Email" }).fill(email);
-  await page.getByRole("button", { name: "Sign in for development" }).click();
+  await submit.click();
   await expect(page.getByRole("heading", { name: "Flows", exact: true })).toBeVisible();
 }
 
@@ -143,4 +146,32 @@ export async function trpc<T>(page: Page, kind: "query" | "mutation", path: stri
     },
     { kind, path, input },
   ) as Promise<T>;
+}
+
+/** The workspace of a freshly signed-in user (each user starts with one). */
+export async function ownWorkspace(page: Page): Promise<{ id: string; slug: string }> {
+  const [workspace] = await trpc<{ id: string; slug: string }[]>(page, "query", "workspace.list");
+  if (!workspace) throw new Error("the signed-in user has no workspace");
+  return workspace;
+}
+
+/** Stores a flow with the given document (the starting point of a journey) and opens it in the editor. */
+export async function openNewFlow(page: Page, { name, document }: { name: string; document: object }): Promise<{ workspaceId: string; flowId: string }> {
+  const workspace = await ownWorkspace(page);
+  const flow = await trpc<{ id: string }>(page, "mutation", "flow.create", { workspaceId: workspace.id, name, document: { schema: "streamware.flow/1", ...document } });
+  await page.goto(`/w/${workspace.slug}/flows/${flow.id}`);
+  await expect(page.getByRole("heading", { name, exact: true })).toBeVisible();
+  await expect(canvas(page)).toBeVisible();
+  return { workspaceId: workspace.id, flowId: flow.id };
+}
+
+/** The flow's stored draft, as the editor saved it. */
+export async function storedDraft(page: Page, ref: { workspaceId: string; flowId: string }): Promise<{ nodes: { id: string; name: string; type: string }[]; edges: { id: string; source: string; target: string }[] }> {
+  const flow = await trpc<{ draft: { nodes: { id: string; name: string; type: string }[]; edges: { id: string; source: string; target: string }[] } }>(page, "query", "flow.get", ref);
+  return flow.draft;
+}
+
+/** Where a node card sits on the canvas, in flow coordinates (React Flow places each card by a CSS transform). */
+export function nodeTransform(page: Page, name: string): Promise<string> {
+  return canvasNode(page, name).evaluate((el) => (el as HTMLElement).style.transform);
 }
