@@ -5,6 +5,7 @@ import { FieldErrors, FieldShell, describedBy, inputClass } from "@/app/w/[slug]
 import type { FlowNode } from "@/server/flow-document";
 import type { CatalogEntry } from "@/server/services/node-catalog-service";
 import { CredentialPicker } from "./credential-picker";
+import { credentialIssues, credentialSlots, withCredential } from "./credential-slots";
 import { FormScopeProvider, SchemaField, type FormScope } from "./schema-field";
 import { fieldsOf, issuesAt, normalizePath, parseNumber, withKey, type JsonSchema } from "./schema-form";
 
@@ -57,7 +58,7 @@ export function ConfigPanel({
     return settingPaths.includes(p) || p.startsWith("credentials") || fields.some((f) => p === f.path || p.startsWith(`${f.path}.`) || p.startsWith(`${f.path}[`));
   };
   const loose = issues.filter((i) => !shown(i.path));
-  const credentialType = entry.credential?.type;
+  const slots = credentialSlots(entry);
 
   return (
     <FormScopeProvider scope={scope}>
@@ -79,22 +80,21 @@ export function ConfigPanel({
         )}
 
         <Section title="Parameters">
-          {credentialType && (
+          {slots.map((slot) => (
             <CredentialPicker
-              id={`${idBase}-credential`}
+              key={slot.type}
+              id={`${idBase}-credential-${slot.type.replace(/[^a-z0-9-]/gi, "-")}`}
               workspaceId={workspaceId}
-              type={credentialType}
-              required={entry.credential!.required}
-              value={node.credentials?.[credentialType]}
+              type={slot.type}
+              main={slot.main}
+              required={slot.required}
+              value={node.credentials?.[slot.type]}
               readOnly={readOnly}
-              errors={issues.filter((i) => normalizePath(i.path).startsWith("credentials")).map((i) => i.message)}
-              onChange={(ref) => {
-                const rest = Object.fromEntries(Object.entries(node.credentials ?? {}).filter(([slot]) => slot !== credentialType));
-                onChange({ ...node, credentials: ref ? { ...rest, [credentialType]: ref } : rest });
-              }}
+              errors={credentialIssues(issues, slots, slot)}
+              onChange={(ref) => onChange({ ...node, credentials: withCredential(node.credentials, slot.type, ref) })}
             />
-          )}
-          {basic.length === 0 && !credentialType && <p className="text-sm text-slate-500 dark:text-slate-400">This node has nothing to set up.</p>}
+          ))}
+          {basic.length === 0 && slots.length === 0 && <p className="text-sm text-slate-500 dark:text-slate-400">This node has nothing to set up.</p>}
           {basic.map((f) => (
             <SchemaField key={f.key} spec={f} value={config[f.key]} onChange={(v) => setConfig(f.key, v)} />
           ))}

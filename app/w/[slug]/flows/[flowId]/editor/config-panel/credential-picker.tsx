@@ -12,13 +12,15 @@ export interface CredentialRef {
 }
 
 /**
- * Picks the node's credential among the workspace's credentials of the node's type, or creates one in a dialog
- * (the same form as the credentials page) and picks it.
+ * Picks one of the node's credentials among the workspace's credentials of the slot's type, or creates one in a
+ * dialog (the same form as the credentials page) and picks it. The main slot reads "Credential"; a further slot
+ * (`main: false`) is labelled by its credential type's name.
  */
 export function CredentialPicker({
   id,
   workspaceId,
   type,
+  main = true,
   required,
   value,
   readOnly,
@@ -28,6 +30,7 @@ export function CredentialPicker({
   id: string;
   workspaceId: string;
   type: string;
+  main?: boolean;
   required: boolean;
   value: CredentialRef | undefined;
   readOnly: boolean;
@@ -46,9 +49,10 @@ export function CredentialPicker({
   const missing = value && !selected && credentials.data ? `No ${typeName} credential named "${value.name}" here; pick or create one.` : null;
   const allErrors = [...errors, ...(missing ? [missing] : []), ...(required && !value ? ["This node needs a credential"] : [])];
   const description = `${typeName} credentials of this workspace.`;
+  const label = main ? "Credential" : typeName;
 
   return (
-    <FieldShell id={id} label="Credential" required={required} description={description} errors={allErrors}>
+    <FieldShell id={id} label={label} required={required} description={description} errors={allErrors}>
       <div className="flex gap-2">
         <select
           id={id}
@@ -72,7 +76,13 @@ export function CredentialPicker({
           ))}
         </select>
         {!readOnly && (
-          <button type="button" className={`${secondaryButton} whitespace-nowrap`} disabled={!types.data} onClick={() => setCreating(true)}>
+          <button
+            type="button"
+            aria-label={main ? undefined : `New credential for ${typeName}`}
+            className={`${secondaryButton} whitespace-nowrap`}
+            disabled={!types.data}
+            onClick={() => setCreating(true)}
+          >
             New credential
           </button>
         )}
