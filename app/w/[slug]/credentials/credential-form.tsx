@@ -90,7 +90,8 @@ export function CredentialForm({
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const saved = credential !== undefined;
 
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.credential.list.queryKey({ workspaceId }) });
+  // Not awaited: the saved credential is handed on at once rather than after the list is fetched again.
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.credential.list.queryKey({ workspaceId }) });
   const create = useMutation(trpc.credential.create.mutationOptions({ onSuccess: refresh }));
   const update = useMutation(trpc.credential.update.mutationOptions({ onSuccess: refresh }));
   const test = useMutation(trpc.credential.test.mutationOptions());
@@ -122,14 +123,12 @@ export function CredentialForm({
     event.preventDefault();
     const data = collect();
     if (!data) return;
-    if (credential) {
-      update.mutate(
-        { workspaceId, credentialId: credential.id, name: name !== credential.name ? name : undefined, data: Object.keys(data).length ? data : undefined },
-        { onSuccess: onSaved },
-      );
-    } else {
-      create.mutate({ workspaceId, name, type: typeName, data }, { onSuccess: onSaved });
-    }
+    // The promise, not mutate's per-call callback: that one is dropped when the dialog holding this form closes
+    // while saving, and a credential created then would not be picked. A failure is shown from the mutation's state.
+    const saving = credential
+      ? update.mutateAsync({ workspaceId, credentialId: credential.id, name: name !== credential.name ? name : undefined, data: Object.keys(data).length ? data : undefined })
+      : create.mutateAsync({ workspaceId, name, type: typeName, data });
+    saving.then(onSaved, () => {});
   }
 
   function runTest() {

@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useMemo, type ReactNode } from "react";
+import { useId, useLayoutEffect, useMemo, useRef, type ReactNode } from "react";
 import { FieldErrors, FieldShell, describedBy, inputClass } from "@/app/w/[slug]/credentials/form-controls";
 import type { FlowNode } from "@/server/flow-document";
 import type { CatalogEntry } from "@/server/services/node-catalog-service";
@@ -59,6 +59,12 @@ export function ConfigPanel({
   };
   const loose = issues.filter((i) => !shown(i.path));
   const slots = credentialSlots(entry);
+  // A credential created in the inline dialog arrives after a save; it is set on the node as it is then, not as it
+  // was when the dialog was submitted, so edits made meanwhile are kept.
+  const latestNode = useRef(node);
+  useLayoutEffect(() => {
+    latestNode.current = node;
+  });
 
   return (
     <FormScopeProvider scope={scope}>
@@ -91,7 +97,10 @@ export function ConfigPanel({
               value={node.credentials?.[slot.type]}
               readOnly={readOnly}
               errors={credentialIssues(issues, slots, slot)}
-              onChange={(ref) => onChange({ ...node, credentials: withCredential(node.credentials, slot.type, ref) })}
+              onChange={(ref) => {
+                const current = latestNode.current;
+                onChange({ ...current, credentials: withCredential(current.credentials, slot.type, ref) });
+              }}
             />
           ))}
           {basic.length === 0 && slots.length === 0 && <p className="text-sm text-slate-500 dark:text-slate-400">This node has nothing to set up.</p>}
