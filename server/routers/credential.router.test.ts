@@ -37,6 +37,33 @@ describe.each(databaseKinds)("credential router on %s", (kind) => {
     expect(actions.map((a) => a.action)).toEqual(["credential.create", "credential.update", "credential.delete"]);
   });
 
+  it("returns the non-secret fields' values for editing, and never a secret one, from list, create and update", async () => {
+    const { db } = database;
+    const { caller, workspace } = await signInAs({ db, name: "Mailer" });
+    const data = { host: "smtp.example.test", port: 2525, security: "starttls", username: "alerts", password: "pa55-very-secret", from: "Alerts <alerts@example.test>" };
+    const created = await caller.credential.create({ workspaceId: workspace.id, name: "Mail", type: "smtp.server", data });
+    const { password: _secret, ...visible } = data;
+    expect(created.values).toEqual(visible);
+    expect(created.fields).toEqual(["from", "host", "password", "port", "security", "username"]);
+
+    const [listed] = await caller.credential.list({ workspaceId: workspace.id });
+    expect(listed!.values).toEqual(visible);
+    const updated = await caller.credential.update({ workspaceId: workspace.id, credentialId: created.id, data: { host: "mail.example.test", password: "an0ther-secret" } });
+    expect(updated.values).toEqual({ ...visible, host: "mail.example.test" });
+    for (const answer of [created, updated, await caller.credential.list({ workspaceId: workspace.id })]) {
+      const text = JSON.stringify(answer);
+      expect(text).not.toContain("pa55-very-secret");
+      expect(text).not.toContain("an0ther-secret");
+    }
+
+    // A type whose every field is secret shows no values; one with a secret header value shows only the header name.
+    const hook = await caller.credential.create({ workspaceId: workspace.id, name: "Hook", type: "slack.incoming-webhook", data: { url: "https://hooks.slack.test/T000/B000/sEcReT" } });
+    expect(hook.values).toEqual({});
+    expect(JSON.stringify(await caller.credential.list({ workspaceId: workspace.id }))).not.toContain("sEcReT");
+    const header = await caller.credential.create({ workspaceId: workspace.id, name: "Api", type: "http.header-auth", data: { name: "X-Key", value: "hidden-value" } });
+    expect(header.values).toEqual({ name: "X-Key" });
+  });
+
   it("refuses unknown types and fields that do not fit the type, naming them, and keeps what was stored", async () => {
     const { db } = database;
     const { caller, workspace } = await signInAs({ db, name: "Typist" });

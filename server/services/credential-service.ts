@@ -9,12 +9,14 @@ import { workspaceService } from "./workspace-service";
 
 export type CredentialData = Record<string, string | number | boolean>;
 
-/** What leaves the server: never the secret, only which fields it has. */
+/** What leaves the server: which fields it has, and the values of those its type does not call secret; never a secret. */
 export interface CredentialSummary {
   id: string;
   name: string;
   type: string;
   fields: string[];
+  /** The stored non-secret fields (URLs, hosts, user names) by name, so a form can show them when editing. */
+  values: CredentialData;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -33,7 +35,18 @@ function sealData({ box, workspaceId, data }: { box: SecretBox; workspaceId: str
 
 function toSummary({ box, workspaceId, row }: { box: SecretBox; workspaceId: string; row: Prisma.CredentialGetPayload<{ select: typeof summarySelect }> }): CredentialSummary {
   const data = JSON.parse(box.open({ sealed: row.ciphertext, context: workspaceId })) as CredentialData;
-  return { id: row.id, name: row.name, type: row.type, fields: Object.keys(data).sort(), createdAt: row.createdAt, updatedAt: row.updatedAt };
+  return { id: row.id, name: row.name, type: row.type, fields: Object.keys(data).sort(), values: publicValues({ type: row.type, data }), createdAt: row.createdAt, updatedAt: row.updatedAt };
+}
+
+/**
+ * The fields the credential type does not list as secret. A type this server does not know shows nothing, since
+ * which of its fields are secret is unknown.
+ */
+function publicValues({ type, data }: { type: string; data: CredentialData }): CredentialData {
+  const definition = credentialRegistry.get(type);
+  if (!definition) return {};
+  const secret = new Set(definition.secretFields);
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !secret.has(key)));
 }
 
 /** The stored fields, checked against the credential type: an unknown type or a field at fault is refused by name. */

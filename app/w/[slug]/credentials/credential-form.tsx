@@ -25,6 +25,11 @@ function initialDraft(fields: FieldSpec[]): Draft {
   return draft;
 }
 
+/** A saved credential's non-secret values as the form shows them; secret fields stay empty. */
+function savedDraft(credential: CredentialSummary): Draft {
+  return Object.fromEntries(Object.entries(credential.values).map(([key, value]) => [key, typeof value === "boolean" ? value : String(value)]));
+}
+
 /** The data to send: typed values, and for a saved credential only the fields the person changed. */
 function dataOf(fields: FieldSpec[], draft: Draft, { saved, touched }: { saved: boolean; touched: ReadonlySet<string> }) {
   const data: Record<string, FieldValue> = {};
@@ -54,8 +59,9 @@ function dataOf(fields: FieldSpec[], draft: Draft, { saved, touched }: { saved: 
 }
 
 /**
- * Creates or edits a credential from its type's fields schema. A saved credential's values never come back from the
- * server: its fields read "saved — leave empty to keep" and only the ones typed into are sent. Used by the
+ * Creates or edits a credential from its type's fields schema. A saved credential's secret values never come back
+ * from the server: those fields read "saved — leave empty to keep"; the others show what is stored. Only the fields
+ * typed into are sent. Used by the
  * credentials page and by the node config panel's inline create.
  */
 export function CredentialForm({
@@ -85,7 +91,7 @@ export function CredentialForm({
   const entry = types.find((t) => t.type === typeName);
   const fields = entry ? fieldsOf(entry.fieldsSchema as JsonSchema, "data") : [];
   const [name, setName] = useState(credential?.name ?? "");
-  const [draft, setDraft] = useState<Draft>(() => (credential ? {} : initialDraft(fields)));
+  const [draft, setDraft] = useState<Draft>(() => (credential ? savedDraft(credential) : initialDraft(fields)));
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const saved = credential !== undefined;
