@@ -1,5 +1,4 @@
-import { spawn } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +15,7 @@ import { LISTENER_LOCK_PREFIX } from "./listeners";
 import type { Runtime } from "./runtime";
 import { startTestServer, closeTestServers } from "./test-http-server";
 import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
+import { spawnWorkerProcess } from "./test-worker-process";
 
 const redisUrl = testRedisUrlFor(12);
 const LOCK_MS = 1500;
@@ -234,26 +234,12 @@ describe("long-lived triggers, queue mode: a worker process that dies", () => {
     const feed = await startTestServer((_req, res) => void res.writeHead(200, { "content-type": "application/rss+xml" }).end(feedXml([...entries].reverse())));
     const env = { LISTENER_LOCK_MS: String(LOCK_MS) };
     const web = await startTestRuntime({ db: connection.db, redis: redisUrl, env });
-    const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "runner/worker.ts"], {
-      cwd: path.resolve(import.meta.dirname, ".."),
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: "test",
-        DATABASE_URL: connection.target.url,
-        REDIS_URL: redisUrl,
-        DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "streamware-listener-worker-")),
-        HTTP_ALLOW_HOSTS: "127.0.0.1",
-        LISTENER_LOCK_MS: String(LOCK_MS),
-        LOG_LEVEL: "warn",
-        STREAMWARE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-        NEXTAUTH_SECRET: randomBytes(32).toString("base64"),
-      },
+    const worker = spawnWorkerProcess({
+      databaseUrl: connection.target.url,
+      redisUrl,
+      env: { DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "streamware-listener-worker-")), LISTENER_LOCK_MS: String(LOCK_MS) },
     });
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise((resolve) => child.once("exit", resolve));
+    const { child, exited } = worker;
     let survivor: Runtime | undefined;
     try {
       const owner = await signInAs({ db: connection.db, name: "Takeover" });
@@ -264,7 +250,7 @@ describe("long-lived triggers, queue mode: a worker process that dies", () => {
       };
       const flowId = await saveAndActivate(connection.db, owner, web, document);
       const lock = `${LISTENER_LOCK_PREFIX}${flowId}:feed`;
-      await eventually(async () => (await redis.get(lock))?.includes(`:${child.pid}:`), `the worker process to hold the lock:\n${output}`, 1200);
+      await eventually(async () => (await redis.get(lock))?.includes(`:${child.pid}:`), `the worker process to hold the lock:\n${worker.output()}`, 1200);
       survivor = await startTestRuntime({ db: connection.db, redis: redisUrl, role: "worker", env });
       expect(survivor.listeners!.status()).toEqual([]);
 

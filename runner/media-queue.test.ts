@@ -1,10 +1,9 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +19,7 @@ import type { RunEvent } from "./engine";
 import type { RunSpec } from "./executor";
 import type { Runtime } from "./runtime";
 import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
+import { spawnWorkerProcess } from "./test-worker-process";
 
 /**
  * Queue mode with a media queue: this process takes only runs (WORKER_QUEUES=runs), a real worker process takes
@@ -28,7 +28,6 @@ import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
 
 // This file's own Redis database: it is flushed here, and no other test file uses index 6.
 const REDIS_URL = testRedisUrlFor(6);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const exec = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -66,7 +65,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort();
 }
 
-describe("media queue in queue mode", { timeout: 120_000 }, () => {
+describe("media queue in queue mode", { timeout: 240_000 }, () => {
   let connection: DbConnection;
   let runtime: Runtime;
   let redis: Redis;
@@ -127,42 +126,32 @@ describe("media queue in queue mode", { timeout: 120_000 }, () => {
     if (connection.target.kind !== "postgres") throw new Error("worker processes need a PostgreSQL test database");
     // Its own temp folder: its transcodes work in there, so what they leave behind is seen.
     const tmp = mkdtempSync(path.join(dataDir, "media-tmp-"));
-    const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "runner/worker.ts"], {
-      cwd: repoRoot,
-      stdio: ["ignore", "pipe", "pipe"],
+    const { child, output, exited: spawned } = spawnWorkerProcess({
+      databaseUrl: connection.target.url,
+      redisUrl: REDIS_URL,
       env: {
-        PATH: process.env.PATH,
         TMPDIR: tmp,
-        NODE_ENV: "test",
-        DATABASE_URL: connection.target.url,
-        REDIS_URL,
         DATA_DIR: dataDir,
         BINARY_DIR: binaryDir,
         WORKER_QUEUES: "media",
         MEDIA_CONCURRENCY: "1",
-        HTTP_ALLOW_HOSTS: "127.0.0.1",
         SHUTDOWN_GRACE_MS: "200",
-        LOG_LEVEL: "warn",
-        STREAMWARE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
         NEXTAUTH_SECRET: urlSecret,
       },
     });
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     let gone = false;
-    const exited = new Promise((resolve) => child.once("exit", resolve)).then(() => (gone = true));
-    const worker = { child, pid: child.pid!, tmp, output: () => output, exited };
+    const exited = spawned.then(() => (gone = true));
+    const worker = { child, pid: child.pid!, tmp, output, exited };
     const before = await runtime.media!.queue.getWorkersCount();
     mediaWorkers.push(worker);
     await waitFor(
       "the media worker to start",
       async () => {
-        if (gone) throw new Error(`the media worker exited while starting:\n${output}`);
+        if (gone) throw new Error(`the media worker exited while starting:\n${output()}`);
         return (await runtime.media!.queue.getWorkersCount()) > before;
       },
       60_000,
-      () => output,
+      output,
     );
     return worker;
   }
@@ -295,7 +284,7 @@ describe("media queue in queue mode", { timeout: 120_000 }, () => {
     const first = await start(await transcodeRun("Media first", inputs.short, [144]), events);
     await waitFor("the first transcode to start", () => transcoding(events, first.runId).length > 0, 60_000);
     const second = await start(await transcodeRun("Media second", inputs.short, [144]), events);
-    const ends = await Promise.all([runtime.waitForRun(first.runId, 60_000), runtime.waitForRun(second.runId, 60_000)]);
+    const ends = await Promise.all([runtime.waitForRun(first.runId, 180_000), runtime.waitForRun(second.runId, 180_000)]);
     first.off();
     second.off();
     expect(ends.map((e) => e.status)).toEqual(["succeeded", "succeeded"]);

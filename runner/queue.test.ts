@@ -1,11 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
@@ -19,6 +16,7 @@ import { QueueDispatcher, RUN_QUEUE } from "./dispatch";
 import type { RunSpec } from "./executor";
 import type { Runtime } from "./runtime";
 import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
+import { spawnWorkerProcess, type WorkerProcess } from "./test-worker-process";
 
 /**
  * Queue mode end to end: real `npm run worker` processes on PostgreSQL and Redis, killed, terminated and left
@@ -29,7 +27,6 @@ import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
 const REDIS_URL = testRedisUrlFor(2);
 const CONCURRENCY = 10;
 const WORKERS_KEY = "streamware:workers";
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const finishedStatuses = ["succeeded", "failed", "cancelled"] as const;
 
 interface Hit {
@@ -60,14 +57,6 @@ async function startCountingServer() {
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-interface WorkerProcess {
-  child: ChildProcess;
-  pid: number;
-  /** What the worker printed (pino at warn and above), for failure messages. */
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Figures for a person reading the test output (how long recovery took); they are not asserted. */
@@ -136,45 +125,25 @@ describe("queue mode with worker processes", { timeout: 120_000 }, () => {
   /** Spawns `npm run worker` (the same command line) against this file's database and Redis. */
   async function startWorker(): Promise<WorkerProcess> {
     if (connection.target.kind !== "postgres") throw new Error("worker processes need a PostgreSQL test database");
-    const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "runner/worker.ts"], {
-      cwd: repoRoot,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: "test",
-        DATABASE_URL: connection.target.url,
-        REDIS_URL,
-        DATA_DIR: dataDir,
-        WORKER_CONCURRENCY: String(CONCURRENCY),
-        RECONCILE_INTERVAL_MS: "500",
-        SHUTDOWN_GRACE_MS: "300",
-        HTTP_ALLOW_HOSTS: "127.0.0.1",
-        LOG_LEVEL: "warn",
-        STREAMWARE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-        NEXTAUTH_SECRET: randomBytes(32).toString("base64"),
-      },
+    const worker = spawnWorkerProcess({
+      databaseUrl: connection.target.url,
+      redisUrl: REDIS_URL,
+      env: { DATA_DIR: dataDir, WORKER_CONCURRENCY: String(CONCURRENCY), RECONCILE_INTERVAL_MS: "500", SHUTDOWN_GRACE_MS: "300" },
     });
-    let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      child.once("exit", (code, signal) => resolve({ code, signal }));
-    });
-    const worker: WorkerProcess = { child, pid: child.pid!, output: () => output, exited };
     workers.push(worker);
     let gone = false;
-    void exited.then(() => (gone = true));
+    void worker.exited.then(() => (gone = true));
     // Ready when it sends heartbeats and BullMQ lists its run worker among the queue's clients.
     const before = await queue().getWorkersCount();
     await waitFor(
       `worker ${worker.pid} to start`,
       async () => {
-        if (gone) throw new Error(`worker ${worker.pid} exited while starting:\n${output}`);
+        if (gone) throw new Error(`worker ${worker.pid} exited while starting:\n${worker.output()}`);
         const alive = await redis.zrange(WORKERS_KEY, "0", "-1");
         return alive.some((id) => id.includes(`:${worker.pid}:`)) && (await queue().getWorkersCount()) > before;
       },
       60_000,
-      () => output,
+      worker.output,
     );
     return worker;
   }
