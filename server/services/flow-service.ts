@@ -102,10 +102,16 @@ export const flowService = {
     await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
     const flow = await db.flow.findFirst({
       where: { id: flowId, workspaceId },
-      select: { ...flowSummarySelect, draft: true, versions: { select: versionSelect, orderBy: { number: "desc" }, take: 1 } },
+      select: { ...flowSummarySelect, draft: true, versions: { select: versionSelect, orderBy: { number: "desc" }, take: 1 }, activeVersion: { select: { number: true } } },
     });
     if (!flow) throw notFound();
-    return { ...toSummary(flow), draft: flow.draft as FlowDocument, latestVersion: flow.versions[0] ?? null };
+    return {
+      ...toSummary(flow),
+      draft: flow.draft as FlowDocument,
+      latestVersion: flow.versions[0] ?? null,
+      /** The version triggers run (not necessarily the latest); null while the flow is inactive. */
+      activeVersionNumber: flow.activeVersion?.number ?? null,
+    };
   },
 
   async create({ db, userId, workspaceId, name, document }: Scope & { name: string; document?: unknown }): Promise<FlowSummary> {

@@ -29,6 +29,8 @@ export interface EditorFlow {
   id: string;
   name: string;
   active: boolean;
+  /** The version triggers run; null while inactive. */
+  activeVersionNumber: number | null;
   draft: FlowDocument;
 }
 
@@ -703,7 +705,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
                 {sidePanel === "runs" ? (
                   <RunsPanel workspaceId={workspace.id} flowId={flow.id} openRunId={viewRunId} onOpen={(id) => setViewRunId(id)} />
                 ) : (
-                  <VersionsPanel workspaceId={workspace.id} flowId={flow.id} readOnly={!editor || viewRunId !== null} onSave={onSaveVersion} onRestore={onRestore} />
+                  <VersionsPanel workspaceId={workspace.id} flowId={flow.id} activeNumber={flow.activeVersionNumber} readOnly={!editor || viewRunId !== null} onSave={onSaveVersion} onRestore={onRestore} />
                 )}
               </>
             )}

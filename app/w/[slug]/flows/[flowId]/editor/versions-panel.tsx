@@ -5,16 +5,22 @@ import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import type { FlowDocument } from "@/server/flow-document";
 
-/** Save a version with a message; the list of versions, each restorable into the draft (one undoable step). */
+/**
+ * Save a version with a message; the list of versions, each restorable into the draft (one undoable step), with the
+ * one triggers run marked active.
+ */
 export function VersionsPanel({
   workspaceId,
   flowId,
+  activeNumber,
   readOnly,
   onSave,
   onRestore,
 }: {
   workspaceId: string;
   flowId: string;
+  /** The active version's number; null while the flow is inactive. */
+  activeNumber: number | null;
   readOnly: boolean;
   onSave(message: string): Promise<void>;
   onRestore(document: FlowDocument, number: number): void;
@@ -80,9 +86,18 @@ export function VersionsPanel({
         {versions.data?.length === 0 && <p className="text-sm text-slate-500 dark:text-slate-400">No saved version yet. Saving creates version 1.</p>}
         <ol className="space-y-2" aria-label="Versions">
           {versions.data?.map((v) => (
-            <li key={v.id} className="rounded-md border border-slate-200 p-2 text-sm dark:border-slate-800">
+            <li
+              key={v.id}
+              aria-current={v.number === activeNumber ? "true" : undefined}
+              className={`rounded-md border p-2 text-sm ${v.number === activeNumber ? "border-emerald-500 dark:border-emerald-700" : "border-slate-200 dark:border-slate-800"}`}
+            >
               <div className="flex items-center gap-2">
                 <span className="font-medium">v{v.number}</span>
+                {v.number === activeNumber && (
+                  <span title="Triggers run this version" className="rounded bg-emerald-100 px-1.5 text-xs font-medium text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
+                    Active
+                  </span>
+                )}
                 <span className="ml-auto text-xs text-slate-500 dark:text-slate-400">{v.createdAt.toLocaleString()}</span>
               </div>
               <p className="mt-0.5 break-words">{v.message || <span className="text-slate-500 dark:text-slate-400">No message</span>}</p>
