@@ -15,6 +15,7 @@ import {
   type FinalConnectionState,
   type NodeChange,
   type OnSelectionChangeParams,
+  type ReactFlowInstance,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
@@ -22,6 +23,7 @@ import type { FlowDocument } from "@/server/flow-document";
 import { newId } from "./clipboard";
 import { CanvasActionsContext, nodeTypes, type CanvasActions, type FlowCanvasNode, type NoteCanvasNode } from "./canvas-nodes";
 import type { CatalogEntry, FlowNodeData, NodeRunState, StickyNote } from "./editor-types";
+import { flowBounds, initialViewport } from "./initial-viewport";
 import { checkConnection, inputHandle, outputHandle, type Connection, type NodePorts } from "./graph-rules";
 
 type CanvasNode = FlowCanvasNode | NoteCanvasNode;
@@ -68,6 +70,15 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
   const [nodes, setNodes] = useState<CanvasNode[]>([]);
   const [edges, setEdges] = useState<Edge[]>([]);
   const dataCache = useRef(new Map<string, FlowNodeData>());
+  const wrapper = useRef<HTMLDivElement>(null);
+  // Opens on the flow as it is first shown (whole, or from its start when whole would be unreadable).
+  const onInit = useCallback(
+    (instance: ReactFlowInstance<CanvasNode, Edge>) => {
+      const room = wrapper.current;
+      void instance.setViewport(initialViewport({ bounds: flowBounds(document, ports), width: room?.clientWidth ?? 0, height: room?.clientHeight ?? 0 }));
+    },
+    [document, ports],
+  );
   const handledRequest = useRef<{ ids: string[] } | null>(null);
 
   useEffect(() => {
@@ -275,15 +286,15 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         snapGrid={[16, 16]}
         minZoom={0.1}
         maxZoom={2}
-        fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+        ref={wrapper}
+        onInit={onInit}
         onlyRenderVisibleElements
         attributionPosition="top-right"
         colorMode="system"
         className="[--xy-background-color:var(--color-slate-50)] [--xy-minimap-background-color:var(--color-white)] dark:[--xy-background-color:var(--color-slate-950)] dark:[--xy-minimap-background-color:var(--color-slate-900)]"
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
-        <Controls showInteractive={false} position="bottom-left" />
+        <Controls showInteractive={false} position="bottom-left" fitViewOptions={{ maxZoom: 1, padding: 0.2 }} />
         <MiniMap position="bottom-right" pannable zoomable ariaLabel="Minimap" nodeStrokeWidth={2} />
       </ReactFlow>
     </CanvasActionsContext.Provider>
