@@ -1,6 +1,6 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createReadStream } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -10,8 +10,9 @@ import { closeTestServers, startTestServer } from "../../runner/test-http-server
 import { NodeCancelledError, NodeConfigError, NodeError, NodeExternalError, NodeTimeoutError } from "../_kit/errors";
 import type { BinaryRef, Item } from "../_kit/items";
 import { runNode, TEST_WORKSPACE_ID, type RunNodeResult } from "../_kit/testing";
+import { freePort } from "../mqtt/test-broker";
 import { runningPids } from "./ffmpeg";
-import { transcodeNode, transcodeSlots } from "./transcode.node";
+import { removeStaleWorkFolders, transcodeNode, transcodeSlots } from "./transcode.node";
 
 const exec = promisify(execFile);
 let dir: string;
@@ -39,6 +40,19 @@ async function storedFiles(): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries.filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name)));
 }
+
+/** Processes whose working directory is `folder`. */
+async function pidsWorkingIn(folder: string): Promise<number[]> {
+  const pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name));
+  const cwds = await Promise.all(pids.map((pid) => readlink(`/proc/${pid}/cwd`).catch(() => null)));
+  return pids.filter((_, i) => cwds[i] === folder).map(Number);
+}
+
+/** Exited: no such process, or a zombie not yet reaped. */
+const gone = async (pid: number) => {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+  return stat === null || stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+};
 
 const workFolders = async () => (await readdir(os.tmpdir())).filter((name) => name.startsWith("streamware-transcode-"));
 
@@ -204,6 +218,104 @@ describe("inputs", () => {
   }, 120_000);
 });
 
+/** Whether something listens on a loopback TCP port, read from the kernel's table: connecting would use up a one-client server. */
+async function listening(port: number): Promise<boolean> {
+  const table = await readFile("/proc/net/tcp", "utf8");
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  return table.split("\n").some((line) => {
+    const fields = line.trim().split(/\s+/);
+    return fields[1] === local && fields[3] === "0A";
+  });
+}
+
+/** An RTMP server on loopback: ffmpeg in listen mode streams a test pattern with a tone, in real time, to the one client that connects. */
+async function serveRtmp(seconds: number): Promise<{ url: string; done: Promise<void>; stop(): void }> {
+  const port = await freePort();
+  const url = `rtmp://127.0.0.1:${port}/live/test`;
+  const child = spawn(
+    "ffmpeg",
+    ["-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=15", "-f", "lavfi", "-i", "sine", "-t", String(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-c:a", "aac", "-f", "flv", "-listen", "1", url],
+    { stdio: "ignore" },
+  );
+  const done = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let exited = false;
+  void done.then(() => (exited = true));
+  while (!(await listening(port))) {
+    if (exited) throw new Error(`the RTMP test server did not start on port ${port}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { url, done, stop: () => void child.kill("SIGKILL") };
+}
+
+describe("RTMP input", () => {
+  it("records a live stream once, for the duration limit, into an HLS ladder; refuses a private host and a missing limit before connecting", async () => {
+    const source = await serveRtmp(8);
+    try {
+      const foldersBefore = await workFolders();
+      // Both are refused before ffmpeg starts: the server serves one client, and it is still there for the run below.
+      const refused = await failure(runNode(transcodeNode, { binary: store, config: { source: "url", url: source.url, durationSeconds: 3 } }));
+      expect(refused).toBeInstanceOf(NodeConfigError);
+      expect(refused.message).toContain("127.0.0.1 (loopback)");
+      const unlimited = await failure(runNode(transcodeNode, { binary: store, allowHosts: ["127.0.0.1"], config: { source: "url", url: source.url } }));
+      expect(unlimited).toBeInstanceOf(NodeConfigError);
+      expect(unlimited.message).toBe(`${source.url} is a live RTMP stream, which never ends; set "Duration limit" to say how much of it to transcode`);
+      expect(await listening(Number(new URL(source.url).port))).toBe(true);
+
+      const { items, progress } = await runNode(transcodeNode, {
+        binary: store,
+        allowHosts: ["127.0.0.1"],
+        config: {
+          source: "url",
+          url: source.url,
+          durationSeconds: 3,
+          segmentSeconds: 1,
+          renditions: [
+            { height: 240, videoBitrateKbps: 400, audioBitrateKbps: 64 },
+            { height: 144, videoBitrateKbps: 150, audioBitrateKbps: 48 },
+          ],
+        },
+      });
+      const item = items[0]!;
+      expect(item.json.source).toEqual({ format: "flv", width: 320, height: 240, videoCodec: "h264", audioCodec: "aac" });
+      expect(item.json.durationSeconds).toBeCloseTo(3, 0);
+      expect(progress.some((p) => p.message?.startsWith(`Recording ${source.url}: `))).toBe(true);
+
+      const folder = path.join(storeRoot, TEST_WORKSPACE_ID, item.binary!.hls!.id);
+      const master = await readFile(path.join(folder, "master.m3u8"), "utf8");
+      expect(master).toContain("RESOLUTION=320x240");
+      expect(master).toContain("RESOLUTION=192x144");
+      for (const [name, height] of [["0", 240], ["1", 144]] as const) {
+        const playlist = await readFile(path.join(folder, name, "index.m3u8"), "utf8");
+        expect(playlist).toContain("#EXT-X-ENDLIST");
+        const seconds = [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+        expect(seconds).toBeGreaterThan(2.5);
+        expect(seconds).toBeLessThan(3.5);
+        const segment = playlist.split("\n").find((l) => l.endsWith(".ts"))!;
+        const probe = await ffprobe(path.join(folder, name, segment));
+        expect(probe.streams.map((s) => [s.codec_type, s.codec_name])).toEqual([["video", "h264"], ["audio", "aac"]]);
+        expect(probe.streams[0]!.height).toBe(height);
+      }
+      expect(runningPids.size).toBe(0);
+      expect(await workFolders()).toEqual(foldersBefore);
+    } finally {
+      source.stop();
+      await source.done;
+    }
+  }, 120_000);
+
+  it("says clearly that nobody serves the stream, and leaves no process or folder behind", async () => {
+    const before = await outputsStored();
+    const foldersBefore = await workFolders();
+    const url = `rtmp://127.0.0.1:${await freePort()}/live/nobody`;
+    const err = await failure(runNode(transcodeNode, { binary: store, allowHosts: ["127.0.0.1"], config: { source: "url", url, durationSeconds: 3 } }));
+    expect(err).toBeInstanceOf(NodeExternalError);
+    expect(err.message).toMatch(new RegExp(`^Could not open ${url}: .*Connection refused; check the URL and that the stream is live$`));
+    expect(runningPids.size).toBe(0);
+    expect(await workFolders()).toEqual(foldersBefore);
+    expect(await outputsStored()).toEqual(before);
+  }, 60_000);
+});
+
 describe("bad input harms nothing stored", () => {
   it("explains non-media input, a missing attachment, an unreachable URL and an audio-less input", async () => {
     const before = await outputsStored();
@@ -263,6 +375,57 @@ describe("stopping", () => {
     expect(await workFolders()).toEqual(foldersBefore);
     expect(await outputsStored()).toEqual(before);
     expect(transcodeSlots.running).toBe(0);
+  }, 120_000);
+
+  it("a process killed outright leaves ffmpeg running in its work folder; the next process stops it and removes the folder, leaving running processes alone", async () => {
+    // A separate process transcoding from TRANSCODE_INPUT_DIR, killed with SIGKILL while ffmpeg works.
+    const inputDir = path.join(dir, "killed-inputs");
+    await mkdir(inputDir, { recursive: true });
+    await writeFile(path.join(inputDir, "long.mp4"), await readFile(path.join(dir, "long.mp4")));
+    const script = `
+      const { runNode } = require(${JSON.stringify(path.resolve(import.meta.dirname, "../_kit/testing.ts"))});
+      const { transcodeNode } = require(${JSON.stringify(path.resolve(import.meta.dirname, "transcode.node.ts"))});
+      void runNode(transcodeNode, { config: { source: "file", filePath: "long.mp4", mp4: true } });`;
+    const child = spawn(process.execPath, ["--import", "tsx", "-e", script], { env: { ...process.env, TRANSCODE_INPUT_DIR: inputDir }, stdio: "ignore" });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    const host = os.hostname().replace(/[^A-Za-z0-9.]/g, "_");
+    const mine = (name: string) => name.startsWith(`streamware-transcode-${child.pid}-${host}-`);
+    let left: string | undefined;
+    for (let i = 0; !left; i++) {
+      if (child.exitCode !== null || i > 1200) throw new Error("the transcoding process ended before it made a work folder");
+      await new Promise((r) => setTimeout(r, 50));
+      // Kill once ffmpeg has written into the folder.
+      const folder = (await workFolders()).find(mine);
+      if (folder && (await readdir(path.join(os.tmpdir(), folder))).includes("hls")) left = folder;
+    }
+    child.kill("SIGKILL");
+    await exited;
+    expect((await workFolders()).filter(mine)).toEqual([left]);
+    // ffmpeg outlives its killed parent, still working in the folder.
+    const orphans = await pidsWorkingIn(path.join(os.tmpdir(), left));
+    expect(orphans.length).toBe(1);
+
+    // Another machine's folder and a running process's folder, with names of the same shape.
+    const sleeper = spawn("sleep", ["30"], { stdio: "ignore" });
+    const running = await mkdtemp(path.join(os.tmpdir(), `streamware-transcode-${sleeper.pid}-${host}-`));
+    const elsewhere = await mkdtemp(path.join(os.tmpdir(), `streamware-transcode-${child.pid}-another.machine-`));
+    try {
+      const { folders: removed, stopped } = await removeStaleWorkFolders();
+      expect(removed).toContain(left);
+      expect(removed).not.toContain(path.basename(running));
+      expect(removed).not.toContain(path.basename(elsewhere));
+      expect(stopped).toEqual(expect.arrayContaining(orphans));
+      for (let i = 0; !(await Promise.all(orphans.map(gone))).every(Boolean); i++) {
+        if (i > 200) throw new Error(`ffmpeg ${orphans.join(", ")} still runs`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await workFolders()).filter(mine)).toEqual([]);
+      expect(await workFolders()).toEqual(expect.arrayContaining([path.basename(running), path.basename(elsewhere)]));
+    } finally {
+      sleeper.kill("SIGKILL");
+      await rm(running, { recursive: true, force: true });
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it("stops at its time limit with a timeout error", async () => {

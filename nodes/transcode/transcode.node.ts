@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, open, readdir, realpath, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, open, readdir, readlink, realpath, rm, stat, writeFile } from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
@@ -36,7 +37,7 @@ export const transcodeConfig = z
       .positive()
       .max(86_400)
       .optional()
-      .meta({ title: "Duration limit (s)", description: "Transcode only this much; needed for live streams, which never end." }),
+      .meta({ title: "Duration limit (s)", description: "Transcode only this much; needed for live streams (RTMP), which never end." }),
     hls: z.boolean().default(true).meta({ title: "HLS ladder" }),
     renditions: z
       .array(rendition)
@@ -93,7 +94,7 @@ class MediaInputError extends NodeError {
 interface ResolvedInput {
   input: string;
   inputOptions: string[];
-  /** ffmpeg reads it over the network itself (HLS, RTMP); the rest is a local file by then. */
+  /** ffmpeg reads it over the network itself (HLS); the rest is a local file by then. */
   remote: boolean;
   describe: string;
 }
@@ -136,7 +137,11 @@ async function transcodeItem(args: { config: TranscodeConfig; item: Item; ctx: N
 
   if (transcodeSlots.running > 0) ctx.progress({ percent: 0, message: "Waiting for a free transcode slot" });
   let release: (() => void) | undefined;
-  const work = await mkdtemp(path.join(os.tmpdir(), "streamware-transcode-"));
+  await (staleSweep ??= removeStaleWorkFolders().then(
+    ({ folders, stopped }) => folders.length && ctx.logger.info({ folders, stopped }, "removed the work folders (and stopped the ffmpeg) of processes killed outright"),
+    (err: unknown) => ctx.logger.warn({ err }, "could not remove the work folders of processes killed outright"),
+  ));
+  const work = await mkdtemp(path.join(os.tmpdir(), `${WORK_PREFIX}${process.pid}-${hostTag()}-`));
   try {
     release = await transcodeSlots.acquire(signal);
     const started = Date.now();
@@ -192,6 +197,65 @@ async function transcodeItem(args: { config: TranscodeConfig; item: Item; ctx: N
     ctx.signal.removeEventListener("abort", abort);
     await rm(work, { recursive: true, force: true });
   }
+}
+
+const WORK_PREFIX = "streamware-transcode-";
+const WORK_FOLDER = /^streamware-transcode-(\d+)-([A-Za-z0-9._]+)-[A-Za-z0-9]{6}$/;
+let staleSweep: Promise<unknown> | undefined;
+
+/** This machine's name as it goes into work folder names: processes of another machine sharing the folder are left alone. */
+function hostTag(): string {
+  return os.hostname().replace(/[^A-Za-z0-9.]/g, "_") || "host";
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+/**
+ * Processes (by pid) working in one of `folders`, read from /proc: ffmpeg runs with its work folder as working
+ * directory, and ignores SIGPIPE, so it outlives a parent killed outright. Empty where there is no /proc.
+ */
+async function workingIn(folders: string[]): Promise<number[]> {
+  const pids = (await readdir("/proc").catch(() => [])).filter((name) => /^\d+$/.test(name));
+  const found: number[] = [];
+  for (const pid of pids) {
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => null);
+    if (cwd && folders.some((folder) => cwd === folder || cwd.startsWith(folder + path.sep))) found.push(Number(pid));
+  }
+  return found;
+}
+
+/**
+ * Cleans up after processes of this machine that were killed outright (a SIGKILLed media worker never reaches its
+ * `finally`): stops the ffmpeg they left running and removes their work folders. Each folder names the pid that
+ * made it; only folders of pids that no longer run are touched. Runs once per process, before its first transcode.
+ */
+export async function removeStaleWorkFolders(root = os.tmpdir()): Promise<{ folders: string[]; stopped: number[] }> {
+  const folders: string[] = [];
+  for (const name of await readdir(root)) {
+    const match = WORK_FOLDER.exec(name);
+    if (!match || match[2] !== hostTag()) continue;
+    const pid = Number(match[1]);
+    if (pid !== process.pid && !alive(pid)) folders.push(name);
+  }
+  if (!folders.length) return { folders, stopped: [] };
+  const stopped = await workingIn(folders.map((name) => path.join(root, name)));
+  for (const pid of stopped) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Gone already, or not ours to stop.
+    }
+  }
+  for (const name of folders) await rm(path.join(root, name), { recursive: true, force: true });
+  return { folders, stopped };
 }
 
 /** Copies a stream into a file, refusing it past `limit` bytes. */
@@ -260,12 +324,14 @@ async function resolveUrl(args: { config: TranscodeConfig; ctx: NodeContext<Tran
   if (!["http:", "https:", "rtmp:", "rtmps:"].includes(url.protocol)) {
     throw new NodeConfigError(`Only http(s), HLS and rtmp(s) URLs can be transcoded, not ${url.protocol}`);
   }
-  // The same address rules as every HTTP request: ffmpeg connects by itself, so the host is checked first.
-  await ctx.http.checkHost(url.hostname);
-  const isHls = url.pathname.toLowerCase().endsWith(".m3u8");
-  if (url.protocol.startsWith("rtmp")) {
-    return { input: url.toString(), inputOptions: ["-protocol_whitelist", "rtmp,rtmps,tcp,tls", "-rw_timeout", NETWORK_TIMEOUT_US], remote: true, describe: where };
+  const rtmp = url.protocol === "rtmp:" || url.protocol === "rtmps:";
+  if (rtmp && config.durationSeconds === undefined) {
+    throw new NodeConfigError(`${where} is a live RTMP stream, which never ends; set "Duration limit" to say how much of it to transcode`);
   }
+  // The same address rules as every HTTP request: ffmpeg connects by itself, so the host is checked first.
+  const addresses = await ctx.http.checkHost(url.hostname);
+  if (rtmp) return recordStream({ url, addresses, where, seconds: config.durationSeconds!, ctx, local, signal });
+  const isHls = url.pathname.toLowerCase().endsWith(".m3u8");
   if (isHls) {
     return { input: url.toString(), inputOptions: ["-protocol_whitelist", "http,https,tls,tcp,crypto", "-rw_timeout", NETWORK_TIMEOUT_US], remote: true, describe: where };
   }
@@ -288,6 +354,45 @@ async function resolveUrl(args: { config: TranscodeConfig; ctx: NodeContext<Tran
     signal,
     limit,
     tooLarge: () => new NodeExternalError(`${where} is larger than ${config.maxDownloadMegabytes} MB; raise "Largest download" or use a smaller file`, { retryable: false }),
+  });
+  return localInput(local, where);
+}
+
+/**
+ * Records a live RTMP stream into the work folder as it comes (no re-encoding), for `seconds`, then treats it as
+ * a local file: one connection to the source, and the probe sees exactly what is transcoded. Probing the stream
+ * and then opening it again for ffmpeg would need a second session, which a source serving one client refuses.
+ */
+async function recordStream(args: {
+  url: URL;
+  addresses: string[];
+  where: string;
+  seconds: number;
+  ctx: NodeContext<TranscodeConfig>;
+  local: string;
+  signal: AbortSignal;
+}): Promise<ResolvedInput> {
+  const { url, addresses, where, seconds, ctx, local, signal } = args;
+  const target = new URL(url);
+  // Plain RTMP connects to the address that was checked, so a second DNS answer cannot point elsewhere; RTMPS
+  // keeps the name for the TLS handshake.
+  const address = addresses[0];
+  if (url.protocol === "rtmp:" && address) target.hostname = net.isIPv6(address) ? `[${address}]` : address;
+  ctx.progress({ percent: 0, message: `Recording ${where}` });
+  await runTool({
+    program: "ffmpeg",
+    argv: [
+      "-hide_banner", "-nostdin", "-y", "-v", "error", "-progress", "pipe:1", "-stats_period", "0.5",
+      "-protocol_whitelist", "rtmp,rtmps,tcp,tls", "-rw_timeout", NETWORK_TIMEOUT_US,
+      "-i", target.toString(),
+      "-t", String(seconds), "-c", "copy", "-f", "flv", `file:${local}`,
+    ],
+    cwd: path.dirname(local),
+    signal,
+    onProgress: (p) => ctx.progress({ percent: 0, message: `Recording ${where}: ${p.outTimeSeconds.toFixed(1)} of ${seconds} s`, outTimeSeconds: p.outTimeSeconds }),
+  }).catch((err: unknown) => {
+    if (!(err instanceof FfmpegFailure)) throw err;
+    throw new NodeExternalError(`Could not open ${where}: ${lastLine(err.stderr)}; check the URL and that the stream is live`, { details: { stderr: err.stderr.slice(-5) } });
   });
   return localInput(local, where);
 }
