@@ -51,7 +51,9 @@ export function formatDuration(ms: number | undefined | null): string {
 
 function progressText(progress: NodeRunState["progress"]): string {
   if (!progress) return "";
-  const parts = [typeof progress.percent === "number" ? `${Math.round(progress.percent)}%` : "", typeof progress.message === "string" ? progress.message : ""];
+  // A card has room for a few words: the speed when the work reports one (transcoding), else its message.
+  const speed = typeof progress.speed === "number" || typeof progress.speed === "string" ? `${progress.speed}x` : "";
+  const parts = [typeof progress.percent === "number" ? `${Math.round(progress.percent)}%` : "", speed || (typeof progress.message === "string" ? progress.message : "")];
   return parts.filter(Boolean).join(" · ");
 }
 
@@ -71,7 +73,9 @@ export const FlowNodeCard = memo(function FlowNodeCard({ data, selected }: NodeP
   const style = statusStyle[status];
   const showInputs = portLabelShown(ports.inputs, "in");
   const showOutputs = portLabelShown(outputs, "out");
-  const progress = status === "running" ? progressText(run?.progress) : "";
+  const streamed = run?.streams?.at(-1);
+  // Streaming text (an LLM's reply) shows its latest words; other work its percent and message.
+  const progress = status !== "running" ? "" : streamed ? `…${streamed.slice(-40).replace(/\s+/g, " ")}` : progressText(run?.progress);
   return (
     <div
       style={{ width: NODE_WIDTH, height }}
@@ -102,15 +106,27 @@ export const FlowNodeCard = memo(function FlowNodeCard({ data, selected }: NodeP
               {run.itemCount} item{run.itemCount === 1 ? "" : "s"}
             </span>
           )}
+          {/* In the status row, so a running card keeps its height: percent and speed, or the latest streamed words. */}
+          {progress && (
+            <span title={typeof run?.progress?.message === "string" ? run.progress.message : progress} className="min-w-0 truncate text-sky-700 dark:text-sky-300">
+              {progress}
+            </span>
+          )}
           {issues.length > 0 && (
             <span title={issues.join("\n")} className="inline-flex items-center rounded bg-red-100 px-1 font-medium text-red-800 dark:bg-red-950 dark:text-red-200">
               ⚠ {issues.length} problem{issues.length === 1 ? "" : "s"}
             </span>
           )}
         </div>
-        {progress && <div className="truncate text-[11px] text-sky-700 dark:text-sky-300">{progress}</div>}
         {status === "running" && typeof run?.progress?.percent === "number" && (
-          <div className="absolute inset-x-2 bottom-1 h-1 overflow-hidden rounded bg-sky-100 dark:bg-sky-950" aria-hidden>
+          <div
+            role="progressbar"
+            aria-label={`${node.name} progress`}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(Math.min(100, Math.max(0, run.progress.percent)))}
+            className="absolute inset-x-2 bottom-1 h-1 overflow-hidden rounded bg-sky-100 dark:bg-sky-950"
+          >
             <div className="h-full bg-sky-500 transition-[width]" style={{ width: `${Math.min(100, Math.max(0, run.progress.percent))}%` }} />
           </div>
         )}

@@ -18,6 +18,8 @@ export interface NodeRunState {
   itemCount?: number;
   error?: { message: string } | null;
   progress?: { percent?: number; message?: string; [k: string]: unknown };
+  /** Text streamed so far while the node runs (an LLM's reply), by input item. */
+  streams?: string[];
   attempt?: number;
 }
 

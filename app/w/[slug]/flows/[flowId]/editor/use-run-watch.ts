@@ -2,6 +2,7 @@
 
 import { useEffect, useMemo, useState } from "react";
 import type { NodeRunState, NodeStatus } from "./editor-types";
+import { withProgress, type ProgressUpdate } from "./run-progress";
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
@@ -77,8 +78,8 @@ export function useRunWatch(runId: string | null): WatchedRun | null {
         setNode(data.nodeId, () => ({ status: "running", attempt: data.attempt }));
       });
       events.addEventListener("step.progress", (event) => {
-        const data = parse(event) as { nodeId: string; progress: NodeRunState["progress"] };
-        setNode(data.nodeId, (state) => ({ ...(state ?? { status: "running" }), progress: data.progress }));
+        const data = parse(event) as { nodeId: string; progress: ProgressUpdate };
+        setNode(data.nodeId, (state) => withProgress(state, data.progress ?? {}));
       });
       events.addEventListener("step.finished", (event) => {
         const data = parse(event) as { nodeId: string; status: NodeStatus; durationMs: number; error: { message: string } | null; itemCount: number };

@@ -28,6 +28,7 @@ export function NodeDataView({
   status,
   durationMs,
   progress,
+  streams,
   onPin,
   pinned,
 }: {
@@ -37,6 +38,8 @@ export function NodeDataView({
   status?: string;
   durationMs?: number;
   progress?: unknown;
+  /** Text the node streams while it runs (an LLM's reply so far), by input item. */
+  streams?: readonly string[];
   onPin?(items: unknown[]): void;
   pinned?: boolean;
 }) {
@@ -60,6 +63,8 @@ export function NodeDataView({
         {progressLine && <span>Progress: {progressLine}</span>}
         {pinned && <span className="rounded bg-amber-100 px-1.5 py-0.5 font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200">Pinned output</span>}
       </div>
+
+      {streams && streams.length > 0 && <StreamingText streams={streams} />}
 
       {error && <ErrorBlock error={error} />}
 
@@ -102,6 +107,23 @@ export function NodeDataView({
         </>
       )}
     </div>
+  );
+}
+
+/** The reply as it streams in; the live region is the block as a whole, so a screen reader is not given every token. */
+function StreamingText({ streams }: { streams: readonly string[] }) {
+  return (
+    <section aria-label="Streaming output" aria-busy="true" className="space-y-2">
+      {streams.map((text, index) => (
+        <div key={index} className="rounded-md border border-sky-200 bg-sky-50 p-2 dark:border-sky-900 dark:bg-sky-950/60">
+          {streams.length > 1 && <p className="mb-1 text-xs font-medium text-sky-800 dark:text-sky-200">Item {index + 1}</p>}
+          <p className="max-h-64 overflow-y-auto whitespace-pre-wrap break-words text-sm text-slate-900 dark:text-slate-100">
+            {text}
+            <span aria-hidden className="ml-0.5 inline-block h-3.5 w-1.5 animate-pulse bg-sky-500 align-middle" />
+          </p>
+        </div>
+      ))}
+    </section>
   );
 }
 
