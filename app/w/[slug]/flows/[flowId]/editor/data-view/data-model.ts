@@ -105,3 +105,41 @@ export function pinnableItems(ports: readonly PortData[]): unknown[] {
   const out = ports.find((p) => p.port === "out");
   return out ? out.items : ports.flatMap((p) => p.items);
 }
+
+export type FileLinkKind = "video" | "hls" | "audio" | "image" | "file";
+
+export interface FileLink {
+  /** Where in the item's JSON the URL is, such as `mp4.url` or `thumbnails[2].url`. */
+  path: string;
+  url: string;
+  kind: FileLinkKind;
+}
+
+/** A stored file's signed URL, served by this app: `/files/<workspace>/<object>/<token>/<name or path>`. */
+const SIGNED_FILE = /^\/files\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+\/[A-Za-z0-9._/-]+$/;
+
+const KINDS: [RegExp, FileLinkKind][] = [
+  [/\.(mp4|m4v|webm)$/i, "video"],
+  [/\.m3u8$/i, "hls"],
+  [/\.(mp3|m4a|aac|ogg|oga|opus|wav|flac)$/i, "audio"],
+  [/\.(jpe?g|png|gif|webp)$/i, "image"],
+];
+
+/**
+ * The signed `/files/...` URLs in an item's JSON (a transcode's MP4, HLS playlists, thumbnails, audio), with where
+ * they are and what they hold by their extension. Only this app's own file paths count, so a link never leaves it.
+ */
+export function fileLinksOf(item: unknown, { max = 50 } = {}): FileLink[] {
+  const links: FileLink[] = [];
+  const visit = (value: unknown, path: string, depth: number) => {
+    if (links.length >= max || depth > 8) return;
+    if (typeof value === "string") {
+      if (SIGNED_FILE.test(value) && !value.split("/").includes("..")) links.push({ path, url: value, kind: KINDS.find(([pattern]) => pattern.test(value))?.[1] ?? "file" });
+      return;
+    }
+    if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${path}[${i}]`, depth + 1));
+    else if (isRecord(value)) for (const [key, v] of Object.entries(value)) visit(v, path ? `${path}.${key}` : key, depth + 1);
+  };
+  visit(itemJson(item), "", 0);
+  return links;
+}

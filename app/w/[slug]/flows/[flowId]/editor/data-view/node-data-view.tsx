@@ -2,7 +2,7 @@
 
 import { useId, useState, type ReactNode } from "react";
 import { secondaryButton } from "@/app/w/[slug]/credentials/form-controls";
-import { binaryOf, cellOf, cellText, columnsOf, countItems, formatBytes, itemJson, pinnableItems, portsOf, type PortData, type Truncation } from "./data-model";
+import { binaryOf, cellOf, cellText, columnsOf, countItems, fileLinksOf, formatBytes, itemJson, pinnableItems, portsOf, type FileLink, type PortData, type Truncation } from "./data-model";
 import { JsonTree } from "./json-tree";
 
 type Side = "input" | "output";
@@ -188,6 +188,7 @@ function PortBlock({ port, view, showName }: { port: PortData; view: View; showN
     </h4>
   );
   const binaries = port.items.flatMap((item, index) => binaryOf(item).map((b) => ({ ...b, index })));
+  const links = port.items.flatMap((item, index) => fileLinksOf(item).map((link) => ({ ...link, index })));
   return (
     <section className="space-y-1">
       {heading}
@@ -215,7 +216,37 @@ function PortBlock({ port, view, showName }: { port: PortData; view: View; showN
           ))}
         </ul>
       )}
+      {links.length > 0 && <FileLinks links={links} many={port.items.length > 1} />}
     </section>
+  );
+}
+
+const linkLabel: Record<FileLink["kind"], string> = { video: "Video", hls: "HLS playlist", audio: "Audio", image: "Image", file: "File" };
+
+/** Stored files the items link to: MP4 and WebM play here, audio too; HLS playlists and the rest open as links. */
+function FileLinks({ links, many }: { links: (FileLink & { index: number })[]; many: boolean }) {
+  const players = links.filter((l) => l.kind === "video" || l.kind === "audio").slice(0, 4);
+  return (
+    <div className="space-y-2">
+      {players.map((l) =>
+        l.kind === "video" ? (
+          <video key={`${l.index}-${l.path}`} src={l.url} controls preload="metadata" aria-label={`${many ? `Item ${l.index + 1}, ` : ""}${l.path}`} className="max-h-56 w-full rounded-md bg-black" />
+        ) : (
+          <audio key={`${l.index}-${l.path}`} src={l.url} controls preload="metadata" aria-label={`${many ? `Item ${l.index + 1}, ` : ""}${l.path}`} className="w-full" />
+        ),
+      )}
+      <ul className="space-y-0.5 text-xs" aria-label="File links">
+        {links.map((l) => (
+          <li key={`${l.index}-${l.path}`} className="flex min-w-0 items-center gap-1.5">
+            <span className="shrink-0 rounded bg-slate-100 px-1 text-[10px] font-medium text-slate-700 dark:bg-slate-800 dark:text-slate-300">{linkLabel[l.kind]}</span>
+            <a href={l.url} target="_blank" rel="noopener noreferrer" className="truncate font-mono text-indigo-700 underline hover:text-indigo-900 dark:text-indigo-300 dark:hover:text-indigo-100">
+              {many ? `Item ${l.index + 1}, ` : ""}
+              {l.path}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
