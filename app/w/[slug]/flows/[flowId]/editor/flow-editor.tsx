@@ -157,6 +157,16 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
     [autosave, startRun, ref, show, queryClient, trpc],
   );
 
+  // A recording from the voice trigger's panel started a run of the stored draft: follow it like a Run.
+  const onVoiceRun = useCallback(
+    (runId: string) => {
+      setViewRunId(null);
+      setLiveRunId(runId);
+      void queryClient.invalidateQueries({ queryKey: trpc.run.list.infiniteQueryKey() });
+    },
+    [queryClient, trpc],
+  );
+
   // Activation.
   const activate = useMutation(trpc.flow.activate.mutationOptions());
   const deactivate = useMutation(trpc.flow.deactivate.mutationOptions());
@@ -692,6 +702,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
                 onChange={onNodeChange}
                 onPin={onPin}
                 onRunAlone={(nodeId) => void launch({ onlyNodeId: nodeId })}
+                onVoiceRun={onVoiceRun}
                 onClose={() => setSelectRequest({ ids: [] })}
               />
             ) : (

@@ -1,10 +1,12 @@
 "use client";
 
 import { useState } from "react";
+import { HoldToTalk } from "@/app/_components/hold-to-talk";
 import type { FlowNode } from "@/server/flow-document";
 import { ConfigPanel } from "./config-panel/config-panel";
 import { NodeDataView } from "./data-view/node-data-view";
 import type { CatalogEntry, NodeRunState, RunDetail } from "./editor-types";
+import { heardCommand, VOICE_TRIGGER_TYPE } from "./voice-result";
 
 type Tab = "settings" | "data";
 
@@ -28,6 +30,7 @@ export function NodePanel({
   onChange,
   onPin,
   onRunAlone,
+  onVoiceRun,
   onClose,
 }: {
   workspaceId: string;
@@ -43,6 +46,8 @@ export function NodePanel({
   onChange(next: FlowNode): void;
   onPin(nodeId: string, items: unknown[] | null): void;
   onRunAlone(nodeId: string): void;
+  /** A hold-to-talk recording started this run of the draft; the editor follows it as a Run. */
+  onVoiceRun(runId: string): void;
   onClose(): void;
 }) {
   const step = run?.steps.find((s) => s.nodeId === node.id);
@@ -76,6 +81,9 @@ export function NodePanel({
           ✕
         </button>
       </div>
+      {node.type === VOICE_TRIGGER_TYPE && (
+        <VoiceSection flowId={flowId} canRun={canRun} live={live} heard={live?.status === "running" ? null : heardCommand(step?.output)} onRun={onVoiceRun} />
+      )}
       <div role="tablist" aria-label="Node panel" className="flex gap-1 border-b border-slate-200 px-3 dark:border-slate-800">
         {(["settings", "data"] as const).map((t) => (
           <button
@@ -116,11 +124,45 @@ export function NodePanel({
             status={live?.status ?? step?.status}
             durationMs={live?.durationMs ?? step?.durationMs ?? undefined}
             progress={live?.progress}
+            streams={live?.status === "running" ? live.streams : undefined}
             pinned={Boolean(pinned)}
             onPin={readOnly ? undefined : (items) => onPin(node.id, items)}
           />
         )}
       </div>
     </div>
+  );
+}
+
+/** Speak to the flow: a recording runs the draft from this trigger; then what was heard and understood. */
+function VoiceSection({ flowId, canRun, live, heard, onRun }: { flowId: string; canRun: boolean; live: NodeRunState | undefined; heard: ReturnType<typeof heardCommand>; onRun(runId: string): void }) {
+  const entities = heard ? Object.entries(heard.entities) : [];
+  return (
+    <section aria-label="Voice command" className="space-y-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
+      {canRun ? (
+        <HoldToTalk flowId={flowId} onRun={onRun} />
+      ) : (
+        <p className="text-xs text-slate-500 dark:text-slate-400">Recording runs the draft; it is off while you look at a past run or may not edit.</p>
+      )}
+      {live?.status === "running" && (
+        <p role="status" className="text-xs text-sky-700 dark:text-sky-300">
+          {typeof live.progress?.message === "string" ? live.progress.message : "Transcribing…"}
+        </p>
+      )}
+      {heard && (
+        <dl aria-live="polite" className="grid grid-cols-[auto_1fr] gap-x-2 gap-y-0.5 rounded-md bg-slate-50 p-2 text-sm dark:bg-slate-800/60">
+          <dt className="text-xs font-medium text-slate-500 dark:text-slate-400">Heard</dt>
+          <dd className="break-words">{heard.text ? `“${heard.text}”` : <span className="text-slate-500 dark:text-slate-400">nothing recognizable</span>}</dd>
+          <dt className="text-xs font-medium text-slate-500 dark:text-slate-400">Intent</dt>
+          <dd className="font-mono text-xs leading-5">{heard.intent ?? <span className="font-sans text-slate-500 dark:text-slate-400">none matched</span>}</dd>
+          {entities.length > 0 && (
+            <>
+              <dt className="text-xs font-medium text-slate-500 dark:text-slate-400">Entities</dt>
+              <dd className="font-mono text-xs leading-5">{entities.map(([k, v]) => `${k}: ${v}`).join(", ")}</dd>
+            </>
+          )}
+        </dl>
+      )}
+    </section>
   );
 }
