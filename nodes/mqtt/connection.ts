@@ -14,6 +14,9 @@ export const brokerFields = z.object({
   password: z.string().optional().meta({ title: "Password" }),
   ca: z
     .string()
+    .refine((pem) => pem.trim() === "" || /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(pem), {
+      error: "must be a PEM certificate from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----: paste the CA's .crt or .pem file as text",
+    })
     .optional()
     .meta({ title: "CA certificate (PEM)", description: "For a broker whose TLS certificate is signed by a private CA.", ...ui({ widget: "textarea", advanced: true }) }),
   rejectUnauthorized: z
@@ -80,14 +83,40 @@ export function topicNameProblem(topic: string): string | null {
 // CONNACK reason codes that mean the credential is wrong, not the network (MQTT 3.1.1: 4, 5; MQTT 5: 134, 135, 138).
 const SIGN_IN_REFUSED = new Set([4, 5, 134, 135, 138]);
 
+// TLS verification failures of a certificate chain that no trusted CA signed (OpenSSL's names, as Node reports them).
+const UNTRUSTED = new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_UNTRUSTED",
+  "CERT_SIGNATURE_FAILURE",
+]);
+
 function connectError(broker: Broker, err: Error & { code?: string | number }): Error {
   const where = brokerLabel(broker);
+  if (typeof err.code === "string" && UNTRUSTED.has(err.code)) {
+    const fix = broker.ca
+      ? "the CA certificate in the credential did not sign it; paste the certificate of the CA that did"
+      : 'if a private CA signed it, paste that CA\'s certificate (PEM) into the credential\'s "CA certificate"';
+    return new NodeConfigError(
+      `The MQTT broker at ${where} presented a TLS certificate that is not trusted (${err.message}); ${fix}. Turn off "Check the broker's certificate" only for a test broker`,
+      { cause: err },
+    );
+  }
+  if (err.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return new NodeConfigError(`The MQTT broker at ${where} presented a TLS certificate for another name (${err.message}); use a host name the certificate is for in the broker URL`, { cause: err });
+  }
   if (typeof err.code === "number" && SIGN_IN_REFUSED.has(err.code)) {
     return new NodeConfigError(`The MQTT broker at ${where} refused the sign-in (${err.message}); check the credential's username and password`, { cause: err });
   }
   if (typeof err.code === "number") return new NodeConfigError(`The MQTT broker at ${where} refused the connection: ${err.message}`, { cause: err });
-  const tls = /certificate|self[- ]signed|SSL|TLS/i.test(err.message) ? "; for a private CA paste its certificate into the credential" : "";
-  return new NodeExternalError(`Could not connect to the MQTT broker at ${where}: ${err.message}${tls}`, { cause: err, details: { broker: where } });
+  // A TLS hello to a plain port: Mosquitto drops the connection, other servers answer in plain text.
+  const overTls = broker.url.startsWith("mqtts:") || broker.url.startsWith("wss:");
+  const plainPort = overTls && typeof err.code === "string" && ["ECONNRESET", "EPROTO"].includes(err.code);
+  const tls = plainPort ? "; check that the port speaks TLS, or use mqtt:// for a plain one" : "";
+  return new NodeExternalError(`Could not connect to the MQTT broker at ${where}: ${err.message.trim()}${tls}`, { cause: err, details: { broker: where } });
 }
 
 /**

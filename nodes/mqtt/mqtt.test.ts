@@ -1,8 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import type { MqttClient } from "mqtt";
 import pino from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../runner/http-client";
+import { closeTestServers, startTestServer } from "../../runner/test-http-server";
 import type { Listener } from "../_kit/define-node";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
@@ -11,7 +15,7 @@ import { topicFilterProblem, topicNameProblem } from "./connection";
 import { mqttBrokerCredential } from "./mqtt-broker.credential";
 import { mqttPublishNode } from "./mqtt-publish.node";
 import { mqttTriggerConfig, mqttTriggerNode } from "./mqtt-trigger.node";
-import { freePort, startMosquitto, testClient, testMqttUrl, type OwnBroker } from "./test-broker";
+import { freePort, makeTestCertificates, startMosquitto, startTlsMosquitto, testClient, testMqttUrl, type OwnBroker, type TestCertificates } from "./test-broker";
 
 const loopback = createHttpClient({ allow: ["127.0.0.1"] });
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -38,12 +42,12 @@ async function until<T>(probe: () => T | undefined | false, what: string, tries 
 }
 
 /** Starts the trigger node's listener as the runtime would, collecting what it emits. */
-async function listen(config: Record<string, unknown>, url = testMqttUrl) {
+async function listen(config: Record<string, unknown>, credentials: Record<string, string> = { url: testMqttUrl }) {
   const emitted: Item[][] = [];
   const controller = new AbortController();
   const listener: Listener = await mqttTriggerNode.trigger!.listen!({
     config: mqttTriggerConfig.parse(config),
-    credentials: { url },
+    credentials,
     emit: async (items) => void emitted.push(items),
     signal: controller.signal,
     logger: pino({ level: "silent" }),
@@ -161,7 +165,7 @@ describe("MQTT trigger listener", () => {
 
   it("refuses to start when the broker is unreachable, with a clear error, and does not hang", async () => {
     const port = await freePort();
-    const err = await listen({ topics: ["a/#"] }, `mqtt://127.0.0.1:${port}`).then(() => null, (e: unknown) => e as Error);
+    const err = await listen({ topics: ["a/#"] }, { url: `mqtt://127.0.0.1:${port}` }).then(() => null, (e: unknown) => e as Error);
     expect(err).toBeInstanceOf(NodeExternalError);
     expect(err?.message).toContain(`Could not connect to the MQTT broker at mqtt://127.0.0.1:${port}`);
   });
@@ -172,7 +176,7 @@ describe("MQTT trigger listener", () => {
 
     it("subscribes again after the broker is killed and started again on the same port", async () => {
       broker = await startMosquitto();
-      const { emitted } = await listen({ topics: ["plant/+/state"], qos: 1 }, broker.url);
+      const { emitted } = await listen({ topics: ["plant/+/state"], qos: 1 }, { url: broker.url });
       const before = await testClient(broker.url);
       await before.publishAsync("plant/press/state", "before", { qos: 1 });
       await until(() => emitted.length === 1, "the message before the restart");
@@ -194,5 +198,118 @@ describe("MQTT trigger listener", () => {
       );
       expect(emitted.at(-1)![0]!.json).toMatchObject({ topic: "plant/press/state", payload: expect.stringMatching(/^after \d+$/) });
     });
+  });
+});
+
+describe("over TLS (mqtts://), with a broker of its own", () => {
+  let dir: string;
+  let certificates: TestCertificates;
+  /** Another CA, whose broker's certificate names a host other than 127.0.0.1. */
+  let other: TestCertificates;
+  let broker: OwnBroker;
+  let misnamed: OwnBroker;
+  const publish = (credentials: Record<string, string>) =>
+    runNode(mqttPublishNode, { config: { topic: "streamware-test/tls", payload: "x" }, credentials, allowHosts: ["127.0.0.1"], input: [{ json: {} }] }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+  const probe = (data: Record<string, unknown>) =>
+    mqttBrokerCredential.test(data, { http: loopback, signal: new AbortController().signal }).then(
+      (message) => ({ message, err: null }),
+      (e: unknown) => ({ message: null, err: e as Error }),
+    );
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "streamware-mqtt-tls-"));
+    await mkdir(path.join(dir, "own"));
+    await mkdir(path.join(dir, "other"));
+    certificates = await makeTestCertificates({ dir: path.join(dir, "own") });
+    other = await makeTestCertificates({ dir: path.join(dir, "other"), subjectAltNames: ["DNS:broker.example"] });
+    broker = await startTlsMosquitto({ certificates });
+    misnamed = await startTlsMosquitto({ certificates: other });
+  }, 60_000);
+
+  afterAll(async () => {
+    await broker?.kill();
+    await misnamed?.kill();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("publishes and triggers with the broker's CA in the credential, and the credential's test says what answered", async () => {
+    const base = `streamware-test/${randomUUID()}`;
+    const watcher = await broker.client();
+    cleanups.push(() => watcher.endAsync(true));
+    const messages: string[] = [];
+    watcher.on("message", (_topic, payload) => messages.push(payload.toString()));
+    await watcher.subscribeAsync(`${base}/out`, { qos: 1 });
+
+    const credentials = { url: broker.url, ca: certificates.ca };
+    await runNode(mqttPublishNode, { config: { topic: `${base}/out`, payload: "{{ $json }}", qos: 1 }, credentials, allowHosts: ["127.0.0.1"], input: [{ json: { on: true } }] });
+    await until(() => messages.length === 1, "the message published over TLS");
+    expect(JSON.parse(messages[0]!)).toEqual({ on: true });
+
+    const { emitted } = await listen({ topics: [`${base}/in`], qos: 1 }, credentials);
+    await watcher.publishAsync(`${base}/in`, JSON.stringify({ c: 21 }), { qos: 1 });
+    await until(() => emitted.length === 1, "the trigger's message over TLS");
+    expect(emitted[0]![0]!.json).toMatchObject({ topic: `${base}/in`, payload: { c: 21 } });
+
+    const { message } = await probe({ ...credentials, clientIdPrefix: "tls" });
+    expect(message).toMatch(new RegExp(`^Connected to mqtts://127\\.0\\.0\\.1:${broker.port} \\(mosquitto version [\\d.]+\\) as tls-`));
+  });
+
+  it("refuses a certificate no trusted CA signed, saying so and what to do: publish, trigger and the credential's test", async () => {
+    const untrusted = new RegExp(
+      `^The MQTT broker at mqtts://127\\.0\\.0\\.1:${broker.port} presented a TLS certificate that is not trusted \\(.+\\); if a private CA signed it, paste that CA's certificate \\(PEM\\) into the credential's "CA certificate"\\. Turn off "Check the broker's certificate" only for a test broker$`,
+    );
+    const published = await publish({ url: broker.url });
+    expect(published).toBeInstanceOf(NodeConfigError);
+    expect(published!.message).toMatch(untrusted);
+
+    const listening = await listen({ topics: ["a/#"] }, { url: broker.url }).then(() => null, (e: unknown) => e as Error);
+    expect(listening).toBeInstanceOf(NodeConfigError);
+    expect(listening!.message).toMatch(untrusted);
+
+    const tested = await probe({ url: broker.url });
+    expect(tested.err).toBeInstanceOf(NodeConfigError);
+    expect(tested.err!.message).toMatch(untrusted);
+
+    // Another CA's certificate in the credential does not make this broker's certificate trusted.
+    const wrongCa = await publish({ url: broker.url, ca: other.ca });
+    expect(wrongCa).toBeInstanceOf(NodeConfigError);
+    expect(wrongCa!.message).toContain("is not trusted");
+    expect(wrongCa!.message).toContain("the CA certificate in the credential did not sign it; paste the certificate of the CA that did");
+  });
+
+  it("connects without the CA only when checking the certificate is turned off", async () => {
+    // Credentials reach nodes with every value a string.
+    expect(await publish({ url: broker.url, rejectUnauthorized: "false" })).toBeNull();
+    const { message } = await probe({ url: broker.url, rejectUnauthorized: false });
+    expect(message).toMatch(/^Connected to mqtts:\/\/127\.0\.0\.1:\d+ \(mosquitto version/);
+  });
+
+  it("says when the certificate is for another name, and when the port does not speak TLS", async () => {
+    const misnamedErr = await publish({ url: misnamed.url, ca: other.ca });
+    expect(misnamedErr).toBeInstanceOf(NodeConfigError);
+    expect(misnamedErr!.message).toMatch(
+      new RegExp(`^The MQTT broker at mqtts://127\\.0\\.0\\.1:${misnamed.port} presented a TLS certificate for another name \\(.*127\\.0\\.0\\.1.*\\); use a host name the certificate is for in the broker URL$`),
+    );
+
+    // A plain MQTT broker drops the TLS hello; an HTTP server answers it in plain text.
+    const plain = new URL(testMqttUrl).host;
+    const http = (await startTestServer((_req, res) => res.end())).url.replace("http://", "");
+    for (const host of [plain, http]) {
+      const notTls = await publish({ url: `mqtts://${host}` });
+      expect(notTls).toBeInstanceOf(NodeExternalError);
+      expect(notTls!.message).toMatch(new RegExp(`^Could not connect to the MQTT broker at mqtts://${host.replace(/\./g, "\\.")}: .+; check that the port speaks TLS, or use mqtt:// for a plain one$`));
+    }
+    await closeTestServers();
+  });
+
+  it("refuses a CA field that is not a PEM certificate, naming the field", async () => {
+    expect(() => mqttBrokerCredential.parse({ url: broker.url, ca: "MIIB…not pasted whole" })).toThrow(/ca: must be a PEM certificate from -----BEGIN CERTIFICATE-----/);
+    expect(mqttBrokerCredential.parse({ url: broker.url, ca: "" })).toMatchObject({ ca: "" });
+    const err = await publish({ url: broker.url, ca: "not a certificate" });
+    expect(err).toBeInstanceOf(NodeConfigError);
+    expect(err!.message).toContain("the MQTT broker credential is not filled in correctly: ca: must be a PEM certificate");
   });
 });
