@@ -131,16 +131,19 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
       return result;
     });
     dataCache.current = next;
+    const names = new Map(document.nodes.map((n) => [n.id, n.name]));
     setEdges((previous) => {
       const before = new Map(previous.map((e) => [e.id, e]));
       return document.edges.map((edge) => {
+        // Announced by the names the nodes have now: a rename gives the connection a new label.
+        const ariaLabel = `Connection from ${names.get(edge.source) ?? edge.source} (${edge.sourcePort}) to ${names.get(edge.target) ?? edge.target} (${edge.targetPort})`;
         const old = before.get(edge.id);
         const sourceStatus = runStates?.get(edge.source)?.status;
         const animated = sourceStatus === "running";
         const carried = sourceStatus === "succeeded" && runStates?.get(edge.target)?.status !== undefined && runStates?.get(edge.target)?.status !== "skipped";
         const style = carried ? CARRIED_EDGE : undefined;
         const selected = chosen ? false : (old?.selected ?? false);
-        if (old && old.source === edge.source && old.target === edge.target && old.sourceHandle === outputHandle(edge.sourcePort) && old.targetHandle === inputHandle(edge.targetPort) && old.animated === animated && old.style === style && old.selected === selected) {
+        if (old && old.source === edge.source && old.target === edge.target && old.sourceHandle === outputHandle(edge.sourcePort) && old.targetHandle === inputHandle(edge.targetPort) && old.animated === animated && old.style === style && old.selected === selected && old.ariaLabel === ariaLabel) {
           return old;
         }
         return {
@@ -152,7 +155,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
           animated,
           style,
           selected,
-          ariaLabel: `Connection from ${document.nodes.find((n) => n.id === edge.source)?.name ?? edge.source} (${edge.sourcePort}) to ${document.nodes.find((n) => n.id === edge.target)?.name ?? edge.target} (${edge.targetPort})`,
+          ariaLabel,
         };
       });
     });
