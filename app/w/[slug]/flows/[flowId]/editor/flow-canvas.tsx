@@ -125,7 +125,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
           position: node.position,
           data,
           selected,
-          ariaLabel: `${node.name}, ${entry?.name ?? node.type}${run && run.status !== "idle" ? `, ${run.status}` : ""}${issues.length ? `, ${issues.length} problems` : ""}`,
+          ariaLabel: `${node.name}, ${entry?.name ?? node.type}${run && run.status !== "idle" ? `, ${run.status}` : ""}${issues.length ? `, ${issues.length} problem${issues.length === 1 ? "" : "s"}` : ""}`,
         });
       }
       return result;
