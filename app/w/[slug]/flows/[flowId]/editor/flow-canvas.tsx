@@ -69,6 +69,9 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
   const [edges, setEdges] = useState<Edge[]>([]);
   const dataCache = useRef(new Map<string, FlowNodeData>());
   const handledRequest = useRef<{ ids: string[] } | null>(null);
+  // A flow that opens with something in it is fitted to the view once. An empty one is not: React Flow would fit
+  // when the first node appears, moving a node dropped on the canvas away from where it was dropped.
+  const [fitOnOpen] = useState(() => document.nodes.length + document.notes.length > 0);
 
   useEffect(() => {
     const request = selectRequest !== handledRequest.current ? selectRequest : null;
@@ -278,7 +281,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         snapGrid={[16, 16]}
         minZoom={0.1}
         maxZoom={2}
-        fitView
+        fitView={fitOnOpen}
         fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
         onlyRenderVisibleElements
         attributionPosition="top-right"
