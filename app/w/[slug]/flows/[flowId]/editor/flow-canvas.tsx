@@ -17,7 +17,7 @@ import {
   type OnSelectionChangeParams,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
 import type { FlowDocument } from "@/server/flow-document";
 import { newId } from "./clipboard";
 import { CanvasActionsContext, nodeTypes, type CanvasActions, type FlowCanvasNode, type NoteCanvasNode } from "./canvas-nodes";
@@ -230,6 +230,14 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
     [onSelection],
   );
 
+  // A plain click on a node of a multi-selection selects it alone (React Flow keeps the others, so that a drag moves
+  // them all; a drag ends without a click, so it still does). Ctrl/⌘ + click adds to or takes from the selection.
+  const onNodeClick = useCallback((event: ReactMouseEvent, clicked: CanvasNode) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey) return;
+    setNodes((current) => (current.some((n) => n.selected && n.id !== clicked.id) ? current.map((n) => (Boolean(n.selected) === (n.id === clicked.id) ? n : { ...n, selected: n.id === clicked.id })) : current));
+    setEdges((current) => (current.some((e) => e.selected) ? current.map((e) => (e.selected ? { ...e, selected: false } : e)) : current));
+  }, []);
+
   const onDragOver = useCallback((event: DragEvent) => {
     if (!event.dataTransfer.types.includes(PALETTE_DRAG_TYPE)) return;
     event.preventDefault();
@@ -266,6 +274,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onSelectionChange={onSelectionChange}
+        onNodeClick={onNodeClick}
         onNodeDoubleClick={(_e, node) => node.type === "flow" && onOpenNode(node.id)}
         onDragOver={onDragOver}
         onDrop={onDrop}
