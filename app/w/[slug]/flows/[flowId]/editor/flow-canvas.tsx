@@ -295,7 +295,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         onlyRenderVisibleElements
         attributionPosition="top-right"
         colorMode="system"
-        className="[--xy-background-color:var(--color-slate-50)] [--xy-minimap-background-color:var(--color-white)] dark:[--xy-background-color:var(--color-slate-950)] dark:[--xy-minimap-background-color:var(--color-slate-900)]"
+        className="[--xy-background-color:var(--color-slate-50)] [--xy-minimap-background-color:var(--color-white)] dark:[--xy-background-color:var(--color-slate-950)] dark:[--xy-minimap-background-color:var(--color-slate-900)] dark:[--xy-attribution-background-color:var(--color-slate-900)]"
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
         <Controls showInteractive={false} position="bottom-left" />
