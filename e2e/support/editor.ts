@@ -114,6 +114,19 @@ async function center(locator: Locator): Promise<{ x: number; y: number }> {
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
+/** Expects a node's card to cover a point given relative to the canvas (where it was dropped, say). */
+export async function expectNodeAt(page: Page, name: string, at: { x: number; y: number }): Promise<void> {
+  const pane = await canvas(page).boundingBox();
+  if (!pane) throw new Error("the canvas is not on screen");
+  const point = { x: pane.x + at.x, y: pane.y + at.y };
+  await expect
+    .poll(async () => {
+      const box = await canvasNode(page, name).boundingBox();
+      return Boolean(box && point.x >= box.x && point.x <= box.x + box.width && point.y >= box.y && point.y <= box.y + box.height);
+    }, { message: `${name} covers (${at.x}, ${at.y}) of the canvas` })
+    .toBe(true);
+}
+
 /** The side panel of the selected node. */
 export function nodePanel(page: Page, name: string): Locator {
   return page.getByRole("complementary", { name: `Node ${name}` });
