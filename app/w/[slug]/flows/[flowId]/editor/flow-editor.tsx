@@ -5,7 +5,7 @@ import { useReactFlow } from "@xyflow/react";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import { locateIssue, type FlowDocument, type FlowDocumentIssue, type FlowNode } from "@/server/flow-document";
+import { locateIssue, type FlowDocument, type FlowDocumentIssue, type FlowEdge, type FlowNode } from "@/server/flow-document";
 import type { WorkspaceSummary } from "@/server/services/workspace-roles";
 import { canEdit } from "../../../workspace-context";
 import { layoutFlow } from "./auto-layout";
@@ -473,6 +473,9 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
     [change, show],
   );
 
+  const onConnectPorts = useCallback((edge: Omit<FlowEdge, "id">) => change((doc) => ({ ...doc, edges: [...doc.edges, { id: newId("e"), ...edge }] })), [change]);
+  const onDisconnect = useCallback((edgeId: string) => change((doc) => ({ ...doc, edges: doc.edges.filter((e) => e.id !== edgeId) })), [change]);
+
   // The side panel shows the selected node's settings first; asking for runs or versions puts the node away.
   const toggleSidePanel = (panel: Exclude<SidePanel, null>) => {
     if (sidePanel === panel && !openNode) return setSidePanel(null);
@@ -731,6 +734,10 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
                 onPin={onPin}
                 onRunAlone={(nodeId) => void launch({ onlyNodeId: nodeId })}
                 onClose={() => setSelectRequest({ ids: [] })}
+                document={document}
+                ports={ports}
+                onConnect={onConnectPorts}
+                onDisconnect={onDisconnect}
               />
             ) : (
               <>
