@@ -50,10 +50,13 @@ test.describe("keyboard and dark mode", () => {
     await expect(portHandle(page, "Output", "Start", "out")).toBeVisible();
     await expect(portHandle(page, "Input", "Greet", "in")).toBeVisible();
 
-    // A node is reached with Tab and opened with Enter; its panel offers the nodes its output may connect to.
-    await page.getByRole("link", { name: "← All flows" }).focus();
+    // The palette is put away from the keyboard, a node is reached with Tab and opened with Enter; its panel offers
+    // the nodes its output may connect to.
+    await page.getByRole("button", { name: "Hide node palette" }).focus();
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("button", { name: "Show node palette" })).toBeFocused();
     const start = canvasNode(page, "Start");
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 20; i++) {
       if (await start.evaluate((el) => el === document.activeElement)) break;
       await page.keyboard.press("Tab");
     }
