@@ -39,6 +39,11 @@ test("nodes copied with their connection are pasted into another flow with new i
   expect(copied.nodes.map((n) => n.name).sort()).toEqual(["Greet", "Shout"]);
   expect(copied.edges).toEqual([expect.objectContaining({ source: "greet", target: "shout" })]);
   await snap(page, testInfo, "copied");
+  // A plain click on one node of the selection selects it alone, and opens its panel.
+  await canvasNode(page, "Greet").click();
+  await expect(canvasNode(page, "Shout")).not.toHaveClass(/selected/);
+  await expect(canvasNode(page, "Greet")).toHaveClass(/selected/);
+  await expect(page.getByRole("complementary", { name: "Node Greet" })).toBeVisible();
 
   // Into the other flow: the pointer over its canvas says where.
   await page.goto(page.url().replace(source.flowId, target.flowId));

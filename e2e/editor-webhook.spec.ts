@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { canvasEdge, canvasNode, canvasNodes, connect, createFlow, dragFromPalette, expectSaved, nodePanel, placeNode, signIn, snap, uniqueEmail } from "./support/editor";
+import { canvasEdge, canvasNode, canvasNodes, connect, createFlow, dragFromPalette, expectNodeAt, expectSaved, nodePanel, placeNode, signIn, snap, uniqueEmail } from "./support/editor";
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
@@ -13,6 +13,9 @@ test("a webhook flow built by dragging from the palette answers a call and shows
   // Webhook: dropped on the canvas, it is selected and its settings open beside it.
   await dragFromPalette(page, "Webhook", { x: 140, y: 260 });
   await expect(canvasNode(page, "Webhook")).toBeVisible();
+  // The first node of an empty flow stays where it was dropped, with its panel open beside the canvas.
+  await expect(nodePanel(page, "Webhook")).toBeVisible();
+  await expectNodeAt(page, "Webhook", { x: 140, y: 260 });
   await snap(page, testInfo, "webhook dropped");
   const webhook = nodePanel(page, "Webhook");
   await webhook.getByRole("textbox", { name: "Path" }).fill(hookPath);
@@ -52,8 +55,13 @@ test("a webhook flow built by dragging from the palette answers a call and shows
   await expectSaved(page);
   await snap(page, testInfo, "built");
 
-  // A version with a message, then activation.
+  // A version with a message, then activation. Asked for with a node's panel open, the versions take its place.
+  await canvasNode(page, "Respond to webhook").click();
+  await expect(nodePanel(page, "Respond to webhook")).toBeVisible();
   await page.getByRole("button", { name: "Versions", exact: true }).click();
+  await expect(nodePanel(page, "Respond to webhook")).toBeHidden();
+  // The canvas is narrower now; the rightmost node is still in view.
+  await expect(canvasNode(page, "Respond to webhook")).toBeInViewport({ ratio: 1 });
   const versions = page.getByRole("complementary", { name: "Versions" });
   await versions.getByRole("textbox", { name: "Version message" }).fill("Doubles n");
   await versions.getByRole("button", { name: "Save version" }).click();

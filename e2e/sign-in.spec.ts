@@ -33,6 +33,26 @@ async function createFlow(page: Page, { slug, name }: { slug: string; name: stri
   await expect(page.getByRole("link", { name })).toBeVisible();
 }
 
+test("an email typed before the page is live is kept and signs in", async ({ page }) => {
+  // The page's scripts are held back until the address is typed: the form is the server-rendered HTML until then.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/_next/static/**/*.js", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/signin", { waitUntil: "commit" });
+  const email = page.getByRole("textbox", { name: "Email" });
+  const submit = page.getByRole("button", { name: "Sign in for development" });
+  await expect(submit).toBeDisabled();
+  await email.fill("early@example.test");
+  release();
+  await expect(submit).toBeEnabled();
+  await expect(email).toHaveValue("early@example.test");
+  await submit.click();
+  await expect(flowsHeading(page)).toBeVisible();
+});
+
 test("SSO sign-in, then create and rename a flow", async ({ page }) => {
   await page.goto("/signin");
   await expect(page.getByRole("heading", { name: "Sign in to Streamware" })).toBeVisible();

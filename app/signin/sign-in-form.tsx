@@ -5,12 +5,13 @@ import { useState, type FormEvent } from "react";
 import { useHydrated } from "@/app/_components/use-hydrated";
 
 export function SignInForm({ sso, dev, callbackUrl }: { sso: { name: string } | null; dev: boolean; callbackUrl: string }) {
-  const [email, setEmail] = useState("");
   const [pending, setPending] = useState(false);
   const hydrated = useHydrated();
 
-  async function devSignIn(event: FormEvent) {
+  async function devSignIn(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    // Read from the field itself: what was typed before the page went live is there, and is what the person sees.
+    const email = String(new FormData(event.currentTarget).get("email") ?? "");
     setPending(true);
     await signIn("dev", { email, callbackUrl });
     setPending(false);
@@ -40,11 +41,10 @@ export function SignInForm({ sso, dev, callbackUrl }: { sso: { name: string } | 
           </label>
           <input
             id="dev-email"
+            name="email"
             type="email"
             required
             autoComplete="email"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
             placeholder="you@example.com"
             className="w-full rounded-lg border border-slate-300 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-950"
           />

@@ -65,13 +65,15 @@ export async function dragFromPalette(page: Page, typeName: string, at: { x: num
   await search.fill("");
 }
 
-/**
- * Draws a connection with the mouse from a node's output handle to another node's input handle. Handles have no
- * accessible name in React Flow, so they are found by the port ids the canvas gives them ("o:<port>", "i:<port>").
- */
+/** A port's handle on the canvas, by its accessible name ("Output out of Fetch", "Input in of Merge"). */
+export function portHandle(page: Page, side: "Output" | "Input", node: string, port: string): Locator {
+  return canvas(page).getByRole("img", { name: `${side} ${port} of ${node}`, exact: true });
+}
+
+/** Draws a connection with the mouse from a node's output handle to another node's input handle. */
 export async function connect(page: Page, from: { node: string; port?: string }, to: { node: string; port?: string }): Promise<void> {
-  const source = canvasNode(page, from.node).locator(`.react-flow__handle[data-handleid="o:${from.port ?? "out"}"]`);
-  const target = canvasNode(page, to.node).locator(`.react-flow__handle[data-handleid="i:${to.port ?? "in"}"]`);
+  const source = portHandle(page, "Output", from.node, from.port ?? "out");
+  const target = portHandle(page, "Input", to.node, to.port ?? "in");
   const a = await center(source);
   const b = await center(target);
   await page.mouse.move(a.x, a.y);
@@ -112,6 +114,19 @@ async function center(locator: Locator): Promise<{ x: number; y: number }> {
   const box = await locator.boundingBox();
   if (!box) throw new Error("the element has no box on screen");
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Expects a node's card to cover a point given relative to the canvas (where it was dropped, say). */
+export async function expectNodeAt(page: Page, name: string, at: { x: number; y: number }): Promise<void> {
+  const pane = await canvas(page).boundingBox();
+  if (!pane) throw new Error("the canvas is not on screen");
+  const point = { x: pane.x + at.x, y: pane.y + at.y };
+  await expect
+    .poll(async () => {
+      const box = await canvasNode(page, name).boundingBox();
+      return Boolean(box && point.x >= box.x && point.x <= box.x + box.width && point.y >= box.y && point.y <= box.y + box.height);
+    }, { message: `${name} covers (${at.x}, ${at.y}) of the canvas` })
+    .toBe(true);
 }
 
 /** The side panel of the selected node. */

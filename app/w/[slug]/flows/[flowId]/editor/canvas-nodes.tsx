@@ -132,21 +132,22 @@ export const FlowNodeCard = memo(function FlowNodeCard({ data, selected }: NodeP
         )}
       </div>
       {ports.inputs.map((port, i) => (
-        <Port key={`i-${port}`} id={inputHandle(port)} type="target" position={Position.Left} top={portOffset(i, ports.inputs.length, height)} label={showInputs ? port : null} />
+        <Port key={`i-${port}`} id={inputHandle(port)} name={`Input ${port} of ${node.name}`} type="target" position={Position.Left} top={portOffset(i, ports.inputs.length, height)} label={showInputs ? port : null} />
       ))}
       {outputs.map((port, i) => (
-        <Port key={`o-${port}`} id={outputHandle(port)} type="source" position={Position.Right} top={portOffset(i, outputs.length, height)} label={showOutputs ? port : null} />
+        <Port key={`o-${port}`} id={outputHandle(port)} name={`Output ${port} of ${node.name}`} type="source" position={Position.Right} top={portOffset(i, outputs.length, height)} label={showOutputs ? port : null} />
       ))}
     </div>
   );
 });
 
-function Port({ id, type, position, top, label }: { id: string; type: "source" | "target"; position: Position; top: number; label: string | null }) {
+/** A port's handle, named for assistive technology and on hover ("Output out of Fetch"). */
+function Port({ id, name, type, position, top, label }: { id: string; name: string; type: "source" | "target"; position: Position; top: number; label: string | null }) {
   const left = position === Position.Left;
   const style: CSSProperties = { top };
   return (
     <>
-      <Handle id={id} type={type} position={position} style={style} className="!h-3 !w-3 !border-2 !border-white !bg-slate-500 hover:!bg-indigo-500 dark:!border-slate-900 dark:!bg-slate-400" />
+      <Handle id={id} type={type} position={position} style={style} role="img" aria-label={name} title={name} className="!h-3 !w-3 !border-2 !border-white !bg-slate-500 hover:!bg-indigo-500 dark:!border-slate-900 dark:!bg-slate-400" />
       {label && (
         <span
           style={{ top: top - 8 }}

@@ -18,7 +18,7 @@ import {
   type ReactFlowInstance,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
 import type { FlowDocument } from "@/server/flow-document";
 import { newId } from "./clipboard";
 import { CanvasActionsContext, nodeTypes, type CanvasActions, type FlowCanvasNode, type NoteCanvasNode } from "./canvas-nodes";
@@ -136,22 +136,25 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
           position: node.position,
           data,
           selected,
-          ariaLabel: `${node.name}, ${entry?.name ?? node.type}${run && run.status !== "idle" ? `, ${run.status}` : ""}${issues.length ? `, ${issues.length} problems` : ""}`,
+          ariaLabel: `${node.name}, ${entry?.name ?? node.type}${run && run.status !== "idle" ? `, ${run.status}` : ""}${issues.length ? `, ${issues.length} problem${issues.length === 1 ? "" : "s"}` : ""}`,
         });
       }
       return result;
     });
     dataCache.current = next;
+    const names = new Map(document.nodes.map((n) => [n.id, n.name]));
     setEdges((previous) => {
       const before = new Map(previous.map((e) => [e.id, e]));
       return document.edges.map((edge) => {
+        // Announced by the names the nodes have now: a rename gives the connection a new label.
+        const ariaLabel = `Connection from ${names.get(edge.source) ?? edge.source} (${edge.sourcePort}) to ${names.get(edge.target) ?? edge.target} (${edge.targetPort})`;
         const old = before.get(edge.id);
         const sourceStatus = runStates?.get(edge.source)?.status;
         const animated = sourceStatus === "running";
         const carried = sourceStatus === "succeeded" && runStates?.get(edge.target)?.status !== undefined && runStates?.get(edge.target)?.status !== "skipped";
         const style = carried ? CARRIED_EDGE : undefined;
         const selected = chosen ? false : (old?.selected ?? false);
-        if (old && old.source === edge.source && old.target === edge.target && old.sourceHandle === outputHandle(edge.sourcePort) && old.targetHandle === inputHandle(edge.targetPort) && old.animated === animated && old.style === style && old.selected === selected) {
+        if (old && old.source === edge.source && old.target === edge.target && old.sourceHandle === outputHandle(edge.sourcePort) && old.targetHandle === inputHandle(edge.targetPort) && old.animated === animated && old.style === style && old.selected === selected && old.ariaLabel === ariaLabel) {
           return old;
         }
         return {
@@ -163,7 +166,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
           animated,
           style,
           selected,
-          ariaLabel: `Connection from ${document.nodes.find((n) => n.id === edge.source)?.name ?? edge.source} (${edge.sourcePort}) to ${document.nodes.find((n) => n.id === edge.target)?.name ?? edge.target} (${edge.targetPort})`,
+          ariaLabel,
         };
       });
     });
@@ -235,6 +238,14 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
     [onSelection],
   );
 
+  // A plain click on a node of a multi-selection selects it alone (React Flow keeps the others, so that a drag moves
+  // them all; a drag ends without a click, so it still does). Ctrl/⌘ + click adds to or takes from the selection.
+  const onNodeClick = useCallback((event: ReactMouseEvent, clicked: CanvasNode) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey) return;
+    setNodes((current) => (current.some((n) => n.selected && n.id !== clicked.id) ? current.map((n) => (Boolean(n.selected) === (n.id === clicked.id) ? n : { ...n, selected: n.id === clicked.id })) : current));
+    setEdges((current) => (current.some((e) => e.selected) ? current.map((e) => (e.selected ? { ...e, selected: false } : e)) : current));
+  }, []);
+
   const onDragOver = useCallback((event: DragEvent) => {
     if (!event.dataTransfer.types.includes(PALETTE_DRAG_TYPE)) return;
     event.preventDefault();
@@ -271,6 +282,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onSelectionChange={onSelectionChange}
+        onNodeClick={onNodeClick}
         onNodeDoubleClick={(_e, node) => node.type === "flow" && onOpenNode(node.id)}
         onDragOver={onDragOver}
         onDrop={onDrop}
@@ -291,7 +303,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         onlyRenderVisibleElements
         attributionPosition="top-right"
         colorMode="system"
-        className="[--xy-background-color:var(--color-slate-50)] [--xy-minimap-background-color:var(--color-white)] dark:[--xy-background-color:var(--color-slate-950)] dark:[--xy-minimap-background-color:var(--color-slate-900)]"
+        className="[--xy-background-color:var(--color-slate-50)] [--xy-minimap-background-color:var(--color-white)] dark:[--xy-background-color:var(--color-slate-950)] dark:[--xy-minimap-background-color:var(--color-slate-900)] dark:[--xy-attribution-background-color:var(--color-slate-900)]"
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
         <Controls showInteractive={false} position="bottom-left" fitViewOptions={{ maxZoom: 1, padding: 0.2 }} />

@@ -5,7 +5,7 @@ import { useReactFlow } from "@xyflow/react";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import { locateIssue, type FlowDocument, type FlowDocumentIssue, type FlowNode } from "@/server/flow-document";
+import { locateIssue, type FlowDocument, type FlowDocumentIssue, type FlowEdge, type FlowNode } from "@/server/flow-document";
 import type { WorkspaceSummary } from "@/server/services/workspace-roles";
 import { canEdit } from "../../../workspace-context";
 import { layoutFlow } from "./auto-layout";
@@ -16,6 +16,7 @@ import { FlowCanvas, removeFromDocument, type CanvasSelection, type DocumentChan
 import { outputsOf } from "./graph-rules";
 import { HelpDialog } from "./help-dialog";
 import { commit, createHistory, redo, undo } from "./history";
+import { panToKeepInView } from "./keep-in-view";
 import { NodePalette } from "./node-palette";
 import { NodePanel } from "./node-panel";
 import { RunDialog } from "./run-dialog";
@@ -53,7 +54,7 @@ function issuesOf(error: unknown): FlowDocumentIssue[] {
 export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; catalog: CatalogEntry[]; workspace: WorkspaceSummary }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const { screenToFlowPosition, flowToScreenPosition, fitView, setCenter, getZoom } = useReactFlow();
+  const { screenToFlowPosition, flowToScreenPosition, fitView, setCenter, getZoom, getNodes, getViewport, setViewport } = useReactFlow();
   const ref = useMemo(() => ({ workspaceId: workspace.id, flowId: flow.id }), [workspace.id, flow.id]);
   const editor = canEdit(workspace);
 
@@ -426,6 +427,38 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
   // The node panel: one node selected.
   const openNodeId = selection.nodeIds.length === 1 && selection.noteIds.length === 0 ? selection.nodeIds[0]! : null;
   const openNode = openNodeId ? document.nodes.find((n) => n.id === openNodeId) : undefined;
+
+  // A panel opening beside the canvas (or the palette) narrows it: pan so that what was in view, and the node
+  // whose panel opened, stay in view. When it closes, the pan is undone (unless the view was moved meanwhile).
+  const openNodeIdRef = useRef(openNodeId);
+  useEffect(() => {
+    openNodeIdRef.current = openNodeId;
+  }, [openNodeId]);
+  useEffect(() => {
+    const element = canvasRef.current;
+    if (!element) return;
+    let width = element.clientWidth;
+    let panned: { by: number; to: number } | null = null;
+    const observer = new ResizeObserver(() => {
+      const previousWidth = width;
+      width = element.clientWidth;
+      if (width === previousWidth || previousWidth === 0 || width === 0) return;
+      const viewport = getViewport();
+      if (width > previousWidth && panned && Math.abs(viewport.x - panned.to) < 0.5) {
+        void setViewport({ ...viewport, x: viewport.x - panned.by });
+        panned = null;
+        return;
+      }
+      const nodes = getNodes();
+      const boxes = nodes.map((n) => ({ x: n.position.x, y: n.position.y, width: n.measured?.width ?? NODE_WIDTH, height: n.measured?.height ?? 68 }));
+      const focus = boxes[nodes.findIndex((n) => n.id === openNodeIdRef.current)];
+      const x = panToKeepInView({ boxes, focus, viewport, previousWidth, width, height: element.clientHeight });
+      panned = x !== viewport.x ? { by: x - viewport.x, to: x } : null;
+      if (panned) void setViewport({ ...viewport, x });
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [getNodes, getViewport, setViewport]);
   const onNodeChange = useCallback(
     (next: FlowNode) => {
       change(
@@ -451,6 +484,16 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
     },
     [change, show],
   );
+
+  const onConnectPorts = useCallback((edge: Omit<FlowEdge, "id">) => change((doc) => ({ ...doc, edges: [...doc.edges, { id: newId("e"), ...edge }] })), [change]);
+  const onDisconnect = useCallback((edgeId: string) => change((doc) => ({ ...doc, edges: doc.edges.filter((e) => e.id !== edgeId) })), [change]);
+
+  // The side panel shows the selected node's settings first; asking for runs or versions puts the node away.
+  const toggleSidePanel = (panel: Exclude<SidePanel, null>) => {
+    if (sidePanel === panel && !openNode) return setSidePanel(null);
+    setSidePanel(panel);
+    if (openNode) setSelectRequest({ ids: [] });
+  };
 
   const saveLabel = { saved: "Saved", pending: "Unsaved changes", saving: "Saving…", error: "Not saved" }[autosave.state.status];
   const viewedRun = viewRunId ? runDetail.data : undefined;
@@ -545,10 +588,10 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
                 Run
               </button>
             ))}
-          <button type="button" aria-pressed={sidePanel === "runs"} onClick={() => setSidePanel((p) => (p === "runs" ? null : "runs"))} className={toolButton}>
+          <button type="button" aria-pressed={sidePanel === "runs" && !openNode} onClick={() => toggleSidePanel("runs")} className={toolButton}>
             Runs
           </button>
-          <button type="button" aria-pressed={sidePanel === "versions"} onClick={() => setSidePanel((p) => (p === "versions" ? null : "versions"))} className={toolButton}>
+          <button type="button" aria-pressed={sidePanel === "versions" && !openNode} onClick={() => toggleSidePanel("versions")} className={toolButton}>
             Versions
           </button>
           {editor && (
@@ -704,6 +747,10 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
                 onRunAlone={(nodeId) => void launch({ onlyNodeId: nodeId })}
                 onVoiceRun={onVoiceRun}
                 onClose={() => setSelectRequest({ ids: [] })}
+                document={document}
+                ports={ports}
+                onConnect={onConnectPorts}
+                onDisconnect={onDisconnect}
               />
             ) : (
               <>

@@ -1,34 +1,22 @@
 "use client";
 
+import { useSyncExternalStore } from "react";
 import { Dialog } from "./dialog";
+import { isApplePlatform, shortcuts } from "./shortcuts";
 
-export const SHORTCUTS: [string, string][] = [
-  ["Ctrl/⌘ + Z", "Undo"],
-  ["Ctrl/⌘ + Shift + Z, Ctrl + Y", "Redo"],
-  ["Ctrl/⌘ + C / X / V", "Copy, cut, paste the selection (as flow JSON)"],
-  ["Ctrl/⌘ + D", "Duplicate the selection"],
-  ["Ctrl/⌘ + A", "Select everything"],
-  ["Delete, Backspace", "Delete the selection"],
-  ["Shift + drag", "Select with a box"],
-  ["Ctrl/⌘ + click", "Add to or take from the selection"],
-  ["Enter (on a node)", "Open the node's settings"],
-  ["Ctrl/⌘ + Enter", "Run the flow"],
-  ["Ctrl/⌘ + S", "Save the draft now"],
-  ["Shift + L", "Tidy up (auto-layout)"],
-  ["Shift + N", "Add a sticky note"],
-  ["Shift + 1", "Zoom to fit"],
-  ["Escape", "Close the panel, clear the selection"],
-  ["?", "This list"],
-];
+const subscribe = () => () => {};
+const platform = () => (navigator as Navigator & { userAgentData?: { platform: string } }).userAgentData?.platform || navigator.platform;
 
 export function HelpDialog({ open, onClose }: { open: boolean; onClose(): void }) {
+  const mac = useSyncExternalStore(subscribe, () => isApplePlatform(platform()), () => false);
   return (
     <Dialog open={open} title="Keyboard shortcuts" onClose={onClose}>
       <table className="w-full text-sm">
         <tbody>
-          {SHORTCUTS.map(([keys, what]) => (
+          {shortcuts(mac).map(([keys, what]) => (
             <tr key={keys} className="border-t border-slate-100 dark:border-slate-800">
-              <th scope="row" className="py-1.5 pr-4 text-left font-mono text-xs font-normal whitespace-nowrap">
+              {/* The system font, which has the ⌘ glyph that monospace fonts often lack. */}
+              <th scope="row" className="py-1.5 pr-4 text-left text-xs font-medium whitespace-nowrap text-slate-700 dark:text-slate-300">
                 {keys}
               </th>
               <td className="py-1.5">{what}</td>

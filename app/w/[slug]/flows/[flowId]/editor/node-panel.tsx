@@ -2,10 +2,12 @@
 
 import { useState } from "react";
 import { HoldToTalk } from "@/app/_components/hold-to-talk";
-import type { FlowNode } from "@/server/flow-document";
+import type { FlowDocument, FlowEdge, FlowNode } from "@/server/flow-document";
 import { ConfigPanel } from "./config-panel/config-panel";
 import { NodeDataView } from "./data-view/node-data-view";
 import type { CatalogEntry, NodeRunState, RunDetail } from "./editor-types";
+import type { NodePorts } from "./graph-rules";
+import { NodeConnections } from "./node-connections";
 import { heardCommand, VOICE_TRIGGER_TYPE } from "./voice-result";
 
 type Tab = "settings" | "data";
@@ -32,6 +34,10 @@ export function NodePanel({
   onRunAlone,
   onVoiceRun,
   onClose,
+  document,
+  ports,
+  onConnect,
+  onDisconnect,
 }: {
   workspaceId: string;
   flowId: string;
@@ -49,6 +55,11 @@ export function NodePanel({
   /** A hold-to-talk recording started this run of the draft; the editor follows it as a Run. */
   onVoiceRun(runId: string): void;
   onClose(): void;
+  /** For the node's connections, made and removed from the keyboard. */
+  document: FlowDocument;
+  ports: ReadonlyMap<string, NodePorts>;
+  onConnect(edge: Omit<FlowEdge, "id">): void;
+  onDisconnect(edgeId: string): void;
 }) {
   const step = run?.steps.find((s) => s.nodeId === node.id);
   const [tab, setTab] = useState<Tab>(readOnly && step ? "data" : "settings");
@@ -112,7 +123,10 @@ export function NodePanel({
       <div role="tabpanel" id={`node-tabpanel-${tab}`} aria-labelledby={`node-tab-${tab}`} className="min-h-0 flex-1 overflow-y-auto">
         {tab === "settings" ? (
           entry ? (
-            <ConfigPanel workspaceId={workspaceId} flowId={flowId} node={node} entry={entry} readOnly={readOnly} issues={issues} sampleInput={sampleInput} onChange={onChange} />
+            <>
+              <ConfigPanel workspaceId={workspaceId} flowId={flowId} node={node} entry={entry} readOnly={readOnly} issues={issues} sampleInput={sampleInput} onChange={onChange} />
+              <NodeConnections node={node} document={document} ports={ports} readOnly={readOnly} onConnect={onConnect} onDisconnect={onDisconnect} />
+            </>
           ) : (
             <p className="p-3 text-sm text-red-700 dark:text-red-300">This node&apos;s type “{node.type}” is not installed here; it cannot be edited or run.</p>
           )

@@ -26,7 +26,11 @@ export function useAutosave<T>({ value, save, enabled }: { value: T; save: (valu
     // Edits made while a save runs are saved by the next turn of the loop.
     for (;;) {
       while (running.current) await running.current;
-      if (latest.current === saved.current) return true;
+      if (latest.current === saved.current) {
+        // Nothing left to save (edits undone back to what is stored): say so, whatever was said before.
+        setState({ status: "saved" });
+        return true;
+      }
       const value = latest.current;
       setState({ status: "saving" });
       running.current = (async () => {
@@ -48,7 +52,14 @@ export function useAutosave<T>({ value, save, enabled }: { value: T; save: (valu
 
   useEffect(() => {
     latest.current = value;
-    if (!enabled || value === saved.current) return;
+    if (!enabled) return;
+    if (value === saved.current) {
+      // Back to what is stored before the save was due (an edit undone at once): nothing is waiting any more. A
+      // save that runs now is followed by another one of this value.
+      clearTimeout(timer.current);
+      setState((s) => (s.status === "saving" ? s : { status: "saved" }));
+      return;
+    }
     setState((s) => (s.status === "saving" ? s : { status: "pending" }));
     clearTimeout(timer.current);
     timer.current = setTimeout(() => void flush(), AUTOSAVE_DELAY_MS);
