@@ -16,6 +16,7 @@ import { startOllamaServer, startOpenAIServer } from "../nodes/llm/test-servers"
 import { testClient, testMqttUrl } from "../nodes/mqtt/test-broker";
 import { openMeteo } from "../nodes/weather/weather-test-server";
 import { closeTestServers, startTestServer } from "../runner/test-http-server";
+import { trpc as callTrpc } from "./support/editor";
 
 const exec = promisify(execFile);
 
@@ -48,22 +49,8 @@ let video: Buffer;
 let wav: Buffer;
 const mqttClients: MqttClient[] = [];
 
-/** Calls a tRPC procedure from the signed-in page, as the editor does (superjson over HTTP). */
-async function trpc<T>(kind: "query" | "mutation", procedure: string, input?: unknown): Promise<T> {
-  return page.evaluate(
-    async ({ kind, procedure, input }) => {
-      const payload = encodeURIComponent(JSON.stringify({ json: input ?? null }));
-      const res =
-        kind === "query"
-          ? await fetch(`/api/trpc/${procedure}?input=${payload}`)
-          : await fetch(`/api/trpc/${procedure}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: input }) });
-      const body = (await res.json()) as { result?: { data: { json: unknown } }; error?: { json: { message: string } } };
-      if (!res.ok || !body.result) throw new Error(`${procedure}: ${body.error?.json.message ?? res.status}`);
-      return body.result.data.json;
-    },
-    { kind, procedure, input },
-  ) as Promise<T>;
-}
+/** Calls a tRPC procedure from the shared signed-in page. */
+const trpc = <T>(kind: "query" | "mutation", procedure: string, input?: unknown): Promise<T> => callTrpc<T>(page, kind, procedure, input);
 
 async function credential(type: string, name: string, data: Record<string, string>): Promise<{ id: string; name: string }> {
   const created = await trpc<{ id: string; name: string }>("mutation", "credential.create", { workspaceId, name, type, data });

@@ -1,21 +1,5 @@
-import { type Page, expect, test } from "@playwright/test";
-
-/** Calls a tRPC procedure from the signed-in page, as the editor does (superjson over HTTP). */
-async function trpc<T>(page: Page, kind: "query" | "mutation", path: string, input?: unknown): Promise<T> {
-  return page.evaluate(
-    async ({ kind, path, input }) => {
-      const payload = encodeURIComponent(JSON.stringify({ json: input ?? null }));
-      const res =
-        kind === "query"
-          ? await fetch(`/api/trpc/${path}?input=${payload}`)
-          : await fetch(`/api/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: input }) });
-      const body = (await res.json()) as { result?: { data: { json: unknown } }; error?: { json: { message: string } } };
-      if (!res.ok || !body.result) throw new Error(`${path}: ${body.error?.json.message ?? res.status}`);
-      return body.result.data.json;
-    },
-    { kind, path, input },
-  ) as Promise<T>;
-}
+import { expect, test } from "@playwright/test";
+import { trpc } from "./support/editor";
 
 test("a run's events stream live over SSE, and another user's run is not found", async ({ page, browser }) => {
   await page.goto("/signin");

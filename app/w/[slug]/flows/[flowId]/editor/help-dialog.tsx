@@ -1,7 +1,7 @@
 "use client";
 
 import { useSyncExternalStore } from "react";
-import { Dialog } from "./dialog";
+import { Modal } from "@/app/w/[slug]/credentials/form-controls";
 import { isApplePlatform, shortcuts } from "./shortcuts";
 
 const subscribe = () => () => {};
@@ -10,7 +10,7 @@ const platform = () => (navigator as Navigator & { userAgentData?: { platform: s
 export function HelpDialog({ open, onClose }: { open: boolean; onClose(): void }) {
   const mac = useSyncExternalStore(subscribe, () => isApplePlatform(platform()), () => false);
   return (
-    <Dialog open={open} title="Keyboard shortcuts" onClose={onClose}>
+    <Modal open={open} title="Keyboard shortcuts" onClose={onClose}>
       <table className="w-full text-sm">
         <tbody>
           {shortcuts(mac).map(([keys, what]) => (
@@ -24,6 +24,6 @@ export function HelpDialog({ open, onClose }: { open: boolean; onClose(): void }
           ))}
         </tbody>
       </table>
-    </Dialog>
+    </Modal>
   );
 }

@@ -1,15 +1,4 @@
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-export interface Viewport {
-  x: number;
-  y: number;
-  zoom: number;
-}
+import type { Rect as Box, Viewport } from "./initial-viewport";
 
 /**
  * Where to pan when the canvas changes width (a side panel opens, the palette shows): the nodes that were in view

@@ -4,7 +4,7 @@ import { json } from "@codemirror/lang-json";
 import { EditorView } from "@codemirror/view";
 import CodeMirror from "@uiw/react-codemirror";
 import { useState } from "react";
-import { Dialog } from "./dialog";
+import { Modal } from "@/app/w/[slug]/credentials/form-controls";
 
 const storageKey = (flowId: string) => `streamware:test-input:${flowId}`;
 
@@ -18,9 +18,9 @@ const extensions = [json(), EditorView.contentAttributes.of({ "aria-label": "Tes
 /** The test input of a run from the editor: JSON, remembered per flow for the next run. */
 export function RunDialog({ flowId, open, onClose, onRun }: { flowId: string; open: boolean; onClose(): void; onRun(input: unknown): void }) {
   return (
-    <Dialog open={open} title="Run with test input" onClose={onClose} wide>
+    <Modal open={open} title="Run with test input" onClose={onClose} wide>
       {open && <RunForm flowId={flowId} onRun={onRun} onCancel={onClose} />}
-    </Dialog>
+    </Modal>
   );
 }
 

@@ -3,13 +3,8 @@
  * how config issues find their field, and how typed text becomes config values. No React here.
  */
 
-export interface UiHint {
-  widget?: "text" | "textarea" | "code" | "select" | "switch" | "keyValue" | "credential" | "json" | "number" | "cron";
-  language?: "javascript" | "json";
-  placeholder?: string;
-  expression?: boolean;
-  advanced?: boolean;
-}
+import type { UiHint } from "@/nodes/_kit/define-node";
+
 
 export interface JsonSchema {
   type?: string | string[];
