@@ -54,11 +54,13 @@ export async function runTool(args: {
   argv: string[];
   cwd: string;
   signal: AbortSignal;
+  /** The environment; the parent's when absent. */
+  env?: NodeJS.ProcessEnv;
   onProgress?: (progress: FfmpegProgress) => void;
 }): Promise<string> {
-  const { program, argv, cwd, signal, onProgress } = args;
+  const { program, argv, cwd, signal, env, onProgress } = args;
   signal.throwIfAborted();
-  const child = spawn(program, argv, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(program, argv, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   const exited = new Promise<number | null>((resolve, reject) => {
     child.once("error", reject);
     child.once("close", (code) => resolve(code));

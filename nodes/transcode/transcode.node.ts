@@ -13,6 +13,7 @@ import { NodeCancelledError, NodeConfigError, NodeError, NodeExternalError, Node
 import type { BinaryRef, Item } from "../_kit/items";
 import { buildFfmpegArgs, OUTPUT, type TranscodePlan } from "./ffmpeg-args";
 import { FfmpegFailure, lastLine, runTool } from "./ffmpeg";
+import { checkHlsPlaylist, proxiedEnv, startGuardProxy, type GuardProxy } from "./hls-guard";
 import { Slots } from "./slots";
 
 const rendition = z.object({
@@ -97,6 +98,8 @@ interface ResolvedInput {
   /** ffmpeg reads it over the network itself (HLS); the rest is a local file by then. */
   remote: boolean;
   describe: string;
+  /** The proxy every connection of ffmpeg and ffprobe goes through, for a remote input. */
+  proxy?: GuardProxy;
 }
 
 interface Probe {
@@ -142,10 +145,12 @@ async function transcodeItem(args: { config: TranscodeConfig; item: Item; ctx: N
     (err: unknown) => ctx.logger.warn({ err }, "could not remove the work folders of processes killed outright"),
   ));
   const work = await mkdtemp(path.join(os.tmpdir(), `${WORK_PREFIX}${process.pid}-${hostTag()}-`));
+  let proxy: GuardProxy | undefined;
   try {
     release = await transcodeSlots.acquire(signal);
     const started = Date.now();
     const source = await resolveInput({ config, item, ctx, work, signal });
+    proxy = source.proxy;
     const probe = await probeInput({ source, work, signal });
     const durationSeconds = outputDuration({ config, probe });
     const plan = await planOutputs({ config, item, ctx, work, signal, source, probe });
@@ -156,6 +161,7 @@ async function transcodeItem(args: { config: TranscodeConfig; item: Item; ctx: N
       argv: buildFfmpegArgs(plan),
       cwd: work,
       signal,
+      env: source.proxy && proxiedEnv(source.proxy),
       onProgress: (p) => {
         percent = Math.max(percent, Math.min(99, Math.floor((p.outTimeSeconds / durationSeconds) * 100)));
         ctx.progress({
@@ -168,9 +174,14 @@ async function transcodeItem(args: { config: TranscodeConfig; item: Item; ctx: N
       },
     }).catch((err: unknown) => {
       if (!(err instanceof FfmpegFailure)) throw err;
+      const refused = source.proxy?.refusal();
+      if (refused) throw refused;
       const reason = `ffmpeg could not transcode ${source.describe}: ${lastLine(err.stderr)}`;
       throw source.remote ? new NodeExternalError(reason, { details: { stderr: err.stderr.slice(-5) } }) : new MediaInputError(`${reason}; check the input's codecs and the outputs asked for`, { stderr: err.stderr.slice(-5) });
     });
+    // ffmpeg skips a segment it cannot open and carries on; one it was refused makes the whole input refused.
+    const refused = source.proxy?.refusal();
+    if (refused) throw refused;
     const elapsedSeconds = (Date.now() - started) / 1000;
     ctx.progress({ percent: 99, message: "Storing the results" });
     const result = await storeOutputs({ config, ctx, work, signal, plan, durationSeconds });
@@ -193,6 +204,7 @@ async function transcodeItem(args: { config: TranscodeConfig; item: Item; ctx: N
     };
   } finally {
     release?.();
+    await proxy?.close();
     clearTimeout(timer);
     ctx.signal.removeEventListener("abort", abort);
     await rm(work, { recursive: true, force: true });
@@ -333,7 +345,25 @@ async function resolveUrl(args: { config: TranscodeConfig; ctx: NodeContext<Tran
   if (rtmp) return recordStream({ url, addresses, where, seconds: config.durationSeconds!, ctx, local, signal });
   const isHls = url.pathname.toLowerCase().endsWith(".m3u8");
   if (isHls) {
-    return { input: url.toString(), inputOptions: ["-protocol_whitelist", "http,https,tls,tcp,crypto", "-rw_timeout", NETWORK_TIMEOUT_US], remote: true, describe: where };
+    // A playlist names further playlists, segments and keys, anywhere: all of them are checked before ffmpeg starts,
+    // so a refused one fails with a clear error and nothing is sent to it.
+    ctx.progress({ percent: 0, message: `Checking the playlists of ${where}` });
+    const { live } = await checkHlsPlaylist({ url, http: ctx.http, signal });
+    if (live && config.durationSeconds === undefined) {
+      throw new NodeConfigError(`${where} is a live HLS playlist, which may never end; set "Duration limit" to say how much of it to transcode`);
+    }
+    // ffmpeg then reads them itself, every connection through a proxy that applies the same rules as it dials
+    // (redirects, a playlist served differently the second time, a live playlist's later segments, a changed DNS
+    // answer). A live playlist's later segments are only checked then: a refused one ends the transcode part-way.
+    const proxy = await startGuardProxy(ctx.http);
+    return {
+      input: url.toString(),
+      // HLS over http(s) only: no file:, data: or other protocols, whatever the playlists name.
+      inputOptions: ["-protocol_whitelist", "http,https,tls,tcp,crypto,httpproxy", "-rw_timeout", NETWORK_TIMEOUT_US],
+      remote: true,
+      describe: where,
+      proxy,
+    };
   }
   // A plain file over HTTP is fetched through the guarded client (every redirect and connection checked), then
   // read locally, where ffmpeg can also seek (an MP4 whose index is at the end).
@@ -412,8 +442,11 @@ async function probeInput(args: { source: ResolvedInput; work: string; signal: A
     argv: ["-v", "error", ...source.inputOptions, "-print_format", "json", "-show_format", "-show_streams", source.input],
     cwd: work,
     signal,
+    env: source.proxy && proxiedEnv(source.proxy),
   }).catch((err: unknown) => {
     if (!(err instanceof FfmpegFailure)) throw err;
+    const refused = source.proxy?.refusal();
+    if (refused) throw refused;
     const why = lastLine(err.stderr);
     if (source.remote) throw new NodeExternalError(`Could not open ${source.describe}: ${why}; check the URL and that the stream is live`);
     throw new MediaInputError(`${source.describe} is not a media file ffmpeg can read (${why}); pass a video or audio file`);
