@@ -14,7 +14,7 @@ import { RunStore } from "../server/services/run-store";
 import { LocalBinaryStore } from "./binary-store";
 import { LocalDispatcher, QueueDispatcher, startRunWorker, type Dispatcher } from "./dispatch";
 import type { RunEvent } from "./engine";
-import { LocalEventBus, RedisEventBus, type EventBus } from "./events";
+import { LocalEventBus, RecentEvents, RedisEventBus, type EventBus } from "./events";
 import { Executor, type RunSpec } from "./executor";
 import { createHttpClient, httpAllowListFromEnv } from "./http-client";
 import { ListenerManager } from "./listeners";
@@ -81,7 +81,9 @@ export class Runtime {
     this.mode = config.REDIS_URL ? "queue" : "embedded";
     this.redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : null;
     this.subscriber = this.redis ? this.redis.duplicate() : null;
-    this.events = this.redis && this.subscriber ? new RedisEventBus(this.redis, this.subscriber) : new LocalEventBus();
+    // Web processes serve the run streams; a stream opened after its run started begins with what it missed.
+    const recent = role === "web" ? new RecentEvents() : undefined;
+    this.events = this.redis && this.subscriber ? new RedisEventBus(this.redis, this.subscriber, { recent }) : new LocalEventBus({ recent });
     this.store = new RunStore(db);
     this.binary = new LocalBinaryStore(config.BINARY_DIR ?? path.join(config.DATA_DIR, "binary"), { urlSecret: config.NEXTAUTH_SECRET });
     this.media = this.redis ? new MediaQueue(this.redis) : null;
@@ -134,6 +136,7 @@ export class Runtime {
         this.onControl(JSON.parse(message) as ControlMessage).catch((err: unknown) => this.logger.error({ err }, "could not apply a control message"));
       });
       await this.subscriber.subscribe(CONTROL_CHANNEL);
+      await this.events.start();
       if (this.role === "worker" && this.config.WORKER_QUEUES.includes("runs")) {
         this.workers.push(startRunWorker({ connection: this.redis, executor: this.executor, concurrency: this.config.WORKER_CONCURRENCY, logger: this.logger }));
         this.workers.push(startScheduleWorker({ connection: this.redis, fire: (e) => this.fireSchedule(e), logger: this.logger }));

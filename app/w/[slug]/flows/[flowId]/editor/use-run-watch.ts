@@ -54,17 +54,20 @@ export function useRunWatch(runId: string | null): WatchedRun | null {
       source = events;
       events.addEventListener("snapshot", (event) => {
         attempts = 0;
-        const snapshot = parse(event) as { status: RunStatus; error: { message: string } | null; steps: SnapshotStep[]; finishedAt: string | null };
+        const snapshot = parse(event) as { status: RunStatus; error: { message: string } | null; steps: SnapshotStep[]; finishedAt: string | null; replayed?: number };
         const nodes = new Map<string, NodeRunState>();
         for (const step of snapshot.steps) {
           nodes.set(step.nodeId, { status: step.status, durationMs: step.durationMs ?? undefined, error: step.error, itemCount: countItems(step.output) });
         }
+        // When the server's kept events follow the snapshot, the text streamed so far comes again with them: what an
+        // earlier connection built up is dropped rather than appended to twice.
+        const replayed = (snapshot.replayed ?? 0) > 0;
         update((current) => ({
           runId,
           status: snapshot.status,
           error: snapshot.error,
           // Steps seen live before the snapshot was read stay; the snapshot fills in the rest.
-          nodes: new Map([...nodes, ...[...current.nodes].filter(([id]) => !nodes.has(id))]),
+          nodes: new Map([...nodes, ...[...current.nodes].filter(([id]) => !nodes.has(id)).map(([id, state]): [string, NodeRunState] => [id, replayed ? { ...state, streams: undefined } : state])]),
           finishedAt: snapshot.finishedAt,
         }));
         if (snapshot.finishedAt) {
