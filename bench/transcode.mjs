@@ -1,7 +1,9 @@
 // `node bench/transcode.mjs [--seconds=30] [--runs=2]`
 // Transcode speed through the transcode node (runNode, the real ffmpeg): a 720p testsrc + sine input to a
 // one-rendition and a three-rendition HLS ladder. Prints `BENCH <name> <value> <unit>` lines; the figure is how
-// many seconds of video are transcoded per second of wall time (x real time), the best of the runs.
+// many seconds of video are transcoded per second of wall time (x real time), the best of the runs. The baseline,
+// measured in the same run: bare ffmpeg with the very argument list the node builds, so the difference is what the
+// node adds (probing, progress, storing the outputs).
 import { execFile, spawn } from "node:child_process";
 import { createReadStream, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -23,6 +25,7 @@ async function main() {
   const { LocalBinaryStore } = await import("../runner/binary-store.ts");
   const { runNode, TEST_WORKSPACE_ID } = await import("../nodes/_kit/testing.ts");
   const { transcodeNode } = await import("../nodes/transcode/transcode.node.ts");
+  const { buildFfmpegArgs } = await import("../nodes/transcode/ffmpeg-args.ts");
 
   const dir = mkdtempSync(path.join(os.tmpdir(), "streamware-bench-transcode-"));
   try {
@@ -44,6 +47,18 @@ async function main() {
     };
     console.log(`# ${seconds} s of 720p30 testsrc + sine, ${os.cpus().length} cores, best of ${runs}`);
     for (const [name, renditions] of Object.entries(ladders)) {
+      let baseline = 0;
+      for (let i = 0; i < runs; i++) {
+        const work = mkdtempSync(path.join(dir, "bare-"));
+        const argv = buildFfmpegArgs({ input, inputOptions: [], hasAudio: true, sourceHeight: 720, hls: { segmentSeconds: 4, renditions } });
+        const started = process.hrtime.bigint();
+        await promisify(execFile)("ffmpeg", argv, { cwd: work, maxBuffer: 64 * 1024 * 1024 });
+        const wall = Number(process.hrtime.bigint() - started) / 1e9;
+        console.log(`# ${name} bare ffmpeg run ${i + 1}: ${wall.toFixed(2)} s wall, ${(seconds / wall).toFixed(2)}x real time`);
+        baseline = Math.max(baseline, seconds / wall);
+        rmSync(work, { recursive: true, force: true });
+      }
+      console.log(`BENCH transcode-720p-hls-${name}-bare-ffmpeg ${baseline.toFixed(2)} x-realtime`);
       let best = 0;
       for (let i = 0; i < runs; i++) {
         const started = process.hrtime.bigint();
