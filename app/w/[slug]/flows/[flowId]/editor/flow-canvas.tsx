@@ -55,6 +55,11 @@ interface FlowCanvasProps {
 const NO_ISSUES: string[] = [];
 /** An edge that carried items in the run shown. */
 const CARRIED_EDGE = { stroke: "#10b981", strokeWidth: 2 };
+// Props of React Flow made once: a new array or object each render makes it update its store (and re-subscribe
+// its key listeners) on every frame of a drag.
+const MULTI_SELECTION_KEYS = ["Control", "Meta"];
+const SNAP_GRID: [number, number] = [16, 16];
+const FIT_VIEW = { maxZoom: 1, padding: 0.2 };
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
@@ -224,6 +229,10 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
     [onSelection],
   );
 
+  // Stable, like every handler given to React Flow: a new function each render (each frame of a drag) would
+  // re-render every node's wrapper.
+  const onNodeDoubleClick = useCallback((_event: unknown, node: CanvasNode) => node.type === "flow" && onOpenNode(node.id), [onOpenNode]);
+
   const onDragOver = useCallback((event: DragEvent) => {
     if (!event.dataTransfer.types.includes(PALETTE_DRAG_TYPE)) return;
     event.preventDefault();
@@ -260,7 +269,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onSelectionChange={onSelectionChange}
-        onNodeDoubleClick={(_e, node) => node.type === "flow" && onOpenNode(node.id)}
+        onNodeDoubleClick={onNodeDoubleClick}
         onDragOver={onDragOver}
         onDrop={onDrop}
         connectionMode={ConnectionMode.Loose}
@@ -270,13 +279,13 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         // The editor deletes the selection itself (one undo step for nodes, notes and edges).
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={["Control", "Meta"]}
+        multiSelectionKeyCode={MULTI_SELECTION_KEYS}
         snapToGrid={snapToGrid}
-        snapGrid={[16, 16]}
+        snapGrid={SNAP_GRID}
         minZoom={0.1}
         maxZoom={2}
         fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+        fitViewOptions={FIT_VIEW}
         onlyRenderVisibleElements
         attributionPosition="top-right"
         colorMode="system"
