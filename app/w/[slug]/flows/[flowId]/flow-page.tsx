@@ -1,19 +1,29 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
 import { ReactFlowProvider } from "@xyflow/react";
 import Link from "next/link";
 import { useTRPC } from "@/app/_components/trpc-provider";
+import type { AppRouter } from "@/server/routers/_app";
 import { ErrorAlert } from "@/app/_components/error-alert";
 import { useWorkspace } from "../../workspace-context";
 import { FlowEditor } from "./editor/flow-editor";
 
-export function FlowPage({ flowId }: { flowId: string }) {
+/** The flow and the catalog as the server read them with the page, and when. */
+export interface FlowPageInitial {
+  flow: inferRouterOutputs<AppRouter>["flow"]["get"];
+  catalog: inferRouterOutputs<AppRouter>["nodeCatalog"]["list"];
+  at: number;
+}
+
+export function FlowPage({ flowId, initial }: { flowId: string; initial?: FlowPageInitial }) {
   const workspace = useWorkspace();
   const trpc = useTRPC();
   const ref = { workspaceId: workspace.id, flowId };
-  const flow = useQuery(trpc.flow.get.queryOptions(ref));
-  const catalog = useQuery({ ...trpc.nodeCatalog.list.queryOptions(), staleTime: Infinity });
+  // Read with the page: fresh for a few seconds, so opening the editor does not ask for them again at once.
+  const flow = useQuery({ ...trpc.flow.get.queryOptions(ref), initialData: initial?.flow, initialDataUpdatedAt: initial?.at, staleTime: 5_000 });
+  const catalog = useQuery({ ...trpc.nodeCatalog.list.queryOptions(), initialData: initial?.catalog, initialDataUpdatedAt: initial?.at, staleTime: Infinity });
 
   const error = flow.error ?? catalog.error;
   if (error) {

@@ -1,5 +1,4 @@
-import ELK from "elkjs/lib/elk.bundled.js";
-import type { ElkNode } from "elkjs/lib/elk-api";
+import type { ELK, ElkNode } from "elkjs/lib/elk-api";
 
 export interface LayoutNode {
   id: string;
@@ -17,7 +16,12 @@ export interface LayoutEdge {
   targetPort: string;
 }
 
-const elk = new ELK();
+// elkjs is large (1.6 MB) and only auto-layout needs it: it loads on the first layout, not with the editor.
+let elk: Promise<ELK> | undefined;
+function layoutEngine(): Promise<ELK> {
+  elk ??= import("elkjs/lib/elk.bundled.js").then(({ default: Engine }) => new Engine());
+  return elk;
+}
 
 /** Where the i-th of n ports sits down a node's side: spread evenly. The canvas draws its handles there too. */
 export function portOffset(index: number, count: number, height: number): number {
@@ -29,7 +33,7 @@ export function portOffset(index: number, count: number, height: number): number
  * from the first output leave above those from the second.
  */
 export async function layoutFlow(nodes: LayoutNode[], edges: LayoutEdge[]): Promise<Map<string, { x: number; y: number }>> {
-  const known = new Set(nodes.map((n) => n.id));
+  const byId = new Map(nodes.map((n) => [n.id, n]));
   const portId = (node: string, side: "in" | "out", port: string) => `${node}\u0000${side}\u0000${port}`;
   const graph: ElkNode = {
     id: "flow",
@@ -54,10 +58,10 @@ export async function layoutFlow(nodes: LayoutNode[], edges: LayoutEdge[]): Prom
       ],
     })),
     edges: edges
-      .filter((e) => known.has(e.source) && known.has(e.target))
+      .filter((e) => byId.has(e.source) && byId.has(e.target))
       .map((edge) => {
-        const source = nodes.find((n) => n.id === edge.source)!;
-        const target = nodes.find((n) => n.id === edge.target)!;
+        const source = byId.get(edge.source)!;
+        const target = byId.get(edge.target)!;
         return {
           id: edge.id,
           sources: [source.outputs.includes(edge.sourcePort) ? portId(edge.source, "out", edge.sourcePort) : edge.source],
@@ -65,6 +69,6 @@ export async function layoutFlow(nodes: LayoutNode[], edges: LayoutEdge[]): Prom
         };
       }),
   };
-  const laid = await elk.layout(graph);
+  const laid = await (await layoutEngine()).layout(graph);
   return new Map((laid.children ?? []).map((child) => [child.id, { x: Math.round(child.x ?? 0), y: Math.round(child.y ?? 0) }]));
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { Handle, NodeResizer, Position, type Node, type NodeProps } from "@xyflow/react";
+import { Handle, NodeResizer, Position, useStore, type Node, type NodeProps, type ReactFlowState } from "@xyflow/react";
 import { createContext, memo, useContext, type CSSProperties } from "react";
 import { portOffset } from "./auto-layout";
 import type { FlowNodeData, NodeRunState, NodeStatus, NoteData, StickyNote } from "./editor-types";
@@ -61,6 +61,15 @@ function portLabelShown(ports: string[], fallback: string): boolean {
   return ports.length > 1 || (ports.length === 1 && ports[0] !== fallback);
 }
 
+/**
+ * Below this zoom a card's text is too small to read (under 6 px): cards then show only their frame, colour and
+ * ports; the text is not displayed, so the browser neither lays it out, paints it nor hit-tests it. A large flow
+ * fitted into view has hundreds of cards, and fewer elements each keep panning and dragging smooth. Each card's
+ * name, type, status and problems stay in its accessible name.
+ */
+const COMPACT_BELOW_ZOOM = 0.4;
+const zoomedOut = (s: ReactFlowState) => s.transform[2] < COMPACT_BELOW_ZOOM;
+
 export type FlowCanvasNode = Node<FlowNodeData, "flow">;
 export type NoteCanvasNode = Node<NoteData, "note">;
 
@@ -76,6 +85,7 @@ export const FlowNodeCard = memo(function FlowNodeCard({ data, selected }: NodeP
   const streamed = run?.streams?.at(-1);
   // Streaming text (an LLM's reply) shows its latest words; other work its percent and message.
   const progress = status !== "running" ? "" : streamed ? `…${streamed.slice(-40).replace(/\s+/g, " ")}` : progressText(run?.progress);
+  const compact = useStore(zoomedOut);
   return (
     <div
       style={{ width: NODE_WIDTH, height }}
@@ -84,7 +94,7 @@ export const FlowNodeCard = memo(function FlowNodeCard({ data, selected }: NodeP
       } ${ringByStatus[status] ?? ""} ${node.disabled ? "opacity-60" : ""}`}
     >
       <div aria-hidden className={`w-1.5 shrink-0 rounded-l-lg ${categoryColor[entry?.category ?? ""] ?? "bg-slate-400"}`} />
-      <div className={`flex min-w-0 flex-1 flex-col justify-center gap-0.5 py-1.5 ${showInputs ? "pl-8" : "pl-3"} ${showOutputs ? "pr-12" : "pr-3"}`}>
+      <div className={`${compact ? "hidden" : "flex"} min-w-0 flex-1 flex-col justify-center gap-0.5 py-1.5 ${showInputs ? "pl-8" : "pl-3"} ${showOutputs ? "pr-12" : "pr-3"}`}>
         <div className="flex items-center gap-1.5">
           <span className={`truncate text-sm font-semibold ${node.disabled ? "line-through" : ""}`}>{node.name}</span>
           {pinned && (
@@ -132,10 +142,10 @@ export const FlowNodeCard = memo(function FlowNodeCard({ data, selected }: NodeP
         )}
       </div>
       {ports.inputs.map((port, i) => (
-        <Port key={`i-${port}`} id={inputHandle(port)} name={`Input ${port} of ${node.name}`} type="target" position={Position.Left} top={portOffset(i, ports.inputs.length, height)} label={showInputs ? port : null} />
+        <Port key={`i-${port}`} id={inputHandle(port)} name={`Input ${port} of ${node.name}`} type="target" position={Position.Left} top={portOffset(i, ports.inputs.length, height)} label={showInputs && !compact ? port : null} />
       ))}
       {outputs.map((port, i) => (
-        <Port key={`o-${port}`} id={outputHandle(port)} name={`Output ${port} of ${node.name}`} type="source" position={Position.Right} top={portOffset(i, outputs.length, height)} label={showOutputs ? port : null} />
+        <Port key={`o-${port}`} id={outputHandle(port)} name={`Output ${port} of ${node.name}`} type="source" position={Position.Right} top={portOffset(i, outputs.length, height)} label={showOutputs && !compact ? port : null} />
       ))}
     </div>
   );
@@ -147,7 +157,18 @@ function Port({ id, name, type, position, top, label }: { id: string; name: stri
   const style: CSSProperties = { top };
   return (
     <>
-      <Handle id={id} type={type} position={position} style={style} role="img" aria-label={name} title={name} className="!h-3 !w-3 !border-2 !border-white !bg-slate-500 hover:!bg-indigo-500 dark:!border-slate-900 dark:!bg-slate-400" />
+      {/* Centred on the card's edge by margins rather than React Flow's translate: a transformed element is a
+          layer of its own to the browser, and a large flow has two of these per card. */}
+      <Handle
+        id={id}
+        type={type}
+        position={position}
+        style={style}
+        role="img"
+        aria-label={name}
+        title={name}
+        className={`!h-3 !w-3 !-mt-1.5 !transform-none !border-2 !border-white !bg-slate-500 hover:!bg-indigo-500 dark:!border-slate-900 dark:!bg-slate-400 ${left ? "!-ml-1.5" : "!-mr-1.5"}`}
+      />
       {label && (
         <span
           style={{ top: top - 8 }}

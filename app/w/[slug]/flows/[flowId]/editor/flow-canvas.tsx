@@ -57,6 +57,11 @@ interface FlowCanvasProps {
 const NO_ISSUES: string[] = [];
 /** An edge that carried items in the run shown. */
 const CARRIED_EDGE = { stroke: "#10b981", strokeWidth: 2 };
+// Props of React Flow made once: a new array or object each render makes it update its store (and re-subscribe
+// its key listeners) on every frame of a drag.
+const MULTI_SELECTION_KEYS = ["Control", "Meta"];
+const SNAP_GRID: [number, number] = [16, 16];
+const FIT_VIEW = { maxZoom: 1, padding: 0.2 };
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
@@ -245,6 +250,9 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
     setNodes((current) => (current.some((n) => n.selected && n.id !== clicked.id) ? current.map((n) => (Boolean(n.selected) === (n.id === clicked.id) ? n : { ...n, selected: n.id === clicked.id })) : current));
     setEdges((current) => (current.some((e) => e.selected) ? current.map((e) => (e.selected ? { ...e, selected: false } : e)) : current));
   }, []);
+  // Stable, like every handler given to React Flow: a new function each render (each frame of a drag) would
+  // re-render every node's wrapper.
+  const onNodeDoubleClick = useCallback((_event: unknown, node: CanvasNode) => node.type === "flow" && onOpenNode(node.id), [onOpenNode]);
 
   const onDragOver = useCallback((event: DragEvent) => {
     if (!event.dataTransfer.types.includes(PALETTE_DRAG_TYPE)) return;
@@ -283,7 +291,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         isValidConnection={isValidConnection}
         onSelectionChange={onSelectionChange}
         onNodeClick={onNodeClick}
-        onNodeDoubleClick={(_e, node) => node.type === "flow" && onOpenNode(node.id)}
+        onNodeDoubleClick={onNodeDoubleClick}
         onDragOver={onDragOver}
         onDrop={onDrop}
         connectionMode={ConnectionMode.Loose}
@@ -293,9 +301,9 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         // The editor deletes the selection itself (one undo step for nodes, notes and edges).
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={["Control", "Meta"]}
+        multiSelectionKeyCode={MULTI_SELECTION_KEYS}
         snapToGrid={snapToGrid}
-        snapGrid={[16, 16]}
+        snapGrid={SNAP_GRID}
         minZoom={0.1}
         maxZoom={2}
         ref={wrapper}
@@ -306,7 +314,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         className="[--xy-background-color:var(--color-slate-50)] [--xy-minimap-background-color:var(--color-white)] dark:[--xy-background-color:var(--color-slate-950)] dark:[--xy-minimap-background-color:var(--color-slate-900)] dark:[--xy-attribution-background-color:var(--color-slate-900)]"
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
-        <Controls showInteractive={false} position="bottom-left" fitViewOptions={{ maxZoom: 1, padding: 0.2 }} />
+        <Controls showInteractive={false} position="bottom-left" fitViewOptions={FIT_VIEW} />
         <MiniMap position="bottom-right" pannable zoomable ariaLabel="Minimap" nodeStrokeWidth={2} />
       </ReactFlow>
     </CanvasActionsContext.Provider>

@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useReactFlow } from "@xyflow/react";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
@@ -18,13 +19,17 @@ import { HelpDialog } from "./help-dialog";
 import { commit, createHistory, redo, undo } from "./history";
 import { panToKeepInView } from "./keep-in-view";
 import { NodePalette } from "./node-palette";
-import { NodePanel } from "./node-panel";
-import { RunDialog } from "./run-dialog";
 import { RunsPanel } from "./runs-panel";
 import { useAutosave } from "./use-autosave";
 import { useNodePorts } from "./use-node-ports";
 import { useRunWatch } from "./use-run-watch";
 import { VersionsPanel } from "./versions-panel";
+
+// The node panel and the run dialog carry CodeMirror: they load after the canvas, once the browser is idle after
+// the first paint (or when asked for first), so the first selection does not wait for them either.
+const loadNodePanel = () => import("./node-panel").then((m) => m.NodePanel);
+const NodePanel = dynamic(loadNodePanel, { ssr: false, loading: () => <p className="p-3 text-sm text-slate-500 dark:text-slate-400">Loading…</p> });
+const RunDialog = dynamic(() => import("./run-dialog").then((m) => m.RunDialog), { ssr: false });
 
 export interface EditorFlow {
   id: string;
@@ -78,6 +83,17 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
   const [activationProblems, setActivationProblems] = useState<{ document: FlowDocument; issues: { nodeId: string; message: string }[] } | null>(null);
   const canvasRef = useRef<HTMLDivElement>(null);
   const pointer = useRef<{ x: number; y: number } | null>(null);
+
+  const [settled, setSettled] = useState(false);
+  useEffect(() => {
+    const idle = window.requestIdleCallback ?? ((run: () => void) => window.setTimeout(run, 1));
+    const cancel = window.cancelIdleCallback ?? window.clearTimeout;
+    const handle = idle(() => {
+      setSettled(true);
+      void loadNodePanel();
+    });
+    return () => cancel(handle);
+  }, []);
 
   const readOnly = !editor || viewRunId !== null;
   const catalogMap = useMemo(() => new Map(catalog.map((e) => [e.type, e])), [catalog]);
@@ -770,15 +786,17 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
           </aside>
         )}
       </div>
-      <RunDialog
-        flowId={flow.id}
-        open={runDialogOpen}
-        onClose={() => setRunDialogOpen(false)}
-        onRun={(input) => {
-          setRunDialogOpen(false);
-          void launch({ input });
-        }}
-      />
+      {(settled || runDialogOpen) && (
+        <RunDialog
+          flowId={flow.id}
+          open={runDialogOpen}
+          onClose={() => setRunDialogOpen(false)}
+          onRun={(input) => {
+            setRunDialogOpen(false);
+            void launch({ input });
+          }}
+        />
+      )}
       <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
     </div>
   );
