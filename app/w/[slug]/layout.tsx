@@ -23,16 +23,16 @@ export default async function WorkspaceLayout({ children, params }: { children: 
     <WorkspaceProvider workspace={workspace}>
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="mx-auto flex h-14 max-w-6xl items-center gap-4 px-4">
-          <Link href={`/w/${workspace.slug}`} className="flex items-center gap-2 font-semibold text-indigo-600 dark:text-indigo-400">
+          <Link prefetch={false} href={`/w/${workspace.slug}`} className="flex items-center gap-2 font-semibold text-indigo-600 dark:text-indigo-400">
             <span aria-hidden className="text-xl">≋</span> Streamware
           </Link>
           <WorkspaceSwitcher current={workspace} workspaces={workspaces} />
           <nav aria-label="Workspace" className="flex items-center gap-1 text-sm">
-            <Link href={`/w/${workspace.slug}`} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
+            <Link prefetch={false} href={`/w/${workspace.slug}`} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
               Flows
             </Link>
-            <Link href={`/w/${workspace.slug}/credentials`} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">Credentials</Link>
-            <Link href={`/w/${workspace.slug}/settings`} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
+            <Link prefetch={false} href={`/w/${workspace.slug}/credentials`} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">Credentials</Link>
+            <Link prefetch={false} href={`/w/${workspace.slug}/settings`} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
               Settings
             </Link>
           </nav>

@@ -311,7 +311,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         onlyRenderVisibleElements
         attributionPosition="top-right"
         colorMode="system"
-        className="[--xy-background-color:var(--color-slate-50)] [--xy-minimap-background-color:var(--color-white)] dark:[--xy-background-color:var(--color-slate-950)] dark:[--xy-minimap-background-color:var(--color-slate-900)] dark:[--xy-attribution-background-color:var(--color-slate-900)]"
+        className="[--xy-background-color:var(--color-slate-50)] [--xy-minimap-background-color:var(--color-white)] dark:[--xy-background-color:var(--color-slate-950)] dark:[--xy-minimap-background-color:var(--color-slate-900)] dark:[--xy-attribution-background-color:var(--color-slate-900)] dark:[--xy-controls-button-background-color:var(--color-slate-800)] dark:[--xy-controls-button-background-color-hover:var(--color-slate-700)] dark:[--xy-controls-button-color:var(--color-slate-100)] dark:[--xy-controls-button-color-hover:var(--color-white)] dark:[--xy-controls-button-border-color:var(--color-slate-700)] dark:[--xy-minimap-mask-background-color:rgb(2_6_23/0.6)] dark:[--xy-minimap-node-background-color:var(--color-slate-600)]"
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
         <Controls showInteractive={false} position="bottom-left" fitViewOptions={FIT_VIEW} />
