@@ -221,7 +221,7 @@ describe("long-lived triggers, queue mode: one listener per flow across processe
   });
 });
 
-describe("long-lived triggers, queue mode: a worker process that dies", () => {
+describe("long-lived triggers, queue mode: a worker process that dies", { timeout: 300_000 }, () => {
   const feedXml = (ids: string[]) =>
     `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://example.test/</link><description>d</description>${ids.map((id) => `<item><title>${id}</title><guid>${id}</guid></item>`).join("")}</channel></rss>`;
 
@@ -250,7 +250,7 @@ describe("long-lived triggers, queue mode: a worker process that dies", () => {
       };
       const flowId = await saveAndActivate(connection.db, owner, web, document);
       const lock = `${LISTENER_LOCK_PREFIX}${flowId}:feed`;
-      await eventually(async () => (await redis.get(lock))?.includes(`:${child.pid}:`), `the worker process to hold the lock:\n${worker.output()}`, 1200);
+      await eventually(async () => (await redis.get(lock))?.includes(`:${child.pid}:`), `the worker process to hold the lock:\n${worker.output()}`, 3000);
       survivor = await startTestRuntime({ db: connection.db, redis: redisUrl, role: "worker", env });
       expect(survivor.listeners!.status()).toEqual([]);
 

@@ -65,7 +65,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort();
 }
 
-describe("media queue in queue mode", { timeout: 240_000 }, () => {
+describe("media queue in queue mode", { timeout: 300_000 }, () => {
   let connection: DbConnection;
   let runtime: Runtime;
   let redis: Redis;
@@ -150,7 +150,7 @@ describe("media queue in queue mode", { timeout: 240_000 }, () => {
         if (gone) throw new Error(`the media worker exited while starting:\n${output()}`);
         return (await runtime.media!.queue.getWorkersCount()) > before;
       },
-      60_000,
+      150_000,
       output,
     );
     return worker;

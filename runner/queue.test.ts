@@ -78,7 +78,7 @@ async function waitFor<T>(what: string, check: () => Promise<T | null | undefine
 }
 
 // Worker processes start, die and resume here; on a busy machine that takes longer than the default minute.
-describe("queue mode with worker processes", { timeout: 120_000 }, () => {
+describe("queue mode with worker processes", { timeout: 300_000 }, () => {
   let connection: DbConnection;
   let runtime: Runtime;
   let redis: Redis;
@@ -142,7 +142,7 @@ describe("queue mode with worker processes", { timeout: 120_000 }, () => {
         const alive = await redis.zrange(WORKERS_KEY, "0", "-1");
         return alive.some((id) => id.includes(`:${worker.pid}:`)) && (await queue().getWorkersCount()) > before;
       },
-      60_000,
+      150_000,
       worker.output,
     );
     return worker;

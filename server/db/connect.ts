@@ -35,6 +35,9 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
     const adapterFactory = new PrismaPg({ connectionString: target.url });
     const db = new PrismaClient({ adapter: adapterFactory });
     const pool = new pg.Pool({ connectionString: target.url, max: 4 });
+    // An idle connection the server closes (a restart, a terminated backend) leaves the pool, and the next query
+    // opens a new one; without a listener, its error would end the process.
+    pool.on("error", () => {});
     registerRawSql(db, async (text, params) => (await pool.query(text, params)).rows);
     return {
       target,
