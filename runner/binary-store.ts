@@ -41,7 +41,8 @@ export class LocalBinaryStore implements BinaryStore {
   private file(workspaceId: string, ref: BinaryRef | string): string {
     if (!WORKSPACE.test(workspaceId)) throw new Error(`"${workspaceId}" is not a workspace id`);
     const { id, inner } = parseId(ref);
-    return path.join(this.root, workspaceId, id, ...inner);
+    // The folder is chosen at run time (BINARY_DIR); the ignore keeps Next's build from tracing the whole project.
+    return path.join(/*turbopackIgnore: true*/ this.root, workspaceId, id, ...inner);
   }
 
   async put(data: Buffer | NodeJS.ReadableStream, meta: { workspaceId: string; mimeType: string; fileName?: string }): Promise<BinaryRef> {
