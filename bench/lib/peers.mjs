@@ -266,58 +266,55 @@ function n8nWorkflows() {
     Object.fromEntries(
       names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: "main", index: 0 }]] }]),
     );
+  // Webhook → `step` → Respond to Webhook; node ids are `idPrefix` followed by 1, 2 and 3.
+  const workflow = ({ id, webhookPath, idPrefix, step }) => ({
+    id,
+    name: `bench ${webhookPath}`,
+    active: false,
+    settings: { executionOrder: "v1" },
+    nodes: [
+      webhook({ id: `${idPrefix}1`, path: webhookPath }),
+      { id: `${idPrefix}2`, position: [220, 0], ...step },
+      respond(`${idPrefix}3`),
+    ],
+    connections: chain("Webhook", step.name, "Respond to Webhook"),
+  });
   return [
-    {
+    workflow({
       id: "benchWebhookSet1",
-      name: "bench webhook-set",
-      active: false,
-      settings: { executionOrder: "v1" },
-      nodes: [
-        webhook({ id: "5e7a1c2e-0000-4000-8000-000000000001", path: "webhook-set" }),
-        {
-          id: "5e7a1c2e-0000-4000-8000-000000000002",
-          name: "Set",
-          type: "n8n-nodes-base.set",
-          typeVersion: 3.4,
-          position: [220, 0],
-          parameters: {
-            mode: "manual",
-            assignments: {
-              assignments: [
-                { id: "a1", name: "ok", type: "boolean", value: true },
-                { id: "a2", name: "name", type: "string", value: "={{ $json.body.name }}" },
-              ],
-            },
-            options: {},
+      webhookPath: "webhook-set",
+      idPrefix: "5e7a1c2e-0000-4000-8000-00000000000",
+      step: {
+        name: "Set",
+        type: "n8n-nodes-base.set",
+        typeVersion: 3.4,
+        parameters: {
+          mode: "manual",
+          assignments: {
+            assignments: [
+              { id: "a1", name: "ok", type: "boolean", value: true },
+              { id: "a2", name: "name", type: "string", value: "={{ $json.body.name }}" },
+            ],
           },
+          options: {},
         },
-        respond("5e7a1c2e-0000-4000-8000-000000000003"),
-      ],
-      connections: chain("Webhook", "Set", "Respond to Webhook"),
-    },
-    {
+      },
+    }),
+    workflow({
       id: "benchWebhookCod1",
-      name: "bench webhook-code",
-      active: false,
-      settings: { executionOrder: "v1" },
-      nodes: [
-        webhook({ id: "5e7a1c2e-0000-4000-8000-000000000011", path: "webhook-code" }),
-        {
-          id: "5e7a1c2e-0000-4000-8000-000000000012",
-          name: "Code",
-          type: "n8n-nodes-base.code",
-          typeVersion: 2,
-          position: [220, 0],
-          parameters: {
-            jsCode:
-              "const { numbers } = $input.first().json.body;\n" +
-              "return [{ json: { sum: numbers.reduce((total, n) => total + n, 0) } }];",
-          },
+      webhookPath: "webhook-code",
+      idPrefix: "5e7a1c2e-0000-4000-8000-00000000001",
+      step: {
+        name: "Code",
+        type: "n8n-nodes-base.code",
+        typeVersion: 2,
+        parameters: {
+          jsCode:
+            "const { numbers } = $input.first().json.body;\n" +
+            "return [{ json: { sum: numbers.reduce((total, n) => total + n, 0) } }];",
         },
-        respond("5e7a1c2e-0000-4000-8000-000000000013"),
-      ],
-      connections: chain("Webhook", "Code", "Respond to Webhook"),
-    },
+      },
+    }),
   ];
 }
 
