@@ -132,3 +132,13 @@ export async function runNode<Config>(definition: NodeDefinition<Config>, option
   const output = toPortItems(await definition.execute({ config: await configFor(0), input, inputs, ctx }));
   return { output, items: output.out ?? [], responses, progress, usage, logs, binary, kv };
 }
+
+/** The error a promise rejects with; fails the test when it resolves instead. */
+export async function failure(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error("the node did not fail");
+    },
+    (e: unknown) => e as Error,
+  );
+}

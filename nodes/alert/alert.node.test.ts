@@ -3,7 +3,7 @@ import { createHttpClient } from "../../runner/http-client";
 import { closeTestServers } from "../../runner/test-http-server";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
-import { MemoryKeyValueStore, runNode } from "../_kit/testing";
+import { failure, MemoryKeyValueStore, runNode } from "../_kit/testing";
 import { createAlertNode } from "./alert.node";
 import { closeSmtpServers, services, smtp } from "./alert-test-server";
 import { smtpServerCredential } from "./smtp-server.credential";
@@ -23,15 +23,6 @@ afterAll(async () => {
 function clock(start = Date.UTC(2025, 5, 12, 12, 0, 0)) {
   let t = start;
   return { now: () => t, advance: (ms: number) => (t += ms) };
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("the node did not fail");
-    },
-    (e: unknown) => e as Error,
-  );
 }
 
 type AlertJson = {

@@ -3,7 +3,7 @@ import { createHttpClient } from "../../runner/http-client";
 import { closeTestServers } from "../../runner/test-http-server";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
-import { runNode } from "../_kit/testing";
+import { failure, runNode } from "../_kit/testing";
 import { coingeckoCredential } from "./coingecko.credential";
 import { cryptoPriceNode } from "./crypto-price.node";
 import { coingecko } from "./crypto-price-test-server";
@@ -20,15 +20,6 @@ afterAll(async () => {
 
 async function run(args: { config: Record<string, unknown>; credentials?: Record<string, string> | null; input?: Item[] }) {
   return runNode(cryptoPriceNode, { config: args.config, credentials: args.credentials, input: args.input ?? [{ json: {} }], http: loopback });
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("the node did not fail");
-    },
-    (e: unknown) => e as Error,
-  );
 }
 
 describe("crypto.price", () => {

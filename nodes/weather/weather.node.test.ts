@@ -3,7 +3,7 @@ import { createHttpClient } from "../../runner/http-client";
 import { closeTestServers } from "../../runner/test-http-server";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
-import { runNode } from "../_kit/testing";
+import { failure, runNode } from "../_kit/testing";
 import { createWeatherNode } from "./weather.node";
 import { openMeteo } from "./weather-test-server";
 
@@ -34,15 +34,6 @@ function clock(start = Date.UTC(2025, 5, 12, 14, 5)) {
 async function run(node: ReturnType<typeof createWeatherNode>, config: Record<string, unknown>, input: Item[] = [{ json: {} }]) {
   const { items } = await runNode(node, { config, input, http: loopback });
   return items;
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("the node did not fail");
-    },
-    (e: unknown) => e as Error,
-  );
 }
 
 describe("weather.forecast", () => {
