@@ -50,23 +50,23 @@ export async function startNodeRed({ tmpRoot = os.tmpdir() } = {}) {
       env: process.env,
     });
     const url = `http://127.0.0.1:${port}`;
-    const peer = makePeer({ name: "nodered", url, child, dir });
-    try {
-      await waitUntilAnswering({ url: `${url}/flows`, child });
-      const deployed = await fetch(`${url}/flows`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "Node-RED-Deployment-Type": "full" },
-        body: JSON.stringify(nodeRedFlows()),
-        signal: AbortSignal.timeout(30_000),
-      });
-      if (!deployed.ok) throw new PeerError(`Node-RED refused the flows (${deployed.status}): ${await deployed.text()}`);
-      peer.flows = { webhook_set: `${url}/nodered/webhook-set`, webhook_code: `${url}/nodered/webhook-code` };
-      await checkFlows(peer);
-      return peer;
-    } catch (error) {
-      await peer.stop();
-      throw withOutput(error, child);
-    }
+    return await checkedPeer({
+      name: "nodered",
+      url,
+      child,
+      dir,
+      flows: { webhook_set: `${url}/nodered/webhook-set`, webhook_code: `${url}/nodered/webhook-code` },
+      ready: async () => {
+        await waitUntilAnswering({ url: `${url}/flows`, child });
+        const deployed = await fetch(`${url}/flows`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "Node-RED-Deployment-Type": "full" },
+          body: JSON.stringify(nodeRedFlows()),
+          signal: AbortSignal.timeout(30_000),
+        });
+        if (!deployed.ok) throw new PeerError(`Node-RED refused the flows (${deployed.status}): ${await deployed.text()}`);
+      },
+    });
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -124,16 +124,14 @@ export async function startN8n({ tmpRoot = os.tmpdir() } = {}) {
     }
     const child = spawnPeer({ node: install.node, args: [n8n, "start"], cwd: dir, env });
     const url = `http://127.0.0.1:${port}`;
-    const peer = makePeer({ name: "n8n", url, child, dir });
-    try {
-      await waitUntilAnswering({ url: `${url}/healthz/readiness`, child, timeoutMs: 180_000 });
-      peer.flows = { webhook_set: `${url}/n8n/webhook-set`, webhook_code: `${url}/n8n/webhook-code` };
-      await checkFlows(peer);
-      return peer;
-    } catch (error) {
-      await peer.stop();
-      throw withOutput(error, child);
-    }
+    return await checkedPeer({
+      name: "n8n",
+      url,
+      child,
+      dir,
+      flows: { webhook_set: `${url}/n8n/webhook-set`, webhook_code: `${url}/n8n/webhook-code` },
+      ready: () => waitUntilAnswering({ url: `${url}/healthz/readiness`, child, timeoutMs: 180_000 }),
+    });
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -470,6 +468,23 @@ function spawnPeer({ node, args, cwd, env }) {
     });
   }
   return child;
+}
+
+/**
+ * The peer of a started process once `ready` resolves and its `flows` answer as expected; on any failure the
+ * process is stopped and the error carries the tail of its output.
+ */
+async function checkedPeer({ name, url, child, dir, flows, ready }) {
+  const peer = makePeer({ name, url, child, dir });
+  try {
+    await ready();
+    peer.flows = flows;
+    await checkFlows(peer);
+    return peer;
+  } catch (error) {
+    await peer.stop();
+    throw withOutput(error, child);
+  }
 }
 
 function makePeer({ name, url, child, dir }) {
