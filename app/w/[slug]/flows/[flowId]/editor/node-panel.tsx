@@ -4,6 +4,7 @@ import { useState } from "react";
 import { HoldToTalk } from "@/app/_components/hold-to-talk";
 import type { FlowDocument, FlowEdge, FlowNode } from "@/server/flow-document";
 import { ConfigPanel } from "./config-panel/config-panel";
+import { portsOf } from "./data-view/data-model";
 import { NodeDataView } from "./data-view/node-data-view";
 import type { CatalogEntry, NodeRunState, RunDetail } from "./editor-types";
 import type { NodePorts } from "./graph-rules";
@@ -11,11 +12,6 @@ import { NodeConnections } from "./node-connections";
 import { heardCommand, VOICE_TRIGGER_TYPE } from "./voice-result";
 
 type Tab = "settings" | "data";
-
-function flatItems(ports: unknown): unknown[] {
-  const items = (ports as { items?: Record<string, unknown[]> } | null | undefined)?.items;
-  return items ? Object.values(items).flat() : [];
-}
 
 /** The selected node: its settings, and its data in the run being shown (or its pinned items). */
 export function NodePanel({
@@ -64,7 +60,7 @@ export function NodePanel({
   const step = run?.steps.find((s) => s.nodeId === node.id);
   const [tab, setTab] = useState<Tab>(readOnly && step ? "data" : "settings");
   const output = step ? step.output : pinned ? { items: { out: pinned } } : undefined;
-  const sampleInput = run && step ? { runId: run.id, items: flatItems(step.input) } : undefined;
+  const sampleInput = run && step ? { runId: run.id, items: portsOf(step.input).ports.flatMap((p) => p.items) } : undefined;
 
   return (
     <div className="flex h-full min-h-0 flex-col" data-undo-scope="document">
