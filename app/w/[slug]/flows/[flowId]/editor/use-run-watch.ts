@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useMemo, useState } from "react";
+import { countItems, portsOf } from "./data-view/data-model";
 import type { NodeRunState, NodeStatus } from "./editor-types";
 import { withProgress, type ProgressUpdate } from "./run-progress";
 
@@ -22,8 +23,6 @@ interface SnapshotStep {
   error: { message: string } | null;
   output: { items?: Record<string, unknown[]> } | null;
 }
-
-const countItems = (output: SnapshotStep["output"]) => Object.values(output?.items ?? {}).reduce((n, items) => n + items.length, 0);
 
 /**
  * A run's state per node, from its live events: the stored snapshot first, then each step as it starts, reports
@@ -57,7 +56,7 @@ export function useRunWatch(runId: string | null): WatchedRun | null {
         const snapshot = parse(event) as { status: RunStatus; error: { message: string } | null; steps: SnapshotStep[]; finishedAt: string | null; replayed?: number };
         const nodes = new Map<string, NodeRunState>();
         for (const step of snapshot.steps) {
-          nodes.set(step.nodeId, { status: step.status, durationMs: step.durationMs ?? undefined, error: step.error, itemCount: countItems(step.output) });
+          nodes.set(step.nodeId, { status: step.status, durationMs: step.durationMs ?? undefined, error: step.error, itemCount: countItems(portsOf(step.output).ports) });
         }
         // When the server's kept events follow the snapshot, the text streamed so far comes again with them: what an
         // earlier connection built up is dropped rather than appended to twice.
