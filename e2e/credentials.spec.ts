@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
+import { signIn, uniqueEmail } from "./support/editor";
 
 test("a credential is created, never shows its secret again, is renamed and deleted", async ({ page }) => {
   const secret = `sk-e2e-${randomBytes(12).toString("hex")}`;
@@ -9,10 +10,7 @@ test("a credential is created, never shows its secret again, is renamed and dele
     responses.push(response.text().catch(() => ""));
   });
 
-  await page.goto("/signin");
-  await page.getByRole("textbox", { name: "Email" }).fill(`keeper-${randomBytes(4).toString("hex")}@example.test`);
-  await page.getByRole("button", { name: "Sign in for development" }).click();
-  await expect(page.getByRole("heading", { name: "Flows", exact: true })).toBeVisible();
+  await signIn(page, uniqueEmail("keeper"));
 
   await page.getByRole("navigation", { name: "Workspace" }).getByRole("link", { name: "Credentials" }).click();
   await expect(page.getByRole("heading", { name: "Credentials" })).toBeVisible();

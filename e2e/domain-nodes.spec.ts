@@ -16,7 +16,7 @@ import { startOllamaServer, startOpenAIServer } from "../nodes/llm/test-servers"
 import { testClient, testMqttUrl } from "../nodes/mqtt/test-broker";
 import { openMeteo } from "../nodes/weather/weather-test-server";
 import { closeTestServers, startTestServer } from "../runner/test-http-server";
-import { trpc as callTrpc } from "./support/editor";
+import { trpc as callTrpc, signIn } from "./support/editor";
 
 const exec = promisify(execFile);
 
@@ -101,10 +101,7 @@ const outputOf = (run: Run, nodeId: string) => run.steps.find((s) => s.nodeId ==
 test.beforeAll(async ({ browser }) => {
   context = await browser.newContext();
   page = await context.newPage();
-  await page.goto("/signin");
-  await page.getByRole("textbox", { name: "Email" }).fill("domain-nodes@example.test");
-  await page.getByRole("button", { name: "Sign in for development" }).click();
-  await expect(page.getByRole("heading", { name: "Flows", exact: true })).toBeVisible();
+  await signIn(page, "domain-nodes@example.test");
   workspaceId = (await trpc<{ id: string }[]>("query", "workspace.list"))[0]!.id;
 
   media = mkdtempSync(path.join(os.tmpdir(), "streamware-e2e-media-"));

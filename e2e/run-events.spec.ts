@@ -1,11 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { trpc } from "./support/editor";
+import { signIn, trpc } from "./support/editor";
 
 test("a run's events stream live over SSE, and another user's run is not found", async ({ page, browser }) => {
-  await page.goto("/signin");
-  await page.getByRole("textbox", { name: "Email" }).fill("runner@example.test");
-  await page.getByRole("button", { name: "Sign in for development" }).click();
-  await expect(page.getByRole("heading", { name: "Flows", exact: true })).toBeVisible();
+  await signIn(page, "runner@example.test");
 
   const [workspace] = await trpc<{ id: string }[]>(page, "query", "workspace.list");
   const document = {
@@ -57,10 +54,7 @@ test("a run's events stream live over SSE, and another user's run is not found",
   // Someone else, signed in separately, gets the same answer as for a run that does not exist.
   const stranger = await browser.newContext();
   const other = await stranger.newPage();
-  await other.goto("/signin");
-  await other.getByRole("textbox", { name: "Email" }).fill("stranger@example.test");
-  await other.getByRole("button", { name: "Sign in for development" }).click();
-  await expect(other.getByRole("heading", { name: "Flows", exact: true })).toBeVisible();
+  await signIn(other, "stranger@example.test");
   const theirs = await other.request.get(`/api/runs/${runId}/events`);
   expect(theirs.status()).toBe(404);
   const missing = await other.request.get("/api/runs/no-such-run/events");
