@@ -142,3 +142,13 @@ export async function failure(promise: Promise<unknown>): Promise<Error> {
     (e: unknown) => e as Error,
   );
 }
+
+/** Polls `probe` every 50 ms until it gives a truthy value, and returns it; fails after `tries` polls. */
+export async function until<T>(probe: () => T | null | undefined | false, what: string, tries = 200): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const value = probe();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}

@@ -5,7 +5,7 @@ import { closeTestServers } from "../../runner/test-http-server";
 import type { Listener } from "../_kit/define-node";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
-import { MemoryKeyValueStore } from "../_kit/testing";
+import { MemoryKeyValueStore, until } from "../_kit/testing";
 import { SEEN_LIMIT, entryId, feedTriggerConfig, feedTriggerNode, nextSeen } from "./feed-trigger.node";
 import { atom, feedServer, rss } from "./feed-test-server";
 
@@ -31,14 +31,6 @@ async function listen(config: Record<string, unknown>, { kv = new MemoryKeyValue
   });
   cleanups.push(listener);
   return { emitted, kv };
-}
-
-async function until(probe: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (probe()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 describe("feed trigger", () => {

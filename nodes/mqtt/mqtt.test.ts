@@ -10,7 +10,7 @@ import { closeTestServers, startTestServer } from "../../runner/test-http-server
 import type { Listener } from "../_kit/define-node";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
-import { MemoryKeyValueStore, runNode } from "../_kit/testing";
+import { MemoryKeyValueStore, runNode, until } from "../_kit/testing";
 import { topicFilterProblem, topicNameProblem } from "./connection";
 import { mqttBrokerCredential } from "./mqtt-broker.credential";
 import { mqttPublishNode } from "./mqtt-publish.node";
@@ -30,15 +30,6 @@ async function watch(topic: string, url = testMqttUrl): Promise<{ client: MqttCl
   client.on("message", (t, payload, packet) => messages.push({ topic: t, payload: payload.toString(), retain: packet.retain }));
   await client.subscribeAsync(topic, { qos: 1 });
   return { client, messages };
-}
-
-async function until<T>(probe: () => T | undefined | false, what: string, tries = 200): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 /** Starts the trigger node's listener as the runtime would, collecting what it emits. */
