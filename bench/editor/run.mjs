@@ -81,13 +81,17 @@ async function startServer() {
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  for (let i = 0; i < 1200; i++) {
+  for (let i = 0; ; i++) {
     try {
       if ((await fetch(`${url}/api/health`)).ok) break;
     } catch {
       // Not listening yet.
     }
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    if (i === 1200) {
+      child.kill("SIGKILL");
+      throw new Error(`the server at ${url} did not become healthy within 2 minutes`);
+    }
     await sleep(100);
   }
   return {
