@@ -5,6 +5,7 @@ import { EditorView } from "@codemirror/view";
 import CodeMirror from "@uiw/react-codemirror";
 import { useState } from "react";
 import { Modal } from "@/app/w/[slug]/credentials/form-controls";
+import { useDarkMode } from "./config-panel/use-dark-mode";
 
 const storageKey = (flowId: string) => `streamware:test-input:${flowId}`;
 
@@ -27,7 +28,7 @@ export function RunDialog({ flowId, open, onClose, onRun }: { flowId: string; op
 function RunForm({ flowId, onRun, onCancel }: { flowId: string; onRun(input: unknown): void; onCancel(): void }) {
   const [text, setText] = useState(() => lastTestInput(flowId));
   const [error, setError] = useState<string | null>(null);
-  const dark = typeof window !== "undefined" && window.matchMedia("(prefers-color-scheme: dark)").matches;
+  const dark = useDarkMode();
 
   function submit() {
     let input: unknown;
