@@ -8,19 +8,6 @@ import { FLOW_SCHEMA_TAG } from "../../server/flow-document";
 import { rejection, signInAs } from "../../server/routers/test-helpers";
 import { startOllamaServer, startOpenAIServer } from "./test-servers";
 
-type Caller = Awaited<ReturnType<typeof signInAs>>["caller"];
-
-const FINISHED = ["succeeded", "failed", "cancelled"];
-
-async function finished(caller: Caller, ref: { workspaceId: string; runId: string }) {
-  for (let poll = 0; poll < 1500; poll++) {
-    const run = await caller.run.get(ref);
-    if (FINISHED.includes(run.status)) return run;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`run ${ref.runId} did not finish`);
-}
-
 const flowDoc = (credential: { id: string; name: string }, config: Record<string, unknown>) => ({
   schema: FLOW_SCHEMA_TAG,
   nodes: [
@@ -43,6 +30,12 @@ describe("LLM node in a flow on PostgreSQL", () => {
   afterEach(async () => {
     await closeTestServers();
   });
+
+  /** The stored run once it has ended. */
+  async function finished(caller: Awaited<ReturnType<typeof signInAs>>["caller"], ref: { workspaceId: string; runId: string }) {
+    await runtime.waitForRun(ref.runId, 30_000);
+    return caller.run.get(ref);
+  }
 
   it("streams tokens to run-event listeners in order, keeps usage on the step and sums it per workspace past run deletion", async () => {
     const { caller, workspace } = await signInAs({ db: database.db, name: "Usage" });
