@@ -48,7 +48,6 @@ export function brokerLabel(broker: Broker): string {
   return `${url.protocol}//${url.host}`;
 }
 
-export const QOS = [0, 1, 2] as const;
 export const qosField = z
   .union([z.literal(0), z.literal(1), z.literal(2)])
   .default(0)
