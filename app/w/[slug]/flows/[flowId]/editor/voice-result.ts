@@ -1,3 +1,5 @@
+import { isRecord, portsOf } from "./data-view/data-model";
+
 /** The voice trigger whose node panel offers hold-to-talk (it is what `POST /api/flows/<id>/voice` starts). */
 export const VOICE_TRIGGER_TYPE = "voice.trigger";
 
@@ -7,13 +9,9 @@ export interface HeardCommand {
   entities: Record<string, string>;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** What a voice step heard and understood, from its stored output (`{ items: { out: [{ json }] } }`); null before. */
 export function heardCommand(output: unknown): HeardCommand | null {
-  const items = isRecord(output) && isRecord(output.items) ? Object.values(output.items).flat() : [];
+  const items = portsOf(output).ports.flatMap((p) => p.items);
   const json = isRecord(items[0]) && isRecord(items[0].json) ? items[0].json : null;
   if (!json || typeof json.text !== "string") return null;
   const entities = isRecord(json.entities) ? Object.fromEntries(Object.entries(json.entities).filter((e): e is [string, string] => typeof e[1] === "string")) : {};
