@@ -8,11 +8,11 @@ import { FLOW_SCHEMA_TAG } from "../../server/flow-document";
 import { rejection, signInAs } from "../../server/routers/test-helpers";
 import { startOllamaServer, startOpenAIServer } from "./test-servers";
 
-const flowDoc = (credential: { id: string; name: string }, config: Record<string, unknown>) => ({
+const flowDoc = (credential: { id: string; name: string }, config: Record<string, unknown>, credentialType = "openai.api") => ({
   schema: FLOW_SCHEMA_TAG,
   nodes: [
     { id: "start", name: "Start", type: "core.manual-trigger", position: { x: 0, y: 0 } },
-    { id: "ask", name: "Ask", type: "ai.llm", position: { x: 200, y: 0 }, config, credentials: { "openai.api": credential } },
+    { id: "ask", name: "Ask", type: "ai.llm", position: { x: 200, y: 0 }, config, credentials: { [credentialType]: credential } },
   ],
   edges: [{ id: "e1", source: "start", target: "ask" }],
 });
@@ -100,22 +100,11 @@ describe("LLM node in a flow on PostgreSQL", () => {
     const { caller, workspace } = await signInAs({ db: database.db, name: "Ollama" });
     const server = await startOllamaServer(() => ({ tokens: ["Llamas ", "graze."], usage: { prompt: 5, completion: 2 } }));
     const credential = await caller.credential.create({ workspaceId: workspace.id, name: "Local Ollama", type: "ollama.api", data: { baseUrl: server.url, apiKey: "ollama-token" } });
-    const document = {
-      schema: FLOW_SCHEMA_TAG,
-      nodes: [
-        { id: "start", name: "Start", type: "core.manual-trigger", position: { x: 0, y: 0 } },
-        {
-          id: "ask",
-          name: "Ask",
-          type: "ai.llm",
-          position: { x: 200, y: 0 },
-          config: { providers: [{ kind: "ollama", model: "llama3.2" }], prompt: "Tell me about llamas" },
-          credentials: { "ollama.api": { id: credential.id, name: credential.name } },
-        },
-      ],
-      edges: [{ id: "e1", source: "start", target: "ask" }],
-    };
-    const flow = await caller.flow.create({ workspaceId: workspace.id, name: "Ollama only", document });
+    const flow = await caller.flow.create({
+      workspaceId: workspace.id,
+      name: "Ollama only",
+      document: flowDoc({ id: credential.id, name: credential.name }, { providers: [{ kind: "ollama", model: "llama3.2" }], prompt: "Tell me about llamas" }, "ollama.api"),
+    });
     const { runId } = await caller.run.start({ workspaceId: workspace.id, flowId: flow.id });
     const run = await finished(caller, { workspaceId: workspace.id, runId });
     expect(run.error).toBeNull();
