@@ -1,6 +1,5 @@
-import { STATUS_CODES } from "node:http";
 import type { HttpClient } from "../_kit/context";
-import { NodeExternalError } from "../_kit/errors";
+import { describeStatus, NodeExternalError } from "../_kit/errors";
 import { isPlainObject } from "../_kit/items";
 import { describeSmtpError, smtpTransport, type SmtpServer } from "./smtp-server.credential";
 import { telegramCall, type TelegramBot } from "./telegram-bot.credential";
@@ -149,11 +148,6 @@ export function emailContent(alert: AlertMessage) {
 /** What one channel did: a message id when the service gives one. */
 export interface Delivery {
   messageId: string | null;
-}
-
-function describeStatus(status: number): string {
-  const reason = STATUS_CODES[status];
-  return reason ? `${status} ${reason}` : String(status);
 }
 
 /** Posts JSON; the URL (a secret for incoming webhooks) never appears in messages, only the service's name. */

@@ -1,8 +1,7 @@
-import { STATUS_CODES } from "node:http";
 import { z } from "zod";
 import type { NodeContext } from "../_kit/context";
 import { defineNode, ui } from "../_kit/define-node";
-import { NodeConfigError, NodeExternalError } from "../_kit/errors";
+import { describeStatus, NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
 import { isPlainObject } from "../_kit/items";
 import { LruCache } from "./forecast-cache";
@@ -112,11 +111,6 @@ function toRows(columns: Record<string, unknown[]> | undefined): Record<string, 
   const names = Object.keys(columns);
   const length = Math.max(0, ...names.map((n) => (Array.isArray(columns[n]) ? columns[n].length : 0)));
   return Array.from({ length }, (_, i) => Object.fromEntries(names.map((n) => [n, columns[n]?.[i] ?? null])));
-}
-
-function describeStatus(status: number): string {
-  const reason = STATUS_CODES[status];
-  return reason ? `${status} ${reason}` : String(status);
 }
 
 async function getJson(args: { ctx: NodeContext<WeatherConfig>; url: URL; what: string }): Promise<unknown> {
