@@ -155,6 +155,16 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
   const startRun = useMutation(trpc.run.start.mutationOptions());
   const cancelRun = useMutation(trpc.run.cancel.mutationOptions());
 
+  // A run of the draft just started (by Run, or by a recording from the voice trigger's panel): follow it live.
+  const followRun = useCallback(
+    (runId: string) => {
+      setViewRunId(null);
+      setLiveRunId(runId);
+      void queryClient.invalidateQueries({ queryKey: trpc.run.list.infiniteQueryKey() });
+    },
+    [queryClient, trpc],
+  );
+
   const launch = useCallback(
     async (options: { input?: unknown; onlyNodeId?: string }) => {
       if (!(await autosave.flush())) {
@@ -163,25 +173,13 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
       }
       try {
         const { runId } = await startRun.mutateAsync({ ...ref, source: "draft", ...options });
-        setViewRunId(null);
-        setLiveRunId(runId);
-        void queryClient.invalidateQueries({ queryKey: trpc.run.list.infiniteQueryKey() });
+        followRun(runId);
       } catch (err) {
         const details = issuesOf(err).map((i) => `${i.path}: ${i.message}`);
         show("error", details.length ? "The flow cannot run yet:" : err instanceof Error ? err.message : String(err), details);
       }
     },
-    [autosave, startRun, ref, show, queryClient, trpc],
-  );
-
-  // A recording from the voice trigger's panel started a run of the stored draft: follow it like a Run.
-  const onVoiceRun = useCallback(
-    (runId: string) => {
-      setViewRunId(null);
-      setLiveRunId(runId);
-      void queryClient.invalidateQueries({ queryKey: trpc.run.list.infiniteQueryKey() });
-    },
-    [queryClient, trpc],
+    [autosave, startRun, ref, show, followRun],
   );
 
   // Activation.
@@ -761,7 +759,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
                 onChange={onNodeChange}
                 onPin={onPin}
                 onRunAlone={(nodeId) => void launch({ onlyNodeId: nodeId })}
-                onVoiceRun={onVoiceRun}
+                onVoiceRun={followRun}
                 onClose={() => setSelectRequest({ ids: [] })}
                 document={document}
                 ports={ports}
