@@ -149,10 +149,15 @@ async function credentialFor(ctx: NodeContext<AlertConfig>, kind: ChannelKind): 
   return data;
 }
 
-/** Checks each channel's credential before anything is sent or counted, so a set-up mistake harms nothing. */
-async function openCredentials(ctx: NodeContext<AlertConfig>, channels: Channel[]) {
-  const opened = new Map<ChannelKind, Record<string, string> | null>();
+type OpenedCredentials = Map<ChannelKind, Record<string, string> | null>;
+
+/**
+ * Checks each channel's credential before anything is sent or counted, so a set-up mistake harms nothing. Adds
+ * to `opened`, which the node keeps for the whole batch: each credential is read once, not once per item.
+ */
+async function openCredentials(ctx: NodeContext<AlertConfig>, channels: Channel[], opened: OpenedCredentials) {
   for (const c of channels) {
+    if (opened.has(c.kind)) continue;
     const data = await credentialFor(ctx, c.kind);
     const fields = c.kind === "email" ? smtpServerCredential.fields : c.kind === "telegram" ? telegramBotCredential.fields : null;
     if (fields && data) {
@@ -234,9 +239,10 @@ export function createAlertNode(options: AlertNodeOptions = {}) {
     config: alertConfig,
     async execute({ input, ctx }) {
       const out: Item[] = [];
+      const opened: OpenedCredentials = new Map();
       for (let i = 0; i < Math.max(input.length, 1); i++) {
         const config = await ctx.configFor(i);
-        const credentials = await openCredentials(ctx, config.channels);
+        const credentials = await openCredentials(ctx, config.channels, opened);
         const key = config.dedupeKey || config.title;
         const stateKey = `alert:${ctx.node.id}:${key}`;
         const at = now();
