@@ -777,7 +777,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
                 {sidePanel === "runs" ? (
                   <RunsPanel workspaceId={workspace.id} flowId={flow.id} openRunId={viewRunId} onOpen={(id) => setViewRunId(id)} />
                 ) : (
-                  <VersionsPanel workspaceId={workspace.id} flowId={flow.id} activeNumber={flow.activeVersionNumber} readOnly={!editor || viewRunId !== null} onSave={onSaveVersion} onRestore={onRestore} />
+                  <VersionsPanel workspaceId={workspace.id} flowId={flow.id} activeNumber={flow.activeVersionNumber} readOnly={readOnly} onSave={onSaveVersion} onRestore={onRestore} />
                 )}
               </>
             )}
