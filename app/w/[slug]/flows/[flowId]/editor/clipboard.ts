@@ -52,6 +52,12 @@ export function uniqueName(name: string, taken: ReadonlySet<string>): string {
   }
 }
 
+/** The top-left corner of a document's nodes and notes. */
+export function topLeftOf(document: FlowDocument): { x: number; y: number } {
+  const positions = [...document.nodes, ...document.notes].map((n) => n.position);
+  return { x: Math.min(...positions.map((p) => p.x)), y: Math.min(...positions.map((p) => p.y)) };
+}
+
 /**
  * Adds a pasted document to the flow: every node, edge and note gets a new id, names are made unique, edges
  * between pasted nodes follow their nodes, and everything moves so its top-left corner lands at `at`.
@@ -61,10 +67,8 @@ export function pasteInto(
   pasted: FlowDocument,
   { at, makeId = newId }: { at: { x: number; y: number }; makeId?: (prefix: string) => string },
 ): { document: FlowDocument; nodeIds: string[]; noteIds: string[] } {
-  const positions = [...pasted.nodes.map((n) => n.position), ...pasted.notes.map((n) => n.position)];
-  const minX = Math.min(...positions.map((p) => p.x));
-  const minY = Math.min(...positions.map((p) => p.y));
-  const move = (p: { x: number; y: number }) => ({ x: p.x - minX + at.x, y: p.y - minY + at.y });
+  const corner = topLeftOf(pasted);
+  const move = (p: { x: number; y: number }) => ({ x: p.x - corner.x + at.x, y: p.y - corner.y + at.y });
   const ids = new Map<string, string>();
   const taken = new Set(document.nodes.map((n) => n.name));
   const nodes: FlowNode[] = pasted.nodes.map((node) => {

@@ -11,7 +11,7 @@ import type { WorkspaceSummary } from "@/server/services/workspace-roles";
 import { canEdit } from "../../../workspace-context";
 import { layoutFlow } from "./auto-layout";
 import { NODE_WIDTH, formatDuration, nodeHeight } from "./canvas-nodes";
-import { copySelection, newId, pasteInto, readClipboard, uniqueName } from "./clipboard";
+import { copySelection, newId, pasteInto, readClipboard, topLeftOf, uniqueName } from "./clipboard";
 import type { CatalogEntry } from "./editor-types";
 import { FlowCanvas, removeFromDocument, type CanvasSelection, type DocumentChange } from "./flow-canvas";
 import { outputsOf } from "./graph-rules";
@@ -332,9 +332,8 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
   const duplicate = useCallback(() => {
     if (readOnly || selection.nodeIds.length + selection.noteIds.length === 0) return;
     const copied = copySelection(document, new Set(selection.nodeIds), new Set(selection.noteIds));
-    const positions = [...copied.nodes, ...copied.notes].map((n) => n.position);
-    const at = { x: Math.min(...positions.map((p) => p.x)) + 48, y: Math.min(...positions.map((p) => p.y)) + 48 };
-    const result = pasteInto(document, copied, { at });
+    const corner = topLeftOf(copied);
+    const result = pasteInto(document, copied, { at: { x: corner.x + 48, y: corner.y + 48 } });
     change(() => result.document);
     setSelectRequest({ ids: [...result.nodeIds, ...result.noteIds] });
   }, [readOnly, selection, document, change]);
@@ -344,9 +343,8 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
       if (readOnly) return;
       const read = readClipboard(text);
       if (!read.ok) return show("error", read.reason);
-      const positions = [...read.document.nodes, ...read.document.notes].map((n) => n.position);
-      const original = { x: Math.min(...positions.map((p) => p.x)) + 48, y: Math.min(...positions.map((p) => p.y)) + 48 };
-      const at = pointer.current ? screenToFlowPosition(pointer.current) : original;
+      const corner = topLeftOf(read.document);
+      const at = pointer.current ? screenToFlowPosition(pointer.current) : { x: corner.x + 48, y: corner.y + 48 };
       const result = pasteInto(document, read.document, { at: { x: Math.round(at.x), y: Math.round(at.y) } });
       change(() => result.document);
       setSelectRequest({ ids: [...result.nodeIds, ...result.noteIds] });
