@@ -92,11 +92,12 @@ export const feedTriggerNode = defineNode({
         const entries = feed.items.map((entry) => ({ entry, id: entryId(entry) }));
         const state = await kv.get<{ url: string; seen: string[] }>(key);
         // A feed never checked before (or whose address changed) starts from what it holds now.
-        const known = state?.url === config.url ? new Set(state.seen) : null;
+        const previous = state?.url === config.url ? state.seen : null;
+        const known = previous && new Set(previous);
         const fresh = known ? entries.filter((e) => !known.has(e.id)) : config.emitExisting ? entries : [];
         // Feeds list the newest first; runs go oldest first.
         if (fresh.length) await emit(fresh.reverse().map((e) => toItem(feed, e.entry, e.id)));
-        await kv.set(key, { url: config.url, seen: nextSeen(entries.map((e) => e.id), state?.url === config.url ? state.seen : []) });
+        await kv.set(key, { url: config.url, seen: nextSeen(entries.map((e) => e.id), previous ?? []) });
       };
       await check();
       let timer: NodeJS.Timeout | undefined;
