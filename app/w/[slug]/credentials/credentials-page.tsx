@@ -59,18 +59,11 @@ export function CredentialsPage() {
           <caption className="sr-only">Credentials of {workspace.name}</caption>
           <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/50 dark:text-slate-400">
             <tr>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Name
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Type
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Fields
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Updated
-              </th>
+              {["Name", "Type", "Fields", "Updated"].map((heading) => (
+                <th key={heading} scope="col" className="px-4 py-2 font-medium">
+                  {heading}
+                </th>
+              ))}
               <th scope="col" className="px-4 py-2">
                 <span className="sr-only">Actions</span>
               </th>
