@@ -4,7 +4,7 @@ import { closeTestServers, echo, startTestServer } from "../../runner/test-http-
 import type { HttpClient } from "../_kit/context";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
-import { runNode, TEST_WORKSPACE_ID } from "../_kit/testing";
+import { failure, runNode, TEST_WORKSPACE_ID } from "../_kit/testing";
 import { httpRequestConfig, httpRequestNode } from "./http-request.node";
 
 
@@ -28,15 +28,6 @@ async function run(args: { config: Record<string, unknown>; input?: Item[]; cred
     http: args.http ?? loopbackClient,
   });
   return items;
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error("the node did not fail");
-    },
-    (e: unknown) => e as Error,
-  );
 }
 
 describe("core.http-request", () => {

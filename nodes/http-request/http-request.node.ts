@@ -1,8 +1,7 @@
-import { STATUS_CODES } from "node:http";
 import { z } from "zod";
 import type { NodeContext } from "../_kit/context";
 import { defineNode, ui } from "../_kit/define-node";
-import { NodeConfigError, NodeExternalError } from "../_kit/errors";
+import { describeStatus, NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
 import { isPlainObject } from "../_kit/items";
 
@@ -100,11 +99,6 @@ function tryJson(text: string): { value: unknown } | null {
 function describeUrl(url: string): string {
   const parsed = new URL(url);
   return `${parsed.origin}${parsed.pathname}`;
-}
-
-function describeStatus(status: number): string {
-  const reason = STATUS_CODES[status];
-  return reason ? `${status} ${reason}` : String(status);
 }
 
 function buildUrl(config: HttpRequestConfig, itemIndex: number): URL {
