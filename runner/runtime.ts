@@ -16,7 +16,7 @@ import { LocalDispatcher, QueueDispatcher, startRunWorker, type Dispatcher } fro
 import type { RunEvent } from "./engine";
 import { LocalEventBus, RecentEvents, RedisEventBus, type EventBus } from "./events";
 import { Executor, type RunSpec } from "./executor";
-import { createHttpClient, httpAllowListFromEnv } from "./http-client";
+import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./http-client";
 import { ListenerManager } from "./listeners";
 import { MediaQueue, MediaWorker } from "./media-queue";
 import { pruneRuns, reconcile } from "./maintenance";
@@ -55,6 +55,8 @@ export class Runtime {
   readonly store: RunStore;
   /** Binary storage; its signed file URLs are served on the lean path (`/files/...`). */
   readonly binary: LocalBinaryStore;
+  /** The SSRF-safe HTTP client (one connection pool) that runs, listeners and media jobs share. */
+  private readonly http: SafeHttpClient;
   /** Queue mode: where steps of media nodes (transcode) go, for the media workers; embedded, they run in-process. */
   readonly media: MediaQueue | null;
   private mediaWorker: MediaWorker | null = null;
@@ -86,6 +88,7 @@ export class Runtime {
     this.events = this.redis && this.subscriber ? new RedisEventBus(this.redis, this.subscriber, { recent }) : new LocalEventBus({ recent });
     this.store = new RunStore(db);
     this.binary = new LocalBinaryStore(config.BINARY_DIR ?? path.join(config.DATA_DIR, "binary"), { urlSecret: config.NEXTAUTH_SECRET });
+    this.http = createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) });
     this.media = this.redis ? new MediaQueue(this.redis) : null;
     const media = this.media;
     this.executor = new Executor({
@@ -93,7 +96,7 @@ export class Runtime {
       store: this.store,
       registry: nodeRegistry,
       binary: this.binary,
-      http: createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) }),
+      http: this.http,
       events: this.events,
       secretBox: box,
       logger,
@@ -114,7 +117,7 @@ export class Runtime {
             redis: this.redis,
             owner: this.workerId,
             registry: nodeRegistry,
-            http: createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) }),
+            http: this.http,
             box,
             logger,
             enqueue: (spec) => this.enqueue(spec),
@@ -146,7 +149,7 @@ export class Runtime {
           redis: this.redis,
           registry: nodeRegistry,
           binary: this.binary,
-          http: createHttpClient({ allow: httpAllowListFromEnv(this.config.HTTP_ALLOW_HOSTS) }),
+          http: this.http,
           logger: this.logger,
           concurrency: this.config.MEDIA_CONCURRENCY,
         });
