@@ -4,12 +4,11 @@ import busboy from "busboy";
 import type { Logger } from "pino";
 import type { WebhookResponse } from "../nodes/_kit/context";
 import type { BinaryRef, Item } from "../nodes/_kit/items";
-import { nodeRegistry } from "../nodes/registry";
 import type { WebhookConfig } from "../nodes/webhook/webhook.node";
 import type { SecretBox } from "../server/crypto";
 import type { Db } from "../server/db";
 import type { FlowDocument, FlowNode } from "../server/flow-document";
-import { activationService } from "../server/services/activation-service";
+import { activationService, webhookTriggers } from "../server/services/activation-service";
 import { openCredentialForRun } from "../server/services/credential-service";
 import type { Dispatcher } from "./dispatch";
 import type { Executor, RunSpec } from "./executor";
@@ -183,11 +182,7 @@ export class WebhookRouter {
     const routes = new Map<string, Route>();
     if (flowId) for (const [path, route] of this.routes) if (route.flowId !== flowId) routes.set(path, route);
     for (const flow of flows) {
-      for (const node of flow.document.nodes) {
-        // Every trigger of the webhook kind (the webhook, voice commands) answers at its path.
-        const definition = nodeRegistry.get(node.type);
-        if (definition?.trigger?.kind !== "webhook" || node.disabled) continue;
-        const config = definition.config.parse(node.config) as WebhookConfig;
+      for (const { node, config } of webhookTriggers(flow.document)) {
         routes.set(config.path, { ...flow, node, config, secret: await this.secretFor(flow.workspaceId, node, config) });
       }
     }

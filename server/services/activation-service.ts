@@ -3,7 +3,7 @@ import type { WebhookConfig } from "../../nodes/webhook/webhook.node";
 import { validateFlow } from "../../runner/validate";
 import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
-import { describeIssues, parseFlowDocument, type FlowDocument } from "../flow-document";
+import { describeIssues, parseFlowDocument, type FlowDocument, type FlowNode } from "../flow-document";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
@@ -24,14 +24,19 @@ export function requireRunnable(document: unknown): FlowDocument {
   return parsed.document;
 }
 
+/** The enabled triggers of the webhook kind (the webhook, voice commands), each with its parsed config. */
+export function webhookTriggers(document: FlowDocument): { node: FlowNode; config: WebhookConfig }[] {
+  const found: { node: FlowNode; config: WebhookConfig }[] = [];
+  for (const node of document.nodes) {
+    const definition = nodeRegistry.get(node.type);
+    if (definition?.trigger?.kind !== "webhook" || node.disabled) continue;
+    found.push({ node, config: definition.config.parse(node.config) as WebhookConfig });
+  }
+  return found;
+}
+
 function webhookRoutes(document: FlowDocument) {
-  return document.nodes
-    // Every trigger of the webhook kind (the webhook, voice commands) claims its path.
-    .filter((n) => nodeRegistry.get(n.type)?.trigger?.kind === "webhook" && !n.disabled)
-    .map((n) => {
-      const config = nodeRegistry.get(n.type)!.config.parse(n.config) as WebhookConfig;
-      return { nodeId: n.id, path: config.path, methods: config.methods };
-    });
+  return webhookTriggers(document).map(({ node, config }) => ({ nodeId: node.id, path: config.path, methods: config.methods }));
 }
 
 /** One active flow's trigger set-up, as the runtime loads it. */
