@@ -2,19 +2,17 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { requireUser } from "@/server/auth/session";
-import { getDb } from "@/server/db";
-import { workspaceService } from "@/server/services/workspace-service";
 import { SignOutButton } from "./sign-out-button";
 import { WorkspaceProvider } from "./workspace-context";
 import { WorkspaceSwitcher } from "./workspace-switcher";
+import { workspacesOf } from "./workspaces";
 
 export const dynamic = "force-dynamic";
 
 export default async function WorkspaceLayout({ children, params }: { children: ReactNode; params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const user = await requireUser(`/w/${slug}`);
-  const db = await getDb();
-  const workspaces = await workspaceService.listForUser({ db, userId: user.id });
+  const workspaces = await workspacesOf(user.id);
   const workspace = workspaces.find((w) => w.slug === slug);
   // Not a member looks exactly like no such workspace.
   if (!workspace) notFound();

@@ -2,7 +2,7 @@ import { currentUser } from "@/server/auth/session";
 import { getDb } from "@/server/db";
 import { flowService } from "@/server/services/flow-service";
 import { nodeCatalog } from "@/server/services/node-catalog-service";
-import { workspaceService } from "@/server/services/workspace-service";
+import { workspacesOf } from "../../workspaces";
 import { FlowPage, type FlowPageInitial } from "./flow-page";
 
 /**
@@ -15,10 +15,9 @@ async function initialData(slug: string, flowId: string): Promise<FlowPageInitia
     // The workspace layout sends a visitor who is not signed in to the sign-in page.
     const user = await currentUser();
     if (!user) return undefined;
-    const db = await getDb();
-    const workspace = (await workspaceService.listForUser({ db, userId: user.id })).find((w) => w.slug === slug);
+    const workspace = (await workspacesOf(user.id)).find((w) => w.slug === slug);
     if (!workspace) return undefined;
-    const flow = await flowService.get({ db, userId: user.id, workspaceId: workspace.id, flowId });
+    const flow = await flowService.get({ db: await getDb(), userId: user.id, workspaceId: workspace.id, flowId });
     return { flow, catalog: nodeCatalog(), at: Date.now() };
   } catch {
     return undefined;
