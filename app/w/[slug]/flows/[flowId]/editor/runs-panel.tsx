@@ -4,9 +4,8 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { formatDuration } from "./canvas-nodes";
+import { RUN_STATUSES, type RunStatus } from "./use-run-watch";
 
-const STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
-type Status = (typeof STATUSES)[number];
 
 const statusClass: Record<string, string> = {
   succeeded: "text-emerald-700 dark:text-emerald-300",
@@ -19,7 +18,7 @@ const statusClass: Record<string, string> = {
 /** The flow's runs, newest first, filtered by status and paged; choosing one shows it on the canvas. */
 export function RunsPanel({ workspaceId, flowId, openRunId, onOpen }: { workspaceId: string; flowId: string; openRunId: string | null; onOpen(runId: string): void }) {
   const trpc = useTRPC();
-  const [status, setStatus] = useState<Status | "">("");
+  const [status, setStatus] = useState<RunStatus | "">("");
   const runs = useInfiniteQuery(
     trpc.run.list.infiniteQueryOptions(
       { workspaceId, flowId, limit: 25, ...(status ? { status } : {}) },
@@ -37,11 +36,11 @@ export function RunsPanel({ workspaceId, flowId, openRunId, onOpen }: { workspac
         <select
           id="runs-status"
           value={status}
-          onChange={(e) => setStatus(e.target.value as Status | "")}
+          onChange={(e) => setStatus(e.target.value as RunStatus | "")}
           className="flex-1 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950"
         >
           <option value="">All</option>
-          {STATUSES.map((s) => (
+          {RUN_STATUSES.map((s) => (
             <option key={s} value={s}>
               {s}
             </option>

@@ -5,7 +5,8 @@ import { countItems, portsOf } from "./data-view/data-model";
 import type { NodeRunState, NodeStatus } from "./editor-types";
 import { withProgress, type ProgressUpdate } from "./run-progress";
 
-export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface WatchedRun {
   runId: string;
