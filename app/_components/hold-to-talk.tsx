@@ -124,13 +124,15 @@ export function HoldToTalk({ flowId, source = "draft", onRun, className = "" }: 
     recorder.current = null;
   }, []);
 
+  // Space or Enter held down works the button like a press.
+  const isTalkKey = (e: KeyboardEvent<HTMLButtonElement>) => e.key === " " || e.key === "Enter";
   const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>) => {
-    if (e.key !== " " && e.key !== "Enter") return;
+    if (!isTalkKey(e)) return;
     e.preventDefault();
     if (!e.repeat) void start();
   };
   const onKeyUp = (e: KeyboardEvent<HTMLButtonElement>) => {
-    if (e.key !== " " && e.key !== "Enter") return;
+    if (!isTalkKey(e)) return;
     e.preventDefault();
     stop();
   };
