@@ -1,6 +1,7 @@
 import type { SecretBox } from "../crypto";
 import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
+import { env } from "../env";
 import { credentialRegistry } from "../../nodes/registry";
 import { createHttpClient, httpAllowListFromEnv } from "../../runner/http-client";
 import { auditService } from "./audit-service";
@@ -169,14 +170,15 @@ export const credentialService = {
     const definition = credentialRegistry.get(resolved.type);
     if (!definition) checkData(resolved);
     if (!definition?.testable) return { ok: false, message: `A ${definition?.name ?? resolved.type} credential has no connection test; use it in a node and run that.` };
+    // The same allow list as runs, so a credential for an allowed internal host tests as it will run.
+    const http = createHttpClient({ allow: httpAllowListFromEnv(env().HTTP_ALLOW_HOSTS) });
     try {
-      const message = await definition.test(resolved.data, {
-        http: createHttpClient({ allow: httpAllowListFromEnv() }),
-        signal: AbortSignal.timeout(credentialTestTimeoutMs),
-      });
+      const message = await definition.test(resolved.data, { http, signal: AbortSignal.timeout(credentialTestTimeoutMs) });
       return { ok: true, message };
     } catch (err) {
       return { ok: false, message: err instanceof Error ? err.message : String(err) };
+    } finally {
+      await http.close();
     }
   },
 
