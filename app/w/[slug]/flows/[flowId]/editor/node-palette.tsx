@@ -20,7 +20,11 @@ export const NodePalette = memo(function NodePalette({ catalog, onAdd }: { catal
       return words.every((w) => text.includes(w));
     });
     const byCategory = new Map<string, CatalogEntry[]>();
-    for (const entry of matches) byCategory.set(entry.category, [...(byCategory.get(entry.category) ?? []), entry]);
+    for (const entry of matches) {
+      const list = byCategory.get(entry.category);
+      if (list) list.push(entry);
+      else byCategory.set(entry.category, [entry]);
+    }
     const rank = (c: string) => (categoryOrder.includes(c) ? categoryOrder.indexOf(c) : categoryOrder.length);
     return [...byCategory.entries()].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
   }, [catalog, query]);
