@@ -132,13 +132,13 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
   const activationIssues = useMemo(() => (activationProblems?.document === document ? activationProblems.issues : []), [activationProblems, document]);
   const issuesByNode = useMemo(() => {
     const map = new Map<string, string[]>();
-    for (const issue of issues) if (issue.nodeId) map.set(issue.nodeId, [...(map.get(issue.nodeId) ?? []), issue.message]);
-    for (const issue of activationIssues) map.set(issue.nodeId, [...(map.get(issue.nodeId) ?? []), issue.message]);
+    const add = (nodeId: string | null, message: string) => {
+      if (nodeId) map.set(nodeId, [...(map.get(nodeId) ?? []), message]);
+    };
+    for (const issue of issues) add(issue.nodeId, issue.message);
+    for (const issue of activationIssues) add(issue.nodeId, issue.message);
     if (autosave.state.status === "error") {
-      for (const issue of issuesOf(saveDraft.error)) {
-        const at = locateIssue(document, issue.path);
-        if (at.nodeId) map.set(at.nodeId, [...(map.get(at.nodeId) ?? []), `${issue.path}: ${issue.message}`]);
-      }
+      for (const issue of issuesOf(saveDraft.error)) add(locateIssue(document, issue.path).nodeId, `${issue.path}: ${issue.message}`);
     }
     return map;
   }, [issues, activationIssues, autosave.state.status, saveDraft.error, document]);
