@@ -19,7 +19,7 @@ import type { RunEvent } from "./engine";
 import type { RunSpec } from "./executor";
 import type { Runtime } from "./runtime";
 import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
-import { spawnWorkerProcess } from "./test-worker-process";
+import { spawnWorkerProcess, workerClientIds } from "./test-worker-process";
 
 /**
  * Queue mode with a media queue: this process takes only runs (WORKER_QUEUES=runs), a real worker process takes
@@ -142,13 +142,13 @@ describe("media queue in queue mode", { timeout: 300_000 }, () => {
     let gone = false;
     const exited = spawned.then(() => (gone = true));
     const worker = { child, pid: child.pid!, tmp, output, exited };
-    const before = await runtime.media!.queue.getWorkersCount();
+    const known = await workerClientIds(runtime.media!.queue);
     mediaWorkers.push(worker);
     await waitFor(
       "the media worker to start",
       async () => {
         if (gone) throw new Error(`the media worker exited while starting:\n${output()}`);
-        return (await runtime.media!.queue.getWorkersCount()) > before;
+        return [...(await workerClientIds(runtime.media!.queue))].some((id) => !known.has(id));
       },
       150_000,
       output,

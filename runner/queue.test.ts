@@ -16,7 +16,7 @@ import { QueueDispatcher, RUN_QUEUE } from "./dispatch";
 import type { RunSpec } from "./executor";
 import type { Runtime } from "./runtime";
 import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
-import { spawnWorkerProcess, type WorkerProcess } from "./test-worker-process";
+import { spawnWorkerProcess, workerClientIds, type WorkerProcess } from "./test-worker-process";
 
 /**
  * Queue mode end to end: real `npm run worker` processes on PostgreSQL and Redis, killed, terminated and left
@@ -134,13 +134,13 @@ describe("queue mode with worker processes", { timeout: 300_000 }, () => {
     let gone = false;
     void worker.exited.then(() => (gone = true));
     // Ready when it sends heartbeats and BullMQ lists its run worker among the queue's clients.
-    const before = await queue().getWorkersCount();
+    const known = await workerClientIds(queue());
     await waitFor(
       `worker ${worker.pid} to start`,
       async () => {
         if (gone) throw new Error(`worker ${worker.pid} exited while starting:\n${worker.output()}`);
         const alive = await redis.zrange(WORKERS_KEY, "0", "-1");
-        return alive.some((id) => id.includes(`:${worker.pid}:`)) && (await queue().getWorkersCount()) > before;
+        return alive.some((id) => id.includes(`:${worker.pid}:`)) && [...(await workerClientIds(queue()))].some((id) => !known.has(id));
       },
       150_000,
       worker.output,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import type { Queue } from "bullmq";
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -37,4 +38,12 @@ export function spawnWorkerProcess({ databaseUrl, redisUrl, env = {} }: { databa
     child.once("exit", (code, signal) => resolve({ code, signal }));
   });
   return { child, pid: child.pid!, output: () => output, exited };
+}
+
+/**
+ * The ids of the Redis connections BullMQ lists as a queue's workers. A new worker has shown up when an id appears
+ * that was not there before; counting them instead would miss it while an earlier test's worker is still leaving.
+ */
+export async function workerClientIds(queue: Pick<Queue, "getWorkers">): Promise<Set<string>> {
+  return new Set((await queue.getWorkers()).map((client) => client.id!));
 }
