@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { alias: [{ find: /^@\//, replacement: root }] },
   test: {
     environment: "node",
-    // isolated-vm (the code node's sandbox) asks for this on Node 20 and later.
+    // isolated-vm (the code node's sandbox) still asks for this.
     execArgv: ["--no-node-snapshot"],
     include: ["**/*.test.ts"],
     // Playwright journeys (*.spec.ts) run under Playwright; e2e/support's own checks run here.

@@ -8,6 +8,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { report, rssTreeOf, runLoad, writeReport } from "./lib/load.mjs";
 import { benchPayload, PeerError, startN8n, startNodeRed } from "./lib/peers.mjs";
+import { ensureSupportedNode } from "../scripts/node-runtime.mjs";
+
+await ensureSupportedNode({ label: "peers" });
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const connectionCounts = [20, 50];

@@ -10,9 +10,13 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { ensureSupportedNode } from "../scripts/node-runtime.mjs";
 import { buildIfStale, builtEntry, ensureDependencies, freePort, generatePrismaClient, nodeMemoryFlags, projectRoot } from "../scripts/setup.mjs";
 import { report, reportedFigures, rssOf, runLoad } from "./lib/load.mjs";
 import { benchPayload } from "./lib/peers.mjs";
+
+// Our engine and the peers (started from here) all run on this one supported Node.
+await ensureSupportedNode({ label: "bench" });
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=", 2)));
 const durationSec = Number(args.duration ?? 10);

@@ -1,7 +1,10 @@
 // `npm start`: from a fresh clone with nothing but Node.js, install, generate, build when the sources changed,
 // then run the server (which migrates the database before it listens). `--dev` runs Next in development mode.
 import { spawn } from "node:child_process";
+import { ensureSupportedNode } from "./node-runtime.mjs";
 import { buildIfStale, builtEntry, ensureDependencies, generatePrismaClient, nodeMemoryFlags, projectRoot, SetupError } from "./setup.mjs";
+
+await ensureSupportedNode({ label: "start" });
 
 const dev = process.argv.includes("--dev");
 try {
@@ -9,7 +12,7 @@ try {
   await generatePrismaClient();
   if (!dev) await buildIfStale();
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: dev ? "development" : "production" };
-  // isolated-vm (the code node's sandbox) asks for --no-node-snapshot on Node 20 and later. Development runs
+  // isolated-vm (the code node's sandbox) still asks for --no-node-snapshot. Development runs
   // the TypeScript sources; production the compiled server.
   const args = ["--no-node-snapshot", ...nodeMemoryFlags(process.env), ...(dev ? ["--import", "tsx", "server/main.ts", "--dev"] : [builtEntry("server")])];
   const server = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: "inherit" });

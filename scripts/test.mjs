@@ -4,6 +4,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { parseArgs } from "node:util";
+import { ensureNodeBinary, ensureSupportedNode, envWithNode, supportedNodes } from "./node-runtime.mjs";
 import {
   SetupError,
   buildIfStale,
@@ -19,8 +21,21 @@ import {
   run,
 } from "./setup.mjs";
 
+await ensureSupportedNode({ label: "test" });
+
+// `--also-node=26` (what CI passes) runs the vitest stage a second time under that pinned Node, fetched once.
+const { values: options } = parseArgs({ options: { "also-node": { type: "string", multiple: true, default: [] } } });
+const thisMajor = Number(process.versions.node.split(".")[0]);
+const alsoMajors = options["also-node"].flatMap((list) => list.split(",")).map(Number).filter((major) => major !== thisMajor);
+for (const major of alsoMajors) {
+  if (!Object.hasOwn(supportedNodes, major)) {
+    process.stderr.write(`[test] --also-node=${major}: Streamware supports Node ${Object.keys(supportedNodes).join(" and ")}\n`);
+    process.exit(2);
+  }
+}
+
 const resultsDir = path.join(projectRoot, "test-results");
-const vitestReport = path.join(resultsDir, "vitest.json");
+const vitestReport = (major) => path.join(resultsDir, major === thisMajor ? "vitest.json" : `vitest-node${major}.json`);
 const playwrightReport = path.join(resultsDir, "playwright.json");
 
 const banner = (title) => process.stdout.write(`\n━━ ${title} ${"━".repeat(Math.max(0, 72 - title.length))}\n`);
@@ -62,11 +77,23 @@ async function buildStage() {
   }
 }
 
-async function vitestStage({ env }) {
-  const name = "unit and integration (vitest)";
+/** The vitest stage under this process's Node, or under the pinned Node of `major` (its folder first on the PATH). */
+async function vitestStage({ env, major = thisMajor }) {
+  let version = process.versions.node;
+  if (major !== thisMajor) {
+    try {
+      const other = await ensureNodeBinary({ major });
+      ({ version } = other);
+      env = envWithNode({ node: other.node, env });
+    } catch (error) {
+      return { name: `unit and integration (vitest, Node ${major})`, passed: 0, failed: 1, skipped: 0, seconds: 0, note: error.message };
+    }
+  }
+  const name = `unit and integration (vitest, Node ${version})`;
+  const report = vitestReport(major);
   const args = [
     "vitest", "run",
-    "--reporter=default", "--reporter=json", `--outputFile.json=${path.relative(projectRoot, vitestReport)}`,
+    "--reporter=default", "--reporter=json", `--outputFile.json=${path.relative(projectRoot, report)}`,
     "--passWithNoTests",
     // Playwright specs share the *.spec.ts pattern but only run under Playwright.
     "--exclude=e2e/**/*.spec.ts",
@@ -74,17 +101,17 @@ async function vitestStage({ env }) {
   banner(`${name}: npx vitest run`);
   const startedAt = performance.now();
   const code = await npx(args, { env });
-  const report = readJson(vitestReport);
+  const counts = readJson(report);
   const result = { name, passed: 0, failed: 0, skipped: 0, seconds: seconds(startedAt), note: "" };
-  if (report) {
-    result.passed = report.numPassedTests ?? 0;
-    result.failed = report.numFailedTests ?? 0;
-    result.skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  if (counts) {
+    result.passed = counts.numPassedTests ?? 0;
+    result.failed = counts.numFailedTests ?? 0;
+    result.skipped = (counts.numPendingTests ?? 0) + (counts.numTodoTests ?? 0);
   }
   // A file that fails to import fails no single test, but it is still a failure.
   if (code !== 0 && result.failed === 0) {
-    result.failed = Math.max(1, report?.numFailedTestSuites ?? 0);
-    result.note = report ? `exit ${code}: a test file failed outside any test` : `exit ${code}, no report`;
+    result.failed = Math.max(1, counts?.numFailedTestSuites ?? 0);
+    result.note = counts ? `exit ${code}: a test file failed outside any test` : `exit ${code}, no report`;
   }
   return result;
 }
@@ -126,7 +153,7 @@ async function setup() {
   await ensureChromium();
   await ensureMediaTools();
   mkdirSync(resultsDir, { recursive: true });
-  for (const report of [vitestReport, playwrightReport]) rmSync(report, { force: true });
+  for (const report of [vitestReport(thisMajor), ...alsoMajors.map(vitestReport), playwrightReport]) rmSync(report, { force: true });
   const [appPort, oidcPort] = [await freePort(), await freePort()];
   const env = {
     ...process.env,
@@ -174,6 +201,7 @@ async function main() {
   stages.push(await checkStage({ name: "typecheck", args: ["tsc", "--noEmit"], env }));
   stages.push(await checkStage({ name: "lint", args: ["eslint", "."], env }));
   stages.push(await vitestStage({ env }));
+  for (const major of alsoMajors) stages.push(await vitestStage({ env, major }));
   stages.push(await buildStage());
   // The journeys run against embedded PGlite in E2E_DATA_DIR and the in-process runner; a DATABASE_URL or
   // REDIS_URL from the caller's shell would reach the web server (Playwright merges process.env into it).

@@ -1,6 +1,9 @@
 // `npm run worker`: builds when the sources changed (like `npm start`), then runs one compiled worker process.
 import { spawn } from "node:child_process";
+import { ensureSupportedNode } from "./node-runtime.mjs";
 import { buildIfStale, builtEntry, ensureDependencies, generatePrismaClient, nodeMemoryFlags, projectRoot, SetupError } from "./setup.mjs";
+
+await ensureSupportedNode({ label: "worker" });
 
 try {
   await ensureDependencies();

