@@ -33,7 +33,7 @@ describe("engine against PostgreSQL", () => {
   const hits = new Map<string, number>();
 
   beforeAll(async () => {
-    runtime = await startTestRuntime({ db: database.db, env: { STEP_DATA_CAP_BYTES: "2048" } });
+    runtime = await startTestRuntime({ db: database.db, env: { STEP_DATA_CAP_BYTES: "2048", EXPRESSION_TIMEOUT_MS: "300" } });
     owner = await signInAs({ db: database.db, name: "Runner" });
     // A local service that fails a given number of times per key before answering.
     server = createServer((req, res) => {
@@ -93,6 +93,22 @@ describe("engine against PostgreSQL", () => {
     expect(stepOf(result, "start").output).toEqual({ items: { out: [{ json: { n: 2 } }] }, fromTrigger: true });
     expect(result.output).toEqual({ items: { out: [{ json: { n: 2, double: 4, size: "small", from: 4 } }] }, fromStep: "small" });
     expect(result.steps.every((s) => s.finishedAt && s.durationMs !== null)).toBe(true);
+  });
+
+  it("fails a step whose expression hits a limit, naming it, while other runs go on", async () => {
+    const endless = "{{ ( $f := function($n){ $f($n + 1) }; $f(0) ) }}";
+    const [hostile, bystander] = await Promise.all([
+      run(flow([trigger, { id: "loop", type: "core.set", config: { fields: [{ name: "x", value: endless }] } }], [["start", "loop"]]), { n: 1 }),
+      run(flow([trigger, { id: "fine", type: "core.set", config: { fields: [{ name: "x", value: "{{ $string(n) }}" }] } }], [["start", "fine"]]), { n: 1 }),
+    ]);
+    expect(bystander.status).toBe("succeeded");
+    expect(hostile.status).toBe("failed");
+    const step = stepOf(hostile, "loop");
+    expect(step.status).toBe("failed");
+    expect((step.error as { message: string }).message).toContain('Node "loop", field "fields[0].value": expression');
+    expect((step.error as { message: string }).message).toContain("it ran longer than 300 ms (the expression time limit)");
+    // A config error: retrying the same expression would hit the same limit.
+    expect(step.attempt).toBe(1);
   });
 
   it("merges two branches once both have settled", async () => {

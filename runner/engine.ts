@@ -3,7 +3,7 @@ import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsag
 import { toPortItems, type ExecuteResult, type NodeDefinition, type NodeQueue } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
-import type { ExpressionScope } from "./expressions";
+import type { ExpressionEvaluator, ExpressionScope } from "./expressions";
 import { planGraph, type FlowGraph } from "./graph";
 import { configResolver, prepareConfig, type PreparedConfig } from "./node-config";
 
@@ -64,6 +64,8 @@ export interface StepJob {
 /** What the engine needs from the process it runs in. */
 export interface EngineServices {
   registry: ReadonlyMap<string, NodeDefinition>;
+  /** Evaluates `{{ }}` expressions that are more than a field path, under limits (runner/expression-sandbox.ts). */
+  expressions: ExpressionEvaluator;
   http: HttpClient;
   binary: BinaryStore;
   logger: NodeLogger & { child(bindings: object): NodeLogger };
@@ -318,7 +320,9 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           nodeName: node.name,
           prepared: preparedConfig(node, definition),
           input,
-          scope: { trigger: triggerJson, node: outputsByName, runId: run.id, flowId: run.flowId },
+          scope: { workspaceId: run.workspaceId, trigger: triggerJson, node: outputsByName, runId: run.id, flowId: run.flowId },
+          evaluator: services.expressions,
+          signal,
         });
         const config = await configFor(0);
         const progress = (update: ProgressUpdate) => services.emit(() => ({ type: "step.progress", runId: run.id, nodeId: node.id, progress: update, at: now().toISOString() }));

@@ -27,6 +27,7 @@ export interface ExecutorDeps {
   db: Db;
   store: RunStore;
   registry: ReadonlyMap<string, NodeDefinition>;
+  expressions: EngineServices["expressions"];
   binary: BinaryStore;
   http: HttpClient;
   events: EventBus;
@@ -403,10 +404,11 @@ export class Executor {
   }
 
   private engineServices(): Omit<EngineServices, "saveStep" | "emit"> {
-    const { db, registry, http, binary, logger, offload } = this.deps;
+    const { db, registry, expressions, http, binary, logger, offload } = this.deps;
     return {
       offload,
       registry,
+      expressions,
       http,
       binary,
       logger,

@@ -1,8 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { NodeConfigError } from "../nodes/_kit/errors";
+import { ExpressionSandbox } from "./expression-sandbox";
 import { checkExpressions, ExpressionError, hasExpressions, parseTemplate, resolveExpressions, type ExpressionScope } from "./expressions";
 
+const evaluator = new ExpressionSandbox({ timeoutMs: 300 });
+afterAll(() => evaluator.dispose());
+
 const scope: ExpressionScope = {
+  workspaceId: "ws-1",
   json: { name: "Ada", count: 3, tags: ["a", "b"], address: { city: "London" }, price: "x" },
   trigger: { source: "crm", customer: { id: 7 } },
   node: { Weather: { json: { temp: 21.5 }, items: [{ temp: 21.5 }, { temp: 18 }] } },
@@ -11,7 +16,7 @@ const scope: ExpressionScope = {
   flowId: "flow-1",
 };
 
-const resolve = (value: unknown, field = "value") => resolveExpressions(value, scope, "Mailer", field);
+const resolve = (value: unknown, field = "value") => resolveExpressions(value, { scope, nodeName: "Mailer", evaluator, field });
 
 async function failure(promise: Promise<unknown>): Promise<ExpressionError> {
   const err = await promise.then(
@@ -108,7 +113,7 @@ describe("resolveExpressions", () => {
 
   it("names the node, the field and the position of a failing expression", async () => {
     const template = "Total: {{ $json.price + 1 }}";
-    const err = await failure(resolveExpressions({ body: { lines: [template] } }, scope, "Mailer"));
+    const err = await failure(resolveExpressions({ body: { lines: [template] } }, { scope, nodeName: "Mailer", evaluator }));
     expect(err).toBeInstanceOf(NodeConfigError);
     expect(err.code).toBe("CONFIG");
     expect(err.retryable).toBe(false);
@@ -190,5 +195,146 @@ describe("checkExpressions", () => {
 
   it("names a bare string's field as (value)", () => {
     expect(checkExpressions("{{ ) }}", "N")[0]!.details?.field).toBe("(value)");
+  });
+});
+
+describe("field paths, read without the evaluator", () => {
+  const data: ExpressionScope = {
+    ...scope,
+    json: { a: { b: { c: 1 }, list: [{ c: 2 }, { c: 3 }], one: [{ c: 4 }], n: null, s: "text", z: 0, f: false }, "a b": { c: "spaced" } },
+    node: { "My Node": { json: { x: { y: "deep" } }, items: [{ x: 1 }] } },
+  };
+  const counting = () => {
+    let calls = 0;
+    return {
+      evaluate: (batch: Parameters<ExpressionSandbox["evaluate"]>[0]) => {
+        calls += batch.expressions.length;
+        return evaluator.evaluate(batch);
+      },
+      calls: () => calls,
+    };
+  };
+  const paths = [
+    "a", "a.b", "a.b.c", "a.missing", "a.missing.deeper", "a.list", "a.list.c", "a.one", "a.one.c", "a.n", "a.n.c", "a.s",
+    "a.s.length", "a.z", "a.f", "`a b`.c", "$json.a.b.c", "$trigger.source", "$trigger.customer.id", "$node.`My Node`.json.x.y",
+    "$node.`My Node`.items", "$node.Missing.json", "nothing",
+  ];
+
+  it("gives what JSONata itself gives, for every shape of data along the way", async () => {
+    for (const path of paths) {
+      const expected = (await evaluator.evaluate({ expressions: [path], input: data.json, bindings: { trigger: data.trigger, node: data.node }, poolKey: "reference" }))[0];
+      expect(expected && "value" in expected, path).toBe(true);
+      expect(await resolveExpressions(`{{ ${path} }}`, { scope: data, nodeName: "N", evaluator }), path).toEqual((expected as { value: unknown }).value);
+    }
+  });
+
+  it("reads plain paths here and sends everything else to the evaluator", async () => {
+    const probe = counting();
+    await resolveExpressions({ a: "{{ a.b.c }}", b: "{{ $trigger.source }}", c: "{{ $node.`My Node`.json.x.y }}" }, { scope: data, nodeName: "N", evaluator: probe });
+    expect(probe.calls()).toBe(0);
+    await resolveExpressions({ a: "{{ a.list.c }}", b: "{{ a.b.c + 1 }}", c: "{{ $uppercase(a.s) }}" }, { scope: data, nodeName: "N", evaluator: probe });
+    expect(probe.calls()).toBe(3);
+  });
+
+  it("never reads a key from the prototype", async () => {
+    expect(await resolveExpressions("{{ a.b.constructor }}", { scope: data, nodeName: "N", evaluator })).toBeUndefined();
+    expect(await resolveExpressions("{{ a.__proto__ }}", { scope: data, nodeName: "N", evaluator })).toBeUndefined();
+  });
+
+  it("keeps a key named __proto__ as a key of the resolved config", async () => {
+    const resolved = await resolveExpressions(JSON.parse('{"__proto__": {"polluted": "{{ a.s }}"}}') as object, { scope: data, nodeName: "N", evaluator });
+    expect(Object.getPrototypeOf(resolved)).toBe(Object.prototype);
+    expect(Object.keys(resolved)).toEqual(["__proto__"]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("limits", () => {
+  const hostile = {
+    "endless recursion": "( $f := function($n){ $f($n + 1) }; $f(0) )",
+    "a million steps of recursion": "( $f := function($n){ $n > 0 ? $f($n - 1) : 0 }; $f(1000000) )",
+    "a backtracking regular expression": '$contains("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", /^(a+)+$/)',
+    "a long range": "[1..10000000].($ * 2) ~> $count()",
+  };
+  for (const [what, expression] of Object.entries(hostile)) {
+    it(`stops ${what} with the limit it hit, while this process's event loop goes on`, async () => {
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 5);
+      const err = await failure(resolveExpressions({ subject: "fine: {{ name }}", body: `{{ ${expression} }}` }, { scope, nodeName: "Mailer", evaluator }));
+      clearInterval(timer);
+      expect(err.message).toMatch(/^Node "Mailer", field "body": expression \{\{ .* \}\} failed: /);
+      expect(err.message).toMatch(/the expression (time|memory) limit|Stack overflow|Maximum call stack|Invalid|too large/);
+      // The old evaluator ran on this thread: no timer could fire until it returned.
+      expect(ticks).toBeGreaterThan(0);
+    });
+  }
+
+  it("names the time limit in words a person can act on", async () => {
+    const err = await failure(resolve(`{{ ${hostile["endless recursion"]} }}`, "url"));
+    expect(err.message).toBe(
+      `Node "Mailer", field "url": expression {{ ${hostile["endless recursion"]} }} failed: it ran longer than 300 ms (the expression time limit); make it do less, such as fewer steps of recursion or a simpler regular expression`,
+    );
+  });
+
+  it("names the memory limit when an expression builds a value too big for it", async () => {
+    const small = new ExpressionSandbox({ timeoutMs: 5000, memoryMb: 16 });
+    try {
+      const doubling = '( $grow := function($s, $n){ $n = 0 ? $s : $grow($s & $s, $n - 1) }; $grow("0123456789abcdef", 24) ~> $length() )';
+      const err = await failure(resolveExpressions(`{{ ${doubling} }}`, { scope, nodeName: "N", evaluator: small }));
+      expect(err.message).toMatch(/more than 16 MB of memory \(the expression memory limit\)|Invalid string length/);
+      // The workspace gets a fresh isolate for its next expression.
+      expect(await resolveExpressions("{{ $uppercase(name) }}", { scope, nodeName: "N", evaluator: small })).toBe("ADA");
+    } finally {
+      small.dispose();
+    }
+  });
+
+  it("names the expression that hit the limit among several", async () => {
+    const err = await failure(resolveExpressions({ a: "{{ $uppercase(name) }}", b: "{{ $lowercase(name) }}", c: `{{ ${hostile["endless recursion"]} }}` }, { scope, nodeName: "N", evaluator }));
+    expect(err.details?.field).toBe("c");
+  });
+
+  it("refuses a value larger than the size limit", async () => {
+    const tight = new ExpressionSandbox({ maxResultChars: 1000 });
+    try {
+      const err = await failure(resolveExpressions("{{ [1..1000] }}", { scope, nodeName: "N", evaluator: tight }));
+      expect(err.message).toContain("its value takes more than 1000 characters of JSON; make it smaller");
+    } finally {
+      tight.dispose();
+    }
+  });
+
+  it("refuses an expression longer than anyone types before parsing it", async () => {
+    const err = await failure(resolve(`{{ ${"1 + ".repeat(3000)}1 }}`));
+    expect(err.message).toContain("longer than 10000 characters");
+  });
+
+  it("lets another workspace's expressions finish while one workspace's is stuck", async () => {
+    const order: string[] = [];
+    const stuck = resolve(`{{ ${hostile["endless recursion"]} }}`).then(
+      () => order.push("stuck"),
+      () => order.push("stuck"),
+    );
+    const other = resolveExpressions("{{ $uppercase(name) }}", { scope: { ...scope, workspaceId: "ws-2" }, nodeName: "N", evaluator }).then((value) => {
+      order.push("other");
+      return value;
+    });
+    expect(await other).toBe("ADA");
+    await stuck;
+    expect(order).toEqual(["other", "stuck"]);
+  });
+
+  it("stops at once when the run is cancelled", async () => {
+    const controller = new AbortController();
+    const reason = new Error("cancelled by the test");
+    const slow = new ExpressionSandbox({ timeoutMs: 60_000 });
+    try {
+      const pending = resolveExpressions(`{{ ${hostile["endless recursion"]} }}`, { scope, nodeName: "N", evaluator: slow, signal: controller.signal });
+      setTimeout(() => controller.abort(reason), 20);
+      await expect(pending).rejects.toBe(reason);
+      expect(await resolveExpressions("{{ $uppercase(name) }}", { scope, nodeName: "N", evaluator: slow })).toBe("ADA");
+    } finally {
+      slow.dispose();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import jsonata from "jsonata";
 import { NodeConfigError } from "../nodes/_kit/errors";
+import { isPlainObject } from "../nodes/_kit/items";
 
 /**
  * `{{ … }}` in config strings, evaluated with JSONata: an interpreter with no access to JavaScript's globals,
@@ -12,6 +13,8 @@ import { NodeConfigError } from "../nodes/_kit/errors";
 type Part = { text: string } | { expression: string; offset: number };
 
 export interface ExpressionScope {
+  /** Whose expressions these are: each workspace's are evaluated apart from every other's. */
+  workspaceId: string;
   /** The current item's JSON; also JSONata's context, so `{{ name }}` means `{{ $json.name }}`. */
   json: Record<string, unknown>;
   binary?: Record<string, unknown>;
@@ -79,7 +82,36 @@ function findClose(source: string, from: number): number {
   return -1;
 }
 
-const compiled = new Map<string, jsonata.Expression>();
+/** One item's expressions that need the evaluator, with what they see besides the item. */
+export interface ExpressionBatch {
+  expressions: string[];
+  input: unknown;
+  bindings: Record<string, unknown>;
+  /** Batches with the same key (a workspace) share an isolate; no other key's can slow them. */
+  poolKey: string;
+  signal?: AbortSignal;
+}
+
+export type ExpressionOutcome = { value: unknown } | { error: { message: string; position?: number } };
+
+/**
+ * Evaluates expressions under limits of time, memory and size (runner/expression-sandbox.ts). It answers with an
+ * outcome per expression, in order, and stops at the first error.
+ */
+export interface ExpressionEvaluator {
+  evaluate(batch: ExpressionBatch): Promise<ExpressionOutcome[]>;
+}
+
+/** Longer expressions are refused before they are parsed: nobody types more, and parsing is work on this thread. */
+export const MAX_EXPRESSION_LENGTH = 10_000;
+
+interface Compiled {
+  expression: jsonata.Expression;
+  /** Set when the expression only reads a field path, which is evaluated here at once. */
+  path: FieldPath | null;
+}
+
+const compiled = new Map<string, Compiled>();
 const MAX_COMPILED = 5000;
 
 interface JsonataError {
@@ -88,19 +120,69 @@ interface JsonataError {
   token?: string;
 }
 
-function compile(expression: string, where: { nodeName: string; field: string; offset: number }): jsonata.Expression {
+function compile(expression: string, where: { nodeName: string; field: string; offset: number }): Compiled {
   let found = compiled.get(expression);
   if (!found) {
+    if (expression.length > MAX_EXPRESSION_LENGTH) {
+      throw new ExpressionError({ ...where, expression: `${expression.slice(0, 40)}…`, reason: `it is longer than ${MAX_EXPRESSION_LENGTH} characters; split it up or move the logic into a Code node` });
+    }
+    let parsed: jsonata.Expression;
     try {
-      found = jsonata(expression);
+      parsed = jsonata(expression);
     } catch (err) {
       const e = err as JsonataError;
       throw new ExpressionError({ ...where, expression, position: positionOf(e, where.offset), reason: e.message });
     }
+    found = { expression: parsed, path: fieldPathOf(parsed.ast()) };
     if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
     compiled.set(expression, found);
   }
   return found;
+}
+
+/** `body.name`, `$json.body.name`, `$trigger.id`, `$node.Weather.json.temp`: names only, from one root. */
+interface FieldPath {
+  root: "json" | "trigger" | "node";
+  names: string[];
+}
+
+const stepKeys = new Set(["type", "value", "position"]);
+
+/**
+ * The field path an expression is, if it is nothing more. Most expressions are, and reading one here costs
+ * microseconds where a trip to the evaluator's isolate costs a hundred; it does a bounded amount of work (one
+ * look-up per name), so it needs no limits. Anything else (filters, functions, arrays along the way) is JSONata's.
+ */
+function fieldPathOf(node: jsonata.ExprNode): FieldPath | null {
+  // jsonata.d.ts leaves "path" out of the node types its parser makes.
+  const ast = node as Omit<jsonata.ExprNode, "type"> & { type: string };
+  if (ast.type !== "path" || !Array.isArray(ast.steps) || Object.keys(ast).some((key) => key !== "type" && key !== "steps")) return null;
+  const steps = ast.steps;
+  if (steps.some((step) => Object.keys(step).some((key) => !stepKeys.has(key)) || typeof step.value !== "string")) return null;
+  const [first] = steps;
+  let root: FieldPath["root"] = "json";
+  let names = steps;
+  if (first?.type === "variable") {
+    if (first.value !== "json" && first.value !== "trigger" && first.value !== "node") return null;
+    root = first.value;
+    names = steps.slice(1);
+  }
+  if (names.length === 0 || names.some((step) => step.type !== "name")) return null;
+  return { root, names: names.map((step) => step.value as string) };
+}
+
+/**
+ * The value at a field path, or null when JSONata's own rules are needed: an array along the way or at the end
+ * (JSONata maps over arrays and unwraps one-item sequences) or a primitive that a name is asked of.
+ */
+function readFieldPath(path: FieldPath, scope: ExpressionScope): { value: unknown } | null {
+  let current: unknown = scope[path.root];
+  for (const name of path.names) {
+    if (current === undefined) return { value: undefined };
+    if (!isPlainObject(current)) return null;
+    current = Object.hasOwn(current, name) ? current[name] : undefined;
+  }
+  return Array.isArray(current) ? null : { value: current };
 }
 
 function positionOf(e: JsonataError, offset: number): number | undefined {
@@ -140,59 +222,102 @@ function walkStrings(value: unknown, path: string, visit: (value: string, path: 
   }
 }
 
-async function evaluateString(source: string, scope: ExpressionScope, nodeName: string, field: string): Promise<unknown> {
-  const parts = parseTemplate(source);
-  if (!parts) return source;
-  const bindings = { json: scope.json, binary: scope.binary, trigger: scope.trigger, node: scope.node, itemIndex: scope.itemIndex, runId: scope.runId, flowId: scope.flowId };
-  const values: unknown[] = [];
-  for (const part of parts) {
-    if ("text" in part) {
-      values.push(part.text);
-      continue;
-    }
-    const where = { nodeName, field, offset: part.offset };
-    const expression = compile(part.expression, where);
-    let value: unknown;
-    try {
-      value = await expression.evaluate(scope.json, bindings);
-    } catch (err) {
-      const e = err as JsonataError;
-      throw new ExpressionError({ ...where, expression: part.expression, position: positionOf(e, part.offset), reason: e.message });
-    }
-    if (isFunction(value)) {
-      throw new ExpressionError({ ...where, expression: part.expression, reason: "it gives a function, not a value; call it, such as $string(x)" });
-    }
-    values.push(value);
-  }
-  if (parts.length === 1) return normalize(values[0]);
-  return values.map((v) => (typeof v === "string" ? v : v === undefined ? "" : JSON.stringify(normalize(v)))).join("");
+interface Pending {
+  /** The string's parts, in order; the evaluator's value goes in at `index`. */
+  parts: unknown[];
+  index: number;
+  expression: string;
+  where: { nodeName: string; field: string; offset: number };
 }
 
-function isFunction(value: unknown): boolean {
-  if (typeof value === "function") return true;
-  return typeof value === "object" && value !== null && ("_jsonata_function" in value || "_jsonata_lambda" in value);
+interface Template {
+  parts: unknown[];
+  /** One expression and nothing else: the string becomes the value, of whatever type. */
+  single: boolean;
+}
+
+/** The bindings an expression can name besides `$json`, which the evaluator binds to the item itself. */
+const bindingNames = ["binary", "trigger", "node", "itemIndex", "runId", "flowId"] as const;
+
+/** What the batch's expressions name, so a large `$node` is not copied for expressions that never read it. */
+function bindingsFor(expressions: string[], scope: ExpressionScope): Record<string, unknown> {
+  const bindings: Record<string, unknown> = {};
+  for (const name of bindingNames) {
+    if (expressions.some((expression) => expression.includes(`$${name}`))) bindings[name] = scope[name];
+  }
+  return bindings;
+}
+
+/**
+ * Returns a copy of the config with every expression replaced by its value. Field paths are read here; the other
+ * expressions of the config go to the evaluator together, as one batch under its limits.
+ */
+export async function resolveExpressions<T>(
+  config: T,
+  options: { scope: ExpressionScope; nodeName: string; evaluator: ExpressionEvaluator; field?: string; signal?: AbortSignal },
+): Promise<T> {
+  const { scope, nodeName } = options;
+  // One entry per string of the config, in the order walkStrings and mapStrings both visit them.
+  const templates: (Template | null)[] = [];
+  const pending: Pending[] = [];
+  walkStrings(config, options.field ?? "", (source, field) => {
+    const parsed = parseTemplate(source);
+    if (!parsed) {
+      templates.push(null);
+      return;
+    }
+    const template: Template = { parts: [], single: parsed.length === 1 };
+    for (const part of parsed) {
+      if ("text" in part) {
+        template.parts.push(part.text);
+        continue;
+      }
+      const where = { nodeName, field, offset: part.offset };
+      const { path } = compile(part.expression, where);
+      const read = path && readFieldPath(path, scope);
+      if (!read) pending.push({ parts: template.parts, index: template.parts.length, expression: part.expression, where });
+      template.parts.push(read?.value);
+    }
+    templates.push(template);
+  });
+  if (pending.length > 0) await evaluatePending({ pending, scope, evaluator: options.evaluator, signal: options.signal });
+  let next = 0;
+  return mapStrings(config, (source) => {
+    const template = templates[next++];
+    return template ? joinParts(template) : source;
+  }) as T;
+}
+
+async function evaluatePending({ pending, scope, evaluator, signal }: { pending: Pending[]; scope: ExpressionScope; evaluator: ExpressionEvaluator; signal?: AbortSignal }) {
+  const expressions = pending.map((slot) => slot.expression);
+  const outcomes = await evaluator.evaluate({ expressions, input: scope.json, bindings: bindingsFor(expressions, scope), poolKey: scope.workspaceId, signal });
+  pending.forEach((slot, i) => {
+    const outcome = outcomes[i] ?? { error: { message: "it was not evaluated" } };
+    if ("error" in outcome) {
+      const position = typeof outcome.error.position === "number" ? slot.where.offset + outcome.error.position : undefined;
+      throw new ExpressionError({ ...slot.where, expression: slot.expression, position, reason: outcome.error.message });
+    }
+    slot.parts[slot.index] = outcome.value;
+  });
+}
+
+function mapStrings(value: unknown, map: (source: string) => unknown): unknown {
+  if (typeof value === "string") return map(value);
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, map));
+  // fromEntries defines each key as an own property, so a key named __proto__ stays a key.
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, map)]));
+  return value;
+}
+
+/** A string that is one expression keeps its value's type; text with expressions in it becomes text. */
+function joinParts({ parts, single }: Template): unknown {
+  if (single) return normalize(parts[0]);
+  return parts.map((v) => (typeof v === "string" ? v : v === undefined ? "" : JSON.stringify(normalize(v)))).join("");
 }
 
 /** JSONata marks sequences with extra properties; plain JSON goes on from here. */
 function normalize(value: unknown): unknown {
-  if (value === undefined) return undefined;
-  if (typeof value === "function") return undefined;
+  if (value === undefined || typeof value === "function") return undefined;
   if (Array.isArray(value) || (value && typeof value === "object")) return JSON.parse(JSON.stringify(value)) as unknown;
   return value;
-}
-
-/** Returns a copy of the config with every expression replaced by its value. */
-export async function resolveExpressions<T>(config: T, scope: ExpressionScope, nodeName: string, path = ""): Promise<T> {
-  if (typeof config === "string") return (await evaluateString(config, scope, nodeName, path || "(value)")) as T;
-  if (Array.isArray(config)) {
-    const out: unknown[] = [];
-    for (let i = 0; i < config.length; i++) out.push(await resolveExpressions(config[i], scope, nodeName, `${path}[${i}]`));
-    return out as T;
-  }
-  if (config && typeof config === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(config)) out[k] = await resolveExpressions(v, scope, nodeName, path ? `${path}.${k}` : k);
-    return out as T;
-  }
-  return config;
 }

@@ -1,6 +1,6 @@
 import { migrateConfig, parseNodeConfig, splitLiteralFields, type NodeDefinition } from "../nodes/_kit/define-node";
 import type { Item } from "../nodes/_kit/items";
-import { hasExpressions, resolveExpressions, type ExpressionScope } from "./expressions";
+import { hasExpressions, resolveExpressions, type ExpressionEvaluator, type ExpressionScope } from "./expressions";
 
 /** A node's config migrated to its type's version and split into evaluated and literal fields. */
 export interface PreparedConfig {
@@ -29,8 +29,10 @@ export function configResolver<Config>(args: {
   prepared: PreparedConfig;
   input: Item[];
   scope: ScopeBase;
+  evaluator: ExpressionEvaluator;
+  signal?: AbortSignal;
 }): (index: number) => Promise<Config> {
-  const { definition, nodeName, prepared, input, scope } = args;
+  const { definition, nodeName, prepared, input, scope, evaluator, signal } = args;
   if (!prepared.expressions) {
     let parsed: { config: Config } | undefined;
     return async () => (parsed ??= { config: parseNodeConfig(definition, nodeName, prepared.raw) }).config;
@@ -38,6 +40,7 @@ export function configResolver<Config>(args: {
   return async (index: number) => {
     const item = input[index] ?? input[0];
     const itemScope: ExpressionScope = { ...scope, json: item?.json ?? scope.trigger, binary: item?.binary, itemIndex: index };
-    return parseNodeConfig(definition, nodeName, { ...(await resolveExpressions(prepared.evaluated, itemScope, nodeName)), ...prepared.literal });
+    const evaluated = await resolveExpressions(prepared.evaluated, { scope: itemScope, nodeName, evaluator, signal });
+    return parseNodeConfig(definition, nodeName, { ...evaluated, ...prepared.literal });
   };
 }

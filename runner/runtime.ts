@@ -20,6 +20,7 @@ import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./h
 import { ListenerManager } from "./listeners";
 import { MediaQueue, MediaWorker } from "./media-queue";
 import { pruneRuns, reconcile } from "./maintenance";
+import { ExpressionSandbox } from "./expression-sandbox";
 import { disposeCodeSandbox } from "./sandbox";
 import { LocalScheduler, QueueScheduler, schedulesOf, startScheduleWorker, type Scheduler } from "./schedules";
 import { WebhookRouter } from "./webhooks";
@@ -57,6 +58,8 @@ export class Runtime {
   readonly binary: LocalBinaryStore;
   /** The SSRF-safe HTTP client (one connection pool) that runs, listeners and media jobs share. */
   private readonly http: SafeHttpClient;
+  /** Evaluates `{{ }}` expressions under the limits of EXPRESSION_TIMEOUT_MS and EXPRESSION_MEMORY_MB. */
+  readonly expressions: ExpressionSandbox;
   /** Queue mode: where steps of media nodes (transcode) go, for the media workers; embedded, they run in-process. */
   readonly media: MediaQueue | null;
   private mediaWorker: MediaWorker | null = null;
@@ -90,11 +93,13 @@ export class Runtime {
     this.binary = new LocalBinaryStore(config.BINARY_DIR ?? path.join(config.DATA_DIR, "binary"), { urlSecret: config.NEXTAUTH_SECRET });
     this.http = createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) });
     this.media = this.redis ? new MediaQueue(this.redis) : null;
+    this.expressions = new ExpressionSandbox({ timeoutMs: config.EXPRESSION_TIMEOUT_MS, memoryMb: config.EXPRESSION_MEMORY_MB });
     const media = this.media;
     this.executor = new Executor({
       db,
       store: this.store,
       registry: nodeRegistry,
+      expressions: this.expressions,
       binary: this.binary,
       http: this.http,
       events: this.events,
@@ -332,6 +337,7 @@ export class Runtime {
     await this.media?.close();
     await this.events.close();
     disposeCodeSandbox();
+    this.expressions.dispose();
     if (this.redis) await this.redis.zrem(WORKERS_KEY, this.workerId).catch(() => {});
     this.subscriber?.disconnect();
     this.redis?.disconnect();

@@ -454,7 +454,7 @@ async function bundleServer() {
     packages: "external",
     platform: "node",
     format: "esm",
-    target: "node20",
+    target: "node24",
     sourcemap: "linked",
     logLevel: "warning",
   });

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { LocalBinaryStore } from "../../runner/binary-store";
 import { createHttpClient } from "../../runner/http-client";
+import { ExpressionSandbox } from "../../runner/expression-sandbox";
 import { configResolver, prepareConfig } from "../../runner/node-config";
 import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "./context";
 import { toPortItems, type NodeDefinition } from "./define-node";
@@ -75,6 +76,8 @@ export interface RunNodeResult {
 }
 
 export const TEST_WORKSPACE_ID = "test-workspace";
+/** The expression evaluator node tests share, made on first use. */
+let testExpressions: ExpressionSandbox | undefined;
 
 /**
  * Runs one node as the engine would: config migrated, expressions evaluated per item, validated by the node's
@@ -100,7 +103,9 @@ export async function runNode<Config>(definition: NodeDefinition<Config>, option
     nodeName: definition.name,
     prepared: prepareConfig(definition as NodeDefinition, options.config ?? {}, options.typeVersion ?? definition.version),
     input,
-    scope: { trigger: trigger[0]?.json ?? {}, node: nodeOutputs, runId: "test-run", flowId: "test-flow" },
+    scope: { workspaceId: TEST_WORKSPACE_ID, trigger: trigger[0]?.json ?? {}, node: nodeOutputs, runId: "test-run", flowId: "test-flow" },
+    evaluator: (testExpressions ??= new ExpressionSandbox()),
+    signal: options.signal,
   });
   const ctx: NodeContext<Config> = {
     run: { id: "test-run", workspaceId: TEST_WORKSPACE_ID, flowId: "test-flow", trigger: "manual" },

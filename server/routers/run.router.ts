@@ -20,5 +20,5 @@ export const runRouter = router({
   /** A config field's value as a node would see it, evaluated against that node's input in a run (read-only). */
   previewExpression: protectedProcedure
     .input(previewExpressionInput)
-    .query(({ ctx, input }) => expressionPreviewService.preview({ db: ctx.db, userId: ctx.user.id, ...input })),
+    .query(({ ctx, input }) => expressionPreviewService.preview({ db: ctx.db, userId: ctx.user.id, ...input, evaluator: getRuntime().expressions })),
 });

@@ -132,4 +132,18 @@ describe("run.previewExpression on PostgreSQL", () => {
     expect(error.code).toBe("BAD_REQUEST");
     expect(error.message).toContain("under 20,000 characters");
   });
+
+  it("answers a hostile expression with the limit it hit, and goes on answering everyone", async () => {
+    const { owner, workspaceId, flowId } = await flowWithRuns("Hostile", [[{ name: "Ada" }]]);
+    const other = await flowWithRuns("Bystander", [[{ name: "Grace" }]]);
+    const endless = "{{ ( $f := function($n){ $f($n + 1) }; $f(0) ) }}";
+    const [hostile, bystander] = await Promise.all([
+      owner.caller.run.previewExpression({ workspaceId, flowId, nodeId: "tag", expression: endless }),
+      other.owner.caller.run.previewExpression({ workspaceId: other.workspaceId, flowId: other.flowId, nodeId: "tag", expression: "{{ $uppercase(name) }}" }),
+    ]);
+    expect(bystander).toMatchObject({ ok: true, value: "GRACE" });
+    expect(hostile).toMatchObject({ ok: false });
+    expect(hostile.ok === false && hostile.error.message).toContain("(the expression time limit)");
+    expect(await owner.caller.run.previewExpression({ workspaceId, flowId, nodeId: "tag", expression: "{{ $uppercase(name) }}" })).toMatchObject({ ok: true, value: "ADA" });
+  });
 });

@@ -1,6 +1,6 @@
 import type { Db } from "../db";
 import type { Item } from "../../nodes/_kit/items";
-import { ExpressionError, resolveExpressions, type ExpressionScope } from "../../runner/expressions";
+import { ExpressionError, resolveExpressions, type ExpressionEvaluator, type ExpressionScope } from "../../runner/expressions";
 import { resolveStoredSteps } from "../../runner/step-data";
 import type { FlowDocument } from "../flow-document";
 import { ServiceError } from "./service-error";
@@ -20,6 +20,8 @@ interface PreviewArgs {
   expression: unknown;
   field?: string;
   itemIndex?: number;
+  /** The process's expression evaluator: a preview is held to the same limits as a run. */
+  evaluator: ExpressionEvaluator;
 }
 
 const stepSelect = { nodeId: true, nodeName: true, input: true, output: true, startedAt: true, finishedAt: true } as const;
@@ -73,7 +75,7 @@ export const expressionPreviewService = {
    * expression still show. A failing expression is an answer (`ok: false` with the message and position), not an
    * error.
    */
-  async preview({ db, userId, workspaceId, flowId, runId, nodeId, expression, field, itemIndex = 0 }: PreviewArgs): Promise<ExpressionPreview> {
+  async preview({ db, userId, workspaceId, flowId, runId, nodeId, expression, field, itemIndex = 0, evaluator }: PreviewArgs): Promise<ExpressionPreview> {
     await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
     const flow = await db.flow.findFirst({ where: { id: flowId, workspaceId }, select: { id: true } });
     if (!flow) throw new ServiceError({ code: "NOT_FOUND", message: "Flow not found" });
@@ -83,10 +85,10 @@ export const expressionPreviewService = {
       : { nodeName: nodeId, input: [] as Item[], base: { trigger: {}, node: {}, runId: "", flowId } };
     const index = input.length === 0 ? 0 : Math.min(itemIndex, input.length - 1);
     const item = input[index];
-    const scope: ExpressionScope = { ...base, json: item?.json ?? base.trigger, binary: item?.binary, itemIndex: index };
+    const scope: ExpressionScope = { ...base, workspaceId, json: item?.json ?? base.trigger, binary: item?.binary, itemIndex: index };
     const where = { runId: found, itemIndex: index, itemCount: input.length };
     try {
-      const value = await resolveExpressions(expression, scope, nodeName, field ?? "expression");
+      const value = await resolveExpressions(expression, { scope, nodeName, evaluator, field: field ?? "expression" });
       return { ok: true, value: value === undefined ? null : value, ...where };
     } catch (err) {
       if (!(err instanceof ExpressionError)) throw err;
