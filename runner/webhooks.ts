@@ -120,6 +120,19 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(payload);
 }
 
+/** How much of a refused body is read and dropped before the connection is closed instead. */
+const MAX_DISCARD_BYTES = 16 * 1024 * 1024;
+
+function discardBody(req: IncomingMessage): void {
+  let discarded = 0;
+  req.removeAllListeners("data");
+  req.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > MAX_DISCARD_BYTES) req.destroy();
+  });
+  req.resume();
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -127,8 +140,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
         reject(new BodyTooLarge());
         return;
       }
@@ -231,7 +242,11 @@ export class WebhookRouter {
 
     const limit = route.config.maxBodyBytes;
     const tooLarge = () => {
-      res.setHeader("connection", "close");
+      // The rest of a moderately large body is read and dropped, so the client gets to read the answer instead of
+      // having its upload cut off mid-write; a larger one closes the connection.
+      const declared = Number(req.headers["content-length"] ?? 0);
+      if (declared > MAX_DISCARD_BYTES) res.setHeader("connection", "close");
+      else discardBody(req);
       send(res, 413, { error: `The body is larger than this webhook's limit of ${limit} bytes.` });
     };
     if (Number(req.headers["content-length"] ?? 0) > limit) return tooLarge();
