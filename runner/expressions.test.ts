@@ -232,8 +232,18 @@ describe("field paths, read without the evaluator", () => {
     const probe = counting();
     await resolveExpressions({ a: "{{ a.b.c }}", b: "{{ $trigger.source }}", c: "{{ $node.`My Node`.json.x.y }}" }, { scope: data, nodeName: "N", evaluator: probe });
     expect(probe.calls()).toBe(0);
-    await resolveExpressions({ a: "{{ a.list.c }}", b: "{{ a.b.c + 1 }}", c: "{{ $uppercase(a.s) }}" }, { scope: data, nodeName: "N", evaluator: probe });
-    expect(probe.calls()).toBe(3);
+    await resolveExpressions({ a: "{{ a.list.c }}", b: "{{ a.b.c + 1 }}", c: "{{ $uppercase(a.s) & '!' }}", d: "{{ a.z > 0 ? 'yes' : {'no': [a.s]} }}" }, { scope: data, nodeName: "N", evaluator: probe });
+    expect(probe.calls()).toBe(0);
+    const isolated = { a: "{{ $pad(a.s, 3) }}", b: "{{ $map(a.list, function($v) { $v.c }) }}", c: "{{ $match(a.s, /t/).match }}", d: "{{ [1..3] }}", e: "{{ ($x := 1; $x) }}" };
+    expect(await resolveExpressions(isolated, { scope: data, nodeName: "N", evaluator: probe })).toEqual({ a: "text", b: [2, 3], c: ["t", "t"], d: [1, 2, 3], e: 1 });
+    expect(probe.calls()).toBe(5);
+  });
+
+  it("sends a bounded expression over large data to the evaluator once it goes over its budget of steps", async () => {
+    const probe = counting();
+    const large: ExpressionScope = { ...data, json: { list: Array.from({ length: 20_000 }, (_, v) => ({ v })) } };
+    expect(await resolveExpressions("{{ $sum(list.v) }}", { scope: large, nodeName: "N", evaluator: probe })).toBe((20_000 * 19_999) / 2);
+    expect(probe.calls()).toBe(1);
   });
 
   it("never reads a key from the prototype", async () => {

@@ -1,6 +1,7 @@
 import jsonata from "jsonata";
 import { NodeConfigError } from "../nodes/_kit/errors";
 import { isPlainObject } from "../nodes/_kit/items";
+import { fieldPathOf, isBoundedShape, type FieldPath } from "./expression-shapes";
 
 /**
  * `{{ … }}` in config strings, evaluated with JSONata: an interpreter with no access to JavaScript's globals,
@@ -107,8 +108,29 @@ export const MAX_EXPRESSION_LENGTH = 10_000;
 
 interface Compiled {
   expression: jsonata.Expression;
-  /** Set when the expression only reads a field path, which is evaluated here at once. */
+  /**
+   * Where it is evaluated: a field path is read directly; an expression of bounded shape (no functions of its own,
+   * loops, regular expressions or ranges) by JSONata here, with a budget of steps; anything else in the isolate.
+   */
+  place: "path" | "here" | "isolate";
   path: FieldPath | null;
+}
+
+/**
+ * Steps (JSONata evaluations of one node of the expression) an expression evaluated here may take. A bounded shape
+ * does work in proportion to its data, and this caps that too: past it, the expression goes to the isolate, whose
+ * time limit then applies. A few thousand steps take well under a millisecond.
+ */
+export const STEPS_HERE = 5000;
+const ENTRY_HOOK = Symbol.for("jsonata.__evaluate_entry");
+
+class OverBudget extends Error {}
+
+/** JSONata's entry hook: counted on the evaluation's own frame, so concurrent evaluations never share a count. */
+function countStep(_expr: unknown, _input: unknown, environment: { base: { steps?: number } }): void {
+  const base = environment.base;
+  base.steps = (base.steps ?? 0) + 1;
+  if (base.steps > STEPS_HERE) throw new OverBudget();
 }
 
 const compiled = new Map<string, Compiled>();
@@ -133,42 +155,15 @@ function compile(expression: string, where: { nodeName: string; field: string; o
       const e = err as JsonataError;
       throw new ExpressionError({ ...where, expression, position: positionOf(e, where.offset), reason: e.message });
     }
-    found = { expression: parsed, path: fieldPathOf(parsed.ast()) };
+    const path = fieldPathOf(parsed.ast());
+    const here = isBoundedShape(parsed.ast());
+    // jsonata.d.ts types names as strings; JSONata looks its hooks up by these symbols.
+    if (here) parsed.assign(ENTRY_HOOK as unknown as string, countStep);
+    found = { expression: parsed, place: path ? "path" : here ? "here" : "isolate", path };
     if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
     compiled.set(expression, found);
   }
   return found;
-}
-
-/** `body.name`, `$json.body.name`, `$trigger.id`, `$node.Weather.json.temp`: names only, from one root. */
-interface FieldPath {
-  root: "json" | "trigger" | "node";
-  names: string[];
-}
-
-const stepKeys = new Set(["type", "value", "position"]);
-
-/**
- * The field path an expression is, if it is nothing more. Most expressions are, and reading one here costs
- * microseconds where a trip to the evaluator's isolate costs a hundred; it does a bounded amount of work (one
- * look-up per name), so it needs no limits. Anything else (filters, functions, arrays along the way) is JSONata's.
- */
-function fieldPathOf(node: jsonata.ExprNode): FieldPath | null {
-  // jsonata.d.ts leaves "path" out of the node types its parser makes.
-  const ast = node as Omit<jsonata.ExprNode, "type"> & { type: string };
-  if (ast.type !== "path" || !Array.isArray(ast.steps) || Object.keys(ast).some((key) => key !== "type" && key !== "steps")) return null;
-  const steps = ast.steps;
-  if (steps.some((step) => Object.keys(step).some((key) => !stepKeys.has(key)) || typeof step.value !== "string")) return null;
-  const [first] = steps;
-  let root: FieldPath["root"] = "json";
-  let names = steps;
-  if (first?.type === "variable") {
-    if (first.value !== "json" && first.value !== "trigger" && first.value !== "node") return null;
-    root = first.value;
-    names = steps.slice(1);
-  }
-  if (names.length === 0 || names.some((step) => step.type !== "name")) return null;
-  return { root, names: names.map((step) => step.value as string) };
 }
 
 /**
@@ -228,6 +223,24 @@ interface Pending {
   index: number;
   expression: string;
   where: { nodeName: string; field: string; offset: number };
+  compiled: Compiled;
+}
+
+/**
+ * Evaluates an expression of bounded shape here, on this thread: false when it went over its budget of steps
+ * (large data), and the isolate must take it.
+ */
+async function evaluateHere(slot: Pending, scope: ExpressionScope): Promise<boolean> {
+  let value: unknown;
+  try {
+    value = await slot.compiled.expression.evaluate(scope.json, { ...bindingsFor([slot.expression], scope), json: scope.json });
+  } catch (err) {
+    if (err instanceof OverBudget) return false;
+    const e = err as JsonataError;
+    throw new ExpressionError({ ...slot.where, expression: slot.expression, position: positionOf(e, slot.where.offset), reason: e.message });
+  }
+  slot.parts[slot.index] = value;
+  return true;
 }
 
 interface Template {
@@ -259,6 +272,7 @@ export async function resolveExpressions<T>(
   const { scope, nodeName } = options;
   // One entry per string of the config, in the order walkStrings and mapStrings both visit them.
   const templates: (Template | null)[] = [];
+  const here: Pending[] = [];
   const pending: Pending[] = [];
   walkStrings(config, options.field ?? "", (source, field) => {
     const parsed = parseTemplate(source);
@@ -273,13 +287,17 @@ export async function resolveExpressions<T>(
         continue;
       }
       const where = { nodeName, field, offset: part.offset };
-      const { path } = compile(part.expression, where);
-      const read = path && readFieldPath(path, scope);
-      if (!read) pending.push({ parts: template.parts, index: template.parts.length, expression: part.expression, where });
+      const found = compile(part.expression, where);
+      const read = found.path && readFieldPath(found.path, scope);
+      // A field path through arrays follows JSONata's rules for them: evaluated here, as a bounded shape.
+      if (!read) (found.place === "isolate" ? pending : here).push({ parts: template.parts, index: template.parts.length, expression: part.expression, where, compiled: found });
       template.parts.push(read?.value);
     }
     templates.push(template);
   });
+  for (const slot of here) {
+    if (!(await evaluateHere(slot, scope))) pending.push(slot);
+  }
   if (pending.length > 0) await evaluatePending({ pending, scope, evaluator: options.evaluator, signal: options.signal });
   let next = 0;
   return mapStrings(config, (source) => {
