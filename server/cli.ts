@@ -269,7 +269,7 @@ async function importFlow({ db, actor, logger, runtime }: Session, args: Extract
       const activation = await activationService.activate({ ...scope, flowId: flow.id, versionNumber: version.number });
       await (await runtime()).triggersChanged(flow.id);
       result.active = true;
-      result.webhooks = activation.webhooks.map((hook) => ({ path: `/hooks/${hook.path}`, methods: hook.methods }));
+      result.webhooks = activation.webhooks.map((hook) => ({ path: hook.url, methods: hook.methods }));
     }
     await write(process.stdout, json(result));
     return 0;
