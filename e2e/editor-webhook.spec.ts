@@ -75,7 +75,11 @@ test("a webhook flow built by dragging from the palette answers a call and shows
   await expect(active).toHaveAttribute("aria-checked", "true");
   // The notice shows the webhook's whole URL, under the workspace: /hooks/<workspace>/<path>.
   const hookUrl = `/hooks/${(await ownWorkspace(page)).slug}/${hookPath}`;
-  await expect(page.getByRole("status").filter({ hasText: "The flow is active" })).toContainText(`POST ${new URL(page.url()).origin}${hookUrl}`);
+  const activeNotice = page.getByRole("status").filter({ hasText: "The flow is active" });
+  await expect(activeNotice).toContainText(`POST ${new URL(page.url()).origin}${hookUrl}`);
+  // A notice with URLs stays until dismissed, so they can be copied.
+  await activeNotice.getByRole("button", { name: "Dismiss" }).click();
+  await expect(activeNotice).toBeHidden();
 
   // The webhook answers with the respond node's status and body.
   const response = await request.post(hookUrl, { data: { n: 21 } });
