@@ -30,7 +30,7 @@ Commands:
   import <file> [--activate]
       Create a flow from an export ({ "name", "document" }) or from a bare flow document (then named after
       the file), and save it as the flow's first version. --activate also activates that version and
-      prints the flow's webhook paths.
+      prints the URL path of each of the flow's webhooks (/hooks/<workspace slug>/<path>).
   export <flowId> [--out <file>]
       Print the flow's export (its active version, else its draft) as JSON, or write it to <file>.
   run <flowId> [--input '<json>'] [--draft] [--timeout <ms>]
