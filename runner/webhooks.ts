@@ -14,8 +14,6 @@ import { HOOKS_PREFIX, webhookRouteKey } from "../server/webhook-url";
 import type { Dispatcher } from "./dispatch";
 import type { Executor, RunSpec } from "./executor";
 
-export { HOOKS_PREFIX };
-
 interface Route {
   flowId: string;
   workspaceId: string;
