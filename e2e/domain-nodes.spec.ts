@@ -44,6 +44,8 @@ interface Run {
 let context: BrowserContext;
 let page: Page;
 let workspaceId: string;
+/** Webhooks answer under the workspace's slug: /hooks/<slug>/<path>. */
+let hooks: string;
 let media: string;
 let video: Buffer;
 let wav: Buffer;
@@ -102,7 +104,9 @@ test.beforeAll(async ({ browser }) => {
   context = await browser.newContext();
   page = await context.newPage();
   await signIn(page, "domain-nodes@example.test");
-  workspaceId = (await trpc<{ id: string }[]>("query", "workspace.list"))[0]!.id;
+  const [workspace] = await trpc<{ id: string; slug: string }[]>("query", "workspace.list");
+  workspaceId = workspace!.id;
+  hooks = `/hooks/${workspace!.slug}`;
 
   media = mkdtempSync(path.join(os.tmpdir(), "streamware-e2e-media-"));
   const clip = path.join(media, "clip.mp4");
@@ -131,7 +135,7 @@ test("weather.forecast answers with the recorded Open-Meteo forecast for a city 
   const api = await openMeteo();
   await activate("Weather", [webhook("e2e/weather"), { id: "weather", type: "weather.forecast", config: { location: "{{ body.city }}", ...api.base } }, respond()]);
 
-  const res = await request.post("/hooks/e2e/weather", { data: { city: "Berlin" } });
+  const res = await request.post(`${hooks}/e2e/weather`, { data: { city: "Berlin" } });
   const forecast = await answerOf(res);
   expect(forecast.location).toMatchObject({ query: "Berlin", name: "Berlin", country: "Germany", latitude: 52.52437, timezone: "Europe/Berlin" });
   expect(forecast.current).toMatchObject({ time: "2025-06-12T14:15", temperature_2m: 21.4 });
@@ -148,7 +152,7 @@ test("crypto.price answers with CoinGecko's recorded prices, asked with the cred
     respond({ body: { prices: "{{ $node.price.items }}" } }),
   ]);
 
-  const res = await request.post("/hooks/e2e/crypto", { data: { coins: "bitcoin,ethereum" } });
+  const res = await request.post(`${hooks}/e2e/crypto`, { data: { coins: "bitcoin,ethereum" } });
   const { prices } = await answerOf(res);
   expect(prices).toEqual([
     { coin: "bitcoin", price: { usd: 67187.33, eur: 62104.88 }, change24hPercent: { usd: 3.637278946773539, eur: 3.412031107744251 }, lastUpdatedAt: "2024-06-12T12:00:00.000Z" },
@@ -169,7 +173,7 @@ test("ai.llm answers with the reply streamed by an OpenAI-compatible server and 
     respond({ body: { openai: "{{ $node.gpt.json }}", ollama: "{{ $node.llama.json }}" } }),
   ]);
 
-  const res = await request.post("/hooks/e2e/llm", { data: { topic: "flows" } });
+  const res = await request.post(`${hooks}/e2e/llm`, { data: { topic: "flows" } });
   const answer = await answerOf(res);
   expect(answer.openai).toMatchObject({ text: "Streams carry items.", provider: "openai", model: "gpt-test", usage: { promptTokens: 12, completionTokens: 3, totalTokens: 15 } });
   expect(answer.ollama).toMatchObject({ text: "Llamas graze.", provider: "ollama", model: "llama3.2", usage: { totalTokens: 11 } });
@@ -194,7 +198,7 @@ test("messaging.alert sends the mail to a local SMTP server and the message to a
     respond(),
   ]);
 
-  const res = await request.post("/hooks/e2e/alert", { data: { disk: "/var", percent: 97 } });
+  const res = await request.post(`${hooks}/e2e/alert`, { data: { disk: "/var", percent: 97 } });
   const alert = await answerOf(res);
   expect(alert).toMatchObject({ sent: true, suppressed: false, severity: "critical", title: "Disk /var is 97% full" });
   expect([...alert.delivered].sort()).toEqual(["email", "slack"]);
@@ -219,7 +223,7 @@ test("mqtt.publish puts the request's message on the broker, where a subscriber 
     respond({ body: { published: true } }),
   ]);
 
-  const res = await request.post("/hooks/e2e/mqtt-publish", { data: { room: "kitchen", light: { on: true, level: 80 } } });
+  const res = await request.post(`${hooks}/e2e/mqtt-publish`, { data: { room: "kitchen", light: { on: true, level: 80 } } });
   expect(await answerOf(res)).toEqual({ published: true });
   await expect.poll(() => received).toEqual([{ topic: `${base}/kitchen/light`, payload: JSON.stringify({ on: true, level: 80 }) }]);
 });
@@ -274,13 +278,13 @@ test("ab.split answers each visitor with their variant, ab.goal counts purchases
 
   const visitors = Array.from({ length: 12 }, (_, i) => `visitor-${i}`);
   for (const userId of visitors) {
-    const res = await request.post("/hooks/e2e/shop/visit", { data: { userId } });
+    const res = await request.post(`${hooks}/e2e/shop/visit`, { data: { userId } });
     expect((await answerOf(res)).ab).toEqual({ experiment: "checkout", variant: variantOf(userId), key: userId });
     expect(res.headers()["x-page"]).toBe(variantOf(userId));
   }
   const buyers = visitors.filter((_, i) => i % 3 === 0);
   for (const userId of buyers) {
-    const res = await request.post("/hooks/e2e/shop/buy", { data: { userId } });
+    const res = await request.post(`${hooks}/e2e/shop/buy`, { data: { userId } });
     expect((await answerOf(res)).ab).toEqual({ experiment: "checkout", key: userId, variant: variantOf(userId), counted: true });
   }
 
@@ -315,7 +319,7 @@ const ladder = { renditions: [{ height: 144, videoBitrateKbps: 200, audioBitrate
 test("media.transcode turns a video uploaded as the body into HLS served at the answered /files URL", async ({ request }) => {
   await activate("Transcode upload", [webhook("e2e/transcode/upload", { maxBodyBytes: 8 * 1024 * 1024, timeoutMs: 50_000 }), { id: "transcode", type: "media.transcode", config: ladder }, respond()]);
 
-  const res = await request.post("/hooks/e2e/transcode/upload", { data: video, headers: { "content-type": "video/mp4" }, timeout: 55_000 });
+  const res = await request.post(`${hooks}/e2e/transcode/upload`, { data: video, headers: { "content-type": "video/mp4" }, timeout: 55_000 });
   const answer = await answerOf(res);
   expect(answer.source).toEqual({ format: expect.stringContaining("mp4"), width: 320, height: 180, videoCodec: "h264", audioCodec: "aac" });
   expect(answer.durationSeconds).toBeCloseTo(2, 0);
@@ -329,7 +333,7 @@ test("media.transcode fetches a video from an HTTP URL on a local server and ans
   });
   await activate("Transcode URL", [webhook("e2e/transcode/url", { timeoutMs: 50_000 }), { id: "transcode", type: "media.transcode", config: { ...ladder, source: "url", url: "{{ body.url }}" } }, respond()]);
 
-  const res = await request.post("/hooks/e2e/transcode/url", { data: { url: `${origin.url}/talk.mp4` }, timeout: 55_000 });
+  const res = await request.post(`${hooks}/e2e/transcode/url`, { data: { url: `${origin.url}/talk.mp4` }, timeout: 55_000 });
   const answer = await answerOf(res);
   expect(answer.source).toMatchObject({ width: 320, height: 180 });
   await expectHls(request, answer);
@@ -371,7 +375,7 @@ test("voice.trigger answers a multipart WAV upload of a spoken command with its 
     respond({ body: { said: "{{ text }}", intent: "{{ intent }}", entities: "{{ entities }}", device: "{{ request.body.device }}" } }),
   ]);
 
-  const res = await request.post("/hooks/e2e/voice", {
+  const res = await request.post(`${hooks}/e2e/voice`, {
     multipart: { device: "hall-panel", audio: { name: "command.wav", mimeType: "audio/wav", buffer: wav } },
   });
   expect(await answerOf(res)).toEqual({ said: "turn on the kitchen lights", intent: "lights.set", entities: { state: "on", room: "kitchen" }, device: "hall-panel" });

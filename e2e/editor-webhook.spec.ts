@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { canvasEdge, canvasNode, canvasNodes, connect, createFlow, dragFromPalette, expectNodeAt, expectSaved, nodePanel, placeNode, signIn, snap, uniqueEmail } from "./support/editor";
+import { canvasEdge, canvasNode, canvasNodes, connect, createFlow, dragFromPalette, expectNodeAt, expectSaved, nodePanel, ownWorkspace, placeNode, signIn, snap, uniqueEmail } from "./support/editor";
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
@@ -73,10 +73,16 @@ test("a webhook flow built by dragging from the palette answers a call and shows
   await expect(active).toHaveAttribute("aria-checked", "false");
   await active.click();
   await expect(active).toHaveAttribute("aria-checked", "true");
-  await expect(page.getByRole("status").filter({ hasText: "The flow is active" })).toBeVisible();
+  // The notice shows the webhook's whole URL, under the workspace: /hooks/<workspace>/<path>.
+  const hookUrl = `/hooks/${(await ownWorkspace(page)).slug}/${hookPath}`;
+  const activeNotice = page.getByRole("status").filter({ hasText: "The flow is active" });
+  await expect(activeNotice).toContainText(`POST ${new URL(page.url()).origin}${hookUrl}`);
+  // A notice with URLs stays until dismissed, so they can be copied.
+  await activeNotice.getByRole("button", { name: "Dismiss" }).click();
+  await expect(activeNotice).toBeHidden();
 
   // The webhook answers with the respond node's status and body.
-  const response = await request.post(`/hooks/${hookPath}`, { data: { n: 21 } });
+  const response = await request.post(hookUrl, { data: { n: 21 } });
   expect(response.status()).toBe(201);
   expect(await response.json()).toEqual({ answer: 42, source: "streamware" });
 

@@ -17,7 +17,7 @@ import { MULTIPART_LIMITS } from "./webhooks";
 
 type Owner = Awaited<ReturnType<typeof signInAs>>;
 
-/** Uploads to /hooks/<path>: multipart forms (fields to JSON, files to binary storage) and raw bodies. */
+/** Uploads to /hooks/<workspace>/<path>: multipart forms (fields to JSON, files to binary storage) and raw bodies. */
 describe("webhook uploads", () => {
   const database = useTestDatabase("postgres");
   let runtime: Runtime;
@@ -78,7 +78,7 @@ describe("webhook uploads", () => {
     form.append("audio", new Blob([Buffer.from("RIFF....WAVE")], { type: "audio/wav" }), "command.wav");
     form.append("photo", new Blob([Buffer.from([1, 2, 3])], { type: "image/png" }), "one.png");
     form.append("photo", new Blob([Buffer.from([4, 5])], { type: "image/png" }), "two.png");
-    const res = await fetch(`${base}/hooks/form`, { method: "POST", body: form });
+    const res = await fetch(`${base}/hooks/${owner.workspace.slug}/form`, { method: "POST", body: form });
     expect(res.status).toBe(200);
     const runId = res.headers.get("x-streamware-run-id")!;
     expect(await res.json()).toEqual({ body: { device: "kitchen-panel", tag: ["a", "b"] } });
@@ -92,7 +92,7 @@ describe("webhook uploads", () => {
 
   it("keeps a raw audio body as binary property data", async () => {
     await activate({ path: "raw" });
-    const res = await fetch(`${base}/hooks/raw`, { method: "POST", headers: { "content-type": "audio/ogg" }, body: Buffer.from("OggS fake") });
+    const res = await fetch(`${base}/hooks/${owner.workspace.slug}/raw`, { method: "POST", headers: { "content-type": "audio/ogg" }, body: Buffer.from("OggS fake") });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ body: null });
     const [item] = await triggerItems(res.headers.get("x-streamware-run-id")!);
@@ -104,21 +104,21 @@ describe("webhook uploads", () => {
     const flowId = await activate({ path: "limited", maxBodyBytes: 2048 });
     const big = new FormData();
     big.append("audio", new Blob([Buffer.alloc(4096, 7)], { type: "audio/wav" }), "long.wav");
-    const tooBig = await fetch(`${base}/hooks/limited`, { method: "POST", body: big });
+    const tooBig = await fetch(`${base}/hooks/${owner.workspace.slug}/limited`, { method: "POST", body: big });
     expect(tooBig.status).toBe(413);
     expect(((await tooBig.json()) as { error: string }).error).toBe("The body is larger than this webhook's limit of 2048 bytes.");
 
     await activate({ path: "many" });
     const many = new FormData();
     for (let i = 0; i <= MULTIPART_LIMITS.files; i++) many.append(`f${i}`, new Blob(["x"]), `${i}.txt`);
-    const tooMany = await fetch(`${base}/hooks/many`, { method: "POST", body: many });
+    const tooMany = await fetch(`${base}/hooks/${owner.workspace.slug}/many`, { method: "POST", body: many });
     expect(tooMany.status).toBe(400);
     expect(((await tooMany.json()) as { error: string }).error).toBe(`The form holds more than ${MULTIPART_LIMITS.files} files.`);
 
-    const noBoundary = await fetch(`${base}/hooks/limited`, { method: "POST", headers: { "content-type": "multipart/form-data" }, body: "--x\r\n" });
+    const noBoundary = await fetch(`${base}/hooks/${owner.workspace.slug}/limited`, { method: "POST", headers: { "content-type": "multipart/form-data" }, body: "--x\r\n" });
     expect(noBoundary.status).toBe(400);
     expect(((await noBoundary.json()) as { error: string }).error).toMatch(/^The multipart body cannot be read: .*[Bb]oundary/);
-    const truncated = await fetch(`${base}/hooks/limited`, {
+    const truncated = await fetch(`${base}/hooks/${owner.workspace.slug}/limited`, {
       method: "POST",
       headers: { "content-type": "multipart/form-data; boundary=xyz" },
       body: '--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\nhello',

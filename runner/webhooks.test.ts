@@ -57,8 +57,9 @@ describe("webhooks on the lean path, PostgreSQL + Redis", () => {
     return created.id;
   }
 
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}/hooks/${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  /** Posts to /hooks/<workspace slug>/<path>, in the owner's workspace unless another is named. */
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}, who: Owner = owner) =>
+    fetch(`${base}/hooks/${who.workspace.slug}/${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
 
   it("answers 202 with the run id at once, and a worker runs it", async () => {
     await activate(owner, { path: "async" }, [{ id: "tag", type: "core.set", config: { fields: [{ name: "seen", value: "{{ body.name }}" }] } }]);
@@ -137,8 +138,8 @@ describe("webhooks on the lean path, PostgreSQL + Redis", () => {
     expect(((await broken.json()) as { error: string }).error).toContain("not valid JSON");
     const missing = await post("nowhere", {});
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { error: string }).error).toContain("/hooks/nowhere");
-    const wrong = await fetch(`${base}/hooks/strict`, { method: "GET" });
+    expect(((await missing.json()) as { error: string }).error).toContain(`/hooks/${owner.workspace.slug}/nowhere`);
+    const wrong = await fetch(`${base}/hooks/${owner.workspace.slug}/strict`, { method: "GET" });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get("allow")).toBe("POST");
   });
@@ -146,13 +147,39 @@ describe("webhooks on the lean path, PostgreSQL + Redis", () => {
   it("limits each workspace's rate with 429 and Retry-After, leaving other workspaces alone", async () => {
     const noisy = await signInAs({ db: database.db, name: "Noisy" });
     await activate(noisy, { path: "noisy", respond: "lastNode" }, [{ id: "ok", type: "core.set", config: {} }]);
-    const statuses = await Promise.all(Array.from({ length: 80 }, () => post("noisy", {}).then(async (r) => ({ status: r.status, retry: r.headers.get("retry-after"), body: await r.text() }))));
+    const statuses = await Promise.all(Array.from({ length: 80 }, () => post("noisy", {}, {}, noisy).then(async (r) => ({ status: r.status, retry: r.headers.get("retry-after"), body: await r.text() }))));
     const limited = statuses.filter((s) => s.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     expect(limited[0]!.retry).toMatch(/^\d+$/);
     expect(statuses.some((s) => s.status === 200)).toBe(true);
     // The quiet workspace still gets through.
     expect((await post("sync", { name: "Bo" })).status).toBe(200);
+  });
+
+  it("keeps webhook paths per workspace: the same path in two workspaces reaches each its own flow", async () => {
+    const rival = await signInAs({ db: database.db, name: "Rival" });
+    const answering = (who: string) => [{ id: "who", type: "core.set", config: { fields: [{ name: "who", value: who }], keepOnlySet: true } }];
+    const ownersFlow = await activate(owner, { path: "orders/shared", respond: "lastNode" }, answering("owner"));
+    // The path the owner's workspace holds neither blocks nor shows through to another workspace.
+    await activate(rival, { path: "orders/shared", respond: "lastNode" }, answering("rival"));
+    const ownerAnswer = await post("orders/shared", {});
+    expect({ status: ownerAnswer.status, body: await ownerAnswer.json() }).toEqual({ status: 200, body: { who: "owner" } });
+    const rivalAnswer = await post("orders/shared", {}, {}, rival);
+    expect({ status: rivalAnswer.status, body: await rivalAnswer.json() }).toEqual({ status: 200, body: { who: "rival" } });
+    const run = await runService.get({ db: database.db, userId: rival.user.id, workspaceId: rival.workspace.id, runId: rivalAnswer.headers.get("x-streamware-run-id")! });
+    expect(run.input).toEqual([{ json: expect.objectContaining({ path: "orders/shared" }) }]);
+    // Without a workspace the path names no flow.
+    expect((await fetch(`${base}/hooks/orders/shared`, { method: "POST" })).status).toBe(404);
+
+    // Inside one workspace a path still belongs to one active flow at a time.
+    const second = activate(rival, { path: "orders/shared" }, answering("second"));
+    await expect(second).rejects.toMatchObject({ code: "CONFLICT", message: 'The webhook path "orders/shared" is already used by another active flow; choose another path.' });
+
+    // Deactivating one workspace's flow leaves the other's route in place.
+    await activationService.deactivate({ db: database.db, userId: owner.user.id, workspaceId: owner.workspace.id, flowId: ownersFlow });
+    await web.triggersChanged(ownersFlow);
+    expect((await post("orders/shared", {})).status).toBe(404);
+    expect((await post("orders/shared", {}, {}, rival)).status).toBe(200);
   });
 
   it("stops answering once the flow is deactivated", async () => {

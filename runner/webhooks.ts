@@ -10,14 +10,14 @@ import type { Db } from "../server/db";
 import type { FlowDocument, FlowNode } from "../server/flow-document";
 import { activationService, webhookTriggers } from "../server/services/activation-service";
 import { openCredentialForRun } from "../server/services/credential-service";
+import { HOOKS_PREFIX, webhookRouteKey } from "../server/webhook-url";
 import type { Dispatcher } from "./dispatch";
 import type { Executor, RunSpec } from "./executor";
-
-export const HOOKS_PREFIX = "/hooks/";
 
 interface Route {
   flowId: string;
   workspaceId: string;
+  workspaceSlug: string;
   versionId: string;
   document: FlowDocument;
   node: FlowNode;
@@ -166,7 +166,8 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /**
- * The lean HTTP path for /hooks/<path>, answered before Next.js sees the request: route lookup in memory,
+ * The lean HTTP path for /hooks/<workspace slug>/<path>, answered before Next.js sees the request: one lookup of
+ * the route in memory (kept by workspace and path, so workspaces never share a path), then
  * method, rate limit, body limit, token or HMAC check, then a run — answered at once (202 and the run id) or
  * with the flow's own answer, up to the webhook's timeout (504 and the run id, the run going on).
  */
@@ -191,10 +192,11 @@ export class WebhookRouter {
   async load(flowId?: string): Promise<void> {
     const flows = await activationService.activeFlows({ db: this.deps.db, flowId });
     const routes = new Map<string, Route>();
-    if (flowId) for (const [path, route] of this.routes) if (route.flowId !== flowId) routes.set(path, route);
+    if (flowId) for (const [key, route] of this.routes) if (route.flowId !== flowId) routes.set(key, route);
     for (const flow of flows) {
       for (const { node, config } of webhookTriggers(flow.document)) {
-        routes.set(config.path, { ...flow, node, config, secret: await this.secretFor(flow.workspaceId, node, config) });
+        const key = webhookRouteKey({ workspaceSlug: flow.workspaceSlug, path: config.path });
+        routes.set(key, { ...flow, node, config, secret: await this.secretFor(flow.workspaceId, node, config) });
       }
     }
     this.routes = routes;
@@ -225,17 +227,23 @@ export class WebhookRouter {
 
   private async serve(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
     const query = url.indexOf("?");
-    let path: string;
+    // The route key: the workspace's slug, then the webhook's path.
+    let key: string;
     try {
-      path = decodeURIComponent(url.slice(HOOKS_PREFIX.length, query === -1 ? undefined : query));
+      key = decodeURIComponent(url.slice(HOOKS_PREFIX.length, query === -1 ? undefined : query));
     } catch {
       return send(res, 400, { error: "The webhook path is not valid URL encoding." });
     }
-    const route = this.routes.get(path);
-    if (!route) return send(res, 404, { error: `No active flow listens at /hooks/${path}.` });
+    const route = this.routes.get(key);
+    if (!route) {
+      return send(res, 404, {
+        error: `No active flow listens at ${HOOKS_PREFIX}${key}. Webhooks answer at ${HOOKS_PREFIX}<workspace>/<path>; the editor shows a flow's URLs when it is activated.`,
+      });
+    }
+    const path = route.config.path;
     const method = req.method ?? "GET";
     if (!(route.config.methods as string[]).includes(method)) {
-      return send(res, 405, { error: `/hooks/${path} accepts ${route.config.methods.join(", ")}, not ${method}.` }, { allow: route.config.methods.join(", ") });
+      return send(res, 405, { error: `${HOOKS_PREFIX}${key} accepts ${route.config.methods.join(", ")}, not ${method}.` }, { allow: route.config.methods.join(", ") });
     }
     const wait = this.limiter.take(route.workspaceId);
     if (wait > 0) return send(res, 429, { error: "Too many webhook requests for this workspace; slow down." }, { "retry-after": String(wait) });

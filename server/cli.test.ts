@@ -127,7 +127,7 @@ describe("the command-line interface against PostgreSQL", () => {
       workspace: ada.workspace.slug,
       version: 1,
       active: true,
-      webhooks: [{ path: "/hooks/orders/new", methods: ["POST"] }],
+      webhooks: [{ path: `/hooks/${ada.workspace.slug}/orders/new`, methods: ["POST"] }],
     });
 
     const flow = await db.flow.findUniqueOrThrow({

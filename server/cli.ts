@@ -30,7 +30,7 @@ Commands:
   import <file> [--activate]
       Create a flow from an export ({ "name", "document" }) or from a bare flow document (then named after
       the file), and save it as the flow's first version. --activate also activates that version and
-      prints the flow's webhook paths.
+      prints the URL path of each of the flow's webhooks (/hooks/<workspace slug>/<path>).
   export <flowId> [--out <file>]
       Print the flow's export (its active version, else its draft) as JSON, or write it to <file>.
   run <flowId> [--input '<json>'] [--draft] [--timeout <ms>]
@@ -269,7 +269,7 @@ async function importFlow({ db, actor, logger, runtime }: Session, args: Extract
       const activation = await activationService.activate({ ...scope, flowId: flow.id, versionNumber: version.number });
       await (await runtime()).triggersChanged(flow.id);
       result.active = true;
-      result.webhooks = activation.webhooks.map((hook) => ({ path: `/hooks/${hook.path}`, methods: hook.methods }));
+      result.webhooks = activation.webhooks.map((hook) => ({ path: hook.url, methods: hook.methods }));
     }
     await write(process.stdout, json(result));
     return 0;

@@ -53,8 +53,8 @@ async function main(): Promise<void> {
     for (const [name, doc] of Object.entries(benchFlows)) {
       const flow = await flowService.create({ ...scope, name, document: doc });
       await flowService.saveVersion({ ...scope, flowId: flow.id, document: doc, message: "benchmark" });
-      await activationService.activate({ ...scope, flowId: flow.id });
-      paths[name] = `/hooks/bench/${name}`;
+      const { webhooks } = await activationService.activate({ ...scope, flowId: flow.id });
+      paths[name] = webhooks[0]!.url;
     }
     process.stdout.write(`${JSON.stringify({ workspaceId: workspace!.id, paths })}\n`);
   } finally {

@@ -8,7 +8,7 @@ import { checkVoiceConfig, DEFAULT_MAX_AUDIO_BYTES, voiceFields } from "./voice-
 export const voiceTriggerConfig = z
   .object({
     ...webhookConfig.shape,
-    path: webhookConfig.shape.path.meta({ title: "Path", description: "Audio is uploaded to /hooks/<path> (raw audio or multipart form data).", ...ui({ placeholder: "voice/kitchen" }) }),
+    path: webhookConfig.shape.path.meta({ title: "Path", description: "Audio is uploaded to /hooks/<workspace>/<path> (raw audio or multipart form data).", ...ui({ placeholder: "voice/kitchen" }) }),
     respond: webhookConfig.shape.respond.unwrap().default("lastNode"),
     maxBodyBytes: z
       .number()
@@ -29,7 +29,7 @@ export const voiceTriggerConfig = z
 export type VoiceTriggerConfig = z.output<typeof voiceTriggerConfig>;
 
 /**
- * Starts the flow with a spoken command: audio uploaded to /hooks/<path> (the webhook path: token or HMAC check,
+ * Starts the flow with a spoken command: audio uploaded to /hooks/<workspace>/<path> (the webhook path: token or HMAC check,
  * size limit, rate limit) or recorded in the browser (hold to talk). The run's first item is the transcription
  * and the command understood, with what arrived under `request` and the audio kept as binary.
  */
@@ -37,7 +37,7 @@ export const voiceTriggerNode = defineNode({
   type: "voice.trigger",
   version: 1,
   name: "Voice command",
-  description: "Starts the flow when audio is uploaded to /hooks/<path> or recorded in the browser, with the transcription and the recognized command.",
+  description: "Starts the flow when audio is uploaded to /hooks/<workspace>/<path> or recorded in the browser, with the transcription and the recognized command.",
   category: "trigger",
   trigger: { kind: "webhook" },
   credential: { type: "openai.api", required: false },

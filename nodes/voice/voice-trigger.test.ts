@@ -20,7 +20,7 @@ const commands = {
   slots: [{ name: "room", values: ["kitchen", "bedroom", "living room"] }],
 };
 
-/** Spoken commands uploaded to /hooks/<path>, through the real engine, answered with what was understood. */
+/** Spoken commands uploaded to /hooks/<workspace>/<path>, through the real engine, answered with what was understood. */
 describe("voice.trigger on the webhook path", () => {
   const database = useTestDatabase("postgres");
   let runtime: Runtime;
@@ -72,8 +72,8 @@ describe("voice.trigger on the webhook path", () => {
 
   it("answers a raw WAV upload with the intent: lights.set, kitchen, on", async () => {
     const { activated } = await activate(owner, { path: "voice/raw" });
-    expect(activated.webhooks).toEqual([{ path: "voice/raw", methods: ["POST"] }]);
-    const res = await fetch(`${base}/hooks/voice/raw`, { method: "POST", headers: { "content-type": "audio/wav" }, body: new Uint8Array(wav) });
+    expect(activated.webhooks).toEqual([{ path: "voice/raw", methods: ["POST"], url: `/hooks/${owner.workspace.slug}/voice/raw` }]);
+    const res = await fetch(`${base}/hooks/${owner.workspace.slug}/voice/raw`, { method: "POST", headers: { "content-type": "audio/wav" }, body: new Uint8Array(wav) });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ said: "turn on the kitchen lights", intent: "lights.set", entities: { state: "on", room: "kitchen" } });
   });
@@ -83,14 +83,14 @@ describe("voice.trigger on the webhook path", () => {
     const form = new FormData();
     form.append("device", "hall-panel");
     form.append("audio", new Blob([new Uint8Array(wav)], { type: "audio/wav" }), "command.wav");
-    const res = await fetch(`${base}/hooks/voice/form`, { method: "POST", body: form });
+    const res = await fetch(`${base}/hooks/${owner.workspace.slug}/voice/form`, { method: "POST", body: form });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ said: "turn on the kitchen lights", intent: "lights.set", entities: { state: "on", room: "kitchen" }, device: "hall-panel" });
   });
 
   it("answers 422 with the reason for an upload that is not audio", async () => {
     await activate(owner, { path: "voice/strict" });
-    const res = await fetch(`${base}/hooks/voice/strict`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: "not audio at all" });
+    const res = await fetch(`${base}/hooks/${owner.workspace.slug}/voice/strict`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: "not audio at all" });
     expect(res.status).toBe(422);
     const body = (await res.json()) as { runId: string; error: string };
     expect(body.error).toBe('Node "Voice" failed: The audio ("data") is not an audio file ffmpeg can read (Invalid data found when processing input); send WAV, WebM/Opus, Ogg, MP3, M4A or FLAC.');
@@ -99,7 +99,7 @@ describe("voice.trigger on the webhook path", () => {
 
   it("refuses an upload over the trigger's limit before a run exists", async () => {
     const { flowId } = await activate(owner, { path: "voice/small", maxBodyBytes: 1000 });
-    const res = await fetch(`${base}/hooks/voice/small`, { method: "POST", headers: { "content-type": "audio/wav" }, body: new Uint8Array(wav) });
+    const res = await fetch(`${base}/hooks/${owner.workspace.slug}/voice/small`, { method: "POST", headers: { "content-type": "audio/wav" }, body: new Uint8Array(wav) });
     expect(res.status).toBe(413);
     expect(await database.db.run.count({ where: { flowId } })).toBe(0);
   });

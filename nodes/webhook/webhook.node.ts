@@ -9,7 +9,7 @@ export const webhookConfig = z.object({
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9_.-]+)*$/, "must be a path such as \"orders/new\" (letters, digits, '-', '_', '.', '/')")
     .max(200)
-    .meta({ title: "Path", description: "The flow answers at /hooks/<path>.", ...ui({ placeholder: "orders/new" }) }),
+    .meta({ title: "Path", description: "The flow answers at /hooks/<workspace>/<path>; the editor shows the whole URL when the flow is activated.", ...ui({ placeholder: "orders/new" }) }),
   methods: z.array(z.enum(WEBHOOK_METHODS)).min(1).default(["POST"]).meta({ title: "HTTP methods" }),
   respond: z
     .enum(["immediately", "respondNode", "lastNode"])
@@ -34,7 +34,7 @@ export const webhookConfig = z.object({
 export type WebhookConfig = z.output<typeof webhookConfig>;
 
 /**
- * Starts a run for each HTTP request to /hooks/<path>. The HTTP side (routing, authentication, body limit,
+ * Starts a run for each HTTP request to /hooks/<workspace>/<path>. The HTTP side (routing, authentication, body limit,
  * rate limit, waiting for the answer) lives in the runner's webhook handler; here the request becomes the run's
  * first item: `{ method, path, headers, query, body }`.
  */
@@ -42,7 +42,7 @@ export const webhookNode = defineNode({
   type: "core.webhook",
   version: 1,
   name: "Webhook",
-  description: "Starts the flow when an HTTP request arrives at /hooks/<path>.",
+  description: "Starts the flow when an HTTP request arrives at /hooks/<workspace>/<path>.",
   category: "trigger",
   trigger: { kind: "webhook" },
   credential: { type: "webhook.secret", required: false },

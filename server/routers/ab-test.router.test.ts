@@ -76,7 +76,7 @@ describe("A/B tests end to end: webhook → split → variants, goal → results
   });
 
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${base}/hooks/${path}-${workspaceId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}/hooks/${owner.workspace.slug}/${path}-${workspaceId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     expect(res.status).toBe(200);
     return (await res.json()) as { page?: string; ab: Record<string, unknown> };
   };

@@ -72,6 +72,7 @@ async function listed(caller: Caller, ref: RunRef & { flowId: string }) {
   throw new Error(`run ${ref.runId} was never stored`);
 }
 
+/** Posts to a webhook at /hooks/<workspace slug>/<path>. */
 async function post(server: string, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${server}/hooks/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -218,22 +219,32 @@ describe.each(databaseKinds)("run router on %s", (kind) => {
     const second = { workspaceId: workspace.id, flowId: (await caller.flow.create({ workspaceId: workspace.id, name: "Second" })).id };
     for (const ref of [first, second]) await caller.flow.saveVersion({ ...ref, document: hook(path), message: "" });
 
-    expect(await caller.flow.activate(first)).toEqual({ versionNumber: 1, webhooks: [{ path, methods: ["POST"] }] });
+    const url = `${workspace.slug}/${path}`;
+    expect(await caller.flow.activate(first)).toEqual({ versionNumber: 1, webhooks: [{ path, methods: ["POST"], url: `/hooks/${url}` }] });
     const conflict = await rejection(caller.flow.activate(second));
     expect(conflict.code).toBe("CONFLICT");
     expect(conflict.message).toBe(`The webhook path "${path}" is already used by another active flow; choose another path.`);
     expect((await caller.flow.get(second)).active).toBe(false);
 
-    const served = await post(hooksUrl, path, { order: 1 });
+    // Another workspace takes the same path without a conflict, at its own URL.
+    const other = await signInAs({ db: database.db, name: "Neighbour" });
+    const theirs = { workspaceId: other.workspace.id, flowId: (await other.caller.flow.create({ workspaceId: other.workspace.id, name: "Theirs" })).id };
+    await other.caller.flow.saveVersion({ ...theirs, document: hook(path), message: "" });
+    expect((await other.caller.flow.activate(theirs)).webhooks).toEqual([{ path, methods: ["POST"], url: `/hooks/${other.workspace.slug}/${path}` }]);
+    const theirRun = await post(hooksUrl, `${other.workspace.slug}/${path}`, { order: 0 });
+    expect(theirRun.status).toBe(202);
+    expect(await listed(other.caller, { ...theirs, runId: String(theirRun.body.runId) })).toMatchObject({ flowId: theirs.flowId, status: "succeeded" });
+
+    const served = await post(hooksUrl, url, { order: 1 });
     expect(served.status).toBe(202);
     const run = await listed(caller, { ...first, runId: String(served.body.runId) });
     expect(run).toMatchObject({ flowId: first.flowId, trigger: "webhook", status: "succeeded", versionNumber: 1 });
     expect(run.input).toEqual([{ json: expect.objectContaining({ method: "POST", path, body: { order: 1 } }) }]);
 
     await caller.flow.deactivate(first);
-    expect((await post(hooksUrl, path, { order: 2 })).status).toBe(404);
+    expect((await post(hooksUrl, url, { order: 2 })).status).toBe(404);
     await caller.flow.activate(second);
-    const moved = await post(hooksUrl, path, { order: 3 });
+    const moved = await post(hooksUrl, url, { order: 3 });
     expect(moved.status).toBe(202);
     expect((await listed(caller, { ...second, runId: String(moved.body.runId) })).status).toBe("succeeded");
   });

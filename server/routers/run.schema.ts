@@ -19,7 +19,8 @@ export const listRunsInput = z.object({
   flowId: id.optional(),
   status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]).optional(),
   limit: z.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).max(64).optional(),
+  /** The `nextCursor` of the previous page of this same list. */
+  cursor: z.string().min(1).max(512).optional(),
 });
 export const runRefInput = z.object({ workspaceId, runId: id });
 export const activateInput = z.object({ workspaceId, flowId: id, versionNumber: z.number().int().min(1).optional() });

@@ -177,15 +177,64 @@ describe("cross-workspace access", () => {
     await owner.caller.run.cancel({ workspaceId: target.workspaceId, runId: target.runId });
   });
 
+  it("answers a cursor of another workspace or flow exactly like a made-up one", async () => {
+    const alpha = await signInAs({ db, name: "Alpha" });
+    const beta = await signInAs({ db, name: "Beta" });
+    const flowIn = async (who: typeof alpha, name: string) => (await who.caller.flow.create({ workspaceId: who.workspace.id, name })).id;
+    const [alphaFlow, betaFlow, betaOther] = [await flowIn(alpha, "Alpha"), await flowIn(beta, "Beta"), await flowIn(beta, "Beta other")];
+    // Stored outright at known times: Beta's runs around Alpha's, so a cursor at Alpha's run would split Beta's list.
+    const hourAgo = Date.now() - 3_600_000;
+    const at = (minute: number) => new Date(hourAgo + minute * 60_000);
+    const stored = async (who: typeof alpha, flowId: string, minute: number) =>
+      (await db.run.create({ data: { workspaceId: who.workspace.id, flowId, trigger: "manual", status: "succeeded", queuedAt: at(minute) }, select: { id: true } })).id;
+    const betaOld = await stored(beta, betaFlow, 1);
+    const alphaOld = await stored(alpha, alphaFlow, 2);
+    const alphaNew = await stored(alpha, alphaFlow, 3);
+    const betaNew = await stored(beta, betaOther, 4);
+
+    const alphaPage = await alpha.caller.run.list({ workspaceId: alpha.workspace.id, limit: 1 });
+    expect(alphaPage.runs.map((r) => r.id)).toEqual([alphaNew]);
+    const betaFlowPage = await beta.caller.run.list({ workspaceId: beta.workspace.id, flowId: betaOther, limit: 1 });
+    expect(betaFlowPage.runs.map((r) => r.id)).toEqual([betaNew]);
+    expect(betaFlowPage.nextCursor).toBeNull();
+    const betaPage = await beta.caller.run.list({ workspaceId: beta.workspace.id, limit: 1 });
+    expect(betaPage.runs.map((r) => r.id)).toEqual([betaNew]);
+
+    const outcome = async (input: { cursor: string; flowId?: string }) => {
+      const error = await rejection(beta.caller.run.list({ workspaceId: beta.workspace.id, ...input }));
+      return { code: error.code, message: error.message };
+    };
+    const madeUp = await outcome({ cursor: "c0ffee-made-up" });
+    expect(madeUp.code).toBe("BAD_REQUEST");
+    expect(madeUp.message).toContain("Unknown cursor");
+    // Alpha's run ids and Alpha's own cursor, with and without a flow filter, are no better than the made-up cursor.
+    for (const cursor of [alphaOld, alphaNew, alphaPage.nextCursor!]) {
+      expect(await outcome({ cursor })).toEqual(madeUp);
+      expect(await outcome({ cursor, flowId: betaFlow })).toEqual(madeUp);
+      expect(await outcome({ cursor, flowId: alphaFlow })).toEqual(madeUp);
+    }
+    // Within Beta, a cursor of the whole list is not one of a flow's list.
+    expect(await outcome({ cursor: betaPage.nextCursor!, flowId: betaFlow })).toEqual(madeUp);
+    expect(await outcome({ cursor: betaNew })).toEqual(madeUp);
+
+    // Beta's own cursor goes on past where Alpha's runs were, to Beta's older run.
+    const next = await beta.caller.run.list({ workspaceId: beta.workspace.id, limit: 1, cursor: betaPage.nextCursor! });
+    expect(next).toEqual({ runs: [expect.objectContaining({ id: betaOld })], nextCursor: null });
+    expect((await alpha.caller.run.list({ workspaceId: alpha.workspace.id, limit: 1, cursor: alphaPage.nextCursor! })).runs.map((r) => r.id)).toEqual([alphaOld]);
+  });
+
   it("refuses another workspace's flows, credentials and runs through the intruder's own workspace", async () => {
     const victim = await victimWorkspace();
     const { owner, intruder, target } = victim;
     const before = await snapshot(victim);
     const ownWorkspace = { ...target, workspaceId: intruder.workspace.id };
 
+    // The victim's ids tell the intruder no more than made-up ones: the same code and the same message.
+    const madeUp = { ...ownWorkspace, flowId: "cmadeupflow000000000000000", credentialId: "cmadeupcred000000000000000", runId: "cmadeuprun0000000000000000" };
     for (const path of byResourceId) {
       const error = await rejection(intrusions[path]!(intruder.caller, ownWorkspace));
-      expect({ path, code: error.code }).toEqual({ path, code: "NOT_FOUND" });
+      const unknown = await rejection(intrusions[path]!(intruder.caller, madeUp));
+      expect({ path, code: error.code, message: error.message }).toEqual({ path, code: "NOT_FOUND", message: unknown.message });
     }
     expect((await intruder.caller.run.list({ workspaceId: intruder.workspace.id, flowId: target.flowId })).runs).toEqual([]);
 

@@ -4,6 +4,7 @@ import { validateFlow } from "../../runner/validate";
 import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
 import { describeIssues, parseFlowDocument, type FlowDocument, type FlowNode } from "../flow-document";
+import { webhookUrlPath } from "../webhook-url";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
@@ -43,17 +44,22 @@ function webhookRoutes(document: FlowDocument) {
 export interface ActiveFlow {
   flowId: string;
   workspaceId: string;
+  /** Webhooks of the flow answer under it (a slug never changes). */
+  workspaceSlug: string;
   versionId: string;
   document: FlowDocument;
 }
 
 export const activationService = {
-  /** Makes a saved version the one that triggers run: validates it, claims its webhook paths, and records it. */
+  /**
+   * Makes a saved version the one that triggers run: validates it, claims its webhook paths in its workspace, and
+   * records it. Each webhook comes back with the URL path it answers at.
+   */
   async activate({ db, userId, workspaceId, flowId, versionNumber }: Scope & { flowId: string; versionNumber?: number }) {
     await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
     const version = await db.flowVersion.findFirst({
       where: { flowId, workspaceId, ...(versionNumber ? { number: versionNumber } : {}) },
-      select: { id: true, number: true, document: true },
+      select: { id: true, number: true, document: true, flow: { select: { workspace: { select: { slug: true } } } } },
       orderBy: { number: "desc" },
     });
     if (!version) {
@@ -80,7 +86,8 @@ export const activationService = {
       });
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-        const taken = await db.webhookRoute.findFirst({ where: { path: { in: routes.map((r) => r.path) }, NOT: { flowId } }, select: { path: true } });
+        // Paths are unique per workspace, so only this workspace's routes can be in the way.
+        const taken = await db.webhookRoute.findFirst({ where: { workspaceId, path: { in: routes.map((r) => r.path) }, NOT: { flowId } }, select: { path: true } });
         throw new ServiceError({
           code: "CONFLICT",
           message: `The webhook path "${taken?.path ?? routes[0]?.path}" is already used by another active flow; choose another path.`,
@@ -88,7 +95,8 @@ export const activationService = {
       }
       throw err;
     }
-    return { versionNumber: version.number, webhooks: routes.map((r) => ({ path: r.path, methods: r.methods })) };
+    const workspaceSlug = version.flow.workspace.slug;
+    return { versionNumber: version.number, webhooks: routes.map((r) => ({ path: r.path, methods: r.methods, url: webhookUrlPath({ workspaceSlug, path: r.path }) })) };
   },
 
   async deactivate({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
@@ -106,9 +114,15 @@ export const activationService = {
   async activeFlows({ db, flowId }: { db: Db; flowId?: string }): Promise<ActiveFlow[]> {
     const flows = await db.flow.findMany({
       where: { activeVersionId: { not: null }, ...(flowId ? { id: flowId } : {}) },
-      select: { id: true, workspaceId: true, activeVersion: { select: { id: true, document: true } } },
+      select: { id: true, workspaceId: true, workspace: { select: { slug: true } }, activeVersion: { select: { id: true, document: true } } },
     });
-    return flows.map((f) => ({ flowId: f.id, workspaceId: f.workspaceId, versionId: f.activeVersion!.id, document: f.activeVersion!.document as FlowDocument }));
+    return flows.map((f) => ({
+      flowId: f.id,
+      workspaceId: f.workspaceId,
+      workspaceSlug: f.workspace.slug,
+      versionId: f.activeVersion!.id,
+      document: f.activeVersion!.document as FlowDocument,
+    }));
   },
 
   /** The active version of a flow in a workspace, for execute-flow nodes; null when it is not active there. */

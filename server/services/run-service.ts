@@ -7,6 +7,7 @@ import type { RunSpec } from "../../runner/executor";
 import { resolveStoredSteps, type StoredPorts } from "../../runner/step-data";
 import type { FlowDocument } from "../flow-document";
 import { activationService, requireRunnable } from "./activation-service";
+import { decodeRunCursor, encodeRunCursor } from "./run-cursor";
 import type { Role } from "./workspace-roles";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
@@ -300,15 +301,23 @@ export const runService = {
 
   async list({ db, userId, workspaceId, flowId, status, limit, cursor }: { db: Db; userId: string; workspaceId: string; flowId?: string; status?: RunSummary["status"]; limit: number; cursor?: string }) {
     await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    const list = { workspaceId, flowId: flowId ?? null };
+    // Keyset on the list's own order, from a cursor bound to this list: another list's cursor is an unknown one.
+    const after = cursor ? decodeRunCursor({ cursor, ...list }) : null;
     const runs = await db.run.findMany({
-      where: { workspaceId, ...(flowId ? { flowId } : {}), ...(status ? { status } : {}) },
+      where: {
+        workspaceId,
+        ...(flowId ? { flowId } : {}),
+        ...(status ? { status } : {}),
+        ...(after ? { OR: [{ queuedAt: { lt: after.queuedAt } }, { queuedAt: after.queuedAt, id: { lt: after.runId } }] } : {}),
+      },
       select: runSummarySelect,
       orderBy: [{ queuedAt: "desc" }, { id: "desc" }],
       take: limit + 1,
-      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
     });
     const page = runs.slice(0, limit).map(toSummary);
-    return { runs: page, nextCursor: runs.length > limit ? page.at(-1)!.id : null };
+    const last = page.at(-1);
+    return { runs: page, nextCursor: runs.length > limit && last ? encodeRunCursor({ ...list, queuedAt: last.queuedAt, runId: last.id }) : null };
   },
 
   async get({ db, userId, workspaceId, runId }: { db: Db; userId: string; workspaceId: string; runId: string }) {

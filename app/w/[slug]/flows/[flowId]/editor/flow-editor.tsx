@@ -187,9 +187,15 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
   const deactivate = useMutation(trpc.flow.deactivate.mutationOptions());
   const toggleActive = useCallback(async () => {
     try {
-      if (flow.active) await deactivate.mutateAsync(ref);
-      else await activate.mutateAsync(ref);
-      show("info", flow.active ? "The flow is inactive: triggers no longer start it." : "The flow is active: its latest version runs on its triggers.");
+      if (flow.active) {
+        await deactivate.mutateAsync(ref);
+        show("info", "The flow is inactive: triggers no longer start it.");
+      } else {
+        // Webhook URLs hold the workspace's slug (/hooks/<workspace>/<path>): shown whole, ready to copy.
+        const { webhooks } = await activate.mutateAsync(ref);
+        const urls = webhooks.map((hook) => `${hook.methods.join(", ")} ${window.location.origin}${hook.url}`);
+        show("info", `The flow is active: its latest version runs on its triggers.${urls.length ? " Its webhooks answer at:" : ""}`, urls);
+      }
     } catch (err) {
       const found = issuesOf(err);
       setActivationProblems({
