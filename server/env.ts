@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jsonMaxDepthSchema } from "./json-check";
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
@@ -43,6 +44,7 @@ export const envSchema = z
     WEBHOOK_RATE_LIMIT: z.coerce.number().int().min(0).default(10_000),
     EXPRESSION_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
     EXPRESSION_MEMORY_MB: z.coerce.number().int().min(16).max(1024).default(64),
+    JSON_MAX_DEPTH: jsonMaxDepthSchema,
     STEP_DATA_CAP_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
     RUN_RETENTION_DAYS: z.coerce.number().min(0).default(14),
     RUN_RETENTION_PER_FLOW: z.coerce.number().int().min(0).default(1000),
