@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../server/db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../server/flow-document";
 import { signInAs } from "../server/routers/test-helpers";
+import { webhookUrlPath } from "../server/webhook-url";
 import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import type { Runtime } from "./runtime";
@@ -46,7 +47,7 @@ describe("webhooks given hostile bodies, on PostgreSQL", () => {
     return created.id;
   }
 
-  const post = (path: string, body: string) => fetch(`${base}/hooks/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(10_000) });
+  const post = (path: string, body: string) => fetch(`${base}${webhookUrlPath({ workspaceSlug: owner.workspace.slug, path })}`, { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(10_000) });
   const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
   const storedRun = (id: string) => database.db.run.findUnique({ where: { id }, select: { status: true, input: true, output: true } });
 
