@@ -11,7 +11,7 @@ import { activationService } from "../server/services/activation-service";
 import { openCredentialForRun } from "../server/services/credential-service";
 import { experimentStore } from "../server/services/ab-test-service";
 import { flowStateStore } from "../server/services/flow-state-service";
-import { runService, type FinishedStepRow } from "../server/services/run-service";
+import { runService, type ClaimedRun, type FinishedStepRow, type InterruptedStepRow } from "../server/services/run-service";
 import { RawJson, type RunRow, type RunStore, type StepRow } from "../server/services/run-store";
 import { executeFlow, type EngineServices, type RunIdentity, type RunOutcome, type StepRecord } from "./engine";
 import type { EventBus } from "./events";
@@ -36,6 +36,8 @@ export interface ExecutorDeps {
   liveWorkers(): string[];
   /** Step input and output above this many bytes of JSON are stored cut down, with the cap shown. */
   stepCapBytes: number;
+  /** A run whose step has lost its worker this many times is failed instead of handed to yet another worker. */
+  maxWorkerLosses: number;
   /** Whether someone has the flow's runs open, so its run events must reach other processes. */
   isWatched(flowId: string): boolean;
   /** Queues a run of another flow (the error flow of a failed run). */
@@ -112,6 +114,8 @@ export class Executor {
       versionDocument: (versionId) => this.versionDocument(versionId),
     });
     if (!claimed) return null;
+    const poison = claimed.interruptedSteps.find((step) => step.workerLosses >= this.deps.maxWorkerLosses);
+    if (poison) return this.failAfterLosses(claimed, poison);
     const row: RunRow = {
       id: claimed.id,
       workspaceId: claimed.workspaceId,
@@ -133,7 +137,25 @@ export class Executor {
     const finished = new Map<string, StepRecord>();
     const stored = resolveStoredSteps(claimed.finishedSteps, claimed.document.edges, claimed.input);
     for (const step of claimed.finishedSteps) finished.set(step.nodeId, await this.toRecord(claimed.workspaceId, step, stored.outputOf(step.nodeId)));
-    return this.execute(row, claimed.document, finished, { depth: 0, stored: true });
+    const interrupted = new Map(claimed.interruptedSteps.map((step) => [step.nodeId, step.attempt]));
+    return this.execute(row, claimed.document, finished, { depth: 0, stored: true, interrupted });
+  }
+
+  /** Ends a run whose step keeps losing its worker (a step that crashes or freezes the process) as failed. */
+  private async failAfterLosses(run: ClaimedRun, step: InterruptedStepRow): Promise<RunOutcome> {
+    const error = {
+      message:
+        `Node "${step.nodeName}" was running when its worker was lost (killed, out of memory or frozen) ${step.workerLosses} times; ` +
+        `the run was failed instead of handed to another worker (RUN_MAX_WORKER_LOSSES is ${this.deps.maxWorkerLosses}). ` +
+        "Check what the node does with this run's input (an endless loop, a very large payload, a call that never returns), fix it, then run the flow again.",
+      code: "WORKER_LOST",
+      retryable: false as const,
+    };
+    this.deps.logger.warn({ runId: run.id, node: step.nodeName, losses: step.workerLosses }, "failed a run whose step keeps losing its worker");
+    if (await runService.failAfterLosses({ db: this.deps.db, runId: run.id, workerId: this.deps.workerId, nodeId: step.nodeId, error })) {
+      this.deps.events.publish({ type: "run.finished", runId: run.id, status: "failed", error, at: new Date().toISOString() }, true);
+    }
+    return { status: "failed", output: [], error, steps: [] };
   }
 
   /**
@@ -232,7 +254,7 @@ export class Executor {
     row: RunRow,
     document: FlowDocument,
     finished: Map<string, StepRecord>,
-    options: { respond?: (response: WebhookResponse) => void; depth: number; stored: boolean },
+    options: { respond?: (response: WebhookResponse) => void; depth: number; stored: boolean; interrupted?: ReadonlyMap<string, number> },
   ): Promise<RunOutcome> {
     const { store, logger } = this.deps;
     const keepAll = document.settings.keepRuns === "all";
@@ -260,6 +282,15 @@ export class Executor {
       emit: (make) => {
         if (shared || this.deps.events.observed(row.id)) this.deps.events.publish(make(), shared);
       },
+      startStep: async (_run, step) => {
+        const start = await runService.startStep({ db: this.deps.db, workerId: this.deps.workerId, step: { ...step, workspaceId: row.workspaceId, runId: row.id } });
+        if (start.started) return;
+        // Cancelled without this worker hearing of it, or taken over (failed) while it was stalled: it stops here,
+        // and only a cancel's end is its to report (the run's writes no longer apply).
+        logger.warn({ runId: row.id, node: step.nodeName, status: start.status }, "the run is no longer running here; stopping it");
+        if (start.status !== "cancelled") active.handingBack = true;
+        active.controller.abort();
+      },
       saveStep: async (_run, step) => {
         // Counted whether or not the run is kept: the totals are what was spent.
         if (step.usage) store.addUsage({ workspaceId: row.workspaceId, at: step.finishedAt, usage: step.usage }).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not add up token usage"));
@@ -279,6 +310,7 @@ export class Executor {
         finished,
         signal: active.controller.signal,
         durableSteps: options.stored,
+        interrupted: options.interrupted,
         respond: options.respond,
         depth: options.depth,
         // Pinned test data stands in for nodes only in test runs of the draft started from the editor.

@@ -105,6 +105,7 @@ export class Runtime {
       isWatched: (flowId) => this.watched.has(flowId),
       enqueue: (spec) => this.enqueue(spec),
       stepCapBytes: config.STEP_DATA_CAP_BYTES,
+      maxWorkerLosses: config.RUN_MAX_WORKER_LOSSES,
       offload: media ? (job, options) => media.run(job, options) : undefined,
     });
     this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, config.WORKER_CONCURRENCY, logger);
@@ -260,9 +261,12 @@ export class Runtime {
     await this.listeners?.sync(flowId);
   }
 
-  /** Cancels a run wherever it is: queued runs are marked at once, running ones are stopped by the process that has them. */
+  /**
+   * Cancels a run wherever it is: marked cancelled in the database at once (so it ends even when its worker is
+   * stuck), and a running one is stopped by the process that has it.
+   */
   async cancel(runId: string): Promise<void> {
-    if (await runService.markCancelled({ db: this.db, runId })) return;
+    if ((await runService.markCancelled({ db: this.db, runId })) === "queued") return;
     if (this.executor.cancel(runId)) return;
     if (this.redis) await this.redis.publish(CONTROL_CHANNEL, JSON.stringify({ type: "cancel", runId } satisfies ControlMessage));
   }

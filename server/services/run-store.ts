@@ -104,6 +104,9 @@ WITH runs AS (
   FROM jsonb_to_recordset($1::jsonb) AS r(${runColumns})
   ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
     "workerId" = EXCLUDED."workerId", "startedAt" = EXCLUDED."startedAt", "finishedAt" = EXCLUDED."finishedAt"
+  -- Only the worker that holds a run moves it, and never once it has ended: a cancel or a takeover while the worker
+  -- was stuck stays, whatever that worker writes when it comes back.
+  WHERE "Run".status IN ('queued', 'running') AND "Run"."workerId" IS NOT DISTINCT FROM EXCLUDED."workerId"
   RETURNING 1
 ), steps AS (
   INSERT INTO "Step" ("workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, input, output, "inputTruncated", "outputTruncated", "outputRef", error, "startedAt", "finishedAt", "durationMs", usage)
@@ -113,6 +116,8 @@ WITH runs AS (
     output = EXCLUDED.output, "inputTruncated" = EXCLUDED."inputTruncated", "outputTruncated" = EXCLUDED."outputTruncated",
     "outputRef" = EXCLUDED."outputRef", error = EXCLUDED.error, "startedAt" = EXCLUDED."startedAt",
     "finishedAt" = EXCLUDED."finishedAt", "durationMs" = EXCLUDED."durationMs", usage = EXCLUDED.usage
+  -- A finished step is final (a resumed run feeds it on): a stalled worker finishing it late does not replace it.
+  WHERE "Step".status NOT IN ('succeeded', 'failed')
   RETURNING 1
 ), usage AS (
   INSERT INTO "TokenUsage" ("workspaceId", day, provider, model, "promptTokens", "completionTokens", calls)
