@@ -61,6 +61,9 @@ export interface RunSpec {
 interface ActiveRun {
   controller: AbortController;
   handingBack: boolean;
+  /** Settles once the run has ended here and its end is stored (or it was handed back). */
+  ended: Promise<void>;
+  end(): void;
 }
 
 /** Capped data as stored: whole, it goes to the database as the JSON text its size was measured on. */
@@ -182,17 +185,17 @@ export class Executor {
     return this.deps.binary.put(data, { workspaceId, ...meta });
   }
 
-  /** Cancels a run running here; false when it is not running in this process. */
-  cancel(runId: string): boolean {
+  /** Cancels a run running here: settles once it has ended; null when it is not running in this process. */
+  cancel(runId: string): Promise<void> | null {
     const run = this.active.get(runId);
     if (!run) {
       // It may be between its claim and its start here; the cancel waits for it a while.
       this.pendingCancels.add(runId);
       setTimeout(() => this.pendingCancels.delete(runId), PENDING_CANCEL_MS).unref();
-      return false;
+      return null;
     }
     run.controller.abort();
-    return true;
+    return run.ended;
   }
 
   /** Stops every run here without finishing it, so another worker resumes each from its last stored step. */
@@ -272,7 +275,9 @@ export class Executor {
           }, INLINE_HOLD_MS)
         : undefined;
     const identity: RunIdentity = { id: row.id, workspaceId: row.workspaceId, flowId: row.flowId, trigger: row.trigger };
-    const active: ActiveRun = { controller: new AbortController(), handingBack: false };
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    const active: ActiveRun = { controller: new AbortController(), handingBack: false, ended, end };
     this.active.set(row.id, active);
     if (this.pendingCancels.delete(row.id)) active.controller.abort();
 
@@ -328,6 +333,7 @@ export class Executor {
     if (active.handingBack) {
       await store.drain();
       await runService.release({ db: this.deps.db, runId: row.id, workerId: this.deps.workerId });
+      active.end();
       return outcome;
     }
     const finishedAt = new Date();
@@ -349,6 +355,7 @@ export class Executor {
     } catch (err) {
       logger.error({ err, runId: row.id }, "could not store the end of a run");
     }
+    active.end();
     this.deps.events.publish({ type: "run.finished", runId: row.id, status: outcome.status, error: outcome.error, at: finishedAt.toISOString() }, this.shared(row));
     if (outcome.status === "failed" && document.settings.errorFlowId) {
       await this.startErrorFlow(row, document.settings.errorFlowId, outcome).catch((err: unknown) =>

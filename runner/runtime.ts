@@ -34,6 +34,7 @@ const WATCH_TTL_MS = 60_000;
 const HEARTBEAT_MS = 1000;
 const WATCH_REFRESH_MS = 500;
 const WORKER_TTL_MS = 5000;
+const CANCEL_WAIT_MS = 5000;
 
 type ControlMessage = { type: "cancel"; runId: string } | { type: "triggers"; flowId: string };
 
@@ -267,7 +268,13 @@ export class Runtime {
    */
   async cancel(runId: string): Promise<void> {
     if ((await runService.markCancelled({ db: this.db, runId })) === "queued") return;
-    if (this.executor.cancel(runId)) return;
+    const ended = this.executor.cancel(runId);
+    if (ended) {
+      // Here, its steps' ends are written in a moment; a run that does not stop in time stays cancelled all the same.
+      const bound = new Promise<void>((resolve) => setTimeout(resolve, CANCEL_WAIT_MS).unref());
+      await Promise.race([ended, bound]);
+      return;
+    }
     if (this.redis) await this.redis.publish(CONTROL_CHANNEL, JSON.stringify({ type: "cancel", runId } satisfies ControlMessage));
   }
 

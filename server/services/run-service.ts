@@ -232,7 +232,8 @@ export const runService = {
     step: { workspaceId: string; runId: string; nodeId: string; nodeName: string; nodeType: string; attempt: number; startedAt: Date };
   }): Promise<{ started: true } | { started: false; status: string | null; heldByOther: boolean }> {
     const [row] = await rawSql(db)<{ status: string | null; workerId: string | null; started: number | string }>(
-      `WITH run AS (SELECT status::text AS status, "workerId" FROM "Run" WHERE id = $1),
+      // FOR SHARE: a cancel (an update of the run) waits for this write, so it sees the step and cancels it too.
+      `WITH run AS (SELECT status::text AS status, "workerId" FROM "Run" WHERE id = $1 FOR SHARE),
        started AS (
          INSERT INTO "Step" ("workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, "startedAt")
          SELECT $2, $1, $3, $4, $5, 'running', $6, $7::timestamp(3) FROM run WHERE status = 'running' AND "workerId" = $8
