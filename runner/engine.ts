@@ -235,10 +235,10 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     const input = Object.values(inputs).flat();
     // A step run again after its worker was lost goes on counting, so the re-execution shows.
     const before = request.interrupted?.get(node.id) ?? 0;
-    services.emit(() => ({ type: "step.started", runId: run.id, nodeId: node.id, attempt: before + 1, at: startedAt.toISOString() }));
-    if (request.durableSteps && services.startStep && !node.disabled) {
-      await services.startStep(run, { nodeId: node.id, nodeName: node.name, nodeType: node.type, attempt: before + 1, startedAt });
-    }
+    const started = async (attempt: number) => {
+      services.emit(() => ({ type: "step.started", runId: run.id, nodeId: node.id, attempt, at: now().toISOString() }));
+      if (request.durableSteps && services.startStep && !node.disabled) await services.startStep(run, { nodeId: node.id, nodeName: node.name, nodeType: node.type, attempt, startedAt });
+    };
     const usage: StepUsage[] = [];
     const finish = (status: StepStatus, attempt: number, output: PortItems, error: SerializedNodeError | null): StepRecord => {
       const finishedAt = now();
@@ -258,6 +258,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
         ...(usage.length ? { usage } : {}),
       };
     };
+    await started(before + 1);
     if (node.disabled) return finish("succeeded", 1, { out: input }, null);
 
     const maxAttempts = node.retry?.maxAttempts ?? 1;
@@ -280,7 +281,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           } catch {
             return finish("cancelled", attempt, {}, serializeError(new NodeCancelledError()));
           }
-          services.emit(() => ({ type: "step.started", runId: run.id, nodeId: node.id, attempt: before + attempt + 1, at: now().toISOString() }));
+          await started(before + attempt + 1);
           continue;
         }
         const error = serializeError(err);

@@ -145,20 +145,18 @@ export class Executor {
   }
 
   /** Ends a run whose step keeps losing its worker (a step that crashes or freezes the process) as failed. */
-  private async failAfterLosses(run: ClaimedRun, step: InterruptedStepRow): Promise<RunOutcome> {
-    const error = {
-      message:
-        `Node "${step.nodeName}" was running when its worker was lost (killed, out of memory or frozen) ${step.workerLosses} times; ` +
-        `the run was failed instead of handed to another worker (RUN_MAX_WORKER_LOSSES is ${this.deps.maxWorkerLosses}). ` +
-        "Check what the node does with this run's input (an endless loop, a very large payload, a call that never returns), fix it, then run the flow again.",
-      code: "WORKER_LOST",
-      retryable: false as const,
-    };
+  private async failAfterLosses(run: ClaimedRun, step: InterruptedStepRow): Promise<RunOutcome | null> {
+    const { db, workerId, maxWorkerLosses } = this.deps;
+    const error = await runService.failAfterLosses({ db, runId: run.id, workerId, step, maxLosses: maxWorkerLosses });
+    if (!error) return null;
     this.deps.logger.warn({ runId: run.id, node: step.nodeName, losses: step.workerLosses }, "failed a run whose step keeps losing its worker");
-    if (await runService.failAfterLosses({ db: this.deps.db, runId: run.id, workerId: this.deps.workerId, nodeId: step.nodeId, error })) {
-      this.deps.events.publish({ type: "run.finished", runId: run.id, status: "failed", error, at: new Date().toISOString() }, true);
+    const outcome: RunOutcome = { status: "failed", output: [], error, steps: [] };
+    this.deps.events.publish({ type: "run.finished", runId: run.id, status: "failed", error, at: new Date().toISOString() }, true);
+    const errorFlowId = run.document.settings.errorFlowId;
+    if (errorFlowId) {
+      await this.startErrorFlow(run, errorFlowId, error, step).catch((err: unknown) => this.deps.logger.error({ err, runId: run.id, errorFlowId }, "could not start the error flow"));
     }
-    return { status: "failed", output: [], error, steps: [] };
+    return outcome;
   }
 
   /**
@@ -358,7 +356,8 @@ export class Executor {
     active.end();
     this.deps.events.publish({ type: "run.finished", runId: row.id, status: outcome.status, error: outcome.error, at: finishedAt.toISOString() }, this.shared(row));
     if (outcome.status === "failed" && document.settings.errorFlowId) {
-      await this.startErrorFlow(row, document.settings.errorFlowId, outcome).catch((err: unknown) =>
+      const failed = outcome.steps.find((s) => s.status === "failed");
+      await this.startErrorFlow(row, document.settings.errorFlowId, outcome.error, failed).catch((err: unknown) =>
         logger.error({ err, runId: row.id, errorFlowId: document.settings.errorFlowId }, "could not start the error flow"),
       );
     }
@@ -373,14 +372,18 @@ export class Executor {
   }
 
   /** A failed run starts its flow's error flow (an active flow of the same workspace) with what went wrong. */
-  private async startErrorFlow(row: RunRow, errorFlowId: string, outcome: RunOutcome): Promise<void> {
+  private async startErrorFlow(
+    row: Pick<RunRow, "id" | "workspaceId" | "flowId" | "trigger" | "startedAt">,
+    errorFlowId: string,
+    error: RunOutcome["error"],
+    failed: Pick<StepRecord, "nodeId" | "nodeName" | "nodeType"> | undefined,
+  ): Promise<void> {
     if (errorFlowId === row.flowId || row.trigger === "error") return;
     const target = await activationService.activeVersionOf({ db: this.deps.db, workspaceId: row.workspaceId, flowId: errorFlowId });
     if (!target) {
       this.deps.logger.warn({ runId: row.id, errorFlowId }, "the error flow is not an active flow of this workspace");
       return;
     }
-    const failed = outcome.steps.find((s) => s.status === "failed");
     await this.deps.enqueue({
       workspaceId: row.workspaceId,
       flowId: errorFlowId,
@@ -391,7 +394,7 @@ export class Executor {
         {
           json: {
             run: { id: row.id, flowId: row.flowId, trigger: row.trigger, startedAt: row.startedAt?.toISOString() ?? null },
-            error: outcome.error,
+            error,
             node: failed ? { id: failed.nodeId, name: failed.nodeName, type: failed.nodeType } : null,
           },
         },
@@ -438,6 +441,7 @@ export class Executor {
       finishedAt: step.finishedAt,
       durationMs: step.durationMs,
       usage: step.usage ?? null,
+      writerId: this.deps.workerId,
     };
   }
 

@@ -187,13 +187,21 @@ describe("queue mode when workers are lost in a step", { timeout: 300_000 }, () 
     );
   }
 
-  it("never moves a cancelled run again, whatever the worker that held it writes later", async () => {
+  it("never moves a cancelled run again, nor lets a replaced worker write its steps, whatever it writes later", async () => {
     const spec = await activeFlow("Late writes", [{ id: "trigger", name: "Start", type: "core.manual-trigger", config: {} }]);
     const runId = await runtime.executor.createQueued(spec);
     const holder = runtime.workerId;
     await db().run.update({ where: { id: runId }, data: { status: "running", workerId: holder, startedAt: new Date() } });
-    expect(await runService.markCancelled({ db: db(), runId })).toBe("running");
     const store = new RunStore(db());
+    const at = new Date();
+    const step = { workspaceId, runId, nodeId: "trigger", nodeName: "Start", nodeType: "core.manual-trigger", attempt: 1, input: null, output: null };
+    const stepRow = { ...step, status: "succeeded" as const, inputTruncated: false, outputTruncated: false, outputRef: null, error: null, startedAt: at, finishedAt: at, durationMs: 0 };
+    await store.saveStep({ ...stepRow, writerId: "replaced-worker" });
+    expect(await stepOf(runId, "trigger")).toBeNull();
+    await store.saveStep({ ...stepRow, writerId: holder });
+    expect(await stepOf(runId, "trigger")).toMatchObject({ status: "succeeded" });
+
+    expect(await runService.markCancelled({ db: db(), runId })).toBe("running");
     const row = await db().run.findUniqueOrThrow({ where: { id: runId } });
     for (const status of ["running", "succeeded"] as const) {
       await store.saveRun({ ...row, status, workerId: holder, finishedAt: null, output: null, error: null, document: null });

@@ -32,6 +32,7 @@ export interface ClaimedRun {
 export interface InterruptedStepRow {
   nodeId: string;
   nodeName: string;
+  nodeType: string;
   attempt: number;
   /** Counted at this claim too when the run's previous worker is gone (not when it handed the run back). */
   workerLosses: number;
@@ -211,7 +212,7 @@ export const runService = {
         })) as FinishedStepRow[])
       : [];
     const interruptedSteps = resumed
-      ? await db.step.findMany({ where: { runId, status: "running" }, select: { nodeId: true, nodeName: true, attempt: true, workerLosses: true } })
+      ? await db.step.findMany({ where: { runId, status: "running" }, select: { nodeId: true, nodeName: true, nodeType: true, attempt: true, workerLosses: true } })
       : [];
     const { previousStatus: _previous, lostSteps: _lost, ...claimed } = run as typeof run & { lostSteps: unknown };
     return { ...claimed, startedAt: run.startedAt ?? new Date(), document, finishedSteps, interruptedSteps };
@@ -230,8 +231,8 @@ export const runService = {
     db: Db;
     workerId: string;
     step: { workspaceId: string; runId: string; nodeId: string; nodeName: string; nodeType: string; attempt: number; startedAt: Date };
-  }): Promise<{ started: true } | { started: false; status: string | null; heldByOther: boolean }> {
-    const [row] = await rawSql(db)<{ status: string | null; workerId: string | null; started: number | string }>(
+  }): Promise<{ started: true } | { started: false; status: string | null }> {
+    const [row] = await rawSql(db)<{ status: string | null; started: number | string }>(
       // FOR SHARE: a cancel (an update of the run) waits for this write, so it sees the step and cancels it too.
       `WITH run AS (SELECT status::text AS status, "workerId" FROM "Run" WHERE id = $1 FOR SHARE),
        started AS (
@@ -242,24 +243,32 @@ export const runService = {
          WHERE "Step".status NOT IN ('succeeded', 'failed')
          RETURNING 1
        )
-       SELECT (SELECT status FROM run) AS status, (SELECT "workerId" FROM run) AS "workerId", (SELECT count(*) FROM started) AS started`,
+       SELECT (SELECT status FROM run) AS status, (SELECT count(*) FROM started) AS started`,
       [step.runId, step.workspaceId, step.nodeId, step.nodeName, step.nodeType, step.attempt, step.startedAt.toISOString(), workerId],
     );
     if (Number(row?.started ?? 0) > 0) return { started: true };
-    return { started: false, status: row?.status ?? null, heldByOther: row?.status === "running" && row.workerId !== workerId };
+    return { started: false, status: row?.status ?? null };
   },
 
   /**
    * Fails a run whose step lost its worker too often, instead of handing it to yet another worker; only while this
-   * worker holds it (a cancel that came first stays).
+   * worker holds it (a cancel that came first stays). The error it stored, or null when it did not.
    */
-  async failAfterLosses({ db, runId, workerId, nodeId, error }: { db: Db; runId: string; workerId: string; nodeId: string; error: { message: string; code: string; retryable: false } }): Promise<boolean> {
+  async failAfterLosses({ db, runId, workerId, step, maxLosses }: { db: Db; runId: string; workerId: string; step: InterruptedStepRow; maxLosses: number }) {
+    const error = {
+      message:
+        `Node "${step.nodeName}" was running when its worker was lost (killed, out of memory or frozen) ${step.workerLosses} times; ` +
+        `the run was failed instead of handed to another worker (RUN_MAX_WORKER_LOSSES is ${maxLosses}). ` +
+        "Check what the node does with this run's input (an endless loop, a very large payload, a call that never returns), fix it, then run the flow again.",
+      code: "WORKER_LOST",
+      retryable: false as const,
+    };
     return db.$transaction(async (tx) => {
       const now = new Date();
       const { count } = await tx.run.updateMany({ where: { id: runId, workerId, status: "running" }, data: { status: "failed", finishedAt: now, error } });
-      if (count === 0) return false;
-      await tx.step.updateMany({ where: { runId, nodeId, status: "running" }, data: { status: "failed", finishedAt: now, error } });
-      return true;
+      if (count === 0) return null;
+      await tx.step.updateMany({ where: { runId, nodeId: step.nodeId, status: "running" }, data: { status: "failed", finishedAt: now, error } });
+      return error;
     });
   },
 
