@@ -53,6 +53,14 @@ export const httpRequestConfig = z
       }),
     timeoutMs: z.number().int().min(1).max(300_000).default(30_000).meta({ title: "Timeout (ms)", ...ui({ advanced: true }) }),
     followRedirects: z.boolean().default(true).meta({ title: "Follow redirects", description: "Up to 5; every hop is checked like the first.", ...ui({ advanced: true }) }),
+    failOnStatus: z
+      .boolean()
+      .default(true)
+      .meta({
+        title: "Fail on error status",
+        description: "Status 400 and above fails the node (5xx and 429 are retried when retries are on). Off: the status is passed on as data.",
+        ...ui({ advanced: true }),
+      }),
     idempotencyHeader: z
       .string()
       .trim()
@@ -62,14 +70,6 @@ export const httpRequestConfig = z
         title: "Idempotency key header",
         description:
           "Sent with a key that stays the same when this step runs again in the same run (a retry, or after its worker was lost), so an API that honours it acts once. Empty: not sent.",
-        ...ui({ advanced: true }),
-      }),
-    failOnStatus: z
-      .boolean()
-      .default(true)
-      .meta({
-        title: "Fail on error status",
-        description: "Status 400 and above fails the node (5xx and 429 are retried when retries are on). Off: the status is passed on as data.",
         ...ui({ advanced: true }),
       }),
   })
