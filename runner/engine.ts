@@ -2,6 +2,7 @@ import type { FlowDocument, FlowNode } from "../server/flow-document";
 import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
 import { toPortItems, type ExecuteResult, type NodeDefinition, type NodeQueue } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
+import { idempotencyKey } from "../nodes/_kit/idempotency";
 import type { Item, PortItems } from "../nodes/_kit/items";
 import { checkJson, describeJsonProblem } from "../server/json-check";
 import type { ExpressionEvaluator, ExpressionScope } from "./expressions";
@@ -75,6 +76,8 @@ export interface EngineServices {
   /** The node's credential, or with `type` the one picked in that slot (a type the node lists in `moreCredentials`). */
   credentialsFor(run: RunIdentity, node: FlowNode, type?: string): Promise<Record<string, string> | null>;
   runFlow(parent: RunIdentity, flowId: string, items: Item[], depth: number): Promise<Item[]>;
+  /** With `durableSteps`: records that a step starts, before it runs; a run no longer held here is aborted instead. */
+  startStep?(run: RunIdentity, step: { nodeId: string; nodeName: string; nodeType: string; attempt: number; startedAt: Date }): Promise<void>;
   /** Called as each step finishes; the engine waits for it when `durableSteps` is set. */
   saveStep(run: RunIdentity, step: StepRecord): Promise<void>;
   /** Sends a run event; the event is only made when someone may be listening. */
@@ -96,6 +99,8 @@ export interface RunRequest {
   signal?: AbortSignal;
   /** Wait for each step's write before going on (queue workers), so a resumed run never repeats a stored step. */
   durableSteps?: boolean;
+  /** Steps an earlier attempt at this run started and never finished, with their last attempt: counting goes on. */
+  interrupted?: ReadonlyMap<string, number>;
   respond?: (response: WebhookResponse) => void;
   depth?: number;
   /** Test runs of the draft: a node with pinned items in the document is not run; its pinned items are its output. */
@@ -251,7 +256,14 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     const definition = graph.definitions.get(node.id)!;
     const startedAt = now();
     const input = Object.values(inputs).flat();
-    services.emit(() => ({ type: "step.started", runId: run.id, nodeId: node.id, attempt: 1, at: startedAt.toISOString() }));
+    // A step run again after its worker was lost goes on counting, so the re-execution shows.
+    const before = request.interrupted?.get(node.id) ?? 0;
+    // Triggers only pass on what they were given: no worker is lost in them, and a run saves a round trip.
+    const recordStart = request.durableSteps && services.startStep && !node.disabled && !definition.trigger;
+    const started = async (attempt: number) => {
+      services.emit(() => ({ type: "step.started", runId: run.id, nodeId: node.id, attempt, at: now().toISOString() }));
+      if (recordStart) await services.startStep!(run, { nodeId: node.id, nodeName: node.name, nodeType: node.type, attempt, startedAt });
+    };
     const usage: StepUsage[] = [];
     const finish = (status: StepStatus, attempt: number, output: PortItems, error: SerializedNodeError | null): StepRecord => {
       const finishedAt = now();
@@ -260,7 +272,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
         nodeName: node.name,
         nodeType: node.type,
         status,
-        attempt,
+        attempt: before + attempt,
         input: inputs,
         inputFromUpstream: node.id !== graph.start || alone,
         output,
@@ -271,6 +283,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
         ...(usage.length ? { usage } : {}),
       };
     };
+    await started(before + 1);
     if (node.disabled) return finish("succeeded", 1, { out: input }, null);
 
     const maxAttempts = node.retry?.maxAttempts ?? 1;
@@ -294,7 +307,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           } catch {
             return finish("cancelled", attempt, {}, serializeError(new NodeCancelledError()));
           }
-          services.emit(() => ({ type: "step.started", runId: run.id, nodeId: node.id, attempt: attempt + 1, at: now().toISOString() }));
+          await started(before + attempt + 1);
           continue;
         }
         const error = serializeError(err);
@@ -361,6 +374,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           run,
           node: { id: node.id, name: node.name, type: node.type },
           signal,
+          idempotencyKey: (itemIndex = 0) => idempotencyKey(run.id, node.id, itemIndex),
           get logger() {
             // Most nodes never log or keep state; these are made on first use.
             return (logger ??= services.logger.child({ runId: run.id, node: node.name }));

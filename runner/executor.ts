@@ -11,7 +11,7 @@ import { activationService } from "../server/services/activation-service";
 import { openCredentialForRun } from "../server/services/credential-service";
 import { experimentStore } from "../server/services/ab-test-service";
 import { flowStateStore } from "../server/services/flow-state-service";
-import { runService, type FinishedStepRow } from "../server/services/run-service";
+import { runService, type ClaimedRun, type FinishedStepRow, type InterruptedStepRow } from "../server/services/run-service";
 import { RawJson, type RunRow, type RunStore, type StepRow } from "../server/services/run-store";
 import { executeFlow, type EngineServices, type RunIdentity, type RunOutcome, type StepRecord } from "./engine";
 import type { EventBus } from "./events";
@@ -39,6 +39,8 @@ export interface ExecutorDeps {
   stepCapBytes: number;
   /** How deep a node's output items may nest (`JSON_MAX_DEPTH`). */
   jsonMaxDepth: number;
+  /** A run whose step has lost its worker this many times is failed instead of handed to yet another worker. */
+  maxWorkerLosses: number;
   /** Whether someone has the flow's runs open, so its run events must reach other processes. */
   isWatched(flowId: string): boolean;
   /** Queues a run of another flow (the error flow of a failed run). */
@@ -62,6 +64,9 @@ export interface RunSpec {
 interface ActiveRun {
   controller: AbortController;
   handingBack: boolean;
+  /** Settles once the run has ended here and its end is stored (or it was handed back). */
+  ended: Promise<void>;
+  end(): void;
 }
 
 /** Capped data as stored: whole, it goes to the database as the JSON text its size was measured on. */
@@ -115,6 +120,8 @@ export class Executor {
       versionDocument: (versionId) => this.versionDocument(versionId),
     });
     if (!claimed) return null;
+    const poison = claimed.interruptedSteps.find((step) => step.workerLosses >= this.deps.maxWorkerLosses);
+    if (poison) return this.failAfterLosses(claimed, poison);
     const row: RunRow = {
       id: claimed.id,
       workspaceId: claimed.workspaceId,
@@ -136,7 +143,23 @@ export class Executor {
     const finished = new Map<string, StepRecord>();
     const stored = resolveStoredSteps(claimed.finishedSteps, claimed.document.edges, claimed.input);
     for (const step of claimed.finishedSteps) finished.set(step.nodeId, await this.toRecord(claimed.workspaceId, step, stored.outputOf(step.nodeId)));
-    return this.execute(row, claimed.document, finished, { depth: 0, stored: true });
+    const interrupted = new Map(claimed.interruptedSteps.map((step) => [step.nodeId, step.attempt]));
+    return this.execute(row, claimed.document, finished, { depth: 0, stored: true, interrupted });
+  }
+
+  /** Ends a run whose step keeps losing its worker (a step that crashes or freezes the process) as failed. */
+  private async failAfterLosses(run: ClaimedRun, step: InterruptedStepRow): Promise<RunOutcome | null> {
+    const { db, workerId, maxWorkerLosses } = this.deps;
+    const error = await runService.failAfterLosses({ db, runId: run.id, workerId, step, maxLosses: maxWorkerLosses });
+    if (!error) return null;
+    this.deps.logger.warn({ runId: run.id, node: step.nodeName, losses: step.workerLosses }, "failed a run whose step keeps losing its worker");
+    const outcome: RunOutcome = { status: "failed", output: [], error, steps: [] };
+    this.deps.events.publish({ type: "run.finished", runId: run.id, status: "failed", error, at: new Date().toISOString() }, true);
+    const errorFlowId = run.document.settings.errorFlowId;
+    if (errorFlowId) {
+      await this.startErrorFlow(run, errorFlowId, error, step).catch((err: unknown) => this.deps.logger.error({ err, runId: run.id, errorFlowId }, "could not start the error flow"));
+    }
+    return outcome;
   }
 
   /**
@@ -163,17 +186,17 @@ export class Executor {
     return this.deps.binary.put(data, { workspaceId, ...meta });
   }
 
-  /** Cancels a run running here; false when it is not running in this process. */
-  cancel(runId: string): boolean {
+  /** Cancels a run running here: settles once it has ended; null when it is not running in this process. */
+  cancel(runId: string): Promise<void> | null {
     const run = this.active.get(runId);
     if (!run) {
       // It may be between its claim and its start here; the cancel waits for it a while.
       this.pendingCancels.add(runId);
       setTimeout(() => this.pendingCancels.delete(runId), PENDING_CANCEL_MS).unref();
-      return false;
+      return null;
     }
     run.controller.abort();
-    return true;
+    return run.ended;
   }
 
   /** Stops every run here without finishing it, so another worker resumes each from its last stored step. */
@@ -235,7 +258,7 @@ export class Executor {
     row: RunRow,
     document: FlowDocument,
     finished: Map<string, StepRecord>,
-    options: { respond?: (response: WebhookResponse) => void; depth: number; stored: boolean },
+    options: { respond?: (response: WebhookResponse) => void; depth: number; stored: boolean; interrupted?: ReadonlyMap<string, number> },
   ): Promise<RunOutcome> {
     const { store, logger } = this.deps;
     const keepAll = document.settings.keepRuns === "all";
@@ -253,7 +276,9 @@ export class Executor {
           }, INLINE_HOLD_MS)
         : undefined;
     const identity: RunIdentity = { id: row.id, workspaceId: row.workspaceId, flowId: row.flowId, trigger: row.trigger };
-    const active: ActiveRun = { controller: new AbortController(), handingBack: false };
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    const active: ActiveRun = { controller: new AbortController(), handingBack: false, ended, end };
     this.active.set(row.id, active);
     if (this.pendingCancels.delete(row.id)) active.controller.abort();
 
@@ -262,6 +287,15 @@ export class Executor {
       ...(this.baseServices ??= this.engineServices()),
       emit: (make) => {
         if (shared || this.deps.events.observed(row.id)) this.deps.events.publish(make(), shared);
+      },
+      startStep: async (_run, step) => {
+        const start = await runService.startStep({ db: this.deps.db, workerId: this.deps.workerId, step: { ...step, workspaceId: row.workspaceId, runId: row.id } });
+        if (start.started) return;
+        // Cancelled without this worker hearing of it, or taken over (failed) while it was stalled: it stops here,
+        // and only a cancel's end is its to report (the run's writes no longer apply).
+        logger.warn({ runId: row.id, node: step.nodeName, status: start.status }, "the run is no longer running here; stopping it");
+        if (start.status !== "cancelled") active.handingBack = true;
+        active.controller.abort();
       },
       saveStep: async (_run, step) => {
         // Counted whether or not the run is kept: the totals are what was spent.
@@ -282,6 +316,7 @@ export class Executor {
         finished,
         signal: active.controller.signal,
         durableSteps: options.stored,
+        interrupted: options.interrupted,
         respond: options.respond,
         depth: options.depth,
         // Pinned test data stands in for nodes only in test runs of the draft started from the editor.
@@ -299,6 +334,7 @@ export class Executor {
     if (active.handingBack) {
       await store.drain();
       await runService.release({ db: this.deps.db, runId: row.id, workerId: this.deps.workerId });
+      active.end();
       return outcome;
     }
     const finishedAt = new Date();
@@ -320,9 +356,11 @@ export class Executor {
     } catch (err) {
       logger.error({ err, runId: row.id }, "could not store the end of a run");
     }
+    active.end();
     this.deps.events.publish({ type: "run.finished", runId: row.id, status: outcome.status, error: outcome.error, at: finishedAt.toISOString() }, this.shared(row));
     if (outcome.status === "failed" && document.settings.errorFlowId) {
-      await this.startErrorFlow(row, document.settings.errorFlowId, outcome).catch((err: unknown) =>
+      const failed = outcome.steps.find((s) => s.status === "failed");
+      await this.startErrorFlow(row, document.settings.errorFlowId, outcome.error, failed).catch((err: unknown) =>
         logger.error({ err, runId: row.id, errorFlowId: document.settings.errorFlowId }, "could not start the error flow"),
       );
     }
@@ -337,14 +375,18 @@ export class Executor {
   }
 
   /** A failed run starts its flow's error flow (an active flow of the same workspace) with what went wrong. */
-  private async startErrorFlow(row: RunRow, errorFlowId: string, outcome: RunOutcome): Promise<void> {
+  private async startErrorFlow(
+    row: Pick<RunRow, "id" | "workspaceId" | "flowId" | "trigger" | "startedAt">,
+    errorFlowId: string,
+    error: RunOutcome["error"],
+    failed: Pick<StepRecord, "nodeId" | "nodeName" | "nodeType"> | undefined,
+  ): Promise<void> {
     if (errorFlowId === row.flowId || row.trigger === "error") return;
     const target = await activationService.activeVersionOf({ db: this.deps.db, workspaceId: row.workspaceId, flowId: errorFlowId });
     if (!target) {
       this.deps.logger.warn({ runId: row.id, errorFlowId }, "the error flow is not an active flow of this workspace");
       return;
     }
-    const failed = outcome.steps.find((s) => s.status === "failed");
     await this.deps.enqueue({
       workspaceId: row.workspaceId,
       flowId: errorFlowId,
@@ -355,7 +397,7 @@ export class Executor {
         {
           json: {
             run: { id: row.id, flowId: row.flowId, trigger: row.trigger, startedAt: row.startedAt?.toISOString() ?? null },
-            error: outcome.error,
+            error,
             node: failed ? { id: failed.nodeId, name: failed.nodeName, type: failed.nodeType } : null,
           },
         },
@@ -402,6 +444,7 @@ export class Executor {
       finishedAt: step.finishedAt,
       durationMs: step.durationMs,
       usage: step.usage ?? null,
+      writerId: this.deps.workerId,
     };
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Job, Queue, QueueEvents, WaitingError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { idempotencyKey } from "../nodes/_kit/idempotency";
 import type { BinaryStore, HttpClient, NodeContext, ProgressUpdate } from "../nodes/_kit/context";
 import { toPortItems, type ExecuteResult, type NodeDefinition } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeError, NodeExternalError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
@@ -221,6 +222,7 @@ function stepContext(args: {
     run: step.run,
     node: step.node,
     signal,
+    idempotencyKey: (itemIndex = 0) => idempotencyKey(step.run.id, step.node.id, itemIndex),
     logger,
     credentials: null,
     credentialOf: unavailable("A further credential"),

@@ -220,9 +220,12 @@ describe("queue mode with worker processes", { timeout: 300_000 }, () => {
         where: { id: { in: runIds }, status: "running", workerId: { contains: `:${victim.pid}:` } },
         select: { id: true },
       });
-      // A step stored by now is final: whoever resumes the run must not run it again. (A write still in flight
+      // A step stored as finished by now is final: whoever resumes the run must not run it again. (A write still in flight
       // may land after this query; such a step is only treated as possibly repeated, which is the lenient side.)
-      const storedAtKill = await db().step.findMany({ where: { runId: { in: held.map((run) => run.id) }, nodeId: "count" }, select: { runId: true } });
+      const storedAtKill = await db().step.findMany({
+        where: { runId: { in: held.map((run) => run.id) }, nodeId: "count", status: { in: ["succeeded", "failed"] } },
+        select: { runId: true },
+      });
       // Requests the dead worker sent are in this process's socket buffers; the queries above let them be read.
       const hitsAtKill = counter.hits.length;
       const heldIds = new Set(held.map((run) => run.id));

@@ -35,6 +35,7 @@ const WATCH_TTL_MS = 60_000;
 const HEARTBEAT_MS = 1000;
 const WATCH_REFRESH_MS = 500;
 const WORKER_TTL_MS = 5000;
+const CANCEL_WAIT_MS = 5000;
 
 type ControlMessage = { type: "cancel"; runId: string } | { type: "triggers"; flowId: string };
 
@@ -111,6 +112,7 @@ export class Runtime {
       enqueue: (spec) => this.enqueue(spec),
       stepCapBytes: config.STEP_DATA_CAP_BYTES,
       jsonMaxDepth: config.JSON_MAX_DEPTH,
+      maxWorkerLosses: config.RUN_MAX_WORKER_LOSSES,
       offload: media ? (job, options) => media.run(job, options) : undefined,
     });
     this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, config.WORKER_CONCURRENCY, logger);
@@ -266,10 +268,19 @@ export class Runtime {
     await this.listeners?.sync(flowId);
   }
 
-  /** Cancels a run wherever it is: queued runs are marked at once, running ones are stopped by the process that has them. */
+  /**
+   * Cancels a run wherever it is: marked cancelled in the database at once (so it ends even when its worker is
+   * stuck), and a running one is stopped by the process that has it.
+   */
   async cancel(runId: string): Promise<void> {
-    if (await runService.markCancelled({ db: this.db, runId })) return;
-    if (this.executor.cancel(runId)) return;
+    if ((await runService.markCancelled({ db: this.db, runId })) === "queued") return;
+    const ended = this.executor.cancel(runId);
+    if (ended) {
+      // Here, its steps' ends are written in a moment; a run that does not stop in time stays cancelled all the same.
+      const bound = new Promise<void>((resolve) => setTimeout(resolve, CANCEL_WAIT_MS).unref());
+      await Promise.race([ended, bound]);
+      return;
+    }
     if (this.redis) await this.redis.publish(CONTROL_CHANNEL, JSON.stringify({ type: "cancel", runId } satisfies ControlMessage));
   }
 

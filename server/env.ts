@@ -50,6 +50,7 @@ export const envSchema = z
     RUN_RETENTION_PER_FLOW: z.coerce.number().int().min(0).default(1000),
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
+    RUN_MAX_WORKER_LOSSES: z.coerce.number().int().min(1).default(2),
     LISTENER_LOCK_MS: z.coerce.number().int().min(300).default(15_000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

@@ -139,6 +139,11 @@ export interface NodeContext<Config = unknown> {
   node: { id: string; name: string; type: string };
   /** Aborts on cancel and on the step's timeout; long work must honour it. */
   signal: AbortSignal;
+  /**
+   * A key for calls that must take effect once (payments, orders): the same whenever this step runs again in this
+   * run (retries, a re-execution after its worker was lost), one per input item (0 by default).
+   */
+  idempotencyKey(itemIndex?: number): string;
   logger: NodeLogger;
   /** The node's credential, decrypted; null when the node has none. */
   credentials: Record<string, string> | null;

@@ -7,6 +7,7 @@ import { ExpressionSandbox } from "../../runner/expression-sandbox";
 import { configResolver, prepareConfig } from "../../runner/node-config";
 import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "./context";
 import { toPortItems, type NodeDefinition } from "./define-node";
+import { idempotencyKey } from "./idempotency";
 import type { Item, PortItems } from "./items";
 
 /** A key/value store held in memory, for node tests. */
@@ -111,6 +112,7 @@ export async function runNode<Config>(definition: NodeDefinition<Config>, option
     run: { id: "test-run", workspaceId: TEST_WORKSPACE_ID, flowId: "test-flow", trigger: "manual" },
     node: { id: "node-under-test", name: definition.name, type: definition.type },
     signal: options.signal ?? new AbortController().signal,
+    idempotencyKey: (itemIndex = 0) => idempotencyKey("test-run", "node-under-test", itemIndex),
     logger,
     credentials: options.credentials ?? null,
     credentialOf: async (type) => {

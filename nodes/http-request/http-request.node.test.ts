@@ -3,6 +3,7 @@ import { createHttpClient } from "../../runner/http-client";
 import { closeTestServers, echo, startTestServer } from "../../runner/test-http-server";
 import type { HttpClient } from "../_kit/context";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
+import { idempotencyKey } from "../_kit/idempotency";
 import type { Item } from "../_kit/items";
 import { failure, runNode, TEST_WORKSPACE_ID } from "../_kit/testing";
 import { httpRequestConfig, httpRequestNode } from "./http-request.node";
@@ -37,6 +38,22 @@ describe("core.http-request", () => {
     expect(item!.json.status).toBe(200);
     expect((item!.json.headers as Record<string, string>)["content-type"]).toBe("application/json; charset=utf-8");
     expect(item!.json.body).toMatchObject({ method: "GET", url: "/items?x=1&page=2", body: "" });
+  });
+
+  it("sends an idempotency key per item, the same each time the step runs again, under a header that can be renamed or left out", async () => {
+    const server = await startTestServer(echo);
+    const keysOf = (out: Item[], header: string) => out.map((i) => (i.json.body as { headers: Record<string, string> }).headers[header]);
+    const input = [{ json: { id: 1 } }, { json: { id: 2 } }];
+    const first = keysOf(await run({ input, config: { method: "POST", url: `${server.url}/pay` } }), "idempotency-key");
+    expect(first).toEqual([idempotencyKey("test-run", "node-under-test", 0), idempotencyKey("test-run", "node-under-test", 1)]);
+    expect(new Set(first).size).toBe(2);
+    expect(keysOf(await run({ input, config: { method: "POST", url: `${server.url}/pay` } }), "idempotency-key")).toEqual(first);
+    expect(keysOf(await run({ input, config: { url: `${server.url}/`, idempotencyHeader: "X-Request-Key" } }), "x-request-key")).toEqual(first);
+    const off = await run({ input, config: { url: `${server.url}/`, idempotencyHeader: "" } });
+    expect(keysOf(off, "idempotency-key")).toEqual([undefined, undefined]);
+    // A config saved by version 1 sends it too once migrated.
+    const { items: migrated } = await runNode(httpRequestNode, { config: { url: `${server.url}/` }, typeVersion: 1, http: loopbackClient });
+    expect(keysOf(migrated, "idempotency-key")).toEqual([first[0]]);
   });
 
   it("makes one request per input item with that item's config", async () => {

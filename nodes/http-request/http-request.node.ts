@@ -8,6 +8,7 @@ import { isPlainObject } from "../_kit/items";
 export const HTTP_REQUEST_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const IDEMPOTENCY_HEADER = "Idempotency-Key";
 /** Expressions keep their type, so `{{ $json.page }}` may be a number; on the wire everything is text. */
 const textValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
@@ -58,6 +59,17 @@ export const httpRequestConfig = z
       .meta({
         title: "Fail on error status",
         description: "Status 400 and above fails the node (5xx and 429 are retried when retries are on). Off: the status is passed on as data.",
+        ...ui({ advanced: true }),
+      }),
+    idempotencyHeader: z
+      .string()
+      .trim()
+      .regex(/^([!#$%&'*+.^_`|~0-9A-Za-z-]+)?$/, "must be a header name such as \"Idempotency-Key\", or empty to send none")
+      .default(IDEMPOTENCY_HEADER)
+      .meta({
+        title: "Idempotency key header",
+        description:
+          "Sent with a key that stays the same when this step runs again in the same run (a retry, or after its worker was lost), so an API that honours it acts once. Empty: not sent.",
         ...ui({ advanced: true }),
       }),
   })
@@ -240,7 +252,9 @@ async function readBody(args: {
 /** Calls an HTTP API once per input item through the run's SSRF-checked client. */
 export const httpRequestNode = defineNode({
   type: "core.http-request",
-  version: 1,
+  version: 2,
+  // Version 2 sends an idempotency key; configs saved before it do too, under the usual header name.
+  migrations: { 1: (config) => ({ ...config, idempotencyHeader: IDEMPOTENCY_HEADER }) },
   name: "HTTP Request",
   description: "Calls a URL for each item and passes on the status, headers and body.",
   category: "network",
@@ -253,7 +267,8 @@ export const httpRequestNode = defineNode({
       const config = await ctx.configFor(i);
       const url = buildUrl(config, i);
       const { body, contentType } = encodeBody(config);
-      const headers = mergeHeaders(contentType ? [{ name: "Content-Type", value: contentType }] : [], config.headers, auth);
+      const idempotency = config.idempotencyHeader ? [{ name: config.idempotencyHeader, value: ctx.idempotencyKey(i) }] : [];
+      const headers = mergeHeaders(contentType ? [{ name: "Content-Type", value: contentType }] : [], idempotency, config.headers, auth);
 
       const response = await ctx.http.request({
         url: url.toString(),

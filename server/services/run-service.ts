@@ -27,6 +27,17 @@ export interface ClaimedRun {
   parentRunId: string | null;
   document: FlowDocument;
   finishedSteps: FinishedStepRow[];
+  /** Steps an earlier attempt started and never finished: their worker was lost, or handed the run back. */
+  interruptedSteps: InterruptedStepRow[];
+}
+
+export interface InterruptedStepRow {
+  nodeId: string;
+  nodeName: string;
+  nodeType: string;
+  attempt: number;
+  /** Counted at this claim too when the run's previous worker is gone (not when it handed the run back). */
+  workerLosses: number;
 }
 
 export interface FinishedStepRow {
@@ -69,6 +80,7 @@ const stepSelect = {
   finishedAt: true,
   durationMs: true,
   usage: true,
+  workerLosses: true,
 } as const;
 
 type RunSummaryRow = Prisma.RunGetPayload<{ select: typeof runSummarySelect }>;
@@ -171,28 +183,95 @@ export const runService = {
     versionDocument: (versionId: string) => Promise<FlowDocument | null>;
   }): Promise<ClaimedRun | null> {
     // Timestamps are stored as UTC without a zone; read back with one, so every driver makes the same Date.
-    const [run] = await rawSql(db)<Omit<ClaimedRun, "document" | "finishedSteps"> & { document: FlowDocument | null; previousStatus: string }>(
-      `WITH previous AS (SELECT status FROM "Run" WHERE id = $1)
-       UPDATE "Run" SET status = 'running', "workerId" = $2, "startedAt" = COALESCE("startedAt", now() AT TIME ZONE 'UTC')
-       WHERE id = $1 AND status IN ('queued', 'running')
-         AND ("workerId" IS NULL OR "workerId" = $2 OR NOT ("workerId" = ANY($3::text[])))
-       RETURNING id, "workspaceId", "flowId", "flowVersionId", trigger, input, "queuedAt" AT TIME ZONE 'UTC' AS "queuedAt",
-         "startedAt" AT TIME ZONE 'UTC' AS "startedAt", "startNodeId", "parentRunId", document,
-         (SELECT status::text FROM previous) AS "previousStatus"`,
+    // Taking over from another worker (not one that handed the run back, which clears its id) means that worker was
+    // lost: each step it had started and not finished counts the loss, in the same statement as the claim.
+    const [run] = await rawSql(db)<Omit<ClaimedRun, "document" | "finishedSteps" | "interruptedSteps"> & { document: FlowDocument | null; previousStatus: string }>(
+      `WITH previous AS (SELECT status, "workerId" FROM "Run" WHERE id = $1),
+       claimed AS (
+         UPDATE "Run" SET status = 'running', "workerId" = $2, "startedAt" = COALESCE("startedAt", now() AT TIME ZONE 'UTC')
+         WHERE id = $1 AND status IN ('queued', 'running')
+           AND ("workerId" IS NULL OR "workerId" = $2 OR NOT ("workerId" = ANY($3::text[])))
+         RETURNING id, "workspaceId", "flowId", "flowVersionId", trigger, input, "queuedAt" AT TIME ZONE 'UTC' AS "queuedAt",
+           "startedAt" AT TIME ZONE 'UTC' AS "startedAt", "startNodeId", "parentRunId", document,
+           (SELECT status::text FROM previous) AS "previousStatus"
+       ), lost AS (
+         UPDATE "Step" SET "workerLosses" = "workerLosses" + 1
+         WHERE "runId" = $1 AND status = 'running' AND EXISTS (SELECT 1 FROM claimed)
+           AND EXISTS (SELECT 1 FROM previous WHERE status = 'running' AND "workerId" IS NOT NULL AND "workerId" <> $2)
+         RETURNING 1
+       )
+       SELECT claimed.*, (SELECT count(*) FROM lost) AS "lostSteps" FROM claimed`,
       [runId, workerId, liveWorkers],
     );
     if (!run) return null;
     const document = run.document ?? (run.flowVersionId ? await versionDocument(run.flowVersionId) : null);
     if (!document) return null;
-    const finishedSteps =
-      run.previousStatus === "running"
-        ? ((await db.step.findMany({
-            where: { runId, status: { in: ["succeeded", "failed"] } },
-            select: { ...stepSelect, outputRef: true },
-          })) as FinishedStepRow[])
-        : [];
-    const { previousStatus: _previous, ...claimed } = run;
-    return { ...claimed, startedAt: run.startedAt ?? new Date(), document, finishedSteps };
+    const resumed = run.previousStatus === "running";
+    const finishedSteps = resumed
+      ? ((await db.step.findMany({
+          where: { runId, status: { in: ["succeeded", "failed"] } },
+          select: { ...stepSelect, outputRef: true },
+        })) as FinishedStepRow[])
+      : [];
+    const interruptedSteps = resumed
+      ? await db.step.findMany({ where: { runId, status: "running" }, select: { nodeId: true, nodeName: true, nodeType: true, attempt: true, workerLosses: true } })
+      : [];
+    const { previousStatus: _previous, lostSteps: _lost, ...claimed } = run as typeof run & { lostSteps: unknown };
+    return { ...claimed, startedAt: run.startedAt ?? new Date(), document, finishedSteps, interruptedSteps };
+  },
+
+  /**
+   * Queue mode: records that a step starts on this worker, before it runs, so a worker lost in it is noticed by
+   * the next one. Only while the run is running here: otherwise nothing is written and the run's state says why
+   * (cancelled, or taken over by another worker after this one stalled).
+   */
+  async startStep({
+    db,
+    workerId,
+    step,
+  }: {
+    db: Db;
+    workerId: string;
+    step: { workspaceId: string; runId: string; nodeId: string; nodeName: string; nodeType: string; attempt: number; startedAt: Date };
+  }): Promise<{ started: true } | { started: false; status: string | null }> {
+    const [row] = await rawSql(db)<{ status: string | null; started: number | string }>(
+      // FOR SHARE: a cancel (an update of the run) waits for this write, so it sees the step and cancels it too.
+      `WITH run AS (SELECT status::text AS status, "workerId" FROM "Run" WHERE id = $1 FOR SHARE),
+       started AS (
+         INSERT INTO "Step" ("workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, "startedAt")
+         SELECT $2, $1, $3, $4, $5, 'running', $6, $7::timestamp(3) FROM run WHERE status = 'running' AND "workerId" = $8
+         ON CONFLICT ("runId", "nodeId") DO UPDATE SET status = 'running', attempt = EXCLUDED.attempt, "startedAt" = EXCLUDED."startedAt",
+           "finishedAt" = NULL, "durationMs" = NULL, error = NULL
+         WHERE "Step".status NOT IN ('succeeded', 'failed')
+         RETURNING 1
+       )
+       SELECT (SELECT status FROM run) AS status, (SELECT count(*) FROM started) AS started`,
+      [step.runId, step.workspaceId, step.nodeId, step.nodeName, step.nodeType, step.attempt, step.startedAt.toISOString(), workerId],
+    );
+    if (Number(row?.started ?? 0) > 0) return { started: true };
+    return { started: false, status: row?.status ?? null };
+  },
+
+  /**
+   * Fails a run whose step lost its worker too often, instead of handing it to yet another worker; only while this
+   * worker holds it (a cancel that came first stays). The error it stored, or null when it did not.
+   */
+  async failAfterLosses({ db, runId, workerId, step, maxLosses }: { db: Db; runId: string; workerId: string; step: InterruptedStepRow; maxLosses: number }) {
+    const error = {
+      message:
+        `Node "${step.nodeName}" was running when its worker was lost (killed, out of memory or frozen) ${step.workerLosses} times; ` +
+        `the run was failed instead of handed to another worker (RUN_MAX_WORKER_LOSSES is ${maxLosses}). ` +
+        "Check what the node does with this run's input (an endless loop, a very large payload, a call that never returns), fix it, then run the flow again.",
+      code: "WORKER_LOST",
+      retryable: false as const,
+    };
+    return db.$transaction(async (tx) => {
+      const now = new Date();
+      const { count } = await tx.run.updateMany({ where: { id: runId, workerId, status: "running" }, data: { status: "failed", finishedAt: now, error } });
+      if (count === 0) return null;
+      await tx.step.updateMany({ where: { runId, nodeId: step.nodeId, status: "running" }, data: { status: "failed", finishedAt: now, error } });
+      return error;
+    });
   },
 
   /** A saved version's document; versions never change. */
@@ -210,12 +289,23 @@ export const runService = {
     await db.run.deleteMany({ where: { id: runId } });
   },
 
-  async markCancelled({ db, runId }: { db: Db; runId: string }): Promise<boolean> {
-    const { count } = await db.run.updateMany({
-      where: { id: runId, status: "queued" },
-      data: { status: "cancelled", finishedAt: new Date(), error: { message: "The run was cancelled", code: "CANCELLED", retryable: false } },
+  /**
+   * Marks a queued or running run cancelled at once, with the steps it has in progress; what it was before, or null
+   * when it was not queued or running (finished already, or not stored yet). A running run's worker is told apart;
+   * the database says cancelled even when that worker is stuck and never answers, and nothing it writes later
+   * brings the run back (run writes apply only to queued and running runs).
+   */
+  async markCancelled({ db, runId }: { db: Db; runId: string }): Promise<"queued" | "running" | null> {
+    const error = { message: "The run was cancelled", code: "CANCELLED", retryable: false };
+    return db.$transaction(async (tx) => {
+      const run = await tx.run.findUnique({ where: { id: runId }, select: { status: true } });
+      if (!run || (run.status !== "queued" && run.status !== "running")) return null;
+      const now = new Date();
+      const { count } = await tx.run.updateMany({ where: { id: runId, status: run.status }, data: { status: "cancelled", finishedAt: now, error } });
+      if (count === 0) return null;
+      await tx.step.updateMany({ where: { runId, status: "running" }, data: { status: "cancelled", finishedAt: now, error } });
+      return run.status;
     });
-    return count > 0;
   },
 
   /** Runs that should be moving but that no live worker holds: queued for a while, or running under a gone worker. */

@@ -49,6 +49,8 @@ export interface StepRow {
   durationMs: number | null;
   /** Tokens per provider and model, for steps that called a model. */
   usage?: unknown;
+  /** The worker writing the step: not written once another worker holds its run (this one stalled and was replaced). */
+  writerId?: string;
 }
 
 /** Tokens spent by one step, added to its workspace's totals for the day it finished (UTC). */
@@ -109,7 +111,7 @@ const runColumns = `id text, "workspaceId" text, "flowId" text, "flowVersionId" 
   "parentRunId" text, document jsonb`;
 const stepColumns = `"workspaceId" text, "runId" text, "nodeId" text, "nodeName" text, "nodeType" text, status "StepStatus",
   attempt int, input jsonb, output jsonb, "inputTruncated" boolean, "outputTruncated" boolean, "outputRef" text, error jsonb,
-  "startedAt" timestamp(3), "finishedAt" timestamp(3), "durationMs" int, usage jsonb`;
+  "startedAt" timestamp(3), "finishedAt" timestamp(3), "durationMs" int, usage jsonb, "writerId" text`;
 const usageColumns = `"workspaceId" text, day date, provider text, model text, "promptTokens" bigint, "completionTokens" bigint, calls int`;
 
 const upsertSql = `
@@ -119,15 +121,21 @@ WITH runs AS (
   FROM jsonb_to_recordset($1::jsonb) AS r(${runColumns})
   ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, output = EXCLUDED.output, error = EXCLUDED.error,
     "workerId" = EXCLUDED."workerId", "startedAt" = EXCLUDED."startedAt", "finishedAt" = EXCLUDED."finishedAt"
+  -- Only the worker that holds a run moves it, and never once it has ended: a cancel or a takeover while the worker
+  -- was stuck stays, whatever that worker writes when it comes back.
+  WHERE "Run".status IN ('queued', 'running') AND "Run"."workerId" IS NOT DISTINCT FROM EXCLUDED."workerId"
   RETURNING 1
 ), steps AS (
   INSERT INTO "Step" ("workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, input, output, "inputTruncated", "outputTruncated", "outputRef", error, "startedAt", "finishedAt", "durationMs", usage)
   SELECT "workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, input, output, "inputTruncated", "outputTruncated", "outputRef", error, "startedAt", "finishedAt", "durationMs", usage
   FROM jsonb_to_recordset($2::jsonb) AS s(${stepColumns})
+  WHERE s."writerId" IS NULL OR NOT EXISTS (SELECT 1 FROM "Run" r WHERE r.id = s."runId" AND r."workerId" IS DISTINCT FROM s."writerId")
   ON CONFLICT ("runId", "nodeId") DO UPDATE SET status = EXCLUDED.status, attempt = EXCLUDED.attempt, input = EXCLUDED.input,
     output = EXCLUDED.output, "inputTruncated" = EXCLUDED."inputTruncated", "outputTruncated" = EXCLUDED."outputTruncated",
     "outputRef" = EXCLUDED."outputRef", error = EXCLUDED.error, "startedAt" = EXCLUDED."startedAt",
     "finishedAt" = EXCLUDED."finishedAt", "durationMs" = EXCLUDED."durationMs", usage = EXCLUDED.usage
+  -- A finished step is final (a resumed run feeds it on): a stalled worker finishing it late does not replace it.
+  WHERE "Step".status NOT IN ('succeeded', 'failed')
   RETURNING 1
 ), usage AS (
   INSERT INTO "TokenUsage" ("workspaceId", day, provider, model, "promptTokens", "completionTokens", calls)

@@ -133,6 +133,8 @@ export function NodePanel({
             error={step?.error as { message: string } | null | undefined}
             status={live?.status ?? step?.status}
             durationMs={live?.durationMs ?? step?.durationMs ?? undefined}
+            attempt={live?.attempt ?? step?.attempt}
+            workerLosses={step?.workerLosses}
             progress={live?.progress}
             streams={live?.status === "running" ? live.streams : undefined}
             pinned={Boolean(pinned)}

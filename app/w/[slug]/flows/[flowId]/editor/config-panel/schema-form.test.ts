@@ -31,7 +31,7 @@ function fields(type: string) {
 describe("JSON Schema to fields", () => {
   it("maps the HTTP request node's config to the widgets a person expects", () => {
     const f = fields("core.http-request");
-    expect(Object.keys(f)).toEqual(["method", "url", "query", "headers", "bodyMode", "body", "responseFormat", "timeoutMs", "followRedirects", "failOnStatus"]);
+    expect(Object.keys(f)).toEqual(["method", "url", "query", "headers", "bodyMode", "body", "responseFormat", "timeoutMs", "followRedirects", "failOnStatus", "idempotencyHeader"]);
     expect(f.method).toMatchObject({ kind: "select", label: "Method", options: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"], required: false });
     expect(f.url).toMatchObject({ kind: "text", path: "config.url", label: "URL", required: true, expression: true, placeholder: "https://api.example.com/items" });
     expect(f.query).toMatchObject({ kind: "keyValue", label: "Query parameters" });
@@ -41,6 +41,7 @@ describe("JSON Schema to fields", () => {
     expect(acceptsText(f.body!.schema, schemaOf("core.http-request"))).toBe(true);
     expect(f.timeoutMs).toMatchObject({ kind: "number", integer: true, advanced: true });
     expect(f.followRedirects).toMatchObject({ kind: "switch", advanced: true });
+    expect(f.idempotencyHeader).toMatchObject({ kind: "text", label: "Idempotency key header", required: false, advanced: true });
   });
 
   it("maps lists of objects, multi-selects, code, cron and untyped values", () => {

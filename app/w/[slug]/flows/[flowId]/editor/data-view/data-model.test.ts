@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { binaryOf, cellOf, cellText, columnsOf, countItems, formatBytes, pinnableItems, portsOf } from "./data-model";
+import { attemptText, binaryOf, cellOf, cellText, columnsOf, countItems, formatBytes, pinnableItems, portsOf } from "./data-model";
 
 const stored = {
   items: {
@@ -48,5 +48,15 @@ describe("step data for the data view", () => {
   it("pins the default output port, or every port when there is none", () => {
     expect(pinnableItems(portsOf({ items: { out: [{ json: { a: 1 } }], error: [{ json: { b: 2 } }] } }).ports)).toEqual([{ json: { a: 1 } }]);
     expect(pinnableItems(portsOf(stored).ports)).toHaveLength(3);
+  });
+});
+
+describe("a step's attempt in the data view", () => {
+  it("says nothing of a first attempt, numbers retries, and explains a re-run after a lost worker", () => {
+    expect(attemptText(undefined)).toBeNull();
+    expect(attemptText(1, 0)).toBeNull();
+    expect(attemptText(3, 0)).toBe("attempt 3");
+    expect(attemptText(2, 1)).toBe("attempt 2 — re-run after its worker was lost");
+    expect(attemptText(3, 2)).toBe("attempt 3 — re-run after its worker was lost (2 times)");
   });
 });

@@ -143,3 +143,15 @@ export function fileLinksOf(item: unknown, { max = 50 } = {}): FileLink[] {
   visit(itemJson(item), "", 0);
   return links;
 }
+
+/**
+ * Which attempt a step's data is from, when it is not simply the first: retries, and re-runs after the worker
+ * running the step was lost (killed or frozen), so a repeated side effect (a second POST) is explained.
+ */
+export function attemptText(attempt: number | undefined, workerLosses = 0): string | null {
+  if (workerLosses > 0) {
+    const times = workerLosses === 1 ? "" : ` (${workerLosses} times)`;
+    return `attempt ${attempt ?? workerLosses + 1} — re-run after its worker was lost${times}`;
+  }
+  return attempt !== undefined && attempt > 1 ? `attempt ${attempt}` : null;
+}

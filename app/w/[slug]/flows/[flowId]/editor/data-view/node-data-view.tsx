@@ -2,7 +2,7 @@
 
 import { useId, useState, type ReactNode } from "react";
 import { secondaryButton } from "@/app/w/[slug]/credentials/form-controls";
-import { binaryOf, cellOf, cellText, columnsOf, countItems, fileLinksOf, formatBytes, itemJson, pinnableItems, portsOf, type FileLink, type PortData, type Truncation } from "./data-model";
+import { attemptText, binaryOf, cellOf, cellText, columnsOf, countItems, fileLinksOf, formatBytes, itemJson, pinnableItems, portsOf, type FileLink, type PortData, type Truncation } from "./data-model";
 import { JsonTree } from "./json-tree";
 
 type Side = "input" | "output";
@@ -27,6 +27,8 @@ export function NodeDataView({
   error,
   status,
   durationMs,
+  attempt,
+  workerLosses,
   progress,
   streams,
   onPin,
@@ -37,6 +39,9 @@ export function NodeDataView({
   error?: { message: string; [k: string]: unknown } | null;
   status?: string;
   durationMs?: number;
+  attempt?: number;
+  /** How often the worker running this step was lost before this attempt. */
+  workerLosses?: number;
   progress?: unknown;
   /** Text the node streams while it runs (an LLM's reply so far), by input item. */
   streams?: readonly string[];
@@ -49,6 +54,7 @@ export function NodeDataView({
   const data = { input: portsOf(input), output: portsOf(output) };
   const current = data[side];
   const progressLine = progressText(progress);
+  const attemptLine = attemptText(attempt, workerLosses);
   const nothing = input === undefined && output === undefined && !error;
 
   return (
@@ -60,6 +66,7 @@ export function NodeDataView({
           </span>
         )}
         {durationMs !== undefined && <span>{durationMs < 1000 ? `${durationMs} ms` : `${(durationMs / 1000).toFixed(2)} s`}</span>}
+        {attemptLine && <span className={workerLosses ? "text-amber-800 dark:text-amber-300" : undefined}>{attemptLine}</span>}
         {progressLine && <span>Progress: {progressLine}</span>}
         {pinned && <span className="rounded bg-amber-100 px-1.5 py-0.5 font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200">Pinned output</span>}
       </div>
