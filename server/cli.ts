@@ -13,7 +13,7 @@ import { describeIssues, parseFlowDocument, type FlowDocument, type FlowDocument
 import { flowName } from "./routers/flow.schema";
 import { listRunsInput } from "./routers/run.schema";
 import { ensureSecrets } from "./secrets";
-import { activationService, requireRunnable } from "./services/activation-service";
+import { activationService, requireActivatable } from "./services/activation-service";
 import { flowService } from "./services/flow-service";
 import { runService, type RunSummary } from "./services/run-service";
 import { ServiceError } from "./services/service-error";
@@ -29,8 +29,9 @@ const usage = `Usage: npm run cli -- <command> [options]
 Commands:
   import <file> [--activate]
       Create a flow from an export ({ "name", "document" }) or from a bare flow document (then named after
-      the file), and save it as the flow's first version. --activate also activates that version and
-      prints the flow's webhook paths.
+      the file), and save it as the flow's first version; so it must be able to run (a trigger, known
+      node types, no cycles), or nothing is imported. --activate also activates that version and prints
+      the flow's webhook paths.
   export <flowId> [--out <file>]
       Print the flow's export (its active version, else its draft) as JSON, or write it to <file>.
   run <flowId> [--input '<json>'] [--draft] [--timeout <ms>]
@@ -173,7 +174,7 @@ interface ImportedFlow {
 
 /**
  * Reads and checks an import file before anything is created: an export `{ name, document }`, or a bare flow
- * document named after its file. With --activate the document must also be runnable.
+ * document named after its file. The document must be one activation accepts, since it becomes a version.
  */
 async function readImport({ file, activate }: { file: string; activate: boolean }): Promise<ImportedFlow> {
   let text: string;
@@ -197,13 +198,12 @@ async function readImport({ file, activate }: { file: string; activate: boolean 
   const refusal = (what: string, issues: FlowDocumentIssue[]) =>
     new CliError(`The flow document in ${file} ${what} (${issues.length} ${issues.length === 1 ? "problem" : "problems"}):\n${issueList(issues)}\nNothing was imported.`);
   if (!parsed.ok) throw refusal("is invalid", parsed.issues);
-  if (activate) {
-    try {
-      requireRunnable(parsed.document);
-    } catch (err) {
-      const issues = issuesOf(err);
-      throw issues ? refusal("cannot be activated", issues) : err;
-    }
+  // An import is saved as a version, which is checked as activation checks it: refused here, nothing is created.
+  try {
+    requireActivatable(parsed.document);
+  } catch (err) {
+    const issues = issuesOf(err);
+    throw issues ? refusal(activate ? "cannot be activated" : "cannot run, so it cannot be saved as a version", issues) : err;
   }
   return { name: name.data, document: parsed.document };
 }
