@@ -192,7 +192,7 @@ describe.each(databaseKinds)("run router on %s", (kind) => {
     const refused = await rejection(caller.flow.saveVersion({ ...ref, document: bad, message: "bad" }));
     expect(refused.code).toBe("BAD_REQUEST");
     for (const path of ["nodes[1].config.fields[0].value:", "nodes[2].type:", "edges[0].sourcePort:"]) expect(refused.message).toContain(path);
-    await database.db.flowVersion.create({ data: { ...ref, number: 2, document: bad, message: "bad", authorId: user.id }, select: { id: true } });
+    await database.db.flowVersion.create({ data: { ...ref, number: 2, document: JSON.parse(JSON.stringify(bad)) as object, message: "bad", authorId: user.id }, select: { id: true } });
 
     const error = await rejection(caller.flow.activate(ref));
     expect(error.code).toBe("BAD_REQUEST");
