@@ -3,6 +3,7 @@ import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsag
 import { toPortItems, type ExecuteResult, type NodeDefinition, type NodeQueue } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
+import { checkJson, describeJsonProblem } from "../server/json-check";
 import type { ExpressionScope } from "./expressions";
 import { planGraph, type FlowGraph } from "./graph";
 import { configResolver, prepareConfig, type PreparedConfig } from "./node-config";
@@ -76,6 +77,8 @@ export interface EngineServices {
   saveStep(run: RunIdentity, step: StepRecord): Promise<void>;
   /** Sends a run event; the event is only made when someone may be listening. */
   emit(make: () => RunEvent): void;
+  /** How deep a node's output items may nest; deeper output fails the step (nothing downstream could read it). */
+  jsonMaxDepth: number;
   /** Runs a step of a node that declares a queue on that queue's workers (queue mode); without it, it runs here. */
   offload?(job: StepJob, options: { signal: AbortSignal; progress(update: ProgressUpdate): void }): Promise<ExecuteResult>;
 }
@@ -126,6 +129,19 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export function backoffDelay(baseMs: number, attempt: number, random = Math.random): number {
   const exponential = baseMs * 2 ** (attempt - 1);
   return Math.round(exponential * (0.5 + random()));
+}
+
+/**
+ * Output nested deeper than the limit would overflow the code that stores and reads it, so the step fails. The
+ * limit is on each field of an item's JSON, as a webhook's body is one field of its item.
+ */
+function refuseDeepOutput(node: FlowNode, output: PortItems, maxDepth: number): void {
+  for (const [port, items] of Object.entries(output)) {
+    for (let i = 0; i < items.length; i++) {
+      const problem = checkJson(items[i]!.json, { maxDepth: maxDepth + 1, root: `${port}[${i}].json` });
+      if (problem) throw new NodeError(describeJsonProblem(problem, { what: `The output of "${node.name}"`, limit: maxDepth }), { code: "OUTPUT_TOO_DEEP", retryable: false });
+    }
+  }
 }
 
 function countItems(ports: PortItems): number {
@@ -256,6 +272,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
       attempt++;
       try {
         const output = await attemptNode(node, definition, input, inputs, usage);
+        refuseDeepOutput(node, output, services.jsonMaxDepth);
         return finish("succeeded", attempt, output, null);
       } catch (err) {
         if (controller.signal.aborted) {

@@ -36,6 +36,8 @@ export interface ExecutorDeps {
   liveWorkers(): string[];
   /** Step input and output above this many bytes of JSON are stored cut down, with the cap shown. */
   stepCapBytes: number;
+  /** How deep a node's output items may nest (`JSON_MAX_DEPTH`). */
+  jsonMaxDepth: number;
   /** Whether someone has the flow's runs open, so its run events must reach other processes. */
   isWatched(flowId: string): boolean;
   /** Queues a run of another flow (the error flow of a failed run). */
@@ -403,9 +405,10 @@ export class Executor {
   }
 
   private engineServices(): Omit<EngineServices, "saveStep" | "emit"> {
-    const { db, registry, http, binary, logger, offload } = this.deps;
+    const { db, registry, http, binary, logger, offload, jsonMaxDepth } = this.deps;
     return {
       offload,
+      jsonMaxDepth,
       registry,
       http,
       binary,

@@ -105,6 +105,7 @@ export class Runtime {
       isWatched: (flowId) => this.watched.has(flowId),
       enqueue: (spec) => this.enqueue(spec),
       stepCapBytes: config.STEP_DATA_CAP_BYTES,
+      jsonMaxDepth: config.JSON_MAX_DEPTH,
       offload: media ? (job, options) => media.run(job, options) : undefined,
     });
     this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, config.WORKER_CONCURRENCY, logger);
@@ -124,7 +125,7 @@ export class Runtime {
             lockMs: config.LISTENER_LOCK_MS,
           })
         : null;
-    this.webhooks = role === "web" ? new WebhookRouter({ db, executor: this.executor, dispatcher: this.dispatcher, logger, rateLimit: config.WEBHOOK_RATE_LIMIT, box }) : null;
+    this.webhooks = role === "web" ? new WebhookRouter({ db, executor: this.executor, dispatcher: this.dispatcher, logger, rateLimit: config.WEBHOOK_RATE_LIMIT, jsonMaxDepth: config.JSON_MAX_DEPTH, box }) : null;
   }
 
   /** Starts this process's part: workers, heartbeats, schedules, webhook routes, reconciler and retention. */

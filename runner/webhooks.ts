@@ -8,6 +8,7 @@ import type { WebhookConfig } from "../nodes/webhook/webhook.node";
 import type { SecretBox } from "../server/crypto";
 import type { Db } from "../server/db";
 import type { FlowDocument, FlowNode } from "../server/flow-document";
+import { checkJson, describeJsonProblem } from "../server/json-check";
 import { activationService, webhookTriggers } from "../server/services/activation-service";
 import { openCredentialForRun } from "../server/services/credential-service";
 import type { Dispatcher } from "./dispatch";
@@ -113,7 +114,14 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
     payload = body;
     type ??= "text/plain; charset=utf-8";
   } else {
-    payload = body === undefined ? "" : JSON.stringify(body);
+    try {
+      payload = body === undefined ? "" : JSON.stringify(body);
+    } catch (err) {
+      // An answer that cannot be written as JSON (nested too deep, a BigInt) still gets an answer.
+      const runId = headers["x-streamware-run-id"];
+      const error = `The flow's answer cannot be sent as JSON: ${(err as Error).message}.`;
+      return send(res, 500, runId ? { runId, error } : { error }, runId ? { "x-streamware-run-id": runId } : {});
+    }
     type ??= "application/json";
   }
   res.writeHead(status, { ...headers, "content-type": type ?? "application/octet-stream", "content-length": Buffer.byteLength(payload) });
@@ -170,6 +178,8 @@ export class WebhookRouter {
       dispatcher: Dispatcher;
       logger: Logger;
       rateLimit: number;
+      /** How deep a JSON body may nest (`JSON_MAX_DEPTH`); deeper ones are answered 422 before a run exists. */
+      jsonMaxDepth: number;
       box: () => SecretBox;
     },
   ) {
@@ -258,6 +268,9 @@ export class WebhookRouter {
       if (err instanceof MultipartError) return send(res, 400, { error: err.message });
       return send(res, 400, { error: `The body is not valid JSON: ${(err as Error).message}` });
     }
+    // Refused before a run exists: nothing downstream (expressions, storage, the answer) could read it.
+    const tooDeep = body !== null && typeof body === "object" ? checkJson(body, { maxDepth: this.deps.jsonMaxDepth, root: "body" }) : null;
+    if (tooDeep) return send(res, 422, { error: describeJsonProblem(tooDeep, { what: "The JSON body" }) });
     const item: Item = { json: { method, path, headers, query: Object.fromEntries(new URLSearchParams(query === -1 ? "" : url.slice(query + 1))), body: multipart?.fields ?? body ?? null } };
     if (multipart) {
       const binary: Record<string, BinaryRef> = {};
@@ -312,7 +325,13 @@ export class WebhookRouter {
         if (answered) return;
         answered = true;
         clearTimeout(timer);
-        send(res, status, body, headers);
+        try {
+          send(res, status, body, headers);
+        } catch (err) {
+          // Whatever went wrong writing it, the caller still gets an answer and the run id.
+          this.deps.logger.error({ err, runId }, "could not send a webhook's answer");
+          send(res, 500, { runId, error: "The flow's answer could not be sent; see the run." }, { "x-streamware-run-id": runId });
+        }
         resolve();
       };
       const respond = (response: WebhookResponse) => {

@@ -191,6 +191,21 @@ describe("the command-line interface against PostgreSQL", () => {
     expect(await db.flow.count({ where: { workspaceId: ada.workspace.id } })).toBe(before);
   });
 
+  it("refuses a document nested 5,000 levels with the limit and where, never a stack, and creates nothing", async () => {
+    const { db } = connection;
+    const before = await db.flow.count({ where: { workspaceId: ada.workspace.id } });
+    // Written by hand: JSON.stringify itself overflows at this depth.
+    const config = `${'{"a":'.repeat(5000)}1${"}".repeat(5000)}`;
+    const target = path.join(dir, "deep.json");
+    await writeFile(target, `{"schema":"${FLOW_SCHEMA_TAG}","nodes":[{"id":"m","type":"core.manual","name":"Start","position":{"x":0,"y":0},"config":${config}}],"edges":[]}`);
+    const result = await cli("import", target, "--user", ada.user.email);
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toContain("RangeError");
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stderr).toMatch(/deep\.json is invalid \(1 problem\):\n {2}nodes\[0\]\.config\.a[.a…]*: nests deeper than 108 levels, the limit for flow documents \(JSON_MAX_DEPTH \+ 8\); flatten it\nNothing was imported\.\n$/);
+    expect(await db.flow.count({ where: { workspaceId: ada.workspace.id } })).toBe(before);
+  });
+
   it("exports a flow that imports again with the same nodes", async () => {
     const { db } = connection;
     // A bare document takes its name from the file.

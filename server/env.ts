@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jsonMaxDepthSchema } from "./json-check";
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
@@ -41,6 +42,7 @@ export const envSchema = z
       .transform((v) => v.split(",").map((q) => q.trim()).filter(Boolean))
       .pipe(z.array(z.enum(["runs", "media"], { error: "name the queues to take as a comma-separated list of runs and media" })).min(1, "name at least one queue: runs, media")),
     WEBHOOK_RATE_LIMIT: z.coerce.number().int().min(0).default(10_000),
+    JSON_MAX_DEPTH: jsonMaxDepthSchema,
     STEP_DATA_CAP_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
     RUN_RETENTION_DAYS: z.coerce.number().min(0).default(14),
     RUN_RETENTION_PER_FLOW: z.coerce.number().int().min(0).default(1000),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkJson, ENVELOPE_DEPTH, jsonMaxDepth } from "./json-check";
 
 /**
  * The flow document: what the editor edits, what a flow version stores and what export/import moves.
@@ -163,7 +164,26 @@ export type ParseFlowDocumentResult =
   | { ok: true; document: FlowDocument }
   | { ok: false; issues: FlowDocumentIssue[] };
 
-export function parseFlowDocument(input: unknown): ParseFlowDocumentResult {
+/** How deep a flow document may nest: a node's config or pinned item as deep as a value may be, in its envelope. */
+export const flowDocumentMaxDepth = () => jsonMaxDepth() + ENVELOPE_DEPTH;
+
+/**
+ * Checked before the schema, with a walker that cannot overflow the stack: a document too deep for the code that
+ * reads it, or holding text PostgreSQL cannot store, is refused whole with where and why.
+ */
+function unsafeDocument(input: unknown, maxDepth: number): FlowDocumentIssue | null {
+  const problem = checkJson(input, { maxDepth, text: true });
+  if (!problem) return null;
+  const message =
+    problem.kind === "depth"
+      ? `nests deeper than ${problem.maxDepth} levels, the limit for flow documents (JSON_MAX_DEPTH + ${ENVELOPE_DEPTH}); flatten it`
+      : `holds ${problem.what}, which cannot be stored; remove it`;
+  return { path: problem.path === "(value)" ? "(document)" : problem.path, message };
+}
+
+export function parseFlowDocument(input: unknown, { maxDepth = flowDocumentMaxDepth() }: { maxDepth?: number } = {}): ParseFlowDocumentResult {
+  const unsafe = unsafeDocument(input, maxDepth);
+  if (unsafe) return { ok: false, issues: [unsafe] };
   const result = flowDocumentSchema.safeParse(input);
   if (result.success) return { ok: true, document: result.data };
   return {

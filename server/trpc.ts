@@ -2,10 +2,30 @@ import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Context } from "./context";
+import { checkJson, describeJsonProblem, ENVELOPE_DEPTH, jsonMaxDepth } from "./json-check";
 import { ServiceError, type ServiceErrorCode } from "./services/service-error";
 
+/**
+ * Inputs are refused when they nest deeper than a flow document may in its request, before anything recursive reads
+ * them (superjson's copy, zod, Prisma); a shallower document too deep for its own limit is refused by its schema.
+ */
+function refuseDeepInput(input: unknown): void {
+  const maxDepth = jsonMaxDepth() + 2 * ENVELOPE_DEPTH;
+  const problem = checkJson(input, { maxDepth, root: "input" });
+  if (problem) throw new TRPCError({ code: "BAD_REQUEST", message: describeJsonProblem(problem, { what: "The request", setting: `JSON_MAX_DEPTH (requests may nest JSON_MAX_DEPTH + ${2 * ENVELOPE_DEPTH} levels)` }) });
+}
+
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer: {
+    input: {
+      serialize: (value: unknown) => superjson.serialize(value),
+      deserialize: (payload: unknown) => {
+        refuseDeepInput(payload);
+        return superjson.deserialize(payload as Parameters<typeof superjson.deserialize>[0]);
+      },
+    },
+    output: superjson,
+  },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     return {
@@ -40,7 +60,13 @@ const mapServiceErrors = t.middleware(async ({ next }) => {
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(mapServiceErrors);
+/** Server-side callers (tests, the CLI) skip the transformer, so their inputs are checked here. */
+const refuseDeepInputs = t.middleware(async ({ getRawInput, next }) => {
+  refuseDeepInput(await getRawInput());
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapServiceErrors).use(refuseDeepInputs);
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   return next({ ctx: { ...ctx, user: ctx.user } });

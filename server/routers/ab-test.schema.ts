@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { storableName, unstorableNameMessage } from "../json-check";
 
 const workspaceId = z.string().min(1).max(64);
 const flowId = z.string().min(1).max(64);
-const experiment = z.string().trim().min(1, "name the experiment").max(100);
+const experiment = z.string().trim().min(1, "name the experiment").max(100).refine(storableName, unstorableNameMessage("The experiment name"));
 
 export const abResultsInput = z.object({
   workspaceId,
@@ -15,6 +16,6 @@ export const abConvertInput = z.object({
   workspaceId,
   flowId,
   experiment,
-  keys: z.array(z.string().trim().min(1, "a key cannot be empty").max(512)).min(1, "send at least one key").max(1000, "send at most 1000 keys at a time"),
+  keys: z.array(z.string().trim().min(1, "a key cannot be empty").max(512).refine(storableName, unstorableNameMessage("A key"))).min(1, "send at least one key").max(1000, "send at most 1000 keys at a time"),
 });
 export const abResetInput = z.object({ workspaceId, flowId, experiment });

@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { storableName, unstorableNameMessage } from "../json-check";
 
 const workspaceId = z.string().min(1).max(64);
 const credentialId = z.string().min(1).max(64);
-const name = z.string().trim().min(1, "Give the credential a name").max(120, "Keep the name under 120 characters");
+const name = z.string().trim().min(1, "Give the credential a name").max(120, "Keep the name under 120 characters")
+  .refine(storableName, unstorableNameMessage("Name"));
 const data = z
   .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, "field names are letters, digits and '_'"), z.union([z.string().max(20_000), z.number(), z.boolean()]))
   .refine((d) => Object.keys(d).length <= 50, "a credential has at most 50 fields");

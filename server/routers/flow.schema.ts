@@ -1,8 +1,14 @@
 import { z } from "zod";
+import { storableName, unstorableNameMessage, unstorableText } from "../json-check";
 
 const workspaceId = z.string().min(1).max(64);
 const flowId = z.string().min(1).max(64);
-export const flowName = z.string().trim().min(1, "Give the flow a name").max(120, "Keep the name under 120 characters");
+export const flowName = z
+  .string()
+  .trim()
+  .min(1, "Give the flow a name")
+  .max(120, "Keep the name under 120 characters")
+  .refine(storableName, unstorableNameMessage("Name"));
 
 export const listFlowsInput = z.object({ workspaceId });
 export const flowRefInput = z.object({ workspaceId, flowId });
@@ -15,6 +21,11 @@ export const saveVersionInput = z.object({
   workspaceId,
   flowId,
   document: z.unknown(),
-  message: z.string().trim().max(500, "Keep the message under 500 characters").default(""),
+  message: z
+    .string()
+    .trim()
+    .max(500, "Keep the message under 500 characters")
+    .refine((text) => unstorableText(text) === null, "The message cannot contain NUL characters or broken Unicode; remove them")
+    .default(""),
 });
 export const getVersionInput = z.object({ workspaceId, flowId, number: z.number().int().min(1) });

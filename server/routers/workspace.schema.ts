@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { storableName, unstorableNameMessage } from "../json-check";
 import { roles } from "../services/workspace-roles";
 
-export const workspaceName = z.string().trim().min(1, "Give the workspace a name").max(80, "Keep the name under 80 characters");
+export const workspaceName = z.string().trim().min(1, "Give the workspace a name").max(80, "Keep the name under 80 characters")
+  .refine(storableName, unstorableNameMessage("Name"));
 export const workspaceId = z.string().min(1).max(64);
 
 export const bySlugInput = z.object({ slug: z.string().min(1).max(64) });

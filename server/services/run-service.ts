@@ -6,6 +6,7 @@ import { nodeRegistry } from "../../nodes/registry";
 import type { RunSpec } from "../../runner/executor";
 import { resolveStoredSteps, type StoredPorts } from "../../runner/step-data";
 import type { FlowDocument } from "../flow-document";
+import { checkJson, describeJsonProblem, jsonMaxDepth } from "../json-check";
 import { activationService, requireRunnable } from "./activation-service";
 import type { Role } from "./workspace-roles";
 import { ServiceError } from "./service-error";
@@ -277,6 +278,9 @@ export const runService = {
       if (source !== "draft") throw new ServiceError({ code: "BAD_REQUEST", message: "One node is run alone from the draft; leave out source or set it to \"draft\"" });
       return prepareAlone({ db, workspaceId, flowId, nodeId: onlyNodeId });
     }
+    // Each item's JSON is one level above the values in it, as a webhook's body is a field of its item.
+    const tooDeep = checkJson(input ?? {}, { maxDepth: jsonMaxDepth() + 1, root: "input" });
+    if (tooDeep) throw new ServiceError({ code: "BAD_REQUEST", message: describeJsonProblem(tooDeep, { what: "The run's input", limit: jsonMaxDepth() }) });
     const base = { workspaceId, flowId, trigger: "manual", triggerItems: toItems(input ?? {}), startNodeId };
     if (source === "active") {
       const active = await activationService.activeVersionOf({ db, workspaceId, flowId });

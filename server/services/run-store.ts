@@ -1,5 +1,6 @@
 import type { Db } from "../db";
 import { rawSql } from "../db/raw";
+import { storableJson } from "../json-check";
 
 /**
  * Writes runs and steps for the runner. Writes from concurrent runs are gathered and sent as one statement
@@ -72,17 +73,31 @@ export class RawJson {
   constructor(readonly json: string) {}
 }
 
+/** A value that cannot be written as JSON (nested too deep for JSON.stringify) is stored as why, so its row still is. */
+function valueJson(value: unknown): string {
+  if (value instanceof RawJson) return value.json;
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    return JSON.stringify({ unstorable: `This data could not be stored: ${(err as Error).message}` });
+  }
+}
+
 function rowJson(row: object): string {
   let out = "{";
   for (const [key, value] of Object.entries(row)) {
     if (value === undefined) continue;
     if (out.length > 1) out += ",";
-    out += `${JSON.stringify(key)}:${value instanceof RawJson ? value.json : JSON.stringify(value)}`;
+    out += `${JSON.stringify(key)}:${valueJson(value)}`;
   }
   return `${out}}`;
 }
 
-const rowsJson = (rows: object[]) => `[${rows.map(rowJson).join(",")}]`;
+/**
+ * The one place run and step data is encoded for PostgreSQL, which cannot hold NUL or lone surrogates in text or
+ * jsonb: each is stored as U+FFFD, so data that carried one (a webhook body, a node's output) is still stored.
+ */
+const rowsJson = (rows: object[]) => storableJson(`[${rows.map(rowJson).join(",")}]`);
 
 interface Waiter {
   resolve(): void;
