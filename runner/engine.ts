@@ -135,11 +135,14 @@ export function backoffDelay(baseMs: number, attempt: number, random = Math.rand
  * Output nested deeper than the limit would overflow the code that stores and reads it, so the step fails. The
  * limit is on each field of an item's JSON, as a webhook's body is one field of its item.
  */
-function refuseDeepOutput(node: FlowNode, output: PortItems, maxDepth: number): void {
+function refuseDeepOutput(what: string, input: Item[], output: PortItems, maxDepth: number): void {
+  // Items passed on unchanged were checked where they came from.
+  const known = new Set(input);
   for (const [port, items] of Object.entries(output)) {
     for (let i = 0; i < items.length; i++) {
+      if (known.has(items[i]!)) continue;
       const problem = checkJson(items[i]!.json, { maxDepth: maxDepth + 1, root: `${port}[${i}].json` });
-      if (problem) throw new NodeError(describeJsonProblem(problem, { what: `The output of "${node.name}"`, limit: maxDepth }), { code: "OUTPUT_TOO_DEEP", retryable: false });
+      if (problem) throw new NodeError(describeJsonProblem(problem, { what, limit: maxDepth }), { code: "OUTPUT_TOO_DEEP", retryable: false });
     }
   }
 }
@@ -156,6 +159,8 @@ function countItems(ports: PortItems): number {
  */
 export async function executeFlow(services: EngineServices, request: RunRequest): Promise<RunOutcome> {
   const { run, document } = request;
+  // Triggers that parse what they receive (an MQTT payload) are checked here, once, like a webhook's body at its door.
+  refuseDeepOutput("The trigger's data", [], { in: request.triggerItems }, services.jsonMaxDepth);
   const graph = cachedGraph(document, services.registry, request.startNodeId, run.trigger);
   const alone = !graph.definitions.get(graph.start)!.trigger;
   const controller = new AbortController();
@@ -272,7 +277,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
       attempt++;
       try {
         const output = await attemptNode(node, definition, input, inputs, usage);
-        refuseDeepOutput(node, output, services.jsonMaxDepth);
+        refuseDeepOutput(`The output of "${node.name}"`, input, output, services.jsonMaxDepth);
         return finish("succeeded", attempt, output, null);
       } catch (err) {
         if (controller.signal.aborted) {

@@ -105,6 +105,19 @@ describe("webhooks given hostile bodies, on PostgreSQL", () => {
     expect(step).toMatchObject({ status: "failed", error: { code: "OUTPUT_TOO_DEEP" } });
   });
 
+  it("fails a run whose trigger items (a parsed MQTT payload, say) nest too deep, and stores it", async () => {
+    const flowId = await activate({ path: "deep-trigger" });
+    const { draft: document } = await flowService.get({ db: database.db, userId: owner.user.id, workspaceId: owner.workspace.id, flowId });
+    let payload: unknown = 1;
+    for (let i = 0; i < 100; i++) payload = [payload];
+    const spec = { workspaceId: owner.workspace.id, flowId, flowVersionId: null, document, trigger: "webhook", startNodeId: "hook", triggerItems: [{ json: { payload } }] };
+    const { runId, done } = web.executor.runInline(spec);
+    const outcome = await done;
+    expect(outcome.status).toBe("failed");
+    expect(outcome.error?.message).toMatch(/^The trigger's data nests deeper than 64 levels \(at in\[0\]\.json\.payload\[0\].*\); flatten it, or raise JSON_MAX_DEPTH\.$/);
+    expect(await storedRun(runId)).toMatchObject({ status: "failed" });
+  });
+
   it("stores a code node's output that holds a NUL, with U+FFFD in its place", async () => {
     await activate({ path: "nul-output", respond: "lastNode" }, [{ id: "nul", type: "core.code", config: { code: "return { s: 'a' + String.fromCharCode(0) + 'b' };" } }]);
     const res = await post("nul-output", "{}");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkJson, jsonMaxDepth, storableJson, storableName, unstorableText } from "./json-check";
+import { checkJson, jsonMaxDepth, storableJson, storableName, storableText, storableValue, unstorableText } from "./json-check";
 
 const nested = (depth: number): unknown => {
   let value: unknown = 1;
@@ -52,5 +52,14 @@ describe("names and settings", () => {
     expect(jsonMaxDepth({})).toBe(100);
     expect(jsonMaxDepth({ JSON_MAX_DEPTH: "32" })).toBe(32);
     expect(jsonMaxDepth({ JSON_MAX_DEPTH: "100000" })).toBe(100);
+  });
+});
+
+describe("storableText and storableValue", () => {
+  it("replace NUL and lone surrogates with U+FFFD, keeping pairs and returning the same value when clean", () => {
+    expect(storableText("a\u0000b\uD800c\uDC00😀")).toBe("a\uFFFDb\uFFFDc\uFFFD😀");
+    const clean = { a: ["x"] };
+    expect(storableValue(clean)).toBe(clean);
+    expect(storableValue({ "k\u0000": ["\uD800"] })).toEqual({ "k\uFFFD": ["\uFFFD"] });
   });
 });

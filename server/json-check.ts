@@ -145,6 +145,19 @@ export function storableJson(json: string): string {
   return json.replace(/\\(\\|u0000|ud[89a-f][0-9a-f]{2})/g, (match, escaped: string) => (escaped === "\\" ? match : "\\ufffd"));
 }
 
+/** A string from data made storable the same way: NUL and lone surrogates become U+FFFD. */
+export function storableText(text: string): string {
+  return unstorableText(text) === null ? text : text.replace(new RegExp(UNSTORABLE.source, "g"), "\uFFFD");
+}
+
+/** A JSON value from data made storable (see `storableJson`); the same value when nothing needed changing. */
+export function storableValue<T>(value: T): T {
+  if (value === undefined) return value;
+  const json = JSON.stringify(value);
+  const storable = storableJson(json);
+  return storable === json ? value : (JSON.parse(storable) as T);
+}
+
 /** A name a person typed holds no control characters (NUL among them) nor lone surrogates, which PostgreSQL refuses. */
 export const storableName = (text: string) => !/[\u0000-\u001F\u007F]/.test(text) && unstorableText(text) === null;
 /** The words for a name `storableName` refuses, such as "Name cannot contain control characters …". */

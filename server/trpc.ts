@@ -60,13 +60,23 @@ const mapServiceErrors = t.middleware(async ({ next }) => {
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-/** Server-side callers (tests, the CLI) skip the transformer, so their inputs are checked here. */
-const refuseDeepInputs = t.middleware(async ({ getRawInput, next }) => {
-  refuseDeepInput(await getRawInput());
-  return next();
+/**
+ * Server-side callers (tests, the CLI) skip the transformer, so their inputs' depth is checked here. A call that
+ * failed unexpectedly on an input holding text PostgreSQL cannot store (a NUL in an id) was the caller's to fix: it
+ * is answered as such, with where, instead of as a server error. Fields people type say so in their own words first.
+ */
+const guardInputs = t.middleware(async ({ getRawInput, next }) => {
+  const input = await getRawInput();
+  refuseDeepInput(input);
+  const result = await next();
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR" && !(result.error.cause instanceof ServiceError)) {
+    const problem = checkJson(input, { maxDepth: Infinity, text: true, root: "input" });
+    if (problem) throw new TRPCError({ code: "BAD_REQUEST", message: describeJsonProblem(problem, { what: "The request" }), cause: result.error });
+  }
+  return result;
 });
 
-export const publicProcedure = t.procedure.use(mapServiceErrors).use(refuseDeepInputs);
+export const publicProcedure = t.procedure.use(mapServiceErrors).use(guardInputs);
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   return next({ ctx: { ...ctx, user: ctx.user } });

@@ -87,6 +87,13 @@ describe("hostile inputs to the API, on PostgreSQL", () => {
     expect(await database.db.flow.count({ where: { workspaceId: workspace.id } })).toBe(1);
   });
 
+  it("answers an id holding a NUL as the caller's mistake, naming where, not as a server error", async () => {
+    const { caller, workspace } = await signInAs({ db: database.db, name: "Ids" });
+    const err = await rejection(caller.flow.get({ workspaceId: workspace.id, flowId: "flow\u0000" }));
+    expect(err.code).toBe("BAD_REQUEST");
+    expect(err.message).toBe("The request holds a NUL character (U+0000) at input.flowId, which cannot be stored; remove it.");
+  });
+
   it("refuses a manual run's input nested deeper than JSON_MAX_DEPTH", async () => {
     const { caller, workspace } = await signInAs({ db: database.db, name: "Input" });
     const flow = await caller.flow.create({ workspaceId: workspace.id, name: "Input", document: deepDocument(1) });

@@ -2,6 +2,7 @@ import type { ConversionOutcome, ExperimentStore, ExperimentVariant } from "../.
 import { NodeConfigError } from "../../nodes/_kit/errors";
 import type { Db } from "../db";
 import { rawSql, type RawSql } from "../db/raw";
+import { storableText } from "../json-check";
 import { compareProportions, type Comparison } from "./ab-test-statistics";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
@@ -85,7 +86,9 @@ async function convertKeys({ sql, workspaceId, flowId, experiment, keys }: Exper
 export function experimentStore({ db, workspaceId, flowId }: { db: Db; workspaceId: string; flowId: string }): ExperimentStore {
   const sql = rawSql(db);
   return {
-    async assign({ experiment, variants, control, entries }) {
+    async assign({ experiment, variants, control, entries: given }) {
+      // Keys come from run data; NUL and lone surrogates, which PostgreSQL refuses, are kept as U+FFFD.
+      const entries = given.map((entry) => ({ ...entry, key: storableText(entry.key) }));
       const proposed = new Map<string, string>();
       for (const entry of entries) if (!proposed.has(entry.key)) proposed.set(entry.key, entry.proposed);
       const keys = [...proposed.keys()];
@@ -106,7 +109,7 @@ export function experimentStore({ db, workspaceId, flowId }: { db: Db; workspace
       return entries.map((entry) => variantOf.get(entry.key)!);
     },
     async convert({ experiment, keys, flowId: target = flowId }) {
-      const outcomes = await convertKeys({ sql, workspaceId, flowId: target, experiment, keys });
+      const outcomes = await convertKeys({ sql, workspaceId, flowId: target, experiment, keys: keys.map(storableText) });
       if (outcomes) return outcomes;
       const where = target === flowId ? "this flow" : `flow "${target}" of this workspace`;
       throw new NodeConfigError(

@@ -1,5 +1,6 @@
 import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
+import { storableText, storableValue } from "../json-check";
 
 /** How often `update` re-reads after losing a race before it gives up; each loss means another run wrote. */
 const MAX_UPDATE_ATTEMPTS = 50;
@@ -8,7 +9,7 @@ const jsonEquals = (value: unknown) => (value === null ? Prisma.AnyNull : (value
 
 /** The per-flow key/value store behind a node's `ctx.kv`; scoped by the run's flow and workspace. */
 export function flowStateStore({ db, workspaceId, flowId }: { db: Db; workspaceId: string; flowId: string }) {
-  return {
+  const store = {
     async get<T = unknown>(key: string): Promise<T | undefined> {
       const row = await db.flowState.findFirst({ where: { flowId, workspaceId, key }, select: { value: true } });
       return row ? (row.value as T) : undefined;
@@ -51,5 +52,17 @@ export function flowStateStore({ db, workspaceId, flowId }: { db: Db; workspaceI
       }
       throw new Error(`The flow state "${key}" kept changing under ${MAX_UPDATE_ATTEMPTS} attempts to update it; try again`);
     },
+  };
+  // Keys and values come from run data (an alert's key, a feed's entries): NUL and lone surrogates, which
+  // PostgreSQL refuses, are kept as U+FFFD, the same on every read and write.
+  return {
+    get: <T = unknown>(key: string) => store.get<T>(storableText(key)),
+    set: (key: string, value: unknown) => store.set(storableText(key), storableValue(value)),
+    delete: (key: string) => store.delete(storableText(key)),
+    update: <T = unknown>(key: string, change: (current: T | undefined) => T | undefined) =>
+      store.update<T>(storableText(key), (current) => {
+        const next = change(current);
+        return next === undefined ? next : storableValue(next);
+      }),
   };
 }
