@@ -22,7 +22,7 @@ type Procedure = (input: unknown) => Promise<unknown>;
 const destructive = new Set(["flow.delete", "credential.delete", "workspace.removeMember"]);
 
 /** Every procedure but those, with the keys its input object has. */
-const procedures = Object.entries(appRouter._def.procedures as Record<string, { _def: { inputs: { shape?: Record<string, unknown> }[] } }>)
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { inputs: { shape?: Record<string, unknown> }[] } }>)
   .filter(([path]) => !destructive.has(path))
   .map(([path, procedure]) => ({ path, keys: procedure._def.inputs.flatMap((input) => Object.keys(input.shape ?? {})) }))
   .sort((a, b) => a.path.localeCompare(b.path));
