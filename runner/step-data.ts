@@ -26,37 +26,74 @@ export interface StoredEdge {
 
 const asPorts = (value: unknown): StoredPorts => (value && typeof value === "object" ? (value as StoredPorts) : { items: {} });
 
-/** Puts stored steps' inputs and outputs back together from what each refers to. */
+/**
+ * Puts stored steps' inputs and outputs back together from what each refers to. A chain of steps that pass their
+ * items on refers back as far as the flow is long (thousands of nodes), so it is followed with a stack of its own.
+ */
 export function resolveStoredSteps(steps: { nodeId: string; input: unknown; output: unknown }[], edges: StoredEdge[], runInput: unknown) {
   const byNode = new Map(steps.map((s) => [s.nodeId, s]));
   const trigger = (Array.isArray(runInput) ? runInput : []) as PortItems[string];
   const inputs = new Map<string, PortItems>();
   const outputs = new Map<string, PortItems>();
-  const inputOf = (nodeId: string): PortItems => {
+  const into = new Map<string, StoredEdge[]>();
+  for (const edge of edges) {
+    if (!byNode.has(edge.source)) continue;
+    const list = into.get(edge.target);
+    if (list) list.push(edge);
+    else into.set(edge.target, [edge]);
+  }
+  const edgesInto = (nodeId: string) => into.get(nodeId) ?? [];
+  const fromUpstream = (nodeId: string) => asPorts(byNode.get(nodeId)?.input).fromUpstream === true;
+
+  /** The node's input from upstream outputs resolved already (one still missing is in a cycle: left out). */
+  const assembleInput = (nodeId: string): PortItems => {
     let found = inputs.get(nodeId);
     if (found) return found;
     const stored = asPorts(byNode.get(nodeId)?.input);
     if (stored.fromTrigger) found = { in: trigger };
     else if (stored.fromUpstream) {
       found = {};
-      for (const edge of edges) {
-        if (edge.target !== nodeId || !byNode.has(edge.source)) continue;
-        const upstream = outputOf(edge.source)[edge.sourcePort];
+      for (const edge of edgesInto(nodeId)) {
+        const upstream = outputs.get(edge.source)?.[edge.sourcePort];
         if (upstream?.length) (found[edge.targetPort] ??= []).push(...upstream);
       }
     } else found = stored.items ?? {};
     inputs.set(nodeId, found);
     return found;
   };
-  const outputOf = (nodeId: string): PortItems => {
-    let found = outputs.get(nodeId);
-    if (found) return found;
+  const assembleOutput = (nodeId: string): PortItems => {
     const stored = asPorts(byNode.get(nodeId)?.output);
-    if (stored.fromTrigger) found = { out: trigger };
-    else if (stored.sameAsInput) found = { out: Object.values(inputOf(nodeId)).flat() };
-    else found = stored.items ?? {};
-    outputs.set(nodeId, found);
-    return found;
+    if (stored.fromTrigger) return { out: trigger };
+    if (stored.sameAsInput) return { out: Object.values(assembleInput(nodeId)).flat() };
+    return stored.items ?? {};
+  };
+  /** Only an output that is its input, which came along edges, needs the outputs upstream of it. */
+  const needs = (nodeId: string): string[] => {
+    const stored = asPorts(byNode.get(nodeId)?.output);
+    return !stored.fromTrigger && stored.sameAsInput && fromUpstream(nodeId) ? edgesInto(nodeId).map((edge) => edge.source) : [];
+  };
+  const outputOf = (nodeId: string): PortItems => {
+    const stack = [nodeId];
+    const entered = new Set<string>();
+    while (stack.length) {
+      const id = stack[stack.length - 1]!;
+      if (outputs.has(id)) {
+        stack.pop();
+        continue;
+      }
+      if (!entered.has(id)) {
+        entered.add(id);
+        for (const source of needs(id)) if (!outputs.has(source) && !entered.has(source)) stack.push(source);
+        continue;
+      }
+      stack.pop();
+      outputs.set(id, assembleOutput(id));
+    }
+    return outputs.get(nodeId)!;
+  };
+  const inputOf = (nodeId: string): PortItems => {
+    if (!inputs.has(nodeId) && fromUpstream(nodeId)) for (const edge of edgesInto(nodeId)) outputOf(edge.source);
+    return assembleInput(nodeId);
   };
   return { inputOf, outputOf };
 }

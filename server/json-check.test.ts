@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseEnv } from "./env";
 import { checkJson, jsonMaxDepth, storableJson, storableName, storableText, storableValue, unstorableText } from "./json-check";
 
 const nested = (depth: number): unknown => {
@@ -52,6 +53,8 @@ describe("names and settings", () => {
     expect(jsonMaxDepth({})).toBe(100);
     expect(jsonMaxDepth({ JSON_MAX_DEPTH: "32" })).toBe(32);
     expect(jsonMaxDepth({ JSON_MAX_DEPTH: "100000" })).toBe(100);
+    expect(parseEnv({ JSON_MAX_DEPTH: "64" }).JSON_MAX_DEPTH).toBe(64);
+    expect(() => parseEnv({ JSON_MAX_DEPTH: "100000" })).toThrow(/JSON_MAX_DEPTH: JSON_MAX_DEPTH must be at most 1000/);
   });
 });
 

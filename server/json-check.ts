@@ -8,8 +8,8 @@ import { z } from "zod";
 /** How deep a value (a webhook body, an item's JSON, a node's output item) may nest; `JSON_MAX_DEPTH`. */
 export const DEFAULT_JSON_MAX_DEPTH = 100;
 /**
- * Flow documents and API inputs wrap such values (a pinned item sits in `pinData.<node>[i].json`, a document in a
- * request), so they may nest this much more than `JSON_MAX_DEPTH`.
+ * Flow documents wrap such values (a pinned item sits in `pinData.<node>[i].json`, a config in `nodes[i].config`),
+ * so they may nest this much more than `JSON_MAX_DEPTH`; API requests, which wrap documents, twice this much more.
  */
 export const ENVELOPE_DEPTH = 8;
 
