@@ -70,14 +70,16 @@ describe("embedded: schedules, the error flow and retention", () => {
     expect(await db.run.count({ where: { flowId } })).toBe(settled);
   });
 
-  it("refuses to activate a schedule with an invalid cron expression, saying which", async () => {
+  it("refuses to save or activate a schedule with an invalid cron expression, saying which", async () => {
     const db = database.db;
     const scope = { db, userId: owner.user.id, workspaceId: owner.workspace.id };
     const document = line([{ id: "tick", type: "core.schedule", config: { cron: "61 * * * *" } }]);
     const flow = await flowService.create({ ...scope, name: "Bad cron", document });
-    await flowService.saveVersion({ ...scope, flowId: flow.id, document, message: "" });
+    // A version is checked as activation checks it, so the schedule is refused before any version exists.
+    const refused = await flowService.saveVersion({ ...scope, flowId: flow.id, document, message: "" }).then(() => null, (e: unknown) => e as Error);
+    expect(refused?.message).toContain('"61 * * * *" is not a valid cron expression');
     const err = await activationService.activate({ ...scope, flowId: flow.id }).then(() => null, (e: unknown) => e as Error);
-    expect(err?.message).toContain('"61 * * * *" is not a valid cron expression');
+    expect(err?.message).toBe("Save a version of the flow before activating it");
   });
 
   it("starts the error flow with what failed", async () => {

@@ -169,6 +169,28 @@ describe("the command-line interface against PostgreSQL", () => {
     expect(await db.flow.count({ where: { workspaceId: ada.workspace.id } })).toBe(before);
   });
 
+  it("refuses, without --activate too, a document whose version could never run, naming each node and what is wrong", async () => {
+    const { db } = connection;
+    const before = await db.flow.count({ where: { workspaceId: ada.workspace.id } });
+    const looping = {
+      ...doublingFlow,
+      nodes: [...doublingFlow.nodes, node("odd", "acme.nothing", "Mystery", 480), node("again", "core.set", "Again", 720)],
+      edges: [
+        ...doublingFlow.edges,
+        { id: "e2", source: "double", target: "again" },
+        { id: "e3", source: "again", target: "double" },
+      ],
+    };
+    const result = await cli("import", await file("looping.json", looping), "--user", ada.user.email);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/looping\.json cannot run, so it cannot be saved as a version \(\d+ problems?\)/);
+    expect(result.stderr).toContain('  nodes[2].type: Node "Mystery" has the unknown type "acme.nothing"');
+    expect(result.stderr).toMatch(/^ {2}edges: The flow has a cycle through .*Double.*Again|^ {2}edges: The flow has a cycle through .*Again.*Double/m);
+    expect(result.stderr).toContain("Nothing was imported.");
+    expect(await db.flow.count({ where: { workspaceId: ada.workspace.id } })).toBe(before);
+  });
+
   it("refuses a document nested 5,000 levels with the limit and where, never a stack, and creates nothing", async () => {
     const { db } = connection;
     const before = await db.flow.count({ where: { workspaceId: ada.workspace.id } });

@@ -9,11 +9,11 @@ import { getConnection, type Db } from "./db";
 import { migrateDatabase } from "./db/prepare";
 import type { DbConnection } from "./db/connect";
 import { ConfigError, env } from "./env";
-import { describeIssues, parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "./flow-document";
-import { flowName } from "./routers/flow.schema";
+import { describeIssues } from "./flow-document";
+import { checkImport, issueList, issuesOf, type ImportedFlow } from "./flow-import";
 import { listRunsInput } from "./routers/run.schema";
 import { ensureSecrets } from "./secrets";
-import { activationService, requireRunnable } from "./services/activation-service";
+import { activationService } from "./services/activation-service";
 import { flowService } from "./services/flow-service";
 import { runService, type RunSummary } from "./services/run-service";
 import { ServiceError } from "./services/service-error";
@@ -29,8 +29,9 @@ const usage = `Usage: npm run cli -- <command> [options]
 Commands:
   import <file> [--activate]
       Create a flow from an export ({ "name", "document" }) or from a bare flow document (then named after
-      the file), and save it as the flow's first version. --activate also activates that version and
-      prints the URL path of each of the flow's webhooks (/hooks/<workspace slug>/<path>).
+      the file), and save it as the flow's first version; so it must be able to run (a trigger, known
+      node types, no cycles), or nothing is imported. --activate also activates that version and prints
+      the URL path of each of the flow's webhooks (/hooks/<workspace slug>/<path>).
   export <flowId> [--out <file>]
       Print the flow's export (its active version, else its draft) as JSON, or write it to <file>.
   run <flowId> [--input '<json>'] [--draft] [--timeout <ms>]
@@ -158,23 +159,7 @@ function parseCommandLine(argv: string[]): CliArgs | "help" {
   return result.data;
 }
 
-function issueList(issues: FlowDocumentIssue[]): string {
-  return issues.map((issue) => `  ${issue.path}: ${issue.message}`).join("\n");
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-interface ImportedFlow {
-  name: string;
-  document: FlowDocument;
-}
-
-/**
- * Reads and checks an import file before anything is created: an export `{ name, document }`, or a bare flow
- * document named after its file. With --activate the document must also be runnable.
- */
+/** Reads an import file and checks it before anything is created; see `checkImport`. */
 async function readImport({ file, activate }: { file: string; activate: boolean }): Promise<ImportedFlow> {
   let text: string;
   try {
@@ -182,35 +167,9 @@ async function readImport({ file, activate }: { file: string; activate: boolean 
   } catch (err) {
     throw new CliError(`Cannot read ${file}: ${(err as Error).message}`);
   }
-  let content: unknown;
-  try {
-    content = JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${file} is not JSON: ${(err as Error).message}`);
-  }
-  const exported = isRecord(content) && "document" in content ? content : null;
-  const rawName = typeof exported?.name === "string" ? exported.name : path.basename(file, path.extname(file));
-  const name = flowName.safeParse(rawName);
-  if (!name.success) throw new CliError(`The flow name "${rawName}" from ${file} is not usable: ${name.error.issues[0]?.message ?? "invalid"}`);
-
-  const parsed = parseFlowDocument(exported ? exported.document : content);
-  const refusal = (what: string, issues: FlowDocumentIssue[]) =>
-    new CliError(`The flow document in ${file} ${what} (${issues.length} ${issues.length === 1 ? "problem" : "problems"}):\n${issueList(issues)}\nNothing was imported.`);
-  if (!parsed.ok) throw refusal("is invalid", parsed.issues);
-  if (activate) {
-    try {
-      requireRunnable(parsed.document);
-    } catch (err) {
-      const issues = issuesOf(err);
-      throw issues ? refusal("cannot be activated", issues) : err;
-    }
-  }
-  return { name: name.data, document: parsed.document };
-}
-
-function issuesOf(err: unknown): FlowDocumentIssue[] | null {
-  if (!(err instanceof ServiceError) || !isRecord(err.details) || !Array.isArray(err.details.issues)) return null;
-  return err.details.issues as FlowDocumentIssue[];
+  const checked = checkImport({ text, file, activate });
+  if (!checked.ok) throw new CliError(checked.message);
+  return checked.flow;
 }
 
 interface Actor {

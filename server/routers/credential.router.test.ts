@@ -81,6 +81,28 @@ describe.each(databaseKinds)("credential router on %s", (kind) => {
     expect((await caller.credential.list({ workspaceId: workspace.id })).map((c) => c.name)).toEqual(["Api"]);
   });
 
+  it("refuses fields the type does not have, naming them and the fields it has, on create and update", async () => {
+    const { db } = database;
+    const { caller, workspace } = await signInAs({ db, name: "Speller" });
+    const misspelt = await rejection(
+      caller.credential.create({ workspaceId: workspace.id, name: "Typo", type: "http.header-auth", data: { name: "X-Key", value: "v1", vaule: "v1", constructor: "x" } }),
+    );
+    expect({ code: misspelt.code, message: misspelt.message }).toEqual({
+      code: "BAD_REQUEST",
+      message: 'The HTTP header credential has no fields "vaule", "constructor"; its fields are name, value. Remove or rename them.',
+    });
+    expect(await caller.credential.list({ workspaceId: workspace.id })).toEqual([]);
+
+    const saved = await caller.credential.create({ workspaceId: workspace.id, name: "Api", type: "http.header-auth", data: { name: "X-Key", value: "v1" } });
+    const before = await db.credential.findUniqueOrThrow({ where: { id: saved.id }, select: { ciphertext: true, updatedAt: true } });
+    const extra = await rejection(caller.credential.update({ workspaceId: workspace.id, credentialId: saved.id, data: { value: "v2", token: "t" } }));
+    expect({ code: extra.code, message: extra.message }).toEqual({
+      code: "BAD_REQUEST",
+      message: 'The HTTP header credential has no field "token"; its fields are name, value. Remove or rename it.',
+    });
+    expect(await db.credential.findUniqueOrThrow({ where: { id: saved.id }, select: { ciphertext: true, updatedAt: true } })).toEqual(before);
+  });
+
   it("says a type without a connection test has none, and never returns the secret from a test", async () => {
     const { db } = database;
     const { caller, workspace } = await signInAs({ db, name: "Tester" });

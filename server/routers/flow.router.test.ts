@@ -4,11 +4,14 @@ import { FLOW_SCHEMA_TAG } from "../flow-document";
 import { workspaceService } from "../services/workspace-service";
 import { anonymousCaller, rejection, signInAs } from "./test-helpers";
 
+/** A manual trigger, then Set nodes in a line: a document that runs. */
 const doc = (nodes: { id: string; name: string }[]) => ({
   schema: FLOW_SCHEMA_TAG,
-  nodes: nodes.map((n, i) => ({ ...n, type: "core.manual", position: { x: i * 200, y: 0 } })),
+  nodes: nodes.map((n, i) => ({ ...n, type: i === 0 ? "core.manual-trigger" : "core.set", position: { x: i * 200, y: 0 } })),
   edges: nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: nodes[i]!.id, target: n.id })),
 });
+
+const node = (id: string, name: string, type: string, config: Record<string, unknown> = {}) => ({ id, name, type, position: { x: 0, y: 0 }, config });
 
 describe.each(databaseKinds)("flow router on %s", (kind) => {
   const database = useTestDatabase(kind);
@@ -83,6 +86,42 @@ describe.each(databaseKinds)("flow router on %s", (kind) => {
     expect(after.draft).toEqual(before.draft);
     expect(await caller.flow.versions(ref)).toHaveLength(1);
     expect((await caller.flow.version({ ...ref, number: 1 })).document).toEqual(before.draft);
+  });
+
+  it("refuses to number a version that could never run, naming each node and what is wrong, but keeps an incomplete draft", async () => {
+    const { db } = database;
+    const { caller, workspace } = await signInAs({ db, name: "Margaret" });
+    const flow = await caller.flow.create({ workspaceId: workspace.id, name: "Never runs" });
+    const ref = { workspaceId: workspace.id, flowId: flow.id };
+    const cases = [
+      {
+        document: { schema: FLOW_SCHEMA_TAG, nodes: [node("start", "Start", "core.manual-trigger"), node("odd", "Odd", "acme.nothing")], edges: [{ id: "e", source: "start", target: "odd" }] },
+        says: ['nodes[1].type: Node "Odd" has the unknown type "acme.nothing"'],
+      },
+      {
+        document: {
+          schema: FLOW_SCHEMA_TAG,
+          nodes: [node("start", "Start", "core.manual-trigger"), node("a", "Ping", "core.set"), node("b", "Pong", "core.set")],
+          edges: [{ id: "e1", source: "start", target: "a" }, { id: "e2", source: "a", target: "b" }, { id: "e3", source: "b", target: "a" }],
+        },
+        says: ["The flow has a cycle through", "Ping", "Pong"],
+      },
+      { document: { schema: FLOW_SCHEMA_TAG, nodes: [node("tag", "Tag", "core.set")] }, says: ["nodes: The flow has no trigger"] },
+      {
+        document: { schema: FLOW_SCHEMA_TAG, nodes: [node("one", "Orders", "core.webhook", { path: "orders" }), node("two", "Refunds", "core.webhook", { path: "orders" })] },
+        says: ['nodes[1].config.path: Node "Refunds" uses the webhook path "orders" that node "Orders" uses; give each its own.'],
+      },
+    ];
+    for (const { document, says } of cases) {
+      const error = await rejection(caller.flow.saveVersion({ ...ref, document, message: "broken" }));
+      expect(error.code).toBe("BAD_REQUEST");
+      expect(error.message).toMatch(/^Not saved as a version, since the flow could not run \(save it as a draft until it is complete\): /);
+      for (const words of says) expect(error.message).toContain(words);
+      // The draft is the place for work in progress.
+      await caller.flow.saveDraft({ ...ref, document });
+      expect((await caller.flow.get(ref)).draft.nodes.map((n) => n.id)).toEqual(document.nodes.map((n) => n.id));
+    }
+    expect(await caller.flow.versions(ref)).toEqual([]);
   });
 
   it("treats another workspace's flow exactly like a missing one, on every procedure", async () => {

@@ -182,14 +182,18 @@ describe.each(databaseKinds)("run router on %s", (kind) => {
   });
 
   it("refuses to activate a latest version that does not validate, listing the problem paths", async () => {
-    const { caller, workspace } = await signInAs({ db: database.db, name: "Validator" });
+    const { caller, workspace, user } = await signInAs({ db: database.db, name: "Validator" });
     const ref = { workspaceId: workspace.id, flowId: (await caller.flow.create({ workspaceId: workspace.id, name: "Strict" })).id };
     await caller.flow.saveVersion({ ...ref, document: greet, message: "good" });
     const bad = flowDoc(
       [start, node("tag", "Tag", "core.set", { fields: [{ name: "x", value: "{{ $json. }}" }] }), node("odd", "Odd", "acme.nothing")],
       [edge("start", "tag", { sourcePort: "nope" })],
     );
-    await caller.flow.saveVersion({ ...ref, document: bad, message: "bad" });
+    // saveVersion refuses it now; a version stored before it did is written as it was then.
+    const refused = await rejection(caller.flow.saveVersion({ ...ref, document: bad, message: "bad" }));
+    expect(refused.code).toBe("BAD_REQUEST");
+    for (const path of ["nodes[1].config.fields[0].value:", "nodes[2].type:", "edges[0].sourcePort:"]) expect(refused.message).toContain(path);
+    await database.db.flowVersion.create({ data: { ...ref, number: 2, document: JSON.parse(JSON.stringify(bad)) as object, message: "bad", authorId: user.id }, select: { id: true } });
 
     const error = await rejection(caller.flow.activate(ref));
     expect(error.code).toBe("BAD_REQUEST");

@@ -15,14 +15,35 @@ interface Scope {
   workspaceId: string;
 }
 
-/** Refuses a document that would not run, listing every problem with its path. */
-export function requireRunnable(document: unknown): FlowDocument {
+/**
+ * Refuses a document that would not run, listing every problem with its path; `refusal` opens the message, so a
+ * caller can say what was not done.
+ */
+export function requireRunnable(document: unknown, refusal = "The flow cannot run"): FlowDocument {
   const parsed = parseFlowDocument(document);
   const issues = parsed.ok ? validateFlow(parsed.document, nodeRegistry) : parsed.issues;
   if (!parsed.ok || issues.length) {
-    throw new ServiceError({ code: "BAD_REQUEST", message: `The flow cannot run: ${describeIssues(issues)}`, details: { issues } });
+    throw new ServiceError({ code: "BAD_REQUEST", message: `${refusal}: ${describeIssues(issues)}`, details: { issues } });
   }
   return parsed.document;
+}
+
+/**
+ * Everything activation refuses in the document itself: it must run, and each webhook trigger needs a path of
+ * its own. Saving a version checks the same, so no numbered version exists that could never be activated; the
+ * paths other active flows hold change over time and are checked on activation only.
+ */
+export function requireActivatable(document: unknown, refusal = "The flow cannot run"): FlowDocument {
+  const runnable = requireRunnable(document, refusal);
+  const hooks = webhookTriggers(runnable);
+  const issues = hooks.flatMap(({ node, config }, i) => {
+    const first = hooks.findIndex((other) => other.config.path === config.path);
+    if (first === i) return [];
+    const at = runnable.nodes.indexOf(node);
+    return [{ path: `nodes[${at}].config.path`, message: `Node "${node.name}" uses the webhook path "${config.path}" that node "${hooks[first]!.node.name}" uses; give each its own.` }];
+  });
+  if (issues.length) throw new ServiceError({ code: "BAD_REQUEST", message: `${refusal}: ${describeIssues(issues)}`, details: { issues } });
+  return runnable;
 }
 
 /** The enabled triggers of the webhook kind (the webhook, voice commands), each with its parsed config. */
@@ -70,10 +91,8 @@ export const activationService = {
         message: versionNumber ? `Version ${versionNumber} of this flow not found` : "Save a version of the flow before activating it",
       });
     }
-    const document = requireRunnable(version.document);
-    const routes = webhookRoutes(document);
-    const twice = routes.find((r, i) => routes.findIndex((o) => o.path === r.path) !== i);
-    if (twice) throw new ServiceError({ code: "BAD_REQUEST", message: `Two webhook nodes of this flow use the path "${twice.path}"; give each its own.` });
+    // Versions saved before saveVersion checked this may still be refused here.
+    const routes = webhookRoutes(requireActivatable(version.document));
     try {
       await db.$transaction(async (tx) => {
         await tx.webhookRoute.deleteMany({ where: { flowId } });

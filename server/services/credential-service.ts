@@ -50,13 +50,27 @@ function publicValues({ type, data }: { type: string; data: CredentialData }): C
   return Object.fromEntries(Object.entries(data).filter(([key]) => !secret.has(key)));
 }
 
-/** The stored fields, checked against the credential type: an unknown type or a field at fault is refused by name. */
-function checkData({ type, data }: { type: string; data: CredentialData }): CredentialData {
+/**
+ * The stored fields, checked against the credential type: an unknown type or a field at fault is refused by name.
+ * `given` is what the caller sent (for an update, without the stored fields it is merged over): a field the type
+ * does not have is refused rather than silently dropped, since it is most likely a misspelt one.
+ */
+function checkData({ type, data, given = data }: { type: string; data: CredentialData; given?: CredentialData }): CredentialData {
   const definition = credentialRegistry.get(type);
   if (!definition) {
     throw new ServiceError({
       code: "BAD_REQUEST",
       message: `"${type}" is not a credential type; pick one of: ${[...credentialRegistry.keys()].join(", ")}.`,
+    });
+  }
+  const known = Object.keys(definition.fields.shape);
+  const unknown = Object.keys(given).filter((field) => !known.includes(field));
+  if (unknown.length) {
+    const named = unknown.map((field) => `"${field}"`).join(", ");
+    throw new ServiceError({
+      code: "BAD_REQUEST",
+      message: `The ${definition.name} credential has no field${unknown.length === 1 ? "" : "s"} ${named}; its fields are ${known.join(", ")}. Remove or rename ${unknown.length === 1 ? "it" : "them"}.`,
+      details: { unknownFields: unknown },
     });
   }
   try {
@@ -118,7 +132,7 @@ export const credentialService = {
         const existing = await tx.credential.findFirst({ where: { id: credentialId, workspaceId }, select: summarySelect });
         if (!existing) throw new ServiceError({ code: "NOT_FOUND", message: "Credential not found" });
         const merged = data
-          ? checkData({ type: existing.type, data: { ...(JSON.parse(box.open({ sealed: existing.ciphertext, context: workspaceId })) as CredentialData), ...data } })
+          ? checkData({ type: existing.type, data: { ...(JSON.parse(box.open({ sealed: existing.ciphertext, context: workspaceId })) as CredentialData), ...data }, given: data })
           : undefined;
         const row = await tx.credential.update({
           where: { id: credentialId },

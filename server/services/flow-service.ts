@@ -3,6 +3,7 @@ import type { Prisma } from "../db/generated/client";
 import { nodeRegistry } from "../../nodes/registry";
 import { validateFlow } from "../../runner/validate";
 import { describeIssues, emptyFlowDocument, locateIssue, parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "../flow-document";
+import { requireActivatable } from "./activation-service";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
@@ -171,10 +172,15 @@ export const flowService = {
     });
   },
 
-  /** Saving creates a new immutable version (and makes it the draft); stored versions are never changed. */
+  /**
+   * Saving creates a new immutable version (and makes it the draft); stored versions are never changed. A version
+   * is checked as activation checks it, so none is numbered that could never run; the draft may stay incomplete.
+   */
   async saveVersion({ db, userId, workspaceId, flowId, document, message }: Scope & { flowId: string; document: unknown; message: string }) {
     await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
-    const parsed = parseOrThrow(document);
+    // Found first, so another workspace's flow is "not found" whatever the document holds.
+    await requireFlow({ db, workspaceId, flowId });
+    const parsed = requireActivatable(parseOrThrow(document), "Not saved as a version, since the flow could not run (save it as a draft until it is complete)");
     return db.$transaction(async (tx) => {
       // Updating the flow row first locks it, so concurrent saves number their versions one after another.
       const updated = await tx.flow.updateMany({ where: { id: flowId, workspaceId }, data: { draft: asJson(parsed) } });
