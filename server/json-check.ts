@@ -29,7 +29,11 @@ export function jsonMaxDepth(source: Record<string, string | undefined> = typeof
 
 export type JsonProblem =
   | { kind: "depth"; path: string; maxDepth: number }
-  /** A NUL (U+0000) or a lone surrogate, in a string or a key: PostgreSQL text and jsonb cannot hold either. */
+  /**
+   * A NUL (U+0000) or a lone surrogate, in a string or a key: PostgreSQL text and jsonb cannot hold either. Or a
+   * key named `__proto__`: documents are stored through Prisma, whose copy of an object would take such a key as
+   * the copy's prototype, dropping it or failing.
+   */
   | { kind: "text"; path: string; what: string };
 
 interface Frame {
@@ -119,8 +123,8 @@ export function checkJson(value: unknown, { maxDepth, text = false, root = "" }:
     const entries = Object.entries(current);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, child] = entries[i]!;
-      const what = text ? unstorableText(key) : null;
-      if (what) return { kind: "text", path: pathOf({ value: key, depth, key, parent: frame }, root), what: `${what} in its key` };
+      const what = text ? (key === "__proto__" ? 'the key "__proto__"' : unstorableText(key) && `${unstorableText(key)} in its key`) : null;
+      if (what) return { kind: "text", path: pathOf({ value: key, depth, key, parent: frame }, root), what };
       stack.push({ value: child, depth, key, parent: frame });
     }
   }

@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { ExpressionSandbox } from "../../runner/expression-sandbox";
 import { checkExpressions, ExpressionError, resolveExpressions, type ExpressionScope } from "../../runner/expressions";
 import { expectWords, fuzzSettings, hostileJson, hostileJsonObject, hostileString } from "./hostile";
 
@@ -25,7 +26,11 @@ const template = fc
   .array(fc.tuple(fc.constantFrom("", "text ", "{{", "{{ ", "}}", " }}"), fc.array(token, { maxLength: 8 }), fc.constantFrom(" }}", "}}", "", " ")), { minLength: 1, maxLength: 3 })
   .map((parts) => parts.map(([open, tokens, close]) => `${open}${tokens.join("")}${close}`).join(""));
 
+const evaluator = new ExpressionSandbox({ timeoutMs: 300 });
+afterAll(() => evaluator.dispose());
+
 const scope = fc.record({
+  workspaceId: fc.constant("ws-fuzz"),
   json: hostileJsonObject,
   trigger: hostileJsonObject,
   node: fc.record({ A: fc.record({ json: hostileJson, items: fc.array(hostileJson, { maxLength: 2 }) }) }),
@@ -47,12 +52,12 @@ describe("expressions under fuzz", () => {
     );
   });
 
-  // Modest: evaluation is being bounded elsewhere; until then an expression that loops would hang this property.
+  // Every expression is bounded (runner/expression-sandbox.ts): one that loops fails at the time limit.
   it("evaluate any template string to a value or an ExpressionError naming the node and field", async () => {
     await fc.assert(
       fc.asyncProperty(template, scope, async (source, values) => {
         try {
-          await resolveExpressions({ field: source }, values, "Fuzz");
+          await resolveExpressions({ field: source }, { scope: values, nodeName: "Fuzz", evaluator });
         } catch (err) {
           expect(err).toBeInstanceOf(ExpressionError);
           expect((err as ExpressionError).message).toMatch(/^Node "Fuzz", field "field": /);

@@ -12,6 +12,7 @@ import { signInAs } from "../routers/test-helpers";
 import { activationService } from "../services/activation-service";
 import { flowService } from "../services/flow-service";
 import { expectWords, fuzzSettings, hostileJson, hostileKey, hostileString } from "./hostile";
+import { webhookUrlPath } from "../webhook-url";
 import { storedState } from "./stored-state";
 
 const redisUrl = testRedisUrlFor(14);
@@ -87,6 +88,7 @@ describe("webhooks under fuzz: a real server on PostgreSQL + Redis", () => {
   let port: number;
   let flowIds: Record<string, string>;
   let credentialId: string;
+  let workspaceSlug: string;
 
   beforeAll(async () => {
     const redis = new Redis(redisUrl);
@@ -95,6 +97,7 @@ describe("webhooks under fuzz: a real server on PostgreSQL + Redis", () => {
     // No worker: a run answered with 202 stays queued, which is all "the run id given is stored" needs.
     web = await startTestRuntime({ db: database.db, redis: redisUrl, env: { WEBHOOK_RATE_LIMIT: "0" } });
     const owner = await signInAs({ db: database.db, name: "Hooks" });
+    workspaceSlug = owner.workspace.slug;
     const scope = { db: database.db, userId: owner.user.id, workspaceId: owner.workspace.id };
     credentialId = (await owner.caller.credential.create({ workspaceId: owner.workspace.id, name: "Fuzz token", type: "webhook.secret", data: { secret: TOKEN } })).id;
     const hooks = {
@@ -136,7 +139,7 @@ describe("webhooks under fuzz: a real server on PostgreSQL + Redis", () => {
     await fc.assert(
       fc.asyncProperty(request, async ({ hook, method, query, contentType: type, headers, body: payload }) => {
         const head = [
-          `${method} /hooks/${hook}${query} HTTP/1.1`,
+          `${method} ${webhookUrlPath({ workspaceSlug, path: hook })}${query} HTTP/1.1`,
           "Host: fuzz.test",
           `Content-Type: ${type}`,
           ...headers.map(([name, value]) => `${name}: ${value}`),

@@ -10,7 +10,7 @@ import { rejection, secretBox, signInAs } from "./test-helpers";
 function deepDocument(depth: number) {
   let value: unknown = "leaf";
   for (let i = 0; i < depth; i++) value = { a: value };
-  return { schema: FLOW_SCHEMA_TAG, nodes: [{ id: "m", type: "core.manual", name: "Start", position: { x: 0, y: 0 }, config: value as Record<string, unknown> }], edges: [] };
+  return { schema: FLOW_SCHEMA_TAG, nodes: [{ id: "m", type: "core.manual-trigger", name: "Start", position: { x: 0, y: 0 }, config: value as Record<string, unknown> }], edges: [] };
 }
 
 const issuesOf = (err: { cause?: unknown }) => ((err.cause as { details?: { issues?: { path: string; message: string }[] } }).details?.issues ?? []);
@@ -33,7 +33,7 @@ describe("hostile inputs to the API, on PostgreSQL", () => {
     const flow = await caller.flow.create({ workspaceId: workspace.id, name: "Http" });
     // Written by hand: JSON.stringify itself overflows at this depth.
     const config = `${'{"a":'.repeat(5000)}"leaf"${"}".repeat(5000)}`;
-    const node = `{"id":"m","type":"core.manual","name":"Start","position":{"x":0,"y":0},"config":${config}}`;
+    const node = `{"id":"m","type":"core.manual-trigger","name":"Start","position":{"x":0,"y":0},"config":${config}}`;
     const body = `{"json":{"workspaceId":"${workspace.id}","flowId":"${flow.id}","document":{"schema":"${FLOW_SCHEMA_TAG}","nodes":[${node}],"edges":[]}}}`;
     const res = await fetchRequestHandler({
       endpoint: "/api/trpc",
