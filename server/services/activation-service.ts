@@ -9,6 +9,7 @@ import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
 
+/** The caller acting in a workspace; checked here and not only by `workspaceProcedure`, as the CLI activates too. */
 interface Scope {
   db: Db;
   userId: string;

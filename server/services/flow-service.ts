@@ -56,6 +56,11 @@ function parseOrThrow(input: unknown): FlowDocument {
   return parsed.document;
 }
 
+/**
+ * The caller acting in a workspace. Procedures reach this service through `workspaceProcedure`, which has checked
+ * the caller's role already; the functions also called from the CLI and pages (get, create, delete, saveVersion,
+ * export) check it again themselves.
+ */
 interface Scope {
   db: Db;
   userId: string;
@@ -82,8 +87,7 @@ export const flowService = {
    * Everything that would stop a document from saving or running, each problem with its node and config field,
    * so the editor can flag them before a save. Nothing is stored.
    */
-  async validate({ db, userId, workspaceId, flowId, document }: Scope & { flowId: string; document: unknown }): Promise<{ issues: LocatedIssue[] }> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+  async validate({ db, workspaceId, flowId, document }: Scope & { flowId: string; document: unknown }): Promise<{ issues: LocatedIssue[] }> {
     await requireFlow({ db, workspaceId, flowId });
     const parsed = parseFlowDocument(document);
     const issues = parsed.ok ? validateFlow(parsed.document, nodeRegistry) : parsed.issues;
@@ -93,8 +97,7 @@ export const flowService = {
     return { issues: issues.map((issue) => ({ ...issue, ...locateIssue({ nodes, edges }, issue.path) })) };
   },
 
-  async list({ db, userId, workspaceId }: Scope): Promise<FlowSummary[]> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+  async list({ db, workspaceId }: Scope): Promise<FlowSummary[]> {
     const flows = await db.flow.findMany({ where: { workspaceId }, select: flowSummarySelect, orderBy: { updatedAt: "desc" } });
     return flows.map(toSummary);
   },
@@ -132,7 +135,6 @@ export const flowService = {
   },
 
   async rename({ db, userId, workspaceId, flowId, name }: Scope & { flowId: string; name: string }): Promise<FlowSummary> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
     return db.$transaction(async (tx) => {
       const before = await requireFlow({ db: tx, workspaceId, flowId });
       const flow = await tx.flow.update({ where: { id: flowId }, data: { name }, select: flowSummarySelect });
@@ -159,7 +161,6 @@ export const flowService = {
 
   /** Keeps the editor's working copy; it is validated like a version so a broken draft is never stored. */
   async saveDraft({ db, userId, workspaceId, flowId, document }: Scope & { flowId: string; document: unknown }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
     const draft = parseOrThrow(document);
     return db.$transaction(async (tx) => {
       await requireFlow({ db: tx, workspaceId, flowId });
@@ -225,14 +226,12 @@ export const flowService = {
     return flow?.workspaceId ?? null;
   },
 
-  async listVersions({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+  async listVersions({ db, workspaceId, flowId }: Scope & { flowId: string }) {
     await requireFlow({ db, workspaceId, flowId });
     return db.flowVersion.findMany({ where: { flowId, workspaceId }, select: versionSelect, orderBy: { number: "desc" } });
   },
 
-  async getVersion({ db, userId, workspaceId, flowId, number }: Scope & { flowId: string; number: number }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+  async getVersion({ db, workspaceId, flowId, number }: Scope & { flowId: string; number: number }) {
     const version = await db.flowVersion.findFirst({
       where: { flowId, workspaceId, number },
       select: { ...versionSelect, document: true },

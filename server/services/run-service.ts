@@ -9,7 +9,6 @@ import type { FlowDocument } from "../flow-document";
 import { checkJson, describeJsonProblem, jsonMaxDepth } from "../json-check";
 import { activationService, requireRunnable } from "./activation-service";
 import { decodeRunCursor, encodeRunCursor } from "./run-cursor";
-import type { Role } from "./workspace-roles";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
 
@@ -344,7 +343,11 @@ export const runService = {
     return old + excess;
   },
 
-  /** What a manual run will execute: the draft (a test run) or the active version; refused if it would not run. */
+  /**
+   * What a manual run will execute: the draft (a test run) or the active version; refused if it would not run.
+   * Like `list` and `get`, it checks the caller's role itself besides `workspaceProcedure`, as the CLI (and the run
+   * events route) call it directly.
+   */
   async prepareManual({
     db,
     userId,
@@ -386,9 +389,8 @@ export const runService = {
     return { ...base, flowVersionId: null, document: requireRunnable(flow.draft) };
   },
 
-  /** Checks the caller may act on the run at this role; another workspace's run is simply not found. */
-  async requireRun({ db, userId, workspaceId, runId, min }: { db: Db; userId: string; workspaceId: string; runId: string; min: Role }): Promise<void> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min });
+  /** The run, in a workspace whose role check the caller has passed; another workspace's run is simply not found. */
+  async requireRun({ db, workspaceId, runId }: { db: Db; workspaceId: string; runId: string }): Promise<void> {
     const run = await db.run.findFirst({ where: { id: runId, workspaceId }, select: { id: true } });
     if (!run) throw runNotFound();
   },

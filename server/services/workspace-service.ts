@@ -76,13 +76,17 @@ async function requireRole({
     select: { role: true },
   });
   if (!membership) throw new ServiceError({ code: "NOT_FOUND", message: "Workspace not found" });
-  if (!roleAtLeast({ role: membership.role, min })) {
+  requireAtLeast({ role: membership.role, min });
+  return membership.role;
+}
+
+function requireAtLeast({ role, min }: { role: Role; min: Role }): void {
+  if (!roleAtLeast({ role, min })) {
     throw new ServiceError({
       code: "FORBIDDEN",
-      message: `This needs the ${min} role or higher in this workspace; you are ${membership.role === "admin" ? "an" : "a"} ${membership.role}. Ask an owner or admin to change your role.`,
+      message: `This needs the ${min} role or higher in this workspace; you are ${role === "admin" ? "an" : "a"} ${role}. Ask an owner or admin to change your role.`,
     });
   }
-  return membership.role;
 }
 
 /** Before an owner is demoted or removed: a workspace must always keep one. */
@@ -117,8 +121,8 @@ export const workspaceService = {
     return db.$transaction((tx) => createWithOwner({ tx, userId, name, personal: false }));
   },
 
+  /** The caller's admin role was checked by `workspaceProcedure`. */
   async rename({ db, userId, workspaceId, name }: { db: Db; userId: string; workspaceId: string; name: string }) {
-    await requireRole({ db, userId, workspaceId, min: "admin" });
     return db.$transaction(async (tx) => {
       const workspace = await tx.workspace.update({ where: { id: workspaceId }, data: { name }, select: workspaceSelect });
       await auditService.record({
@@ -129,8 +133,7 @@ export const workspaceService = {
     });
   },
 
-  async listMembers({ db, userId, workspaceId }: { db: Db; userId: string; workspaceId: string }) {
-    await requireRole({ db, userId, workspaceId, min: "viewer" });
+  async listMembers({ db, workspaceId }: { db: Db; workspaceId: string }) {
     const members = await db.membership.findMany({
       where: { workspaceId },
       select: { role: true, user: { select: { id: true, email: true, name: true } } },
@@ -139,9 +142,9 @@ export const workspaceService = {
     return members.map((m) => ({ ...m.user, role: m.role }));
   },
 
-  /** Removes a member; members may also leave on their own. The last owner cannot go. */
-  async removeMember({ db, userId, workspaceId, memberId }: { db: Db; userId: string; workspaceId: string; memberId: string }) {
-    const actorRole = await requireRole({ db, userId, workspaceId, min: memberId === userId ? "viewer" : "admin" });
+  /** Removes a member; members may also leave on their own. The last owner cannot go. `actorRole` is the caller's, as checked. */
+  async removeMember({ db, userId, actorRole, workspaceId, memberId }: { db: Db; userId: string; actorRole: Role; workspaceId: string; memberId: string }) {
+    if (memberId !== userId) requireAtLeast({ role: actorRole, min: "admin" });
     return db.$transaction(async (tx) => {
       const member = await tx.membership.findUnique({
         where: { workspaceId_userId: { workspaceId, userId: memberId } },
@@ -161,21 +164,26 @@ export const workspaceService = {
     });
   },
 
-  /** Adds an existing user by email, or changes the role of a member. Only an owner may grant or take away ownership. */
+  /**
+   * Adds an existing user by email, or changes the role of a member. Only an owner may grant or take away ownership.
+   * `actorRole` is the caller's, as checked.
+   */
   async setMember({
     db,
     userId,
+    actorRole,
     workspaceId,
     email,
     role,
   }: {
     db: Db;
     userId: string;
+    actorRole: Role;
     workspaceId: string;
     email: string;
     role: Role;
   }) {
-    const actorRole = await requireRole({ db, userId, workspaceId, min: "admin" });
+    requireAtLeast({ role: actorRole, min: "admin" });
     return db.$transaction(async (tx) => {
       const user = await tx.user.findUnique({ where: { email: email.toLowerCase() }, select: { id: true, email: true, name: true } });
       if (!user) {
