@@ -3,20 +3,20 @@ import { router, workspaceProcedure } from "../trpc";
 import { createCredentialInput, credentialRefInput, listCredentialsInput, testCredentialInput, updateCredentialInput } from "./credential.schema";
 
 export const credentialRouter = router({
-  list: workspaceProcedure("viewer")
+  list: workspaceProcedure("workspace.read")
     .input(listCredentialsInput)
     .query(({ ctx, input }) => credentialService.list({ db: ctx.db, box: ctx.secretBox(), userId: ctx.user.id, workspaceId: input.workspaceId })),
-  create: workspaceProcedure("editor")
+  create: workspaceProcedure("credential.edit")
     .input(createCredentialInput)
     .mutation(({ ctx, input }) => credentialService.create({ db: ctx.db, box: ctx.secretBox(), userId: ctx.user.id, ...input })),
-  update: workspaceProcedure("editor")
+  update: workspaceProcedure("credential.edit")
     .input(updateCredentialInput)
     .mutation(({ ctx, input }) => credentialService.update({ db: ctx.db, box: ctx.secretBox(), userId: ctx.user.id, ...input })),
   /** Tries a saved or unsaved credential against its service; `{ ok, message }`. */
-  test: workspaceProcedure("editor")
+  test: workspaceProcedure("credential.edit")
     .input(testCredentialInput)
     .mutation(({ ctx, input }) => credentialService.test({ db: ctx.db, box: ctx.secretBox(), userId: ctx.user.id, ...input })),
-  delete: workspaceProcedure("editor")
+  delete: workspaceProcedure("credential.edit")
     .input(credentialRefInput)
     .mutation(({ ctx, input }) => credentialService.delete({ db: ctx.db, userId: ctx.user.id, ...input })),
 });

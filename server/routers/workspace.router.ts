@@ -17,16 +17,16 @@ export const workspaceRouter = router({
   create: protectedProcedure
     .input(createWorkspaceInput)
     .mutation(({ ctx, input }) => workspaceService.create({ db: ctx.db, userId: ctx.user.id, name: input.name })),
-  rename: workspaceProcedure("admin")
+  rename: workspaceProcedure("workspace.manage")
     .input(renameWorkspaceInput)
     .mutation(({ ctx, input }) => workspaceService.rename({ db: ctx.db, userId: ctx.user.id, ...input })),
-  members: workspaceProcedure("viewer")
+  members: workspaceProcedure("workspace.read")
     .input(membersInput)
     .query(({ ctx, input }) => workspaceService.listMembers({ db: ctx.db, workspaceId: input.workspaceId })),
-  setMember: workspaceProcedure("admin")
+  setMember: workspaceProcedure("member.manage")
     .input(setMemberInput)
     .mutation(({ ctx, input }) => workspaceService.setMember({ db: ctx.db, userId: ctx.user.id, actorRole: ctx.workspace.role, ...input })),
-  removeMember: workspaceProcedure("viewer")
+  removeMember: workspaceProcedure("membership.leave")
     .input(removeMemberInput)
     .mutation(({ ctx, input }) => workspaceService.removeMember({ db: ctx.db, userId: ctx.user.id, actorRole: ctx.workspace.role, ...input })),
 });

@@ -103,7 +103,7 @@ export const flowService = {
   },
 
   async get({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
     const flow = await db.flow.findFirst({
       where: { id: flowId, workspaceId },
       select: { ...flowSummarySelect, draft: true, versions: { select: versionSelect, orderBy: { number: "desc" }, take: 1 }, activeVersion: { select: { number: true } } },
@@ -119,7 +119,7 @@ export const flowService = {
   },
 
   async create({ db, userId, workspaceId, name, document }: Scope & { name: string; document?: unknown }): Promise<FlowSummary> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
     const draft = document === undefined ? emptyFlowDocument() : parseOrThrow(document);
     return db.$transaction(async (tx) => {
       const flow = await tx.flow.create({
@@ -147,7 +147,7 @@ export const flowService = {
   },
 
   async delete({ db, userId, workspaceId, flowId }: Scope & { flowId: string }): Promise<{ id: string }> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
     return db.$transaction(async (tx) => {
       const flow = await requireFlow({ db: tx, workspaceId, flowId });
       await tx.flow.delete({ where: { id: flowId }, select: { id: true } });
@@ -178,7 +178,7 @@ export const flowService = {
    * is checked as activation checks it, so none is numbered that could never run; the draft may stay incomplete.
    */
   async saveVersion({ db, userId, workspaceId, flowId, document, message }: Scope & { flowId: string; document: unknown; message: string }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
     // Found first, so another workspace's flow is "not found" whatever the document holds.
     await requireFlow({ db, workspaceId, flowId });
     const parsed = requireActivatable(parseOrThrow(document), "Not saved as a version, since the flow could not run (save it as a draft until it is complete)");
@@ -201,7 +201,7 @@ export const flowService = {
 
   /** The active version (else the draft), ready to import elsewhere: credentials are referenced by name only. */
   async export({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
     const flow = await db.flow.findFirst({
       where: { id: flowId, workspaceId },
       select: { name: true, draft: true, activeVersion: { select: { document: true } } },

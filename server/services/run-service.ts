@@ -367,7 +367,7 @@ export const runService = {
     startNodeId?: string;
     onlyNodeId?: string;
   }): Promise<RunSpec> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "run.control" });
     if (onlyNodeId) {
       if (source !== "draft") throw new ServiceError({ code: "BAD_REQUEST", message: "One node is run alone from the draft; leave out source or set it to \"draft\"" });
       return prepareAlone({ db, workspaceId, flowId, nodeId: onlyNodeId });
@@ -396,7 +396,7 @@ export const runService = {
   },
 
   async list({ db, userId, workspaceId, flowId, status, limit, cursor }: { db: Db; userId: string; workspaceId: string; flowId?: string; status?: RunSummary["status"]; limit: number; cursor?: string }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
     const list = { workspaceId, flowId: flowId ?? null };
     // Keyset on the list's own order, from a cursor bound to this list: another list's cursor is an unknown one.
     const after = cursor ? decodeRunCursor({ cursor, ...list }) : null;
@@ -417,7 +417,7 @@ export const runService = {
   },
 
   async get({ db, userId, workspaceId, runId }: { db: Db; userId: string; workspaceId: string; runId: string }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
     const run = await db.run.findFirst({
       where: { id: runId, workspaceId },
       select: {

@@ -2,7 +2,7 @@ import type { Db } from "../db";
 import type { Prisma } from "../db/generated/client";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
-import { roleAtLeast, type Role, type WorkspaceSummary } from "./workspace-roles";
+import { can, permissions, type Permission, type Role, type WorkspaceSummary } from "./workspace-roles";
 
 const workspaceSelect = { id: true, slug: true, name: true, personal: true } as const;
 
@@ -64,24 +64,26 @@ async function requireRole({
   db,
   userId,
   workspaceId,
-  min,
+  permission,
 }: {
   db: Db | Tx;
   userId: string;
   workspaceId: string;
-  min: Role;
+  permission: Permission;
 }): Promise<Role> {
   const membership = await db.membership.findUnique({
     where: { workspaceId_userId: { workspaceId, userId } },
     select: { role: true },
   });
   if (!membership) throw new ServiceError({ code: "NOT_FOUND", message: "Workspace not found" });
-  requireAtLeast({ role: membership.role, min });
+  requirePermission({ role: membership.role, permission });
   return membership.role;
 }
 
-function requireAtLeast({ role, min }: { role: Role; min: Role }): void {
-  if (!roleAtLeast({ role, min })) {
+/** For a member whose role is known: refuses what `permissions` does not allow that role. */
+function requirePermission({ role, permission }: { role: Role; permission: Permission }): void {
+  if (!can({ role, permission })) {
+    const min = permissions[permission];
     throw new ServiceError({
       code: "FORBIDDEN",
       message: `This needs the ${min} role or higher in this workspace; you are ${role === "admin" ? "an" : "a"} ${role}. Ask an owner or admin to change your role.`,
@@ -144,7 +146,7 @@ export const workspaceService = {
 
   /** Removes a member; members may also leave on their own. The last owner cannot go. `actorRole` is the caller's, as checked. */
   async removeMember({ db, userId, actorRole, workspaceId, memberId }: { db: Db; userId: string; actorRole: Role; workspaceId: string; memberId: string }) {
-    if (memberId !== userId) requireAtLeast({ role: actorRole, min: "admin" });
+    requirePermission({ role: actorRole, permission: memberId === userId ? "membership.leave" : "member.manage" });
     return db.$transaction(async (tx) => {
       const member = await tx.membership.findUnique({
         where: { workspaceId_userId: { workspaceId, userId: memberId } },
@@ -152,7 +154,7 @@ export const workspaceService = {
       });
       if (!member) throw new ServiceError({ code: "NOT_FOUND", message: "That person is not a member of this workspace." });
       if (member.role === "owner") {
-        if (actorRole !== "owner") throw new ServiceError({ code: "FORBIDDEN", message: "Only an owner can remove an owner." });
+        if (!can({ role: actorRole, permission: "owner.manage" })) throw new ServiceError({ code: "FORBIDDEN", message: "Only an owner can remove an owner." });
         await requireAnotherOwner({ tx, workspaceId });
       }
       await tx.membership.delete({ where: { workspaceId_userId: { workspaceId, userId: memberId } }, select: { id: true } });
@@ -183,7 +185,7 @@ export const workspaceService = {
     email: string;
     role: Role;
   }) {
-    requireAtLeast({ role: actorRole, min: "admin" });
+    requirePermission({ role: actorRole, permission: "member.manage" });
     return db.$transaction(async (tx) => {
       const user = await tx.user.findUnique({ where: { email: email.toLowerCase() }, select: { id: true, email: true, name: true } });
       if (!user) {
@@ -193,7 +195,7 @@ export const workspaceService = {
         where: { workspaceId_userId: { workspaceId, userId: user.id } },
         select: { role: true },
       });
-      if ((role === "owner" || current?.role === "owner") && actorRole !== "owner") {
+      if ((role === "owner" || current?.role === "owner") && !can({ role: actorRole, permission: "owner.manage" })) {
         throw new ServiceError({ code: "FORBIDDEN", message: "Only an owner can grant or take away the owner role." });
       }
       if (current?.role === "owner" && role !== "owner") {
