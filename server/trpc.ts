@@ -1,9 +1,11 @@
-import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { ZodError } from "zod";
+import { z, ZodError } from "zod";
 import type { Context } from "./context";
 import { checkJson, describeJsonProblem, ENVELOPE_DEPTH, jsonMaxDepth } from "./json-check";
-import { ServiceError, type ServiceErrorCode } from "./services/service-error";
+import { ServiceError } from "./services/service-error";
+import type { Permission } from "./services/workspace-roles";
+import { workspaceService } from "./services/workspace-service";
 
 /**
  * Inputs are refused when they nest deeper than a flow document may in its request, before anything recursive reads
@@ -40,20 +42,12 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-const trpcCodes: Record<ServiceErrorCode, TRPC_ERROR_CODE_KEY> = {
-  NOT_FOUND: "NOT_FOUND",
-  FORBIDDEN: "FORBIDDEN",
-  BAD_REQUEST: "BAD_REQUEST",
-  CONFLICT: "CONFLICT",
-  UNAUTHORIZED: "UNAUTHORIZED",
-};
-
 /** Services throw coded errors; this is the one place they become tRPC errors. */
 const mapServiceErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof ServiceError) {
     const cause = result.error.cause;
-    throw new TRPCError({ code: trpcCodes[cause.code], message: cause.message, cause });
+    throw new TRPCError({ code: cause.trpcCode, message: cause.message, cause });
   }
   return result;
 });
@@ -81,3 +75,19 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
+
+/** What every workspace-scoped input starts with; each procedure's own schema adds to it. */
+const workspaceScope = z.object({ workspaceId: z.string().min(1).max(64) });
+
+/**
+ * A procedure acting inside one workspace, open to the members whose role has `permission` (see `permissions` in
+ * workspace-roles). The one gate for tRPC: the caller's membership is checked before the procedure runs, and the
+ * workspace (its id and the caller's role) is on `ctx.workspace`. A workspace the caller does not belong to is
+ * answered exactly like one that does not exist.
+ */
+export function workspaceProcedure(permission: Permission) {
+  return protectedProcedure.input(workspaceScope).use(async ({ ctx, input, next }) => {
+    const role = await workspaceService.requireRole({ db: ctx.db, userId: ctx.user.id, workspaceId: input.workspaceId, permission });
+    return next({ ctx: { ...ctx, workspace: { id: input.workspaceId, role } } });
+  });
+}

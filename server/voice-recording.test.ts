@@ -95,11 +95,11 @@ describe("POST /api/flows/<flowId>/voice (browser recordings)", () => {
   it("needs a signed-in editor: anonymous is 401, a viewer of the workspace 403", async () => {
     expect((await post({ who: null })).status).toBe(401);
     const viewer = await signInAs({ db: database.db, name: "Viewer" });
-    await workspaceService.setMember({ db: database.db, userId: owner.user.id, workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
+    await workspaceService.setMember({ db: database.db, userId: owner.user.id, actorRole: "owner", workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
     const res = await post({ who: viewer });
     expect(res.status).toBe(403);
     const editor = await signInAs({ db: database.db, name: "Editor" });
-    await workspaceService.setMember({ db: database.db, userId: owner.user.id, workspaceId: owner.workspace.id, email: editor.user.email, role: "editor" });
+    await workspaceService.setMember({ db: database.db, userId: owner.user.id, actorRole: "owner", workspaceId: owner.workspace.id, email: editor.user.email, role: "editor" });
     expect((await post({ who: editor })).status).toBe(202);
   });
 

@@ -2,7 +2,7 @@ import type { BinaryRef } from "../nodes/_kit/items";
 import type { RunSpec } from "../runner/executor";
 import type { ContextUser } from "./context";
 import type { Db } from "./db";
-import { ServiceError, type ServiceErrorCode } from "./services/service-error";
+import { ServiceError } from "./services/service-error";
 import { voiceService } from "./services/voice-service";
 
 /** What a recording route needs of the runtime: binary storage and starting runs. */
@@ -10,8 +10,6 @@ export interface RecordingRuntime {
   executor: { storeBinary(workspaceId: string, data: Buffer, meta: { mimeType: string; fileName?: string }): Promise<BinaryRef> };
   enqueue(spec: RunSpec): Promise<string>;
 }
-
-const STATUS: Record<ServiceErrorCode, number> = { NOT_FOUND: 404, FORBIDDEN: 403, BAD_REQUEST: 400, CONFLICT: 409, UNAUTHORIZED: 401 };
 
 /** What browsers' MediaRecorder produces (WebM/Opus, Ogg, MP4/AAC) and audio files in general. */
 const AUDIO_TYPE = /^(audio\/[a-z0-9.+-]+|video\/(webm|ogg|mp4)|application\/ogg)$/;
@@ -52,7 +50,7 @@ export async function receiveRecording({ request, flowId, user, db, runtime }: {
   try {
     prepared = await voiceService.prepareRecording({ db, userId: user.id, flowId, source });
   } catch (err) {
-    if (err instanceof ServiceError) return json(STATUS[err.code], { error: err.message });
+    if (err instanceof ServiceError) return json(err.httpStatus, { error: err.message });
     throw err;
   }
   const mimeType = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();

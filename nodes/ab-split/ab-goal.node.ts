@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../_kit/define-node";
+import { eachItem } from "../_kit/each-item";
 import { experimentKey, experimentName } from "./ab-split.node";
 
 const config = z.object({
@@ -29,7 +30,7 @@ export const abGoalNode = defineNode({
   async execute({ config: first, input, ctx }) {
     if (input.length === 0) return [];
     const keys: string[] = [];
-    for (let i = 0; i < input.length; i++) keys.push(i === 0 ? first.key : (await ctx.configFor(i)).key);
+    for await (const { config } of eachItem({ input, ctx })) keys.push(config.key);
     const outcomes = await ctx.experiments.convert({ experiment: first.experiment, keys, flowId: first.flowId || undefined });
     return input.map((item, i) => {
       const { variant, counted } = outcomes[i]!;

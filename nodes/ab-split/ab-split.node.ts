@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineNode, ui } from "../_kit/define-node";
+import { eachItem } from "../_kit/each-item";
 import type { Item } from "../_kit/items";
 import { hashPoint, variantAt } from "./assignment";
 
@@ -95,8 +96,7 @@ export const abSplitNode = defineNode({
     if (input.length === 0) return {};
     const { experiment, variants, assignment } = first;
     const entries: { key: string; proposed: string }[] = [];
-    for (let i = 0; i < input.length; i++) {
-      const { key } = i === 0 ? first : await ctx.configFor(i);
+    for await (const { config: { key } } of eachItem({ input, ctx })) {
       const point = assignment === "hash" ? hashPoint({ experiment, key }) : Math.random();
       entries.push({ key, proposed: variantAt({ variants, point }) });
     }

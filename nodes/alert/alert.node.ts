@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { NodeContext } from "../_kit/context";
 import { defineNode, describeConfigIssues, ui } from "../_kit/define-node";
+import { eachItem } from "../_kit/each-item";
 import { NodeConfigError, NodeError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
 import { headerAuthCredential } from "../http-request/header-auth.credential";
@@ -240,8 +241,7 @@ export function createAlertNode(options: AlertNodeOptions = {}) {
     async execute({ input, ctx }) {
       const out: Item[] = [];
       const opened: OpenedCredentials = new Map();
-      for (let i = 0; i < Math.max(input.length, 1); i++) {
-        const config = await ctx.configFor(i);
+      for await (const { config } of eachItem({ input, ctx, evenIfEmpty: true })) {
         const credentials = await openCredentials(ctx, config.channels, opened);
         const key = config.dedupeKey || config.title;
         const stateKey = `alert:${ctx.node.id}:${key}`;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { NodeContext } from "../_kit/context";
 import { defineNode, ui } from "../_kit/define-node";
+import { eachItem } from "../_kit/each-item";
 import { NodeConfigError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
 import { isPlainObject } from "../_kit/items";
@@ -160,8 +161,7 @@ export const cryptoPriceNode = defineNode({
   async execute({ input, ctx }) {
     const { auth, baseUrl: credentialBaseUrl } = authOf(ctx.credentials);
     const out: Item[] = [];
-    for (let i = 0; i < Math.max(input.length, 1); i++) {
-      const config = await ctx.configFor(i);
+    for await (const { config } of eachItem({ input, ctx, evenIfEmpty: true })) {
       const baseUrl = config.baseUrl ?? credentialBaseUrl ?? (auth?.plan === "pro" ? COINGECKO_PRO_URL : COINGECKO_PUBLIC_URL);
       const fetched = config.mode === "price" ? await prices({ ctx, config, auth, baseUrl }) : await marketCharts({ ctx, config, auth, baseUrl });
       out.push(...fetched);

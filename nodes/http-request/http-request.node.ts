@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { NodeContext } from "../_kit/context";
 import { defineNode, ui } from "../_kit/define-node";
+import { eachItem } from "../_kit/each-item";
 import { describeStatus, NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
 import { isPlainObject } from "../_kit/items";
@@ -263,8 +264,7 @@ export const httpRequestNode = defineNode({
   async execute({ input, ctx }) {
     const out: Item[] = [];
     const auth = credentialHeader(ctx.credentials);
-    for (let i = 0; i < Math.max(input.length, 1); i++) {
-      const config = await ctx.configFor(i);
+    for await (const { index: i, config } of eachItem({ input, ctx, evenIfEmpty: true })) {
       const url = buildUrl(config, i);
       const { body, contentType } = encodeBody(config);
       const idempotency = config.idempotencyHeader ? [{ name: config.idempotencyHeader, value: ctx.idempotencyKey(i) }] : [];

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../_kit/define-node";
+import { eachItem } from "../_kit/each-item";
 import type { Item } from "../_kit/items";
 import { conditionSchema, test } from "./conditions";
 
@@ -18,10 +19,9 @@ export const ifNode = defineNode({
   async execute({ input, ctx }) {
     const yes: Item[] = [];
     const no: Item[] = [];
-    for (let i = 0; i < input.length; i++) {
-      const config = await ctx.configFor(i);
+    for await (const { item, config } of eachItem({ input, ctx })) {
       const passed = config.combine === "and" ? config.conditions.every(test) : config.conditions.some(test);
-      (passed ? yes : no).push(input[i]!);
+      (passed ? yes : no).push(item);
     }
     return { true: yes, false: no };
   },

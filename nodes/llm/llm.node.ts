@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { NodeContext } from "../_kit/context";
 import { defineNode, ui } from "../_kit/define-node";
+import { eachItem } from "../_kit/each-item";
 import { NodeConfigError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
 import { chatWithFallback, DEFAULT_OLLAMA_URL, DEFAULT_OPENAI_URL, jsonSchemaValidator, type LlmProvider } from "./llm-client";
@@ -105,10 +106,8 @@ export const llmNode = defineNode({
   moreCredentials: ["ollama.api"],
   config: llmConfig,
   async execute({ input, ctx }) {
-    const items = input.length ? input : [{ json: {} }];
     const out: Item[] = [];
-    for (let index = 0; index < items.length; index++) {
-      const config = await ctx.configFor(index);
+    for await (const { index, config } of eachItem({ input, ctx, evenIfEmpty: true })) {
       if (config.jsonSchema) jsonSchemaValidator(config.jsonSchema);
       const ollama = config.providers.some((p) => p.kind === "ollama") ? await ctx.credentialOf("ollama.api") : null;
       const providers = providersOf(config, ctx.credentials, ollama);

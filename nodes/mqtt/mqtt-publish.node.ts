@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineNode, ui } from "../_kit/define-node";
+import { eachItem } from "../_kit/each-item";
 import { NodeExternalError } from "../_kit/errors";
 import { brokerLabel, connectBroker, qosField, readBroker, topicNameProblem } from "./connection";
 
@@ -34,13 +35,11 @@ export const mqttPublishNode = defineNode({
   config: mqttPublishConfig,
   async execute({ input, ctx }) {
     const broker = readBroker(ctx.credentials, ctx.node.name);
-    const items = input.length ? input : [{ json: {} }];
     const client = await connectBroker({ broker, http: ctx.http, signal: ctx.signal, logger: ctx.logger, reconnect: false });
     const abort = () => client.end(true);
     ctx.signal.addEventListener("abort", abort, { once: true });
     try {
-      for (const [index, item] of items.entries()) {
-        const config = await ctx.configFor(index);
+      for await (const { item, index, config } of eachItem({ input, ctx, evenIfEmpty: true })) {
         const value = config.payload === undefined ? item.json : config.payload;
         const payload = typeof value === "string" ? value : JSON.stringify(value);
         try {
@@ -49,7 +48,7 @@ export const mqttPublishNode = defineNode({
           if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : err;
           throw new NodeExternalError(`Publishing to "${config.topic}" on ${brokerLabel(broker)} failed: ${(err as Error).message}`, { cause: err });
         }
-        if (items.length > 1) ctx.progress({ percent: Math.round(((index + 1) / items.length) * 100), message: `${index + 1} of ${items.length} published` });
+        if (input.length > 1) ctx.progress({ percent: Math.round(((index + 1) / input.length) * 100), message: `${index + 1} of ${input.length} published` });
       }
     } finally {
       ctx.signal.removeEventListener("abort", abort);

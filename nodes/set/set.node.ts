@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineNode, ui } from "../_kit/define-node";
+import { eachItem } from "../_kit/each-item";
 import type { Item } from "../_kit/items";
 import { isPlainObject } from "../_kit/items";
 
@@ -35,9 +36,7 @@ export const setNode = defineNode({
   }),
   async execute({ input, ctx }) {
     const out: Item[] = [];
-    for (let i = 0; i < input.length; i++) {
-      const config = await ctx.configFor(i);
-      const item = input[i]!;
+    for await (const { item, config } of eachItem({ input, ctx })) {
       const json: Record<string, unknown> = config.keepOnlySet ? {} : structuredClone(item.json);
       for (const f of config.fields) setPath(json, f.name, f.value);
       out.push(item.binary ? { json, binary: item.binary } : { json });

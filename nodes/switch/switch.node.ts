@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../_kit/define-node";
+import { eachItem } from "../_kit/each-item";
 import type { Item } from "../_kit/items";
 import { conditionSchema, test } from "../if/conditions";
 
@@ -26,16 +27,15 @@ export const switchNode = defineNode({
   outputs: switchPorts,
   async execute({ input, ctx }) {
     const out: Record<string, Item[]> = {};
-    for (let i = 0; i < input.length; i++) {
-      const resolved = await ctx.configFor(i);
+    for await (const { item, config: resolved } of eachItem({ input, ctx })) {
       let matched = false;
       for (let r = 0; r < resolved.rules.length; r++) {
         if (!test(resolved.rules[r]!)) continue;
-        (out[`rule-${r + 1}`] ??= []).push(input[i]!);
+        (out[`rule-${r + 1}`] ??= []).push(item);
         matched = true;
         if (resolved.mode === "first") break;
       }
-      if (!matched && resolved.fallback) (out.fallback ??= []).push(input[i]!);
+      if (!matched && resolved.fallback) (out.fallback ??= []).push(item);
     }
     return out;
   },

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { envSchema } from "../../server/env";
 import type { NodeContext } from "../_kit/context";
 import { defineNode, ui } from "../_kit/define-node";
+import { eachItem } from "../_kit/each-item";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeExternalError, NodeTimeoutError } from "../_kit/errors";
 import type { BinaryRef, Item } from "../_kit/items";
 import { buildFfmpegArgs, OUTPUT, type TranscodePlan } from "./ffmpeg-args";
@@ -118,12 +119,9 @@ export const transcodeNode = defineNode({
   // Queue mode: each step is a job on the media queue, for the media workers (MEDIA_CONCURRENCY each).
   queue: "media",
   config: transcodeConfig,
-  async execute({ config, input, ctx }) {
-    const items: Item[] = input.length ? input : [{ json: {} }];
+  async execute({ input, ctx }) {
     const out: Item[] = [];
-    for (let i = 0; i < items.length; i++) {
-      out.push(await transcodeItem({ config: i === 0 ? config : await ctx.configFor(i), item: items[i]!, ctx }));
-    }
+    for await (const { item, config } of eachItem({ input, ctx, evenIfEmpty: true })) out.push(await transcodeItem({ config, item, ctx }));
     return out;
   },
 });

@@ -1,4 +1,5 @@
 import { defineNode } from "../_kit/define-node";
+import { eachItem } from "../_kit/each-item";
 import type { Item } from "../_kit/items";
 import { audioOf, transcribeRecording } from "./transcribe";
 import { voiceTranscribeConfig } from "./voice-config";
@@ -17,8 +18,7 @@ export const voiceTranscribeNode = defineNode({
   config: voiceTranscribeConfig,
   async execute({ input, ctx }) {
     const out: Item[] = [];
-    for (const [index, item] of input.entries()) {
-      const config = await ctx.configFor(index);
+    for await (const { item, index, config } of eachItem({ input, ctx })) {
       const audio = audioOf(item, config.binaryProperty);
       const label = input.length > 1 ? `The audio of item ${index + 1} ("${audio.name}")` : `The audio ("${audio.name}")`;
       const result = await transcribeRecording({ ctx, config, ref: audio.ref, label });

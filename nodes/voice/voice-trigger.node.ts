@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineNode, ui } from "../_kit/define-node";
+import { eachItem } from "../_kit/each-item";
 import type { Item } from "../_kit/items";
 import { MAX_WEBHOOK_BODY_BYTES, webhookConfig } from "../webhook/webhook.node";
 import { audioOf, transcribeRecording } from "./transcribe";
@@ -46,8 +47,7 @@ export const voiceTriggerNode = defineNode({
   config: voiceTriggerConfig,
   async execute({ input, ctx }) {
     const out: Item[] = [];
-    for (const [index, item] of input.entries()) {
-      const config = await ctx.configFor(index);
+    for await (const { item, config } of eachItem({ input, ctx })) {
       const audio = audioOf(item, config.binaryProperty);
       const result = await transcribeRecording({ ctx, config, ref: audio.ref, label: `The audio ("${audio.name}")` });
       out.push({ json: { ...result, request: item.json }, binary: item.binary });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { NodeContext } from "../_kit/context";
 import { defineNode, ui } from "../_kit/define-node";
+import { eachItem } from "../_kit/each-item";
 import { describeStatus, NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
 import { isPlainObject } from "../_kit/items";
@@ -237,8 +238,7 @@ export function createWeatherNode(options: WeatherNodeOptions = {}) {
     config: weatherConfig,
     async execute({ input, ctx }) {
       const out: Item[] = [];
-      for (let i = 0; i < Math.max(input.length, 1); i++) {
-        const config = await ctx.configFor(i);
+      for await (const { index: i, config } of eachItem({ input, ctx, evenIfEmpty: true })) {
         const place = await resolvePlace(ctx, config);
         const { forecast, fromCache } = await forecastFor(ctx, config, place);
         ctx.logger.debug({ location: config.location, fromCache, itemIndex: i }, "weather forecast");

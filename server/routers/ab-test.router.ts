@@ -1,11 +1,11 @@
 import { abTestService } from "../services/ab-test-service";
-import { protectedProcedure, router } from "../trpc";
+import { router, workspaceProcedure } from "../trpc";
 import { abConvertInput, abResetInput, abResultsInput } from "./ab-test.schema";
 
 export const abTestRouter = router({
   /** Exposures, conversions, rates and each variant against the control (z-test, p-value, interval). */
-  results: protectedProcedure.input(abResultsInput).query(({ ctx, input }) => abTestService.results({ db: ctx.db, userId: ctx.user.id, ...input })),
+  results: workspaceProcedure("workspace.read").input(abResultsInput).query(({ ctx, input }) => abTestService.results({ db: ctx.db, userId: ctx.user.id, ...input })),
   /** Conversions recorded from outside a flow; each key counts once per experiment. */
-  convert: protectedProcedure.input(abConvertInput).mutation(({ ctx, input }) => abTestService.convert({ db: ctx.db, userId: ctx.user.id, ...input })),
-  reset: protectedProcedure.input(abResetInput).mutation(({ ctx, input }) => abTestService.reset({ db: ctx.db, userId: ctx.user.id, ...input })),
+  convert: workspaceProcedure("abTest.edit").input(abConvertInput).mutation(({ ctx, input }) => abTestService.convert({ db: ctx.db, userId: ctx.user.id, ...input })),
+  reset: workspaceProcedure("abTest.edit").input(abResetInput).mutation(({ ctx, input }) => abTestService.reset({ db: ctx.db, userId: ctx.user.id, ...input })),
 });

@@ -118,7 +118,7 @@ describe.each(databaseKinds)("credential router on %s", (kind) => {
     const owner = await signInAs({ db, name: "Holder" });
     const stranger = await signInAs({ db, name: "Thief" });
     const viewer = await signInAs({ db, name: "Looker" });
-    await workspaceService.setMember({ db, userId: owner.user.id, workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
+    await workspaceService.setMember({ db, userId: owner.user.id, actorRole: "owner", workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
     const cred = await owner.caller.credential.create({ workspaceId: owner.workspace.id, name: "Broker", type: "webhook.secret", data: { secret: "0123456789abcdef" } });
 
     for (const workspaceId of [owner.workspace.id, stranger.workspace.id]) {

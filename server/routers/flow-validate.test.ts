@@ -53,7 +53,7 @@ describe("flow.validate", () => {
     const owner = await signInAs({ db, name: "Owner" });
     const viewer = await signInAs({ db, name: "Viewer" });
     const stranger = await signInAs({ db, name: "Stranger" });
-    await workspaceService.setMember({ db, userId: owner.user.id, workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
+    await workspaceService.setMember({ db, userId: owner.user.id, actorRole: "owner", workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
     const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Shared" });
     const ref = { workspaceId: owner.workspace.id, flowId: flow.id, document };
     expect((await viewer.caller.flow.validate(ref)).issues.length).toBeGreaterThan(0);

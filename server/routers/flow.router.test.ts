@@ -163,7 +163,7 @@ describe.each(databaseKinds)("flow router on %s", (kind) => {
     const { db } = database;
     const owner = await signInAs({ db, name: "Boss" });
     const viewer = await signInAs({ db, name: "Watcher" });
-    await workspaceService.setMember({ db, userId: owner.user.id, workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
+    await workspaceService.setMember({ db, userId: owner.user.id, actorRole: "owner", workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
     const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Read only" });
     const ref = { workspaceId: owner.workspace.id, flowId: flow.id };
 

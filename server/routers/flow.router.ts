@@ -1,7 +1,7 @@
 import { getRuntime } from "../../runner/runtime";
 import { activationService } from "../services/activation-service";
 import { flowService } from "../services/flow-service";
-import { protectedProcedure, router } from "../trpc";
+import { router, workspaceProcedure } from "../trpc";
 import {
   createFlowInput,
   flowRefInput,
@@ -15,46 +15,46 @@ import {
 import { activateInput } from "./run.schema";
 
 export const flowRouter = router({
-  list: protectedProcedure
+  list: workspaceProcedure("workspace.read")
     .input(listFlowsInput)
     .query(({ ctx, input }) => flowService.list({ db: ctx.db, userId: ctx.user.id, workspaceId: input.workspaceId })),
-  get: protectedProcedure.input(flowRefInput).query(({ ctx, input }) => flowService.get({ db: ctx.db, userId: ctx.user.id, ...input })),
-  create: protectedProcedure
+  get: workspaceProcedure("workspace.read").input(flowRefInput).query(({ ctx, input }) => flowService.get({ db: ctx.db, userId: ctx.user.id, ...input })),
+  create: workspaceProcedure("flow.edit")
     .input(createFlowInput)
     .mutation(({ ctx, input }) => flowService.create({ db: ctx.db, userId: ctx.user.id, ...input })),
-  rename: protectedProcedure
+  rename: workspaceProcedure("flow.edit")
     .input(renameFlowInput)
     .mutation(({ ctx, input }) => flowService.rename({ db: ctx.db, userId: ctx.user.id, ...input })),
-  delete: protectedProcedure
+  delete: workspaceProcedure("flow.edit")
     .input(flowRefInput)
     .mutation(({ ctx, input }) => flowService.delete({ db: ctx.db, userId: ctx.user.id, ...input })),
-  saveDraft: protectedProcedure
+  saveDraft: workspaceProcedure("flow.edit")
     .input(saveDraftInput)
     .mutation(({ ctx, input }) => flowService.saveDraft({ db: ctx.db, userId: ctx.user.id, ...input })),
   /** The document's problems with the node and config field of each; stores nothing (a mutation so the document travels in the body). */
-  validate: protectedProcedure
+  validate: workspaceProcedure("workspace.read")
     .input(validateFlowInput)
     .mutation(({ ctx, input }) => flowService.validate({ db: ctx.db, userId: ctx.user.id, ...input })),
-  saveVersion: protectedProcedure
+  saveVersion: workspaceProcedure("flow.edit")
     .input(saveVersionInput)
     .mutation(({ ctx, input }) => flowService.saveVersion({ db: ctx.db, userId: ctx.user.id, ...input })),
-  versions: protectedProcedure
+  versions: workspaceProcedure("workspace.read")
     .input(flowRefInput)
     .query(({ ctx, input }) => flowService.listVersions({ db: ctx.db, userId: ctx.user.id, ...input })),
   /** Makes a saved version (the latest by default) the one webhooks and schedules run. */
-  activate: protectedProcedure.input(activateInput).mutation(async ({ ctx, input }) => {
+  activate: workspaceProcedure("flow.edit").input(activateInput).mutation(async ({ ctx, input }) => {
     const result = await activationService.activate({ db: ctx.db, userId: ctx.user.id, ...input });
     await getRuntime().triggersChanged(input.flowId);
     return result;
   }),
-  deactivate: protectedProcedure.input(flowRefInput).mutation(async ({ ctx, input }) => {
+  deactivate: workspaceProcedure("flow.edit").input(flowRefInput).mutation(async ({ ctx, input }) => {
     const result = await activationService.deactivate({ db: ctx.db, userId: ctx.user.id, ...input });
     await getRuntime().triggersChanged(input.flowId);
     return result;
   }),
   /** The flow as a document to move to another instance: credential references by name, no secrets. */
-  export: protectedProcedure.input(flowRefInput).query(({ ctx, input }) => flowService.export({ db: ctx.db, userId: ctx.user.id, ...input })),
-  version: protectedProcedure
+  export: workspaceProcedure("workspace.read").input(flowRefInput).query(({ ctx, input }) => flowService.export({ db: ctx.db, userId: ctx.user.id, ...input })),
+  version: workspaceProcedure("workspace.read")
     .input(getVersionInput)
     .query(({ ctx, input }) => flowService.getVersion({ db: ctx.db, userId: ctx.user.id, ...input })),
 });

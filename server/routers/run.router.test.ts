@@ -282,7 +282,7 @@ describe.each(databaseKinds)("run router on %s", (kind) => {
   it("lets a viewer read runs but not start or cancel them", async () => {
     const owner = await signInAs({ db: database.db, name: "Owner" });
     const viewer = await signInAs({ db: database.db, name: "Viewer" });
-    await workspaceService.setMember({ db: database.db, userId: owner.user.id, workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
+    await workspaceService.setMember({ db: database.db, userId: owner.user.id, actorRole: "owner", workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
     const ref = { workspaceId: owner.workspace.id, flowId: (await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Shared", document: greet })).id };
     const { runId } = await owner.caller.run.start(ref);
     const run = await finished(owner.caller, { workspaceId: ref.workspaceId, runId });

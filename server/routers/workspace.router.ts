@@ -1,5 +1,5 @@
 import { workspaceService } from "../services/workspace-service";
-import { protectedProcedure, router } from "../trpc";
+import { protectedProcedure, router, workspaceProcedure } from "../trpc";
 import {
   bySlugInput,
   createWorkspaceInput,
@@ -17,16 +17,16 @@ export const workspaceRouter = router({
   create: protectedProcedure
     .input(createWorkspaceInput)
     .mutation(({ ctx, input }) => workspaceService.create({ db: ctx.db, userId: ctx.user.id, name: input.name })),
-  rename: protectedProcedure
+  rename: workspaceProcedure("workspace.manage")
     .input(renameWorkspaceInput)
     .mutation(({ ctx, input }) => workspaceService.rename({ db: ctx.db, userId: ctx.user.id, ...input })),
-  members: protectedProcedure
+  members: workspaceProcedure("workspace.read")
     .input(membersInput)
-    .query(({ ctx, input }) => workspaceService.listMembers({ db: ctx.db, userId: ctx.user.id, workspaceId: input.workspaceId })),
-  setMember: protectedProcedure
+    .query(({ ctx, input }) => workspaceService.listMembers({ db: ctx.db, workspaceId: input.workspaceId })),
+  setMember: workspaceProcedure("member.manage")
     .input(setMemberInput)
-    .mutation(({ ctx, input }) => workspaceService.setMember({ db: ctx.db, userId: ctx.user.id, ...input })),
-  removeMember: protectedProcedure
+    .mutation(({ ctx, input }) => workspaceService.setMember({ db: ctx.db, userId: ctx.user.id, actorRole: ctx.workspace.role, ...input })),
+  removeMember: workspaceProcedure("membership.leave")
     .input(removeMemberInput)
-    .mutation(({ ctx, input }) => workspaceService.removeMember({ db: ctx.db, userId: ctx.user.id, ...input })),
+    .mutation(({ ctx, input }) => workspaceService.removeMember({ db: ctx.db, userId: ctx.user.id, actorRole: ctx.workspace.role, ...input })),
 });

@@ -9,6 +9,7 @@ import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
 
+/** The caller acting in a workspace; checked here and not only by `workspaceProcedure`, as the CLI activates too. */
 interface Scope {
   db: Db;
   userId: string;
@@ -77,7 +78,7 @@ export const activationService = {
    * records it. Each webhook comes back with the URL path it answers at.
    */
   async activate({ db, userId, workspaceId, flowId, versionNumber }: Scope & { flowId: string; versionNumber?: number }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
     const version = await db.flowVersion.findFirst({
       where: { flowId, workspaceId, ...(versionNumber ? { number: versionNumber } : {}) },
       select: { id: true, number: true, document: true, flow: { select: { workspace: { select: { slug: true } } } } },
@@ -119,7 +120,7 @@ export const activationService = {
   },
 
   async deactivate({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
     await db.$transaction(async (tx) => {
       const { count } = await tx.flow.updateMany({ where: { id: flowId, workspaceId }, data: { activeVersionId: null } });
       if (count === 0) throw new ServiceError({ code: "NOT_FOUND", message: "Flow not found" });

@@ -6,7 +6,6 @@ import { credentialRegistry } from "../../nodes/registry";
 import { createHttpClient, httpAllowListFromEnv } from "../../runner/http-client";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
-import { workspaceService } from "./workspace-service";
 
 export type CredentialData = Record<string, string | number | boolean>;
 
@@ -24,6 +23,7 @@ export interface CredentialSummary {
 
 const summarySelect = { id: true, name: true, type: true, ciphertext: true, createdAt: true, updatedAt: true } as const;
 
+/** A workspace the caller is already known to act in at the needed role (the router's `workspaceProcedure`); `userId` is the actor audited. */
 interface Scope {
   db: Db;
   userId: string;
@@ -90,14 +90,12 @@ const duplicateName = (name: string) =>
   new ServiceError({ code: "CONFLICT", message: `A credential named "${name}" already exists in this workspace; pick another name.` });
 
 export const credentialService = {
-  async list({ db, box, userId, workspaceId }: Scope & { box: SecretBox }): Promise<CredentialSummary[]> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+  async list({ db, box, workspaceId }: Scope & { box: SecretBox }): Promise<CredentialSummary[]> {
     const rows = await db.credential.findMany({ where: { workspaceId }, select: summarySelect, orderBy: { name: "asc" } });
     return rows.map((row) => toSummary({ box, workspaceId, row }));
   },
 
   async create({ db, box, userId, workspaceId, name, type, data }: Scope & { box: SecretBox; name: string; type: string; data: CredentialData }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
     try {
       return await db.$transaction(async (tx) => {
         const row = await tx.credential.create({
@@ -126,7 +124,6 @@ export const credentialService = {
     name,
     data,
   }: Scope & { box: SecretBox; credentialId: string; name?: string; data?: CredentialData }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
     try {
       return await db.$transaction(async (tx) => {
         const existing = await tx.credential.findFirst({ where: { id: credentialId, workspaceId }, select: summarySelect });
@@ -165,13 +162,11 @@ export const credentialService = {
   async test({
     db,
     box,
-    userId,
     workspaceId,
     credentialId,
     type,
     data,
   }: Scope & { box: SecretBox; credentialId?: string; type?: string; data?: CredentialData }): Promise<{ ok: boolean; message: string }> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
     let resolved: { type: string; data: CredentialData };
     if (credentialId) {
       const row = await db.credential.findFirst({ where: { id: credentialId, workspaceId }, select: { type: true, ciphertext: true } });
@@ -197,7 +192,6 @@ export const credentialService = {
   },
 
   async delete({ db, userId, workspaceId, credentialId }: Scope & { credentialId: string }): Promise<{ id: string }> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
     return db.$transaction(async (tx) => {
       const deleted = await tx.credential.deleteMany({ where: { id: credentialId, workspaceId } });
       if (deleted.count === 0) throw new ServiceError({ code: "NOT_FOUND", message: "Credential not found" });

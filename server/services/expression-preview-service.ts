@@ -4,7 +4,6 @@ import { ExpressionError, resolveExpressions, type ExpressionEvaluator, type Exp
 import { resolveStoredSteps } from "../../runner/step-data";
 import type { FlowDocument } from "../flow-document";
 import { ServiceError } from "./service-error";
-import { workspaceService } from "./workspace-service";
 
 export type ExpressionPreview =
   | { ok: true; value: unknown; runId: string | null; itemIndex: number; itemCount: number }
@@ -12,7 +11,6 @@ export type ExpressionPreview =
 
 interface PreviewArgs {
   db: Db;
-  userId: string;
   workspaceId: string;
   flowId: string;
   runId?: string;
@@ -75,8 +73,7 @@ export const expressionPreviewService = {
    * expression still show. A failing expression is an answer (`ok: false` with the message and position), not an
    * error.
    */
-  async preview({ db, userId, workspaceId, flowId, runId, nodeId, expression, field, itemIndex = 0, evaluator }: PreviewArgs): Promise<ExpressionPreview> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+  async preview({ db, workspaceId, flowId, runId, nodeId, expression, field, itemIndex = 0, evaluator }: PreviewArgs): Promise<ExpressionPreview> {
     const flow = await db.flow.findFirst({ where: { id: flowId, workspaceId }, select: { id: true } });
     if (!flow) throw new ServiceError({ code: "NOT_FOUND", message: "Flow not found" });
     const found = await findRunId({ db, workspaceId, flowId, runId, nodeId });

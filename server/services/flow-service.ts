@@ -56,6 +56,11 @@ function parseOrThrow(input: unknown): FlowDocument {
   return parsed.document;
 }
 
+/**
+ * The caller acting in a workspace. Procedures reach this service through `workspaceProcedure`, which has checked
+ * the caller's role already; the functions also called from the CLI and pages (get, create, delete, saveVersion,
+ * export) check it again themselves.
+ */
 interface Scope {
   db: Db;
   userId: string;
@@ -82,8 +87,7 @@ export const flowService = {
    * Everything that would stop a document from saving or running, each problem with its node and config field,
    * so the editor can flag them before a save. Nothing is stored.
    */
-  async validate({ db, userId, workspaceId, flowId, document }: Scope & { flowId: string; document: unknown }): Promise<{ issues: LocatedIssue[] }> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+  async validate({ db, workspaceId, flowId, document }: Scope & { flowId: string; document: unknown }): Promise<{ issues: LocatedIssue[] }> {
     await requireFlow({ db, workspaceId, flowId });
     const parsed = parseFlowDocument(document);
     const issues = parsed.ok ? validateFlow(parsed.document, nodeRegistry) : parsed.issues;
@@ -93,14 +97,13 @@ export const flowService = {
     return { issues: issues.map((issue) => ({ ...issue, ...locateIssue({ nodes, edges }, issue.path) })) };
   },
 
-  async list({ db, userId, workspaceId }: Scope): Promise<FlowSummary[]> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+  async list({ db, workspaceId }: Scope): Promise<FlowSummary[]> {
     const flows = await db.flow.findMany({ where: { workspaceId }, select: flowSummarySelect, orderBy: { updatedAt: "desc" } });
     return flows.map(toSummary);
   },
 
   async get({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
     const flow = await db.flow.findFirst({
       where: { id: flowId, workspaceId },
       select: { ...flowSummarySelect, draft: true, versions: { select: versionSelect, orderBy: { number: "desc" }, take: 1 }, activeVersion: { select: { number: true } } },
@@ -116,7 +119,7 @@ export const flowService = {
   },
 
   async create({ db, userId, workspaceId, name, document }: Scope & { name: string; document?: unknown }): Promise<FlowSummary> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
     const draft = document === undefined ? emptyFlowDocument() : parseOrThrow(document);
     return db.$transaction(async (tx) => {
       const flow = await tx.flow.create({
@@ -132,7 +135,6 @@ export const flowService = {
   },
 
   async rename({ db, userId, workspaceId, flowId, name }: Scope & { flowId: string; name: string }): Promise<FlowSummary> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
     return db.$transaction(async (tx) => {
       const before = await requireFlow({ db: tx, workspaceId, flowId });
       const flow = await tx.flow.update({ where: { id: flowId }, data: { name }, select: flowSummarySelect });
@@ -145,7 +147,7 @@ export const flowService = {
   },
 
   async delete({ db, userId, workspaceId, flowId }: Scope & { flowId: string }): Promise<{ id: string }> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
     return db.$transaction(async (tx) => {
       const flow = await requireFlow({ db: tx, workspaceId, flowId });
       await tx.flow.delete({ where: { id: flowId }, select: { id: true } });
@@ -159,7 +161,6 @@ export const flowService = {
 
   /** Keeps the editor's working copy; it is validated like a version so a broken draft is never stored. */
   async saveDraft({ db, userId, workspaceId, flowId, document }: Scope & { flowId: string; document: unknown }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
     const draft = parseOrThrow(document);
     return db.$transaction(async (tx) => {
       await requireFlow({ db: tx, workspaceId, flowId });
@@ -177,7 +178,7 @@ export const flowService = {
    * is checked as activation checks it, so none is numbered that could never run; the draft may stay incomplete.
    */
   async saveVersion({ db, userId, workspaceId, flowId, document, message }: Scope & { flowId: string; document: unknown; message: string }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
     // Found first, so another workspace's flow is "not found" whatever the document holds.
     await requireFlow({ db, workspaceId, flowId });
     const parsed = requireActivatable(parseOrThrow(document), "Not saved as a version, since the flow could not run (save it as a draft until it is complete)");
@@ -200,7 +201,7 @@ export const flowService = {
 
   /** The active version (else the draft), ready to import elsewhere: credentials are referenced by name only. */
   async export({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
     const flow = await db.flow.findFirst({
       where: { id: flowId, workspaceId },
       select: { name: true, draft: true, activeVersion: { select: { document: true } } },
@@ -225,14 +226,12 @@ export const flowService = {
     return flow?.workspaceId ?? null;
   },
 
-  async listVersions({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+  async listVersions({ db, workspaceId, flowId }: Scope & { flowId: string }) {
     await requireFlow({ db, workspaceId, flowId });
     return db.flowVersion.findMany({ where: { flowId, workspaceId }, select: versionSelect, orderBy: { number: "desc" } });
   },
 
-  async getVersion({ db, userId, workspaceId, flowId, number }: Scope & { flowId: string; number: number }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+  async getVersion({ db, workspaceId, flowId, number }: Scope & { flowId: string; number: number }) {
     const version = await db.flowVersion.findFirst({
       where: { flowId, workspaceId, number },
       select: { ...versionSelect, document: true },

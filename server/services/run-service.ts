@@ -9,7 +9,6 @@ import type { FlowDocument } from "../flow-document";
 import { checkJson, describeJsonProblem, jsonMaxDepth } from "../json-check";
 import { activationService, requireRunnable } from "./activation-service";
 import { decodeRunCursor, encodeRunCursor } from "./run-cursor";
-import type { Role } from "./workspace-roles";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
 
@@ -344,7 +343,11 @@ export const runService = {
     return old + excess;
   },
 
-  /** What a manual run will execute: the draft (a test run) or the active version; refused if it would not run. */
+  /**
+   * What a manual run will execute: the draft (a test run) or the active version; refused if it would not run.
+   * Like `list` and `get`, it checks the caller's role itself besides `workspaceProcedure`, as the CLI (and the run
+   * events route) call it directly.
+   */
   async prepareManual({
     db,
     userId,
@@ -364,7 +367,7 @@ export const runService = {
     startNodeId?: string;
     onlyNodeId?: string;
   }): Promise<RunSpec> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "editor" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "run.control" });
     if (onlyNodeId) {
       if (source !== "draft") throw new ServiceError({ code: "BAD_REQUEST", message: "One node is run alone from the draft; leave out source or set it to \"draft\"" });
       return prepareAlone({ db, workspaceId, flowId, nodeId: onlyNodeId });
@@ -386,15 +389,14 @@ export const runService = {
     return { ...base, flowVersionId: null, document: requireRunnable(flow.draft) };
   },
 
-  /** Checks the caller may act on the run at this role; another workspace's run is simply not found. */
-  async requireRun({ db, userId, workspaceId, runId, min }: { db: Db; userId: string; workspaceId: string; runId: string; min: Role }): Promise<void> {
-    await workspaceService.requireRole({ db, userId, workspaceId, min });
+  /** The run, in a workspace whose role check the caller has passed; another workspace's run is simply not found. */
+  async requireRun({ db, workspaceId, runId }: { db: Db; workspaceId: string; runId: string }): Promise<void> {
     const run = await db.run.findFirst({ where: { id: runId, workspaceId }, select: { id: true } });
     if (!run) throw runNotFound();
   },
 
   async list({ db, userId, workspaceId, flowId, status, limit, cursor }: { db: Db; userId: string; workspaceId: string; flowId?: string; status?: RunSummary["status"]; limit: number; cursor?: string }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
     const list = { workspaceId, flowId: flowId ?? null };
     // Keyset on the list's own order, from a cursor bound to this list: another list's cursor is an unknown one.
     const after = cursor ? decodeRunCursor({ cursor, ...list }) : null;
@@ -415,7 +417,7 @@ export const runService = {
   },
 
   async get({ db, userId, workspaceId, runId }: { db: Db; userId: string; workspaceId: string; runId: string }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, min: "viewer" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
     const run = await db.run.findFirst({
       where: { id: runId, workspaceId },
       select: {

@@ -2,7 +2,7 @@ import type { Db } from "../db";
 import type { Prisma } from "../db/generated/client";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
-import { roleAtLeast, type Role, type WorkspaceSummary } from "./workspace-roles";
+import { can, permissions, type Permission, type Role, type WorkspaceSummary } from "./workspace-roles";
 
 const workspaceSelect = { id: true, slug: true, name: true, personal: true } as const;
 
@@ -64,25 +64,31 @@ async function requireRole({
   db,
   userId,
   workspaceId,
-  min,
+  permission,
 }: {
   db: Db | Tx;
   userId: string;
   workspaceId: string;
-  min: Role;
+  permission: Permission;
 }): Promise<Role> {
   const membership = await db.membership.findUnique({
     where: { workspaceId_userId: { workspaceId, userId } },
     select: { role: true },
   });
   if (!membership) throw new ServiceError({ code: "NOT_FOUND", message: "Workspace not found" });
-  if (!roleAtLeast({ role: membership.role, min })) {
+  requirePermission({ role: membership.role, permission });
+  return membership.role;
+}
+
+/** For a member whose role is known: refuses what `permissions` does not allow that role. */
+function requirePermission({ role, permission }: { role: Role; permission: Permission }): void {
+  if (!can({ role, permission })) {
+    const min = permissions[permission];
     throw new ServiceError({
       code: "FORBIDDEN",
-      message: `This needs the ${min} role or higher in this workspace; you are ${membership.role === "admin" ? "an" : "a"} ${membership.role}. Ask an owner or admin to change your role.`,
+      message: `This needs the ${min} role or higher in this workspace; you are ${role === "admin" ? "an" : "a"} ${role}. Ask an owner or admin to change your role.`,
     });
   }
-  return membership.role;
 }
 
 /** Before an owner is demoted or removed: a workspace must always keep one. */
@@ -117,8 +123,8 @@ export const workspaceService = {
     return db.$transaction((tx) => createWithOwner({ tx, userId, name, personal: false }));
   },
 
+  /** The caller's admin role was checked by `workspaceProcedure`. */
   async rename({ db, userId, workspaceId, name }: { db: Db; userId: string; workspaceId: string; name: string }) {
-    await requireRole({ db, userId, workspaceId, min: "admin" });
     return db.$transaction(async (tx) => {
       const workspace = await tx.workspace.update({ where: { id: workspaceId }, data: { name }, select: workspaceSelect });
       await auditService.record({
@@ -129,8 +135,7 @@ export const workspaceService = {
     });
   },
 
-  async listMembers({ db, userId, workspaceId }: { db: Db; userId: string; workspaceId: string }) {
-    await requireRole({ db, userId, workspaceId, min: "viewer" });
+  async listMembers({ db, workspaceId }: { db: Db; workspaceId: string }) {
     const members = await db.membership.findMany({
       where: { workspaceId },
       select: { role: true, user: { select: { id: true, email: true, name: true } } },
@@ -139,9 +144,9 @@ export const workspaceService = {
     return members.map((m) => ({ ...m.user, role: m.role }));
   },
 
-  /** Removes a member; members may also leave on their own. The last owner cannot go. */
-  async removeMember({ db, userId, workspaceId, memberId }: { db: Db; userId: string; workspaceId: string; memberId: string }) {
-    const actorRole = await requireRole({ db, userId, workspaceId, min: memberId === userId ? "viewer" : "admin" });
+  /** Removes a member; members may also leave on their own. The last owner cannot go. `actorRole` is the caller's, as checked. */
+  async removeMember({ db, userId, actorRole, workspaceId, memberId }: { db: Db; userId: string; actorRole: Role; workspaceId: string; memberId: string }) {
+    requirePermission({ role: actorRole, permission: memberId === userId ? "membership.leave" : "member.manage" });
     return db.$transaction(async (tx) => {
       const member = await tx.membership.findUnique({
         where: { workspaceId_userId: { workspaceId, userId: memberId } },
@@ -149,7 +154,7 @@ export const workspaceService = {
       });
       if (!member) throw new ServiceError({ code: "NOT_FOUND", message: "That person is not a member of this workspace." });
       if (member.role === "owner") {
-        if (actorRole !== "owner") throw new ServiceError({ code: "FORBIDDEN", message: "Only an owner can remove an owner." });
+        if (!can({ role: actorRole, permission: "owner.manage" })) throw new ServiceError({ code: "FORBIDDEN", message: "Only an owner can remove an owner." });
         await requireAnotherOwner({ tx, workspaceId });
       }
       await tx.membership.delete({ where: { workspaceId_userId: { workspaceId, userId: memberId } }, select: { id: true } });
@@ -161,21 +166,26 @@ export const workspaceService = {
     });
   },
 
-  /** Adds an existing user by email, or changes the role of a member. Only an owner may grant or take away ownership. */
+  /**
+   * Adds an existing user by email, or changes the role of a member. Only an owner may grant or take away ownership.
+   * `actorRole` is the caller's, as checked.
+   */
   async setMember({
     db,
     userId,
+    actorRole,
     workspaceId,
     email,
     role,
   }: {
     db: Db;
     userId: string;
+    actorRole: Role;
     workspaceId: string;
     email: string;
     role: Role;
   }) {
-    const actorRole = await requireRole({ db, userId, workspaceId, min: "admin" });
+    requirePermission({ role: actorRole, permission: "member.manage" });
     return db.$transaction(async (tx) => {
       const user = await tx.user.findUnique({ where: { email: email.toLowerCase() }, select: { id: true, email: true, name: true } });
       if (!user) {
@@ -185,7 +195,7 @@ export const workspaceService = {
         where: { workspaceId_userId: { workspaceId, userId: user.id } },
         select: { role: true },
       });
-      if ((role === "owner" || current?.role === "owner") && actorRole !== "owner") {
+      if ((role === "owner" || current?.role === "owner") && !can({ role: actorRole, permission: "owner.manage" })) {
         throw new ServiceError({ code: "FORBIDDEN", message: "Only an owner can grant or take away the owner role." });
       }
       if (current?.role === "owner" && role !== "owner") {

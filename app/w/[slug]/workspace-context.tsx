@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, useContext, type ReactNode } from "react";
-import type { WorkspaceSummary } from "@/server/services/workspace-roles";
+import { can, type WorkspaceSummary } from "@/server/services/workspace-roles";
 
 const WorkspaceContext = createContext<WorkspaceSummary | null>(null);
 
@@ -15,6 +15,7 @@ export function useWorkspace(): WorkspaceSummary {
   return workspace;
 }
 
+/** Whether the flow editor and lists offer editing; the server enforces the same rule (`permissions`). */
 export function canEdit(workspace: WorkspaceSummary): boolean {
-  return workspace.role !== "viewer";
+  return can({ role: workspace.role, permission: "flow.edit" });
 }

@@ -6,7 +6,8 @@ import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
 import type { CredentialSummary } from "@/server/services/credential-service";
-import { canEdit, useWorkspace } from "../workspace-context";
+import { can } from "@/server/services/workspace-roles";
+import { useWorkspace } from "../workspace-context";
 import { CredentialForm } from "./credential-form";
 import { Modal, dangerButton, ghostButton, primaryButton, secondaryButton } from "./form-controls";
 
@@ -19,7 +20,7 @@ export function CredentialsPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const hydrated = useHydrated();
-  const editable = canEdit(workspace);
+  const editable = can({ role: workspace.role, permission: "credential.edit" });
   const credentials = useQuery(trpc.credential.list.queryOptions({ workspaceId: workspace.id }));
   const types = useQuery(trpc.nodeCatalog.credentialTypes.queryOptions());
   const [dialog, setDialog] = useState<Dialog>(null);

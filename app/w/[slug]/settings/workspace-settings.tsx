@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
-import { roles, type WorkspaceSummary } from "@/server/services/workspace-roles";
+import { can, roles } from "@/server/services/workspace-roles";
 import { useWorkspace } from "../workspace-context";
 import { ErrorAlert } from "@/app/_components/error-alert";
 
@@ -19,16 +19,12 @@ const roleHelp: Record<(typeof roles)[number], string> = {
 const input = "rounded-lg border border-slate-300 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-950";
 const primary = "rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 disabled:opacity-60";
 
-function isAdmin(workspace: WorkspaceSummary) {
-  return workspace.role === "owner" || workspace.role === "admin";
-}
-
 export function WorkspaceSettings() {
   const workspace = useWorkspace();
   return (
     <div className="max-w-3xl space-y-10">
       <h1 className="text-2xl font-semibold">Workspace settings</h1>
-      {isAdmin(workspace) && <RenameWorkspace />}
+      {can({ role: workspace.role, permission: "workspace.manage" }) && <RenameWorkspace />}
       <Members />
     </div>
   );
@@ -82,7 +78,7 @@ function Members() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.workspace.members.queryKey() });
   const setMember = useMutation(trpc.workspace.setMember.mutationOptions({ onSuccess: refresh }));
   const removeMember = useMutation(trpc.workspace.removeMember.mutationOptions());
-  const admin = isAdmin(workspace);
+  const admin = can({ role: workspace.role, permission: "member.manage" });
 
   function add(event: FormEvent) {
     event.preventDefault();

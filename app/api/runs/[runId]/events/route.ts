@@ -2,7 +2,7 @@ import { getRuntime } from "@/runner/runtime";
 import { currentUser } from "@/server/auth/session";
 import { getDb } from "@/server/db";
 import { runService } from "@/server/services/run-service";
-import { ServiceError } from "@/server/services/service-error";
+import { ServiceError, serviceErrorStatus } from "@/server/services/service-error";
 import { runEventStream } from "./run-event-stream";
 
 export const dynamic = "force-dynamic";
@@ -22,7 +22,8 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
     if (!workspaceId) throw new ServiceError({ code: "NOT_FOUND", message: "Run not found" });
     snapshot = await runService.get({ db, userId: user.id, workspaceId, runId });
   } catch (err) {
-    if (err instanceof ServiceError) return Response.json({ error: "Run not found" }, { status: 404 });
+    // Whatever the service said (such as "Workspace not found"), the run is not found: its existence is not told.
+    if (err instanceof ServiceError) return Response.json({ error: "Run not found" }, { status: serviceErrorStatus.NOT_FOUND.http });
     throw err;
   }
 
