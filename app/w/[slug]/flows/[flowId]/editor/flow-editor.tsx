@@ -1,9 +1,9 @@
 "use client";
 
+import { useMutation } from "@tanstack/react-query";
 import { useReactFlow } from "@xyflow/react";
 import dynamic from "next/dynamic";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import type { FlowDocument } from "@/server/flow-document";
 import type { WorkspaceSummary } from "@/server/services/workspace-roles";
