@@ -55,7 +55,7 @@ export default defineConfig({
       name: "chromium",
       use: {
         ...devices["Desktop Chrome"],
-        // Playwright cannot download its own browser here; Debian's Chromium is installed by scripts/setup.mjs.
+        // Playwright cannot download its own browser here; Debian's Chromium is installed by scripts/provision-test-machine.mjs.
         launchOptions: {
           executablePath: "/usr/bin/chromium",
           args: [

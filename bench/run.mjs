@@ -11,7 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { ensureSupportedNode } from "../scripts/node-runtime.mjs";
-import { buildIfStale, builtEntry, ensureDependencies, freePort, generatePrismaClient, nodeMemoryFlags, projectRoot } from "../scripts/setup.mjs";
+import { buildIfStale, builtEntry, ensureDependencies, freePort, generatePrismaClient, nodeMemoryFlags, projectRoot } from "../scripts/keep-current.mjs";
 import { report, reportedFigures, rssOf, runLoad } from "./lib/load.mjs";
 import { benchPayload } from "./lib/peers.mjs";
 

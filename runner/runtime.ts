@@ -5,6 +5,7 @@ import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { nodeRegistry } from "../nodes/registry";
+import { removeStaleWorkFolders } from "../nodes/transcode/work-folders";
 import { secretBox, type SecretBox } from "../server/crypto";
 import type { Db } from "../server/db";
 import type { Env } from "../server/env";
@@ -137,6 +138,8 @@ export class Runtime {
 
   /** Starts this process's part: workers, heartbeats, schedules, webhook routes, reconciler and retention. */
   async start(): Promise<void> {
+    // Media steps run in this process (embedded, or a media worker): clear what a killed predecessor left first.
+    if (this.mode === "embedded" || (this.role === "worker" && this.config.WORKER_QUEUES.includes("media"))) await this.removeTranscodeLeftovers();
     if (this.redis && this.subscriber) {
       await this.heartbeat();
       this.every(HEARTBEAT_MS, () => this.heartbeat());
@@ -176,6 +179,14 @@ export class Runtime {
       }
     }
     if (this.role === "web") this.every(30_000, () => this.webhooks!.load());
+  }
+
+  /** The work folders, and the ffmpeg still running in them, of transcoding processes of this machine killed outright. */
+  private async removeTranscodeLeftovers(): Promise<void> {
+    await removeStaleWorkFolders().then(
+      ({ folders, stopped }) => folders.length && this.logger.info({ folders, stopped }, "removed the work folders (and stopped the ffmpeg) of processes killed outright"),
+      (err: unknown) => this.logger.warn({ err }, "could not remove the work folders of processes killed outright"),
+    );
   }
 
   private every(ms: number, task: () => Promise<unknown>): void {

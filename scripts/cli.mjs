@@ -2,7 +2,7 @@
 // TypeScript CLI (server/cli.ts) and exits with its code.
 import { spawn } from "node:child_process";
 import { ensureSupportedNode } from "./node-runtime.mjs";
-import { ensureDependencies, generatePrismaClient, projectRoot, SetupError } from "./setup.mjs";
+import { ensureDependencies, generatePrismaClient, projectRoot, SetupError } from "./keep-current.mjs";
 
 await ensureSupportedNode({ label: "cli" });
 try {

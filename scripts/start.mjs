@@ -2,7 +2,7 @@
 // then run the server (which migrates the database before it listens). `--dev` runs Next in development mode.
 import { spawn } from "node:child_process";
 import { ensureSupportedNode } from "./node-runtime.mjs";
-import { buildIfStale, builtEntry, ensureDependencies, generatePrismaClient, nodeMemoryFlags, projectRoot, SetupError } from "./setup.mjs";
+import { buildIfStale, builtEntry, ensureDependencies, generatePrismaClient, nodeMemoryFlags, projectRoot, SetupError } from "./keep-current.mjs";
 
 await ensureSupportedNode({ label: "start" });
 

@@ -6,20 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ensureNodeBinary, ensureSupportedNode, envWithNode, supportedNodes } from "./node-runtime.mjs";
-import {
-  SetupError,
-  buildIfStale,
-  ensureChromium,
-  ensureMediaTools,
-  ensureMosquitto,
-  ensureDependencies,
-  ensurePostgres,
-  ensureRedis,
-  freePort,
-  generatePrismaClient,
-  projectRoot,
-  run,
-} from "./setup.mjs";
+import { SetupError, buildIfStale, ensureDependencies, freePort, generatePrismaClient, projectRoot, run } from "./keep-current.mjs";
+import { ensureChromium, ensureMediaTools, ensureMosquitto, ensurePostgres, ensureRedis } from "./provision-test-machine.mjs";
 
 await ensureSupportedNode({ label: "test" });
 

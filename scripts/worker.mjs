@@ -1,7 +1,7 @@
 // `npm run worker`: builds when the sources changed (like `npm start`), then runs one compiled worker process.
 import { spawn } from "node:child_process";
 import { ensureSupportedNode } from "./node-runtime.mjs";
-import { buildIfStale, builtEntry, ensureDependencies, generatePrismaClient, nodeMemoryFlags, projectRoot, SetupError } from "./setup.mjs";
+import { buildIfStale, builtEntry, ensureDependencies, generatePrismaClient, nodeMemoryFlags, projectRoot, SetupError } from "./keep-current.mjs";
 
 await ensureSupportedNode({ label: "worker" });
 

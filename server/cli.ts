@@ -10,11 +10,11 @@ import { migrateDatabase } from "./db/prepare";
 import type { DbConnection } from "./db/connect";
 import { ConfigError, env } from "./env";
 import { describeIssues } from "./flow-document";
-import { checkImport, issueList, issuesOf, type ImportedFlow } from "./flow-import";
+import { issueList, issuesOf, type ImportedFlow } from "./flow-import";
 import { listRunsInput } from "./routers/run.schema";
 import { ensureSecrets } from "./secrets";
-import { activationService } from "./services/activation-service";
 import { flowService } from "./services/flow-service";
+import { flowTransferService } from "./services/flow-transfer-service";
 import { runService, type RunSummary } from "./services/run-service";
 import { ServiceError } from "./services/service-error";
 import { userService } from "./services/user-service";
@@ -159,7 +159,7 @@ function parseCommandLine(argv: string[]): CliArgs | "help" {
   return result.data;
 }
 
-/** Reads an import file and checks it before anything is created; see `checkImport`. */
+/** Reads an import file and checks it before anything is created; see `flowTransferService.check`. */
 async function readImport({ file, activate }: { file: string; activate: boolean }): Promise<ImportedFlow> {
   let text: string;
   try {
@@ -167,7 +167,7 @@ async function readImport({ file, activate }: { file: string; activate: boolean 
   } catch (err) {
     throw new CliError(`Cannot read ${file}: ${(err as Error).message}`);
   }
-  const checked = checkImport({ text, file, activate });
+  const checked = flowTransferService.check({ text, file, activate });
   if (!checked.ok) throw new CliError(checked.message);
   return checked.flow;
 }
@@ -217,31 +217,24 @@ interface Session {
 }
 
 async function importFlow({ db, actor, logger, runtime }: Session, args: Extract<Prepared, { command: "import" }>): Promise<number> {
-  const { name, document } = args.flow;
   const workspace = await importWorkspace({ db, actor, slug: args.workspace });
-  const scope = { db, userId: actor.id, workspaceId: workspace.id };
-  const flow = await flowService.create({ ...scope, name, document });
-  try {
-    const version = await flowService.saveVersion({ ...scope, flowId: flow.id, document, message: `Imported from ${path.basename(args.file)}` });
-    const result: Record<string, unknown> = { flowId: flow.id, name: flow.name, workspace: workspace.slug, version: version.number, active: false };
-    if (args.activate) {
-      const activation = await activationService.activate({ ...scope, flowId: flow.id, versionNumber: version.number });
-      await (await runtime()).triggersChanged(flow.id);
-      result.active = true;
-      result.webhooks = activation.webhooks.map((hook) => ({ path: hook.url, methods: hook.methods }));
-    }
-    await write(process.stdout, json(result));
-    return 0;
-  } catch (err) {
-    // All or nothing: a flow that could not be saved or activated is removed again.
-    await flowService.delete({ ...scope, flowId: flow.id }).catch((cleanup: unknown) => logger.error({ err: cleanup, flowId: flow.id }, "could not remove the half-imported flow"));
-    throw err;
-  }
+  const { flowId, name, version, active, webhooks } = await flowTransferService.import({
+    db,
+    userId: actor.id,
+    workspaceId: workspace.id,
+    flow: args.flow,
+    message: `Imported from ${path.basename(args.file)}`,
+    activate: args.activate,
+    triggersChanged: async (id) => (await runtime()).triggersChanged(id),
+    logger,
+  });
+  await write(process.stdout, json({ flowId, name, workspace: workspace.slug, version, active, ...(webhooks ? { webhooks } : {}) }));
+  return 0;
 }
 
 async function exportFlow({ db, actor }: Session, args: Args<"export">): Promise<number> {
   const workspace = await flowWorkspace({ db, actor, flowId: args.flowId, slug: args.workspace });
-  const exported = await flowService.export({ db, userId: actor.id, workspaceId: workspace.id, flowId: args.flowId });
+  const exported = await flowTransferService.export({ db, userId: actor.id, workspaceId: workspace.id, flowId: args.flowId });
   if (!args.out) {
     await write(process.stdout, json(exported));
     return 0;

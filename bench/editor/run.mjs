@@ -10,7 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { chromium } from "@playwright/test";
-import { buildIfStale, chromiumPath, ensureChromium, ensureDependencies, freePort, generatePrismaClient, projectRoot } from "../../scripts/setup.mjs";
+import { buildIfStale, ensureDependencies, freePort, generatePrismaClient, projectRoot } from "../../scripts/keep-current.mjs";
+import { chromiumPath, ensureChromium } from "../../scripts/provision-test-machine.mjs";
 import { report, writeReport } from "../lib/load.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=", 2)));

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { freePort, projectRoot } from "../../scripts/setup.mjs";
+import { freePort, projectRoot } from "../../scripts/keep-current.mjs";
 
 /** The request body every peer flow is written for, and what each flow answers to it. */
 export const benchPayload = { name: "bench", numbers: Array.from({ length: 100 }, (_, i) => i + 1) };

@@ -12,7 +12,8 @@ import type { BinaryRef, Item } from "../_kit/items";
 import { runNode, TEST_WORKSPACE_ID, type RunNodeResult } from "../_kit/testing";
 import { freePort } from "../mqtt/test-broker";
 import { runningPids } from "./ffmpeg";
-import { removeStaleWorkFolders, transcodeNode, transcodeSlots } from "./transcode.node";
+import { transcodeNode, transcodeSlots } from "./transcode.node";
+import { removeStaleWorkFolders } from "./work-folders";
 
 const exec = promisify(execFile);
 let dir: string;

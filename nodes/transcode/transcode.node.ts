@@ -1,10 +1,6 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, open, readdir, readlink, realpath, rm, stat, writeFile } from "node:fs/promises";
-import net from "node:net";
-import os from "node:os";
+import { createReadStream } from "node:fs";
+import { mkdir, open, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { z } from "zod";
 import { envSchema } from "../../server/env";
 import type { NodeContext } from "../_kit/context";
@@ -14,8 +10,10 @@ import { NodeCancelledError, NodeConfigError, NodeError, NodeExternalError, Node
 import type { BinaryRef, Item } from "../_kit/items";
 import { buildFfmpegArgs, OUTPUT, type TranscodePlan } from "./ffmpeg-args";
 import { FfmpegFailure, lastLine, runTool } from "./ffmpeg";
-import { checkHlsPlaylist, proxiedEnv, startGuardProxy, type GuardProxy } from "./hls-guard";
+import { proxiedEnv, type GuardProxy } from "./hls-guard";
+import { resolveInput, saveTo, type ResolvedInput } from "./input";
 import { Slots } from "./slots";
+import { makeWorkFolder } from "./work-folders";
 
 const rendition = z.object({
   height: z.number().int().min(144).max(2160).meta({ title: "Height (px)" }),
@@ -84,23 +82,12 @@ export type TranscodeConfig = z.output<typeof transcodeConfig>;
 export const transcodeSlots = new Slots(() => envSchema.shape.TRANSCODE_CONCURRENCY.parse(process.env.TRANSCODE_CONCURRENCY));
 
 const MIME = { mp3: "audio/mpeg", aac: "audio/aac", wav: "audio/wav" } as const;
-const NETWORK_TIMEOUT_US = "15000000";
 
 /** Bad media is the input's fault: retrying the same bytes cannot help. */
 class MediaInputError extends NodeError {
   constructor(message: string, details?: Record<string, unknown>) {
     super(message, { code: "BAD_INPUT", retryable: false, details });
   }
-}
-
-interface ResolvedInput {
-  input: string;
-  inputOptions: string[];
-  /** ffmpeg reads it over the network itself (HLS); the rest is a local file by then. */
-  remote: boolean;
-  describe: string;
-  /** The proxy every connection of ffmpeg and ffprobe goes through, for a remote input. */
-  proxy?: GuardProxy;
 }
 
 interface Probe {
@@ -138,11 +125,7 @@ async function transcodeItem(args: { config: TranscodeConfig; item: Item; ctx: N
 
   if (transcodeSlots.running > 0) ctx.progress({ percent: 0, message: "Waiting for a free transcode slot" });
   let release: (() => void) | undefined;
-  await (staleSweep ??= removeStaleWorkFolders().then(
-    ({ folders, stopped }) => folders.length && ctx.logger.info({ folders, stopped }, "removed the work folders (and stopped the ffmpeg) of processes killed outright"),
-    (err: unknown) => ctx.logger.warn({ err }, "could not remove the work folders of processes killed outright"),
-  ));
-  const work = await mkdtemp(path.join(os.tmpdir(), `${WORK_PREFIX}${process.pid}-${hostTag()}-`));
+  const work = await makeWorkFolder();
   let proxy: GuardProxy | undefined;
   try {
     release = await transcodeSlots.acquire(signal);
@@ -207,222 +190,6 @@ async function transcodeItem(args: { config: TranscodeConfig; item: Item; ctx: N
     ctx.signal.removeEventListener("abort", abort);
     await rm(work, { recursive: true, force: true });
   }
-}
-
-const WORK_PREFIX = "streamware-transcode-";
-const WORK_FOLDER = /^streamware-transcode-(\d+)-([A-Za-z0-9._]+)-[A-Za-z0-9]{6}$/;
-let staleSweep: Promise<unknown> | undefined;
-
-/** This machine's name as it goes into work folder names: processes of another machine sharing the folder are left alone. */
-function hostTag(): string {
-  return os.hostname().replace(/[^A-Za-z0-9.]/g, "_") || "host";
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code !== "ESRCH";
-  }
-}
-
-/**
- * Processes (by pid) working in one of `folders`, read from /proc: ffmpeg runs with its work folder as working
- * directory, and ignores SIGPIPE, so it outlives a parent killed outright. Empty where there is no /proc.
- */
-async function workingIn(folders: string[]): Promise<number[]> {
-  const pids = (await readdir("/proc").catch(() => [])).filter((name) => /^\d+$/.test(name));
-  const found: number[] = [];
-  for (const pid of pids) {
-    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => null);
-    if (cwd && folders.some((folder) => cwd === folder || cwd.startsWith(folder + path.sep))) found.push(Number(pid));
-  }
-  return found;
-}
-
-/**
- * Cleans up after processes of this machine that were killed outright (a SIGKILLed media worker never reaches its
- * `finally`): stops the ffmpeg they left running and removes their work folders. Each folder names the pid that
- * made it; only folders of pids that no longer run are touched. Runs once per process, before its first transcode.
- */
-export async function removeStaleWorkFolders(root = os.tmpdir()): Promise<{ folders: string[]; stopped: number[] }> {
-  const folders: string[] = [];
-  for (const name of await readdir(root)) {
-    const match = WORK_FOLDER.exec(name);
-    if (!match || match[2] !== hostTag()) continue;
-    const pid = Number(match[1]);
-    if (pid !== process.pid && !alive(pid)) folders.push(name);
-  }
-  if (!folders.length) return { folders, stopped: [] };
-  const stopped = await workingIn(folders.map((name) => path.join(root, name)));
-  for (const pid of stopped) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // Gone already, or not ours to stop.
-    }
-  }
-  for (const name of folders) await rm(path.join(root, name), { recursive: true, force: true });
-  return { folders, stopped };
-}
-
-/** Copies a stream into a file, refusing it past `limit` bytes. */
-async function saveTo(args: { body: NodeJS.ReadableStream; file: string; signal: AbortSignal; limit?: number; tooLarge?: () => Error }): Promise<void> {
-  let size = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      size += chunk.length;
-      if (args.limit !== undefined && size > args.limit) return done(args.tooLarge!());
-      done(null, chunk);
-    },
-  });
-  await pipeline(args.body as Readable, counter, createWriteStream(args.file), { signal: args.signal }).catch((err: unknown) => {
-    if (args.signal.aborted) throw args.signal.reason;
-    throw err;
-  });
-}
-
-async function resolveInput(args: { config: TranscodeConfig; item: Item; ctx: NodeContext<TranscodeConfig>; work: string; signal: AbortSignal }): Promise<ResolvedInput> {
-  const { config, item, ctx, work, signal } = args;
-  const local = path.join(work, "input");
-  if (config.source === "binary") {
-    const ref = item.binary?.[config.binaryProperty];
-    if (!ref) {
-      const present = Object.keys(item.binary ?? {});
-      throw new NodeConfigError(
-        `The input item has no binary "${config.binaryProperty}" to transcode; ${present.length ? `it has ${present.map((p) => `"${p}"`).join(", ")}` : "it carries no files"}. Set "Binary property" to the attachment that holds the video.`,
-      );
-    }
-    await saveTo({ body: await ctx.binary.stream(ctx.run.workspaceId, ref), file: local, signal });
-    return localInput(local, `the binary "${config.binaryProperty}"${ref.fileName ? ` (${ref.fileName})` : ""}`);
-  }
-  if (config.source === "file") {
-    const root = process.env.TRANSCODE_INPUT_DIR;
-    if (!root) throw new NodeConfigError("Reading files from the server needs TRANSCODE_INPUT_DIR, the folder files may be read from; set it, or pass the video as a binary or a URL");
-    const realRoot = await realpath(root).catch(() => {
-      throw new NodeConfigError(`TRANSCODE_INPUT_DIR (${root}) does not exist; create it or point it at the folder of input files`);
-    });
-    const wanted = path.resolve(realRoot, config.filePath);
-    const real = await realpath(wanted).catch(() => {
-      throw new NodeConfigError(`There is no file "${config.filePath}" in TRANSCODE_INPUT_DIR; check the name (it is relative to that folder)`);
-    });
-    if (!real.startsWith(realRoot + path.sep)) {
-      throw new NodeConfigError(`"${config.filePath}" is outside TRANSCODE_INPUT_DIR; only files inside that folder may be read`);
-    }
-    if (!(await stat(real)).isFile()) throw new NodeConfigError(`"${config.filePath}" is not a file`);
-    return localInput(real, `the file "${config.filePath}"`);
-  }
-  return resolveUrl({ config, ctx, local, signal });
-}
-
-function localInput(file: string, describe: string): ResolvedInput {
-  // Only the local file itself: a playlist inside it cannot make ffmpeg open other files or the network.
-  return { input: `file:${file}`, inputOptions: ["-protocol_whitelist", "file"], remote: false, describe };
-}
-
-async function resolveUrl(args: { config: TranscodeConfig; ctx: NodeContext<TranscodeConfig>; local: string; signal: AbortSignal }): Promise<ResolvedInput> {
-  const { config, ctx, local, signal } = args;
-  let url: URL;
-  try {
-    url = new URL(config.url.trim());
-  } catch {
-    throw new NodeConfigError(`"${config.url}" is not a valid URL; write a full address such as https://media.example.com/talk.mp4`);
-  }
-  const where = `${url.protocol}//${url.host}${url.pathname}`;
-  if (!["http:", "https:", "rtmp:", "rtmps:"].includes(url.protocol)) {
-    throw new NodeConfigError(`Only http(s), HLS and rtmp(s) URLs can be transcoded, not ${url.protocol}`);
-  }
-  const rtmp = url.protocol === "rtmp:" || url.protocol === "rtmps:";
-  if (rtmp && config.durationSeconds === undefined) {
-    throw new NodeConfigError(`${where} is a live RTMP stream, which never ends; set "Duration limit" to say how much of it to transcode`);
-  }
-  // The same address rules as every HTTP request: ffmpeg connects by itself, so the host is checked first.
-  const addresses = await ctx.http.checkHost(url.hostname);
-  if (rtmp) return recordStream({ url, addresses, where, seconds: config.durationSeconds!, ctx, local, signal });
-  const isHls = url.pathname.toLowerCase().endsWith(".m3u8");
-  if (isHls) {
-    // A playlist names further playlists, segments and keys, anywhere: all of them are checked before ffmpeg starts,
-    // so a refused one fails with a clear error and nothing is sent to it.
-    ctx.progress({ percent: 0, message: `Checking the playlists of ${where}` });
-    const { live } = await checkHlsPlaylist({ url, http: ctx.http, signal });
-    if (live && config.durationSeconds === undefined) {
-      throw new NodeConfigError(`${where} is a live HLS playlist, which may never end; set "Duration limit" to say how much of it to transcode`);
-    }
-    // ffmpeg then reads them itself, every connection through a proxy that applies the same rules as it dials
-    // (redirects, a playlist served differently the second time, a live playlist's later segments, a changed DNS
-    // answer). A live playlist's later segments are only checked then: a refused one ends the transcode part-way.
-    const proxy = await startGuardProxy(ctx.http);
-    return {
-      input: url.toString(),
-      // HLS over http(s) only: no file:, data: or other protocols, whatever the playlists name.
-      inputOptions: ["-protocol_whitelist", "http,https,tls,tcp,crypto,httpproxy", "-rw_timeout", NETWORK_TIMEOUT_US],
-      remote: true,
-      describe: where,
-      proxy,
-    };
-  }
-  // A plain file over HTTP is fetched through the guarded client (every redirect and connection checked), then
-  // read locally, where ffmpeg can also seek (an MP4 whose index is at the end).
-  ctx.progress({ percent: 0, message: `Downloading ${where}` });
-  const response = await ctx.http.fetch(url, { signal }).catch((err: unknown) => {
-    if (signal.aborted) throw signal.reason;
-    if (err instanceof NodeError) throw err;
-    throw new NodeExternalError(`Could not reach ${where}: ${(err as { cause?: Error }).cause?.message ?? (err as Error).message}; check the URL and that the server is up`);
-  });
-  if (!response.ok || !response.body) {
-    await response.body?.cancel();
-    throw new NodeExternalError(`${where} answered ${response.status}; check the URL`, { status: response.status, retryable: response.status >= 500 || response.status === 429 });
-  }
-  const limit = config.maxDownloadMegabytes * 1024 * 1024;
-  await saveTo({
-    body: Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
-    file: local,
-    signal,
-    limit,
-    tooLarge: () => new NodeExternalError(`${where} is larger than ${config.maxDownloadMegabytes} MB; raise "Largest download" or use a smaller file`, { retryable: false }),
-  });
-  return localInput(local, where);
-}
-
-/**
- * Records a live RTMP stream into the work folder as it comes (no re-encoding), for `seconds`, then treats it as
- * a local file: one connection to the source, and the probe sees exactly what is transcoded. Probing the stream
- * and then opening it again for ffmpeg would need a second session, which a source serving one client refuses.
- */
-async function recordStream(args: {
-  url: URL;
-  addresses: string[];
-  where: string;
-  seconds: number;
-  ctx: NodeContext<TranscodeConfig>;
-  local: string;
-  signal: AbortSignal;
-}): Promise<ResolvedInput> {
-  const { url, addresses, where, seconds, ctx, local, signal } = args;
-  const target = new URL(url);
-  // Plain RTMP connects to the address that was checked, so a second DNS answer cannot point elsewhere; RTMPS
-  // keeps the name for the TLS handshake.
-  const address = addresses[0];
-  if (url.protocol === "rtmp:" && address) target.hostname = net.isIPv6(address) ? `[${address}]` : address;
-  ctx.progress({ percent: 0, message: `Recording ${where}` });
-  await runTool({
-    program: "ffmpeg",
-    argv: [
-      "-hide_banner", "-nostdin", "-y", "-v", "error", "-progress", "pipe:1", "-stats_period", "0.5",
-      "-protocol_whitelist", "rtmp,rtmps,tcp,tls", "-rw_timeout", NETWORK_TIMEOUT_US,
-      "-i", target.toString(),
-      "-t", String(seconds), "-c", "copy", "-f", "flv", `file:${local}`,
-    ],
-    cwd: path.dirname(local),
-    signal,
-    onProgress: (p) => ctx.progress({ percent: 0, message: `Recording ${where}: ${p.outTimeSeconds.toFixed(1)} of ${seconds} s`, outTimeSeconds: p.outTimeSeconds }),
-  }).catch((err: unknown) => {
-    if (!(err instanceof FfmpegFailure)) throw err;
-    throw new NodeExternalError(`Could not open ${where}: ${lastLine(err.stderr)}; check the URL and that the stream is live`, { details: { stderr: err.stderr.slice(-5) } });
-  });
-  return localInput(local, where);
 }
 
 async function probeInput(args: { source: ResolvedInput; work: string; signal: AbortSignal }): Promise<Probe> {

@@ -6,7 +6,8 @@ import type { FlowNode } from "@/server/flow-document";
 import type { CatalogEntry } from "@/server/services/node-catalog-service";
 import { CredentialPicker } from "./credential-picker";
 import { credentialIssues, credentialSlots, withCredential } from "./credential-slots";
-import { FormScopeProvider, SchemaField, type FormScope } from "./schema-field";
+import { FormScopeProvider, type FormScope } from "./form-scope";
+import { SchemaField } from "./schema-field";
 import { fieldsOf, issuesAt, normalizePath, parseNumber, withKey, type JsonSchema } from "./schema-form";
 
 type Issue = { path: string; message: string };

@@ -1,102 +1,12 @@
-// Shared by `npm test` (scripts/test.mjs) and `npm start` (scripts/start.mjs): bring a fresh clone to a state
-// where it can build and run, using nothing but Node.js built-ins, so it works before node_modules exists.
+// Provisions a machine for `npm test` (scripts/test.mjs): PostgreSQL (installing it and, for a cluster installed
+// here, editing its pg_hba.conf), Redis, Mosquitto, Chromium for the e2e journeys, and the media tools. Only
+// Node.js built-ins at the top level, so it works before node_modules exists. `npm start` never loads this file.
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-
-/** A setup step that cannot proceed; `message` says what to run to fix it. */
-export class SetupError extends Error {
-  name = "SetupError";
-}
-
-const say = (message) => process.stdout.write(`[setup] ${message}\n`);
-
-/**
- * Runs a command with inherited output and resolves with its exit code (never rejects on a non-zero exit,
- * so callers decide whether a failure stops everything).
- */
-export function run(command, args, { env = process.env, cwd = projectRoot, stdio = "inherit" } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio });
-    child.on("error", reject);
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-  });
-}
-
-async function runOrThrow(command, args, options) {
-  const code = await run(command, args, options);
-  if (code !== 0) throw new SetupError(`\`${[command, ...args].join(" ")}\` exited with code ${code}`);
-}
-
-const mtimeMs = (file) => (existsSync(file) ? statSync(file).mtimeMs : null);
-
-/**
- * npm writes node_modules/.package-lock.json after every install, so it being older than package-lock.json
- * means someone changed the dependencies (pull, branch switch) since the last install.
- */
-export function dependenciesAreStale() {
-  const lock = mtimeMs(path.join(projectRoot, "package-lock.json"));
-  const installed = mtimeMs(path.join(projectRoot, "node_modules", ".package-lock.json"));
-  if (installed === null) return true;
-  return lock !== null && installed < lock;
-}
-
-/** Like `run`, but collects stdout and stderr instead of showing them. */
-function runQuietly(command, args, { env = process.env, cwd = projectRoot } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.on("error", reject);
-    child.on("exit", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
-  });
-}
-
-export async function ensureDependencies() {
-  if (!dependenciesAreStale()) return false;
-  say("node_modules is missing or older than package-lock.json: running npm ci");
-  const env = { ...process.env, npm_config_audit: "false", npm_config_fund: "false" };
-  const ci = await runQuietly("npm", ["ci"], { env });
-  if (ci.code === 0) {
-    process.stdout.write(ci.output);
-    return true;
-  }
-  // A lockfile written where the registry only carries this platform's builds has no entries for
-  // the other platforms' optional packages (@next/swc-darwin-*, …), and npm ci refuses it as out of sync even
-  // though npm install accepts it unchanged. --no-save keeps package.json and package-lock.json as they are.
-  if (!/npm ci` can only install packages when your package\.json and package-lock\.json/.test(ci.output)) {
-    process.stdout.write(ci.output);
-    throw new SetupError(`npm ci exited with code ${ci.code}`);
-  }
-  const missing = ci.output.split("\n").filter((line) => line.includes("Missing:")).length;
-  say(`npm ci finds package-lock.json out of sync (${missing} optional packages missing): running npm install --no-save`);
-  await runOrThrow("npm", ["install", "--no-save"], { env });
-  return true;
-}
-
-/** The generated client is gitignored, so a fresh clone (or a schema change) needs a generate before tsc/next. */
-export function prismaClientIsStale() {
-  const generated = mtimeMs(path.join(projectRoot, "server", "db", "generated", "client.ts"));
-  if (generated === null) return true;
-  const inputs = ["prisma/schema.prisma", "package-lock.json"].map((file) => mtimeMs(path.join(projectRoot, file)));
-  return inputs.some((input) => input !== null && input > generated);
-}
-
-export async function generatePrismaClient({ force = false } = {}) {
-  if (!force && !prismaClientIsStale()) return false;
-  const script = path.join(projectRoot, "scripts", "prisma-generate.mjs");
-  if (!existsSync(script)) throw new SetupError(`${path.relative(projectRoot, script)} is missing`);
-  say("generating the Prisma client");
-  await runOrThrow(process.execPath, [script]);
-  return true;
-}
+import { SetupError, freePort, run, runOrThrow, say } from "./keep-current.mjs";
 
 export const isRoot = () => process.getuid?.() === 0;
 export const isDebian = () => existsSync("/etc/debian_version");
@@ -127,18 +37,6 @@ export function canConnect({ host, port, timeoutMs = 1000 }) {
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once("connect", () => done(true));
     socket.once("error", () => done(false));
-  });
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
   });
 }
 
@@ -191,7 +89,7 @@ function debianClusters() {
 function trustLoopbackLogins(version) {
   const hbaFile = `/etc/postgresql/${version}/main/pg_hba.conf`;
   const rules = "host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n";
-  writeFileSync(hbaFile, `# Added by scripts/setup.mjs for the test suite\n${rules}${readFileSync(hbaFile, "utf8")}`);
+  writeFileSync(hbaFile, `# Added by scripts/provision-test-machine.mjs for the test suite\n${rules}${readFileSync(hbaFile, "utf8")}`);
 }
 
 /** Makes sure a PostgreSQL answers queries at `url`, starting (or, as root on Debian, installing) one locally. */
@@ -403,74 +301,3 @@ export async function ensureChromium() {
   if (!existsSync(chromiumPath)) throw new SetupError(`apt installed chromium but ${chromiumPath} is still missing`);
 }
 
-const buildInputs = ["app", "server", "nodes", "runner", "prisma", "public", "types"];
-const buildFiles = ["package-lock.json", "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "prisma/schema.prisma"];
-const stampFile = path.join(projectRoot, ".next", "streamware-sources.sha256");
-
-function* walk(dir) {
-  if (!existsSync(dir)) return;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== "generated" && entry.name !== "node_modules") yield* walk(full);
-    } else if (!/\.test\.tsx?$/.test(entry.name)) {
-      yield full;
-    }
-  }
-}
-
-/** A hash of what the build reads, so a rebuild happens exactly when something it depends on changed. */
-function sourceHash() {
-  const hash = createHash("sha256");
-  const files = [...buildInputs.flatMap((dir) => [...walk(path.join(projectRoot, dir))]), ...buildFiles.map((f) => path.join(projectRoot, f))];
-  for (const file of files.filter((f) => existsSync(f) && statSync(f).isFile()).sort()) {
-    hash.update(path.relative(projectRoot, file)).update("\0").update(readFileSync(file)).update("\0");
-  }
-  return hash.digest("hex");
-}
-
-/**
- * V8's young generation for a server process. Embedded mode is one person's machine: a small one keeps the idle
- * footprint down. With PostgreSQL the process serves a load, and a large one cuts garbage-collection work per
- * request (about a tenth more webhooks per second) for some tens of megabytes.
- */
-export function nodeMemoryFlags(env) {
-  return env.DATABASE_URL ? ["--max-semi-space-size=32"] : ["--max-semi-space-size=2"];
-}
-
-/** The server processes, compiled to plain JavaScript so production runs without a TypeScript loader. */
-export const serverEntries = { server: "server/main.ts", worker: "runner/worker.ts" };
-export const distDir = path.join(projectRoot, "dist");
-export const builtEntry = (name) => path.join(distDir, `${name}.mjs`);
-
-async function bundleServer() {
-  const { build } = await import("esbuild");
-  await build({
-    entryPoints: serverEntries,
-    outdir: distDir,
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    // Dependencies stay in node_modules, loaded by Node as they are (native addons, WebAssembly, Next itself).
-    packages: "external",
-    platform: "node",
-    format: "esm",
-    target: "node24",
-    sourcemap: "linked",
-    logLevel: "warning",
-  });
-}
-
-/** `next build` and the server bundle, unless the last successful build was made from exactly these sources. */
-export async function buildIfStale() {
-  const current = sourceHash();
-  const outputs = [path.join(projectRoot, ".next", "BUILD_ID"), ...Object.keys(serverEntries).map(builtEntry), stampFile];
-  const built = outputs.every((file) => existsSync(file)) && readFileSync(stampFile, "utf8") === current;
-  if (built) return;
-  say("building the app (next build) and the server");
-  const code = await run(path.join(projectRoot, "node_modules", ".bin", "next"), ["build"], {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-  });
-  if (code !== 0) throw new SetupError(`next build failed with code ${code}`);
-  await bundleServer();
-  writeFileSync(stampFile, current);
-}

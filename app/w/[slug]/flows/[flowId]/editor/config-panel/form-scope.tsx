@@ -1,0 +1,63 @@
+"use client";
+
+import { createContext, useContext, type ReactNode } from "react";
+import { checkValue, humanize, issuesAt, type FieldSpec, type JsonSchema } from "./schema-form";
+
+// What every field widget of a config form shares: the form's scope (the node, its issues, read-only), ids, and
+// how a field's label is spoken.
+
+export interface FormScope {
+  workspaceId: string;
+  flowId: string;
+  nodeId: string;
+  runId?: string;
+  readOnly: boolean;
+  issues: readonly { path: string; message: string }[];
+  root: JsonSchema;
+  idBase: string;
+  /** The whole config, for fields that read a sibling (a schedule's time zone). */
+  config: Record<string, unknown>;
+}
+
+const FormContext = createContext<FormScope | null>(null);
+
+export function FormScopeProvider({ scope, children }: { scope: FormScope; children: ReactNode }) {
+  return <FormContext.Provider value={scope}>{children}</FormContext.Provider>;
+}
+
+export function useScope(): FormScope {
+  const scope = useContext(FormContext);
+  if (!scope) throw new Error("SchemaField is used outside a config form");
+  return scope;
+}
+
+export function fieldId(scope: FormScope, path: string): string {
+  return `${scope.idBase}-${path.replace(/[^A-Za-z0-9_-]+/g, "-")}`;
+}
+
+/** Enum values read as words when they are identifiers ("respondNode"), as written otherwise ("GET"). */
+export function optionLabel(option: string): string {
+  return /^[a-z][A-Za-z0-9]*$/.test(option) ? humanize(option) : option;
+}
+
+export function singular(label: string): string {
+  return label.endsWith("s") && !label.endsWith("ss") ? label.slice(0, -1) : label;
+}
+
+/** The issues the server reported at the field, and the form's own check of the value. */
+export function problemsOf(scope: FormScope, spec: FieldSpec, value: unknown, { within = false } = {}): string[] {
+  const local = checkValue(spec, value);
+  const remote = issuesAt(scope.issues, spec.path, { within });
+  return [...new Set([...(local ? [local] : []), ...remote])];
+}
+
+export interface LabelDecor {
+  /** Unshown words before the label that tell repeated fields apart ("Rule 2"). */
+  prefix?: string;
+  hideLabel?: boolean;
+}
+
+export type FieldProps = { id: string; spec: FieldSpec; value: unknown; onChange(value: unknown): void; decor: LabelDecor };
+
+export const spoken = (decor: LabelDecor, label: string) => (decor.prefix ? `${decor.prefix} ${label}` : label);
+
