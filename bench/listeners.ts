@@ -16,7 +16,7 @@ import { applyMigrations } from "../prisma/migrate";
 import { createSecretBox } from "../server/crypto/secret-box";
 import { connectDb, type DbConnection } from "../server/db/connect";
 import { parseEnv } from "../server/env";
-import { FLOW_SCHEMA_TAG } from "../server/flow-document";
+import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { activationService } from "../server/services/activation-service";
 import { credentialService } from "../server/services/credential-service";
 import { flowService } from "../server/services/flow-service";

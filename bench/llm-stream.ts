@@ -20,7 +20,7 @@ import { createContextInner } from "../server/context";
 import { createSecretBox } from "../server/crypto/secret-box";
 import { connectDb } from "../server/db/connect";
 import { parseEnv } from "../server/env";
-import { FLOW_SCHEMA_TAG } from "../server/flow-document";
+import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { appRouter } from "../server/routers/_app";
 import { userService } from "../server/services/user-service";
 import { workspaceService } from "../server/services/workspace-service";

@@ -1,13 +1,13 @@
-import type { FlowDocument, FlowNode } from "../server/flow-document";
+import type { FlowDocument, FlowNode } from "../nodes/_core/flow-document";
 import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
 import { toPortItems, type ExecuteResult, type NodeDefinition, type NodeQueue } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import { idempotencyKey } from "../nodes/_kit/idempotency";
 import type { Item, PortItems } from "../nodes/_kit/items";
-import { checkJson, describeJsonProblem } from "../server/json-check";
-import type { ExpressionEvaluator, ExpressionScope } from "./expressions";
-import { planGraph, type FlowGraph } from "./graph";
-import { configResolver, prepareConfig, type PreparedConfig } from "./node-config";
+import { checkJson, describeJsonProblem } from "../nodes/_core/json-check";
+import type { ExpressionEvaluator, ExpressionScope } from "../nodes/_core/expressions";
+import { planGraph, type FlowGraph } from "../nodes/_core/graph";
+import { configResolver, prepareConfig, type PreparedConfig } from "../nodes/_core/node-config";
 
 export type StepStatus = "succeeded" | "failed" | "skipped" | "cancelled";
 export type RunStatus = "succeeded" | "failed" | "cancelled";

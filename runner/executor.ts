@@ -6,7 +6,7 @@ import { NodeConfigError, NodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
 import type { SecretBox } from "../server/crypto";
 import type { Db } from "../server/db";
-import type { FlowDocument } from "../server/flow-document";
+import type { FlowDocument } from "../nodes/_core/flow-document";
 import { activationService } from "../server/services/activation-service";
 import { openCredentialForRun } from "../server/services/credential-service";
 import { experimentStore } from "../server/services/ab-test-service";
@@ -15,7 +15,7 @@ import { runService, type ClaimedRun, type FinishedStepRow, type InterruptedStep
 import { RawJson, type RunRow, type RunStore, type StepRow } from "../server/services/run-store";
 import { executeFlow, type EngineServices, type RunIdentity, type RunOutcome, type StepRecord } from "./engine";
 import type { EventBus } from "./events";
-import { capPorts, resolveStoredSteps, sameItems, type StoredPorts } from "./step-data";
+import { capPorts, resolveStoredSteps, sameItems, type StoredPorts } from "../nodes/_core/step-data";
 
 export const MAX_SUBFLOW_DEPTH = 10;
 /** How long a run started in this process may go before it is stored (quick runs are stored once, at the end). */

@@ -5,7 +5,7 @@ import { migrateConfig, parseNodeConfig, type Listener, type NodeDefinition } fr
 import { NodeConfigError } from "../nodes/_kit/errors";
 import type { SecretBox } from "../server/crypto";
 import type { Db } from "../server/db";
-import type { FlowNode } from "../server/flow-document";
+import type { FlowNode } from "../nodes/_core/flow-document";
 import { activationService, type ActiveFlow } from "../server/services/activation-service";
 import { openCredentialForRun } from "../server/services/credential-service";
 import { flowStateStore } from "../server/services/flow-state-service";

@@ -2,7 +2,7 @@ import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Context } from "./context";
-import { checkJson, describeJsonProblem, ENVELOPE_DEPTH, jsonMaxDepth } from "./json-check";
+import { checkJson, describeJsonProblem, ENVELOPE_DEPTH, jsonMaxDepth } from "../nodes/_core/json-check";
 import { ServiceError, type ServiceErrorCode } from "./services/service-error";
 
 /**

@@ -4,7 +4,7 @@ import path from "node:path";
 import { LocalBinaryStore } from "../../runner/binary-store";
 import { createHttpClient } from "../../runner/http-client";
 import { ExpressionSandbox } from "../../runner/expression-sandbox";
-import { configResolver, prepareConfig } from "../../runner/node-config";
+import { configResolver, prepareConfig } from "../_core/node-config";
 import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "./context";
 import { toPortItems, type NodeDefinition } from "./define-node";
 import { idempotencyKey } from "./idempotency";

@@ -4,7 +4,7 @@ import type { Runtime } from "../../runner/runtime";
 import { closeTestServers } from "../../runner/test-http-server";
 import { startTestRuntime } from "../../runner/test-runtime";
 import { useTestDatabase } from "../../server/db/test-databases";
-import { FLOW_SCHEMA_TAG } from "../../server/flow-document";
+import { FLOW_SCHEMA_TAG } from "../_core/flow-document";
 import { rejection, signInAs } from "../../server/routers/test-helpers";
 import { startOllamaServer, startOpenAIServer } from "./test-servers";
 

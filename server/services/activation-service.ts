@@ -1,9 +1,9 @@
 import { nodeRegistry } from "../../nodes/registry";
 import type { WebhookConfig } from "../../nodes/webhook/webhook.node";
-import { validateFlow } from "../../runner/validate";
+import { validateFlow } from "../../nodes/_core/validate";
 import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
-import { describeIssues, parseFlowDocument, type FlowDocument, type FlowNode } from "../flow-document";
+import { describeIssues, parseFlowDocument, type FlowDocument, type FlowNode } from "../../nodes/_core/flow-document";
 import { webhookUrlPath } from "../webhook-url";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";

@@ -1,6 +1,6 @@
 import type { Db } from "../db";
 import { rawSql } from "../db/raw";
-import { storableJson } from "../json-check";
+import { storableJson } from "../../nodes/_core/json-check";
 
 /**
  * Writes runs and steps for the runner. Writes from concurrent runs are gathered and sent as one statement

@@ -1,6 +1,6 @@
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/routers/_app";
-import type { FlowDocument, FlowNode } from "@/server/flow-document";
+import type { FlowDocument, FlowNode } from "@/nodes/_core/flow-document";
 import type { NodePorts } from "./graph-rules";
 
 type Outputs = inferRouterOutputs<AppRouter>;

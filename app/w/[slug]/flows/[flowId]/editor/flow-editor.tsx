@@ -6,7 +6,7 @@ import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import { locateIssue, type FlowDocument, type FlowDocumentIssue, type FlowEdge, type FlowNode } from "@/server/flow-document";
+import { locateIssue, type FlowDocument, type FlowDocumentIssue, type FlowEdge, type FlowNode } from "@/nodes/_core/flow-document";
 import type { WorkspaceSummary } from "@/server/services/workspace-roles";
 import { canEdit } from "../../../workspace-context";
 import { layoutFlow } from "./auto-layout";

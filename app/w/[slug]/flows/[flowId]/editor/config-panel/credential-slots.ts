@@ -1,4 +1,4 @@
-import type { FlowNode } from "@/server/flow-document";
+import type { FlowNode } from "@/nodes/_core/flow-document";
 import type { CatalogEntry } from "@/server/services/node-catalog-service";
 import { normalizePath } from "./schema-form";
 
