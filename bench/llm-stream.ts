@@ -13,7 +13,7 @@ import { quantileSorted } from "simple-statistics";
 import { TOKEN_FLUSH_MS } from "../nodes/llm/llm.node";
 import { startOpenAIServer } from "../nodes/llm/test-servers";
 import { applyMigrations } from "../prisma/migrate";
-import type { RunEvent } from "../runner/engine";
+import type { RunEvent } from "../nodes/_core/run-types";
 import { Runtime, setRuntime } from "../runner/runtime";
 import { closeTestServers } from "../runner/test-http-server";
 import { createContextInner } from "../server/context";

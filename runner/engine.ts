@@ -9,14 +9,13 @@ import type { ExpressionEvaluator, ExpressionScope } from "../nodes/_core/expres
 import { planGraph, type FlowGraph } from "../nodes/_core/graph";
 import { configResolver, prepareConfig, type PreparedConfig } from "../nodes/_core/node-config";
 
-export type StepStatus = "succeeded" | "failed" | "skipped" | "cancelled";
-export type RunStatus = "succeeded" | "failed" | "cancelled";
+import type { FinishedRunStatus, FinishedStepStatus, RunEvent } from "../nodes/_core/run-types";
 
 export interface StepRecord {
   nodeId: string;
   nodeName: string;
   nodeType: string;
-  status: StepStatus;
+  status: FinishedStepStatus;
   attempt: number;
   input: PortItems;
   /** The input came along edges (every step but the first); stores keep it once, as the upstream output. */
@@ -35,13 +34,6 @@ export interface StepRecord {
 export interface StepUsage extends ModelUsage {
   calls: number;
 }
-
-export type RunEvent =
-  | { type: "run.started"; runId: string; at: string }
-  | { type: "step.started"; runId: string; nodeId: string; attempt: number; at: string }
-  | { type: "step.progress"; runId: string; nodeId: string; progress: ProgressUpdate; at: string }
-  | { type: "step.finished"; runId: string; nodeId: string; status: StepStatus; durationMs: number; error: SerializedNodeError | null; itemCount: number; at: string }
-  | { type: "run.finished"; runId: string; status: RunStatus | "queued"; error: SerializedNodeError | null; at: string };
 
 export interface RunIdentity {
   id: string;
@@ -108,7 +100,7 @@ export interface RunRequest {
 }
 
 export interface RunOutcome {
-  status: RunStatus;
+  status: FinishedRunStatus;
   /** The output of the last node that finished with items. */
   output: Item[];
   error: SerializedNodeError | null;
@@ -265,7 +257,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
       if (recordStart) await services.startStep!(run, { nodeId: node.id, nodeName: node.name, nodeType: node.type, attempt, startedAt });
     };
     const usage: StepUsage[] = [];
-    const finish = (status: StepStatus, attempt: number, output: PortItems, error: SerializedNodeError | null): StepRecord => {
+    const finish = (status: FinishedStepStatus, attempt: number, output: PortItems, error: SerializedNodeError | null): StepRecord => {
       const finishedAt = now();
       return {
         nodeId: node.id,
@@ -443,7 +435,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     request.signal?.removeEventListener("abort", onOuterAbort);
   }
   const cancelled = request.signal?.aborted === true;
-  const status: RunStatus = cancelled ? "cancelled" : failure ? "failed" : "succeeded";
+  const status: FinishedRunStatus = cancelled ? "cancelled" : failure ? "failed" : "succeeded";
   return { status, output: lastOutput, error: cancelled ? serializeError(new NodeCancelledError()) : failure, steps };
 }
 

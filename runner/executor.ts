@@ -7,6 +7,7 @@ import type { Item, PortItems } from "../nodes/_kit/items";
 import type { SecretBox } from "../server/crypto";
 import type { Db } from "../server/db";
 import type { FlowDocument } from "../nodes/_core/flow-document";
+import type { RunSpec } from "../nodes/_core/run-types";
 import { activationService } from "../server/services/activation-service";
 import { openCredentialForRun } from "../server/services/credential-service";
 import { experimentStore } from "../server/services/ab-test-service";
@@ -47,18 +48,6 @@ export interface ExecutorDeps {
   enqueue(spec: RunSpec): Promise<string>;
   /** Queue mode: runs the steps of nodes that declare a queue (transcode) on that queue's workers. */
   offload?: EngineServices["offload"];
-}
-
-/** What to run: a flow document and the items its trigger produced. */
-export interface RunSpec {
-  workspaceId: string;
-  flowId: string;
-  flowVersionId: string | null;
-  document: FlowDocument;
-  trigger: string;
-  triggerItems: Item[];
-  startNodeId?: string;
-  parentRunId?: string;
 }
 
 interface ActiveRun {

@@ -9,7 +9,7 @@ import type { FlowNode } from "../nodes/_core/flow-document";
 import { activationService, type ActiveFlow } from "../server/services/activation-service";
 import { openCredentialForRun } from "../server/services/credential-service";
 import { flowStateStore } from "../server/services/flow-state-service";
-import type { RunSpec } from "./executor";
+import type { RunSpec } from "../nodes/_core/run-types";
 
 export const LISTENER_LOCK_PREFIX = "streamware:listener:";
 const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;

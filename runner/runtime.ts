@@ -13,9 +13,9 @@ import { runService } from "../server/services/run-service";
 import { RunStore } from "../server/services/run-store";
 import { LocalBinaryStore } from "./binary-store";
 import { LocalDispatcher, QueueDispatcher, startRunWorker, type Dispatcher } from "./dispatch";
-import type { RunEvent } from "./engine";
 import { LocalEventBus, RecentEvents, RedisEventBus, type EventBus } from "./events";
-import { Executor, type RunSpec } from "./executor";
+import { Executor } from "./executor";
+import { isFinishedRunStatus, type RunEvent, type RunSpec } from "../nodes/_core/run-types";
 import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./http-client";
 import { ListenerManager } from "./listeners";
 import { MediaQueue, MediaWorker } from "./media-queue";
@@ -309,8 +309,8 @@ export class Runtime {
       // Events of a run nobody watched may stay in the worker that ran it; the database has the end too.
       const check = () =>
         runService.status({ db: this.db, runId }).then((run) => {
-          if (run && ["succeeded", "failed", "cancelled"].includes(run.status)) {
-            finish({ type: "run.finished", runId, status: run.status as "succeeded", error: run.error as null, at: new Date().toISOString() });
+          if (run && isFinishedRunStatus(run.status)) {
+            finish({ type: "run.finished", runId, status: run.status, error: run.error as null, at: new Date().toISOString() });
           }
         }, () => {});
       const poll = setInterval(() => void check(), 250);

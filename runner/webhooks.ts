@@ -13,7 +13,8 @@ import { activationService, webhookTriggers } from "../server/services/activatio
 import { openCredentialForRun } from "../server/services/credential-service";
 import { HOOKS_PREFIX, webhookRouteKey } from "../server/webhook-url";
 import type { Dispatcher } from "./dispatch";
-import type { Executor, RunSpec } from "./executor";
+import type { Executor } from "./executor";
+import type { RunSpec } from "../nodes/_core/run-types";
 
 interface Route {
   flowId: string;

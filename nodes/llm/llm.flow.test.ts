@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunEvent } from "../../runner/engine";
+import type { RunEvent } from "../_core/run-types";
 import type { Runtime } from "../../runner/runtime";
 import { closeTestServers } from "../../runner/test-http-server";
 import { startTestRuntime } from "../../runner/test-runtime";

@@ -3,7 +3,7 @@ import { rawSql } from "../db/raw";
 import type { Prisma } from "../db/generated/client";
 import { toItems, type Item } from "../../nodes/_kit/items";
 import { nodeRegistry } from "../../nodes/registry";
-import type { RunSpec } from "../../runner/executor";
+import type { RunSpec } from "../../nodes/_core/run-types";
 import { resolveStoredSteps, type StoredPorts } from "../../nodes/_core/step-data";
 import type { FlowDocument } from "../../nodes/_core/flow-document";
 import { checkJson, describeJsonProblem, jsonMaxDepth } from "../../nodes/_core/json-check";

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startOpenAIServer } from "@/nodes/llm/test-servers";
-import type { RunEvent } from "@/runner/engine";
+import type { RunEvent } from "@/nodes/_core/run-types";
 import type { Runtime } from "@/runner/runtime";
 import { closeTestServers } from "@/runner/test-http-server";
 import { startTestRuntime, testRedisUrlFor } from "@/runner/test-runtime";
