@@ -57,12 +57,12 @@ function readJson(file) {
 const npx = (args, { env }) => run("npx", ["--no", "--", ...args], { env });
 
 /**
- * The layers' import arrows (.dependency-cruiser.cjs; violations not yet paid off are listed in the known-violations
- * file, so only a new one fails), and what client components may reach (.dependency-cruiser-client.cjs).
+ * The layers' import arrows (.dependency-cruiser.mjs; violations not yet paid off are listed in the known-violations
+ * file, so only a new one fails), and what client components may reach (.dependency-cruiser-client.mjs).
  */
 const layerFolders = ["app", "server", "nodes", "runner", "prisma"];
-const layersArgs = ["depcruise", "--config", ".dependency-cruiser.cjs", "--ignore-known", ".dependency-cruiser-known-violations.json", "--output-type", "err", ...layerFolders];
-const clientBundleArgs = ["depcruise", "--config", ".dependency-cruiser-client.cjs", "--output-type", "err", "app"];
+const layersArgs = ["depcruise", "--config", ".dependency-cruiser.mjs", "--ignore-known", ".dependency-cruiser-known-violations.json", "--output-type", "err", ...layerFolders];
+const clientBundleArgs = ["depcruise", "--config", ".dependency-cruiser-client.mjs", "--output-type", "err", "app"];
 
 /** A stage with no test report of its own (typecheck, build) counts as one check. */
 async function checkStage({ name, args, env }) {

@@ -1,7 +1,7 @@
 // What the browser bundle may reach: no client component ("use client" files) may reach an I/O module, however
 // many imports away. Type-only imports are left out (tsPreCompilationDeps: false): they vanish from the bundle.
-const fs = require("node:fs");
-const path = require("node:path");
+import fs from "node:fs";
+import path from "node:path";
 
 /** Every app/ file that starts with the "use client" directive, as an anchored pattern. */
 function clientFiles(dir) {
@@ -24,7 +24,7 @@ const IO = [
   "^(node:)?(fs|net|tls|dgram|child_process|worker_threads|cluster|http|https|http2|os|dns)$",
 ];
 
-module.exports = {
+export default {
   forbidden: [
     {
       name: "client-reaches-no-io",

@@ -13,7 +13,7 @@ const TESTS = ["\\.test\\.tsx?$", "(^|/)test-[^/]*\\.ts$", "-test-server\\.ts$",
 /** Next's server side of app/: route handlers and the server components that read the session. */
 const APP_SERVER_EDGES = ["^app/api/", "^app/.*/?(page|layout)\\.tsx$", "^app/(page|layout)\\.tsx$", "^app/w/\\[slug\\]/workspaces\\.ts$"];
 
-module.exports = {
+export default {
   forbidden: [
     {
       name: "core-is-pure",
