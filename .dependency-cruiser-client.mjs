@@ -24,7 +24,7 @@ const IO = [
   "^(node:)?(fs|net|tls|dgram|child_process|worker_threads|cluster|http|https|http2|os|dns)$",
 ];
 
-export default {
+const config = {
   forbidden: [
     {
       name: "client-reaches-no-io",
@@ -43,3 +43,5 @@ export default {
     enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"], extensions: [".ts", ".tsx", ".mts", ".js", ".mjs", ".cjs", ".json", ".d.ts"] },
   },
 };
+
+export default config;

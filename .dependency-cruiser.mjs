@@ -13,7 +13,7 @@ const TESTS = ["\\.test\\.tsx?$", "(^|/)test-[^/]*\\.ts$", "-test-server\\.ts$",
 /** Next's server side of app/: route handlers and the server components that read the session. */
 const APP_SERVER_EDGES = ["^app/api/", "^app/.*/?(page|layout)\\.tsx$", "^app/(page|layout)\\.tsx$", "^app/w/\\[slug\\]/workspaces\\.ts$"];
 
-export default {
+const config = {
   forbidden: [
     {
       name: "core-is-pure",
@@ -92,3 +92,5 @@ export default {
     reporterOptions: { text: { highlightFocused: true } },
   },
 };
+
+export default config;
