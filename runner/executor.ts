@@ -29,6 +29,7 @@ export interface ExecutorDeps {
   store: RunStore;
   registry: ReadonlyMap<string, NodeDefinition>;
   expressions: EngineServices["expressions"];
+  code: EngineServices["code"];
   binary: BinaryStore;
   http: HttpClient;
   events: EventBus;
@@ -438,12 +439,13 @@ export class Executor {
   }
 
   private engineServices(): Omit<EngineServices, "saveStep" | "emit"> {
-    const { db, registry, expressions, http, binary, logger, offload, jsonMaxDepth } = this.deps;
+    const { db, registry, expressions, code, http, binary, logger, offload, jsonMaxDepth } = this.deps;
     return {
       offload,
       jsonMaxDepth,
       registry,
       expressions,
+      code,
       http,
       binary,
       logger,

@@ -21,7 +21,7 @@ import { ListenerManager } from "./listeners";
 import { MediaQueue, MediaWorker } from "./media-queue";
 import { pruneRuns, reconcile } from "./maintenance";
 import { ExpressionSandbox } from "./expression-sandbox";
-import { disposeCodeSandbox } from "./sandbox";
+import { disposeCodeSandbox, getCodeSandbox } from "./sandbox";
 import { LocalScheduler, QueueScheduler, schedulesOf, startScheduleWorker, type Scheduler } from "./schedules";
 import { WebhookRouter } from "./webhooks";
 
@@ -101,6 +101,8 @@ export class Runtime {
       store: this.store,
       registry: nodeRegistry,
       expressions: this.expressions,
+      // Made on first use, so a process that never runs a code node starts no isolate.
+      code: { run: (args) => getCodeSandbox().run(args) },
       binary: this.binary,
       http: this.http,
       events: this.events,
