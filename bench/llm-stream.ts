@@ -14,7 +14,8 @@ import { TOKEN_FLUSH_MS } from "../nodes/llm/llm.node";
 import { startOpenAIServer } from "../nodes/llm/test-servers";
 import { applyMigrations } from "../prisma/migrate";
 import type { RunEvent } from "../nodes/_core/run-types";
-import { Runtime, setRuntime } from "../runner/runtime";
+import { Runtime } from "../runner/runtime";
+import { handOverRuntime } from "../server/runtime-handover";
 import { closeTestServers } from "../runner/test-http-server";
 import { createContextInner } from "../server/context";
 import { createSecretBox } from "../server/crypto/secret-box";
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const box = createSecretBox({ currentKey: randomBytes(32).toString("base64") });
   const config = parseEnv({ DATA_DIR: dataDir, HTTP_ALLOW_HOSTS: "127.0.0.1", LOG_LEVEL: "silent" });
   const runtime = new Runtime({ db, config, role: "web", logger: pino({ level: "silent" }), secretBox: () => box });
-  setRuntime(runtime);
+  handOverRuntime(runtime);
   await runtime.start();
 
   const written: number[] = [];

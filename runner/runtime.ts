@@ -357,16 +357,3 @@ export class Runtime {
     this.redis?.disconnect();
   }
 }
-
-// Next's bundled route handlers and the custom server are separate module graphs in one process; both reach
-// the one runtime through globalThis.
-const holder = globalThis as typeof globalThis & { __streamwareRuntime?: Runtime };
-
-export function setRuntime(runtime: Runtime): void {
-  holder.__streamwareRuntime = runtime;
-}
-
-export function getRuntime(): Runtime {
-  if (!holder.__streamwareRuntime) throw new Error("The runner is not started in this process");
-  return holder.__streamwareRuntime;
-}

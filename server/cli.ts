@@ -3,7 +3,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pino, { type Logger } from "pino";
 import { z } from "zod";
-import { Runtime, setRuntime } from "../runner/runtime";
+import { Runtime } from "../runner/runtime";
+import { handOverRuntime } from "./runtime-handover";
 import type { StoredPorts } from "../nodes/_core/step-data";
 import { getConnection, type Db } from "./db";
 import { migrateDatabase } from "./db/prepare";
@@ -392,7 +393,7 @@ async function main(argv: string[]): Promise<number> {
       runtime: async () => {
         if (!runtime) {
           runtime = new Runtime({ db: connection.db, config, role: "cli", logger });
-          setRuntime(runtime);
+          handOverRuntime(runtime);
           await runtime.start();
         }
         return runtime;

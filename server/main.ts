@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import next from "next";
 import { createBinaryFileHandler } from "../runner/binary-files";
-import { Runtime, setRuntime } from "../runner/runtime";
+import { Runtime } from "../runner/runtime";
+import { handOverRuntime } from "./runtime-handover";
 import { getConnection } from "./db";
 import { describeDatabase, migrateDatabase } from "./db/prepare";
 import { ConfigError, env } from "./env";
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   logger.info({ database: config.DATABASE_URL ? "postgres" : "embedded" }, "database ready");
 
   const runtime = new Runtime({ db: connection.db, config, role: "web", logger });
-  setRuntime(runtime);
+  handOverRuntime(runtime);
   await runtime.start();
   logger.info({ mode: runtime.mode }, runtime.mode === "queue" ? "runs go to worker processes through Redis" : "runs execute in this process");
 
