@@ -8,6 +8,7 @@ import { webhookUrlPath } from "../webhook-url";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
+import type { ActiveFlow } from "../../runner/ports";
 
 interface Scope {
   db: Db;
@@ -62,15 +63,6 @@ function webhookRoutes(document: FlowDocument) {
 }
 
 /** One active flow's trigger set-up, as the runtime loads it. */
-export interface ActiveFlow {
-  flowId: string;
-  workspaceId: string;
-  /** Webhooks of the flow answer under it (a slug never changes). */
-  workspaceSlug: string;
-  versionId: string;
-  document: FlowDocument;
-}
-
 export const activationService = {
   /**
    * Makes a saved version the one that triggers run: validates it, claims its webhook paths in its workspace, and
