@@ -26,6 +26,7 @@ import { appRouter } from "../server/routers/_app";
 import { userService } from "../server/services/user-service";
 import { workspaceService } from "../server/services/workspace-service";
 import { createCallerFactory } from "../server/trpc";
+import { runnerStorage } from "../server/runner-storage";
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const tokenCount = arg("tokens", 400);
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const db = connection.db;
   const box = createSecretBox({ currentKey: randomBytes(32).toString("base64") });
   const config = parseEnv({ DATA_DIR: dataDir, HTTP_ALLOW_HOSTS: "127.0.0.1", LOG_LEVEL: "silent" });
-  const runtime = new Runtime({ db, config, role: "web", logger: pino({ level: "silent" }), secretBox: () => box });
+  const runtime = new Runtime({ db, storage: runnerStorage(db), config, role: "web", logger: pino({ level: "silent" }), secretBox: () => box });
   handOverRuntime(runtime);
   await runtime.start();
 

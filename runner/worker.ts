@@ -3,6 +3,7 @@ import { ConfigError, env } from "../server/env";
 import { logger } from "../server/logger";
 import { Runtime } from "./runtime";
 import { handOverRuntime } from "../server/runtime-handover";
+import { runnerStorage } from "../server/runner-storage";
 
 /**
  * `npm run worker`: one worker process taking runs and schedule firings ("runs") and media steps ("media") from
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
     );
   }
   const connection = await getConnection();
-  const runtime = new Runtime({ db: connection.db, config, role: "worker", logger });
+  const runtime = new Runtime({ db: connection.db, storage: runnerStorage(connection.db), config, role: "worker", logger });
   handOverRuntime(runtime);
   await runtime.start();
   logger.info({ workerId: runtime.workerId, queues: config.WORKER_QUEUES, concurrency: config.WORKER_CONCURRENCY, mediaConcurrency: config.MEDIA_CONCURRENCY }, "worker ready");

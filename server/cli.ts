@@ -21,6 +21,7 @@ import { ServiceError } from "./services/service-error";
 import { userService } from "./services/user-service";
 import { workspaceService } from "./services/workspace-service";
 import type { WorkspaceSummary } from "./services/workspace-roles";
+import { runnerStorage } from "./runner-storage";
 
 const DEFAULT_TIMEOUT_MS = 300_000;
 const DEFAULT_RUNS_LIMIT = 20;
@@ -392,7 +393,7 @@ async function main(argv: string[]): Promise<number> {
       actor: await resolveActor({ db: connection.db, email: args.user, workspaceSlug: args.workspace }),
       runtime: async () => {
         if (!runtime) {
-          runtime = new Runtime({ db: connection.db, config, role: "cli", logger });
+          runtime = new Runtime({ db: connection.db, storage: runnerStorage(connection.db), config, role: "cli", logger });
           handOverRuntime(runtime);
           await runtime.start();
         }
