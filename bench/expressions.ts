@@ -6,7 +6,7 @@
 // Prints `BENCH expressions.<kind>.<where> <value> us/item` lines.
 import jsonata from "jsonata";
 import { ExpressionSandbox } from "../runner/expression-sandbox";
-import { resolveExpressions, type ExpressionScope } from "../runner/expressions";
+import { resolveExpressions, type ExpressionScope } from "../nodes/_core/expressions";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=", 2) as [string, string]));
 const items = Number(args.items ?? 20_000);

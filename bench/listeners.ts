@@ -16,7 +16,7 @@ import { applyMigrations } from "../prisma/migrate";
 import { createSecretBox } from "../server/crypto/secret-box";
 import { connectDb, type DbConnection } from "../server/db/connect";
 import { parseEnv } from "../server/env";
-import { FLOW_SCHEMA_TAG } from "../server/flow-document";
+import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { activationService } from "../server/services/activation-service";
 import { credentialService } from "../server/services/credential-service";
 import { flowService } from "../server/services/flow-service";
@@ -24,6 +24,7 @@ import { userService } from "../server/services/user-service";
 import { workspaceService } from "../server/services/workspace-service";
 import { LISTENER_LOCK_PREFIX } from "../runner/listeners";
 import { Runtime, type RuntimeRole } from "../runner/runtime";
+import { runnerStorage } from "../server/runner-storage";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=", 2)));
 const messages = Number(args.messages ?? 200);
@@ -59,7 +60,7 @@ function runtime(connection: DbConnection, role: RuntimeRole, queue: boolean): P
     LOG_LEVEL: "silent",
     ...(queue ? { REDIS_URL: redisUrl } : {}),
   });
-  const started = new Runtime({ db: connection.db, config, role, logger: pino({ level: "silent" }), secretBox: () => box });
+  const started = new Runtime({ db: connection.db, storage: runnerStorage(connection.db), config, role, logger: pino({ level: "silent" }), secretBox: () => box });
   return started.start().then(() => started);
 }
 

@@ -13,18 +13,20 @@ import { quantileSorted } from "simple-statistics";
 import { TOKEN_FLUSH_MS } from "../nodes/llm/llm.node";
 import { startOpenAIServer } from "../nodes/llm/test-servers";
 import { applyMigrations } from "../prisma/migrate";
-import type { RunEvent } from "../runner/engine";
-import { Runtime, setRuntime } from "../runner/runtime";
+import type { RunEvent } from "../nodes/_core/run-types";
+import { Runtime } from "../runner/runtime";
+import { handOverRuntime } from "../server/runtime-handover";
 import { closeTestServers } from "../runner/test-http-server";
 import { createContextInner } from "../server/context";
 import { createSecretBox } from "../server/crypto/secret-box";
 import { connectDb } from "../server/db/connect";
 import { parseEnv } from "../server/env";
-import { FLOW_SCHEMA_TAG } from "../server/flow-document";
+import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { appRouter } from "../server/routers/_app";
 import { userService } from "../server/services/user-service";
 import { workspaceService } from "../server/services/workspace-service";
 import { createCallerFactory } from "../server/trpc";
+import { runnerStorage } from "../server/runner-storage";
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const tokenCount = arg("tokens", 400);
@@ -37,8 +39,8 @@ async function main(): Promise<void> {
   const db = connection.db;
   const box = createSecretBox({ currentKey: randomBytes(32).toString("base64") });
   const config = parseEnv({ DATA_DIR: dataDir, HTTP_ALLOW_HOSTS: "127.0.0.1", LOG_LEVEL: "silent" });
-  const runtime = new Runtime({ db, config, role: "web", logger: pino({ level: "silent" }), secretBox: () => box });
-  setRuntime(runtime);
+  const runtime = new Runtime({ db, storage: runnerStorage(db), config, role: "web", logger: pino({ level: "silent" }), secretBox: () => box });
+  handOverRuntime(runtime);
   await runtime.start();
 
   const written: number[] = [];

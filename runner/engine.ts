@@ -1,22 +1,21 @@
-import type { FlowDocument, FlowNode } from "../server/flow-document";
-import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
+import type { FlowDocument, FlowNode } from "../nodes/_core/flow-document";
+import type { BinaryStore, CodeSandbox, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
 import { toPortItems, type ExecuteResult, type NodeDefinition, type NodeQueue } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import { idempotencyKey } from "../nodes/_kit/idempotency";
 import type { Item, PortItems } from "../nodes/_kit/items";
-import { checkJson, describeJsonProblem } from "../server/json-check";
-import type { ExpressionEvaluator, ExpressionScope } from "./expressions";
-import { planGraph, type FlowGraph } from "./graph";
-import { configResolver, prepareConfig, type PreparedConfig } from "./node-config";
+import { checkJson, describeJsonProblem } from "../nodes/_core/json-check";
+import type { ExpressionEvaluator, ExpressionScope } from "../nodes/_core/expressions";
+import { planGraph, type FlowGraph } from "../nodes/_core/graph";
+import { configResolver, prepareConfig, type PreparedConfig } from "../nodes/_core/node-config";
 
-export type StepStatus = "succeeded" | "failed" | "skipped" | "cancelled";
-export type RunStatus = "succeeded" | "failed" | "cancelled";
+import type { FinishedRunStatus, FinishedStepStatus, RunEvent } from "../nodes/_core/run-types";
 
 export interface StepRecord {
   nodeId: string;
   nodeName: string;
   nodeType: string;
-  status: StepStatus;
+  status: FinishedStepStatus;
   attempt: number;
   input: PortItems;
   /** The input came along edges (every step but the first); stores keep it once, as the upstream output. */
@@ -35,13 +34,6 @@ export interface StepRecord {
 export interface StepUsage extends ModelUsage {
   calls: number;
 }
-
-export type RunEvent =
-  | { type: "run.started"; runId: string; at: string }
-  | { type: "step.started"; runId: string; nodeId: string; attempt: number; at: string }
-  | { type: "step.progress"; runId: string; nodeId: string; progress: ProgressUpdate; at: string }
-  | { type: "step.finished"; runId: string; nodeId: string; status: StepStatus; durationMs: number; error: SerializedNodeError | null; itemCount: number; at: string }
-  | { type: "run.finished"; runId: string; status: RunStatus | "queued"; error: SerializedNodeError | null; at: string };
 
 export interface RunIdentity {
   id: string;
@@ -70,6 +62,8 @@ export interface EngineServices {
   expressions: ExpressionEvaluator;
   http: HttpClient;
   binary: BinaryStore;
+  /** Runs the code node's JavaScript (runner/sandbox.ts). */
+  code: CodeSandbox;
   logger: NodeLogger & { child(bindings: object): NodeLogger };
   kvFor(run: RunIdentity): KeyValueStore;
   experimentsFor(run: RunIdentity): ExperimentStore;
@@ -108,7 +102,7 @@ export interface RunRequest {
 }
 
 export interface RunOutcome {
-  status: RunStatus;
+  status: FinishedRunStatus;
   /** The output of the last node that finished with items. */
   output: Item[];
   error: SerializedNodeError | null;
@@ -265,7 +259,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
       if (recordStart) await services.startStep!(run, { nodeId: node.id, nodeName: node.name, nodeType: node.type, attempt, startedAt });
     };
     const usage: StepUsage[] = [];
-    const finish = (status: StepStatus, attempt: number, output: PortItems, error: SerializedNodeError | null): StepRecord => {
+    const finish = (status: FinishedStepStatus, attempt: number, output: PortItems, error: SerializedNodeError | null): StepRecord => {
       const finishedAt = now();
       return {
         nodeId: node.id,
@@ -392,6 +386,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           },
           http: services.http,
           binary: services.binary,
+          code: services.code,
           trigger: request.triggerItems,
           nodes: outputsByName,
           configFor,
@@ -443,7 +438,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     request.signal?.removeEventListener("abort", onOuterAbort);
   }
   const cancelled = request.signal?.aborted === true;
-  const status: RunStatus = cancelled ? "cancelled" : failure ? "failed" : "succeeded";
+  const status: FinishedRunStatus = cancelled ? "cancelled" : failure ? "failed" : "succeeded";
   return { status, output: lastOutput, error: cancelled ? serializeError(new NodeCancelledError()) : failure, steps };
 }
 

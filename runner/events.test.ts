@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunEvent } from "./engine";
+import type { RunEvent } from "../nodes/_core/run-types";
 import { LocalEventBus, RecentEvents, RedisEventBus } from "./events";
 import { testRedisUrl } from "./test-runtime";
 

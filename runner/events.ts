@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
-import type { RunEvent } from "./engine";
+import type { RunEvent } from "../nodes/_core/run-types";
 
 /** Run and step events for the live view: in-process when embedded, Redis pub/sub across processes in queue mode. */
 export interface EventBus {

@@ -6,7 +6,8 @@ import { NodeConfigError, NodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
 import type { SecretBox } from "../server/crypto";
 import type { Db } from "../server/db";
-import type { FlowDocument } from "../server/flow-document";
+import type { FlowDocument } from "../nodes/_core/flow-document";
+import type { RunSpec } from "../nodes/_core/run-types";
 import { activationService } from "../server/services/activation-service";
 import { openCredentialForRun } from "../server/services/credential-service";
 import { experimentStore } from "../server/services/ab-test-service";
@@ -15,7 +16,7 @@ import { runService, type ClaimedRun, type FinishedStepRow, type InterruptedStep
 import { RawJson, type RunRow, type RunStore, type StepRow } from "../server/services/run-store";
 import { executeFlow, type EngineServices, type RunIdentity, type RunOutcome, type StepRecord } from "./engine";
 import type { EventBus } from "./events";
-import { capPorts, resolveStoredSteps, sameItems, type StoredPorts } from "./step-data";
+import { capPorts, resolveStoredSteps, sameItems, type StoredPorts } from "../nodes/_core/step-data";
 
 export const MAX_SUBFLOW_DEPTH = 10;
 /** How long a run started in this process may go before it is stored (quick runs are stored once, at the end). */
@@ -28,6 +29,7 @@ export interface ExecutorDeps {
   store: RunStore;
   registry: ReadonlyMap<string, NodeDefinition>;
   expressions: EngineServices["expressions"];
+  code: EngineServices["code"];
   binary: BinaryStore;
   http: HttpClient;
   events: EventBus;
@@ -47,18 +49,6 @@ export interface ExecutorDeps {
   enqueue(spec: RunSpec): Promise<string>;
   /** Queue mode: runs the steps of nodes that declare a queue (transcode) on that queue's workers. */
   offload?: EngineServices["offload"];
-}
-
-/** What to run: a flow document and the items its trigger produced. */
-export interface RunSpec {
-  workspaceId: string;
-  flowId: string;
-  flowVersionId: string | null;
-  document: FlowDocument;
-  trigger: string;
-  triggerItems: Item[];
-  startNodeId?: string;
-  parentRunId?: string;
 }
 
 interface ActiveRun {
@@ -449,12 +439,13 @@ export class Executor {
   }
 
   private engineServices(): Omit<EngineServices, "saveStep" | "emit"> {
-    const { db, registry, expressions, http, binary, logger, offload, jsonMaxDepth } = this.deps;
+    const { db, registry, expressions, code, http, binary, logger, offload, jsonMaxDepth } = this.deps;
     return {
       offload,
       jsonMaxDepth,
       registry,
       expressions,
+      code,
       http,
       binary,
       logger,

@@ -2,7 +2,7 @@ import ivm from "isolated-vm";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { NodeCancelledError } from "../nodes/_kit/errors";
-import type { ExpressionBatch, ExpressionEvaluator, ExpressionOutcome } from "./expressions";
+import type { ExpressionBatch, ExpressionEvaluator, ExpressionOutcome } from "../nodes/_core/expressions";
 
 /**
  * Evaluates JSONata expressions inside isolated-vm, so no expression can stall this process: each workspace gets a

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startMosquitto, testClient, testMqttUrl, freePort, type OwnBroker } from "../nodes/mqtt/test-broker";
 import type { Db } from "../server/db";
 import { createTestDatabase, useTestDatabase } from "../server/db/test-databases";
-import { FLOW_SCHEMA_TAG } from "../server/flow-document";
+import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { signInAs } from "../server/routers/test-helpers";
 import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";

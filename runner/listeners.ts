@@ -5,11 +5,12 @@ import { migrateConfig, parseNodeConfig, type Listener, type NodeDefinition } fr
 import { NodeConfigError } from "../nodes/_kit/errors";
 import type { SecretBox } from "../server/crypto";
 import type { Db } from "../server/db";
-import type { FlowNode } from "../server/flow-document";
-import { activationService, type ActiveFlow } from "../server/services/activation-service";
+import type { FlowNode } from "../nodes/_core/flow-document";
+import { activationService } from "../server/services/activation-service";
+import type { ActiveFlow } from "./ports";
 import { openCredentialForRun } from "../server/services/credential-service";
 import { flowStateStore } from "../server/services/flow-state-service";
-import type { RunSpec } from "./executor";
+import type { RunSpec } from "../nodes/_core/run-types";
 
 export const LISTENER_LOCK_PREFIX = "streamware:listener:";
 const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;

@@ -1,14 +1,13 @@
 import type { Logger } from "pino";
-import type { Db } from "../server/db";
-import { runService } from "../server/services/run-service";
 import type { Dispatcher } from "./dispatch";
+import type { RunLedger } from "./ports";
 
 /**
  * Finds runs PostgreSQL holds as queued or running that nothing will finish (Redis was flushed, a worker was
  * killed, a web process died during a sync run) and queues them again; the run resumes after its last stored step.
  */
-export async function reconcile({ db, dispatcher, liveWorkers, graceMs, logger }: { db: Db; dispatcher: Dispatcher; liveWorkers: string[]; graceMs: number; logger: Logger }): Promise<number> {
-  const orphans = await runService.orphans({ db, liveWorkers, queuedBefore: new Date(Date.now() - graceMs), limit: 1000 });
+export async function reconcile({ runs, dispatcher, liveWorkers, graceMs, logger }: { runs: RunLedger; dispatcher: Dispatcher; liveWorkers: string[]; graceMs: number; logger: Logger }): Promise<number> {
+  const orphans = await runs.orphans({ liveWorkers, queuedBefore: new Date(Date.now() - graceMs), limit: 1000 });
   let requeued = 0;
   for (const run of orphans) {
     if (await dispatcher.has(run.id)) continue;
@@ -20,12 +19,12 @@ export async function reconcile({ db, dispatcher, liveWorkers, graceMs, logger }
 }
 
 /** Deletes finished runs past the age limit or beyond the per-flow count, in batches so no statement runs long. */
-export async function pruneRuns({ db, retentionDays, keepPerFlow, logger }: { db: Db; retentionDays: number; keepPerFlow: number; logger: Logger }): Promise<number> {
+export async function pruneRuns({ runs, retentionDays, keepPerFlow, logger }: { runs: RunLedger; retentionDays: number; keepPerFlow: number; logger: Logger }): Promise<number> {
   if (retentionDays <= 0 && keepPerFlow <= 0) return 0;
   const olderThan = retentionDays > 0 ? new Date(Date.now() - retentionDays * 86_400_000) : new Date(0);
   let total = 0;
   for (;;) {
-    const deleted = await runService.prune({ db, olderThan, keepPerFlow: keepPerFlow > 0 ? keepPerFlow : Number.MAX_SAFE_INTEGER, batch: 1000 });
+    const deleted = await runs.prune({ olderThan, keepPerFlow: keepPerFlow > 0 ? keepPerFlow : Number.MAX_SAFE_INTEGER, batch: 1000 });
     total += deleted;
     if (deleted === 0) break;
   }

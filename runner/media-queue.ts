@@ -228,6 +228,9 @@ function stepContext(args: {
     credentialOf: unavailable("A further credential"),
     http,
     binary,
+    get code(): never {
+      return unavailable("The code sandbox")();
+    },
     get kv(): never {
       return unavailable("The flow's key/value store")();
     },

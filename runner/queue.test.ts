@@ -13,7 +13,7 @@ import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { runService } from "../server/services/run-service";
 import { QueueDispatcher, RUN_QUEUE } from "./dispatch";
-import type { RunSpec } from "./executor";
+import type { RunSpec } from "../nodes/_core/run-types";
 import type { Runtime } from "./runtime";
 import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
 import { spawnWorkerProcess, workerClientIds, type WorkerProcess } from "./test-worker-process";

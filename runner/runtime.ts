@@ -9,20 +9,19 @@ import { removeStaleWorkFolders } from "../nodes/transcode/work-folders";
 import { secretBox, type SecretBox } from "../server/crypto";
 import type { Db } from "../server/db";
 import type { Env } from "../server/env";
-import { activationService } from "../server/services/activation-service";
-import { runService } from "../server/services/run-service";
 import { RunStore } from "../server/services/run-store";
 import { LocalBinaryStore } from "./binary-store";
 import { LocalDispatcher, QueueDispatcher, startRunWorker, type Dispatcher } from "./dispatch";
-import type { RunEvent } from "./engine";
 import { LocalEventBus, RecentEvents, RedisEventBus, type EventBus } from "./events";
-import { Executor, type RunSpec } from "./executor";
+import { Executor } from "./executor";
+import { isFinishedRunStatus, type RunEvent, type RunSpec } from "../nodes/_core/run-types";
 import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./http-client";
 import { ListenerManager } from "./listeners";
 import { MediaQueue, MediaWorker } from "./media-queue";
 import { pruneRuns, reconcile } from "./maintenance";
+import type { RunnerStorage } from "./ports";
 import { ExpressionSandbox } from "./expression-sandbox";
-import { disposeCodeSandbox } from "./sandbox";
+import { disposeCodeSandbox, getCodeSandbox } from "./sandbox";
 import { LocalScheduler, QueueScheduler, schedulesOf, startScheduleWorker, type Scheduler } from "./schedules";
 import { WebhookRouter } from "./webhooks";
 
@@ -74,14 +73,16 @@ export class Runtime {
   private live: string[] = [];
 
   private readonly db: Db;
+  private readonly storage: RunnerStorage;
   private readonly config: Env;
   private readonly role: RuntimeRole;
   private readonly logger: Logger;
 
-  constructor(options: { db: Db; config: Env; role: RuntimeRole; logger: Logger; secretBox?: () => SecretBox }) {
+  constructor(options: { db: Db; storage: RunnerStorage; config: Env; role: RuntimeRole; logger: Logger; secretBox?: () => SecretBox }) {
     const { db, config, role, logger } = options;
     const box = options.secretBox ?? secretBox;
     this.db = db;
+    this.storage = options.storage;
     this.config = config;
     this.role = role;
     this.logger = logger;
@@ -102,6 +103,8 @@ export class Runtime {
       store: this.store,
       registry: nodeRegistry,
       expressions: this.expressions,
+      // Made on first use, so a process that never runs a code node starts no isolate.
+      code: { run: (args) => getCodeSandbox().run(args) },
       binary: this.binary,
       http: this.http,
       events: this.events,
@@ -233,21 +236,21 @@ export class Runtime {
     }
     // Deciding that a worker is gone is worth a fresh look.
     const liveWorkers = this.redis ? await this.fetchLiveWorkers() : this.liveWorkers();
-    return reconcile({ db: this.db, dispatcher: this.dispatcher, liveWorkers, graceMs: this.config.RECONCILE_INTERVAL_MS, logger: this.logger });
+    return reconcile({ runs: this.storage.runs, dispatcher: this.dispatcher, liveWorkers, graceMs: this.config.RECONCILE_INTERVAL_MS, logger: this.logger });
   }
 
   async prune(): Promise<number> {
-    return pruneRuns({ db: this.db, retentionDays: this.config.RUN_RETENTION_DAYS, keepPerFlow: this.config.RUN_RETENTION_PER_FLOW, logger: this.logger });
+    return pruneRuns({ runs: this.storage.runs, retentionDays: this.config.RUN_RETENTION_DAYS, keepPerFlow: this.config.RUN_RETENTION_PER_FLOW, logger: this.logger });
   }
 
   /** Makes the schedulers match the active flows, or one flow after it was activated or deactivated. */
   private async syncSchedules(flowId?: string): Promise<void> {
-    const flows = await activationService.activeFlows({ db: this.db, flowId });
+    const flows = await this.storage.flows.activeFlows({ flowId });
     await this.scheduler!.sync(schedulesOf(flows), flowId ? [flowId] : undefined);
   }
 
   private async fireSchedule({ flowId, nodeId, scheduledFor }: { flowId: string; nodeId: string; scheduledFor: Date }): Promise<void> {
-    const [flow] = await activationService.activeFlows({ db: this.db, flowId });
+    const [flow] = await this.storage.flows.activeFlows({ flowId });
     if (!flow || !flow.document.nodes.some((n) => n.id === nodeId)) return;
     await this.enqueue({
       workspaceId: flow.workspaceId,
@@ -284,7 +287,7 @@ export class Runtime {
    * stuck), and a running one is stopped by the process that has it.
    */
   async cancel(runId: string): Promise<void> {
-    if ((await runService.markCancelled({ db: this.db, runId })) === "queued") return;
+    if ((await this.storage.runs.markCancelled({ runId })) === "queued") return;
     const ended = this.executor.cancel(runId);
     if (ended) {
       // Here, its steps' ends are written in a moment; a run that does not stop in time stays cancelled all the same.
@@ -319,9 +322,9 @@ export class Runtime {
       });
       // Events of a run nobody watched may stay in the worker that ran it; the database has the end too.
       const check = () =>
-        runService.status({ db: this.db, runId }).then((run) => {
-          if (run && ["succeeded", "failed", "cancelled"].includes(run.status)) {
-            finish({ type: "run.finished", runId, status: run.status as "succeeded", error: run.error as null, at: new Date().toISOString() });
+        this.storage.runs.status({ runId }).then((run) => {
+          if (run && isFinishedRunStatus(run.status)) {
+            finish({ type: "run.finished", runId, status: run.status, error: run.error as null, at: new Date().toISOString() });
           }
         }, () => {});
       const poll = setInterval(() => void check(), 250);
@@ -365,17 +368,4 @@ export class Runtime {
     this.subscriber?.disconnect();
     this.redis?.disconnect();
   }
-}
-
-// Next's bundled route handlers and the custom server are separate module graphs in one process; both reach
-// the one runtime through globalThis.
-const holder = globalThis as typeof globalThis & { __streamwareRuntime?: Runtime };
-
-export function setRuntime(runtime: Runtime): void {
-  holder.__streamwareRuntime = runtime;
-}
-
-export function getRuntime(): Runtime {
-  if (!holder.__streamwareRuntime) throw new Error("The runner is not started in this process");
-  return holder.__streamwareRuntime;
 }

@@ -1,5 +1,7 @@
 import ivm from "isolated-vm";
-import { NodeCancelledError, NodeError } from "../nodes/_kit/errors";
+import { CodeError, NodeCancelledError, NodeError, type CodeErrorKind } from "../nodes/_kit/errors";
+
+export { CodeError, type CodeErrorKind };
 import { isPlainObject } from "../nodes/_kit/items";
 import { ASYNC, FILENAME, PRELUDE } from "./sandbox-guest";
 
@@ -42,20 +44,6 @@ export interface SandboxResult {
   logs: SandboxLog[];
 }
 
-export type CodeErrorKind = "syntax" | "runtime" | "timeout" | "memory" | "output" | "result";
-
-/** User code failed. The code, not the moment, is at fault, so it is never retried. */
-export class CodeError extends NodeError {
-  readonly kind: CodeErrorKind;
-  /** What the code logged before it failed; also in `details`, so the editor shows it with the error. */
-  readonly logs: SandboxLog[];
-
-  constructor(message: string, details: { kind: CodeErrorKind; line?: number; column?: number; logs?: SandboxLog[] }) {
-    super(message, { code: "CODE", retryable: false, details });
-    this.kind = details.kind;
-    this.logs = details.logs ?? [];
-  }
-}
 
 export interface CodeSandboxOptions {
   /** Warm isolates kept; the least recently used is disposed beyond this. */

@@ -1,7 +1,7 @@
 import { Queue, Worker, type ConnectionOptions } from "bullmq";
 import type { Logger } from "pino";
 import { nextFireTimes, scheduleConfig } from "../nodes/schedule/schedule.node";
-import type { ActiveFlow } from "../server/services/activation-service";
+import type { ActiveFlow } from "./ports";
 
 export const SCHEDULE_QUEUE = "streamware-schedules";
 

@@ -5,7 +5,9 @@ import pino from "pino";
 import type { Db } from "../server/db";
 import { parseEnv } from "../server/env";
 import { secretBox } from "../server/routers/test-helpers";
-import { Runtime, setRuntime, type RuntimeRole } from "./runtime";
+import { Runtime, type RuntimeRole } from "./runtime";
+import { handOverRuntime } from "../server/runtime-handover";
+import { runnerStorage } from "../server/runner-storage";
 
 /** Redis for tests: TEST_REDIS_URL, else the local default. */
 export const testRedisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -34,8 +36,8 @@ export async function startTestRuntime({ db, role = "web", redis, env = {} }: { 
     ...(redis ? { REDIS_URL: redis } : {}),
     ...env,
   });
-  const runtime = new Runtime({ db, config, role, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }), secretBox });
-  setRuntime(runtime);
+  const runtime = new Runtime({ db, storage: runnerStorage(db), config, role, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }), secretBox });
+  handOverRuntime(runtime);
   await runtime.start();
   return runtime;
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../server/db/test-databases";
-import { FLOW_SCHEMA_TAG } from "../server/flow-document";
+import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { signInAs } from "../server/routers/test-helpers";
 import { webhookUrlPath } from "../server/webhook-url";
 import { activationService } from "../server/services/activation-service";

@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BinaryRef } from "../nodes/_kit/items";
 import { useTestDatabase } from "../server/db/test-databases";
-import { FLOW_SCHEMA_TAG } from "../server/flow-document";
+import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { signInAs } from "../server/routers/test-helpers";
 import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";

@@ -7,13 +7,14 @@ import type { BinaryRef, Item } from "../nodes/_kit/items";
 import type { WebhookConfig } from "../nodes/webhook/webhook.node";
 import type { SecretBox } from "../server/crypto";
 import type { Db } from "../server/db";
-import type { FlowDocument, FlowNode } from "../server/flow-document";
-import { checkJson, describeJsonProblem } from "../server/json-check";
+import type { FlowDocument, FlowNode } from "../nodes/_core/flow-document";
+import { checkJson, describeJsonProblem } from "../nodes/_core/json-check";
 import { activationService, webhookTriggers } from "../server/services/activation-service";
 import { openCredentialForRun } from "../server/services/credential-service";
 import { HOOKS_PREFIX, webhookRouteKey } from "../server/webhook-url";
 import type { Dispatcher } from "./dispatch";
-import type { Executor, RunSpec } from "./executor";
+import type { Executor } from "./executor";
+import type { RunSpec } from "../nodes/_core/run-types";
 
 interface Route {
   flowId: string;

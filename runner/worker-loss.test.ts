@@ -14,7 +14,7 @@ import { flowService } from "../server/services/flow-service";
 import { runService } from "../server/services/run-service";
 import { RunStore } from "../server/services/run-store";
 import { QueueDispatcher } from "./dispatch";
-import type { RunSpec } from "./executor";
+import type { RunSpec } from "../nodes/_core/run-types";
 import type { Runtime } from "./runtime";
 import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
 import { spawnWorkerProcess, workerClientIds, type WorkerProcess } from "./test-worker-process";

@@ -1,7 +1,9 @@
 import { getConnection } from "../server/db";
 import { ConfigError, env } from "../server/env";
 import { logger } from "../server/logger";
-import { Runtime, setRuntime } from "./runtime";
+import { Runtime } from "./runtime";
+import { handOverRuntime } from "../server/runtime-handover";
+import { runnerStorage } from "../server/runner-storage";
 
 /**
  * `npm run worker`: one worker process taking runs and schedule firings ("runs") and media steps ("media") from
@@ -16,8 +18,8 @@ async function main(): Promise<void> {
     );
   }
   const connection = await getConnection();
-  const runtime = new Runtime({ db: connection.db, config, role: "worker", logger });
-  setRuntime(runtime);
+  const runtime = new Runtime({ db: connection.db, storage: runnerStorage(connection.db), config, role: "worker", logger });
+  handOverRuntime(runtime);
   await runtime.start();
   logger.info({ workerId: runtime.workerId, queues: config.WORKER_QUEUES, concurrency: config.WORKER_CONCURRENCY, mediaConcurrency: config.MEDIA_CONCURRENCY }, "worker ready");
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbConnection } from "./db/connect";
 import { createTestDatabase } from "./db/test-databases";
-import { FLOW_SCHEMA_TAG } from "./flow-document";
+import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { signInAs } from "./routers/test-helpers";
 import { flowService } from "./services/flow-service";
 

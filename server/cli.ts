@@ -3,13 +3,14 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pino, { type Logger } from "pino";
 import { z } from "zod";
-import { Runtime, setRuntime } from "../runner/runtime";
-import type { StoredPorts } from "../runner/step-data";
+import { Runtime } from "../runner/runtime";
+import { handOverRuntime } from "./runtime-handover";
+import type { StoredPorts } from "../nodes/_core/step-data";
 import { getConnection, type Db } from "./db";
 import { migrateDatabase } from "./db/prepare";
 import type { DbConnection } from "./db/connect";
 import { ConfigError, env } from "./env";
-import { describeIssues } from "./flow-document";
+import { describeIssues } from "../nodes/_core/flow-document";
 import { issueList, issuesOf, type ImportedFlow } from "./flow-import";
 import { listRunsInput } from "./routers/run.schema";
 import { ensureSecrets } from "./secrets";
@@ -20,6 +21,7 @@ import { ServiceError } from "./services/service-error";
 import { userService } from "./services/user-service";
 import { workspaceService } from "./services/workspace-service";
 import type { WorkspaceSummary } from "./services/workspace-roles";
+import { runnerStorage } from "./runner-storage";
 
 const DEFAULT_TIMEOUT_MS = 300_000;
 const DEFAULT_RUNS_LIMIT = 20;
@@ -384,8 +386,8 @@ async function main(argv: string[]): Promise<number> {
       actor: await resolveActor({ db: connection.db, email: args.user, workspaceSlug: args.workspace }),
       runtime: async () => {
         if (!runtime) {
-          runtime = new Runtime({ db: connection.db, config, role: "cli", logger });
-          setRuntime(runtime);
+          runtime = new Runtime({ db: connection.db, storage: runnerStorage(connection.db), config, role: "cli", logger });
+          handOverRuntime(runtime);
           await runtime.start();
         }
         return runtime;

@@ -1,6 +1,8 @@
 import { currentUser } from "./auth/session";
 import { secretBox, type SecretBox } from "./crypto";
 import { getDb, type Db } from "./db";
+import { currentRuntime } from "./runtime-handover";
+import type { Runtime } from "../runner/runtime";
 
 export interface ContextUser {
   id: string;
@@ -9,11 +11,22 @@ export interface ContextUser {
 }
 
 /**
- * Builds a context from plain values, so tests can make one without a request. The secret box is a getter
- * so that procedures that never touch secrets do not need an encryption key.
+ * Builds a context from plain values, so tests can make one without a request. The secret box and the runtime
+ * are getters so that procedures that never touch secrets or runs do not need an encryption key or a runner.
  */
-export function createContextInner({ db, user, secretBox }: { db: Db; user: ContextUser | null; secretBox: () => SecretBox }) {
-  return { db, user, secretBox };
+export function createContextInner({
+  db,
+  user,
+  secretBox,
+  runtime = currentRuntime,
+}: {
+  db: Db;
+  user: ContextUser | null;
+  secretBox: () => SecretBox;
+  /** The runner's runtime (queues, cancel, triggers, expression sandbox); a function so only procedures that use it need one. */
+  runtime?: () => Runtime;
+}) {
+  return { db, user, secretBox, runtime };
 }
 
 export type Context = ReturnType<typeof createContextInner>;

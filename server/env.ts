@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { jsonMaxDepthSchema } from "./json-check";
+import { jsonMaxDepthSchema } from "../nodes/_core/json-check";
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])

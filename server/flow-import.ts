@@ -1,5 +1,5 @@
 import path from "node:path";
-import { parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "./flow-document";
+import { parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "../nodes/_core/flow-document";
 import { flowName } from "./routers/flow.schema";
 import { requireActivatable } from "./services/activation-service";
 import { ServiceError } from "./services/service-error";

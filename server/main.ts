@@ -2,12 +2,14 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import next from "next";
 import { createBinaryFileHandler } from "../runner/binary-files";
-import { Runtime, setRuntime } from "../runner/runtime";
+import { Runtime } from "../runner/runtime";
+import { handOverRuntime } from "./runtime-handover";
 import { getConnection } from "./db";
 import { describeDatabase, migrateDatabase } from "./db/prepare";
 import { ConfigError, env } from "./env";
 import { logger } from "./logger";
 import { ensureSecrets } from "./secrets";
+import { runnerStorage } from "./runner-storage";
 
 const PREPARE_FLAG = "--prepare-database";
 
@@ -49,8 +51,8 @@ async function main(): Promise<void> {
   const connection = await getConnection();
   logger.info({ database: config.DATABASE_URL ? "postgres" : "embedded" }, "database ready");
 
-  const runtime = new Runtime({ db: connection.db, config, role: "web", logger });
-  setRuntime(runtime);
+  const runtime = new Runtime({ db: connection.db, storage: runnerStorage(connection.db), config, role: "web", logger });
+  handOverRuntime(runtime);
   await runtime.start();
   logger.info({ mode: runtime.mode }, runtime.mode === "queue" ? "runs go to worker processes through Redis" : "runs execute in this process");
 

@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Context } from "./context";
-import { checkJson, describeJsonProblem, ENVELOPE_DEPTH, jsonMaxDepth } from "./json-check";
+import { checkJson, describeJsonProblem, ENVELOPE_DEPTH, jsonMaxDepth } from "../nodes/_core/json-check";
 import { ServiceError } from "./services/service-error";
 import type { Permission } from "./services/workspace-roles";
 import { workspaceService } from "./services/workspace-service";

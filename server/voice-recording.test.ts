@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../runner/runtime";
 import { startTestRuntime } from "../runner/test-runtime";
 import { useTestDatabase } from "./db/test-databases";
-import { FLOW_SCHEMA_TAG } from "./flow-document";
+import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { signInAs } from "./routers/test-helpers";
 import { flowService } from "./services/flow-service";
 import { runService } from "./services/run-service";

@@ -1,5 +1,5 @@
 import type { BinaryRef } from "../nodes/_kit/items";
-import type { RunSpec } from "../runner/executor";
+import type { RunSpec } from "../nodes/_core/run-types";
 import type { ContextUser } from "./context";
 import type { Db } from "./db";
 import { ServiceError } from "./services/service-error";

@@ -3,7 +3,7 @@
 // Prints the webhook path of each flow as JSON.
 import { applyMigrations } from "../../prisma/migrate";
 import { connectDb, dbTargetFromEnv } from "../../server/db/connect";
-import { FLOW_SCHEMA_TAG } from "../../server/flow-document";
+import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { activationService } from "../../server/services/activation-service";
 import { flowService } from "../../server/services/flow-service";
 import { userService } from "../../server/services/user-service";

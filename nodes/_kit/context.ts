@@ -133,6 +133,32 @@ export interface ProgressUpdate {
   [key: string]: unknown;
 }
 
+/** A line a code node's JavaScript logged. */
+export interface CodeLog {
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+}
+
+/** One run of a code node's JavaScript: the body of an async function seeing `items`, `$input`, `$trigger`, `$node`. */
+export interface CodeRunArgs {
+  code: string;
+  items: unknown[];
+  /** The trigger item's JSON, seen as `$trigger`. */
+  trigger?: Record<string, unknown>;
+  /** Earlier nodes' outputs by node name, seen as `$node`. */
+  nodes?: Record<string, unknown>;
+  /** Runs with the same key share a warm isolate (one per workspace). */
+  poolKey?: string;
+  timeoutMs?: number;
+  memoryMb?: number;
+  signal?: AbortSignal;
+}
+
+/** Runs JavaScript in an isolate under limits (the runner's isolated-vm sandbox); fails with a CodeError. */
+export interface CodeSandbox {
+  run(args: CodeRunArgs): Promise<{ items: Record<string, unknown>[]; logs: CodeLog[] }>;
+}
+
 /** What a node gets besides its config and input; built by the engine, or by `runNode` in tests. */
 export interface NodeContext<Config = unknown> {
   run: { id: string; workspaceId: string; flowId: string; trigger: string };
@@ -154,6 +180,8 @@ export interface NodeContext<Config = unknown> {
   credentialOf(type: string): Promise<Record<string, string> | null>;
   http: HttpClient;
   binary: BinaryStore;
+  /** The sandbox that runs user JavaScript (the code node). */
+  code: CodeSandbox;
   kv: KeyValueStore;
   experiments: ExperimentStore;
   /** The items the run was triggered with. */

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from "node:http";
+import type { CodeLog } from "./context";
 
 /** The base of every error a node raises on purpose; the engine records `code` and decides on retries by it. */
 export class NodeError extends Error {
@@ -71,4 +72,20 @@ export function serializeError(err: unknown): SerializedNodeError {
   if (err instanceof NodeError) return { message: err.message, code: err.code, retryable: err.retryable, details: err.details };
   if (err instanceof Error) return { message: err.message, code: "INTERNAL", retryable: false };
   return { message: String(err), code: "INTERNAL", retryable: false };
+}
+
+/** What failed in a code node's JavaScript (ctx.code). */
+export type CodeErrorKind = "syntax" | "runtime" | "timeout" | "memory" | "output" | "result";
+
+/** User code failed. The code, not the moment, is at fault, so it is never retried. */
+export class CodeError extends NodeError {
+  readonly kind: CodeErrorKind;
+  /** What the code logged before it failed; also in `details`, so the editor shows it with the error. */
+  readonly logs: CodeLog[];
+
+  constructor(message: string, details: { kind: CodeErrorKind; line?: number; column?: number; logs?: CodeLog[] }) {
+    super(message, { code: "CODE", retryable: false, details });
+    this.kind = details.kind;
+    this.logs = details.logs ?? [];
+  }
 }

@@ -4,7 +4,8 @@ import path from "node:path";
 import { LocalBinaryStore } from "../../runner/binary-store";
 import { createHttpClient } from "../../runner/http-client";
 import { ExpressionSandbox } from "../../runner/expression-sandbox";
-import { configResolver, prepareConfig } from "../../runner/node-config";
+import { getCodeSandbox } from "../../runner/sandbox";
+import { configResolver, prepareConfig } from "../_core/node-config";
 import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "./context";
 import { toPortItems, type NodeDefinition } from "./define-node";
 import { idempotencyKey } from "./idempotency";
@@ -121,6 +122,7 @@ export async function runNode<Config>(definition: NodeDefinition<Config>, option
     },
     http: options.http ?? createHttpClient({ allow: options.allowHosts ?? [] }),
     binary,
+    code: { run: (args) => getCodeSandbox().run(args) },
     kv,
     get experiments(): ExperimentStore {
       if (!options.experiments) throw new Error("ctx.experiments is not available in this test; pass options.experiments");

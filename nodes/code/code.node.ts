@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { CodeError, getCodeSandbox, type SandboxLog } from "../../runner/sandbox";
 import { defineNode, ui } from "../_kit/define-node";
-import type { NodeLogger } from "../_kit/context";
+import type { CodeLog, NodeLogger } from "../_kit/context";
+import { CodeError } from "../_kit/errors";
 import type { BinaryRef, Item } from "../_kit/items";
 import { isPlainObject, toItems } from "../_kit/items";
 
@@ -38,7 +38,7 @@ export const codeNode = defineNode({
       .meta({ title: "Memory limit (MB)", description: "64 when empty", ...ui({ widget: "number", advanced: true }) }),
   }),
   async execute({ config, input, ctx }) {
-    const result = await getCodeSandbox()
+    const result = await ctx.code
       .run({
         code: config.code,
         items: input,
@@ -83,6 +83,6 @@ function binaryById(items: Item[]): Map<string, BinaryRef> {
   return known;
 }
 
-function writeLogs(logger: NodeLogger, logs: SandboxLog[]): void {
+function writeLogs(logger: NodeLogger, logs: CodeLog[]): void {
   for (const log of logs) logger[log.level]({ source: "code" }, log.message);
 }

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunEvent } from "../../runner/engine";
+import type { RunEvent } from "../_core/run-types";
 import type { Runtime } from "../../runner/runtime";
 import { closeTestServers } from "../../runner/test-http-server";
 import { startTestRuntime } from "../../runner/test-runtime";
 import { useTestDatabase } from "../../server/db/test-databases";
-import { FLOW_SCHEMA_TAG } from "../../server/flow-document";
+import { FLOW_SCHEMA_TAG } from "../_core/flow-document";
 import { rejection, signInAs } from "../../server/routers/test-helpers";
 import { startOllamaServer, startOpenAIServer } from "./test-servers";
 

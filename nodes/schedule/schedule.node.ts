@@ -1,6 +1,6 @@
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
-import { isTimeZone } from "../../server/flow-document";
+import { isTimeZone } from "../_core/flow-document";
 import { defineNode, ui } from "../_kit/define-node";
 
 function cronProblem(expression: string, tz: string | undefined): string | null {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../runner/runtime";
 import { startTestRuntime } from "../../runner/test-runtime";
 import { useTestDatabase } from "../../server/db/test-databases";
-import { FLOW_SCHEMA_TAG } from "../../server/flow-document";
+import { FLOW_SCHEMA_TAG } from "../_core/flow-document";
 import { signInAs } from "../../server/routers/test-helpers";
 import { activationService } from "../../server/services/activation-service";
 import { flowService } from "../../server/services/flow-service";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { ExpressionSandbox } from "../../runner/expression-sandbox";
-import { checkExpressions, ExpressionError, resolveExpressions, type ExpressionScope } from "../../runner/expressions";
+import { checkExpressions, ExpressionError, resolveExpressions, type ExpressionScope } from "../../nodes/_core/expressions";
 import { expectWords, fuzzSettings, hostileJson, hostileJsonObject, hostileString } from "./hostile";
 
 /** Pieces of JSONata and of what people type around it, so templates are often almost right. */

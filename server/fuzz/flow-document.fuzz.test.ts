@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { nodeRegistry } from "../../nodes/registry";
-import { validateFlow } from "../../runner/validate";
-import { parseFlowDocument, type FlowDocumentIssue } from "../flow-document";
+import { validateFlow } from "../../nodes/_core/validate";
+import { parseFlowDocument, type FlowDocumentIssue } from "../../nodes/_core/flow-document";
 import { requireActivatable } from "../services/activation-service";
 import { ServiceError } from "../services/service-error";
 import { flowDocumentLike, runnableFlowDocument } from "./flow-documents";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { nodeRegistry } from "../../nodes/registry";
-import { FLOW_SCHEMA_TAG } from "../flow-document";
+import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { hostileJson, hostileJsonObject, hostileNumber, hostileObjectOf, hostileString } from "./hostile";
 
 /**

@@ -5,7 +5,7 @@ import { credentialRegistry } from "../../nodes/registry";
 import type { Runtime } from "../../runner/runtime";
 import { startTestRuntime } from "../../runner/test-runtime";
 import { useTestDatabase } from "../db/test-databases";
-import { FLOW_SCHEMA_TAG } from "../flow-document";
+import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { appRouter } from "../routers/_app";
 import { signInAs } from "../routers/test-helpers";
 import { flowDocumentLike, runnableFlowDocument } from "./flow-documents";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../runner/runtime";
 import { startTestRuntime, testRedisUrlFor } from "../../runner/test-runtime";
 import { useTestDatabase } from "../db/test-databases";
-import { FLOW_SCHEMA_TAG } from "../flow-document";
+import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { signInAs } from "../routers/test-helpers";
 import { activationService } from "../services/activation-service";
 import { flowService } from "../services/flow-service";

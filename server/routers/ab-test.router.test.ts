@@ -5,7 +5,7 @@ import { hashPoint, variantAt } from "../../nodes/ab-split/assignment";
 import type { Runtime } from "../../runner/runtime";
 import { startTestRuntime } from "../../runner/test-runtime";
 import { useTestDatabase } from "../db/test-databases";
-import { FLOW_SCHEMA_TAG } from "../flow-document";
+import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { experimentStore } from "../services/ab-test-service";
 import { compareProportions } from "../services/ab-test-statistics";
 import { rejection, signInAs } from "./test-helpers";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { storableName, unstorableNameMessage } from "../json-check";
+import { storableName, unstorableNameMessage } from "../../nodes/_core/json-check";
 
 const workspaceId = z.string().min(1).max(64);
 const credentialId = z.string().min(1).max(64);

@@ -1,4 +1,3 @@
-import { getRuntime } from "../../runner/runtime";
 import { activationService } from "../services/activation-service";
 import { flowService } from "../services/flow-service";
 import { router, workspaceProcedure } from "../trpc";
@@ -44,12 +43,12 @@ export const flowRouter = router({
   /** Makes a saved version (the latest by default) the one webhooks and schedules run. */
   activate: workspaceProcedure("flow.edit").input(activateInput).mutation(async ({ ctx, input }) => {
     const result = await activationService.activate({ db: ctx.db, userId: ctx.user.id, ...input });
-    await getRuntime().triggersChanged(input.flowId);
+    await ctx.runtime().triggersChanged(input.flowId);
     return result;
   }),
   deactivate: workspaceProcedure("flow.edit").input(flowRefInput).mutation(async ({ ctx, input }) => {
     const result = await activationService.deactivate({ db: ctx.db, userId: ctx.user.id, ...input });
-    await getRuntime().triggersChanged(input.flowId);
+    await ctx.runtime().triggersChanged(input.flowId);
     return result;
   }),
   /** The flow as a document to move to another instance: credential references by name, no secrets. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { storableName, unstorableNameMessage, unstorableText } from "../json-check";
+import { storableName, unstorableNameMessage, unstorableText } from "../../nodes/_core/json-check";
 
 const workspaceId = z.string().min(1).max(64);
 const flowId = z.string().min(1).max(64);

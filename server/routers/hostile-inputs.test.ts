@@ -2,7 +2,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { describe, expect, it } from "vitest";
 import { createContextInner } from "../context";
 import { useTestDatabase } from "../db/test-databases";
-import { FLOW_SCHEMA_TAG } from "../flow-document";
+import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { appRouter } from "./_app";
 import { rejection, secretBox, signInAs } from "./test-helpers";
 

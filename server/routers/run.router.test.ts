@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../runner/runtime";
 import { startTestRuntime } from "../../runner/test-runtime";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
-import { FLOW_SCHEMA_TAG } from "../flow-document";
+import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { workspaceService } from "../services/workspace-service";
 import { rejection, signInAs } from "./test-helpers";
 

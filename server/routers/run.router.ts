@@ -1,4 +1,3 @@
-import { getRuntime } from "../../runner/runtime";
 import { expressionPreviewService } from "../services/expression-preview-service";
 import { runService } from "../services/run-service";
 import { router, workspaceProcedure } from "../trpc";
@@ -8,17 +7,17 @@ export const runRouter = router({
   /** Starts a manual run (of the draft or the active version); follow it at /api/runs/<id>/events. */
   start: workspaceProcedure("run.control").input(startRunInput).mutation(async ({ ctx, input }) => {
     const spec = await runService.prepareManual({ db: ctx.db, userId: ctx.user.id, ...input });
-    return { runId: await getRuntime().enqueue(spec) };
+    return { runId: await ctx.runtime().enqueue(spec) };
   }),
   list: workspaceProcedure("workspace.read").input(listRunsInput).query(({ ctx, input }) => runService.list({ db: ctx.db, userId: ctx.user.id, ...input })),
   get: workspaceProcedure("workspace.read").input(runRefInput).query(({ ctx, input }) => runService.get({ db: ctx.db, userId: ctx.user.id, ...input })),
   cancel: workspaceProcedure("run.control").input(runRefInput).mutation(async ({ ctx, input }) => {
     await runService.requireRun({ db: ctx.db, ...input });
-    await getRuntime().cancel(input.runId);
+    await ctx.runtime().cancel(input.runId);
     return { runId: input.runId };
   }),
   /** A config field's value as a node would see it, evaluated against that node's input in a run (read-only). */
   previewExpression: workspaceProcedure("workspace.read")
     .input(previewExpressionInput)
-    .query(({ ctx, input }) => expressionPreviewService.preview({ db: ctx.db, ...input, evaluator: getRuntime().expressions })),
+    .query(({ ctx, input }) => expressionPreviewService.preview({ db: ctx.db, ...input, evaluator: ctx.runtime().expressions })),
 });

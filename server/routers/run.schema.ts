@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RUN_STATUSES } from "../../nodes/_core/run-types";
 
 const workspaceId = z.string().min(1).max(64);
 const id = z.string().min(1).max(64);
@@ -17,7 +18,7 @@ export const startRunInput = z.object({
 export const listRunsInput = z.object({
   workspaceId,
   flowId: id.optional(),
-  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]).optional(),
+  status: z.enum(RUN_STATUSES).optional(),
   limit: z.number().int().min(1).max(200).default(50),
   /** The `nextCursor` of the previous page of this same list. */
   cursor: z.string().min(1).max(512).optional(),

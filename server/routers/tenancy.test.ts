@@ -4,7 +4,7 @@ import { startTestRuntime } from "../../runner/test-runtime";
 import type { Db } from "../db";
 import type { DbConnection } from "../db/connect";
 import { createTestDatabase } from "../db/test-databases";
-import { FLOW_SCHEMA_TAG } from "../flow-document";
+import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { appRouter } from "./_app";
 import { rejection, signInAs } from "./test-helpers";
 

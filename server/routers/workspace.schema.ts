@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { storableName, unstorableNameMessage } from "../json-check";
+import { storableName, unstorableNameMessage } from "../../nodes/_core/json-check";
 import { roles } from "../services/workspace-roles";
 
 export const workspaceName = z.string().trim().min(1, "Give the workspace a name").max(80, "Keep the name under 80 characters")

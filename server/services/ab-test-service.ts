@@ -2,7 +2,7 @@ import type { ConversionOutcome, ExperimentStore, ExperimentVariant } from "../.
 import { NodeConfigError } from "../../nodes/_kit/errors";
 import type { Db } from "../db";
 import { rawSql, type RawSql } from "../db/raw";
-import { storableText } from "../json-check";
+import { storableText } from "../../nodes/_core/json-check";
 import { compareProportions, type Comparison } from "./ab-test-statistics";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";

@@ -1,13 +1,14 @@
 import { nodeRegistry } from "../../nodes/registry";
 import type { WebhookConfig } from "../../nodes/webhook/webhook.node";
-import { validateFlow } from "../../runner/validate";
+import { validateFlow } from "../../nodes/_core/validate";
 import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
-import { describeIssues, parseFlowDocument, type FlowDocument, type FlowNode } from "../flow-document";
+import { describeIssues, parseFlowDocument, type FlowDocument, type FlowNode } from "../../nodes/_core/flow-document";
 import { webhookUrlPath } from "../webhook-url";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
+import type { ActiveFlow } from "../../runner/ports";
 
 /** The caller acting in a workspace; checked here and not only by `workspaceProcedure`, as the CLI activates too. */
 interface Scope {
@@ -63,15 +64,6 @@ function webhookRoutes(document: FlowDocument) {
 }
 
 /** One active flow's trigger set-up, as the runtime loads it. */
-export interface ActiveFlow {
-  flowId: string;
-  workspaceId: string;
-  /** Webhooks of the flow answer under it (a slug never changes). */
-  workspaceSlug: string;
-  versionId: string;
-  document: FlowDocument;
-}
-
 export const activationService = {
   /**
    * Makes a saved version the one that triggers run: validates it, claims its webhook paths in its workspace, and

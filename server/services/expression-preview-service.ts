@@ -1,8 +1,8 @@
 import type { Db } from "../db";
 import type { Item } from "../../nodes/_kit/items";
-import { ExpressionError, resolveExpressions, type ExpressionEvaluator, type ExpressionScope } from "../../runner/expressions";
-import { resolveStoredSteps } from "../../runner/step-data";
-import type { FlowDocument } from "../flow-document";
+import { ExpressionError, resolveExpressions, type ExpressionEvaluator, type ExpressionScope } from "../../nodes/_core/expressions";
+import { resolveStoredSteps } from "../../nodes/_core/step-data";
+import type { FlowDocument } from "../../nodes/_core/flow-document";
 import { ServiceError } from "./service-error";
 
 export type ExpressionPreview =

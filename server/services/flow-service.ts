@@ -1,8 +1,8 @@
 import type { Db } from "../db";
 import type { Prisma } from "../db/generated/client";
 import { nodeRegistry } from "../../nodes/registry";
-import { validateFlow } from "../../runner/validate";
-import { describeIssues, emptyFlowDocument, locateIssue, parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "../flow-document";
+import { validateFlow } from "../../nodes/_core/validate";
+import { describeIssues, emptyFlowDocument, locateIssue, parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "../../nodes/_core/flow-document";
 import { requireActivatable } from "./activation-service";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";

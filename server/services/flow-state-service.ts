@@ -1,6 +1,6 @@
 import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
-import { storableText, storableValue } from "../json-check";
+import { storableText, storableValue } from "../../nodes/_core/json-check";
 
 /** How often `update` re-reads after losing a race before it gives up; each loss means another run wrote. */
 const MAX_UPDATE_ATTEMPTS = 50;

@@ -1,6 +1,9 @@
 import type { Db } from "../db";
 import { rawSql } from "../db/raw";
-import { storableJson } from "../json-check";
+import { storableJson } from "../../nodes/_core/json-check";
+import type { RunStatus, StepStatus } from "../../nodes/_core/run-types";
+import type { Run, Step } from "../db/generated/client";
+import type { RunStatus as DbRunStatus, StepStatus as DbStepStatus } from "../db/generated/enums";
 
 /**
  * Writes runs and steps for the runner. Writes from concurrent runs are gathered and sent as one statement
@@ -8,50 +11,31 @@ import { storableJson } from "../json-check";
  * makes few round trips and an idle one sends each write at once.
  */
 
-export type RunStatusValue = "queued" | "running" | "succeeded" | "failed" | "cancelled";
-export type StepStatusValue = "running" | "succeeded" | "failed" | "skipped" | "cancelled";
-
-export interface RunRow {
-  id: string;
-  workspaceId: string;
-  flowId: string;
-  flowVersionId: string | null;
-  status: RunStatusValue;
-  trigger: string;
+/** A run as written: the Prisma model, with the core's status and its JSON columns as the values to store. */
+export type RunRow = Omit<Run, "status" | "input" | "output" | "error" | "document"> & {
+  status: RunStatus;
   input: unknown;
   output: unknown;
   error: unknown;
-  workerId: string | null;
-  queuedAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  startNodeId: string | null;
-  parentRunId: string | null;
   document: unknown;
-}
+};
 
-export interface StepRow {
-  workspaceId: string;
-  runId: string;
-  nodeId: string;
-  nodeName: string;
-  nodeType: string;
-  status: StepStatusValue;
-  attempt: number;
+/** A step as written: the Prisma model (less the loss counter, which only the claim query moves), JSON as values. */
+export type StepRow = Omit<Step, "status" | "input" | "output" | "error" | "usage" | "workerLosses"> & {
+  status: StepStatus;
   input: unknown;
   output: unknown;
-  inputTruncated: boolean;
-  outputTruncated: boolean;
-  outputRef: string | null;
   error: unknown;
-  startedAt: Date;
-  finishedAt: Date | null;
-  durationMs: number | null;
   /** Tokens per provider and model, for steps that called a model. */
   usage?: unknown;
   /** The worker writing the step: not written once another worker holds its run (this one stalled and was replaced). */
   writerId?: string;
-}
+};
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// The database enums (prisma/schema.prisma) must be the core's statuses: a difference stops the build here.
+void (true satisfies Same<DbRunStatus, RunStatus>);
+void (true satisfies Same<DbStepStatus, StepStatus>);
 
 /** Tokens spent by one step, added to its workspace's totals for the day it finished (UTC). */
 export interface UsageEntry {

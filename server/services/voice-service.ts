@@ -1,6 +1,6 @@
 import type { BinaryRef, Item } from "../../nodes/_kit/items";
 import { DEFAULT_MAX_AUDIO_BYTES } from "../../nodes/voice/voice-config";
-import type { RunSpec } from "../../runner/executor";
+import type { RunSpec } from "../../nodes/_core/run-types";
 import type { Db } from "../db";
 import { flowService } from "./flow-service";
 import { runService } from "./run-service";

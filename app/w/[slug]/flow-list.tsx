@@ -6,7 +6,8 @@ import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
-import type { FlowSummary } from "@/server/services/flow-service";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/routers/_app";
 import { canEdit, useWorkspace } from "./workspace-context";
 import { ErrorAlert } from "@/app/_components/error-alert";
 
@@ -148,6 +149,9 @@ function NewFlowDialog() {
     </>
   );
 }
+
+/** A flow as the API lists it. */
+type FlowSummary = inferRouterOutputs<AppRouter>["flow"]["list"][number];
 
 function FlowRow({ flow, editable }: { flow: FlowSummary; editable: boolean }) {
   const workspace = useWorkspace();

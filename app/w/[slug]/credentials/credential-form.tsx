@@ -5,8 +5,7 @@ import { useId, useState, type FormEvent } from "react";
 import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
-import type { CredentialSummary } from "@/server/services/credential-service";
-import type { CredentialTypeEntry } from "@/server/services/node-catalog-service";
+import type { CredentialSummary, CredentialTypeEntry } from "./credential-types";
 import { checkValue, fieldsOf, parseNumber, type FieldSpec, type JsonSchema } from "../flows/[flowId]/editor/config-panel/schema-form";
 import { FieldShell, describedBy, inputClass, primaryButton, secondaryButton } from "./form-controls";
 

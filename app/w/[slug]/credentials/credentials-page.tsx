@@ -5,7 +5,7 @@ import { useState } from "react";
 import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
-import type { CredentialSummary } from "@/server/services/credential-service";
+import type { CredentialSummary } from "./credential-types";
 import { can } from "@/server/services/workspace-roles";
 import { useWorkspace } from "../workspace-context";
 import { CredentialForm } from "./credential-form";

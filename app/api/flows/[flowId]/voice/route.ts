@@ -1,6 +1,6 @@
-import { getRuntime } from "@/runner/runtime";
 import { currentUser } from "@/server/auth/session";
 import { getDb } from "@/server/db";
+import { currentRuntime } from "@/server/runtime-handover";
 import { receiveRecording } from "@/server/voice-recording";
 
 export const dynamic = "force-dynamic";
@@ -9,5 +9,5 @@ export const dynamic = "force-dynamic";
 export async function POST(request: Request, { params }: { params: Promise<{ flowId: string }> }) {
   const { flowId } = await params;
   const [user, db] = await Promise.all([currentUser(), getDb()]);
-  return receiveRecording({ request, flowId, user, db, runtime: getRuntime() });
+  return receiveRecording({ request, flowId, user, db, runtime: currentRuntime() });
 }

@@ -1,6 +1,6 @@
-import { getRuntime } from "@/runner/runtime";
 import { currentUser } from "@/server/auth/session";
 import { getDb } from "@/server/db";
+import { currentRuntime } from "@/server/runtime-handover";
 import { runService } from "@/server/services/run-service";
 import { ServiceError, serviceErrorStatus } from "@/server/services/service-error";
 import { runEventStream } from "./run-event-stream";
@@ -27,7 +27,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
     throw err;
   }
 
-  const runtime = getRuntime();
+  const runtime = currentRuntime();
   const flowId = snapshot.flowId;
   // While this stream is open, every process sends this flow's run events across.
   await runtime.watch(flowId).catch(() => {});

@@ -1,12 +1,12 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startOpenAIServer } from "@/nodes/llm/test-servers";
-import type { RunEvent } from "@/runner/engine";
+import type { RunEvent } from "@/nodes/_core/run-types";
 import type { Runtime } from "@/runner/runtime";
 import { closeTestServers } from "@/runner/test-http-server";
 import { startTestRuntime, testRedisUrlFor } from "@/runner/test-runtime";
 import { useTestDatabase } from "@/server/db/test-databases";
-import { FLOW_SCHEMA_TAG } from "@/server/flow-document";
+import { FLOW_SCHEMA_TAG } from "@/nodes/_core/flow-document";
 import { signInAs } from "@/server/routers/test-helpers";
 import { runService } from "@/server/services/run-service";
 import { runEventStream } from "./run-event-stream";

@@ -1,7 +1,6 @@
-import type { RunEvent } from "@/runner/engine";
+import { isFinishedRunStatus, type RunEvent } from "@/nodes/_core/run-types";
 import type { EventBus } from "@/runner/events";
 
-const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 const KEEP_ALIVE_MS = 15_000;
 
 /**
@@ -44,7 +43,7 @@ export function runEventStream<Snapshot extends { status: string }>(options: {
         send(event.type, event);
         if (event.type === "run.finished") close();
       };
-      if (FINISHED.has(snapshot.status)) {
+      if (isFinishedRunStatus(snapshot.status)) {
         send("snapshot", { ...snapshot, replayed: 0 });
         return close();
       }
@@ -70,7 +69,7 @@ export function runEventStream<Snapshot extends { status: string }>(options: {
       // The run may have finished between the snapshot and the subscription, its end not kept here.
       void storedEnd().then(
         (run) => {
-          if (run && FINISHED.has(run.status)) {
+          if (run && isFinishedRunStatus(run.status)) {
             send("run.finished", { type: "run.finished", runId, status: run.status, error: run.error, at: new Date().toISOString() });
             close();
           }

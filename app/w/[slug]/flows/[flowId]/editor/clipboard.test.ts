@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FLOW_SCHEMA_TAG, flowDocumentSchema, type FlowDocument } from "@/server/flow-document";
+import { FLOW_SCHEMA_TAG, flowDocumentSchema, type FlowDocument } from "@/nodes/_core/flow-document";
 import { copySelection, pasteInto, readClipboard, uniqueName } from "./clipboard";
 
 const doc: FlowDocument = flowDocumentSchema.parse({

@@ -1,4 +1,4 @@
-import { FLOW_SCHEMA_TAG, parseFlowDocument, type FlowDocument, type FlowEdge, type FlowNode } from "@/server/flow-document";
+import { FLOW_SCHEMA_TAG, parseFlowDocument, type FlowDocument, type FlowEdge, type FlowNode } from "@/nodes/_core/flow-document";
 
 type StickyNote = FlowDocument["notes"][number];
 

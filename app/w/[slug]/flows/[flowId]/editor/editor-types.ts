@@ -1,6 +1,7 @@
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/routers/_app";
-import type { FlowDocument, FlowNode } from "@/server/flow-document";
+import type { FlowDocument, FlowNode } from "@/nodes/_core/flow-document";
+import type { StepStatus } from "@/nodes/_core/run-types";
 import type { NodePorts } from "./graph-rules";
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -9,7 +10,8 @@ export type RunDetail = Outputs["run"]["get"];
 export type RunStep = RunDetail["steps"][number];
 export type StickyNote = FlowDocument["notes"][number];
 
-export type NodeStatus = "idle" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+/** A node on the canvas: not run yet, or its step's status. */
+export type NodeStatus = "idle" | StepStatus;
 
 /** What the canvas shows of a node in the run being watched or looked at. */
 export interface NodeRunState {

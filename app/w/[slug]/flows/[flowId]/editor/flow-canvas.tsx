@@ -19,7 +19,7 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
-import type { FlowDocument } from "@/server/flow-document";
+import type { FlowDocument } from "@/nodes/_core/flow-document";
 import { newId } from "./clipboard";
 import { CanvasActionsContext, nodeTypes, type CanvasActions, type FlowCanvasNode, type NoteCanvasNode } from "./canvas-nodes";
 import type { CatalogEntry, FlowNodeData, NodeRunState, StickyNote } from "./editor-types";

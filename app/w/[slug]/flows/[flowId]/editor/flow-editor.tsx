@@ -5,7 +5,7 @@ import { useReactFlow } from "@xyflow/react";
 import dynamic from "next/dynamic";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import type { FlowDocument } from "@/server/flow-document";
+import type { FlowDocument } from "@/nodes/_core/flow-document";
 import type { WorkspaceSummary } from "@/server/services/workspace-roles";
 import { canEdit } from "../../../workspace-context";
 import { formatDuration } from "./canvas-nodes";

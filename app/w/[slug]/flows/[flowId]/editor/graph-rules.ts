@@ -1,4 +1,4 @@
-import type { FlowEdge, FlowNode } from "@/server/flow-document";
+import type { FlowEdge, FlowNode } from "@/nodes/_core/flow-document";
 
 /** A node's ports as the catalog gives them (for its config, when they follow it). */
 export interface NodePorts {

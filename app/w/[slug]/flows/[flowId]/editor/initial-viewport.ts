@@ -1,4 +1,4 @@
-import type { FlowDocument } from "@/server/flow-document";
+import type { FlowDocument } from "@/nodes/_core/flow-document";
 import { NODE_WIDTH, nodeHeight } from "./canvas-nodes";
 import { outputsOf, type NodePorts } from "./graph-rules";
 

@@ -2,7 +2,7 @@
 
 import { useId } from "react";
 import { ghostButton, inputClass } from "@/app/w/[slug]/credentials/form-controls";
-import type { FlowDocument, FlowEdge, FlowNode } from "@/server/flow-document";
+import type { FlowDocument, FlowEdge, FlowNode } from "@/nodes/_core/flow-document";
 import { checkConnection, inputHandle, outputHandle, outputsOf, type NodePorts } from "./graph-rules";
 
 type Side = "output" | "input";

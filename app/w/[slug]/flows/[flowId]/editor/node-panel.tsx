@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { HoldToTalk } from "@/app/_components/hold-to-talk";
-import type { FlowDocument, FlowEdge, FlowNode } from "@/server/flow-document";
+import type { FlowDocument, FlowEdge, FlowNode } from "@/nodes/_core/flow-document";
 import { ConfigPanel } from "./config-panel/config-panel";
 import { portsOf } from "./data-view/data-model";
 import { NodeDataView } from "./data-view/node-data-view";

@@ -4,7 +4,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { formatDuration } from "./canvas-nodes";
-import { RUN_STATUSES, type RunStatus } from "./use-run-watch";
+import { RUN_STATUSES, type RunStatus } from "@/nodes/_core/run-types";
 
 
 const statusClass: Record<string, string> = {

@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import { locateIssue, type FlowDocument } from "@/server/flow-document";
+import { locateIssue, type FlowDocument } from "@/nodes/_core/flow-document";
 import type { ShowNotice } from "./editor-notice";
 import { issuesOf, type FlowRef } from "./use-flow-issues";
 

@@ -2,7 +2,7 @@
 
 import { useReactFlow } from "@xyflow/react";
 import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
-import type { FlowDocument, FlowEdge, FlowNode } from "@/server/flow-document";
+import type { FlowDocument, FlowEdge, FlowNode } from "@/nodes/_core/flow-document";
 import { layoutFlow } from "./auto-layout";
 import { NODE_WIDTH, nodeHeight } from "./canvas-nodes";
 import { copySelection, newId, pasteInto, readClipboard, topLeftOf, uniqueName } from "./clipboard";

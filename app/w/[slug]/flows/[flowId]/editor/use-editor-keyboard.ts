@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect } from "react";
-import type { FlowDocument } from "@/server/flow-document";
+import type { FlowDocument } from "@/nodes/_core/flow-document";
 import { copySelection } from "./clipboard";
 import type { ShowNotice } from "./editor-notice";
 import type { CanvasSelection } from "./flow-canvas";

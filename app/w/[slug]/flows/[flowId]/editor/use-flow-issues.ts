@@ -3,7 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import { locateIssue, type FlowDocument, type FlowDocumentIssue } from "@/server/flow-document";
+import { locateIssue, type FlowDocument, type FlowDocumentIssue } from "@/nodes/_core/flow-document";
 
 export type LocatedIssue = FlowDocumentIssue & { nodeId: string | null; field: string | null };
 export type FlowRef = { workspaceId: string; flowId: string };

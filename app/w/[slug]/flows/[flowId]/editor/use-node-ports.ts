@@ -3,7 +3,7 @@
 import { useQueries } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import type { FlowDocument } from "@/server/flow-document";
+import type { FlowDocument } from "@/nodes/_core/flow-document";
 import type { CatalogEntry } from "./editor-types";
 import type { NodePorts } from "./graph-rules";
 

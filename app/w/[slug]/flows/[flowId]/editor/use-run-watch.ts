@@ -2,11 +2,9 @@
 
 import { useEffect, useMemo, useState } from "react";
 import { countItems, portsOf } from "./data-view/data-model";
-import type { NodeRunState, NodeStatus } from "./editor-types";
+import type { RunEvent, RunSnapshotEvent, RunStatus } from "@/nodes/_core/run-types";
+import type { NodeRunState } from "./editor-types";
 import { withProgress, type ProgressUpdate } from "./run-progress";
-
-export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface WatchedRun {
   runId: string;
@@ -15,14 +13,6 @@ export interface WatchedRun {
   nodes: ReadonlyMap<string, NodeRunState>;
   /** Bumped when the run finishes, so stored step data is read again. */
   finishedAt: string | null;
-}
-
-interface SnapshotStep {
-  nodeId: string;
-  status: NodeStatus;
-  durationMs: number | null;
-  error: { message: string } | null;
-  output: { items?: Record<string, unknown[]> } | null;
 }
 
 /**
@@ -47,14 +37,16 @@ export function useRunWatch(runId: string | null): WatchedRun | null {
         nodes.set(nodeId, fn(nodes.get(nodeId)));
         return { ...current, nodes };
       });
-    const parse = (event: Event) => JSON.parse((event as MessageEvent<string>).data) as Record<string, unknown>;
+    // The server sends each event's data as JSON of the shared contract (nodes/_core/run-types.ts).
+    const parse = (event: Event): unknown => JSON.parse((event as MessageEvent<string>).data);
+    const parseEvent = <Type extends RunEvent["type"]>(event: Event) => parse(event) as Extract<RunEvent, { type: Type }>;
 
     const connect = () => {
       const events = new EventSource(`/api/runs/${runId}/events`);
       source = events;
       events.addEventListener("snapshot", (event) => {
         attempts = 0;
-        const snapshot = parse(event) as { status: RunStatus; error: { message: string } | null; steps: SnapshotStep[]; finishedAt: string | null; replayed?: number };
+        const snapshot = parse(event) as RunSnapshotEvent;
         const nodes = new Map<string, NodeRunState>();
         for (const step of snapshot.steps) {
           nodes.set(step.nodeId, { status: step.status, durationMs: step.durationMs ?? undefined, error: step.error, itemCount: countItems(portsOf(step.output).ports) });
@@ -77,19 +69,19 @@ export function useRunWatch(runId: string | null): WatchedRun | null {
       });
       events.addEventListener("run.started", () => update((current) => ({ ...current, status: "running" })));
       events.addEventListener("step.started", (event) => {
-        const data = parse(event) as { nodeId: string; attempt: number };
+        const data = parseEvent<"step.started">(event);
         setNode(data.nodeId, () => ({ status: "running", attempt: data.attempt }));
       });
       events.addEventListener("step.progress", (event) => {
-        const data = parse(event) as { nodeId: string; progress: ProgressUpdate };
-        setNode(data.nodeId, (state) => withProgress(state, data.progress ?? {}));
+        const data = parseEvent<"step.progress">(event);
+        setNode(data.nodeId, (state) => withProgress(state, (data.progress ?? {}) as ProgressUpdate));
       });
       events.addEventListener("step.finished", (event) => {
-        const data = parse(event) as { nodeId: string; status: NodeStatus; durationMs: number; error: { message: string } | null; itemCount: number };
+        const data = parseEvent<"step.finished">(event);
         setNode(data.nodeId, () => ({ status: data.status, durationMs: data.durationMs, error: data.error, itemCount: data.itemCount }));
       });
       events.addEventListener("run.finished", (event) => {
-        const data = parse(event) as { status: RunStatus; error: { message: string } | null; at: string };
+        const data = parseEvent<"run.finished">(event);
         finished = true;
         update((current) => ({ ...current, status: data.status, error: data.error, finishedAt: data.at }));
         events.close();

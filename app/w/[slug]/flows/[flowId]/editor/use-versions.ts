@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import type { FlowDocument } from "@/server/flow-document";
+import type { FlowDocument } from "@/nodes/_core/flow-document";
 import type { ShowNotice } from "./editor-notice";
 import type { DocumentChange } from "./flow-canvas";
 import { issuesOf, type FlowRef } from "./use-flow-issues";

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import type { FlowDocument } from "@/server/flow-document";
+import type { FlowDocument } from "@/nodes/_core/flow-document";
 
 /**
  * Save a version with a message; the list of versions, each restorable into the draft (one undoable step), with the

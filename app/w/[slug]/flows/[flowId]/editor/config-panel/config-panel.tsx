@@ -2,8 +2,8 @@
 
 import { useId, useLayoutEffect, useMemo, useRef, type ReactNode } from "react";
 import { FieldErrors, FieldShell, describedBy, inputClass } from "@/app/w/[slug]/credentials/form-controls";
-import type { FlowNode } from "@/server/flow-document";
-import type { CatalogEntry } from "@/server/services/node-catalog-service";
+import type { FlowNode } from "@/nodes/_core/flow-document";
+import type { CatalogEntry } from "../editor-types";
 import { CredentialPicker } from "./credential-picker";
 import { credentialIssues, credentialSlots, withCredential } from "./credential-slots";
 import { FormScopeProvider, type FormScope } from "./form-scope";

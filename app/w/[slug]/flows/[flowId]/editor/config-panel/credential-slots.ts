@@ -1,5 +1,5 @@
-import type { FlowNode } from "@/server/flow-document";
-import type { CatalogEntry } from "@/server/services/node-catalog-service";
+import type { FlowNode } from "@/nodes/_core/flow-document";
+import type { CatalogEntry } from "../editor-types";
 import { normalizePath } from "./schema-form";
 
 export interface CredentialSlot {

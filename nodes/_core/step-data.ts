@@ -1,4 +1,4 @@
-import type { PortItems } from "../nodes/_kit/items";
+import type { PortItems } from "../_kit/items";
 
 /**
  * How step input and output (and a run's output) are stored: the items by port, and when they were over the cap,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "./env";
+import { parseEnv } from "../../server/env";
 import { checkJson, jsonMaxDepth, storableJson, storableName, storableText, storableValue, unstorableText } from "./json-check";
 
 const nested = (depth: number): unknown => {

@@ -5,7 +5,37 @@ import { checkJson, ENVELOPE_DEPTH, jsonMaxDepth } from "./json-check";
  * The flow document: what the editor edits, what a flow version stores and what export/import moves.
  * One schema, used on every boundary (save, import, run).
  */
-export const FLOW_SCHEMA_TAG = "streamware.flow/1";
+export const FLOW_SCHEMA_VERSION = 1;
+export const FLOW_SCHEMA_TAG = `streamware.flow/${FLOW_SCHEMA_VERSION}` as const;
+
+type FlowDocumentMigration = (document: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * Named steps from each stored version of the document to the next: `flowDocumentMigrations[n]` takes a version n
+ * document to version n + 1. A change to the document's shape bumps FLOW_SCHEMA_VERSION and adds its step here;
+ * none yet, version 1 is the only one.
+ */
+const flowDocumentMigrations: Readonly<Partial<Record<number, FlowDocumentMigration>>> = {};
+
+/**
+ * Brings a document of an earlier version up to FLOW_SCHEMA_VERSION, one step at a time. Anything else (the
+ * current version, an unknown tag, not a document at all) is returned as it is, for the schema to judge.
+ */
+export function migrateFlowDocument(input: unknown): unknown {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return input;
+  const tag = (input as { schema?: unknown }).schema;
+  const match = typeof tag === "string" ? /^streamware\.flow\/(\d+)$/.exec(tag) : null;
+  let version = match ? Number(match[1]) : FLOW_SCHEMA_VERSION;
+  if (version >= FLOW_SCHEMA_VERSION) return input;
+  let document = input as Record<string, unknown>;
+  while (version < FLOW_SCHEMA_VERSION) {
+    const step = flowDocumentMigrations[version];
+    if (!step) return input;
+    document = step(document);
+    version += 1;
+  }
+  return { ...document, schema: FLOW_SCHEMA_TAG };
+}
 
 const id = z
   .string()
@@ -184,7 +214,7 @@ function unsafeDocument(input: unknown, maxDepth: number): FlowDocumentIssue | n
 export function parseFlowDocument(input: unknown, { maxDepth = flowDocumentMaxDepth() }: { maxDepth?: number } = {}): ParseFlowDocumentResult {
   const unsafe = unsafeDocument(input, maxDepth);
   if (unsafe) return { ok: false, issues: [unsafe] };
-  const result = flowDocumentSchema.safeParse(input);
+  const result = flowDocumentSchema.safeParse(migrateFlowDocument(input));
   if (result.success) return { ok: true, document: result.data };
   return {
     ok: false,

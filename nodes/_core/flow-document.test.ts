@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emptyFlowDocument, FLOW_SCHEMA_TAG, locateIssue, parseFlowDocument } from "./flow-document";
+import { emptyFlowDocument, FLOW_SCHEMA_TAG, locateIssue, migrateFlowDocument, parseFlowDocument } from "./flow-document";
 
 const node = (id: string, name = id) => ({ id, type: "core.manual", name, position: { x: 0, y: 0 } });
 
@@ -61,5 +61,16 @@ describe("flow document", () => {
     expect(locateIssue(doc, "edges[0].sourcePort")).toEqual({ nodeId: "a", field: null });
     expect(locateIssue(doc, "edges[0].targetPort")).toEqual({ nodeId: "b", field: null });
     expect(locateIssue(doc, "nodes")).toEqual({ nodeId: null, field: null });
+  });
+});
+
+describe("migrateFlowDocument", () => {
+  it("leaves a current document, an unknown tag and a non-document as they are, for the schema to judge", () => {
+    const current = { schema: FLOW_SCHEMA_TAG, nodes: [] };
+    expect(migrateFlowDocument(current)).toBe(current);
+    const future = { schema: "streamware.flow/99" };
+    expect(migrateFlowDocument(future)).toBe(future);
+    expect(migrateFlowDocument("text")).toBe("text");
+    expect(parseFlowDocument({ schema: "streamware.flow/0" })).toMatchObject({ ok: false, issues: [{ path: "schema" }] });
   });
 });

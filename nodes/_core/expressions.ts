@@ -1,6 +1,6 @@
 import jsonata from "jsonata";
-import { NodeConfigError } from "../nodes/_kit/errors";
-import { isPlainObject } from "../nodes/_kit/items";
+import { NodeConfigError } from "../_kit/errors";
+import { isPlainObject } from "../_kit/items";
 import { fieldPathOf, isBoundedShape, type FieldPath } from "./expression-shapes";
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { NodeConfigError } from "../nodes/_kit/errors";
-import { ExpressionSandbox } from "./expression-sandbox";
+import { NodeConfigError } from "../_kit/errors";
+import { ExpressionSandbox } from "../../runner/expression-sandbox";
 import { checkExpressions, ExpressionError, hasExpressions, parseTemplate, resolveExpressions, type ExpressionScope } from "./expressions";
 
 const evaluator = new ExpressionSandbox({ timeoutMs: 300 });

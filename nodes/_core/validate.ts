@@ -1,7 +1,7 @@
-import type { FlowDocumentIssue, FlowDocument } from "../server/flow-document";
-import type { NodeDefinition } from "../nodes/_kit/define-node";
-import { migrateConfig, splitLiteralFields } from "../nodes/_kit/define-node";
-import { NodeError } from "../nodes/_kit/errors";
+import type { FlowDocumentIssue, FlowDocument } from "./flow-document";
+import type { NodeDefinition } from "../_kit/define-node";
+import { migrateConfig, splitLiteralFields } from "../_kit/define-node";
+import { NodeError } from "../_kit/errors";
 import { checkExpressions, hasExpressions } from "./expressions";
 import { findStartNode, planGraph } from "./graph";
 

@@ -1,5 +1,5 @@
-import { migrateConfig, parseNodeConfig, splitLiteralFields, type NodeDefinition } from "../nodes/_kit/define-node";
-import type { Item } from "../nodes/_kit/items";
+import { migrateConfig, parseNodeConfig, splitLiteralFields, type NodeDefinition } from "../_kit/define-node";
+import type { Item } from "../_kit/items";
 import { hasExpressions, resolveExpressions, type ExpressionEvaluator, type ExpressionScope } from "./expressions";
 
 /** A node's config migrated to its type's version and split into evaluated and literal fields. */

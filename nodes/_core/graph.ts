@@ -1,6 +1,6 @@
-import type { FlowDocument, FlowEdge, FlowNode } from "../server/flow-document";
-import type { NodeDefinition } from "../nodes/_kit/define-node";
-import { NodeConfigError } from "../nodes/_kit/errors";
+import type { FlowDocument, FlowEdge, FlowNode } from "./flow-document";
+import type { NodeDefinition } from "../_kit/define-node";
+import { NodeConfigError } from "../_kit/errors";
 
 export interface FlowGraph {
   start: string;
