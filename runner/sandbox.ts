@@ -1,9 +1,10 @@
 import ivm from "isolated-vm";
+import type { CodeLog, CodeRunArgs } from "../nodes/_kit/context";
 import { CodeError, NodeCancelledError, NodeError, type CodeErrorKind } from "../nodes/_kit/errors";
-
-export { CodeError, type CodeErrorKind };
 import { isPlainObject } from "../nodes/_kit/items";
 import { ASYNC, FILENAME, PRELUDE } from "./sandbox-guest";
+
+export { CodeError, type CodeErrorKind };
 
 /**
  * Runs user JavaScript inside isolated-vm: a separate V8 isolate with its own heap and only the language's
@@ -17,25 +18,11 @@ import { ASYNC, FILENAME, PRELUDE } from "./sandbox-guest";
  * so one run's time limit starts when it starts.
  */
 
-export interface SandboxLog {
-  level: "debug" | "info" | "warn" | "error";
-  message: string;
-}
+export type SandboxLog = CodeLog;
 
-export interface SandboxRunArgs {
-  /** The body of an async function that gets `items`, `$input`, `$trigger` and `$node`, and returns the output. */
-  code: string;
-  items: unknown[];
-  /** The trigger item's JSON, seen as `$trigger`. */
-  trigger?: Record<string, unknown>;
-  /** Earlier nodes' outputs by node name, seen as `$node`. */
-  nodes?: Record<string, unknown>;
-  /** Runs with the same key share a warm isolate (one per workspace). */
-  poolKey?: string;
-  timeoutMs?: number;
-  memoryMb?: number;
+/** What the code node asks for (the kit's `CodeRunArgs`), plus the cap on the returned JSON. */
+export interface SandboxRunArgs extends CodeRunArgs {
   maxOutputBytes?: number;
-  signal?: AbortSignal;
 }
 
 export interface SandboxResult {
