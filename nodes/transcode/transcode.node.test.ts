@@ -55,7 +55,9 @@ const gone = async (pid: number) => {
   return stat === null || stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
 };
 
-const workFolders = async () => (await readdir(os.tmpdir())).filter((name) => name.startsWith("streamware-transcode-"));
+const allWorkFolders = async () => (await readdir(os.tmpdir())).filter((name) => name.startsWith("streamware-transcode-"));
+/** This process's work folders: other processes on the machine (parallel test files) transcode at the same time. */
+const workFolders = async () => (await allWorkFolders()).filter((name) => name.startsWith(`streamware-transcode-${process.pid}-`));
 
 async function failure(promise: Promise<unknown>): Promise<NodeError> {
   const err = await promise.then(
@@ -396,12 +398,12 @@ describe("stopping", () => {
       if (child.exitCode !== null || i > 1200) throw new Error("the transcoding process ended before it made a work folder");
       await new Promise((r) => setTimeout(r, 50));
       // Kill once ffmpeg has written into the folder.
-      const folder = (await workFolders()).find(mine);
+      const folder = (await allWorkFolders()).find(mine);
       if (folder && (await readdir(path.join(os.tmpdir(), folder))).includes("hls")) left = folder;
     }
     child.kill("SIGKILL");
     await exited;
-    expect((await workFolders()).filter(mine)).toEqual([left]);
+    expect((await allWorkFolders()).filter(mine)).toEqual([left]);
     // ffmpeg outlives its killed parent, still working in the folder.
     const orphans = await pidsWorkingIn(path.join(os.tmpdir(), left));
     expect(orphans.length).toBe(1);
@@ -420,8 +422,8 @@ describe("stopping", () => {
         if (i > 200) throw new Error(`ffmpeg ${orphans.join(", ")} still runs`);
         await new Promise((r) => setTimeout(r, 50));
       }
-      expect((await workFolders()).filter(mine)).toEqual([]);
-      expect(await workFolders()).toEqual(expect.arrayContaining([path.basename(running), path.basename(elsewhere)]));
+      expect((await allWorkFolders()).filter(mine)).toEqual([]);
+      expect(await allWorkFolders()).toEqual(expect.arrayContaining([path.basename(running), path.basename(elsewhere)]));
     } finally {
       sleeper.kill("SIGKILL");
       await rm(running, { recursive: true, force: true });
