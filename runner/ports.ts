@@ -1,10 +1,11 @@
 import type { FlowDocument } from "../nodes/_core/flow-document";
 import type { RunStatus } from "../nodes/_core/run-types";
+import type { KeyValueStore } from "../nodes/_kit/context";
 
 /**
  * What the runner needs from storage, declared here and implemented by the server's services (which may import
- * this file, as types only), wired by the entry points. The executor, listeners and webhooks still call services
- * directly (the known-violations list of the layer check names each arrow); they move here next.
+ * this file, as types only), wired by the entry points. What still calls services directly is named, arrow by
+ * arrow, in the layer check's known-violations list.
  */
 
 /** A flow whose active version's triggers run: schedules, listeners and webhooks are started from these. */
@@ -34,8 +35,27 @@ export interface ActiveFlows {
   activeFlows(args: { flowId?: string }): Promise<ActiveFlow[]>;
 }
 
+/** Where a node's credential is named: by id when the editor picked one, else by name. */
+export interface CredentialRef {
+  id?: string;
+  name: string;
+}
+
+/** Credentials as runs, listeners and webhooks use them: decrypted, and only ever from the run's own workspace. */
+export interface RunCredentials {
+  /** The credential's fields; throws (saying what to do) when there is none by that ref or it is of another type. */
+  open(args: { workspaceId: string; ref: CredentialRef; type: string }): Promise<Record<string, string>>;
+}
+
+/** The per-flow key/value store behind a node's `ctx.kv`. */
+export interface FlowStates {
+  of(args: { workspaceId: string; flowId: string }): KeyValueStore;
+}
+
 /** What the runtime needs from storage; the entry points build it from the services (server/runner-storage.ts). */
 export interface RunnerStorage {
   runs: RunLedger;
   flows: ActiveFlows;
+  credentials: RunCredentials;
+  flowState: FlowStates;
 }

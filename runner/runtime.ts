@@ -136,7 +136,18 @@ export class Runtime {
             lockMs: config.LISTENER_LOCK_MS,
           })
         : null;
-    this.webhooks = role === "web" ? new WebhookRouter({ db, executor: this.executor, dispatcher: this.dispatcher, logger, rateLimit: config.WEBHOOK_RATE_LIMIT, jsonMaxDepth: config.JSON_MAX_DEPTH, box }) : null;
+    this.webhooks =
+      role === "web"
+        ? new WebhookRouter({
+            flows: this.storage.flows,
+            credentials: this.storage.credentials,
+            executor: this.executor,
+            dispatcher: this.dispatcher,
+            logger,
+            rateLimit: config.WEBHOOK_RATE_LIMIT,
+            jsonMaxDepth: config.JSON_MAX_DEPTH,
+          })
+        : null;
   }
 
   /** Starts this process's part: workers, heartbeats, schedules, webhook routes, reconciler and retention. */

@@ -1,10 +1,16 @@
 import type { RunnerStorage } from "../runner/ports";
+import { secretBox as defaultSecretBox, type SecretBox } from "./crypto";
 import type { Db } from "./db";
 import { activationService } from "./services/activation-service";
+import { openCredentialForRun } from "./services/credential-service";
+import { flowStateStore } from "./services/flow-state-service";
 import { runService } from "./services/run-service";
 
-/** The runner's storage ports, implemented by the services on one database; built once by each entry point. */
-export function runnerStorage(db: Db): RunnerStorage {
+/**
+ * The runner's storage ports, implemented by the services on one database; built once by each entry point.
+ * `secretBox` opens stored credentials (tests and benches bring their own key).
+ */
+export function runnerStorage({ db, secretBox = defaultSecretBox }: { db: Db; secretBox?: () => SecretBox }): RunnerStorage {
   return {
     runs: {
       status: ({ runId }) => runService.status({ db, runId }),
@@ -13,5 +19,7 @@ export function runnerStorage(db: Db): RunnerStorage {
       prune: (args) => runService.prune({ db, ...args }),
     },
     flows: { activeFlows: ({ flowId }) => activationService.activeFlows({ db, flowId }) },
+    credentials: { open: (args) => openCredentialForRun({ db, box: secretBox(), ...args }) },
+    flowState: { of: ({ workspaceId, flowId }) => flowStateStore({ db, workspaceId, flowId }) },
   };
 }
