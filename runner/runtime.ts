@@ -125,12 +125,13 @@ export class Runtime {
     this.listeners =
       role === "worker" || (role === "web" && !this.redis)
         ? new ListenerManager({
-            db,
+            flows: this.storage.flows,
+            credentials: this.storage.credentials,
+            flowState: this.storage.flowState,
             redis: this.redis,
             owner: this.workerId,
             registry: nodeRegistry,
             http: this.http,
-            box,
             logger,
             enqueue: (spec) => this.enqueue(spec),
             lockMs: config.LISTENER_LOCK_MS,
