@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { BinaryStore, HttpClient, WebhookResponse } from "../nodes/_kit/context";
+import type { BinaryStore, HttpClient, NodeLimits, WebhookResponse } from "../nodes/_kit/context";
 import type { NodeDefinition } from "../nodes/_kit/define-node";
 import { NodeConfigError, NodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
@@ -32,6 +32,7 @@ export interface ExecutorDeps {
   code: EngineServices["code"];
   binary: BinaryStore;
   http: HttpClient;
+  limits: NodeLimits;
   events: EventBus;
   secretBox: () => SecretBox;
   logger: Logger;
@@ -439,8 +440,9 @@ export class Executor {
   }
 
   private engineServices(): Omit<EngineServices, "saveStep" | "emit"> {
-    const { db, registry, expressions, code, http, binary, logger, offload, jsonMaxDepth } = this.deps;
+    const { db, registry, expressions, code, http, binary, limits, logger, offload, jsonMaxDepth } = this.deps;
     return {
+      limits,
       offload,
       jsonMaxDepth,
       registry,

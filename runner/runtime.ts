@@ -98,6 +98,7 @@ export class Runtime {
     this.media = this.redis ? new MediaQueue(this.redis) : null;
     this.expressions = new ExpressionSandbox({ timeoutMs: config.EXPRESSION_TIMEOUT_MS, memoryMb: config.EXPRESSION_MEMORY_MB });
     const media = this.media;
+    const limits = { transcodeConcurrency: config.TRANSCODE_CONCURRENCY };
     this.executor = new Executor({
       db,
       store: this.store,
@@ -107,6 +108,7 @@ export class Runtime {
       code: { run: (args) => getCodeSandbox().run(args) },
       binary: this.binary,
       http: this.http,
+      limits,
       events: this.events,
       secretBox: box,
       logger,
@@ -176,6 +178,7 @@ export class Runtime {
           registry: nodeRegistry,
           binary: this.binary,
           http: this.http,
+          limits: { transcodeConcurrency: this.config.TRANSCODE_CONCURRENCY },
           logger: this.logger,
           concurrency: this.config.MEDIA_CONCURRENCY,
         });
