@@ -4,17 +4,13 @@ import type { BinaryStore, HttpClient, NodeLimits, WebhookResponse } from "../no
 import type { NodeDefinition } from "../nodes/_kit/define-node";
 import { NodeConfigError, NodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
-import type { SecretBox } from "../server/crypto";
 import type { Db } from "../server/db";
 import type { FlowDocument } from "../nodes/_core/flow-document";
 import type { RunSpec } from "../nodes/_core/run-types";
-import { activationService } from "../server/services/activation-service";
-import { openCredentialForRun } from "../server/services/credential-service";
-import { experimentStore } from "../server/services/ab-test-service";
-import { flowStateStore } from "../server/services/flow-state-service";
 import { runService, type ClaimedRun, type FinishedStepRow, type InterruptedStepRow } from "../server/services/run-service";
 import { RawJson, type RunRow, type RunStore, type StepRow } from "../server/services/run-store";
 import { executeFlow, type EngineServices, type RunIdentity, type RunOutcome, type StepRecord } from "./engine";
+import type { ActiveFlows, Experiments, FlowStates, RunCredentials } from "./ports";
 import type { EventBus } from "./events";
 import { capPorts, resolveStoredSteps, sameItems, type StoredPorts } from "../nodes/_core/step-data";
 
@@ -34,7 +30,10 @@ export interface ExecutorDeps {
   http: HttpClient;
   limits: NodeLimits;
   events: EventBus;
-  secretBox: () => SecretBox;
+  flows: ActiveFlows;
+  credentials: RunCredentials;
+  flowState: FlowStates;
+  experiments: Experiments;
   logger: Logger;
   workerId: string;
   liveWorkers(): string[];
@@ -373,7 +372,7 @@ export class Executor {
     failed: Pick<StepRecord, "nodeId" | "nodeName" | "nodeType"> | undefined,
   ): Promise<void> {
     if (errorFlowId === row.flowId || row.trigger === "error") return;
-    const target = await activationService.activeVersionOf({ db: this.deps.db, workspaceId: row.workspaceId, flowId: errorFlowId });
+    const target = await this.deps.flows.activeVersionOf({ workspaceId: row.workspaceId, flowId: errorFlowId });
     if (!target) {
       this.deps.logger.warn({ runId: row.id, errorFlowId }, "the error flow is not an active flow of this workspace");
       return;
@@ -440,7 +439,7 @@ export class Executor {
   }
 
   private engineServices(): Omit<EngineServices, "saveStep" | "emit"> {
-    const { db, registry, expressions, code, http, binary, limits, logger, offload, jsonMaxDepth } = this.deps;
+    const { registry, expressions, code, http, binary, limits, logger, offload, jsonMaxDepth } = this.deps;
     return {
       limits,
       offload,
@@ -451,8 +450,8 @@ export class Executor {
       http,
       binary,
       logger,
-      kvFor: (run) => flowStateStore({ db, workspaceId: run.workspaceId, flowId: run.flowId }),
-      experimentsFor: (run) => experimentStore({ db, workspaceId: run.workspaceId, flowId: run.flowId }),
+      kvFor: (run) => this.deps.flowState.of({ workspaceId: run.workspaceId, flowId: run.flowId }),
+      experimentsFor: (run) => this.deps.experiments.of({ workspaceId: run.workspaceId, flowId: run.flowId }),
       credentialsFor: async (run, node, slot) => {
         const definition = registry.get(node.type);
         const wanted = slot ? { type: slot, required: false } : definition?.credential;
@@ -466,14 +465,14 @@ export class Executor {
           return null;
         }
         try {
-          return await openCredentialForRun({ db, box: this.deps.secretBox(), workspaceId: run.workspaceId, ref, type: wanted.type });
+          return await this.deps.credentials.open({ workspaceId: run.workspaceId, ref, type: wanted.type });
         } catch (err) {
           throw new NodeConfigError(`Node "${node.name}": ${(err as Error).message}`, { cause: err });
         }
       },
       runFlow: async (parent, flowId, items, depth) => {
         if (depth > MAX_SUBFLOW_DEPTH) throw new NodeConfigError(`Sub-flows nest deeper than ${MAX_SUBFLOW_DEPTH} levels; check for a flow that calls itself`);
-        const target = await activationService.activeVersionOf({ db, workspaceId: parent.workspaceId, flowId });
+        const target = await this.deps.flows.activeVersionOf({ workspaceId: parent.workspaceId, flowId });
         if (!target) throw new NodeConfigError(`Flow "${flowId}" is not an active flow of this workspace; activate it first`);
         const child = this.runInline(
           { workspaceId: parent.workspaceId, flowId, flowVersionId: target.versionId, document: target.document, trigger: "subflow", triggerItems: items, parentRunId: parent.id },

@@ -1,6 +1,6 @@
 import type { FlowDocument } from "../nodes/_core/flow-document";
 import type { RunStatus } from "../nodes/_core/run-types";
-import type { KeyValueStore } from "../nodes/_kit/context";
+import type { ExperimentStore, KeyValueStore } from "../nodes/_kit/context";
 
 /**
  * What the runner needs from storage, declared here and implemented by the server's services (which may import
@@ -33,6 +33,8 @@ export interface RunLedger {
 /** The flows whose active versions trigger runs. */
 export interface ActiveFlows {
   activeFlows(args: { flowId?: string }): Promise<ActiveFlow[]>;
+  /** A flow's active version in that workspace (a sub-flow, an error flow); null when it has none. */
+  activeVersionOf(args: { workspaceId: string; flowId: string }): Promise<{ versionId: string; document: FlowDocument } | null>;
 }
 
 /** Where a node's credential is named: by id when the editor picked one, else by name. */
@@ -52,10 +54,45 @@ export interface FlowStates {
   of(args: { workspaceId: string; flowId: string }): KeyValueStore;
 }
 
+/** The A/B experiments behind a node's `ctx.experiments`, per flow. */
+export interface Experiments {
+  of(args: { workspaceId: string; flowId: string }): ExperimentStore;
+}
+
 /** What the runtime needs from storage; the entry points build it from the services (server/runner-storage.ts). */
 export interface RunnerStorage {
   runs: RunLedger;
   flows: ActiveFlows;
   credentials: RunCredentials;
   flowState: FlowStates;
+  experiments: Experiments;
+}
+
+/**
+ * The settings the runtime reads, named as the environment variables they come from (server/env.ts parses and
+ * checks them; the entry points pass that object as it is). What each means: the README's table.
+ */
+export interface RunnerSettings {
+  /** Queue mode when set; embedded when not. */
+  REDIS_URL?: string;
+  DATA_DIR: string;
+  BINARY_DIR?: string;
+  /** Signs binary file URLs. */
+  NEXTAUTH_SECRET?: string;
+  HTTP_ALLOW_HOSTS?: string;
+  WORKER_CONCURRENCY: number;
+  WORKER_QUEUES: ("runs" | "media")[];
+  MEDIA_CONCURRENCY: number;
+  TRANSCODE_CONCURRENCY: number;
+  WEBHOOK_RATE_LIMIT: number;
+  EXPRESSION_TIMEOUT_MS: number;
+  EXPRESSION_MEMORY_MB: number;
+  JSON_MAX_DEPTH: number;
+  STEP_DATA_CAP_BYTES: number;
+  RUN_RETENTION_DAYS: number;
+  RUN_RETENTION_PER_FLOW: number;
+  RECONCILE_INTERVAL_MS: number;
+  SHUTDOWN_GRACE_MS: number;
+  RUN_MAX_WORKER_LOSSES: number;
+  LISTENER_LOCK_MS: number;
 }

@@ -6,9 +6,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { nodeRegistry } from "../nodes/registry";
 import { removeStaleWorkFolders } from "../nodes/transcode/work-folders";
-import { secretBox, type SecretBox } from "../server/crypto";
 import type { Db } from "../server/db";
-import type { Env } from "../server/env";
 import { RunStore } from "../server/services/run-store";
 import { LocalBinaryStore } from "./binary-store";
 import { LocalDispatcher, QueueDispatcher, startRunWorker, type Dispatcher } from "./dispatch";
@@ -19,7 +17,7 @@ import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./h
 import { ListenerManager } from "./listeners";
 import { MediaQueue, MediaWorker } from "./media-queue";
 import { pruneRuns, reconcile } from "./maintenance";
-import type { RunnerStorage } from "./ports";
+import type { RunnerSettings, RunnerStorage } from "./ports";
 import { ExpressionSandbox } from "./expression-sandbox";
 import { disposeCodeSandbox, getCodeSandbox } from "./sandbox";
 import { LocalScheduler, QueueScheduler, schedulesOf, startScheduleWorker, type Scheduler } from "./schedules";
@@ -74,13 +72,12 @@ export class Runtime {
 
   private readonly db: Db;
   private readonly storage: RunnerStorage;
-  private readonly config: Env;
+  private readonly config: RunnerSettings;
   private readonly role: RuntimeRole;
   private readonly logger: Logger;
 
-  constructor(options: { db: Db; storage: RunnerStorage; config: Env; role: RuntimeRole; logger: Logger; secretBox?: () => SecretBox }) {
+  constructor(options: { db: Db; storage: RunnerStorage; config: RunnerSettings; role: RuntimeRole; logger: Logger }) {
     const { db, config, role, logger } = options;
-    const box = options.secretBox ?? secretBox;
     this.db = db;
     this.storage = options.storage;
     this.config = config;
@@ -110,7 +107,10 @@ export class Runtime {
       http: this.http,
       limits,
       events: this.events,
-      secretBox: box,
+      flows: this.storage.flows,
+      credentials: this.storage.credentials,
+      flowState: this.storage.flowState,
+      experiments: this.storage.experiments,
       logger,
       workerId: this.workerId,
       liveWorkers: () => this.liveWorkers(),

@@ -1,6 +1,7 @@
 import type { RunnerStorage } from "../runner/ports";
 import { secretBox as defaultSecretBox, type SecretBox } from "./crypto";
 import type { Db } from "./db";
+import { experimentStore } from "./services/ab-test-service";
 import { activationService } from "./services/activation-service";
 import { openCredentialForRun } from "./services/credential-service";
 import { flowStateStore } from "./services/flow-state-service";
@@ -18,8 +19,12 @@ export function runnerStorage({ db, secretBox = defaultSecretBox }: { db: Db; se
       orphans: (args) => runService.orphans({ db, ...args }),
       prune: (args) => runService.prune({ db, ...args }),
     },
-    flows: { activeFlows: ({ flowId }) => activationService.activeFlows({ db, flowId }) },
+    flows: {
+      activeFlows: ({ flowId }) => activationService.activeFlows({ db, flowId }),
+      activeVersionOf: ({ workspaceId, flowId }) => activationService.activeVersionOf({ db, workspaceId, flowId }),
+    },
     credentials: { open: (args) => openCredentialForRun({ db, box: secretBox(), ...args }) },
     flowState: { of: ({ workspaceId, flowId }) => flowStateStore({ db, workspaceId, flowId }) },
+    experiments: { of: ({ workspaceId, flowId }) => experimentStore({ db, workspaceId, flowId }) },
   };
 }
