@@ -4,13 +4,11 @@ import type { BinaryStore, HttpClient, NodeLimits, WebhookResponse } from "../no
 import type { NodeDefinition } from "../nodes/_kit/define-node";
 import { NodeConfigError, NodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
-import type { Db } from "../server/db";
 import type { FlowDocument } from "../nodes/_core/flow-document";
 import type { RunSpec } from "../nodes/_core/run-types";
-import { runService, type ClaimedRun, type FinishedStepRow, type InterruptedStepRow } from "../server/services/run-service";
-import { RawJson, type RunRow, type RunStore, type StepRow } from "../server/services/run-store";
+import { RawJson } from "../nodes/_core/raw-json";
 import { executeFlow, type EngineServices, type RunIdentity, type RunOutcome, type StepRecord } from "./engine";
-import type { ActiveFlows, Experiments, FlowStates, RunCredentials } from "./ports";
+import type { ActiveFlows, ClaimedRun, Experiments, FinishedStepRow, FlowStates, InterruptedStepRow, RunCredentials, RunJournal, RunRow, StepRow } from "./ports";
 import type { EventBus } from "./events";
 import { capPorts, resolveStoredSteps, sameItems, type StoredPorts } from "../nodes/_core/step-data";
 
@@ -21,8 +19,8 @@ const PENDING_CANCEL_MS = 30_000;
 const MAX_CACHED_DOCUMENTS = 500;
 
 export interface ExecutorDeps {
-  db: Db;
-  store: RunStore;
+  /** Where runs and steps are written and claimed. */
+  journal: RunJournal;
   registry: ReadonlyMap<string, NodeDefinition>;
   expressions: EngineServices["expressions"];
   code: EngineServices["code"];
@@ -84,7 +82,7 @@ export class Executor {
   /** Stores a queued run; the caller hands its id to the queue. */
   async createQueued(spec: RunSpec): Promise<string> {
     const row = this.newRow(spec, "queued");
-    await this.deps.store.saveRun(row);
+    await this.deps.journal.saveRun(row);
     return row.id;
   }
 
@@ -102,8 +100,7 @@ export class Executor {
 
   /** Claims a stored run and runs it, skipping the steps an earlier attempt finished; null if another worker holds it. */
   async runStored(runId: string): Promise<RunOutcome | null> {
-    const claimed = await runService.claim({
-      db: this.deps.db,
+    const claimed = await this.deps.journal.claim({
       runId,
       workerId: this.deps.workerId,
       liveWorkers: this.deps.liveWorkers(),
@@ -139,8 +136,8 @@ export class Executor {
 
   /** Ends a run whose step keeps losing its worker (a step that crashes or freezes the process) as failed. */
   private async failAfterLosses(run: ClaimedRun, step: InterruptedStepRow): Promise<RunOutcome | null> {
-    const { db, workerId, maxWorkerLosses } = this.deps;
-    const error = await runService.failAfterLosses({ db, runId: run.id, workerId, step, maxLosses: maxWorkerLosses });
+    const { journal, workerId, maxWorkerLosses } = this.deps;
+    const error = await journal.failAfterLosses({ runId: run.id, workerId, step, maxLosses: maxWorkerLosses });
     if (!error) return null;
     this.deps.logger.warn({ runId: run.id, node: step.nodeName, losses: step.workerLosses }, "failed a run whose step keeps losing its worker");
     const outcome: RunOutcome = { status: "failed", output: [], error, steps: [] };
@@ -163,7 +160,7 @@ export class Executor {
       this.documents.set(versionId, cached);
       return cached;
     }
-    const document = await runService.versionDocument({ db: this.deps.db, versionId });
+    const document = await this.deps.journal.versionDocument({ versionId });
     if (document) {
       this.documents.set(versionId, document);
       if (this.documents.size > MAX_CACHED_DOCUMENTS) this.documents.delete(this.documents.keys().next().value!);
@@ -250,7 +247,7 @@ export class Executor {
     finished: Map<string, StepRecord>,
     options: { respond?: (response: WebhookResponse) => void; depth: number; stored: boolean; interrupted?: ReadonlyMap<string, number> },
   ): Promise<RunOutcome> {
-    const { store, logger } = this.deps;
+    const { journal, logger } = this.deps;
     const keepAll = document.settings.keepRuns === "all";
     // A stored (queued) run is written throughout. A run started here is held while it is short: a quick run is
     // written once, run and steps in one batch; one still going after INLINE_HOLD_MS is written with its steps so
@@ -261,8 +258,8 @@ export class Executor {
       !options.stored && keepAll
         ? setTimeout(() => {
             writing = true;
-            store.saveRun(row).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a run"));
-            for (const step of held.splice(0)) store.saveStep(step).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a step"));
+            journal.saveRun(row).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a run"));
+            for (const step of held.splice(0)) journal.saveStep(step).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a step"));
           }, INLINE_HOLD_MS)
         : undefined;
     const identity: RunIdentity = { id: row.id, workspaceId: row.workspaceId, flowId: row.flowId, trigger: row.trigger };
@@ -279,7 +276,7 @@ export class Executor {
         if (shared || this.deps.events.observed(row.id)) this.deps.events.publish(make(), shared);
       },
       startStep: async (_run, step) => {
-        const start = await runService.startStep({ db: this.deps.db, workerId: this.deps.workerId, step: { ...step, workspaceId: row.workspaceId, runId: row.id } });
+        const start = await journal.startStep({ workerId: this.deps.workerId, step: { ...step, workspaceId: row.workspaceId, runId: row.id } });
         if (start.started) return;
         // Cancelled without this worker hearing of it, or taken over (failed) while it was stalled: it stops here,
         // and only a cancel's end is its to report (the run's writes no longer apply).
@@ -289,10 +286,10 @@ export class Executor {
       },
       saveStep: async (_run, step) => {
         // Counted whether or not the run is kept: the totals are what was spent.
-        if (step.usage) store.addUsage({ workspaceId: row.workspaceId, at: step.finishedAt, usage: step.usage }).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not add up token usage"));
+        if (step.usage) journal.addUsage({ workspaceId: row.workspaceId, at: step.finishedAt, usage: step.usage }).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not add up token usage"));
         const stepRow = await this.toStepRow(row, step);
         if (active.handingBack && step.status === "cancelled") return;
-        if (writing) await store.saveStep(stepRow);
+        if (writing) await journal.saveStep(stepRow);
         else held.push(stepRow);
       },
     };
@@ -322,8 +319,8 @@ export class Executor {
     }
 
     if (active.handingBack) {
-      await store.drain();
-      await runService.release({ db: this.deps.db, runId: row.id, workerId: this.deps.workerId });
+      await journal.drain();
+      await journal.release({ runId: row.id, workerId: this.deps.workerId });
       active.end();
       return outcome;
     }
@@ -338,10 +335,10 @@ export class Executor {
     try {
       if (isKept(document, outcome.status)) {
         // Enqueued together, so a quick run's row and steps go to the database in the same statement.
-        await Promise.all([store.saveRun(final), ...held.map((step) => store.saveStep(step))]);
+        await Promise.all([journal.saveRun(final), ...held.map((step) => journal.saveStep(step))]);
       } else if (options.stored) {
-        await store.drain();
-        await runService.delete({ db: this.deps.db, runId: row.id });
+        await journal.drain();
+        await journal.delete({ runId: row.id });
       }
     } catch (err) {
       logger.error({ err, runId: row.id }, "could not store the end of a run");

@@ -6,8 +6,6 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { nodeRegistry } from "../nodes/registry";
 import { removeStaleWorkFolders } from "../nodes/transcode/work-folders";
-import type { Db } from "../server/db";
-import { RunStore } from "../server/services/run-store";
 import { LocalBinaryStore } from "./binary-store";
 import { LocalDispatcher, QueueDispatcher, startRunWorker, type Dispatcher } from "./dispatch";
 import { LocalEventBus, RecentEvents, RedisEventBus, type EventBus } from "./events";
@@ -52,7 +50,6 @@ export class Runtime {
   readonly webhooks: WebhookRouter | null;
   /** Long-lived triggers (MQTT, feeds): in-process when embedded; held by one worker each in queue mode. */
   readonly listeners: ListenerManager | null;
-  readonly store: RunStore;
   /** Binary storage; its signed file URLs are served on the lean path (`/files/...`). */
   readonly binary: LocalBinaryStore;
   /** The SSRF-safe HTTP client (one connection pool) that runs, listeners and media jobs share. */
@@ -70,15 +67,13 @@ export class Runtime {
   private watched = new Set<string>();
   private live: string[] = [];
 
-  private readonly db: Db;
   private readonly storage: RunnerStorage;
   private readonly config: RunnerSettings;
   private readonly role: RuntimeRole;
   private readonly logger: Logger;
 
-  constructor(options: { db: Db; storage: RunnerStorage; config: RunnerSettings; role: RuntimeRole; logger: Logger }) {
-    const { db, config, role, logger } = options;
-    this.db = db;
+  constructor(options: { storage: RunnerStorage; config: RunnerSettings; role: RuntimeRole; logger: Logger }) {
+    const { config, role, logger } = options;
     this.storage = options.storage;
     this.config = config;
     this.role = role;
@@ -89,7 +84,6 @@ export class Runtime {
     // Web processes serve the run streams; a stream opened after its run started begins with what it missed.
     const recent = role === "web" ? new RecentEvents() : undefined;
     this.events = this.redis && this.subscriber ? new RedisEventBus(this.redis, this.subscriber, { recent }) : new LocalEventBus({ recent });
-    this.store = new RunStore(db);
     this.binary = new LocalBinaryStore(config.BINARY_DIR ?? path.join(config.DATA_DIR, "binary"), { urlSecret: config.NEXTAUTH_SECRET });
     this.http = createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) });
     this.media = this.redis ? new MediaQueue(this.redis) : null;
@@ -97,8 +91,7 @@ export class Runtime {
     const media = this.media;
     const limits = { transcodeConcurrency: config.TRANSCODE_CONCURRENCY };
     this.executor = new Executor({
-      db,
-      store: this.store,
+      journal: this.storage.journal,
       registry: nodeRegistry,
       expressions: this.expressions,
       // Made on first use, so a process that never runs a code node starts no isolate.
@@ -366,7 +359,7 @@ export class Runtime {
       this.executor.handBackAll();
       while (this.executor.activeCount > 0) await new Promise((r) => setTimeout(r, 20));
     }
-    await this.store.drain();
+    await this.storage.journal.drain();
     await mediaClosed;
     // Not forced: a handed-back run's processor returns only after its release, and its job must still be marked
     // finished in Redis. A forced close skips that, leaving the job active under the lock of a process that is
