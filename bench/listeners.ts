@@ -60,7 +60,7 @@ function runtime(connection: DbConnection, role: RuntimeRole, queue: boolean): P
     LOG_LEVEL: "silent",
     ...(queue ? { REDIS_URL: redisUrl } : {}),
   });
-  const started = new Runtime({ db: connection.db, storage: runnerStorage(connection.db), config, role, logger: pino({ level: "silent" }), secretBox: () => box });
+  const started = new Runtime({ storage: runnerStorage({ db: connection.db, secretBox: () => box }), config, role, logger: pino({ level: "silent" }) });
   return started.start().then(() => started);
 }
 

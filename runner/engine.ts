@@ -1,5 +1,5 @@
 import type { FlowDocument, FlowNode } from "../nodes/_core/flow-document";
-import type { BinaryStore, CodeSandbox, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
+import type { BinaryStore, CodeSandbox, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLimits, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
 import { toPortItems, type ExecuteResult, type NodeDefinition, type NodeQueue } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import { idempotencyKey } from "../nodes/_kit/idempotency";
@@ -62,6 +62,7 @@ export interface EngineServices {
   expressions: ExpressionEvaluator;
   http: HttpClient;
   binary: BinaryStore;
+  limits: NodeLimits;
   /** Runs the code node's JavaScript (runner/sandbox.ts). */
   code: CodeSandbox;
   logger: NodeLogger & { child(bindings: object): NodeLogger };
@@ -386,6 +387,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           },
           http: services.http,
           binary: services.binary,
+          limits: services.limits,
           code: services.code,
           trigger: request.triggerItems,
           nodes: outputsByName,

@@ -1,20 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { BinaryStore, HttpClient, WebhookResponse } from "../nodes/_kit/context";
+import type { BinaryStore, HttpClient, NodeLimits, WebhookResponse } from "../nodes/_kit/context";
 import type { NodeDefinition } from "../nodes/_kit/define-node";
 import { NodeConfigError, NodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
-import type { SecretBox } from "../server/crypto";
-import type { Db } from "../server/db";
 import type { FlowDocument } from "../nodes/_core/flow-document";
 import type { RunSpec } from "../nodes/_core/run-types";
-import { activationService } from "../server/services/activation-service";
-import { openCredentialForRun } from "../server/services/credential-service";
-import { experimentStore } from "../server/services/ab-test-service";
-import { flowStateStore } from "../server/services/flow-state-service";
-import { runService, type ClaimedRun, type FinishedStepRow, type InterruptedStepRow } from "../server/services/run-service";
-import { RawJson, type RunRow, type RunStore, type StepRow } from "../server/services/run-store";
+import { RawJson } from "../nodes/_core/raw-json";
 import { executeFlow, type EngineServices, type RunIdentity, type RunOutcome, type StepRecord } from "./engine";
+import type { ActiveFlows, ClaimedRun, Experiments, FinishedStepRow, FlowStates, InterruptedStepRow, RunCredentials, RunJournal, RunRow, StepRow } from "./ports";
 import type { EventBus } from "./events";
 import { capPorts, resolveStoredSteps, sameItems, type StoredPorts } from "../nodes/_core/step-data";
 
@@ -25,15 +19,19 @@ const PENDING_CANCEL_MS = 30_000;
 const MAX_CACHED_DOCUMENTS = 500;
 
 export interface ExecutorDeps {
-  db: Db;
-  store: RunStore;
+  /** Where runs and steps are written and claimed. */
+  journal: RunJournal;
   registry: ReadonlyMap<string, NodeDefinition>;
   expressions: EngineServices["expressions"];
   code: EngineServices["code"];
   binary: BinaryStore;
   http: HttpClient;
+  limits: NodeLimits;
   events: EventBus;
-  secretBox: () => SecretBox;
+  flows: ActiveFlows;
+  credentials: RunCredentials;
+  flowState: FlowStates;
+  experiments: Experiments;
   logger: Logger;
   workerId: string;
   liveWorkers(): string[];
@@ -84,7 +82,7 @@ export class Executor {
   /** Stores a queued run; the caller hands its id to the queue. */
   async createQueued(spec: RunSpec): Promise<string> {
     const row = this.newRow(spec, "queued");
-    await this.deps.store.saveRun(row);
+    await this.deps.journal.saveRun(row);
     return row.id;
   }
 
@@ -102,8 +100,7 @@ export class Executor {
 
   /** Claims a stored run and runs it, skipping the steps an earlier attempt finished; null if another worker holds it. */
   async runStored(runId: string): Promise<RunOutcome | null> {
-    const claimed = await runService.claim({
-      db: this.deps.db,
+    const claimed = await this.deps.journal.claim({
       runId,
       workerId: this.deps.workerId,
       liveWorkers: this.deps.liveWorkers(),
@@ -139,8 +136,8 @@ export class Executor {
 
   /** Ends a run whose step keeps losing its worker (a step that crashes or freezes the process) as failed. */
   private async failAfterLosses(run: ClaimedRun, step: InterruptedStepRow): Promise<RunOutcome | null> {
-    const { db, workerId, maxWorkerLosses } = this.deps;
-    const error = await runService.failAfterLosses({ db, runId: run.id, workerId, step, maxLosses: maxWorkerLosses });
+    const { journal, workerId, maxWorkerLosses } = this.deps;
+    const error = await journal.failAfterLosses({ runId: run.id, workerId, step, maxLosses: maxWorkerLosses });
     if (!error) return null;
     this.deps.logger.warn({ runId: run.id, node: step.nodeName, losses: step.workerLosses }, "failed a run whose step keeps losing its worker");
     const outcome: RunOutcome = { status: "failed", output: [], error, steps: [] };
@@ -163,7 +160,7 @@ export class Executor {
       this.documents.set(versionId, cached);
       return cached;
     }
-    const document = await runService.versionDocument({ db: this.deps.db, versionId });
+    const document = await this.deps.journal.versionDocument({ versionId });
     if (document) {
       this.documents.set(versionId, document);
       if (this.documents.size > MAX_CACHED_DOCUMENTS) this.documents.delete(this.documents.keys().next().value!);
@@ -250,7 +247,7 @@ export class Executor {
     finished: Map<string, StepRecord>,
     options: { respond?: (response: WebhookResponse) => void; depth: number; stored: boolean; interrupted?: ReadonlyMap<string, number> },
   ): Promise<RunOutcome> {
-    const { store, logger } = this.deps;
+    const { journal, logger } = this.deps;
     const keepAll = document.settings.keepRuns === "all";
     // A stored (queued) run is written throughout. A run started here is held while it is short: a quick run is
     // written once, run and steps in one batch; one still going after INLINE_HOLD_MS is written with its steps so
@@ -261,8 +258,8 @@ export class Executor {
       !options.stored && keepAll
         ? setTimeout(() => {
             writing = true;
-            store.saveRun(row).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a run"));
-            for (const step of held.splice(0)) store.saveStep(step).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a step"));
+            journal.saveRun(row).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a run"));
+            for (const step of held.splice(0)) journal.saveStep(step).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a step"));
           }, INLINE_HOLD_MS)
         : undefined;
     const identity: RunIdentity = { id: row.id, workspaceId: row.workspaceId, flowId: row.flowId, trigger: row.trigger };
@@ -279,7 +276,7 @@ export class Executor {
         if (shared || this.deps.events.observed(row.id)) this.deps.events.publish(make(), shared);
       },
       startStep: async (_run, step) => {
-        const start = await runService.startStep({ db: this.deps.db, workerId: this.deps.workerId, step: { ...step, workspaceId: row.workspaceId, runId: row.id } });
+        const start = await journal.startStep({ workerId: this.deps.workerId, step: { ...step, workspaceId: row.workspaceId, runId: row.id } });
         if (start.started) return;
         // Cancelled without this worker hearing of it, or taken over (failed) while it was stalled: it stops here,
         // and only a cancel's end is its to report (the run's writes no longer apply).
@@ -289,10 +286,10 @@ export class Executor {
       },
       saveStep: async (_run, step) => {
         // Counted whether or not the run is kept: the totals are what was spent.
-        if (step.usage) store.addUsage({ workspaceId: row.workspaceId, at: step.finishedAt, usage: step.usage }).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not add up token usage"));
+        if (step.usage) journal.addUsage({ workspaceId: row.workspaceId, at: step.finishedAt, usage: step.usage }).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not add up token usage"));
         const stepRow = await this.toStepRow(row, step);
         if (active.handingBack && step.status === "cancelled") return;
-        if (writing) await store.saveStep(stepRow);
+        if (writing) await journal.saveStep(stepRow);
         else held.push(stepRow);
       },
     };
@@ -322,8 +319,8 @@ export class Executor {
     }
 
     if (active.handingBack) {
-      await store.drain();
-      await runService.release({ db: this.deps.db, runId: row.id, workerId: this.deps.workerId });
+      await journal.drain();
+      await journal.release({ runId: row.id, workerId: this.deps.workerId });
       active.end();
       return outcome;
     }
@@ -338,10 +335,10 @@ export class Executor {
     try {
       if (isKept(document, outcome.status)) {
         // Enqueued together, so a quick run's row and steps go to the database in the same statement.
-        await Promise.all([store.saveRun(final), ...held.map((step) => store.saveStep(step))]);
+        await Promise.all([journal.saveRun(final), ...held.map((step) => journal.saveStep(step))]);
       } else if (options.stored) {
-        await store.drain();
-        await runService.delete({ db: this.deps.db, runId: row.id });
+        await journal.drain();
+        await journal.delete({ runId: row.id });
       }
     } catch (err) {
       logger.error({ err, runId: row.id }, "could not store the end of a run");
@@ -372,7 +369,7 @@ export class Executor {
     failed: Pick<StepRecord, "nodeId" | "nodeName" | "nodeType"> | undefined,
   ): Promise<void> {
     if (errorFlowId === row.flowId || row.trigger === "error") return;
-    const target = await activationService.activeVersionOf({ db: this.deps.db, workspaceId: row.workspaceId, flowId: errorFlowId });
+    const target = await this.deps.flows.activeVersionOf({ workspaceId: row.workspaceId, flowId: errorFlowId });
     if (!target) {
       this.deps.logger.warn({ runId: row.id, errorFlowId }, "the error flow is not an active flow of this workspace");
       return;
@@ -439,8 +436,9 @@ export class Executor {
   }
 
   private engineServices(): Omit<EngineServices, "saveStep" | "emit"> {
-    const { db, registry, expressions, code, http, binary, logger, offload, jsonMaxDepth } = this.deps;
+    const { registry, expressions, code, http, binary, limits, logger, offload, jsonMaxDepth } = this.deps;
     return {
+      limits,
       offload,
       jsonMaxDepth,
       registry,
@@ -449,8 +447,8 @@ export class Executor {
       http,
       binary,
       logger,
-      kvFor: (run) => flowStateStore({ db, workspaceId: run.workspaceId, flowId: run.flowId }),
-      experimentsFor: (run) => experimentStore({ db, workspaceId: run.workspaceId, flowId: run.flowId }),
+      kvFor: (run) => this.deps.flowState.of({ workspaceId: run.workspaceId, flowId: run.flowId }),
+      experimentsFor: (run) => this.deps.experiments.of({ workspaceId: run.workspaceId, flowId: run.flowId }),
       credentialsFor: async (run, node, slot) => {
         const definition = registry.get(node.type);
         const wanted = slot ? { type: slot, required: false } : definition?.credential;
@@ -464,14 +462,14 @@ export class Executor {
           return null;
         }
         try {
-          return await openCredentialForRun({ db, box: this.deps.secretBox(), workspaceId: run.workspaceId, ref, type: wanted.type });
+          return await this.deps.credentials.open({ workspaceId: run.workspaceId, ref, type: wanted.type });
         } catch (err) {
           throw new NodeConfigError(`Node "${node.name}": ${(err as Error).message}`, { cause: err });
         }
       },
       runFlow: async (parent, flowId, items, depth) => {
         if (depth > MAX_SUBFLOW_DEPTH) throw new NodeConfigError(`Sub-flows nest deeper than ${MAX_SUBFLOW_DEPTH} levels; check for a flow that calls itself`);
-        const target = await activationService.activeVersionOf({ db, workspaceId: parent.workspaceId, flowId });
+        const target = await this.deps.flows.activeVersionOf({ workspaceId: parent.workspaceId, flowId });
         if (!target) throw new NodeConfigError(`Flow "${flowId}" is not an active flow of this workspace; activate it first`);
         const child = this.runInline(
           { workspaceId: parent.workspaceId, flowId, flowVersionId: target.versionId, document: target.document, trigger: "subflow", triggerItems: items, parentRunId: parent.id },

@@ -1,7 +1,7 @@
 import http from "node:http";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { NodeConfigError, NodeExternalError } from "../nodes/_kit/errors";
-import { ConfigError } from "../server/env";
+import { ConfigError } from "../nodes/_core/config-error";
 import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./http-client";
 import { closeTestServers, echo, readBody, startTestServer } from "./test-http-server";
 

@@ -4,7 +4,7 @@ import ipaddr from "ipaddr.js";
 import { Agent, fetch as undiciFetch, request as undiciRequest, type Dispatcher } from "undici";
 import type { HttpClient, HttpRequest, HttpResponse } from "../nodes/_kit/context";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeExternalError } from "../nodes/_kit/errors";
-import { ConfigError } from "../server/env";
+import { ConfigError } from "../nodes/_core/config-error";
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 30_000;

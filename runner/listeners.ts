@@ -3,13 +3,8 @@ import type { Logger } from "pino";
 import type { HttpClient } from "../nodes/_kit/context";
 import { migrateConfig, parseNodeConfig, type Listener, type NodeDefinition } from "../nodes/_kit/define-node";
 import { NodeConfigError } from "../nodes/_kit/errors";
-import type { SecretBox } from "../server/crypto";
-import type { Db } from "../server/db";
 import type { FlowNode } from "../nodes/_core/flow-document";
-import { activationService } from "../server/services/activation-service";
-import type { ActiveFlow } from "./ports";
-import { openCredentialForRun } from "../server/services/credential-service";
-import { flowStateStore } from "../server/services/flow-state-service";
+import type { ActiveFlow, ActiveFlows, FlowStates, RunCredentials } from "./ports";
 import type { RunSpec } from "../nodes/_core/run-types";
 
 export const LISTENER_LOCK_PREFIX = "streamware:listener:";
@@ -44,13 +39,14 @@ export interface ListenerStatus {
 }
 
 export interface ListenerManagerDeps {
-  db: Db;
+  flows: ActiveFlows;
+  credentials: RunCredentials;
+  flowState: FlowStates;
   /** Queue mode: each listener is held by one process at a time through a lock in Redis. Null: this process holds all. */
   redis: Redis | null;
   owner: string;
   registry: ReadonlyMap<string, NodeDefinition>;
   http: HttpClient;
-  box: () => SecretBox;
   logger: Logger;
   enqueue(spec: RunSpec): Promise<string>;
   /** How long a lock outlives its holder's last renewal: the bound on a takeover after a process dies. */
@@ -86,7 +82,7 @@ export class ListenerManager {
 
   /** Reloads which listeners the active flows want (all, or one flow's after it changed) and starts or stops them. */
   async sync(flowId?: string): Promise<void> {
-    const flows = await activationService.activeFlows({ db: this.deps.db, flowId });
+    const flows = await this.deps.flows.activeFlows({ flowId });
     const found = new Map<string, Wanted>();
     for (const flow of flows) {
       for (const node of flow.document.nodes) {
@@ -217,7 +213,7 @@ export class ListenerManager {
       credentials,
       signal,
       logger: this.deps.logger.child({ flowId: flow.flowId, nodeId: node.id, listener: node.type }),
-      kv: flowStateStore({ db: this.deps.db, workspaceId: flow.workspaceId, flowId: flow.flowId }),
+      kv: this.deps.flowState.of({ workspaceId: flow.workspaceId, flowId: flow.flowId }),
       http: this.deps.http,
       flow: { id: flow.flowId, workspaceId: flow.workspaceId },
       node: { id: node.id, name: node.name },
@@ -245,7 +241,7 @@ export class ListenerManager {
       return null;
     }
     try {
-      return await openCredentialForRun({ db: this.deps.db, box: this.deps.box(), workspaceId: flow.workspaceId, ref, type });
+      return await this.deps.credentials.open({ workspaceId: flow.workspaceId, ref, type });
     } catch (err) {
       throw new NodeConfigError(`Node "${node.name}": ${(err as Error).message}`, { cause: err });
     }

@@ -3,7 +3,7 @@ import { Job, Queue, QueueEvents, WaitingError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { idempotencyKey } from "../nodes/_kit/idempotency";
-import type { BinaryStore, HttpClient, NodeContext, ProgressUpdate } from "../nodes/_kit/context";
+import type { BinaryStore, HttpClient, NodeContext, NodeLimits, ProgressUpdate } from "../nodes/_kit/context";
 import { toPortItems, type ExecuteResult, type NodeDefinition } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeError, NodeExternalError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import type { PortItems } from "../nodes/_kit/items";
@@ -139,6 +139,7 @@ export class MediaWorker {
       registry: ReadonlyMap<string, NodeDefinition>;
       binary: BinaryStore;
       http: HttpClient;
+      limits: NodeLimits;
       logger: Logger;
       concurrency: number;
     },
@@ -175,7 +176,7 @@ export class MediaWorker {
     try {
       const definition = registry.get(step.node.type);
       if (!definition?.queue) throw new NodeError(`"${step.node.type}" is not a node type this worker runs on the media queue; deploy the same version everywhere`, { code: "CONFIG", retryable: false });
-      const ctx = stepContext({ step, signal: controller.signal, binary, http, logger: logger.child({ runId: step.run.id, node: step.node.name }), progress: (update) => void job.updateProgress(update).catch(() => {}) });
+      const ctx = stepContext({ step, signal: controller.signal, binary, http, limits: this.deps.limits, logger: logger.child({ runId: step.run.id, node: step.node.name }), progress: (update) => void job.updateProgress(update).catch(() => {}) });
       const output = toPortItems(await definition.execute({ config: step.configs[0], input: step.input, inputs: step.inputs, ctx }));
       return { ok: true, output };
     } catch (err) {
@@ -211,10 +212,11 @@ function stepContext(args: {
   signal: AbortSignal;
   binary: BinaryStore;
   http: HttpClient;
+  limits: NodeLimits;
   logger: NodeContext["logger"];
   progress: (update: ProgressUpdate) => void;
 }): NodeContext {
-  const { step, signal, binary, http, logger, progress } = args;
+  const { step, signal, binary, http, limits, logger, progress } = args;
   const unavailable = (what: string) => () => {
     throw new Error(`${what} is not available to "${step.node.type}", which runs on the media queue`);
   };
@@ -228,6 +230,7 @@ function stepContext(args: {
     credentialOf: unavailable("A further credential"),
     http,
     binary,
+    limits,
     get code(): never {
       return unavailable("The code sandbox")();
     },

@@ -6,10 +6,6 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { nodeRegistry } from "../nodes/registry";
 import { removeStaleWorkFolders } from "../nodes/transcode/work-folders";
-import { secretBox, type SecretBox } from "../server/crypto";
-import type { Db } from "../server/db";
-import type { Env } from "../server/env";
-import { RunStore } from "../server/services/run-store";
 import { LocalBinaryStore } from "./binary-store";
 import { LocalDispatcher, QueueDispatcher, startRunWorker, type Dispatcher } from "./dispatch";
 import { LocalEventBus, RecentEvents, RedisEventBus, type EventBus } from "./events";
@@ -19,7 +15,7 @@ import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./h
 import { ListenerManager } from "./listeners";
 import { MediaQueue, MediaWorker } from "./media-queue";
 import { pruneRuns, reconcile } from "./maintenance";
-import type { RunnerStorage } from "./ports";
+import type { RunnerSettings, RunnerStorage } from "./ports";
 import { ExpressionSandbox } from "./expression-sandbox";
 import { disposeCodeSandbox, getCodeSandbox } from "./sandbox";
 import { LocalScheduler, QueueScheduler, schedulesOf, startScheduleWorker, type Scheduler } from "./schedules";
@@ -54,7 +50,6 @@ export class Runtime {
   readonly webhooks: WebhookRouter | null;
   /** Long-lived triggers (MQTT, feeds): in-process when embedded; held by one worker each in queue mode. */
   readonly listeners: ListenerManager | null;
-  readonly store: RunStore;
   /** Binary storage; its signed file URLs are served on the lean path (`/files/...`). */
   readonly binary: LocalBinaryStore;
   /** The SSRF-safe HTTP client (one connection pool) that runs, listeners and media jobs share. */
@@ -72,16 +67,13 @@ export class Runtime {
   private watched = new Set<string>();
   private live: string[] = [];
 
-  private readonly db: Db;
   private readonly storage: RunnerStorage;
-  private readonly config: Env;
+  private readonly config: RunnerSettings;
   private readonly role: RuntimeRole;
   private readonly logger: Logger;
 
-  constructor(options: { db: Db; storage: RunnerStorage; config: Env; role: RuntimeRole; logger: Logger; secretBox?: () => SecretBox }) {
-    const { db, config, role, logger } = options;
-    const box = options.secretBox ?? secretBox;
-    this.db = db;
+  constructor(options: { storage: RunnerStorage; config: RunnerSettings; role: RuntimeRole; logger: Logger }) {
+    const { config, role, logger } = options;
     this.storage = options.storage;
     this.config = config;
     this.role = role;
@@ -92,23 +84,26 @@ export class Runtime {
     // Web processes serve the run streams; a stream opened after its run started begins with what it missed.
     const recent = role === "web" ? new RecentEvents() : undefined;
     this.events = this.redis && this.subscriber ? new RedisEventBus(this.redis, this.subscriber, { recent }) : new LocalEventBus({ recent });
-    this.store = new RunStore(db);
     this.binary = new LocalBinaryStore(config.BINARY_DIR ?? path.join(config.DATA_DIR, "binary"), { urlSecret: config.NEXTAUTH_SECRET });
     this.http = createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) });
     this.media = this.redis ? new MediaQueue(this.redis) : null;
     this.expressions = new ExpressionSandbox({ timeoutMs: config.EXPRESSION_TIMEOUT_MS, memoryMb: config.EXPRESSION_MEMORY_MB });
     const media = this.media;
+    const limits = { transcodeConcurrency: config.TRANSCODE_CONCURRENCY };
     this.executor = new Executor({
-      db,
-      store: this.store,
+      journal: this.storage.journal,
       registry: nodeRegistry,
       expressions: this.expressions,
       // Made on first use, so a process that never runs a code node starts no isolate.
       code: { run: (args) => getCodeSandbox().run(args) },
       binary: this.binary,
       http: this.http,
+      limits,
       events: this.events,
-      secretBox: box,
+      flows: this.storage.flows,
+      credentials: this.storage.credentials,
+      flowState: this.storage.flowState,
+      experiments: this.storage.experiments,
       logger,
       workerId: this.workerId,
       liveWorkers: () => this.liveWorkers(),
@@ -125,18 +120,30 @@ export class Runtime {
     this.listeners =
       role === "worker" || (role === "web" && !this.redis)
         ? new ListenerManager({
-            db,
+            flows: this.storage.flows,
+            credentials: this.storage.credentials,
+            flowState: this.storage.flowState,
             redis: this.redis,
             owner: this.workerId,
             registry: nodeRegistry,
             http: this.http,
-            box,
             logger,
             enqueue: (spec) => this.enqueue(spec),
             lockMs: config.LISTENER_LOCK_MS,
           })
         : null;
-    this.webhooks = role === "web" ? new WebhookRouter({ db, executor: this.executor, dispatcher: this.dispatcher, logger, rateLimit: config.WEBHOOK_RATE_LIMIT, jsonMaxDepth: config.JSON_MAX_DEPTH, box }) : null;
+    this.webhooks =
+      role === "web"
+        ? new WebhookRouter({
+            flows: this.storage.flows,
+            credentials: this.storage.credentials,
+            executor: this.executor,
+            dispatcher: this.dispatcher,
+            logger,
+            rateLimit: config.WEBHOOK_RATE_LIMIT,
+            jsonMaxDepth: config.JSON_MAX_DEPTH,
+          })
+        : null;
   }
 
   /** Starts this process's part: workers, heartbeats, schedules, webhook routes, reconciler and retention. */
@@ -164,6 +171,7 @@ export class Runtime {
           registry: nodeRegistry,
           binary: this.binary,
           http: this.http,
+          limits: { transcodeConcurrency: this.config.TRANSCODE_CONCURRENCY },
           logger: this.logger,
           concurrency: this.config.MEDIA_CONCURRENCY,
         });
@@ -351,7 +359,7 @@ export class Runtime {
       this.executor.handBackAll();
       while (this.executor.activeCount > 0) await new Promise((r) => setTimeout(r, 20));
     }
-    await this.store.drain();
+    await this.storage.journal.drain();
     await mediaClosed;
     // Not forced: a handed-back run's processor returns only after its release, and its job must still be marked
     // finished in Redis. A forced close skips that, leaving the job active under the lock of a process that is

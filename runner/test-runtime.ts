@@ -36,7 +36,7 @@ export async function startTestRuntime({ db, role = "web", redis, env = {} }: { 
     ...(redis ? { REDIS_URL: redis } : {}),
     ...env,
   });
-  const runtime = new Runtime({ db, storage: runnerStorage(db), config, role, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }), secretBox });
+  const runtime = new Runtime({ storage: runnerStorage({ db, secretBox }), config, role, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });
   handOverRuntime(runtime);
   await runtime.start();
   return runtime;

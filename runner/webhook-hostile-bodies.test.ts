@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../server/db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { signInAs } from "../server/routers/test-helpers";
-import { webhookUrlPath } from "../server/webhook-url";
+import { webhookUrlPath } from "../nodes/_core/webhook-url";
 import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import type { Runtime } from "./runtime";

@@ -5,15 +5,13 @@ import type { Logger } from "pino";
 import type { WebhookResponse } from "../nodes/_kit/context";
 import type { BinaryRef, Item } from "../nodes/_kit/items";
 import type { WebhookConfig } from "../nodes/webhook/webhook.node";
-import type { SecretBox } from "../server/crypto";
-import type { Db } from "../server/db";
 import type { FlowDocument, FlowNode } from "../nodes/_core/flow-document";
 import { checkJson, describeJsonProblem } from "../nodes/_core/json-check";
-import { activationService, webhookTriggers } from "../server/services/activation-service";
-import { openCredentialForRun } from "../server/services/credential-service";
-import { HOOKS_PREFIX, webhookRouteKey } from "../server/webhook-url";
+import { HOOKS_PREFIX, webhookRouteKey } from "../nodes/_core/webhook-url";
+import { webhookTriggers } from "../nodes/webhook/webhook-triggers";
 import type { Dispatcher } from "./dispatch";
 import type { Executor } from "./executor";
+import type { ActiveFlows, RunCredentials } from "./ports";
 import type { RunSpec } from "../nodes/_core/run-types";
 
 interface Route {
@@ -186,14 +184,14 @@ export class WebhookRouter {
 
   constructor(
     private readonly deps: {
-      db: Db;
+      flows: ActiveFlows;
+      credentials: RunCredentials;
       executor: Executor;
       dispatcher: Dispatcher;
       logger: Logger;
       rateLimit: number;
       /** How deep a JSON body may nest (`JSON_MAX_DEPTH`); deeper ones are answered 422 before a run exists. */
       jsonMaxDepth: number;
-      box: () => SecretBox;
     },
   ) {
     this.limiter = new RateLimiter(deps.rateLimit);
@@ -201,7 +199,7 @@ export class WebhookRouter {
 
   /** Reloads the routes of every active flow, or of one flow after it was activated or deactivated. */
   async load(flowId?: string): Promise<void> {
-    const flows = await activationService.activeFlows({ db: this.deps.db, flowId });
+    const flows = await this.deps.flows.activeFlows({ flowId });
     const routes = new Map<string, Route>();
     if (flowId) for (const [key, route] of this.routes) if (route.flowId !== flowId) routes.set(key, route);
     for (const flow of flows) {
@@ -218,7 +216,7 @@ export class WebhookRouter {
     const ref = node.credentials["webhook.secret"] ?? Object.values(node.credentials)[0];
     if (!ref) return new Error("this webhook checks a secret but has no webhook.secret credential");
     try {
-      const data = await openCredentialForRun({ db: this.deps.db, box: this.deps.box(), workspaceId, ref, type: "webhook.secret" });
+      const data = await this.deps.credentials.open({ workspaceId, ref, type: "webhook.secret" });
       return data.secret ?? new Error(`credential "${ref.name}" has no "secret" field`);
     } catch (err) {
       return err as Error;

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     );
   }
   const connection = await getConnection();
-  const runtime = new Runtime({ db: connection.db, storage: runnerStorage(connection.db), config, role: "worker", logger });
+  const runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "worker", logger });
   handOverRuntime(runtime);
   await runtime.start();
   logger.info({ workerId: runtime.workerId, queues: config.WORKER_QUEUES, concurrency: config.WORKER_CONCURRENCY, mediaConcurrency: config.MEDIA_CONCURRENCY }, "worker ready");

@@ -386,7 +386,7 @@ async function main(argv: string[]): Promise<number> {
       actor: await resolveActor({ db: connection.db, email: args.user, workspaceSlug: args.workspace }),
       runtime: async () => {
         if (!runtime) {
-          runtime = new Runtime({ db: connection.db, storage: runnerStorage(connection.db), config, role: "cli", logger });
+          runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "cli", logger });
           handOverRuntime(runtime);
           await runtime.start();
         }

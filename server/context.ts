@@ -1,7 +1,9 @@
 import { currentUser } from "./auth/session";
+import { connectionTestHttp as defaultConnectionTestHttp } from "./connection-test-http";
 import { secretBox, type SecretBox } from "./crypto";
 import { getDb, type Db } from "./db";
 import { currentRuntime } from "./runtime-handover";
+import type { SafeHttpClient } from "../runner/http-client";
 import type { Runtime } from "../runner/runtime";
 
 export interface ContextUser {
@@ -19,14 +21,17 @@ export function createContextInner({
   user,
   secretBox,
   runtime = currentRuntime,
+  connectionTestHttp = defaultConnectionTestHttp,
 }: {
   db: Db;
   user: ContextUser | null;
   secretBox: () => SecretBox;
   /** The runner's runtime (queues, cancel, triggers, expression sandbox); a function so only procedures that use it need one. */
   runtime?: () => Runtime;
+  /** Opens the HTTP client a credential's connection test sends through. */
+  connectionTestHttp?: () => SafeHttpClient;
 }) {
-  return { db, user, secretBox, runtime };
+  return { db, user, secretBox, runtime, connectionTestHttp };
 }
 
 export type Context = ReturnType<typeof createContextInner>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { jsonMaxDepthSchema } from "../nodes/_core/json-check";
+import { ConfigError } from "../nodes/_core/config-error";
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
@@ -67,10 +68,8 @@ export const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
-/** A misconfiguration a person can fix from the message alone, so it is reported without a stack trace. */
-export class ConfigError extends Error {
-  name = "ConfigError";
-}
+// Defined in the core, as the runner's HTTP allow list throws it too.
+export { ConfigError };
 
 export type EnvSource = Record<string, string | undefined>;
 

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const connection = await getConnection();
   logger.info({ database: config.DATABASE_URL ? "postgres" : "embedded" }, "database ready");
 
-  const runtime = new Runtime({ db: connection.db, storage: runnerStorage(connection.db), config, role: "web", logger });
+  const runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "web", logger });
   handOverRuntime(runtime);
   await runtime.start();
   logger.info({ mode: runtime.mode }, runtime.mode === "queue" ? "runs go to worker processes through Redis" : "runs execute in this process");

@@ -1,17 +1,44 @@
 import type { RunnerStorage } from "../runner/ports";
+import { secretBox as defaultSecretBox, type SecretBox } from "./crypto";
 import type { Db } from "./db";
+import { experimentStore } from "./services/ab-test-service";
 import { activationService } from "./services/activation-service";
+import { openCredentialForRun } from "./services/credential-service";
+import { flowStateStore } from "./services/flow-state-service";
 import { runService } from "./services/run-service";
+import { RunStore } from "./services/run-store";
 
-/** The runner's storage ports, implemented by the services on one database; built once by each entry point. */
-export function runnerStorage(db: Db): RunnerStorage {
+/**
+ * The runner's storage ports, implemented by the services on one database; built once by each entry point.
+ * `secretBox` opens stored credentials (tests and benches bring their own key).
+ */
+export function runnerStorage({ db, secretBox = defaultSecretBox }: { db: Db; secretBox?: () => SecretBox }): RunnerStorage {
+  const store = new RunStore(db);
   return {
+    journal: {
+      saveRun: (row) => store.saveRun(row),
+      saveStep: (row) => store.saveStep(row),
+      addUsage: (entry) => store.addUsage(entry),
+      drain: () => store.drain(),
+      claim: (args) => runService.claim({ db, ...args }),
+      startStep: (args) => runService.startStep({ db, ...args }),
+      failAfterLosses: (args) => runService.failAfterLosses({ db, ...args }),
+      versionDocument: ({ versionId }) => runService.versionDocument({ db, versionId }),
+      release: (args) => runService.release({ db, ...args }),
+      delete: ({ runId }) => runService.delete({ db, runId }),
+    },
     runs: {
       status: ({ runId }) => runService.status({ db, runId }),
       markCancelled: ({ runId }) => runService.markCancelled({ db, runId }),
       orphans: (args) => runService.orphans({ db, ...args }),
       prune: (args) => runService.prune({ db, ...args }),
     },
-    flows: { activeFlows: ({ flowId }) => activationService.activeFlows({ db, flowId }) },
+    flows: {
+      activeFlows: ({ flowId }) => activationService.activeFlows({ db, flowId }),
+      activeVersionOf: ({ workspaceId, flowId }) => activationService.activeVersionOf({ db, workspaceId, flowId }),
+    },
+    credentials: { open: (args) => openCredentialForRun({ db, box: secretBox(), ...args }) },
+    flowState: { of: ({ workspaceId, flowId }) => flowStateStore({ db, workspaceId, flowId }) },
+    experiments: { of: ({ workspaceId, flowId }) => experimentStore({ db, workspaceId, flowId }) },
   };
 }

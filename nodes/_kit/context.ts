@@ -159,6 +159,12 @@ export interface CodeSandbox {
   run(args: CodeRunArgs): Promise<{ items: Record<string, unknown>[]; logs: CodeLog[] }>;
 }
 
+/** Limits of the process a step runs in, from its settings (the runtime's config). */
+export interface NodeLimits {
+  /** ffmpeg transcodes at once in this process (`TRANSCODE_CONCURRENCY`); more wait for a slot. */
+  transcodeConcurrency: number;
+}
+
 /** What a node gets besides its config and input; built by the engine, or by `runNode` in tests. */
 export interface NodeContext<Config = unknown> {
   run: { id: string; workspaceId: string; flowId: string; trigger: string };
@@ -180,6 +186,7 @@ export interface NodeContext<Config = unknown> {
   credentialOf(type: string): Promise<Record<string, string> | null>;
   http: HttpClient;
   binary: BinaryStore;
+  limits: NodeLimits;
   /** The sandbox that runs user JavaScript (the code node). */
   code: CodeSandbox;
   kv: KeyValueStore;

@@ -6,7 +6,7 @@ import { createHttpClient } from "../../runner/http-client";
 import { ExpressionSandbox } from "../../runner/expression-sandbox";
 import { getCodeSandbox } from "../../runner/sandbox";
 import { configResolver, prepareConfig } from "../_core/node-config";
-import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLogger, ProgressUpdate, WebhookResponse } from "./context";
+import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLimits, NodeLogger, ProgressUpdate, WebhookResponse } from "./context";
 import { toPortItems, type NodeDefinition } from "./define-node";
 import { idempotencyKey } from "./idempotency";
 import type { Item, PortItems } from "./items";
@@ -52,6 +52,8 @@ export interface RunNodeOptions {
   /** Hosts the SSRF-safe HTTP client may reach (tests point nodes at servers on loopback). */
   allowHosts?: string[];
   http?: HttpClient;
+  /** The process's limits; TRANSCODE_CONCURRENCY's default (1) unless given. */
+  limits?: NodeLimits;
   binary?: BinaryStore;
   kv?: KeyValueStore;
   /** A/B experiments, such as the server's store over a test database (`experimentStore` in ab-test-service). */
@@ -122,6 +124,7 @@ export async function runNode<Config>(definition: NodeDefinition<Config>, option
     },
     http: options.http ?? createHttpClient({ allow: options.allowHosts ?? [] }),
     binary,
+    limits: options.limits ?? { transcodeConcurrency: 1 },
     code: { run: (args) => getCodeSandbox().run(args) },
     kv,
     get experiments(): ExperimentStore {

@@ -7,8 +7,8 @@ import { NodeCancelledError, NodeError } from "../_kit/errors";
 export class Slots {
   private active = 0;
   private readonly waiting: { grant: () => void }[] = [];
-
-  constructor(private readonly limit: () => number) {}
+  /** The process's limit, as the latest `acquire` gave it (it is one setting per process). */
+  private limit = 1;
 
   get running(): number {
     return this.active;
@@ -18,10 +18,11 @@ export class Slots {
     return this.waiting.length;
   }
 
-  /** Resolves with a release function once a slot is free. */
-  async acquire(signal: AbortSignal): Promise<() => void> {
+  /** Resolves with a release function once one of `limit` slots is free. */
+  async acquire({ signal, limit }: { signal: AbortSignal; limit: number }): Promise<() => void> {
     signal.throwIfAborted();
-    if (this.active < this.limit()) return this.take();
+    this.limit = limit;
+    if (this.active < this.limit) return this.take();
     await new Promise<void>((resolve, reject) => {
       const entry = {
         grant: () => {
@@ -51,7 +52,7 @@ export class Slots {
   }
 
   private pump(): void {
-    while (this.active < this.limit() && this.waiting.length) {
+    while (this.active < this.limit && this.waiting.length) {
       this.active++;
       this.waiting.shift()!.grant();
     }

@@ -82,7 +82,6 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await closeTestServers();
-  delete process.env.TRANSCODE_CONCURRENCY;
   delete process.env.TRANSCODE_INPUT_DIR;
 });
 
@@ -440,7 +439,6 @@ describe("stopping", () => {
 
 describe("concurrency", () => {
   it("runs one transcode at a time with TRANSCODE_CONCURRENCY=1: the second waits for the first", async () => {
-    process.env.TRANSCODE_CONCURRENCY = "1";
     const events: string[] = [];
     const config = { hls: false, audio: "mp3" as const, durationSeconds: 6 };
     const run = (name: string) =>
@@ -448,6 +446,7 @@ describe("concurrency", () => {
         binary: store,
         input: [{ json: {}, binary: { data: long } }],
         config,
+        limits: { transcodeConcurrency: 1 },
       }).then((r) => {
         events.push(`${name} done`);
         return r;

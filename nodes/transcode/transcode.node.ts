@@ -2,7 +2,6 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { envSchema } from "../../server/env";
 import type { NodeContext } from "../_kit/context";
 import { defineNode, ui } from "../_kit/define-node";
 import { eachItem } from "../_kit/each-item";
@@ -78,8 +77,8 @@ export const transcodeConfig = z
 
 export type TranscodeConfig = z.output<typeof transcodeConfig>;
 
-/** Transcodes running at once in this process (TRANSCODE_CONCURRENCY); each worker process has its own. */
-export const transcodeSlots = new Slots(() => envSchema.shape.TRANSCODE_CONCURRENCY.parse(process.env.TRANSCODE_CONCURRENCY));
+/** Transcodes running at once in this process (`ctx.limits.transcodeConcurrency`); each worker process has its own. */
+export const transcodeSlots = new Slots();
 
 const MIME = { mp3: "audio/mpeg", aac: "audio/aac", wav: "audio/wav" } as const;
 
@@ -128,7 +127,7 @@ async function transcodeItem(args: { config: TranscodeConfig; item: Item; ctx: N
   const work = await makeWorkFolder();
   let proxy: GuardProxy | undefined;
   try {
-    release = await transcodeSlots.acquire(signal);
+    release = await transcodeSlots.acquire({ signal, limit: ctx.limits.transcodeConcurrency });
     const started = Date.now();
     const source = await resolveInput({ config, item, ctx, work, signal });
     proxy = source.proxy;

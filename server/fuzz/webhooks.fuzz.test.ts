@@ -12,7 +12,7 @@ import { signInAs } from "../routers/test-helpers";
 import { activationService } from "../services/activation-service";
 import { flowService } from "../services/flow-service";
 import { expectWords, fuzzSettings, hostileJson, hostileKey, hostileString } from "./hostile";
-import { webhookUrlPath } from "../webhook-url";
+import { webhookUrlPath } from "../../nodes/_core/webhook-url";
 import { storedState } from "./stored-state";
 
 const redisUrl = testRedisUrlFor(14);

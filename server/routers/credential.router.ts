@@ -15,7 +15,7 @@ export const credentialRouter = router({
   /** Tries a saved or unsaved credential against its service; `{ ok, message }`. */
   test: workspaceProcedure("credential.edit")
     .input(testCredentialInput)
-    .mutation(({ ctx, input }) => credentialService.test({ db: ctx.db, box: ctx.secretBox(), userId: ctx.user.id, ...input })),
+    .mutation(({ ctx, input }) => credentialService.test({ db: ctx.db, box: ctx.secretBox(), openHttp: ctx.connectionTestHttp, userId: ctx.user.id, ...input })),
   delete: workspaceProcedure("credential.edit")
     .input(credentialRefInput)
     .mutation(({ ctx, input }) => credentialService.delete({ db: ctx.db, userId: ctx.user.id, ...input })),

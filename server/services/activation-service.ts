@@ -1,10 +1,10 @@
 import { nodeRegistry } from "../../nodes/registry";
-import type { WebhookConfig } from "../../nodes/webhook/webhook.node";
 import { validateFlow } from "../../nodes/_core/validate";
 import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
-import { describeIssues, parseFlowDocument, type FlowDocument, type FlowNode } from "../../nodes/_core/flow-document";
-import { webhookUrlPath } from "../webhook-url";
+import { describeIssues, parseFlowDocument, type FlowDocument } from "../../nodes/_core/flow-document";
+import { webhookUrlPath } from "../../nodes/_core/webhook-url";
+import { webhookTriggers } from "../../nodes/webhook/webhook-triggers";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
@@ -46,17 +46,6 @@ export function requireActivatable(document: unknown, refusal = "The flow cannot
   });
   if (issues.length) throw new ServiceError({ code: "BAD_REQUEST", message: `${refusal}: ${describeIssues(issues)}`, details: { issues } });
   return runnable;
-}
-
-/** The enabled triggers of the webhook kind (the webhook, voice commands), each with its parsed config. */
-export function webhookTriggers(document: FlowDocument): { node: FlowNode; config: WebhookConfig }[] {
-  const found: { node: FlowNode; config: WebhookConfig }[] = [];
-  for (const node of document.nodes) {
-    const definition = nodeRegistry.get(node.type);
-    if (definition?.trigger?.kind !== "webhook" || node.disabled) continue;
-    found.push({ node, config: definition.config.parse(node.config) as WebhookConfig });
-  }
-  return found;
 }
 
 function webhookRoutes(document: FlowDocument) {

@@ -1,9 +1,8 @@
 import type { SecretBox } from "../crypto";
 import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
-import { env } from "../env";
 import { credentialRegistry } from "../../nodes/registry";
-import { createHttpClient, httpAllowListFromEnv } from "../../runner/http-client";
+import type { HttpClient } from "../../nodes/_kit/context";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
 
@@ -166,7 +165,15 @@ export const credentialService = {
     credentialId,
     type,
     data,
-  }: Scope & { box: SecretBox; credentialId?: string; type?: string; data?: CredentialData }): Promise<{ ok: boolean; message: string }> {
+    openHttp,
+  }: Scope & {
+    box: SecretBox;
+    credentialId?: string;
+    type?: string;
+    data?: CredentialData;
+    /** A fresh HTTP client for the test (the runner's SSRF-safe one, on the runs' allow list); closed after it. */
+    openHttp: () => HttpClient & { close(): Promise<void> };
+  }): Promise<{ ok: boolean; message: string }> {
     let resolved: { type: string; data: CredentialData };
     if (credentialId) {
       const row = await db.credential.findFirst({ where: { id: credentialId, workspaceId }, select: { type: true, ciphertext: true } });
@@ -179,8 +186,7 @@ export const credentialService = {
     const definition = credentialRegistry.get(resolved.type);
     if (!definition) checkData(resolved);
     if (!definition?.testable) return { ok: false, message: `A ${definition?.name ?? resolved.type} credential has no connection test; use it in a node and run that.` };
-    // The same allow list as runs, so a credential for an allowed internal host tests as it will run.
-    const http = createHttpClient({ allow: httpAllowListFromEnv(env().HTTP_ALLOW_HOSTS) });
+    const http = openHttp();
     try {
       const message = await definition.test(resolved.data, { http, signal: AbortSignal.timeout(credentialTestTimeoutMs) });
       return { ok: true, message };

@@ -1,4 +1,5 @@
 import type { Db } from "../db";
+import type { ClaimedRun, FinishedStepRow, InterruptedStepRow } from "../../runner/ports";
 import { rawSql } from "../db/raw";
 import type { Prisma } from "../db/generated/client";
 import { toItems, type Item } from "../../nodes/_kit/items";
@@ -11,48 +12,6 @@ import { activationService, requireRunnable } from "./activation-service";
 import { decodeRunCursor, encodeRunCursor } from "./run-cursor";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
-
-/** A run as the runner needs it to execute: what to run, with which input, and what already finished. */
-export interface ClaimedRun {
-  id: string;
-  workspaceId: string;
-  flowId: string;
-  flowVersionId: string | null;
-  trigger: string;
-  input: unknown;
-  queuedAt: Date;
-  startedAt: Date;
-  startNodeId: string | null;
-  parentRunId: string | null;
-  document: FlowDocument;
-  finishedSteps: FinishedStepRow[];
-  /** Steps an earlier attempt started and never finished: their worker was lost, or handed the run back. */
-  interruptedSteps: InterruptedStepRow[];
-}
-
-export interface InterruptedStepRow {
-  nodeId: string;
-  nodeName: string;
-  nodeType: string;
-  attempt: number;
-  /** Counted at this claim too when the run's previous worker is gone (not when it handed the run back). */
-  workerLosses: number;
-}
-
-export interface FinishedStepRow {
-  nodeId: string;
-  nodeName: string;
-  nodeType: string;
-  status: "succeeded" | "failed";
-  attempt: number;
-  input: unknown;
-  output: unknown;
-  outputRef: string | null;
-  error: unknown;
-  startedAt: Date;
-  finishedAt: Date | null;
-  durationMs: number | null;
-}
 
 const runSummarySelect = {
   id: true,

@@ -1,6 +1,8 @@
 import type { Db } from "../db";
 import { rawSql } from "../db/raw";
 import { storableJson } from "../../nodes/_core/json-check";
+import { RawJson } from "../../nodes/_core/raw-json";
+import type { RunRow, StepRow, UsageEntry } from "../../runner/ports";
 import type { RunStatus, StepStatus } from "../../nodes/_core/run-types";
 import type { Run, Step } from "../db/generated/client";
 import type { RunStatus as DbRunStatus, StepStatus as DbStepStatus } from "../db/generated/enums";
@@ -11,24 +13,15 @@ import type { RunStatus as DbRunStatus, StepStatus as DbStepStatus } from "../db
  * makes few round trips and an idle one sends each write at once.
  */
 
-/** A run as written: the Prisma model, with the core's status and its JSON columns as the values to store. */
-export type RunRow = Omit<Run, "status" | "input" | "output" | "error" | "document"> & {
-  status: RunStatus;
-  input: unknown;
-  output: unknown;
-  error: unknown;
-  document: unknown;
-};
-
-/** A step as written: the Prisma model (less the loss counter, which only the claim query moves), JSON as values. */
-export type StepRow = Omit<Step, "status" | "input" | "output" | "error" | "usage" | "workerLosses"> & {
+// The runner declares the rows it writes; they must be the Prisma models' columns (JSON as values, the core's
+// statuses, a step less its loss counter): a difference stops the build here.
+type DbRunRow = Omit<Run, "status" | "input" | "output" | "error" | "document"> & { status: RunStatus; input: unknown; output: unknown; error: unknown; document: unknown };
+type DbStepRow = Omit<Step, "status" | "input" | "output" | "error" | "usage" | "workerLosses"> & {
   status: StepStatus;
   input: unknown;
   output: unknown;
   error: unknown;
-  /** Tokens per provider and model, for steps that called a model. */
   usage?: unknown;
-  /** The worker writing the step: not written once another worker holds its run (this one stalled and was replaced). */
   writerId?: string;
 };
 
@@ -36,13 +29,8 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 // The database enums (prisma/schema.prisma) must be the core's statuses: a difference stops the build here.
 void (true satisfies Same<DbRunStatus, RunStatus>);
 void (true satisfies Same<DbStepStatus, StepStatus>);
-
-/** Tokens spent by one step, added to its workspace's totals for the day it finished (UTC). */
-export interface UsageEntry {
-  workspaceId: string;
-  at: Date;
-  usage: { provider: string; model: string; promptTokens: number; completionTokens: number; calls: number }[];
-}
+void (true satisfies Same<DbRunRow, RunRow>);
+void (true satisfies Same<DbStepRow, StepRow>);
 
 interface UsageTotal {
   workspaceId: string;
@@ -54,10 +42,6 @@ interface UsageTotal {
   calls: number;
 }
 
-/** JSON serialized already (step data measured against its cap), spliced into a batch as it is. */
-export class RawJson {
-  constructor(readonly json: string) {}
-}
 
 /** A value that cannot be written as JSON (nested too deep for JSON.stringify) is stored as why, so its row still is. */
 function valueJson(value: unknown): string {
