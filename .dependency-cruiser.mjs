@@ -8,7 +8,7 @@ const CORE = "^nodes/_core/";
 /** The kit's pure definitions (types, defineNode, errors, items): what node authors and the core build on. */
 const PURE_KIT = "^nodes/_kit/(context|define-node|define-credential|errors|items|idempotency)\\.ts$";
 /** Where everything is wired once: the server's entry point, the worker's and the CLI. */
-const COMPOSITION_ROOTS = "^(server/main|server/cli|runner/worker|prisma/migrate-cli)\\.ts$";
+const COMPOSITION_ROOTS = "^(server/main|server/cli|server/worker|server/migrate-cli)\\.ts$";
 const TESTS = ["\\.test\\.tsx?$", "(^|/)test-[^/]*\\.ts$", "-test-server\\.ts$", "/test-(servers|broker)\\.ts$", "^nodes/_kit/testing\\.ts$", "^server/fuzz/", "^e2e/"];
 /** Next's server side of app/: route handlers and the server components that read the session. */
 const APP_SERVER_EDGES = ["^app/api/", "^app/.*/?(page|layout)\\.tsx$", "^app/(page|layout)\\.tsx$", "^app/w/\\[slug\\]/workspaces\\.ts$"];
@@ -31,7 +31,7 @@ const config = {
     },
     {
       name: "runner-not-above",
-      comment: "The runner declares ports for what it needs and never imports services, routers or app; only its composition root (runner/worker.ts) wires server code in.",
+      comment: "The runner declares ports for what it needs and never imports services, routers or app; the worker process is wired in server/worker.ts.",
       severity: "error",
       from: { path: "^runner/", pathNot: [COMPOSITION_ROOTS, ...TESTS] },
       to: { path: "^(server|app)/" },

@@ -16,7 +16,7 @@ export interface WorkerProcess {
  * database and Redis. `env` adds to or replaces the defaults: loopback allowed, quiet logs, fresh secrets.
  */
 export function spawnWorkerProcess({ databaseUrl, redisUrl, env = {} }: { databaseUrl: string; redisUrl: string; env?: Record<string, string> }): WorkerProcess {
-  const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "runner/worker.ts"], {
+  const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "server/worker.ts"], {
     cwd: path.resolve(import.meta.dirname, ".."),
     stdio: ["ignore", "pipe", "pipe"],
     env: {

@@ -1,9 +1,9 @@
-import { getConnection } from "../server/db";
-import { ConfigError, env } from "../server/env";
-import { logger } from "../server/logger";
-import { Runtime } from "./runtime";
-import { handOverRuntime } from "../server/runtime-handover";
-import { runnerStorage } from "../server/runner-storage";
+import { getConnection } from "./db";
+import { ConfigError, env } from "./env";
+import { logger } from "./logger";
+import { Runtime } from "../runner/runtime";
+import { handOverRuntime } from "./runtime-handover";
+import { runnerStorage } from "./runner-storage";
 
 /**
  * `npm run worker`: one worker process taking runs and schedule firings ("runs") and media steps ("media") from

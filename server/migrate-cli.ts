@@ -1,12 +1,12 @@
-// `tsx prisma/migrate-cli.ts apply` migrates the database the environment points at;
-// `tsx prisma/migrate-cli.ts create <name>` writes the next migration from schema.prisma.
+// `tsx server/migrate-cli.ts apply` migrates the database the environment points at;
+// `tsx server/migrate-cli.ts create <name>` writes the next migration from schema.prisma.
 import path from "node:path";
 import pino from "pino";
-import { connectDb, dbTargetFromEnv } from "../server/db/connect";
-import { applyMigrations, createMigration, defaultMigrationsDir } from "./migrate";
+import { connectDb, dbTargetFromEnv } from "./db/connect";
+import { applyMigrations, createMigration, defaultMigrationsDir } from "../prisma/migrate";
 
 const logger = pino({ name: "migrate", level: process.env.LOG_LEVEL ?? "info" });
-const usage = "usage: tsx prisma/migrate-cli.ts apply | create <name>";
+const usage = "usage: tsx server/migrate-cli.ts apply | create <name>";
 
 async function apply(): Promise<void> {
   const target = dbTargetFromEnv(process.env);
