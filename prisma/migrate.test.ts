@@ -114,7 +114,7 @@ describe("the migrate CLI", () => {
     if (connection.target.kind !== "postgres") throw new Error("expected a PostgreSQL test database");
     const env = { ...process.env, DATABASE_URL: connection.target.url, LOG_LEVEL: "info" };
     const run = () =>
-      promisify(execFile)(path.join(repoRoot, "node_modules/.bin/tsx"), ["prisma/migrate-cli.ts", "apply"], {
+      promisify(execFile)(path.join(repoRoot, "node_modules/.bin/tsx"), ["server/migrate-cli.ts", "apply"], {
         cwd: repoRoot,
         env,
       });
