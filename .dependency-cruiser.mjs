@@ -9,7 +9,7 @@ const CORE = "^nodes/_core/";
 const PURE_KIT = "^nodes/_kit/(context|define-node|define-credential|errors|items|idempotency)\\.ts$";
 /** Where everything is wired once: the server's entry point, the worker's and the CLI. */
 const COMPOSITION_ROOTS = "^(server/main|server/cli|server/worker|server/migrate-cli)\\.ts$";
-const TESTS = ["\\.test\\.tsx?$", "(^|/)test-[^/]*\\.ts$", "-test-server\\.ts$", "/test-(servers|broker)\\.ts$", "^nodes/_kit/testing\\.ts$", "^server/fuzz/", "^e2e/"];
+const TESTS = ["\\.test\\.tsx?$", "^server/fuzz/", "^e2e/"];
 /** Next's server side of app/: route handlers and the server components that read the session. */
 const APP_SERVER_EDGES = ["^app/api/", "^app/.*/?(page|layout)\\.tsx$", "^app/(page|layout)\\.tsx$", "^app/w/\\[slug\\]/workspaces\\.ts$"];
 

@@ -13,7 +13,7 @@ import { abGoalNode } from "../nodes/ab-split/ab-goal.node";
 import { abSplitNode } from "../nodes/ab-split/ab-split.node";
 import { hashPoint, variantAt } from "../nodes/ab-split/assignment";
 import type { Item } from "../nodes/_kit/items";
-import { runNode } from "../nodes/_kit/testing";
+import { runNode } from "../runner/node-testing";
 import { applyMigrations } from "../prisma/migrate";
 import { LocalBinaryStore } from "../runner/binary-store";
 import { createHttpClient } from "../runner/http-client";

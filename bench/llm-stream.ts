@@ -16,7 +16,7 @@ import { applyMigrations } from "../prisma/migrate";
 import type { RunEvent } from "../nodes/_core/run-types";
 import { Runtime } from "../runner/runtime";
 import { handOverRuntime } from "../server/runtime-handover";
-import { closeTestServers } from "../runner/test-http-server";
+import { closeTestServers } from "../nodes/_kit/test-http-server";
 import { createContextInner } from "../server/context";
 import { createSecretBox } from "../server/crypto/secret-box";
 import { connectDb } from "../server/db/connect";

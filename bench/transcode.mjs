@@ -23,7 +23,7 @@ async function main() {
   const seconds = Number(args.seconds ?? 30);
   const runs = Number(args.runs ?? 2);
   const { LocalBinaryStore } = await import("../runner/binary-store.ts");
-  const { runNode, TEST_WORKSPACE_ID } = await import("../nodes/_kit/testing.ts");
+  const { runNode, TEST_WORKSPACE_ID } = await import("../runner/node-testing.ts");
   const { transcodeNode } = await import("../nodes/transcode/transcode.node.ts");
   const { buildFfmpegArgs } = await import("../nodes/transcode/ffmpeg-args.ts");
 

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LocalBinaryStore } from "../runner/binary-store";
-import { runNode, TEST_WORKSPACE_ID } from "../nodes/_kit/testing";
+import { runNode, TEST_WORKSPACE_ID } from "../runner/node-testing";
 import { voiceTranscribeNode } from "../nodes/voice/voice-transcribe.node";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=", 2)));

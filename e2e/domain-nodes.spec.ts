@@ -15,7 +15,7 @@ import { feedServer, rss } from "../nodes/feed/feed-test-server";
 import { startOllamaServer, startOpenAIServer } from "../nodes/llm/test-servers";
 import { testClient, testMqttUrl } from "../nodes/mqtt/test-broker";
 import { openMeteo } from "../nodes/weather/weather-test-server";
-import { closeTestServers, startTestServer } from "../runner/test-http-server";
+import { closeTestServers, startTestServer } from "../nodes/_kit/test-http-server";
 import { trpc as callTrpc, signIn } from "./support/editor";
 
 const exec = promisify(execFile);

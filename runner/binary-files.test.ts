@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BinaryRef } from "../nodes/_kit/items";
 import { createBinaryFileHandler } from "./binary-files";
 import { LocalBinaryStore } from "./binary-store";
-import { closeTestServers, startTestServer, type TestServer } from "./test-http-server";
+import { closeTestServers, startTestServer, type TestServer } from "../nodes/_kit/test-http-server";
 
 const exec = promisify(execFile);
 const WORKSPACE = "ws-media";

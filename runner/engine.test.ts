@@ -9,7 +9,7 @@ import { flowService } from "../server/services/flow-service";
 import { runService } from "../server/services/run-service";
 import { backoffDelay } from "./engine";
 import type { Runtime } from "./runtime";
-import { startTestRuntime } from "./test-runtime";
+import { startTestRuntime } from "../server/test-runtime";
 
 type NodeSpec = { id: string; type: string; name?: string; config?: Record<string, unknown>; retry?: { maxAttempts: number; backoffMs: number }; timeoutMs?: number; onError?: "stop" | "continue" | "errorPort"; disabled?: boolean };
 

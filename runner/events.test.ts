@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunEvent } from "../nodes/_core/run-types";
 import { LocalEventBus, RecentEvents, RedisEventBus } from "./events";
-import { testRedisUrl } from "./test-runtime";
+import { testRedisUrl } from "../server/test-runtime";
 
 const at = new Date(0).toISOString();
 const token = (runId: string, t: string): RunEvent => ({ type: "step.progress", runId, nodeId: "ask", progress: { token: t }, at });

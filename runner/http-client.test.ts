@@ -3,7 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { NodeConfigError, NodeExternalError } from "../nodes/_kit/errors";
 import { ConfigError } from "../nodes/_core/config-error";
 import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./http-client";
-import { closeTestServers, echo, readBody, startTestServer } from "./test-http-server";
+import { closeTestServers, echo, readBody, startTestServer } from "../nodes/_kit/test-http-server";
 
 const clients: SafeHttpClient[] = [];
 

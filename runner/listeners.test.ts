@@ -13,8 +13,8 @@ import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { LISTENER_LOCK_PREFIX } from "./listeners";
 import type { Runtime } from "./runtime";
-import { startTestServer, closeTestServers } from "./test-http-server";
-import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
+import { startTestServer, closeTestServers } from "../nodes/_kit/test-http-server";
+import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";
 import { spawnWorkerProcess } from "./test-worker-process";
 
 const redisUrl = testRedisUrlFor(12);

@@ -18,7 +18,7 @@ import { runService } from "../server/services/run-service";
 import type { RunEvent } from "../nodes/_core/run-types";
 import type { RunSpec } from "../nodes/_core/run-types";
 import type { Runtime } from "./runtime";
-import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
+import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";
 import { spawnWorkerProcess, workerClientIds } from "./test-worker-process";
 
 /**

@@ -6,7 +6,7 @@ import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { runService } from "../server/services/run-service";
 import type { Runtime } from "./runtime";
-import { startTestRuntime } from "./test-runtime";
+import { startTestRuntime } from "../server/test-runtime";
 
 const position = { x: 0, y: 0 };
 const stamp = (id: string, value: string) => ({ id, name: id, type: "core.set", position, config: { fields: [{ name: id, value }] } });

@@ -15,7 +15,7 @@ import { runService } from "../server/services/run-service";
 import { QueueDispatcher, RUN_QUEUE } from "./dispatch";
 import type { RunSpec } from "../nodes/_core/run-types";
 import type { Runtime } from "./runtime";
-import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
+import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";
 import { spawnWorkerProcess, workerClientIds, type WorkerProcess } from "./test-worker-process";
 
 /**

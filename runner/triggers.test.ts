@@ -9,7 +9,7 @@ import { flowService } from "../server/services/flow-service";
 import { runService } from "../server/services/run-service";
 import type { QueueScheduler } from "./schedules";
 import type { Runtime } from "./runtime";
-import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
+import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";
 
 const redisUrl = testRedisUrlFor(3);
 

@@ -8,7 +8,7 @@ import { webhookUrlPath } from "../nodes/_core/webhook-url";
 import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import type { Runtime } from "./runtime";
-import { startTestRuntime } from "./test-runtime";
+import { startTestRuntime } from "../server/test-runtime";
 
 type Owner = Awaited<ReturnType<typeof signInAs>>;
 

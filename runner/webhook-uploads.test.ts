@@ -12,7 +12,7 @@ import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { LocalBinaryStore } from "./binary-store";
 import type { Runtime } from "./runtime";
-import { startTestRuntime } from "./test-runtime";
+import { startTestRuntime } from "../server/test-runtime";
 import { MULTIPART_LIMITS } from "./webhooks";
 
 type Owner = Awaited<ReturnType<typeof signInAs>>;

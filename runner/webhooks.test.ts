@@ -10,7 +10,7 @@ import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { runService } from "../server/services/run-service";
 import type { Runtime } from "./runtime";
-import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
+import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";
 
 const redisUrl = testRedisUrlFor(1);
 

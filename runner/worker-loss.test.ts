@@ -16,7 +16,7 @@ import { RunStore } from "../server/services/run-store";
 import { QueueDispatcher } from "./dispatch";
 import type { RunSpec } from "../nodes/_core/run-types";
 import type { Runtime } from "./runtime";
-import { startTestRuntime, testRedisUrlFor } from "./test-runtime";
+import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";
 import { spawnWorkerProcess, workerClientIds, type WorkerProcess } from "./test-worker-process";
 
 /**

@@ -140,7 +140,7 @@ async function setup() {
   await generatePrismaClient();
   const databaseUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   await ensurePostgres({ url: databaseUrl });
-  // Queue-mode tests take a database index of their own on this server (runner/test-runtime.ts).
+  // Queue-mode tests take a database index of their own on this server (server/test-runtime.ts).
   const redisUrl = await ensureRedis({ url: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379" });
   const mqttUrl = await ensureMosquitto({ url: process.env.TEST_MQTT_URL ?? "mqtt://127.0.0.1:1883" });
   await ensureChromium();

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../runner/runtime";
-import { startTestRuntime } from "../runner/test-runtime";
+import { startTestRuntime } from "./test-runtime";
 import { useTestDatabase } from "./db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { signInAs } from "./routers/test-helpers";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { configJsonSchema, defineNode, migrateConfig, splitLiteralFields, toPortItems, ui, type NodeSpec } from "./define-node";
 import type { Item } from "./items";
-import { runNode } from "./testing";
+import { runNode } from "../../runner/node-testing";
 
 const about = { name: "Greeter", description: "Says hello", category: "data" } as const;
 const passThrough = async ({ input }: { input: Item[] }) => input;

@@ -6,7 +6,7 @@ import { experimentStore } from "../../server/services/ab-test-service";
 import type { Db } from "../../server/db";
 import { NodeConfigError } from "../_kit/errors";
 import type { Item, PortItems } from "../_kit/items";
-import { runNode } from "../_kit/testing";
+import { runNode } from "../../runner/node-testing";
 import { abGoalNode } from "./ab-goal.node";
 import { abSplitNode } from "./ab-split.node";
 import { hashPoint, variantAt } from "./assignment";

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
-import { readBody, startTestServer } from "../../runner/test-http-server";
+import { readBody, startTestServer } from "../_kit/test-http-server";
 
 const smtpServers: SMTPServer[] = [];
 

@@ -3,7 +3,7 @@ import { disposeCodeSandbox } from "../../runner/sandbox";
 import { configJsonSchema } from "../_kit/define-node";
 import { NodeCancelledError } from "../_kit/errors";
 import type { BinaryRef, Item } from "../_kit/items";
-import { runNode, type LogEntry } from "../_kit/testing";
+import { runNode, type LogEntry } from "../../runner/node-testing";
 import { codeNode } from "./code.node";
 
 afterAll(() => disposeCodeSandbox());

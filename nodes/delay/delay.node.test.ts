@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NodeCancelledError, NodeConfigError } from "../_kit/errors";
-import { runNode } from "../_kit/testing";
+import { runNode } from "../../runner/node-testing";
 import { delayNode } from "./delay.node";
 
 const input = [{ json: { n: 1 } }, { json: { n: 2 } }];

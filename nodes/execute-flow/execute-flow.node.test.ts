@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NodeConfigError, NodeError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
-import { runNode } from "../_kit/testing";
+import { runNode } from "../../runner/node-testing";
 import { executeFlowNode } from "./execute-flow.node";
 
 const input: Item[] = [{ json: { order: 1 } }, { json: { order: 2 } }];

@@ -1,4 +1,4 @@
-import { startTestServer } from "../../runner/test-http-server";
+import { startTestServer } from "../_kit/test-http-server";
 
 /** An RSS 2.0 document with one item per entry. */
 export function rss(entries: { guid: string; title: string }[]): string {

@@ -1,11 +1,11 @@
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../runner/http-client";
-import { closeTestServers } from "../../runner/test-http-server";
+import { closeTestServers } from "../_kit/test-http-server";
 import type { Listener } from "../_kit/define-node";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
-import { MemoryKeyValueStore, until } from "../_kit/testing";
+import { MemoryKeyValueStore, until } from "../../runner/node-testing";
 import { SEEN_LIMIT, entryId, feedTriggerConfig, feedTriggerNode, nextSeen } from "./feed-trigger.node";
 import { atom, feedServer, rss } from "./feed-test-server";
 

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../runner/http-client";
-import { closeTestServers, echo, startTestServer } from "../../runner/test-http-server";
+import { closeTestServers, echo, startTestServer } from "../_kit/test-http-server";
 import type { HttpClient } from "../_kit/context";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
 import { idempotencyKey } from "../_kit/idempotency";
 import type { Item } from "../_kit/items";
-import { failure, runNode, TEST_WORKSPACE_ID } from "../_kit/testing";
+import { failure, runNode, TEST_WORKSPACE_ID } from "../../runner/node-testing";
 import { httpRequestConfig, httpRequestNode } from "./http-request.node";
 
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NodeConfigError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
-import { runNode } from "../_kit/testing";
+import { runNode } from "../../runner/node-testing";
 import { test, type Condition, type Operator } from "./conditions";
 import { ifNode } from "./if.node";
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../runner/http-client";
-import { closeTestServers } from "../../runner/test-http-server";
+import { closeTestServers } from "../_kit/test-http-server";
 import { NodeCancelledError, NodeConfigError, NodeExternalError } from "../_kit/errors";
 import { chat, chatWithFallback, checkStructuredReply, jsonSchemaValidator, retryAfterMs, type ChatRequest } from "./llm-client";
 import { startOllamaServer, startOpenAIServer } from "./test-servers";

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunEvent } from "../_core/run-types";
 import type { Runtime } from "../../runner/runtime";
-import { closeTestServers } from "../../runner/test-http-server";
-import { startTestRuntime } from "../../runner/test-runtime";
+import { closeTestServers } from "../_kit/test-http-server";
+import { startTestRuntime } from "../../server/test-runtime";
 import { useTestDatabase } from "../../server/db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../_core/flow-document";
 import { rejection, signInAs } from "../../server/routers/test-helpers";

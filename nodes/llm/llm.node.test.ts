@@ -1,8 +1,8 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../runner/http-client";
-import { closeTestServers } from "../../runner/test-http-server";
+import { closeTestServers } from "../_kit/test-http-server";
 import { NodeCancelledError, NodeConfigError, NodeExternalError } from "../_kit/errors";
-import { runNode } from "../_kit/testing";
+import { runNode } from "../../runner/node-testing";
 import { llmNode } from "./llm.node";
 import { ollamaApiCredential } from "./ollama-api.credential";
 import { openAIApiCredential } from "./openai-api.credential";

@@ -1,5 +1,5 @@
 import type http from "node:http";
-import { readBody, startTestServer, type TestServer } from "../../runner/test-http-server";
+import { readBody, startTestServer, type TestServer } from "../_kit/test-http-server";
 
 /**
  * Servers on loopback that speak the OpenAI Chat Completions API (SSE chunks, usage in the last chunk when

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runNode } from "../_kit/testing";
+import { runNode } from "../../runner/node-testing";
 import { manualTriggerNode } from "./manual-trigger.node";
 
 describe("core.manual-trigger", () => {

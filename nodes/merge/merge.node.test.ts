@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BinaryRef, Item } from "../_kit/items";
-import { runNode } from "../_kit/testing";
+import { runNode } from "../../runner/node-testing";
 import { mergeNode } from "./merge.node";
 
 const people: Item[] = [{ json: { id: 1, name: "Ada" } }, { json: { id: 2, name: "Grace" } }, { json: { id: 3, name: "Linus" } }];

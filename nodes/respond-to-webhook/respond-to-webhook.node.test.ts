@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NodeConfigError } from "../_kit/errors";
-import { runNode } from "../_kit/testing";
+import { runNode } from "../../runner/node-testing";
 import { respondToWebhookNode } from "./respond-to-webhook.node";
 
 const input = [{ json: { orderId: 42, total: 9.5 } }, { json: { orderId: 43, total: 1 } }];

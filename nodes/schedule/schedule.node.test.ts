@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { configJsonSchema } from "../_kit/define-node";
 import { NodeConfigError } from "../_kit/errors";
-import { runNode } from "../_kit/testing";
+import { runNode } from "../../runner/node-testing";
 import { nextFireTimes, scheduleConfig, scheduleNode } from "./schedule.node";
 
 async function refusal(config: Record<string, unknown>): Promise<Error> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NodeConfigError } from "../_kit/errors";
 import type { BinaryRef, Item } from "../_kit/items";
-import { runNode } from "../_kit/testing";
+import { runNode } from "../../runner/node-testing";
 import { setNode } from "./set.node";
 
 const photo: BinaryRef = { id: "bin-1", mimeType: "image/png", size: 3 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NodeConfigError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
-import { runNode } from "../_kit/testing";
+import { runNode } from "../../runner/node-testing";
 import { switchNode } from "./switch.node";
 
 const orders: Item[] = [

@@ -6,9 +6,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LocalBinaryStore } from "../../runner/binary-store";
-import { closeTestServers, startTestServer, type TestServer } from "../../runner/test-http-server";
+import { closeTestServers, startTestServer, type TestServer } from "../_kit/test-http-server";
 import { NodeConfigError, NodeError } from "../_kit/errors";
-import { runNode, TEST_WORKSPACE_ID } from "../_kit/testing";
+import { runNode, TEST_WORKSPACE_ID } from "../../runner/node-testing";
 import { runningPids } from "./ffmpeg";
 import { transcodeNode } from "./transcode.node";
 

@@ -6,10 +6,10 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LocalBinaryStore } from "../../runner/binary-store";
-import { closeTestServers, startTestServer } from "../../runner/test-http-server";
+import { closeTestServers, startTestServer } from "../_kit/test-http-server";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeExternalError, NodeTimeoutError } from "../_kit/errors";
 import type { BinaryRef, Item } from "../_kit/items";
-import { runNode, TEST_WORKSPACE_ID, type RunNodeResult } from "../_kit/testing";
+import { runNode, TEST_WORKSPACE_ID, type RunNodeResult } from "../../runner/node-testing";
 import { freePort } from "../mqtt/test-broker";
 import { runningPids } from "./ffmpeg";
 import { transcodeNode, transcodeSlots } from "./transcode.node";
@@ -385,7 +385,7 @@ describe("stopping", () => {
     await mkdir(inputDir, { recursive: true });
     await writeFile(path.join(inputDir, "long.mp4"), await readFile(path.join(dir, "long.mp4")));
     const script = `
-      const { runNode } = require(${JSON.stringify(path.resolve(import.meta.dirname, "../_kit/testing.ts"))});
+      const { runNode } = require(${JSON.stringify(path.resolve(import.meta.dirname, "../../runner/node-testing.ts"))});
       const { transcodeNode } = require(${JSON.stringify(path.resolve(import.meta.dirname, "transcode.node.ts"))});
       void runNode(transcodeNode, { config: { source: "file", filePath: "long.mp4", mp4: true } });`;
     const child = spawn(process.execPath, ["--import", "tsx", "-e", script], { env: { ...process.env, TRANSCODE_INPUT_DIR: inputDir }, stdio: "ignore" });

@@ -5,10 +5,10 @@ import path from "node:path";
 import busboy from "busboy";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LocalBinaryStore } from "../../runner/binary-store";
-import { closeTestServers, startTestServer } from "../../runner/test-http-server";
+import { closeTestServers, startTestServer } from "../_kit/test-http-server";
 import { NodeCancelledError, NodeConfigError, NodeError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
-import { runNode, TEST_WORKSPACE_ID } from "../_kit/testing";
+import { runNode, TEST_WORKSPACE_ID } from "../../runner/node-testing";
 import { startOpenAIServer } from "../llm/test-servers";
 import { voiceTranscribeNode } from "./voice-transcribe.node";
 

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../runner/runtime";
-import { startTestRuntime } from "../../runner/test-runtime";
+import { startTestRuntime } from "../../server/test-runtime";
 import { useTestDatabase } from "../../server/db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../_core/flow-document";
 import { signInAs } from "../../server/routers/test-helpers";

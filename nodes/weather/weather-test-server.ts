@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type http from "node:http";
 import path from "node:path";
-import { startTestServer } from "../../runner/test-http-server";
+import { startTestServer } from "../_kit/test-http-server";
 
 // __dirname rather than import.meta: Playwright loads this module as CommonJS for the browser journeys.
 const fixture = (name: string) => readFileSync(path.join(__dirname, "fixtures", name), "utf8");

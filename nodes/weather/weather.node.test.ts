@@ -1,9 +1,9 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../runner/http-client";
-import { closeTestServers } from "../../runner/test-http-server";
+import { closeTestServers } from "../_kit/test-http-server";
 import { NodeConfigError, NodeExternalError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
-import { failure, runNode } from "../_kit/testing";
+import { failure, runNode } from "../../runner/node-testing";
 import { createWeatherNode } from "./weather.node";
 import { openMeteo } from "./weather-test-server";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { configJsonSchema } from "../_kit/define-node";
 import { NodeConfigError } from "../_kit/errors";
-import { runNode } from "../_kit/testing";
+import { runNode } from "../../runner/node-testing";
 import { MAX_WEBHOOK_BODY_BYTES, webhookConfig, webhookNode } from "./webhook.node";
 
 const request = { method: "POST", path: "orders/new", headers: { "content-type": "application/json" }, query: {}, body: { id: 7 } };

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { credentialRegistry } from "../../nodes/registry";
 import type { Runtime } from "../../runner/runtime";
-import { startTestRuntime } from "../../runner/test-runtime";
+import { startTestRuntime } from "../test-runtime";
 import { useTestDatabase } from "../db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { appRouter } from "../routers/_app";

@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../runner/runtime";
-import { startTestRuntime, testRedisUrlFor } from "../../runner/test-runtime";
+import { startTestRuntime, testRedisUrlFor } from "../test-runtime";
 import { useTestDatabase } from "../db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { signInAs } from "../routers/test-helpers";

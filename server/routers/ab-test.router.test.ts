@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPoint, variantAt } from "../../nodes/ab-split/assignment";
 import type { Runtime } from "../../runner/runtime";
-import { startTestRuntime } from "../../runner/test-runtime";
+import { startTestRuntime } from "../test-runtime";
 import { useTestDatabase } from "../db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { experimentStore } from "../services/ab-test-service";

@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../runner/runtime";
-import { startTestRuntime } from "../../runner/test-runtime";
+import { startTestRuntime } from "../test-runtime";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { workspaceService } from "../services/workspace-service";

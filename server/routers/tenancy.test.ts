@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../runner/runtime";
-import { startTestRuntime } from "../../runner/test-runtime";
+import { startTestRuntime } from "../test-runtime";
 import type { Db } from "../db";
 import type { DbConnection } from "../db/connect";
 import { createTestDatabase } from "../db/test-databases";

@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { startOpenAIServer } from "@/nodes/llm/test-servers";
 import type { RunEvent } from "@/nodes/_core/run-types";
 import type { Runtime } from "@/runner/runtime";
-import { closeTestServers } from "@/runner/test-http-server";
-import { startTestRuntime, testRedisUrlFor } from "@/runner/test-runtime";
+import { closeTestServers } from "@/nodes/_kit/test-http-server";
+import { startTestRuntime, testRedisUrlFor } from "@/server/test-runtime";
 import { useTestDatabase } from "@/server/db/test-databases";
 import { FLOW_SCHEMA_TAG } from "@/nodes/_core/flow-document";
 import { signInAs } from "@/server/routers/test-helpers";

@@ -5,7 +5,7 @@ import path from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runNode, TEST_WORKSPACE_ID } from "@/nodes/_kit/testing";
+import { runNode, TEST_WORKSPACE_ID } from "@/runner/node-testing";
 import { voiceTriggerNode } from "@/nodes/voice/voice-trigger.node";
 import { LocalBinaryStore } from "@/runner/binary-store";
 import { nodeCatalog } from "@/server/services/node-catalog-service";

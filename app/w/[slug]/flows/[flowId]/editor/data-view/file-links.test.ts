@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runNode, TEST_WORKSPACE_ID } from "@/nodes/_kit/testing";
+import { runNode, TEST_WORKSPACE_ID } from "@/runner/node-testing";
 import { transcodeNode } from "@/nodes/transcode/transcode.node";
 import { LocalBinaryStore } from "@/runner/binary-store";
 import { fileLinksOf } from "./data-model";

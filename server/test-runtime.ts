@@ -2,12 +2,12 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
-import type { Db } from "../server/db";
-import { parseEnv } from "../server/env";
-import { secretBox } from "../server/routers/test-helpers";
-import { Runtime, type RuntimeRole } from "./runtime";
-import { handOverRuntime } from "../server/runtime-handover";
-import { runnerStorage } from "../server/runner-storage";
+import type { Db } from "./db";
+import { parseEnv } from "./env";
+import { secretBox } from "./routers/test-helpers";
+import { Runtime, type RuntimeRole } from "../runner/runtime";
+import { handOverRuntime } from "./runtime-handover";
+import { runnerStorage } from "./runner-storage";
 
 /** Redis for tests: TEST_REDIS_URL, else the local default. */
 export const testRedisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";

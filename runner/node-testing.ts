@@ -1,15 +1,15 @@
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { LocalBinaryStore } from "../../runner/binary-store";
-import { createHttpClient } from "../../runner/http-client";
-import { ExpressionSandbox } from "../../runner/expression-sandbox";
-import { getCodeSandbox } from "../../runner/sandbox";
-import { configResolver, prepareConfig } from "../_core/node-config";
-import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLimits, NodeLogger, ProgressUpdate, WebhookResponse } from "./context";
-import { toPortItems, type NodeDefinition } from "./define-node";
-import { idempotencyKey } from "./idempotency";
-import type { Item, PortItems } from "./items";
+import { LocalBinaryStore } from "./binary-store";
+import { createHttpClient } from "./http-client";
+import { ExpressionSandbox } from "./expression-sandbox";
+import { getCodeSandbox } from "./sandbox";
+import { configResolver, prepareConfig } from "../nodes/_core/node-config";
+import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLimits, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
+import { toPortItems, type NodeDefinition } from "../nodes/_kit/define-node";
+import { idempotencyKey } from "../nodes/_kit/idempotency";
+import type { Item, PortItems } from "../nodes/_kit/items";
 
 /** A key/value store held in memory, for node tests. */
 export class MemoryKeyValueStore implements KeyValueStore {
