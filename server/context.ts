@@ -1,4 +1,4 @@
-import { currentUser } from "./auth/session";
+import { currentUser, type ContextUser } from "./auth/session";
 import { connectionTestHttp as defaultConnectionTestHttp } from "./connection-test-http";
 import { secretBox, type SecretBox } from "./crypto";
 import { getDb, type Db } from "./db";
@@ -6,11 +6,7 @@ import { currentRuntime } from "./runtime-handover";
 import type { SafeHttpClient } from "../runner/http-client";
 import type { Runtime } from "../runner/runtime";
 
-export interface ContextUser {
-  id: string;
-  email: string;
-  name: string | null;
-}
+export type { ContextUser };
 
 /**
  * Builds a context from plain values, so tests can make one without a request. The secret box and the runtime

@@ -1,7 +1,13 @@
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
-import type { ContextUser } from "../context";
 import { authOptions } from "./options";
+
+/** The signed-in user as procedures and route handlers see them. */
+export interface ContextUser {
+  id: string;
+  email: string;
+  name: string | null;
+}
 
 export async function currentUser(): Promise<ContextUser | null> {
   const session = await getServerSession(authOptions());

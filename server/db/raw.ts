@@ -1,4 +1,4 @@
-import type { Db } from "./connect";
+import type { PrismaClient as Db } from "./generated/client";
 
 /** Runs one SQL statement with positional parameters and returns its rows. */
 export type RawSql = <T>(text: string, params: unknown[]) => Promise<T[]>;
