@@ -19,7 +19,7 @@ import type { RunEvent } from "../nodes/_core/run-types";
 import type { RunSpec } from "../nodes/_core/run-types";
 import type { Runtime } from "./runtime";
 import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";
-import { spawnWorkerProcess, workerClientIds } from "./test-worker-process";
+import { spawnWorkerProcess, workerClientIds, waitFor } from "./test-worker-process";
 
 /**
  * Queue mode with a media queue: this process takes only runs (WORKER_QUEUES=runs), a real worker process takes
@@ -30,16 +30,6 @@ import { spawnWorkerProcess, workerClientIds } from "./test-worker-process";
 const REDIS_URL = testRedisUrlFor(6);
 const exec = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs: number, state?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${state ? `\n${state()}` : ""}`);
-    await sleep(20);
-  }
-}
 
 /** ffmpeg processes whose parent is `pid`. */
 async function ffmpegChildren(pid: number): Promise<number[]> {

@@ -16,7 +16,7 @@ import { QueueDispatcher, RUN_QUEUE } from "./dispatch";
 import type { RunSpec } from "../nodes/_core/run-types";
 import type { Runtime } from "./runtime";
 import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";
-import { spawnWorkerProcess, workerClientIds, type WorkerProcess } from "./test-worker-process";
+import { spawnWorkerProcess, workerClientIds, type WorkerProcess, waitFor } from "./test-worker-process";
 
 /**
  * Queue mode end to end: real `npm run worker` processes on PostgreSQL and Redis, killed, terminated and left
@@ -65,17 +65,6 @@ function note(line: string): void {
   console.log(line);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs: number, describeState?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${describeState ? `\n${describeState()}` : ""}`);
-    await sleep(20);
-  }
-}
 
 // Worker processes start, die and resume here; on a busy machine that takes longer than the default minute.
 describe("queue mode with worker processes", { timeout: 300_000 }, () => {

@@ -47,3 +47,19 @@ export function spawnWorkerProcess({ databaseUrl, redisUrl, env = {} }: { databa
 export async function workerClientIds(queue: Pick<Queue, "getWorkers">): Promise<Set<string>> {
   return new Set((await queue.getWorkers()).map((client) => client.id!));
 }
+
+/** Polls `check` until it gives a value, failing after `timeoutMs` with what was awaited and, if given, the state. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs: number,
+  describeState?: () => string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${describeState ? `\n${describeState()}` : ""}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -17,7 +17,7 @@ import { QueueDispatcher } from "./dispatch";
 import type { RunSpec } from "../nodes/_core/run-types";
 import type { Runtime } from "./runtime";
 import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";
-import { spawnWorkerProcess, workerClientIds, type WorkerProcess } from "./test-worker-process";
+import { spawnWorkerProcess, workerClientIds, type WorkerProcess, waitFor } from "./test-worker-process";
 
 /**
  * Queue mode when workers are lost in a step: real `npm run worker` processes killed or frozen (SIGSTOP) while a
@@ -66,17 +66,6 @@ async function startHoldingServer() {
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs: number, describeState?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${describeState ? `\n${describeState()}` : ""}`);
-    await sleep(50);
-  }
-}
 
 describe("queue mode when workers are lost in a step", { timeout: 300_000 }, () => {
   let connection: DbConnection;
