@@ -7,6 +7,7 @@ import { handOverRuntime } from "./runtime-handover";
 import { getConnection } from "./db";
 import { describeDatabase, migrateDatabase } from "./db/prepare";
 import { ConfigError, env } from "./env";
+import { startAuditRetention } from "./audit-retention";
 import { logger } from "./logger";
 import { ensureSecrets } from "./secrets";
 import { runnerStorage } from "./runner-storage";
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   const runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "web", logger });
   handOverRuntime(runtime);
   await runtime.start();
+  const stopAuditRetention = startAuditRetention({ db: connection.db, logger });
   logger.info({ mode: runtime.mode }, runtime.mode === "queue" ? "runs go to worker processes through Redis" : "runs execute in this process");
 
   const app = next({ dev, dir: process.cwd(), hostname: "localhost", port: config.PORT });
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await closed;
+    stopAuditRetention();
     await runtime.close();
     await app.close();
     await connection.close();

@@ -1,5 +1,6 @@
 import { router } from "../trpc";
 import { abTestRouter } from "./ab-test.router";
+import { auditRouter } from "./audit.router";
 import { credentialRouter } from "./credential.router";
 import { flowRouter } from "./flow.router";
 import { nodeCatalogRouter } from "./node-catalog.router";
@@ -17,6 +18,7 @@ export const appRouter = router({
   run: runRouter,
   usage: usageRouter,
   abTest: abTestRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

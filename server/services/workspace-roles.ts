@@ -29,6 +29,8 @@ export const permissions = {
   "abTest.edit": "editor",
   /** Rename the workspace. */
   "workspace.manage": "admin",
+  /** Read and export the audit log, and set how long it is kept. */
+  "audit.read": "admin",
   /** Add members, change their roles and remove them (owners aside). */
   "member.manage": "admin",
   /** Grant or take away the owner role, and remove an owner. */

@@ -7,6 +7,9 @@ ADD COLUMN     "prevHash" TEXT,
 ADD COLUMN     "seq" INTEGER,
 ADD COLUMN     "userAgent" TEXT;
 
+-- AlterTable
+ALTER TABLE "Workspace" ADD COLUMN     "auditRetentionDays" INTEGER NOT NULL DEFAULT 365;
+
 -- CreateTable
 CREATE TABLE "AuditChain" (
     "chain" TEXT NOT NULL,
