@@ -105,7 +105,7 @@ describe("the command-line interface against PostgreSQL", () => {
     const help = await cli("--help");
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: npm run cli -- <command> [options]");
-    for (const command of ["import <file>", "export <flowId>", "run <flowId>", "runs <flowId>"]) expect(help.stdout).toContain(command);
+    for (const command of ["flows", "import <file>", "export <flowId>", "run <flowId>", "runs <flowId>"]) expect(help.stdout).toContain(command);
 
     const unknown = await cli("deploy");
     expect(unknown.code).toBe(1);
@@ -258,6 +258,44 @@ describe("the command-line interface against PostgreSQL", () => {
 
     const failedOnly = await cli("runs", flowId, "--user", ada.user.email, "--status", "failed");
     expect(failedOnly.stdout).toBe("No failed runs of this flow.\n");
+  });
+
+  it("lists the workspace's flows with their ids, whether each is active, and its active version", async () => {
+    const cleo = await signInAs({ db: connection.db, name: "Cleo" });
+    const as = ["--user", cleo.user.email];
+    const empty = await cli("flows", ...as);
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toBe(`No flows in workspace ${cleo.workspace.slug} yet.\n`);
+
+    const importAs = async (name: string, ...options: string[]) => {
+      const result = await cli("import", await file(`${name}.json`, { name, document: doublingFlow }), ...as, ...options);
+      expect(result.code).toBe(0);
+      return (JSON.parse(result.stdout) as { flowId: string }).flowId;
+    };
+    const live = await importAs("Live doubling", "--activate");
+    const idle = await importAs("Idle doubling");
+
+    const listed = await cli("flows", ...as);
+    expect(listed.stderr).toBe("");
+    expect(listed.code).toBe(0);
+    const [header, ...rows] = listed.stdout.trimEnd().split("\n");
+    expect(header).toMatch(/^ID\s+STATUS\s+ACTIVE VERSION\s+VERSIONS\s+NAME$/);
+    // Newest change first.
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(new RegExp(`^${idle}\\s+inactive\\s+-\\s+1\\s+Idle doubling$`));
+    expect(rows[1]).toMatch(new RegExp(`^${live}\\s+active\\s+1\\s+1\\s+Live doubling$`));
+
+    // Another member's view of the same workspace, named by --workspace; an outsider's is refused.
+    const byWorkspace = await cli("flows", "--workspace", cleo.workspace.slug);
+    expect(byWorkspace.stdout).toBe(listed.stdout);
+    const outsider = await cli("flows", "--user", bob.user.email, "--workspace", cleo.workspace.slug);
+    expect(outsider.code).toBe(1);
+    expect(outsider.stdout).toBe("");
+    expect(outsider.stderr).toContain("not found");
+
+    const extra = await cli("flows", live, ...as);
+    expect(extra.code).toBe(1);
+    expect(extra.stderr).toContain("flows takes no operand; unexpected: " + live);
   });
 
   it("runs a draft with --draft, and refuses to run an inactive flow without it", async () => {

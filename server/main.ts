@@ -44,8 +44,10 @@ async function main(): Promise<void> {
   }
   const dev = process.argv.includes("--dev");
   await ensureSecrets({ env: process.env, dataDir: process.env.DATA_DIR ?? ".data" });
-  const port = process.env.PORT ?? "3000";
-  process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+  // Without a configured public URL, next-auth builds its redirects from the address each request came by
+  // (Next passes it on as X-Forwarded-Host/-Proto), so sign-in works by localhost, 127.0.0.1 or a LAN name alike.
+  // With NEXTAUTH_URL set, that address wins and the sign-in page says so to anyone who came by another.
+  if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= "true";
   const config = env();
 
   await prepareDatabaseInChild(config);
@@ -73,7 +75,7 @@ async function main(): Promise<void> {
   });
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
-  logger.info({ url: process.env.NEXTAUTH_URL, dev }, "Streamware is ready");
+  logger.info({ url: process.env.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`, dev }, "Streamware is ready");
 
   let stopping = false;
   const stop = async (signal: string) => {

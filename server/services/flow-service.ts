@@ -12,6 +12,7 @@ const flowSummarySelect = {
   id: true,
   name: true,
   activeVersionId: true,
+  activeVersion: { select: { number: true } },
   createdAt: true,
   updatedAt: true,
   _count: { select: { versions: true } },
@@ -23,6 +24,8 @@ export interface FlowSummary {
   id: string;
   name: string;
   active: boolean;
+  /** The number of the version triggers run; null while the flow is inactive. */
+  activeVersion: number | null;
   versionCount: number;
   createdAt: Date;
   updatedAt: Date;
@@ -33,6 +36,7 @@ function toSummary(flow: Prisma.FlowGetPayload<{ select: typeof flowSummarySelec
     id: flow.id,
     name: flow.name,
     active: flow.activeVersionId !== null,
+    activeVersion: flow.activeVersion?.number ?? null,
     versionCount: flow._count.versions,
     createdAt: flow.createdAt,
     updatedAt: flow.updatedAt,
