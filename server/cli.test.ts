@@ -326,6 +326,32 @@ describe("the command-line interface against PostgreSQL", () => {
     expect(result.stderr).toContain(`Flow "${flowId}" not found`);
   });
 
+  it("verifies a workspace's audit log, and names the event changed or deleted in SQL", async () => {
+    const workspace = await ada.caller.workspace.create({ name: `Audited ${randomBytes(3).toString("hex")}` });
+    for (const name of ["one", "two", "three"]) await ada.caller.flow.create({ workspaceId: workspace.id, name });
+    const intact = await cli("audit", "verify", "--workspace", workspace.slug, "--user", ada.user.email);
+    expect(intact).toMatchObject({ code: 0, stderr: "" });
+    expect(intact.stdout).toBe(`The audit log of ${workspace.slug} is intact: 4 events checked.\n`);
+
+    await connection.db.$executeRaw`UPDATE "AuditEvent" SET "data" = '{"name":"renamed"}' WHERE "workspaceId" = ${workspace.id} AND "seq" = 3`;
+    const edited = await cli("audit", "verify", "--workspace", workspace.slug, "--user", ada.user.email);
+    expect(edited.code).toBe(1);
+    expect(edited.stdout).toMatch(new RegExp(`^The audit log of ${workspace.slug} was tampered with: event 3 \\(flow.create\\) was changed after it was written \\(id \\w+\\)\\.\n$`));
+
+    await connection.db.$executeRaw`DELETE FROM "AuditEvent" WHERE "workspaceId" = ${workspace.id} AND "seq" = 3`;
+    const deleted = await cli("audit", "verify", "--workspace", workspace.slug, "--user", ada.user.email);
+    expect(deleted.code).toBe(1);
+    expect(deleted.stdout).toContain("event 3 is missing: the chain jumps from 2 to 4");
+
+    const stranger = await cli("audit", "verify", "--workspace", workspace.slug, "--user", bob.user.email);
+    expect(stranger.code).toBe(1);
+    expect(stranger.stdout).toBe("");
+    const noWorkspace = await cli("audit", "verify", "--user", ada.user.email);
+    expect(noWorkspace.stderr).toContain("name the workspace whose audit log to check: --workspace <slug>");
+    const noAction = await cli("audit", "--workspace", workspace.slug);
+    expect(noAction.stderr).toContain("audit needs an action");
+  });
+
   it("asks for --user when more than one user could act", async () => {
     const result = await cli("runs", "some-flow");
     expect(result.code).toBe(1);

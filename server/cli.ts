@@ -14,6 +14,8 @@ import { describeIssues } from "../nodes/_core/flow-document";
 import { issueList, issuesOf, type ImportedFlow } from "./flow-import";
 import { listRunsInput } from "./routers/run.schema";
 import { ensureSecrets } from "./secrets";
+import { verifyAuditChain } from "./services/audit-chain";
+import { auditService } from "./services/audit-service";
 import { flowService } from "./services/flow-service";
 import { flowTransferService } from "./services/flow-transfer-service";
 import { runService, type RunSummary } from "./services/run-service";
@@ -46,6 +48,10 @@ Commands:
   runs <flowId> [--limit <n>] [--status <status>]
       List the flow's most recent runs: --limit of them (default ${DEFAULT_RUNS_LIMIT}, at most 200), only those
       with --status (queued, running, succeeded, failed or cancelled) if given.
+  audit verify --workspace <slug>
+      Check the workspace's audit log: each event is chained to the one before it by its hash, so an event
+      changed or deleted in the database breaks the chain. Prints the first such event and exits 1, or
+      how many events were checked and exits 0. Needs an admin or owner of the workspace.
 
 Options for every command:
   --user <email>       Act as this user; their workspace role applies. Default: with --workspace, its
@@ -64,7 +70,7 @@ class CliError extends Error {
   name = "CliError";
 }
 
-const commandNames = ["flows", "import", "export", "run", "runs"] as const;
+const commandNames = ["flows", "import", "export", "run", "runs", "audit"] as const;
 type CommandName = (typeof commandNames)[number];
 
 const optionSpecs = {
@@ -88,6 +94,7 @@ const commandOptions: Record<CommandName, OptionName[]> = {
   export: ["out"],
   run: ["input", "draft", "timeout"],
   runs: ["limit", "status"],
+  audit: [],
 };
 
 const jsonText = z.string().transform((text, ctx): unknown => {
@@ -124,6 +131,12 @@ const cliArgs = z.discriminatedUnion("command", [
     status: listRunsInput.shape.status,
     ...identity,
   }),
+  z.object({
+    command: z.literal("audit"),
+    action: z.literal("verify", { error: 'the audit command has one action, "verify": npm run cli -- audit verify --workspace <slug>' }),
+    user: identity.user,
+    workspace: z.string({ error: "name the workspace whose audit log to check: --workspace <slug>" }).trim().min(1),
+  }),
 ]);
 
 type CliArgs = z.infer<typeof cliArgs>;
@@ -132,7 +145,7 @@ type Args<C extends CommandName> = Extract<CliArgs, { command: C }>;
 type Prepared = Exclude<CliArgs, { command: "import" }> | (Args<"import"> & { flow: ImportedFlow });
 
 /** What each command takes after its name. */
-const operands: Record<CommandName, "file" | "flowId" | null> = { flows: null, import: "file", export: "flowId", run: "flowId", runs: "flowId" };
+const operands: Record<CommandName, "file" | "flowId" | "action" | null> = { flows: null, import: "file", export: "flowId", run: "flowId", runs: "flowId", audit: "action" };
 
 function isCommand(name: string | undefined): name is CommandName {
   return commandNames.includes(name as CommandName);
@@ -158,7 +171,7 @@ function parseCommandLine(argv: string[]): CliArgs | "help" {
   if (operand === null) {
     if (positionals.length > 1) throw new CliError(`${command} takes no operand; unexpected: ${positionals.slice(1).join(" ")}`);
   } else {
-    if (target === undefined) throw new CliError(`${command} needs a ${operand}: npm run cli -- ${command} <${operand}>`);
+    if (target === undefined) throw new CliError(`${command} needs ${/^[aeiou]/.test(operand) ? "an" : "a"} ${operand}: npm run cli -- ${command} <${operand}>`);
     if (extra.length) throw new CliError(`${command} takes one ${operand}; unexpected: ${extra.join(" ")}`);
   }
   const allowed = new Set<string>(["user", "workspace", ...commandOptions[command]]);
@@ -366,6 +379,19 @@ async function listRuns({ db, actor }: Session, args: Args<"runs">): Promise<num
   return 0;
 }
 
+async function verifyAudit({ db, actor }: Session, args: Args<"audit">): Promise<number> {
+  const workspace = await workspaceService.getBySlug({ db, userId: actor.id, slug: args.workspace });
+  await workspaceService.requireRole({ db, userId: actor.id, workspaceId: workspace.id, permission: "audit.read" });
+  const verdict = await verifyAuditChain(auditService.chainEvents({ db, workspaceId: workspace.id }), await auditService.chainHead({ db, workspaceId: workspace.id }));
+  if (verdict.ok) {
+    await write(process.stdout, `The audit log of ${workspace.slug} is intact: ${verdict.events} event${verdict.events === 1 ? "" : "s"} checked.\n`);
+    return 0;
+  }
+  const id = verdict.eventId ? ` (id ${verdict.eventId})` : "";
+  await write(process.stdout, `The audit log of ${workspace.slug} was tampered with: ${verdict.message}${id}.\n`);
+  return 1;
+}
+
 function dispatch(session: Session, args: Prepared): Promise<number> {
   switch (args.command) {
     case "flows":
@@ -378,6 +404,8 @@ function dispatch(session: Session, args: Prepared): Promise<number> {
       return runFlow(session, args);
     case "runs":
       return listRuns(session, args);
+    case "audit":
+      return verifyAudit(session, args);
   }
 }
 
