@@ -3,6 +3,7 @@ import { abTestRouter } from "./ab-test.router";
 import { auditRouter } from "./audit.router";
 import { credentialRouter } from "./credential.router";
 import { flowRouter } from "./flow.router";
+import { invitationRouter } from "./invitation.router";
 import { nodeCatalogRouter } from "./node-catalog.router";
 import { runRouter } from "./run.router";
 import { usageRouter } from "./usage.router";
@@ -19,6 +20,7 @@ export const appRouter = router({
   usage: usageRouter,
   abTest: abTestRouter,
   audit: auditRouter,
+  invitation: invitationRouter,
 });
 
 export type AppRouter = typeof appRouter;
