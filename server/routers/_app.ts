@@ -6,6 +6,7 @@ import { nodeCatalogRouter } from "./node-catalog.router";
 import { runRouter } from "./run.router";
 import { usageRouter } from "./usage.router";
 import { userRouter } from "./user.router";
+import { webhookTestRouter } from "./webhook-test.router";
 import { workspaceRouter } from "./workspace.router";
 
 export const appRouter = router({
@@ -17,6 +18,7 @@ export const appRouter = router({
   run: runRouter,
   usage: usageRouter,
   abTest: abTestRouter,
+  webhookTest: webhookTestRouter,
 });
 
 export type AppRouter = typeof appRouter;
