@@ -52,8 +52,8 @@ test("the experiments page compares each A/B variant with its control, and the u
   await expect(bright).toContainText(String(split.bright!.length));
   await expect(plain).toContainText("Control");
   await expect(bright).toContainText("Better at 95%");
-  await expect(bright.getByRole("cell").nth(6)).toContainText(/\+\d+\.\d% \(\+\d+\.\d% to \+\d+\.\d%\)/);
-  await expect(bright.getByRole("cell").nth(7)).toHaveText(/^(< 0\.0001|0\.\d{4})$/);
+  await expect(bright.getByRole("cell").nth(5)).toContainText(/\+\d+\.\d% \(\+\d+\.\d% to \+\d+\.\d%\)/);
+  await expect(bright.getByRole("cell").nth(6)).toHaveText(/^(< 0\.0001|0\.\d{4})$/);
   await page.getByRole("combobox", { name: "Confidence" }).selectOption("0.99");
   await expect(experiment.getByRole("columnheader", { name: "Difference (99% interval)" })).toBeVisible();
   await snapThemes(page, testInfo, "experiments page");

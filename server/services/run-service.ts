@@ -24,6 +24,7 @@ const runSummarySelect = {
   startedAt: true,
   finishedAt: true,
   flowVersion: { select: { number: true } },
+  flow: { select: { name: true } },
 } as const;
 
 const stepSelect = {
@@ -48,6 +49,7 @@ function toSummary(run: RunSummaryRow) {
   return {
     id: run.id,
     flowId: run.flowId,
+    flowName: run.flow.name,
     status: run.status,
     trigger: run.trigger,
     error: run.error as { message: string } | null,

@@ -21,7 +21,7 @@ export default async function WorkspaceLayout({ children, params }: { children: 
   return (
     <WorkspaceProvider workspace={workspace}>
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <div className="mx-auto flex min-h-14 max-w-6xl flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2 md:flex-nowrap md:py-0">
+        <div className="mx-auto flex min-h-14 max-w-7xl flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2 md:flex-nowrap md:py-0">
           <Link prefetch={false} href={`/w/${workspace.slug}`} className="flex items-center gap-2 font-semibold text-indigo-600 dark:text-indigo-400">
             <span aria-hidden className="text-xl">≋</span> Streamware
           </Link>

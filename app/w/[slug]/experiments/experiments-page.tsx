@@ -42,7 +42,31 @@ function ExperimentCard({ experiment, slug }: { experiment: Experiment; slug: st
         </Link>
         <span className="ml-auto text-xs text-slate-500 dark:text-slate-400">Control: {experiment.control}</span>
       </div>
-      <div className="overflow-x-auto">
+      {/* A phone gets each variant as a card; a wider screen the table. */}
+      <ul className="divide-y divide-slate-200 md:hidden dark:divide-slate-800">
+        {experiment.variants.map((variant) => {
+          const result = verdict(variant, experiment.confidence);
+          return (
+            <li key={variant.name} className="space-y-1 px-4 py-3 text-sm">
+              <div className="flex items-center gap-2">
+                <span className="font-medium">{variant.name}</span>
+                {variant.weight !== null && <span className="text-xs text-slate-500 dark:text-slate-400">weight {variant.weight}</span>}
+                <span className={`ml-auto whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-medium ${result.className}`}>{result.text}</span>
+              </div>
+              <p className="tabular-nums">
+                {percent(variant.rate)} converted ({count.format(variant.conversions)} of {count.format(variant.exposures)})
+              </p>
+              {!variant.control && (
+                <p className="text-xs tabular-nums text-slate-600 dark:text-slate-400">
+                  Lift {signedPercent(variant.lift)} · difference {signedPercent(variant.difference)}
+                  {variant.interval && ` (${signedPercent(variant.interval.low)} to ${signedPercent(variant.interval.high)})`} · p {pValue(variant.pValue)}
+                </p>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      <div className="hidden overflow-x-auto md:block">
         <table className="w-full min-w-[44rem] text-sm">
           <caption className="sr-only">Variants of {experiment.experiment} against the control</caption>
           <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/50 dark:text-slate-400">

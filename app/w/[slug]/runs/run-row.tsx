@@ -17,7 +17,6 @@ export const runHref = ({ slug, flowId, runId }: { slug: string; flowId: string;
 export function RunRow({
   run,
   slug,
-  flowName,
   selectable,
   selected,
   onSelect,
@@ -27,7 +26,6 @@ export function RunRow({
 }: {
   run: RunListRow;
   slug: string;
-  flowName: string | undefined;
   selectable: boolean;
   selected: boolean;
   onSelect(selected: boolean): void;
@@ -37,7 +35,7 @@ export function RunRow({
 }) {
   const finished = run.status !== "queued" && run.status !== "running";
   const when = timeFormat.format(run.startedAt ?? run.queuedAt);
-  const label = `${flowName ?? "Deleted flow"}, ${run.status}, ${when}`;
+  const label = `${run.flowName}, ${run.status}, ${when}`;
   return (
     <li aria-label={`Run of ${label}`} className="flex items-start gap-3 px-4 py-3">
       {selectable && (
@@ -55,7 +53,7 @@ export function RunRow({
         <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
           <span className={`text-sm font-semibold ${runStatusClass[run.status] ?? ""}`}>{run.status}</span>
           <Link prefetch={false} href={runHref({ slug, flowId: run.flowId, runId: run.id })} className="min-w-0 truncate font-medium text-indigo-700 hover:underline dark:text-indigo-300">
-            {flowName ?? "Deleted flow"}
+            {run.flowName}
           </Link>
           <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700 dark:bg-slate-800 dark:text-slate-300">{run.trigger}</span>
           <span className="text-xs text-slate-500 dark:text-slate-400">{run.versionNumber === null ? "draft" : `v${run.versionNumber}`}</span>

@@ -40,7 +40,6 @@ export function RunsPage({ initialFilters }: { initialFilters: RunFilters }) {
   );
   const flows = useQuery(trpc.flow.list.queryOptions({ workspaceId: workspace.id }));
   const triggers = useQuery(trpc.run.triggers.queryOptions({ workspaceId: workspace.id }));
-  const flowNames = useMemo(() => new Map((flows.data ?? []).map((f) => [f.id, f.name])), [flows.data]);
   const list = runs.data?.pages.flatMap((page) => page.runs) ?? [];
   const deletable = list.filter((run) => run.status !== "queued" && run.status !== "running");
 
@@ -137,7 +136,6 @@ export function RunsPage({ initialFilters }: { initialFilters: RunFilters }) {
               key={run.id}
               run={run}
               slug={workspace.slug}
-              flowName={flowNames.get(run.flowId)}
               selectable={canDelete}
               selected={selectedIds.has(run.id)}
               onSelect={(on) => toggle(run.id, on)}
