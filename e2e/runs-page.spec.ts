@@ -115,6 +115,7 @@ test("the workspace's runs: filters in the URL, paging, retry from the failed no
   const viewerContext = await browser.newContext({ viewport: DESKTOP });
   const viewer = await viewerContext.newPage();
   await signIn(viewer, viewerEmail);
+  const own = await ownWorkspace(viewer);
   await trpc(page, "mutation", "workspace.setMember", { workspaceId: workspace.id, email: viewerEmail, role: "viewer" });
   await viewer.goto(`/w/${workspace.slug}/runs`);
   const viewerRows = viewer.getByRole("region", { name: "Runs" }).getByRole("listitem");
@@ -122,7 +123,6 @@ test("the workspace's runs: filters in the URL, paging, retry from the failed no
   await expect(viewer.getByRole("button", { name: /^Retry/ })).toHaveCount(0);
   await expect(viewer.getByRole("button", { name: "Delete…" })).toHaveCount(0);
   await expect(viewer.getByRole("checkbox")).toHaveCount(0);
-  const own = await ownWorkspace(viewer);
   await viewer.goto(`/w/${own.slug}/runs`);
   await expect(viewer.getByText("No runs yet.")).toBeVisible();
   await viewerContext.close();

@@ -21,14 +21,14 @@ export default async function WorkspaceLayout({ children, params }: { children: 
   return (
     <WorkspaceProvider workspace={workspace}>
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <div className="mx-auto flex min-h-14 max-w-7xl flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2 md:flex-nowrap md:py-0">
+        <div className="mx-auto flex min-h-14 max-w-6xl flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2 md:flex-nowrap md:py-0">
           <Link prefetch={false} href={`/w/${workspace.slug}`} className="flex items-center gap-2 font-semibold text-indigo-600 dark:text-indigo-400">
             <span aria-hidden className="text-xl">≋</span> Streamware
           </Link>
           <WorkspaceSwitcher current={workspace} workspaces={workspaces} />
           <WorkspaceNav slug={workspace.slug} />
           <div className="ml-auto flex shrink-0 items-center gap-3 text-sm">
-            <span className="hidden text-slate-600 lg:inline dark:text-slate-400" title={user.email}>
+            <span className="hidden text-slate-600 2xl:inline dark:text-slate-400" title={user.email}>
               {user.name ?? user.email}
             </span>
             <SignOutButton />
