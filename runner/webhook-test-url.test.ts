@@ -1,11 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../server/db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { rejection, signInAs } from "../server/routers/test-helpers";
 import type { Runtime } from "./runtime";
-import { startTestRuntime } from "../server/test-runtime";
+import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";
 
 type Owner = Awaited<ReturnType<typeof signInAs>>;
 
@@ -167,5 +168,48 @@ describe("test webhook URLs (Listen for test event), PostgreSQL and the lean HTT
     expect(statuses.filter((s) => s === 202)).toHaveLength(1);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
     expect(answers.find((res) => res.status === 429)!.headers.get("retry-after")).toBeTruthy();
+  });
+});
+
+describe("test webhook URLs in queue mode: the call reaches one web process, a worker runs the draft", () => {
+  const database = useTestDatabase("postgres");
+  const redisUrl = testRedisUrlFor(15);
+  let webs: Runtime[];
+  let worker: Runtime;
+  let servers: Server[];
+  let bases: string[];
+
+  beforeAll(async () => {
+    const redis = new Redis(redisUrl);
+    await redis.flushdb();
+    redis.disconnect();
+    // Two web processes behind a load balancer: the listener is kept in PostgreSQL, so either takes the call.
+    webs = [await startTestRuntime({ db: database.db, redis: redisUrl }), await startTestRuntime({ db: database.db, redis: redisUrl })];
+    worker = await startTestRuntime({ db: database.db, redis: redisUrl, role: "worker" });
+    servers = webs.map((web) => createServer((req, res) => void (web.webhooks!.handle(req, res) || res.writeHead(418).end())));
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))));
+    bases = servers.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  });
+  afterAll(async () => {
+    await Promise.all((servers ?? []).map((server) => new Promise((resolve) => server.close(resolve))));
+    for (const runtime of [...(webs ?? []), worker]) await runtime?.close();
+  });
+
+  it("answers 202 at once from the web process that got the call, and a worker runs the draft", async () => {
+    const owner = await signInAs({ db: database.db, name: "Queued" });
+    const workspaceId = owner.workspace.id;
+    const flowId = (await owner.caller.flow.create({ workspaceId, name: "Queued", document: hookFlow({ path: "queued" }, "queued draft") })).id;
+    await owner.caller.webhookTest.listen({ workspaceId, flowId });
+
+    const res = await fetch(`${bases[1]}/hooks-test/${owner.workspace.slug}/queued`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Q" }) });
+    expect(res.status).toBe(202);
+    const { runId } = (await res.json()) as { runId: string };
+    expect((await webs[0]!.waitForRun(runId, 15_000)).status).toBe("succeeded");
+    const run = await owner.caller.run.get({ workspaceId, runId });
+    expect(run).toMatchObject({ trigger: "test webhook", versionNumber: null });
+    expect(run.steps.find((s) => s.nodeId === "say")?.output.items.out).toEqual([{ json: { said: "queued draft", name: "Q" } }]);
+    expect(await owner.caller.webhookTest.state({ workspaceId, flowId })).toMatchObject({ listening: false, runId });
+    // The other web process does not take a second call either.
+    expect((await fetch(`${bases[0]}/hooks-test/${owner.workspace.slug}/queued`, { method: "POST", body: "{}" })).status).toBe(404);
   });
 });
