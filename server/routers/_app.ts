@@ -8,6 +8,7 @@ import { nodeCatalogRouter } from "./node-catalog.router";
 import { runRouter } from "./run.router";
 import { usageRouter } from "./usage.router";
 import { userRouter } from "./user.router";
+import { webhookTestRouter } from "./webhook-test.router";
 import { workspaceRouter } from "./workspace.router";
 
 export const appRouter = router({
@@ -21,6 +22,7 @@ export const appRouter = router({
   abTest: abTestRouter,
   audit: auditRouter,
   invitation: invitationRouter,
+  webhookTest: webhookTestRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -47,6 +47,13 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "abTest.convert": (c, t) => c.abTest.convert({ workspaceId: t.workspaceId, flowId: t.flowId, experiment: "checkout", keys: ["user-1"] }),
   "abTest.reset": (c, t) => c.abTest.reset({ workspaceId: t.workspaceId, flowId: t.flowId, experiment: "checkout" }),
   "run.previewExpression": (c, t) => c.run.previewExpression({ workspaceId: t.workspaceId, flowId: t.flowId, runId: t.runId, nodeId: "start", expression: "{{ $json }}" }),
+  "run.retry": (c, t) => c.run.retry({ workspaceId: t.workspaceId, runId: t.runId, from: "start" }),
+  "run.delete": (c, t) => c.run.delete({ workspaceId: t.workspaceId, filter: {} }),
+  "run.triggers": (c, t) => c.run.triggers({ workspaceId: t.workspaceId }),
+  "webhookTest.listen": (c, t) => c.webhookTest.listen({ workspaceId: t.workspaceId, flowId: t.flowId }),
+  "webhookTest.stop": (c, t) => c.webhookTest.stop({ workspaceId: t.workspaceId, flowId: t.flowId }),
+  "webhookTest.state": (c, t) => c.webhookTest.state({ workspaceId: t.workspaceId, flowId: t.flowId }),
+  "abTest.overview": (c, t) => c.abTest.overview({ workspaceId: t.workspaceId }),
 };
 
 /**
@@ -75,6 +82,10 @@ const byResourceId = [
   "abTest.convert",
   "abTest.reset",
   "run.previewExpression",
+  "run.retry",
+  "webhookTest.listen",
+  "webhookTest.stop",
+  "webhookTest.state",
 ];
 
 /** Manual trigger, then an hour's wait: the victim's run stays running while the intruder tries it. */

@@ -23,6 +23,8 @@ export const permissions = {
   "flow.edit": "editor",
   /** Start and cancel runs. */
   "run.control": "editor",
+  /** Delete finished runs, one by one or all that match a filter. */
+  "run.delete": "editor",
   /** Create, edit, test and delete credentials. */
   "credential.edit": "editor",
   /** Record A/B conversions and reset experiments. */

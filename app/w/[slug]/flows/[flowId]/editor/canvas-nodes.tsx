@@ -5,6 +5,7 @@ import { createContext, memo, useContext, type CSSProperties } from "react";
 import { portOffset } from "./auto-layout";
 import type { FlowNodeData, NodeRunState, NodeStatus, NoteData, StickyNote } from "./editor-types";
 import { inputHandle, outputHandle, outputsOf } from "./graph-rules";
+import { formatDuration } from "@/app/_components/run-display";
 
 export const NODE_WIDTH = 220;
 
@@ -42,12 +43,7 @@ const categoryColor: Record<string, string> = {
   network: "bg-teal-500",
 };
 
-export function formatDuration(ms: number | undefined | null): string {
-  if (ms === undefined || ms === null) return "";
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
+export { formatDuration };
 
 function progressText(progress: NodeRunState["progress"]): string {
   if (!progress) return "";

@@ -272,6 +272,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
                 onPin={onPin}
                 onRunAlone={(nodeId) => void runs.launch({ onlyNodeId: nodeId })}
                 onVoiceRun={runs.followRun}
+                flushDraft={autosave.flush}
                 onClose={() => setSelectRequest({ ids: [] })}
                 document={document}
                 ports={ports}
