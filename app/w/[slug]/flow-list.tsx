@@ -240,7 +240,8 @@ function FlowRow({ flow, editable, onDuplicated, onPickTag }: { flow: FlowSummar
 
   return (
     <li className="flex flex-wrap items-center gap-4 px-4 py-3">
-      <div className="min-w-0 flex-1">
+      {/* At least 15rem wide: on a phone the actions wrap below the name instead of squeezing it. */}
+      <div className="min-w-0 flex-1 basis-60">
         {mode === "rename" ? (
           <form onSubmit={submitRename} className="flex items-center gap-2">
             <input
