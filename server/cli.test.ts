@@ -260,7 +260,7 @@ describe("the command-line interface against PostgreSQL", () => {
     expect(failedOnly.stdout).toBe("No failed runs of this flow.\n");
   });
 
-  it("lists the workspace's flows with their ids, whether each is active, and its active version", async () => {
+  it("lists the workspace's flows with their ids, whether each is active, and its live version", async () => {
     const cleo = await signInAs({ db: connection.db, name: "Cleo" });
     const as = ["--user", cleo.user.email];
     const empty = await cli("flows", ...as);
@@ -279,7 +279,7 @@ describe("the command-line interface against PostgreSQL", () => {
     expect(listed.stderr).toBe("");
     expect(listed.code).toBe(0);
     const [header, ...rows] = listed.stdout.trimEnd().split("\n");
-    expect(header).toMatch(/^ID\s+STATUS\s+ACTIVE VERSION\s+VERSIONS\s+NAME$/);
+    expect(header).toMatch(/^ID\s+STATUS\s+LIVE VERSION\s+VERSIONS\s+NAME$/);
     // Newest change first.
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatch(new RegExp(`^${idle}\\s+inactive\\s+-\\s+1\\s+Idle doubling$`));

@@ -33,16 +33,16 @@ const usage = `Usage: npm run cli -- <command> [options]
 Commands:
   flows
       List the workspace's flows, newest change first: each one's id (what the other commands take),
-      whether it is active, the number of its active version, how many versions it has, and its name.
+      whether it is active, the number of its live version, how many versions it has, and its name.
   import <file> [--activate]
       Create a flow from an export ({ "name", "document" }) or from a bare flow document (then named after
       the file), and save it as the flow's first version; so it must be able to run (a trigger, known
-      node types, no cycles), or nothing is imported. --activate also activates that version and prints
-      the URL path of each of the flow's webhooks (/hooks/<workspace slug>/<path>).
+      node types, no cycles), or nothing is imported. --activate also makes that version live (the one
+      triggers run) and prints the URL path of each of the flow's webhooks (/hooks/<workspace slug>/<path>).
   export <flowId> [--out <file>]
-      Print the flow's export (its active version, else its draft) as JSON, or write it to <file>.
+      Print the flow's export (its live version, else its draft) as JSON, or write it to <file>.
   run <flowId> [--input '<json>'] [--draft] [--timeout <ms>]
-      Run the active version (the draft with --draft) with <json> as the trigger's input: one item's
+      Run the live version (the draft with --draft) with <json> as the trigger's input: one item's
       JSON or a list of them. Waits up to --timeout (default ${DEFAULT_TIMEOUT_MS} ms), prints the result,
       and exits 0 when the run succeeded, 1 otherwise.
   runs <flowId> [--limit <n>] [--status <status>]
@@ -360,8 +360,8 @@ async function listFlows({ db, actor }: Session, args: Args<"flows">): Promise<n
     await write(process.stdout, `No flows in workspace ${workspace.slug} yet.\n`);
     return 0;
   }
-  const header = ["ID", "STATUS", "ACTIVE VERSION", "VERSIONS", "NAME"];
-  const rows = flows.map((flow) => [flow.id, flow.active ? "active" : "inactive", flow.activeVersion === null ? "-" : String(flow.activeVersion), String(flow.versionCount), flow.name]);
+  const header = ["ID", "STATUS", "LIVE VERSION", "VERSIONS", "NAME"];
+  const rows = flows.map((flow) => [flow.id, flow.active ? "active" : "inactive", flow.liveVersionNumber === null ? "-" : String(flow.liveVersionNumber), String(flow.versionCount), flow.name]);
   await write(process.stdout, table([header, ...rows]));
   return 0;
 }
