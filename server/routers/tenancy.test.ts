@@ -9,7 +9,7 @@ import { appRouter } from "./_app";
 import { rejection, signInAs } from "./test-helpers";
 
 type Caller = Awaited<ReturnType<typeof signInAs>>["caller"];
-type Target = { workspaceId: string; flowId: string; credentialId: string; runId: string; email: string; ownerId: string };
+type Target = { workspaceId: string; flowId: string; credentialId: string; runId: string; email: string; ownerId: string; invitationId: string };
 
 /**
  * One call per workspace-scoped procedure, aimed at someone else's workspace. The list must name every
@@ -56,6 +56,14 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "webhookTest.stop": (c, t) => c.webhookTest.stop({ workspaceId: t.workspaceId, flowId: t.flowId }),
   "webhookTest.state": (c, t) => c.webhookTest.state({ workspaceId: t.workspaceId, flowId: t.flowId }),
   "abTest.overview": (c, t) => c.abTest.overview({ workspaceId: t.workspaceId }),
+  "audit.list": (c, t) => c.audit.list({ workspaceId: t.workspaceId }),
+  "audit.exportCsv": (c, t) => c.audit.exportCsv({ workspaceId: t.workspaceId }),
+  "audit.retention": (c, t) => c.audit.retention({ workspaceId: t.workspaceId }),
+  "audit.setRetention": (c, t) => c.audit.setRetention({ workspaceId: t.workspaceId, days: 1 }),
+  "invitation.create": (c, t) => c.invitation.create({ workspaceId: t.workspaceId, email: t.email, role: "owner", linkBase: "http://127.0.0.1:3000" }),
+  "invitation.list": (c, t) => c.invitation.list({ workspaceId: t.workspaceId }),
+  "invitation.resend": (c, t) => c.invitation.resend({ workspaceId: t.workspaceId, invitationId: t.invitationId, linkBase: "http://127.0.0.1:3000" }),
+  "invitation.revoke": (c, t) => c.invitation.revoke({ workspaceId: t.workspaceId, invitationId: t.invitationId }),
 };
 
 /**
@@ -90,6 +98,8 @@ const byResourceId = [
   "webhookTest.listen",
   "webhookTest.stop",
   "webhookTest.state",
+  "invitation.resend",
+  "invitation.revoke",
 ];
 
 /** Manual trigger, then an hour's wait: the victim's run stays running while the intruder tries it. */
@@ -142,7 +152,8 @@ describe("cross-workspace access", () => {
     const credential = await owner.caller.credential.create({ workspaceId, name: "Vault", type: "http.header-auth", data: { name: "X-Token", value: "t" } });
     const { runId } = await owner.caller.run.start({ workspaceId, flowId: flow.id });
     await running({ caller: owner.caller, workspaceId, runId });
-    const target: Target = { workspaceId, flowId: flow.id, credentialId: credential.id, runId, email: intruder.user.email, ownerId: owner.user.id };
+    const invitation = await owner.caller.invitation.create({ workspaceId, email: "pending@example.test", role: "viewer", linkBase: "http://127.0.0.1:3000" });
+    const target: Target = { workspaceId, flowId: flow.id, credentialId: credential.id, runId, email: intruder.user.email, ownerId: owner.user.id, invitationId: invitation.id };
     return { owner, intruder, target };
   }
 
@@ -169,6 +180,8 @@ describe("cross-workspace access", () => {
       run: await owner.caller.run.get({ workspaceId, runId }),
       webhookRoutes: await db.webhookRoute.count(),
       audit: await db.auditEvent.count({ where: { workspaceId } }),
+      invitations: await owner.caller.invitation.list({ workspaceId }),
+      auditRetention: await owner.caller.audit.retention({ workspaceId }),
     };
   }
 
@@ -245,7 +258,7 @@ describe("cross-workspace access", () => {
     const ownWorkspace = { ...target, workspaceId: intruder.workspace.id };
 
     // The victim's ids tell the intruder no more than made-up ones: the same code and the same message.
-    const madeUp = { ...ownWorkspace, flowId: "cmadeupflow000000000000000", credentialId: "cmadeupcred000000000000000", runId: "cmadeuprun0000000000000000" };
+    const madeUp = { ...ownWorkspace, flowId: "cmadeupflow000000000000000", credentialId: "cmadeupcred000000000000000", runId: "cmadeuprun0000000000000000", invitationId: "cmadeupinvite0000000000000" };
     for (const path of byResourceId) {
       const error = await rejection(intrusions[path]!(intruder.caller, ownWorkspace));
       const unknown = await rejection(intrusions[path]!(intruder.caller, madeUp));
