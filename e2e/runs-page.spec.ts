@@ -116,7 +116,8 @@ test("the workspace's runs: filters in the URL, paging, retry from the failed no
   const viewer = await viewerContext.newPage();
   await signIn(viewer, viewerEmail);
   const own = await ownWorkspace(viewer);
-  await trpc(page, "mutation", "workspace.setMember", { workspaceId: workspace.id, email: viewerEmail, role: "viewer" });
+  const { link } = await trpc<{ link: string }>(page, "mutation", "invitation.create", { workspaceId: workspace.id, email: viewerEmail, role: "viewer", linkBase: new URL(page.url()).origin });
+  await trpc(viewer, "mutation", "invitation.accept", { token: new URL(link).pathname.split("/").at(-1) });
   await viewer.goto(`/w/${workspace.slug}/runs`);
   const viewerRows = viewer.getByRole("region", { name: "Runs" }).getByRole("listitem");
   await expect(viewerRows).toHaveCount(2);

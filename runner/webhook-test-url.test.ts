@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../server/db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
-import { rejection, signInAs } from "../server/routers/test-helpers";
+import { addMember, rejection, signInAs } from "../server/routers/test-helpers";
 import type { Runtime } from "./runtime";
 import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";
 
@@ -146,7 +146,7 @@ describe("test webhook URLs (Listen for test event), PostgreSQL and the lean HTT
 
     const hooked = await createFlow("Shared path", hookFlow({ path: "shared" }, "draft"));
     const viewer = await signInAs({ db: database.db, name: "Viewer" });
-    await owner.caller.workspace.setMember({ ...scope(), email: viewer.user.email, role: "viewer" });
+    await addMember({ db: database.db, by: owner.user, workspaceId: scope().workspaceId, user: viewer.user, role: "viewer" });
     expect((await rejection(viewer.caller.webhookTest.listen({ ...scope(), flowId: hooked }))).code).toBe("FORBIDDEN");
     expect(await viewer.caller.webhookTest.state({ ...scope(), flowId: hooked })).toMatchObject({ listening: false });
 

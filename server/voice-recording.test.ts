@@ -7,10 +7,9 @@ import type { Runtime } from "../runner/runtime";
 import { startTestRuntime } from "./test-runtime";
 import { useTestDatabase } from "./db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
-import { signInAs } from "./routers/test-helpers";
+import { addMember, signInAs } from "./routers/test-helpers";
 import { flowService } from "./services/flow-service";
 import { runService } from "./services/run-service";
-import { workspaceService } from "./services/workspace-service";
 import { receiveRecording } from "./voice-recording";
 
 type Person = Awaited<ReturnType<typeof signInAs>>;
@@ -95,11 +94,11 @@ describe("POST /api/flows/<flowId>/voice (browser recordings)", () => {
   it("needs a signed-in editor: anonymous is 401, a viewer of the workspace 403", async () => {
     expect((await post({ who: null })).status).toBe(401);
     const viewer = await signInAs({ db: database.db, name: "Viewer" });
-    await workspaceService.setMember({ db: database.db, userId: owner.user.id, actorRole: "owner", workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
+    await addMember({ db: database.db, by: owner.user, workspaceId: owner.workspace.id, user: viewer.user, role: "viewer" });
     const res = await post({ who: viewer });
     expect(res.status).toBe(403);
     const editor = await signInAs({ db: database.db, name: "Editor" });
-    await workspaceService.setMember({ db: database.db, userId: owner.user.id, actorRole: "owner", workspaceId: owner.workspace.id, email: editor.user.email, role: "editor" });
+    await addMember({ db: database.db, by: owner.user, workspaceId: owner.workspace.id, user: editor.user, role: "editor" });
     expect((await post({ who: editor })).status).toBe(202);
   });
 

@@ -8,7 +8,7 @@ import { useTestDatabase } from "../db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { experimentStore } from "../services/ab-test-service";
 import { compareProportions } from "../services/ab-test-statistics";
-import { rejection, signInAs } from "./test-helpers";
+import { addMember, rejection, signInAs } from "./test-helpers";
 
 type Member = Awaited<ReturnType<typeof signInAs>>;
 
@@ -64,7 +64,7 @@ describe("A/B tests end to end: webhook → split → variants, goal → results
     viewer = await signInAs({ db, name: "Viewer" });
     stranger = await signInAs({ db, name: "Stranger" });
     workspaceId = owner.workspace.id;
-    await owner.caller.workspace.setMember({ workspaceId, email: viewer.user.email, role: "viewer" });
+    await addMember({ db: database.db, by: owner.user, workspaceId, user: viewer.user, role: "viewer" });
     const document = shopFlow(workspaceId);
     flowId = (await owner.caller.flow.create({ workspaceId, name: "Shop", document })).id;
     await owner.caller.flow.saveVersion({ workspaceId, flowId, document, message: "v1" });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ZodError } from "zod";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
 import { auditService } from "../services/audit-service";
-import { rejection, signInAs } from "./test-helpers";
+import { addMember, rejection, signInAs } from "./test-helpers";
 
 describe.each(databaseKinds)("audit router on %s", (kind) => {
   const database = useTestDatabase(kind);
@@ -13,27 +13,28 @@ describe.each(databaseKinds)("audit router on %s", (kind) => {
     const team = await owner.caller.workspace.create({ name: "Audited" });
     const viewer = await signInAs({ db, name: "Viewer" });
     const editor = await signInAs({ db, name: "Editor" });
-    await owner.caller.workspace.setMember({ workspaceId: team.id, email: viewer.user.email, role: "viewer" });
-    await owner.caller.workspace.setMember({ workspaceId: team.id, email: editor.user.email, role: "editor" });
+    await addMember({ db: database.db, by: owner.user, workspaceId: team.id, user: viewer.user, role: "viewer" });
+    await addMember({ db: database.db, by: owner.user, workspaceId: team.id, user: editor.user, role: "editor" });
     const flow = await editor.caller.flow.create({ workspaceId: team.id, name: 'Report, "quarterly"' });
     return { owner, viewer, editor, team, flow };
   }
 
   it("lists a workspace's events newest first, a page at a time, with the actor in words", async () => {
     const { owner, editor, team } = await teamWithHistory();
-    const first = await owner.caller.audit.list({ workspaceId: team.id, limit: 2 });
-    expect(first.events.map((e) => e.action)).toEqual(["flow.create", "membership.set"]);
+    const first = await owner.caller.audit.list({ workspaceId: team.id, limit: 4 });
+    expect(first.events.map((e) => e.action)).toEqual(["flow.create", "invitation.accept", "invitation.create", "invitation.accept"]);
     expect(first.events[0]).toMatchObject({ actor: editor.user.email, actorKind: "user", targetType: "flow" });
-    const second = await owner.caller.audit.list({ workspaceId: team.id, limit: 2, cursor: first.nextCursor! });
-    expect(second.events.map((e) => e.action)).toEqual(["membership.set", "workspace.create"]);
+    expect(first.events[2]).toMatchObject({ actor: owner.user.email, data: { email: editor.user.email, role: "editor" } });
+    const second = await owner.caller.audit.list({ workspaceId: team.id, limit: 4, cursor: first.nextCursor! });
+    expect(second.events.map((e) => e.action)).toEqual(["invitation.create", "workspace.create"]);
     expect(second.nextCursor).toBeNull();
   });
 
   it("filters by actor, action prefix, target and time", async () => {
     const { owner, editor, team } = await teamWithHistory();
     const byEditor = await owner.caller.audit.list({ workspaceId: team.id, actor: editor.user.email.slice(0, 8) });
-    expect(byEditor.events.map((e) => e.action)).toEqual(["flow.create"]);
-    expect((await owner.caller.audit.list({ workspaceId: team.id, action: "membership" })).events).toHaveLength(2);
+    expect(byEditor.events.map((e) => e.action)).toEqual(["flow.create", "invitation.accept"]);
+    expect((await owner.caller.audit.list({ workspaceId: team.id, action: "invitation" })).events).toHaveLength(4);
     expect((await owner.caller.audit.list({ workspaceId: team.id, targetType: "flow" })).events).toHaveLength(1);
     const future = new Date(Date.now() + 86_400_000).toISOString();
     expect((await owner.caller.audit.list({ workspaceId: team.id, from: future })).events).toEqual([]);
@@ -47,7 +48,7 @@ describe.each(databaseKinds)("audit router on %s", (kind) => {
       auditService.record({ tx, entry: { workspaceId: team.id, actorId: null, actorKind: "system", action: "run.start", targetType: "run", userAgent: "=HYPERLINK(\"http://x\")" } }),
     );
     const { csv, events } = await owner.caller.audit.exportCsv({ workspaceId: team.id });
-    expect(events).toBe(5);
+    expect(events).toBe(7);
     const lines = csv.trimEnd().split("\r\n");
     expect(lines[0]).toBe("seq,time,actor kind,actor id,actor,action,target type,target id,ip,user agent,data");
     expect(lines[1]).toContain(",workspace.create,");

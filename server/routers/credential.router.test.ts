@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
-import { workspaceService } from "../services/workspace-service";
-import { rejection, signInAs } from "./test-helpers";
+import { addMember, rejection, signInAs } from "./test-helpers";
 
 describe.each(databaseKinds)("credential router on %s", (kind) => {
   const database = useTestDatabase(kind);
@@ -118,7 +117,7 @@ describe.each(databaseKinds)("credential router on %s", (kind) => {
     const owner = await signInAs({ db, name: "Holder" });
     const stranger = await signInAs({ db, name: "Thief" });
     const viewer = await signInAs({ db, name: "Looker" });
-    await workspaceService.setMember({ db, userId: owner.user.id, actorRole: "owner", workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
+    await addMember({ db: db, by: owner.user, workspaceId: owner.workspace.id, user: viewer.user, role: "viewer" });
     const cred = await owner.caller.credential.create({ workspaceId: owner.workspace.id, name: "Broker", type: "webhook.secret", data: { secret: "0123456789abcdef" } });
 
     for (const workspaceId of [owner.workspace.id, stranger.workspace.id]) {

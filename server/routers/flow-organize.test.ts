@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
 import { activationService } from "../services/activation-service";
-import { workspaceService } from "../services/workspace-service";
-import { rejection, signInAs } from "./test-helpers";
+import { addMember, rejection, signInAs } from "./test-helpers";
 
 const hooks = (...paths: string[]) => ({
   schema: FLOW_SCHEMA_TAG,
@@ -77,7 +76,7 @@ describe.each(databaseKinds)("flow tags and copies on %s", (kind) => {
   it("lets a viewer see tags but not change them or duplicate", async () => {
     const owner = await signInAs({ db: database.db, name: "Owner" });
     const viewer = await signInAs({ db: database.db, name: "Viewer" });
-    await workspaceService.setMember({ db: database.db, userId: owner.user.id, actorRole: "owner", workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
+    await addMember({ db: database.db, by: owner.user, workspaceId: owner.workspace.id, user: viewer.user, role: "viewer" });
     const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Watched" });
     const ref = { workspaceId: owner.workspace.id, flowId: flow.id };
     await owner.caller.flow.setTags({ ...ref, tags: ["ops"] });

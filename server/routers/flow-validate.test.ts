@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
-import { workspaceService } from "../services/workspace-service";
-import { rejection, signInAs } from "./test-helpers";
+import { addMember, rejection, signInAs } from "./test-helpers";
 
 const document = {
   schema: FLOW_SCHEMA_TAG,
@@ -53,7 +52,7 @@ describe("flow.validate", () => {
     const owner = await signInAs({ db, name: "Owner" });
     const viewer = await signInAs({ db, name: "Viewer" });
     const stranger = await signInAs({ db, name: "Stranger" });
-    await workspaceService.setMember({ db, userId: owner.user.id, actorRole: "owner", workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
+    await addMember({ db: db, by: owner.user, workspaceId: owner.workspace.id, user: viewer.user, role: "viewer" });
     const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Shared" });
     const ref = { workspaceId: owner.workspace.id, flowId: flow.id, document };
     expect((await viewer.caller.flow.validate(ref)).issues.length).toBeGreaterThan(0);

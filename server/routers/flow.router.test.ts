@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
-import { workspaceService } from "../services/workspace-service";
-import { anonymousCaller, rejection, signInAs } from "./test-helpers";
+import { addMember, anonymousCaller, rejection, signInAs } from "./test-helpers";
 
 /** A manual trigger, then Set nodes in a line: a document that runs. */
 const doc = (nodes: { id: string; name: string }[]) => ({
@@ -163,7 +162,7 @@ describe.each(databaseKinds)("flow router on %s", (kind) => {
     const { db } = database;
     const owner = await signInAs({ db, name: "Boss" });
     const viewer = await signInAs({ db, name: "Watcher" });
-    await workspaceService.setMember({ db, userId: owner.user.id, actorRole: "owner", workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
+    await addMember({ db: db, by: owner.user, workspaceId: owner.workspace.id, user: viewer.user, role: "viewer" });
     const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Read only" });
     const ref = { workspaceId: owner.workspace.id, flowId: flow.id };
 

@@ -5,7 +5,7 @@ import type { Runtime } from "../../runner/runtime";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { useTestDatabase } from "../db/test-databases";
 import { startTestRuntime } from "../test-runtime";
-import { rejection, signInAs } from "./test-helpers";
+import { addMember, rejection, signInAs } from "./test-helpers";
 
 type Member = Awaited<ReturnType<typeof signInAs>>;
 
@@ -39,7 +39,7 @@ describe("workspace runs: filters, retry and bulk delete", () => {
     owner = await signInAs({ db: database.db, name: "Owner" });
     viewer = await signInAs({ db: database.db, name: "Viewer" });
     workspaceId = owner.workspace.id;
-    await owner.caller.workspace.setMember({ workspaceId, email: viewer.user.email, role: "viewer" });
+    await addMember({ db: database.db, by: owner.user, workspaceId, user: viewer.user, role: "viewer" });
   });
   afterAll(async () => {
     await runtime?.close();

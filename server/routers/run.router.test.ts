@@ -5,8 +5,7 @@ import type { Runtime } from "../../runner/runtime";
 import { startTestRuntime } from "../test-runtime";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
-import { workspaceService } from "../services/workspace-service";
-import { rejection, signInAs } from "./test-helpers";
+import { addMember, rejection, signInAs } from "./test-helpers";
 
 type Caller = Awaited<ReturnType<typeof signInAs>>["caller"];
 type RunRef = { workspaceId: string; runId: string };
@@ -282,7 +281,7 @@ describe.each(databaseKinds)("run router on %s", (kind) => {
   it("lets a viewer read runs but not start or cancel them", async () => {
     const owner = await signInAs({ db: database.db, name: "Owner" });
     const viewer = await signInAs({ db: database.db, name: "Viewer" });
-    await workspaceService.setMember({ db: database.db, userId: owner.user.id, actorRole: "owner", workspaceId: owner.workspace.id, email: viewer.user.email, role: "viewer" });
+    await addMember({ db: database.db, by: owner.user, workspaceId: owner.workspace.id, user: viewer.user, role: "viewer" });
     const ref = { workspaceId: owner.workspace.id, flowId: (await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Shared", document: greet })).id };
     const { runId } = await owner.caller.run.start(ref);
     const run = await finished(owner.caller, { workspaceId: ref.workspaceId, runId });

@@ -18,7 +18,8 @@ type Target = { workspaceId: string; flowId: string; credentialId: string; runId
 const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>> = {
   "workspace.rename": (c, t) => c.workspace.rename({ workspaceId: t.workspaceId, name: "Owned" }),
   "workspace.members": (c, t) => c.workspace.members({ workspaceId: t.workspaceId }),
-  "workspace.setMember": (c, t) => c.workspace.setMember({ workspaceId: t.workspaceId, email: t.email, role: "owner" }),
+  "workspace.setRole": (c, t) => c.workspace.setRole({ workspaceId: t.workspaceId, memberId: t.ownerId, role: "viewer" }),
+  "workspace.transferOwnership": (c, t) => c.workspace.transferOwnership({ workspaceId: t.workspaceId, memberId: t.ownerId }),
   "workspace.removeMember": (c, t) => c.workspace.removeMember({ workspaceId: t.workspaceId, memberId: t.ownerId }),
   "flow.list": (c, t) => c.flow.list({ workspaceId: t.workspaceId }),
   "flow.get": (c, t) => c.flow.get(t),

@@ -4,7 +4,9 @@ import { expect } from "vitest";
 import { createContextInner } from "../context";
 import { createSecretBox } from "../crypto/secret-box";
 import type { Db } from "../db";
+import { invitationService } from "../services/invitation-service";
 import { userService } from "../services/user-service";
+import type { Role } from "../services/workspace-roles";
 import { workspaceService } from "../services/workspace-service";
 import { createCallerFactory } from "../trpc";
 import { appRouter } from "./_app";
@@ -36,4 +38,19 @@ export async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
   if (outcome.ok) throw new Error(`expected the call to fail, but it returned ${JSON.stringify(outcome.value)}`);
   expect(outcome.error).toBeInstanceOf(TRPCError);
   return outcome.error as TRPCError;
+}
+
+/** Makes a user a member of a workspace with a role, as people join: invited by an owner, then accepting the link. */
+export async function addMember({ db, by, workspaceId, user, role }: { db: Db; by: { id: string }; workspaceId: string; user: { id: string; email: string }; role: Role }) {
+  const { link } = await invitationService.invite({
+    db,
+    userId: by.id,
+    actorRole: "owner",
+    workspaceId,
+    email: user.email,
+    role,
+    linkBase: "http://127.0.0.1",
+    settings: { ttlDays: 7, publicUrl: undefined, mailer: null },
+  });
+  await invitationService.accept({ db, user, token: new URL(link).pathname.split("/").at(-1)! });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
-import { anonymousCaller, rejection, signInAs } from "./test-helpers";
+import { addMember, anonymousCaller, rejection, signInAs } from "./test-helpers";
 
 describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
   const database = useTestDatabase(kind);
@@ -34,7 +34,8 @@ describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
       () => stranger.caller.workspace.bySlug({ slug: owner.workspace.slug }),
       () => stranger.caller.workspace.members({ workspaceId: owner.workspace.id }),
       () => stranger.caller.workspace.rename({ workspaceId: owner.workspace.id, name: "Taken" }),
-      () => stranger.caller.workspace.setMember({ workspaceId: owner.workspace.id, email: stranger.user.email, role: "owner" }),
+      () => stranger.caller.workspace.setRole({ workspaceId: owner.workspace.id, memberId: stranger.user.id, role: "owner" }),
+      () => stranger.caller.workspace.transferOwnership({ workspaceId: owner.workspace.id, memberId: stranger.user.id }),
     ]) {
       expect((await rejection(call())).code).toBe("NOT_FOUND");
     }
@@ -50,18 +51,20 @@ describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
     const admin = await signInAs({ db, name: "Adam" });
     const viewer = await signInAs({ db, name: "Vera" });
     const ws = owner.workspace.id;
-    await owner.caller.workspace.setMember({ workspaceId: ws, email: admin.user.email, role: "admin" });
-    await admin.caller.workspace.setMember({ workspaceId: ws, email: viewer.user.email, role: "viewer" });
+    await addMember({ db, by: owner.user, workspaceId: ws, user: admin.user, role: "admin" });
+    await addMember({ db, by: admin.user, workspaceId: ws, user: viewer.user, role: "editor" });
+    await admin.caller.workspace.setRole({ workspaceId: ws, memberId: viewer.user.id, role: "viewer" });
 
-    expect((await rejection(viewer.caller.workspace.setMember({ workspaceId: ws, email: viewer.user.email, role: "editor" }))).code).toBe("FORBIDDEN");
+    expect((await rejection(viewer.caller.workspace.setRole({ workspaceId: ws, memberId: viewer.user.id, role: "editor" }))).code).toBe("FORBIDDEN");
     expect((await rejection(viewer.caller.workspace.rename({ workspaceId: ws, name: "Mine" }))).code).toBe("FORBIDDEN");
-    expect((await rejection(admin.caller.workspace.setMember({ workspaceId: ws, email: admin.user.email, role: "owner" }))).code).toBe("FORBIDDEN");
-    const lastOwner = await rejection(owner.caller.workspace.setMember({ workspaceId: ws, email: owner.user.email, role: "editor" }));
+    expect((await rejection(admin.caller.workspace.setRole({ workspaceId: ws, memberId: admin.user.id, role: "owner" }))).code).toBe("FORBIDDEN");
+    expect((await rejection(admin.caller.workspace.transferOwnership({ workspaceId: ws, memberId: admin.user.id }))).code).toBe("FORBIDDEN");
+    const lastOwner = await rejection(owner.caller.workspace.setRole({ workspaceId: ws, memberId: owner.user.id, role: "editor" }));
     expect(lastOwner.code).toBe("CONFLICT");
     expect(lastOwner.message).toContain("at least one owner");
-    const unknown = await rejection(owner.caller.workspace.setMember({ workspaceId: ws, email: "nobody@example.test", role: "editor" }));
+    const unknown = await rejection(owner.caller.workspace.setRole({ workspaceId: ws, memberId: "cnotamember000000000000000", role: "editor" }));
     expect(unknown.code).toBe("NOT_FOUND");
-    expect(unknown.message).toContain("must sign in once");
+    expect(unknown.message).toBe("That person is not a member of this workspace.");
 
     expect((await rejection(viewer.caller.workspace.removeMember({ workspaceId: ws, memberId: admin.user.id }))).code).toBe("FORBIDDEN");
     expect((await rejection(admin.caller.workspace.removeMember({ workspaceId: ws, memberId: owner.user.id }))).code).toBe("FORBIDDEN");
@@ -69,14 +72,27 @@ describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
 
     const members = await viewer.caller.workspace.members({ workspaceId: ws });
     expect(members.map((m) => [m.name, m.role])).toEqual([["Olga", "owner"], ["Adam", "admin"], ["Vera", "viewer"]]);
-    const audit = await db.auditEvent.count({ where: { workspaceId: ws, action: "membership.set" } });
-    expect(audit).toBe(2);
+    const audit = await db.auditEvent.findMany({ where: { workspaceId: ws, action: { in: ["invitation.accept", "membership.role"] } }, select: { action: true }, orderBy: { seq: "asc" } });
+    expect(audit.map((e) => e.action)).toEqual(["invitation.accept", "invitation.accept", "membership.role"]);
 
     // Admins remove members, and anyone may leave; a removed member loses access at once.
     await admin.caller.workspace.removeMember({ workspaceId: ws, memberId: viewer.user.id });
     expect((await rejection(viewer.caller.workspace.members({ workspaceId: ws }))).code).toBe("NOT_FOUND");
     await admin.caller.workspace.removeMember({ workspaceId: ws, memberId: admin.user.id });
     expect((await owner.caller.workspace.members({ workspaceId: ws })).map((m) => m.name)).toEqual(["Olga"]);
+  });
+
+  it("hands ownership over: the member becomes the owner and the owner an admin, so there is always one", async () => {
+    const { db } = database;
+    const owner = await signInAs({ db, name: "Otto" });
+    const heir = await signInAs({ db, name: "Hera" });
+    const ws = owner.workspace.id;
+    await addMember({ db, by: owner.user, workspaceId: ws, user: heir.user, role: "editor" });
+    expect((await rejection(owner.caller.workspace.transferOwnership({ workspaceId: ws, memberId: owner.user.id }))).code).toBe("BAD_REQUEST");
+    await owner.caller.workspace.transferOwnership({ workspaceId: ws, memberId: heir.user.id });
+    expect((await heir.caller.workspace.members({ workspaceId: ws })).map((m) => [m.name, m.role])).toEqual([["Otto", "admin"], ["Hera", "owner"]]);
+    expect((await rejection(owner.caller.workspace.transferOwnership({ workspaceId: ws, memberId: heir.user.id }))).code).toBe("FORBIDDEN");
+    expect((await rejection(heir.caller.workspace.removeMember({ workspaceId: ws, memberId: heir.user.id }))).message).toContain("at least one owner");
   });
 
   it("refuses signed-out callers", async () => {

@@ -6,7 +6,8 @@ import {
   membersInput,
   removeMemberInput,
   renameWorkspaceInput,
-  setMemberInput,
+  setRoleInput,
+  transferOwnershipInput,
 } from "./workspace.schema";
 
 export const workspaceRouter = router({
@@ -23,9 +24,12 @@ export const workspaceRouter = router({
   members: workspaceProcedure("workspace.read")
     .input(membersInput)
     .query(({ ctx, input }) => workspaceService.listMembers({ db: ctx.db, workspaceId: input.workspaceId })),
-  setMember: workspaceProcedure("member.manage")
-    .input(setMemberInput)
-    .mutation(({ ctx, input }) => workspaceService.setMember({ db: ctx.db, userId: ctx.user.id, actorRole: ctx.workspace.role, ...input })),
+  setRole: workspaceProcedure("member.manage")
+    .input(setRoleInput)
+    .mutation(({ ctx, input }) => workspaceService.setRole({ db: ctx.db, userId: ctx.user.id, actorRole: ctx.workspace.role, ...input })),
+  transferOwnership: workspaceProcedure("owner.manage")
+    .input(transferOwnershipInput)
+    .mutation(({ ctx, input }) => workspaceService.transferOwnership({ db: ctx.db, userId: ctx.user.id, actorRole: ctx.workspace.role, ...input })),
   removeMember: workspaceProcedure("membership.leave")
     .input(removeMemberInput)
     .mutation(({ ctx, input }) => workspaceService.removeMember({ db: ctx.db, userId: ctx.user.id, actorRole: ctx.workspace.role, ...input })),

@@ -3,7 +3,7 @@ import type { Runtime } from "../../runner/runtime";
 import { startTestRuntime } from "../test-runtime";
 import { useTestDatabase } from "../db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
-import { rejection, signInAs } from "../routers/test-helpers";
+import { addMember, rejection, signInAs } from "../routers/test-helpers";
 
 type Caller = Awaited<ReturnType<typeof signInAs>>["caller"];
 
@@ -110,7 +110,7 @@ describe("run.previewExpression on PostgreSQL", () => {
   it("lets a viewer preview, and refuses another workspace's flow or run as not found", async () => {
     const { owner, workspaceId, flowId, runIds } = await flowWithRuns("Keeper", [{ name: "Secret" }]);
     const viewer = await signInAs({ db: database.db, name: "Viewer" });
-    await owner.caller.workspace.setMember({ workspaceId, email: viewer.user.email, role: "viewer" });
+    await addMember({ db: database.db, by: owner.user, workspaceId, user: viewer.user, role: "viewer" });
     expect(await viewer.caller.run.previewExpression({ workspaceId, flowId, nodeId: "tag", expression: "{{ name }}" })).toMatchObject({ ok: true, value: "Secret" });
 
     const intruder = await signInAs({ db: database.db, name: "Intruder" });

@@ -20,6 +20,7 @@ export interface PendingInvitation {
   role: Role;
   createdAt: Date;
   expiresAt: Date;
+  expired: boolean;
   invitedBy: string | null;
 }
 
@@ -157,7 +158,8 @@ export const invitationService = {
     });
     const inviterIds = [...new Set(rows.flatMap((r) => (r.invitedById ? [r.invitedById] : [])))];
     const inviters = new Map((await db.user.findMany({ where: { id: { in: inviterIds } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]));
-    return rows.map(({ invitedById, ...row }) => ({ ...row, invitedBy: invitedById ? (inviters.get(invitedById) ?? null) : null }));
+    const now = Date.now();
+    return rows.map(({ invitedById, ...row }) => ({ ...row, expired: row.expiresAt.getTime() <= now, invitedBy: invitedById ? (inviters.get(invitedById) ?? null) : null }));
   },
 
   /** What a link leads to, for the page it opens; anyone holding the link may see this much. */

@@ -7,7 +7,7 @@ describe("permissions", () => {
     expect(allowed).toEqual({
       viewer: ["workspace.read", "membership.leave"],
       editor: ["workspace.read", "membership.leave", "flow.edit", "run.control", "run.delete", "credential.edit", "abTest.edit"],
-      admin: ["workspace.read", "membership.leave", "flow.edit", "run.control", "run.delete", "credential.edit", "abTest.edit", "workspace.manage", "member.manage"],
+      admin: ["workspace.read", "membership.leave", "flow.edit", "run.control", "run.delete", "credential.edit", "abTest.edit", "workspace.manage", "audit.read", "member.manage"],
       owner: Object.keys(permissions),
     });
   });

@@ -167,51 +167,44 @@ export const workspaceService = {
   },
 
   /**
-   * Adds an existing user by email, or changes the role of a member. Only an owner may grant or take away ownership.
-   * `actorRole` is the caller's, as checked.
+   * Changes a member's role; people join through invitations. Only an owner may grant or take away ownership, and
+   * the last owner keeps it. `actorRole` is the caller's, as checked.
    */
-  async setMember({
-    db,
-    userId,
-    actorRole,
-    workspaceId,
-    email,
-    role,
-  }: {
-    db: Db;
-    userId: string;
-    actorRole: Role;
-    workspaceId: string;
-    email: string;
-    role: Role;
-  }) {
+  async setRole({ db, userId, actorRole, workspaceId, memberId, role }: { db: Db; userId: string; actorRole: Role; workspaceId: string; memberId: string; role: Role }) {
     requirePermission({ role: actorRole, permission: "member.manage" });
     return db.$transaction(async (tx) => {
-      const user = await tx.user.findUnique({ where: { email: email.toLowerCase() }, select: { id: true, email: true, name: true } });
-      if (!user) {
-        throw new ServiceError({ code: "NOT_FOUND", message: `No user with email ${email}; they must sign in once before they can be added.` });
-      }
       const current = await tx.membership.findUnique({
-        where: { workspaceId_userId: { workspaceId, userId: user.id } },
-        select: { role: true },
+        where: { workspaceId_userId: { workspaceId, userId: memberId } },
+        select: { role: true, user: { select: { id: true, email: true, name: true } } },
       });
-      if ((role === "owner" || current?.role === "owner") && !can({ role: actorRole, permission: "owner.manage" })) {
+      if (!current) throw new ServiceError({ code: "NOT_FOUND", message: "That person is not a member of this workspace." });
+      if ((role === "owner" || current.role === "owner") && !can({ role: actorRole, permission: "owner.manage" })) {
         throw new ServiceError({ code: "FORBIDDEN", message: "Only an owner can grant or take away the owner role." });
       }
-      if (current?.role === "owner" && role !== "owner") {
-        await requireAnotherOwner({ tx, workspaceId });
-      }
-      await tx.membership.upsert({
-        where: { workspaceId_userId: { workspaceId, userId: user.id } },
-        create: { workspaceId, userId: user.id, role },
-        update: { role },
-        select: { id: true },
-      });
+      if (current.role === "owner" && role !== "owner") await requireAnotherOwner({ tx, workspaceId });
+      await tx.membership.update({ where: { workspaceId_userId: { workspaceId, userId: memberId } }, data: { role }, select: { id: true } });
       await auditService.record({
         tx,
-        entry: { workspaceId, actorId: userId, action: "membership.set", targetType: "user", targetId: user.id, data: { role, previous: current?.role ?? null } },
+        entry: { workspaceId, actorId: userId, action: "membership.role", targetType: "user", targetId: memberId, data: { role, previous: current.role } },
       });
-      return { ...user, role };
+      return { ...current.user, role };
+    });
+  },
+
+  /** Makes another member an owner and the caller, an owner, an admin: the workspace keeps exactly as many owners. */
+  async transferOwnership({ db, userId, actorRole, workspaceId, memberId }: { db: Db; userId: string; actorRole: Role; workspaceId: string; memberId: string }) {
+    requirePermission({ role: actorRole, permission: "owner.manage" });
+    if (memberId === userId) throw new ServiceError({ code: "BAD_REQUEST", message: "You own this workspace already; choose another member to hand it to." });
+    return db.$transaction(async (tx) => {
+      const member = await tx.membership.findUnique({ where: { workspaceId_userId: { workspaceId, userId: memberId } }, select: { role: true } });
+      if (!member) throw new ServiceError({ code: "NOT_FOUND", message: "That person is not a member of this workspace." });
+      await tx.membership.update({ where: { workspaceId_userId: { workspaceId, userId: memberId } }, data: { role: "owner" }, select: { id: true } });
+      await tx.membership.update({ where: { workspaceId_userId: { workspaceId, userId } }, data: { role: "admin" }, select: { id: true } });
+      await auditService.record({
+        tx,
+        entry: { workspaceId, actorId: userId, action: "ownership.transfer", targetType: "user", targetId: memberId, data: { previous: member.role } },
+      });
+      return { ownerId: memberId };
     });
   },
 };

@@ -8,6 +8,7 @@ import { useHydrated } from "@/app/_components/use-hydrated";
 import { can, roles } from "@/server/services/workspace-roles";
 import { useWorkspace } from "../workspace-context";
 import { ErrorAlert } from "@/app/_components/error-alert";
+import { Invitations } from "./invitations";
 
 const roleHelp: Record<(typeof roles)[number], string> = {
   owner: "everything, including owners and deleting",
@@ -73,16 +74,23 @@ function Members() {
   const hydrated = useHydrated();
   const members = useQuery(trpc.workspace.members.queryOptions({ workspaceId: workspace.id }));
   const me = useQuery(trpc.user.me.queryOptions());
-  const [email, setEmail] = useState("");
-  const [role, setRole] = useState<(typeof roles)[number]>("editor");
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.workspace.members.queryKey() });
-  const setMember = useMutation(trpc.workspace.setMember.mutationOptions({ onSuccess: refresh }));
+  const setRole = useMutation(trpc.workspace.setRole.mutationOptions({ onSuccess: refresh }));
+  const transfer = useMutation(
+    trpc.workspace.transferOwnership.mutationOptions({
+      onSuccess: async () => {
+        await refresh();
+        router.refresh();
+      },
+    }),
+  );
   const removeMember = useMutation(trpc.workspace.removeMember.mutationOptions());
   const admin = can({ role: workspace.role, permission: "member.manage" });
+  const owner = can({ role: workspace.role, permission: "owner.manage" });
 
-  function add(event: FormEvent) {
-    event.preventDefault();
-    setMember.mutate({ workspaceId: workspace.id, email, role }, { onSuccess: () => setEmail("") });
+  function handOver(member: { id: string; email: string }) {
+    if (!window.confirm(`Make ${member.email} the owner of ${workspace.name}? You become an admin.`)) return;
+    transfer.mutate({ workspaceId: workspace.id, memberId: member.id });
   }
 
   function remove(memberId: string) {
@@ -102,7 +110,7 @@ function Members() {
     );
   }
 
-  const error = setMember.error ?? removeMember.error;
+  const error = setRole.error ?? removeMember.error ?? transfer.error;
 
   return (
     <section aria-labelledby="members-title" className="space-y-4">
@@ -142,8 +150,8 @@ function Members() {
                     <select
                       aria-label={`Role of ${member.email}`}
                       value={member.role}
-                      disabled={!hydrated || setMember.isPending}
-                      onChange={(e) => setMember.mutate({ workspaceId: workspace.id, email: member.email, role: e.target.value as (typeof roles)[number] })}
+                      disabled={!hydrated || setRole.isPending}
+                      onChange={(e) => setRole.mutate({ workspaceId: workspace.id, memberId: member.id, role: e.target.value as (typeof roles)[number] })}
                       className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950"
                     >
                       {roles.map((r) => (
@@ -156,7 +164,18 @@ function Members() {
                     member.role
                   )}
                 </td>
-                <td className="px-4 py-2 text-right">
+                <td className="space-x-1 whitespace-nowrap px-4 py-2 text-right">
+                  {owner && !self && member.role !== "owner" && (
+                    <button
+                      type="button"
+                      disabled={!hydrated || transfer.isPending}
+                      onClick={() => handOver(member)}
+                      aria-label={`Make ${member.email} the owner`}
+                      className="rounded-md px-2 py-1 text-slate-700 hover:bg-slate-100 disabled:opacity-60 dark:text-slate-300 dark:hover:bg-slate-800"
+                    >
+                      Make owner
+                    </button>
+                  )}
                   {(admin || self) && (
                     <button
                       type="button"
@@ -174,35 +193,7 @@ function Members() {
           })}
         </tbody>
       </table>
-      {admin && (
-        <form onSubmit={add} className="space-y-2">
-          <h3 className="text-sm font-semibold">Add a member</h3>
-          <div className="flex flex-wrap items-end gap-2">
-            <div className="min-w-64 flex-1 space-y-1">
-              <label htmlFor="member-email" className="block text-sm">
-                Email
-              </label>
-              <input id="member-email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} className={`w-full ${input}`} />
-            </div>
-            <div className="space-y-1">
-              <label htmlFor="member-role" className="block text-sm">
-                Role
-              </label>
-              <select id="member-role" value={role} onChange={(e) => setRole(e.target.value as (typeof roles)[number])} className={input}>
-                {roles.map((r) => (
-                  <option key={r} value={r}>
-                    {r}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <button type="submit" disabled={!hydrated || setMember.isPending} className={primary}>
-              Add member
-            </button>
-          </div>
-          <p className="text-xs text-slate-500">People are added by the email they sign in with; they need to have signed in once.</p>
-        </form>
-      )}
+      {admin && <Invitations />}
     </section>
   );
 }
