@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import type { FlowDocument } from "@/nodes/_core/flow-document";
+import { issueInWords, type FlowDocument } from "@/nodes/_core/flow-document";
 import type { ShowNotice } from "./editor-notice";
 import type { DocumentChange } from "./flow-canvas";
 import { issuesOf, type FlowRef } from "./use-flow-issues";
@@ -32,7 +32,7 @@ export function useVersions({
         const version = await saveVersion.mutateAsync({ ...ref, document, message });
         show("info", `Saved version ${version.number}.`);
       } catch (err) {
-        const details = issuesOf(err).map((i) => `${i.path}: ${i.message}`);
+        const details = issuesOf(err).map((i) => issueInWords(document, i));
         if (details.length) show("error", "The version was not saved:", details);
         throw err;
       } finally {

@@ -1,7 +1,8 @@
 "use client";
 
 import { createContext, useContext, type ReactNode } from "react";
-import { checkValue, humanize, issuesAt, type FieldSpec, type JsonSchema } from "./schema-form";
+import { optionWords } from "@/nodes/_core/config-messages";
+import { checkValue, issuesAt, type FieldSpec, type JsonSchema } from "./schema-form";
 
 // What every field widget of a config form shares: the form's scope (the node, its issues, read-only), ids, and
 // how a field's label is spoken.
@@ -37,7 +38,7 @@ export function fieldId(scope: FormScope, path: string): string {
 
 /** Enum values read as words when they are identifiers ("respondNode"), as written otherwise ("GET"). */
 export function optionLabel(option: string): string {
-  return /^[a-z][A-Za-z0-9]*$/.test(option) ? humanize(option) : option;
+  return optionWords(option);
 }
 
 export function singular(label: string): string {
