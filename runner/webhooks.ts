@@ -9,6 +9,7 @@ import type { FlowDocument, FlowNode } from "../nodes/_core/flow-document";
 import { checkJson, describeJsonProblem } from "../nodes/_core/json-check";
 import { HOOKS_PREFIX, webhookRouteKey } from "../nodes/_core/webhook-url";
 import { webhookTriggers } from "../nodes/webhook/webhook-triggers";
+import { respondMode, type RespondMode } from "../nodes/webhook/respond-mode";
 import type { Dispatcher } from "./dispatch";
 import type { Executor } from "./executor";
 import type { ActiveFlows, RunCredentials } from "./ports";
@@ -314,8 +315,9 @@ export class WebhookRouter {
       startNodeId: route.node.id,
       triggerItems: [item],
     };
-    if (route.config.respond === "immediately") return this.startAsync(res, spec);
-    return this.runAndAnswer(res, spec, route.config);
+    const mode = respondMode(route.document, route.node.id, route.config.respond);
+    if (mode === "immediately") return this.startAsync(res, spec);
+    return this.runAndAnswer(res, spec, { ...route.config, mode });
   }
 
   private checkSecret(route: Route, req: IncomingMessage, raw: Buffer): { status: number; message: string } | null {
@@ -340,7 +342,7 @@ export class WebhookRouter {
     send(res, 202, { runId });
   }
 
-  private runAndAnswer(res: ServerResponse, spec: RunSpec, config: WebhookConfig): Promise<void> {
+  private runAndAnswer(res: ServerResponse, spec: RunSpec, config: WebhookConfig & { mode: RespondMode }): Promise<void> {
     return new Promise((resolve) => {
       let answered = false;
       const answer = (status: number, body: unknown, headers?: Record<string, string>) => {
@@ -357,7 +359,7 @@ export class WebhookRouter {
         resolve();
       };
       const respond = (response: WebhookResponse) => {
-        if (config.respond === "respondNode") answer(response.status, response.body, response.headers);
+        if (config.mode === "respondNode") answer(response.status, response.body, response.headers);
       };
       const { runId, done } = this.deps.executor.runInline(spec, { respond });
       const timer = setTimeout(() => {
@@ -370,7 +372,7 @@ export class WebhookRouter {
             const status = outcome.error?.code === "BAD_INPUT" ? 422 : 500;
             return answer(status, { runId, error: outcome.error?.message ?? `The run ${outcome.status}.` });
           }
-          if (config.respond === "lastNode") {
+          if (config.mode === "lastNode") {
             const items = outcome.output.map((i) => i.json);
             return answer(200, items.length === 1 ? items[0] : items, { "x-streamware-run-id": runId });
           }
