@@ -47,6 +47,7 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "abTest.convert": (c, t) => c.abTest.convert({ workspaceId: t.workspaceId, flowId: t.flowId, experiment: "checkout", keys: ["user-1"] }),
   "abTest.reset": (c, t) => c.abTest.reset({ workspaceId: t.workspaceId, flowId: t.flowId, experiment: "checkout" }),
   "run.previewExpression": (c, t) => c.run.previewExpression({ workspaceId: t.workspaceId, flowId: t.flowId, runId: t.runId, nodeId: "start", expression: "{{ $json }}" }),
+  "run.lastTriggerInput": (c, t) => c.run.lastTriggerInput({ workspaceId: t.workspaceId, flowId: t.flowId, trigger: "webhook" }),
 };
 
 /**
@@ -75,6 +76,7 @@ const byResourceId = [
   "abTest.convert",
   "abTest.reset",
   "run.previewExpression",
+  "run.lastTriggerInput",
 ];
 
 /** Manual trigger, then an hour's wait: the victim's run stays running while the intruder tries it. */
