@@ -52,10 +52,11 @@ export function RunDialog({
   const kind = start ? (catalog.get(start.type)?.trigger ?? null) : null;
   const trpc = useTRPC();
   const outside = kind === "webhook" || kind === "schedule" || kind === "mqtt" || kind === "feed" ? kind : null;
-  const last = useQuery({ ...trpc.run.lastTriggerInput.queryOptions({ workspaceId, flowId, trigger: outside ?? "webhook" }), enabled: open && outside !== null });
+  // Asked afresh each time the dialog opens: a request may have arrived since.
+  const last = useQuery({ ...trpc.run.lastTriggerInput.queryOptions({ workspaceId, flowId, trigger: outside ?? "webhook" }), enabled: open && outside !== null, staleTime: 0, refetchOnMount: "always" });
   return (
     <Modal open={open} title={start ? `Run from “${start.name}”` : "Run with test input"} onClose={onClose} wide>
-      {open && (outside === null || !last.isPending) && (
+      {open && (outside === null || !last.isFetching) && (
         <RunForm
           flowId={flowId}
           webhook={start?.type === WEBHOOK_TYPE}

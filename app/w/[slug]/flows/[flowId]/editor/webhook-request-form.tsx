@@ -78,8 +78,12 @@ function Pairs({ legend, noun, rows, onChange }: { legend: string; noun: string;
       <legend className="text-sm font-medium">{legend}</legend>
       {list.map(([name, val], i) => (
         <div key={i} className="flex items-center gap-2">
-          <input aria-label={`${legend} ${i + 1} name`} value={name} placeholder="Name" spellCheck={false} onChange={(e) => store(list.map((r, j) => (j === i ? [e.target.value, r[1]] : r)))} className={`${inputClass} w-2/5 font-mono`} />
-          <input aria-label={`${legend} ${i + 1} value`} value={val} placeholder="Value" spellCheck={false} onChange={(e) => store(list.map((r, j) => (j === i ? [r[0], e.target.value] : r)))} className={`${inputClass} flex-1 font-mono`} />
+          <div className="w-2/5 shrink-0">
+            <input aria-label={`${legend} ${i + 1} name`} value={name} placeholder="Name" spellCheck={false} onChange={(e) => store(list.map((r, j) => (j === i ? [e.target.value, r[1]] : r)))} className={`${inputClass} font-mono`} />
+          </div>
+          <div className="min-w-0 flex-1">
+            <input aria-label={`${legend} ${i + 1} value`} value={val} placeholder="Value" spellCheck={false} onChange={(e) => store(list.map((r, j) => (j === i ? [r[0], e.target.value] : r)))} className={`${inputClass} font-mono`} />
+          </div>
           <button type="button" className={ghostButton} aria-label={`Remove ${legend.toLowerCase()} ${i + 1}`} onClick={() => store(list.filter((_, j) => j !== i))}>
             ✕
           </button>

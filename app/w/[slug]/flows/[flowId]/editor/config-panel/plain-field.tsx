@@ -31,7 +31,9 @@ export function PlainField({ id, spec, value, onChange, decor, labelAside }: Fie
   const [localError, setLocalError] = useState<string | null>(null);
   const timezone = typeof scope.config.timezone === "string" && scope.config.timezone ? scope.config.timezone : "UTC";
   const typedError = localError ?? (spec.kind === "cron" ? cronError(value, timezone) : null);
-  const errors = [...new Set([...problemsOf(scope, spec, value, { within: spec.kind === "json" }), ...(typedError ? [typedError] : [])])];
+  const found = problemsOf(scope, spec, value, { within: spec.kind === "json" });
+  // A cron that cannot be read is said at once, in the words the server uses for it, and only once.
+  const errors = spec.kind === "cron" && typedError ? [typedError] : [...new Set([...found, ...(typedError ? [typedError] : [])])];
   const aria = {
     "aria-describedby": describedBy(id, { description: spec.description, errors }),
     "aria-invalid": errors.length ? true : undefined,
