@@ -148,7 +148,8 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 
 function NodeSettings({ idBase, node, readOnly, issues, onChange }: { idBase: string; node: FlowNode; readOnly: boolean; issues: Issue[]; onChange(next: FlowNode): void }) {
   const nameErrors = [...(node.name.trim() === "" ? ["A node needs a name"] : []), ...issuesAt(issues, "name")];
-  const retryErrors = issuesAt(issues, "retry", { within: true });
+  // Problems of the retry settings as a whole; each number's own are shown on it.
+  const retryErrors = issuesAt(issues, "retry");
   const timeoutErrors = issuesAt(issues, "timeoutMs");
   const retry = node.retry;
   return (
@@ -179,7 +180,7 @@ function NodeSettings({ idBase, node, readOnly, issues, onChange }: { idBase: st
         <div className="grid grid-cols-2 gap-3 pl-6">
           <IntegerSetting id={`${idBase}-retry-max`} label="Max attempts" min={1} max={10} value={retry.maxAttempts} readOnly={readOnly} errors={issuesAt(issues, "retry.maxAttempts")} onChange={(v) => onChange({ ...node, retry: { ...retry, maxAttempts: v ?? 1 } })} />
           <IntegerSetting id={`${idBase}-retry-backoff`} label="Backoff (ms)" min={0} max={3_600_000} value={retry.backoffMs} readOnly={readOnly} errors={issuesAt(issues, "retry.backoffMs")} onChange={(v) => onChange({ ...node, retry: { ...retry, backoffMs: v ?? 0 } })} />
-          <FieldErrors id={`${idBase}-retry-err`} errors={retryErrors.filter((e) => !e.startsWith("maxAttempts") && !e.startsWith("backoffMs"))} />
+          <FieldErrors id={`${idBase}-retry-err`} errors={retryErrors} />
         </div>
       )}
       <IntegerSetting
