@@ -191,7 +191,8 @@ test("the Run dialog starts from the webhook's request shape, then from the last
   });
 
   await page.getByRole("button", { name: "Run", exact: true }).click();
-  const dialog = page.getByRole("dialog", { name: "Run from “Orders”" });
+  const dialog = page.getByRole("dialog", { name: "Run with test input" });
+  await expect(dialog).toContainText("The run starts from “Orders”; this is what the webhook hands the flow");
   await expect(dialog.getByRole("tab", { name: "Form" })).toHaveAttribute("aria-selected", "true");
   await expect(dialog.getByRole("combobox", { name: "Method" })).toHaveValue("PUT");
   await expect(dialog.getByRole("textbox", { name: "Path" })).toHaveValue(hookPath);
@@ -221,7 +222,8 @@ test("for a manual trigger the Run dialog starts from an empty item", async ({ p
   await signIn(page, uniqueEmail("manual"));
   await openNewFlow(page, { name: "By hand", document: { nodes: [{ id: "start", name: "Start", type: "core.manual-trigger", position: { x: 80, y: 200 } }] } });
   await page.getByRole("button", { name: "Run", exact: true }).click();
-  const dialog = page.getByRole("dialog", { name: "Run from “Start”" });
+  const dialog = page.getByRole("dialog", { name: "Run with test input" });
+  await expect(dialog).toContainText("The run starts from “Start”");
   await expect(dialog.getByRole("tab", { name: "Form" })).toHaveCount(0);
   await expect(dialog.getByRole("textbox", { name: "Test input (JSON)" })).toHaveText("{}");
   await snapLightAndDark(page, dialog, testInfo, "run dialog manual");

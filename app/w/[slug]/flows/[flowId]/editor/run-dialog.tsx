@@ -55,12 +55,12 @@ export function RunDialog({
   // Asked afresh each time the dialog opens: a request may have arrived since.
   const last = useQuery({ ...trpc.run.lastTriggerInput.queryOptions({ workspaceId, flowId, trigger: outside ?? "webhook" }), enabled: open && outside !== null, staleTime: 0, refetchOnMount: "always" });
   return (
-    <Modal open={open} title={start ? `Run from “${start.name}”` : "Run with test input"} onClose={onClose} wide>
+    <Modal open={open} title="Run with test input" onClose={onClose} wide>
       {open && (outside === null || !last.isFetching) && (
         <RunForm
           flowId={flowId}
           webhook={start?.type === WEBHOOK_TYPE}
-          triggerName={start ? (catalog.get(start.type)?.name ?? start.type) : null}
+          trigger={start ? { name: start.name, typeName: catalog.get(start.type)?.name ?? start.type } : null}
           shape={pretty(triggerShape(start))}
           lastRequest={last.data ? { text: pretty(last.data.input), at: new Date(last.data.queuedAt) } : null}
           onRun={onRun}
@@ -74,7 +74,7 @@ export function RunDialog({
 function RunForm({
   flowId,
   webhook,
-  triggerName,
+  trigger,
   shape,
   lastRequest,
   onRun,
@@ -82,7 +82,7 @@ function RunForm({
 }: {
   flowId: string;
   webhook: boolean;
-  triggerName: string | null;
+  trigger: { name: string; typeName: string } | null;
   shape: string;
   lastRequest: { text: string; at: Date } | null;
   onRun(input: unknown): void;
@@ -134,7 +134,13 @@ function RunForm({
       className="space-y-3"
     >
       <p id="test-input-help" className="text-sm text-slate-600 dark:text-slate-400">
-        {triggerName ? `What the ${triggerName.toLowerCase()} hands the flow: ` : "The trigger's output: "}
+        {trigger ? (
+          <>
+            The run starts from <strong className="font-medium text-slate-900 dark:text-slate-100">“{trigger.name}”</strong>; this is what the {trigger.typeName.toLowerCase()} hands the flow:{" "}
+          </>
+        ) : (
+          "The trigger's output: "
+        )}
         one item&apos;s JSON, or a list of them. Pinned nodes use their pinned items.
       </p>
       <div className="flex flex-wrap items-center gap-2">
