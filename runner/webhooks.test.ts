@@ -44,9 +44,9 @@ describe("webhooks on the lean path, PostgreSQL + Redis", () => {
   });
 
   /** Saves and activates a webhook flow: webhook → the given nodes in a line. */
-  async function activate(who: Owner, webhook: Record<string, unknown>, rest: { id: string; type: string; config?: Record<string, unknown> }[], credentials = {}) {
+  async function activate(who: Owner, webhook: Record<string, unknown>, rest: { id: string; type: string; config?: Record<string, unknown> }[], credentials = {}, hookVersion = 1) {
     const db = database.db;
-    const nodes = [{ id: "hook", type: "core.webhook", name: "Hook", position: { x: 0, y: 0 }, config: webhook, credentials }, ...rest.map((n, i) => ({ name: n.id, position: { x: 200 * (i + 1), y: 0 }, ...n }))];
+    const nodes = [{ id: "hook", type: "core.webhook", typeVersion: hookVersion, name: "Hook", position: { x: 0, y: 0 }, config: webhook, credentials }, ...rest.map((n, i) => ({ name: n.id, position: { x: 200 * (i + 1), y: 0 }, ...n }))];
     const edges = rest.map((n, i) => ({ id: `e${i}`, source: i === 0 ? "hook" : rest[i - 1]!.id, target: n.id }));
     const document = { schema: FLOW_SCHEMA_TAG, nodes, edges };
     const scope = { db, userId: who.user.id, workspaceId: who.workspace.id };
@@ -89,6 +89,26 @@ describe("webhooks on the lean path, PostgreSQL + Redis", () => {
     expect(res.status).toBe(201);
     expect(res.headers.get("x-kind")).toBe("test");
     expect(await res.json()).toEqual({ got: 7 });
+  });
+
+  it("answers through a Respond node it reaches when Respond was never chosen, and at once when it reaches none", async () => {
+    const respond = { id: "answer", type: "core.respond-to-webhook", config: { status: 201, body: { got: "{{ body.n }}" } } };
+    await activate(owner, { path: "auto-respond" }, [{ id: "tag", type: "core.set", config: {} }, respond], {}, 2);
+    const answered = await post("auto-respond", { n: 3 });
+    expect(answered.status).toBe(201);
+    expect(await answered.json()).toEqual({ got: 3 });
+
+    await activate(owner, { path: "auto-none" }, [{ id: "tag", type: "core.set", config: {} }], {}, 2);
+    expect((await post("auto-none", {})).status).toBe(202);
+  });
+
+  it("answers at once when Immediately was chosen, or stored before Respond followed the flow, Respond node or not", async () => {
+    const respond = { id: "answer", type: "core.respond-to-webhook", config: { status: 201 } };
+    await activate(owner, { path: "chosen-now", respond: "immediately" }, [respond], {}, 2);
+    expect((await post("chosen-now", {})).status).toBe(202);
+    // A version-1 webhook without a Respond setting answered at once; it still does.
+    await activate(owner, { path: "stored-v1" }, [respond], {}, 1);
+    expect((await post("stored-v1", {})).status).toBe(202);
   });
 
   it("answers 504 with the run id when the flow outlives the timeout, and the run still completes", async () => {

@@ -9,6 +9,7 @@ import type { FlowDocument, FlowNode } from "../nodes/_core/flow-document";
 import { checkJson, describeJsonProblem } from "../nodes/_core/json-check";
 import { HOOKS_PREFIX, HOOKS_TEST_PREFIX, TEST_WEBHOOK_TRIGGER, webhookRouteKey } from "../nodes/_core/webhook-url";
 import { webhookTriggers } from "../nodes/webhook/webhook-triggers";
+import { respondMode, type RespondMode } from "../nodes/webhook/respond-mode";
 import type { Dispatcher } from "./dispatch";
 import type { Executor } from "./executor";
 import type { ActiveFlows, RunCredentials, TestWebhooks } from "./ports";
@@ -354,8 +355,9 @@ export class WebhookRouter {
       triggerItems: [item],
     };
     const started = route.test ? (runId: string) => this.testStarted(route.flowId, runId) : undefined;
-    if (route.config.respond === "immediately") return this.startAsync(res, spec, started);
-    return this.runAndAnswer(res, spec, route.config, started);
+    const mode = respondMode(route.document, route.node.id, route.config.respond);
+    if (mode === "immediately") return this.startAsync(res, spec, started);
+    return this.runAndAnswer(res, spec, { ...route.config, mode }, started);
   }
 
   /** Tells the listening editor which run the test call started. */
@@ -386,7 +388,7 @@ export class WebhookRouter {
     send(res, 202, { runId });
   }
 
-  private runAndAnswer(res: ServerResponse, spec: RunSpec, config: WebhookConfig, started?: (runId: string) => void): Promise<void> {
+  private runAndAnswer(res: ServerResponse, spec: RunSpec, config: WebhookConfig & { mode: RespondMode }, started?: (runId: string) => void): Promise<void> {
     return new Promise((resolve) => {
       let answered = false;
       const answer = (status: number, body: unknown, headers?: Record<string, string>) => {
@@ -403,7 +405,7 @@ export class WebhookRouter {
         resolve();
       };
       const respond = (response: WebhookResponse) => {
-        if (config.respond === "respondNode") answer(response.status, response.body, response.headers);
+        if (config.mode === "respondNode") answer(response.status, response.body, response.headers);
       };
       const { runId, done } = this.deps.executor.runInline(spec, { respond });
       started?.(runId);
@@ -417,7 +419,7 @@ export class WebhookRouter {
             const status = outcome.error?.code === "BAD_INPUT" ? 422 : 500;
             return answer(status, { runId, error: outcome.error?.message ?? `The run ${outcome.status}.` });
           }
-          if (config.respond === "lastNode") {
+          if (config.mode === "lastNode") {
             const items = outcome.output.map((i) => i.json);
             return answer(200, items.length === 1 ? items[0] : items, { "x-streamware-run-id": runId });
           }

@@ -190,3 +190,14 @@ export async function storedDraft(page: Page, ref: { workspaceId: string; flowId
 export function nodeTransform(page: Page, name: string): Promise<string> {
   return canvasNode(page, name).evaluate((el) => (el as HTMLElement).style.transform);
 }
+
+/** Screenshots of one part of the page in the light and the dark colour scheme, kept and attached to the report. */
+export async function snapLightAndDark(page: Page, part: Locator, testInfo: TestInfo, name: string): Promise<void> {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    const path = testInfo.outputPath(`${name.replace(/[^A-Za-z0-9-]+/g, "-")}-${colorScheme}.png`);
+    await part.screenshot({ path });
+    await testInfo.attach(`${name} (${colorScheme})`, { path, contentType: "image/png" });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}

@@ -178,9 +178,14 @@ export type FlowNode = z.infer<typeof flowNodeSchema>;
 export type FlowEdge = z.infer<typeof flowEdgeSchema>;
 
 export interface FlowDocumentIssue {
-  /** Where the problem is, e.g. `nodes[2].position.x`. */
+  /** Where the problem is, e.g. `nodes[2].position.x`: for locating it, never for showing. */
   path: string;
+  /** The problem in words, naming the node and field when it is about one ("Weather: City is required"). */
   message: string;
+  /** The same problem as its field shows it, beside the field ("City is required"). */
+  fieldMessage?: string;
+  /** A warning does not stop the flow from saving, running or activating; it says something will not work as drawn. */
+  severity?: "warning";
 }
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -238,6 +243,27 @@ export function locateIssue(document: { nodes: { id: string }[]; edges: { source
   const pin = /^pinData\.([A-Za-z0-9_-]+)/.exec(path);
   if (pin) return { nodeId: pin[1] ?? null, field: null };
   return { nodeId: null, field: null };
+}
+
+/**
+ * An issue as a person reads it, in a notice or a list: the node (or connection) it is about by name, never its
+ * internal path. Messages that already name their node are kept as they are.
+ */
+export function issueInWords(document: { nodes: { id: string; name: string }[]; edges: { source: string; target: string }[] }, issue: FlowDocumentIssue): string {
+  if (issue.message.startsWith("Node \"") || issue.message.startsWith("The flow")) return issue.message;
+  const node = /^nodes\[(\d+)\]/.exec(issue.path);
+  if (node) {
+    const name = document.nodes[Number(node[1])]?.name;
+    return name ? `Node "${name}": ${issue.message}` : issue.message;
+  }
+  const edge = /^edges\[(\d+)\]/.exec(issue.path);
+  if (edge) {
+    const found = document.edges[Number(edge[1])];
+    const nameOf = (id: string | undefined) => document.nodes.find((n) => n.id === id)?.name ?? "?";
+    return found ? `The connection from "${nameOf(found.source)}" to "${nameOf(found.target)}": ${issue.message}` : issue.message;
+  }
+  if (issue.path.startsWith("settings")) return `Flow settings: ${issue.message}`;
+  return issue.message;
 }
 
 export function describeIssues(issues: FlowDocumentIssue[]): string {

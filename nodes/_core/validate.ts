@@ -2,6 +2,7 @@ import type { FlowDocumentIssue, FlowDocument } from "./flow-document";
 import type { NodeDefinition } from "../_kit/define-node";
 import { migrateConfig, splitLiteralFields } from "../_kit/define-node";
 import { NodeError } from "../_kit/errors";
+import { describeConfigIssue } from "./config-messages";
 import { checkExpressions, hasExpressions } from "./expressions";
 import { findStartNode, planGraph } from "./graph";
 
@@ -49,7 +50,11 @@ export function validateFlow(document: FlowDocument, registry: ReadonlyMap<strin
       for (const issue of parsed.error.issues) {
         if (!definition.literalFields.includes(String(issue.path[0])) && hasExpressions(valueAt(config, issue.path))) continue;
         const field = issue.path.map(String).join(".");
-        issues.push({ path: `${at}.config${field ? `.${field}` : ""}`, message: `Node "${node.name}": ${field || "config"} ${issue.message}` });
+        const words = describeConfigIssue({ schema: definition.config, issue, config });
+        const path = `${at}.config${field ? `.${field}` : ""}`;
+        // zod may report one place twice (a union's branches); it is shown once.
+        if (issues.some((i) => i.path === path && i.fieldMessage === words.field)) continue;
+        issues.push({ path, message: `Node "${node.name}": ${words.full}`, fieldMessage: words.field });
       }
     }
     if (definition.credential?.required && Object.keys(node.credentials).length === 0) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { describeConfigIssue } from "../_core/config-messages";
 import type { HttpClient, KeyValueStore, NodeContext, NodeLogger } from "./context";
 import { NodeConfigError } from "./errors";
 import type { Item, PortItems } from "./items";
@@ -72,6 +73,13 @@ export interface NodeSpec<S extends z.ZodType> {
   credential?: { type: string; required: boolean };
   /** Further credential types the node may use, each picked in its own slot named by the type; see `ctx.credentialOf`. */
   moreCredentials?: readonly string[];
+  /** Which part of the config a credential serves, so the editor offers its slot only when that part is chosen. */
+  credentialUse?: Readonly<Record<string, CredentialUse>>;
+  /**
+   * What a new node starts with in the editor, where an empty config would leave a person guessing the shape (an
+   * A/B split's two variants). Absent fields keep their schema defaults, so stored configs mean what they meant.
+   */
+  starter?: Partial<z.input<S>>;
   /** Top-level config fields taken as written, never evaluated as `{{ }}` expressions (source code). */
   literalFields?: readonly string[];
   /**
@@ -81,6 +89,13 @@ export interface NodeSpec<S extends z.ZodType> {
    */
   queue?: NodeQueue;
   execute(args: ExecuteArgs<z.output<S>>): Promise<ExecuteResult>;
+}
+
+/** A credential slot used by the items of a list field whose `key` is one of `values` (an alert's email channel). */
+export interface CredentialUse {
+  list: string;
+  key: string;
+  values: readonly string[];
 }
 
 export interface NodeDefinition<Config = unknown> {
@@ -97,6 +112,8 @@ export interface NodeDefinition<Config = unknown> {
   dynamicPorts: boolean;
   credential?: { type: string; required: boolean };
   moreCredentials: readonly string[];
+  credentialUse: Readonly<Record<string, CredentialUse>>;
+  starter: Record<string, unknown>;
   literalFields: readonly string[];
   queue?: NodeQueue;
   execute(args: ExecuteArgs<Config>): Promise<ExecuteResult>;
@@ -135,6 +152,8 @@ export function defineNode<S extends z.ZodType>(spec: NodeSpec<S>): NodeDefiniti
     dynamicPorts: typeof spec.inputs === "function" || typeof spec.outputs === "function",
     credential: spec.credential,
     moreCredentials: spec.moreCredentials ?? [],
+    credentialUse: spec.credentialUse ?? {},
+    starter: (spec.starter ?? {}) as Record<string, unknown>,
     literalFields: spec.literalFields ?? [],
     queue: spec.queue,
     execute: spec.execute,
@@ -165,11 +184,12 @@ export function describeConfigIssues(issues: readonly z.core.$ZodIssue[]): strin
   return issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`).join("; ");
 }
 
-/** Validates a (resolved) config with the node's schema; a config that does not fit is a config error. */
+/** Validates a (resolved) config with the node's schema; a config that does not fit is a config error, in words. */
 export function parseNodeConfig<Config>(definition: NodeDefinition<Config>, nodeName: string, value: unknown): Config {
   const parsed = definition.config.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new NodeConfigError(`Node "${nodeName}" is not set up correctly: ${describeConfigIssues(parsed.error.issues)}`, {
+  const words = parsed.error.issues.map((issue) => describeConfigIssue({ schema: definition.config, issue, config: value }).full);
+  throw new NodeConfigError(`Node "${nodeName}" is not set up correctly: ${[...new Set(words)].join("; ")}`, {
     details: { issues: parsed.error.issues },
   });
 }
@@ -189,6 +209,8 @@ export interface UiHint {
   /** The field may hold `{{ … }}` expressions; the editor offers the expression editor and preview. */
   expression?: boolean;
   advanced?: boolean;
+  /** How a select's options read, where the value is not already a word ("openai" → "OpenAI"). */
+  optionLabels?: Record<string, string>;
 }
 
 export function ui(hint: UiHint): { ui: UiHint } {

@@ -159,7 +159,7 @@ describe.each(databaseKinds)("ab.split and ab.goal on %s", (kind) => {
   it("refuses an item without a key, naming the field and what to check", async () => {
     const error = await split({ input: [{ json: { body: { userId: "u-1" } } }, { json: { body: {} } }], config: { experiment: "keyless" } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NodeConfigError);
-    expect((error as Error).message).toMatch(/key: the key must be a non-empty text .* check that its expression finds a value in every item/);
+    expect((error as Error).message).toMatch(/Key: the key must be a non-empty text .* check that its expression finds a value in every item/);
     expect(await db.abExperiment.count({ where: { name: "keyless" } })).toBe(0);
   });
 

@@ -89,6 +89,12 @@ export const abSplitNode = defineNode({
   description: "Shares items out among weighted variants, sticky per key, and counts exposures for the experiment's results.",
   category: "analytics",
   config,
+  starter: {
+    variants: [
+      { name: "A", weight: 50 },
+      { name: "B", weight: 50 },
+    ],
+  },
   // Ports follow the variants, so they are taken as written, never as expressions.
   literalFields: ["experiment", "variants", "control", "assignment"],
   outputs: abSplitPorts,

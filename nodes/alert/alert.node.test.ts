@@ -294,7 +294,7 @@ describe("messaging.alert", () => {
     const node = createAlertNode({ now: clock().now });
     const twice = await failure(runNode(node, { config: { title: "t", channels: [{ kind: "slack" }, { kind: "slack" }] } }));
     expect(twice).toBeInstanceOf(NodeConfigError);
-    expect(twice.message).toContain("channels.1.kind: slack is listed twice");
+    expect(twice.message).toContain("Channel 2: Kind: slack is listed twice");
     const badAddress = await failure(runNode(node, { config: { title: "t", channels: [{ kind: "email", to: "ops@example.com, not-an-address" }] } }));
     expect(badAddress.message).toContain("must be e-mail addresses separated by commas");
   });

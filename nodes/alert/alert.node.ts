@@ -237,6 +237,10 @@ export function createAlertNode(options: AlertNodeOptions = {}) {
     description: "Sends an alert by e-mail, Slack, Discord, Teams, Telegram or a webhook, with severity, de-duplication and throttling.",
     category: "messaging",
     moreCredentials: Object.values(CREDENTIAL_OF).map((c) => c.type),
+    // Each channel's credential is offered once that channel is in the list.
+    credentialUse: Object.fromEntries(
+      Object.values(CREDENTIAL_OF).map(({ type }) => [type, { list: "channels", key: "kind", values: Object.entries(CREDENTIAL_OF).filter(([, c]) => c.type === type).map(([kind]) => kind) }]),
+    ),
     config: alertConfig,
     async execute({ input, ctx }) {
       const out: Item[] = [];

@@ -128,7 +128,7 @@ describe("crypto.price", () => {
   it("refuses a coin list that is not ids before any request", async () => {
     const err = await failure(run({ config: { coins: "bitcoin; DROP" } }));
     expect(err).toBeInstanceOf(NodeConfigError);
-    expect(err.message).toContain("coins: must be CoinGecko coin ids separated by commas");
+    expect(err.message).toContain("Coins must be CoinGecko coin ids separated by commas");
   });
 
   it("tests a credential with /ping and reports a refused key", async () => {

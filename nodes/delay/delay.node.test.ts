@@ -30,7 +30,7 @@ describe("core.delay", () => {
   it("refuses waits longer than an hour, or negative", async () => {
     const tooLong = await runNode(delayNode, { input, config: { ms: 3_600_001 } }).catch((e: unknown) => e);
     expect(tooLong).toBeInstanceOf(NodeConfigError);
-    expect((tooLong as Error).message).toContain("ms: wait at most an hour; use a schedule for longer");
+    expect((tooLong as Error).message).toContain("Wait (ms): wait at most an hour; use a schedule for longer");
     expect(await runNode(delayNode, { input, config: { ms: -1 } }).catch((e: unknown) => e)).toBeInstanceOf(NodeConfigError);
   });
 });

@@ -49,8 +49,8 @@ describe("core.execute-flow", () => {
   it("asks for a flow", async () => {
     const err = await runNode(executeFlowNode, { input, config: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NodeConfigError);
-    expect((err as Error).message).toContain("flowId: ");
+    expect((err as Error).message).toContain("Flow is required");
     const blank = await runNode(executeFlowNode, { input, config: { flowId: "" } }).catch((e: unknown) => e);
-    expect((blank as Error).message).toContain("flowId: choose the flow to run");
+    expect((blank as Error).message).toContain("Flow: choose the flow to run");
   });
 });

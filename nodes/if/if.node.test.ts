@@ -64,7 +64,7 @@ describe("core.if", () => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(NodeConfigError);
-      expect((err as Error).message).toMatch(/^Node "If" is not set up correctly: conditions/);
+      expect((err as Error).message).toMatch(/^Node "If" is not set up correctly: (Conditions: add at least one condition|Condition 1: Operator must be one of: )/);
     }
   });
 });

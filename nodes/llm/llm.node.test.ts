@@ -144,7 +144,7 @@ describe("LLM node", () => {
     expect(bad.message).toMatch(/JSON Schema for the reply cannot be used/);
     const none = await failure(runNode(llmNode, { config: { providers: [], prompt: "hi" }, input: [{ json: {} }], http: loopback }));
     expect(none).toBeInstanceOf(NodeConfigError);
-    expect(none.message).toMatch(/providers: add a provider/);
+    expect(none.message).toMatch(/Providers: add a provider/);
     expect(server.requests).toHaveLength(0);
   });
 

@@ -10,7 +10,10 @@ import { chatWithFallback, DEFAULT_OLLAMA_URL, DEFAULT_OPENAI_URL, jsonSchemaVal
 export const TOKEN_FLUSH_MS = 50;
 
 const provider = z.object({
-  kind: z.enum(["openai", "ollama"]).default("openai").meta({ title: "Provider", description: "OpenAI (or an OpenAI-compatible server) or Ollama." }),
+  kind: z
+    .enum(["openai", "ollama"])
+    .default("openai")
+    .meta({ title: "Provider", description: "OpenAI (or an OpenAI-compatible server) or Ollama.", ...ui({ optionLabels: { openai: "OpenAI", ollama: "Ollama" } }) }),
   model: z.string().trim().min(1, "name a model, such as gpt-4o-mini or llama3.2").meta({ title: "Model", ...ui({ expression: true }) }),
   baseUrl: z
     .url({ protocol: /^https?$/, error: "must be an http:// or https:// address" })
@@ -104,6 +107,11 @@ export const llmNode = defineNode({
   category: "ai",
   credential: { type: "openai.api", required: false },
   moreCredentials: ["ollama.api"],
+  credentialUse: {
+    "openai.api": { list: "providers", key: "kind", values: ["openai"] },
+    "ollama.api": { list: "providers", key: "kind", values: ["ollama"] },
+  },
+  starter: { providers: [{ kind: "openai", model: "gpt-4o-mini" }] },
   config: llmConfig,
   async execute({ input, ctx }) {
     const out: Item[] = [];

@@ -41,7 +41,7 @@ describe("core.respond-to-webhook", () => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(NodeConfigError);
-      expect((err as Error).message).toMatch(/^Node "Respond to webhook" is not set up correctly: (status|headers\.0\.name): /);
+      expect((err as Error).message).toMatch(/^Node "Respond to webhook" is not set up correctly: (Status code must be at (least 100|most 599)|Header 1: Name must be a header name)$/);
     }
   });
 });

@@ -1,16 +1,18 @@
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
+import { cronProblemInWords } from "../_core/cron-words";
 import { isTimeZone } from "../_core/flow-document";
 import { defineNode, ui } from "../_kit/define-node";
 
+/** The parser decides; the words say which field is wrong and what it takes, not the parser's own message. */
 function cronProblem(expression: string, tz: string | undefined): string | null {
   const fields = expression.trim().split(/\s+/).length;
-  if (fields !== 5 && fields !== 6) return `it has ${fields} fields; write five (minute hour day month weekday) or six (seconds first)`;
+  if (fields !== 5 && fields !== 6) return cronProblemInWords(expression);
   try {
     CronExpressionParser.parse(expression, { tz: tz || "UTC" });
     return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+  } catch {
+    return cronProblemInWords(expression);
   }
 }
 
@@ -19,7 +21,7 @@ export const scheduleConfig = z
     cron: z
       .string()
       .trim()
-      .min(1, "a schedule needs a cron expression such as \"*/5 * * * *\"")
+      .min(1, "is required, such as \"*/5 * * * *\" (every five minutes)")
       .meta({ title: "Cron expression", description: "Five fields (minute hour day month weekday), or six with seconds first.", ...ui({ widget: "cron", placeholder: "0 8 * * 1-5" }) }),
     timezone: z
       .string()
@@ -28,8 +30,9 @@ export const scheduleConfig = z
       .meta({ title: "Time zone", description: "Defaults to the flow's time zone." }),
   })
   .superRefine((config, ctx) => {
-    const problem = cronProblem(config.cron, config.timezone);
-    if (problem) ctx.addIssue({ code: "custom", path: ["cron"], message: `"${config.cron}" is not a valid cron expression: ${problem}` });
+    // An empty expression is already reported as required.
+    const problem = config.cron ? cronProblem(config.cron, config.timezone) : null;
+    if (problem) ctx.addIssue({ code: "custom", path: ["cron"], message: problem });
   });
 
 /** The next times a schedule fires, for the editor's preview and the in-process scheduler. */

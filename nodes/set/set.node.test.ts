@@ -66,7 +66,7 @@ describe("core.set", () => {
   it("refuses __proto__, constructor and prototype anywhere in a path, and pollutes nothing", async () => {
     for (const name of ["__proto__", "__proto__.polluted", "a.__proto__.polluted", "constructor.prototype.polluted", "x.prototype"]) {
       const err = await refusal({ fields: [{ name, value: "yes" }] });
-      expect(err.message, name).toContain("fields.0.name: must not name __proto__, constructor or prototype");
+      expect(err.message, name).toContain("Field 1: Field must not name __proto__, constructor or prototype");
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

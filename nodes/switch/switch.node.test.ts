@@ -63,7 +63,7 @@ describe("core.switch", () => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(NodeConfigError);
-      expect((err as Error).message).toMatch(/^Node "Switch" is not set up correctly: rules: /);
+      expect((err as Error).message).toMatch(/^Node "Switch" is not set up correctly: Rules(: add at least one rule| takes at most 50 entries)/);
     }
   });
 });

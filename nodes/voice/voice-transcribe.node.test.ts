@@ -136,7 +136,7 @@ describe("voice.transcribe, offline", () => {
 
   it("refuses a grammar without intents and broken patterns before anything runs", async () => {
     const none = await failure(runNode(voiceTranscribeNode, { config: {}, input: [await audioItem(speech, "audio/wav")], binary }));
-    expect(none.message).toContain("intents: the offline grammar is built from the intents' patterns");
+    expect(none.message).toContain("Intents: the offline grammar is built from the intents' patterns");
     const broken = await failure(runNode(voiceTranscribeNode, { config: { intents: [{ name: "x", patterns: ["turn (on|off"] }] }, input: [await audioItem(speech, "audio/wav")], binary }));
     expect(broken.message).toContain('Intent "x": Pattern "turn (on|off" at position 6: "(" is not closed with ")"');
   });

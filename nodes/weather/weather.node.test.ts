@@ -178,7 +178,7 @@ describe("weather.forecast", () => {
     const node = createWeatherNode({ now: clock().now });
     const err = await failure(run(node, { location: "52.52,13.41", daily: ["temperature max"] }));
     expect(err).toBeInstanceOf(NodeConfigError);
-    expect(err.message).toContain("daily.0: must be an Open-Meteo variable name");
+    expect(err.message).toContain("Daily forecast 1 must be an Open-Meteo variable name");
   });
 
   it("says in words that a geocoding host does not exist, naming it, with the system's error after", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configJsonSchema } from "../_kit/define-node";
+import { configJsonSchema, migrateConfig } from "../_kit/define-node";
 import { NodeConfigError } from "../_kit/errors";
 import { runNode } from "../../runner/node-testing";
 import { MAX_WEBHOOK_BODY_BYTES, webhookConfig, webhookNode } from "./webhook.node";
@@ -12,11 +12,11 @@ describe("core.webhook", () => {
     expect(items).toEqual([{ json: request }]);
   });
 
-  it("fills in defaults: POST, answer at once, 30 s, no authentication, 1 MB bodies", () => {
+  it("fills in defaults: POST, answer as the flow says (auto), 30 s, no authentication, 1 MB bodies", () => {
     expect(webhookConfig.parse({ path: "orders/new" })).toEqual({
       path: "orders/new",
       methods: ["POST"],
-      respond: "immediately",
+      respond: "auto",
       timeoutMs: 30_000,
       authentication: "none",
       authHeader: "x-streamware-token",
@@ -37,7 +37,7 @@ describe("core.webhook", () => {
         (e: unknown) => e,
       );
       expect(err, path).toBeInstanceOf(NodeConfigError);
-      expect((err as Error).message, path).toMatch(/^Node "Webhook" is not set up correctly: path: /);
+      expect((err as Error).message, path).toMatch(/^Node "Webhook" is not set up correctly: Path (must|is required)/);
     }
     const issue = webhookConfig.safeParse({ path: "/orders" }).error?.issues[0];
     expect(issue).toMatchObject({ path: ["path"], message: 'must be a path such as "orders/new" (letters, digits, \'-\', \'_\', \'.\', \'/\')' });
@@ -62,4 +62,12 @@ describe("core.webhook", () => {
     expect(schema.properties.methods).toMatchObject({ title: "HTTP methods", default: ["POST"] });
     expect(schema.required).toEqual(["path"]);
   });
+
+  it("keeps stored version-1 webhooks answering as they did: an unset Respond becomes Immediately", () => {
+    expect(webhookNode.version).toBe(2);
+    expect(migrateConfig(webhookNode, { path: "orders" }, 1)).toEqual({ path: "orders", respond: "immediately" });
+    expect(migrateConfig(webhookNode, { path: "orders", respond: "lastNode" }, 1)).toEqual({ path: "orders", respond: "lastNode" });
+    expect(migrateConfig(webhookNode, { path: "orders" }, 2)).toEqual({ path: "orders" });
+  });
 });
+

@@ -12,11 +12,12 @@ export const webhookConfig = z.object({
     .meta({ title: "Path", description: "The flow answers at /hooks/<workspace>/<path>; the editor shows the whole URL when the flow is activated.", ...ui({ placeholder: "orders/new" }) }),
   methods: z.array(z.enum(WEBHOOK_METHODS)).min(1).default(["POST"]).meta({ title: "HTTP methods" }),
   respond: z
-    .enum(["immediately", "respondNode", "lastNode"])
-    .default("immediately")
+    .enum(["auto", "immediately", "respondNode", "lastNode"])
+    .default("auto")
     .meta({
       title: "Respond",
-      description: "Immediately: 202 with the run id. Respond node or last node: wait for the flow's answer, up to the timeout (then 504 with the run id).",
+      description:
+        "Auto: through a Respond to webhook node when one follows this webhook, else immediately. Immediately: 202 with the run id. Respond node or last node: wait for the flow's answer, up to the timeout (then 504 with the run id).",
     }),
   timeoutMs: z.number().int().min(100).max(300_000).default(30_000).meta({ title: "Response timeout (ms)", ...ui({ advanced: true }) }),
   authentication: z
@@ -40,7 +41,12 @@ export type WebhookConfig = z.output<typeof webhookConfig>;
  */
 export const webhookNode = defineNode({
   type: "core.webhook",
-  version: 1,
+  version: 2,
+  migrations: {
+    // Version 1 answered immediately unless told otherwise; version 2 follows the flow ("auto") when nothing was
+    // chosen. Stored webhooks keep answering as they did: an unset Respond becomes an explicit "immediately".
+    1: (config) => ({ ...config, respond: config.respond ?? "immediately" }),
+  },
   name: "Webhook",
   description: "Starts the flow when an HTTP request arrives at /hooks/<workspace>/<path>.",
   category: "trigger",

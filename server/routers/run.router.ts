@@ -2,7 +2,7 @@ import { expressionPreviewService } from "../services/expression-preview-service
 import { runService } from "../services/run-service";
 import { router, workspaceProcedure } from "../trpc";
 import { runActionsService } from "../services/run-actions-service";
-import { deleteRunsInput, listRunsInput, previewExpressionInput, retryRunInput, runRefInput, startRunInput, workspaceOnlyInput } from "./run.schema";
+import { deleteRunsInput, lastTriggerInputInput, listRunsInput, previewExpressionInput, retryRunInput, runRefInput, startRunInput, workspaceOnlyInput } from "./run.schema";
 
 export const runRouter = router({
   /** Starts a manual run (of the draft or the active version); follow it at /api/runs/<id>/events. */
@@ -11,6 +11,10 @@ export const runRouter = router({
     return { runId: await ctx.runtime().enqueue(spec) };
   }),
   list: workspaceProcedure("workspace.read").input(listRunsInput).query(({ ctx, input }) => runService.list({ db: ctx.db, userId: ctx.user.id, ...input })),
+  /** What the flow's trigger last received from outside, for the Run dialog to start from; null when nothing yet. */
+  lastTriggerInput: workspaceProcedure("workspace.read")
+    .input(lastTriggerInputInput)
+    .query(({ ctx, input }) => runService.lastTriggerInput({ db: ctx.db, userId: ctx.user.id, ...input })),
   get: workspaceProcedure("workspace.read").input(runRefInput).query(({ ctx, input }) => runService.get({ db: ctx.db, userId: ctx.user.id, ...input })),
   cancel: workspaceProcedure("run.control").input(runRefInput).mutation(async ({ ctx, input }) => {
     await runService.requireRun({ db: ctx.db, ...input });

@@ -30,6 +30,7 @@ export const listRunsInput = z.object({
   cursor: z.string().min(1).max(512).optional(),
 });
 export const runRefInput = z.object({ workspaceId, runId: id });
+export const lastTriggerInputInput = z.object({ workspaceId, flowId: id, trigger: z.enum(["webhook", "schedule", "mqtt", "feed"]) });
 export const activateInput = z.object({ workspaceId, flowId: id, versionNumber: z.number().int().min(1).optional() });
 export const previewExpressionInput = z.object({
   workspaceId,

@@ -65,6 +65,7 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "invitation.list": (c, t) => c.invitation.list({ workspaceId: t.workspaceId }),
   "invitation.resend": (c, t) => c.invitation.resend({ workspaceId: t.workspaceId, invitationId: t.invitationId, linkBase: "http://127.0.0.1:3000" }),
   "invitation.revoke": (c, t) => c.invitation.revoke({ workspaceId: t.workspaceId, invitationId: t.invitationId }),
+  "run.lastTriggerInput": (c, t) => c.run.lastTriggerInput({ workspaceId: t.workspaceId, flowId: t.flowId, trigger: "webhook" }),
 };
 
 /**
@@ -101,6 +102,7 @@ const byResourceId = [
   "webhookTest.state",
   "invitation.resend",
   "invitation.revoke",
+  "run.lastTriggerInput",
 ];
 
 /** Manual trigger, then an hour's wait: the victim's run stays running while the intruder tries it. */

@@ -2,6 +2,8 @@ import type { Db } from "../db";
 import type { Prisma } from "../db/generated/client";
 import { nodeRegistry } from "../../nodes/registry";
 import { validateFlow } from "../../nodes/_core/validate";
+import { upgradeNodes } from "../../nodes/_core/node-upgrade";
+import { ignoredRespondWarnings } from "../../nodes/webhook/respond-mode";
 import { describeIssues, emptyFlowDocument, locateIssue, parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "../../nodes/_core/flow-document";
 import { declaredWebhookPaths, withCopiedWebhookPaths } from "../../nodes/webhook/webhook-triggers";
 import { requireActivatable } from "./activation-service";
@@ -113,7 +115,7 @@ export const flowService = {
   async validate({ db, workspaceId, flowId, document }: Scope & { flowId: string; document: unknown }): Promise<{ issues: LocatedIssue[] }> {
     await requireFlow({ db, workspaceId, flowId });
     const parsed = parseFlowDocument(document);
-    const issues = parsed.ok ? validateFlow(parsed.document, nodeRegistry) : parsed.issues;
+    const issues = parsed.ok ? [...validateFlow(parsed.document, nodeRegistry), ...ignoredRespondWarnings(parsed.document, nodeRegistry)] : parsed.issues;
     const located = parsed.ok ? parsed.document : document && typeof document === "object" ? (document as Partial<FlowDocument>) : {};
     const nodes = Array.isArray(located.nodes) ? located.nodes.filter((n) => n && typeof n === "object") : [];
     const edges = Array.isArray(located.edges) ? located.edges.filter((e) => e && typeof e === "object") : [];
@@ -134,7 +136,7 @@ export const flowService = {
     if (!flow) throw notFound();
     return {
       ...toSummary(flow),
-      draft: flow.draft as FlowDocument,
+      draft: upgradeNodes(flow.draft as FlowDocument, nodeRegistry),
       latestVersion: flow.versions[0] ?? null,
     };
   },
@@ -298,6 +300,6 @@ export const flowService = {
       select: { ...versionSelect, document: true },
     });
     if (!version) throw new ServiceError({ code: "NOT_FOUND", message: `Version ${number} of this flow not found` });
-    return { ...version, document: version.document as FlowDocument };
+    return { ...version, document: upgradeNodes(version.document as FlowDocument, nodeRegistry) };
   },
 };

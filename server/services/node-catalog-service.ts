@@ -1,4 +1,4 @@
-import { configJsonSchema, describeConfigIssues } from "../../nodes/_kit/define-node";
+import { configJsonSchema, describeConfigIssues, type NodeDefinition } from "../../nodes/_kit/define-node";
 import { credentialJsonSchema } from "../../nodes/_kit/define-credential";
 import { credentialRegistry, nodeRegistry } from "../../nodes/registry";
 import { ServiceError } from "./service-error";
@@ -17,6 +17,10 @@ export interface CatalogEntry {
   credential: { type: string; required: boolean } | null;
   /** Further credential types, each picked in its own slot named by the type. */
   moreCredentials: readonly string[];
+  /** Which config a credential slot serves; a slot not named here is always offered. */
+  credentialUse: NodeDefinition["credentialUse"];
+  /** The config a new node of this type starts with. */
+  starter: Record<string, unknown>;
   configSchema: Record<string, unknown>;
 }
 
@@ -48,6 +52,8 @@ export function nodeCatalog(): CatalogEntry[] {
       dynamicPorts: definition.dynamicPorts,
       credential: definition.credential ?? null,
       moreCredentials: definition.moreCredentials,
+      credentialUse: definition.credentialUse,
+      starter: definition.starter,
       configSchema: configJsonSchema(definition),
     };
   });

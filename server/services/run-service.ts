@@ -377,6 +377,24 @@ export const runService = {
     return { runs: page, nextCursor: runs.length > limit && last ? encodeRunCursor({ ...list, queuedAt: last.queuedAt, runId: last.id }) : null };
   },
 
+  /**
+   * What the flow's trigger last received from outside (a webhook's request): the latest run of the kind, not a
+   * manual one, as the JSON of its trigger items, for the editor's Run dialog to start from. Null when none.
+   */
+  async lastTriggerInput({ db, userId, workspaceId, flowId, trigger }: { db: Db; userId: string; workspaceId: string; flowId: string; trigger: string }) {
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
+    const flow = await db.flow.findFirst({ where: { id: flowId, workspaceId }, select: { id: true } });
+    if (!flow) throw new ServiceError({ code: "NOT_FOUND", message: "Flow not found" });
+    const run = await db.run.findFirst({
+      where: { workspaceId, flowId, trigger, parentRunId: null },
+      select: { id: true, queuedAt: true, input: true },
+      orderBy: [{ queuedAt: "desc" }, { id: "desc" }],
+    });
+    if (!run || !Array.isArray(run.input)) return null;
+    const items = (run.input as { json?: unknown }[]).map((item) => item?.json ?? {});
+    return { runId: run.id, queuedAt: run.queuedAt, input: items.length === 1 ? items[0] : items };
+  },
+
   async get({ db, userId, workspaceId, runId }: { db: Db; userId: string; workspaceId: string; runId: string }) {
     await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
     const run = await db.run.findFirst({

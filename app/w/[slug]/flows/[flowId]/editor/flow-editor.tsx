@@ -90,7 +90,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
 
   const { toggleActive, activateVersion, toggling, activationIssues } = useActivation({ ref, active: flow.active, document, show });
   const { issues, issuesByNode } = useFlowIssues({ ref, document, activationIssues, saveError: autosave.state.status === "error" ? saveDraft.error : null });
-  const runs = useRunControl({ ref, flush: autosave.flush, show });
+  const runs = useRunControl({ ref, document, flush: autosave.flush, show });
   const { run, viewRunId, running } = runs;
   const { onSaveVersion, onRestore } = useVersions({ ref, document, liveNumber: flow.liveVersionNumber, change, flush: autosave.flush, show });
 
@@ -270,7 +270,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
                 node={openNode}
                 entry={catalogMap.get(openNode.type)}
                 readOnly={readOnly}
-                issues={issues.filter((i) => i.nodeId === openNode.id).map((i) => ({ path: i.path.replace(/^nodes\[\d+\]\.?/, ""), message: i.message }))}
+                issues={issues.filter((i) => i.nodeId === openNode.id).map((i) => ({ path: i.path.replace(/^nodes\[\d+\]\.?/, ""), message: i.fieldMessage ?? i.message, severity: i.severity }))}
                 run={runDetail && runDetail.id === runs.watchedRunId ? runDetail : undefined}
                 live={run?.nodes.get(openNode.id)}
                 pinned={document.pinData?.[openNode.id]}
@@ -306,7 +306,10 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
       </div>
       {(settled || runDialogOpen) && (
         <RunDialog
+          workspaceId={workspace.id}
           flowId={flow.id}
+          document={document}
+          catalog={catalogMap}
           open={runDialogOpen}
           onClose={() => setRunDialogOpen(false)}
           onRun={(input) => {

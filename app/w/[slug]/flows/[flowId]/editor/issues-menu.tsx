@@ -4,9 +4,10 @@ import { useState } from "react";
 import { toolButton } from "./tool-button";
 import type { LocatedIssue } from "./use-flow-issues";
 
-/** The toolbar's count of problems, opening to a list; picking one selects its node. */
+/** The toolbar's count of problems, opening to a list; picking one selects its node. Warnings are listed too, marked. */
 export function IssuesMenu({ issues, onSelectNode }: { issues: LocatedIssue[]; onSelectNode: (nodeId: string) => void }) {
   const [open, setOpen] = useState(false);
+  const errors = issues.filter((i) => i.severity !== "warning").length;
   return (
     <div
       className="relative"
@@ -22,7 +23,7 @@ export function IssuesMenu({ issues, onSelectNode }: { issues: LocatedIssue[]; o
         aria-expanded={open}
         onClick={() => setOpen((o) => !o)}
         disabled={issues.length === 0}
-        className={`${toolButton} ${issues.length ? "text-red-700 dark:text-red-300" : ""}`}
+        className={`${toolButton} ${errors ? "text-red-700 dark:text-red-300" : issues.length ? "text-amber-700 dark:text-amber-300" : ""}`}
       >
         {issues.length ? `${issues.length} problem${issues.length === 1 ? "" : "s"}` : "No problems"}
       </button>
@@ -39,6 +40,7 @@ export function IssuesMenu({ issues, onSelectNode }: { issues: LocatedIssue[]; o
                 }}
                 className="w-full rounded px-2 py-1 text-left text-xs hover:bg-slate-100 dark:hover:bg-slate-800"
               >
+                {issue.severity === "warning" && <span className="mr-1 font-semibold text-amber-700 dark:text-amber-300">Warning:</span>}
                 {issue.message}
               </button>
             </li>

@@ -42,7 +42,7 @@ export function NodePanel({
   node: FlowNode;
   entry: CatalogEntry | undefined;
   readOnly: boolean;
-  issues: { path: string; message: string }[];
+  issues: { path: string; message: string; severity?: "warning" }[];
   run: RunDetail | undefined;
   live: NodeRunState | undefined;
   pinned: unknown[] | undefined;
@@ -117,7 +117,7 @@ export function NodePanel({
             className={`-mb-px border-b-2 px-2 py-1.5 text-sm ${tab === t ? "border-indigo-500 font-medium text-indigo-700 dark:text-indigo-300" : "border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100"}`}
           >
             {t === "settings" ? "Settings" : "Data"}
-            {t === "settings" && issues.length > 0 && <span className="ml-1 rounded bg-red-100 px-1 text-xs text-red-800 dark:bg-red-950 dark:text-red-200">{issues.length}</span>}
+            {t === "settings" && issues.some((i) => i.severity !== "warning") && <span className="ml-1 rounded bg-red-100 px-1 text-xs text-red-800 dark:bg-red-950 dark:text-red-200">{issues.filter((i) => i.severity !== "warning").length}</span>}
           </button>
         ))}
       </div>

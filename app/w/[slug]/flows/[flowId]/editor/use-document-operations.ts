@@ -110,7 +110,7 @@ export function useDocumentOperations({
           typeVersion: entry.version,
           name: uniqueName(entry.name, new Set(doc.nodes.map((n) => n.name))),
           position,
-          config: {},
+          config: structuredClone(entry.starter),
           credentials: {},
           disabled: false,
           onError: "stop",

@@ -3,7 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import { locateIssue, type FlowDocument, type FlowDocumentIssue } from "@/nodes/_core/flow-document";
+import { issueInWords, locateIssue, type FlowDocument, type FlowDocumentIssue } from "@/nodes/_core/flow-document";
 
 export type LocatedIssue = FlowDocumentIssue & { nodeId: string | null; field: string | null };
 export type FlowRef = { workspaceId: string; flowId: string };
@@ -54,7 +54,7 @@ export function useFlowIssues({
     for (const issue of issues) add(issue.nodeId, issue.message);
     for (const issue of activationIssues) add(issue.nodeId, issue.message);
     if (saveError) {
-      for (const issue of issuesOf(saveError)) add(locateIssue(document, issue.path).nodeId, `${issue.path}: ${issue.message}`);
+      for (const issue of issuesOf(saveError)) add(locateIssue(document, issue.path).nodeId, issueInWords(document, issue));
     }
     return map;
   }, [issues, activationIssues, saveError, document]);

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
+import { issueInWords, type FlowDocument } from "@/nodes/_core/flow-document";
 import type { ShowNotice } from "./editor-notice";
 import { issuesOf, type FlowRef } from "./use-flow-issues";
 import { useRunWatch } from "./use-run-watch";
@@ -12,7 +13,7 @@ import { useRunWatch } from "./use-run-watch";
  * Runs from the editor: the live run of the draft (started here or by a voice recording) and a past run opened
  * from the runs panel, which makes the canvas read-only while it is looked at.
  */
-export function useRunControl({ ref, flush, show }: { ref: FlowRef; flush: () => Promise<boolean>; show: ShowNotice }) {
+export function useRunControl({ ref, document, flush, show }: { ref: FlowRef; document: FlowDocument; flush: () => Promise<boolean>; show: ShowNotice }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [liveRunId, setLiveRunId] = useState<string | null>(null);
@@ -51,11 +52,11 @@ export function useRunControl({ ref, flush, show }: { ref: FlowRef; flush: () =>
         const { runId } = await startRun.mutateAsync({ ...ref, source: "draft", ...options });
         followRun(runId);
       } catch (err) {
-        const details = issuesOf(err).map((i) => `${i.path}: ${i.message}`);
+        const details = issuesOf(err).map((i) => issueInWords(document, i));
         show("error", details.length ? "The flow cannot run yet:" : err instanceof Error ? err.message : String(err), details);
       }
     },
-    [flush, startRun, ref, show, followRun],
+    [flush, startRun, ref, document, show, followRun],
   );
 
   const stop = useCallback(() => {

@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import type { FlowDocument } from "@/nodes/_core/flow-document";
+import { issueInWords, type FlowDocument } from "@/nodes/_core/flow-document";
 import type { ShowNotice } from "./editor-notice";
 import type { DocumentChange } from "./flow-canvas";
 import { issuesOf, type FlowRef } from "./use-flow-issues";
@@ -36,7 +36,7 @@ export function useVersions({
         // Saving never changes what triggers run: the live version stays until another is activated.
         show("info", liveNumber === null ? `Saved version ${version.number}.` : `Saved version ${version.number}. v${liveNumber} stays live until you activate v${version.number}.`);
       } catch (err) {
-        const details = issuesOf(err).map((i) => `${i.path}: ${i.message}`);
+        const details = issuesOf(err).map((i) => issueInWords(document, i));
         if (details.length) show("error", "The version was not saved:", details);
         throw err;
       } finally {

@@ -5,12 +5,13 @@ import { FieldErrors, FieldShell, describedBy, inputClass } from "@/app/w/[slug]
 import type { FlowNode } from "@/nodes/_core/flow-document";
 import type { CatalogEntry } from "../editor-types";
 import { CredentialPicker } from "./credential-picker";
-import { credentialIssues, credentialSlots, withCredential } from "./credential-slots";
+import { NodeWarnings } from "./node-warnings";
+import { credentialIssues, credentialSlots, slotsInUse, withCredential } from "./credential-slots";
 import { FormScopeProvider, type FormScope } from "./form-scope";
 import { SchemaField } from "./schema-field";
-import { fieldsOf, issuesAt, normalizePath, parseNumber, withKey, type JsonSchema } from "./schema-form";
+import { fieldsOf, issuesAt, normalizePath, parseNumber, resolveRef, withKey, type JsonSchema } from "./schema-form";
 
-type Issue = { path: string; message: string };
+type Issue = { path: string; message: string; severity?: "warning" };
 
 const onErrorOptions: { value: FlowNode["onError"]; label: string }[] = [
   { value: "stop", label: "Stop the run" },
@@ -58,8 +59,19 @@ export function ConfigPanel({
     const p = normalizePath(path);
     return settingPaths.includes(p) || p.startsWith("credentials") || fields.some((f) => p === f.path || p.startsWith(`${f.path}.`) || p.startsWith(`${f.path}[`));
   };
-  const loose = issues.filter((i) => !shown(i.path));
-  const slots = credentialSlots(entry);
+  const loose = issues.filter((i) => !shown(i.path) && i.severity !== "warning");
+  const warnings = issues.filter((i) => i.severity === "warning");
+  const allSlots = credentialSlots(entry);
+  const slots = slotsInUse({
+    slots: allSlots,
+    entry,
+    config,
+    credentials: node.credentials,
+    keyDefault: (list, key) => {
+      const items = root.properties?.[list]?.items;
+      return items ? resolveRef(items, root).properties?.[key]?.default : undefined;
+    },
+  });
   // A credential created in the inline dialog arrives after a save; it is set on the node as it is then, not as it
   // was when the dialog was submitted, so edits made meanwhile are kept.
   const latestNode = useRef(node);
@@ -77,14 +89,12 @@ export function ConfigPanel({
           <div role="alert" className="rounded-md bg-red-50 p-2 text-xs text-red-800 dark:bg-red-950 dark:text-red-200">
             <ul className="list-inside list-disc">
               {loose.map((i) => (
-                <li key={`${i.path}:${i.message}`}>
-                  {i.path ? `${i.path}: ` : ""}
-                  {i.message}
-                </li>
+                <li key={`${i.path}:${i.message}`}>{i.message}</li>
               ))}
             </ul>
           </div>
         )}
+        <NodeWarnings warnings={warnings.map((w) => w.message)} />
 
         <Section title="Parameters">
           {slots.map((slot) => (
@@ -97,7 +107,7 @@ export function ConfigPanel({
               required={slot.required}
               value={node.credentials?.[slot.type]}
               readOnly={readOnly}
-              errors={credentialIssues(issues, slots, slot)}
+              errors={credentialIssues(issues, allSlots, slot)}
               onChange={(ref) => {
                 const current = latestNode.current;
                 onChange({ ...current, credentials: withCredential(current.credentials, slot.type, ref) });
@@ -138,7 +148,8 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 
 function NodeSettings({ idBase, node, readOnly, issues, onChange }: { idBase: string; node: FlowNode; readOnly: boolean; issues: Issue[]; onChange(next: FlowNode): void }) {
   const nameErrors = [...(node.name.trim() === "" ? ["A node needs a name"] : []), ...issuesAt(issues, "name")];
-  const retryErrors = issuesAt(issues, "retry", { within: true });
+  // Problems of the retry settings as a whole; each number's own are shown on it.
+  const retryErrors = issuesAt(issues, "retry");
   const timeoutErrors = issuesAt(issues, "timeoutMs");
   const retry = node.retry;
   return (
@@ -169,7 +180,7 @@ function NodeSettings({ idBase, node, readOnly, issues, onChange }: { idBase: st
         <div className="grid grid-cols-2 gap-3 pl-6">
           <IntegerSetting id={`${idBase}-retry-max`} label="Max attempts" min={1} max={10} value={retry.maxAttempts} readOnly={readOnly} errors={issuesAt(issues, "retry.maxAttempts")} onChange={(v) => onChange({ ...node, retry: { ...retry, maxAttempts: v ?? 1 } })} />
           <IntegerSetting id={`${idBase}-retry-backoff`} label="Backoff (ms)" min={0} max={3_600_000} value={retry.backoffMs} readOnly={readOnly} errors={issuesAt(issues, "retry.backoffMs")} onChange={(v) => onChange({ ...node, retry: { ...retry, backoffMs: v ?? 0 } })} />
-          <FieldErrors id={`${idBase}-retry-err`} errors={retryErrors.filter((e) => !e.startsWith("maxAttempts") && !e.startsWith("backoffMs"))} />
+          <FieldErrors id={`${idBase}-retry-err`} errors={retryErrors} />
         </div>
       )}
       <IntegerSetting

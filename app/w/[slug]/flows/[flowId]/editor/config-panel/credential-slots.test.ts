@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { credentialCatalog, nodeCatalog } from "@/server/services/node-catalog-service";
-import { credentialIssues, credentialSlots, withCredential } from "./credential-slots";
+import { credentialIssues, credentialSlots, slotsInUse, withCredential } from "./credential-slots";
 
 function entry(type: string) {
   const found = nodeCatalog().find((e) => e.type === type);
@@ -46,4 +46,24 @@ describe("credential slots of a node type", () => {
     expect(credentialIssues(issues, slots, ollama!)).toEqual(["ollama gone"]);
     expect(credentialIssues(issues, slots, openai!)).toEqual(["whole", "stray"]);
   });
+
+  it("offers a channel's credential only once the channel is chosen, and keeps a slot that still holds one", () => {
+    const alert = entry("messaging.alert");
+    const inUse = (config: Record<string, unknown>, credentials = {}) =>
+      slotsInUse({ slots: credentialSlots(alert), entry: alert, config, credentials, keyDefault: () => undefined }).map((s) => s.type);
+    expect(inUse({})).toEqual([]);
+    expect(inUse({ channels: [{ kind: "slack" }] })).toEqual(["slack.incoming-webhook"]);
+    expect(inUse({ channels: [{ kind: "email" }, { kind: "webhook" }] }).sort()).toEqual(["http.header-auth", "smtp.server"]);
+    expect(inUse({ channels: [] }, { "telegram.bot": { name: "bot" } })).toEqual(["telegram.bot"]);
+  });
+
+  it("reads an LLM provider without a kind as the kind's default", () => {
+    const llm = entry("ai.llm");
+    const inUse = (config: Record<string, unknown>) =>
+      slotsInUse({ slots: credentialSlots(llm), entry: llm, config, credentials: {}, keyDefault: () => "openai" }).map((s) => s.type);
+    expect(inUse({ providers: [{ model: "m" }] })).toEqual(["openai.api"]);
+    expect(inUse({ providers: [{ kind: "ollama", model: "m" }] })).toEqual(["ollama.api"]);
+    expect(inUse(llm.starter)).toEqual(["openai.api"]);
+  });
 });
+

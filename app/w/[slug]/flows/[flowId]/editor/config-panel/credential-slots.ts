@@ -42,3 +42,33 @@ export function credentialIssues(issues: readonly { path: string; message: strin
     })
     .map((i) => i.message);
 }
+
+/**
+ * The slots the config calls for: a slot the node type ties to part of its config (an alert's email channel, an
+ * LLM's Ollama provider) shows once that part is chosen, or while a credential is still picked in it, so it can be
+ * cleared. `keyDefault` is what an item means when it does not say (an LLM provider is OpenAI unless told).
+ */
+export function slotsInUse({
+  slots,
+  entry,
+  config,
+  credentials,
+  keyDefault,
+}: {
+  slots: readonly CredentialSlot[];
+  entry: Pick<CatalogEntry, "credentialUse">;
+  config: Record<string, unknown>;
+  credentials: FlowNode["credentials"] | undefined;
+  keyDefault(list: string, key: string): unknown;
+}): CredentialSlot[] {
+  return slots.filter((slot) => {
+    const use = entry.credentialUse[slot.type];
+    if (!use || credentials?.[slot.type]) return true;
+    const items = config[use.list];
+    if (!Array.isArray(items)) return false;
+    return items.some((item) => {
+      const value = item && typeof item === "object" ? ((item as Record<string, unknown>)[use.key] ?? keyDefault(use.list, use.key)) : undefined;
+      return typeof value === "string" && use.values.includes(value);
+    });
+  });
+}

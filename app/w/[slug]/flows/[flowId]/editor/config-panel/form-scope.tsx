@@ -1,7 +1,8 @@
 "use client";
 
 import { createContext, useContext, type ReactNode } from "react";
-import { checkValue, humanize, issuesAt, type FieldSpec, type JsonSchema } from "./schema-form";
+import { optionWords } from "@/nodes/_core/config-messages";
+import { checkValue, issuesAt, type FieldSpec, type JsonSchema } from "./schema-form";
 
 // What every field widget of a config form shares: the form's scope (the node, its issues, read-only), ids, and
 // how a field's label is spoken.
@@ -37,18 +38,23 @@ export function fieldId(scope: FormScope, path: string): string {
 
 /** Enum values read as words when they are identifiers ("respondNode"), as written otherwise ("GET"). */
 export function optionLabel(option: string): string {
-  return /^[a-z][A-Za-z0-9]*$/.test(option) ? humanize(option) : option;
+  return optionWords(option);
 }
 
 export function singular(label: string): string {
   return label.endsWith("s") && !label.endsWith("ss") ? label.slice(0, -1) : label;
 }
 
-/** The issues the server reported at the field, and the form's own check of the value. */
+/**
+ * The field's problems: the server's words for them once it has checked the value, else the form's own instant
+ * check, so one problem is never said twice in two ways ("Weight must be at least 0" beside "A weight cannot be
+ * negative"). The server looks again a moment after each change.
+ */
 export function problemsOf(scope: FormScope, spec: FieldSpec, value: unknown, { within = false } = {}): string[] {
-  const local = checkValue(spec, value);
   const remote = issuesAt(scope.issues, spec.path, { within });
-  return [...new Set([...(local ? [local] : []), ...remote])];
+  if (remote.length) return [...new Set(remote)];
+  const local = checkValue(spec, value);
+  return local ? [local] : [];
 }
 
 export interface LabelDecor {

@@ -3,7 +3,7 @@
 import { useState, type ReactNode } from "react";
 import { FieldShell, describedBy, inputClass } from "@/app/w/[slug]/credentials/form-controls";
 import { CodeEditor } from "./code-editor";
-import { formatFire, nextFires } from "./cron-preview";
+import { CronNextRuns, cronError } from "./cron-next-runs";
 import { ExpressionPreview } from "./expression-preview";
 import { optionLabel, problemsOf, spoken, useScope, type FieldProps } from "./form-scope";
 import { acceptsText, hasExpression, jsonText, parseJsonText, parseNumber, type FieldSpec } from "./schema-form";
@@ -29,7 +29,11 @@ function useTextFor(value: unknown, { format, means }: { format(value: unknown):
 export function PlainField({ id, spec, value, onChange, decor, labelAside }: FieldProps & { labelAside?: ReactNode }) {
   const scope = useScope();
   const [localError, setLocalError] = useState<string | null>(null);
-  const errors = [...problemsOf(scope, spec, value, { within: spec.kind === "json" }), ...(localError ? [localError] : [])];
+  const timezone = typeof scope.config.timezone === "string" && scope.config.timezone ? scope.config.timezone : "UTC";
+  const typedError = localError ?? (spec.kind === "cron" ? cronError(value, timezone) : null);
+  const found = problemsOf(scope, spec, value, { within: spec.kind === "json" });
+  // A cron that cannot be read is said at once, in the words the server uses for it, and only once.
+  const errors = spec.kind === "cron" && typedError ? [typedError] : [...new Set([...found, ...(typedError ? [typedError] : [])])];
   const aria = {
     "aria-describedby": describedBy(id, { description: spec.description, errors }),
     "aria-invalid": errors.length ? true : undefined,
@@ -44,7 +48,7 @@ export function PlainField({ id, spec, value, onChange, decor, labelAside }: Fie
           {value === undefined && spec.schema.default === undefined && <option value="">Pick one…</option>}
           {spec.options?.map((o) => (
             <option key={o} value={o}>
-              {optionLabel(o)}
+              {spec.schema.ui?.optionLabels?.[o] ?? optionLabel(o)}
             </option>
           ))}
         </select>
@@ -81,7 +85,7 @@ export function PlainField({ id, spec, value, onChange, decor, labelAside }: Fie
       control = (
         <>
           <input id={id} value={typeof value === "string" ? value : ""} onChange={(e) => onChange(e.target.value)} placeholder={spec.placeholder} disabled={disabled} spellCheck={false} className={`${inputClass} font-mono`} {...aria} />
-          <CronPreview cron={typeof value === "string" ? value : ""} timezone={typeof scope.config.timezone === "string" && scope.config.timezone ? scope.config.timezone : "UTC"} />
+          <CronNextRuns id={`${id}-next`} cron={typeof value === "string" ? value : ""} timezone={timezone} />
         </>
       );
       break;
@@ -218,17 +222,6 @@ function JsonInput({
         />
       )}
     </>
-  );
-}
-
-function CronPreview({ cron, timezone }: { cron: string; timezone: string }) {
-  const result = nextFires({ cron, timezone });
-  if ("error" in result) return <p className="text-xs text-amber-700 dark:text-amber-400">Cannot read this schedule: {result.error}</p>;
-  if (result.times.length === 0) return null;
-  return (
-    <p className="text-xs text-slate-600 dark:text-slate-400">
-      Next runs ({timezone}): {result.times.map((t) => formatFire(t, timezone)).join(" · ")}
-    </p>
   );
 }
 

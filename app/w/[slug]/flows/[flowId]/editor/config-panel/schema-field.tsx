@@ -2,6 +2,7 @@
 
 import { FieldErrors, describedBy, ghostButton, inputClass, secondaryButton } from "@/app/w/[slug]/credentials/form-controls";
 import { MultiSelectField, SwitchField } from "./choice-fields";
+import { ChoiceListField } from "./choice-list-field";
 import { fieldId, problemsOf, singular, spoken, useScope, type FieldProps, type LabelDecor } from "./form-scope";
 import { ExpressionCapable, PlainField } from "./plain-field";
 import { fieldSpec, fieldsOf, issuesAt, moveItem, newItem, withKey, type FieldSpec, type JsonSchema } from "./schema-form";
@@ -16,6 +17,9 @@ export function SchemaField({ spec, value, onChange, decor = {} }: { spec: Field
   if (spec.kind === "multiselect") return <MultiSelectField {...props} />;
   if (spec.kind === "object") return <ObjectField {...props} />;
   if (spec.kind === "list") return <ListField {...props} />;
+  if (spec.kind === "choiceList") {
+    return <ChoiceListField {...props} renderField={(child) => <SchemaField key={child.spec.key} spec={child.spec} value={child.value} onChange={child.onChange} decor={{ prefix: child.prefix }} />} />;
+  }
   if (spec.kind === "keyValue" || spec.kind === "record") return <PairsField {...props} />;
   if (spec.expression && spec.kind !== "json") return <ExpressionCapable {...props} />;
   return <PlainField {...props} />;

@@ -104,8 +104,8 @@ describe("issues on fields", () => {
   });
 
   it("gathers the issues inside a field shown as one control", () => {
-    expect(issuesAt(issues, "config.headers", { within: true })).toEqual(["[0].name: Invalid header name"]);
-    expect(issuesAt(issues, "config.rules", { within: true })).toEqual(["[1].left: Required"]);
+    expect(issuesAt(issues, "config.headers", { within: true })).toEqual(["Invalid header name"]);
+    expect(issuesAt(issues, "config.rules", { within: true })).toEqual(["Required"]);
   });
 });
 
@@ -122,16 +122,16 @@ describe("instant checks", () => {
   });
 
   it("checks numbers against the schema's bounds", () => {
-    expect(checkValue(http.timeoutMs!, 0)).toBe("At least 1");
-    expect(checkValue(http.timeoutMs!, 300_001)).toBe("At most 300000");
-    expect(checkValue(http.timeoutMs!, 1.5)).toBe("Enter a whole number");
+    expect(checkValue(http.timeoutMs!, 0)).toBe("Timeout (ms) must be at least 1");
+    expect(checkValue(http.timeoutMs!, 300_001)).toBe("Timeout (ms) must be at most 300000");
+    expect(checkValue(http.timeoutMs!, 1.5)).toBe("Timeout (ms) must be a whole number");
     expect(checkValue(http.timeoutMs!, 5000)).toBeNull();
   });
 
   it("checks enums, lists and patterns, and leaves expressions to the run", () => {
-    expect(checkValue(http.method!, "FETCH")).toBe("Pick one of: GET, POST, PUT, PATCH, DELETE, HEAD");
-    expect(checkValue(webhook.methods!, ["POST", "TRACE"])).toBe("Not an option: TRACE");
-    expect(checkValue(webhook.path!, "has space")).toBe("Not in the expected format");
+    expect(checkValue(http.method!, "FETCH")).toBe("Method must be one of: GET, POST, PUT, PATCH, DELETE, HEAD");
+    expect(checkValue(webhook.methods!, ["POST", "TRACE"])).toBe("HTTP methods must be one of: GET, POST, PUT, PATCH, DELETE");
+    expect(checkValue(webhook.path!, "has space")).toBe("Path is not in the expected format");
     expect(checkValue(webhook.path!, "orders/new")).toBeNull();
     expect(checkValue(sw.rules!, [])).toBe("Rules is required");
     expect(checkValue(http.url!, "{{ $json.link }}")).toBeNull();

@@ -3,6 +3,7 @@
  * how config issues find their field, and how typed text becomes config values. No React here.
  */
 
+import { humanize, phrase } from "@/nodes/_core/config-messages";
 import type { UiHint } from "@/nodes/_kit/define-node";
 
 
@@ -48,7 +49,8 @@ export type FieldKind =
   | "list"
   | "json"
   | "code"
-  | "cron";
+  | "cron"
+  | "choiceList";
 
 export interface FieldSpec {
   key: string;
@@ -89,15 +91,8 @@ function types(schema: JsonSchema): string[] {
   return schema.type ? [schema.type] : [];
 }
 
-/** "timeoutMs" → "Timeout ms", "respondNode" → "Respond node", "x_api_key" → "X api key". */
-export function humanize(key: string): string {
-  const words = key
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/[_-]+/g, " ")
-    .trim()
-    .toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
+/** "timeoutMs" → "Timeout ms": one definition, shared with the server's messages. */
+export { humanize };
 
 function isNameValueObject(schema: JsonSchema | undefined): boolean {
   const props = schema?.properties;
@@ -129,6 +124,7 @@ export function kindOf(schema: JsonSchema, root: JsonSchema = schema): FieldKind
         return hinted === "select" ? "select" : "text";
       case "array": {
         const items = s.items ? resolveRef(s.items, root) : undefined;
+        if (items && unionChoices(items, root)) return "choiceList";
         if (items?.enum && items.enum.every((v) => typeof v === "string")) return "multiselect";
         if (isNameValueObject(items)) return "keyValue";
         if (items && types(items).length === 1 && types(items)[0] === "object" && items.properties) return "list";
@@ -147,6 +143,19 @@ export function kindOf(schema: JsonSchema, root: JsonSchema = schema): FieldKind
   if (t.length === 0 && !s.anyOf && !s.oneOf) return "text";
   if (t.length > 1 && t.every((v) => v === "string" || v === "number" || v === "boolean" || v === "null")) return "text";
   return "json";
+}
+
+/**
+ * A union of objects told apart by one key holding a constant (an alert channel's `kind`): the key, and each
+ * choice's value with its schema. Null for anything else.
+ */
+export function unionChoices(schema: JsonSchema, root: JsonSchema): { key: string; options: { value: string; schema: JsonSchema }[] } | null {
+  const s = resolveRef(schema, root);
+  const variants = (s.oneOf ?? s.anyOf ?? []).map((v) => resolveRef(v, root));
+  if (variants.length < 2 || !variants.every((v) => v.properties)) return null;
+  const key = Object.keys(variants[0]!.properties!).find((k) => variants.every((v) => typeof v.properties?.[k]?.const === "string"));
+  if (!key) return null;
+  return { key, options: variants.map((v) => ({ value: v.properties![key]!.const as string, schema: v })) };
 }
 
 export function fieldSpec({ key, schema, root, path, required }: { key: string; schema: JsonSchema; root: JsonSchema; path: string; required: boolean }): FieldSpec {
@@ -203,7 +212,7 @@ export function issuesAt(issues: readonly { path: string; message: string }[], p
       const at = normalizePath(issue.path);
       return at === target || (within && (at.startsWith(`${target}.`) || at.startsWith(`${target}[`)));
     })
-    .map((issue) => (within && normalizePath(issue.path) !== target ? `${normalizePath(issue.path).slice(target.length).replace(/^\./, "")}: ${issue.message}` : issue.message));
+    .map((issue) => issue.message);
 }
 
 export function hasExpression(value: unknown): boolean {
@@ -244,38 +253,39 @@ function isEmpty(value: unknown): boolean {
  */
 export function checkValue(field: FieldSpec, value: unknown): string | null {
   const s = field.schema;
+  const label = field.label;
   if (isEmpty(value)) {
-    if (field.required && s.default === undefined) return `${field.label} is required`;
+    if (field.required && s.default === undefined) return phrase.required(label);
     if (field.kind === "list" || field.kind === "multiselect") {
-      if (s.minItems && Array.isArray(value) && value.length < s.minItems) return `Add at least ${s.minItems}`;
+      if (s.minItems && Array.isArray(value) && value.length < s.minItems) return phrase.minItems(label, s.minItems);
     }
     return null;
   }
   if (hasExpression(value)) return null;
   switch (field.kind) {
     case "number": {
-      if (typeof value !== "number" || !Number.isFinite(value)) return "Enter a number";
-      if (field.integer && !Number.isInteger(value)) return "Enter a whole number";
-      if (s.minimum !== undefined && value < s.minimum) return `At least ${s.minimum}`;
-      if (s.maximum !== undefined && value > s.maximum) return `At most ${s.maximum}`;
-      if (s.exclusiveMinimum !== undefined && value <= s.exclusiveMinimum) return `More than ${s.exclusiveMinimum}`;
-      if (s.exclusiveMaximum !== undefined && value >= s.exclusiveMaximum) return `Less than ${s.exclusiveMaximum}`;
+      if (typeof value !== "number" || !Number.isFinite(value)) return phrase.wrongType(label, "number");
+      if (field.integer && !Number.isInteger(value)) return phrase.wholeNumber(label);
+      if (s.minimum !== undefined && value < s.minimum) return phrase.atLeast(label, s.minimum);
+      if (s.maximum !== undefined && value > s.maximum) return phrase.atMost(label, s.maximum);
+      if (s.exclusiveMinimum !== undefined && value <= s.exclusiveMinimum) return phrase.moreThan(label, s.exclusiveMinimum);
+      if (s.exclusiveMaximum !== undefined && value >= s.exclusiveMaximum) return phrase.lessThan(label, s.exclusiveMaximum);
       return null;
     }
     case "select":
-      return field.options?.includes(value as string) ? null : `Pick one of: ${field.options?.join(", ")}`;
+      return field.options?.includes(value as string) ? null : phrase.oneOf(label, field.options ?? []);
     case "multiselect": {
       const list = Array.isArray(value) ? value : [];
       const unknown = list.filter((v) => !field.options?.includes(v as string));
-      if (unknown.length) return `Not an option: ${unknown.join(", ")}`;
-      if (s.minItems && list.length < s.minItems) return `Pick at least ${s.minItems}`;
+      if (unknown.length) return phrase.oneOf(label, field.options ?? []);
+      if (s.minItems && list.length < s.minItems) return phrase.minItems(label, s.minItems);
       return null;
     }
     case "list":
     case "keyValue": {
       const list = Array.isArray(value) ? value : [];
-      if (s.minItems && list.length < s.minItems) return `Add at least ${s.minItems}`;
-      if (s.maxItems && list.length > s.maxItems) return `At most ${s.maxItems}`;
+      if (s.minItems && list.length < s.minItems) return phrase.minItems(label, s.minItems);
+      if (s.maxItems && list.length > s.maxItems) return phrase.maxItems(label, s.maxItems);
       return null;
     }
     case "text":
@@ -283,11 +293,11 @@ export function checkValue(field: FieldSpec, value: unknown): string | null {
     case "code":
     case "cron": {
       if (typeof value !== "string") return null;
-      if (s.minLength && value.length < s.minLength) return field.required && value.length === 0 ? `${field.label} is required` : `At least ${s.minLength} characters`;
-      if (s.maxLength && value.length > s.maxLength) return `At most ${s.maxLength} characters`;
+      if (s.minLength && value.length < s.minLength) return value.length === 0 ? phrase.required(label) : phrase.minChars(label, s.minLength);
+      if (s.maxLength && value.length > s.maxLength) return phrase.maxChars(label, s.maxLength);
       if (s.pattern) {
         try {
-          if (!new RegExp(s.pattern, "u").test(value)) return "Not in the expected format";
+          if (!new RegExp(s.pattern, "u").test(value)) return phrase.format(label);
         } catch {
           return null;
         }
