@@ -8,6 +8,7 @@ import { getConnection } from "./db";
 import { describeDatabase, migrateDatabase } from "./db/prepare";
 import { ConfigError, env } from "./env";
 import { startAuditRetention } from "./audit-retention";
+import { CLIENT_IP_HEADER } from "./services/audit-origin";
 import { logger } from "./logger";
 import { ensureSecrets } from "./secrets";
 import { runnerStorage } from "./runner-storage";
@@ -65,6 +66,8 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   const files = createBinaryFileHandler({ store: runtime.binary, logger });
   const server = createServer((req, res) => {
+    // The connection's own address, for the audit log; a client cannot set it.
+    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "";
     // Webhooks and stored files (HLS segments) take the lean path: answered here, before Next.js builds its request objects.
     if (runtime.webhooks?.handle(req, res)) return;
     if (files(req, res)) return;

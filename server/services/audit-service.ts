@@ -1,6 +1,7 @@
 import type { Prisma } from "../db/generated/client";
 import type { Db } from "../db";
 import { auditEventHash, auditChainOf, type AuditActorKind, type ChainedAuditEvent } from "./audit-chain";
+import { currentAuditOrigin } from "./audit-origin";
 
 type Tx = Prisma.TransactionClient;
 
@@ -43,6 +44,7 @@ export const auditService = {
    */
   async record({ tx, entry }: { tx: Tx; entry: AuditEntry }): Promise<void> {
     const chain = auditChainOf(entry.workspaceId);
+    const origin = currentAuditOrigin();
     await tx.$executeRaw`INSERT INTO "AuditChain" ("chain") VALUES (${chain}) ON CONFLICT ("chain") DO NOTHING`;
     const [head] = await tx.$queryRaw<{ headSeq: number; headHash: string }[]>`
       SELECT "headSeq", "headHash" FROM "AuditChain" WHERE "chain" = ${chain} FOR UPDATE`;
@@ -56,8 +58,8 @@ export const auditService = {
       targetType: entry.targetType,
       targetId: entry.targetId ?? null,
       data: (entry.data ?? null) as ChainedAuditEvent["data"],
-      ip: entry.ip ?? null,
-      userAgent: entry.userAgent ?? null,
+      ip: entry.ip ?? origin?.ip ?? null,
+      userAgent: entry.userAgent ?? origin?.userAgent ?? null,
       // Whole milliseconds, as PostgreSQL keeps them, so the hash recomputed from the stored row matches.
       createdAt: new Date(),
       prevHash: head!.headHash,

@@ -3,7 +3,7 @@ import type { Db } from "../db";
 import type { Mailer } from "../mailer";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
-import { can, type Role } from "./workspace-roles";
+import { aRole, can, type Role } from "./workspace-roles";
 
 const DAY_MS = 86_400_000;
 
@@ -69,7 +69,7 @@ async function issue({
     await settings.mailer.send({
       to: email,
       subject: `${inviter} invited you to ${workspaceName} on Streamware`,
-      text: `${inviter} invited you to the workspace "${workspaceName}" on Streamware as ${role === "admin" ? "an" : "a"} ${role}.\n\nOpen this link to join (it works once, until ${expiresAt.toUTCString()}):\n${link}\n\nIf you did not expect this, ignore this mail.`,
+      text: `${inviter} invited you to the workspace "${workspaceName}" on Streamware as ${aRole(role)}.\n\nOpen this link to join (it works once, until ${expiresAt.toUTCString()}):\n${link}\n\nIf you did not expect this, ignore this mail.`,
     });
     return { link, mailed: true, mailError: null, expiresAt };
   } catch (err) {

@@ -52,3 +52,8 @@ export interface WorkspaceSummary {
   personal: boolean;
   role: Role;
 }
+
+/** The role with its article, for sentences: "an editor", "a viewer". */
+export function aRole(role: Role): string {
+  return `${/^[aeiou]/.test(role) ? "an" : "a"} ${role}`;
+}

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { currentUser } from "@/server/auth/session";
 import { getDb } from "@/server/db";
 import { invitationService, type InvitationView } from "@/server/services/invitation-service";
+import { aRole } from "@/server/services/workspace-roles";
 import { AcceptInvitation } from "./accept-invitation";
 
 export const dynamic = "force-dynamic";
@@ -38,7 +39,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
             <h1 className="text-xl font-semibold">Join {view.workspaceName}</h1>
             <p className="text-sm text-slate-700 dark:text-slate-300">
               {view.invitedBy ?? "Someone"} invited <strong>{view.email}</strong> to the workspace <strong>{view.workspaceName}</strong> as{" "}
-              {view.role === "admin" ? "an" : "a"} <strong>{view.role}</strong>. The link works once, until {view.expiresAt.toUTCString()}.
+              {aRole(view.role).split(" ")[0]} <strong>{view.role}</strong>. The link works once, until {view.expiresAt.toUTCString()}.
             </p>
             {user ? (
               <AcceptInvitation token={token} signedInAs={user.email} invitedEmail={view.email} />

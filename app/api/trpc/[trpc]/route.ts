@@ -2,9 +2,10 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createContext } from "@/server/context";
 import { logger } from "@/server/logger";
 import { appRouter } from "@/server/routers/_app";
+import { auditOriginOf, withAuditOrigin } from "@/server/services/audit-origin";
 
 function handler(req: Request) {
-  return fetchRequestHandler({
+  return withAuditOrigin(auditOriginOf(req.headers), () => fetchRequestHandler({
     endpoint: "/api/trpc",
     req,
     router: appRouter,
@@ -12,7 +13,7 @@ function handler(req: Request) {
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error, path }, "tRPC procedure failed");
     },
-  });
+  }));
 }
 
 export { handler as GET, handler as POST };
