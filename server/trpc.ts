@@ -17,7 +17,12 @@ function refuseDeepInput(input: unknown): void {
   if (problem) throw new TRPCError({ code: "BAD_REQUEST", message: describeJsonProblem(problem, { what: "The request", setting: `JSON_MAX_DEPTH (requests may nest JSON_MAX_DEPTH + ${2 * ENVELOPE_DEPTH} levels)` }) });
 }
 
-const t = initTRPC.context<Context>().create({
+/** What a procedure declares about itself: the permission its workspace gate asks for (read by the role tests). */
+export interface ProcedureMeta {
+  permission?: Permission;
+}
+
+const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   transformer: {
     input: {
       serialize: (value: unknown) => superjson.serialize(value),
@@ -86,7 +91,7 @@ const workspaceScope = z.object({ workspaceId: z.string().min(1).max(64) });
  * answered exactly like one that does not exist.
  */
 export function workspaceProcedure(permission: Permission) {
-  return protectedProcedure.input(workspaceScope).use(async ({ ctx, input, next }) => {
+  return protectedProcedure.meta({ permission }).input(workspaceScope).use(async ({ ctx, input, next }) => {
     const role = await workspaceService.requireRole({ db: ctx.db, userId: ctx.user.id, workspaceId: input.workspaceId, permission });
     return next({ ctx: { ...ctx, workspace: { id: input.workspaceId, role } } });
   });

@@ -52,12 +52,12 @@ export const flowRouter = router({
    * Makes a saved version live: the one webhooks, schedules and listeners run (the latest when none is named).
    * Saving a version never changes which one is live; rolling back is activating an earlier one.
    */
-  activate: workspaceProcedure("flow.edit").input(activateInput).mutation(async ({ ctx, input }) => {
+  activate: workspaceProcedure("flow.activate").input(activateInput).mutation(async ({ ctx, input }) => {
     const result = await activationService.activate({ db: ctx.db, userId: ctx.user.id, ...input });
     await ctx.runtime().triggersChanged(input.flowId);
     return result;
   }),
-  deactivate: workspaceProcedure("flow.edit").input(flowRefInput).mutation(async ({ ctx, input }) => {
+  deactivate: workspaceProcedure("flow.activate").input(flowRefInput).mutation(async ({ ctx, input }) => {
     const result = await activationService.deactivate({ db: ctx.db, userId: ctx.user.id, ...input });
     await ctx.runtime().triggersChanged(input.flowId);
     return result;

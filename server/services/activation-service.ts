@@ -59,7 +59,7 @@ export const activationService = {
    * records it. Each webhook comes back with the URL path it answers at.
    */
   async activate({ db, userId, workspaceId, flowId, versionNumber }: Scope & { flowId: string; versionNumber?: number }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.activate" });
     const version = await db.flowVersion.findFirst({
       where: { flowId, workspaceId, ...(versionNumber ? { number: versionNumber } : {}) },
       select: { id: true, number: true, document: true, flow: { select: { workspace: { select: { slug: true } } } } },
@@ -101,7 +101,7 @@ export const activationService = {
   },
 
   async deactivate({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
-    await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.activate" });
     await db.$transaction(async (tx) => {
       const { count } = await tx.flow.updateMany({ where: { id: flowId, workspaceId }, data: { activeVersionId: null } });
       if (count === 0) throw new ServiceError({ code: "NOT_FOUND", message: "Flow not found" });

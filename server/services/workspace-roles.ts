@@ -3,46 +3,36 @@
  * Free of I/O so pages can import it; the server's gate (`workspaceProcedure`, `workspaceService.requireRole`) and
  * the pages that hide what a role may not do read the same table.
  */
-export const roles = ["owner", "admin", "editor", "viewer"] as const;
+export const roles = ["owner", "admin", "editor", "operator", "viewer"] as const;
 
 export type Role = (typeof roles)[number];
 
-const rank: Record<Role, number> = { viewer: 0, editor: 1, admin: 2, owner: 3 };
+const rank: Record<Role, number> = { viewer: 0, operator: 1, editor: 2, admin: 3, owner: 4 };
 
 export function roleAtLeast({ role, min }: { role: Role; min: Role }): boolean {
   return rank[role] >= rank[min];
 }
 
-/** Which role may do what: each action with the least role that may take it (every higher role may too). */
+/** Which role may do what: each action, what it covers, and the least role that may take it (every higher role may too). */
 export const permissions = {
-  /** See flows, versions, runs, credentials (never their secrets), members, usage and A/B results. */
-  "workspace.read": "viewer",
-  /** Leave the workspace. */
-  "membership.leave": "viewer",
-  /** Create, edit, save, delete, activate and deactivate flows. */
-  "flow.edit": "editor",
-  /** Start and cancel runs. */
-  "run.control": "editor",
-  /** Delete finished runs, one by one or all that match a filter. */
-  "run.delete": "editor",
-  /** Create, edit, test and delete credentials. */
-  "credential.edit": "editor",
-  /** Record A/B conversions and reset experiments. */
-  "abTest.edit": "editor",
-  /** Rename the workspace. */
-  "workspace.manage": "admin",
-  /** Read and export the audit log, and set how long it is kept. */
-  "audit.read": "admin",
-  /** Add members, change their roles and remove them (owners aside). */
-  "member.manage": "admin",
-  /** Grant or take away the owner role, and remove an owner. */
-  "owner.manage": "owner",
-} as const satisfies Record<string, Role>;
+  "workspace.read": { least: "viewer", what: "See flows, versions, runs, credentials (never their secrets), members, usage and A/B results." },
+  "membership.leave": { least: "viewer", what: "Leave the workspace." },
+  "run.control": { least: "operator", what: "Start, cancel and retry runs, and listen for a test webhook call." },
+  "flow.activate": { least: "operator", what: "Activate (make a saved version live, or roll back to one) and deactivate flows." },
+  "flow.edit": { least: "editor", what: "Create, edit, save, duplicate and delete flows." },
+  "run.delete": { least: "editor", what: "Delete finished runs, one by one or all that match a filter." },
+  "credential.edit": { least: "editor", what: "Create, edit, test and delete credentials." },
+  "abTest.edit": { least: "editor", what: "Record A/B conversions and reset experiments." },
+  "workspace.manage": { least: "admin", what: "Rename the workspace and set how long its audit log is kept." },
+  "audit.read": { least: "admin", what: "Read and export the audit log." },
+  "member.manage": { least: "admin", what: "Invite members, change their roles and remove them (owners aside)." },
+  "owner.manage": { least: "owner", what: "Invite owners, hand ownership over, take the owner role away, and remove an owner." },
+} as const satisfies Record<string, { least: Role; what: string }>;
 
 export type Permission = keyof typeof permissions;
 
 export function can({ role, permission }: { role: Role; permission: Permission }): boolean {
-  return roleAtLeast({ role, min: permissions[permission] });
+  return roleAtLeast({ role, min: permissions[permission].least });
 }
 
 export interface WorkspaceSummary {

@@ -2,7 +2,7 @@ import type { Db } from "../db";
 import type { Prisma } from "../db/generated/client";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
-import { can, permissions, type Permission, type Role, type WorkspaceSummary } from "./workspace-roles";
+import { aRole, can, permissions, type Permission, type Role, type WorkspaceSummary } from "./workspace-roles";
 
 const workspaceSelect = { id: true, slug: true, name: true, personal: true } as const;
 
@@ -83,10 +83,10 @@ async function requireRole({
 /** For a member whose role is known: refuses what `permissions` does not allow that role. */
 function requirePermission({ role, permission }: { role: Role; permission: Permission }): void {
   if (!can({ role, permission })) {
-    const min = permissions[permission];
+    const min = permissions[permission].least;
     throw new ServiceError({
       code: "FORBIDDEN",
-      message: `This needs the ${min} role or higher in this workspace; you are ${role === "admin" ? "an" : "a"} ${role}. Ask an owner or admin to change your role.`,
+      message: `This needs the ${min} role or higher in this workspace; you are ${aRole(role)}. Ask an owner or admin to change your role.`,
     });
   }
 }

@@ -15,6 +15,11 @@ export function useWorkspace(): WorkspaceSummary {
   return workspace;
 }
 
+/** Whether the editor offers running and activating flows (operators and up); the server enforces the same rule. */
+export function canOperate(workspace: WorkspaceSummary): boolean {
+  return can({ role: workspace.role, permission: "run.control" });
+}
+
 /** Whether the flow editor and lists offer editing; the server enforces the same rule (`permissions`). */
 export function canEdit(workspace: WorkspaceSummary): boolean {
   return can({ role: workspace.role, permission: "flow.edit" });

@@ -14,6 +14,7 @@ const roleHelp: Record<(typeof roles)[number], string> = {
   owner: "everything, including owners and deleting",
   admin: "members and settings",
   editor: "build, run and save flows",
+  operator: "run, activate and watch flows; no editing of flows or credentials",
   viewer: "read only",
 };
 

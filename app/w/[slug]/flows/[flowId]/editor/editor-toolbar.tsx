@@ -18,6 +18,7 @@ export function EditorToolbar({
   flowMenu,
   active,
   editor,
+  operator,
   readOnly,
   saveState,
   onRetrySave,
@@ -48,6 +49,8 @@ export function EditorToolbar({
   flowMenu?: ReactNode;
   active: boolean;
   editor: boolean;
+  /** May run the flow and switch it on or off (operators and up). */
+  operator: boolean;
   readOnly: boolean;
   saveState: SaveState;
   onRetrySave: () => void;
@@ -116,7 +119,7 @@ export function EditorToolbar({
       )}
       <IssuesMenu issues={issues} onSelectNode={onSelectNode} />
       <div className="ml-auto flex items-center gap-1.5">
-        {editor &&
+        {operator &&
           (running ? (
             <button type="button" onClick={onStopRun} className={`${toolButton} text-red-700 dark:text-red-300`}>
               Stop run
@@ -132,7 +135,7 @@ export function EditorToolbar({
         <button type="button" aria-pressed={sidePanel === "versions" && !nodeOpen} onClick={() => onToggleSidePanel("versions")} className={toolButton}>
           Versions
         </button>
-        {editor && (
+        {operator && (
           <button
             type="button"
             role="switch"

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import type { FlowDocument } from "@/nodes/_core/flow-document";
 import type { WorkspaceSummary } from "@/server/services/workspace-roles";
-import { canEdit } from "../../../workspace-context";
+import { canEdit, canOperate } from "../../../workspace-context";
 import { formatDuration } from "./canvas-nodes";
 import { EditorToolbar, type SidePanel } from "./editor-toolbar";
 import { NoticeBanner, useNotice } from "./editor-notice";
@@ -54,6 +54,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
   const { fitView } = useReactFlow();
   const ref = useMemo(() => ({ workspaceId: workspace.id, flowId: flow.id }), [workspace.id, flow.id]);
   const editor = canEdit(workspace);
+  const operator = canOperate(workspace);
 
   const { document, change, canUndo, canRedo, undo, redo } = useDocumentHistory(flow.draft);
   const [selection, setSelection] = useState<CanvasSelection>(EMPTY_SELECTION);
@@ -145,6 +146,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
         flowMenu={editor && <FlowMenu flowRef={ref} workspaceSlug={workspace.slug} show={show} />}
         active={flow.active}
         editor={editor}
+        operator={operator}
         readOnly={readOnly}
         saveState={autosave.state}
         onRetrySave={() => void autosave.flush()}
@@ -170,7 +172,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
         onHelp={() => setHelpOpen(true)}
       />
       {flow.liveVersionNumber !== null && flow.latestVersion && flow.latestVersion.number !== flow.liveVersionNumber && (
-        <LiveVersionBar liveNumber={flow.liveVersionNumber} latestNumber={flow.latestVersion.number} canActivate={editor} onActivate={activateVersion} />
+        <LiveVersionBar liveNumber={flow.liveVersionNumber} latestNumber={flow.latestVersion.number} canActivate={operator} onActivate={activateVersion} />
       )}
       {viewRunId && (
         <div role="region" aria-label="Run view" className="flex items-center gap-3 border-b border-amber-300 bg-amber-50 px-3 py-1.5 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
@@ -274,7 +276,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
                 run={runDetail && runDetail.id === runs.watchedRunId ? runDetail : undefined}
                 live={run?.nodes.get(openNode.id)}
                 pinned={document.pinData?.[openNode.id]}
-                canRun={editor && !viewRunId}
+                canRun={operator && !viewRunId}
                 onChange={onNodeChange}
                 onPin={onPin}
                 onRunAlone={(nodeId) => void runs.launch({ onlyNodeId: nodeId })}
@@ -297,7 +299,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
                 {sidePanel === "runs" ? (
                   <RunsPanel workspaceId={workspace.id} flowId={flow.id} openRunId={viewRunId} onOpen={(id) => runs.openRun(id)} />
                 ) : (
-                  <VersionsPanel workspaceId={workspace.id} flowId={flow.id} liveNumber={flow.liveVersionNumber} draft={document} readOnly={readOnly} onSave={onSaveVersion} onRestore={onRestore} onActivate={activateVersion} />
+                  <VersionsPanel workspaceId={workspace.id} flowId={flow.id} liveNumber={flow.liveVersionNumber} draft={document} readOnly={readOnly} canActivate={operator && viewRunId === null} onSave={onSaveVersion} onRestore={onRestore} onActivate={activateVersion} />
                 )}
               </>
             )}

@@ -19,6 +19,7 @@ export function VersionsPanel({
   liveNumber,
   draft,
   readOnly,
+  canActivate,
   onSave,
   onRestore,
   onActivate,
@@ -30,6 +31,8 @@ export function VersionsPanel({
   /** The editor's draft, to compare versions with. */
   draft: FlowDocument;
   readOnly: boolean;
+  /** May make a version live (operators and up), also where editing is not allowed. */
+  canActivate: boolean;
   onSave(message: string): Promise<void>;
   onRestore(document: FlowDocument, number: number): void;
   onActivate(number: number): Promise<void>;
@@ -122,7 +125,7 @@ export function VersionsPanel({
                 </div>
                 <p className="mt-0.5 break-words">{v.message || <span className="text-slate-500 dark:text-slate-400">No message</span>}</p>
                 <div className="mt-1 flex flex-wrap gap-1">
-                  {!readOnly && !live && (
+                  {canActivate && !live && (
                     <button
                       type="button"
                       disabled={activating !== null}

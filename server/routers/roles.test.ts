@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Runtime } from "../../runner/runtime";
+import type { Db } from "../db";
+import type { DbConnection } from "../db/connect";
+import { createTestDatabase } from "../db/test-databases";
+import { can, roles, type Permission, type Role } from "../services/workspace-roles";
+import { startTestRuntime } from "../test-runtime";
+import type { ProcedureMeta } from "../trpc";
+import { appRouter } from "./_app";
+import { procedureCalls, victimWorkspace } from "./procedure-calls";
+import { addMember, signInAs } from "./test-helpers";
+
+/** The permission each workspace procedure's gate asks for, as the procedure declares it. */
+function declaredPermissions(): Map<string, Permission> {
+  const declared = new Map<string, Permission>();
+  for (const [path, procedure] of Object.entries(appRouter._def.procedures)) {
+    const meta = (procedure as unknown as { _def: { meta?: ProcedureMeta } })._def.meta;
+    if (meta?.permission) declared.set(path, meta.permission);
+  }
+  return declared;
+}
+
+/** The gate's own refusal, told apart from a service's refusal of the particular change (an admin removing an owner). */
+const GATE_REFUSAL = /^This needs the \w+ role or higher in this workspace/;
+
+describe("every procedure × every role", () => {
+  let connection: DbConnection;
+  let db: Db;
+  let runtime: Runtime;
+
+  beforeAll(async () => {
+    connection = await createTestDatabase("postgres");
+    db = connection.db;
+    runtime = await startTestRuntime({ db });
+  });
+  afterAll(async () => {
+    await runtime?.close();
+    await connection?.close();
+  });
+
+  it("declares a permission for every workspace procedure", () => {
+    expect([...declaredPermissions().keys()].sort()).toEqual(Object.keys(procedureCalls).sort());
+  });
+
+  it.each([...roles])("lets a member who is %s call exactly what the permission table allows", async (role: Role) => {
+    const { owner, target } = await victimWorkspace({ db });
+    const member = await signInAs({ db, name: `As ${role}` });
+    await addMember({ db, by: owner.user, workspaceId: target.workspaceId, user: member.user, role });
+    const outcomes: { path: string; permission: Permission; gated: boolean }[] = [];
+    for (const [path, permission] of declaredPermissions()) {
+      const outcome = await procedureCalls[path]!(member.caller, target).then(
+        () => ({ gated: false }),
+        (error: { code?: string; message?: string }) => ({ gated: error.code === "FORBIDDEN" && GATE_REFUSAL.test(error.message ?? "") }),
+      );
+      outcomes.push({ path, permission, gated: outcome.gated });
+    }
+    // Refused by the gate exactly where the table says the role may not.
+    expect(outcomes.filter((o) => o.gated).map((o) => o.path)).toEqual(outcomes.filter((o) => !can({ role, permission: o.permission })).map((o) => o.path));
+    await owner.caller.run.cancel({ workspaceId: target.workspaceId, runId: target.runId }).catch(() => undefined);
+  });
+});
