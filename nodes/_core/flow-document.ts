@@ -181,6 +181,8 @@ export interface FlowDocumentIssue {
   /** Where the problem is, e.g. `nodes[2].position.x`. */
   path: string;
   message: string;
+  /** The connections a problem is about when it is about several (the edges of a loop), by id. */
+  edgeIds?: string[];
 }
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -238,6 +240,21 @@ export function locateIssue(document: { nodes: { id: string }[]; edges: { source
   const pin = /^pinData\.([A-Za-z0-9_-]+)/.exec(path);
   if (pin) return { nodeId: pin[1] ?? null, field: null };
   return { nodeId: null, field: null };
+}
+
+/**
+ * Where a problem shows in the editor: on its node (and config field), or on its connections. A port that does not
+ * exist is its node's problem; a loop, or anything else about an edge as a whole, is the edges'.
+ */
+export function locateProblem(document: { nodes: { id: string }[]; edges: { id: string; source: string; target: string }[] }, issue: FlowDocumentIssue): { nodeId: string | null; field: string | null; edgeIds: string[] } {
+  const whole = /^edges\[(\d+)\]$/.exec(issue.path);
+  if (whole) {
+    const edge = document.edges[Number(whole[1])];
+    return { nodeId: null, field: null, edgeIds: issue.edgeIds ?? (typeof edge?.id === "string" ? [edge.id] : []) };
+  }
+  const port = /^edges\[(\d+)\]\./.exec(issue.path);
+  const edge = port ? document.edges[Number(port[1])] : undefined;
+  return { ...locateIssue(document, issue.path), edgeIds: issue.edgeIds ?? (typeof edge?.id === "string" ? [edge.id] : []) };
 }
 
 export function describeIssues(issues: FlowDocumentIssue[]): string {
