@@ -4,7 +4,7 @@ import Link from "next/link";
 import { IssuesMenu } from "./issues-menu";
 import { toolButton } from "./tool-button";
 import type { SaveState } from "./use-autosave";
-import type { LocatedIssue } from "./use-flow-issues";
+import type { Problem } from "./editor-types";
 
 export type SidePanel = "versions" | "runs" | null;
 
@@ -28,7 +28,7 @@ export function EditorToolbar({
   snap,
   onToggleSnap,
   issues,
-  onSelectNode,
+  onSelect,
   running,
   starting,
   onStopRun,
@@ -55,8 +55,9 @@ export function EditorToolbar({
   onAddNote: () => void;
   snap: boolean;
   onToggleSnap: () => void;
-  issues: LocatedIssue[];
-  onSelectNode: (nodeId: string) => void;
+  issues: Problem[];
+  /** Selects a problem's node, or its edge. */
+  onSelect: (ids: string[]) => void;
   running: boolean;
   starting: boolean;
   onStopRun: () => void;
@@ -109,7 +110,7 @@ export function EditorToolbar({
           </button>
         </>
       )}
-      <IssuesMenu issues={issues} onSelectNode={onSelectNode} />
+      <IssuesMenu issues={issues} onSelect={onSelect} />
       <div className="ml-auto flex items-center gap-1.5">
         {editor &&
           (running ? (

@@ -3,15 +3,15 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import { locateIssue, type FlowDocument } from "@/nodes/_core/flow-document";
+import type { FlowDocument, FlowDocumentIssue } from "@/nodes/_core/flow-document";
 import type { ShowNotice } from "./editor-notice";
 import { issuesOf, type FlowRef } from "./use-flow-issues";
 
-/** The Active switch; what a refused activation found is flagged on the nodes until the document changes. */
+/** The Active switch; what a refused activation found is listed with the flow's problems until the document changes. */
 export function useActivation({ ref, active, document, show }: { ref: FlowRef; active: boolean; document: FlowDocument; show: ShowNotice }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [activationProblems, setActivationProblems] = useState<{ document: FlowDocument; issues: { nodeId: string; message: string }[] } | null>(null);
+  const [activationProblems, setActivationProblems] = useState<{ document: FlowDocument; issues: FlowDocumentIssue[] } | null>(null);
   const activate = useMutation(trpc.flow.activate.mutationOptions());
   const deactivate = useMutation(trpc.flow.deactivate.mutationOptions());
 
@@ -28,13 +28,7 @@ export function useActivation({ ref, active, document, show }: { ref: FlowRef; a
       }
     } catch (err) {
       const found = issuesOf(err);
-      setActivationProblems({
-        document,
-        issues: found.flatMap((i) => {
-          const at = locateIssue(document, i.path);
-          return at.nodeId ? [{ nodeId: at.nodeId, message: i.message }] : [];
-        }),
-      });
+      setActivationProblems({ document, issues: found });
       show("error", found.length ? "The latest version cannot be activated:" : err instanceof Error ? err.message : String(err), found.map((i) => i.message));
     } finally {
       await queryClient.invalidateQueries({ queryKey: trpc.flow.get.queryKey(ref) });
