@@ -11,7 +11,8 @@ import { defineConfig, devices } from "@playwright/test";
 const env = process.env;
 const appPort = Number((env.E2E_APP_PORT ??= "3107"));
 const oidcPort = Number((env.E2E_OIDC_PORT ??= "3108"));
-// Same host name as NEXTAUTH_URL: next-auth's state and PKCE cookies are set on it.
+// The app is started without NEXTAUTH_URL, as `npm start` is by default: it answers on localhost and on
+// 127.0.0.1 alike (the sign-in journeys use both), and the test identity provider accepts both.
 const appOrigin = (env.E2E_APP_ORIGIN ??= `http://localhost:${appPort}`);
 const oidcClientId = (env.E2E_OIDC_CLIENT_ID ??= "streamware-e2e");
 const oidcClientSecret = (env.E2E_OIDC_CLIENT_SECRET ??= randomBytes(24).toString("base64url"));
@@ -83,7 +84,6 @@ export default defineConfig({
     env: {
       PORT: String(appPort),
       DATA_DIR: dataDir,
-      NEXTAUTH_URL: appOrigin,
       NEXTAUTH_SECRET: nextAuthSecret,
       STREAMWARE_ENCRYPTION_KEY: encryptionKey,
       OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,

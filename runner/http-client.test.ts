@@ -325,7 +325,7 @@ describe("requests", () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NodeExternalError);
     expect((err as NodeExternalError).retryable).toBe(true);
-    expect((err as Error).message).toContain(`GET ${url} failed`);
+    expect((err as Error).message).toMatch(new RegExp(`^Could not reach 127\\.0\\.0\\.1:${server.port} \\(connection refused\\); .* \\(GET ${url}: connect ECONNREFUSED`));
   });
 
   it("keeps the query string out of error messages", async () => {

@@ -4,6 +4,7 @@ import ipaddr from "ipaddr.js";
 import { Agent, fetch as undiciFetch, request as undiciRequest, type Dispatcher } from "undici";
 import type { HttpClient, HttpRequest, HttpResponse } from "../nodes/_kit/context";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeExternalError } from "../nodes/_kit/errors";
+import { unreachableError } from "../nodes/_kit/network-errors";
 import { ConfigError } from "../nodes/_core/config-error";
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
@@ -347,7 +348,10 @@ export function createHttpClient(options: HttpClientOptions = {}): SafeHttpClien
     try {
       addresses = await dns.promises.lookup(host, { all: true });
     } catch (err) {
-      throw new NodeExternalError(`${host} could not be resolved: ${(err as Error).message}; check the host name`, { details: { host }, cause: err });
+      throw (
+        unreachableError({ err, target: host, details: { host } }) ??
+        new NodeExternalError(`${host} could not be resolved: ${(err as Error).message}; check the host name`, { details: { host }, cause: err })
+      );
     }
     if (!isAllowedName(allow, host)) for (const entry of addresses) checkAddress(allow, host, entry.address);
     return addresses.map((entry) => entry.address);
@@ -376,5 +380,8 @@ function classify(args: { err: unknown; url: URL; method: string; timeoutMs: num
   if (code === "UND_ERR_INVALID_ARG") {
     return new NodeConfigError(`${target} could not be sent: ${reason}`, { details: { url: describeUrl(url) }, cause: err });
   }
-  return new NodeExternalError(`${target} failed: ${reason}`, { details: { url: describeUrl(url), code }, cause: err });
+  return (
+    unreachableError({ err, target: url.host, raw: target, details: { url: describeUrl(url) } }) ??
+    new NodeExternalError(`${target} failed: ${reason}`, { details: { url: describeUrl(url), code }, cause: err })
+  );
 }

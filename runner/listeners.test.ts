@@ -157,7 +157,7 @@ describe("long-lived triggers, embedded", () => {
     const port = await freePort();
     const flowId = await saveAndActivate(db, owner, runtime, mqttFlow(["x/#"], await broker(owner, `mqtt://127.0.0.1:${port}`)));
     const failed = await eventually(() => runtime.listeners!.status().find((s) => s.flowId === flowId && s.state === "failed"), "the failure");
-    expect(failed.error).toContain(`Could not connect to the MQTT broker at mqtt://127.0.0.1:${port}`);
+    expect(failed.error).toContain(`Could not reach the MQTT broker at mqtt://127.0.0.1:${port} (connection refused)`);
     const other = await startTestRuntime({ db });
     await eventually(() => other.listeners!.status().some((s) => s.flowId === flowId && s.state === "failed"), "the second runtime's failure");
     await other.close();

@@ -37,6 +37,19 @@ export interface ActiveFlows {
   activeVersionOf(args: { workspaceId: string; flowId: string }): Promise<{ versionId: string; document: FlowDocument } | null>;
 }
 
+/** A flow whose draft waits for a call to its test webhook URL; `problem` says why its draft cannot run. */
+export type TestWebhookRoute = { flowId: string; workspaceId: string } & ({ document: FlowDocument } | { problem: string });
+
+/** The editor's "Listen for test event": one call to `/hooks-test/<workspace>/<path>` runs the flow's draft. */
+export interface TestWebhooks {
+  /** The flow listening at this path of the workspace, with its draft as it is now; null when none listens. */
+  listening(args: { workspaceSlug: string; path: string }): Promise<TestWebhookRoute | null>;
+  /** Takes the flow's listener for one run; false when another call took it first or its time ran out. */
+  take(args: { flowId: string }): Promise<boolean>;
+  /** Records the run the call started, for the editor that listened. */
+  started(args: { flowId: string; runId: string }): Promise<void>;
+}
+
 /** Where a node's credential is named: by id when the editor picked one, else by name. */
 export interface CredentialRef {
   id?: string;
@@ -183,6 +196,7 @@ export interface RunnerStorage {
   credentials: RunCredentials;
   flowState: FlowStates;
   experiments: Experiments;
+  testWebhooks: TestWebhooks;
 }
 
 /**

@@ -136,6 +136,7 @@ export class Runtime {
       role === "web"
         ? new WebhookRouter({
             flows: this.storage.flows,
+            testWebhooks: this.storage.testWebhooks,
             credentials: this.storage.credentials,
             executor: this.executor,
             dispatcher: this.dispatcher,

@@ -7,23 +7,26 @@ import type { BinaryRef, Item } from "../nodes/_kit/items";
 import type { WebhookConfig } from "../nodes/webhook/webhook.node";
 import type { FlowDocument, FlowNode } from "../nodes/_core/flow-document";
 import { checkJson, describeJsonProblem } from "../nodes/_core/json-check";
-import { HOOKS_PREFIX, webhookRouteKey } from "../nodes/_core/webhook-url";
+import { HOOKS_PREFIX, HOOKS_TEST_PREFIX, TEST_WEBHOOK_TRIGGER, webhookRouteKey } from "../nodes/_core/webhook-url";
 import { webhookTriggers } from "../nodes/webhook/webhook-triggers";
 import type { Dispatcher } from "./dispatch";
 import type { Executor } from "./executor";
-import type { ActiveFlows, RunCredentials } from "./ports";
+import type { ActiveFlows, RunCredentials, TestWebhooks } from "./ports";
 import type { RunSpec } from "../nodes/_core/run-types";
 
 interface Route {
   flowId: string;
   workspaceId: string;
   workspaceSlug: string;
-  versionId: string;
+  /** Null for a test call, which runs the flow's draft. */
+  versionId: string | null;
   document: FlowDocument;
   node: FlowNode;
   config: WebhookConfig;
   /** The decrypted secret for token or HMAC checks; an Error when the credential cannot be opened. */
   secret: string | Error | null;
+  /** Reached at the test URL (`/hooks-test/…`) while the editor listens: one call, one run of the draft. */
+  test?: boolean;
 }
 
 class BodyTooLarge extends Error {}
@@ -83,7 +86,7 @@ function fileProperty(field: string, taken: Record<string, BinaryRef>): string {
   for (let n = 2; ; n++) if (!taken[`${base}_${n}`]) return `${base}_${n}`;
 }
 
-/** A token bucket per workspace: `perSecond` requests a second, bursts up to twice that. */
+/** A token bucket per workspace (by its slug, which never changes): `perSecond` requests a second, bursts up to twice that. */
 class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
@@ -172,6 +175,10 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+const notListening = (key: string) =>
+  `Nobody is listening for a test call at ${HOOKS_TEST_PREFIX}${key}. In the flow's editor, select its webhook trigger and click ` +
+  `"Listen for test event", then send the request while it listens; test URLs take one call each time.`;
+
 /**
  * The lean HTTP path for /hooks/<workspace slug>/<path>, answered before Next.js sees the request: one lookup of
  * the route in memory (kept by workspace and path, so workspaces never share a path), then
@@ -185,6 +192,7 @@ export class WebhookRouter {
   constructor(
     private readonly deps: {
       flows: ActiveFlows;
+      testWebhooks: TestWebhooks;
       credentials: RunCredentials;
       executor: Executor;
       dispatcher: Dispatcher;
@@ -223,27 +231,54 @@ export class WebhookRouter {
     }
   }
 
-  /** Answers the request if it is for /hooks/; false to let the next handler have it. */
+  /** Answers the request if it is for /hooks/ or /hooks-test/; false to let the next handler have it. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = req.url ?? "";
-    if (!url.startsWith(HOOKS_PREFIX)) return false;
-    this.serve(req, res, url).catch((err: unknown) => {
+    const prefix = url.startsWith(HOOKS_PREFIX) ? HOOKS_PREFIX : url.startsWith(HOOKS_TEST_PREFIX) ? HOOKS_TEST_PREFIX : null;
+    if (!prefix) return false;
+    this.serve(req, res, url, prefix).catch((err: unknown) => {
       this.deps.logger.error({ err, url }, "webhook failed");
       send(res, 500, { error: "The webhook could not be handled; see the server log." });
     });
     return true;
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+  /**
+   * The route of a test call: the flow whose editor listens at this path of the workspace, with its draft as it is
+   * now; an answer instead when none listens or its draft cannot run.
+   */
+  private async testRoute(key: string): Promise<Route | { status: number; error: string }> {
+    const slash = key.indexOf("/");
+    const found = slash > 0 ? await this.deps.testWebhooks.listening({ workspaceSlug: key.slice(0, slash), path: key.slice(slash + 1) }) : null;
+    if (!found) return { status: 404, error: notListening(key) };
+    if ("problem" in found) return { status: 422, error: found.problem };
+    const path = key.slice(slash + 1);
+    const hook = webhookTriggers(found.document).find(({ config }) => config.path === path);
+    if (!hook) return { status: 404, error: notListening(key) };
+    const secret = await this.secretFor(found.workspaceId, hook.node, hook.config);
+    return { ...found, workspaceSlug: key.slice(0, slash), versionId: null, node: hook.node, config: hook.config, secret, test: true };
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, url: string, prefix: string): Promise<void> {
     const query = url.indexOf("?");
     // The route key: the workspace's slug, then the webhook's path.
     let key: string;
     try {
-      key = decodeURIComponent(url.slice(HOOKS_PREFIX.length, query === -1 ? undefined : query));
+      key = decodeURIComponent(url.slice(prefix.length, query === -1 ? undefined : query));
     } catch {
       return send(res, 400, { error: "The webhook path is not valid URL encoding." });
     }
-    const route = this.routes.get(key);
+    const tooMany = () => send(res, 429, { error: "Too many webhook requests for this workspace; slow down." }, { "retry-after": String(wait) });
+    let wait = 0;
+    let route: Route | undefined;
+    if (prefix === HOOKS_TEST_PREFIX) {
+      // Counted before the lookup, which asks the database: test URLs share their workspace's limit, probes included.
+      wait = this.limiter.take(key.slice(0, Math.max(0, key.indexOf("/"))));
+      if (wait > 0) return tooMany();
+      const found = await this.testRoute(key);
+      if ("error" in found) return send(res, found.status, { error: found.error });
+      route = found;
+    } else route = this.routes.get(key);
     if (!route) {
       return send(res, 404, {
         error: `No active flow listens at ${HOOKS_PREFIX}${key}. Webhooks answer at ${HOOKS_PREFIX}<workspace>/<path>; the editor shows a flow's URLs when it is activated.`,
@@ -252,10 +287,12 @@ export class WebhookRouter {
     const path = route.config.path;
     const method = req.method ?? "GET";
     if (!(route.config.methods as string[]).includes(method)) {
-      return send(res, 405, { error: `${HOOKS_PREFIX}${key} accepts ${route.config.methods.join(", ")}, not ${method}.` }, { allow: route.config.methods.join(", ") });
+      return send(res, 405, { error: `${prefix}${key} accepts ${route.config.methods.join(", ")}, not ${method}.` }, { allow: route.config.methods.join(", ") });
     }
-    const wait = this.limiter.take(route.workspaceId);
-    if (wait > 0) return send(res, 429, { error: "Too many webhook requests for this workspace; slow down." }, { "retry-after": String(wait) });
+    if (!route.test) {
+      wait = this.limiter.take(route.workspaceSlug);
+      if (wait > 0) return tooMany();
+    }
 
     const limit = route.config.maxBodyBytes;
     const tooLarge = () => {
@@ -305,17 +342,25 @@ export class WebhookRouter {
         data: await this.deps.executor.storeBinary(route.workspaceId, raw, { mimeType: contentType || "application/octet-stream" }),
       };
     }
+    // A test call takes the listener only now, once the request passed every check: a refused call leaves it waiting.
+    if (route.test && !(await this.deps.testWebhooks.take({ flowId: route.flowId }))) return send(res, 404, { error: notListening(key) });
     const spec: RunSpec = {
       workspaceId: route.workspaceId,
       flowId: route.flowId,
       flowVersionId: route.versionId,
       document: route.document,
-      trigger: "webhook",
+      trigger: route.test ? TEST_WEBHOOK_TRIGGER : "webhook",
       startNodeId: route.node.id,
       triggerItems: [item],
     };
-    if (route.config.respond === "immediately") return this.startAsync(res, spec);
-    return this.runAndAnswer(res, spec, route.config);
+    const started = route.test ? (runId: string) => this.testStarted(route.flowId, runId) : undefined;
+    if (route.config.respond === "immediately") return this.startAsync(res, spec, started);
+    return this.runAndAnswer(res, spec, route.config, started);
+  }
+
+  /** Tells the listening editor which run the test call started. */
+  private testStarted(flowId: string, runId: string): void {
+    this.deps.testWebhooks.started({ flowId, runId }).catch((err: unknown) => this.deps.logger.error({ err, flowId, runId }, "could not record a test webhook's run"));
   }
 
   private checkSecret(route: Route, req: IncomingMessage, raw: Buffer): { status: number; message: string } | null {
@@ -334,13 +379,14 @@ export class WebhookRouter {
   }
 
   /** The run is stored before the 202 goes out, so the id it carries can be followed at once. */
-  private async startAsync(res: ServerResponse, spec: RunSpec): Promise<void> {
+  private async startAsync(res: ServerResponse, spec: RunSpec, started?: (runId: string) => void): Promise<void> {
     const runId = await this.deps.executor.createQueued(spec);
+    started?.(runId);
     await this.deps.dispatcher.enqueue(runId);
     send(res, 202, { runId });
   }
 
-  private runAndAnswer(res: ServerResponse, spec: RunSpec, config: WebhookConfig): Promise<void> {
+  private runAndAnswer(res: ServerResponse, spec: RunSpec, config: WebhookConfig, started?: (runId: string) => void): Promise<void> {
     return new Promise((resolve) => {
       let answered = false;
       const answer = (status: number, body: unknown, headers?: Record<string, string>) => {
@@ -360,6 +406,7 @@ export class WebhookRouter {
         if (config.respond === "respondNode") answer(response.status, response.body, response.headers);
       };
       const { runId, done } = this.deps.executor.runInline(spec, { respond });
+      started?.(runId);
       const timer = setTimeout(() => {
         answer(504, { runId, error: `The flow did not answer within ${config.timeoutMs} ms; run ${runId} goes on.` }, { "x-streamware-run-id": runId });
       }, config.timeoutMs);

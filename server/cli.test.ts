@@ -105,7 +105,7 @@ describe("the command-line interface against PostgreSQL", () => {
     const help = await cli("--help");
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: npm run cli -- <command> [options]");
-    for (const command of ["import <file>", "export <flowId>", "run <flowId>", "runs <flowId>"]) expect(help.stdout).toContain(command);
+    for (const command of ["flows", "import <file>", "export <flowId>", "run <flowId>", "runs <flowId>"]) expect(help.stdout).toContain(command);
 
     const unknown = await cli("deploy");
     expect(unknown.code).toBe(1);
@@ -260,6 +260,44 @@ describe("the command-line interface against PostgreSQL", () => {
     expect(failedOnly.stdout).toBe("No failed runs of this flow.\n");
   });
 
+  it("lists the workspace's flows with their ids, whether each is active, and its live version", async () => {
+    const cleo = await signInAs({ db: connection.db, name: "Cleo" });
+    const as = ["--user", cleo.user.email];
+    const empty = await cli("flows", ...as);
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toBe(`No flows in workspace ${cleo.workspace.slug} yet.\n`);
+
+    const importAs = async (name: string, ...options: string[]) => {
+      const result = await cli("import", await file(`${name}.json`, { name, document: doublingFlow }), ...as, ...options);
+      expect(result.code).toBe(0);
+      return (JSON.parse(result.stdout) as { flowId: string }).flowId;
+    };
+    const live = await importAs("Live doubling", "--activate");
+    const idle = await importAs("Idle doubling");
+
+    const listed = await cli("flows", ...as);
+    expect(listed.stderr).toBe("");
+    expect(listed.code).toBe(0);
+    const [header, ...rows] = listed.stdout.trimEnd().split("\n");
+    expect(header).toMatch(/^ID\s+STATUS\s+LIVE VERSION\s+VERSIONS\s+NAME$/);
+    // Newest change first.
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(new RegExp(`^${idle}\\s+inactive\\s+-\\s+1\\s+Idle doubling$`));
+    expect(rows[1]).toMatch(new RegExp(`^${live}\\s+active\\s+1\\s+1\\s+Live doubling$`));
+
+    // Another member's view of the same workspace, named by --workspace; an outsider's is refused.
+    const byWorkspace = await cli("flows", "--workspace", cleo.workspace.slug);
+    expect(byWorkspace.stdout).toBe(listed.stdout);
+    const outsider = await cli("flows", "--user", bob.user.email, "--workspace", cleo.workspace.slug);
+    expect(outsider.code).toBe(1);
+    expect(outsider.stdout).toBe("");
+    expect(outsider.stderr).toContain("not found");
+
+    const extra = await cli("flows", live, ...as);
+    expect(extra.code).toBe(1);
+    expect(extra.stderr).toContain("flows takes no operand; unexpected: " + live);
+  });
+
   it("runs a draft with --draft, and refuses to run an inactive flow without it", async () => {
     const flowId = await imported("draft-only.json", doublingFlow);
     const inactive = await cli("run", flowId, "--input", '{"n":5}', "--user", ada.user.email);
@@ -286,6 +324,32 @@ describe("the command-line interface against PostgreSQL", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain(`Flow "${flowId}" not found`);
+  });
+
+  it("verifies a workspace's audit log, and names the event changed or deleted in SQL", async () => {
+    const workspace = await ada.caller.workspace.create({ name: `Audited ${randomBytes(3).toString("hex")}` });
+    for (const name of ["one", "two", "three"]) await ada.caller.flow.create({ workspaceId: workspace.id, name });
+    const intact = await cli("audit", "verify", "--workspace", workspace.slug, "--user", ada.user.email);
+    expect(intact).toMatchObject({ code: 0, stderr: "" });
+    expect(intact.stdout).toBe(`The audit log of ${workspace.slug} is intact: 4 events checked.\n`);
+
+    await connection.db.$executeRaw`UPDATE "AuditEvent" SET "data" = '{"name":"renamed"}' WHERE "workspaceId" = ${workspace.id} AND "seq" = 3`;
+    const edited = await cli("audit", "verify", "--workspace", workspace.slug, "--user", ada.user.email);
+    expect(edited.code).toBe(1);
+    expect(edited.stdout).toMatch(new RegExp(`^The audit log of ${workspace.slug} was tampered with: event 3 \\(flow.create\\) was changed after it was written \\(id \\w+\\)\\.\n$`));
+
+    await connection.db.$executeRaw`DELETE FROM "AuditEvent" WHERE "workspaceId" = ${workspace.id} AND "seq" = 3`;
+    const deleted = await cli("audit", "verify", "--workspace", workspace.slug, "--user", ada.user.email);
+    expect(deleted.code).toBe(1);
+    expect(deleted.stdout).toContain("event 3 is missing: the chain jumps from 2 to 4");
+
+    const stranger = await cli("audit", "verify", "--workspace", workspace.slug, "--user", bob.user.email);
+    expect(stranger.code).toBe(1);
+    expect(stranger.stdout).toBe("");
+    const noWorkspace = await cli("audit", "verify", "--user", ada.user.email);
+    expect(noWorkspace.stderr).toContain("name the workspace whose audit log to check: --workspace <slug>");
+    const noAction = await cli("audit", "--workspace", workspace.slug);
+    expect(noAction.stderr).toContain("audit needs an action");
   });
 
   it("asks for --user when more than one user could act", async () => {

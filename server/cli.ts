@@ -14,6 +14,8 @@ import { describeIssues } from "../nodes/_core/flow-document";
 import { issueList, issuesOf, type ImportedFlow } from "./flow-import";
 import { listRunsInput } from "./routers/run.schema";
 import { ensureSecrets } from "./secrets";
+import { verifyAuditChain } from "./services/audit-chain";
+import { auditService } from "./services/audit-service";
 import { flowService } from "./services/flow-service";
 import { flowTransferService } from "./services/flow-transfer-service";
 import { runService, type RunSummary } from "./services/run-service";
@@ -29,29 +31,36 @@ const DEFAULT_RUNS_LIMIT = 20;
 const usage = `Usage: npm run cli -- <command> [options]
 
 Commands:
+  flows
+      List the workspace's flows, newest change first: each one's id (what the other commands take),
+      whether it is active, the number of its live version, how many versions it has, and its name.
   import <file> [--activate]
       Create a flow from an export ({ "name", "document" }) or from a bare flow document (then named after
       the file), and save it as the flow's first version; so it must be able to run (a trigger, known
-      node types, no cycles), or nothing is imported. --activate also activates that version and prints
-      the URL path of each of the flow's webhooks (/hooks/<workspace slug>/<path>).
+      node types, no cycles), or nothing is imported. --activate also makes that version live (the one
+      triggers run) and prints the URL path of each of the flow's webhooks (/hooks/<workspace slug>/<path>).
   export <flowId> [--out <file>]
-      Print the flow's export (its active version, else its draft) as JSON, or write it to <file>.
+      Print the flow's export (its live version, else its draft) as JSON, or write it to <file>.
   run <flowId> [--input '<json>'] [--draft] [--timeout <ms>]
-      Run the active version (the draft with --draft) with <json> as the trigger's input: one item's
+      Run the live version (the draft with --draft) with <json> as the trigger's input: one item's
       JSON or a list of them. Waits up to --timeout (default ${DEFAULT_TIMEOUT_MS} ms), prints the result,
       and exits 0 when the run succeeded, 1 otherwise.
   runs <flowId> [--limit <n>] [--status <status>]
       List the flow's most recent runs: --limit of them (default ${DEFAULT_RUNS_LIMIT}, at most 200), only those
       with --status (queued, running, succeeded, failed or cancelled) if given.
+  audit verify --workspace <slug>
+      Check the workspace's audit log: each event is chained to the one before it by its hash, so an event
+      changed or deleted in the database breaks the chain. Prints the first such event and exits 1, or
+      how many events were checked and exits 0. Needs an admin or owner of the workspace.
 
 Options for every command:
   --user <email>       Act as this user; their workspace role applies. Default: with --workspace, its
                        first owner; otherwise the only user, if there is just one.
-  --workspace <slug>   Import into this workspace (default: the user's first workspace); for the other
-                       commands, the workspace the flow must belong to.
+  --workspace <slug>   List or import into this workspace (default: the user's first workspace); for the
+                       other commands, the workspace the flow must belong to.
   -h, --help           Show this text.
 
-Results go to stdout (JSON, except the runs table); messages and logs (LOG_LEVEL, default warn) go to
+Results go to stdout (JSON, except the flows and runs tables); messages and logs (LOG_LEVEL, default warn) go to
 stderr. The CLI reads the server's environment (DATABASE_URL, DATA_DIR, REDIS_URL, ...). Without
 DATABASE_URL, stop the server first: the embedded database takes one process at a time.
 `;
@@ -61,7 +70,7 @@ class CliError extends Error {
   name = "CliError";
 }
 
-const commandNames = ["import", "export", "run", "runs"] as const;
+const commandNames = ["flows", "import", "export", "run", "runs", "audit"] as const;
 type CommandName = (typeof commandNames)[number];
 
 const optionSpecs = {
@@ -80,10 +89,12 @@ const optionSpecs = {
 type OptionName = keyof typeof optionSpecs;
 
 const commandOptions: Record<CommandName, OptionName[]> = {
+  flows: [],
   import: ["activate"],
   export: ["out"],
   run: ["input", "draft", "timeout"],
   runs: ["limit", "status"],
+  audit: [],
 };
 
 const jsonText = z.string().transform((text, ctx): unknown => {
@@ -102,6 +113,7 @@ const identity = { user: z.string().trim().min(1).optional(), workspace: z.strin
 const flowId = z.string().min(1).max(64);
 
 const cliArgs = z.discriminatedUnion("command", [
+  z.object({ command: z.literal("flows"), ...identity }),
   z.object({ command: z.literal("import"), file: z.string().min(1), activate: z.boolean().default(false), ...identity }),
   z.object({ command: z.literal("export"), flowId, out: z.string().min(1).optional(), ...identity }),
   z.object({
@@ -119,12 +131,21 @@ const cliArgs = z.discriminatedUnion("command", [
     status: listRunsInput.shape.status,
     ...identity,
   }),
+  z.object({
+    command: z.literal("audit"),
+    action: z.literal("verify", { error: 'the audit command has one action, "verify": npm run cli -- audit verify --workspace <slug>' }),
+    user: identity.user,
+    workspace: z.string({ error: "name the workspace whose audit log to check: --workspace <slug>" }).trim().min(1),
+  }),
 ]);
 
 type CliArgs = z.infer<typeof cliArgs>;
 type Args<C extends CommandName> = Extract<CliArgs, { command: C }>;
 /** The command line after the checks that need no database: an import carries its file's flow. */
 type Prepared = Exclude<CliArgs, { command: "import" }> | (Args<"import"> & { flow: ImportedFlow });
+
+/** What each command takes after its name. */
+const operands: Record<CommandName, "file" | "flowId" | "action" | null> = { flows: null, import: "file", export: "flowId", run: "flowId", runs: "flowId", audit: "action" };
 
 function isCommand(name: string | undefined): name is CommandName {
   return commandNames.includes(name as CommandName);
@@ -146,15 +167,19 @@ function parseCommandLine(argv: string[]): CliArgs | "help" {
   if (!isCommand(command)) {
     throw new CliError(`${command === undefined ? "Name a command." : `Unknown command "${command}".`}\n\n${usage}`);
   }
-  const operand = command === "import" ? "file" : "flowId";
-  if (target === undefined) throw new CliError(`${command} needs a ${operand}: npm run cli -- ${command} <${operand}>`);
-  if (extra.length) throw new CliError(`${command} takes one ${operand}; unexpected: ${extra.join(" ")}`);
+  const operand = operands[command];
+  if (operand === null) {
+    if (positionals.length > 1) throw new CliError(`${command} takes no operand; unexpected: ${positionals.slice(1).join(" ")}`);
+  } else {
+    if (target === undefined) throw new CliError(`${command} needs ${/^[aeiou]/.test(operand) ? "an" : "a"} ${operand}: npm run cli -- ${command} <${operand}>`);
+    if (extra.length) throw new CliError(`${command} takes one ${operand}; unexpected: ${extra.join(" ")}`);
+  }
   const allowed = new Set<string>(["user", "workspace", ...commandOptions[command]]);
   const misplaced = Object.keys(values).filter((name) => !allowed.has(name));
   if (misplaced.length) {
     throw new CliError(`${misplaced.map((name) => `--${name}`).join(", ")} is not an option of "${command}"; see "npm run cli -- --help".`);
   }
-  const result = cliArgs.safeParse({ ...values, command, [operand]: target });
+  const result = cliArgs.safeParse({ ...values, command, ...(operand ? { [operand]: target } : {}) });
   if (!result.success) {
     throw new CliError(result.error.issues.map((issue) => `--${issue.path.join(".")}: ${issue.message}`).join("\n"));
   }
@@ -186,7 +211,8 @@ async function resolveActor({ db, email, workspaceSlug }: { db: Db; email?: stri
   return actor;
 }
 
-async function importWorkspace({ db, actor, slug }: { db: Db; actor: Actor; slug?: string }): Promise<WorkspaceSummary> {
+/** The workspace to list or import into: --workspace, else the actor's first one. */
+async function chosenWorkspace({ db, actor, slug }: { db: Db; actor: Actor; slug?: string }): Promise<WorkspaceSummary> {
   if (slug) return workspaceService.getBySlug({ db, userId: actor.id, slug });
   const [first] = await workspaceService.listForUser({ db, userId: actor.id });
   if (!first) throw new CliError(`${actor.email} belongs to no workspace; pass --workspace <slug> of one they are a member of.`);
@@ -219,7 +245,7 @@ interface Session {
 }
 
 async function importFlow({ db, actor, logger, runtime }: Session, args: Extract<Prepared, { command: "import" }>): Promise<number> {
-  const workspace = await importWorkspace({ db, actor, slug: args.workspace });
+  const workspace = await chosenWorkspace({ db, actor, slug: args.workspace });
   const { flowId, name, version, active, webhooks } = await flowTransferService.import({
     db,
     userId: actor.id,
@@ -327,6 +353,19 @@ function table(rows: string[][]): string {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n") + "\n";
 }
 
+async function listFlows({ db, actor }: Session, args: Args<"flows">): Promise<number> {
+  const workspace = await chosenWorkspace({ db, actor, slug: args.workspace });
+  const flows = await flowService.list({ db, userId: actor.id, workspaceId: workspace.id });
+  if (flows.length === 0) {
+    await write(process.stdout, `No flows in workspace ${workspace.slug} yet.\n`);
+    return 0;
+  }
+  const header = ["ID", "STATUS", "LIVE VERSION", "VERSIONS", "NAME"];
+  const rows = flows.map((flow) => [flow.id, flow.active ? "active" : "inactive", flow.liveVersionNumber === null ? "-" : String(flow.liveVersionNumber), String(flow.versionCount), flow.name]);
+  await write(process.stdout, table([header, ...rows]));
+  return 0;
+}
+
 async function listRuns({ db, actor }: Session, args: Args<"runs">): Promise<number> {
   const workspace = await flowWorkspace({ db, actor, flowId: args.flowId, slug: args.workspace });
   const { runs, nextCursor } = await runService.list({ db, userId: actor.id, workspaceId: workspace.id, flowId: args.flowId, status: args.status, limit: args.limit });
@@ -340,8 +379,23 @@ async function listRuns({ db, actor }: Session, args: Args<"runs">): Promise<num
   return 0;
 }
 
+async function verifyAudit({ db, actor }: Session, args: Args<"audit">): Promise<number> {
+  const workspace = await workspaceService.getBySlug({ db, userId: actor.id, slug: args.workspace });
+  await workspaceService.requireRole({ db, userId: actor.id, workspaceId: workspace.id, permission: "audit.read" });
+  const verdict = await verifyAuditChain(auditService.chainEvents({ db, workspaceId: workspace.id }), await auditService.chainHead({ db, workspaceId: workspace.id }));
+  if (verdict.ok) {
+    await write(process.stdout, `The audit log of ${workspace.slug} is intact: ${verdict.events} event${verdict.events === 1 ? "" : "s"} checked.\n`);
+    return 0;
+  }
+  const id = verdict.eventId ? ` (id ${verdict.eventId})` : "";
+  await write(process.stdout, `The audit log of ${workspace.slug} was tampered with: ${verdict.message}${id}.\n`);
+  return 1;
+}
+
 function dispatch(session: Session, args: Prepared): Promise<number> {
   switch (args.command) {
+    case "flows":
+      return listFlows(session, args);
     case "import":
       return importFlow(session, args);
     case "export":
@@ -350,6 +404,8 @@ function dispatch(session: Session, args: Prepared): Promise<number> {
       return runFlow(session, args);
     case "runs":
       return listRuns(session, args);
+    case "audit":
+      return verifyAudit(session, args);
   }
 }
 

@@ -2,7 +2,9 @@ import { currentUser, type ContextUser } from "./auth/session";
 import { connectionTestHttp as defaultConnectionTestHttp } from "./connection-test-http";
 import { secretBox, type SecretBox } from "./crypto";
 import { getDb, type Db } from "./db";
+import { invitationSettings as defaultInvitationSettings } from "./invitation-settings";
 import { currentRuntime } from "./runtime-handover";
+import type { InvitationSettings } from "./services/invitation-service";
 import type { SafeHttpClient } from "../runner/http-client";
 import type { Runtime } from "../runner/runtime";
 
@@ -18,6 +20,7 @@ export function createContextInner({
   secretBox,
   runtime = currentRuntime,
   connectionTestHttp = defaultConnectionTestHttp,
+  invitations = defaultInvitationSettings,
 }: {
   db: Db;
   user: ContextUser | null;
@@ -26,8 +29,10 @@ export function createContextInner({
   runtime?: () => Runtime;
   /** Opens the HTTP client a credential's connection test sends through. */
   connectionTestHttp?: () => SafeHttpClient;
+  /** How invitations are made: lifetime, public address, mailer. */
+  invitations?: () => InvitationSettings;
 }) {
-  return { db, user, secretBox, runtime, connectionTestHttp };
+  return { db, user, secretBox, runtime, connectionTestHttp, invitations };
 }
 
 export type Context = ReturnType<typeof createContextInner>;

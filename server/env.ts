@@ -53,6 +53,9 @@ export const envSchema = z
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
     RUN_MAX_WORKER_LOSSES: z.coerce.number().int().min(1).default(2),
     LISTENER_LOCK_MS: z.coerce.number().int().min(300).default(15_000),
+    SMTP_URL: z.url({ protocol: /^smtps?$/, error: "SMTP_URL must be an smtp:// or smtps:// URL, such as smtp://user:password@mail.example.com:587" }).optional(),
+    SMTP_FROM: z.string().min(3).default("Streamware <no-reply@localhost>"),
+    INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {

@@ -7,6 +7,7 @@ import { handOverRuntime } from "./runtime-handover";
 import { getConnection } from "./db";
 import { describeDatabase, migrateDatabase } from "./db/prepare";
 import { ConfigError, env } from "./env";
+import { startAuditRetention } from "./audit-retention";
 import { logger } from "./logger";
 import { ensureSecrets } from "./secrets";
 import { runnerStorage } from "./runner-storage";
@@ -43,8 +44,10 @@ async function main(): Promise<void> {
   }
   const dev = process.argv.includes("--dev");
   await ensureSecrets({ env: process.env, dataDir: process.env.DATA_DIR ?? ".data" });
-  const port = process.env.PORT ?? "3000";
-  process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+  // Without a configured public URL, next-auth builds its redirects from the address each request came by
+  // (Next passes it on as X-Forwarded-Host/-Proto), so sign-in works by localhost, 127.0.0.1 or a LAN name alike.
+  // With NEXTAUTH_URL set, that address wins and the sign-in page says so to anyone who came by another.
+  if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= "true";
   const config = env();
 
   await prepareDatabaseInChild(config);
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
   const runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "web", logger });
   handOverRuntime(runtime);
   await runtime.start();
+  const stopAuditRetention = startAuditRetention({ db: connection.db, logger });
   logger.info({ mode: runtime.mode }, runtime.mode === "queue" ? "runs go to worker processes through Redis" : "runs execute in this process");
 
   const app = next({ dev, dir: process.cwd(), hostname: "localhost", port: config.PORT });
@@ -71,7 +75,7 @@ async function main(): Promise<void> {
   });
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
-  logger.info({ url: process.env.NEXTAUTH_URL, dev }, "Streamware is ready");
+  logger.info({ url: process.env.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`, dev }, "Streamware is ready");
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await closed;
+    stopAuditRetention();
     await runtime.close();
     await app.close();
     await connection.close();

@@ -7,6 +7,7 @@ import { openCredentialForRun } from "./services/credential-service";
 import { flowStateStore } from "./services/flow-state-service";
 import { runService } from "./services/run-service";
 import { RunStore } from "./services/run-store";
+import { webhookTestService } from "./services/webhook-test-service";
 
 /**
  * The runner's storage ports, implemented by the services on one database; built once by each entry point.
@@ -40,5 +41,10 @@ export function runnerStorage({ db, secretBox = defaultSecretBox }: { db: Db; se
     credentials: { open: (args) => openCredentialForRun({ db, box: secretBox(), ...args }) },
     flowState: { of: ({ workspaceId, flowId }) => flowStateStore({ db, workspaceId, flowId }) },
     experiments: { of: ({ workspaceId, flowId }) => experimentStore({ db, workspaceId, flowId }) },
+    testWebhooks: {
+      listening: (args) => webhookTestService.listening({ db, ...args }),
+      take: ({ flowId }) => webhookTestService.take({ db, flowId }),
+      started: (args) => webhookTestService.started({ db, ...args }),
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { currentUser } from "@/server/auth/session";
 import { devLoginEnabled, env, oidcEnabled } from "@/server/env";
+import { AddressCheck } from "./address-check";
 import { SignInForm } from "./sign-in-form";
 import { ErrorAlert } from "@/app/_components/error-alert";
 
@@ -25,6 +26,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const sso = oidcEnabled(e) ? { name: e.OIDC_NAME } : null;
   const dev = devLoginEnabled(e);
   const message = error ? (errorMessages[error] ?? "Sign-in failed. Try again.") : null;
+  // Unset by default: next-auth then builds its redirects from the address each request came by.
+  const configured = e.NEXTAUTH_URL ? new URL(e.NEXTAUTH_URL).origin : null;
 
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
@@ -34,6 +37,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           <span className="font-semibold tracking-tight">Streamware</span>
         </div>
         <h1 className="mb-6 text-xl font-semibold">Sign in to Streamware</h1>
+        {configured && <AddressCheck configured={configured} />}
         {message && (
           <ErrorAlert className="mb-4">{message}</ErrorAlert>
         )}

@@ -9,7 +9,7 @@ const redirectUri = `${appOrigin}/api/auth/callback/oidc`;
 let oidc: OidcProviderHandle;
 
 beforeAll(async () => {
-  oidc = await startOidcProvider({ port: 0, appOrigin });
+  oidc = await startOidcProvider({ port: 0, appOrigins: [appOrigin] });
 });
 
 afterAll(async () => {

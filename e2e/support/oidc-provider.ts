@@ -131,17 +131,17 @@ async function handleInteraction(provider: Provider, req: http.IncomingMessage, 
 }
 
 /**
- * Starts the provider on 127.0.0.1:`port` (0 picks a free port) with one confidential client whose only
- * redirect is next-auth's OIDC callback on `appOrigin`.
+ * Starts the provider on 127.0.0.1:`port` (0 picks a free port) with one confidential client whose redirects
+ * are next-auth's OIDC callback on each of `appOrigins` (the app answers on every address it is opened by).
  */
 export async function startOidcProvider({
   port,
-  appOrigin,
+  appOrigins,
   clientId = defaultClientId,
   clientSecret = randomBytes(24).toString("base64url"),
 }: {
   port: number;
-  appOrigin: string;
+  appOrigins: string[];
   clientId?: string;
   clientSecret?: string;
 }): Promise<OidcProviderHandle> {
@@ -160,7 +160,7 @@ export async function startOidcProvider({
       {
         client_id: clientId,
         client_secret: clientSecret,
-        redirect_uris: [`${appOrigin}/api/auth/callback/oidc`],
+        redirect_uris: appOrigins.map((origin) => `${origin}/api/auth/callback/oidc`),
         grant_types: ["authorization_code"],
         response_types: ["code"],
         token_endpoint_auth_method: "client_secret_basic",
@@ -221,6 +221,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!port || !appOrigin || !clientId || !clientSecret) {
     throw new Error("E2E_OIDC_PORT, E2E_APP_ORIGIN, E2E_OIDC_CLIENT_ID and E2E_OIDC_CLIENT_SECRET must be set (playwright.config.ts sets them)");
   }
-  const oidc = await startOidcProvider({ port, appOrigin, clientId, clientSecret });
+  // The journeys sign in by localhost and by 127.0.0.1; a real provider lists each address people use.
+  const twin = appOrigin.replace("//localhost:", "//127.0.0.1:");
+  const oidc = await startOidcProvider({ port, appOrigins: [...new Set([appOrigin, twin])], clientId, clientSecret });
   return () => oidc.close();
 }

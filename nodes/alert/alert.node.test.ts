@@ -256,8 +256,9 @@ describe("messaging.alert", () => {
       runNode(node, { config: { title: "t", channels: [{ kind: "email", to: "ops@example.com" }] }, credentialsOf: { "smtp.server": mail.credential }, http: loopback }),
     )) as NodeExternalError;
     expect(err).toBeInstanceOf(NodeExternalError);
-    expect(err.message).toContain(`email: Could not reach the SMTP server 127.0.0.1:${mail.port}`);
-    expect(err.message).toContain("check the host, the port and the security setting");
+    expect(err.message).toContain(
+      `email: Could not reach the SMTP server 127.0.0.1:${mail.port} (connection refused); check the host, the port and the security setting (connect ECONNREFUSED`,
+    );
     expect(err.retryable).toBe(true);
   });
 

@@ -2,6 +2,7 @@ import nodemailer from "nodemailer";
 import { z } from "zod";
 import type { HttpClient } from "../_kit/context";
 import { defineCredential } from "../_kit/define-credential";
+import { unreachableError } from "../_kit/network-errors";
 
 export const smtpServerFields = z.object({
   host: z.string().trim().min(1, "the SMTP server's host name is required").meta({ title: "Host", examples: ["smtp.example.com"] }),
@@ -43,7 +44,8 @@ export function describeSmtpError({ server, err }: { server: SmtpServer; err: un
   const where = `the SMTP server ${server.host}:${server.port}`;
   if (e.code === "EAUTH") return `${where} refused the sign-in as "${server.username ?? ""}": ${e.response ?? e.message}; check the user name and password`;
   if (e.code === "ECONNECTION" || e.code === "ETIMEDOUT" || e.code === "ESOCKET" || e.code === "EDNS") {
-    return `Could not reach ${where} (${e.message}); check the host, the port and the security setting`;
+    const advice = "check the host, the port and the security setting";
+    return unreachableError({ err, target: where, advice })?.message ?? `Could not reach ${where} (${e.message}); ${advice}`;
   }
   if (e.responseCode) return `${where} answered ${e.responseCode}: ${e.response ?? e.message}`;
   return `${where}: ${e.message ?? String(err)}`;

@@ -128,7 +128,7 @@ describe("chat with OpenAI", () => {
     const server = await startOpenAIServer(() => ({ tokens: [] }));
     await server.close();
     const err = (await failure(chat(request({ provider: { kind: "openai", baseUrl: `${server.url}/v1`, apiKey: "k", model: "m" } })))) as NodeExternalError;
-    expect(err.message).toMatch(/Could not reach OpenAI at http:\/\/127.0.0.1:\d+\/v1 \(ECONNREFUSED\); check the base URL/);
+    expect(err.message).toMatch(/^Could not reach OpenAI at http:\/\/127\.0\.0\.1:\d+\/v1 \(connection refused\); check the address and port, and that the service is running \(.*ECONNREFUSED.*\)$/);
   });
 
   it("keeps the SSRF guard: loopback is refused unless allowed", async () => {

@@ -3,6 +3,7 @@ import OpenAI from "openai";
 import { z } from "zod";
 import { describeConfigIssues } from "../_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeExternalError } from "../_kit/errors";
+import { unreachableError } from "../_kit/network-errors";
 
 /**
  * Chat completions from OpenAI (or any server speaking its Chat Completions API) and Ollama, streamed, through
@@ -391,11 +392,8 @@ function classify(provider: LlmProvider, err: unknown, lastResponse: Response | 
   const upstream = upstreamMessage(err);
   const details = { provider: provider.kind, model: provider.model, status, upstream };
   if (status === undefined) {
-    const cause = rootCause(err);
-    const code = (cause as { code?: string }).code;
-    if (code && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
-      return new NodeExternalError(`Could not reach ${where} (${code}); check the base URL and that the server is running`, { details: { ...details, code }, cause: err });
-    }
+    const unreachable = unreachableError({ err, target: where, details });
+    if (unreachable) return unreachable;
     if (err instanceof SyntaxError || /parse|JSON/i.test(upstream)) {
       return new NodeExternalError(`${where} sent a reply that is not a ${provider.kind === "openai" ? "Chat Completions" : "chat"} stream (${upstream}); check that the base URL points at the API`, {
         retryable: false,
@@ -428,12 +426,6 @@ function findNodeError(err: unknown): NodeError | undefined {
     if (e instanceof NodeError) return e;
   }
   return undefined;
-}
-
-function rootCause(err: unknown): unknown {
-  let e = err;
-  for (let depth = 0; (e as { cause?: unknown })?.cause && depth < 6; depth++) e = (e as { cause: unknown }).cause;
-  return e;
 }
 
 function upstreamMessage(err: unknown): string {

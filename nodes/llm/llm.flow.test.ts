@@ -81,6 +81,7 @@ describe("LLM node in a flow on PostgreSQL", () => {
     expect(summary.total).toEqual({ promptTokens: 200, completionTokens: 80, totalTokens: 280, calls: 2 });
     expect(summary.byModel).toEqual([{ provider: "openai", model: "gpt-test", promptTokens: 200, completionTokens: 80, totalTokens: 280, calls: 2 }]);
     expect(summary.byDay).toEqual([{ day: today, promptTokens: 200, completionTokens: 80, totalTokens: 280, calls: 2 }]);
+    expect(summary.byDayAndModel).toEqual([{ day: today, provider: "openai", model: "gpt-test", promptTokens: 200, completionTokens: 80, totalTokens: 280, calls: 2 }]);
 
     // Retention deletes runs and their steps; the workspace's totals stay.
     await database.db.run.deleteMany({ where: { workspaceId } });

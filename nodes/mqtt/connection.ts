@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { HttpClient, NodeLogger } from "../_kit/context";
 import { ui } from "../_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeExternalError } from "../_kit/errors";
+import { networkFailureCode, unreachableError } from "../_kit/network-errors";
 
 export const brokerFields = z.object({
   url: z
@@ -113,9 +114,13 @@ function connectError(broker: Broker, err: Error & { code?: string | number }): 
   if (typeof err.code === "number") return new NodeConfigError(`The MQTT broker at ${where} refused the connection: ${err.message}`, { cause: err });
   // A TLS hello to a plain port: Mosquitto drops the connection, other servers answer in plain text.
   const overTls = broker.url.startsWith("mqtts:") || broker.url.startsWith("wss:");
-  const plainPort = overTls && typeof err.code === "string" && ["ECONNRESET", "EPROTO"].includes(err.code);
-  const tls = plainPort ? "; check that the port speaks TLS, or use mqtt:// for a plain one" : "";
-  return new NodeExternalError(`Could not connect to the MQTT broker at ${where}: ${err.message.trim()}${tls}`, { cause: err, details: { broker: where } });
+  const code = networkFailureCode(err);
+  const plainPort = overTls && code !== undefined && ["ECONNRESET", "EPROTO", "ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG"].includes(code);
+  const advice = plainPort ? "check that the port speaks TLS, or use mqtt:// for a plain one" : undefined;
+  return (
+    unreachableError({ err, target: `the MQTT broker at ${where}`, advice, details: { broker: where } }) ??
+    new NodeExternalError(`Could not connect to the MQTT broker at ${where}: ${err.message.trim()}`, { cause: err, details: { broker: where } })
+  );
 }
 
 /**

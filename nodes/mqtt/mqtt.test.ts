@@ -105,7 +105,9 @@ describe("MQTT publish, against Mosquitto", () => {
     const port = await freePort();
     const err = await runNode(mqttPublishNode, { config: { topic: "a" }, credentials: { url: `mqtt://127.0.0.1:${port}` }, allowHosts: ["127.0.0.1"], input: [{ json: {} }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NodeExternalError);
-    expect((err as Error).message).toMatch(new RegExp(`^Could not connect to the MQTT broker at mqtt://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    expect((err as Error).message).toMatch(
+      new RegExp(`^Could not reach the MQTT broker at mqtt://127\\.0\\.0\\.1:${port} \\(connection refused\\); check the address and port, and that the service is running \\(.*ECONNREFUSED.*\\)$`),
+    );
   });
 
   it("keeps to the address rules of HTTP requests: loopback is refused unless allowed", async () => {
@@ -131,7 +133,7 @@ describe("MQTT broker credential", () => {
   it("fails the test with what to fix when nothing listens there", async () => {
     const port = await freePort();
     const err = await mqttBrokerCredential.test({ url: `mqtt://127.0.0.1:${port}` }, { http: loopback, signal: new AbortController().signal }).then(() => null, (e: unknown) => e as Error);
-    expect(err?.message).toContain(`Could not connect to the MQTT broker at mqtt://127.0.0.1:${port}`);
+    expect(err?.message).toContain(`Could not reach the MQTT broker at mqtt://127.0.0.1:${port} (connection refused)`);
   });
 
   it("refuses data that is not a broker, naming the field", () => {
@@ -158,7 +160,7 @@ describe("MQTT trigger listener", () => {
     const port = await freePort();
     const err = await listen({ topics: ["a/#"] }, { url: `mqtt://127.0.0.1:${port}` }).then(() => null, (e: unknown) => e as Error);
     expect(err).toBeInstanceOf(NodeExternalError);
-    expect(err?.message).toContain(`Could not connect to the MQTT broker at mqtt://127.0.0.1:${port}`);
+    expect(err?.message).toContain(`Could not reach the MQTT broker at mqtt://127.0.0.1:${port} (connection refused)`);
   });
 
   describe("with a broker of its own", () => {
@@ -291,7 +293,7 @@ describe("over TLS (mqtts://), with a broker of its own", () => {
     for (const host of [plain, http]) {
       const notTls = await publish({ url: `mqtts://${host}` });
       expect(notTls).toBeInstanceOf(NodeExternalError);
-      expect(notTls!.message).toMatch(new RegExp(`^Could not connect to the MQTT broker at mqtts://${host.replace(/\./g, "\\.")}: .+; check that the port speaks TLS, or use mqtt:// for a plain one$`));
+      expect(notTls!.message).toMatch(new RegExp(`^Could not reach the MQTT broker at mqtts://${host.replace(/\./g, "\\.")} \\(.+\\); check that the port speaks TLS, or use mqtt:// for a plain one \\(.+\\)$`));
     }
     await closeTestServers();
   });

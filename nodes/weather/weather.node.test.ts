@@ -181,6 +181,13 @@ describe("weather.forecast", () => {
     expect(err.message).toContain("daily.0: must be an Open-Meteo variable name");
   });
 
+  it("says in words that a geocoding host does not exist, naming it, with the system's error after", async () => {
+    const node = createWeatherNode({ now: clock().now });
+    const err = await failure(runNode(node, { config: { location: "Berlin", geocodingBaseUrl: "https://geocoding-api.open-meteo.invalid" }, input: [{ json: {} }], http: loopback }));
+    expect(err).toBeInstanceOf(NodeExternalError);
+    expect(err.message).toMatch(/^Could not reach geocoding-api\.open-meteo\.invalid \(no such host\); .+ \(GET https:\/\/geocoding-api\.open-meteo\.invalid\/v1\/search: getaddrinfo ENOTFOUND geocoding-api\.open-meteo\.invalid\)$/);
+  });
+
   it("goes through the SSRF guard: a private base URL is refused unless allowed", async () => {
     const api = await openMeteo();
     const node = createWeatherNode({ now: clock().now });

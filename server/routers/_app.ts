@@ -1,11 +1,14 @@
 import { router } from "../trpc";
 import { abTestRouter } from "./ab-test.router";
+import { auditRouter } from "./audit.router";
 import { credentialRouter } from "./credential.router";
 import { flowRouter } from "./flow.router";
+import { invitationRouter } from "./invitation.router";
 import { nodeCatalogRouter } from "./node-catalog.router";
 import { runRouter } from "./run.router";
 import { usageRouter } from "./usage.router";
 import { userRouter } from "./user.router";
+import { webhookTestRouter } from "./webhook-test.router";
 import { workspaceRouter } from "./workspace.router";
 
 export const appRouter = router({
@@ -17,6 +20,9 @@ export const appRouter = router({
   run: runRouter,
   usage: usageRouter,
   abTest: abTestRouter,
+  audit: auditRouter,
+  invitation: invitationRouter,
+  webhookTest: webhookTestRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -111,6 +111,10 @@ describe("A/B tests end to end: webhook → split → variants, goal → results
     ]);
     const { variants: [, atNinety] } = (await viewer.caller.abTest.results({ workspaceId, flowId, experiment: "checkout", confidence: 0.9 }))[0]!;
     expect(atNinety).toMatchObject(compareProportions({ control, variant: green, confidence: 0.9 }));
+
+    // The workspace's experiments page reads the same analysis for every flow, with the flow's name.
+    const overview = await viewer.caller.abTest.overview({ workspaceId, confidence: 0.9 });
+    expect(overview).toEqual([{ ...(await viewer.caller.abTest.results({ workspaceId, flowId, confidence: 0.9 }))[0]!, flowId, flowName: expect.any(String) }]);
   });
 
   it("records conversions through the API for editors only, once per key", async () => {

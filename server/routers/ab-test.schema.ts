@@ -12,6 +12,7 @@ export const abResultsInput = z.object({
   /** The level of the difference's confidence interval; a variant is significant when p < 1 − confidence. */
   confidence: z.number().min(0.8, "pick a confidence from 0.8 to 0.999").max(0.999, "pick a confidence from 0.8 to 0.999").default(0.95),
 });
+export const abOverviewInput = abResultsInput.pick({ workspaceId: true, confidence: true });
 export const abConvertInput = z.object({
   workspaceId,
   flowId,

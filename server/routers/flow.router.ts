@@ -9,6 +9,7 @@ import {
   renameFlowInput,
   saveDraftInput,
   saveVersionInput,
+  setTagsInput,
   validateFlowInput,
 } from "./flow.schema";
 import { activateInput } from "./run.schema";
@@ -24,6 +25,13 @@ export const flowRouter = router({
   rename: workspaceProcedure("flow.edit")
     .input(renameFlowInput)
     .mutation(({ ctx, input }) => flowService.rename({ db: ctx.db, userId: ctx.user.id, ...input })),
+  setTags: workspaceProcedure("flow.edit")
+    .input(setTagsInput)
+    .mutation(({ ctx, input }) => flowService.setTags({ db: ctx.db, userId: ctx.user.id, ...input })),
+  /** A new, inactive copy of the flow's draft, with webhook paths of its own. */
+  duplicate: workspaceProcedure("flow.edit")
+    .input(flowRefInput)
+    .mutation(({ ctx, input }) => flowService.duplicate({ db: ctx.db, userId: ctx.user.id, ...input })),
   delete: workspaceProcedure("flow.edit")
     .input(flowRefInput)
     .mutation(({ ctx, input }) => flowService.delete({ db: ctx.db, userId: ctx.user.id, ...input })),
@@ -40,7 +48,10 @@ export const flowRouter = router({
   versions: workspaceProcedure("workspace.read")
     .input(flowRefInput)
     .query(({ ctx, input }) => flowService.listVersions({ db: ctx.db, userId: ctx.user.id, ...input })),
-  /** Makes a saved version (the latest by default) the one webhooks and schedules run. */
+  /**
+   * Makes a saved version live: the one webhooks, schedules and listeners run (the latest when none is named).
+   * Saving a version never changes which one is live; rolling back is activating an earlier one.
+   */
   activate: workspaceProcedure("flow.edit").input(activateInput).mutation(async ({ ctx, input }) => {
     const result = await activationService.activate({ db: ctx.db, userId: ctx.user.id, ...input });
     await ctx.runtime().triggersChanged(input.flowId);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { flowTags } from "../../nodes/_core/flow-tags";
 import { storableName, unstorableNameMessage, unstorableText } from "../../nodes/_core/json-check";
 
 const workspaceId = z.string().min(1).max(64);
@@ -15,6 +16,7 @@ export const flowRefInput = z.object({ workspaceId, flowId });
 // The document is checked by the flow document schema in the service, which reports each problem's path.
 export const createFlowInput = z.object({ workspaceId, name: flowName, document: z.unknown().optional() });
 export const renameFlowInput = z.object({ workspaceId, flowId, name: flowName });
+export const setTagsInput = z.object({ workspaceId, flowId, tags: flowTags });
 export const saveDraftInput = z.object({ workspaceId, flowId, document: z.unknown() });
 export const validateFlowInput = z.object({ workspaceId, flowId, document: z.unknown() });
 export const saveVersionInput = z.object({

@@ -163,12 +163,12 @@ describe.each(databaseKinds)("run router on %s", (kind) => {
     expect({ code: inactive.code, message: inactive.message }).toEqual({ code: "BAD_REQUEST", message: "The flow is not active; activate a version or run the draft." });
 
     await caller.flow.saveVersion({ ...ref, document: greet, message: "v1" });
-    expect((await caller.flow.get(ref)).activeVersionNumber).toBeNull();
+    expect((await caller.flow.get(ref)).liveVersionNumber).toBeNull();
     expect(await caller.flow.activate(ref)).toEqual({ versionNumber: 1, webhooks: [] });
-    expect(await caller.flow.get(ref)).toMatchObject({ active: true, activeVersionNumber: 1 });
+    expect(await caller.flow.get(ref)).toMatchObject({ active: true, liveVersionNumber: 1 });
     // A newer version is not active until it is activated.
     await caller.flow.saveVersion({ ...ref, document: greet, message: "v2" });
-    expect(await caller.flow.get(ref)).toMatchObject({ activeVersionNumber: 1, latestVersion: { number: 2 } });
+    expect(await caller.flow.get(ref)).toMatchObject({ liveVersionNumber: 1, latestVersion: { number: 2 } });
     // The draft moves on; the active version stays what was activated.
     await caller.flow.saveDraft({ ...ref, document: flowDoc([start]) });
     const { runId } = await caller.run.start({ ...ref, source: "active", input: { name: "Linus" } });
@@ -177,7 +177,7 @@ describe.each(databaseKinds)("run router on %s", (kind) => {
     expect(run.output).toMatchObject({ items: { out: [{ json: { name: "Linus", greeting: "Hello Linus", meta: { index: 0 } } }] } });
 
     await caller.flow.deactivate(ref);
-    expect(await caller.flow.get(ref)).toMatchObject({ active: false, activeVersionNumber: null });
+    expect(await caller.flow.get(ref)).toMatchObject({ active: false, liveVersionNumber: null });
     expect((await rejection(caller.run.start({ ...ref, source: "active" }))).code).toBe("BAD_REQUEST");
   });
 

@@ -1,7 +1,8 @@
 import { expressionPreviewService } from "../services/expression-preview-service";
 import { runService } from "../services/run-service";
 import { router, workspaceProcedure } from "../trpc";
-import { listRunsInput, previewExpressionInput, runRefInput, startRunInput } from "./run.schema";
+import { runActionsService } from "../services/run-actions-service";
+import { deleteRunsInput, listRunsInput, previewExpressionInput, retryRunInput, runRefInput, startRunInput, workspaceOnlyInput } from "./run.schema";
 
 export const runRouter = router({
   /** Starts a manual run (of the draft or the active version); follow it at /api/runs/<id>/events. */
@@ -16,6 +17,18 @@ export const runRouter = router({
     await ctx.runtime().cancel(input.runId);
     return { runId: input.runId };
   }),
+  /** Runs a finished run again, from its start or (a failed run) from the node that failed; follow the new run. */
+  retry: workspaceProcedure("run.control").input(retryRunInput).mutation(async ({ ctx, input }) => {
+    const scope = { db: ctx.db, userId: ctx.user.id, workspaceId: input.workspaceId, runId: input.runId };
+    if (input.from === "start") return { runId: await ctx.runtime().enqueue(await runActionsService.retryFromStart(scope)) };
+    const runId = await runActionsService.retryFromFailed(scope);
+    await ctx.runtime().dispatcher.enqueue(runId);
+    return { runId };
+  }),
+  /** Deletes finished runs: the ones selected, or all that match a filter. */
+  delete: workspaceProcedure("run.delete").input(deleteRunsInput).mutation(({ ctx, input }) => runActionsService.delete({ db: ctx.db, userId: ctx.user.id, ...input })),
+  /** The triggers the workspace's runs came from (for filtering). */
+  triggers: workspaceProcedure("workspace.read").input(workspaceOnlyInput).query(({ ctx, input }) => runActionsService.triggers({ db: ctx.db, userId: ctx.user.id, ...input })),
   /** A config field's value as a node would see it, evaluated against that node's input in a run (read-only). */
   previewExpression: workspaceProcedure("workspace.read")
     .input(previewExpressionInput)

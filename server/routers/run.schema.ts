@@ -19,6 +19,12 @@ export const listRunsInput = z.object({
   workspaceId,
   flowId: id.optional(),
   status: z.enum(RUN_STATUSES).optional(),
+  /** How the runs started: "manual", "webhook", "test webhook", "schedule", … (`run.triggers` lists the workspace's). */
+  trigger: z.string().min(1).max(64).optional(),
+  /** Queued at or after this time. */
+  from: z.date().optional(),
+  /** Queued before this time. */
+  to: z.date().optional(),
   limit: z.number().int().min(1).max(200).default(50),
   /** The `nextCursor` of the previous page of this same list. */
   cursor: z.string().min(1).max(512).optional(),
@@ -39,3 +45,20 @@ export const previewExpressionInput = z.object({
   field: z.string().max(200).optional(),
   itemIndex: z.number().int().min(0).max(1_000_000).optional(),
 });
+
+const runFilter = listRunsInput.pick({ flowId: true, status: true, trigger: true, from: true, to: true });
+export const retryRunInput = z.object({
+  workspaceId,
+  runId: id,
+  /** From the trigger, or from the node that failed, on the stored output of the steps before it. */
+  from: z.enum(["start", "failed"]),
+});
+export const deleteRunsInput = z
+  .object({
+    workspaceId,
+    /** The runs to delete; or leave out and give `filter` to delete every finished run that matches it. */
+    runIds: z.array(id).min(1, "select at least one run").max(1000, "select at most 1000 runs, or delete all that match the filter").optional(),
+    filter: runFilter.optional(),
+  })
+  .refine((input) => Boolean(input.runIds) !== Boolean(input.filter), { message: "Give either runIds or filter", path: ["runIds"] });
+export const workspaceOnlyInput = z.object({ workspaceId });

@@ -25,6 +25,8 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "flow.create": (c, t) => c.flow.create({ workspaceId: t.workspaceId, name: "Planted" }),
   "flow.rename": (c, t) => c.flow.rename({ ...t, name: "Renamed" }),
   "flow.delete": (c, t) => c.flow.delete(t),
+  "flow.setTags": (c, t) => c.flow.setTags({ ...t, tags: ["planted"] }),
+  "flow.duplicate": (c, t) => c.flow.duplicate(t),
   "flow.saveDraft": (c, t) => c.flow.saveDraft({ ...t, document: { schema: FLOW_SCHEMA_TAG } }),
   "flow.saveVersion": (c, t) => c.flow.saveVersion({ ...t, document: { schema: FLOW_SCHEMA_TAG }, message: "" }),
   "flow.validate": (c, t) => c.flow.validate({ ...t, document: { schema: FLOW_SCHEMA_TAG } }),
@@ -47,6 +49,13 @@ const intrusions: Record<string, (caller: Caller, t: Target) => Promise<unknown>
   "abTest.convert": (c, t) => c.abTest.convert({ workspaceId: t.workspaceId, flowId: t.flowId, experiment: "checkout", keys: ["user-1"] }),
   "abTest.reset": (c, t) => c.abTest.reset({ workspaceId: t.workspaceId, flowId: t.flowId, experiment: "checkout" }),
   "run.previewExpression": (c, t) => c.run.previewExpression({ workspaceId: t.workspaceId, flowId: t.flowId, runId: t.runId, nodeId: "start", expression: "{{ $json }}" }),
+  "run.retry": (c, t) => c.run.retry({ workspaceId: t.workspaceId, runId: t.runId, from: "start" }),
+  "run.delete": (c, t) => c.run.delete({ workspaceId: t.workspaceId, filter: {} }),
+  "run.triggers": (c, t) => c.run.triggers({ workspaceId: t.workspaceId }),
+  "webhookTest.listen": (c, t) => c.webhookTest.listen({ workspaceId: t.workspaceId, flowId: t.flowId }),
+  "webhookTest.stop": (c, t) => c.webhookTest.stop({ workspaceId: t.workspaceId, flowId: t.flowId }),
+  "webhookTest.state": (c, t) => c.webhookTest.state({ workspaceId: t.workspaceId, flowId: t.flowId }),
+  "abTest.overview": (c, t) => c.abTest.overview({ workspaceId: t.workspaceId }),
 };
 
 /**
@@ -57,6 +66,8 @@ const byResourceId = [
   "flow.get",
   "flow.rename",
   "flow.delete",
+  "flow.setTags",
+  "flow.duplicate",
   "flow.saveDraft",
   "flow.saveVersion",
   "flow.validate",
@@ -75,6 +86,10 @@ const byResourceId = [
   "abTest.convert",
   "abTest.reset",
   "run.previewExpression",
+  "run.retry",
+  "webhookTest.listen",
+  "webhookTest.stop",
+  "webhookTest.state",
 ];
 
 /** Manual trigger, then an hour's wait: the victim's run stays running while the intruder tries it. */

@@ -210,6 +210,16 @@ export const abTestService = {
     return rows.map((row) => analyse({ row, confidence }));
   },
 
+  /** Every experiment of the workspace with its flow, analysed as `results` does, for the experiments page. */
+  async overview({ db, workspaceId, confidence }: { db: Db; workspaceId: string; confidence: number }): Promise<(ExperimentResult & { flowId: string; flowName: string })[]> {
+    const rows = await db.abExperiment.findMany({
+      where: { workspaceId },
+      select: { ...experimentSelect, flowId: true, flow: { select: { name: true } } },
+      orderBy: [{ updatedAt: "desc" }, { name: "asc" }],
+    });
+    return rows.map((row) => ({ flowId: row.flowId, flowName: row.flow.name, ...analyse({ row, confidence }) }));
+  },
+
   /** Records conversions from outside a flow (a back office, a script); the same rules as the goal node. */
   async convert({ db, userId, workspaceId, flowId, experiment, keys }: Scope & { experiment: string; keys: string[] }): Promise<ConversionOutcome[]> {
     await requireFlow({ db, workspaceId, flowId });

@@ -4,6 +4,7 @@ import { nodeRegistry } from "../../nodes/registry";
 import { validateFlow } from "../../nodes/_core/validate";
 import { disconnectedNodeIssues } from "../../nodes/_core/graph-checks";
 import { describeIssues, emptyFlowDocument, locateProblem, parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "../../nodes/_core/flow-document";
+import { declaredWebhookPaths, withCopiedWebhookPaths } from "../../nodes/webhook/webhook-triggers";
 import { requireActivatable } from "./activation-service";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
@@ -13,6 +14,8 @@ const flowSummarySelect = {
   id: true,
   name: true,
   activeVersionId: true,
+  activeVersion: { select: { number: true } },
+  tags: true,
   createdAt: true,
   updatedAt: true,
   _count: { select: { versions: true } },
@@ -24,7 +27,10 @@ export interface FlowSummary {
   id: string;
   name: string;
   active: boolean;
+  /** The version triggers run; null while the flow is inactive. */
+  liveVersionNumber: number | null;
   versionCount: number;
+  tags: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -34,7 +40,9 @@ function toSummary(flow: Prisma.FlowGetPayload<{ select: typeof flowSummarySelec
     id: flow.id,
     name: flow.name,
     active: flow.activeVersionId !== null,
+    liveVersionNumber: flow.activeVersion?.number ?? null,
     versionCount: flow._count.versions,
+    tags: flow.tags,
     createdAt: flow.createdAt,
     updatedAt: flow.updatedAt,
   };
@@ -88,6 +96,21 @@ export interface LocatedIssue extends FlowDocumentIssue {
   severity: "error" | "warning";
 }
 
+/** "<name> (copy)", else "<name> (copy 2)", …: the first no flow of the workspace has, within the name limit. */
+function copyName(name: string, taken: ReadonlySet<string>): string {
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? " (copy)" : ` (copy ${n})`;
+    const candidate = `${name.slice(0, 120 - suffix.length)}${suffix}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+/** The webhook paths a stored draft holds; a draft that no longer parses holds none we can read. */
+function draftWebhookPaths(draft: unknown): string[] {
+  const parsed = parseFlowDocument(draft);
+  return parsed.ok ? declaredWebhookPaths(parsed.document).map((d) => d.path) : [];
+}
+
 export const flowService = {
   /**
    * Everything that would stop a document from saving or running, and what would keep part of it from ever
@@ -115,15 +138,13 @@ export const flowService = {
     await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
     const flow = await db.flow.findFirst({
       where: { id: flowId, workspaceId },
-      select: { ...flowSummarySelect, draft: true, versions: { select: versionSelect, orderBy: { number: "desc" }, take: 1 }, activeVersion: { select: { number: true } } },
+      select: { ...flowSummarySelect, draft: true, versions: { select: versionSelect, orderBy: { number: "desc" }, take: 1 } },
     });
     if (!flow) throw notFound();
     return {
       ...toSummary(flow),
       draft: flow.draft as FlowDocument,
       latestVersion: flow.versions[0] ?? null,
-      /** The version triggers run (not necessarily the latest); null while the flow is inactive. */
-      activeVersionNumber: flow.activeVersion?.number ?? null,
     };
   },
 
@@ -152,6 +173,46 @@ export const flowService = {
         entry: { workspaceId, actorId: userId, action: "flow.rename", targetType: "flow", targetId: flowId, data: { from: before.name, to: name } },
       });
       return toSummary(flow);
+    });
+  },
+
+  /** Replaces the flow's tags (already checked and made unique by the `flowTags` schema). */
+  async setTags({ db, userId, workspaceId, flowId, tags }: Scope & { flowId: string; tags: string[] }): Promise<FlowSummary> {
+    return db.$transaction(async (tx) => {
+      const before = await tx.flow.findFirst({ where: { id: flowId, workspaceId }, select: { tags: true } });
+      if (!before) throw notFound();
+      const flow = await tx.flow.update({ where: { id: flowId }, data: { tags }, select: flowSummarySelect });
+      await auditService.record({
+        tx,
+        entry: { workspaceId, actorId: userId, action: "flow.tags", targetType: "flow", targetId: flowId, data: { from: before.tags, to: tags } },
+      });
+      return toSummary(flow);
+    });
+  },
+
+  /**
+   * A new, inactive flow named "<name> (copy)" with the original's draft and tags. Its webhook paths get a suffix
+   * no flow of the workspace uses, so activating both never clashes; `renamedPaths` says which, to tell the person.
+   */
+  async duplicate({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
+    await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
+    const original = await db.flow.findFirst({ where: { id: flowId, workspaceId }, select: { name: true, draft: true, tags: true } });
+    if (!original) throw notFound();
+    const others = await db.flow.findMany({ where: { workspaceId }, select: { name: true, draft: true } });
+    const routes = await db.webhookRoute.findMany({ where: { workspaceId }, select: { path: true } });
+    const taken = new Set([...routes.map((r) => r.path), ...others.flatMap((f) => draftWebhookPaths(f.draft))]);
+    const { document, renamed } = withCopiedWebhookPaths({ document: parseOrThrow(original.draft), taken });
+    const name = copyName(original.name, new Set(others.map((f) => f.name)));
+    return db.$transaction(async (tx) => {
+      const flow = await tx.flow.create({
+        data: { workspaceId, name, draft: asJson(document), tags: original.tags, createdById: userId },
+        select: flowSummarySelect,
+      });
+      await auditService.record({
+        tx,
+        entry: { workspaceId, actorId: userId, action: "flow.duplicate", targetType: "flow", targetId: flow.id, data: { from: flowId, name } },
+      });
+      return { flow: toSummary(flow), copiedFrom: original.name, renamedPaths: renamed };
     });
   },
 

@@ -9,6 +9,7 @@ import { resolveStoredSteps, type StoredPorts } from "../../nodes/_core/step-dat
 import type { FlowDocument } from "../../nodes/_core/flow-document";
 import { checkJson, describeJsonProblem, jsonMaxDepth } from "../../nodes/_core/json-check";
 import { activationService, requireRunnable } from "./activation-service";
+import { runWhere, type RunFilter } from "./run-actions-service";
 import { decodeRunCursor, encodeRunCursor } from "./run-cursor";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
@@ -23,6 +24,7 @@ const runSummarySelect = {
   startedAt: true,
   finishedAt: true,
   flowVersion: { select: { number: true } },
+  flow: { select: { name: true } },
 } as const;
 
 const stepSelect = {
@@ -47,6 +49,7 @@ function toSummary(run: RunSummaryRow) {
   return {
     id: run.id,
     flowId: run.flowId,
+    flowName: run.flow.name,
     status: run.status,
     trigger: run.trigger,
     error: run.error as { message: string } | null,
@@ -354,16 +357,15 @@ export const runService = {
     if (!run) throw runNotFound();
   },
 
-  async list({ db, userId, workspaceId, flowId, status, limit, cursor }: { db: Db; userId: string; workspaceId: string; flowId?: string; status?: RunSummary["status"]; limit: number; cursor?: string }) {
+  async list({ db, userId, workspaceId, limit, cursor, ...filter }: { db: Db; userId: string; workspaceId: string; limit: number; cursor?: string } & RunFilter) {
+    const { flowId } = filter;
     await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
     const list = { workspaceId, flowId: flowId ?? null };
     // Keyset on the list's own order, from a cursor bound to this list: another list's cursor is an unknown one.
     const after = cursor ? decodeRunCursor({ cursor, ...list }) : null;
     const runs = await db.run.findMany({
       where: {
-        workspaceId,
-        ...(flowId ? { flowId } : {}),
-        ...(status ? { status } : {}),
+        ...runWhere({ workspaceId, filter }),
         ...(after ? { OR: [{ queuedAt: { lt: after.queuedAt } }, { queuedAt: after.queuedAt, id: { lt: after.runId } }] } : {}),
       },
       select: runSummarySelect,

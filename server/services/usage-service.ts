@@ -15,6 +15,8 @@ export interface UsageSummary {
   total: UsageTotals;
   byModel: (UsageTotals & { provider: string; model: string })[];
   byDay: (UsageTotals & { day: string })[];
+  /** Each model's tokens on each day it was used, by day, then provider and model. */
+  byDayAndModel: (UsageTotals & { day: string; provider: string; model: string })[];
 }
 
 const DAY_MS = 86_400_000;
@@ -67,6 +69,11 @@ export const usageService = {
       total,
       byModel: [...byModel.values()].sort((a, b) => b.totalTokens - a.totalTokens),
       byDay: [...byDay.values()],
+      byDayAndModel: rows.map((row) => {
+        const totals = empty();
+        add(totals, row);
+        return { day: dayOf(row.day), provider: row.provider, model: row.model, ...totals };
+      }),
     };
   },
 };

@@ -6,8 +6,8 @@ describe("permissions", () => {
     const allowed = Object.fromEntries(roles.map((role) => [role, (Object.keys(permissions) as Permission[]).filter((permission) => can({ role, permission }))]));
     expect(allowed).toEqual({
       viewer: ["workspace.read", "membership.leave"],
-      editor: ["workspace.read", "membership.leave", "flow.edit", "run.control", "credential.edit", "abTest.edit"],
-      admin: ["workspace.read", "membership.leave", "flow.edit", "run.control", "credential.edit", "abTest.edit", "workspace.manage", "member.manage"],
+      editor: ["workspace.read", "membership.leave", "flow.edit", "run.control", "run.delete", "credential.edit", "abTest.edit"],
+      admin: ["workspace.read", "membership.leave", "flow.edit", "run.control", "run.delete", "credential.edit", "abTest.edit", "workspace.manage", "member.manage"],
       owner: Object.keys(permissions),
     });
   });

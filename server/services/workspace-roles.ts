@@ -23,12 +23,16 @@ export const permissions = {
   "flow.edit": "editor",
   /** Start and cancel runs. */
   "run.control": "editor",
+  /** Delete finished runs, one by one or all that match a filter. */
+  "run.delete": "editor",
   /** Create, edit, test and delete credentials. */
   "credential.edit": "editor",
   /** Record A/B conversions and reset experiments. */
   "abTest.edit": "editor",
   /** Rename the workspace. */
   "workspace.manage": "admin",
+  /** Read and export the audit log, and set how long it is kept. */
+  "audit.read": "admin",
   /** Add members, change their roles and remove them (owners aside). */
   "member.manage": "admin",
   /** Grant or take away the owner role, and remove an owner. */

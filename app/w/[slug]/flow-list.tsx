@@ -10,6 +10,10 @@ import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/routers/_app";
 import { canEdit, useWorkspace } from "./workspace-context";
 import { ErrorAlert } from "@/app/_components/error-alert";
+import { renamedPathLines, type DuplicateResult } from "./flow-copy";
+import { allTags, filterFlows, type FlowFilter } from "./flow-filter";
+import { FlowListFilter } from "./flow-list-filter";
+import { TagChips, TagEditor } from "./flow-tags";
 
 const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
 
@@ -27,6 +31,9 @@ export function FlowList() {
   const trpc = useTRPC();
   const flows = useQuery(trpc.flow.list.queryOptions({ workspaceId: workspace.id }));
   const editable = canEdit(workspace);
+  const [filter, setFilter] = useState<FlowFilter>({ query: "", tag: "" });
+  const [copied, setCopied] = useState<DuplicateResult | null>(null);
+  const shown = flows.data ? filterFlows(flows.data, filter) : [];
 
   return (
     <section>
@@ -53,12 +60,23 @@ export function FlowList() {
           </p>
         </div>
       )}
+      {copied && <CopyNotice result={copied} onDismiss={() => setCopied(null)} />}
       {flows.data && flows.data.length > 0 && (
-        <ul className="divide-y divide-slate-200 overflow-hidden rounded-xl border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
-          {flows.data.map((flow) => (
-            <FlowRow key={flow.id} flow={flow} editable={editable} />
-          ))}
-        </ul>
+        <>
+          <FlowListFilter filter={filter} onChange={setFilter} tags={allTags(flows.data)} />
+          {shown.length === 0 && (
+            <p className="rounded-xl border border-dashed border-slate-300 p-6 text-center text-sm text-slate-600 dark:border-slate-700 dark:text-slate-400">
+              {filter.query.trim() ? `No flow matches “${filter.query.trim()}”${filter.tag ? ` with the tag “${filter.tag}”` : ""}.` : `No flow has the tag “${filter.tag}”.`}
+            </p>
+          )}
+          {shown.length > 0 && (
+            <ul aria-label="Flows" className="divide-y divide-slate-200 overflow-hidden rounded-xl border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
+              {shown.map((flow) => (
+                <FlowRow key={flow.id} flow={flow} editable={editable} onDuplicated={setCopied} onPickTag={(tag) => setFilter({ query: "", tag })} />
+              ))}
+            </ul>
+          )}
+        </>
       )}
     </section>
   );
@@ -153,11 +171,47 @@ function NewFlowDialog() {
 /** A flow as the API lists it. */
 type FlowSummary = inferRouterOutputs<AppRouter>["flow"]["list"][number];
 
-function FlowRow({ flow, editable }: { flow: FlowSummary; editable: boolean }) {
+/** Says what a duplicate is and which webhook paths it got, until dismissed. */
+function CopyNotice({ result, onDismiss }: { result: DuplicateResult; onDismiss: () => void }) {
+  const workspace = useWorkspace();
+  const lines = renamedPathLines(result);
+  return (
+    <div role="status" className="mb-4 flex items-start gap-3 rounded-lg border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-950 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100">
+      <div className="min-w-0 flex-1">
+        <p>
+          Created “{result.flow.name}”, inactive.{" "}
+          <Link href={`/w/${workspace.slug}/flows/${result.flow.id}`} className="font-medium underline">
+            Open the copy
+          </Link>
+        </p>
+        {lines.length > 0 && (
+          <ul className="mt-1 list-disc pl-5 text-xs">
+            {lines.map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <button type="button" aria-label="Dismiss" onClick={onDismiss} className="rounded px-1 hover:bg-black/5 dark:hover:bg-white/10">
+        ✕
+      </button>
+    </div>
+  );
+}
+
+function FlowRow({ flow, editable, onDuplicated, onPickTag }: { flow: FlowSummary; editable: boolean; onDuplicated: (result: DuplicateResult) => void; onPickTag: (tag: string) => void }) {
   const workspace = useWorkspace();
   const trpc = useTRPC();
   const invalidate = useInvalidateFlows();
-  const [mode, setMode] = useState<"view" | "rename" | "confirm-delete">("view");
+  const [mode, setMode] = useState<"view" | "rename" | "confirm-delete" | "tags">("view");
+  const duplicate = useMutation(
+    trpc.flow.duplicate.mutationOptions({
+      onSuccess: async (result) => {
+        await invalidate();
+        onDuplicated(result);
+      },
+    }),
+  );
   const [name, setName] = useState(flow.name);
   const rename = useMutation(
     trpc.flow.rename.mutationOptions({
@@ -182,11 +236,12 @@ function FlowRow({ flow, editable }: { flow: FlowSummary; editable: boolean }) {
     }
   }
 
-  const error = rename.error ?? remove.error;
+  const error = rename.error ?? remove.error ?? duplicate.error;
 
   return (
     <li className="flex flex-wrap items-center gap-4 px-4 py-3">
-      <div className="min-w-0 flex-1">
+      {/* At least 15rem wide: on a phone the actions wrap below the name instead of squeezing it. */}
+      <div className="min-w-0 flex-1 basis-60">
         {mode === "rename" ? (
           <form onSubmit={submitRename} className="flex items-center gap-2">
             <input
@@ -209,11 +264,14 @@ function FlowRow({ flow, editable }: { flow: FlowSummary; editable: boolean }) {
           </Link>
         )}
         <p className="mt-0.5 text-xs text-slate-500">
-          <span className={flow.active ? "text-emerald-600" : undefined}>{flow.active ? "Active" : "Inactive"}</span>
+          <span className={flow.active ? "text-emerald-700 dark:text-emerald-400" : undefined} title={flow.active ? "Triggers run the live version" : undefined}>
+            {flow.active ? `Active · v${flow.liveVersionNumber} live` : "Inactive"}
+          </span>
           {" · "}
           {flow.versionCount === 1 ? "1 version" : `${flow.versionCount} versions`}
           {" · "}updated {ago(flow.updatedAt)}
         </p>
+        {mode === "tags" ? <TagEditor flow={flow} onDone={() => setMode("view")} /> : <TagChips tags={flow.tags} onPick={onPickTag} />}
         {error && (
           <p role="alert" className="mt-1 text-sm text-red-600">
             {error.message}
@@ -221,7 +279,20 @@ function FlowRow({ flow, editable }: { flow: FlowSummary; editable: boolean }) {
         )}
       </div>
       {editable && mode === "view" && (
-        <div className="flex gap-1 text-sm">
+        <div className="flex flex-wrap gap-1 text-sm">
+          <button type="button" aria-label={`Edit tags of ${flow.name}`} onClick={() => setMode("tags")} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
+            Tags
+          </button>
+          <button
+            type="button"
+            aria-label={`Duplicate ${flow.name}`}
+            title="A new, inactive flow with this flow's draft; its webhook paths change so they do not clash"
+            disabled={duplicate.isPending}
+            onClick={() => duplicate.mutate({ workspaceId: workspace.id, flowId: flow.id })}
+            className="rounded-md px-2 py-1 hover:bg-slate-100 disabled:opacity-60 dark:hover:bg-slate-800"
+          >
+            Duplicate
+          </button>
           <button
             type="button"
             aria-label={`Rename ${flow.name}`}

@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { requireUser } from "@/server/auth/session";
 import { SignOutButton } from "./sign-out-button";
 import { WorkspaceProvider } from "./workspace-context";
+import { WorkspaceNav } from "./workspace-nav";
 import { WorkspaceSwitcher } from "./workspace-switcher";
 import { workspacesOf } from "./workspaces";
 
@@ -20,22 +21,14 @@ export default async function WorkspaceLayout({ children, params }: { children: 
   return (
     <WorkspaceProvider workspace={workspace}>
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <div className="mx-auto flex h-14 max-w-6xl items-center gap-4 px-4">
+        <div className="mx-auto flex min-h-14 max-w-6xl flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2 md:flex-nowrap md:py-0">
           <Link prefetch={false} href={`/w/${workspace.slug}`} className="flex items-center gap-2 font-semibold text-indigo-600 dark:text-indigo-400">
             <span aria-hidden className="text-xl">≋</span> Streamware
           </Link>
           <WorkspaceSwitcher current={workspace} workspaces={workspaces} />
-          <nav aria-label="Workspace" className="flex items-center gap-1 text-sm">
-            <Link prefetch={false} href={`/w/${workspace.slug}`} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
-              Flows
-            </Link>
-            <Link prefetch={false} href={`/w/${workspace.slug}/credentials`} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">Credentials</Link>
-            <Link prefetch={false} href={`/w/${workspace.slug}/settings`} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
-              Settings
-            </Link>
-          </nav>
-          <div className="ml-auto flex items-center gap-3 text-sm">
-            <span className="text-slate-600 dark:text-slate-400" title={user.email}>
+          <WorkspaceNav slug={workspace.slug} />
+          <div className="ml-auto flex shrink-0 items-center gap-3 text-sm">
+            <span className="hidden text-slate-600 2xl:inline dark:text-slate-400" title={user.email}>
               {user.name ?? user.email}
             </span>
             <SignOutButton />

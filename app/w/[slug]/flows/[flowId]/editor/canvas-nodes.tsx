@@ -5,6 +5,7 @@ import { createContext, memo, useContext, useEffect, useRef, type CSSProperties 
 import { portOffset } from "./auto-layout";
 import type { FlowNodeData, NodeRunState, NodeStatus, NoteData, StickyNote } from "./editor-types";
 import { inputHandle, outputHandle, outputsOf } from "./graph-rules";
+import { formatDuration } from "@/app/_components/run-display";
 import { NodeIcon } from "./node-icon";
 import { countLabel } from "./problem-counts";
 
@@ -59,12 +60,7 @@ const categoryIconColor: Record<string, string> = {
   analytics: "text-emerald-600 dark:text-emerald-400",
 };
 
-export function formatDuration(ms: number | undefined | null): string {
-  if (ms === undefined || ms === null) return "";
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
+export { formatDuration };
 
 function progressText(progress: NodeRunState["progress"]): string {
   if (!progress) return "";

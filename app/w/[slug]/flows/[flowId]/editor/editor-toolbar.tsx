@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { IssuesMenu } from "./issues-menu";
 import { toolButton } from "./tool-button";
 import type { SaveState } from "./use-autosave";
@@ -14,6 +15,7 @@ const SAVE_LABELS = { saved: "Saved", pending: "Unsaved changes", saving: "Savin
 export function EditorToolbar({
   workspaceSlug,
   flowName,
+  flowMenu,
   active,
   editor,
   readOnly,
@@ -42,6 +44,8 @@ export function EditorToolbar({
 }: {
   workspaceSlug: string;
   flowName: string;
+  /** The flow's own actions (duplicate, …), beside its name. */
+  flowMenu?: ReactNode;
   active: boolean;
   editor: boolean;
   readOnly: boolean;
@@ -78,6 +82,7 @@ export function EditorToolbar({
       <h1 className="max-w-[12rem] min-w-0 truncate px-1 text-base font-semibold" title={flowName}>
         {flowName}
       </h1>
+      {flowMenu}
       <span
         role="status"
         title={saveState.status === "error" ? saveState.message : undefined}
@@ -136,7 +141,7 @@ export function EditorToolbar({
             aria-label="Active"
             onClick={onToggleActive}
             disabled={toggling}
-            title={active ? "Active: triggers run the active version. Switch off to stop." : "Activate the latest saved version"}
+            title={active ? "Active: triggers run the live version. Switch off to stop." : "Activate: triggers run the latest saved version"}
             className={`${toolButton} flex items-center gap-1.5`}
           >
             <span aria-hidden className={`relative inline-block h-4 w-7 rounded-full transition ${active ? "bg-emerald-500" : "bg-slate-300 dark:bg-slate-600"}`}>

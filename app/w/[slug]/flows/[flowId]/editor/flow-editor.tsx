@@ -14,7 +14,9 @@ import { EmptyFlowCard } from "./empty-flow-card";
 import { NoticeBanner, useNotice } from "./editor-notice";
 import type { CatalogEntry } from "./editor-types";
 import { FlowCanvas, type CanvasSelection } from "./flow-canvas";
+import { FlowMenu } from "./flow-menu";
 import { HelpDialog } from "./help-dialog";
+import { LiveVersionBar } from "./live-version-bar";
 import { NodePalette } from "./node-palette";
 import { ReconnectBanner } from "./reconnect-offer";
 import { RunsPanel } from "./runs-panel";
@@ -42,7 +44,8 @@ export interface EditorFlow {
   name: string;
   active: boolean;
   /** The version triggers run; null while inactive. */
-  activeVersionNumber: number | null;
+  liveVersionNumber: number | null;
+  latestVersion: { number: number } | null;
   draft: FlowDocument;
 }
 
@@ -88,11 +91,11 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
   }, [saveDraft, ref]);
   const autosave = useAutosave({ value: document, save, enabled: editor });
 
-  const { toggleActive, toggling, activationIssues } = useActivation({ ref, active: flow.active, document, show });
+  const { toggleActive, activateVersion, toggling, activationIssues } = useActivation({ ref, active: flow.active, document, show });
   const { issues, issuesByNode, issuesByEdge } = useFlowIssues({ ref, document, activationIssues, saveError: autosave.state.status === "error" ? saveDraft.error : null });
   const runs = useRunControl({ ref, flush: autosave.flush, show });
   const { run, viewRunId, running } = runs;
-  const { onSaveVersion, onRestore } = useVersions({ ref, document, change, flush: autosave.flush, show });
+  const { onSaveVersion, onRestore } = useVersions({ ref, document, liveNumber: flow.liveVersionNumber, change, flush: autosave.flush, show });
 
   const readOnly = !editor || viewRunId !== null;
   const catalogMap = useMemo(() => new Map(catalog.map((e) => [e.type, e])), [catalog]);
@@ -143,6 +146,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
       <EditorToolbar
         workspaceSlug={workspace.slug}
         flowName={flow.name}
+        flowMenu={editor && <FlowMenu flowRef={ref} workspaceSlug={workspace.slug} show={show} />}
         active={flow.active}
         editor={editor}
         readOnly={readOnly}
@@ -169,6 +173,9 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
         onToggleActive={() => void toggleActive()}
         onHelp={() => setHelpOpen(true)}
       />
+      {flow.liveVersionNumber !== null && flow.latestVersion && flow.latestVersion.number !== flow.liveVersionNumber && (
+        <LiveVersionBar liveNumber={flow.liveVersionNumber} latestNumber={flow.latestVersion.number} canActivate={editor} onActivate={activateVersion} />
+      )}
       {viewRunId && (
         <div role="region" aria-label="Run view" className="flex items-center gap-3 border-b border-amber-300 bg-amber-50 px-3 py-1.5 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
           <span>
@@ -258,6 +265,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
                 onPin={onPin}
                 onRunAlone={(nodeId) => void runs.launch({ onlyNodeId: nodeId })}
                 onVoiceRun={runs.followRun}
+                flushDraft={autosave.flush}
                 onClose={() => setSelectRequest({ ids: [] })}
                 document={document}
                 ports={ports}
@@ -275,7 +283,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
                 {sidePanel === "runs" ? (
                   <RunsPanel workspaceId={workspace.id} flowId={flow.id} openRunId={viewRunId} onOpen={(id) => runs.openRun(id)} />
                 ) : (
-                  <VersionsPanel workspaceId={workspace.id} flowId={flow.id} activeNumber={flow.activeVersionNumber} readOnly={readOnly} onSave={onSaveVersion} onRestore={onRestore} />
+                  <VersionsPanel workspaceId={workspace.id} flowId={flow.id} liveNumber={flow.liveVersionNumber} draft={document} readOnly={readOnly} onSave={onSaveVersion} onRestore={onRestore} onActivate={activateVersion} />
                 )}
               </>
             )}

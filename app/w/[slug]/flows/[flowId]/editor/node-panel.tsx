@@ -10,6 +10,7 @@ import type { CatalogEntry, NodeRunState, RunDetail } from "./editor-types";
 import type { NodePorts } from "./graph-rules";
 import { NodeConnections } from "./node-connections";
 import { heardCommand, VOICE_TRIGGER_TYPE } from "./voice-result";
+import { WEBHOOK_NODE_TYPE, WebhookTestSection } from "./webhook-test-section";
 
 type Tab = "settings" | "data";
 
@@ -29,6 +30,7 @@ export function NodePanel({
   onPin,
   onRunAlone,
   onVoiceRun,
+  flushDraft,
   onClose,
   document,
   ports,
@@ -48,8 +50,10 @@ export function NodePanel({
   onChange(next: FlowNode): void;
   onPin(nodeId: string, items: unknown[] | null): void;
   onRunAlone(nodeId: string): void;
-  /** A hold-to-talk recording started this run of the draft; the editor follows it as a Run. */
+  /** A run of the draft started from this panel (a hold-to-talk recording, a call to the test webhook URL); the editor follows it. */
   onVoiceRun(runId: string): void;
+  /** Saves the draft now, before the test webhook listens for it; false when it could not be saved. */
+  flushDraft?: () => Promise<boolean>;
   onClose(): void;
   /** For the node's connections, made and removed from the keyboard. */
   document: FlowDocument;
@@ -91,6 +95,7 @@ export function NodePanel({
       {node.type === VOICE_TRIGGER_TYPE && (
         <VoiceSection flowId={flowId} canRun={canRun} live={live} heard={live?.status === "running" ? null : heardCommand(step?.output)} onRun={onVoiceRun} />
       )}
+      {node.type === WEBHOOK_NODE_TYPE && <WebhookTestSection workspaceId={workspaceId} flowId={flowId} node={node} canRun={canRun} flushDraft={flushDraft} onRun={onVoiceRun} />}
       <div role="tablist" aria-label="Node panel" className="flex gap-1 border-b border-slate-200 px-3 dark:border-slate-800">
         {(["settings", "data"] as const).map((t) => (
           <button

@@ -3,17 +3,8 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import { formatDuration } from "./canvas-nodes";
+import { formatDuration, runStatusClass } from "@/app/_components/run-display";
 import { RUN_STATUSES, type RunStatus } from "@/nodes/_core/run-types";
-
-
-const statusClass: Record<string, string> = {
-  succeeded: "text-emerald-700 dark:text-emerald-300",
-  failed: "text-red-700 dark:text-red-300",
-  running: "text-sky-700 dark:text-sky-300",
-  queued: "text-slate-600 dark:text-slate-300",
-  cancelled: "text-amber-700 dark:text-amber-300",
-};
 
 /** The flow's runs, newest first, filtered by status and paged; choosing one shows it on the canvas. */
 export function RunsPanel({ workspaceId, flowId, openRunId, onOpen }: { workspaceId: string; flowId: string; openRunId: string | null; onOpen(runId: string): void }) {
@@ -63,7 +54,7 @@ export function RunsPanel({ workspaceId, flowId, openRunId, onOpen }: { workspac
                 }`}
               >
                 <div className="flex items-center gap-2">
-                  <span className={`font-medium ${statusClass[run.status] ?? ""}`}>{run.status}</span>
+                  <span className={`font-medium ${runStatusClass[run.status] ?? ""}`}>{run.status}</span>
                   <span className="text-xs text-slate-500 dark:text-slate-400">{run.trigger}</span>
                   {run.versionNumber !== null && <span className="text-xs text-slate-500 dark:text-slate-400">v{run.versionNumber}</span>}
                   <span className="ml-auto text-xs text-slate-500 dark:text-slate-400">{formatDuration(run.durationMs)}</span>

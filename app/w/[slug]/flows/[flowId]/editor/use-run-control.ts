@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import type { ShowNotice } from "./editor-notice";
@@ -15,7 +16,9 @@ export function useRunControl({ ref, flush, show }: { ref: FlowRef; flush: () =>
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [liveRunId, setLiveRunId] = useState<string | null>(null);
-  const [viewRunId, setViewRunId] = useState<string | null>(null);
+  // A link from the workspace's runs page (`?run=<id>`) opens that run on the canvas.
+  const linkedRunId = useSearchParams().get("run");
+  const [viewRunId, setViewRunId] = useState<string | null>(linkedRunId);
 
   const watchedRunId = viewRunId ?? liveRunId;
   const run = useRunWatch(watchedRunId);

@@ -12,11 +12,14 @@ import { issuesOf, type FlowRef } from "./use-flow-issues";
 export function useVersions({
   ref,
   document,
+  liveNumber,
   change,
   flush,
   show,
 }: {
   ref: FlowRef;
+  /** The live version's number; null while the flow is inactive. */
+  liveNumber: number | null;
   document: FlowDocument;
   change: DocumentChange;
   flush: () => Promise<boolean>;
@@ -30,7 +33,8 @@ export function useVersions({
       await flush();
       try {
         const version = await saveVersion.mutateAsync({ ...ref, document, message });
-        show("info", `Saved version ${version.number}.`);
+        // Saving never changes what triggers run: the live version stays until another is activated.
+        show("info", liveNumber === null ? `Saved version ${version.number}.` : `Saved version ${version.number}. v${liveNumber} stays live until you activate v${version.number}.`);
       } catch (err) {
         const details = issuesOf(err).map((i) => `${i.path}: ${i.message}`);
         if (details.length) show("error", "The version was not saved:", details);
@@ -39,10 +43,11 @@ export function useVersions({
         await Promise.all([
           queryClient.invalidateQueries({ queryKey: trpc.flow.versions.queryKey(ref) }),
           queryClient.invalidateQueries({ queryKey: trpc.flow.get.queryKey(ref) }),
+          queryClient.invalidateQueries({ queryKey: trpc.flow.list.queryKey() }),
         ]);
       }
     },
-    [flush, saveVersion, ref, document, show, queryClient, trpc],
+    [flush, saveVersion, ref, document, liveNumber, show, queryClient, trpc],
   );
   const onRestore = useCallback(
     (restored: FlowDocument, number: number) => {

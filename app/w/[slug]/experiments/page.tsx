@@ -1,0 +1,5 @@
+import { ExperimentsPage } from "./experiments-page";
+
+export default function Page() {
+  return <ExperimentsPage />;
+}

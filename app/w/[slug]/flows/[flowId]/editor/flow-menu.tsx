@@ -1,0 +1,72 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, useState } from "react";
+import { useTRPC } from "@/app/_components/trpc-provider";
+import { rememberCopyNotice, takeCopyNotice } from "../../../flow-copy";
+import type { ShowNotice } from "./editor-notice";
+import { toolButton } from "./tool-button";
+import type { FlowRef } from "./use-flow-issues";
+
+/** The flow's own actions beside its name; and, in a copy just made, the notice of what the copy changed. */
+export function FlowMenu({ flowRef, workspaceSlug, show }: { flowRef: FlowRef; workspaceSlug: string; show: ShowNotice }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const menu = useRef<HTMLDivElement>(null);
+  const duplicate = useMutation(trpc.flow.duplicate.mutationOptions());
+
+  useEffect(() => {
+    const notice = takeCopyNotice(flowRef.flowId);
+    if (notice) show("info", notice.text, notice.details.length ? notice.details : undefined);
+  }, [flowRef.flowId, show]);
+
+  useEffect(() => {
+    if (!open) return;
+    const close = (event: Event) => {
+      if (event instanceof KeyboardEvent ? event.key === "Escape" : !menu.current?.contains(event.target as Node)) setOpen(false);
+    };
+    window.addEventListener("pointerdown", close);
+    window.addEventListener("keydown", close);
+    return () => {
+      window.removeEventListener("pointerdown", close);
+      window.removeEventListener("keydown", close);
+    };
+  }, [open]);
+
+  async function makeCopy() {
+    setOpen(false);
+    try {
+      const result = await duplicate.mutateAsync(flowRef);
+      await queryClient.invalidateQueries({ queryKey: trpc.flow.list.queryKey() });
+      rememberCopyNotice(result);
+      router.push(`/w/${workspaceSlug}/flows/${result.flow.id}`);
+    } catch (err) {
+      show("error", `The flow was not duplicated: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  return (
+    <div ref={menu} className="relative shrink-0">
+      <button type="button" aria-label="Flow menu" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen((o) => !o)} className={toolButton}>
+        ⋯
+      </button>
+      {open && (
+        <div role="menu" aria-label="Flow" className="absolute top-full left-0 z-30 mt-1 min-w-[11rem] rounded-md border border-slate-200 bg-white py-1 shadow-lg dark:border-slate-700 dark:bg-slate-900">
+          <button
+            type="button"
+            role="menuitem"
+            autoFocus
+            disabled={duplicate.isPending}
+            onClick={() => void makeCopy()}
+            className="block w-full px-3 py-1.5 text-left text-sm hover:bg-slate-100 disabled:opacity-60 dark:hover:bg-slate-800"
+          >
+            Duplicate flow
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,5 @@
+import { UsagePage } from "./usage-page";
+
+export default function Page() {
+  return <UsagePage />;
+}

@@ -1,0 +1,26 @@
+import nodemailer from "nodemailer";
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** Sends the instance's own mail (invitations); null when no SMTP server is configured. */
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+/**
+ * A mailer for `SMTP_URL` (smtp://user:password@host:587, or smtps:// for TLS from the start), sending as
+ * `SMTP_FROM`. The address is the operator's own configuration, not a user's, so it is not held to the network
+ * rules that nodes' requests are.
+ */
+export function smtpMailer({ url, from }: { url: string; from: string }): Mailer {
+  const transport = nodemailer.createTransport(url);
+  return {
+    async send(mail) {
+      await transport.sendMail({ from, ...mail });
+    },
+  };
+}
