@@ -1,13 +1,15 @@
 "use client";
 
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, useInternalNode, useStoreApi, type Edge, type EdgeProps } from "@xyflow/react";
-import { memo } from "react";
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore, useStoreApi, type Edge, type EdgeProps, type InternalNode, type ReactFlowState } from "@xyflow/react";
+import { memo, useCallback } from "react";
 import type { ShownProblem } from "./editor-types";
 
 export type FlowCanvasEdge = Edge<{ problems: ShownProblem[] }, "flow">;
 
 /** How far below the lower of its two nodes a connection that runs backwards is drawn. */
 const LOOP_CLEARANCE = 48;
+
+const bottomOf = (node: InternalNode | undefined) => (node ? node.internals.positionAbsolute.y + (node.measured.height ?? 0) : 0);
 
 /**
  * The way around for a connection whose input lies left of its output (a loop back, or nodes placed right to
@@ -25,13 +27,12 @@ function aroundPath({ sx, sy, tx, ty, below }: { sx: number; sy: number; tx: num
  */
 export const FlowEdgeLine = memo(function FlowEdgeLine(props: EdgeProps<FlowCanvasEdge>) {
   const { id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, style, selected, data, markerEnd, interactionWidth } = props;
-  const from = useInternalNode(source);
-  const to = useInternalNode(target);
   const store = useStoreApi();
   const backwards = targetX < sourceX + 24;
-  const bottom = (node: typeof from) => (node ? node.internals.positionAbsolute.y + (node.measured.height ?? 0) : 0);
+  // Only a connection drawn around its nodes follows their sizes; the others re-render for nothing else.
+  const lowest = useStore(useCallback((s: ReactFlowState) => (backwards ? Math.max(bottomOf(s.nodeLookup.get(source)), bottomOf(s.nodeLookup.get(target))) : 0), [backwards, source, target]));
   const [path, labelX, labelY] = backwards
-    ? aroundPath({ sx: sourceX, sy: sourceY, tx: targetX, ty: targetY, below: Math.max(bottom(from), bottom(to), sourceY, targetY) + LOOP_CLEARANCE })
+    ? aroundPath({ sx: sourceX, sy: sourceY, tx: targetX, ty: targetY, below: Math.max(lowest, sourceY, targetY) + LOOP_CLEARANCE })
     : getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
   const problems = data?.problems ?? [];
   const text = problems.map((p) => p.message).join("\n");
