@@ -186,7 +186,7 @@ describe("the command-line interface against PostgreSQL", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/looping\.json cannot run, so it cannot be saved as a version \(\d+ problems?\)/);
     expect(result.stderr).toContain('  nodes[2].type: Node "Mystery" has the unknown type "acme.nothing"');
-    expect(result.stderr).toMatch(/^ {2}edges: The flow has a cycle through .*Double.*Again|^ {2}edges: The flow has a cycle through .*Again.*Double/m);
+    expect(result.stderr).toMatch(/^ {2}edges\[\d+\]: The flow has a cycle through .*Double.*Again|^ {2}edges\[\d+\]: The flow has a cycle through .*Again.*Double/m);
     expect(result.stderr).toContain("Nothing was imported.");
     expect(await db.flow.count({ where: { workspaceId: ada.workspace.id } })).toBe(before);
   });

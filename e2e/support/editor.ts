@@ -56,12 +56,15 @@ export function canvasEdge(page: Page, from: string, to: string): Locator {
   return canvas(page).getByRole("group", { name: new RegExp(`^Connection from ${escapeRegExp(from)} \\(.+\\) to ${escapeRegExp(to)} \\(`) });
 }
 
-/** Drags a node type from the palette and drops it on the canvas at a point given relative to the canvas. */
-export async function dragFromPalette(page: Page, typeName: string, at: { x: number; y: number }): Promise<void> {
+/**
+ * Drags a node type from the palette and drops it on the canvas at a point given relative to the canvas. With
+ * `over`, it is dropped on whatever lies over the canvas there (the empty flow's card), as a person would.
+ */
+export async function dragFromPalette(page: Page, typeName: string, at: { x: number; y: number }, { over = false }: { over?: boolean } = {}): Promise<void> {
   const palette = page.getByRole("navigation", { name: "Node palette" });
   const search = palette.getByRole("searchbox", { name: "Search nodes" });
   await search.fill(typeName);
-  await palette.getByRole("button", { name: `Add ${typeName}`, exact: true }).dragTo(canvas(page).locator(".react-flow__pane"), { targetPosition: at });
+  await palette.getByRole("button", { name: `Add ${typeName}`, exact: true }).dragTo(canvas(page).locator(".react-flow__pane"), { targetPosition: at, force: over });
   await search.fill("");
 }
 
@@ -200,4 +203,51 @@ export async function snapLightAndDark(page: Page, part: Locator, testInfo: Test
     await testInfo.attach(`${name} (${colorScheme})`, { path, contentType: "image/png" });
   }
   await page.emulateMedia({ colorScheme: "light" });
+}
+
+/** A node card by its id, whatever its name (an emptied name, say). */
+export function canvasNodeById(page: Page, id: string): Locator {
+  return canvas(page).locator(`.react-flow__node[data-id="${id}"]`);
+}
+
+/** The header's button that counts the flow's problems and warnings and opens their list. */
+export function problemsButton(page: Page): Locator {
+  return page.getByRole("button", { name: /^(No problems|\d+ (problem|warning)s?\b)/ });
+}
+
+/** Where a connection's line starts and ends on screen, as drawn. */
+export async function edgeEnds(edge: Locator): Promise<{ start: { x: number; y: number }; end: { x: number; y: number } }> {
+  return edge.locator("path.react-flow__edge-path").evaluate((path: SVGPathElement) => {
+    const matrix = path.getScreenCTM()!;
+    const start = path.getPointAtLength(0).matrixTransform(matrix);
+    const end = path.getPointAtLength(path.getTotalLength()).matrixTransform(matrix);
+    return { start: { x: start.x, y: start.y }, end: { x: end.x, y: end.y } };
+  });
+}
+
+/** Points along a connection's line on screen, about every 8 px of it. */
+export async function edgePoints(edge: Locator): Promise<{ x: number; y: number }[]> {
+  return edge.locator("path.react-flow__edge-path").evaluate((path: SVGPathElement) => {
+    const matrix = path.getScreenCTM()!;
+    const length = path.getTotalLength();
+    const points: { x: number; y: number }[] = [];
+    for (let at = 0; at <= length; at += 8) {
+      const p = path.getPointAtLength(at).matrixTransform(matrix);
+      points.push({ x: p.x, y: p.y });
+    }
+    return points;
+  });
+}
+
+/** Expects a connection's line to start at a port's handle (on its dot, which React Flow joins at its outer edge). */
+export async function expectEdgeFromHandle(page: Page, edge: Locator, handle: Locator): Promise<void> {
+  await expect
+    .poll(async () => {
+      const box = await handle.boundingBox();
+      if (!box || (await edge.count()) === 0) return "no line or no handle";
+      const { start } = await edgeEnds(edge);
+      const off = Math.max(box.x - start.x, start.x - (box.x + box.width), box.y - start.y, start.y - (box.y + box.height), 0);
+      return off <= 2 ? "on its port" : `${Math.round(off)} px away from its port`;
+    }, { message: "the connection starts at its port" })
+    .toBe("on its port");
 }

@@ -185,7 +185,9 @@ export interface FlowDocumentIssue {
   /** The same problem as its field shows it, beside the field ("City is required"). */
   fieldMessage?: string;
   /** A warning does not stop the flow from saving, running or activating; it says something will not work as drawn. */
-  severity?: "warning";
+  severity?: "error" | "warning";
+  /** The connections a problem is about when it is about several (the edges of a loop), by id. */
+  edgeIds?: string[];
 }
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -264,6 +266,21 @@ export function issueInWords(document: { nodes: { id: string; name: string }[]; 
   }
   if (issue.path.startsWith("settings")) return `Flow settings: ${issue.message}`;
   return issue.message;
+}
+
+/**
+ * Where a problem shows in the editor: on its node (and config field), or on its connections. A port that does not
+ * exist is its node's problem; a loop, or anything else about an edge as a whole, is the edges'.
+ */
+export function locateProblem(document: { nodes: { id: string }[]; edges: { id: string; source: string; target: string }[] }, issue: FlowDocumentIssue): { nodeId: string | null; field: string | null; edgeIds: string[] } {
+  const whole = /^edges\[(\d+)\]$/.exec(issue.path);
+  if (whole) {
+    const edge = document.edges[Number(whole[1])];
+    return { nodeId: null, field: null, edgeIds: issue.edgeIds ?? (typeof edge?.id === "string" ? [edge.id] : []) };
+  }
+  const port = /^edges\[(\d+)\]\./.exec(issue.path);
+  const edge = port ? document.edges[Number(port[1])] : undefined;
+  return { ...locateIssue(document, issue.path), edgeIds: issue.edgeIds ?? (typeof edge?.id === "string" ? [edge.id] : []) };
 }
 
 export function describeIssues(issues: FlowDocumentIssue[]): string {

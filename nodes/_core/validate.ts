@@ -5,6 +5,7 @@ import { NodeError } from "../_kit/errors";
 import { describeConfigIssue } from "./config-messages";
 import { checkExpressions, hasExpressions } from "./expressions";
 import { findStartNode, planGraph } from "./graph";
+import { loopIssues } from "./graph-checks";
 
 function valueAt(config: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   let value = config;
@@ -18,7 +19,7 @@ function valueAt(config: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 /**
  * Everything that would stop a flow from running, found before it runs: unknown node types, configs that do not
  * fit their node (fields holding expressions are checked when they run), expressions that do not parse, edges to
- * ports that do not exist, missing credentials, cycles and a missing trigger.
+ * ports that do not exist, missing credentials, loops (on the edge that closes each) and a missing trigger.
  */
 export function validateFlow(document: FlowDocument, registry: ReadonlyMap<string, NodeDefinition>): FlowDocumentIssue[] {
   const issues: FlowDocumentIssue[] = [];
@@ -80,7 +81,10 @@ export function validateFlow(document: FlowDocument, registry: ReadonlyMap<strin
   if (!findStartNode(document, registry, "manual")) {
     issues.push({ path: "nodes", message: "The flow has no trigger; add a manual, webhook or schedule trigger" });
   }
-  for (const trigger of triggers) {
+  // Loops are found anywhere in the graph and named on their edges; walking from the triggers finds only those it reaches.
+  const loops = loopIssues(document);
+  issues.push(...loops);
+  for (const trigger of loops.length ? [] : triggers) {
     try {
       planGraph(document, registry, { startNodeId: trigger.id, trigger: "manual" });
     } catch (err) {

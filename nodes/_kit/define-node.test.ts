@@ -4,7 +4,7 @@ import { configJsonSchema, defineNode, migrateConfig, splitLiteralFields, toPort
 import type { Item } from "./items";
 import { runNode } from "../../runner/node-testing";
 
-const about = { name: "Greeter", description: "Says hello", category: "data" } as const;
+const about = { name: "Greeter", description: "Says hello", category: "data", icon: "pencil" } as const;
 const passThrough = async ({ input }: { input: Item[] }) => input;
 const base = { ...about, config: z.object({ greeting: z.string().default("Hello") }), execute: passThrough };
 

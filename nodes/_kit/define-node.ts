@@ -3,6 +3,7 @@ import { describeConfigIssue } from "../_core/config-messages";
 import type { HttpClient, KeyValueStore, NodeContext, NodeLogger } from "./context";
 import { NodeConfigError } from "./errors";
 import type { Item, PortItems } from "./items";
+import type { NodeIconName } from "../_core/node-icons";
 
 export type NodeCategory = "trigger" | "flow" | "data" | "network" | "ai" | "media" | "messaging" | "analytics";
 
@@ -65,6 +66,8 @@ export interface NodeSpec<S extends z.ZodType> {
   name: string;
   description: string;
   category: NodeCategory;
+  /** What the editor's palette and canvas card show beside the name. */
+  icon: NodeIconName;
   /** A trigger starts runs; `kind` tells the runtime how (webhook, schedule, manual, …). */
   trigger?: TriggerSpec<z.output<S>>;
   config: S;
@@ -105,6 +108,7 @@ export interface NodeDefinition<Config = unknown> {
   name: string;
   description: string;
   category: NodeCategory;
+  icon: NodeIconName;
   trigger?: TriggerSpec<Config>;
   config: z.ZodType<Config>;
   inputsFor(config: Config): string[];
@@ -145,6 +149,7 @@ export function defineNode<S extends z.ZodType>(spec: NodeSpec<S>): NodeDefiniti
     name: spec.name,
     description: spec.description,
     category: spec.category,
+    icon: spec.icon,
     trigger: spec.trigger,
     config: spec.config as z.ZodType<z.output<S>>,
     inputsFor: portsFn(spec.inputs, spec.trigger ? [] : ["in"]),

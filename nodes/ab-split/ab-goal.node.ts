@@ -25,6 +25,7 @@ export const abGoalNode = defineNode({
   name: "A/B goal",
   description: "Counts a conversion of an A/B experiment for each item's key (once per key).",
   category: "analytics",
+  icon: "goal",
   config,
   literalFields: ["experiment", "flowId"],
   async execute({ config: first, input, ctx }) {

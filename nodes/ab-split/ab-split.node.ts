@@ -88,6 +88,7 @@ export const abSplitNode = defineNode({
   name: "A/B split",
   description: "Shares items out among weighted variants, sticky per key, and counts exposures for the experiment's results.",
   category: "analytics",
+  icon: "split",
   config,
   starter: {
     variants: [

@@ -236,6 +236,7 @@ export function createAlertNode(options: AlertNodeOptions = {}) {
     name: "Alert",
     description: "Sends an alert by e-mail, Slack, Discord, Teams, Telegram or a webhook, with severity, de-duplication and throttling.",
     category: "messaging",
+    icon: "bell",
     moreCredentials: Object.values(CREDENTIAL_OF).map((c) => c.type),
     // Each channel's credential is offered once that channel is in the list.
     credentialUse: Object.fromEntries(

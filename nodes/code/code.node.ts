@@ -11,6 +11,7 @@ export const codeNode = defineNode({
   name: "Code",
   description: "Runs JavaScript on the input items in a sandbox and outputs what it returns",
   category: "data",
+  icon: "code",
   // JavaScript may well contain "{{"; it is source code, not a template.
   literalFields: ["code"],
   config: z.object({

@@ -156,6 +156,7 @@ export const cryptoPriceNode = defineNode({
   name: "Crypto Price",
   description: "Latest prices, 24 h change and market charts of cryptocurrencies from CoinGecko.",
   category: "data",
+  icon: "coins",
   credential: { type: "coingecko.api", required: false },
   config: cryptoPriceConfig,
   async execute({ input, ctx }) {

@@ -9,6 +9,7 @@ export const delayNode = defineNode({
   name: "Delay",
   description: "Waits for a while, then passes the items on.",
   category: "flow",
+  icon: "timer",
   config: z.object({
     ms: z.number().int().min(0).max(3_600_000, "wait at most an hour; use a schedule for longer").meta({ title: "Wait (ms)" }),
   }),

@@ -8,6 +8,7 @@ export const executeFlowNode = defineNode({
   name: "Execute flow",
   description: "Runs another flow of this workspace (its active version) with these items and outputs its result.",
   category: "flow",
+  icon: "workflow",
   config: z.object({
     flowId: z.string().min(1, "choose the flow to run").meta({ title: "Flow" }),
   }),

@@ -79,6 +79,7 @@ export const feedTriggerNode = defineNode({
   name: "RSS/Atom feed trigger",
   description: "Starts the flow with the new entries of an RSS or Atom feed, checked on an interval.",
   category: "trigger",
+  icon: "rss",
   literalFields: Object.keys(feedTriggerConfig.shape),
   config: feedTriggerConfig,
   trigger: {

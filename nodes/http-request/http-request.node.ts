@@ -259,6 +259,7 @@ export const httpRequestNode = defineNode({
   name: "HTTP Request",
   description: "Calls a URL for each item and passes on the status, headers and body.",
   category: "network",
+  icon: "globe",
   credential: { type: "http.header-auth", required: false },
   config: httpRequestConfig,
   async execute({ input, ctx }) {

@@ -105,6 +105,7 @@ export const llmNode = defineNode({
   name: "LLM",
   description: "Asks a language model (OpenAI, an OpenAI-compatible server or Ollama) for each item, streaming its reply; optionally as JSON checked against a schema.",
   category: "ai",
+  icon: "sparkles",
   credential: { type: "openai.api", required: false },
   moreCredentials: ["ollama.api"],
   credentialUse: {

@@ -8,6 +8,7 @@ export const manualTriggerNode = defineNode({
   name: "Manual trigger",
   description: "Starts the flow when you press Run, with the test input you give.",
   category: "trigger",
+  icon: "hand",
   trigger: { kind: "manual" },
   config: z.object({}),
   async execute({ input }) {

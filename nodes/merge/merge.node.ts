@@ -9,6 +9,7 @@ export const mergeNode = defineNode({
   name: "Merge",
   description: "Waits for both inputs, then appends their items, pairs them by position, or joins them on a key.",
   category: "flow",
+  icon: "merge",
   config: z
     .object({
       mode: z.enum(["append", "byPosition", "byKey"]).default("append").meta({ title: "Mode" }),

@@ -31,6 +31,7 @@ export const mqttPublishNode = defineNode({
   name: "MQTT publish",
   description: "Publishes a message to an MQTT topic for each item.",
   category: "messaging",
+  icon: "send",
   credential: { type: "mqtt.broker", required: true },
   config: mqttPublishConfig,
   async execute({ input, ctx }) {

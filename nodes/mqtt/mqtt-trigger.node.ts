@@ -53,6 +53,7 @@ export const mqttTriggerNode = defineNode({
   name: "MQTT trigger",
   description: "Starts the flow for each message published on MQTT topics.",
   category: "trigger",
+  icon: "radio",
   credential: { type: "mqtt.broker", required: true },
   literalFields: Object.keys(mqttTriggerConfig.shape),
   config: mqttTriggerConfig,

@@ -10,6 +10,7 @@ export const respondToWebhookNode = defineNode({
   name: "Respond to webhook",
   description: "Answers the webhook request that started the flow (status, headers, body); the flow may go on afterwards.",
   category: "flow",
+  icon: "reply",
   config: z.object({
     status: z.number().int().min(100).max(599).default(200).meta({ title: "Status code" }),
     headers: z.array(header).default([]).meta({ title: "Headers", ...ui({ widget: "keyValue" }) }),

@@ -48,6 +48,7 @@ export const scheduleNode = defineNode({
   name: "Schedule",
   description: "Starts the flow on a cron schedule, in a time zone.",
   category: "trigger",
+  icon: "clock",
   trigger: { kind: "schedule" },
   literalFields: ["cron", "timezone"],
   config: scheduleConfig,

@@ -30,6 +30,7 @@ export const setNode = defineNode({
   name: "Set",
   description: "Adds or replaces fields on each item; values may be expressions.",
   category: "data",
+  icon: "pencil",
   config: z.object({
     fields: z.array(field).default([]).meta({ title: "Fields", ...ui({ widget: "keyValue" }) }),
     keepOnlySet: z.boolean().default(false).meta({ title: "Keep only these fields" }),

@@ -23,6 +23,7 @@ export const switchNode = defineNode({
   name: "Switch",
   description: "Routes each item to one output per matching rule, with an optional fallback.",
   category: "flow",
+  icon: "route",
   config,
   outputs: switchPorts,
   async execute({ input, ctx }) {

@@ -102,6 +102,7 @@ export const transcodeNode = defineNode({
   name: "Transcode",
   description: "Turns a video into an HLS ladder, MP4, thumbnails and audio with ffmpeg; the results are stored and served for players.",
   category: "media",
+  icon: "film",
   // Queue mode: each step is a job on the media queue, for the media workers (MEDIA_CONCURRENCY each).
   queue: "media",
   config: transcodeConfig,

@@ -14,6 +14,7 @@ export const voiceTranscribeNode = defineNode({
   name: "Transcribe voice",
   description: "Turns audio into text, offline or with Whisper, and recognizes declared commands (intent and entities).",
   category: "ai",
+  icon: "audio-lines",
   credential: { type: "openai.api", required: false },
   config: voiceTranscribeConfig,
   async execute({ input, ctx }) {

@@ -40,6 +40,7 @@ export const voiceTriggerNode = defineNode({
   name: "Voice command",
   description: "Starts the flow when audio is uploaded to /hooks/<workspace>/<path> or recorded in the browser, with the transcription and the recognized command.",
   category: "trigger",
+  icon: "mic",
   trigger: { kind: "webhook" },
   credential: { type: "openai.api", required: false },
   // Routing and the upload limit are decided before a run exists, so they cannot depend on one.

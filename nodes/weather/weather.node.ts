@@ -235,6 +235,7 @@ export function createWeatherNode(options: WeatherNodeOptions = {}) {
     name: "Weather",
     description: "Current weather and the forecast for a city or coordinates, from Open-Meteo.",
     category: "data",
+    icon: "cloud-sun",
     config: weatherConfig,
     async execute({ input, ctx }) {
       const out: Item[] = [];

@@ -50,6 +50,7 @@ export const webhookNode = defineNode({
   name: "Webhook",
   description: "Starts the flow when an HTTP request arrives at /hooks/<workspace>/<path>.",
   category: "trigger",
+  icon: "webhook",
   trigger: { kind: "webhook" },
   credential: { type: "webhook.secret", required: false },
   // Routing is decided before a run exists, so nothing here can depend on one.

@@ -44,7 +44,42 @@ describe("flow.validate", () => {
     const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Broken" });
     const broken = { schema: FLOW_SCHEMA_TAG, nodes: [{ id: "a", name: "", type: "core.set", position: { x: 0, y: 0 } }], edges: [] };
     const { issues } = await owner.caller.flow.validate({ workspaceId: owner.workspace.id, flowId: flow.id, document: broken });
-    expect(issues).toEqual([{ path: "nodes[0].name", message: "a node needs a name", nodeId: "a", field: null }]);
+    expect(issues).toEqual([{ path: "nodes[0].name", message: "a node needs a name", nodeId: "a", field: null, edgeIds: [], severity: "error" }]);
+  });
+
+  it("names a loop on its edges and a node no trigger reaches as a warning", async () => {
+    const { db } = database;
+    const owner = await signInAs({ db, name: "Looper" });
+    const flow = await owner.caller.flow.create({ workspaceId: owner.workspace.id, name: "Loops" });
+    const wait = (id: string, name: string) => ({ id, name, type: "core.delay", position: { x: 0, y: 0 }, config: { ms: 1 } });
+    const looping = {
+      schema: FLOW_SCHEMA_TAG,
+      nodes: [{ id: "start", name: "Start", type: "core.manual-trigger", position: { x: 0, y: 0 } }, wait("a", "A"), wait("b", "B"), wait("alone", "Alone")],
+      edges: [
+        { id: "in", source: "start", target: "a" },
+        { id: "ab", source: "a", target: "b" },
+        { id: "ba", source: "b", target: "a" },
+      ],
+    };
+    const { issues } = await owner.caller.flow.validate({ workspaceId: owner.workspace.id, flowId: flow.id, document: looping });
+    expect(issues).toEqual([
+      {
+        path: "edges[2]",
+        message: 'The flow has a cycle through "A" → "B" → "A"; flows must not loop back on themselves, so remove one of these connections',
+        edgeIds: ["ab", "ba"],
+        nodeId: null,
+        field: null,
+        severity: "error",
+      },
+      {
+        path: "nodes[3]",
+        message: 'Node "Alone" is not connected to a trigger, so it never runs: connect it, or delete it',
+        edgeIds: [],
+        nodeId: "alone",
+        field: null,
+        severity: "warning",
+      },
+    ]);
   });
 
   it("lets viewers check but not strangers", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { NODE_ICONS } from "../../nodes/_core/node-icons";
 import { credentialRegistry, nodeRegistry } from "../../nodes/registry";
 import { useTestDatabase } from "../db/test-databases";
 import { anonymousCaller, rejection, signInAs } from "./test-helpers";
@@ -18,6 +19,7 @@ describe("node catalog router", () => {
       expect(entry.configSchema.$schema, entry.type).toMatch(/json-schema\.org/);
       expect(entry.version, entry.type).toBeGreaterThanOrEqual(1);
       expect(entry.name.length, entry.type).toBeGreaterThan(0);
+      expect(NODE_ICONS, entry.type).toContain(entry.icon);
       // Triggers take no input; a node with fixed ports shows them, one whose ports follow its config says so.
       if (entry.trigger) expect(entry.inputs, entry.type).toEqual([]);
       if (!entry.dynamicPorts) expect(entry.outputs.length, entry.type).toBeGreaterThan(0);

@@ -4,7 +4,8 @@ import { nodeRegistry } from "../../nodes/registry";
 import { validateFlow } from "../../nodes/_core/validate";
 import { upgradeNodes } from "../../nodes/_core/node-upgrade";
 import { ignoredRespondWarnings } from "../../nodes/webhook/respond-mode";
-import { describeIssues, emptyFlowDocument, locateIssue, parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "../../nodes/_core/flow-document";
+import { disconnectedNodeIssues } from "../../nodes/_core/graph-checks";
+import { describeIssues, emptyFlowDocument, locateProblem, parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "../../nodes/_core/flow-document";
 import { declaredWebhookPaths, withCopiedWebhookPaths } from "../../nodes/webhook/webhook-triggers";
 import { requireActivatable } from "./activation-service";
 import { auditService } from "./audit-service";
@@ -86,10 +87,15 @@ async function requireFlow({ db, workspaceId, flowId }: { db: Db | Prisma.Transa
   return flow;
 }
 
-/** A problem found in a document, with the node and config field it is about when it is about one. */
+/**
+ * A problem found in a document, with the node and config field, or the connections, it is about. Errors stop the
+ * flow from running or being saved as a version; warnings (a node no trigger leads to) do not.
+ */
 export interface LocatedIssue extends FlowDocumentIssue {
   nodeId: string | null;
   field: string | null;
+  edgeIds: string[];
+  severity: "error" | "warning";
 }
 
 /** "<name> (copy)", else "<name> (copy 2)", …: the first no flow of the workspace has, within the name limit. */
@@ -109,17 +115,20 @@ function draftWebhookPaths(draft: unknown): string[] {
 
 export const flowService = {
   /**
-   * Everything that would stop a document from saving or running, each problem with its node and config field,
-   * so the editor can flag them before a save. Nothing is stored.
+   * Everything that would stop a document from saving or running, and what would keep part of it from ever
+   * running, each problem with its node and config field or its edges, so the editor can flag them before a save.
+   * Nothing is stored.
    */
   async validate({ db, workspaceId, flowId, document }: Scope & { flowId: string; document: unknown }): Promise<{ issues: LocatedIssue[] }> {
     await requireFlow({ db, workspaceId, flowId });
     const parsed = parseFlowDocument(document);
-    const issues = parsed.ok ? [...validateFlow(parsed.document, nodeRegistry), ...ignoredRespondWarnings(parsed.document, nodeRegistry)] : parsed.issues;
+    const errors = parsed.ok ? validateFlow(parsed.document, nodeRegistry) : parsed.issues;
+    const warnings = parsed.ok ? [...disconnectedNodeIssues(parsed.document, nodeRegistry), ...ignoredRespondWarnings(parsed.document, nodeRegistry)] : [];
     const located = parsed.ok ? parsed.document : document && typeof document === "object" ? (document as Partial<FlowDocument>) : {};
     const nodes = Array.isArray(located.nodes) ? located.nodes.filter((n) => n && typeof n === "object") : [];
     const edges = Array.isArray(located.edges) ? located.edges.filter((e) => e && typeof e === "object") : [];
-    return { issues: issues.map((issue) => ({ ...issue, ...locateIssue({ nodes, edges }, issue.path) })) };
+    const locate = (severity: LocatedIssue["severity"]) => (issue: FlowDocumentIssue) => ({ ...issue, ...locateProblem({ nodes, edges }, issue), severity });
+    return { issues: [...errors.map(locate("error")), ...warnings.map(locate("warning"))] };
   },
 
   async list({ db, workspaceId }: Scope): Promise<FlowSummary[]> {

@@ -1,6 +1,7 @@
 import { configJsonSchema, describeConfigIssues, type NodeDefinition } from "../../nodes/_kit/define-node";
 import { credentialJsonSchema } from "../../nodes/_kit/define-credential";
 import { credentialRegistry, nodeRegistry } from "../../nodes/registry";
+import type { NodeIconName } from "../../nodes/_core/node-icons";
 import { ServiceError } from "./service-error";
 
 export interface CatalogEntry {
@@ -9,6 +10,7 @@ export interface CatalogEntry {
   name: string;
   description: string;
   category: string;
+  icon: NodeIconName;
   trigger: string | null;
   /** Ports for the default config; `dynamicPorts` says they follow the config (ask `portsFor`). */
   inputs: string[];
@@ -46,6 +48,7 @@ export function nodeCatalog(): CatalogEntry[] {
       name: definition.name,
       description: definition.description,
       category: definition.category,
+      icon: definition.icon,
       trigger: definition.trigger?.kind ?? null,
       inputs: portsOrNone(() => definition.inputsFor(config as never)),
       outputs: portsOrNone(() => definition.outputsFor(config as never)),

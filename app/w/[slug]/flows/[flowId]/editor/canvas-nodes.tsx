@@ -1,11 +1,13 @@
 "use client";
 
-import { Handle, NodeResizer, Position, useStore, type Node, type NodeProps, type ReactFlowState } from "@xyflow/react";
-import { createContext, memo, useContext, type CSSProperties } from "react";
+import { Handle, NodeResizer, Position, useStore, useUpdateNodeInternals, type Node, type NodeProps, type ReactFlowState } from "@xyflow/react";
+import { createContext, memo, useContext, useEffect, useRef, type CSSProperties } from "react";
 import { portOffset } from "./auto-layout";
 import type { FlowNodeData, NodeRunState, NodeStatus, NoteData, StickyNote } from "./editor-types";
 import { inputHandle, outputHandle, outputsOf } from "./graph-rules";
 import { formatDuration } from "@/app/_components/run-display";
+import { NodeIcon } from "./node-icon";
+import { countLabel } from "./problem-counts";
 
 export const NODE_WIDTH = 220;
 
@@ -41,6 +43,21 @@ const categoryColor: Record<string, string> = {
   flow: "bg-violet-500",
   data: "bg-sky-500",
   network: "bg-teal-500",
+  ai: "bg-fuchsia-500",
+  media: "bg-rose-500",
+  messaging: "bg-amber-500",
+  analytics: "bg-emerald-500",
+};
+
+const categoryIconColor: Record<string, string> = {
+  trigger: "text-orange-600 dark:text-orange-400",
+  flow: "text-violet-600 dark:text-violet-400",
+  data: "text-sky-600 dark:text-sky-400",
+  network: "text-teal-600 dark:text-teal-400",
+  ai: "text-fuchsia-600 dark:text-fuchsia-400",
+  media: "text-rose-600 dark:text-rose-400",
+  messaging: "text-amber-600 dark:text-amber-400",
+  analytics: "text-emerald-600 dark:text-emerald-400",
 };
 
 export { formatDuration };
@@ -70,10 +87,23 @@ export type FlowCanvasNode = Node<FlowNodeData, "flow">;
 export type NoteCanvasNode = Node<NoteData, "note">;
 
 /** One node of the flow: name, type, ports by name, run status and timing, problems, pinned data. */
-export const FlowNodeCard = memo(function FlowNodeCard({ data, selected }: NodeProps<FlowCanvasNode>) {
+export const FlowNodeCard = memo(function FlowNodeCard({ id, data, selected }: NodeProps<FlowCanvasNode>) {
   const { node, entry, ports, run, issues, pinned } = data;
   const outputs = outputsOf(node, ports);
   const height = nodeHeight(ports.inputs.length, outputs.length);
+  // Ports that follow the config (A/B variants, switch rules) come and go after the card was measured: React Flow
+  // must measure its handles again, or connections cannot start at them and edges are drawn from the old places.
+  const updateNodeInternals = useUpdateNodeInternals();
+  const handleKey = `${ports.inputs.join("\n")}|${outputs.join("\n")}`;
+  const measuredKey = useRef(handleKey);
+  useEffect(() => {
+    // React Flow measures each card as it mounts; only a change afterwards needs telling.
+    if (measuredKey.current === handleKey) return;
+    measuredKey.current = handleKey;
+    updateNodeInternals(id);
+  }, [id, handleKey, updateNodeInternals]);
+  const errors = issues.filter((i) => i.severity === "error");
+  const warnings = issues.filter((i) => i.severity === "warning");
   const status = run?.status ?? "idle";
   const style = statusStyle[status];
   const showInputs = portLabelShown(ports.inputs, "in");
@@ -86,12 +116,13 @@ export const FlowNodeCard = memo(function FlowNodeCard({ data, selected }: NodeP
     <div
       style={{ width: NODE_WIDTH, height }}
       className={`relative flex rounded-lg border bg-white text-slate-900 shadow-sm dark:bg-slate-900 dark:text-slate-100 ${
-        selected ? "border-indigo-500 shadow-md" : issues.length ? "border-red-500" : "border-slate-300 dark:border-slate-700"
+        selected ? "border-indigo-500 shadow-md" : errors.length ? "border-red-500" : warnings.length ? "border-amber-500" : "border-slate-300 dark:border-slate-700"
       } ${ringByStatus[status] ?? ""} ${node.disabled ? "opacity-60" : ""}`}
     >
       <div aria-hidden className={`w-1.5 shrink-0 rounded-l-lg ${categoryColor[entry?.category ?? ""] ?? "bg-slate-400"}`} />
       <div className={`${compact ? "hidden" : "flex"} min-w-0 flex-1 flex-col justify-center gap-0.5 py-1.5 ${showInputs ? "pl-8" : "pl-3"} ${showOutputs ? "pr-12" : "pr-3"}`}>
         <div className="flex items-center gap-1.5">
+          <NodeIcon name={entry?.icon} className={`size-4 shrink-0 ${categoryIconColor[entry?.category ?? ""] ?? "text-slate-500 dark:text-slate-400"}`} />
           <span className={`truncate text-sm font-semibold ${node.disabled ? "line-through" : ""}`}>{node.name}</span>
           {pinned && (
             <span title="Output pinned: test runs use the pinned items" className="shrink-0 rounded bg-indigo-100 px-1 text-[10px] font-medium text-indigo-800 dark:bg-indigo-900 dark:text-indigo-100">
@@ -118,9 +149,14 @@ export const FlowNodeCard = memo(function FlowNodeCard({ data, selected }: NodeP
               {progress}
             </span>
           )}
-          {issues.length > 0 && (
-            <span title={issues.join("\n")} className="inline-flex items-center rounded bg-red-100 px-1 font-medium text-red-800 dark:bg-red-950 dark:text-red-200">
-              ⚠ {issues.length} problem{issues.length === 1 ? "" : "s"}
+          {errors.length > 0 && (
+            <span title={errors.map((i) => i.message).join("\n")} className="inline-flex items-center rounded bg-red-100 px-1 font-medium text-red-800 dark:bg-red-950 dark:text-red-200">
+              ⚠ {countLabel(errors.length, "problem")}
+            </span>
+          )}
+          {warnings.length > 0 && (
+            <span title={warnings.map((i) => i.message).join("\n")} className="inline-flex items-center rounded bg-amber-100 px-1 font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+              {countLabel(warnings.length, "warning")}
             </span>
           )}
         </div>

@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { IssuesMenu } from "./issues-menu";
 import { toolButton } from "./tool-button";
 import type { SaveState } from "./use-autosave";
-import type { LocatedIssue } from "./use-flow-issues";
+import type { Problem } from "./editor-types";
 
 export type SidePanel = "versions" | "runs" | null;
 
@@ -31,7 +31,7 @@ export function EditorToolbar({
   snap,
   onToggleSnap,
   issues,
-  onSelectNode,
+  onSelect,
   running,
   starting,
   onStopRun,
@@ -62,8 +62,9 @@ export function EditorToolbar({
   onAddNote: () => void;
   snap: boolean;
   onToggleSnap: () => void;
-  issues: LocatedIssue[];
-  onSelectNode: (nodeId: string) => void;
+  issues: Problem[];
+  /** Selects a problem's node, or its edge. */
+  onSelect: (ids: string[]) => void;
   running: boolean;
   starting: boolean;
   onStopRun: () => void;
@@ -117,7 +118,7 @@ export function EditorToolbar({
           </button>
         </>
       )}
-      <IssuesMenu issues={issues} onSelectNode={onSelectNode} />
+      <IssuesMenu issues={issues} onSelect={onSelect} />
       <div className="ml-auto flex items-center gap-1.5">
         {operator &&
           (running ? (

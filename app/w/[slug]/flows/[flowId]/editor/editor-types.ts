@@ -9,6 +9,10 @@ export type CatalogEntry = Outputs["nodeCatalog"]["list"][number];
 export type RunDetail = Outputs["run"]["get"];
 export type RunStep = RunDetail["steps"][number];
 export type StickyNote = FlowDocument["notes"][number];
+/** A problem of the flow, located on a node (and field) or on edges: an error, or a warning that does not block it. */
+export type Problem = Outputs["flow"]["validate"]["issues"][number];
+/** What a node card and an edge show of their problems. */
+export type ShownProblem = Pick<Problem, "message" | "severity">;
 
 /** A node on the canvas: not run yet, or its step's status. */
 export type NodeStatus = "idle" | StepStatus;
@@ -31,7 +35,7 @@ export interface FlowNodeData extends Record<string, unknown> {
   entry: CatalogEntry | undefined;
   ports: NodePorts;
   run: NodeRunState | undefined;
-  issues: string[];
+  issues: ShownProblem[];
   pinned: boolean;
 }
 

@@ -9,7 +9,6 @@ import {
   ReactFlow,
   applyEdgeChanges,
   applyNodeChanges,
-  useReactFlow,
   type Edge,
   type EdgeChange,
   type FinalConnectionState,
@@ -18,18 +17,19 @@ import {
   type ReactFlowInstance,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from "react";
 import type { FlowDocument } from "@/nodes/_core/flow-document";
 import { newId } from "./clipboard";
+import { edgeTypes, type FlowCanvasEdge } from "./canvas-edges";
 import { CanvasActionsContext, nodeTypes, type CanvasActions, type FlowCanvasNode, type NoteCanvasNode } from "./canvas-nodes";
-import type { CatalogEntry, FlowNodeData, NodeRunState, StickyNote } from "./editor-types";
+import type { CatalogEntry, FlowNodeData, NodeRunState, ShownProblem, StickyNote } from "./editor-types";
 import { flowBounds, initialViewport } from "./initial-viewport";
 import { checkConnection, inputHandle, outputHandle, type Connection, type NodePorts } from "./graph-rules";
+import { countLabel } from "./problem-counts";
+import { usePaletteDrop } from "./use-palette-drop";
 
 type CanvasNode = FlowCanvasNode | NoteCanvasNode;
 export type DocumentChange = (update: (document: FlowDocument) => FlowDocument, options?: { coalesce?: string }) => void;
-
-export const PALETTE_DRAG_TYPE = "application/x-streamware-node";
 
 export interface CanvasSelection {
   nodeIds: string[];
@@ -42,7 +42,8 @@ interface FlowCanvasProps {
   catalog: ReadonlyMap<string, CatalogEntry>;
   ports: ReadonlyMap<string, NodePorts>;
   runStates: ReadonlyMap<string, NodeRunState> | null;
-  issuesByNode: ReadonlyMap<string, string[]>;
+  issuesByNode: ReadonlyMap<string, ShownProblem[]>;
+  issuesByEdge: ReadonlyMap<string, ShownProblem[]>;
   readOnly: boolean;
   snapToGrid: boolean;
   change: DocumentChange;
@@ -50,11 +51,11 @@ interface FlowCanvasProps {
   onRefuse(reason: string): void;
   onDropType(type: string, position: { x: number; y: number }): void;
   onOpenNode(nodeId: string): void;
-  /** Nodes and notes to select (after a paste or an add); a new object each time. */
+  /** Nodes, notes or edges to select (after a paste or an add, or a problem picked); a new object each time. */
   selectRequest: { ids: string[] } | null;
 }
 
-const NO_ISSUES: string[] = [];
+const NO_ISSUES: ShownProblem[] = [];
 /** An edge that carried items in the run shown. */
 const CARRIED_EDGE = { stroke: "#10b981", strokeWidth: 2 };
 // Props of React Flow made once: a new array or object each render makes it update its store (and re-subscribe
@@ -62,7 +63,13 @@ const CARRIED_EDGE = { stroke: "#10b981", strokeWidth: 2 };
 const MULTI_SELECTION_KEYS = ["Control", "Meta"];
 const SNAP_GRID: [number, number] = [16, 16];
 const FIT_VIEW = { maxZoom: 1, padding: 0.2 };
-const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameProblems = (a: ShownProblem[], b: ShownProblem[]) => a.length === b.length && a.every((x, i) => x.message === b[i]!.message && x.severity === b[i]!.severity);
+/** How a card or connection names its problems to assistive technology: ", 1 problem, 2 warnings". */
+function spokenProblems(problems: ShownProblem[]): string {
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const warnings = problems.length - errors;
+  return `${errors ? `, ${countLabel(errors, "problem")}` : ""}${warnings ? `, ${countLabel(warnings, "warning")}` : ""}`;
+}
 
 /**
  * The canvas. The document is the truth; React Flow's node list is kept here and reconciled with it, reusing node
@@ -70,15 +77,14 @@ const sameList = (a: string[], b: string[]) => a.length === b.length && a.every(
  * component only; the document (and the undo history) gets the new positions once, when the drag stops.
  */
 export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
-  const { document, catalog, ports, runStates, issuesByNode, readOnly, snapToGrid, change, onSelection, onRefuse, onDropType, onOpenNode, selectRequest } = props;
-  const { screenToFlowPosition } = useReactFlow();
+  const { document, catalog, ports, runStates, issuesByNode, issuesByEdge, readOnly, snapToGrid, change, onSelection, onRefuse, onDropType, onOpenNode, selectRequest } = props;
   const [nodes, setNodes] = useState<CanvasNode[]>([]);
-  const [edges, setEdges] = useState<Edge[]>([]);
+  const [edges, setEdges] = useState<FlowCanvasEdge[]>([]);
   const dataCache = useRef(new Map<string, FlowNodeData>());
   const wrapper = useRef<HTMLDivElement>(null);
   // Opens on the flow as it is first shown (whole, or from its start when whole would be unreadable).
   const onInit = useCallback(
-    (instance: ReactFlowInstance<CanvasNode, Edge>) => {
+    (instance: ReactFlowInstance<CanvasNode, FlowCanvasEdge>) => {
       const room = wrapper.current;
       void instance.setViewport(initialViewport({ bounds: flowBounds(document, ports), width: room?.clientWidth ?? 0, height: room?.clientHeight ?? 0 }));
     },
@@ -124,7 +130,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         const pinned = Boolean(document.pinData?.[node.id]);
         const cached = cache.get(node.id);
         const data =
-          cached && cached.node === node && cached.entry === entry && cached.ports === nodePorts && cached.run === run && sameList(cached.issues, issues) && cached.pinned === pinned
+          cached && cached.node === node && cached.entry === entry && cached.ports === nodePorts && cached.run === run && sameProblems(cached.issues, issues) && cached.pinned === pinned
             ? cached
             : { node, entry, ports: nodePorts, run, issues, pinned };
         next.set(node.id, data);
@@ -141,7 +147,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
           position: node.position,
           data,
           selected,
-          ariaLabel: `${node.name}, ${entry?.name ?? node.type}${run && run.status !== "idle" ? `, ${run.status}` : ""}${issues.length ? `, ${issues.length} problem${issues.length === 1 ? "" : "s"}` : ""}`,
+          ariaLabel: `${node.name}, ${entry?.name ?? node.type}${run && run.status !== "idle" ? `, ${run.status}` : ""}${spokenProblems(issues)}`,
         });
       }
       return result;
@@ -152,18 +158,21 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
       const before = new Map(previous.map((e) => [e.id, e]));
       return document.edges.map((edge) => {
         // Announced by the names the nodes have now: a rename gives the connection a new label.
-        const ariaLabel = `Connection from ${names.get(edge.source) ?? edge.source} (${edge.sourcePort}) to ${names.get(edge.target) ?? edge.target} (${edge.targetPort})`;
+        const problems = issuesByEdge.get(edge.id) ?? NO_ISSUES;
+        const ariaLabel = `Connection from ${names.get(edge.source) ?? edge.source} (${edge.sourcePort}) to ${names.get(edge.target) ?? edge.target} (${edge.targetPort})${spokenProblems(problems)}`;
         const old = before.get(edge.id);
         const sourceStatus = runStates?.get(edge.source)?.status;
         const animated = sourceStatus === "running";
         const carried = sourceStatus === "succeeded" && runStates?.get(edge.target)?.status !== undefined && runStates?.get(edge.target)?.status !== "skipped";
         const style = carried ? CARRIED_EDGE : undefined;
-        const selected = chosen ? false : (old?.selected ?? false);
-        if (old && old.source === edge.source && old.target === edge.target && old.sourceHandle === outputHandle(edge.sourcePort) && old.targetHandle === inputHandle(edge.targetPort) && old.animated === animated && old.style === style && old.selected === selected && old.ariaLabel === ariaLabel) {
+        const selected = chosen ? chosen.has(edge.id) : (old?.selected ?? false);
+        if (old && old.data?.problems === problems && old.source === edge.source && old.target === edge.target && old.sourceHandle === outputHandle(edge.sourcePort) && old.targetHandle === inputHandle(edge.targetPort) && old.animated === animated && old.style === style && old.selected === selected && old.ariaLabel === ariaLabel) {
           return old;
         }
         return {
           id: edge.id,
+          type: "flow" as const,
+          data: { problems },
           source: edge.source,
           target: edge.target,
           sourceHandle: outputHandle(edge.sourcePort),
@@ -175,7 +184,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
         };
       });
     });
-  }, [document, catalog, ports, runStates, issuesByNode, selectRequest]);
+  }, [document, catalog, ports, runStates, issuesByNode, issuesByEdge, selectRequest]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<CanvasNode>[]) => {
@@ -201,7 +210,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
     },
     [change],
   );
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+  const onEdgesChange = useCallback((changes: EdgeChange<FlowCanvasEdge>[]) => {
     setEdges((current) => applyEdgeChanges(changes.filter((c) => c.type !== "remove"), current));
   }, []);
 
@@ -254,20 +263,7 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
   // re-render every node's wrapper.
   const onNodeDoubleClick = useCallback((_event: unknown, node: CanvasNode) => node.type === "flow" && onOpenNode(node.id), [onOpenNode]);
 
-  const onDragOver = useCallback((event: DragEvent) => {
-    if (!event.dataTransfer.types.includes(PALETTE_DRAG_TYPE)) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = "copy";
-  }, []);
-  const onDrop = useCallback(
-    (event: DragEvent) => {
-      const type = event.dataTransfer.getData(PALETTE_DRAG_TYPE);
-      if (!type) return;
-      event.preventDefault();
-      onDropType(type, screenToFlowPosition({ x: event.clientX, y: event.clientY }));
-    },
-    [onDropType, screenToFlowPosition],
-  );
+  const { onDragOver, onDrop } = usePaletteDrop(onDropType);
 
   const actions = useMemo<CanvasActions>(
     () => ({
@@ -280,10 +276,11 @@ export const FlowCanvas = memo(function FlowCanvas(props: FlowCanvasProps) {
 
   return (
     <CanvasActionsContext.Provider value={actions}>
-      <ReactFlow<CanvasNode, Edge>
+      <ReactFlow<CanvasNode, FlowCanvasEdge>
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}

@@ -10,6 +10,7 @@ import type { WorkspaceSummary } from "@/server/services/workspace-roles";
 import { canEdit, canOperate } from "../../../workspace-context";
 import { formatDuration } from "./canvas-nodes";
 import { EditorToolbar, type SidePanel } from "./editor-toolbar";
+import { EmptyFlowCard } from "./empty-flow-card";
 import { NoticeBanner, useNotice } from "./editor-notice";
 import type { CatalogEntry } from "./editor-types";
 import { FlowCanvas, type CanvasSelection } from "./flow-canvas";
@@ -17,6 +18,7 @@ import { FlowMenu } from "./flow-menu";
 import { HelpDialog } from "./help-dialog";
 import { LiveVersionBar } from "./live-version-bar";
 import { NodePalette } from "./node-palette";
+import { ReconnectBanner } from "./reconnect-offer";
 import { RunsPanel } from "./runs-panel";
 import { toolButton } from "./tool-button";
 import { useActivation } from "./use-activation";
@@ -26,6 +28,7 @@ import { useEditorKeyboard } from "./use-editor-keyboard";
 import { useFlowIssues } from "./use-flow-issues";
 import { useKeepViewOnResize } from "./use-keep-view-on-resize";
 import { useNodePorts } from "./use-node-ports";
+import { useReconnectingDelete } from "./use-reconnecting-delete";
 import { useRunControl } from "./use-run-control";
 import { useVersions } from "./use-versions";
 import { VersionsPanel } from "./versions-panel";
@@ -90,7 +93,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
   const autosave = useAutosave({ value: document, save, enabled: editor });
 
   const { toggleActive, activateVersion, toggling, activationIssues } = useActivation({ ref, active: flow.active, document, show });
-  const { issues, issuesByNode } = useFlowIssues({ ref, document, activationIssues, saveError: autosave.state.status === "error" ? saveDraft.error : null });
+  const { issues, issuesByNode, issuesByEdge } = useFlowIssues({ ref, document, activationIssues, saveError: autosave.state.status === "error" ? saveDraft.error : null });
   const runs = useRunControl({ ref, document, flush: autosave.flush, show });
   const { run, viewRunId, running } = runs;
   const { onSaveVersion, onRestore } = useVersions({ ref, document, liveNumber: flow.liveVersionNumber, change, flush: autosave.flush, show });
@@ -101,6 +104,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
 
   const ops = useDocumentOperations({ document, change, readOnly, selection, catalogMap, ports, canvasRef, pointer, select, show });
   const { addNode, addNote, autoLayout, onNodeChange, onPin, onConnectPorts, onDisconnect } = ops;
+  const deletion = useReconnectingDelete({ document, change, readOnly, selection, ports });
 
   useEditorKeyboard({
     document,
@@ -116,7 +120,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
     autoLayout,
     addNote,
     fitView: useCallback(() => void fitView({ padding: 0.2, maxZoom: 1, duration: 300 }), [fitView]),
-    deleteSelection: ops.deleteSelection,
+    deleteSelection: deletion.deleteSelection,
     paste: ops.paste,
     select,
     closeSidePanel: useCallback(() => setSidePanel(null), []),
@@ -159,7 +163,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
         snap={snap}
         onToggleSnap={() => setSnap((s) => !s)}
         issues={issues}
-        onSelectNode={(nodeId) => select([nodeId])}
+        onSelect={select}
         running={running}
         starting={runs.starting}
         onStopRun={runs.stop}
@@ -214,6 +218,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
             ports={ports}
             runStates={run?.nodes ?? null}
             issuesByNode={issuesByNode}
+            issuesByEdge={issuesByEdge}
             readOnly={readOnly}
             snapToGrid={snap}
             change={change}
@@ -223,27 +228,8 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
             onOpenNode={(id) => setSelectRequest({ ids: [id] })}
             selectRequest={selectRequest}
           />
-          {document.nodes.length === 0 && (
-            <div className="pointer-events-none absolute inset-0 flex items-center justify-center">
-              <div className="pointer-events-auto max-w-sm rounded-xl border border-dashed border-slate-300 bg-white/90 p-6 text-center text-sm dark:border-slate-700 dark:bg-slate-900/90">
-                <p className="font-medium">This flow is empty.</p>
-                <p className="mt-1 text-slate-600 dark:text-slate-400">
-                  {readOnly ? "Nothing to show yet." : "Drag a node from the palette, or start with a trigger:"}
-                </p>
-                {!readOnly && (
-                  <div className="mt-3 flex flex-wrap justify-center gap-2">
-                    {catalog
-                      .filter((e) => e.trigger)
-                      .map((e) => (
-                        <button key={e.type} type="button" onClick={() => addNode(e.type)} className="rounded-md border border-slate-300 px-2 py-1 hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800">
-                          Add {e.name}
-                        </button>
-                      ))}
-                  </div>
-                )}
-              </div>
-            </div>
-          )}
+          {document.nodes.length === 0 && <EmptyFlowCard catalog={catalog} readOnly={readOnly} onAdd={addNode} />}
+          {deletion.offer && <ReconnectBanner offer={deletion.offer} onTakeBack={deletion.takeBack} onTakeUp={deletion.takeUp} onDismiss={deletion.dismiss} />}
           {run && !viewRunId && (
             <div className="absolute bottom-3 left-1/2 z-10 flex max-w-[32rem] -translate-x-1/2 items-center gap-2 rounded-full border border-slate-200 bg-white px-3 py-1 text-sm shadow-sm dark:border-slate-700 dark:bg-slate-900">
               <span role="status" title={run.error?.message} className={`min-w-0 truncate ${run.status === "failed" ? "text-red-700 dark:text-red-300" : run.status === "succeeded" ? "text-emerald-700 dark:text-emerald-300" : ""}`}>

@@ -2,7 +2,8 @@
 
 import { memo, useMemo, useState } from "react";
 import type { CatalogEntry } from "./editor-types";
-import { PALETTE_DRAG_TYPE } from "./flow-canvas";
+import { NodeIcon } from "./node-icon";
+import { PALETTE_DRAG_TYPE } from "./use-palette-drop";
 
 const categoryOrder = ["trigger", "flow", "data", "network"];
 
@@ -64,10 +65,15 @@ export const NodePalette = memo(function NodePalette({ catalog, onAdd }: { catal
                     onClick={() => onAdd(entry.type)}
                     aria-label={`Add ${entry.name}`}
                     title={entry.description}
-                    className="w-full cursor-grab rounded-md border border-transparent px-2 py-1.5 text-left hover:border-slate-200 hover:bg-slate-50 active:cursor-grabbing dark:hover:border-slate-700 dark:hover:bg-slate-800"
+                    className="flex w-full cursor-grab items-start gap-2 rounded-md border border-transparent px-2 py-1.5 text-left hover:border-slate-200 hover:bg-slate-50 active:cursor-grabbing dark:hover:border-slate-700 dark:hover:bg-slate-800"
                   >
-                    <span className="block text-sm font-medium">{entry.name}</span>
-                    <span className="line-clamp-2 block text-xs text-slate-500 dark:text-slate-400">{entry.description}</span>
+                    <span className="mt-0.5 flex size-6 shrink-0 items-center justify-center rounded-md bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-200">
+                      <NodeIcon name={entry.icon} className="size-3.5" />
+                    </span>
+                    <span className="min-w-0">
+                      <span className="block text-sm font-medium">{entry.name}</span>
+                      <span className="line-clamp-2 block text-xs text-slate-500 dark:text-slate-400">{entry.description}</span>
+                    </span>
                   </button>
                 </li>
               ))}

@@ -42,7 +42,7 @@ export function NodePanel({
   node: FlowNode;
   entry: CatalogEntry | undefined;
   readOnly: boolean;
-  issues: { path: string; message: string; severity?: "warning" }[];
+  issues: { path: string; message: string; severity?: "error" | "warning" }[];
   run: RunDetail | undefined;
   live: NodeRunState | undefined;
   pinned: unknown[] | undefined;

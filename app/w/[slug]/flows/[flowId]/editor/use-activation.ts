@@ -3,20 +3,20 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import { locateIssue, type FlowDocument } from "@/nodes/_core/flow-document";
+import type { FlowDocument, FlowDocumentIssue } from "@/nodes/_core/flow-document";
 import type { ShowNotice } from "./editor-notice";
 import { issuesOf, type FlowRef } from "./use-flow-issues";
 
 /**
  * The Active switch and making a version live. Triggers run exactly one version, the live one: the switch turns
  * the flow on with its latest version (or off), and `activateVersion` makes any saved version live (a newer one,
- * or an earlier one to roll back). What a refused activation found is flagged on the nodes until the document
- * changes.
+ * or an earlier one to roll back). What a refused activation found is listed with the flow's problems until the
+ * document changes.
  */
 export function useActivation({ ref, active, document, show }: { ref: FlowRef; active: boolean; document: FlowDocument; show: ShowNotice }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [activationProblems, setActivationProblems] = useState<{ document: FlowDocument; issues: { nodeId: string; message: string }[] } | null>(null);
+  const [activationProblems, setActivationProblems] = useState<{ document: FlowDocument; issues: FlowDocumentIssue[] } | null>(null);
   const activate = useMutation(trpc.flow.activate.mutationOptions());
   const deactivate = useMutation(trpc.flow.deactivate.mutationOptions());
 
@@ -40,13 +40,7 @@ export function useActivation({ ref, active, document, show }: { ref: FlowRef; a
         show("info", `${said(result.versionNumber)}${urls.length ? " Its webhooks answer at:" : ""}`, urls);
       } catch (err) {
         const found = issuesOf(err);
-        setActivationProblems({
-          document,
-          issues: found.flatMap((i) => {
-            const at = locateIssue(document, i.path);
-            return at.nodeId ? [{ nodeId: at.nodeId, message: i.message }] : [];
-          }),
-        });
+        setActivationProblems({ document, issues: found });
         const what = versionNumber ? `v${versionNumber}` : "The latest version";
         show("error", found.length ? `${what} cannot be activated:` : err instanceof Error ? err.message : String(err), found.map((i) => i.message));
       } finally {

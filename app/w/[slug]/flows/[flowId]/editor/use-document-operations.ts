@@ -8,7 +8,7 @@ import { NODE_WIDTH, nodeHeight } from "./canvas-nodes";
 import { copySelection, newId, pasteInto, readClipboard, topLeftOf, uniqueName } from "./clipboard";
 import type { CatalogEntry } from "./editor-types";
 import type { ShowNotice } from "./editor-notice";
-import { removeFromDocument, type CanvasSelection, type DocumentChange } from "./flow-canvas";
+import type { CanvasSelection, DocumentChange } from "./flow-canvas";
 import { outputsOf, type NodePorts } from "./graph-rules";
 import { commit, createHistory, redo, undo } from "./history";
 
@@ -26,7 +26,7 @@ export function useDocumentHistory(initial: FlowDocument) {
   };
 }
 
-/** Adding, removing, arranging, copying and pasting nodes and notes, and the node panel's edits. */
+/** Adding, arranging, copying and pasting nodes and notes, and the node panel's edits (deleting: `useReconnectingDelete`). */
 export function useDocumentOperations({
   document,
   change,
@@ -172,11 +172,6 @@ export function useDocumentOperations({
     [readOnly, show, screenToFlowPosition, document, change, select, pointer],
   );
 
-  const deleteSelection = useCallback(() => {
-    if (readOnly) return;
-    change((doc) => removeFromDocument(doc, new Set([...selection.nodeIds, ...selection.noteIds]), new Set(selection.edgeIds)));
-  }, [readOnly, change, selection]);
-
   const onNodeChange = useCallback(
     (next: FlowNode) => {
       change(
@@ -206,5 +201,5 @@ export function useDocumentOperations({
   const onConnectPorts = useCallback((edge: Omit<FlowEdge, "id">) => change((doc) => ({ ...doc, edges: [...doc.edges, { id: newId("e"), ...edge }] })), [change]);
   const onDisconnect = useCallback((edgeId: string) => change((doc) => ({ ...doc, edges: doc.edges.filter((e) => e.id !== edgeId) })), [change]);
 
-  return { addNode, addNote, autoLayout, duplicate, paste, deleteSelection, onNodeChange, onPin, onConnectPorts, onDisconnect };
+  return { addNode, addNote, autoLayout, duplicate, paste, onNodeChange, onPin, onConnectPorts, onDisconnect };
 }

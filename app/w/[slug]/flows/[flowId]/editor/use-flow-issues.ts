@@ -3,9 +3,10 @@
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import { issueInWords, locateIssue, type FlowDocument, type FlowDocumentIssue } from "@/nodes/_core/flow-document";
+import type { FlowDocument, FlowDocumentIssue } from "@/nodes/_core/flow-document";
+import type { Problem } from "./editor-types";
+import { locateErrors, mergeProblems, problemsByPlace } from "./problem-counts";
 
-export type LocatedIssue = FlowDocumentIssue & { nodeId: string | null; field: string | null };
 export type FlowRef = { workspaceId: string; flowId: string };
 
 /** The document issues a refused save, run, activation or version carries in its error. */
@@ -15,8 +16,8 @@ export function issuesOf(error: unknown): FlowDocumentIssue[] {
 }
 
 /**
- * Problems, checked on the server a moment after each change, with what activation and a failed save found, by
- * node for the canvas.
+ * Problems, checked on the server a moment after each change, with what activation and a failed save found: one
+ * list for the header, and the same problems by node and by edge for the canvas.
  */
 export function useFlowIssues({
   ref,
@@ -26,12 +27,12 @@ export function useFlowIssues({
 }: {
   ref: FlowRef;
   document: FlowDocument;
-  activationIssues: { nodeId: string; message: string }[];
+  activationIssues: FlowDocumentIssue[];
   /** The error of the failing save, while the save status says it failed. */
   saveError: unknown;
 }) {
   const trpc = useTRPC();
-  const [issues, setIssues] = useState<LocatedIssue[]>([]);
+  const [checked, setChecked] = useState<Problem[]>([]);
   const validate = useMutation(trpc.flow.validate.mutationOptions());
   const validateRef = useRef(validate.mutateAsync);
   useEffect(() => {
@@ -40,24 +41,17 @@ export function useFlowIssues({
   useEffect(() => {
     const timer = setTimeout(() => {
       validateRef.current({ ...ref, document })
-        .then((result) => setIssues(result.issues))
+        .then((result) => setChecked(result.issues))
         .catch(() => {});
     }, 600);
     return () => clearTimeout(timer);
   }, [document, ref]);
 
-  const issuesByNode = useMemo(() => {
-    const map = new Map<string, string[]>();
-    const add = (nodeId: string | null, message: string) => {
-      if (nodeId) map.set(nodeId, [...(map.get(nodeId) ?? []), message]);
-    };
-    for (const issue of issues) add(issue.nodeId, issue.message);
-    for (const issue of activationIssues) add(issue.nodeId, issue.message);
-    if (saveError) {
-      for (const issue of issuesOf(saveError)) add(locateIssue(document, issue.path).nodeId, issueInWords(document, issue));
-    }
-    return map;
-  }, [issues, activationIssues, saveError, document]);
+  const issues = useMemo(
+    () => mergeProblems(checked, locateErrors(document, activationIssues), saveError ? locateErrors(document, issuesOf(saveError)) : []),
+    [checked, activationIssues, saveError, document],
+  );
+  const { byNode: issuesByNode, byEdge: issuesByEdge } = useMemo(() => problemsByPlace(issues), [issues]);
 
-  return { issues, issuesByNode };
+  return { issues, issuesByNode, issuesByEdge };
 }

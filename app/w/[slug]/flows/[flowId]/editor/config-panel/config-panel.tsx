@@ -11,7 +11,7 @@ import { FormScopeProvider, type FormScope } from "./form-scope";
 import { SchemaField } from "./schema-field";
 import { fieldsOf, issuesAt, normalizePath, parseNumber, resolveRef, withKey, type JsonSchema } from "./schema-form";
 
-type Issue = { path: string; message: string; severity?: "warning" };
+type Issue = { path: string; message: string; severity?: "error" | "warning" };
 
 const onErrorOptions: { value: FlowNode["onError"]; label: string }[] = [
   { value: "stop", label: "Stop the run" },
