@@ -77,7 +77,7 @@ describe("embedded: schedules, the error flow and retention", () => {
     const flow = await flowService.create({ ...scope, name: "Bad cron", document });
     // A version is checked as activation checks it, so the schedule is refused before any version exists.
     const refused = await flowService.saveVersion({ ...scope, flowId: flow.id, document, message: "" }).then(() => null, (e: unknown) => e as Error);
-    expect(refused?.message).toContain('"61 * * * *" is not a valid cron expression');
+    expect(refused?.message).toContain('Node "tick": Cron expression: The minute field: "61" is out of range; it takes 0–59');
     const err = await activationService.activate({ ...scope, flowId: flow.id }).then(() => null, (e: unknown) => e as Error);
     expect(err?.message).toBe("Save a version of the flow before activating it");
   });

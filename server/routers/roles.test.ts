@@ -20,7 +20,13 @@ function declaredPermissions(): Map<string, Permission> {
   return declared;
 }
 
-/** The gate's own refusal, told apart from a service's refusal of the particular change (an admin removing an owner). */
+/**
+ * Where the call these tests make asks for more than its procedure's gate: `removeMember` lets anyone through who may
+ * leave, and needs `member.manage` to remove someone else (the call removes the owner).
+ */
+const beyondTheGate: Partial<Record<string, Permission>> = { "workspace.removeMember": "member.manage" };
+
+/** The permission table's refusal (the gate's, or a service's own check), told apart from a refusal of the particular change (an admin removing an owner). */
 const GATE_REFUSAL = /^This needs the \w+ role or higher in this workspace/;
 
 describe("every procedure × every role", () => {
@@ -44,10 +50,11 @@ describe("every procedure × every role", () => {
 
   it.each([...roles])("lets a member who is %s call exactly what the permission table allows", async (role: Role) => {
     const { owner, target } = await victimWorkspace({ db });
-    const member = await signInAs({ db, name: `As ${role}` });
+    const member = await signInAs({ db, name: "Member" });
     await addMember({ db, by: owner.user, workspaceId: target.workspaceId, user: member.user, role });
     const outcomes: { path: string; permission: Permission; gated: boolean }[] = [];
-    for (const [path, permission] of declaredPermissions()) {
+    for (const [path, declared] of declaredPermissions()) {
+      const permission = beyondTheGate[path] ?? declared;
       const outcome = await procedureCalls[path]!(member.caller, target).then(
         () => ({ gated: false }),
         (error: { code?: string; message?: string }) => ({ gated: error.code === "FORBIDDEN" && GATE_REFUSAL.test(error.message ?? "") }),

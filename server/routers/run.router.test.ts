@@ -296,7 +296,8 @@ describe.each(databaseKinds)("run router on %s", (kind) => {
     ]) {
       const error = await rejection(call());
       expect(error.code).toBe("FORBIDDEN");
-      expect(error.message).toMatch(/needs the editor role.*you are a viewer/);
+      // Running and activating is for operators and up.
+      expect(error.message).toMatch(/needs the operator role.*you are a viewer/);
     }
     expect((await owner.caller.run.list({ workspaceId: ref.workspaceId })).runs).toHaveLength(1);
   });
