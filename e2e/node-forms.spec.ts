@@ -58,11 +58,12 @@ test("a webhook whose Respond was never chosen answers through the Respond node 
   await canvasNode(page, "Webhook").click();
   await nodePanel(page, "Webhook").getByRole("combobox", { name: "Respond" }).selectOption({ label: "Immediately" });
   await closePanel(page, "Webhook");
-  const problems = page.getByRole("button", { name: "1 problem" });
+  // A warning: the flow still saves and runs, the header counts it apart from problems.
+  const problems = page.getByRole("button", { name: "1 warning" });
   await expect(problems).toBeVisible();
   await problems.click();
   const warning = page.getByRole("list", { name: "Problems" }).getByRole("button");
-  await expect(warning).toHaveText(/^Warning:\s*Node "Respond to webhook" is never heard: webhook "Webhook" answers at once \(Respond is set to "Immediately"\)/);
+  await expect(warning).toHaveText(/^Warning\s*Node "Respond to webhook" is never heard: webhook "Webhook" answers at once \(Respond is set to "Immediately"\)/);
   await warning.click();
   await expect(nodePanel(page, "Respond to webhook").getByRole("status", { name: "Warnings" })).toContainText("is never heard");
   await snapLightAndDark(page, nodePanel(page, "Respond to webhook"), testInfo, "respond node warning");
