@@ -24,6 +24,8 @@ interface Route {
   document: FlowDocument;
   node: FlowNode;
   config: WebhookConfig;
+  /** How it answers, "auto" settled once when the route is made rather than on every request. */
+  mode: RespondMode;
   /** The decrypted secret for token or HMAC checks; an Error when the credential cannot be opened. */
   secret: string | Error | null;
   /** Reached at the test URL (`/hooks-test/…`) while the editor listens: one call, one run of the draft. */
@@ -214,7 +216,7 @@ export class WebhookRouter {
     for (const flow of flows) {
       for (const { node, config } of webhookTriggers(flow.document)) {
         const key = webhookRouteKey({ workspaceSlug: flow.workspaceSlug, path: config.path });
-        routes.set(key, { ...flow, node, config, secret: await this.secretFor(flow.workspaceId, node, config) });
+        routes.set(key, { ...flow, node, config, mode: respondMode(flow.document, node.id, config.respond), secret: await this.secretFor(flow.workspaceId, node, config) });
       }
     }
     this.routes = routes;
@@ -257,7 +259,8 @@ export class WebhookRouter {
     const hook = webhookTriggers(found.document).find(({ config }) => config.path === path);
     if (!hook) return { status: 404, error: notListening(key) };
     const secret = await this.secretFor(found.workspaceId, hook.node, hook.config);
-    return { ...found, workspaceSlug: key.slice(0, slash), versionId: null, node: hook.node, config: hook.config, secret, test: true };
+    const mode = respondMode(found.document, hook.node.id, hook.config.respond);
+    return { ...found, workspaceSlug: key.slice(0, slash), versionId: null, node: hook.node, config: hook.config, mode, secret, test: true };
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse, url: string, prefix: string): Promise<void> {
@@ -355,9 +358,8 @@ export class WebhookRouter {
       triggerItems: [item],
     };
     const started = route.test ? (runId: string) => this.testStarted(route.flowId, runId) : undefined;
-    const mode = respondMode(route.document, route.node.id, route.config.respond);
-    if (mode === "immediately") return this.startAsync(res, spec, started);
-    return this.runAndAnswer(res, spec, { ...route.config, mode }, started);
+    if (route.mode === "immediately") return this.startAsync(res, spec, started);
+    return this.runAndAnswer(res, spec, { ...route.config, mode: route.mode }, started);
   }
 
   /** Tells the listening editor which run the test call started. */
