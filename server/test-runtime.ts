@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
+import { afterAll, beforeAll } from "vitest";
 import type { Db } from "./db";
 import { parseEnv } from "./env";
 import { secretBox } from "./routers/test-helpers";
@@ -40,4 +41,22 @@ export async function startTestRuntime({ db, role = "web", redis, env = {} }: { 
   handOverRuntime(runtime);
   await runtime.start();
   return runtime;
+}
+
+/**
+ * Inside a describe block, after `useTestDatabase`: an embedded runtime over that database for its tests, closed
+ * after them (before the database: after-hooks run last-registered first).
+ */
+export function useTestRuntime(database: { readonly db: Db }): { readonly runtime: Runtime } {
+  let runtime: Runtime | undefined;
+  beforeAll(async () => {
+    runtime = await startTestRuntime({ db: database.db });
+  });
+  afterAll(() => runtime?.close());
+  return {
+    get runtime() {
+      if (!runtime) throw new Error("the test runtime is only there inside tests");
+      return runtime;
+    },
+  };
 }

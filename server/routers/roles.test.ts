@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Runtime } from "../../runner/runtime";
-import type { Db } from "../db";
-import type { DbConnection } from "../db/connect";
-import { createTestDatabase } from "../db/test-databases";
+import { describe, expect, it } from "vitest";
+import { useTestDatabase } from "../db/test-databases";
 import { can, roles, type Permission, type Role } from "../services/workspace-roles";
-import { startTestRuntime } from "../test-runtime";
+import { useTestRuntime } from "../test-runtime";
 import type { ProcedureMeta } from "../trpc";
 import { appRouter } from "./_app";
 import { procedureCalls, victimWorkspace } from "./procedure-calls";
@@ -30,28 +27,17 @@ const beyondTheGate: Partial<Record<string, Permission>> = { "workspace.removeMe
 const GATE_REFUSAL = /^This needs the \w+ role or higher in this workspace/;
 
 describe("every procedure × every role", () => {
-  let connection: DbConnection;
-  let db: Db;
-  let runtime: Runtime;
-
-  beforeAll(async () => {
-    connection = await createTestDatabase("postgres");
-    db = connection.db;
-    runtime = await startTestRuntime({ db });
-  });
-  afterAll(async () => {
-    await runtime?.close();
-    await connection?.close();
-  });
+  const database = useTestDatabase("postgres");
+  useTestRuntime(database);
 
   it("declares a permission for every workspace procedure", () => {
     expect([...declaredPermissions().keys()].sort()).toEqual(Object.keys(procedureCalls).sort());
   });
 
   it.each([...roles])("lets a member who is %s call exactly what the permission table allows", async (role: Role) => {
-    const { owner, target } = await victimWorkspace({ db });
-    const member = await signInAs({ db, name: "Member" });
-    await addMember({ db, by: owner.user, workspaceId: target.workspaceId, user: member.user, role });
+    const { owner, target } = await victimWorkspace({ db: database.db });
+    const member = await signInAs({ db: database.db, name: "Member" });
+    await addMember({ db: database.db, by: owner.user, workspaceId: target.workspaceId, user: member.user, role });
     const outcomes: { path: string; permission: Permission; gated: boolean }[] = [];
     for (const [path, declared] of declaredPermissions()) {
       const permission = beyondTheGate[path] ?? declared;

@@ -1,26 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Runtime } from "../../runner/runtime";
-import { startTestRuntime } from "../test-runtime";
-import type { Db } from "../db";
-import type { DbConnection } from "../db/connect";
-import { createTestDatabase } from "../db/test-databases";
+import { describe, expect, it } from "vitest";
+import { useTestRuntime } from "../test-runtime";
+import { useTestDatabase } from "../db/test-databases";
 import { byResourceId, procedureCalls, victimWorkspace, workspaceScopedProcedures, type Caller, type Target } from "./procedure-calls";
 import { rejection, signInAs } from "./test-helpers";
 
 describe("cross-workspace access", () => {
-  let connection: DbConnection;
-  let db: Db;
-  let runtime: Runtime;
-
-  beforeAll(async () => {
-    connection = await createTestDatabase("postgres");
-    db = connection.db;
-    runtime = await startTestRuntime({ db });
-  });
-  afterAll(async () => {
-    await runtime?.close();
-    await connection?.close();
-  });
+  const database = useTestDatabase("postgres");
+  useTestRuntime(database);
 
   it("covers every workspace-scoped procedure", () => {
     expect(Object.keys(procedureCalls).sort()).toEqual(workspaceScopedProcedures());
@@ -37,15 +23,15 @@ describe("cross-workspace access", () => {
       members: await owner.caller.workspace.members({ workspaceId }),
       runs: await owner.caller.run.list({ workspaceId }),
       run: await owner.caller.run.get({ workspaceId, runId }),
-      webhookRoutes: await db.webhookRoute.count(),
-      audit: await db.auditEvent.count({ where: { workspaceId } }),
+      webhookRoutes: await database.db.webhookRoute.count(),
+      audit: await database.db.auditEvent.count({ where: { workspaceId } }),
       invitations: await owner.caller.invitation.list({ workspaceId }),
       auditRetention: await owner.caller.audit.retention({ workspaceId }),
     };
   }
 
   it("refuses every procedure on another workspace as not found and changes nothing", async () => {
-    const victim = await victimWorkspace({ db });
+    const victim = await victimWorkspace({ db: database.db });
     const { owner, intruder, target } = victim;
     const before = await snapshot(victim);
     expect(before.run.status).toBe("running");
@@ -65,15 +51,15 @@ describe("cross-workspace access", () => {
   });
 
   it("answers a cursor of another workspace or flow exactly like a made-up one", async () => {
-    const alpha = await signInAs({ db, name: "Alpha" });
-    const beta = await signInAs({ db, name: "Beta" });
+    const alpha = await signInAs({ db: database.db, name: "Alpha" });
+    const beta = await signInAs({ db: database.db, name: "Beta" });
     const flowIn = async (who: typeof alpha, name: string) => (await who.caller.flow.create({ workspaceId: who.workspace.id, name })).id;
     const [alphaFlow, betaFlow, betaOther] = [await flowIn(alpha, "Alpha"), await flowIn(beta, "Beta"), await flowIn(beta, "Beta other")];
     // Stored outright at known times: Beta's runs around Alpha's, so a cursor at Alpha's run would split Beta's list.
     const hourAgo = Date.now() - 3_600_000;
     const at = (minute: number) => new Date(hourAgo + minute * 60_000);
     const stored = async (who: typeof alpha, flowId: string, minute: number) =>
-      (await db.run.create({ data: { workspaceId: who.workspace.id, flowId, trigger: "manual", status: "succeeded", queuedAt: at(minute) }, select: { id: true } })).id;
+      (await database.db.run.create({ data: { workspaceId: who.workspace.id, flowId, trigger: "manual", status: "succeeded", queuedAt: at(minute) }, select: { id: true } })).id;
     const betaOld = await stored(beta, betaFlow, 1);
     const alphaOld = await stored(alpha, alphaFlow, 2);
     const alphaNew = await stored(alpha, alphaFlow, 3);
@@ -111,7 +97,7 @@ describe("cross-workspace access", () => {
   });
 
   it("refuses another workspace's flows, credentials and runs through the intruder's own workspace", async () => {
-    const victim = await victimWorkspace({ db });
+    const victim = await victimWorkspace({ db: database.db });
     const { owner, intruder, target } = victim;
     const before = await snapshot(victim);
     const ownWorkspace = { ...target, workspaceId: intruder.workspace.id };

@@ -1,6 +1,6 @@
 import type { Prisma } from "../db/generated/client";
 import type { Db } from "../db";
-import { auditService } from "./audit-service";
+import { auditEventFields, auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
 
 export interface AuditFilter {
@@ -62,19 +62,8 @@ async function withActors(db: Db, events: Omit<AuditRow, "actor">[]): Promise<Au
   return events.map((e) => ({ ...e, actor: e.actorId ? (email.get(e.actorId) ?? e.actorId) : null }));
 }
 
-const rowFields = {
-  id: true,
-  seq: true,
-  createdAt: true,
-  actorKind: true,
-  actorId: true,
-  action: true,
-  targetType: true,
-  targetId: true,
-  data: true,
-  ip: true,
-  userAgent: true,
-} satisfies Prisma.AuditEventSelect;
+/** What the log shows of an event: all but its chain's bookkeeping. */
+const { workspaceId: _workspaceId, chain: _chain, prevHash: _prevHash, hash: _hash, ...rowFields } = auditEventFields;
 
 /** A CSV field: quoted when it holds a separator, a quote or a line break; formulas defused for spreadsheets. */
 function csvField(value: unknown): string {

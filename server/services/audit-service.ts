@@ -18,7 +18,8 @@ export interface AuditEntry {
   userAgent?: string | null;
 }
 
-const chainedFields = {
+/** Every stored field of an event. */
+export const auditEventFields = {
   id: true,
   workspaceId: true,
   chain: true,
@@ -94,7 +95,7 @@ export const auditService = {
     const chain = auditChainOf(workspaceId);
     let after = -1;
     for (;;) {
-      const page = await db.auditEvent.findMany({ where: { chain, seq: { gt: after } }, orderBy: { seq: "asc" }, take: pageSize, select: chainedFields });
+      const page = await db.auditEvent.findMany({ where: { chain, seq: { gt: after } }, orderBy: { seq: "asc" }, take: pageSize, select: auditEventFields });
       for (const row of page) yield row as ChainedAuditEvent;
       if (page.length < pageSize) return;
       after = page.at(-1)!.seq;
