@@ -104,3 +104,34 @@ test("an invitation link for another address does not let the signed-in person i
   await expect(other.getByRole("button", { name: "Accept and join" })).toHaveCount(0);
   await otherContext.close();
 });
+
+test("an owner deletes a shared workspace by typing its name; a personal one offers no such thing", async ({ page }, testInfo) => {
+  await signIn(page, uniqueEmail("deleter"));
+  const personal = new URL(page.url()).pathname;
+  await page.goto(`${personal}/settings`);
+  await expect(page.getByRole("heading", { name: "Members" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Delete this workspace" })).toHaveCount(0);
+
+  await page.getByRole("button", { name: /^Workspace: / }).click();
+  await page.getByLabel("Workspace name").fill("Scratch pad");
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  await expect(page).toHaveURL(/\/w\/scratch-pad[\w-]*$/);
+  const slug = new URL(page.url()).pathname.split("/")[2]!;
+  await page.goto(`/w/${slug}/settings`);
+  const danger = page.getByRole("region", { name: "Delete this workspace" });
+  const confirm = danger.getByRole("textbox", { name: "Workspace name" });
+  const remove = danger.getByRole("button", { name: "Delete workspace" });
+  await confirm.fill("scratch pad");
+  await expect(remove).toBeDisabled();
+  await confirm.fill("Scratch pad");
+  await expect(remove).toBeEnabled();
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    await danger.screenshot({ path: testInfo.outputPath(`delete-workspace-${colorScheme}.png`) });
+  }
+  await remove.click();
+  await expect(page).toHaveURL(new RegExp(`${personal}$`));
+  await page.getByRole("button", { name: /^Workspace: / }).click();
+  await expect(page.getByRole("link", { name: /Scratch pad/ })).toHaveCount(0);
+  expect((await page.goto(`/w/${slug}`))?.status()).toBe(404);
+});

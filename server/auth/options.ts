@@ -40,11 +40,15 @@ function devProvider(): Provider {
     name: "Development",
     credentials: { email: { label: "Email", type: "email" } },
     async authorize(credentials) {
-      const user = await userService.signIn({
-        db: await getDb(),
-        identity: { provider: DEV_PROVIDER_ID, email: credentials?.email ?? "" },
-      });
-      return { id: user.id, email: user.email, name: user.name };
+      const db = await getDb();
+      const email = credentials?.email ?? "";
+      try {
+        const user = await userService.signIn({ db, identity: { provider: DEV_PROVIDER_ID, email } });
+        return { id: user.id, email: user.email, name: user.name };
+      } catch (err) {
+        await userService.recordFailedSignIn({ db, provider: DEV_PROVIDER_ID, email, reason: err instanceof Error ? err.message : String(err) });
+        throw err;
+      }
     },
   });
 }
@@ -67,10 +71,14 @@ export function authOptions(): NextAuthOptions {
     pages: { signIn: "/signin", error: "/signin" },
     providers,
     callbacks: {
-      signIn({ account, user }) {
+      async signIn({ account, user }) {
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
-        if (!user.email) return "/signin?error=NoEmail";
-        if (!domainAllowed({ email: user.email, allowed: e.OIDC_ALLOWED_DOMAINS })) return "/signin?error=DomainNotAllowed";
+        const refuse = async (error: "NoEmail" | "DomainNotAllowed", reason: string) => {
+          await userService.recordFailedSignIn({ db: await getDb(), provider: OIDC_PROVIDER_ID, email: user.email ?? null, reason });
+          return `/signin?error=${error}`;
+        };
+        if (!user.email) return refuse("NoEmail", "the identity provider shared no email address");
+        if (!domainAllowed({ email: user.email, allowed: e.OIDC_ALLOWED_DOMAINS })) return refuse("DomainNotAllowed", "the email's domain is not in OIDC_ALLOWED_DOMAINS");
         return true;
       },
       async jwt({ token, user, account }) {

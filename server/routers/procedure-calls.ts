@@ -15,6 +15,7 @@ export const procedureCalls: Record<string, (caller: Caller, t: Target) => Promi
   "workspace.members": (c, t) => c.workspace.members({ workspaceId: t.workspaceId }),
   "workspace.setRole": (c, t) => c.workspace.setRole({ workspaceId: t.workspaceId, memberId: t.ownerId, role: "viewer" }),
   "workspace.transferOwnership": (c, t) => c.workspace.transferOwnership({ workspaceId: t.workspaceId, memberId: t.ownerId }),
+  "workspace.delete": (c, t) => c.workspace.delete({ workspaceId: t.workspaceId, confirmName: "Victim's workspace" }),
   "workspace.removeMember": (c, t) => c.workspace.removeMember({ workspaceId: t.workspaceId, memberId: t.ownerId }),
   "flow.list": (c, t) => c.flow.list({ workspaceId: t.workspaceId }),
   "flow.get": (c, t) => c.flow.get(t),

@@ -97,6 +97,21 @@ describe.each(databaseKinds)("run router on %s", (kind) => {
     await runtime?.close();
   });
 
+  it("audits who started, cancelled and retried a run", async () => {
+    const { caller, workspace, user } = await signInAs({ db: database.db, name: "Auditor" });
+    const flow = await caller.flow.create({ workspaceId: workspace.id, name: "Audited", document: greet });
+    const { runId } = await caller.run.start({ workspaceId: workspace.id, flowId: flow.id, input: { name: "Ada" } });
+    await finished(caller, { workspaceId: workspace.id, runId });
+    await caller.run.cancel({ workspaceId: workspace.id, runId });
+    await caller.run.retry({ workspaceId: workspace.id, runId, from: "start" });
+    const events = await database.db.auditEvent.findMany({ where: { workspaceId: workspace.id, targetType: "run" }, orderBy: { seq: "asc" }, select: { action: true, actorId: true, targetId: true, data: true } });
+    expect(events).toEqual([
+      { action: "run.start", actorId: user.id, targetId: runId, data: { flowId: flow.id, source: "draft" } },
+      { action: "run.cancel", actorId: user.id, targetId: runId, data: null },
+      { action: "run.retry", actorId: user.id, targetId: runId, data: { from: "start" } },
+    ]);
+  });
+
   it("runs a draft from its manual trigger and stores each step's output", async () => {
     const { caller, workspace } = await signInAs({ db: database.db, name: "Ada" });
     const flow = await caller.flow.create({ workspaceId: workspace.id, name: "Greeter", document: greet });

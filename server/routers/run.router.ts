@@ -8,7 +8,9 @@ export const runRouter = router({
   /** Starts a manual run (of the draft or the active version); follow it at /api/runs/<id>/events. */
   start: workspaceProcedure("run.control").input(startRunInput).mutation(async ({ ctx, input }) => {
     const spec = await runService.prepareManual({ db: ctx.db, userId: ctx.user.id, ...input });
-    return { runId: await ctx.runtime().enqueue(spec) };
+    const runId = await ctx.runtime().enqueue(spec);
+    await runService.audit({ db: ctx.db, userId: ctx.user.id, workspaceId: input.workspaceId, runId, action: "run.start", data: { flowId: input.flowId, source: input.source } });
+    return { runId };
   }),
   list: workspaceProcedure("workspace.read").input(listRunsInput).query(({ ctx, input }) => runService.list({ db: ctx.db, userId: ctx.user.id, ...input })),
   /** What the flow's trigger last received from outside, for the Run dialog to start from; null when nothing yet. */
@@ -19,6 +21,7 @@ export const runRouter = router({
   cancel: workspaceProcedure("run.control").input(runRefInput).mutation(async ({ ctx, input }) => {
     await runService.requireRun({ db: ctx.db, ...input });
     await ctx.runtime().cancel(input.runId);
+    await runService.audit({ db: ctx.db, userId: ctx.user.id, workspaceId: input.workspaceId, runId: input.runId, action: "run.cancel" });
     return { runId: input.runId };
   }),
   /** Runs a finished run again, from its start or (a failed run) from the node that failed; follow the new run. */

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
+import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
+import { useTestRuntime } from "../test-runtime";
 import { addMember, anonymousCaller, rejection, signInAs } from "./test-helpers";
 
 describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
   const database = useTestDatabase(kind);
+  useTestRuntime(database);
 
   it("gives each new user a personal workspace they own", async () => {
     const { db } = database;
@@ -93,6 +96,42 @@ describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
     expect((await heir.caller.workspace.members({ workspaceId: ws })).map((m) => [m.name, m.role])).toEqual([["Otto", "admin"], ["Hera", "owner"]]);
     expect((await rejection(owner.caller.workspace.transferOwnership({ workspaceId: ws, memberId: heir.user.id }))).code).toBe("FORBIDDEN");
     expect((await rejection(heir.caller.workspace.removeMember({ workspaceId: ws, memberId: heir.user.id }))).message).toContain("at least one owner");
+  });
+
+  it("deletes a shared workspace with everything in it once its owner types its name, stopping its runs first", async () => {
+    const { db } = database;
+    const owner = await signInAs({ db, name: "Dora" });
+    const admin = await signInAs({ db, name: "Abel" });
+    const team = await owner.caller.workspace.create({ name: "Short-lived" });
+    await addMember({ db, by: owner.user, workspaceId: team.id, user: admin.user, role: "admin" });
+    const document = {
+      schema: FLOW_SCHEMA_TAG,
+      nodes: [
+        { id: "start", name: "Start", type: "core.manual-trigger", position: { x: 0, y: 0 } },
+        { id: "wait", name: "Wait", type: "core.delay", position: { x: 200, y: 0 }, config: { ms: 3_600_000 } },
+        { id: "hook", name: "Hook", type: "core.webhook", position: { x: 0, y: 200 }, config: { path: "short-lived" } },
+      ],
+      edges: [{ id: "e1", source: "start", target: "wait" }],
+    };
+    const flow = await owner.caller.flow.create({ workspaceId: team.id, name: "Doomed", document });
+    await owner.caller.flow.saveVersion({ workspaceId: team.id, flowId: flow.id, document, message: "v1" });
+    await owner.caller.flow.activate({ workspaceId: team.id, flowId: flow.id });
+    const { runId } = await owner.caller.run.start({ workspaceId: team.id, flowId: flow.id });
+
+    expect((await rejection(admin.caller.workspace.delete({ workspaceId: team.id, confirmName: "Short-lived" }))).code).toBe("FORBIDDEN");
+    const mistyped = await rejection(owner.caller.workspace.delete({ workspaceId: team.id, confirmName: "short-lived" }));
+    expect(mistyped.message).toBe("Type the workspace's name, Short-lived, exactly to confirm; nothing was deleted.");
+    expect((await rejection(owner.caller.workspace.delete({ workspaceId: owner.workspace.id, confirmName: "Dora's workspace" }))).message).toContain("personal workspace cannot be deleted");
+    expect(await db.flow.count({ where: { workspaceId: team.id } })).toBe(1);
+
+    await owner.caller.workspace.delete({ workspaceId: team.id, confirmName: "Short-lived" });
+    expect((await owner.caller.workspace.list()).map((w) => w.id)).not.toContain(team.id);
+    expect((await rejection(admin.caller.workspace.members({ workspaceId: team.id }))).code).toBe("NOT_FOUND");
+    expect(await db.flow.count({ where: { workspaceId: team.id } })).toBe(0);
+    expect(await db.run.count({ where: { id: runId } })).toBe(0);
+    expect(await db.webhookRoute.count({ where: { workspaceId: team.id } })).toBe(0);
+    const [record] = await db.auditEvent.findMany({ where: { chain: "instance", action: "workspace.delete", targetId: team.id }, select: { actorId: true, data: true } });
+    expect(record).toEqual({ actorId: owner.user.id, data: { name: "Short-lived", slug: team.slug } });
   });
 
   it("refuses signed-out callers", async () => {

@@ -8,6 +8,7 @@ import {
   renameWorkspaceInput,
   setRoleInput,
   transferOwnershipInput,
+  deleteWorkspaceInput,
 } from "./workspace.schema";
 
 export const workspaceRouter = router({
@@ -27,6 +28,16 @@ export const workspaceRouter = router({
   setRole: workspaceProcedure("member.manage")
     .input(setRoleInput)
     .mutation(({ ctx, input }) => workspaceService.setRole({ db: ctx.db, userId: ctx.user.id, actorRole: ctx.workspace.role, ...input })),
+  /** Deletes the workspace once its name is typed: its runs are cancelled and its triggers stop first. */
+  delete: workspaceProcedure("workspace.delete")
+    .input(deleteWorkspaceInput)
+    .mutation(async ({ ctx, input }) => {
+      const { activeFlowIds, unfinishedRunIds } = await workspaceService.prepareDelete({ db: ctx.db, ...input });
+      for (const runId of unfinishedRunIds) await ctx.runtime().cancel(runId);
+      const deleted = await workspaceService.delete({ db: ctx.db, userId: ctx.user.id, workspaceId: input.workspaceId });
+      for (const flowId of activeFlowIds) await ctx.runtime().triggersChanged(flowId);
+      return deleted;
+    }),
   transferOwnership: workspaceProcedure("owner.manage")
     .input(transferOwnershipInput)
     .mutation(({ ctx, input }) => workspaceService.transferOwnership({ db: ctx.db, userId: ctx.user.id, actorRole: ctx.workspace.role, ...input })),

@@ -13,4 +13,5 @@ export const membersInput = z.object({ workspaceId });
 const memberId = z.string().min(1).max(64);
 export const setRoleInput = z.object({ workspaceId, memberId, role: z.enum(roles, { error: `Choose a role: ${roles.join(", ")}` }) });
 export const transferOwnershipInput = z.object({ workspaceId, memberId });
+export const deleteWorkspaceInput = z.object({ workspaceId, confirmName: z.string().max(200) });
 export const removeMemberInput = z.object({ workspaceId, memberId });

@@ -1,6 +1,7 @@
 import type { Db } from "../db";
 import type { ClaimedRun, FinishedStepRow, InterruptedStepRow } from "../../runner/ports";
 import { rawSql } from "../db/raw";
+import { auditService } from "./audit-service";
 import type { Prisma } from "../db/generated/client";
 import { toItems, type Item } from "../../nodes/_kit/items";
 import { nodeRegistry } from "../../nodes/registry";
@@ -352,6 +353,11 @@ export const runService = {
   },
 
   /** The run, in a workspace whose role check the caller has passed; another workspace's run is simply not found. */
+  /** A person starting or cancelling a run, in the workspace's audit log (retries and deletes are audited where they are made). */
+  async audit({ db, userId, workspaceId, runId, action, data }: { db: Db; userId: string; workspaceId: string; runId: string; action: "run.start" | "run.cancel"; data?: Prisma.InputJsonValue }) {
+    await db.$transaction((tx) => auditService.record({ tx, entry: { workspaceId, actorId: userId, action, targetType: "run", targetId: runId, data } }));
+  },
+
   async requireRun({ db, workspaceId, runId }: { db: Db; workspaceId: string; runId: string }): Promise<void> {
     const run = await db.run.findFirst({ where: { id: runId, workspaceId }, select: { id: true } });
     if (!run) throw runNotFound();

@@ -17,6 +17,20 @@ describe.each(databaseKinds)("user sign-in on %s", (kind) => {
     expect(workspaces).toEqual([expect.objectContaining({ name: "Ada Lovelace's workspace", personal: true, role: "owner" })]);
   });
 
+  it("audits each sign-in and each refused one in the instance's own chain", async () => {
+    const { db } = database;
+    const user = await userService.signIn({ db, identity: { provider: "dev", email: "audited@example.test" } });
+    await userService.signIn({ db, identity: { provider: "dev", email: "audited@example.test" } });
+    await userService.recordFailedSignIn({ db, provider: "oidc", email: "mallory@elsewhere.test", reason: "the email's domain is not in OIDC_ALLOWED_DOMAINS" });
+    const events = await db.auditEvent.findMany({ where: { chain: "instance", OR: [{ actorId: user.id }, { action: "auth.signInFailed" }] }, orderBy: { seq: "asc" }, select: { action: true, workspaceId: true, data: true } });
+    expect(events).toEqual([
+      { action: "user.create", workspaceId: null, data: { provider: "dev" } },
+      { action: "auth.signIn", workspaceId: null, data: { provider: "dev" } },
+      { action: "auth.signIn", workspaceId: null, data: { provider: "dev" } },
+      { action: "auth.signInFailed", workspaceId: null, data: { provider: "oidc", email: "mallory@elsewhere.test", reason: "the email's domain is not in OIDC_ALLOWED_DOMAINS" } },
+    ]);
+  });
+
   it("links a new provider account to the user with the same email", async () => {
     const { db } = database;
     const dev = await userService.signIn({ db, identity: { provider: "dev", email: "grace@example.test" } });

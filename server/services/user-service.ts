@@ -30,18 +30,30 @@ export const userService = {
    * Finds the user behind a sign-in, creating the user, the provider link and a personal workspace on the
    * first one. A provider account is matched by subject first, then linked to an existing user by email.
    */
+  /** A refused sign-in, in the instance's audit chain: who it claimed to be, by which provider, and why it was refused. */
+  async recordFailedSignIn({ db, provider, email, reason }: { db: Db; provider: string; email: string | null; reason: string }): Promise<void> {
+    await db.$transaction((tx) =>
+      auditService.record({ tx, entry: { workspaceId: null, actorId: null, actorKind: "system", action: "auth.signInFailed", targetType: "user", data: { provider, email: email?.slice(0, 254) ?? null, reason } } }),
+    );
+  },
+
   async signIn({ db, identity }: { db: Db; identity: SignInIdentity }): Promise<SignedInUser> {
     const email = identity.email.trim().toLowerCase();
     if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
       throw new ServiceError({ code: "BAD_REQUEST", message: `"${identity.email}" is not an email address` });
     }
     return db.$transaction(async (tx) => {
+      // Every sign-in is audited in the instance's own chain (a person signs in to the instance, not to one workspace).
+      const signedIn = async (user: SignedInUser) => {
+        await auditService.record({ tx, entry: { workspaceId: null, actorId: user.id, action: "auth.signIn", targetType: "user", targetId: user.id, data: { provider: identity.provider } } });
+        return user;
+      };
       if (identity.providerAccountId) {
         const account = await tx.account.findUnique({
           where: { provider_providerAccountId: { provider: identity.provider, providerAccountId: identity.providerAccountId } },
           select: { user: { select: userSelect } },
         });
-        if (account) return account.user;
+        if (account) return signedIn(account.user);
       }
       let user = await tx.user.findUnique({ where: { email }, select: userSelect });
       if (!user) {
@@ -59,7 +71,7 @@ export const userService = {
           select: { id: true },
         });
       }
-      return user;
+      return signedIn(user);
     });
   },
 

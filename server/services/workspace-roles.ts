@@ -27,6 +27,7 @@ export const permissions = {
   "audit.read": { least: "admin", what: "Read and export the audit log." },
   "member.manage": { least: "admin", what: "Invite members, change their roles and remove them (owners aside)." },
   "owner.manage": { least: "owner", what: "Invite owners, hand ownership over, take the owner role away, and remove an owner." },
+  "workspace.delete": { least: "owner", what: "Delete the workspace with everything in it." },
 } as const satisfies Record<string, { least: Role; what: string }>;
 
 export type Permission = keyof typeof permissions;

@@ -191,6 +191,36 @@ export const workspaceService = {
     });
   },
 
+  /**
+   * What deleting a workspace would stop, after checking that it may go: the caller owns it (checked by the gate),
+   * it is not their personal workspace, and the name typed to confirm is its name.
+   */
+  async prepareDelete({ db, workspaceId, confirmName }: { db: Db; workspaceId: string; confirmName: string }) {
+    const workspace = await db.workspace.findUnique({ where: { id: workspaceId }, select: { name: true, personal: true } });
+    if (!workspace) throw new ServiceError({ code: "NOT_FOUND", message: "Workspace not found" });
+    if (workspace.personal) throw new ServiceError({ code: "BAD_REQUEST", message: "Your personal workspace cannot be deleted; delete its flows instead." });
+    if (confirmName !== workspace.name) {
+      throw new ServiceError({ code: "BAD_REQUEST", message: `Type the workspace's name, ${workspace.name}, exactly to confirm; nothing was deleted.` });
+    }
+    const [flows, runs] = await Promise.all([
+      db.flow.findMany({ where: { workspaceId, activeVersionId: { not: null } }, select: { id: true } }),
+      db.run.findMany({ where: { workspaceId, status: { in: ["queued", "running"] } }, select: { id: true } }),
+    ]);
+    return { activeFlowIds: flows.map((f) => f.id), unfinishedRunIds: runs.map((r) => r.id) };
+  },
+
+  /** Deletes the workspace and all it holds; the instance's audit log keeps that it happened, and who did it. */
+  async delete({ db, userId, workspaceId }: { db: Db; userId: string; workspaceId: string }) {
+    return db.$transaction(async (tx) => {
+      const workspace = await tx.workspace.delete({ where: { id: workspaceId }, select: { name: true, slug: true } });
+      await auditService.record({
+        tx,
+        entry: { workspaceId: null, actorId: userId, action: "workspace.delete", targetType: "workspace", targetId: workspaceId, data: workspace },
+      });
+      return { id: workspaceId };
+    });
+  },
+
   /** Makes another member an owner and the caller, an owner, an admin: the workspace keeps exactly as many owners. */
   async transferOwnership({ db, userId, actorRole, workspaceId, memberId }: { db: Db; userId: string; actorRole: Role; workspaceId: string; memberId: string }) {
     requirePermission({ role: actorRole, permission: "owner.manage" });

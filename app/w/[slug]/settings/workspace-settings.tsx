@@ -8,6 +8,7 @@ import { useHydrated } from "@/app/_components/use-hydrated";
 import { can, roles } from "@/server/services/workspace-roles";
 import { useWorkspace } from "../workspace-context";
 import { ErrorAlert } from "@/app/_components/error-alert";
+import { DeleteWorkspace } from "./delete-workspace";
 import { Invitations } from "./invitations";
 
 const roleHelp: Record<(typeof roles)[number], string> = {
@@ -28,6 +29,7 @@ export function WorkspaceSettings() {
       <h1 className="text-2xl font-semibold">Workspace settings</h1>
       {can({ role: workspace.role, permission: "workspace.manage" }) && <RenameWorkspace />}
       <Members />
+      {!workspace.personal && can({ role: workspace.role, permission: "workspace.delete" }) && <DeleteWorkspace />}
     </div>
   );
 }
