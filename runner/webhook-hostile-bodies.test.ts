@@ -1,5 +1,3 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../server/db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
@@ -8,7 +6,7 @@ import { webhookUrlPath } from "../nodes/_core/webhook-url";
 import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import type { Runtime } from "./runtime";
-import { startTestRuntime } from "../server/test-runtime";
+import { startTestRuntime, serveWebhooks, type WebhookServer } from "../server/test-runtime";
 
 type Owner = Awaited<ReturnType<typeof signInAs>>;
 
@@ -17,20 +15,17 @@ describe("webhooks given hostile bodies, on PostgreSQL", () => {
   const database = useTestDatabase("postgres");
   let web: Runtime;
   let owner: Owner;
-  let server: Server;
+  let server: WebhookServer;
   let base: string;
 
   beforeAll(async () => {
     web = await startTestRuntime({ db: database.db, env: { JSON_MAX_DEPTH: "64" } });
     owner = await signInAs({ db: database.db, name: "Hostile" });
-    server = createServer((req, res) => {
-      if (!web.webhooks!.handle(req, res)) res.writeHead(418).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveWebhooks(web);
+    base = server.url;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await web?.close();
   });
 

@@ -6,7 +6,7 @@ import { useTestDatabase } from "../server/db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { addMember, rejection, signInAs } from "../server/routers/test-helpers";
 import type { Runtime } from "./runtime";
-import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";
+import { startTestRuntime, testRedisUrlFor, serveWebhooks, type WebhookServer } from "../server/test-runtime";
 
 type Owner = Awaited<ReturnType<typeof signInAs>>;
 
@@ -26,20 +26,17 @@ describe("test webhook URLs (Listen for test event), PostgreSQL and the lean HTT
   const database = useTestDatabase("postgres");
   let web: Runtime;
   let owner: Owner;
-  let server: Server;
+  let server: WebhookServer;
   let base: string;
 
   beforeAll(async () => {
     web = await startTestRuntime({ db: database.db, env: { WEBHOOK_RATE_LIMIT: "10" } });
     owner = await signInAs({ db: database.db, name: "Tester" });
-    server = createServer((req, res) => {
-      if (!web.webhooks!.handle(req, res)) res.writeHead(418).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveWebhooks(web);
+    base = server.url;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await web?.close();
   });
 

@@ -1,6 +1,4 @@
 import { mkdtempSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +10,7 @@ import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { LocalBinaryStore } from "./binary-store";
 import type { Runtime } from "./runtime";
-import { startTestRuntime } from "../server/test-runtime";
+import { startTestRuntime, serveWebhooks, type WebhookServer } from "../server/test-runtime";
 import { MULTIPART_LIMITS } from "./webhooks";
 
 type Owner = Awaited<ReturnType<typeof signInAs>>;
@@ -22,21 +20,18 @@ describe("webhook uploads", () => {
   const database = useTestDatabase("postgres");
   let runtime: Runtime;
   let owner: Owner;
-  let server: Server;
+  let server: WebhookServer;
   let base: string;
   const binaryDir = mkdtempSync(path.join(os.tmpdir(), "webhook-uploads-"));
 
   beforeAll(async () => {
     runtime = await startTestRuntime({ db: database.db, env: { BINARY_DIR: binaryDir } });
     owner = await signInAs({ db: database.db, name: "Uploads" });
-    server = createServer((req, res) => {
-      if (!runtime.webhooks!.handle(req, res)) res.writeHead(418).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveWebhooks(runtime);
+    base = server.url;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await runtime?.close();
   });
 

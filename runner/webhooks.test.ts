@@ -1,6 +1,4 @@
 import { createHmac } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../server/db/test-databases";
@@ -10,7 +8,7 @@ import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { runService } from "../server/services/run-service";
 import type { Runtime } from "./runtime";
-import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";
+import { startTestRuntime, testRedisUrlFor, serveWebhooks, type WebhookServer } from "../server/test-runtime";
 
 const redisUrl = testRedisUrlFor(1);
 
@@ -21,7 +19,7 @@ describe("webhooks on the lean path, PostgreSQL + Redis", () => {
   let web: Runtime;
   let worker: Runtime;
   let owner: Owner;
-  let server: Server;
+  let server: WebhookServer;
   let base: string;
 
   beforeAll(async () => {
@@ -31,14 +29,11 @@ describe("webhooks on the lean path, PostgreSQL + Redis", () => {
     web = await startTestRuntime({ db: database.db, redis: redisUrl, env: { WEBHOOK_RATE_LIMIT: "20" } });
     worker = await startTestRuntime({ db: database.db, redis: redisUrl, role: "worker" });
     owner = await signInAs({ db: database.db, name: "Hooks" });
-    server = createServer((req, res) => {
-      if (!web.webhooks!.handle(req, res)) res.writeHead(418).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveWebhooks(web);
+    base = server.url;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await web?.close();
     await worker?.close();
   });

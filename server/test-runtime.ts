@@ -1,4 +1,6 @@
 import { mkdtempSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
@@ -58,5 +60,23 @@ export function useTestRuntime(database: { readonly db: Db }): { readonly runtim
       if (!runtime) throw new Error("the test runtime is only there inside tests");
       return runtime;
     },
+  };
+}
+
+export interface WebhookServer {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The runtime's webhook handler behind a plain HTTP server on loopback, as the custom server mounts it; 418 for anything else. */
+export async function serveWebhooks(runtime: Runtime): Promise<WebhookServer> {
+  const server = createServer((req, res) => {
+    if (!runtime.webhooks!.handle(req, res)) res.writeHead(418).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

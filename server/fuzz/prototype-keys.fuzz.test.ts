@@ -1,10 +1,8 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { TRPCError } from "@trpc/server";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../runner/runtime";
-import { startTestRuntime } from "../test-runtime";
+import { startTestRuntime, serveWebhooks, type WebhookServer } from "../test-runtime";
 import { useTestDatabase } from "../db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { storableJson } from "../../nodes/_core/json-check";
@@ -37,7 +35,7 @@ describe("values holding a __proto__ key, at the boundaries that store them", ()
   let runtime: Runtime;
   let owner: Owner;
   let flowId: string;
-  let server: Server;
+  let server: WebhookServer;
   let base: string;
 
   beforeAll(async () => {
@@ -56,14 +54,11 @@ describe("values holding a __proto__ key, at the boundaries that store them", ()
     await flowService.saveVersion({ ...scope, flowId, document, message: "" });
     await activationService.activate({ ...scope, flowId });
     await runtime.triggersChanged(flowId);
-    server = createServer((req, res) => {
-      if (!runtime.webhooks!.handle(req, res)) res.writeHead(418).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveWebhooks(runtime);
+    base = server.url;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await runtime?.close();
   });
 

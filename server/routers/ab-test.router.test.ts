@@ -1,9 +1,7 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPoint, variantAt } from "../../nodes/ab-split/assignment";
 import type { Runtime } from "../../runner/runtime";
-import { startTestRuntime } from "../test-runtime";
+import { startTestRuntime, serveWebhooks, type WebhookServer } from "../test-runtime";
 import { useTestDatabase } from "../db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { experimentStore } from "../services/ab-test-service";
@@ -43,7 +41,7 @@ const variantOf = (key: string) => variantAt({ variants, point: hashPoint({ expe
 describe("A/B tests end to end: webhook → split → variants, goal → results", () => {
   const database = useTestDatabase("postgres");
   let runtime: Runtime;
-  let server: Server;
+  let server: WebhookServer;
   let base: string;
   let owner: Member;
   let viewer: Member;
@@ -54,11 +52,8 @@ describe("A/B tests end to end: webhook → split → variants, goal → results
   beforeAll(async () => {
     const db = database.db;
     runtime = await startTestRuntime({ db });
-    server = createServer((req, res) => {
-      if (!runtime.webhooks!.handle(req, res)) res.writeHead(418).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveWebhooks(runtime);
+    base = server.url;
 
     owner = await signInAs({ db, name: "Owner" });
     viewer = await signInAs({ db, name: "Viewer" });
@@ -71,7 +66,7 @@ describe("A/B tests end to end: webhook → split → variants, goal → results
     await owner.caller.flow.activate({ workspaceId, flowId });
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await runtime?.close();
   });
 

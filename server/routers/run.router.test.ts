@@ -1,8 +1,6 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../runner/runtime";
-import { startTestRuntime } from "../test-runtime";
+import { startTestRuntime, serveWebhooks, type WebhookServer } from "../test-runtime";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { addMember, rejection, signInAs } from "./test-helpers";
@@ -80,20 +78,17 @@ async function post(server: string, path: string, body: unknown): Promise<{ stat
 describe.each(databaseKinds)("run router on %s", (kind) => {
   const database = useTestDatabase(kind);
   let runtime: Runtime;
-  let hooks: http.Server;
+  let hooks: WebhookServer;
   let hooksUrl: string;
 
   beforeAll(async () => {
     runtime = await startTestRuntime({ db: database.db });
     // The runtime's webhook handler behind a plain HTTP server, as the custom server mounts it.
-    hooks = http.createServer((req, res) => {
-      if (!runtime.webhooks!.handle(req, res)) res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => hooks.listen(0, "127.0.0.1", resolve));
-    hooksUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
+    hooks = await serveWebhooks(runtime);
+    hooksUrl = hooks.url;
   });
   afterAll(async () => {
-    await new Promise((resolve) => hooks?.close(resolve));
+    await hooks?.close();
     await runtime?.close();
   });
 

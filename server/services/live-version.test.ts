@@ -1,5 +1,3 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
@@ -7,7 +5,7 @@ import type { Runtime } from "../../runner/runtime";
 import type { QueueScheduler } from "../../runner/schedules";
 import { useTestDatabase } from "../db/test-databases";
 import { signInAs } from "../routers/test-helpers";
-import { startTestRuntime, testRedisUrlFor } from "../test-runtime";
+import { startTestRuntime, testRedisUrlFor, serveWebhooks, type WebhookServer } from "../test-runtime";
 import { activationService } from "./activation-service";
 import { flowService } from "./flow-service";
 
@@ -30,7 +28,7 @@ describe("the live version, PostgreSQL + Redis", () => {
   const database = useTestDatabase("postgres");
   let web: Runtime;
   let owner: Awaited<ReturnType<typeof signInAs>>;
-  let server: Server;
+  let server: WebhookServer;
   let base: string;
 
   beforeAll(async () => {
@@ -39,14 +37,11 @@ describe("the live version, PostgreSQL + Redis", () => {
     redis.disconnect();
     web = await startTestRuntime({ db: database.db, redis: redisUrl });
     owner = await signInAs({ db: database.db, name: "Live" });
-    server = createServer((req, res) => {
-      if (!web.webhooks!.handle(req, res)) res.writeHead(418).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveWebhooks(web);
+    base = server.url;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await web?.close();
   });
 
