@@ -32,9 +32,14 @@ export const flowRouter = router({
   duplicate: workspaceProcedure("flow.edit")
     .input(flowRefInput)
     .mutation(({ ctx, input }) => flowService.duplicate({ db: ctx.db, userId: ctx.user.id, ...input })),
+  /** Deletes a flow; an active one's webhooks, schedules and listeners stop at once, here and in every other process. */
   delete: workspaceProcedure("flow.edit")
     .input(flowRefInput)
-    .mutation(({ ctx, input }) => flowService.delete({ db: ctx.db, userId: ctx.user.id, ...input })),
+    .mutation(async ({ ctx, input }) => {
+      const deleted = await flowService.delete({ db: ctx.db, userId: ctx.user.id, ...input });
+      if (deleted.wasActive) await ctx.runtime().triggersChanged(input.flowId);
+      return { id: deleted.id };
+    }),
   saveDraft: workspaceProcedure("flow.edit")
     .input(saveDraftInput)
     .mutation(({ ctx, input }) => flowService.saveDraft({ db: ctx.db, userId: ctx.user.id, ...input })),

@@ -260,6 +260,10 @@ describe.each(databaseKinds)("run router on %s", (kind) => {
     const moved = await post(hooksUrl, url, { order: 3 });
     expect(moved.status).toBe(202);
     expect((await listed(caller, { ...second, runId: String(moved.body.runId) })).status).toBe("succeeded");
+
+    // Deleting the active flow takes its webhook down at once, not at the next periodic reload.
+    await caller.flow.delete(second);
+    expect((await post(hooksUrl, url, { order: 4 })).status).toBe(404);
   });
 
   it("cancels a running run", async () => {

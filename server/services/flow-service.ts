@@ -218,16 +218,16 @@ export const flowService = {
     });
   },
 
-  async delete({ db, userId, workspaceId, flowId }: Scope & { flowId: string }): Promise<{ id: string }> {
+  async delete({ db, userId, workspaceId, flowId }: Scope & { flowId: string }): Promise<{ id: string; wasActive: boolean }> {
     await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
     return db.$transaction(async (tx) => {
       const flow = await requireFlow({ db: tx, workspaceId, flowId });
-      await tx.flow.delete({ where: { id: flowId }, select: { id: true } });
+      const { activeVersionId } = await tx.flow.delete({ where: { id: flowId }, select: { activeVersionId: true } });
       await auditService.record({
         tx,
         entry: { workspaceId, actorId: userId, action: "flow.delete", targetType: "flow", targetId: flowId, data: { name: flow.name } },
       });
-      return { id: flowId };
+      return { id: flowId, wasActive: activeVersionId !== null };
     });
   },
 
