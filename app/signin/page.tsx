@@ -3,6 +3,7 @@ import { currentUser } from "@/server/auth/session";
 import { devLoginEnabled, env, oidcEnabled } from "@/server/env";
 import { AddressCheck } from "./address-check";
 import { SignInForm } from "./sign-in-form";
+import { BrandCard } from "@/app/_components/brand-card";
 import { ErrorAlert } from "@/app/_components/error-alert";
 
 export const dynamic = "force-dynamic";
@@ -30,16 +31,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const configured = e.NEXTAUTH_URL ? new URL(e.NEXTAUTH_URL).origin : null;
 
   return (
-    <main className="flex min-h-screen items-center justify-center p-6">
-      <div className="w-full max-w-sm rounded-2xl border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-        <div className="mb-6 flex items-center gap-2 text-indigo-600 dark:text-indigo-400">
-          <span aria-hidden className="text-2xl">≋</span>
-          <span className="font-semibold tracking-tight">Streamware</span>
-        </div>
-        <h1 className="mb-6 text-xl font-semibold">Sign in to Streamware</h1>
+    <BrandCard>
+        <h1 className="text-xl font-semibold">Sign in to Streamware</h1>
         {configured && <AddressCheck configured={configured} />}
         {message && (
-          <ErrorAlert className="mb-4">{message}</ErrorAlert>
+          <ErrorAlert>{message}</ErrorAlert>
         )}
         <SignInForm sso={sso} dev={dev} callbackUrl={returnTo} />
         {!sso && !dev && (
@@ -47,7 +43,6 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
             No sign-in method is configured. Set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, or DEV_LOGIN=true.
           </p>
         )}
-      </div>
-    </main>
+    </BrandCard>
   );
 }

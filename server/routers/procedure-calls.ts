@@ -101,16 +101,20 @@ export const byResourceId = [
   "run.lastTriggerInput",
 ];
 
-/** Manual trigger, then an hour's wait: the victim's run stays running while the intruder tries it. */
-const runnable = {
-  schema: FLOW_SCHEMA_TAG,
-  nodes: [
-    { id: "start", name: "Start", type: "core.manual-trigger", position: { x: 0, y: 0 } },
-    { id: "wait", name: "Wait", type: "core.delay", position: { x: 200, y: 0 }, config: { ms: 3_600_000 } },
-    { id: "hook", name: "Hook", type: "core.webhook", position: { x: 0, y: 200 }, config: { path: "crown-jewels" } },
-  ],
-  edges: [{ id: "e1", source: "start", target: "wait" }],
-};
+/** Manual trigger, then an hour's wait, and a webhook at `hookPath`: a run started from it keeps running while a test looks on. */
+export function longRunningFlow(hookPath: string) {
+  return {
+    schema: FLOW_SCHEMA_TAG,
+    nodes: [
+      { id: "start", name: "Start", type: "core.manual-trigger", position: { x: 0, y: 0 } },
+      { id: "wait", name: "Wait", type: "core.delay", position: { x: 200, y: 0 }, config: { ms: 3_600_000 } },
+      { id: "hook", name: "Hook", type: "core.webhook", position: { x: 0, y: 200 }, config: { path: hookPath } },
+    ],
+    edges: [{ id: "e1", source: "start", target: "wait" }],
+  };
+}
+
+const runnable = longRunningFlow("crown-jewels");
 
 export function workspaceScopedProcedures(): string[] {
   return Object.entries(appRouter._def.procedures)

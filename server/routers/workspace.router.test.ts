@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
-import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
+import { longRunningFlow } from "./procedure-calls";
 import { useTestRuntime } from "../test-runtime";
 import { addMember, anonymousCaller, rejection, signInAs } from "./test-helpers";
 
@@ -104,15 +104,7 @@ describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
     const admin = await signInAs({ db, name: "Abel" });
     const team = await owner.caller.workspace.create({ name: "Short-lived" });
     await addMember({ db, by: owner.user, workspaceId: team.id, user: admin.user, role: "admin" });
-    const document = {
-      schema: FLOW_SCHEMA_TAG,
-      nodes: [
-        { id: "start", name: "Start", type: "core.manual-trigger", position: { x: 0, y: 0 } },
-        { id: "wait", name: "Wait", type: "core.delay", position: { x: 200, y: 0 }, config: { ms: 3_600_000 } },
-        { id: "hook", name: "Hook", type: "core.webhook", position: { x: 0, y: 200 }, config: { path: "short-lived" } },
-      ],
-      edges: [{ id: "e1", source: "start", target: "wait" }],
-    };
+    const document = longRunningFlow("short-lived");
     const flow = await owner.caller.flow.create({ workspaceId: team.id, name: "Doomed", document });
     await owner.caller.flow.saveVersion({ workspaceId: team.id, flowId: flow.id, document, message: "v1" });
     await owner.caller.flow.activate({ workspaceId: team.id, flowId: flow.id });

@@ -44,7 +44,12 @@ export interface WorkspaceSummary {
   role: Role;
 }
 
+/** The article a role takes in a sentence: "an" editor, "a" viewer. */
+export function roleArticle(role: Role): "a" | "an" {
+  return /^[aeiou]/.test(role) ? "an" : "a";
+}
+
 /** The role with its article, for sentences: "an editor", "a viewer". */
 export function aRole(role: Role): string {
-  return `${/^[aeiou]/.test(role) ? "an" : "a"} ${role}`;
+  return `${roleArticle(role)} ${role}`;
 }

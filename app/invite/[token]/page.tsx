@@ -2,7 +2,8 @@ import Link from "next/link";
 import { currentUser } from "@/server/auth/session";
 import { getDb } from "@/server/db";
 import { invitationService, type InvitationView } from "@/server/services/invitation-service";
-import { aRole } from "@/server/services/workspace-roles";
+import { roleArticle } from "@/server/services/workspace-roles";
+import { BrandCard } from "@/app/_components/brand-card";
 import { AcceptInvitation } from "./accept-invitation";
 
 export const dynamic = "force-dynamic";
@@ -20,12 +21,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
   const here = `/invite/${encodeURIComponent(token)}`;
 
   return (
-    <main className="flex min-h-screen items-center justify-center p-6">
-      <div className="w-full max-w-md space-y-5 rounded-2xl border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-        <div className="flex items-center gap-2 text-indigo-600 dark:text-indigo-400">
-          <span aria-hidden className="text-2xl">≋</span>
-          <span className="font-semibold tracking-tight">Streamware</span>
-        </div>
+    <BrandCard width="max-w-md">
         {view.state !== "pending" ? (
           <>
             <h1 className="text-xl font-semibold">This invitation cannot be used</h1>
@@ -39,7 +35,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
             <h1 className="text-xl font-semibold">Join {view.workspaceName}</h1>
             <p className="text-sm text-slate-700 dark:text-slate-300">
               {view.invitedBy ?? "Someone"} invited <strong>{view.email}</strong> to the workspace <strong>{view.workspaceName}</strong> as{" "}
-              {aRole(view.role).split(" ")[0]} <strong>{view.role}</strong>. The link works once, until {view.expiresAt.toUTCString()}.
+              {roleArticle(view.role)} <strong>{view.role}</strong>. The link works once, until {view.expiresAt.toUTCString()}.
             </p>
             {user ? (
               <AcceptInvitation token={token} signedInAs={user.email} invitedEmail={view.email} />
@@ -53,7 +49,6 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
             )}
           </>
         )}
-      </div>
-    </main>
+    </BrandCard>
   );
 }

@@ -78,26 +78,23 @@ export function VersionCompareDialog({
         <h2 id="compare-title" className="text-lg font-semibold">
           Compare versions
         </h2>
-        <label className="flex items-center gap-1.5 text-sm">
-          <span>Compare</span>
-          <select aria-label="Compare" value={sideValue(before)} onChange={(e) => setBefore(parseSide(e.target.value))} className={select}>
-            {options.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex items-center gap-1.5 text-sm">
-          <span>with</span>
-          <select aria-label="With" value={sideValue(after)} onChange={(e) => setAfter(parseSide(e.target.value))} className={select}>
-            {options.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        {(
+          [
+            ["Compare", before, setBefore],
+            ["with", after, setAfter],
+          ] as const
+        ).map(([word, side, setSide]) => (
+          <label key={word} className="flex items-center gap-1.5 text-sm">
+            <span>{word}</span>
+            <select aria-label={word === "with" ? "With" : word} value={sideValue(side)} onChange={(e) => setSide(parseSide(e.target.value))} className={select}>
+              {options.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
         <button type="button" onClick={() => dialog.current?.close()} className="ml-auto rounded-md px-3 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800">
           Close
         </button>

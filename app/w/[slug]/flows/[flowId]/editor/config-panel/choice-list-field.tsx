@@ -2,7 +2,7 @@
 
 import type { ReactNode } from "react";
 import { FieldErrors, describedBy, ghostButton, inputClass, secondaryButton } from "@/app/w/[slug]/credentials/form-controls";
-import { optionLabel, problemsOf, singular, spoken, useScope, type FieldProps } from "./form-scope";
+import { optionLabel, problemsOf, singular, spoken, useScope, type FieldProps, ListLegend } from "./form-scope";
 import { fieldsOf, issuesAt, newItem, unionChoices, withKey, type FieldSpec, type JsonSchema } from "./schema-form";
 
 /**
@@ -23,19 +23,7 @@ export function ChoiceListField({ id, spec, value, onChange, decor, renderField 
 
   return (
     <fieldset className="space-y-2" aria-describedby={describedBy(id, { description: spec.description, errors })}>
-      <legend className="text-sm font-medium text-slate-800 dark:text-slate-200">
-        {spec.label}
-        {spec.required && (
-          <span className="text-red-600 dark:text-red-400" aria-hidden>
-            *
-          </span>
-        )}
-      </legend>
-      {spec.description && (
-        <p id={`${id}-desc`} className="text-xs text-slate-500 dark:text-slate-400">
-          {spec.description}
-        </p>
-      )}
+      <ListLegend id={id} spec={spec} />
       {list.length === 0 && <p className="text-xs text-slate-500 dark:text-slate-400">No {spec.label.toLowerCase()} yet.</p>}
       <ol className="space-y-2">
         {list.map((item, index) => {

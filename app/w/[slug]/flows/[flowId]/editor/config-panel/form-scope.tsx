@@ -67,3 +67,24 @@ export type FieldProps = { id: string; spec: FieldSpec; value: unknown; onChange
 
 export const spoken = (decor: LabelDecor, label: string) => (decor.prefix ? `${decor.prefix} ${label}` : label);
 
+
+/** A list field's legend (its label, starred when required) and description, as every list field heads its fieldset. */
+export function ListLegend({ id, spec }: { id: string; spec: FieldSpec }) {
+  return (
+    <>
+      <legend className="text-sm font-medium text-slate-800 dark:text-slate-200">
+        {spec.label}
+        {spec.required && (
+          <span className="text-red-600 dark:text-red-400" aria-hidden>
+            *
+          </span>
+        )}
+      </legend>
+      {spec.description && (
+        <p id={`${id}-desc`} className="text-xs text-slate-500 dark:text-slate-400">
+          {spec.description}
+        </p>
+      )}
+    </>
+  );
+}

@@ -3,7 +3,7 @@
 import { FieldErrors, describedBy, ghostButton, inputClass, secondaryButton } from "@/app/w/[slug]/credentials/form-controls";
 import { MultiSelectField, SwitchField } from "./choice-fields";
 import { ChoiceListField } from "./choice-list-field";
-import { fieldId, problemsOf, singular, spoken, useScope, type FieldProps, type LabelDecor } from "./form-scope";
+import { fieldId, problemsOf, singular, spoken, useScope, type FieldProps, type LabelDecor, ListLegend } from "./form-scope";
 import { ExpressionCapable, PlainField } from "./plain-field";
 import { fieldSpec, fieldsOf, issuesAt, moveItem, newItem, withKey, type FieldSpec, type JsonSchema } from "./schema-form";
 
@@ -55,19 +55,7 @@ function ListField({ id, spec, value, onChange, decor }: FieldProps) {
   const max = spec.schema.maxItems;
   return (
     <fieldset className="space-y-2" aria-describedby={describedBy(id, { description: spec.description, errors })}>
-      <legend className="text-sm font-medium text-slate-800 dark:text-slate-200">
-        {spec.label}
-        {spec.required && (
-          <span className="text-red-600 dark:text-red-400" aria-hidden>
-            *
-          </span>
-        )}
-      </legend>
-      {spec.description && (
-        <p id={`${id}-desc`} className="text-xs text-slate-500 dark:text-slate-400">
-          {spec.description}
-        </p>
-      )}
+      <ListLegend id={id} spec={spec} />
       <ol className="space-y-2">
         {list.map((item, index) => {
           const object = item && typeof item === "object" ? (item as Record<string, unknown>) : {};
