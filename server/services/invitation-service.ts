@@ -40,10 +40,16 @@ function linkFor({ base, token }: { base: string; token: string }): string {
   return new URL(`${INVITE_PATH}${token}`, base).toString();
 }
 
-/** Makes a fresh token for an invitation, mails the link when SMTP is configured, and returns the link. */
-async function issue({
-  db,
-  invitationId,
+/** A fresh single-use token: the token itself goes into the link, only its hash is stored. */
+function freshToken(settings: InvitationSettings): { token: string; tokenHash: string; expiresAt: Date } {
+  const token = randomBytes(32).toString("base64url");
+  return { token, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + settings.ttlDays * DAY_MS) };
+}
+
+/** The link for a token, mailed when SMTP is configured; a mail that fails still leaves the link to copy. */
+async function deliver({
+  token,
+  expiresAt,
   workspaceName,
   email,
   role,
@@ -51,8 +57,8 @@ async function issue({
   linkBase,
   settings,
 }: {
-  db: Db;
-  invitationId: string;
+  token: string;
+  expiresAt: Date;
   workspaceName: string;
   email: string;
   role: Role;
@@ -60,9 +66,6 @@ async function issue({
   linkBase: string;
   settings: InvitationSettings;
 }): Promise<{ link: string; mailed: boolean; mailError: string | null; expiresAt: Date }> {
-  const token = randomBytes(32).toString("base64url");
-  const expiresAt = new Date(Date.now() + settings.ttlDays * DAY_MS);
-  await db.invitation.update({ where: { id: invitationId }, data: { tokenHash: hashToken(token), expiresAt }, select: { id: true } });
   const link = linkFor({ base: settings.publicUrl ?? linkBase, token });
   if (!settings.mailer) return { link, mailed: false, mailError: null, expiresAt };
   try {
@@ -116,28 +119,33 @@ export const invitationService = {
     const address = email.trim().toLowerCase();
     const member = await db.membership.findFirst({ where: { workspaceId, user: { email: address } }, select: { id: true } });
     if (member) throw new ServiceError({ code: "CONFLICT", message: `${address} is already a member of this workspace; change their role in the list instead.` });
+    const { token, tokenHash, expiresAt } = freshToken(settings);
     const { invitation, workspaceName, inviter } = await db.$transaction(async (tx) => {
       // A newer invitation to the same address replaces any still pending.
       await tx.invitation.updateMany({ where: { workspaceId, email: address, acceptedAt: null, revokedAt: null }, data: { revokedAt: new Date() } });
       const created = await tx.invitation.create({
-        data: { workspaceId, email: address, role, invitedById: userId, tokenHash: `unissued:${randomBytes(16).toString("hex")}`, expiresAt: new Date() },
+        data: { workspaceId, email: address, role, invitedById: userId, tokenHash, expiresAt },
         select: { id: true, workspace: { select: { name: true } } },
       });
       const by = await tx.user.findUnique({ where: { id: userId }, select: { name: true, email: true } });
       await auditService.record({ tx, entry: { workspaceId, actorId: userId, action: "invitation.create", targetType: "invitation", targetId: created.id, data: { email: address, role } } });
       return { invitation: created, workspaceName: created.workspace.name, inviter: by?.name ?? by?.email ?? "Someone" };
     });
-    const issued = await issue({ db, invitationId: invitation.id, workspaceName, email: address, role, inviter, linkBase, settings });
-    return { id: invitation.id, email: address, role, ...issued };
+    const delivered = await deliver({ token, expiresAt, workspaceName, email: address, role, inviter, linkBase, settings });
+    return { id: invitation.id, email: address, role, ...delivered };
   },
 
   /** A new link (the old one stops working) and a new expiry, mailed again when SMTP is configured. */
   async resend({ db, userId, workspaceId, invitationId, linkBase, settings }: { db: Db; userId: string; workspaceId: string; invitationId: string; linkBase: string; settings: InvitationSettings }) {
     const invitation = await pendingOrThrow({ db, workspaceId, invitationId });
     const by = await db.user.findUnique({ where: { id: userId }, select: { name: true, email: true } });
-    const issued = await issue({ db, invitationId, workspaceName: invitation.workspace.name, email: invitation.email, role: invitation.role, inviter: by?.name ?? by?.email ?? "Someone", linkBase, settings });
-    await db.$transaction((tx) => auditService.record({ tx, entry: { workspaceId, actorId: userId, action: "invitation.resend", targetType: "invitation", targetId: invitationId, data: { email: invitation.email } } }));
-    return { id: invitationId, email: invitation.email, role: invitation.role, ...issued };
+    const { token, tokenHash, expiresAt } = freshToken(settings);
+    await db.$transaction(async (tx) => {
+      await tx.invitation.update({ where: { id: invitationId }, data: { tokenHash, expiresAt }, select: { id: true } });
+      await auditService.record({ tx, entry: { workspaceId, actorId: userId, action: "invitation.resend", targetType: "invitation", targetId: invitationId, data: { email: invitation.email } } });
+    });
+    const delivered = await deliver({ token, expiresAt, workspaceName: invitation.workspace.name, email: invitation.email, role: invitation.role, inviter: by?.name ?? by?.email ?? "Someone", linkBase, settings });
+    return { id: invitationId, email: invitation.email, role: invitation.role, ...delivered };
   },
 
   async revoke({ db, userId, workspaceId, invitationId }: { db: Db; userId: string; workspaceId: string; invitationId: string }) {
