@@ -23,7 +23,7 @@ describe("permissions", () => {
       viewer: ["workspace.read", "membership.leave"],
       operator: ["workspace.read", "membership.leave", "run.control", "flow.activate"],
       editor: ["workspace.read", "membership.leave", "run.control", "flow.activate", "flow.edit", "run.delete", "credential.edit", "abTest.edit"],
-      admin: ["workspace.read", "membership.leave", "run.control", "flow.activate", "flow.edit", "run.delete", "credential.edit", "abTest.edit", "workspace.manage", "audit.read", "member.manage"],
+      admin: ["workspace.read", "membership.leave", "run.control", "flow.activate", "flow.edit", "run.delete", "credential.edit", "abTest.edit", "workspace.manage", "audit.read", "sso.manage", "apiKey.manage", "member.manage"],
       owner: Object.keys(permissions),
     });
   });

@@ -25,6 +25,8 @@ export const permissions = {
   "abTest.edit": { least: "editor", what: "Record A/B conversions and reset experiments." },
   "workspace.manage": { least: "admin", what: "Rename the workspace and set how long its audit log is kept." },
   "audit.read": { least: "admin", what: "Read and export the audit log." },
+  "sso.manage": { least: "admin", what: "Configure the workspace's single sign-on (OIDC or SAML), its claimed email domains and \"require SSO\"." },
+  "apiKey.manage": { least: "admin", what: "Create and revoke the workspace's API keys." },
   "member.manage": { least: "admin", what: "Invite members, change their roles and remove them (owners aside)." },
   "owner.manage": { least: "owner", what: "Invite owners, hand ownership over, take the owner role away, and remove an owner." },
   "workspace.delete": { least: "owner", what: "Delete the workspace with everything in it." },
