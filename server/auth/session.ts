@@ -7,6 +7,8 @@ export interface ContextUser {
   id: string;
   email: string;
   name: string | null;
+  /** The workspace SSO connection this session signed in through, or null for any other sign-in. */
+  ssoConnectionId?: string | null;
 }
 
 export async function currentUser(): Promise<ContextUser | null> {

@@ -391,6 +391,18 @@ export const ssoService = {
     return connection;
   },
 
+  /** Where "Continue with SSO" sends a person; an email whose domain no enabled connection claims is refused. */
+  async routeForEmail({ db, email }: { db: Db; email: string }): Promise<SsoRoute> {
+    const connection = await ssoService.connectionForEmail({ db, email });
+    if (!connection) {
+      throw new ServiceError({
+        code: "NOT_FOUND",
+        message: `No workspace here signs in people from ${emailDomain(email.trim())} with single sign-on; sign in another way, or ask your administrator which address to use.`,
+      });
+    }
+    return ssoRoute(connection);
+  },
+
   /**
    * The sign-in a person whose domain a workspace reserves for its SSO must use, when `via` (the connection they
    * signed in through, or null) is not it; null when any sign-in will do.
