@@ -391,6 +391,11 @@ export const ssoService = {
     return connection;
   },
 
+  /** Whether any workspace signs people in by single sign-on, so the sign-in page offers "Continue with SSO". */
+  async anyEnabled({ db }: { db: Db }): Promise<boolean> {
+    return (await db.ssoConnection.count({ where: { enabled: true }, take: 1 })) > 0;
+  },
+
   /** Where "Continue with SSO" sends a person; an email whose domain no enabled connection claims is refused. */
   async routeForEmail({ db, email }: { db: Db; email: string }): Promise<SsoRoute> {
     const connection = await ssoService.connectionForEmail({ db, email });
@@ -413,13 +418,20 @@ export const ssoService = {
     return { id: connection.id, route: ssoRoute(connection) };
   },
 
-  /** The enabled OIDC connections with their opened client secrets, for the sign-in's providers. */
-  async oidcConnections({ db }: { db: Db }) {
-    return db.ssoConnection.findMany({
-      where: { protocol: "oidc", enabled: true },
-      select: { id: true, workspaceId: true, oidcIssuer: true, oidcClientId: true, oidcClientSecret: true, updatedAt: true },
-      orderBy: { id: "asc" },
+  /** One OIDC connection's issuer and client with the secret opened, for the provider that signs in through it. */
+  async oidcClient({ db, box, connectionId }: { db: Db; box: SecretBox; connectionId: string }) {
+    const row = await db.ssoConnection.findUnique({
+      where: { id: connectionId },
+      select: { id: true, workspaceId: true, protocol: true, enabled: true, oidcIssuer: true, oidcClientId: true, oidcClientSecret: true, updatedAt: true },
     });
+    if (!row || row.protocol !== "oidc" || !row.enabled || !row.oidcIssuer || !row.oidcClientId || !row.oidcClientSecret) return null;
+    return {
+      id: row.id,
+      issuer: row.oidcIssuer,
+      clientId: row.oidcClientId,
+      clientSecret: box.open({ sealed: row.oidcClientSecret, context: row.workspaceId }),
+      updatedAt: row.updatedAt,
+    };
   },
 
   /**
