@@ -102,7 +102,7 @@ test("a workspace's admin sets up OIDC, whose save errors are shown on their fie
   await expect(page.getByRole("textbox", { name: "Email domains" })).toHaveValue("settings-corp.test");
   await expect(page.getByLabel("Client secret")).toHaveValue("");
   await expect(page.getByLabel("Client secret")).toHaveAccessibleDescription(/A secret is stored/);
-  await snapThemes(page, testInfo, "sso settings saved");
+  await snapThemes(page, testInfo, "sso settings saved", { prepare: () => page.evaluate(() => window.scrollTo(0, 0)) });
 
   // Removing it frees the domain for the journey below's workspaces.
   page.once("dialog", (dialog) => void dialog.accept());
