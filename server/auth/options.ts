@@ -4,6 +4,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "../db";
 import { devLoginEnabled, env, oidcEnabled, type Env } from "../env";
 import { logger } from "../logger";
+import { ServiceError } from "../services/service-error";
 import { userService } from "../services/user-service";
 
 interface OidcProfile {
@@ -47,6 +48,8 @@ function devProvider(): Provider {
         return { id: user.id, email: user.email, name: user.name };
       } catch (err) {
         await userService.recordFailedSignIn({ db, provider: DEV_PROVIDER_ID, email, reason: err instanceof Error ? err.message : String(err) });
+        // next-auth puts a thrown error's message in the sign-in page's address; this one the page explains.
+        if (err instanceof ServiceError && err.code === "FORBIDDEN") throw new Error("AccountDisabled");
         throw err;
       }
     },
@@ -73,12 +76,15 @@ export function authOptions(): NextAuthOptions {
     callbacks: {
       async signIn({ account, user }) {
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
-        const refuse = async (error: "NoEmail" | "DomainNotAllowed", reason: string) => {
+        const refuse = async (error: "NoEmail" | "DomainNotAllowed" | "AccountDisabled", reason: string) => {
           await userService.recordFailedSignIn({ db: await getDb(), provider: OIDC_PROVIDER_ID, email: user.email ?? null, reason });
           return `/signin?error=${error}`;
         };
         if (!user.email) return refuse("NoEmail", "the identity provider shared no email address");
         if (!domainAllowed({ email: user.email, allowed: e.OIDC_ALLOWED_DOMAINS })) return refuse("DomainNotAllowed", "the email's domain is not in OIDC_ALLOWED_DOMAINS");
+        if (!(await userService.mayTrySignIn({ db: await getDb(), provider: OIDC_PROVIDER_ID, providerAccountId: account.providerAccountId, email: user.email }))) {
+          return refuse("AccountDisabled", "the account is disabled");
+        }
         return true;
       },
       async jwt({ token, user, account }) {

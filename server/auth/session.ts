@@ -1,5 +1,8 @@
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
+import { cache } from "react";
+import { getDb } from "../db";
+import { userService } from "../services/user-service";
 import { authOptions } from "./options";
 
 /** The signed-in user as procedures and route handlers see them. */
@@ -9,14 +12,27 @@ export interface ContextUser {
   name: string | null;
 }
 
-export async function currentUser(): Promise<ContextUser | null> {
+/** The session's user with what the pages show of their instance role. */
+export interface SessionUser extends ContextUser {
+  instanceAdmin: boolean;
+}
+
+/**
+ * The session's JWT says who signed in; whether they may still act is read from the database on every request,
+ * so disabling or deleting a user ends their sessions at their next request (on every web process at once, which
+ * a cache shared across requests could not promise). It costs one primary-key lookup per request (well under a
+ * millisecond on a local PostgreSQL); within one page render the layout and the page share it.
+ */
+const storedUser = cache(async (userId: string) => userService.sessionUser({ db: await getDb(), userId }));
+
+export async function currentUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions());
   if (!session?.user?.id) return null;
-  return { id: session.user.id, email: session.user.email ?? "", name: session.user.name ?? null };
+  return storedUser(session.user.id);
 }
 
 /** For pages: the signed-in user, or a redirect to the sign-in page that comes back here afterwards. */
-export async function requireUser(returnTo: string): Promise<ContextUser> {
+export async function requireUser(returnTo: string): Promise<SessionUser> {
   const user = await currentUser();
   if (!user) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
   return user;
