@@ -26,6 +26,12 @@ function serverFilter(filter: Filter) {
   };
 }
 
+/** The address an event names (a user created, disabled or deleted; a refused sign-in's claim), to show beside its target's id. */
+function emailOf(data: unknown): string | null {
+  const email = data && typeof data === "object" && "email" in data ? data.email : null;
+  return typeof email === "string" ? email : null;
+}
+
 function download(name: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
   const link = Object.assign(document.createElement("a"), { href: url, download: name });
@@ -146,6 +152,7 @@ export function AuditLog({ scope, description }: { scope: AuditScope; descriptio
                 <td className="px-4 py-2 font-mono text-xs">{event.action}</td>
                 <td className="px-4 py-2">
                   {event.targetType}
+                  {emailOf(event.data) && <span className="ml-1">{emailOf(event.data)}</span>}
                   {event.targetId && <span className="ml-1 font-mono text-xs text-slate-500">{event.targetId}</span>}
                 </td>
                 <td className="px-4 py-2 text-xs text-slate-500" title={event.userAgent ?? undefined}>
