@@ -26,10 +26,11 @@ function serverFilter(filter: Filter) {
   };
 }
 
-/** The address an event names (a user created, disabled or deleted; a refused sign-in's claim), to show beside its target's id. */
-function emailOf(data: unknown): string | null {
-  const email = data && typeof data === "object" && "email" in data ? data.email : null;
-  return typeof email === "string" ? email : null;
+/** What an event's data calls its target (a user's email, a flow's or deleted workspace's name), to show beside its id. */
+function labelOf(data: unknown): string | null {
+  if (!data || typeof data !== "object") return null;
+  const label = "email" in data ? data.email : "name" in data ? data.name : null;
+  return typeof label === "string" ? label : null;
 }
 
 function download(name: string, text: string) {
@@ -152,7 +153,7 @@ export function AuditLog({ scope, description }: { scope: AuditScope; descriptio
                 <td className="px-4 py-2 font-mono text-xs">{event.action}</td>
                 <td className="px-4 py-2">
                   {event.targetType}
-                  {emailOf(event.data) && <span className="ml-1">{emailOf(event.data)}</span>}
+                  {labelOf(event.data) && <span className="ml-1">{labelOf(event.data)}</span>}
                   {event.targetId && <span className="ml-1 font-mono text-xs text-slate-500">{event.targetId}</span>}
                 </td>
                 <td className="px-4 py-2 text-xs text-slate-500" title={event.userAgent ?? undefined}>

@@ -79,7 +79,7 @@ export function DeleteUserDialog({ user, onClose, onDeleted }: { user: { id: str
           const choice = choiceOf(w.id, w.members.length > 0);
           const set = (next: Choice) => setChoices({ ...choices, [w.id]: next });
           return (
-            <fieldset key={w.id} className="space-y-2 rounded-lg border border-slate-200 p-3 dark:border-slate-700">
+            <fieldset key={w.id} className="min-w-0 space-y-2 rounded-lg border border-slate-200 p-3 dark:border-slate-700">
               <legend className="px-1 text-sm font-medium">
                 {w.name} {w.personal && <span className="text-xs font-normal text-slate-500">(personal workspace)</span>}
               </legend>

@@ -46,9 +46,9 @@ export function UserList() {
       />
       {error && <ErrorAlert>{error.message}</ErrorAlert>}
       <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <table className="w-full text-sm">
+        <table className="w-full text-sm max-md:block">
           <caption className="sr-only">Users, newest first</caption>
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/50">
+          <thead className="max-md:hidden bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/50">
             <tr>
               <th className="px-4 py-2 font-medium">User</th>
               <th className="px-4 py-2 font-medium">Created</th>
@@ -59,24 +59,30 @@ export function UserList() {
               </th>
             </tr>
           </thead>
-          <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+          <tbody className="divide-y divide-slate-200 max-md:block dark:divide-slate-800">
             {users.data?.users.map((user) => {
               const self = user.id === me.data?.id;
               return (
-                <tr key={user.id} className="align-top">
-                  <th scope="row" className="px-4 py-2 text-left font-normal">
+                <tr key={user.id} className="align-top max-md:block max-md:py-2">
+                  <th scope="row" className="min-w-56 px-4 py-2 text-left font-normal max-md:block max-md:py-1">
                     <div className="font-medium">
                       {user.name ?? "—"} {self && <span className="text-xs font-normal text-slate-500">(you)</span>}
                     </div>
-                    <div className="break-all text-slate-600 dark:text-slate-400">{user.email}</div>
+                    <div className="text-slate-600 [overflow-wrap:anywhere] dark:text-slate-400">{user.email}</div>
                     <div className="mt-1 flex gap-1">
                       {user.instanceAdmin && <span className={`${badge} bg-amber-100 text-amber-900 dark:bg-amber-900/40 dark:text-amber-200`}>Admin</span>}
                       {user.disabled && <span className={`${badge} bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200`}>Disabled</span>}
                     </div>
                   </th>
-                  <td className="whitespace-nowrap px-4 py-2 text-slate-600 dark:text-slate-400">{formatDate(user.createdAt)}</td>
-                  <td className="whitespace-nowrap px-4 py-2 text-slate-600 dark:text-slate-400">{formatDate(user.lastSignInAt)}</td>
-                  <td className="px-4 py-2">
+                  <td className="whitespace-nowrap px-4 py-2 text-slate-600 max-md:block max-md:py-0.5 dark:text-slate-400">
+                    <span className="md:hidden">Created </span>
+                    {formatDate(user.createdAt)}
+                  </td>
+                  <td className="whitespace-nowrap px-4 py-2 text-slate-600 max-md:block max-md:py-0.5 dark:text-slate-400">
+                    <span className="md:hidden">Last sign-in </span>
+                    {formatDate(user.lastSignInAt)}
+                  </td>
+                  <td className="px-4 py-2 max-md:block max-md:py-1">
                     <ul className="space-y-0.5">
                       {user.workspaces.map((w) => (
                         <li key={w.id}>
@@ -88,9 +94,9 @@ export function UserList() {
                       ))}
                     </ul>
                   </td>
-                  <td className="px-4 py-2">
+                  <td className="px-4 py-2 max-md:block max-md:py-1">
                     {!self && (
-                      <div className="flex flex-wrap justify-end gap-1">
+                      <div className="flex flex-wrap justify-end gap-1 max-md:justify-start">
                         <button
                           type="button"
                           disabled={busy}
@@ -127,8 +133,8 @@ export function UserList() {
               );
             })}
             {users.isSuccess && users.data.users.length === 0 && (
-              <tr>
-                <td colSpan={5} className="px-4 py-6 text-center text-slate-500">
+              <tr className="max-md:block">
+                <td colSpan={5} className="px-4 py-6 text-center text-slate-500 max-md:block">
                   No user matches {search ? `“${search}”` : "yet"}.
                 </td>
               </tr>

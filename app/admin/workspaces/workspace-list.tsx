@@ -36,7 +36,7 @@ export function WorkspaceList() {
           <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/50">
             <tr>
               <th className="px-4 py-2 font-medium">Name</th>
-              <th className="px-4 py-2 font-medium">Slug</th>
+              <th className="px-4 py-2 font-medium max-sm:hidden">Slug</th>
               <th className="px-4 py-2 text-right font-medium">Members</th>
               <th className="px-4 py-2 text-right font-medium">Flows</th>
               <th className="px-4 py-2 font-medium">Created</th>
@@ -51,7 +51,7 @@ export function WorkspaceList() {
                   </Link>
                   {w.personal && <span className="ml-1 text-xs text-slate-500">personal</span>}
                 </th>
-                <td className="px-4 py-2 font-mono text-xs text-slate-600 dark:text-slate-400">{w.slug}</td>
+                <td className="px-4 py-2 font-mono text-xs text-slate-600 max-sm:hidden dark:text-slate-400">{w.slug}</td>
                 <td className="px-4 py-2 text-right tabular-nums">{w.members}</td>
                 <td className="px-4 py-2 text-right tabular-nums">{w.flows}</td>
                 <td className="whitespace-nowrap px-4 py-2 text-slate-600 dark:text-slate-400">{formatDate(w.createdAt)}</td>

@@ -48,7 +48,7 @@ function RenameWorkspace() {
 
   return (
     <section aria-labelledby="general-title" className="space-y-3">
-      <h2 id="general-title" className="text-lg font-semibold">
+      <h2 id="general-title" className="sr-only">
         Name
       </h2>
       <form onSubmit={submit} className="flex items-end gap-2">
