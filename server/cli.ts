@@ -57,7 +57,8 @@ Commands:
 
 Options for every command:
   --user <email>       Act as this user; their workspace role applies. Default: with --workspace, its
-                       first owner; otherwise the only user, if there is just one.
+                       first owner; with --instance, the first instance administrator; otherwise the only
+                       user, if there is just one.
   --workspace <slug>   List or import into this workspace (default: the user's first workspace); for the
                        other commands, the workspace the flow must belong to.
   -h, --help           Show this text.
@@ -214,8 +215,8 @@ interface Actor {
 }
 
 /** Who the CLI acts as: --user, else the workspace's first owner, else the only user there is. */
-async function resolveActor({ db, email, workspaceSlug }: { db: Db; email?: string; workspaceSlug?: string }): Promise<Actor> {
-  const actor = await userService.actorFor({ db, email, workspaceSlug });
+async function resolveActor({ db, email, workspaceSlug, instanceAdmin }: { db: Db; email?: string; workspaceSlug?: string; instanceAdmin: boolean }): Promise<Actor> {
+  const actor = await userService.actorFor({ db, email, workspaceSlug, instanceAdmin });
   if ("reason" in actor) throw new CliError(actor.reason);
   return actor;
 }
@@ -456,7 +457,7 @@ async function main(argv: string[]): Promise<number> {
     const session: Session = {
       db: connection.db,
       logger,
-      actor: await resolveActor({ db: connection.db, email: args.user, workspaceSlug: args.workspace }),
+      actor: await resolveActor({ db: connection.db, email: args.user, workspaceSlug: args.workspace, instanceAdmin: args.command === "audit" && args.instance }),
       runtime: async () => {
         if (!runtime) {
           runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "cli", logger });

@@ -115,14 +115,19 @@ export const userService = {
   },
 
   /**
-   * Whom a command-line tool on the server acts as: the user with this email, else the first owner of the
-   * workspace with this slug, else the only user there is; null with the reason when none fits.
+   * Whom a command-line tool on the server acts as: the user with this email, else (for an instance action) the
+   * longest-standing enabled instance administrator, else the first owner of the workspace with this slug, else the
+   * only user there is; null with the reason when none fits.
    */
-  async actorFor({ db, email, workspaceSlug }: { db: Db; email?: string; workspaceSlug?: string }): Promise<{ id: string; email: string } | { reason: string }> {
+  async actorFor({ db, email, workspaceSlug, instanceAdmin = false }: { db: Db; email?: string; workspaceSlug?: string; instanceAdmin?: boolean }): Promise<{ id: string; email: string } | { reason: string }> {
     const select = { id: true, email: true } as const;
     if (email) {
       const user = await db.user.findUnique({ where: { email: email.toLowerCase() }, select });
       return user ?? { reason: `No user with email ${email}; they must sign in to Streamware once before the CLI can act as them.` };
+    }
+    if (instanceAdmin) {
+      const admin = await db.user.findFirst({ where: { instanceAdmin: true, disabledAt: null }, select, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+      return admin ?? { reason: "There is no instance administrator yet; the first person to sign in becomes one." };
     }
     if (workspaceSlug) {
       const owner = await db.membership.findFirst({
