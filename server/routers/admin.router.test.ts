@@ -156,6 +156,9 @@ describe.each(databaseKinds)("instance administration on %s", (kind) => {
       { chain: kept.id, action: "ownership.transfer", actorId: admin.user.id, targetId: heir.user.id },
       { chain: "instance", action: "user.delete", actorId: admin.user.id, targetId: leaver.user.id },
     ]);
+    // The deleted user's own events still name them.
+    const theirs = await admin.caller.admin.audit({ action: "auth.signIn", limit: 200 });
+    expect(theirs.events.filter((e) => e.actorId === leaver.user.id).map((e) => e.actor)).toEqual([`${leaver.user.email} (deleted)`]);
     const verdict = await verifyAuditChain(auditService.chainEvents({ db, workspaceId: null }), await auditService.chainHead({ db, workspaceId: null }));
     expect(verdict).toMatchObject({ ok: true });
   });

@@ -63,6 +63,15 @@ async function withActors(db: Db, events: Omit<AuditRow, "actor">[]): Promise<Au
   const userIds = [...new Set(events.filter((e) => e.actorKind === "user" && e.actorId).map((e) => e.actorId!))];
   const users = userIds.length ? await db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } }) : [];
   const email = new Map(users.map((u) => [u.id, u.email]));
+  // A deleted user is named by the email their deletion recorded.
+  const gone = userIds.filter((id) => !email.has(id));
+  const deletions = gone.length
+    ? await db.auditEvent.findMany({ where: { chain: auditChainOf(null), action: "user.delete", targetId: { in: gone } }, select: { targetId: true, data: true } })
+    : [];
+  for (const { targetId, data } of deletions) {
+    const address = (data as { email?: unknown } | null)?.email;
+    if (targetId && typeof address === "string") email.set(targetId, `${address} (deleted)`);
+  }
   return events.map((e) => ({ ...e, actor: e.actorId ? (email.get(e.actorId) ?? e.actorId) : null }));
 }
 
