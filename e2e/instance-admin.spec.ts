@@ -1,24 +1,43 @@
 import { readFile } from "node:fs/promises";
-import { type Browser, type Page, expect, test } from "@playwright/test";
-import { startAppServer } from "./support/app-server";
+import { type Browser, type Locator, type Page, expect, test } from "@playwright/test";
+import { freePort, startAppServer } from "./support/app-server";
 import { signIn, trpc, uniqueEmail } from "./support/editor";
+import { type OidcProviderHandle, startOidcProvider } from "./support/oidc-provider";
 import { snapThemes } from "./support/screens";
 
 // A fresh instance of its own: the shared server's first user is whichever journey signed in first.
 test.describe("instance administration", () => {
   test.describe.configure({ timeout: 300_000 });
   let server: Awaited<ReturnType<typeof startAppServer>>;
+  let sso: OidcProviderHandle;
   let origin: string;
 
   test.beforeAll(async () => {
     test.setTimeout(240_000);
-    server = await startAppServer(() => ({}));
-    origin = `http://localhost:${server.port}`;
+    // Its own identity provider too, which must know the app's address before the app starts.
+    const port = await freePort();
+    origin = `http://localhost:${port}`;
+    sso = await startOidcProvider({ port: 0, appOrigins: [origin] });
+    server = await startAppServer(() => ({ OIDC_ISSUER: sso.issuer, OIDC_CLIENT_ID: sso.clientId, OIDC_CLIENT_SECRET: sso.clientSecret, OIDC_NAME: "Test SSO" }), { port });
   });
 
   test.afterAll(async () => {
     await server?.close();
+    await sso?.close();
   });
+
+  /** Signs in through the identity provider as `login`, until Streamware shows what `landsOn` finds. */
+  async function ssoSignIn(page: Page, { login, landsOn }: { login: string; landsOn: Locator }): Promise<void> {
+    await page.goto("/signin");
+    await page.getByRole("button", { name: "Continue with Test SSO" }).click();
+    await page.getByRole("textbox", { name: "Login" }).fill(login);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    // The provider asks for consent when this account meets this client without a session there.
+    const allow = page.getByRole("button", { name: "Allow" });
+    await expect(allow.or(landsOn)).toBeVisible();
+    if (await allow.isVisible()) await allow.click();
+    await expect(landsOn).toBeVisible();
+  }
 
   async function personOn(browser: Browser): Promise<Page> {
     const context = await browser.newContext({ baseURL: origin });
@@ -48,6 +67,10 @@ test.describe("instance administration", () => {
     const daveEmail = uniqueEmail("dave");
     const dave = await personOn(browser);
     await signIn(dave, daveEmail);
+    const erinLogin = `erin-${daveEmail.slice(5, 13)}`;
+    const erinEmail = `${erinLogin}@example.test`;
+    const erin = await personOn(browser);
+    await ssoSignIn(erin, { login: erinLogin, landsOn: erin.getByRole("heading", { name: "Flows", exact: true }) });
 
     // Users: everyone, with their workspaces and roles.
     await admin.getByRole("link", { name: "Admin", exact: true }).click();
@@ -56,20 +79,20 @@ test.describe("instance administration", () => {
     await expect(rows.filter({ hasText: adminEmail })).toContainText("Admin");
     await expect(rows.filter({ hasText: bobEmail })).toContainText("Relay owner");
     await expect(rows.filter({ hasText: carolEmail })).toContainText("Relay editor");
-    await expect(rows).toHaveCount(5);
+    await expect(rows).toHaveCount(6);
     await admin.getByRole("searchbox", { name: "Find users" }).fill("carol");
     await admin.getByRole("button", { name: "Search" }).click();
     await expect(rows).toHaveCount(2);
     await expect(admin.getByText("1–1 of 1 user")).toBeVisible();
     await admin.getByRole("searchbox", { name: "Find users" }).fill("");
     await admin.getByRole("button", { name: "Search" }).click();
-    await expect(rows).toHaveCount(5);
+    await expect(rows).toHaveCount(6);
     await snapThemes(admin, testInfo, "admin users");
 
     // Every workspace, whoever belongs to it; one opens with its members.
     await admin.getByRole("navigation", { name: "Administration" }).getByRole("link", { name: "Workspaces" }).click();
     await expect(admin.getByRole("heading", { name: "Workspaces" })).toBeVisible();
-    await expect(rows).toHaveCount(6);
+    await expect(rows).toHaveCount(7);
     await expect(rows.filter({ hasText: "Relay" })).toContainText(relay.slug);
     await snapThemes(admin, testInfo, "admin workspaces");
     await admin.getByRole("link", { name: "Relay", exact: true }).click();
@@ -89,6 +112,13 @@ test.describe("instance administration", () => {
     await dave.getByRole("textbox", { name: "Email" }).fill(daveEmail);
     await submit.click();
     await expect(dave.getByRole("main").getByRole("alert")).toHaveText("This account is disabled. Ask an administrator of this Streamware instance to enable it.");
+    // The same through single sign-on.
+    await admin.getByRole("button", { name: `Disable ${erinEmail}` }).click();
+    await expect(rows.filter({ hasText: erinEmail })).toContainText("Disabled");
+    await erin.context().clearCookies();
+    await ssoSignIn(erin, { login: erinLogin, landsOn: erin.getByRole("main").getByRole("alert") });
+    await expect(erin).toHaveURL(/\/signin\?.*error=AccountDisabled/);
+    await expect(erin.getByRole("main").getByRole("alert")).toHaveText("This account is disabled. Ask an administrator of this Streamware instance to enable it.");
 
     // Deleting Bob: Relay goes to Carol, his personal workspace is deleted by typing its name.
     await admin.getByRole("button", { name: `Delete ${bobEmail}` }).click();
@@ -115,16 +145,18 @@ test.describe("instance administration", () => {
     for (const action of ["user.delete", "workspace.delete", "user.disable", "auth.signInFailed", "auth.signIn", "user.create"]) {
       await expect(rows.filter({ hasText: action }).first()).toBeVisible();
     }
-    await expect(rows.filter({ hasText: "user.disable" })).toContainText(adminEmail);
+    await expect(rows.filter({ hasText: "user.disable" })).toHaveCount(2);
+    await expect(rows.filter({ hasText: "user.disable" }).filter({ hasText: erinEmail })).toContainText(adminEmail);
+    await expect(rows.filter({ hasText: "auth.signInFailed" }).filter({ hasText: erinEmail })).toBeVisible();
     await admin.getByLabel("Action").fill("user.d");
     await admin.getByRole("button", { name: "Filter" }).click();
-    await expect(rows).toHaveCount(3);
+    await expect(rows).toHaveCount(4);
     const download = admin.waitForEvent("download");
     await admin.getByRole("button", { name: "Export CSV" }).click();
     const csv = await readFile((await (await download).path())!, "utf8");
     expect(csv).toContain(",user.delete,");
     expect(csv).toContain(",user.disable,");
-    await expect(admin.getByRole("status")).toHaveText("Exported 2 events.");
+    await expect(admin.getByRole("status")).toHaveText("Exported 3 events.");
     await admin.getByLabel("Action").fill("");
     await admin.getByRole("button", { name: "Filter" }).click();
     await snapThemes(admin, testInfo, "admin audit log");
