@@ -172,6 +172,7 @@ export const instanceAdminService = {
     if (user.instanceAdmin) await requireAnotherAdmin({ tx: db, userId });
     const owned = await soleOwnerships({ db, userId });
     const decided = new Map(decisions.map((d) => [d.workspaceId, d]));
+    if (decided.size !== decisions.length) throw new ServiceError({ code: "BAD_REQUEST", message: "Decide once for each workspace; nothing was deleted." });
     for (const workspace of owned) {
       const decision = decided.get(workspace.id);
       if (!decision) {
