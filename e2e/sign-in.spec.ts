@@ -111,7 +111,8 @@ test("an owner invites a viewer, who can open the workspace but not change it", 
   const ownerSlug = await devSignIn(page, "olga@example.test");
   await createFlow(page, { slug: ownerSlug, name: "Shared dashboard feed" });
   await page.getByRole("link", { name: "Settings" }).click();
-  await expect(page.getByRole("heading", { name: "Workspace settings" })).toBeVisible();
+  await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Members" }).click();
+  await expect(page.getByRole("heading", { name: "Members", exact: true })).toBeVisible();
   await page.getByRole("textbox", { name: "Email" }).fill("vera@example.test");
   await page.getByRole("combobox", { name: "Role" }).selectOption("viewer");
   await page.getByRole("button", { name: "Invite", exact: true }).click();

@@ -16,7 +16,7 @@ test("an owner invites a person by link, who signs in through it and lands as an
   await expect(page).toHaveURL(/\/w\/night-shift[\w-]*$/);
   const slug = new URL(page.url()).pathname.split("/")[2]!;
 
-  await page.goto(`/w/${slug}/settings`);
+  await page.goto(`/w/${slug}/settings/members`);
   await page.getByLabel("Email", { exact: true }).fill(guestEmail);
   await page.getByLabel("Role", { exact: true }).selectOption("editor");
   await page.getByRole("button", { name: "Invite", exact: true }).click();
@@ -49,7 +49,7 @@ test("an owner invites a person by link, who signs in through it and lands as an
   await expect(guest.getByRole("heading", { name: "Join Night shift" })).toBeVisible();
   await guest.getByRole("button", { name: "Accept and join" }).click();
   await expect(guest).toHaveURL(new RegExp(`/w/${slug}$`));
-  await guest.goto(`/w/${slug}/settings`);
+  await guest.goto(`/w/${slug}/settings/members`);
   await expect(guest.getByRole("row", { name: new RegExp(guestEmail) })).toContainText("editor");
 
   // The link worked once.
@@ -90,7 +90,7 @@ test("an owner invites a person by link, who signs in through it and lands as an
 test("an invitation link for another address does not let the signed-in person in", async ({ page, browser }) => {
   await signIn(page, uniqueEmail("inviter"));
   const [workspace] = await page.evaluate(async () => (await (await fetch("/api/trpc/workspace.list")).json()).result.data.json as { id: string; slug: string }[]);
-  await page.goto(`/w/${workspace!.slug}/settings`);
+  await page.goto(`/w/${workspace!.slug}/settings/members`);
   const invited = uniqueEmail("invited");
   await page.getByLabel("Email", { exact: true }).fill(invited);
   await page.getByRole("button", { name: "Invite", exact: true }).click();
@@ -109,7 +109,7 @@ test("an owner deletes a shared workspace by typing its name; a personal one off
   await signIn(page, uniqueEmail("deleter"));
   const personal = new URL(page.url()).pathname;
   await page.goto(`${personal}/settings`);
-  await expect(page.getByRole("heading", { name: "Members" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "General", exact: true })).toBeVisible();
   await expect(page.getByRole("region", { name: "Delete this workspace" })).toHaveCount(0);
 
   await page.getByRole("button", { name: /^Workspace: / }).click();

@@ -352,6 +352,23 @@ describe("the command-line interface against PostgreSQL", () => {
     expect(noAction.stderr).toContain("audit needs an action");
   });
 
+  it("verifies the instance's own audit log for an instance administrator", async () => {
+    // Ada signed in first, so she administers the instance; Bob does not.
+    const intact = await cli("audit", "verify", "--instance");
+    expect(intact).toMatchObject({ code: 0, stderr: "" });
+    expect(intact.stdout).toMatch(/^The audit log of the instance is intact: \d+ events checked\.\n$/);
+    const refused = await cli("audit", "verify", "--instance", "--user", bob.user.email);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("This needs an administrator of this Streamware instance");
+    const both = await cli("audit", "verify", "--instance", "--workspace", "anything", "--user", ada.user.email);
+    expect(both.stderr).toContain("or check the instance's own with --instance (not both)");
+
+    await connection.db.$executeRaw`UPDATE "AuditEvent" SET "data" = '{"provider":"forged"}' WHERE "chain" = 'instance' AND "seq" = 1`;
+    const edited = await cli("audit", "verify", "--instance", "--user", ada.user.email);
+    expect(edited.code).toBe(1);
+    expect(edited.stdout).toMatch(/^The audit log of the instance was tampered with: event 1 \(user.create\) was changed after it was written/);
+  });
+
   it("asks for --user when more than one user could act", async () => {
     const result = await cli("runs", "some-flow");
     expect(result.code).toBe(1);

@@ -17,6 +17,7 @@ import { ensureSecrets } from "./secrets";
 import { verifyAuditChain } from "./services/audit-chain";
 import { auditService } from "./services/audit-service";
 import { flowService } from "./services/flow-service";
+import { instanceAdminService } from "./services/instance-admin-service";
 import { flowTransferService } from "./services/flow-transfer-service";
 import { runService, type RunSummary } from "./services/run-service";
 import { ServiceError } from "./services/service-error";
@@ -48,14 +49,16 @@ Commands:
   runs <flowId> [--limit <n>] [--status <status>]
       List the flow's most recent runs: --limit of them (default ${DEFAULT_RUNS_LIMIT}, at most 200), only those
       with --status (queued, running, succeeded, failed or cancelled) if given.
-  audit verify --workspace <slug>
+  audit verify --workspace <slug> | --instance
       Check the workspace's audit log: each event is chained to the one before it by its hash, so an event
       changed or deleted in the database breaks the chain. Prints the first such event and exits 1, or
-      how many events were checked and exits 0. Needs an admin or owner of the workspace.
+      how many events were checked and exits 0. Needs an admin or owner of the workspace. With --instance,
+      checks the instance's own log (sign-ins, users, deleted workspaces); needs an instance administrator.
 
 Options for every command:
   --user <email>       Act as this user; their workspace role applies. Default: with --workspace, its
-                       first owner; otherwise the only user, if there is just one.
+                       first owner; with --instance, the first instance administrator; otherwise the only
+                       user, if there is just one.
   --workspace <slug>   List or import into this workspace (default: the user's first workspace); for the
                        other commands, the workspace the flow must belong to.
   -h, --help           Show this text.
@@ -84,6 +87,7 @@ const optionSpecs = {
   timeout: { type: "string" },
   limit: { type: "string" },
   status: { type: "string" },
+  instance: { type: "boolean" },
 } as const;
 
 type OptionName = keyof typeof optionSpecs;
@@ -94,7 +98,7 @@ const commandOptions: Record<CommandName, OptionName[]> = {
   export: ["out"],
   run: ["input", "draft", "timeout"],
   runs: ["limit", "status"],
-  audit: [],
+  audit: ["instance"],
 };
 
 const jsonText = z.string().transform((text, ctx): unknown => {
@@ -131,12 +135,18 @@ const cliArgs = z.discriminatedUnion("command", [
     status: listRunsInput.shape.status,
     ...identity,
   }),
-  z.object({
-    command: z.literal("audit"),
-    action: z.literal("verify", { error: 'the audit command has one action, "verify": npm run cli -- audit verify --workspace <slug>' }),
-    user: identity.user,
-    workspace: z.string({ error: "name the workspace whose audit log to check: --workspace <slug>" }).trim().min(1),
-  }),
+  z
+    .object({
+      command: z.literal("audit"),
+      action: z.literal("verify", { error: 'the audit command has one action, "verify": npm run cli -- audit verify --workspace <slug>' }),
+      user: identity.user,
+      workspace: z.string().trim().min(1).optional(),
+      instance: z.boolean().default(false),
+    })
+    .refine((args) => args.instance !== Boolean(args.workspace), {
+      path: ["workspace"],
+      message: "name the workspace whose audit log to check: --workspace <slug>, or check the instance's own with --instance (not both)",
+    }),
 ]);
 
 type CliArgs = z.infer<typeof cliArgs>;
@@ -205,8 +215,8 @@ interface Actor {
 }
 
 /** Who the CLI acts as: --user, else the workspace's first owner, else the only user there is. */
-async function resolveActor({ db, email, workspaceSlug }: { db: Db; email?: string; workspaceSlug?: string }): Promise<Actor> {
-  const actor = await userService.actorFor({ db, email, workspaceSlug });
+async function resolveActor({ db, email, workspaceSlug, instanceAdmin }: { db: Db; email?: string; workspaceSlug?: string; instanceAdmin: boolean }): Promise<Actor> {
+  const actor = await userService.actorFor({ db, email, workspaceSlug, instanceAdmin });
   if ("reason" in actor) throw new CliError(actor.reason);
   return actor;
 }
@@ -380,15 +390,23 @@ async function listRuns({ db, actor }: Session, args: Args<"runs">): Promise<num
 }
 
 async function verifyAudit({ db, actor }: Session, args: Args<"audit">): Promise<number> {
-  const workspace = await workspaceService.getBySlug({ db, userId: actor.id, slug: args.workspace });
-  await workspaceService.requireRole({ db, userId: actor.id, workspaceId: workspace.id, permission: "audit.read" });
-  const verdict = await verifyAuditChain(auditService.chainEvents({ db, workspaceId: workspace.id }), await auditService.chainHead({ db, workspaceId: workspace.id }));
+  let workspaceId: string | null = null;
+  let what = "the instance";
+  if (args.workspace) {
+    const workspace = await workspaceService.getBySlug({ db, userId: actor.id, slug: args.workspace });
+    await workspaceService.requireRole({ db, userId: actor.id, workspaceId: workspace.id, permission: "audit.read" });
+    workspaceId = workspace.id;
+    what = workspace.slug;
+  } else {
+    await instanceAdminService.requireInstanceAdmin({ db, userId: actor.id });
+  }
+  const verdict = await verifyAuditChain(auditService.chainEvents({ db, workspaceId }), await auditService.chainHead({ db, workspaceId }));
   if (verdict.ok) {
-    await write(process.stdout, `The audit log of ${workspace.slug} is intact: ${verdict.events} event${verdict.events === 1 ? "" : "s"} checked.\n`);
+    await write(process.stdout, `The audit log of ${what} is intact: ${verdict.events} event${verdict.events === 1 ? "" : "s"} checked.\n`);
     return 0;
   }
   const id = verdict.eventId ? ` (id ${verdict.eventId})` : "";
-  await write(process.stdout, `The audit log of ${workspace.slug} was tampered with: ${verdict.message}${id}.\n`);
+  await write(process.stdout, `The audit log of ${what} was tampered with: ${verdict.message}${id}.\n`);
   return 1;
 }
 
@@ -439,7 +457,7 @@ async function main(argv: string[]): Promise<number> {
     const session: Session = {
       db: connection.db,
       logger,
-      actor: await resolveActor({ db: connection.db, email: args.user, workspaceSlug: args.workspace }),
+      actor: await resolveActor({ db: connection.db, email: args.user, workspaceSlug: args.workspace, instanceAdmin: args.command === "audit" && args.instance }),
       runtime: async () => {
         if (!runtime) {
           runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "cli", logger });

@@ -5,6 +5,7 @@ import type { Context } from "./context";
 import { checkJson, describeJsonProblem, ENVELOPE_DEPTH, jsonMaxDepth } from "../nodes/_core/json-check";
 import { ServiceError } from "./services/service-error";
 import type { Permission } from "./services/workspace-roles";
+import { instanceAdminService } from "./services/instance-admin-service";
 import { workspaceService } from "./services/workspace-service";
 
 /**
@@ -17,9 +18,13 @@ function refuseDeepInput(input: unknown): void {
   if (problem) throw new TRPCError({ code: "BAD_REQUEST", message: describeJsonProblem(problem, { what: "The request", setting: `JSON_MAX_DEPTH (requests may nest JSON_MAX_DEPTH + ${2 * ENVELOPE_DEPTH} levels)` }) });
 }
 
-/** What a procedure declares about itself: the permission its workspace gate asks for (read by the role tests). */
+/**
+ * What a procedure declares about itself, read by the role tests: the permission its workspace gate asks for, or
+ * that it is an instance action behind `instanceProcedure`.
+ */
 export interface ProcedureMeta {
   permission?: Permission;
+  instance?: true;
 }
 
 const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
@@ -96,3 +101,13 @@ export function workspaceProcedure(permission: Permission) {
     return next({ ctx: { ...ctx, workspace: { id: input.workspaceId, role } } });
   });
 }
+
+/**
+ * An action on the instance as a whole (its users, every workspace, its own audit chain), open only to instance
+ * administrators. Being an owner of any number of workspaces grants none of these: the one gate for them, checked
+ * against the stored user on every call so a revoked administrator loses it at once.
+ */
+export const instanceProcedure = protectedProcedure.meta({ instance: true }).use(async ({ ctx, next }) => {
+  await instanceAdminService.requireInstanceAdmin({ db: ctx.db, userId: ctx.user.id });
+  return next();
+});

@@ -12,6 +12,7 @@ export const dynamic = "force-dynamic";
 
 const errorMessages: Record<string, string> = {
   DomainNotAllowed: "Your email domain is not allowed to sign in here. Ask an administrator to add it to OIDC_ALLOWED_DOMAINS.",
+  AccountDisabled: "This account is disabled. Ask an administrator of this Streamware instance to enable it.",
   NoEmail: "Your identity provider did not share an email address. Allow the email scope for this client.",
   CredentialsSignin: "That email could not be used for the development sign-in.",
   OAuthSignin: "Could not reach the identity provider. Check OIDC_ISSUER and try again.",

@@ -12,7 +12,7 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.on("error", reject);
@@ -32,9 +32,12 @@ async function waitForHealth({ url, child, output }: { url: string; child: Child
   }
 }
 
-/** Starts `npm start`'s script with `env` on a free port and a fresh data folder; resolves once it is healthy. */
-export async function startAppServer(env: (port: number) => Record<string, string>): Promise<AppServer> {
-  const port = await freePort();
+/**
+ * Starts `npm start`'s script with `env` on `port` (a free one unless given: a journey whose identity provider must
+ * know the app's address first picks it) and a fresh data folder; resolves once it is healthy.
+ */
+export async function startAppServer(env: (port: number) => Record<string, string>, { port: chosen }: { port?: number } = {}): Promise<AppServer> {
+  const port = chosen ?? (await freePort());
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "streamware-e2e-second-"));
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: process.cwd(),

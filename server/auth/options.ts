@@ -57,6 +57,8 @@ function devProvider(): Provider {
         return { id: user.id, email: user.email, name: user.name };
       } catch (err) {
         await userService.recordFailedSignIn({ db, provider: DEV_PROVIDER_ID, email, reason: err instanceof Error ? err.message : String(err) });
+        // next-auth puts a thrown error's message in the sign-in page's address; this one the page explains.
+        if (err instanceof ServiceError && err.code === "FORBIDDEN") throw new Error("AccountDisabled");
         throw err;
       }
     },
@@ -85,6 +87,7 @@ async function ssoSignIn({ connectionId, account, user, profile }: { connectionI
   } catch (err) {
     const refusal = err instanceof ServiceError ? (err.details as { refusal?: string } | undefined)?.refusal : undefined;
     if (refusal) return `/signin?error=${refusal}`;
+    if (err instanceof ServiceError && err.code === "FORBIDDEN") return "/signin?error=AccountDisabled";
     throw err;
   }
 }
@@ -109,7 +112,7 @@ export function authOptions(extraProviders: Provider[] = []): NextAuthOptions {
         const connectionId = ssoConnectionOf(account?.provider);
         if (connectionId && account) return ssoSignIn({ connectionId, account, user, profile: (profile ?? {}) as SsoProfile });
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
-        const refuse = async (error: "NoEmail" | "DomainNotAllowed" | typeof SSO_REQUIRED, reason: string) => {
+        const refuse = async (error: "NoEmail" | "DomainNotAllowed" | "AccountDisabled" | typeof SSO_REQUIRED, reason: string) => {
           await userService.recordFailedSignIn({ db: await getDb(), provider: OIDC_PROVIDER_ID, email: user.email ?? null, reason });
           return `/signin?error=${error}`;
         };
@@ -117,6 +120,9 @@ export function authOptions(extraProviders: Provider[] = []): NextAuthOptions {
         if (!domainAllowed({ email: user.email, allowed: e.OIDC_ALLOWED_DOMAINS })) return refuse("DomainNotAllowed", "the email's domain is not in OIDC_ALLOWED_DOMAINS");
         if (await ssoService.requiredConnection({ db: await getDb(), email: user.email, via: null })) {
           return refuse(SSO_REQUIRED, "the email's domain must sign in through its workspace's single sign-on");
+        }
+        if (!(await userService.mayTrySignIn({ db: await getDb(), provider: OIDC_PROVIDER_ID, providerAccountId: account.providerAccountId, email: user.email }))) {
+          return refuse("AccountDisabled", "the account is disabled");
         }
         return true;
       },

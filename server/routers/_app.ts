@@ -1,5 +1,6 @@
 import { router } from "../trpc";
 import { abTestRouter } from "./ab-test.router";
+import { adminRouter } from "./admin.router";
 import { auditRouter } from "./audit.router";
 import { credentialRouter } from "./credential.router";
 import { flowRouter } from "./flow.router";
@@ -23,6 +24,7 @@ export const appRouter = router({
   abTest: abTestRouter,
   audit: auditRouter,
   invitation: invitationRouter,
+  admin: adminRouter,
   webhookTest: webhookTestRouter,
   sso: ssoRouter,
 });

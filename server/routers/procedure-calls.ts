@@ -73,6 +73,31 @@ export const procedureCalls: Record<string, (caller: Caller, t: Target) => Promi
 };
 
 /**
+ * One call per instance procedure (`instanceProcedure`), aimed at the victim's workspace and owner: the role tests
+ * make each as people who are not instance administrators, whatever their workspace roles. The list must name every
+ * procedure that declares itself an instance action.
+ */
+export const instanceProcedureCalls: Record<string, (caller: Caller, t: Target) => Promise<unknown>> = {
+  "admin.users": (c) => c.admin.users({}),
+  "admin.workspaces": (c) => c.admin.workspaces({}),
+  "admin.workspace": (c, t) => c.admin.workspace({ id: t.workspaceId }),
+  "admin.setDisabled": (c, t) => c.admin.setDisabled({ userId: t.ownerId, disabled: true }),
+  "admin.setAdmin": (c, t) => c.admin.setAdmin({ userId: t.ownerId, admin: false }),
+  "admin.deletionPlan": (c, t) => c.admin.deletionPlan({ userId: t.ownerId }),
+  "admin.deleteUser": (c, t) => c.admin.deleteUser({ userId: t.ownerId, confirmEmail: "victim", decisions: [{ workspaceId: t.workspaceId, deleteConfirmName: "Victim's workspace" }] }),
+  "admin.audit": (c) => c.admin.audit({}),
+  "admin.auditCsv": (c) => c.admin.auditCsv({}),
+};
+
+/** The procedures that declare themselves instance actions (`instanceProcedure`). */
+export function instanceProcedures(): string[] {
+  return Object.entries(appRouter._def.procedures)
+    .filter(([, procedure]) => (procedure as unknown as { _def: { meta?: { instance?: true } } })._def.meta?.instance)
+    .map(([path]) => path)
+    .sort();
+}
+
+/**
  * The procedures that name a flow, credential or run: the intruder also tries them through their own
  * workspace, where the role check passes and only the resource's own scoping stands in the way.
  */

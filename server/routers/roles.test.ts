@@ -4,8 +4,8 @@ import { can, roles, type Permission, type Role } from "../services/workspace-ro
 import { useTestRuntime } from "../test-runtime";
 import type { ProcedureMeta } from "../trpc";
 import { appRouter } from "./_app";
-import { procedureCalls, victimWorkspace } from "./procedure-calls";
-import { addMember, signInAs } from "./test-helpers";
+import { instanceProcedureCalls, instanceProcedures, procedureCalls, victimWorkspace } from "./procedure-calls";
+import { addMember, rejection, signInAs } from "./test-helpers";
 
 /** The permission each workspace procedure's gate asks for, as the procedure declares it. */
 function declaredPermissions(): Map<string, Permission> {
@@ -49,6 +49,38 @@ describe("every procedure × every role", () => {
     }
     // Refused by the gate exactly where the table says the role may not.
     expect(outcomes.filter((o) => o.gated).map((o) => o.path)).toEqual(outcomes.filter((o) => !can({ role, permission: o.permission })).map((o) => o.path));
+    await owner.caller.run.cancel({ workspaceId: target.workspaceId, runId: target.runId }).catch(() => undefined);
+  });
+});
+
+describe("every instance procedure × people who are not instance administrators", () => {
+  const database = useTestDatabase("postgres");
+  useTestRuntime(database);
+
+  it("lists every instance procedure, and every admin procedure is one", () => {
+    expect(instanceProcedures()).toEqual(Object.keys(instanceProcedureCalls).sort());
+    expect(Object.keys(appRouter._def.procedures).filter((path) => path.startsWith("admin.")).sort()).toEqual(instanceProcedures());
+  });
+
+  it("refuses each of them to an owner of the workspace concerned who is not an instance administrator, and changes nothing", async () => {
+    // The victim signs in first, so they are the instance's administrator; an owner of their workspace is not.
+    const { owner, target } = await victimWorkspace({ db: database.db });
+    const coOwner = await signInAs({ db: database.db, name: "Co-owner" });
+    await addMember({ db: database.db, by: owner.user, workspaceId: target.workspaceId, user: coOwner.user, role: "owner" });
+    const before = await database.db.user.findMany({ select: { id: true, instanceAdmin: true, disabledAt: true }, orderBy: { id: "asc" } });
+    const instanceEvents = await database.db.auditEvent.count({ where: { chain: "instance" } });
+
+    for (const [path, call] of Object.entries(instanceProcedureCalls)) {
+      const error = await rejection(call(coOwner.caller, target));
+      expect({ path, code: error.code, message: error.message }).toEqual({ path, code: "FORBIDDEN", message: expect.stringMatching(/^This needs an administrator of this Streamware instance/) });
+    }
+
+    expect(await database.db.user.findMany({ select: { id: true, instanceAdmin: true, disabledAt: true }, orderBy: { id: "asc" } })).toEqual(before);
+    expect(await database.db.auditEvent.count({ where: { chain: "instance" } })).toBe(instanceEvents);
+    expect(await database.db.workspace.count({ where: { id: target.workspaceId } })).toBe(1);
+    // The same reads, by the administrator, pass the gate.
+    await expect(owner.caller.admin.users({})).resolves.toMatchObject({ total: 3 });
+    await expect(owner.caller.admin.workspace({ id: target.workspaceId })).resolves.toMatchObject({ id: target.workspaceId });
     await owner.caller.run.cancel({ workspaceId: target.workspaceId, runId: target.runId }).catch(() => undefined);
   });
 });

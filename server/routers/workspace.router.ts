@@ -31,13 +31,7 @@ export const workspaceRouter = router({
   /** Deletes the workspace once its name is typed: its runs are cancelled and its triggers stop first. */
   delete: workspaceProcedure("workspace.delete")
     .input(deleteWorkspaceInput)
-    .mutation(async ({ ctx, input }) => {
-      const { activeFlowIds, unfinishedRunIds } = await workspaceService.prepareDelete({ db: ctx.db, ...input });
-      for (const runId of unfinishedRunIds) await ctx.runtime().cancel(runId);
-      const deleted = await workspaceService.delete({ db: ctx.db, userId: ctx.user.id, workspaceId: input.workspaceId });
-      for (const flowId of activeFlowIds) await ctx.runtime().triggersChanged(flowId);
-      return deleted;
-    }),
+    .mutation(({ ctx, input }) => workspaceService.delete({ db: ctx.db, userId: ctx.user.id, runs: ctx.runtime, ...input })),
   transferOwnership: workspaceProcedure("owner.manage")
     .input(transferOwnershipInput)
     .mutation(({ ctx, input }) => workspaceService.transferOwnership({ db: ctx.db, userId: ctx.user.id, actorRole: ctx.workspace.role, ...input })),

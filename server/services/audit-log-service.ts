@@ -1,10 +1,12 @@
 import type { Prisma } from "../db/generated/client";
 import type { Db } from "../db";
+import { auditChainOf } from "./audit-chain";
 import { auditEventFields, auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
 
 export interface AuditFilter {
-  workspaceId: string;
+  /** The workspace whose chain to read; null for the instance's own (sign-ins, users, deleted workspaces). */
+  workspaceId: string | null;
   /** A user's email (or part of it), or an API key's name. */
   actor?: string;
   /** An action, or the start of one: "flow" matches flow.create, flow.update, … */
@@ -36,18 +38,20 @@ export const AUDIT_PAGE_MAX = 200;
 export const AUDIT_EXPORT_MAX = 50_000;
 
 async function whereOf(db: Db, filter: AuditFilter): Promise<Prisma.AuditEventWhereInput> {
-  let actorIds: string[] | undefined;
+  let actor: Prisma.AuditEventWhereInput = {};
   if (filter.actor) {
     const users = await db.user.findMany({
-      where: { email: { contains: filter.actor, mode: "insensitive" }, memberships: { some: { workspaceId: filter.workspaceId } } },
+      where: { email: { contains: filter.actor, mode: "insensitive" }, ...(filter.workspaceId ? { memberships: { some: { workspaceId: filter.workspaceId } } } : {}) },
       select: { id: true },
       take: 100,
     });
-    actorIds = users.map((u) => u.id);
+    const byUser = { actorId: { in: users.map((u) => u.id) } };
+    // A refused sign-in has no user to act: it is found by the email it claimed.
+    actor = filter.workspaceId ? byUser : { OR: [byUser, { actorId: null, data: { path: ["email"], string_contains: filter.actor.toLowerCase() } }] };
   }
   return {
-    workspaceId: filter.workspaceId,
-    ...(actorIds ? { actorId: { in: actorIds } } : {}),
+    chain: auditChainOf(filter.workspaceId),
+    ...actor,
     ...(filter.action ? { action: { startsWith: filter.action } } : {}),
     ...(filter.targetType ? { targetType: filter.targetType } : {}),
     ...(filter.targetId ? { targetId: filter.targetId } : {}),
@@ -59,6 +63,15 @@ async function withActors(db: Db, events: Omit<AuditRow, "actor">[]): Promise<Au
   const userIds = [...new Set(events.filter((e) => e.actorKind === "user" && e.actorId).map((e) => e.actorId!))];
   const users = userIds.length ? await db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } }) : [];
   const email = new Map(users.map((u) => [u.id, u.email]));
+  // A deleted user is named by the email their deletion recorded.
+  const gone = userIds.filter((id) => !email.has(id));
+  const deletions = gone.length
+    ? await db.auditEvent.findMany({ where: { chain: auditChainOf(null), action: "user.delete", targetId: { in: gone } }, select: { targetId: true, data: true } })
+    : [];
+  for (const { targetId, data } of deletions) {
+    const address = (data as { email?: unknown } | null)?.email;
+    if (targetId && typeof address === "string") email.set(targetId, `${address} (deleted)`);
+  }
   return events.map((e) => ({ ...e, actor: e.actorId ? (email.get(e.actorId) ?? e.actorId) : null }));
 }
 

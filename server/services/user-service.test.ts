@@ -24,7 +24,7 @@ describe.each(databaseKinds)("user sign-in on %s", (kind) => {
     await userService.recordFailedSignIn({ db, provider: "oidc", email: "mallory@elsewhere.test", reason: "the email's domain is not in OIDC_ALLOWED_DOMAINS" });
     const events = await db.auditEvent.findMany({ where: { chain: "instance", OR: [{ actorId: user.id }, { action: "auth.signInFailed" }] }, orderBy: { seq: "asc" }, select: { action: true, workspaceId: true, data: true } });
     expect(events).toEqual([
-      { action: "user.create", workspaceId: null, data: { provider: "dev" } },
+      { action: "user.create", workspaceId: null, data: { provider: "dev", email: "audited@example.test" } },
       { action: "auth.signIn", workspaceId: null, data: { provider: "dev" } },
       { action: "auth.signIn", workspaceId: null, data: { provider: "dev" } },
       { action: "auth.signInFailed", workspaceId: null, data: { provider: "oidc", email: "mallory@elsewhere.test", reason: "the email's domain is not in OIDC_ALLOWED_DOMAINS" } },

@@ -8,6 +8,12 @@ const workspaceSelect = { id: true, slug: true, name: true, personal: true } as 
 
 type Tx = Prisma.TransactionClient;
 
+/** What deleting a workspace needs of the runner (the runtime has both). */
+export interface RunControl {
+  cancel(runId: string): Promise<void>;
+  triggersChanged(flowId: string): Promise<void>;
+}
+
 function slugify(name: string): string {
   const base = name
     .normalize("NFKD")
@@ -195,10 +201,10 @@ export const workspaceService = {
    * What deleting a workspace would stop, after checking that it may go: the caller owns it (checked by the gate),
    * it is not their personal workspace, and the name typed to confirm is its name.
    */
-  async prepareDelete({ db, workspaceId, confirmName }: { db: Db; workspaceId: string; confirmName: string }) {
+  async prepareDelete({ db, workspaceId, confirmName, allowPersonal = false }: { db: Db; workspaceId: string; confirmName: string; allowPersonal?: boolean }) {
     const workspace = await db.workspace.findUnique({ where: { id: workspaceId }, select: { name: true, personal: true } });
     if (!workspace) throw new ServiceError({ code: "NOT_FOUND", message: "Workspace not found" });
-    if (workspace.personal) throw new ServiceError({ code: "BAD_REQUEST", message: "Your personal workspace cannot be deleted; delete its flows instead." });
+    if (workspace.personal && !allowPersonal) throw new ServiceError({ code: "BAD_REQUEST", message: "Your personal workspace cannot be deleted; delete its flows instead." });
     if (confirmName !== workspace.name) {
       throw new ServiceError({ code: "BAD_REQUEST", message: `Type the workspace's name, ${workspace.name}, exactly to confirm; nothing was deleted.` });
     }
@@ -209,16 +215,23 @@ export const workspaceService = {
     return { activeFlowIds: flows.map((f) => f.id), unfinishedRunIds: runs.map((r) => r.id) };
   },
 
-  /** Deletes the workspace and all it holds; the instance's audit log keeps that it happened, and who did it. */
-  async delete({ db, userId, workspaceId }: { db: Db; userId: string; workspaceId: string }) {
-    return db.$transaction(async (tx) => {
+  /**
+   * Deletes the workspace and all it holds once its name was typed: its unfinished runs are cancelled first and its
+   * flows' triggers stop after. The instance's audit log keeps that it happened, and who did it. `allowPersonal`
+   * is for an instance administrator deleting a user, whose personal workspace goes too if no one takes it over.
+   */
+  async delete({ db, userId, workspaceId, confirmName, runs, allowPersonal = false }: { db: Db; userId: string; workspaceId: string; confirmName: string; runs: () => RunControl; allowPersonal?: boolean }) {
+    const { activeFlowIds, unfinishedRunIds } = await workspaceService.prepareDelete({ db, workspaceId, confirmName, allowPersonal });
+    for (const runId of unfinishedRunIds) await runs().cancel(runId);
+    await db.$transaction(async (tx) => {
       const workspace = await tx.workspace.delete({ where: { id: workspaceId }, select: { name: true, slug: true } });
       await auditService.record({
         tx,
         entry: { workspaceId: null, actorId: userId, action: "workspace.delete", targetType: "workspace", targetId: workspaceId, data: workspace },
       });
-      return { id: workspaceId };
     });
+    for (const flowId of activeFlowIds) await runs().triggersChanged(flowId);
+    return { id: workspaceId };
   },
 
   /** Makes another member an owner and the caller, an owner, an admin: the workspace keeps exactly as many owners. */

@@ -28,6 +28,11 @@ export default async function WorkspaceLayout({ children, params }: { children: 
           <WorkspaceSwitcher current={workspace} workspaces={workspaces} />
           <WorkspaceNav slug={workspace.slug} />
           <div className="ml-auto flex shrink-0 items-center gap-3 text-sm">
+            {user.instanceAdmin && (
+              <Link prefetch={false} href="/admin" className="rounded-md px-2 py-1 text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
+                Admin
+              </Link>
+            )}
             <span className="hidden text-slate-600 2xl:inline dark:text-slate-400" title={user.email}>
               {user.name ?? user.email}
             </span>

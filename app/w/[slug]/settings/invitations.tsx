@@ -73,7 +73,7 @@ export function Invitations() {
   return (
     <div className="space-y-4">
       <form onSubmit={submit} className="space-y-2">
-        <h3 className="text-sm font-semibold">Invite someone</h3>
+        <h2 className="text-sm font-semibold">Invite someone</h2>
         <div className="flex flex-wrap items-end gap-2">
           <div className="min-w-64 flex-1 space-y-1">
             <label htmlFor="invite-email" className="block text-sm">
@@ -103,9 +103,9 @@ export function Invitations() {
       {issued && <IssuedLink issued={issued} />}
       {pending.data && pending.data.length > 0 && (
         <section aria-labelledby="pending-title" className="space-y-2">
-          <h3 id="pending-title" className="text-sm font-semibold">
+          <h2 id="pending-title" className="text-sm font-semibold">
             Pending invitations
-          </h3>
+          </h2>
           <ul className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white text-sm dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
             {pending.data.map((invitation) => {
               const { expired } = invitation;

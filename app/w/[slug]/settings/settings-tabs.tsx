@@ -6,7 +6,8 @@ import { can, type Permission } from "@/server/services/workspace-roles";
 import { useWorkspace } from "../workspace-context";
 
 const tabs: { href: string; label: string; permission: Permission }[] = [
-  { href: "", label: "General and members", permission: "workspace.read" },
+  { href: "", label: "General", permission: "workspace.read" },
+  { href: "/members", label: "Members", permission: "workspace.read" },
   { href: "/sso", label: "Single sign-on", permission: "sso.manage" },
   { href: "/audit", label: "Audit log", permission: "audit.read" },
 ];

@@ -1,34 +1,33 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
-import { can, roles } from "@/server/services/workspace-roles";
+import { can } from "@/server/services/workspace-roles";
 import { useWorkspace } from "../workspace-context";
-import { ErrorAlert } from "@/app/_components/error-alert";
 import { DeleteWorkspace } from "./delete-workspace";
-import { Invitations } from "./invitations";
-
-const roleHelp: Record<(typeof roles)[number], string> = {
-  owner: "everything, including owners and deleting",
-  admin: "members and settings",
-  editor: "build, run and save flows",
-  operator: "run, activate and watch flows; no editing of flows or credentials",
-  viewer: "read only",
-};
 
 const input = "rounded-lg border border-slate-300 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-950";
 const primary = "rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 disabled:opacity-60";
 
+/** The workspace's name and, for its owners, deleting it; members and invitations have their own tab. */
 export function WorkspaceSettings() {
   const workspace = useWorkspace();
   return (
     <div className="max-w-3xl space-y-10">
-      <h1 className="text-2xl font-semibold">Workspace settings</h1>
-      {can({ role: workspace.role, permission: "workspace.manage" }) && <RenameWorkspace />}
-      <Members />
+      <h1 className="text-2xl font-semibold">General</h1>
+      {can({ role: workspace.role, permission: "workspace.manage" }) ? (
+        <RenameWorkspace />
+      ) : (
+        <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
+          <dt className="text-slate-600 dark:text-slate-400">Name</dt>
+          <dd>{workspace.name}</dd>
+          <dt className="text-slate-600 dark:text-slate-400">Address</dt>
+          <dd className="font-mono">/w/{workspace.slug}</dd>
+        </dl>
+      )}
       {!workspace.personal && can({ role: workspace.role, permission: "workspace.delete" }) && <DeleteWorkspace />}
     </div>
   );
@@ -49,8 +48,8 @@ function RenameWorkspace() {
 
   return (
     <section aria-labelledby="general-title" className="space-y-3">
-      <h2 id="general-title" className="text-lg font-semibold">
-        General
+      <h2 id="general-title" className="sr-only">
+        Name
       </h2>
       <form onSubmit={submit} className="flex items-end gap-2">
         <div className="flex-1 space-y-1">
@@ -65,138 +64,6 @@ function RenameWorkspace() {
       </form>
       {rename.error && <p role="alert" className="text-sm text-red-600">{rename.error.message}</p>}
       {rename.isSuccess && <p className="text-sm text-emerald-600">Saved.</p>}
-    </section>
-  );
-}
-
-function Members() {
-  const workspace = useWorkspace();
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const router = useRouter();
-  const hydrated = useHydrated();
-  const members = useQuery(trpc.workspace.members.queryOptions({ workspaceId: workspace.id }));
-  const me = useQuery(trpc.user.me.queryOptions());
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.workspace.members.queryKey() });
-  const setRole = useMutation(trpc.workspace.setRole.mutationOptions({ onSuccess: refresh }));
-  const transfer = useMutation(
-    trpc.workspace.transferOwnership.mutationOptions({
-      onSuccess: async () => {
-        await refresh();
-        router.refresh();
-      },
-    }),
-  );
-  const removeMember = useMutation(trpc.workspace.removeMember.mutationOptions());
-  const admin = can({ role: workspace.role, permission: "member.manage" });
-  const owner = can({ role: workspace.role, permission: "owner.manage" });
-
-  function handOver(member: { id: string; email: string }) {
-    if (!window.confirm(`Make ${member.email} the owner of ${workspace.name}? You become an admin.`)) return;
-    transfer.mutate({ workspaceId: workspace.id, memberId: member.id });
-  }
-
-  function remove(memberId: string) {
-    removeMember.mutate(
-      { workspaceId: workspace.id, memberId },
-      {
-        onSuccess: async () => {
-          // Leaving a workspace takes you back to one you still belong to.
-          if (memberId === me.data?.id) {
-            router.push("/");
-            router.refresh();
-          } else {
-            await refresh();
-          }
-        },
-      },
-    );
-  }
-
-  const error = setRole.error ?? removeMember.error ?? transfer.error;
-
-  return (
-    <section aria-labelledby="members-title" className="space-y-4">
-      <div>
-        <h2 id="members-title" className="text-lg font-semibold">
-          Members
-        </h2>
-        <p className="text-sm text-slate-600 dark:text-slate-400">
-          Roles: {roles.map((r) => `${r} (${roleHelp[r]})`).join(", ")}.
-        </p>
-      </div>
-      {error && (
-        <ErrorAlert>{error.message}</ErrorAlert>
-      )}
-      <table className="w-full overflow-hidden rounded-xl border border-slate-200 bg-white text-sm dark:border-slate-800 dark:bg-slate-900">
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/50">
-          <tr>
-            <th className="px-4 py-2 font-medium">Name</th>
-            <th className="px-4 py-2 font-medium">Email</th>
-            <th className="px-4 py-2 font-medium">Role</th>
-            <th className="px-4 py-2">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-          {members.data?.map((member) => {
-            const self = member.id === me.data?.id;
-            return (
-              <tr key={member.id}>
-                <td className="px-4 py-2">
-                  {member.name ?? "—"} {self && <span className="text-xs text-slate-500">(you)</span>}
-                </td>
-                <td className="px-4 py-2 text-slate-600 dark:text-slate-400">{member.email}</td>
-                <td className="px-4 py-2">
-                  {admin && !self ? (
-                    <select
-                      aria-label={`Role of ${member.email}`}
-                      value={member.role}
-                      disabled={!hydrated || setRole.isPending}
-                      onChange={(e) => setRole.mutate({ workspaceId: workspace.id, memberId: member.id, role: e.target.value as (typeof roles)[number] })}
-                      className="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-950"
-                    >
-                      {roles.map((r) => (
-                        <option key={r} value={r}>
-                          {r}
-                        </option>
-                      ))}
-                    </select>
-                  ) : (
-                    member.role
-                  )}
-                </td>
-                <td className="space-x-1 whitespace-nowrap px-4 py-2 text-right">
-                  {owner && !self && member.role !== "owner" && (
-                    <button
-                      type="button"
-                      disabled={!hydrated || transfer.isPending}
-                      onClick={() => handOver(member)}
-                      aria-label={`Make ${member.email} the owner`}
-                      className="rounded-md px-2 py-1 text-slate-700 hover:bg-slate-100 disabled:opacity-60 dark:text-slate-300 dark:hover:bg-slate-800"
-                    >
-                      Make owner
-                    </button>
-                  )}
-                  {(admin || self) && (
-                    <button
-                      type="button"
-                      disabled={!hydrated || removeMember.isPending}
-                      onClick={() => remove(member.id)}
-                      aria-label={self ? undefined : `Remove ${member.email}`}
-                      className="rounded-md px-2 py-1 text-red-600 hover:bg-red-50 disabled:opacity-60 dark:hover:bg-red-950"
-                    >
-                      {self ? "Leave workspace" : "Remove"}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      {admin && <Invitations />}
     </section>
   );
 }

@@ -1,5 +1,5 @@
-import { AuditLog } from "./audit-log";
+import { WorkspaceAuditLog } from "./workspace-audit-log";
 
 export default function AuditPage() {
-  return <AuditLog />;
+  return <WorkspaceAuditLog />;
 }

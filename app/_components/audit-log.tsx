@@ -1,13 +1,11 @@
 "use client";
 
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
-import { can } from "@/server/services/workspace-roles";
-import { useWorkspace } from "../../workspace-context";
 
 const input = "rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950";
 const primary = "rounded-lg bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-60";
@@ -28,6 +26,13 @@ function serverFilter(filter: Filter) {
   };
 }
 
+/** What an event's data calls its target (a user's email, a flow's or deleted workspace's name), to show beside its id. */
+function labelOf(data: unknown): string | null {
+  if (!data || typeof data !== "object") return null;
+  const label = "email" in data ? data.email : "name" in data ? data.name : null;
+  return typeof label === "string" ? label : null;
+}
+
 function download(name: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
   const link = Object.assign(document.createElement("a"), { href: url, download: name });
@@ -35,8 +40,14 @@ function download(name: string, text: string) {
   URL.revokeObjectURL(url);
 }
 
-export function AuditLog() {
-  const workspace = useWorkspace();
+/** Whose chain the log shows: one workspace's, or the instance's own (for instance administrators). */
+export type AuditScope = { workspaceId: string; slug: string } | "instance";
+
+/**
+ * An audit chain's events with their filters, paging and CSV export; the workspace's settings and the instance's
+ * admin pages show the same log of different chains.
+ */
+export function AuditLog({ scope, description }: { scope: AuditScope; description: ReactNode }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
@@ -46,9 +57,12 @@ export function AuditLog() {
   // The filter lives in the address, so a filtered view can be shared and survives a reload.
   const filter: Filter = Object.fromEntries(filterKeys.flatMap((key) => (params.get(key) ? [[key, params.get(key)!]] : [])));
   const [draft, setDraft] = useState<Filter>(filter);
-  const query = { workspaceId: workspace.id, ...serverFilter(filter) };
+  const query = serverFilter(filter);
+  const pages = { getNextPageParam: (page: { nextCursor: number | null }) => page.nextCursor ?? undefined };
   const events = useInfiniteQuery(
-    trpc.audit.list.infiniteQueryOptions({ ...query, limit: 50 }, { getNextPageParam: (page) => page.nextCursor ?? undefined }),
+    scope === "instance"
+      ? trpc.admin.audit.infiniteQueryOptions({ ...query, limit: 50 }, pages)
+      : trpc.audit.list.infiniteQueryOptions({ ...query, workspaceId: scope.workspaceId, limit: 50 }, pages),
   );
   const [exporting, setExporting] = useState<string | null>(null);
 
@@ -61,8 +75,11 @@ export function AuditLog() {
   async function exportCsv() {
     setExporting("Preparing the export…");
     try {
-      const { csv, events: count } = await queryClient.fetchQuery(trpc.audit.exportCsv.queryOptions(query, { staleTime: 0 }));
-      download(`audit-${workspace.slug}-${new Date().toISOString().slice(0, 10)}.csv`, csv);
+      const { csv, events: count } =
+        scope === "instance"
+          ? await queryClient.fetchQuery(trpc.admin.auditCsv.queryOptions(query, { staleTime: 0 }))
+          : await queryClient.fetchQuery(trpc.audit.exportCsv.queryOptions({ ...query, workspaceId: scope.workspaceId }, { staleTime: 0 }));
+      download(`audit-${scope === "instance" ? "instance" : scope.slug}-${new Date().toISOString().slice(0, 10)}.csv`, csv);
       setExporting(`Exported ${count} event${count === 1 ? "" : "s"}.`);
     } catch (err) {
       setExporting(err instanceof Error ? err.message : "The export failed.");
@@ -75,10 +92,7 @@ export function AuditLog() {
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold">Audit log</h1>
-        <p className="text-sm text-slate-600 dark:text-slate-400">
-          Every change in this workspace, who made it and from where. Each event is chained to the one before it, so
-          an edited or deleted event is found by <code>npm run cli -- audit verify --workspace {workspace.slug}</code>.
-        </p>
+        <p className="text-sm text-slate-600 dark:text-slate-400">{description}</p>
       </div>
 
       <form onSubmit={apply} aria-label="Filter events" className="grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-6 dark:border-slate-800 dark:bg-slate-900">
@@ -139,6 +153,7 @@ export function AuditLog() {
                 <td className="px-4 py-2 font-mono text-xs">{event.action}</td>
                 <td className="px-4 py-2">
                   {event.targetType}
+                  {labelOf(event.data) && <span className="ml-1">{labelOf(event.data)}</span>}
                   {event.targetId && <span className="ml-1 font-mono text-xs text-slate-500">{event.targetId}</span>}
                 </td>
                 <td className="px-4 py-2 text-xs text-slate-500" title={event.userAgent ?? undefined}>
@@ -162,61 +177,6 @@ export function AuditLog() {
         </button>
       )}
 
-      <Retention />
     </div>
-  );
-}
-
-function Retention() {
-  const workspace = useWorkspace();
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const hydrated = useHydrated();
-  const current = useQuery(trpc.audit.retention.queryOptions({ workspaceId: workspace.id }));
-  const [days, setDays] = useState<string | null>(null);
-  const save = useMutation(
-    trpc.audit.setRetention.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.audit.retention.queryKey() }),
-    }),
-  );
-  const manage = can({ role: workspace.role, permission: "workspace.manage" });
-  const shown = days ?? (current.data === undefined ? "" : String(current.data));
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    save.mutate({ workspaceId: workspace.id, days: Number(shown) });
-  }
-
-  return (
-    <section aria-labelledby="retention-title" className="space-y-2">
-      <h2 id="retention-title" className="text-lg font-semibold">
-        Retention
-      </h2>
-      <form onSubmit={submit} className="flex flex-wrap items-end gap-2">
-        <div className="space-y-1">
-          <label htmlFor="audit-retention" className="block text-sm">
-            Keep events for (days)
-          </label>
-          <input
-            id="audit-retention"
-            type="number"
-            min={1}
-            max={3650}
-            required
-            disabled={!manage}
-            value={shown}
-            onChange={(e) => setDays(e.target.value)}
-            className={`w-32 ${input}`}
-          />
-        </div>
-        {manage && (
-          <button type="submit" disabled={!hydrated || save.isPending} className={primary}>
-            Save retention
-          </button>
-        )}
-      </form>
-      {save.error && <ErrorAlert>{save.error.data?.issues?.[0]?.message ?? save.error.message}</ErrorAlert>}
-      {save.isSuccess && <p className="text-sm text-emerald-600 dark:text-emerald-400">Saved. Older events are deleted within the hour.</p>}
-    </section>
   );
 }

@@ -1,0 +1,5 @@
+import { UserList } from "./user-list";
+
+export default function AdminUsersPage() {
+  return <UserList />;
+}

@@ -1,0 +1,5 @@
+import { WorkspaceList } from "./workspace-list";
+
+export default function AdminWorkspacesPage() {
+  return <WorkspaceList />;
+}

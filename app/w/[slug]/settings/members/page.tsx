@@ -1,0 +1,5 @@
+import { Members } from "./members";
+
+export default function MembersPage() {
+  return <Members />;
+}
