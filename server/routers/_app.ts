@@ -1,5 +1,6 @@
 import { router } from "../trpc";
 import { abTestRouter } from "./ab-test.router";
+import { apiKeyRouter } from "./api-key.router";
 import { auditRouter } from "./audit.router";
 import { credentialRouter } from "./credential.router";
 import { flowRouter } from "./flow.router";
@@ -23,6 +24,7 @@ export const appRouter = router({
   audit: auditRouter,
   invitation: invitationRouter,
   webhookTest: webhookTestRouter,
+  apiKey: apiKeyRouter,
 });
 
 export type AppRouter = typeof appRouter;

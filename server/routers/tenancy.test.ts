@@ -27,6 +27,7 @@ describe("cross-workspace access", () => {
       audit: await database.db.auditEvent.count({ where: { workspaceId } }),
       invitations: await owner.caller.invitation.list({ workspaceId }),
       auditRetention: await owner.caller.audit.retention({ workspaceId }),
+      apiKeys: await owner.caller.apiKey.list({ workspaceId }),
     };
   }
 
@@ -103,7 +104,7 @@ describe("cross-workspace access", () => {
     const ownWorkspace = { ...target, workspaceId: intruder.workspace.id };
 
     // The victim's ids tell the intruder no more than made-up ones: the same code and the same message.
-    const madeUp = { ...ownWorkspace, flowId: "cmadeupflow000000000000000", credentialId: "cmadeupcred000000000000000", runId: "cmadeuprun0000000000000000", invitationId: "cmadeupinvite0000000000000" };
+    const madeUp = { ...ownWorkspace, flowId: "cmadeupflow000000000000000", credentialId: "cmadeupcred000000000000000", runId: "cmadeuprun0000000000000000", invitationId: "cmadeupinvite0000000000000", apiKeyId: "cmadeupapikey0000000000000" };
     for (const path of byResourceId) {
       const error = await rejection(procedureCalls[path]!(intruder.caller, ownWorkspace));
       const unknown = await rejection(procedureCalls[path]!(intruder.caller, madeUp));

@@ -58,8 +58,11 @@ async function whereOf(db: Db, filter: AuditFilter): Promise<Prisma.AuditEventWh
 async function withActors(db: Db, events: Omit<AuditRow, "actor">[]): Promise<AuditRow[]> {
   const userIds = [...new Set(events.filter((e) => e.actorKind === "user" && e.actorId).map((e) => e.actorId!))];
   const users = userIds.length ? await db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } }) : [];
-  const email = new Map(users.map((u) => [u.id, u.email]));
-  return events.map((e) => ({ ...e, actor: e.actorId ? (email.get(e.actorId) ?? e.actorId) : null }));
+  const keyIds = [...new Set(events.filter((e) => e.actorKind === "apiKey" && e.actorId).map((e) => e.actorId!))];
+  const keys = keyIds.length ? await db.apiKey.findMany({ where: { id: { in: keyIds } }, select: { id: true, name: true, prefix: true } }) : [];
+  // Users by their address, keys by their name and visible prefix (a deleted workspace's keys by their id).
+  const name = new Map([...users.map((u) => [u.id, u.email] as const), ...keys.map((k) => [k.id, `${k.name} (${k.prefix}…)`] as const)]);
+  return events.map((e) => ({ ...e, actor: e.actorId ? (name.get(e.actorId) ?? e.actorId) : null }));
 }
 
 /** What the log shows of an event: all but its chain's bookkeeping. */

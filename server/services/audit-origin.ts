@@ -4,6 +4,11 @@ import { AsyncLocalStorage } from "node:async_hooks";
 export interface AuditOrigin {
   ip: string | null;
   userAgent: string | null;
+  /**
+   * Who the request acts as when that is not the signed-in user the services are called for: a REST API request
+   * acts as its API key, so every event it causes names the key (services still check the key's creator's role).
+   */
+  actor?: { kind: "apiKey"; id: string };
 }
 
 /**
