@@ -32,7 +32,7 @@ export interface VerifiedApiKey {
   expiresAt: Date | null;
   revokedAt: Date | null;
   /** The member who made it, whose role bounds what it may do; null once they have left the workspace. */
-  creator: { id: string; role: Role } | null;
+  creator: { id: string; email: string; name: string | null; role: Role } | null;
 }
 
 const summarySelect = { id: true, name: true, scopes: true, prefix: true, createdById: true, createdAt: true, expiresAt: true, lastUsedAt: true, revokedAt: true } as const;
@@ -120,14 +120,17 @@ export const apiKeyService = {
       select: { id: true, workspaceId: true, scopes: true, secretHash: true, expiresAt: true, revokedAt: true, createdById: true },
     });
     if (!key || !sameHash(key.secretHash, secretHash)) return null;
-    const membership = await db.membership.findUnique({ where: { workspaceId_userId: { workspaceId: key.workspaceId, userId: key.createdById } }, select: { role: true } });
+    const membership = await db.membership.findUnique({
+      where: { workspaceId_userId: { workspaceId: key.workspaceId, userId: key.createdById } },
+      select: { role: true, user: { select: { email: true, name: true } } },
+    });
     return {
       id: key.id,
       workspaceId: key.workspaceId,
       scopes: knownScopes(key.scopes),
       expiresAt: key.expiresAt,
       revokedAt: key.revokedAt,
-      creator: membership ? { id: key.createdById, role: membership.role } : null,
+      creator: membership ? { id: key.createdById, email: membership.user.email, name: membership.user.name, role: membership.role } : null,
     };
   },
 

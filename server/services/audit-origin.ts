@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { IncomingHttpHeaders } from "node:http";
 
 /** Where a request came from, as the audit log records it. */
 export interface AuditOrigin {
@@ -31,8 +32,13 @@ export const CLIENT_IP_HEADER = "x-streamware-client-ip";
 
 const MAX_USER_AGENT = 512;
 
-export function auditOriginOf(headers: Headers): AuditOrigin {
+export function auditOriginOf(headers: Pick<Headers, "get">): AuditOrigin {
   const ip = headers.get(CLIENT_IP_HEADER);
   const userAgent = headers.get("user-agent");
   return { ip: ip ? ip.replace(/^::ffff:/, "") : null, userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT) : null };
+}
+
+/** The same, from a Node request's headers (the lean paths served before Next.js). */
+export function auditOriginOfNode(headers: IncomingHttpHeaders): AuditOrigin {
+  return auditOriginOf({ get: (name: string) => [headers[name.toLowerCase()]].flat()[0] ?? null });
 }
