@@ -7,6 +7,7 @@ import { useWorkspace } from "../workspace-context";
 
 const tabs: { href: string; label: string; permission: Permission }[] = [
   { href: "", label: "General and members", permission: "workspace.read" },
+  { href: "/api-keys", label: "API keys", permission: "apiKey.manage" },
   { href: "/audit", label: "Audit log", permission: "audit.read" },
 ];
 
@@ -21,7 +22,8 @@ export function SettingsTabs() {
         .filter((tab) => can({ role: workspace.role, permission: tab.permission }))
         .map((tab) => {
           const href = `${base}${tab.href}`;
-          const current = pathname === href;
+          // A tab's own pages (the API reference under API keys) keep it marked.
+          const current = tab.href ? pathname === href || pathname.startsWith(`${href}/`) : pathname === href;
           return (
             <Link
               key={tab.href}
