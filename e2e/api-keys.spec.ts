@@ -25,7 +25,7 @@ test("an admin makes an API key in settings, a program outside the browser lists
   await page.getByRole("checkbox", { name: /^write/ }).check();
   await page.getByLabel("Expires after").selectOption("30");
   await page.getByRole("button", { name: "Create key" }).click();
-  const secretField = page.getByLabel("API key Nightly import");
+  const secretField = page.getByRole("textbox", { name: "Secret of the key Nightly import" });
   await expect(secretField).toHaveValue(/^swk_[\w-]{43}$/);
   const secret = await secretField.inputValue();
   const listed = page.getByRole("listitem", { name: "API key Nightly import" });
@@ -33,6 +33,7 @@ test("an admin makes an API key in settings, a program outside the browser lists
   await expect(listed).toContainText("never used");
   for (const scope of ["read", "run", "write"]) await expect(listed.getByText(scope, { exact: true })).toBeVisible();
   await snapThemes(page, testInfo, "api-key-created");
+  await snapThemes(page, testInfo, "api-keys-list", { prepare: () => listed.scrollIntoViewIfNeeded() });
 
   // A program with no cookies: Playwright's own HTTP client, outside the browser.
   const program = await request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${secret}`, "user-agent": "nightly-import/1.0" } });
@@ -52,7 +53,7 @@ test("an admin makes an API key in settings, a program outside the browser lists
   await page.getByRole("link", { name: "Open the API reference" }).click();
   await expect(page).toHaveURL(new RegExp(`/w/${slug}/settings/api-keys/reference$`));
   await expect(page.getByRole("heading", { name: "Streamware REST API" })).toBeVisible({ timeout: 20_000 });
-  await expect(page.getByText("Start a run").first()).toBeVisible();
+  await expect(page.getByText("List flows").first()).toBeVisible();
   await snapThemes(page, testInfo, "api-reference");
   await page.getByRole("link", { name: "Manage API keys" }).click();
 
@@ -79,7 +80,8 @@ test("an admin makes an API key in settings, a program outside the browser lists
   const runStart = rows.filter({ hasText: "run.start" });
   await expect(runStart).toContainText("Nightly import");
   await expect(runStart).toContainText("(API key)");
-  await expect(runStart).toContainText("nightly-import/1.0");
+  // The address is shown; the program's user agent is in the cell's title.
+  await expect(runStart.locator('[title="nightly-import/1.0"]')).toContainText("127.0.0.1");
   await expect(rows.filter({ hasText: "flow.create" })).toContainText("Nightly import");
   await snap(page, testInfo, "api-key-audit-log");
 });

@@ -89,6 +89,7 @@ export function openApiDocument() {
         "Work with a workspace's flows, versions, runs and credentials from programs. Authenticate with a workspace API key (Settings → API keys): `Authorization: Bearer swk_…`.",
         "Each key belongs to one workspace and acts within its scopes, never beyond what the member who made it may do now:",
         ...apiKeyScopeNames.map((scope) => `- \`${scope}\`: ${apiKeyScopes[scope].what}`),
+        "",
         "Requests are limited per key (a token bucket; the RateLimit-* headers say where a key stands). Errors are `{ \"error\": { \"code\", \"message\" } }` with the HTTP status.",
       ].join("\n"),
     },

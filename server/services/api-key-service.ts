@@ -54,9 +54,14 @@ function knownScopes(stored: readonly string[]): ApiKeyScope[] {
 
 /**
  * Revocations, told to whoever keeps verified keys in memory in this process (the REST API's cache), so a revoked
- * key stops working here at once; other processes drop it when their cached copy expires.
+ * key stops working here at once; other processes drop it when their cached copy expires. The emitter hangs on a
+ * symbol of the global registry: Next bundles the tRPC handler (where keys are revoked) into a module graph of its
+ * own, apart from the custom server's (where the REST API listens) in the same process, and each graph would have
+ * its own module-level emitter.
  */
-const revocations = new EventEmitter();
+const slot = Symbol.for("streamware.apiKeyRevocations");
+const holder = globalThis as typeof globalThis & { [slot]?: EventEmitter };
+const revocations = (holder[slot] ??= new EventEmitter());
 
 export const apiKeyService = {
   /** Makes a key; its secret is in the answer this once and stored only as its SHA-256. */

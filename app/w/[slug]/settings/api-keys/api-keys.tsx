@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
@@ -29,12 +29,15 @@ function when(date: Date | string | null): string {
 /** The new key, shown this once with a copy button and an example: the server keeps only its hash. */
 function IssuedKey({ name, secret, onDone }: { name: string; secret: string; onDone: () => void }) {
   const [copied, setCopied] = useState(false);
+  const field = useRef<HTMLInputElement>(null);
+  // Brought into view and selected, since the button that made it may be a screen further down on a phone.
+  useEffect(() => field.current?.focus(), [secret]);
   const origin = typeof window === "undefined" ? "" : window.location.origin;
   return (
     <div role="status" className="space-y-3 rounded-xl border border-emerald-300 bg-emerald-50 p-4 text-sm dark:border-emerald-800 dark:bg-emerald-950">
       <p className="font-medium">Key “{name}” is ready. Copy it now: it is shown only this once.</p>
       <div className="flex flex-wrap gap-2">
-        <input aria-label={`API key ${name}`} readOnly value={secret} onFocus={(e) => e.target.select()} className={`min-w-0 flex-1 basis-64 font-mono text-xs ${input}`} />
+        <input ref={field} aria-label={`Secret of the key ${name}`} readOnly value={secret} onFocus={(e) => e.target.select()} className={`min-w-0 flex-1 basis-64 font-mono text-xs ${input}`} />
         <button type="button" onClick={() => void navigator.clipboard.writeText(secret).then(() => setCopied(true))} className={secondary}>
           {copied ? "Copied" : "Copy key"}
         </button>
@@ -96,6 +99,10 @@ export function ApiKeys() {
         </p>
       </div>
 
+      {/* Above the form, where the eye is when the key appears, also on a phone. */}
+      {error && <ErrorAlert>{error.data?.issues?.[0]?.message ?? error.message}</ErrorAlert>}
+      {issued && <IssuedKey name={issued.name} secret={issued.secret} onDone={() => setIssued(null)} />}
+
       <form onSubmit={submit} aria-labelledby="new-key-title" className="space-y-4 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
         <h2 id="new-key-title" className="font-semibold">
           New key
@@ -138,9 +145,6 @@ export function ApiKeys() {
           Create key
         </button>
       </form>
-
-      {error && <ErrorAlert>{error.data?.issues?.[0]?.message ?? error.message}</ErrorAlert>}
-      {issued && <IssuedKey name={issued.name} secret={issued.secret} onDone={() => setIssued(null)} />}
 
       <section aria-labelledby="keys-title" className="space-y-2">
         <h2 id="keys-title" className="font-semibold">

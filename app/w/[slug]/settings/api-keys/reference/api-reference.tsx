@@ -15,8 +15,8 @@ function subscribe(onChange: () => void) {
 }
 
 /**
- * The REST API's reference, rendered from /api/v1/openapi.json by Scalar, bundled with the app: no fonts, telemetry
- * or request proxy from elsewhere; "try it" requests go straight to this server. It follows the system's dark mode as
+ * The REST API's reference, rendered from /api/v1/openapi.json by Scalar, bundled with the app: no fonts, telemetry,
+ * AI chat or request proxy from elsewhere; "try it" requests go straight to this server. It follows the system's dark mode as
  * the rest of the app does.
  */
 export function ApiReference() {
@@ -37,7 +37,11 @@ export function ApiReference() {
             url: "/api/v1/openapi.json",
             withDefaultFonts: false,
             telemetry: false,
+            // Scalar's hosted extras (its AI chat, MCP, the toolbar that shares and deploys through its site) stay off.
+            agent: { disabled: true },
             mcp: { disabled: true },
+            showDeveloperTools: "never",
+            hideModels: true,
             hideDarkModeToggle: true,
             forceDarkModeState: dark ? "dark" : "light",
             darkMode: dark,
