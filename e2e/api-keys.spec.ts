@@ -62,6 +62,7 @@ test("an admin makes an API key in settings, a program outside the browser lists
   await listed.getByRole("button", { name: "Revoke Nightly import" }).click();
   const confirm = listed.getByRole("alertdialog");
   await expect(confirm).toContainText("Programs using it are refused from now on");
+  await confirm.scrollIntoViewIfNeeded();
   await snap(page, testInfo, "api-key-revoke-confirm");
   await confirm.getByRole("button", { name: "Revoke key" }).click();
   await expect(listed).toContainText("Revoked");

@@ -22,6 +22,8 @@ export interface ApiKeySummary {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** Past its expiry, as of the answer. */
+  expired: boolean;
 }
 
 /** What the REST API needs to know of a key to let it act; kept in memory for a short while after it is read. */
@@ -83,7 +85,7 @@ export const apiKeyService = {
     });
     const { createdById, ...summary } = row;
     const creator = await db.user.findUnique({ where: { id: createdById }, select: { email: true } });
-    return { key: { ...summary, scopes: ordered, createdBy: creator?.email ?? null } satisfies ApiKeySummary, secret };
+    return { key: { ...summary, scopes: ordered, createdBy: creator?.email ?? null, expired: false } satisfies ApiKeySummary, secret };
   },
 
   /** The workspace's keys, revoked and expired ones included, newest first. */
@@ -91,7 +93,13 @@ export const apiKeyService = {
     const rows = await db.apiKey.findMany({ where: { workspaceId }, orderBy: { createdAt: "desc" }, select: summarySelect });
     const creatorIds = [...new Set(rows.map((r) => r.createdById))];
     const creators = new Map((await db.user.findMany({ where: { id: { in: creatorIds } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]));
-    return rows.map(({ createdById, ...row }) => ({ ...row, scopes: knownScopes(row.scopes), createdBy: creators.get(createdById) ?? null }));
+    const now = Date.now();
+    return rows.map(({ createdById, ...row }) => ({
+      ...row,
+      scopes: knownScopes(row.scopes),
+      createdBy: creators.get(createdById) ?? null,
+      expired: row.expiresAt !== null && row.expiresAt.getTime() <= now,
+    }));
   },
 
   /** Revokes a key for good; revoking one already revoked changes nothing and records nothing. */

@@ -88,7 +88,6 @@ export function ApiKeys() {
     setScopes((current) => apiKeyScopeNames.filter((s) => (s === scope ? on : current.includes(s))));
   }
 
-  const now = Date.now();
   return (
     <div className="space-y-6">
       <div className="space-y-1">
@@ -154,7 +153,7 @@ export function ApiKeys() {
         {keys.data && keys.data.length > 0 && (
           <ul className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white text-sm dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
             {keys.data.map((key) => {
-              const expired = key.expiresAt !== null && new Date(key.expiresAt).getTime() <= now;
+              const { expired } = key;
               const state = key.revokedAt ? `Revoked ${when(key.revokedAt)}` : expired ? `Expired ${when(key.expiresAt)}` : null;
               return (
                 <li key={key.id} aria-label={`API key ${key.name}`} className={`space-y-2 px-4 py-3 ${state ? "opacity-70" : ""}`}>
