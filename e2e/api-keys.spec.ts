@@ -85,4 +85,9 @@ test("an admin makes an API key in settings, a program outside the browser lists
   await expect(runStart.locator('[title="nightly-import/1.0"]')).toContainText("127.0.0.1");
   await expect(rows.filter({ hasText: "flow.create" })).toContainText("Nightly import");
   await snap(page, testInfo, "api-key-audit-log");
+  // The actor filter finds a key by its name.
+  await page.getByLabel("Actor").fill("nightly");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(rows.filter({ hasText: "(API key)" })).toHaveCount(2);
+  await expect(rows.filter({ hasText: "apiKey.create" })).toHaveCount(0);
 });

@@ -43,7 +43,13 @@ async function whereOf(db: Db, filter: AuditFilter): Promise<Prisma.AuditEventWh
       select: { id: true },
       take: 100,
     });
-    actorIds = users.map((u) => u.id);
+    // A key is found by its name or visible prefix, as the log shows it.
+    const keys = await db.apiKey.findMany({
+      where: { workspaceId: filter.workspaceId, OR: [{ name: { contains: filter.actor, mode: "insensitive" } }, { prefix: { startsWith: filter.actor } }] },
+      select: { id: true },
+      take: 100,
+    });
+    actorIds = [...users.map((u) => u.id), ...keys.map((k) => k.id)];
   }
   return {
     workspaceId: filter.workspaceId,
