@@ -5,12 +5,12 @@ import { pathParameters, procedurePermission, restRoutes, type RestRoute } from 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[] };
 
 /**
- * A procedure's input as JSON Schema 2020-12 (what OpenAPI 3.1 uses), as a client sends it: defaults make fields
- * optional, and dates are ISO 8601 text.
+ * A schema as JSON Schema 2020-12 (what OpenAPI 3.1 uses): a procedure's input as a client sends it (defaults make
+ * fields optional), or an answer; dates are ISO 8601 text either way.
  */
-function jsonSchemaOf(schema: z.ZodType): JsonSchema {
+function jsonSchemaOf(schema: z.ZodType, io: "input" | "output" = "input"): JsonSchema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
-    io: "input",
+    io,
     reused: "inline",
     unrepresentable: "any",
     override: ({ zodSchema, jsonSchema }) => {
@@ -66,7 +66,7 @@ function operation(route: RestRoute) {
     parameters,
     ...(route.method === "GET" ? {} : { requestBody: { required: (rest.required?.length ?? 0) > 0, content: { "application/json": { schema: rest } } } }),
     responses: {
-      [String(route.status ?? 200)]: { description: route.returns, headers: rateHeaders, content: { "application/json": { schema: { type: "object" } } } },
+      [String(route.status ?? 200)]: { description: route.returns, headers: rateHeaders, content: { "application/json": { schema: jsonSchemaOf(route.response, "output") } } },
       "400": errorResponse("The input was refused; `issues` says where."),
       "401": errorResponse("No API key, or one that is not valid, revoked or expired."),
       "403": errorResponse("The key's scopes, or its creator's role, do not allow this."),

@@ -8,6 +8,7 @@ import { longRunningFlow, victimWorkspace } from "../routers/procedure-calls";
 import { addMember, secretBox, signInAs } from "../routers/test-helpers";
 import { useTestRuntime } from "../test-runtime";
 import { createRestApi, type RestApiOptions } from "./rest-api";
+import { restRoutes } from "./rest-routes";
 
 type Api = { url: string; close(): Promise<void> };
 
@@ -42,7 +43,23 @@ async function call(api: Api, { key, method = "GET", path, body, headers = {} }:
     signal: AbortSignal.timeout(15_000),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers };
+  const answer = { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers };
+  heldToTheDocument({ method, path, ...answer });
+  return answer;
+}
+
+/** Every answer is what the OpenAPI document says: a success its route's response schema, a failure the error shape. */
+function heldToTheDocument({ method, path, status, body }: { method: string; path: string; status: number; body: unknown }) {
+  const pathname = path.split("?")[0]!;
+  if (pathname === "/openapi.json") return;
+  if (status >= 400) {
+    expect(body).toEqual({ error: expect.objectContaining({ code: expect.any(String), message: expect.any(String) }) });
+    return;
+  }
+  const route = restRoutes.find((r) => r.method === method && new RegExp(`^${r.path.replace(/\{\w+\}/g, "[^/]+")}$`).test(pathname));
+  expect({ method, path: pathname, documented: Boolean(route), status }).toEqual({ method, path: pathname, documented: true, status: route?.status ?? 200 });
+  const checked = route!.response.safeParse(body);
+  expect({ method, path: pathname, issues: checked.error?.issues ?? [] }).toEqual({ method, path: pathname, issues: [] });
 }
 
 describe("REST API over HTTP", () => {
@@ -130,6 +147,8 @@ describe("REST API over HTTP", () => {
     expect((await call(api, { key, method: "PATCH", path: `/flows/${flowId}`, body: { name: "Renamed" } })).body).toMatchObject({ name: "Renamed" });
     const version = await call(api, { key, method: "POST", path: `/flows/${flowId}/versions`, body: { document, message: "from the API" } });
     expect(version.status).toBe(201);
+    expect((await call(api, { key, path: `/flows/${flowId}/versions` })).body).toEqual([expect.objectContaining({ number: 1, message: "from the API" })]);
+    expect((await call(api, { key, method: "PUT", path: `/flows/${flowId}/draft`, body: { document } })).status).toBe(200);
     expect((await call(api, { key, path: `/flows/${flowId}/versions/1` })).body).toMatchObject({ number: 1, message: "from the API", document: { schema: FLOW_SCHEMA_TAG } });
     expect((await call(api, { key, path: `/flows/${flowId}/versions/x` })).body.error).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("number") });
     expect((await call(api, { key, method: "POST", path: `/flows/${flowId}/activate`, body: {} })).status).toBe(200);

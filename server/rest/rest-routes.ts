@@ -1,10 +1,11 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { appRouter } from "../routers/_app";
 import type { Permission } from "../services/workspace-roles";
 import type { ProcedureMeta } from "../trpc";
 import { createCredentialInput, listCredentialsInput } from "../routers/credential.schema";
 import { createFlowInput, flowRefInput, getVersionInput, listFlowsInput, renameFlowInput, saveDraftInput, saveVersionInput } from "../routers/flow.schema";
 import { activateInput, listRunsInput, runRefInput, startRunInput } from "../routers/run.schema";
+import { activation, credentialSummary, flowDetail, flowSummary, idOnly, runDetail, runPage, runRef, versionDetail, versionSummary } from "./rest-responses";
 
 /**
  * One operation of the REST API: a tRPC procedure, called with its own input schema (the workspace comes from the
@@ -17,6 +18,8 @@ export interface RestRoute {
   /** The procedure it calls, such as "flow.get". */
   procedure: string;
   input: z.ZodObject;
+  /** What a successful answer holds (see rest-responses). */
+  response: z.ZodType;
   tag: "Flows" | "Versions" | "Activation" | "Runs" | "Credentials";
   summary: string;
   description?: string;
@@ -27,11 +30,11 @@ export interface RestRoute {
 }
 
 export const restRoutes: RestRoute[] = [
-  { method: "GET", path: "/flows", procedure: "flow.list", input: listFlowsInput, tag: "Flows", summary: "List flows", returns: "The workspace's flows, most recently changed first." },
+  { method: "GET", path: "/flows", procedure: "flow.list", response: z.array(flowSummary), input: listFlowsInput, tag: "Flows", summary: "List flows", returns: "The workspace's flows, most recently changed first." },
   {
     method: "POST",
     path: "/flows",
-    procedure: "flow.create",
+    procedure: "flow.create", response: flowSummary,
     input: createFlowInput,
     tag: "Flows",
     summary: "Create a flow",
@@ -39,23 +42,23 @@ export const restRoutes: RestRoute[] = [
     status: 201,
     returns: "The new flow.",
   },
-  { method: "GET", path: "/flows/{flowId}", procedure: "flow.get", input: flowRefInput, tag: "Flows", summary: "Get a flow", returns: "The flow with its draft document and its latest version." },
-  { method: "PATCH", path: "/flows/{flowId}", procedure: "flow.rename", input: renameFlowInput, tag: "Flows", summary: "Rename a flow", returns: "The renamed flow." },
+  { method: "GET", path: "/flows/{flowId}", procedure: "flow.get", response: flowDetail, input: flowRefInput, tag: "Flows", summary: "Get a flow", returns: "The flow with its draft document and its latest version." },
+  { method: "PATCH", path: "/flows/{flowId}", procedure: "flow.rename", response: flowSummary, input: renameFlowInput, tag: "Flows", summary: "Rename a flow", returns: "The renamed flow." },
   {
     method: "PUT",
     path: "/flows/{flowId}/draft",
-    procedure: "flow.saveDraft",
+    procedure: "flow.saveDraft", response: flowSummary,
     input: saveDraftInput,
     tag: "Flows",
     summary: "Replace a flow's draft",
     description: "The draft is what the editor shows and what draft runs execute; saving a version makes it immutable.",
     returns: "The flow after the change.",
   },
-  { method: "GET", path: "/flows/{flowId}/versions", procedure: "flow.versions", input: flowRefInput, tag: "Versions", summary: "List a flow's versions", returns: "The saved versions, newest first, without their documents." },
+  { method: "GET", path: "/flows/{flowId}/versions", procedure: "flow.versions", response: z.array(versionSummary), input: flowRefInput, tag: "Versions", summary: "List a flow's versions", returns: "The saved versions, newest first, without their documents." },
   {
     method: "POST",
     path: "/flows/{flowId}/versions",
-    procedure: "flow.saveVersion",
+    procedure: "flow.saveVersion", response: versionSummary,
     input: saveVersionInput,
     tag: "Versions",
     summary: "Save a version",
@@ -63,11 +66,11 @@ export const restRoutes: RestRoute[] = [
     status: 201,
     returns: "The new version.",
   },
-  { method: "GET", path: "/flows/{flowId}/versions/{number}", procedure: "flow.version", input: getVersionInput, tag: "Versions", summary: "Get a version", returns: "The version with its document." },
+  { method: "GET", path: "/flows/{flowId}/versions/{number}", procedure: "flow.version", response: versionDetail, input: getVersionInput, tag: "Versions", summary: "Get a version", returns: "The version with its document." },
   {
     method: "POST",
     path: "/flows/{flowId}/activate",
-    procedure: "flow.activate",
+    procedure: "flow.activate", response: activation,
     input: activateInput,
     tag: "Activation",
     summary: "Activate a version",
@@ -77,18 +80,18 @@ export const restRoutes: RestRoute[] = [
   {
     method: "POST",
     path: "/flows/{flowId}/deactivate",
-    procedure: "flow.deactivate",
+    procedure: "flow.deactivate", response: idOnly,
     input: flowRefInput,
     tag: "Activation",
     summary: "Deactivate a flow",
     description: "Stops the flow's webhooks, schedules and listeners; runs already going on finish.",
     returns: "The flow's id.",
   },
-  { method: "GET", path: "/runs", procedure: "run.list", input: listRunsInput, tag: "Runs", summary: "List runs", returns: "A page of runs, newest first, and the cursor of the next page (null on the last)." },
+  { method: "GET", path: "/runs", procedure: "run.list", response: runPage, input: listRunsInput, tag: "Runs", summary: "List runs", returns: "A page of runs, newest first, and the cursor of the next page (null on the last)." },
   {
     method: "POST",
     path: "/runs",
-    procedure: "run.start",
+    procedure: "run.start", response: runRef,
     input: startRunInput,
     tag: "Runs",
     summary: "Start a run",
@@ -96,13 +99,13 @@ export const restRoutes: RestRoute[] = [
     status: 202,
     returns: "The new run's id.",
   },
-  { method: "GET", path: "/runs/{runId}", procedure: "run.get", input: runRefInput, tag: "Runs", summary: "Get a run", returns: "The run with its steps (input and output capped)." },
-  { method: "POST", path: "/runs/{runId}/cancel", procedure: "run.cancel", input: runRefInput, tag: "Runs", summary: "Cancel a run", returns: "The run's id; the run stops at its next step boundary." },
-  { method: "GET", path: "/credentials", procedure: "credential.list", input: listCredentialsInput, tag: "Credentials", summary: "List credentials", returns: "The workspace's credentials: names, types and field names, never their values." },
+  { method: "GET", path: "/runs/{runId}", procedure: "run.get", response: runDetail, input: runRefInput, tag: "Runs", summary: "Get a run", returns: "The run with its steps (input and output capped)." },
+  { method: "POST", path: "/runs/{runId}/cancel", procedure: "run.cancel", response: runRef, input: runRefInput, tag: "Runs", summary: "Cancel a run", returns: "The run's id; the run stops at its next step boundary." },
+  { method: "GET", path: "/credentials", procedure: "credential.list", response: z.array(credentialSummary), input: listCredentialsInput, tag: "Credentials", summary: "List credentials", returns: "The workspace's credentials: names, types and field names, never their values." },
   {
     method: "POST",
     path: "/credentials",
-    procedure: "credential.create",
+    procedure: "credential.create", response: credentialSummary,
     input: createCredentialInput,
     tag: "Credentials",
     summary: "Create a credential",
