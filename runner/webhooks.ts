@@ -11,6 +11,7 @@ import { HOOKS_PREFIX, HOOKS_TEST_PREFIX, TEST_WEBHOOK_TRIGGER, webhookRouteKey 
 import { webhookTriggers } from "../nodes/webhook/webhook-triggers";
 import { respondMode, type RespondMode } from "../nodes/webhook/respond-mode";
 import type { Dispatcher } from "./dispatch";
+import { RateLimiter } from "./rate-limiter";
 import type { Executor } from "./executor";
 import type { ActiveFlows, RunCredentials, TestWebhooks } from "./ports";
 import type { RunSpec } from "../nodes/_core/run-types";
@@ -87,27 +88,6 @@ function fileProperty(field: string, taken: Record<string, BinaryRef>): string {
   const base = field || "file";
   if (!taken[base]) return base;
   for (let n = 2; ; n++) if (!taken[`${base}_${n}`]) return `${base}_${n}`;
-}
-
-/** A token bucket per workspace (by its slug, which never changes): `perSecond` requests a second, bursts up to twice that. */
-class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
-  constructor(private readonly perSecond: number) {}
-
-  /** 0 when the request may go on, else the seconds to wait. */
-  take(key: string): number {
-    if (this.perSecond <= 0) return 0;
-    const now = Date.now();
-    const capacity = this.perSecond * 2;
-    const bucket = this.buckets.get(key) ?? { tokens: capacity, at: now };
-    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
-    bucket.at = now;
-    this.buckets.set(key, bucket);
-    if (bucket.tokens < 1) return Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond));
-    bucket.tokens -= 1;
-    return 0;
-  }
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -205,7 +185,8 @@ export class WebhookRouter {
       jsonMaxDepth: number;
     },
   ) {
-    this.limiter = new RateLimiter(deps.rateLimit);
+    // A token bucket per workspace (by its slug, which never changes): `rateLimit` requests a second, bursts up to twice that.
+    this.limiter = new RateLimiter({ perSecond: deps.rateLimit, burst: deps.rateLimit * 2 });
   }
 
   /** Reloads the routes of every active flow, or of one flow after it was activated or deactivated. */
@@ -277,7 +258,7 @@ export class WebhookRouter {
     let route: Route | undefined;
     if (prefix === HOOKS_TEST_PREFIX) {
       // Counted before the lookup, which asks the database: test URLs share their workspace's limit, probes included.
-      wait = this.limiter.take(key.slice(0, Math.max(0, key.indexOf("/"))));
+      wait = this.limiter.take(key.slice(0, Math.max(0, key.indexOf("/")))).retryAfter;
       if (wait > 0) return tooMany();
       const found = await this.testRoute(key);
       if ("error" in found) return send(res, found.status, { error: found.error });
@@ -294,7 +275,7 @@ export class WebhookRouter {
       return send(res, 405, { error: `${prefix}${key} accepts ${route.config.methods.join(", ")}, not ${method}.` }, { allow: route.config.methods.join(", ") });
     }
     if (!route.test) {
-      wait = this.limiter.take(route.workspaceSlug);
+      wait = this.limiter.take(route.workspaceSlug).retryAfter;
       if (wait > 0) return tooMany();
     }
 

@@ -43,6 +43,11 @@ export const envSchema = z
       .transform((v) => v.split(",").map((q) => q.trim()).filter(Boolean))
       .pipe(z.array(z.enum(["runs", "media"], { error: "name the queues to take as a comma-separated list of runs and media" })).min(1, "name at least one queue: runs, media")),
     WEBHOOK_RATE_LIMIT: z.coerce.number().int().min(0).default(10_000),
+    /** Requests an API key may make a minute on /api/v1 (bursts up to as many at once); 0 turns the limit off. */
+    API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+    API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    /** How long a verified API key is trusted from memory: other processes see a revocation within this time. */
+    API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
     EXPRESSION_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
     EXPRESSION_MEMORY_MB: z.coerce.number().int().min(16).max(1024).default(64),
     JSON_MAX_DEPTH: jsonMaxDepthSchema,

@@ -10,6 +10,8 @@ import { ConfigError, env } from "./env";
 import { startAuditRetention } from "./audit-retention";
 import { CLIENT_IP_HEADER } from "./services/audit-origin";
 import { logger } from "./logger";
+import { createRestApi } from "./rest/rest-api";
+import { secretBox } from "./crypto";
 import { ensureSecrets } from "./secrets";
 import { runnerStorage } from "./runner-storage";
 
@@ -65,11 +67,21 @@ async function main(): Promise<void> {
   await app.prepare();
   const handle = app.getRequestHandler();
   const files = createBinaryFileHandler({ store: runtime.binary, logger });
+  const restApi = createRestApi({
+    db: connection.db,
+    secretBox,
+    logger,
+    rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE,
+    maxBodyBytes: config.API_MAX_BODY_BYTES,
+    keyCacheMs: config.API_KEY_CACHE_SECONDS * 1000,
+  });
   const server = createServer((req, res) => {
     // The connection's own address, for the audit log; a client cannot set it.
     req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "";
-    // Webhooks and stored files (HLS segments) take the lean path: answered here, before Next.js builds its request objects.
+    // Webhooks, the REST API and stored files (HLS segments) take the lean path: answered here, before Next.js
+    // builds its request objects (a Next route handler costs many times the CPU of the work itself).
     if (runtime.webhooks?.handle(req, res)) return;
+    if (restApi.handle(req, res)) return;
     if (files(req, res)) return;
     handle(req, res).catch((err: unknown) => {
       logger.error({ err, url: req.url }, "request failed");
@@ -89,6 +101,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await closed;
     stopAuditRetention();
+    restApi.close();
     await runtime.close();
     await app.close();
     await connection.close();

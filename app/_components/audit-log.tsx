@@ -98,7 +98,7 @@ export function AuditLog({ scope, description }: { scope: AuditScope; descriptio
       <form onSubmit={apply} aria-label="Filter events" className="grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-6 dark:border-slate-800 dark:bg-slate-900">
         {(
           [
-            ["actor", "Actor", "text", "email or part of it"],
+            ["actor", "Actor", "text", "email or API key name"],
             ["action", "Action", "text", "flow, flow.activate, …"],
             ["targetType", "Target", "text", "flow, credential, member, …"],
             ["from", "From", "date", ""],

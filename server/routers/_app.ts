@@ -1,6 +1,7 @@
 import { router } from "../trpc";
 import { abTestRouter } from "./ab-test.router";
 import { adminRouter } from "./admin.router";
+import { apiKeyRouter } from "./api-key.router";
 import { auditRouter } from "./audit.router";
 import { credentialRouter } from "./credential.router";
 import { flowRouter } from "./flow.router";
@@ -27,6 +28,7 @@ export const appRouter = router({
   admin: adminRouter,
   webhookTest: webhookTestRouter,
   sso: ssoRouter,
+  apiKey: apiKeyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,7 +4,7 @@ import { appRouter } from "./_app";
 import { signInAs } from "./test-helpers";
 
 export type Caller = Awaited<ReturnType<typeof signInAs>>["caller"];
-export type Target = { workspaceId: string; flowId: string; credentialId: string; runId: string; email: string; ownerId: string; invitationId: string };
+export type Target = { workspaceId: string; flowId: string; credentialId: string; runId: string; email: string; ownerId: string; invitationId: string; apiKeyId: string };
 
 /**
  * One call per workspace-scoped procedure, aimed at a target workspace (the tenancy and role tests use them). The list must name every
@@ -70,6 +70,9 @@ export const procedureCalls: Record<string, (caller: Caller, t: Target) => Promi
       settings: { protocol: "oidc", issuer: "http://127.0.0.1:9", clientId: "planted", clientSecret: "planted", domains: ["planted.test"], defaultRole: "admin", jitProvisioning: true, requireSso: false, enabled: true },
     }),
   "sso.delete": (c, t) => c.sso.delete({ workspaceId: t.workspaceId }),
+  "apiKey.list": (c, t) => c.apiKey.list({ workspaceId: t.workspaceId }),
+  "apiKey.create": (c, t) => c.apiKey.create({ workspaceId: t.workspaceId, name: "Planted", scopes: ["admin"] }),
+  "apiKey.revoke": (c, t) => c.apiKey.revoke({ workspaceId: t.workspaceId, apiKeyId: t.apiKeyId }),
 };
 
 /**
@@ -132,6 +135,7 @@ export const byResourceId = [
   "invitation.resend",
   "invitation.revoke",
   "run.lastTriggerInput",
+  "apiKey.revoke",
 ];
 
 /** Manual trigger, then an hour's wait, and a webhook at `hookPath`: a run started from it keeps running while a test looks on. */
@@ -170,7 +174,8 @@ export async function victimWorkspace({ db }: { db: Db }) {
   const { runId } = await owner.caller.run.start({ workspaceId, flowId: flow.id });
   await running({ caller: owner.caller, workspaceId, runId });
   const invitation = await owner.caller.invitation.create({ workspaceId, email: "pending@example.test", role: "viewer", linkBase: "http://127.0.0.1:3000" });
-  const target: Target = { workspaceId, flowId: flow.id, credentialId: credential.id, runId, email: intruder.user.email, ownerId: owner.user.id, invitationId: invitation.id };
+  const apiKey = await owner.caller.apiKey.create({ workspaceId, name: "Victim's key", scopes: ["read"] });
+  const target: Target = { workspaceId, flowId: flow.id, credentialId: credential.id, runId, email: intruder.user.email, ownerId: owner.user.id, invitationId: invitation.id, apiKeyId: apiKey.key.id };
   return { owner, intruder, target };
 }
 

@@ -45,9 +45,17 @@ async function whereOf(db: Db, filter: AuditFilter): Promise<Prisma.AuditEventWh
       select: { id: true },
       take: 100,
     });
-    const byUser = { actorId: { in: users.map((u) => u.id) } };
+    // A key is found by its name or visible prefix, as the log shows it; the instance's chain has no keys.
+    const keys = filter.workspaceId
+      ? await db.apiKey.findMany({
+          where: { workspaceId: filter.workspaceId, OR: [{ name: { contains: filter.actor, mode: "insensitive" } }, { prefix: { startsWith: filter.actor } }] },
+          select: { id: true },
+          take: 100,
+        })
+      : [];
+    const byActor = { actorId: { in: [...users.map((u) => u.id), ...keys.map((k) => k.id)] } };
     // A refused sign-in has no user to act: it is found by the email it claimed.
-    actor = filter.workspaceId ? byUser : { OR: [byUser, { actorId: null, data: { path: ["email"], string_contains: filter.actor.toLowerCase() } }] };
+    actor = filter.workspaceId ? byActor : { OR: [byActor, { actorId: null, data: { path: ["email"], string_contains: filter.actor.toLowerCase() } }] };
   }
   return {
     chain: auditChainOf(filter.workspaceId),
@@ -62,17 +70,20 @@ async function whereOf(db: Db, filter: AuditFilter): Promise<Prisma.AuditEventWh
 async function withActors(db: Db, events: Omit<AuditRow, "actor">[]): Promise<AuditRow[]> {
   const userIds = [...new Set(events.filter((e) => e.actorKind === "user" && e.actorId).map((e) => e.actorId!))];
   const users = userIds.length ? await db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } }) : [];
-  const email = new Map(users.map((u) => [u.id, u.email]));
+  const keyIds = [...new Set(events.filter((e) => e.actorKind === "apiKey" && e.actorId).map((e) => e.actorId!))];
+  const keys = keyIds.length ? await db.apiKey.findMany({ where: { id: { in: keyIds } }, select: { id: true, name: true, prefix: true } }) : [];
+  // Users by their address, keys by their name and visible prefix (a deleted workspace's keys by their id).
+  const name = new Map([...users.map((u) => [u.id, u.email] as const), ...keys.map((k) => [k.id, `${k.name} (${k.prefix}…)`] as const)]);
   // A deleted user is named by the email their deletion recorded.
-  const gone = userIds.filter((id) => !email.has(id));
+  const gone = userIds.filter((id) => !name.has(id));
   const deletions = gone.length
     ? await db.auditEvent.findMany({ where: { chain: auditChainOf(null), action: "user.delete", targetId: { in: gone } }, select: { targetId: true, data: true } })
     : [];
   for (const { targetId, data } of deletions) {
     const address = (data as { email?: unknown } | null)?.email;
-    if (targetId && typeof address === "string") email.set(targetId, `${address} (deleted)`);
+    if (targetId && typeof address === "string") name.set(targetId, `${address} (deleted)`);
   }
-  return events.map((e) => ({ ...e, actor: e.actorId ? (email.get(e.actorId) ?? e.actorId) : null }));
+  return events.map((e) => ({ ...e, actor: e.actorId ? (name.get(e.actorId) ?? e.actorId) : null }));
 }
 
 /** What the log shows of an event: all but its chain's bookkeeping. */

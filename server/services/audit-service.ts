@@ -53,8 +53,9 @@ export const auditService = {
       workspaceId: entry.workspaceId,
       chain,
       seq: head!.headSeq + 1,
-      actorId: entry.actorId,
-      actorKind: entry.actorKind ?? "user",
+      // A user's action taken through an API key is the key's; events of the instance itself stay its own.
+      actorId: entry.actorKind === undefined && origin?.actor ? origin.actor.id : entry.actorId,
+      actorKind: entry.actorKind ?? origin?.actor?.kind ?? "user",
       action: entry.action,
       targetType: entry.targetType,
       targetId: entry.targetId ?? null,

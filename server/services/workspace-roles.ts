@@ -38,6 +38,29 @@ export function can({ role, permission }: { role: Role; permission: Permission }
   return roleAtLeast({ role, min: permissions[permission].least });
 }
 
+/**
+ * What an API key's scopes let it do, in terms of the permissions above: a key may take an action when one of its
+ * scopes grants that permission, and never beyond what the member who made it may currently do. Reading is part
+ * of every scope, since a key that may start a run must be able to follow it.
+ */
+export const apiKeyScopes = {
+  read: { grants: ["workspace.read"], what: "List and read flows, versions, runs and credentials (never their secrets)." },
+  run: { grants: ["workspace.read", "run.control", "flow.activate"], what: "Start and cancel runs, activate and deactivate flows." },
+  write: { grants: ["workspace.read", "flow.edit", "credential.edit"], what: "Create and change flows, their versions and credentials." },
+  admin: { grants: "admin", what: "Everything an admin may do." },
+} as const satisfies Record<string, { grants: readonly Permission[] | Role; what: string }>;
+
+export type ApiKeyScope = keyof typeof apiKeyScopes;
+
+export const apiKeyScopeNames = Object.keys(apiKeyScopes) as ApiKeyScope[];
+
+export function scopesGrant({ scopes, permission }: { scopes: readonly ApiKeyScope[]; permission: Permission }): boolean {
+  return scopes.some((scope) => {
+    const grants: readonly Permission[] | Role = apiKeyScopes[scope].grants;
+    return typeof grants === "string" ? can({ role: grants, permission }) : grants.includes(permission);
+  });
+}
+
 export interface WorkspaceSummary {
   id: string;
   slug: string;

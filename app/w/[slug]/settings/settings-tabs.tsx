@@ -9,6 +9,7 @@ const tabs: { href: string; label: string; permission: Permission }[] = [
   { href: "", label: "General", permission: "workspace.read" },
   { href: "/members", label: "Members", permission: "workspace.read" },
   { href: "/sso", label: "Single sign-on", permission: "sso.manage" },
+  { href: "/api-keys", label: "API keys", permission: "apiKey.manage" },
   { href: "/audit", label: "Audit log", permission: "audit.read" },
 ];
 
@@ -23,7 +24,8 @@ export function SettingsTabs() {
         .filter((tab) => can({ role: workspace.role, permission: tab.permission }))
         .map((tab) => {
           const href = `${base}${tab.href}`;
-          const current = pathname === href;
+          // A tab's own pages (the API reference under API keys) keep it marked.
+          const current = tab.href ? pathname === href || pathname.startsWith(`${href}/`) : pathname === href;
           return (
             <Link
               key={tab.href}

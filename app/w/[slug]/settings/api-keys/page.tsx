@@ -1,0 +1,5 @@
+import { ApiKeys } from "./api-keys";
+
+export default function ApiKeysPage() {
+  return <ApiKeys />;
+}

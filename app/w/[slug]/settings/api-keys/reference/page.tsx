@@ -1,0 +1,5 @@
+import { ApiReference } from "./api-reference";
+
+export default function ApiReferencePage() {
+  return <ApiReference />;
+}
