@@ -1,0 +1,358 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { generateServiceProviderMetadata, SAML, SamlStatusError, ValidateInResponseTo, type CacheProvider, type Profile } from "@node-saml/node-saml";
+import type { HttpClient } from "../../nodes/_kit/context";
+import { fetchIdpMetadata, readIdpMetadata, type IdpMetadata } from "../auth/saml-metadata";
+import type { Db } from "../db";
+import { Prisma } from "../db/generated/client";
+import { auditService } from "./audit-service";
+import { ServiceError } from "./service-error";
+
+/** How long the identity provider has to answer an AuthnRequest (the person may have to type a password, or pass MFA). */
+const REQUEST_TTL_MS = 10 * 60_000;
+/** How long a verified answer waits for the browser to turn it into a session: one redirect. */
+const TICKET_TTL_MS = 2 * 60_000;
+/** Clocks of the IdP and ours may differ this much when NotBefore and NotOnOrAfter are checked. */
+const CLOCK_SKEW_MS = 60_000;
+/** Longest an assertion is remembered against replay when it carries no expiry of its own. */
+const ASSERTION_MEMORY_MS = 24 * 60 * 60_000;
+
+export const SAML_PROVIDER_ID = "saml";
+/** The cookie that ties a SAML sign-in to the browser that began it. */
+export const SAML_BROWSER_COOKIE = "streamware.saml";
+
+const EMAIL_ATTRIBUTES = ["email", "mail", "emailAddress", "urn:oid:0.9.2342.19200300.100.1.3", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"];
+const NAME_ATTRIBUTES = ["name", "displayName", "urn:oid:2.16.840.1.113730.3.1.241", "http://schemas.microsoft.com/identity/claims/displayname", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"];
+
+/** Our service provider's addresses for one connection, which the IdP is told about. */
+export interface SamlServiceProvider {
+  entityId: string;
+  acsUrl: string;
+  metadataUrl: string;
+  loginUrl: string;
+}
+
+export function samlServiceProvider({ origin, connectionId }: { origin: string; connectionId: string }): SamlServiceProvider {
+  const base = `${new URL(origin).origin}/api/sso/saml/${encodeURIComponent(connectionId)}`;
+  // The metadata address doubles as the entity id, as IdPs that import metadata by URL expect.
+  return { entityId: `${base}/metadata`, acsUrl: `${base}/acs`, metadataUrl: `${base}/metadata`, loginUrl: `${base}/login` };
+}
+
+/** Who the identity provider vouched for, once the answer has passed every check. */
+export interface SamlIdentity {
+  subject: string;
+  email: string;
+  emailVerified: boolean;
+  name: string | null;
+}
+
+const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
+const token = () => randomBytes(32).toString("base64url");
+
+function sameHash({ value, hash }: { value: string; hash: string }): boolean {
+  const a = Buffer.from(sha256(value), "hex");
+  const b = Buffer.from(hash, "hex");
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function refuse(message: string): never {
+  throw new ServiceError({ code: "BAD_REQUEST", message });
+}
+
+const pem = (body: string) => `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)!.join("\n")}\n-----END CERTIFICATE-----`;
+
+const connectionSelect = { id: true, workspaceId: true, protocol: true, enabled: true, samlIdpEntityId: true, samlIdpSsoUrl: true, samlIdpCertificates: true } as const;
+
+type ReadyConnection = { id: string; workspaceId: string; idpEntityId: string; idpSsoUrl: string; certificates: string[] };
+
+async function readyConnection({ db, connectionId }: { db: Db; connectionId: string }): Promise<ReadyConnection> {
+  const row = await db.ssoConnection.findUnique({ where: { id: connectionId }, select: connectionSelect });
+  if (!row || row.protocol !== "saml") throw new ServiceError({ code: "NOT_FOUND", message: "This SAML sign-in does not exist (any more). Use your workspace's sign-in again." });
+  if (!row.enabled) refuse("Single sign-on is turned off for this workspace. Ask a workspace admin.");
+  if (!row.samlIdpEntityId || !row.samlIdpSsoUrl || row.samlIdpCertificates.length === 0) {
+    refuse("This workspace's SAML identity provider is not set up yet. Ask a workspace admin to add its metadata.");
+  }
+  return { id: row.id, workspaceId: row.workspaceId, idpEntityId: row.samlIdpEntityId, idpSsoUrl: row.samlIdpSsoUrl, certificates: row.samlIdpCertificates };
+}
+
+interface PendingRequest {
+  relayState: string;
+  browserHash: string;
+  callbackUrl: string;
+}
+
+/**
+ * node-saml's store of the AuthnRequest ids it issued, kept in the database so that any web process can check an
+ * answer. Taking a request out is atomic: of two answers to the same request, one finds it and the other does not.
+ */
+class RequestStore implements CacheProvider {
+  private readonly taken = new Map<string, PendingRequest>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly connectionId: string,
+    private readonly pending?: PendingRequest,
+  ) {}
+
+  async saveAsync(key: string, value: string) {
+    if (!this.pending) throw new Error("requests are only saved when a sign-in begins");
+    const createdAt = new Date(value);
+    await this.db.samlRequest.create({
+      data: { id: key, connectionId: this.connectionId, ...this.pending, createdAt, expiresAt: new Date(createdAt.getTime() + REQUEST_TTL_MS) },
+      select: { id: true },
+    });
+    return { value, createdAt: createdAt.getTime() };
+  }
+
+  async getAsync(key: string) {
+    const row = await this.db.samlRequest.findFirst({ where: { id: key, connectionId: this.connectionId, expiresAt: { gt: new Date() } }, select: { createdAt: true } });
+    return row ? row.createdAt.toISOString() : null;
+  }
+
+  /** node-saml removes a request once answered, rightly or wrongly; the answer's details are kept for `take`. */
+  async removeAsync(key: string | null) {
+    if (!key) return null;
+    const row = await this.takeRow(key);
+    if (row) this.taken.set(key, row);
+    return row ? key : null;
+  }
+
+  /** The request an accepted answer replied to, taken out of the store (null when another answer took it first). */
+  async take(key: string): Promise<PendingRequest | null> {
+    return this.taken.get(key) ?? (await this.takeRow(key));
+  }
+
+  private takeRow(key: string): Promise<PendingRequest | null> {
+    return this.db.$transaction(async (tx) => {
+      const row = await tx.samlRequest.findFirst({
+        where: { id: key, connectionId: this.connectionId, expiresAt: { gt: new Date() } },
+        select: { relayState: true, browserHash: true, callbackUrl: true },
+      });
+      if (!row) return null;
+      const { count } = await tx.samlRequest.deleteMany({ where: { id: key } });
+      return count === 1 ? row : null;
+    });
+  }
+}
+
+function samlClient({ connection, origin, store }: { connection: ReadyConnection; origin: string; store: RequestStore }): SAML {
+  const sp = samlServiceProvider({ origin, connectionId: connection.id });
+  return new SAML({
+    issuer: sp.entityId,
+    callbackUrl: sp.acsUrl,
+    audience: sp.entityId,
+    entryPoint: connection.idpSsoUrl,
+    idpIssuer: connection.idpEntityId,
+    idpCert: connection.certificates.map(pem),
+    // The assertion itself must carry the IdP's signature; many IdPs sign only the assertion, not the envelope.
+    wantAssertionsSigned: true,
+    wantAuthnResponseSigned: false,
+    validateInResponseTo: ValidateInResponseTo.always,
+    requestIdExpirationPeriodMs: REQUEST_TTL_MS,
+    cacheProvider: store,
+    acceptedClockSkewMs: CLOCK_SKEW_MS,
+    // Let the IdP choose its NameID and authentication method: forcing them is the commonest cause of IdP errors.
+    identifierFormat: null,
+    disableRequestedAuthnContext: true,
+  });
+}
+
+/** node-saml's reasons, in words a person (or the admin reading the audit log) can act on. */
+function plainReason(err: unknown): string {
+  if (err instanceof ServiceError) return err.message;
+  if (err instanceof SamlStatusError) return `The identity provider refused the sign-in (${err.message.replace(/^SAML provider returned /, "")}).`;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/signature/i.test(message)) return "The identity provider's answer is not signed with its certificate. Ask your admin to check the IdP's signing certificate in the SAML settings.";
+  if (/audience/i.test(message)) return "The answer was meant for another service provider (its audience is not this workspace's SAML entity id).";
+  if (/InResponseTo/i.test(message)) return "The answer does not reply to a sign-in that began here, or it was already used or took too long. Sign in again.";
+  if (/expired|not yet valid|NotBefore|NotOnOrAfter|subject confirmation|clock/i.test(message)) return "The answer has expired or is not valid yet. Sign in again; if it keeps happening, the IdP's clock or ours is off.";
+  if (/Missing SAML assertion/i.test(message)) return "The identity provider's answer holds no assertion.";
+  if (/Invalid XML|non-whitespace|Unexpected|parse/i.test(message)) return "The identity provider's answer is not valid SAML.";
+  return `The identity provider's answer was refused: ${message}`;
+}
+
+function firstString(profile: Profile, names: string[]): string | null {
+  for (const name of names) {
+    const value = profile[name];
+    const text = Array.isArray(value) ? value.find((item) => typeof item === "string") : value;
+    if (typeof text === "string" && text.trim()) return text.trim();
+  }
+  return null;
+}
+
+function identityOf(profile: Profile): SamlIdentity {
+  const emailNameId = /emailAddress$/.test(profile.nameIDFormat ?? "") ? profile.nameID : null;
+  const email = firstString(profile, EMAIL_ATTRIBUTES) ?? emailNameId ?? (/^[^@\s]+@[^@\s]+$/.test(profile.nameID ?? "") ? profile.nameID : null);
+  if (!email) refuse("The identity provider sent no email address. Ask your admin to release the email attribute (or an email NameID) to Streamware.");
+  if (!profile.nameID) refuse("The identity provider's answer names no subject (NameID).");
+  const given = firstString(profile, ["givenName", "urn:oid:2.5.4.42"]);
+  const family = firstString(profile, ["sn", "surname", "urn:oid:2.5.4.4"]);
+  const name = firstString(profile, NAME_ATTRIBUTES) ?? ([given, family].filter(Boolean).join(" ") || null);
+  // A SAML assertion has no "email verified" flag: the IdP the workspace's admin trusts vouches for the address it
+  // signs, and the shared sign-in policy still requires that address's domain to be claimed by this workspace.
+  return { subject: profile.nameID, email, emailVerified: true, name };
+}
+
+/** When the assertion stops being valid: until then its id must not be accepted again. */
+function assertionExpiry(profile: Profile): { id: string; expiresAt: Date } {
+  const assertion = (profile.getAssertion?.() as { Assertion?: { $?: { ID?: string }; Conditions?: { $?: { NotOnOrAfter?: string } }[]; Subject?: { SubjectConfirmation?: { SubjectConfirmationData?: { $?: { NotOnOrAfter?: string } }[] }[] }[] } } | undefined)?.Assertion;
+  const id = assertion?.$?.ID;
+  if (!id) refuse("The identity provider's assertion has no ID.");
+  const limits = [assertion.Conditions?.[0]?.$?.NotOnOrAfter, ...(assertion.Subject?.[0]?.SubjectConfirmation ?? []).map((c) => c.SubjectConfirmationData?.[0]?.$?.NotOnOrAfter)]
+    .map((value) => (value ? Date.parse(value) : NaN))
+    .filter((ms) => Number.isFinite(ms));
+  const until = limits.length > 0 ? Math.max(...limits) + CLOCK_SKEW_MS : Date.now() + ASSERTION_MEMORY_MS;
+  return { id, expiresAt: new Date(Math.min(until, Date.now() + ASSERTION_MEMORY_MS)) };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
+}
+
+async function pruneExpired(db: Db): Promise<void> {
+  const now = new Date();
+  await Promise.all([
+    db.samlRequest.deleteMany({ where: { expiresAt: { lte: now } } }),
+    db.samlAssertionUse.deleteMany({ where: { expiresAt: { lte: now } } }),
+    db.samlTicket.deleteMany({ where: { expiresAt: { lte: now } } }),
+  ]);
+}
+
+export interface SamlSettings {
+  metadataUrl: string | null;
+  idpEntityId: string;
+  idpSsoUrl: string;
+  certificateCount: number;
+}
+
+export const samlService = {
+  /**
+   * Stores the workspace's SAML identity provider, read from its metadata URL (fetched through the SSRF-safe client)
+   * or from pasted metadata XML. Creates the workspace's SSO connection as a SAML one when it has none.
+   */
+  async saveSettings({
+    db,
+    workspaceId,
+    userId,
+    metadataUrl,
+    metadataXml,
+    openHttp,
+  }: {
+    db: Db;
+    workspaceId: string;
+    userId: string;
+    metadataUrl?: string | null;
+    metadataXml?: string | null;
+    openHttp: () => HttpClient & { close(): Promise<void> };
+  }): Promise<SamlSettings & { connectionId: string }> {
+    const url = metadataUrl?.trim() || null;
+    const pasted = metadataXml?.trim() || null;
+    if (!url && !pasted) refuse("Give the identity provider's metadata URL, or paste its metadata XML.");
+    if (url && pasted) refuse("Give either the metadata URL or the metadata XML, not both.");
+    let xml: string;
+    let metadata: IdpMetadata;
+    if (url) {
+      const http = openHttp();
+      try {
+        ({ xml, metadata } = await fetchIdpMetadata({ url, http }));
+      } finally {
+        await http.close();
+      }
+    } else {
+      xml = pasted!;
+      metadata = readIdpMetadata(xml);
+    }
+    const fields = { samlMetadataUrl: url, samlMetadataXml: xml, samlIdpEntityId: metadata.entityId, samlIdpSsoUrl: metadata.ssoUrl, samlIdpCertificates: metadata.certificates };
+    return db.$transaction(async (tx) => {
+      const connection = await tx.ssoConnection.upsert({
+        where: { workspaceId },
+        create: { workspaceId, protocol: "saml", ...fields },
+        update: { protocol: "saml", ...fields },
+        select: { id: true },
+      });
+      const settings: SamlSettings = { metadataUrl: url, idpEntityId: metadata.entityId, idpSsoUrl: metadata.ssoUrl, certificateCount: metadata.certificates.length };
+      await auditService.record({ tx, entry: { workspaceId, actorId: userId, action: "sso.saml.save", targetType: "ssoConnection", targetId: connection.id, data: { ...settings } } });
+      return { connectionId: connection.id, ...settings };
+    });
+  },
+
+  /** Our service provider metadata for a connection, for the IdP to import; public, as IdPs fetch it unauthenticated. */
+  async serviceProviderMetadata({ db, connectionId, origin }: { db: Db; connectionId: string; origin: string }): Promise<string> {
+    const row = await db.ssoConnection.findUnique({ where: { id: connectionId }, select: { protocol: true } });
+    if (!row || row.protocol !== "saml") throw new ServiceError({ code: "NOT_FOUND", message: "There is no SAML connection with this id." });
+    const sp = samlServiceProvider({ origin, connectionId });
+    return generateServiceProviderMetadata({ issuer: sp.entityId, callbackUrl: sp.acsUrl, wantAssertionsSigned: true, identifierFormat: null });
+  },
+
+  /**
+   * Begins a sign-in: an AuthnRequest for the redirect binding, remembered with its RelayState and the hash of a
+   * fresh browser token, which the caller sets as an HttpOnly cookie (SAML_BROWSER_COOKIE).
+   */
+  async beginSignIn({ db, connectionId, origin, callbackUrl }: { db: Db; connectionId: string; origin: string; callbackUrl: string }): Promise<{ redirectUrl: string; browserToken: string }> {
+    const connection = await readyConnection({ db, connectionId });
+    await pruneExpired(db);
+    const browserToken = token();
+    const relayState = token();
+    const store = new RequestStore(db, connection.id, { relayState, browserHash: sha256(browserToken), callbackUrl });
+    const redirectUrl = await samlClient({ connection, origin, store }).getAuthorizeUrlAsync(relayState, undefined, {});
+    return { redirectUrl, browserToken };
+  },
+
+  /**
+   * Checks the IdP's answer posted to our ACS: the assertion signed by the IdP's certificate, meant for us (audience),
+   * issued by the IdP, replying to a request we sent with the same RelayState, within its validity window and not
+   * used before. Returns a one-time ticket for the browser to redeem. Refusals are audited and thrown in plain words.
+   */
+  async acceptResponse({ db, connectionId, origin, samlResponse, relayState }: { db: Db; connectionId: string; origin: string; samlResponse: string; relayState: string | null }): Promise<{ ticket: string; callbackUrl: string }> {
+    let email: string | null = null;
+    try {
+      const connection = await readyConnection({ db, connectionId });
+      const store = new RequestStore(db, connection.id);
+      const { profile } = await samlClient({ connection, origin, store }).validatePostResponseAsync({ SAMLResponse: samlResponse });
+      if (!profile) refuse("The identity provider's answer holds no sign-in.");
+      email = firstString(profile, EMAIL_ATTRIBUTES);
+      if (profile.issuer !== connection.idpEntityId) refuse(`The assertion was issued by "${String(profile.issuer).slice(0, 200)}", not by this workspace's identity provider "${connection.idpEntityId}".`);
+      const request = typeof profile.inResponseTo === "string" ? await store.take(profile.inResponseTo) : null;
+      if (!request) refuse("The answer does not reply to a sign-in that began here, or it was already used or took too long. Sign in again.");
+      if (!relayState || relayState !== request.relayState) refuse("The answer's RelayState is not the one this sign-in sent. Sign in again.");
+      const identity = identityOf(profile);
+      email = identity.email;
+      const assertion = assertionExpiry(profile);
+      try {
+        await db.samlAssertionUse.create({ data: { connectionId: connection.id, assertionId: assertion.id, expiresAt: assertion.expiresAt }, select: { assertionId: true } });
+      } catch (err) {
+        if (isUniqueViolation(err)) refuse("This sign-in answer was already used. Sign in again.");
+        throw err;
+      }
+      const ticket = token();
+      await db.samlTicket.create({
+        data: { tokenHash: sha256(ticket), connectionId: connection.id, browserHash: request.browserHash, ...identity, callbackUrl: request.callbackUrl, expiresAt: new Date(Date.now() + TICKET_TTL_MS) },
+        select: { tokenHash: true },
+      });
+      return { ticket, callbackUrl: request.callbackUrl };
+    } catch (err) {
+      const reason = plainReason(err);
+      await db.$transaction((tx) =>
+        auditService.record({ tx, entry: { workspaceId: null, actorId: null, actorKind: "system", action: "auth.signInFailed", targetType: "user", data: { provider: SAML_PROVIDER_ID, connectionId, email: email?.slice(0, 254) ?? null, reason } } }),
+      );
+      if (err instanceof ServiceError) throw err;
+      throw new ServiceError({ code: "BAD_REQUEST", message: reason });
+    }
+  },
+
+  /** Redeems a ticket once, in the browser that began the sign-in: who signed in, through which connection. */
+  async redeemTicket({ db, ticket, browserToken }: { db: Db; ticket: string; browserToken: string | null }): Promise<{ connectionId: string; identity: SamlIdentity; callbackUrl: string }> {
+    const row = await db.$transaction(async (tx) => {
+      const found = await tx.samlTicket.findUnique({
+        where: { tokenHash: sha256(ticket) },
+        select: { connectionId: true, browserHash: true, subject: true, email: true, emailVerified: true, name: true, callbackUrl: true, expiresAt: true },
+      });
+      if (!found) return null;
+      const { count } = await tx.samlTicket.deleteMany({ where: { tokenHash: sha256(ticket) } });
+      return count === 1 ? found : null;
+    });
+    if (!row || row.expiresAt <= new Date()) refuse("This sign-in link was already used or has expired. Sign in again.");
+    if (!browserToken || !sameHash({ value: browserToken, hash: row.browserHash })) refuse("This sign-in was started in another browser (or its cookie was lost). Sign in again from this browser.");
+    const { subject, email, emailVerified, name } = row;
+    return { connectionId: row.connectionId, identity: { subject, email, emailVerified, name }, callbackUrl: row.callbackUrl };
+  },
+};
