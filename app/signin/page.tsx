@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
 import { currentUser } from "@/server/auth/session";
+import { samlErrorMessages } from "@/server/auth/saml-errors";
 import { devLoginEnabled, env, oidcEnabled } from "@/server/env";
 import { AddressCheck } from "./address-check";
 import { SignInForm } from "./sign-in-form";
@@ -16,6 +17,7 @@ const errorMessages: Record<string, string> = {
   OAuthCallback: "The identity provider's answer could not be verified. Try again.",
   Callback: "Signing you in failed on our side. Try again; if it persists, check the server log.",
   NoWorkspace: "You do not belong to any workspace. Ask an owner to add you.",
+  ...samlErrorMessages,
 };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {

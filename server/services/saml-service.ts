@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { generateServiceProviderMetadata, SAML, SamlStatusError, ValidateInResponseTo, type CacheProvider, type Profile } from "@node-saml/node-saml";
 import type { HttpClient } from "../../nodes/_kit/context";
+import { samlErrorMessages, type SamlErrorCode } from "../auth/saml-errors";
 import { fetchIdpMetadata, readIdpMetadata, type IdpMetadata } from "../auth/saml-metadata";
 import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
@@ -8,7 +9,8 @@ import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
 
 /** How long the identity provider has to answer an AuthnRequest (the person may have to type a password, or pass MFA). */
-const REQUEST_TTL_MS = 10 * 60_000;
+export const SAML_REQUEST_TTL_SECONDS = 10 * 60;
+const REQUEST_TTL_MS = SAML_REQUEST_TTL_SECONDS * 1000;
 /** How long a verified answer waits for the browser to turn it into a session: one redirect. */
 const TICKET_TTL_MS = 2 * 60_000;
 /** Clocks of the IdP and ours may differ this much when NotBefore and NotOnOrAfter are checked. */
@@ -58,6 +60,20 @@ function refuse(message: string): never {
   throw new ServiceError({ code: "BAD_REQUEST", message });
 }
 
+/** A refused SAML sign-in: the page shows the code's fixed words, the audit log keeps `detail`. */
+class SamlRefusal extends ServiceError {
+  constructor({ samlError, detail }: { samlError: SamlErrorCode; detail?: string }) {
+    super({ code: samlError === "SamlNotFound" ? "NOT_FOUND" : "BAD_REQUEST", message: samlErrorMessages[samlError], details: { samlError } });
+    this.detail = detail ?? samlErrorMessages[samlError];
+  }
+
+  readonly detail: string;
+}
+
+function refuseSaml(samlError: SamlErrorCode, detail?: string): never {
+  throw new SamlRefusal({ samlError, detail });
+}
+
 const pem = (body: string) => `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)!.join("\n")}\n-----END CERTIFICATE-----`;
 
 const connectionSelect = { id: true, workspaceId: true, protocol: true, enabled: true, samlIdpEntityId: true, samlIdpSsoUrl: true, samlIdpCertificates: true } as const;
@@ -66,11 +82,9 @@ type ReadyConnection = { id: string; workspaceId: string; idpEntityId: string; i
 
 async function readyConnection({ db, connectionId }: { db: Db; connectionId: string }): Promise<ReadyConnection> {
   const row = await db.ssoConnection.findUnique({ where: { id: connectionId }, select: connectionSelect });
-  if (!row || row.protocol !== "saml") throw new ServiceError({ code: "NOT_FOUND", message: "This SAML sign-in does not exist (any more). Use your workspace's sign-in again." });
-  if (!row.enabled) refuse("Single sign-on is turned off for this workspace. Ask a workspace admin.");
-  if (!row.samlIdpEntityId || !row.samlIdpSsoUrl || row.samlIdpCertificates.length === 0) {
-    refuse("This workspace's SAML identity provider is not set up yet. Ask a workspace admin to add its metadata.");
-  }
+  if (!row || row.protocol !== "saml") refuseSaml("SamlNotFound");
+  if (!row.enabled) refuseSaml("SamlDisabled");
+  if (!row.samlIdpEntityId || !row.samlIdpSsoUrl || row.samlIdpCertificates.length === 0) refuseSaml("SamlNotSetUp");
   return { id: row.id, workspaceId: row.workspaceId, idpEntityId: row.samlIdpEntityId, idpSsoUrl: row.samlIdpSsoUrl, certificates: row.samlIdpCertificates };
 }
 
@@ -156,18 +170,18 @@ function samlClient({ connection, origin, store }: { connection: ReadyConnection
   });
 }
 
-/** node-saml's reasons, in words a person (or the admin reading the audit log) can act on. */
-function plainReason(err: unknown): string {
-  if (err instanceof ServiceError) return err.message;
-  if (err instanceof SamlStatusError) return `The identity provider refused the sign-in (${err.message.replace(/^SAML provider returned /, "")}).`;
-  const message = err instanceof Error ? err.message : String(err);
-  if (/signature/i.test(message)) return "The identity provider's answer is not signed with its certificate. Ask your admin to check the IdP's signing certificate in the SAML settings.";
-  if (/audience/i.test(message)) return "The answer was meant for another service provider (its audience is not this workspace's SAML entity id).";
-  if (/InResponseTo/i.test(message)) return "The answer does not reply to a sign-in that began here, or it was already used or took too long. Sign in again.";
-  if (/expired|not yet valid|NotBefore|NotOnOrAfter|subject confirmation|clock/i.test(message)) return "The answer has expired or is not valid yet. Sign in again; if it keeps happening, the IdP's clock or ours is off.";
-  if (/Missing SAML assertion/i.test(message)) return "The identity provider's answer holds no assertion.";
-  if (/Invalid XML|non-whitespace|Unexpected|parse/i.test(message)) return "The identity provider's answer is not valid SAML.";
-  return `The identity provider's answer was refused: ${message}`;
+/** node-saml's reasons, sorted into what the sign-in page can tell the person; the audit log keeps node-saml's words. */
+function refusalOf(err: unknown): SamlRefusal {
+  if (err instanceof SamlRefusal) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  const samlError: SamlErrorCode =
+    err instanceof SamlStatusError ? "SamlIdpRefused"
+    : /signature/i.test(detail) ? "SamlSignature"
+    : /audience/i.test(detail) ? "SamlAudience"
+    : /InResponseTo/i.test(detail) ? "SamlRequest"
+    : /expired|not yet valid|NotBefore|NotOnOrAfter|subject confirmation/i.test(detail) ? "SamlExpired"
+    : "SamlInvalid";
+  return new SamlRefusal({ samlError, detail });
 }
 
 function firstString(profile: Profile, names: string[]): string | null {
@@ -182,8 +196,8 @@ function firstString(profile: Profile, names: string[]): string | null {
 function identityOf(profile: Profile): SamlIdentity {
   const emailNameId = /emailAddress$/.test(profile.nameIDFormat ?? "") ? profile.nameID : null;
   const email = firstString(profile, EMAIL_ATTRIBUTES) ?? emailNameId ?? (/^[^@\s]+@[^@\s]+$/.test(profile.nameID ?? "") ? profile.nameID : null);
-  if (!email) refuse("The identity provider sent no email address. Ask your admin to release the email attribute (or an email NameID) to Streamware.");
-  if (!profile.nameID) refuse("The identity provider's answer names no subject (NameID).");
+  if (!email) refuseSaml("SamlNoEmail");
+  if (!profile.nameID) refuseSaml("SamlInvalid", "the assertion names no subject (NameID)");
   const given = firstString(profile, ["givenName", "urn:oid:2.5.4.42"]);
   const family = firstString(profile, ["sn", "surname", "urn:oid:2.5.4.4"]);
   const name = firstString(profile, NAME_ATTRIBUTES) ?? ([given, family].filter(Boolean).join(" ") || null);
@@ -196,7 +210,7 @@ function identityOf(profile: Profile): SamlIdentity {
 function assertionExpiry(profile: Profile): { id: string; expiresAt: Date } {
   const assertion = (profile.getAssertion?.() as { Assertion?: { $?: { ID?: string }; Conditions?: { $?: { NotOnOrAfter?: string } }[]; Subject?: { SubjectConfirmation?: { SubjectConfirmationData?: { $?: { NotOnOrAfter?: string } }[] }[] }[] } } | undefined)?.Assertion;
   const id = assertion?.$?.ID;
-  if (!id) refuse("The identity provider's assertion has no ID.");
+  if (!id) refuseSaml("SamlInvalid", "the assertion has no ID");
   const limits = [assertion.Conditions?.[0]?.$?.NotOnOrAfter, ...(assertion.Subject?.[0]?.SubjectConfirmation ?? []).map((c) => c.SubjectConfirmationData?.[0]?.$?.NotOnOrAfter)]
     .map((value) => (value ? Date.parse(value) : NaN))
     .filter((ms) => Number.isFinite(ms));
@@ -300,7 +314,8 @@ export const samlService = {
   /**
    * Checks the IdP's answer posted to our ACS: the assertion signed by the IdP's certificate, meant for us (audience),
    * issued by the IdP, replying to a request we sent with the same RelayState, within its validity window and not
-   * used before. Returns a one-time ticket for the browser to redeem. Refusals are audited and thrown in plain words.
+   * used before. Returns a one-time ticket for the browser to redeem. Refusals are audited, and thrown with a
+   * `samlError` code (details) for the sign-in page.
    */
   async acceptResponse({ db, connectionId, origin, samlResponse, relayState }: { db: Db; connectionId: string; origin: string; samlResponse: string; relayState: string | null }): Promise<{ ticket: string; callbackUrl: string }> {
     let email: string | null = null;
@@ -308,19 +323,19 @@ export const samlService = {
       const connection = await readyConnection({ db, connectionId });
       const store = new RequestStore(db, connection.id);
       const { profile } = await samlClient({ connection, origin, store }).validatePostResponseAsync({ SAMLResponse: samlResponse });
-      if (!profile) refuse("The identity provider's answer holds no sign-in.");
+      if (!profile) refuseSaml("SamlInvalid", "the answer holds no sign-in");
       email = firstString(profile, EMAIL_ATTRIBUTES);
-      if (profile.issuer !== connection.idpEntityId) refuse(`The assertion was issued by "${String(profile.issuer).slice(0, 200)}", not by this workspace's identity provider "${connection.idpEntityId}".`);
+      if (profile.issuer !== connection.idpEntityId) refuseSaml("SamlIssuer", `issued by "${String(profile.issuer).slice(0, 200)}", not by "${connection.idpEntityId}"`);
       const request = typeof profile.inResponseTo === "string" ? await store.take(profile.inResponseTo) : null;
-      if (!request) refuse("The answer does not reply to a sign-in that began here, or it was already used or took too long. Sign in again.");
-      if (!relayState || relayState !== request.relayState) refuse("The answer's RelayState is not the one this sign-in sent. Sign in again.");
+      if (!request) refuseSaml("SamlRequest", "the request it answers was already answered or has expired");
+      if (!relayState || relayState !== request.relayState) refuseSaml("SamlRelayState", "the RelayState is not the one sent with the request");
       const identity = identityOf(profile);
       email = identity.email;
       const assertion = assertionExpiry(profile);
       try {
         await db.samlAssertionUse.create({ data: { connectionId: connection.id, assertionId: assertion.id, expiresAt: assertion.expiresAt }, select: { assertionId: true } });
       } catch (err) {
-        if (isUniqueViolation(err)) refuse("This sign-in answer was already used. Sign in again.");
+        if (isUniqueViolation(err)) refuseSaml("SamlReplay", `assertion ${assertion.id} was already used`);
         throw err;
       }
       const ticket = token();
@@ -330,12 +345,11 @@ export const samlService = {
       });
       return { ticket, callbackUrl: request.callbackUrl };
     } catch (err) {
-      const reason = plainReason(err);
+      const refusal = refusalOf(err);
       await db.$transaction((tx) =>
-        auditService.record({ tx, entry: { workspaceId: null, actorId: null, actorKind: "system", action: "auth.signInFailed", targetType: "user", data: { provider: SAML_PROVIDER_ID, connectionId, email: email?.slice(0, 254) ?? null, reason } } }),
+        auditService.record({ tx, entry: { workspaceId: null, actorId: null, actorKind: "system", action: "auth.signInFailed", targetType: "user", data: { provider: SAML_PROVIDER_ID, connectionId, email: email?.slice(0, 254) ?? null, reason: refusal.detail } } }),
       );
-      if (err instanceof ServiceError) throw err;
-      throw new ServiceError({ code: "BAD_REQUEST", message: reason });
+      throw refusal;
     }
   },
 
