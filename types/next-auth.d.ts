@@ -2,12 +2,14 @@ import type { DefaultSession } from "next-auth";
 
 declare module "next-auth" {
   interface Session {
-    user: DefaultSession["user"] & { id: string };
+    user: DefaultSession["user"] & { id: string; ssoConnectionId?: string | null };
   }
 }
 
 declare module "next-auth/jwt" {
   interface JWT {
     uid?: string;
+    /** The workspace SSO connection the session signed in through. */
+    sso?: string;
   }
 }

@@ -1,7 +1,9 @@
 import { redirect } from "next/navigation";
 import { currentUser } from "@/server/auth/session";
 import { samlErrorMessages } from "@/server/auth/saml-errors";
+import { getDb } from "@/server/db";
 import { devLoginEnabled, env, oidcEnabled } from "@/server/env";
+import { ssoService } from "@/server/services/sso-service";
 import { AddressCheck } from "./address-check";
 import { SignInForm } from "./sign-in-form";
 import { BrandCard } from "@/app/_components/brand-card";
@@ -17,6 +19,11 @@ const errorMessages: Record<string, string> = {
   OAuthCallback: "The identity provider's answer could not be verified. Try again.",
   Callback: "Signing you in failed on our side. Try again; if it persists, check the server log.",
   NoWorkspace: "You do not belong to any workspace. Ask an owner to add you.",
+  SsoRequired: "Your organisation requires its single sign-on for your email address. Enter your work email and choose Continue with SSO.",
+  SsoDisabled: "Your workspace's single sign-on is turned off. Ask its administrator, or sign in another way.",
+  SsoEmailUnverified: "Your identity provider did not confirm your email address, so it cannot sign you in here. Ask your administrator to verify it at the provider.",
+  SsoDomainNotClaimed: "Your identity provider vouched for an email address whose domain this workspace's single sign-on does not accept. Use the email of your organisation.",
+  SsoNotMember: "You are not a member of this workspace, and it does not add people when they first sign in. Ask one of its admins to invite you.",
   ...samlErrorMessages,
 };
 
@@ -28,6 +35,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const e = env();
   const sso = oidcEnabled(e) ? { name: e.OIDC_NAME } : null;
   const dev = devLoginEnabled(e);
+  const workspaceSso = await ssoService.anyEnabled({ db: await getDb() });
   const message = error ? (errorMessages[error] ?? "Sign-in failed. Try again.") : null;
   // Unset by default: next-auth then builds its redirects from the address each request came by.
   const configured = e.NEXTAUTH_URL ? new URL(e.NEXTAUTH_URL).origin : null;
@@ -39,8 +47,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         {message && (
           <ErrorAlert>{message}</ErrorAlert>
         )}
-        <SignInForm sso={sso} dev={dev} callbackUrl={returnTo} />
-        {!sso && !dev && (
+        <SignInForm sso={sso} workspaceSso={workspaceSso} dev={dev} callbackUrl={returnTo} />
+        {!sso && !dev && !workspaceSso && (
           <p className="text-sm text-slate-600 dark:text-slate-400">
             No sign-in method is configured. Set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, or DEV_LOGIN=true.
           </p>

@@ -3,7 +3,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import Provider, { type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { type Adapter, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 
 export const defaultClientId = "streamware-e2e";
 
@@ -11,6 +11,8 @@ export interface OidcProviderHandle {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  /** Registers one more redirect URI for the client, as an admin does at a real provider once the app shows it. */
+  allowRedirect(uri: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,18 +26,21 @@ function displayName(login: string): string {
     .join(" ");
 }
 
-/** Any login name is a valid account, so a journey can invent users without seeding anything. */
-function findAccount(_ctx: KoaContextWithOIDC, login: string) {
-  return {
+/**
+ * Any login name is a valid account, so a journey can invent users without seeding anything. A login without "@"
+ * gets an address at `emailDomain`; the provider vouches for every address unless `emailVerified` is false.
+ */
+function accounts({ emailDomain, emailVerified }: { emailDomain: string; emailVerified: boolean }) {
+  return (_ctx: KoaContextWithOIDC, login: string) => ({
     accountId: login,
     claims: () => ({
       sub: login,
-      email: login.includes("@") ? login : `${login}@example.test`,
-      email_verified: true,
+      email: login.includes("@") ? login : `${login}@${emailDomain}`,
+      email_verified: emailVerified,
       name: displayName(login),
       preferred_username: login,
     }),
-  };
+  });
 }
 
 const escapeHtml = (text: string) =>
@@ -132,18 +137,23 @@ async function handleInteraction(provider: Provider, req: http.IncomingMessage, 
 
 /**
  * Starts the provider on 127.0.0.1:`port` (0 picks a free port) with one confidential client whose redirects
- * are next-auth's OIDC callback on each of `appOrigins` (the app answers on every address it is opened by).
+ * are next-auth's OIDC callback on each of `appOrigins` (the app answers on every address it is opened by); more
+ * are added with `allowRedirect`.
  */
 export async function startOidcProvider({
   port,
   appOrigins,
   clientId = defaultClientId,
   clientSecret = randomBytes(24).toString("base64url"),
+  emailDomain = "example.test",
+  emailVerified = true,
 }: {
   port: number;
   appOrigins: string[];
   clientId?: string;
   clientSecret?: string;
+  emailDomain?: string;
+  emailVerified?: boolean;
 }): Promise<OidcProviderHandle> {
   // The request handler is attached once the provider exists; nobody knows the address before this returns.
   const server = http.createServer();
@@ -156,16 +166,6 @@ export async function startOidcProvider({
 
   const signingKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" });
   const configuration: Configuration = {
-    clients: [
-      {
-        client_id: clientId,
-        client_secret: clientSecret,
-        redirect_uris: appOrigins.map((origin) => `${origin}/api/auth/callback/oidc`),
-        grant_types: ["authorization_code"],
-        response_types: ["code"],
-        token_endpoint_auth_method: "client_secret_basic",
-      },
-    ],
     // Without this the id token carries only sub; next-auth builds the user from the id token.
     conformIdTokenClaims: false,
     claims: {
@@ -174,7 +174,7 @@ export async function startOidcProvider({
       profile: ["name", "preferred_username"],
     },
     scopes: ["openid", "email", "profile"],
-    findAccount,
+    findAccount: accounts({ emailDomain, emailVerified }),
     // next-auth 4 with checks ["pkce", "state"] sends an S256 challenge; requiring it catches a config that stops.
     pkce: { required: () => true },
     features: { devInteractions: { enabled: false } },
@@ -186,6 +186,24 @@ export async function startOidcProvider({
   };
   const provider = new Provider(issuer, configuration);
   const providerCallback = provider.callback();
+  // The client lives in the provider's store rather than its static configuration, so redirects can be added.
+  const redirectUris = new Set(appOrigins.map((origin) => `${origin}/api/auth/callback/oidc`));
+  // `Client.adapter` is oidc-provider's store for clients; its type declarations leave the static out.
+  const clientStore = (provider.Client as unknown as { adapter: Adapter }).adapter;
+  const registerClient = () =>
+    clientStore.upsert(
+      clientId,
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: [...redirectUris],
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "client_secret_basic",
+      },
+      24 * 3600,
+    );
+  await registerClient();
 
   server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!req.url?.startsWith("/interaction/")) {
@@ -202,6 +220,10 @@ export async function startOidcProvider({
     issuer,
     clientId,
     clientSecret,
+    async allowRedirect(uri) {
+      redirectUris.add(uri);
+      await registerClient();
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,10 +1,13 @@
-import type { NextAuthOptions } from "next-auth";
+import type { Account, NextAuthOptions, User } from "next-auth";
 import type { Provider } from "next-auth/providers/index";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "../db";
 import { devLoginEnabled, env, oidcEnabled, type Env } from "../env";
 import { logger } from "../logger";
+import { ServiceError } from "../services/service-error";
+import { ssoService } from "../services/sso-service";
 import { userService } from "../services/user-service";
+import { ssoConnectionOf, type SsoProfile } from "./sso-providers";
 
 interface OidcProfile {
   sub: string;
@@ -16,6 +19,8 @@ interface OidcProfile {
 
 export const OIDC_PROVIDER_ID = "oidc";
 export const DEV_PROVIDER_ID = "dev";
+/** The sign-in page's error code for a person whose email's domain must sign in through its workspace's SSO. */
+const SSO_REQUIRED = "SsoRequired";
 
 function oidcProvider(e: Env): Provider {
   return {
@@ -42,6 +47,11 @@ function devProvider(): Provider {
     async authorize(credentials) {
       const db = await getDb();
       const email = credentials?.email ?? "";
+      if (await ssoService.requiredConnection({ db, email, via: null })) {
+        await userService.recordFailedSignIn({ db, provider: DEV_PROVIDER_ID, email, reason: "the email's domain must sign in through its workspace's single sign-on" });
+        // next-auth sends the message to the sign-in page as its error code.
+        throw new Error(SSO_REQUIRED);
+      }
       try {
         const user = await userService.signIn({ db, identity: { provider: DEV_PROVIDER_ID, email } });
         return { id: user.id, email: user.email, name: user.name };
@@ -59,9 +69,33 @@ function domainAllowed({ email, allowed }: { email: string; allowed: string[] })
   return allowed.includes(domain);
 }
 
-export function authOptions(): NextAuthOptions {
+/** A workspace connection's sign-in: our user for the identity its provider asserted, or the sign-in page's refusal. */
+async function ssoSignIn({ connectionId, account, user, profile }: { connectionId: string; account: Account; user: User; profile: SsoProfile }): Promise<true | string> {
+  try {
+    const ours = await ssoService.signIn({
+      db: await getDb(),
+      connectionId,
+      identity: { subject: account.providerAccountId, email: profile.email ?? "", emailVerified: profile.email_verified === true || profile.email_verified === "true", name: user.name },
+    });
+    // next-auth makes the session token from this same object next: it must carry our user, not the provider's subject.
+    user.id = ours.id;
+    user.email = ours.email;
+    user.name = ours.name;
+    return true;
+  } catch (err) {
+    const refusal = err instanceof ServiceError ? (err.details as { refusal?: string } | undefined)?.refusal : undefined;
+    if (refusal) return `/signin?error=${refusal}`;
+    throw err;
+  }
+}
+
+/**
+ * The instance's sign-in. `extraProviders` are the workspace connections' providers the auth route builds for the
+ * request at hand; reading a session needs none.
+ */
+export function authOptions(extraProviders: Provider[] = []): NextAuthOptions {
   const e = env();
-  const providers: Provider[] = [];
+  const providers: Provider[] = [...extraProviders];
   if (oidcEnabled(e)) providers.push(oidcProvider(e));
   if (devLoginEnabled(e)) providers.push(devProvider());
 
@@ -71,18 +105,28 @@ export function authOptions(): NextAuthOptions {
     pages: { signIn: "/signin", error: "/signin" },
     providers,
     callbacks: {
-      async signIn({ account, user }) {
+      async signIn({ account, user, profile }) {
+        const connectionId = ssoConnectionOf(account?.provider);
+        if (connectionId && account) return ssoSignIn({ connectionId, account, user, profile: (profile ?? {}) as SsoProfile });
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
-        const refuse = async (error: "NoEmail" | "DomainNotAllowed", reason: string) => {
+        const refuse = async (error: "NoEmail" | "DomainNotAllowed" | typeof SSO_REQUIRED, reason: string) => {
           await userService.recordFailedSignIn({ db: await getDb(), provider: OIDC_PROVIDER_ID, email: user.email ?? null, reason });
           return `/signin?error=${error}`;
         };
         if (!user.email) return refuse("NoEmail", "the identity provider shared no email address");
         if (!domainAllowed({ email: user.email, allowed: e.OIDC_ALLOWED_DOMAINS })) return refuse("DomainNotAllowed", "the email's domain is not in OIDC_ALLOWED_DOMAINS");
+        if (await ssoService.requiredConnection({ db: await getDb(), email: user.email, via: null })) {
+          return refuse(SSO_REQUIRED, "the email's domain must sign in through its workspace's single sign-on");
+        }
         return true;
       },
       async jwt({ token, user, account }) {
-        if (account?.provider === OIDC_PROVIDER_ID && user?.email) {
+        const connectionId = ssoConnectionOf(account?.provider);
+        if (connectionId && user) {
+          // Which connection signed this session in: "require SSO" accepts only that one for its domains.
+          token.uid = user.id;
+          token.sso = connectionId;
+        } else if (account?.provider === OIDC_PROVIDER_ID && user?.email) {
           // The provider's subject is not our user id: find or create our user for it.
           const ours = await userService.signIn({
             db: await getDb(),
@@ -98,6 +142,7 @@ export function authOptions(): NextAuthOptions {
       },
       session({ session, token }) {
         if (session.user && typeof token.uid === "string") session.user.id = token.uid;
+        if (session.user) session.user.ssoConnectionId = typeof token.sso === "string" ? token.sso : null;
         return session;
       },
     },

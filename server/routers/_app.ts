@@ -6,6 +6,7 @@ import { flowRouter } from "./flow.router";
 import { invitationRouter } from "./invitation.router";
 import { nodeCatalogRouter } from "./node-catalog.router";
 import { runRouter } from "./run.router";
+import { ssoRouter } from "./sso.router";
 import { usageRouter } from "./usage.router";
 import { userRouter } from "./user.router";
 import { webhookTestRouter } from "./webhook-test.router";
@@ -23,6 +24,7 @@ export const appRouter = router({
   audit: auditRouter,
   invitation: invitationRouter,
   webhookTest: webhookTestRouter,
+  sso: ssoRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -62,6 +62,14 @@ export const procedureCalls: Record<string, (caller: Caller, t: Target) => Promi
   "invitation.resend": (c, t) => c.invitation.resend({ workspaceId: t.workspaceId, invitationId: t.invitationId, linkBase: "http://127.0.0.1:3000" }),
   "invitation.revoke": (c, t) => c.invitation.revoke({ workspaceId: t.workspaceId, invitationId: t.invitationId }),
   "run.lastTriggerInput": (c, t) => c.run.lastTriggerInput({ workspaceId: t.workspaceId, flowId: t.flowId, trigger: "webhook" }),
+  "sso.get": (c, t) => c.sso.get({ workspaceId: t.workspaceId }),
+  // Loopback is refused by the SSRF-safe client before anything is stored: the save fails fast past the gate.
+  "sso.save": (c, t) =>
+    c.sso.save({
+      workspaceId: t.workspaceId,
+      settings: { protocol: "oidc", issuer: "http://127.0.0.1:9", clientId: "planted", clientSecret: "planted", domains: ["planted.test"], defaultRole: "admin", jitProvisioning: true, requireSso: false, enabled: true },
+    }),
+  "sso.delete": (c, t) => c.sso.delete({ workspaceId: t.workspaceId }),
 };
 
 /**

@@ -27,6 +27,8 @@ describe("cross-workspace access", () => {
       audit: await database.db.auditEvent.count({ where: { workspaceId } }),
       invitations: await owner.caller.invitation.list({ workspaceId }),
       auditRetention: await owner.caller.audit.retention({ workspaceId }),
+      sso: await owner.caller.sso.get({ workspaceId }),
+      ssoDomains: await database.db.ssoDomain.count(),
     };
   }
 
