@@ -16,6 +16,8 @@ export const samlErrorMessages = {
   SamlNoEmail: "Your identity provider sent no email address. Ask a workspace admin to release the email attribute to Streamware.",
   SamlIdpRefused: "Your identity provider did not sign you in.",
   SamlInvalid: "Your identity provider's answer could not be read as SAML. Sign in again.",
+  SamlTicket: "This single sign-on link was already used or has expired. Sign in again.",
+  SamlBrowser: "This sign-in was begun in another browser, or this browser did not keep its cookie. Sign in again from here.",
 } as const;
 
 export type SamlErrorCode = keyof typeof samlErrorMessages;

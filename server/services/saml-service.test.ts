@@ -4,6 +4,7 @@ import { startSamlIdp, type AnswerOptions, type SamlIdp } from "../../e2e/suppor
 import { createHttpClient } from "../../runner/http-client";
 import { useTestDatabase } from "../db/test-databases";
 import { samlService, samlServiceProvider } from "./saml-service";
+import { ssoService } from "./sso-service";
 import { userService } from "./user-service";
 import { workspaceService } from "./workspace-service";
 
@@ -26,15 +27,17 @@ describe("SAML sign-in", () => {
     const { db } = database;
     const admin = await userService.signIn({ db, identity: { provider: "dev", email: "admin@saml.example.test" } });
     const [workspace] = await workspaceService.listForUser({ db, userId: admin.id });
-    const saved = await samlService.saveSettings({
+    const http = createHttpClient({ allow: ["127.0.0.1"] });
+    const saved = await samlService.save({
       db,
+      http,
+      actor: admin,
       workspaceId: workspace!.id,
-      userId: admin.id,
-      metadataUrl: idp.metadataUrl,
-      openHttp: () => createHttpClient({ allow: ["127.0.0.1"] }),
+      settings: { metadataUrl: idp.metadataUrl, domains: ["saml.example.test"], defaultRole: "editor", jitProvisioning: true, requireSso: false, enabled: true },
     });
-    expect(saved).toMatchObject({ metadataUrl: idp.metadataUrl, idpEntityId: idp.entityId, idpSsoUrl: idp.ssoUrl, certificateCount: 1 });
-    connectionId = saved.connectionId;
+    await http.close();
+    expect(saved).toMatchObject({ protocol: "saml", domains: ["saml.example.test"], saml: { metadataUrl: idp.metadataUrl, idpEntityId: idp.entityId, idpSsoUrl: idp.ssoUrl, certificateCount: 1 } });
+    connectionId = saved.id;
   });
 
   async function begin() {
@@ -63,7 +66,7 @@ describe("SAML sign-in", () => {
     const { result, browserToken } = await signInWith();
     const { ticket, callbackUrl } = await result;
     expect(callbackUrl).toBe("/w/somewhere");
-    await expect(samlService.redeemTicket({ db: database.db, ticket, browserToken: "another-browser" })).rejects.toThrow("started in another browser");
+    await expect(samlService.redeemTicket({ db: database.db, ticket, browserToken: "another-browser" })).rejects.toThrow("begun in another browser");
     const { ticket: second, browserToken: token2 } = await (async () => {
       const again = await signInWith();
       return { ticket: (await again.result).ticket, browserToken: again.browserToken };
@@ -75,6 +78,10 @@ describe("SAML sign-in", () => {
       identity: { subject: "ada@saml.example.test", email: "ada@saml.example.test", emailVerified: true, name: "Ada Lovelace" },
     });
     await expect(samlService.redeemTicket({ db: database.db, ticket: second, browserToken: token2 })).rejects.toThrow("already used or has expired");
+    // The shared sign-in policy takes it from there: the domain is claimed by this workspace, which adds Ada.
+    const ada = await ssoService.signIn({ db: database.db, connectionId, identity: redeemed.identity });
+    const membership = await database.db.membership.findUnique({ where: { workspaceId_userId: { workspaceId: ada.workspaceId, userId: ada.id } }, select: { role: true } });
+    expect(membership).toEqual({ role: "editor" });
     // The first ticket was spent by the wrong browser's attempt.
     await expect(samlService.redeemTicket({ db: database.db, ticket, browserToken })).rejects.toThrow("already used or has expired");
   });
@@ -91,10 +98,10 @@ describe("SAML sign-in", () => {
     ["another RelayState", { relayState: "forged" }, /does not belong to the sign-in this browser began/],
     ["no RelayState", { relayState: null }, /does not belong to the sign-in this browser began/],
   ])("refuses %s, and audits the refusal", async (_what, options, message) => {
-    const before = await database.db.auditEvent.count({ where: { action: "auth.signInFailed" } });
+    const before = await database.db.auditEvent.count({ where: { action: "sso.signInFailed" } });
     const { result } = await signInWith(options);
     await expect(result).rejects.toThrow(message);
-    expect(await database.db.auditEvent.count({ where: { action: "auth.signInFailed" } })).toBe(before + 1);
+    expect(await database.db.auditEvent.count({ where: { action: "sso.signInFailed" } })).toBe(before + 1);
   });
 
   it("refuses an answer replayed after it was used", async () => {

@@ -7,6 +7,7 @@ import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
+import { normalizeDomains, saveConnection, type SsoActor, type SsoConnectionView, type SsoSettings } from "./sso-service";
 
 /** How long the identity provider has to answer an AuthnRequest (the person may have to type a password, or pass MFA). */
 export const SAML_REQUEST_TTL_SECONDS = 10 * 60;
@@ -54,10 +55,6 @@ function sameHash({ value, hash }: { value: string; hash: string }): boolean {
   const a = Buffer.from(sha256(value), "hex");
   const b = Buffer.from(hash, "hex");
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function refuse(message: string): never {
-  throw new ServiceError({ code: "BAD_REQUEST", message });
 }
 
 /** A refused SAML sign-in: the page shows the code's fixed words, the audit log keeps `detail`. */
@@ -231,61 +228,41 @@ async function pruneExpired(db: Db): Promise<void> {
   ]);
 }
 
-export interface SamlSettings {
-  metadataUrl: string | null;
-  idpEntityId: string;
-  idpSsoUrl: string;
-  certificateCount: number;
+/** A SAML connection's settings as saved: the shared ones, and the identity provider's metadata by URL or pasted. */
+export interface SamlSettings extends SsoSettings {
+  metadataUrl?: string | null;
+  metadataXml?: string | null;
+}
+
+function fieldError({ field, message }: { field: string; message: string }): ServiceError {
+  return new ServiceError({ code: "BAD_REQUEST", message, details: { field } });
 }
 
 export const samlService = {
   /**
-   * Stores the workspace's SAML identity provider, read from its metadata URL (fetched through the SSRF-safe client)
-   * or from pasted metadata XML. Creates the workspace's SSO connection as a SAML one when it has none.
+   * Saves the workspace's SAML single sign-on: the identity provider read from its metadata URL (fetched through the
+   * SSRF-safe client) or from pasted metadata XML, with the settings both protocols share.
    */
-  async saveSettings({
-    db,
-    workspaceId,
-    userId,
-    metadataUrl,
-    metadataXml,
-    openHttp,
-  }: {
-    db: Db;
-    workspaceId: string;
-    userId: string;
-    metadataUrl?: string | null;
-    metadataXml?: string | null;
-    openHttp: () => HttpClient & { close(): Promise<void> };
-  }): Promise<SamlSettings & { connectionId: string }> {
-    const url = metadataUrl?.trim() || null;
-    const pasted = metadataXml?.trim() || null;
-    if (!url && !pasted) refuse("Give the identity provider's metadata URL, or paste its metadata XML.");
-    if (url && pasted) refuse("Give either the metadata URL or the metadata XML, not both.");
+  async save({ db, http, actor, workspaceId, settings }: { db: Db; http: HttpClient; actor: SsoActor; workspaceId: string; settings: SamlSettings }): Promise<SsoConnectionView> {
+    const url = settings.metadataUrl?.trim() || null;
+    const pasted = settings.metadataXml?.trim() || null;
+    if (!url && !pasted) throw fieldError({ field: "metadataUrl", message: "Enter the identity provider's metadata URL, or paste its metadata XML." });
+    if (url && pasted) throw fieldError({ field: "metadataUrl", message: "Give either the metadata URL or the metadata XML, not both." });
+    normalizeDomains(settings.domains);
     let xml: string;
     let metadata: IdpMetadata;
-    if (url) {
-      const http = openHttp();
-      try {
-        ({ xml, metadata } = await fetchIdpMetadata({ url, http }));
-      } finally {
-        await http.close();
-      }
-    } else {
-      xml = pasted!;
-      metadata = readIdpMetadata(xml);
+    try {
+      ({ xml, metadata } = url ? await fetchIdpMetadata({ url, http }) : { xml: pasted!, metadata: readIdpMetadata(pasted!) });
+    } catch (err) {
+      if (err instanceof ServiceError) throw fieldError({ field: url ? "metadataUrl" : "metadataXml", message: err.message });
+      throw err;
     }
-    const fields = { samlMetadataUrl: url, samlMetadataXml: xml, samlIdpEntityId: metadata.entityId, samlIdpSsoUrl: metadata.ssoUrl, samlIdpCertificates: metadata.certificates };
-    return db.$transaction(async (tx) => {
-      const connection = await tx.ssoConnection.upsert({
-        where: { workspaceId },
-        create: { workspaceId, protocol: "saml", ...fields },
-        update: { protocol: "saml", ...fields },
-        select: { id: true },
-      });
-      const settings: SamlSettings = { metadataUrl: url, idpEntityId: metadata.entityId, idpSsoUrl: metadata.ssoUrl, certificateCount: metadata.certificates.length };
-      await auditService.record({ tx, entry: { workspaceId, actorId: userId, action: "sso.saml.save", targetType: "ssoConnection", targetId: connection.id, data: { ...settings } } });
-      return { connectionId: connection.id, ...settings };
+    return saveConnection({
+      db,
+      actor,
+      workspaceId,
+      settings,
+      fields: { protocol: "saml", samlMetadataUrl: url, samlMetadataXml: xml, samlIdpEntityId: metadata.entityId, samlIdpSsoUrl: metadata.ssoUrl, samlIdpCertificates: metadata.certificates },
     });
   },
 
@@ -346,8 +323,13 @@ export const samlService = {
       return { ticket, callbackUrl: request.callbackUrl };
     } catch (err) {
       const refusal = refusalOf(err);
+      // In the workspace's own chain, beside the refusals of the shared sign-in policy; the instance's when unknown.
+      const workspaceId = (await db.ssoConnection.findUnique({ where: { id: connectionId }, select: { workspaceId: true } }))?.workspaceId ?? null;
       await db.$transaction((tx) =>
-        auditService.record({ tx, entry: { workspaceId: null, actorId: null, actorKind: "system", action: "auth.signInFailed", targetType: "user", data: { provider: SAML_PROVIDER_ID, connectionId, email: email?.slice(0, 254) ?? null, reason: refusal.detail } } }),
+        auditService.record({
+          tx,
+          entry: { workspaceId, actorId: null, actorKind: "system", action: "sso.signInFailed", targetType: "ssoConnection", targetId: connectionId, data: { protocol: "saml", email: email?.slice(0, 254) ?? null, reason: refusal.detail } },
+        }),
       );
       throw refusal;
     }
@@ -364,8 +346,8 @@ export const samlService = {
       const { count } = await tx.samlTicket.deleteMany({ where: { tokenHash: sha256(ticket) } });
       return count === 1 ? found : null;
     });
-    if (!row || row.expiresAt <= new Date()) refuse("This sign-in link was already used or has expired. Sign in again.");
-    if (!browserToken || !sameHash({ value: browserToken, hash: row.browserHash })) refuse("This sign-in was started in another browser (or its cookie was lost). Sign in again from this browser.");
+    if (!row || row.expiresAt <= new Date()) refuseSaml("SamlTicket");
+    if (!browserToken || !sameHash({ value: browserToken, hash: row.browserHash })) refuseSaml("SamlBrowser");
     const { subject, email, emailVerified, name } = row;
     return { connectionId: row.connectionId, identity: { subject, email, emailVerified, name }, callbackUrl: row.callbackUrl };
   },
