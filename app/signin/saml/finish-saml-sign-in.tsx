@@ -5,28 +5,33 @@ import { signIn } from "next-auth/react";
 import { useEffect, useRef, useState } from "react";
 import { ErrorAlert } from "@/app/_components/error-alert";
 
+/** Turns the ACS's one-time ticket into a session; a refusal goes to the sign-in page, which words its code. */
 export function FinishSamlSignIn({ ticket, callbackUrl }: { ticket: string; callbackUrl: string }) {
-  const [error, setError] = useState<string | null>(ticket ? null : "This sign-in link is incomplete. Sign in again.");
+  const [unreachable, setUnreachable] = useState(false);
   const started = useRef(false);
 
   useEffect(() => {
     // Once only: a ticket is spent by its first use, and React may run effects twice in development.
-    if (!ticket || started.current) return;
+    if (started.current) return;
     started.current = true;
+    if (!ticket) {
+      window.location.replace("/signin?error=SamlTicket");
+      return;
+    }
     signIn("saml", { ticket, callbackUrl, redirect: false }).then(
       (result) => {
         if (result?.ok && !result.error) window.location.replace(callbackUrl);
-        else setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Signing you in failed. Sign in again.");
+        else window.location.replace(`/signin?error=${encodeURIComponent(result?.error ?? "Callback")}`);
       },
-      () => setError("Could not reach Streamware to finish signing you in. Sign in again."),
+      () => setUnreachable(true),
     );
   }, [ticket, callbackUrl]);
 
-  if (error) {
+  if (unreachable) {
     return (
       <>
         <h1 className="text-xl font-semibold">Single sign-on did not finish</h1>
-        <ErrorAlert>{error}</ErrorAlert>
+        <ErrorAlert>Could not reach Streamware to finish signing you in. Check your connection and sign in again.</ErrorAlert>
         <Link href="/signin" className="inline-block text-sm font-medium text-indigo-600 hover:underline dark:text-indigo-400">
           Back to sign in
         </Link>
