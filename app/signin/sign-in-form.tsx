@@ -43,7 +43,11 @@ export function SignInForm({ sso, workspaceSso, dev, callbackUrl }: { sso: { nam
       const route = await queryClient.fetchQuery({ ...trpc.sso.route.queryOptions({ email }), staleTime: 0, retry: false });
       if (route.protocol === "oidc") await postSignIn({ providerId: route.providerId, callbackUrl });
       // A route handler, not a page: a full navigation, which the SAML sign-in answers with a redirect to the provider.
-      else window.location.href = `${route.url}?callbackUrl=${encodeURIComponent(callbackUrl)}`;
+      else {
+        const target = new URL(route.url, window.location.origin);
+        target.searchParams.set("callbackUrl", callbackUrl);
+        window.location.href = target.href;
+      }
     } catch (err) {
       setSsoError(err instanceof Error ? err.message : String(err));
       setPending(false);

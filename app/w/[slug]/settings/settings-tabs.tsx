@@ -7,6 +7,7 @@ import { useWorkspace } from "../workspace-context";
 
 const tabs: { href: string; label: string; permission: Permission }[] = [
   { href: "", label: "General and members", permission: "workspace.read" },
+  { href: "/sso", label: "Single sign-on", permission: "sso.manage" },
   { href: "/audit", label: "Audit log", permission: "audit.read" },
 ];
 
