@@ -65,6 +65,9 @@ describe("sso router", () => {
 
       const pasted = await caller.sso.save({ workspaceId, settings: { protocol: "saml", metadataXml: saml.metadataXml, ...shared } });
       expect(pasted.saml).toEqual({ metadataUrl: null, idpEntityId: saml.entityId, idpSsoUrl: saml.ssoUrl, certificateCount: 1 });
+      // An edit that gives no metadata keeps the identity provider stored.
+      const kept = await caller.sso.save({ workspaceId, settings: { protocol: "saml", ...shared, defaultRole: "editor" } });
+      expect(kept).toMatchObject({ defaultRole: "editor", saml: pasted.saml });
       await caller.sso.delete({ workspaceId });
     } finally {
       await saml.close();

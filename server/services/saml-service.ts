@@ -246,9 +246,14 @@ export const samlService = {
   async save({ db, http, actor, workspaceId, settings }: { db: Db; http: HttpClient; actor: SsoActor; workspaceId: string; settings: SamlSettings }): Promise<SsoConnectionView> {
     const url = settings.metadataUrl?.trim() || null;
     const pasted = settings.metadataXml?.trim() || null;
-    if (!url && !pasted) throw fieldError({ field: "metadataUrl", message: "Enter the identity provider's metadata URL, or paste its metadata XML." });
     if (url && pasted) throw fieldError({ field: "metadataUrl", message: "Give either the metadata URL or the metadata XML, not both." });
     normalizeDomains(settings.domains);
+    if (!url && !pasted) {
+      // Neither given on an edit keeps the identity provider stored, as a blank client secret does for OIDC.
+      const stored = await db.ssoConnection.findUnique({ where: { workspaceId }, select: { protocol: true, samlIdpEntityId: true } });
+      if (stored?.protocol !== "saml" || !stored.samlIdpEntityId) throw fieldError({ field: "metadataUrl", message: "Enter the identity provider's metadata URL, or paste its metadata XML." });
+      return saveConnection({ db, actor, workspaceId, settings, fields: { protocol: "saml" } });
+    }
     let xml: string;
     let metadata: IdpMetadata;
     try {
