@@ -80,6 +80,8 @@ export interface AnswerOptions {
   shiftMs?: number;
   /** Sent back as RelayState instead of the request's own. */
   relayState?: string | null;
+  /** The assertion's ID, to send one already used again inside a fresh answer. */
+  assertionId?: string;
 }
 
 export interface SamlAnswer {
@@ -185,7 +187,7 @@ export async function startSamlIdp({ port = 0 }: { port?: number } = {}): Promis
 
   const answer: SamlIdp["answer"] = ({ redirectUrl, ...options }) => {
     const request = readAuthnRequest(redirectUrl);
-    const assertionId = samlId();
+    const assertionId = options.assertionId ?? samlId();
     const xml = responseXml({ request, options, entityId, assertionId });
     const sign = options.sign ?? "assertion";
     const signed = sign === "none" ? xml : signAssertion({ xml, key: sign === "otherKey" ? otherKey : key });

@@ -117,12 +117,14 @@ describe("SAML sign-in", () => {
     expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
   });
 
-  it("remembers a used assertion until it expires", async () => {
+  it("remembers a used assertion until it expires, and refuses it inside an answer to another request", async () => {
     const { redirectUrl: first } = await begin();
     const used = idp.answer({ redirectUrl: first, email: "ada@saml.example.test" });
     await post(used);
     const stored = await database.db.samlAssertionUse.findUnique({ where: { connectionId_assertionId: { connectionId, assertionId: used.assertionId } }, select: { expiresAt: true } });
     expect(stored!.expiresAt.getTime()).toBeGreaterThan(Date.now());
+    const { redirectUrl: second } = await begin();
+    await expect(post(idp.answer({ redirectUrl: second, email: "ada@saml.example.test", assertionId: used.assertionId }))).rejects.toThrow("This sign-in answer was already used");
   });
 
   it("refuses a SAMLResponse that is not a SAML answer to one of its requests", async () => {
