@@ -113,6 +113,7 @@ export function SignInForm({ sso, workspaceSso, dev, callbackUrl }: { sso: { nam
               Continue with SSO
             </button>
           )}
+          {workspaceSso && <p className="text-xs text-slate-500">Continue with SSO takes you to your organisation&apos;s sign-in, found by your email&apos;s domain.</p>}
           {dev && (
             <>
               <button
@@ -127,7 +128,6 @@ export function SignInForm({ sso, workspaceSso, dev, callbackUrl }: { sso: { nam
               <p className="text-xs text-slate-500">Development sign-in trusts the email you type. Turn it off in production with DEV_LOGIN=false.</p>
             </>
           )}
-          {workspaceSso && <p className="text-xs text-slate-500">Continue with SSO takes you to your organisation&apos;s sign-in, found by your email&apos;s domain.</p>}
         </form>
       )}
     </div>

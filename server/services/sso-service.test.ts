@@ -147,6 +147,28 @@ describe("workspace single sign-on", () => {
     expect(await ssoService.get({ db, workspaceId })).toBeNull();
   });
 
+  it("stores a SAML connection's parsed metadata in place of the OIDC settings, and routes its people to the SAML sign-in", async () => {
+    const { db } = database;
+    const { admin, workspaceId, connectionId } = await configured({ name: "Switcher", provider: idp, domain: "switcher.test" });
+    const metadata = { url: "https://idp.switcher.test/metadata", xml: null, idpEntityId: "https://idp.switcher.test", idpSsoUrl: "https://idp.switcher.test/sso", certificates: ["MIIBfake"] };
+    const common = { domains: ["switcher.test"], defaultRole: "viewer" as const, jitProvisioning: true, requireSso: false, enabled: true };
+    expect((await failure(ssoService.saveSaml({ db, actor: admin, workspaceId, settings: common, metadata: { ...metadata, certificates: [] } }))).details).toEqual({ field: "metadata" });
+
+    const saved = await ssoService.saveSaml({ db, actor: admin, workspaceId, settings: common, metadata });
+    expect(saved).toMatchObject({
+      id: connectionId,
+      protocol: "saml",
+      oidc: null,
+      saml: { metadataUrl: metadata.url, idpEntityId: metadata.idpEntityId, idpSsoUrl: metadata.idpSsoUrl, certificateCount: 1 },
+      route: { protocol: "saml", url: `/api/sso/saml/${connectionId}/login` },
+    });
+    expect(await db.ssoConnection.findUniqueOrThrow({ where: { id: connectionId }, select: { oidcIssuer: true, oidcClientSecret: true } })).toEqual({ oidcIssuer: null, oidcClientSecret: null });
+    expect(await ssoService.routeForEmail({ db, email: "someone@switcher.test" })).toEqual({ protocol: "saml", url: `/api/sso/saml/${connectionId}/login` });
+    // Back to OIDC, a client secret is needed again: the old one went with the switch.
+    const noSecret = await failure(ssoService.saveOidc({ db, box, http: loopback, actor: admin, workspaceId, settings: settings(idp, { clientSecret: "", domains: ["switcher.test"] }) }));
+    expect(noSecret.details).toEqual({ field: "clientSecret" });
+  });
+
   it("lets a domain be claimed by one workspace only, without naming the one that has it", async () => {
     const { db } = database;
     await configured({ name: "Umbrella Secret Labs", provider: idp, domain: "umbrella.test" });

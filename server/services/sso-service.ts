@@ -376,6 +376,42 @@ export const ssoService = {
     });
   },
 
+  /**
+   * Stores a SAML connection from its identity provider's metadata, already read and checked by the SAML runtime:
+   * the metadata as given (its URL or the XML pasted) and what sign-ins need from it.
+   */
+  async saveSaml({
+    db,
+    actor,
+    workspaceId,
+    settings,
+    metadata,
+  }: {
+    db: Db;
+    actor: SsoActor;
+    workspaceId: string;
+    settings: SsoSettings;
+    metadata: { url: string | null; xml: string | null; idpEntityId: string; idpSsoUrl: string; certificates: string[] };
+  }): Promise<SsoConnectionView> {
+    if (!metadata.idpEntityId || !metadata.idpSsoUrl || metadata.certificates.length === 0) {
+      throw fieldError({ field: "metadata", message: "The identity provider's metadata must name its entity id, its sign-in (SSO) URL and at least one signing certificate." });
+    }
+    return saveConnection({
+      db,
+      actor,
+      workspaceId,
+      settings,
+      fields: {
+        protocol: "saml",
+        samlMetadataUrl: metadata.url,
+        samlMetadataXml: metadata.xml,
+        samlIdpEntityId: metadata.idpEntityId,
+        samlIdpSsoUrl: metadata.idpSsoUrl,
+        samlIdpCertificates: metadata.certificates,
+      },
+    });
+  },
+
   /** Removes the connection and its claimed domains; members keep their membership and sign in another way. */
   async delete({ db, actor, workspaceId }: { db: Db; actor: SsoActor; workspaceId: string }): Promise<void> {
     await db.$transaction(async (tx) => {

@@ -140,7 +140,7 @@ function RedirectUri({ connection, publicOrigin }: { connection: Connection; pub
       </label>
       <p className="text-xs text-slate-500 dark:text-slate-400">Register this address as the client&apos;s redirect (callback) URI at your identity provider.</p>
       <div className="flex gap-2">
-        <input id="sso-redirect-uri" readOnly value={uri} onFocus={(e) => e.target.select()} className={`min-w-0 flex-1 font-mono text-xs ${input}`} />
+        <textarea id="sso-redirect-uri" readOnly rows={3} value={uri} onFocus={(e) => e.target.select()} className={`min-w-0 flex-1 resize-none break-all font-mono text-xs field-sizing-content ${input}`} />
         <button type="button" onClick={() => void navigator.clipboard.writeText(uri).then(() => setCopied(true))} className={secondary}>
           {copied ? "Copied" : "Copy"}
         </button>
@@ -273,8 +273,18 @@ function SsoEditor({ connection, publicOrigin, saved, onSaved }: { connection: C
           instance.
         </p>
       </div>
-      {connection && <RedirectUri connection={connection} publicOrigin={publicOrigin} />}
-      {connection && <SamlServiceProvider connection={connection} publicOrigin={publicOrigin} />}
+      {connection ? (
+        <>
+          <RedirectUri connection={connection} publicOrigin={publicOrigin} />
+          <SamlServiceProvider connection={connection} publicOrigin={publicOrigin} />
+        </>
+      ) : (
+        <p className="rounded-lg border border-slate-200 bg-slate-50 p-3 text-sm text-slate-600 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400">
+          {form.protocol === "saml"
+            ? "Once saved, this page shows the entity ID and ACS URL to register at your identity provider, and our SP metadata to download."
+            : "Once saved, this page shows the redirect URI to register for the client at your identity provider."}
+        </p>
+      )}
       <form onSubmit={submit} noValidate className="space-y-5">
         <fieldset className="space-y-2">
           <legend className="text-sm font-medium">Protocol</legend>
