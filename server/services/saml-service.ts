@@ -7,7 +7,7 @@ import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
-import { normalizeDomains, saveConnection, type SsoActor, type SsoConnectionView, type SsoSettings } from "./sso-service";
+import { normalizeDomains, saveConnection, ssoService, type SsoActor, type SsoConnectionView, type SsoSettings } from "./sso-service";
 
 /** How long the identity provider has to answer an AuthnRequest (the person may have to type a password, or pass MFA). */
 export const SAML_REQUEST_TTL_SECONDS = 10 * 60;
@@ -262,13 +262,7 @@ export const samlService = {
       if (err instanceof ServiceError) throw fieldError({ field: url ? "metadataUrl" : "metadataXml", message: err.message });
       throw err;
     }
-    return saveConnection({
-      db,
-      actor,
-      workspaceId,
-      settings,
-      fields: { protocol: "saml", samlMetadataUrl: url, samlMetadataXml: xml, samlIdpEntityId: metadata.entityId, samlIdpSsoUrl: metadata.ssoUrl, samlIdpCertificates: metadata.certificates },
-    });
+    return ssoService.saveSaml({ db, actor, workspaceId, settings, metadata: { url, xml, idpEntityId: metadata.entityId, idpSsoUrl: metadata.ssoUrl, certificates: metadata.certificates } });
   },
 
   /** Our service provider metadata for a connection, for the IdP to import; public, as IdPs fetch it unauthenticated. */
