@@ -7,7 +7,7 @@ import type { Db } from "../db";
 import { Prisma } from "../db/generated/client";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
-import { normalizeDomains, saveConnection, ssoService, type SsoActor, type SsoConnectionView, type SsoSettings } from "./sso-service";
+import { normalizeDomains, saveConnection, ssoService, type SsoActor, type SsoConnectionView, type SsoIdentity, type SsoSettings } from "./sso-service";
 
 /** How long the identity provider has to answer an AuthnRequest (the person may have to type a password, or pass MFA). */
 export const SAML_REQUEST_TTL_SECONDS = 10 * 60;
@@ -27,25 +27,10 @@ const EMAIL_ATTRIBUTES = ["email", "mail", "emailAddress", "urn:oid:0.9.2342.192
 const NAME_ATTRIBUTES = ["name", "displayName", "urn:oid:2.16.840.1.113730.3.1.241", "http://schemas.microsoft.com/identity/claims/displayname", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"];
 
 /** Our service provider's addresses for one connection, which the IdP is told about. */
-export interface SamlServiceProvider {
-  entityId: string;
-  acsUrl: string;
-  metadataUrl: string;
-  loginUrl: string;
-}
-
-export function samlServiceProvider({ origin, connectionId }: { origin: string; connectionId: string }): SamlServiceProvider {
+export function samlServiceProvider({ origin, connectionId }: { origin: string; connectionId: string }): { entityId: string; acsUrl: string } {
   const base = `${new URL(origin).origin}/api/sso/saml/${encodeURIComponent(connectionId)}`;
-  // The metadata address doubles as the entity id, as IdPs that import metadata by URL expect.
-  return { entityId: `${base}/metadata`, acsUrl: `${base}/acs`, metadataUrl: `${base}/metadata`, loginUrl: `${base}/login` };
-}
-
-/** Who the identity provider vouched for, once the answer has passed every check. */
-export interface SamlIdentity {
-  subject: string;
-  email: string;
-  emailVerified: boolean;
-  name: string | null;
+  // The metadata's own address doubles as the entity id, as IdPs that import metadata by URL expect.
+  return { entityId: `${base}/metadata`, acsUrl: `${base}/acs` };
 }
 
 const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
@@ -190,7 +175,7 @@ function firstString(profile: Profile, names: string[]): string | null {
   return null;
 }
 
-function identityOf(profile: Profile): SamlIdentity {
+function identityOf(profile: Profile): SsoIdentity {
   const emailNameId = /emailAddress$/.test(profile.nameIDFormat ?? "") ? profile.nameID : null;
   const email = firstString(profile, EMAIL_ATTRIBUTES) ?? emailNameId ?? (/^[^@\s]+@[^@\s]+$/.test(profile.nameID ?? "") ? profile.nameID : null);
   if (!email) refuseSaml("SamlNoEmail");
@@ -335,7 +320,7 @@ export const samlService = {
   },
 
   /** Redeems a ticket once, in the browser that began the sign-in: who signed in, through which connection. */
-  async redeemTicket({ db, ticket, browserToken }: { db: Db; ticket: string; browserToken: string | null }): Promise<{ connectionId: string; identity: SamlIdentity; callbackUrl: string }> {
+  async redeemTicket({ db, ticket, browserToken }: { db: Db; ticket: string; browserToken: string | null }): Promise<{ connectionId: string; identity: SsoIdentity; callbackUrl: string }> {
     const row = await db.$transaction(async (tx) => {
       const found = await tx.samlTicket.findUnique({
         where: { tokenHash: sha256(ticket) },
