@@ -157,7 +157,8 @@ function CopyField({ id, label, value }: { id: string; label: string; value: str
         {label}
       </label>
       <div className="flex gap-2">
-        <input id={id} readOnly value={value} onFocus={(e) => e.target.select()} className={`min-w-0 flex-1 font-mono text-xs ${input}`} />
+        {/* A textarea that grows to its text, so a phone shows the whole address, as the redirect URI does. */}
+        <textarea id={id} readOnly rows={2} value={value} onFocus={(e) => e.target.select()} className={`min-w-0 flex-1 resize-none break-all font-mono text-xs field-sizing-content ${input}`} />
         <button type="button" aria-label={`Copy the ${label}`} onClick={() => void navigator.clipboard.writeText(value).then(() => setCopied(true))} className={secondary}>
           {copied ? "Copied" : "Copy"}
         </button>
