@@ -45,6 +45,8 @@ test("an admin sets up SAML from the IdP's metadata URL, and a person signs in t
   await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Single sign-on" }).click();
   await expect(page.getByRole("heading", { name: "Single sign-on" })).toBeVisible();
   await page.getByRole("radio", { name: "SAML 2.0" }).check();
+  await expect(page.getByText("Once saved, this page shows the entity ID and ACS URL to register")).toBeVisible();
+  await snapThemes(page, testInfo, "saml settings empty");
 
   // Metadata that is not an IdP's is refused on its field, in words.
   await page.getByRole("radio", { name: "Paste XML" }).check();
