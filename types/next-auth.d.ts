@@ -4,6 +4,11 @@ declare module "next-auth" {
   interface Session {
     user: DefaultSession["user"] & { id: string; ssoConnectionId?: string | null };
   }
+
+  interface User {
+    /** Set by the SAML provider: the connection the person signed in through. */
+    ssoConnectionId?: string;
+  }
 }
 
 declare module "next-auth/jwt" {

@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
 import { currentUser } from "@/server/auth/session";
+import { samlErrorMessages } from "@/server/auth/saml-errors";
 import { getDb } from "@/server/db";
 import { devLoginEnabled, env, oidcEnabled } from "@/server/env";
 import { ssoService } from "@/server/services/sso-service";
@@ -24,6 +25,7 @@ const errorMessages: Record<string, string> = {
   SsoEmailUnverified: "Your identity provider did not confirm your email address, so it cannot sign you in here. Ask your administrator to verify it at the provider.",
   SsoDomainNotClaimed: "Your identity provider vouched for an email address whose domain this workspace's single sign-on does not accept. Use the email of your organisation.",
   SsoNotMember: "You are not a member of this workspace, and it does not add people when they first sign in. Ask one of its admins to invite you.",
+  ...samlErrorMessages,
 };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {

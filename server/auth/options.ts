@@ -5,6 +5,7 @@ import { getDb } from "../db";
 import { devLoginEnabled, env, oidcEnabled, type Env } from "../env";
 import { logger } from "../logger";
 import { ServiceError } from "../services/service-error";
+import { SAML_BROWSER_COOKIE, SAML_PROVIDER_ID, samlService } from "../services/saml-service";
 import { ssoService } from "../services/sso-service";
 import { userService } from "../services/user-service";
 import { ssoConnectionOf, type SsoProfile } from "./sso-providers";
@@ -65,6 +66,41 @@ function devProvider(): Provider {
   });
 }
 
+function cookieValue({ header, name }: { header: string | undefined; name: string }): string | null {
+  for (const part of (header ?? "").split(";")) {
+    const separator = part.indexOf("=");
+    if (separator > 0 && part.slice(0, separator).trim() === name) return decodeURIComponent(part.slice(separator + 1).trim());
+  }
+  return null;
+}
+
+/**
+ * A SAML sign-in's last step: the one-time ticket the ACS issued, redeemed in the browser that began the sign-in
+ * (its cookie), becomes our user through the shared sign-in policy, so the session is next-auth's own.
+ */
+function samlProvider(): Provider {
+  return CredentialsProvider({
+    id: SAML_PROVIDER_ID,
+    name: "SAML single sign-on",
+    credentials: { ticket: { label: "Ticket", type: "text" } },
+    async authorize(credentials, req) {
+      const db = await getDb();
+      const cookie = req.headers?.cookie as string | undefined;
+      try {
+        const { connectionId, identity } = await samlService.redeemTicket({ db, ticket: credentials?.ticket ?? "", browserToken: cookieValue({ header: cookie, name: SAML_BROWSER_COOKIE }) });
+        const user = await ssoService.signIn({ db, connectionId, identity });
+        return { id: user.id, email: user.email, name: user.name, ssoConnectionId: connectionId };
+      } catch (err) {
+        // next-auth hands the message to the sign-in page as its error code: the refusal's code, never free text.
+        const details = err instanceof ServiceError ? (err.details as { refusal?: string; samlError?: string } | undefined) : undefined;
+        const code = details?.refusal ?? details?.samlError;
+        if (code) throw new Error(code);
+        throw err;
+      }
+    },
+  });
+}
+
 function domainAllowed({ email, allowed }: { email: string; allowed: string[] }): boolean {
   if (allowed.length === 0) return true;
   const domain = email.split("@")[1]?.toLowerCase() ?? "";
@@ -98,7 +134,8 @@ async function ssoSignIn({ connectionId, account, user, profile }: { connectionI
  */
 export function authOptions(extraProviders: Provider[] = []): NextAuthOptions {
   const e = env();
-  const providers: Provider[] = [...extraProviders];
+  // SAML connections live in the database; their sign-ins all end in this one provider.
+  const providers: Provider[] = [...extraProviders, samlProvider()];
   if (oidcEnabled(e)) providers.push(oidcProvider(e));
   if (devLoginEnabled(e)) providers.push(devProvider());
 
@@ -127,7 +164,7 @@ export function authOptions(extraProviders: Provider[] = []): NextAuthOptions {
         return true;
       },
       async jwt({ token, user, account }) {
-        const connectionId = ssoConnectionOf(account?.provider);
+        const connectionId = account?.provider === SAML_PROVIDER_ID ? user?.ssoConnectionId : ssoConnectionOf(account?.provider);
         if (connectionId && user) {
           // Which connection signed this session in: "require SSO" accepts only that one for its domains.
           token.uid = user.id;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOidcProvider, type OidcProviderHandle } from "../../e2e/support/oidc-provider";
+import { startSamlIdp, type SamlIdp } from "../../e2e/support/saml-idp";
 import { createHttpClient } from "../../runner/http-client";
 import { createContextInner } from "../context";
 import { useTestDatabase } from "../db/test-databases";
@@ -40,5 +41,36 @@ describe("sso router", () => {
     expect((await rejection(anonymous.sso.route({ email: "someone@routed.test" }))).code).toBe("NOT_FOUND");
     await caller.sso.delete({ workspaceId });
     expect(await caller.sso.get({ workspaceId })).toBeNull();
+  });
+
+  it("saves a SAML connection from the IdP's metadata URL or pasted XML, and routes its domain to the SAML login", async () => {
+    const { db } = database;
+    const saml: SamlIdp = await startSamlIdp();
+    try {
+      const owner = await signInAs({ db, name: "Samler" });
+      const caller = createCallerFactory(appRouter)(createContextInner({ db, user: owner.user, secretBox, connectionTestHttp: () => createHttpClient({ allow: ["127.0.0.1"] }) }));
+      const workspaceId = owner.workspace.id;
+      const shared = { domains: ["saml-routed.test"], defaultRole: "viewer" as const, jitProvisioning: true, requireSso: false, enabled: true };
+
+      const neither = await rejection(caller.sso.save({ workspaceId, settings: { protocol: "saml", ...shared } }));
+      expect(neither.message).toBe("Enter the identity provider's metadata URL, or paste its metadata XML.");
+      const broken = await rejection(caller.sso.save({ workspaceId, settings: { protocol: "saml", metadataXml: "<md:EntityDescriptor", ...shared } }));
+      expect(broken.code).toBe("BAD_REQUEST");
+      expect(broken.message).toMatch(/^The metadata is not valid XML/);
+      expect((broken.cause as { details?: unknown }).details).toEqual({ field: "metadataXml" });
+
+      const saved = await caller.sso.save({ workspaceId, settings: { protocol: "saml", metadataUrl: saml.metadataUrl, ...shared } });
+      expect(saved.saml).toEqual({ metadataUrl: saml.metadataUrl, idpEntityId: saml.entityId, idpSsoUrl: saml.ssoUrl, certificateCount: 1 });
+      expect(await anonymousCaller(db).sso.route({ email: "ada@saml-routed.test" })).toEqual({ protocol: "saml", url: `/api/sso/saml/${saved.id}/login` });
+
+      const pasted = await caller.sso.save({ workspaceId, settings: { protocol: "saml", metadataXml: saml.metadataXml, ...shared } });
+      expect(pasted.saml).toEqual({ metadataUrl: null, idpEntityId: saml.entityId, idpSsoUrl: saml.ssoUrl, certificateCount: 1 });
+      // An edit that gives no metadata keeps the identity provider stored.
+      const kept = await caller.sso.save({ workspaceId, settings: { protocol: "saml", ...shared, defaultRole: "editor" } });
+      expect(kept).toMatchObject({ defaultRole: "editor", saml: pasted.saml });
+      await caller.sso.delete({ workspaceId });
+    } finally {
+      await saml.close();
+    }
   });
 });

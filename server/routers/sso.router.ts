@@ -1,3 +1,4 @@
+import { samlService } from "../services/saml-service";
 import { ssoService } from "../services/sso-service";
 import { publicProcedure, router, workspaceProcedure } from "../trpc";
 import { routeInput, saveInput, ssoRefInput } from "./sso.schema";
@@ -12,7 +13,10 @@ export const ssoRouter = router({
     .mutation(async ({ ctx, input }) => {
       const http = ctx.connectionTestHttp();
       try {
-        return await ssoService.saveOidc({ db: ctx.db, box: ctx.secretBox(), http, actor: ctx.user, workspaceId: input.workspaceId, settings: input.settings });
+        const { settings, workspaceId } = input;
+        return settings.protocol === "saml"
+          ? await samlService.save({ db: ctx.db, http, actor: ctx.user, workspaceId, settings })
+          : await ssoService.saveOidc({ db: ctx.db, box: ctx.secretBox(), http, actor: ctx.user, workspaceId, settings });
       } finally {
         await http.close();
       }

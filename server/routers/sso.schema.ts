@@ -20,10 +20,18 @@ export const oidcSettingsInput = z.object({
   ...settings,
 });
 
-/** One save for both protocols: the SAML settings join this union as `{ protocol: "saml", … }`. */
+/** The identity provider by its metadata URL (fetched by the server) or its metadata XML pasted; one of the two. */
+export const samlSettingsInput = z.object({
+  protocol: z.literal("saml"),
+  metadataUrl: z.string().trim().max(2000, "The metadata URL has at most 2000 characters").optional(),
+  metadataXml: z.string().max(512 * 1024, "The metadata XML is larger than 512 KB; use the metadata of the one identity provider this workspace signs in with").optional(),
+  ...settings,
+});
+
+/** One save for both protocols, told apart by `protocol`. */
 export const saveInput = z.object({
   workspaceId,
-  settings: z.discriminatedUnion("protocol", [oidcSettingsInput]),
+  settings: z.discriminatedUnion("protocol", [oidcSettingsInput, samlSettingsInput]),
 });
 export const ssoRefInput = z.object({ workspaceId });
 export const routeInput = z.object({ email: z.email("Enter your work email address, such as ada@example.com").max(254) });

@@ -198,7 +198,9 @@ export async function discoverOidc({ http, issuer }: { http: HttpClient; issuer:
 /** The protocol's own columns, as a save stores them. */
 type ProtocolFields =
   | { protocol: "oidc"; oidcIssuer: string; oidcClientId: string; oidcClientSecret: string | undefined }
-  | { protocol: "saml"; samlMetadataUrl: string | null; samlMetadataXml: string | null; samlIdpEntityId: string; samlIdpSsoUrl: string; samlIdpCertificates: string[] };
+  | { protocol: "saml"; samlMetadataUrl: string | null; samlMetadataXml: string | null; samlIdpEntityId: string; samlIdpSsoUrl: string; samlIdpCertificates: string[] }
+  /** An edit of a SAML connection that leaves its identity provider as stored. */
+  | { protocol: "saml" };
 
 /**
  * Stores a connection's settings and claimed domains in one transaction with its audit event. Shared by both
@@ -268,7 +270,11 @@ export async function saveConnection({
           defaultRole: settings.defaultRole,
           jitProvisioning: settings.jitProvisioning,
           requireSso: settings.requireSso,
-          ...(fields.protocol === "oidc" ? { issuer: fields.oidcIssuer, clientId: fields.oidcClientId, clientSecretChanged: Boolean(fields.oidcClientSecret) } : { idpEntityId: fields.samlIdpEntityId }),
+          ...(fields.protocol === "oidc"
+            ? { issuer: fields.oidcIssuer, clientId: fields.oidcClientId, clientSecretChanged: Boolean(fields.oidcClientSecret) }
+            : "samlIdpEntityId" in fields
+              ? { idpEntityId: fields.samlIdpEntityId, metadataUrl: fields.samlMetadataUrl }
+              : {}),
         },
       },
     });

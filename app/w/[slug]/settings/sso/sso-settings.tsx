@@ -16,8 +16,11 @@ const input = "w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text
 const primary = "rounded-lg bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-60";
 const secondary = "rounded-lg border border-slate-300 px-3 py-2 text-sm font-medium hover:bg-slate-100 disabled:opacity-60 dark:border-slate-700 dark:hover:bg-slate-800";
 
-/** The protocols a connection may speak; SAML 2.0 joins this list with its own fields below. */
-const protocols = [{ value: "oidc", label: "OpenID Connect (OIDC)" }] as const;
+/** The protocols a connection may speak, each with its own fields below. */
+const protocols = [
+  { value: "oidc", label: "OpenID Connect (OIDC)" },
+  { value: "saml", label: "SAML 2.0" },
+] as const;
 type Protocol = (typeof protocols)[number]["value"];
 
 const joinRoles = roles.filter((role): role is Exclude<Role, "owner"> => role !== "owner");
@@ -27,6 +30,10 @@ interface Form {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  /** Where the SAML identity provider's metadata comes from: its URL, read by the server, or XML pasted here. */
+  metadataSource: "url" | "xml";
+  metadataUrl: string;
+  metadataXml: string;
   domains: string;
   defaultRole: Exclude<Role, "owner">;
   jitProvisioning: boolean;
@@ -36,10 +43,13 @@ interface Form {
 
 function formOf(connection: Connection | null): Form {
   return {
-    protocol: "oidc",
+    protocol: connection?.protocol ?? "oidc",
     issuer: connection?.oidc?.issuer ?? "",
     clientId: connection?.oidc?.clientId ?? "",
     clientSecret: "",
+    metadataSource: connection?.saml && !connection.saml.metadataUrl ? "xml" : "url",
+    metadataUrl: connection?.saml?.metadataUrl ?? "",
+    metadataXml: "",
     domains: connection?.domains.join("\n") ?? "",
     defaultRole: (connection?.defaultRole as Exclude<Role, "owner"> | undefined) ?? "editor",
     jitProvisioning: connection?.jitProvisioning ?? true,
@@ -139,6 +149,49 @@ function RedirectUri({ connection, publicOrigin }: { connection: Connection; pub
   );
 }
 
+function CopyField({ id, label, value }: { id: string; label: string; value: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-xs font-medium text-slate-600 dark:text-slate-400">
+        {label}
+      </label>
+      <div className="flex gap-2">
+        {/* A textarea that grows to its text, so a phone shows the whole address, as the redirect URI does. */}
+        <textarea id={id} readOnly rows={2} value={value} onFocus={(e) => e.target.select()} className={`min-w-0 flex-1 resize-none break-all font-mono text-xs field-sizing-content ${input}`} />
+        <button type="button" aria-label={`Copy the ${label}`} onClick={() => void navigator.clipboard.writeText(value).then(() => setCopied(true))} className={secondary}>
+          {copied ? "Copied" : "Copy"}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * What to register at a SAML identity provider: our entity id and ACS address, or our metadata to import. The paths
+ * are the SAML routes' own (app/api/sso/saml/<connection>/…); the entity id is the metadata's address.
+ */
+function SamlServiceProvider({ connection, publicOrigin }: { connection: Connection; publicOrigin: string | null }) {
+  const origin = useSyncExternalStore(noSubscribe, () => publicOrigin ?? window.location.origin, () => publicOrigin ?? "");
+  if (connection.route.protocol !== "saml") return null;
+  const base = `${origin}/api/sso/saml/${encodeURIComponent(connection.id)}`;
+  return (
+    <section aria-label="Service provider details" className="space-y-3 rounded-lg border border-slate-200 bg-slate-50 p-3 dark:border-slate-800 dark:bg-slate-900">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h2 className="text-sm font-medium">Register Streamware at your identity provider</h2>
+        <a href={`${base}/metadata`} download className="text-sm font-medium text-indigo-600 hover:underline dark:text-indigo-400">
+          Download SP metadata
+        </a>
+      </div>
+      <p className="text-xs text-slate-500 dark:text-slate-400">
+        Import the metadata, or enter these two values. Assertions must be signed, and the email address sent as an attribute (email or mail) or as the NameID.
+      </p>
+      <CopyField id="sso-saml-entity-id" label="SP entity ID (audience)" value={`${base}/metadata`} />
+      <CopyField id="sso-saml-acs-url" label="ACS URL (HTTP-POST)" value={`${base}/acs`} />
+    </section>
+  );
+}
+
 export function SsoSettings({ publicOrigin }: { publicOrigin: string | null }) {
   const workspace = useWorkspace();
   if (!can({ role: workspace.role, permission: "sso.manage" })) {
@@ -196,19 +249,19 @@ function SsoEditor({ connection, publicOrigin, saved, onSaved }: { connection: C
 
   function submit(event: FormEvent) {
     event.preventDefault();
+    const shared = {
+      domains: form.domains.split(/[\s,;]+/).filter(Boolean),
+      defaultRole: form.defaultRole,
+      jitProvisioning: form.jitProvisioning,
+      requireSso: form.requireSso,
+      enabled: form.enabled,
+    };
     save.mutate({
       workspaceId: workspace.id,
-      settings: {
-        protocol: form.protocol,
-        issuer: form.issuer,
-        clientId: form.clientId,
-        clientSecret: form.clientSecret || undefined,
-        domains: form.domains.split(/[\s,;]+/).filter(Boolean),
-        defaultRole: form.defaultRole,
-        jitProvisioning: form.jitProvisioning,
-        requireSso: form.requireSso,
-        enabled: form.enabled,
-      },
+      settings:
+        form.protocol === "saml"
+          ? { protocol: "saml", ...(form.metadataSource === "url" ? { metadataUrl: form.metadataUrl || undefined } : { metadataXml: form.metadataXml || undefined }), ...shared }
+          : { protocol: "oidc", issuer: form.issuer, clientId: form.clientId, clientSecret: form.clientSecret || undefined, ...shared },
     });
   }
 
@@ -222,10 +275,15 @@ function SsoEditor({ connection, publicOrigin, saved, onSaved }: { connection: C
         </p>
       </div>
       {connection ? (
-        <RedirectUri connection={connection} publicOrigin={publicOrigin} />
+        <>
+          <RedirectUri connection={connection} publicOrigin={publicOrigin} />
+          <SamlServiceProvider connection={connection} publicOrigin={publicOrigin} />
+        </>
       ) : (
         <p className="rounded-lg border border-slate-200 bg-slate-50 p-3 text-sm text-slate-600 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400">
-          Once saved, this page shows the redirect URI to register for the client at your identity provider.
+          {form.protocol === "saml"
+            ? "Once saved, this page shows the entity ID and ACS URL to register at your identity provider, and our SP metadata to download."
+            : "Once saved, this page shows the redirect URI to register for the client at your identity provider."}
         </p>
       )}
       <form onSubmit={submit} noValidate className="space-y-5">
@@ -275,6 +333,66 @@ function SsoEditor({ connection, publicOrigin, saved, onSaved }: { connection: C
                 {...described("clientSecret", true)}
               />
             </Field>
+          </section>
+        )}
+
+        {form.protocol === "saml" && (
+          <section aria-label="SAML 2.0" className="space-y-4">
+            {connection?.saml?.idpEntityId && (
+              <p className="text-sm text-slate-600 dark:text-slate-400">
+                Signing in through <span className="font-mono text-xs break-all">{connection.saml.idpEntityId}</span> with {connection.saml.certificateCount} signing certificate
+                {connection.saml.certificateCount === 1 ? "" : "s"}.
+              </p>
+            )}
+            <fieldset className="space-y-2">
+              <legend className="text-sm font-medium">Identity provider metadata</legend>
+              <div className="flex flex-wrap gap-4">
+                <label className="flex items-center gap-2 text-sm">
+                  <input type="radio" name="metadataSource" checked={form.metadataSource === "url"} onChange={() => set("metadataSource", "url")} className="accent-indigo-600" />
+                  From a URL
+                </label>
+                <label className="flex items-center gap-2 text-sm">
+                  <input type="radio" name="metadataSource" checked={form.metadataSource === "xml"} onChange={() => set("metadataSource", "xml")} className="accent-indigo-600" />
+                  Paste XML
+                </label>
+              </div>
+            </fieldset>
+            {form.metadataSource === "url" ? (
+              <Field
+                id={`${id}-metadataUrl`}
+                label="Metadata URL"
+                hint="Read when you save, and again at every save, so a new signing certificate is picked up."
+                error={errors.metadataUrl}
+              >
+                <input
+                  id={`${id}-metadataUrl`}
+                  type="url"
+                  value={form.metadataUrl}
+                  onChange={(e) => set("metadataUrl", e.target.value)}
+                  placeholder="https://idp.example.com/app/streamware/sso/saml/metadata"
+                  autoComplete="off"
+                  className={input}
+                  {...described("metadataUrl", true)}
+                />
+              </Field>
+            ) : (
+              <Field
+                id={`${id}-metadataXml`}
+                label="Metadata XML"
+                hint={connection?.saml?.idpEntityId ? "Metadata is stored. Leave this blank to keep it, or paste new metadata to replace it." : "The identity provider's SAML 2.0 metadata, from <EntityDescriptor> to its end."}
+                error={errors.metadataXml ?? errors.metadataUrl}
+              >
+                <textarea
+                  id={`${id}-metadataXml`}
+                  rows={6}
+                  value={form.metadataXml}
+                  onChange={(e) => set("metadataXml", e.target.value)}
+                  spellCheck={false}
+                  className={`${input} font-mono text-xs`}
+                  {...described("metadataXml", true)}
+                />
+              </Field>
+            )}
           </section>
         )}
 
