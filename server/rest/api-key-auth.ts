@@ -39,7 +39,7 @@ export class ApiKeyAuthenticator {
     if (!key) return { ok: false, message: `This API key is not valid; check that it was copied whole. ${makeOne}` };
     if (key.revokedAt) return { ok: false, message: `This API key was revoked on ${key.revokedAt.toISOString()}. ${makeOne}` };
     if (key.expiresAt && key.expiresAt.getTime() <= now) return { ok: false, message: `This API key expired on ${key.expiresAt.toISOString()}. ${makeOne}` };
-    if (!key.creator) return { ok: false, message: `The member who made this API key has left the workspace, so it cannot act any more. ${makeOne}` };
+    if (!key.creator) return { ok: false, message: `The member who made this API key has left the workspace or their account was disabled, so it cannot act any more. ${makeOne}` };
     this.touch(key.id, now);
     return { ok: true, key: key as ActingApiKey };
   }

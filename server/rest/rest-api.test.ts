@@ -223,6 +223,20 @@ describe("REST API over HTTP", () => {
     }
   });
 
+  it("stops a key whose creator's account an instance administrator disabled", async () => {
+    const { owner, key } = await workspaceWithKey(["read"]);
+    expect((await call(api, { key, path: "/flows" })).status).toBe(200);
+    await database.db.user.update({ where: { id: owner.user.id }, data: { disabledAt: new Date() } });
+    const fresh = await serveApi({ db: database.db, rateLimitPerMinute: 0 });
+    try {
+      const refused = await call(fresh, { key, path: "/flows" });
+      expect(refused.status).toBe(401);
+      expect(refused.body.error?.message).toContain("account was disabled");
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("limits each key with a token bucket: 429 with Retry-After and RateLimit headers", async () => {
     const limited = await serveApi({ db: database.db, rateLimitPerMinute: 3 });
     try {

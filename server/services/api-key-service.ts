@@ -124,7 +124,7 @@ export const apiKeyService = {
 
   /**
    * The key a secret belongs to, revoked and expired ones included (the caller tells them apart), with its creator's
-   * current role in the workspace; null for a secret no key has.
+   * current role in the workspace (no creator once they left it or their account was disabled); null for a secret no key has.
    */
   async verify({ db, secret }: { db: Db; secret: string }): Promise<VerifiedApiKey | null> {
     const secretHash = hashApiKey(secret);
@@ -135,15 +135,17 @@ export const apiKeyService = {
     if (!key || !sameHash(key.secretHash, secretHash)) return null;
     const membership = await db.membership.findUnique({
       where: { workspaceId_userId: { workspaceId: key.workspaceId, userId: key.createdById } },
-      select: { role: true, user: { select: { email: true, name: true } } },
+      select: { role: true, user: { select: { email: true, name: true, disabledAt: true } } },
     });
+    // A disabled account's keys stop with it, as its sessions do.
+    const acting = membership && !membership.user.disabledAt ? membership : null;
     return {
       id: key.id,
       workspaceId: key.workspaceId,
       scopes: knownScopes(key.scopes),
       expiresAt: key.expiresAt,
       revokedAt: key.revokedAt,
-      creator: membership ? { id: key.createdById, email: membership.user.email, name: membership.user.name, role: membership.role } : null,
+      creator: acting ? { id: key.createdById, email: acting.user.email, name: acting.user.name, role: acting.role } : null,
     };
   },
 
