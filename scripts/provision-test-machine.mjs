@@ -272,17 +272,21 @@ export async function ensureMosquitto({ url }) {
   return `mqtt://127.0.0.1:${ownPort}`;
 }
 
-/** The programs the media and speech nodes drive, with the Debian package that brings each. */
+/**
+ * The programs the media and speech nodes drive, and openssl, which issues the test SAML identity provider's
+ * certificate (Node cannot), with the Debian package that brings each.
+ */
 const mediaPrograms = [
   { program: "ffmpeg", pkg: "ffmpeg" },
   { program: "ffprobe", pkg: "ffmpeg" },
   { program: "pocketsphinx_continuous", pkg: "pocketsphinx" },
   { program: "espeak-ng", pkg: "espeak-ng" },
   { program: "sox", pkg: "sox" },
+  { program: "openssl", pkg: "openssl" },
 ];
 const pocketsphinxModel = "/usr/share/pocketsphinx/model/en-us/en-us";
 
-/** ffmpeg for transcoding, pocketsphinx (and its English model) for offline speech; espeak-ng and sox make test audio. */
+/** ffmpeg for transcoding, pocketsphinx (and its English model) for offline speech; espeak-ng and sox make test audio; openssl a test certificate. */
 export async function ensureMediaTools() {
   const missing = new Set(mediaPrograms.filter(({ program }) => !findProgram(program)).map(({ pkg }) => pkg));
   if (!existsSync(pocketsphinxModel)) missing.add("pocketsphinx-en-us");
