@@ -15,6 +15,7 @@ import { RateLimiter } from "./rate-limiter";
 import type { Executor } from "./executor";
 import type { ActiveFlows, RunCredentials, TestWebhooks } from "./ports";
 import type { RunSpec } from "../nodes/_core/run-types";
+import { BodyTooLarge, discardBody, MAX_DISCARD_BYTES, readBody } from "./http-body";
 
 interface Route {
   flowId: string;
@@ -32,8 +33,6 @@ interface Route {
   /** Reached at the test URL (`/hooks-test/…`) while the editor listens: one call, one run of the draft. */
   test?: boolean;
 }
-
-class BodyTooLarge extends Error {}
 
 /** A multipart body that cannot be taken as it is; the message says why. */
 class MultipartError extends Error {}
@@ -111,36 +110,6 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   }
   res.writeHead(status, { ...headers, "content-type": type ?? "application/octet-stream", "content-length": Buffer.byteLength(payload) });
   res.end(payload);
-}
-
-/** How much of a refused body is read and dropped before the connection is closed instead. */
-const MAX_DISCARD_BYTES = 16 * 1024 * 1024;
-
-function discardBody(req: IncomingMessage): void {
-  let discarded = 0;
-  req.removeAllListeners("data");
-  req.on("data", (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > MAX_DISCARD_BYTES) req.destroy();
-  });
-  req.resume();
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 function parseBody(raw: Buffer, contentType: string): unknown {

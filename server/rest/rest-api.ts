@@ -13,6 +13,7 @@ import { apiKeyScopeNames, permissions, scopesGrant, type Permission } from "../
 import { ApiKeyAuthenticator, type ActingApiKey } from "./api-key-auth";
 import { openApiDocument } from "./openapi";
 import { pathParameters, procedurePermission, restRoutes, type RestRoute } from "./rest-routes";
+import { BodyTooLarge, readBody } from "../../runner/http-body";
 
 export const REST_PREFIX = "/api/v1";
 export const OPENAPI_PATH = `${REST_PREFIX}/openapi.json`;
@@ -69,25 +70,6 @@ function fromText({ input, values }: { input: z.ZodObject; values: Record<string
     else out[name] = text;
   }
   return out;
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
-        reject(new RestError(413, "PAYLOAD_TOO_LARGE", `The body is larger than the API's limit of ${limit} bytes (API_MAX_BODY_BYTES).`, { headers: { connection: "close" } }));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 function jsonOf(value: unknown): string {
@@ -199,7 +181,10 @@ export function createRestApi(options: RestApiOptions) {
         req.resume();
         throw new RestError(413, "PAYLOAD_TOO_LARGE", `The body is larger than the API's limit of ${options.maxBodyBytes} bytes (API_MAX_BODY_BYTES).`, { headers: { connection: "close" } });
       }
-      const raw = await readBody(req, options.maxBodyBytes);
+      const raw = await readBody(req, options.maxBodyBytes).catch((err: unknown) => {
+        if (err instanceof BodyTooLarge) throw new RestError(413, "PAYLOAD_TOO_LARGE", `The body is larger than the API's limit of ${options.maxBodyBytes} bytes (API_MAX_BODY_BYTES).`, { headers: { connection: "close" } });
+        throw err;
+      });
       if (raw.length > 0) {
         const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
         if (type !== "application/json" && !type.endsWith("+json")) throw new RestError(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON, with Content-Type: application/json.");
