@@ -71,6 +71,7 @@ test("an admin sets up SAML from the IdP's metadata URL, and a person signs in t
   await expect(page.getByText(`Signing in through ${idp.entityId} with 1 signing certificate.`)).toBeVisible();
   // A new person may sign in through a claim no instance administrator has verified yet; the page says what waits.
   await expect(page.getByRole("region", { name: "Domain verification" }).getByRole("listitem")).toHaveText(/saml-corp\.test\s*waiting for an instance administrator to verify it/);
+  await snapThemes(page, testInfo, "saml settings domain waiting", { prepare: () => page.getByRole("region", { name: "Domain verification" }).scrollIntoViewIfNeeded() });
 
   // What to register at the IdP: the entity id and ACS address to copy, and the same in our metadata.
   const entityId = await page.getByRole("textbox", { name: "SP entity ID (audience)" }).inputValue();

@@ -80,9 +80,9 @@ export function DomainClaimList() {
                     {!claim.enabled && <span className="ml-1 text-xs text-slate-500">sign-in turned off</span>}
                     {claim.requireSso && <span className="ml-1 text-xs text-slate-500">requires SSO</span>}
                   </td>
-                  <td className="px-4 py-2 uppercase text-slate-600 max-md:inline-block max-md:py-0.5 dark:text-slate-400">{claim.protocol}</td>
-                  <td className="whitespace-nowrap px-4 py-2 text-slate-600 max-md:inline-block max-md:py-0.5 dark:text-slate-400">
-                    <span className="md:hidden"> · claimed </span>
+                  <td className="px-4 py-2 uppercase text-slate-600 max-md:inline-block max-md:py-0.5 max-md:pr-0 dark:text-slate-400">{claim.protocol}</td>
+                  <td className="whitespace-nowrap px-4 py-2 text-slate-600 max-md:inline-block max-md:py-0.5 max-md:pl-1 dark:text-slate-400">
+                    <span className="md:hidden">· claimed </span>
                     {formatDate(claim.createdAt)}
                   </td>
                   <td className="px-4 py-2 max-md:block max-md:py-1">
