@@ -33,7 +33,7 @@ export function DomainClaimList() {
         <p className="max-w-3xl text-sm text-slate-600 dark:text-slate-400">
           Any workspace admin can claim an email domain for their workspace&apos;s single sign-on. Verify a claim only when you know the
           domain belongs to that organisation: a verified domain&apos;s sign-in joins existing accounts with its addresses, and its
-          &ldquo;Require SSO&rdquo; closes every other way in for them. Until then the workspace&apos;s sign-in can only create new accounts.
+          &ldquo;Require SSO&rdquo; closes every other way in for them. Until then the workspace&apos;s sign-in reaches only accounts it created itself.
         </p>
         {claims.data && claims.data.pending > 0 && (
           <p className="text-sm font-medium text-amber-800 dark:text-amber-300">
