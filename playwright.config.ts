@@ -25,6 +25,8 @@ if (!env.E2E_DATA_DIR) {
 const dataDir = env.E2E_DATA_DIR;
 const nextAuthSecret = (env.NEXTAUTH_SECRET ??= randomBytes(32).toString("base64"));
 const encryptionKey = (env.STREAMWARE_ENCRYPTION_KEY ??= randomBytes(32).toString("base64"));
+// The instance administrator the SSO journeys sign in as to verify workspaces' domain claims (INSTANCE_ADMINS).
+const instanceAdmin = (env.E2E_INSTANCE_ADMIN ??= "root@instance-admins.test");
 
 export default defineConfig({
   testDir: "e2e",
@@ -91,6 +93,7 @@ export default defineConfig({
       OIDC_CLIENT_SECRET: oidcClientSecret,
       OIDC_NAME: "Test SSO",
       DEV_LOGIN: "true",
+      INSTANCE_ADMINS: instanceAdmin,
       NEXT_TELEMETRY_DISABLED: "1",
       // The domain-node journeys point nodes at protocol servers the spec starts on loopback.
       HTTP_ALLOW_HOSTS: "127.0.0.1,localhost",

@@ -1,6 +1,6 @@
 // Two workspaces, each with its own OpenID provider started here, set up through the settings page; people sign in
 // by their email's domain, land only where their provider's workspace is, and "require SSO" shuts the other doors.
-import { type Browser, type Page, expect, test } from "@playwright/test";
+import { type Browser, type Page, type TestInfo, expect, test } from "@playwright/test";
 import { startOidcProvider, type OidcProviderHandle } from "./support/oidc-provider";
 import { snapThemes } from "./support/screens";
 
@@ -15,6 +15,14 @@ let betaIdp: OidcProviderHandle;
 test.beforeAll(async () => {
   alphaIdp = await startOidcProvider({ port: 0, appOrigins: [appOrigin], clientId: "streamware-alpha", emailDomain: "alpha-corp.test" });
   betaIdp = await startOidcProvider({ port: 0, appOrigins: [appOrigin], clientId: "streamware-beta", emailDomain: "beta-corp.test" });
+});
+
+// The administrator INSTANCE_ADMINS names signs in first, so that on a fresh instance (this file run alone) the workspace
+// admins below are not its first user, whose claims an instance administrator's would be: verified at once.
+test.beforeAll(async ({ browser }) => {
+  const context = await browser.newContext();
+  await devSignIn(await context.newPage(), process.env.E2E_INSTANCE_ADMIN!);
+  await context.close();
 });
 
 test.afterAll(async () => {
@@ -74,6 +82,23 @@ async function atProvider(page: Page, { issuer, login }: { issuer: string; login
   await page.waitForURL(backAtApp);
 }
 
+/** The instance administrator INSTANCE_ADMINS names verifies a workspace's claim of `domain` under Administration. */
+async function verifyDomain({ browser, domain, workspace }: { browser: Browser; domain: string; workspace: string }, testInfo?: TestInfo) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await devSignIn(page, process.env.E2E_INSTANCE_ADMIN!);
+  await page.goto("/admin/domains");
+  await expect(page.getByRole("heading", { name: "Domain claims" })).toBeVisible();
+  const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: domain, exact: true }) });
+  await expect(row).toContainText("Pending");
+  if (testInfo) await snapThemes(page, testInfo, "admin domain claims pending");
+  await row.getByRole("button", { name: `Verify ${domain} for ${workspace}` }).click();
+  await expect(row).toContainText("Verified");
+  await expect(row.getByRole("button", { name: `Revoke the verification of ${domain}` })).toBeVisible();
+  if (testInfo) await snapThemes(page, testInfo, "admin domain claims verified", { phone: false });
+  await context.close();
+}
+
 async function continueWithSso(page: Page, email: string) {
   await page.goto("/signin");
   await page.getByRole("textbox", { name: "Email" }).fill(email);
@@ -100,6 +125,9 @@ test("a workspace's admin sets up OIDC, whose save errors are shown on their fie
   await fillSso(page, { idp: alphaIdp, domains: "Settings-Corp.test" });
   await expect(page.getByRole("status")).toHaveText("Saved.");
   await expect(page.getByRole("textbox", { name: "Email domains" })).toHaveValue("settings-corp.test");
+  // Claimed by a workspace admin, the domain waits for an instance administrator.
+  await expect(page.getByRole("region", { name: "Domain verification" }).getByRole("listitem")).toHaveText(/settings-corp\.test\s*waiting for an instance administrator to verify it/);
+  await expect(page.getByRole("region", { name: "Domain verification" })).toContainText("Require single sign-on” does not apply");
   await expect(page.getByLabel("Client secret")).toHaveValue("");
   await expect(page.getByLabel("Client secret")).toHaveAccessibleDescription(/A secret is stored/);
   await snapThemes(page, testInfo, "sso settings saved", { prepare: () => page.evaluate(() => window.scrollTo(0, 0)) });
@@ -146,6 +174,13 @@ test("people sign in by their domain's provider into its workspace only, and req
   await expect(alert(page)).toContainText("does not accept");
   await snapThemes(page, testInfo, "sign-in refused other provider", { phone: false });
 
+  // While alpha's claim of alpha-corp is unverified its provider cannot join an account that exists by email.
+  await continueWithSso(page, "road.runner@alpha-corp.test");
+  await atProvider(page, { issuer: alphaIdp.issuer, login: "road.runner" });
+  await expect(page).toHaveURL(/\/signin\?error=SsoDomainUnverified/);
+  await expect(alert(page)).toContainText("Ask an instance administrator to verify the domain");
+  await snapThemes(page, testInfo, "sign-in refused unverified domain", { phone: false });
+
   // Alpha's admin requires SSO for alpha-corp.
   const admin = await browser.newContext();
   const adminPage = await admin.newPage();
@@ -155,6 +190,15 @@ test("people sign in by their domain's provider into its workspace only, and req
   await adminPage.getByRole("button", { name: "Save single sign-on" }).click();
   await expect(adminPage.getByRole("status")).toHaveText("Saved.");
   await expect(adminPage.getByRole("checkbox", { name: "Require single sign-on for these domains" })).toBeChecked();
+
+  // Not verified yet, the claim closes no door: the session begun the other way still works.
+  await earlyPage.goto("/");
+  await expect(flowsHeading(earlyPage)).toBeVisible();
+
+  await verifyDomain({ browser, domain: "alpha-corp.test", workspace: "Ada's workspace" }, testInfo);
+  await adminPage.reload();
+  await expect(adminPage.getByRole("region", { name: "Domain verification" }).getByRole("listitem")).toHaveText(/alpha-corp\.test\s*verified/);
+  await snapThemes(adminPage, testInfo, "sso settings verified", { phone: false, prepare: () => adminPage.getByRole("region", { name: "Domain verification" }).scrollIntoViewIfNeeded() });
   await admin.close();
 
   // The development sign-in now refuses alpha-corp, with the way in named.

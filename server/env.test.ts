@@ -20,5 +20,7 @@ describe("environment", () => {
       "OIDC_ISSUER: OIDC sign-in needs all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET",
     );
     expect(parseEnv({ OIDC_ALLOWED_DOMAINS: "Example.com, corp.test" }).OIDC_ALLOWED_DOMAINS).toEqual(["example.com", "corp.test"]);
+    expect(parseEnv({ INSTANCE_ADMINS: " Root@Example.com, ops@corp.test," }).INSTANCE_ADMINS).toEqual(["root@example.com", "ops@corp.test"]);
+    expect(() => parseEnv({ INSTANCE_ADMINS: "root, ops@corp.test" })).toThrow("INSTANCE_ADMINS must be a comma-separated list of email addresses");
   });
 });

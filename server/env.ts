@@ -30,6 +30,12 @@ export const envSchema = z
       .optional()
       .transform((v) => (v ? v.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean) : [])),
     DEV_LOGIN: flag.optional(),
+    /** Emails made instance administrators when they sign in, besides the instance's first user. */
+    INSTANCE_ADMINS: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean) : []))
+      .pipe(z.array(z.email({ error: "INSTANCE_ADMINS must be a comma-separated list of email addresses" }))),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     BINARY_DIR: z.string().optional(),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),

@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const sections = [
   { href: "/admin", label: "Users" },
   { href: "/admin/workspaces", label: "Workspaces" },
+  { href: "/admin/domains", label: "Domain claims" },
   { href: "/admin/audit", label: "Audit log" },
 ];
 

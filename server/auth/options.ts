@@ -40,7 +40,7 @@ function oidcProvider(e: Env): Provider {
   };
 }
 
-function devProvider(): Provider {
+function devProvider(e: Env): Provider {
   return CredentialsProvider({
     id: DEV_PROVIDER_ID,
     name: "Development",
@@ -54,7 +54,7 @@ function devProvider(): Provider {
         throw new Error(SSO_REQUIRED);
       }
       try {
-        const user = await userService.signIn({ db, identity: { provider: DEV_PROVIDER_ID, email } });
+        const user = await userService.signIn({ db, identity: { provider: DEV_PROVIDER_ID, email }, instanceAdmins: e.INSTANCE_ADMINS });
         return { id: user.id, email: user.email, name: user.name };
       } catch (err) {
         await userService.recordFailedSignIn({ db, provider: DEV_PROVIDER_ID, email, reason: err instanceof Error ? err.message : String(err) });
@@ -78,7 +78,7 @@ function cookieValue({ header, name }: { header: string | undefined; name: strin
  * A SAML sign-in's last step: the one-time ticket the ACS issued, redeemed in the browser that began the sign-in
  * (its cookie), becomes our user through the shared sign-in policy, so the session is next-auth's own.
  */
-function samlProvider(): Provider {
+function samlProvider(e: Env): Provider {
   return CredentialsProvider({
     id: SAML_PROVIDER_ID,
     name: "SAML single sign-on",
@@ -88,7 +88,7 @@ function samlProvider(): Provider {
       const cookie = req.headers?.cookie as string | undefined;
       try {
         const { connectionId, identity } = await samlService.redeemTicket({ db, ticket: credentials?.ticket ?? "", browserToken: cookieValue({ header: cookie, name: SAML_BROWSER_COOKIE }) });
-        const user = await ssoService.signIn({ db, connectionId, identity });
+        const user = await ssoService.signIn({ db, connectionId, identity, instanceAdmins: e.INSTANCE_ADMINS });
         return { id: user.id, email: user.email, name: user.name, ssoConnectionId: connectionId };
       } catch (err) {
         // next-auth hands the message to the sign-in page as its error code: the refusal's code, never free text.
@@ -108,12 +108,25 @@ function domainAllowed({ email, allowed }: { email: string; allowed: string[] })
 }
 
 /** A workspace connection's sign-in: our user for the identity its provider asserted, or the sign-in page's refusal. */
-async function ssoSignIn({ connectionId, account, user, profile }: { connectionId: string; account: Account; user: User; profile: SsoProfile }): Promise<true | string> {
+async function ssoSignIn({
+  connectionId,
+  account,
+  user,
+  profile,
+  instanceAdmins,
+}: {
+  connectionId: string;
+  account: Account;
+  user: User;
+  profile: SsoProfile;
+  instanceAdmins: string[];
+}): Promise<true | string> {
   try {
     const ours = await ssoService.signIn({
       db: await getDb(),
       connectionId,
       identity: { subject: account.providerAccountId, email: profile.email ?? "", emailVerified: profile.email_verified === true || profile.email_verified === "true", name: user.name },
+      instanceAdmins,
     });
     // next-auth makes the session token from this same object next: it must carry our user, not the provider's subject.
     user.id = ours.id;
@@ -135,9 +148,9 @@ async function ssoSignIn({ connectionId, account, user, profile }: { connectionI
 export function authOptions(extraProviders: Provider[] = []): NextAuthOptions {
   const e = env();
   // SAML connections live in the database; their sign-ins all end in this one provider.
-  const providers: Provider[] = [...extraProviders, samlProvider()];
+  const providers: Provider[] = [...extraProviders, samlProvider(e)];
   if (oidcEnabled(e)) providers.push(oidcProvider(e));
-  if (devLoginEnabled(e)) providers.push(devProvider());
+  if (devLoginEnabled(e)) providers.push(devProvider(e));
 
   return {
     secret: e.NEXTAUTH_SECRET,
@@ -147,7 +160,7 @@ export function authOptions(extraProviders: Provider[] = []): NextAuthOptions {
     callbacks: {
       async signIn({ account, user, profile }) {
         const connectionId = ssoConnectionOf(account?.provider);
-        if (connectionId && account) return ssoSignIn({ connectionId, account, user, profile: (profile ?? {}) as SsoProfile });
+        if (connectionId && account) return ssoSignIn({ connectionId, account, user, profile: (profile ?? {}) as SsoProfile, instanceAdmins: e.INSTANCE_ADMINS });
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
         const refuse = async (error: "NoEmail" | "DomainNotAllowed" | "AccountDisabled" | typeof SSO_REQUIRED, reason: string) => {
           await userService.recordFailedSignIn({ db: await getDb(), provider: OIDC_PROVIDER_ID, email: user.email ?? null, reason });
@@ -174,6 +187,7 @@ export function authOptions(extraProviders: Provider[] = []): NextAuthOptions {
           const ours = await userService.signIn({
             db: await getDb(),
             identity: { provider: OIDC_PROVIDER_ID, providerAccountId: account.providerAccountId, email: user.email, name: user.name },
+            instanceAdmins: e.INSTANCE_ADMINS,
           });
           token.uid = ours.id;
           token.email = ours.email;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
 import { verifyAuditChain } from "../services/audit-chain";
 import { auditService } from "../services/audit-service";
+import { ssoService } from "../services/sso-service";
 import { userService } from "../services/user-service";
 import { useTestRuntime } from "../test-runtime";
 import { longRunningFlow } from "./procedure-calls";
@@ -84,6 +85,50 @@ describe.each(databaseKinds)("instance administration on %s", (kind) => {
     await admin.caller.admin.setAdmin({ userId: second.user.id, admin: false });
     expect((await rejection(second.caller.admin.users({}))).code).toBe("FORBIDDEN");
     expect((await rejection(admin.caller.admin.deleteUser({ userId: admin.user.id, confirmEmail: admin.user.email }))).message).toContain("cannot delete your own account");
+  });
+
+  it("makes the emails INSTANCE_ADMINS names administrators when they sign in, whether they are new or not", async () => {
+    const { db } = database;
+    await administrator();
+    const named = `named-${Date.now()}@example.test`;
+    const plain = await userService.signIn({ db, identity: { provider: "dev", email: named } });
+    expect(await db.user.findUniqueOrThrow({ where: { id: plain.id }, select: { instanceAdmin: true } })).toEqual({ instanceAdmin: false });
+    await userService.signIn({ db, identity: { provider: "dev", email: named.toUpperCase() }, instanceAdmins: [named] });
+    expect(await db.user.findUniqueOrThrow({ where: { id: plain.id }, select: { instanceAdmin: true } })).toEqual({ instanceAdmin: true });
+    const grant = await db.auditEvent.findFirst({ where: { chain: "instance", action: "user.adminGrant", targetId: plain.id }, select: { actorKind: true, data: true } });
+    expect(grant).toEqual({ actorKind: "system", data: { email: named, reason: "INSTANCE_ADMINS" } });
+
+    const newcomer = await userService.signIn({ db, identity: { provider: "dev", email: `new-${named}` }, instanceAdmins: [`new-${named}`] });
+    expect(await db.user.findUniqueOrThrow({ where: { id: newcomer.id }, select: { instanceAdmin: true } })).toEqual({ instanceAdmin: true });
+  });
+
+  it("lets administrators alone list, verify, revoke and reject workspaces' SSO domain claims", async () => {
+    const { db } = database;
+    const admin = await administrator();
+    const claimant = await signInAs({ db, name: "Claimant" });
+    const domain = `claimed-${kind}.test`;
+    const connection = await ssoService.saveSaml({
+      db,
+      actor: claimant.user,
+      workspaceId: claimant.workspace.id,
+      settings: { domains: [domain], defaultRole: "viewer", jitProvisioning: true, requireSso: true, enabled: true },
+      metadata: { url: null, xml: "<EntityDescriptor/>", idpEntityId: "https://idp.claimed.test", idpSsoUrl: "https://idp.claimed.test/sso", certificates: ["MIIBfake"] },
+    });
+    const claim = { domain, connectionId: connection.id };
+    for (const refused of [claimant.caller.admin.domainClaims({}), claimant.caller.admin.domainVerify(claim), claimant.caller.admin.domainRevoke(claim), claimant.caller.admin.domainReject(claim)]) {
+      expect((await rejection(refused)).code).toBe("FORBIDDEN");
+    }
+    expect(await db.ssoDomain.findUniqueOrThrow({ where: { domain }, select: { verifiedAt: true } })).toEqual({ verifiedAt: null });
+
+    const listed = await admin.caller.admin.domainClaims({ search: domain });
+    expect(listed).toMatchObject({ total: 1, claims: [{ domain, protocol: "saml", requireSso: true, verifiedAt: null, workspace: { id: claimant.workspace.id } }] });
+    await expect(admin.caller.admin.domainVerify(claim)).resolves.toEqual({ domain, verified: true });
+    expect(await ssoService.requiredConnection({ db, email: `someone@${domain}`, via: null })).toMatchObject({ id: connection.id });
+    await expect(admin.caller.admin.domainRevoke(claim)).resolves.toEqual({ domain, verified: false });
+    await expect(admin.caller.admin.domainReject(claim)).resolves.toEqual({ domain, verified: false });
+    expect(await db.ssoDomain.count({ where: { domain } })).toBe(0);
+    const events = await db.auditEvent.findMany({ where: { chain: "instance", targetId: connection.id }, orderBy: { seq: "asc" }, select: { action: true, actorId: true } });
+    expect(events).toEqual(["sso.domainVerify", "sso.domainRevoke", "sso.domainReject"].map((action) => ({ action, actorId: admin.user.id })));
   });
 
   it("deletes a user once each workspace they alone own is handed over or deleted, cancelling its runs and stopping its triggers", async () => {

@@ -1,11 +1,14 @@
 import { auditLogService } from "../services/audit-log-service";
 import { instanceAdminService } from "../services/instance-admin-service";
+import { ssoService } from "../services/sso-service";
 import { instanceProcedure, router } from "../trpc";
 import {
   adminWorkspaceInput,
   deleteUserInput,
   deletionPlanInput,
+  domainClaimInput,
   instanceAuditFilterInput,
+  listDomainClaimsInput,
   listInstanceAuditInput,
   listUsersInput,
   listWorkspacesInput,
@@ -25,6 +28,11 @@ export const adminRouter = router({
   deleteUser: instanceProcedure
     .input(deleteUserInput)
     .mutation(({ ctx, input }) => instanceAdminService.deleteUser({ db: ctx.db, actorId: ctx.user.id, runs: ctx.runtime, ...input })),
+  /** Email domains claimed for workspaces' single sign-on, and whether an administrator has verified each. */
+  domainClaims: instanceProcedure.input(listDomainClaimsInput).query(({ ctx, input }) => ssoService.listClaims({ db: ctx.db, ...input })),
+  domainVerify: instanceProcedure.input(domainClaimInput).mutation(({ ctx, input }) => ssoService.decideClaim({ db: ctx.db, actorId: ctx.user.id, ...input, decision: "verify" })),
+  domainRevoke: instanceProcedure.input(domainClaimInput).mutation(({ ctx, input }) => ssoService.decideClaim({ db: ctx.db, actorId: ctx.user.id, ...input, decision: "revoke" })),
+  domainReject: instanceProcedure.input(domainClaimInput).mutation(({ ctx, input }) => ssoService.decideClaim({ db: ctx.db, actorId: ctx.user.id, ...input, decision: "reject" })),
   /** The instance's own audit chain, newest first, a page at a time. */
   audit: instanceProcedure
     .input(listInstanceAuditInput)

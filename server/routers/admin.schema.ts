@@ -25,3 +25,7 @@ export const deleteUserInput = z.object({
 /** The instance chain's filters: the workspace audit log's, with no workspace. */
 export const instanceAuditFilterInput = auditFilterInput.omit({ workspaceId: true });
 export const listInstanceAuditInput = listAuditInput.omit({ workspaceId: true });
+
+export const listDomainClaimsInput = z.object({ search, page, pageSize });
+/** A claim is named with its connection: a decision never lands on a claim made since the list was read. */
+export const domainClaimInput = z.object({ domain: z.string().trim().toLowerCase().min(1).max(253), connectionId: id });

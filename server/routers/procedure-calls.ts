@@ -90,6 +90,10 @@ export const instanceProcedureCalls: Record<string, (caller: Caller, t: Target) 
   "admin.deleteUser": (c, t) => c.admin.deleteUser({ userId: t.ownerId, confirmEmail: "victim", decisions: [{ workspaceId: t.workspaceId, deleteConfirmName: "Victim's workspace" }] }),
   "admin.audit": (c) => c.admin.audit({}),
   "admin.auditCsv": (c) => c.admin.auditCsv({}),
+  "admin.domainClaims": (c) => c.admin.domainClaims({}),
+  "admin.domainVerify": (c) => c.admin.domainVerify({ domain: "victim.test", connectionId: "victim-connection" }),
+  "admin.domainRevoke": (c) => c.admin.domainRevoke({ domain: "victim.test", connectionId: "victim-connection" }),
+  "admin.domainReject": (c) => c.admin.domainReject({ domain: "victim.test", connectionId: "victim-connection" }),
 };
 
 /** The procedures that declare themselves instance actions (`instanceProcedure`). */

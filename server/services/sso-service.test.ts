@@ -72,9 +72,15 @@ describe("workspace single sign-on", () => {
     };
   }
 
-  async function configured({ name, provider, domain, overrides }: { name: string; provider: OidcProviderHandle; domain: string; overrides?: Partial<OidcSettings> }) {
+  // An instance administrator named by INSTANCE_ADMINS (the instance's first user is someone else).
+  let rootPromise: Promise<{ id: string; email: string }> | undefined;
+  const root = () => (rootPromise ??= userService.signIn({ db: database.db, identity: { provider: "dev", email: "root@instance.test" }, instanceAdmins: ["root@instance.test"] }));
+
+  /** A workspace whose admin (not an instance administrator) claims `domain`; `verified` has an instance administrator vouch for it. */
+  async function configured({ name, provider, domain, overrides, verified = false }: { name: string; provider: OidcProviderHandle; domain: string; overrides?: Partial<OidcSettings>; verified?: boolean }) {
     const { admin, workspaceId } = await workspaceWithAdmin(name);
     const saved = await ssoService.saveOidc({ db: database.db, box, http: loopback, actor: admin, workspaceId, settings: settings(provider, { domains: [domain], ...overrides }) });
+    if (verified) await ssoService.decideClaim({ db: database.db, actorId: (await root()).id, domain, connectionId: saved.id, decision: "verify" });
     return { admin, workspaceId, connectionId: saved.id };
   }
 
@@ -203,7 +209,7 @@ describe("workspace single sign-on", () => {
   it("links an existing account by email only because the workspace claims its domain", async () => {
     const { db } = database;
     const existing = await userService.signIn({ db, identity: { provider: "dev", email: "bugs@looney.test" } });
-    const { workspaceId, connectionId } = await configured({ name: "Looney", provider: idp, domain: "looney.test" });
+    const { workspaceId, connectionId } = await configured({ name: "Looney", provider: idp, domain: "looney.test", verified: true });
     const signedIn = await ssoService.signIn({ db, connectionId, identity: { subject: "bugs-subject", email: "bugs@looney.test", emailVerified: true } });
     expect(signedIn.id).toBe(existing.id);
     expect(await db.account.findMany({ where: { userId: existing.id }, select: { provider: true, providerAccountId: true } })).toEqual([{ provider: `sso:${connectionId}`, providerAccountId: "bugs-subject" }]);
@@ -241,7 +247,7 @@ describe("workspace single sign-on", () => {
 
   it("requires the workspace's own sign-in for its domains once \"require SSO\" is on, and will not lock out the admin turning it on", async () => {
     const { db } = database;
-    const { admin, workspaceId, connectionId } = await configured({ name: "Strict", provider: idp, domain: "strict.test" });
+    const { admin, workspaceId, connectionId } = await configured({ name: "Strict", provider: idp, domain: "strict.test", verified: true });
     expect(await ssoService.requiredConnection({ db, email: "x@strict.test", via: null })).toBeNull();
 
     const member = await ssoService.signIn({ db, connectionId, identity: { subject: "sam", email: "sam@strict.test", emailVerified: true } });
@@ -255,5 +261,86 @@ describe("workspace single sign-on", () => {
     expect(await ssoService.requiredConnection({ db, email: "sam@strict.test", via: "sso-elsewhere" })).not.toBeNull();
     expect(await ssoService.requiredConnection({ db, email: "sam@strict.test", via: connectionId })).toBeNull();
     expect(await ssoService.requiredConnection({ db, email: admin.email, via: null })).toBeNull();
+  });
+
+  it("keeps a claim pending until an instance administrator verifies it: its provider may create accounts, never join an existing one by email", async () => {
+    const { db } = database;
+    const existing = await userService.signIn({ db, identity: { provider: "dev", email: "daffy@pending.test" } });
+    const { workspaceId, connectionId } = await configured({ name: "Duck Corp", provider: idp, domain: "pending.test" });
+    expect((await ssoService.get({ db, workspaceId }))?.claims).toEqual([{ domain: "pending.test", verifiedAt: null }]);
+    expect(await ssoService.routeForEmail({ db, email: "anyone@pending.test" })).toEqual({ protocol: "oidc", providerId: `sso-${connectionId}` });
+
+    const takeover = await failure(ssoService.signIn({ db, connectionId, identity: { subject: "daffy-at-idp", email: "daffy@pending.test", emailVerified: true } }));
+    expect(takeover).toMatchObject({ code: "FORBIDDEN", details: { refusal: "SsoDomainUnverified" } });
+    expect(takeover.message).toContain("An account for daffy@pending.test already exists");
+    expect(takeover.message).toContain("ask an administrator of this Streamware instance to verify the domain");
+    expect(await db.account.count({ where: { userId: existing.id } })).toBe(0);
+    expect(await db.membership.count({ where: { workspaceId, userId: existing.id } })).toBe(0);
+
+    // An address INSTANCE_ADMINS names would make the provider's owner an administrator: refused, and not created.
+    const boss = await failure(ssoService.signIn({ db, connectionId, identity: { subject: "boss", email: "boss@pending.test", emailVerified: true }, instanceAdmins: ["boss@pending.test"] }));
+    expect(boss).toMatchObject({ details: { refusal: "SsoDomainUnverified" } });
+    expect(await db.user.count({ where: { email: "boss@pending.test" } })).toBe(0);
+
+    const porky = await ssoService.signIn({ db, connectionId, identity: { subject: "porky", email: "porky@pending.test", emailVerified: true } });
+    expect(await workspaceService.requireRole({ db, userId: porky.id, workspaceId, permission: "flow.edit" })).toBe("editor");
+    expect((await ssoService.signIn({ db, connectionId, identity: { subject: "porky", email: "porky@pending.test", emailVerified: true } })).id).toBe(porky.id);
+
+    const admin = await root();
+    expect(await ssoService.decideClaim({ db, actorId: admin.id, domain: "pending.test", connectionId, decision: "verify" })).toEqual({ domain: "pending.test", verified: true });
+    expect(await db.ssoDomain.findUniqueOrThrow({ where: { domain: "pending.test" }, select: { verifiedById: true, verifiedAt: true } })).toEqual({ verifiedById: admin.id, verifiedAt: expect.any(Date) });
+    const linked = await ssoService.signIn({ db, connectionId, identity: { subject: "daffy-at-idp", email: "daffy@pending.test", emailVerified: true } });
+    expect(linked.id).toBe(existing.id);
+    const promoted = await ssoService.signIn({ db, connectionId, identity: { subject: "boss", email: "boss@pending.test", emailVerified: true }, instanceAdmins: ["boss@pending.test"] });
+    expect(await db.user.findUniqueOrThrow({ where: { id: promoted.id }, select: { instanceAdmin: true } })).toEqual({ instanceAdmin: true });
+
+    const instanceEvents = await db.auditEvent.findMany({ where: { chain: "instance", action: "sso.domainVerify", targetId: connectionId }, select: { actorId: true, data: true } });
+    expect(instanceEvents).toEqual([{ actorId: admin.id, data: { domain: "pending.test", workspaceId, protocol: "oidc" } }]);
+    expect(await db.auditEvent.count({ where: { workspaceId, action: "sso.domainVerify" } })).toBe(1);
+    expect(await db.auditEvent.count({ where: { workspaceId, action: "sso.signInFailed" } })).toBe(2);
+  });
+
+  it("enforces require SSO only for a verified claim; a revoked one stops it, and a rejected one is gone", async () => {
+    const { db } = database;
+    const { connectionId, workspaceId } = await configured({ name: "Lockers", provider: idp, domain: "lockers.test", overrides: { requireSso: true } });
+    await ssoService.signIn({ db, connectionId, identity: { subject: "lou", email: "lou@lockers.test", emailVerified: true } });
+    expect(await ssoService.requiredConnection({ db, email: "lou@lockers.test", via: null })).toBeNull();
+
+    const admin = await root();
+    const decide = (decision: "verify" | "revoke" | "reject", connection = connectionId) => ssoService.decideClaim({ db, actorId: admin.id, domain: "lockers.test", connectionId: connection, decision });
+    await decide("verify");
+    expect(await ssoService.requiredConnection({ db, email: "lou@lockers.test", via: null })).toMatchObject({ id: connectionId });
+    expect(await ssoService.requiredConnection({ db, email: "lou@lockers.test", via: connectionId })).toBeNull();
+    expect((await failure(decide("reject"))).message).toContain("revoke the verification first");
+    expect((await failure(decide("verify", "another-connection"))).code).toBe("NOT_FOUND");
+
+    await decide("revoke");
+    expect(await ssoService.requiredConnection({ db, email: "lou@lockers.test", via: null })).toBeNull();
+    await decide("reject");
+    expect(await ssoService.connectionForEmail({ db, email: "lou@lockers.test" })).toBeNull();
+    expect((await ssoService.get({ db, workspaceId }))?.domains).toEqual([]);
+    const actions = await db.auditEvent.findMany({ where: { chain: "instance", targetId: connectionId }, orderBy: { seq: "asc" }, select: { action: true } });
+    expect(actions.map((a) => a.action)).toEqual(["sso.domainVerify", "sso.domainRevoke", "sso.domainReject"]);
+  });
+
+  it("verifies at once what an instance administrator claims, and lists every claim to administrators, pending first", async () => {
+    const { db } = database;
+    const admin = await root();
+    const own = await workspaceService.create({ db, userId: admin.id, name: "Root's company" });
+    const saved = await ssoService.saveOidc({ db, box, http: loopback, actor: admin, workspaceId: own.id, settings: settings(idp, { domains: ["rootcorp.test"], requireSso: true }) });
+    expect(saved.claims).toEqual([{ domain: "rootcorp.test", verifiedAt: expect.any(Date) }]);
+    expect(await ssoService.requiredConnection({ db, email: "staff@rootcorp.test", via: null })).toMatchObject({ id: saved.id });
+    expect(await db.auditEvent.findFirst({ where: { chain: "instance", action: "sso.domainVerify", targetId: saved.id }, select: { data: true } })).toEqual({
+      data: { domains: ["rootcorp.test"], workspaceId: own.id, claimedByInstanceAdmin: true },
+    });
+    const pending = await configured({ name: "Later Corp", provider: other, domain: "later.test" });
+
+    const list = await ssoService.listClaims({ db, page: 1, pageSize: 100 });
+    expect(list.pending).toBeGreaterThanOrEqual(1);
+    const verifiedAt = list.claims.map((c) => c.verifiedAt);
+    expect(verifiedAt.findIndex((v) => v !== null)).toBeGreaterThanOrEqual(list.pending);
+    expect(list.claims.find((c) => c.domain === "later.test")).toMatchObject({ connectionId: pending.connectionId, protocol: "oidc", verifiedAt: null, verifiedBy: null, workspace: { id: pending.workspaceId, name: "Later Corp" } });
+    expect(list.claims.find((c) => c.domain === "rootcorp.test")).toMatchObject({ verifiedBy: admin.email });
+    expect((await ssoService.listClaims({ db, search: "ROOT's", page: 1, pageSize: 10 })).claims.map((c) => c.domain)).toEqual(["rootcorp.test"]);
   });
 });

@@ -44,7 +44,7 @@ export interface SsoActor {
 }
 
 /** Why a sign-in was refused, as the sign-in page names it (`/signin?error=<code>`). */
-export type SsoSignInRefusal = "SsoDisabled" | "SsoEmailUnverified" | "SsoDomainNotClaimed" | "SsoNotMember" | "SsoRequired";
+export type SsoSignInRefusal = "SsoDisabled" | "SsoEmailUnverified" | "SsoDomainNotClaimed" | "SsoDomainUnverified" | "SsoNotMember" | "SsoRequired";
 
 /** The next-auth provider id of an OIDC connection; its callback is /api/auth/callback/<providerId>. */
 export function ssoProviderId(connectionId: string): string {
@@ -79,7 +79,7 @@ const connectionSelect = {
   samlIdpSsoUrl: true,
   samlIdpCertificates: true,
   updatedAt: true,
-  domains: { select: { domain: true }, orderBy: { domain: "asc" } },
+  domains: { select: { domain: true, verifiedAt: true }, orderBy: { domain: "asc" } },
 } as const satisfies Prisma.SsoConnectionSelect;
 
 type ConnectionRow = Prisma.SsoConnectionGetPayload<{ select: typeof connectionSelect }>;
@@ -94,6 +94,8 @@ function view(row: ConnectionRow) {
     jitProvisioning: row.jitProvisioning,
     requireSso: row.requireSso,
     domains: row.domains.map((d) => d.domain),
+    /** Each claim's state: a pending one neither links existing accounts nor enforces "require SSO". */
+    claims: row.domains.map((d) => ({ domain: d.domain, verifiedAt: d.verifiedAt })),
     oidc: row.protocol === "oidc" ? { issuer: row.oidcIssuer ?? "", clientId: row.oidcClientId ?? "", clientSecretSet: Boolean(row.oidcClientSecret) } : null,
     saml:
       row.protocol === "saml"
@@ -254,7 +256,16 @@ export async function saveConnection({
     const saved = before
       ? await tx.ssoConnection.update({ where: { workspaceId }, data, select: { id: true } })
       : await tx.ssoConnection.create({ data: { workspaceId, ...data }, select: { id: true } });
-    await claimDomains({ tx, connectionId: saved.id, domains });
+    // An instance administrator vouches for what they claim; anyone else's new claims wait for one.
+    const stored = await tx.user.findUnique({ where: { id: actor.id }, select: { instanceAdmin: true, disabledAt: true } });
+    const verifier = stored?.instanceAdmin && !stored.disabledAt ? actor.id : null;
+    const verified = await claimDomains({ tx, connectionId: saved.id, domains, verifier });
+    if (verified.length > 0) {
+      await auditService.record({
+        tx,
+        entry: { workspaceId: null, actorId: actor.id, action: "sso.domainVerify", targetType: "ssoConnection", targetId: saved.id, data: { domains: verified, workspaceId, claimedByInstanceAdmin: true } },
+      });
+    }
     await auditService.record({
       tx,
       entry: {
@@ -267,6 +278,7 @@ export async function saveConnection({
           protocol,
           enabled: settings.enabled,
           domains,
+          ...(verified.length > 0 ? { verifiedDomains: verified } : {}),
           defaultRole: settings.defaultRole,
           jitProvisioning: settings.jitProvisioning,
           requireSso: settings.requireSso,
@@ -282,8 +294,12 @@ export async function saveConnection({
   });
 }
 
-/** Makes `domains` exactly the connection's claims; a domain another workspace claims is refused without naming it. */
-async function claimDomains({ tx, connectionId, domains }: { tx: Tx; connectionId: string; domains: string[] }): Promise<void> {
+/**
+ * Makes `domains` exactly the connection's claims; a domain another workspace claims is refused without naming it.
+ * New claims are verified at once when `verifier` (an instance administrator) saves them, and pending otherwise;
+ * claims kept keep their state. Returns the domains verified now.
+ */
+async function claimDomains({ tx, connectionId, domains, verifier }: { tx: Tx; connectionId: string; domains: string[]; verifier: string | null }): Promise<string[]> {
   const taken = await tx.ssoDomain.findMany({ where: { domain: { in: domains }, connectionId: { not: connectionId } }, select: { domain: true } });
   if (taken.length > 0) {
     throw fieldError({
@@ -293,12 +309,16 @@ async function claimDomains({ tx, connectionId, domains }: { tx: Tx; connectionI
     });
   }
   await tx.ssoDomain.deleteMany({ where: { connectionId, domain: { notIn: domains } } });
+  const kept = new Set((await tx.ssoDomain.findMany({ where: { connectionId }, select: { domain: true } })).map((d) => d.domain));
+  const added = domains.filter((domain) => !kept.has(domain));
+  const verification = verifier ? { verifiedAt: new Date(), verifiedById: verifier } : {};
   // Concurrent saves claiming the same domain meet at its primary key: the loser's transaction fails there.
-  await tx.ssoDomain.createMany({ data: domains.map((domain) => ({ domain, connectionId })), skipDuplicates: true });
+  await tx.ssoDomain.createMany({ data: added.map((domain) => ({ domain, connectionId, ...verification })), skipDuplicates: true });
   const claimed = await tx.ssoDomain.count({ where: { connectionId, domain: { in: domains } } });
   if (claimed !== domains.length) {
     throw fieldError({ field: "domains", code: "CONFLICT", message: "One of these domains was just claimed by another workspace; save again to see which." });
   }
+  return verifier ? added : [];
 }
 
 /** A sign-in refused: recorded in the workspace's chain (when there is one) and thrown with its page code. */
@@ -422,15 +442,97 @@ export const ssoService = {
     });
   },
 
+  /** Every claimed domain on the instance for its administrators, pending ones first, then the newest. */
+  async listClaims({ db, search, page, pageSize }: { db: Db; search?: string; page: number; pageSize: number }) {
+    const where: Prisma.SsoDomainWhereInput = search
+      ? {
+          OR: [
+            { domain: { contains: search.toLowerCase() } },
+            { connection: { workspace: { OR: [{ name: { contains: search, mode: "insensitive" } }, { slug: { contains: search, mode: "insensitive" } }] } } },
+          ],
+        }
+      : {};
+    const [total, pending, claims] = await Promise.all([
+      db.ssoDomain.count({ where }),
+      db.ssoDomain.count({ where: { verifiedAt: null } }),
+      db.ssoDomain.findMany({
+        where,
+        select: {
+          domain: true,
+          createdAt: true,
+          verifiedAt: true,
+          verifiedBy: { select: { email: true } },
+          connection: { select: { id: true, protocol: true, enabled: true, requireSso: true, workspace: { select: { id: true, name: true, slug: true } } } },
+        },
+        orderBy: [{ verifiedAt: { sort: "asc", nulls: "first" } }, { createdAt: "desc" }, { domain: "asc" }],
+        skip: (page - 1) * pageSize,
+        take: pageSize,
+      }),
+    ]);
+    return {
+      total,
+      pending,
+      claims: claims.map(({ connection: { workspace, ...connection }, verifiedBy, ...claim }) => ({
+        ...claim,
+        verifiedBy: verifiedBy?.email ?? null,
+        connectionId: connection.id,
+        protocol: connection.protocol,
+        enabled: connection.enabled,
+        requireSso: connection.requireSso,
+        workspace,
+      })),
+    };
+  },
+
+  /**
+   * An instance administrator's decision on a claim: `verify` vouches that the domain belongs to the workspace,
+   * `revoke` takes that back (the claim waits again), `reject` removes a pending claim. The claim is named with
+   * its connection, so a decision never lands on a claim made since the list was read. Recorded in the instance's
+   * chain and in the workspace's, whose admins see what became of their claim.
+   */
+  async decideClaim({ db, actorId, domain, connectionId, decision }: { db: Db; actorId: string; domain: string; connectionId: string; decision: "verify" | "revoke" | "reject" }) {
+    return db.$transaction(async (tx) => {
+      const claim = await tx.ssoDomain.findUnique({ where: { domain }, select: { connectionId: true, verifiedAt: true, connection: { select: { workspaceId: true, protocol: true } } } });
+      if (!claim || claim.connectionId !== connectionId) {
+        throw new ServiceError({ code: "NOT_FOUND", message: `That claim of ${domain} no longer exists; reload the list to see the claims as they are now.` });
+      }
+      const verified = claim.verifiedAt !== null;
+      if (decision === "reject" && verified) {
+        throw new ServiceError({ code: "BAD_REQUEST", message: `${domain} is verified; revoke the verification first, then reject the claim.` });
+      }
+      if ((decision === "verify" && verified) || (decision === "revoke" && !verified)) return { domain, verified };
+      if (decision === "reject") {
+        await tx.ssoDomain.delete({ where: { domain }, select: { domain: true } });
+      } else {
+        await tx.ssoDomain.update({
+          where: { domain },
+          data: decision === "verify" ? { verifiedAt: new Date(), verifiedById: actorId } : { verifiedAt: null, verifiedById: null },
+          select: { domain: true },
+        });
+      }
+      const action = { verify: "sso.domainVerify", revoke: "sso.domainRevoke", reject: "sso.domainReject" }[decision];
+      const { workspaceId, protocol } = claim.connection;
+      await auditService.record({ tx, entry: { workspaceId: null, actorId, action, targetType: "ssoConnection", targetId: connectionId, data: { domain, workspaceId, protocol } } });
+      await auditService.record({ tx, entry: { workspaceId, actorId, action, targetType: "ssoConnection", targetId: connectionId, data: { domain, protocol } } });
+      return { domain, verified: decision === "verify" };
+    });
+  },
+
   /** The enabled connection claiming an email's domain, for routing a sign-in and for "require SSO". */
-  async connectionForEmail({ db, email }: { db: Db; email: string }): Promise<{ id: string; workspaceId: string; protocol: SsoProtocol; requireSso: boolean } | null> {
+  async connectionForEmail({
+    db,
+    email,
+  }: {
+    db: Db;
+    email: string;
+  }): Promise<{ id: string; workspaceId: string; protocol: SsoProtocol; requireSso: boolean; verified: boolean } | null> {
     const claim = await db.ssoDomain.findUnique({
       where: { domain: emailDomain(email.trim()) },
-      select: { connection: { select: { id: true, workspaceId: true, protocol: true, enabled: true, requireSso: true } } },
+      select: { verifiedAt: true, connection: { select: { id: true, workspaceId: true, protocol: true, enabled: true, requireSso: true } } },
     });
     if (!claim?.connection.enabled) return null;
     const { enabled: _enabled, ...connection } = claim.connection;
-    return connection;
+    return { ...connection, verified: claim.verifiedAt !== null };
   },
 
   /** Whether any workspace signs people in by single sign-on, so the sign-in page offers "Continue with SSO". */
@@ -452,11 +554,12 @@ export const ssoService = {
 
   /**
    * The sign-in a person whose domain a workspace reserves for its SSO must use, when `via` (the connection they
-   * signed in through, or null) is not it; null when any sign-in will do.
+   * signed in through, or null) is not it; null when any sign-in will do. A claim no instance administrator has
+   * verified reserves nothing: otherwise any workspace could lock everyone of a domain out of the instance.
    */
   async requiredConnection({ db, email, via }: { db: Db; email: string; via: string | null }): Promise<{ id: string; route: SsoRoute } | null> {
     const connection = await ssoService.connectionForEmail({ db, email });
-    if (!connection?.requireSso || connection.id === via) return null;
+    if (!connection?.requireSso || !connection.verified || connection.id === via) return null;
     return { id: connection.id, route: ssoRoute(connection) };
   },
 
@@ -482,12 +585,36 @@ export const ssoService = {
    * The user is the one linked to the provider's subject, else the one with that email (linked now: this
    * workspace claims the domain), else a new one. A person who is not a member joins with the default role when
    * just-in-time provisioning is on, and is refused when it is off.
+   *
+   * Until an instance administrator verifies the domain's claim, the workspace's provider is trusted only with the
+   * people it brought: an identity already linked to it, or a new account. It never joins an account that exists
+   * by email (any workspace admin can claim any domain, and their provider can assert any address in it), and never
+   * an address named in `instanceAdmins` (INSTANCE_ADMINS), which would make its provider's owner an administrator.
    */
-  async signIn({ db, connectionId, identity }: { db: Db; connectionId: string; identity: SsoIdentity }): Promise<SignedInUser & { workspaceId: string }> {
+  async signIn({
+    db,
+    connectionId,
+    identity,
+    instanceAdmins = [],
+  }: {
+    db: Db;
+    connectionId: string;
+    identity: SsoIdentity;
+    instanceAdmins?: string[];
+  }): Promise<SignedInUser & { workspaceId: string }> {
     const email = identity.email.trim().toLowerCase();
     const connection = await db.ssoConnection.findUnique({
       where: { id: connectionId },
-      select: { id: true, workspaceId: true, protocol: true, enabled: true, defaultRole: true, jitProvisioning: true, workspace: { select: { name: true } }, domains: { select: { domain: true } } },
+      select: {
+        id: true,
+        workspaceId: true,
+        protocol: true,
+        enabled: true,
+        defaultRole: true,
+        jitProvisioning: true,
+        workspace: { select: { name: true } },
+        domains: { select: { domain: true, verifiedAt: true } },
+      },
     });
     if (!connection) return refuse({ db, connection: null, email, refusal: "SsoDisabled", message: "This single sign-on no longer exists." });
     if (!connection.enabled) return refuse({ db, connection, email, refusal: "SsoDisabled", message: "This workspace's single sign-on is turned off." });
@@ -498,19 +625,37 @@ export const ssoService = {
       return refuse({ db, connection, email, refusal: "SsoEmailUnverified", message: `The identity provider has not verified ${email}.` });
     }
     const domain = emailDomain(email);
-    if (!connection.domains.some((d) => d.domain === domain)) {
+    const claim = connection.domains.find((d) => d.domain === domain);
+    if (!claim) {
       return refuse({ db, connection, email, refusal: "SsoDomainNotClaimed", message: `${domain} is not a domain this workspace's single sign-on accepts.` });
     }
+    const verified = claim.verifiedAt !== null;
+    const unverified = (what: string) =>
+      refuse({
+        db,
+        connection,
+        email,
+        refusal: "SsoDomainUnverified",
+        message: `${what}, and no instance administrator has verified that ${domain} belongs to ${connection.workspace.name}: ask an administrator of this Streamware instance to verify the domain, or sign in another way.`,
+      });
+    if (!verified && instanceAdmins.includes(email)) return unverified(`${email} is an administrator of this instance`);
     const provider = ssoAccountProvider(connection.id);
     const linked = await db.account.findUnique({ where: { provider_providerAccountId: { provider, providerAccountId: identity.subject } }, select: { userId: true } });
-    const existingId = linked?.userId ?? (await db.user.findUnique({ where: { email }, select: { id: true } }))?.id;
+    const byEmail = linked ? null : await db.user.findUnique({ where: { email }, select: { id: true } });
+    if (byEmail && !verified) return unverified(`An account for ${email} already exists on this instance`);
+    const existingId = linked?.userId ?? byEmail?.id;
     const member = existingId
       ? await db.membership.findUnique({ where: { workspaceId_userId: { workspaceId: connection.workspaceId, userId: existingId } }, select: { role: true } })
       : null;
     if (!member && !connection.jitProvisioning) {
       return refuse({ db, connection, email, refusal: "SsoNotMember", message: `${email} is not a member of ${connection.workspace.name}.` });
     }
-    const user = await userService.signIn({ db, identity: { provider, providerAccountId: identity.subject, email, name: identity.name } });
+    const user = await userService.signIn({
+      db,
+      identity: { provider, providerAccountId: identity.subject, email, name: identity.name },
+      instanceAdmins: verified ? instanceAdmins : [],
+      linkByEmail: verified,
+    });
     await db.$transaction(async (tx) => {
       const joined = member ? null : await tx.membership.createMany({ data: [{ workspaceId: connection.workspaceId, userId: user.id, role: connection.defaultRole }], skipDuplicates: true });
       if (joined?.count) {

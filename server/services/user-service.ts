@@ -45,23 +45,39 @@ export const userService = {
 
   /**
    * Finds the user behind a sign-in, creating the user, the provider link and a personal workspace on the
-   * first one. A provider account is matched by subject first, then linked to an existing user by email. The
-   * instance's first user becomes its administrator; a disabled user is refused.
+   * first one. A provider account is matched by subject first, then linked to an existing user by email (unless
+   * `linkByEmail` is false: then an existing user with that email is refused). The instance's first user and the
+   * emails in `instanceAdmins` (INSTANCE_ADMINS) become its administrators; a disabled user is refused.
    */
-  async signIn({ db, identity }: { db: Db; identity: SignInIdentity }): Promise<SignedInUser> {
+  async signIn({
+    db,
+    identity,
+    instanceAdmins = [],
+    linkByEmail = true,
+  }: {
+    db: Db;
+    identity: SignInIdentity;
+    instanceAdmins?: string[];
+    linkByEmail?: boolean;
+  }): Promise<SignedInUser> {
     const email = identity.email.trim().toLowerCase();
     if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
       throw new ServiceError({ code: "BAD_REQUEST", message: `"${identity.email}" is not an email address` });
     }
     return db.$transaction(async (tx) => {
       // Every sign-in is audited in the instance's own chain (a person signs in to the instance, not to one workspace).
-      const signedIn = async (user: SignedInUser & { disabledAt: Date | null }) => {
+      const named = instanceAdmins.includes(email);
+      const signedIn = async (user: SignedInUser & { disabledAt: Date | null; instanceAdmin: boolean }) => {
         refuseDisabled(user);
-        await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() }, select: { id: true } });
+        const promote = named && !user.instanceAdmin && user.email === email;
+        await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date(), ...(promote ? { instanceAdmin: true } : {}) }, select: { id: true } });
+        if (promote) {
+          await auditService.record({ tx, entry: { workspaceId: null, actorId: null, actorKind: "system", action: "user.adminGrant", targetType: "user", targetId: user.id, data: { email, reason: "INSTANCE_ADMINS" } } });
+        }
         await auditService.record({ tx, entry: { workspaceId: null, actorId: user.id, action: "auth.signIn", targetType: "user", targetId: user.id, data: { provider: identity.provider } } });
         return { id: user.id, email: user.email, name: user.name };
       };
-      const select = { ...userSelect, disabledAt: true } as const;
+      const select = { ...userSelect, disabledAt: true, instanceAdmin: true } as const;
       if (identity.providerAccountId) {
         const account = await tx.account.findUnique({
           where: { provider_providerAccountId: { provider: identity.provider, providerAccountId: identity.providerAccountId } },
@@ -70,10 +86,13 @@ export const userService = {
         if (account) return signedIn(account.user);
       }
       let user = await tx.user.findUnique({ where: { email }, select });
+      if (user && !linkByEmail) {
+        throw new ServiceError({ code: "CONFLICT", message: `An account for ${email} already exists, and this sign-in may not join it.` });
+      }
       if (!user) {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${USER_CREATION_LOCK}::bigint)`;
         const name = identity.name?.trim() || defaultName(email);
-        const instanceAdmin = (await tx.user.count()) === 0;
+        const instanceAdmin = named || (await tx.user.count()) === 0;
         user = await tx.user.create({ data: { email, name, instanceAdmin }, select });
         await auditService.record({
           tx,

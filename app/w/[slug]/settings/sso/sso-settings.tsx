@@ -96,6 +96,39 @@ function Field({ id, label, hint, error, children }: { id: string; label: string
   );
 }
 
+/** Whether an instance administrator has vouched for each saved domain, and what waiting means for the people of one. */
+function ClaimStates({ claims }: { claims: Connection["claims"] }) {
+  const pending = claims.filter((claim) => !claim.verifiedAt);
+  return (
+    <section aria-labelledby="sso-claims-heading" className="space-y-2 rounded-lg border border-slate-200 p-3 dark:border-slate-800">
+      <h3 id="sso-claims-heading" className="text-sm font-medium">
+        Domain verification
+      </h3>
+      <ul className="space-y-1 text-sm">
+        {claims.map((claim) => (
+          <li key={claim.domain} className="flex flex-wrap items-center gap-x-2 gap-y-0.5">
+            <span className="font-mono [overflow-wrap:anywhere]">{claim.domain}</span>
+            {claim.verifiedAt ? (
+              <span className="rounded bg-emerald-100 px-1.5 py-0.5 text-xs font-medium text-emerald-900 dark:bg-emerald-900/40 dark:text-emerald-200">verified</span>
+            ) : (
+              <span className="rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-900/40 dark:text-amber-200">
+                waiting for an instance administrator to verify it
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
+      {pending.length > 0 && (
+        <p className="text-xs text-slate-600 dark:text-slate-400">
+          Until a domain is verified, its people can sign in here only to a new account, or to one this sign-in already made; someone
+          who already has an account with that address is refused, and &ldquo;Require single sign-on&rdquo; does not apply to the
+          domain. Ask an administrator of this Streamware instance to verify it under Admin → Domain claims.
+        </p>
+      )}
+    </section>
+  );
+}
+
 function Check({ id, label, hint, checked, onChange, error }: { id: string; label: string; hint: string; checked: boolean; onChange: (value: boolean) => void; error?: string }) {
   return (
     <div className="flex gap-3">
@@ -399,6 +432,7 @@ function SsoEditor({ connection, publicOrigin, saved, onSaved }: { connection: C
         <Field id={`${id}-domains`} label="Email domains" hint="One per line, such as example.com. People with these addresses sign in here." error={errors.domains}>
           <textarea id={`${id}-domains`} rows={3} value={form.domains} onChange={(e) => set("domains", e.target.value)} className={`${input} font-mono`} {...described("domains", true)} />
         </Field>
+        {connection && connection.claims.length > 0 && <ClaimStates claims={connection.claims} />}
         <Field id={`${id}-defaultRole`} label="Default role" hint="The role people get when they join by signing in." error={errors.defaultRole}>
           <select id={`${id}-defaultRole`} value={form.defaultRole} onChange={(e) => set("defaultRole", e.target.value as Form["defaultRole"])} className={input} {...described("defaultRole", true)}>
             {joinRoles.map((role) => (
@@ -420,7 +454,7 @@ function SsoEditor({ connection, publicOrigin, saved, onSaved }: { connection: C
           <Check
             id={`${id}-require`}
             label="Require single sign-on for these domains"
-            hint="People with these email domains can then sign in only through this connection; other sign-ins are refused."
+            hint="People with these email domains can then sign in only through this connection; other sign-ins are refused. It applies to verified domains only."
             checked={form.requireSso}
             onChange={(value) => set("requireSso", value)}
             error={errors.requireSso}

@@ -1,0 +1,5 @@
+import { DomainClaimList } from "./domain-claim-list";
+
+export default function AdminDomainClaimsPage() {
+  return <DomainClaimList />;
+}
