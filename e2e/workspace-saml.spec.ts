@@ -2,12 +2,12 @@
 // settings page from the IdP's metadata URL and downloads our SP metadata; a person of the claimed domain signs in
 // with "Continue with SSO" through the IdP's login form and lands in the workspace; a refused answer is worded.
 import { readFile } from "node:fs/promises";
-import { type Page, expect, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { startSamlIdp, type SamlIdp } from "./support/saml-idp";
 import { snapThemes } from "./support/screens";
+import { continueWithSso, devSignIn, flowsHeading, signInInstanceAdmin, verifyDomain } from "./support/sso";
 
 const appOrigin = process.env.E2E_APP_ORIGIN!;
-const flowsHeading = (page: Page) => page.getByRole("heading", { name: "Flows", exact: true });
 
 let idp: SamlIdp;
 
@@ -15,37 +15,11 @@ test.beforeAll(async () => {
   idp = await startSamlIdp();
 });
 
-// The administrator INSTANCE_ADMINS names signs in first, so that on a fresh instance (this file run alone) the workspace
-// admins below are not its first user, whose claims an instance administrator's would be: verified at once.
-test.beforeAll(async ({ browser }) => {
-  const context = await browser.newContext();
-  await devSignIn(await context.newPage(), process.env.E2E_INSTANCE_ADMIN!);
-  await context.close();
-});
+test.beforeAll(async ({ browser }) => signInInstanceAdmin(browser));
 
 test.afterAll(async () => {
   await idp?.close();
 });
-
-function workspaceSlug(url: string): string {
-  const slug = new URL(url).pathname.match(/^\/w\/([^/]+)/)?.[1];
-  if (!slug) throw new Error(`not inside a workspace: ${url}`);
-  return slug;
-}
-
-async function devSignIn(page: Page, email: string): Promise<string> {
-  await page.goto("/signin");
-  await page.getByRole("textbox", { name: "Email" }).fill(email);
-  await page.getByRole("button", { name: "Sign in for development" }).click();
-  await expect(flowsHeading(page)).toBeVisible();
-  return workspaceSlug(page.url());
-}
-
-async function continueWithSso(page: Page, email: string) {
-  await page.goto("/signin");
-  await page.getByRole("textbox", { name: "Email" }).fill(email);
-  await page.getByRole("button", { name: "Continue with SSO" }).click();
-}
 
 test("an admin sets up SAML from the IdP's metadata URL, and a person signs in through the IdP into the workspace", async ({ page, browser }, testInfo) => {
   const slug = await devSignIn(page, "sam@admins-saml.test");
@@ -69,7 +43,7 @@ test("an admin sets up SAML from the IdP's metadata URL, and a person signs in t
   await page.getByRole("button", { name: "Save single sign-on" }).click();
   await expect(page.getByRole("status")).toHaveText("Saved.");
   await expect(page.getByText(`Signing in through ${idp.entityId} with 1 signing certificate.`)).toBeVisible();
-  // A new person may sign in through a claim no instance administrator has verified yet; the page says what waits.
+  // A claim no instance administrator has verified yet signs nobody in; the page says what waits.
   await expect(page.getByRole("region", { name: "Domain verification" }).getByRole("listitem")).toHaveText(/saml-corp\.test\s*waiting for an instance administrator to verify it/);
   await snapThemes(page, testInfo, "saml settings domain waiting", { prepare: () => page.getByRole("region", { name: "Domain verification" }).scrollIntoViewIfNeeded() });
 
@@ -86,6 +60,10 @@ test("an admin sets up SAML from the IdP's metadata URL, and a person signs in t
   expect(spMetadata).toContain(`Location="${acsUrl}"`);
   expect(spMetadata).toContain(`WantAssertionsSigned="true"`);
   await snapThemes(page, testInfo, "saml settings saved");
+
+  await verifyDomain({ browser, domain: "saml-corp.test", workspace: "Sam's workspace" });
+  await page.reload();
+  await expect(page.getByRole("region", { name: "Domain verification" }).getByRole("listitem")).toHaveText(/saml-corp\.test\s*verified/);
 
   // A person of saml-corp, new here, goes to the IdP, types their email, and comes back signed in.
   const person = await browser.newContext();

@@ -25,7 +25,7 @@ const errorMessages: Record<string, string> = {
   SsoEmailUnverified: "Your identity provider did not confirm your email address, so it cannot sign you in here. Ask your administrator to verify it at the provider.",
   SsoDomainNotClaimed: "Your identity provider vouched for an email address whose domain this workspace's single sign-on does not accept. Use the email of your organisation.",
   SsoDomainUnverified:
-    "No administrator of this Streamware instance has verified your email's domain for this workspace yet, so its single sign-on cannot sign in to an account that already exists. Ask an instance administrator to verify the domain, or sign in another way.",
+    "No administrator of this Streamware instance has verified your email's domain for this workspace yet, so its single sign-on cannot sign you in. Ask an instance administrator to verify the domain, or sign in another way.",
   SsoNotMember: "You are not a member of this workspace, and it does not add people when they first sign in. Ask one of its admins to invite you.",
   ...samlErrorMessages,
 };

@@ -189,7 +189,7 @@ describe("workspace single sign-on", () => {
 
   it("signs a verified person of a claimed domain in, provisioning them with the default role, and links them by subject after", async () => {
     const { db } = database;
-    const { workspaceId, connectionId } = await configured({ name: "Acme", provider: idp, domain: "acme.test", overrides: { defaultRole: "operator" } });
+    const { workspaceId, connectionId } = await configured({ name: "Acme", provider: idp, domain: "acme.test", overrides: { defaultRole: "operator" }, verified: true });
     expect(await ssoService.connectionForEmail({ db, email: "Wile@ACME.test" })).toMatchObject({ id: connectionId, workspaceId, protocol: "oidc" });
 
     const first = await ssoService.signIn({ db, connectionId, identity: { subject: "wile", email: "Wile@acme.test", emailVerified: true, name: "Wile E." } });
@@ -219,7 +219,7 @@ describe("workspace single sign-on", () => {
   it("refuses an unverified email, a domain this connection does not claim, and a non-member when provisioning is off", async () => {
     const { db } = database;
     const a = await configured({ name: "Provider A", provider: idp, domain: "a-corp.test" });
-    const b = await configured({ name: "Provider B", provider: other, domain: "b-corp.test", overrides: { jitProvisioning: false } });
+    const b = await configured({ name: "Provider B", provider: other, domain: "b-corp.test", overrides: { jitProvisioning: false }, verified: true });
 
     const unverified = await failure(ssoService.signIn({ db, connectionId: a.connectionId, identity: { subject: "u1", email: "eve@a-corp.test", emailVerified: false } }));
     expect(unverified).toMatchObject({ code: "FORBIDDEN", details: { refusal: "SsoEmailUnverified" } });
@@ -263,7 +263,7 @@ describe("workspace single sign-on", () => {
     expect(await ssoService.requiredConnection({ db, email: admin.email, via: null })).toBeNull();
   });
 
-  it("keeps a claim pending until an instance administrator verifies it: its provider may create accounts, never join an existing one by email", async () => {
+  it("keeps a claim pending until an instance administrator verifies it: its provider signs nobody in, new or existing", async () => {
     const { db } = database;
     const existing = await userService.signIn({ db, identity: { provider: "dev", email: "daffy@pending.test" } });
     const { workspaceId, connectionId } = await configured({ name: "Duck Corp", provider: idp, domain: "pending.test" });
@@ -272,19 +272,17 @@ describe("workspace single sign-on", () => {
 
     const takeover = await failure(ssoService.signIn({ db, connectionId, identity: { subject: "daffy-at-idp", email: "daffy@pending.test", emailVerified: true } }));
     expect(takeover).toMatchObject({ code: "FORBIDDEN", details: { refusal: "SsoDomainUnverified" } });
-    expect(takeover.message).toContain("An account for daffy@pending.test already exists");
+    expect(takeover.message).toContain("No instance administrator has verified yet that pending.test belongs to Duck Corp");
     expect(takeover.message).toContain("ask an administrator of this Streamware instance to verify the domain");
     expect(await db.account.count({ where: { userId: existing.id } })).toBe(0);
     expect(await db.membership.count({ where: { workspaceId, userId: existing.id } })).toBe(0);
 
-    // An address INSTANCE_ADMINS names would make the provider's owner an administrator: refused, and not created.
+    // A new account would be joined by email later, when its owner-to-be signs in another way: not made either.
+    const preMade = await failure(ssoService.signIn({ db, connectionId, identity: { subject: "porky", email: "porky@pending.test", emailVerified: true } }));
+    expect(preMade).toMatchObject({ details: { refusal: "SsoDomainUnverified" } });
     const boss = await failure(ssoService.signIn({ db, connectionId, identity: { subject: "boss", email: "boss@pending.test", emailVerified: true }, instanceAdmins: ["boss@pending.test"] }));
     expect(boss).toMatchObject({ details: { refusal: "SsoDomainUnverified" } });
-    expect(await db.user.count({ where: { email: "boss@pending.test" } })).toBe(0);
-
-    const porky = await ssoService.signIn({ db, connectionId, identity: { subject: "porky", email: "porky@pending.test", emailVerified: true } });
-    expect(await workspaceService.requireRole({ db, userId: porky.id, workspaceId, permission: "flow.edit" })).toBe("editor");
-    expect((await ssoService.signIn({ db, connectionId, identity: { subject: "porky", email: "porky@pending.test", emailVerified: true } })).id).toBe(porky.id);
+    expect(await db.user.count({ where: { email: { in: ["porky@pending.test", "boss@pending.test"] } } })).toBe(0);
 
     const admin = await root();
     expect(await ssoService.decideClaim({ db, actorId: admin.id, domain: "pending.test", connectionId, decision: "verify" })).toEqual({ domain: "pending.test", verified: true });
@@ -293,17 +291,18 @@ describe("workspace single sign-on", () => {
     expect(linked.id).toBe(existing.id);
     const promoted = await ssoService.signIn({ db, connectionId, identity: { subject: "boss", email: "boss@pending.test", emailVerified: true }, instanceAdmins: ["boss@pending.test"] });
     expect(await db.user.findUniqueOrThrow({ where: { id: promoted.id }, select: { instanceAdmin: true } })).toEqual({ instanceAdmin: true });
+    const porky = await ssoService.signIn({ db, connectionId, identity: { subject: "porky", email: "porky@pending.test", emailVerified: true } });
+    expect(await workspaceService.requireRole({ db, userId: porky.id, workspaceId, permission: "flow.edit" })).toBe("editor");
 
     const instanceEvents = await db.auditEvent.findMany({ where: { chain: "instance", action: "sso.domainVerify", targetId: connectionId }, select: { actorId: true, data: true } });
     expect(instanceEvents).toEqual([{ actorId: admin.id, data: { domain: "pending.test", workspaceId, protocol: "oidc" } }]);
     expect(await db.auditEvent.count({ where: { workspaceId, action: "sso.domainVerify" } })).toBe(1);
-    expect(await db.auditEvent.count({ where: { workspaceId, action: "sso.signInFailed" } })).toBe(2);
+    expect(await db.auditEvent.count({ where: { workspaceId, action: "sso.signInFailed" } })).toBe(3);
   });
 
   it("enforces require SSO only for a verified claim; a revoked one stops it, and a rejected one is gone", async () => {
     const { db } = database;
     const { connectionId, workspaceId } = await configured({ name: "Lockers", provider: idp, domain: "lockers.test", overrides: { requireSso: true } });
-    await ssoService.signIn({ db, connectionId, identity: { subject: "lou", email: "lou@lockers.test", emailVerified: true } });
     expect(await ssoService.requiredConnection({ db, email: "lou@lockers.test", via: null })).toBeNull();
 
     const admin = await root();

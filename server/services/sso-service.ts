@@ -94,7 +94,7 @@ function view(row: ConnectionRow) {
     jitProvisioning: row.jitProvisioning,
     requireSso: row.requireSso,
     domains: row.domains.map((d) => d.domain),
-    /** Each claim's state: a pending one neither links existing accounts nor enforces "require SSO". */
+    /** Each claim's state: a pending one signs nobody in and enforces no "require SSO". */
     claims: row.domains.map((d) => ({ domain: d.domain, verifiedAt: d.verifiedAt })),
     oidc: row.protocol === "oidc" ? { issuer: row.oidcIssuer ?? "", clientId: row.oidcClientId ?? "", clientSecretSet: Boolean(row.oidcClientSecret) } : null,
     saml:
@@ -586,10 +586,10 @@ export const ssoService = {
    * workspace claims the domain), else a new one. A person who is not a member joins with the default role when
    * just-in-time provisioning is on, and is refused when it is off.
    *
-   * Until an instance administrator verifies the domain's claim, the workspace's provider is trusted only with the
-   * people it brought: an identity already linked to it, or a new account. It never joins an account that exists
-   * by email (any workspace admin can claim any domain, and their provider can assert any address in it), and never
-   * an address named in `instanceAdmins` (INSTANCE_ADMINS), which would make its provider's owner an administrator.
+   * Until an instance administrator verifies the domain's claim, the workspace's provider signs nobody in: any
+   * workspace admin can claim any domain, and their provider can assert any address in it. Joining an existing
+   * account by email would hand it over; even a new account would not be safe, as it would wait for its owner-to-be
+   * to sign in another way and be joined by email then, with the provider still holding a way in.
    */
   async signIn({
     db,
@@ -629,21 +629,18 @@ export const ssoService = {
     if (!claim) {
       return refuse({ db, connection, email, refusal: "SsoDomainNotClaimed", message: `${domain} is not a domain this workspace's single sign-on accepts.` });
     }
-    const verified = claim.verifiedAt !== null;
-    const unverified = (what: string) =>
-      refuse({
+    if (claim.verifiedAt === null) {
+      return refuse({
         db,
         connection,
         email,
         refusal: "SsoDomainUnverified",
-        message: `${what}, and no instance administrator has verified that ${domain} belongs to ${connection.workspace.name}: ask an administrator of this Streamware instance to verify the domain, or sign in another way.`,
+        message: `No instance administrator has verified yet that ${domain} belongs to ${connection.workspace.name}, so its single sign-on signs nobody in: ask an administrator of this Streamware instance to verify the domain, or sign in another way.`,
       });
-    if (!verified && instanceAdmins.includes(email)) return unverified(`${email} is an administrator of this instance`);
+    }
     const provider = ssoAccountProvider(connection.id);
     const linked = await db.account.findUnique({ where: { provider_providerAccountId: { provider, providerAccountId: identity.subject } }, select: { userId: true } });
-    const byEmail = linked ? null : await db.user.findUnique({ where: { email }, select: { id: true } });
-    if (byEmail && !verified) return unverified(`An account for ${email} already exists on this instance`);
-    const existingId = linked?.userId ?? byEmail?.id;
+    const existingId = linked?.userId ?? (await db.user.findUnique({ where: { email }, select: { id: true } }))?.id;
     const member = existingId
       ? await db.membership.findUnique({ where: { workspaceId_userId: { workspaceId: connection.workspaceId, userId: existingId } }, select: { role: true } })
       : null;
@@ -653,8 +650,7 @@ export const ssoService = {
     const user = await userService.signIn({
       db,
       identity: { provider, providerAccountId: identity.subject, email, name: identity.name },
-      instanceAdmins: verified ? instanceAdmins : [],
-      linkByEmail: verified,
+      instanceAdmins,
     });
     await db.$transaction(async (tx) => {
       const joined = member ? null : await tx.membership.createMany({ data: [{ workspaceId: connection.workspaceId, userId: user.id, role: connection.defaultRole }], skipDuplicates: true });

@@ -45,20 +45,18 @@ export const userService = {
 
   /**
    * Finds the user behind a sign-in, creating the user, the provider link and a personal workspace on the
-   * first one. A provider account is matched by subject first, then linked to an existing user by email (unless
-   * `linkByEmail` is false: then an existing user with that email is refused). The instance's first user and the
-   * emails in `instanceAdmins` (INSTANCE_ADMINS) become its administrators; a disabled user is refused.
+   * first one. A provider account is matched by subject first, then linked to an existing user by email. The
+   * instance's first user and the emails in `instanceAdmins` (INSTANCE_ADMINS) become its administrators; a
+   * disabled user is refused.
    */
   async signIn({
     db,
     identity,
     instanceAdmins = [],
-    linkByEmail = true,
   }: {
     db: Db;
     identity: SignInIdentity;
     instanceAdmins?: string[];
-    linkByEmail?: boolean;
   }): Promise<SignedInUser> {
     const email = identity.email.trim().toLowerCase();
     if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
@@ -86,9 +84,6 @@ export const userService = {
         if (account) return signedIn(account.user);
       }
       let user = await tx.user.findUnique({ where: { email }, select });
-      if (user && !linkByEmail) {
-        throw new ServiceError({ code: "CONFLICT", message: `An account for ${email} already exists, and this sign-in may not join it.` });
-      }
       if (!user) {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${USER_CREATION_LOCK}::bigint)`;
         const name = identity.name?.trim() || defaultName(email);

@@ -120,9 +120,8 @@ function ClaimStates({ claims }: { claims: Connection["claims"] }) {
       </ul>
       {pending.length > 0 && (
         <p className="text-xs text-slate-600 dark:text-slate-400">
-          Until a domain is verified, its people can sign in here only to a new account, or to one this sign-in already made; someone
-          who already has an account with that address is refused, and &ldquo;Require single sign-on&rdquo; does not apply to the
-          domain. Ask an administrator of this Streamware instance to verify it under Admin → Domain claims.
+          Until a domain is verified, single sign-on signs nobody of it in, and &ldquo;Require single sign-on&rdquo; does not apply
+          to it. Ask an administrator of this Streamware instance to verify it under Admin → Domain claims.
         </p>
       )}
     </section>
