@@ -93,7 +93,7 @@ function samlProvider(e: Env): Provider {
       } catch (err) {
         // next-auth hands the message to the sign-in page as its error code: the refusal's code, never free text.
         const details = err instanceof ServiceError ? (err.details as { refusal?: string; samlError?: string } | undefined) : undefined;
-        const code = details?.refusal ?? details?.samlError;
+        const code = details?.refusal ?? details?.samlError ?? (err instanceof ServiceError && err.code === "FORBIDDEN" ? "AccountDisabled" : undefined);
         if (code) throw new Error(code);
         throw err;
       }
