@@ -204,6 +204,11 @@ describe("workspace single sign-on", () => {
       { action: "sso.signIn", actorId: first.id },
     ]);
     expect(await db.auditEvent.count({ where: { workspaceId, action: "sso.provision" } })).toBe(1);
+
+    // An instance administrator disabled the account: the provider's word does not bring it back.
+    await db.user.update({ where: { id: first.id }, data: { disabledAt: new Date() } });
+    const disabled = await failure(ssoService.signIn({ db, connectionId, identity: { subject: "wile", email: "wile@acme.test", emailVerified: true } }));
+    expect(disabled).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("This account is disabled") });
   });
 
   it("links an existing account by email only because the workspace claims its domain", async () => {
