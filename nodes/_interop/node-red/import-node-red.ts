@@ -372,6 +372,10 @@ function buildContainer({ container, containerOf, byId, configNode, calledLinkIn
     }
     if (node.type === "link out" || node.type === "link call") {
       const targets = linkTargets(node);
+      if (node.type === "link call" && targets.length === 0) {
+        addPlaceholder(node, label, "it calls a link chosen at run time (or one not in the file), which an Execute flow node cannot do");
+        continue;
+      }
       const local = node.type === "link out" ? targets.filter(sameContainer) : [];
       const remote = [...new Set(targets.filter((t) => node.type === "link call" || !sameContainer(t)).map((t) => flowKeyOf(t)))];
       if (remote.length === 0) {
