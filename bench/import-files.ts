@@ -1,5 +1,6 @@
-// What `npm run bench:import -- <folder>` runs: imports every file of a folder through the pure importers (no database,
-// nothing written) and prints `BENCH import.<tool>.<figure> <value> <unit>` lines: files imported without error,
+// What `npm run bench:import -- <folder>` runs: imports every file of a folder (n8n workflows and Node-RED flows, told
+// apart by their shape) through the pure importers (no database, nothing written) and prints
+// `BENCH import.<tool>.<figure> <value> <unit>` lines: files imported without error,
 // the share of nodes mapped (and of the node types the importer lists as mapped), of connections kept, of
 // expressions translated, and of files whose import is stable (the same bytes when imported again, and a document
 // the flow schema reads back unchanged).
@@ -9,10 +10,11 @@ import { parseFlowDocument } from "../nodes/_core/flow-document";
 import { importTotals } from "../nodes/_interop/import-report";
 import { importN8n, looksLikeN8n } from "../nodes/_interop/n8n/n8n-import";
 import { N8N_LISTED_TYPES, shortType } from "../nodes/_interop/n8n/n8n-nodes";
+import { importNodeRed, isNodeRedExport } from "../nodes/_interop/node-red/import-node-red";
 
 const folder = process.argv[2];
 if (!folder) {
-  process.stderr.write("Usage: npm run bench:import -- <folder of n8n workflow files>\n");
+  process.stderr.write("Usage: npm run bench:import -- <folder of n8n workflow or Node-RED flow files>\n");
   process.exit(2);
 }
 
@@ -26,6 +28,9 @@ function filesOf(dir: string): string[] {
     });
 }
 
+const red = { files: 0, ok: 0, nodes: 0, mapped: 0, kept: 0, dropped: 0, translated: 0, flagged: 0, stable: 0 };
+const redFailures: string[] = [];
+const redPlaceholders = new Map<string, number>();
 const figures = { files: 0, ok: 0, nodes: 0, mapped: 0, listed: 0, listedMapped: 0, kept: 0, dropped: 0, translated: 0, flagged: 0, stable: 0, skipped: 0 };
 const failures: string[] = [];
 const listedMisses = new Map<string, number>();
@@ -36,6 +41,10 @@ for (const file of filesOf(folder)) {
     value = JSON.parse(text);
   } catch {
     value = undefined;
+  }
+  if (value !== undefined && isNodeRedExport(value)) {
+    measureNodeRed({ file, text });
+    continue;
   }
   if (value !== undefined && !looksLikeN8n(value)) {
     figures.skipped += 1;
@@ -77,8 +86,36 @@ for (const file of filesOf(folder)) {
 }
 figures.listedMapped += figures.listed;
 
+/** Node-RED files, measured apart: its figures are printed as `import.node-red.*`. */
+function measureNodeRed({ file, text }: { file: string; text: string }): void {
+  red.files += 1;
+  const result = importNodeRed(text);
+  if (!result.ok) {
+    const problems = result.report.problems.filter((p) => p.severity === "error");
+    redFailures.push(`${path.relative(folder!, file)}: ${problems.slice(0, 3).map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+    return;
+  }
+  red.ok += 1;
+  const totals = importTotals(result.report);
+  red.nodes += totals.nodes;
+  red.mapped += totals.mapped;
+  red.kept += totals.connectionsKept;
+  red.dropped += totals.connectionsDropped;
+  red.translated += totals.expressionsTranslated;
+  red.flagged += totals.expressionsFlagged;
+  for (const flow of result.report.flows) for (const p of flow.placeholders) redPlaceholders.set(p.sourceType, (redPlaceholders.get(p.sourceType) ?? 0) + 1);
+  const again = importNodeRed(text);
+  const sameBytes = again.ok && JSON.stringify(again.flows) === JSON.stringify(result.flows);
+  const readsBack = result.flows.every((f) => {
+    const parsed = parseFlowDocument(JSON.parse(JSON.stringify(f.document)));
+    return parsed.ok && JSON.stringify(parsed.document) === JSON.stringify(f.document);
+  });
+  if (sameBytes && readsBack) red.stable += 1;
+}
+
 const share = (part: number, whole: number) => (whole === 0 ? "100.0" : ((100 * part) / whole).toFixed(1));
-const bench = (name: string, value: string, unit: string) => process.stdout.write(`BENCH import.n8n.${name} ${value} ${unit}\n`);
+const bench = (name: string, value: string, unit: string, tool = "n8n") => process.stdout.write(`BENCH import.${tool}.${name} ${value} ${unit}\n`);
+if (figures.files > 0 || red.files === 0) {
 bench("files_imported", `${figures.ok}/${figures.files}`, "files");
 bench("nodes_mapped", share(figures.mapped, figures.nodes), `% of ${figures.nodes} nodes`);
 bench("listed_types_mapped", share(figures.listedMapped, figures.listed), `% of ${figures.listed} nodes of listed types`);
@@ -88,3 +125,14 @@ bench("round_trip_stable", `${figures.stable}/${figures.ok}`, "files");
 if (figures.skipped) process.stdout.write(`skipped ${figures.skipped} files that are not n8n workflows\n`);
 for (const line of failures) process.stdout.write(`failed ${line}\n`);
 for (const [type, count] of [...listedMisses].sort((a, b) => b[1] - a[1])) process.stdout.write(`listed type kept as placeholder: ${type} × ${count}\n`);
+}
+if (red.files > 0) {
+  const nr = (name: string, value: string, unit: string) => bench(name, value, unit, "node-red");
+  nr("files_imported", `${red.ok}/${red.files}`, "files");
+  nr("nodes_mapped", share(red.mapped, red.nodes), `% of ${red.nodes} nodes`);
+  nr("connections_kept", share(red.kept, red.kept + red.dropped), `% of ${red.kept + red.dropped} connections`);
+  nr("expressions_translated", share(red.translated, red.translated + red.flagged), `% of ${red.translated + red.flagged} expressions`);
+  nr("round_trip_stable", `${red.stable}/${red.ok}`, "files");
+  for (const line of redFailures) process.stdout.write(`failed ${line}\n`);
+  for (const [type, count] of [...redPlaceholders].sort((a, b) => b[1] - a[1])) process.stdout.write(`Node-RED type kept as placeholder: ${type} × ${count}\n`);
+}

@@ -7,9 +7,10 @@ import { importNodeRed, isNodeRedExport, type NodeRedImport } from "./import-nod
 const tab = (id: string, label: string) => ({ id, type: "tab", label, disabled: false, info: "" });
 const at = (x: number, y: number) => ({ x, y });
 
-function ok(input: unknown): NodeRedImport {
+function ok(input: unknown): Extract<NodeRedImport, { ok: true }> {
   const result = importNodeRed(typeof input === "string" ? input : JSON.stringify(input));
   expect(result.report.problems.filter((p) => p.severity === "error")).toEqual([]);
+  if (!result.ok) throw new Error("the import failed");
   // Every imported node's config is one its Streamware node type accepts.
   for (const flow of result.flows) {
     for (const node of flow.document.nodes) {
@@ -22,10 +23,11 @@ function ok(input: unknown): NodeRedImport {
   return result;
 }
 
-const flowNamed = (result: NodeRedImport, name: string) => result.flows.find((f) => f.name === name)!.document;
-const nodeNamed = (result: NodeRedImport, name: string) => result.flows.flatMap((f) => f.document.nodes).find((n) => n.name === name)!;
+type Imported = Extract<NodeRedImport, { ok: true }>;
+const flowNamed = (result: Imported, name: string) => result.flows.find((f) => f.name === name)!.document;
+const nodeNamed = (result: Imported, name: string) => result.flows.flatMap((f) => f.document.nodes).find((n) => n.name === name)!;
 
-function edgesOf(result: NodeRedImport, flowName: string): string[] {
+function edgesOf(result: Imported, flowName: string): string[] {
   const doc = flowNamed(result, flowName);
   const name = (id: string) => doc.nodes.find((n) => n.id === id)?.name;
   return doc.edges.map((e) => `${name(e.source)}:${e.sourcePort}->${name(e.target)}`);
@@ -275,7 +277,7 @@ describe("Node-RED import: node types", () => {
 describe("Node-RED import: bad input", () => {
   const errorOf = (input: unknown) => {
     const result = importNodeRed(input);
-    expect(result.flows).toEqual([]);
+    expect(result.ok).toBe(false);
     return result.report.problems.filter((p) => p.severity === "error");
   };
 

@@ -1,5 +1,6 @@
 import { FLOW_SCHEMA_TAG, flowDocumentMaxDepth, parseFlowDocument, type FlowDocument } from "../../_core/flow-document";
 import { checkJson, describeJsonProblem } from "../../_core/json-check";
+import { PLACEHOLDER_PARAMETERS_MAX_CHARS } from "../../placeholder/placeholder.node";
 import { flowReportBuilder, type FlowReportBuilder, type ImportProblem, type ImportReport } from "../import-report";
 import { mapNode, type Mapped, type NodeRedNode } from "./map-node";
 
@@ -26,11 +27,8 @@ export interface ImportedFlow {
   document: FlowDocument;
 }
 
-export interface NodeRedImport {
-  /** Empty when the file has an error: nothing of it is imported. */
-  flows: ImportedFlow[];
-  report: ImportReport;
-}
+/** As the n8n importer answers: flows only when the whole file imports, else the report says why, by path. */
+export type NodeRedImport = { ok: true; flows: ImportedFlow[]; report: ImportReport } | { ok: false; report: ImportReport };
 
 /** Files past this are refused before parsing: the largest real Node-RED exports are a few megabytes. */
 export const NODE_RED_MAX_CHARS = 20_000_000;
@@ -51,7 +49,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function failed(problems: ImportProblem[]): NodeRedImport {
-  return { flows: [], report: { source: "node-red", flows: [], problems } };
+  return { ok: false, report: { source: "node-red", flows: [], problems } };
 }
 
 const error = (path: string, message: string): ImportProblem => ({ path, message, severity: "error" });
@@ -170,7 +168,7 @@ function parametersOf(node: NodeRedNode, configNode: (id: string) => NodeRedNode
     if (config) configNodes[key] = config;
   }
   const parameters = Object.keys(configNodes).length > 0 ? { ...rest, configNodes } : rest;
-  return JSON.stringify(parameters).length <= 256_000 ? parameters : { tooLarge: `the original parameters were ${JSON.stringify(parameters).length} characters; see the source file` };
+  return JSON.stringify(parameters).length <= PLACEHOLDER_PARAMETERS_MAX_CHARS ? parameters : { tooLarge: `the original parameters were ${JSON.stringify(parameters).length} characters; see the source file` };
 }
 
 const ENV_REFERENCE = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/;
@@ -249,7 +247,7 @@ export function importNodeRed(input: unknown): NodeRedImport {
     if (!used) fileProblems.push({ path: `[${i}]`, message: `config node "${String(node.name || node.id)}" (${node.type}) is used by no node, so it was not imported`, severity: "warning" });
   });
   if (fileProblems.some((p) => p.severity === "error")) return failed(fileProblems);
-  return { flows, report: { source: "node-red", flows: reports, problems: fileProblems } };
+  return { ok: true, flows, report: { source: "node-red", flows: reports, problems: fileProblems } };
 }
 
 interface ContainerInput {
