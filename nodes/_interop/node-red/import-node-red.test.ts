@@ -177,6 +177,16 @@ describe("Node-RED import: node types", () => {
     expect(await jsonata(value).evaluate({ payload: { a: 1 } })).toBe('{"a":1}');
   });
 
+  it("maps range to a Set node whose expression scales, clamps or wraps", async () => {
+    const range = (id: string, action: string) => ({ id, type: "range", z: "t", name: id, ...at(0, 0), minin: "0", maxin: "10", minout: "0", maxout: "100", action, round: true, property: "payload", wires: [] });
+    const result = ok([range("scale", "scale"), range("clamp", "clamp"), range("roll", "roll")]);
+    const run = async (name: string, payload: number) => jsonata((nodeNamed(result, name).config.fields as { value: string }[])[0]!.value.slice(3, -3)).evaluate({ payload });
+    expect(await run("scale", 5)).toBe(50);
+    expect(await run("scale", 12)).toBe(120);
+    expect(await run("clamp", 12)).toBe(100);
+    expect(await run("roll", 12)).toBe(20);
+  });
+
   it("maps mqtt in and out with their broker as a credential reference by name", () => {
     const result = ok([
       { id: "broker1", type: "mqtt-broker", name: "Home broker", broker: "10.0.0.2", port: "1883" },

@@ -499,6 +499,26 @@ function mapDebug(node: NodeRedNode): MapOutcome {
   });
 }
 
+/** Range scales a number from one range to another (clamped to it, or wrapped round it) in one JSONata expression. */
+function mapRange(node: NodeRedNode): MapOutcome {
+  const values = new Values();
+  const name = fieldName(str(node.property) || "payload");
+  const path = messagePath(str(node.property) || "payload");
+  const [minin, maxin, minout, maxout] = [node.minin, node.maxin, node.minout, node.maxout].map((v) => Number(str(v)));
+  if (!name || !path) return placeholder(`the property "${str(node.property)}" cannot be a field name`);
+  if (![minin, maxin, minout, maxout].every((v) => Number.isFinite(v)) || minin === maxin) return placeholder("its ranges are not numbers");
+  const action = str(node.action) || "scale";
+  const input =
+    action === "clamp"
+      ? `($v := $number(${path}); $v < ${minin} ? ${minin} : $v > ${maxin} ? ${maxin} : $v)`
+      : action === "roll"
+        ? `($v := $number(${path}); $d := ${maxin} - ${minin}; ((($v - ${minin}) % $d) + $d) % $d + ${minin})`
+        : `$number(${path})`;
+  const scaled = `(${input} - ${minin}) / (${maxin} - ${minin}) * (${maxout} - ${minout}) + ${minout}`;
+  values.translated += 1;
+  return mapped(values, { type: "core.set", config: { fields: [{ name, value: `{{ ${node.round === true ? `$round(${scaled})` : scaled} }}` }], keepOnlySet: false }, input: true, outputs: ["out"] });
+}
+
 const MAPPERS: Record<string, (node: NodeRedNode, context: MapContext) => MapOutcome> = {
   inject: mapInject,
   "http in": mapHttpIn,
@@ -513,6 +533,7 @@ const MAPPERS: Record<string, (node: NodeRedNode, context: MapContext) => MapOut
   "mqtt in": mapMqttIn,
   "mqtt out": mapMqttOut,
   debug: mapDebug,
+  range: mapRange,
 };
 
 export function mapNode(node: NodeRedNode, context: MapContext): MapOutcome {
