@@ -187,6 +187,15 @@ describe("Node-RED import: node types", () => {
     expect(await run("roll", 12)).toBe(20);
   });
 
+  it("maps sort of an array in the message to $sort, by element or by a JSONata key", async () => {
+    const sort = (id: string, extra: Record<string, unknown>) => ({ id, type: "sort", z: "t", name: id, ...at(0, 0), target: "payload", targetType: "msg", msgKey: "", msgKeyType: "elem", order: "ascending", as_num: false, wires: [], ...extra });
+    const result = ok([sort("down", { order: "descending", as_num: true }), sort("byPrice", { msgKey: "price", msgKeyType: "jsonata" }), sort("seq", { targetType: "seq" })]);
+    const run = async (name: string, payload: unknown) => jsonata((nodeNamed(result, name).config.fields as { value: string }[])[0]!.value.slice(3, -3)).evaluate({ payload });
+    expect(await run("down", ["2", "10", "1"])).toEqual(["10", "2", "1"]);
+    expect(await run("byPrice", [{ price: 3 }, { price: 1 }])).toEqual([{ price: 1 }, { price: 3 }]);
+    expect(nodeNamed(result, "seq").type).toBe("core.placeholder");
+  });
+
   it("maps mqtt in and out with their broker as a credential reference by name", () => {
     const result = ok([
       { id: "broker1", type: "mqtt-broker", name: "Home broker", broker: "10.0.0.2", port: "1883" },

@@ -519,6 +519,26 @@ function mapRange(node: NodeRedNode): MapOutcome {
   return mapped(values, { type: "core.set", config: { fields: [{ name, value: `{{ ${node.round === true ? `$round(${scaled})` : scaled} }}` }], keepOnlySet: false }, input: true, outputs: ["out"] });
 }
 
+/** Sort of an array in the message (not of a message sequence) is JSONata's `$sort` with a comparator. */
+function mapSort(node: NodeRedNode): MapOutcome {
+  const values = new Values();
+  if (str(node.targetType) !== "msg") return placeholder("it sorts a sequence of messages, which Streamware does not have");
+  const name = fieldName(str(node.target) || "payload");
+  const path = messagePath(str(node.target) || "payload");
+  if (!name || !path) return placeholder(`the property "${str(node.target)}" cannot be a field name`);
+  let key = "";
+  if (str(node.msgKeyType) === "jsonata" && str(node.msgKey).trim()) {
+    const outcome = jsonataValue(str(node.msgKey));
+    if (!outcome.ok) return placeholder(`msgKey: ${outcome.reason}`);
+    key = `.(${str(node.msgKey).trim()})`;
+  }
+  const side = (v: string) => (node.as_num === true ? `$number(${v}${key})` : `${v}${key}`);
+  const greater = str(node.order) === "descending" ? "<" : ">";
+  values.translated += 1;
+  const value = `{{ $sort(${path}, function($l, $r) { ${side("$l")} ${greater} ${side("$r")} }) }}`;
+  return mapped(values, { type: "core.set", config: { fields: [{ name, value }], keepOnlySet: false }, input: true, outputs: ["out"] });
+}
+
 const MAPPERS: Record<string, (node: NodeRedNode, context: MapContext) => MapOutcome> = {
   inject: mapInject,
   "http in": mapHttpIn,
@@ -534,6 +554,7 @@ const MAPPERS: Record<string, (node: NodeRedNode, context: MapContext) => MapOut
   "mqtt out": mapMqttOut,
   debug: mapDebug,
   range: mapRange,
+  sort: mapSort,
 };
 
 export function mapNode(node: NodeRedNode, context: MapContext): MapOutcome {
