@@ -478,20 +478,21 @@ function buildContainer({ container, containerOf, byId, configNode, calledLinkIn
   }
 
   // Catch nodes, with what only they lead to, move to an error flow of this flow.
+  const sourceIds = new Map([...built].map(([sourceId, entry]) => [entry, sourceId]));
+  const sourceOf = (entry: Built) => sourceIds.get(entry)!;
+  const incoming = new Map<string, string[]>();
+  for (const wire of wires) incoming.set(wire.to, [...(incoming.get(wire.to) ?? []), sourceOf(wire.from)]);
   const inError = new Set<string>(catches);
   let grew = catches.length > 0;
   while (grew) {
     grew = false;
-    for (const [sourceId] of built) {
-      if (inError.has(sourceId)) continue;
-      const incoming = wires.filter((w) => w.to === sourceId);
-      if (incoming.length > 0 && incoming.every((w) => inError.has([...built].find(([, b]) => b === w.from)![0]))) {
-        inError.add(sourceId);
+    for (const [nodeId, sources] of incoming) {
+      if (!inError.has(nodeId) && sources.every((s) => inError.has(s))) {
+        inError.add(nodeId);
         grew = true;
       }
     }
   }
-  const sourceOf = (entry: Built) => [...built].find(([, b]) => b === entry)![0];
   const seenEdges = new Set<string>();
   const errorFlow = inError.size > 0 ? new FlowBuilder(flowReportBuilder(`${container.name}: errors`)) : null;
   for (const wire of wires) {
