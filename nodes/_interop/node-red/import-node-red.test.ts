@@ -1,8 +1,13 @@
 import jsonata from "jsonata";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { runNode } from "../../../runner/node-testing";
+import { disposeCodeSandbox } from "../../../runner/sandbox";
+import { codeNode } from "../../code/code.node";
 import { nodeRegistry } from "../../registry";
 import { importTotals } from "../import-report";
 import { importNodeRed, isNodeRedExport, type NodeRedImport } from "./import-node-red";
+
+afterAll(() => disposeCodeSandbox());
 
 const tab = (id: string, label: string) => ({ id, type: "tab", label, disabled: false, info: "" });
 const at = (x: number, y: number) => ({ x, y });
@@ -194,6 +199,27 @@ describe("Node-RED import: node types", () => {
     expect(await run("down", ["2", "10", "1"])).toEqual(["10", "2", "1"]);
     expect(await run("byPrice", [{ price: 3 }, { price: 1 }])).toEqual([{ price: 1 }, { price: 3 }]);
     expect(nodeNamed(result, "seq").type).toBe("core.placeholder");
+  });
+
+  it("maps split and join to generated code that splits and puts back the step's items", async () => {
+    const result = ok([
+      { id: "s", type: "split", z: "t", name: "Split", ...at(0, 0), splt: "\\n", spltType: "str", arraySplt: 1, arraySpltType: "len", stream: false, addname: "", wires: [["j"]] },
+      { id: "j", type: "join", z: "t", name: "Join", ...at(0, 0), mode: "auto", build: "object", property: "payload", propertyType: "msg", wires: [] },
+      { id: "m", type: "join", z: "t", name: "Manual", ...at(0, 0), mode: "custom", build: "string", property: "payload", propertyType: "msg", joiner: ",", joinerType: "str", count: "", wires: [] },
+      { id: "r", type: "join", z: "t", name: "Reduce", ...at(0, 0), mode: "reduce", wires: [] },
+    ]);
+    const run = async (name: string, input: Record<string, unknown>[]) =>
+      (await runNode(codeNode, { config: nodeNamed(result, name).config as { code: string }, input: input.map((json) => ({ json })), trigger: [{ json: {} }] })).items.map((i) => i.json);
+    const pieces = await run("Split", [{ payload: "a\nb", topic: "t" }]);
+    expect(pieces).toEqual([
+      { payload: "a", topic: "t", parts: { type: "string", ch: "\n", index: 0, count: 2 } },
+      { payload: "b", topic: "t", parts: { type: "string", ch: "\n", index: 1, count: 2 } },
+    ]);
+    expect(await run("Join", pieces)).toEqual([{ payload: "a\nb", topic: "t" }]);
+    expect(await run("Split", [{ payload: { x: 1, y: 2 } }])).toHaveLength(2);
+    expect(await run("Manual", [{ payload: 1 }, { payload: 2 }])).toEqual([{ payload: "1,2" }]);
+    expect(nodeNamed(result, "Reduce").type).toBe("core.placeholder");
+    expect(edgesOf(result, "Imported from Node-RED")).toEqual(["Split:out->Join"]);
   });
 
   it("maps mqtt in and out with their broker as a credential reference by name", () => {

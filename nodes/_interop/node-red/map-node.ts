@@ -539,6 +539,76 @@ function mapSort(node: NodeRedNode): MapOutcome {
   return mapped(values, { type: "core.set", config: { fields: [{ name, value }], keepOnlySet: false }, input: true, outputs: ["out"] });
 }
 
+/**
+ * Split and join run on the items of a step together, as our code node gets them, in generated code a person can
+ * read: split gives one item per entry of msg.payload (a list, text cut at a delimiter, or an object's keys), with
+ * a `parts` field saying how to put them back, as Node-RED's msg.parts does; join puts the step's items back.
+ */
+function mapSplit(node: NodeRedNode): MapOutcome {
+  const kind = str(node.spltType) || "str";
+  if (node.stream === true || (kind !== "str" && kind !== "len")) return placeholder("it splits binary data or a stream, which the generated code does not do");
+  const delimiter = kind === "str" ? str(node.splt).replace(/\\n/g, "\n").replace(/\\t/g, "\t") : null;
+  const length = kind === "len" ? Math.max(1, Number(str(node.splt)) || 1) : null;
+  const arraySize = Math.max(1, Number(str(node.arraySplt)) || 1);
+  const keyField = fieldName(str(node.addname));
+  const code = [
+    "// Node-RED split of msg.payload: one item per entry of a list, per piece of text, or per key of an object.",
+    `const delimiter = ${JSON.stringify(delimiter)};`,
+    `const length = ${JSON.stringify(length)};`,
+    `const arraySize = ${arraySize};`,
+    "return items.flatMap((item) => {",
+    "  const value = item.json.payload;",
+    "  const piece = (payload, parts, extra = {}) => ({ ...item.json, ...extra, payload, parts });",
+    "  if (Array.isArray(value)) {",
+    "    const out = [];",
+    "    for (let i = 0; i < value.length; i += arraySize) out.push(arraySize === 1 ? value[i] : value.slice(i, i + arraySize));",
+    "    return out.map((payload, index) => piece(payload, { type: \"array\", index, count: out.length }));",
+    "  }",
+    "  if (typeof value === \"string\") {",
+    "    const out = delimiter !== null ? value.split(delimiter) : [];",
+    "    for (let i = 0; delimiter === null && i < value.length; i += length) out.push(value.slice(i, i + length));",
+    "    return out.map((payload, index) => piece(payload, { type: \"string\", ch: delimiter ?? \"\", index, count: out.length }));",
+    "  }",
+    "  if (value && typeof value === \"object\") {",
+    "    const entries = Object.entries(value);",
+    `    return entries.map(([key, payload], index) => piece(payload, { type: "object", key, index, count: entries.length }${keyField ? `, { ${JSON.stringify(keyField)}: key }` : ""}));`,
+    "  }",
+    "  return [item.json];",
+    "});",
+  ].join("\n");
+  return { kind: "mapped", type: "core.code", config: { code }, input: true, outputs: ["out"], translated: 0, flags: [], notes: ["split became generated code in a Code node; it splits the items of one step, as they arrive together"] };
+}
+
+function mapJoin(node: NodeRedNode): MapOutcome {
+  const mode = str(node.mode) || "auto";
+  if (mode === "reduce") return placeholder("it reduces a sequence with JSONata, which the generated code does not do");
+  const build = mode === "auto" ? "auto" : str(node.build) || "array";
+  if (!["auto", "array", "string", "object", "merged"].includes(build)) return placeholder(`it builds ${build}, which the generated code does not do`);
+  if (mode !== "auto" && str(node.propertyType || "msg") !== "msg") return placeholder("it joins a whole message, not a property of it");
+  const property = fieldName(str(node.property) || "payload") ?? "payload";
+  const joiner = str(node.joinerType) === "bin" ? null : str(node.joiner ?? "\\n").replace(/\\n/g, "\n").replace(/\\t/g, "\t");
+  const code = [
+    "// Node-RED join: the step's items become one, as its parts say (auto) or as configured.",
+    `const build = ${JSON.stringify(build)};`,
+    `const joiner = ${JSON.stringify(joiner ?? "")};`,
+    `const read = (json) => ${JSON.stringify(property)}.split(".").reduce((value, key) => (value == null ? undefined : value[key]), json);`,
+    "if (items.length === 0) return [];",
+    "const first = items[0].json;",
+    "const kind = build === \"auto\" ? first.parts?.type ?? \"array\" : build;",
+    "const values = items.map((item) => read(item.json));",
+    "let payload;",
+    "if (kind === \"string\") payload = values.map(String).join(build === \"auto\" ? first.parts?.ch ?? \"\" : joiner);",
+    "else if (kind === \"object\") payload = Object.fromEntries(items.map((item, i) => [build === \"auto\" ? item.json.parts?.key ?? String(i) : item.json.topic ?? String(i), values[i]]));",
+    "else if (kind === \"merged\") payload = Object.assign({}, ...values.filter((v) => v && typeof v === \"object\"));",
+    "else payload = values;",
+    "const { parts: _parts, ...rest } = first;",
+    "return [{ ...rest, payload }];",
+  ].join("\n");
+  const notes = ["join became generated code in a Code node; it joins the items of one step, as they arrive together"];
+  if (mode !== "auto" && (Number(str(node.count)) > 0 || Number(str(node.timeout)) > 0)) notes.push("its count and timeout were not carried over");
+  return { kind: "mapped", type: "core.code", config: { code }, input: true, outputs: ["out"], translated: 0, flags: [], notes };
+}
+
 const MAPPERS: Record<string, (node: NodeRedNode, context: MapContext) => MapOutcome> = {
   inject: mapInject,
   "http in": mapHttpIn,
@@ -555,6 +625,8 @@ const MAPPERS: Record<string, (node: NodeRedNode, context: MapContext) => MapOut
   debug: mapDebug,
   range: mapRange,
   sort: mapSort,
+  split: mapSplit,
+  join: mapJoin,
 };
 
 export function mapNode(node: NodeRedNode, context: MapContext): MapOutcome {
