@@ -43,6 +43,8 @@ Commands:
       triggers run) and prints the URL path of each of the flow's webhooks (/hooks/<workspace slug>/<path>).
       An n8n export (one workflow, an array, or the API's { "data": [...] }) becomes one flow per workflow
       and prints the import report; a workflow that cannot run as imported is saved as a draft only.
+      A Node-RED export (a flow array, or { "flows", "rev" }) becomes one flow per tab and subflow (and an
+      error flow for catch nodes), the same way.
   export <flowId> [--out <file>]
       Print the flow's export (its live version, else its draft) as JSON, or write it to <file>.
   run <flowId> [--input '<json>'] [--draft] [--timeout <ms>]

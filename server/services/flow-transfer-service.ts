@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Db } from "../db";
+import { rebindFlowReferences } from "../../nodes/_interop/flow-references";
 import { checkImport, type ImportCheck, type ImportedFlow } from "../flow-import";
 import { activationService } from "./activation-service";
 import { flowService } from "./flow-service";
@@ -73,8 +74,14 @@ export const flowTransferService = {
   async importAll(args: Scope & { flows: ImportedFlow[]; message: string; activate: boolean; triggersChanged: (flowId: string) => Promise<void>; logger: Logger }): Promise<ImportResult[]> {
     const { flows, ...rest } = args;
     const done: ImportResult[] = [];
+    // Flows of one file call each other by their import keys; each is stored with the ids of those before it.
+    const idsByKey = new Map<string, string>();
     try {
-      for (const flow of flows) done.push(await flowTransferService.import({ ...rest, flow }));
+      for (const flow of flows) {
+        const result = await flowTransferService.import({ ...rest, flow: { ...flow, document: rebindFlowReferences(flow.document, idsByKey) } });
+        done.push(result);
+        if (flow.key) idsByKey.set(flow.key, result.flowId);
+      }
     } catch (err) {
       for (const created of done) {
         await flowService.delete({ db: args.db, userId: args.userId, workspaceId: args.workspaceId, flowId: created.flowId }).catch((cleanup: unknown) => args.logger.error({ err: cleanup, flowId: created.flowId }, "could not remove a flow of a half-done import"));
