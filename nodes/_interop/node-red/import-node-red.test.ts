@@ -84,7 +84,7 @@ describe("Node-RED import: node types", () => {
     expect(result.report.flows[0]!.notes.join(" ")).toContain("fired once on deploy");
   });
 
-  it("maps http in, http response and http request", () => {
+  it("maps http in (with a Set node giving payload and req as Node-RED did), http response and http request", async () => {
     const result = ok([
       { id: "h", type: "http in", z: "t", name: "In", ...at(0, 0), url: "/orders/:id", method: "post", wires: [["r"]] },
       { id: "r", type: "http request", z: "t", name: "Call", ...at(0, 0), method: "GET", url: "https://api.example.com/{{{payload.id}}}", ret: "obj", wires: [["o"]] },
@@ -93,7 +93,11 @@ describe("Node-RED import: node types", () => {
     expect(nodeNamed(result, "In").config).toEqual({ path: "orders/id", methods: ["POST"], respond: "auto" });
     expect(nodeNamed(result, "Call").config).toMatchObject({ method: "GET", url: "https://api.example.com/{{ payload.id }}", responseFormat: "json", bodyMode: "none" });
     expect(nodeNamed(result, "Out").config).toEqual({ status: 201, headers: [{ name: "x-a", value: "1" }], body: "{{ payload }}" });
-    expect(edgesOf(result, "Imported from Node-RED")).toEqual(["In:out->Call", "Call:out->Out"]);
+    expect(edgesOf(result, "Imported from Node-RED")).toEqual(["In:out->In message", "In message:out->Call", "Call:out->Out"]);
+    const fields = nodeNamed(result, "In message").config.fields as { name: string; value: string }[];
+    const request = { method: "POST", headers: { a: "1" }, query: { q: "x" }, body: { id: 7 } };
+    expect(await jsonata(fields[0]!.value.slice(3, -3)).evaluate(request)).toEqual({ id: 7 });
+    expect(await jsonata(fields[1]!.value.slice(3, -3)).evaluate(request)).toEqual({ query: { q: "x" }, headers: { a: "1" }, body: { id: 7 } });
   });
 
   it("maps change rules that set or replace; JSONata values become expressions that read the item as msg", async () => {

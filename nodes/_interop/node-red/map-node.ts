@@ -33,7 +33,7 @@ export interface Mapped {
   translated: number;
   flags: Flag[];
   notes: string[];
-  /** A Set node after a trigger, carrying the message an inject node built (its payload, topic and other properties). */
+  /** A Set node after a trigger, building the message Node-RED's trigger gave (an inject's payload, an http in's req). */
   follower?: { config: Record<string, unknown> };
 }
 
@@ -149,7 +149,11 @@ function mapHttpIn(node: NodeRedNode): MapOutcome {
   if (!methods) return placeholder(`the method ${method} is not one a webhook answers`);
   const notes = url.includes(":") ? [`route parameters in "${url}" became plain path segments; read them from the request instead`] : [];
   if (node.upload === true) notes.push("file uploads arrive as the request's files");
-  return mapped(values, { type: "core.webhook", config: { path, methods, respond: "auto" }, input: false, outputs: ["out"], notes });
+  // Our webhook's item holds method, headers, query and body; Node-RED's message has them as payload and msg.req.
+  const payload = methods.length > 1 ? '{{ method = "GET" ? query : body }}' : method === "GET" || method === "DELETE" ? "{{ query }}" : "{{ body }}";
+  values.translated += 2;
+  const follower = { config: { fields: [{ name: "payload", value: payload }, { name: "req", value: '{{ {"query": query, "headers": headers, "body": body} }}' }], keepOnlySet: false } };
+  return mapped(values, { type: "core.webhook", config: { path, methods, respond: "auto" }, input: false, outputs: ["out"], notes, follower });
 }
 
 function headerList(headers: unknown): { name: string; value: string }[] {
