@@ -278,6 +278,25 @@ describe("Node-RED import: node types", () => {
     expect(edgesOf(result, "Callee")).toEqual(["Receive:out->D"]);
   });
 
+  it("turns a link call into Execute flow of the called tab, whose return link ends that flow", () => {
+    const result = ok([
+      tab("t1", "Caller"),
+      tab("t2", "Service"),
+      { id: "a", type: "inject", z: "t1", name: "Go", ...at(0, 0), props: [], wires: [["call"]] },
+      { id: "call", type: "link call", z: "t1", name: "Ask", ...at(0, 0), links: ["li"], linkType: "static", timeout: "30", wires: [["d"]] },
+      { id: "d", type: "debug", z: "t1", name: "Answer", ...at(0, 0), wires: [] },
+      { id: "li", type: "link in", z: "t2", name: "Service in", ...at(0, 0), links: [], wires: [["work"]] },
+      { id: "work", type: "change", z: "t2", name: "Work", ...at(0, 0), rules: [{ t: "set", p: "payload", pt: "msg", to: "done", tot: "str" }], wires: [["ret"]] },
+      { id: "ret", type: "link out", z: "t2", name: "Back", ...at(0, 0), mode: "return", links: [], wires: [] },
+      { id: "dyn", type: "link call", z: "t1", name: "Dynamic", ...at(0, 0), links: [], linkType: "dynamic", wires: [[]] },
+    ]);
+    const service = result.flows.find((f) => f.name === "Service")!;
+    expect(nodeNamed(result, "Ask")).toMatchObject({ type: "core.execute-flow", config: { flowId: service.key } });
+    expect(edgesOf(result, "Caller")).toEqual(["Go:out->Ask", "Ask:out->Answer"]);
+    expect(edgesOf(result, "Service")).toEqual(["Service in:out->Work", "Work:out->Back"]);
+    expect(nodeNamed(result, "Dynamic").type).toBe("core.placeholder");
+  });
+
   it("moves catch nodes and what only they lead to into the flow's error flow", () => {
     const result = ok([
       tab("t", "Main"),
