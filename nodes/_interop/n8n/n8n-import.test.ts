@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { codeNode } from "../../code/code.node";
 import { nodeRegistry } from "../../registry";
+import { runNode } from "../../../runner/node-testing";
 import { importN8n, looksLikeN8n } from "./n8n-import";
 
 type Raw = { name: string; type: string; typeVersion?: number; parameters?: Record<string, unknown>; [key: string]: unknown };
@@ -180,6 +182,27 @@ describe("n8n import: node types", () => {
     expect(report.placeholders).toEqual([{ name: "Sheet", sourceType: "n8n-nodes-base.googleSheets" }]);
     expect(report.credentials).toEqual([{ node: "Sheet", name: "My Google", type: "googleSheetsOAuth2Api" }]);
     expectValid(document);
+  });
+});
+
+describe("n8n import: code and raw Set", () => {
+  it("runs per-item n8n code once for each item, with $json and $input.item", async () => {
+    const { byName } = imported(
+      workflow([{ name: "Each", type: "code", typeVersion: 2, parameters: { mode: "runOnceForEachItem", jsCode: "$input.item.json.double = $json.n * 2;\nreturn $input.item;" } }]),
+    );
+    const { items } = await runNode(codeNode, { input: [{ json: { n: 1 } }, { json: { n: 4 } }], config: byName("Each").config });
+    expect(items.map((i) => i.json)).toEqual([{ n: 1, double: 2 }, { n: 4, double: 8 }]);
+  });
+
+  it("maps a raw Set of literal JSON to one field per key, and keeps a JSON expression as a placeholder", () => {
+    const { byName } = imported(
+      workflow([
+        { name: "Raw", type: "set", typeVersion: 3.4, parameters: { mode: "raw", jsonOutput: '{ "voice": "af", "n": 2 }' } },
+        { name: "Built", type: "set", typeVersion: 3.4, parameters: { mode: "raw", jsonOutput: "={{ { ...$json } }}" } },
+      ]),
+    );
+    expect(byName("Raw").config).toEqual({ fields: [{ name: "voice", value: "af" }, { name: "n", value: 2 }], keepOnlySet: true });
+    expect(byName("Built").type).toBe("core.placeholder");
   });
 });
 
