@@ -221,7 +221,7 @@ describe("n8n import: connections, flags, settings", () => {
     );
     expect(document.edges.map((e) => `${e.sourcePort}>${e.targetPort}`)).toEqual(["out>in", "true>a", "false>b", "out>in"]);
     expect(report.connections.kept).toBe(4);
-    expect(report.connections.dropped).toEqual([{ from: "Send", to: "Start", reason: '"Send" has no output 2 of this kind in Streamware' }]);
+    expect(report.connections.dropped).toEqual([{ from: "Send", to: "Start", reason: '"Send" has no output 2 in Streamware' }]);
   });
 
   it("carries disabled, retries, on-error, notes, time zone and pinned data; reports the error workflow", () => {
@@ -238,6 +238,17 @@ describe("n8n import: connections, flags, settings", () => {
     );
     expect(byName("Call")).toMatchObject({ disabled: true, retry: { maxAttempts: 4, backoffMs: 2000 }, onError: "errorPort" });
     expect(byName("Soft").onError).toBe("continue");
+    const wired = imported(
+      workflow(
+        [
+          { name: "Start", type: "manualTrigger" },
+          { name: "Call", type: "httpRequest", typeVersion: 4, parameters: { url: "https://example.com" }, onError: "continueErrorOutput" },
+          { name: "Failed", type: "noOp" },
+        ],
+        { Start: main([{ node: "Call" }]), Call: main([], [{ node: "Failed" }]) },
+      ),
+    );
+    expect(wired.document.edges.map((e) => e.sourcePort)).toEqual(["out", "error"]);
     expect(document.notes[0]?.text).toBe("Call: calls the shop");
     expect(document.settings.timezone).toBe("Europe/Warsaw");
     expect(document.pinData).toEqual({ "id-0": [{ json: { a: 1 } }] });

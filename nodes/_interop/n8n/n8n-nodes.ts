@@ -250,6 +250,7 @@ const mergeMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
   const mode = typeof p.mode === "string" ? p.mode : "append";
   const inputs = ["a", "b"];
+  if (typeof p.numberInputs === "number" && p.numberInputs > 2) return null;
   if (mode === "append") return { type: "core.merge", config: { mode: "append" }, inputs };
   if (mode === "mergeByIndex" || (mode === "combine" && p.combineBy === "combineByPosition") || mode === "combineByPosition") {
     return { type: "core.merge", config: { mode: "byPosition" }, inputs };
