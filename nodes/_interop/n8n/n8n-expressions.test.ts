@@ -28,10 +28,16 @@ describe("n8n expressions", () => {
     expect(ok('$node["HTTP Request"].json.data')).toBe("$node.`HTTP Request`.json.data");
     expect(ok("$node.Start.json.x")).toBe("$node.Start.json.x");
     expect(ok("$now")).toBe("$now()");
+    expect(ok("$('data').first().json.duration - 5000")).toBe("$node.data.json.duration - 5000");
+    expect(ok("$json.cost/100")).toBe("$json.cost / 100");
+    expect(ok("JSON.stringify($json.body)")).toBe("$string($json.body)");
+    expect(ok('$json.tags.split(",")[0].trim()')).toBe('$trim($split($json.tags, ",")[0])');
+    expect(ok("$json.text.replace('a', 'b')")).toBe('$replace($json.text, "a", "b", 1)');
+    expect(ok('$json.list.join(", ")')).toBe('$join($json.list, ", ")');
   });
 
   it("refuses JavaScript it cannot say the same way, with a reason", () => {
-    for (const source of ["$json.a + 1", "$env.TOKEN", "$json.list.map(x => x.id)", "new Date()", "$input.all()", "$json.a ? 1 : 2", "DateTime.now().toISO()"]) {
+    for (const source of ["$json.a + 1", "$json.a - $env.X", "JSON.stringify($json, null, 2)", "$json.a.replace(/x/g, 'y')", "$env.TOKEN", "$json.list.map(x => x.id)", "new Date()", "$input.all()", "$json.a ? 1 : 2", "DateTime.now().toISO()"]) {
       const result = translateExpression(source);
       expect(result.ok, source).toBe(false);
     }
@@ -54,12 +60,14 @@ describe("n8n expressions", () => {
       { name: "count", value: translateParameterString("={{ $('Rows').all().length }}").value },
       { name: "literal", value: translateParameterString("Use {{ name }} here").value },
       { name: "first", value: translateParameterString("={{ $node[\"Rows\"].json.id }}").value },
+      { name: "parts", value: translateParameterString("={{ $json.user.name.toUpperCase().split('A') }}").value },
+      { name: "half", value: translateParameterString("={{ $('Rows').last().json.id / 2 }}").value },
     ];
     const { items } = await runNode(setNode, {
       input: [{ json: { user: { name: "Ada" } } }],
       config: { fields, keepOnlySet: true },
       nodeOutputs: { "Get Order": [{ json: { shop: "Corner" } }], Rows: [{ json: { id: 1 } }, { json: { id: 2 } }] },
     });
-    expect(items[0]?.json).toEqual({ greeting: "Hi Ada from Corner", count: 2, literal: "Use {{ name }} here", first: 1 });
+    expect(items[0]?.json).toEqual({ greeting: "Hi Ada from Corner", count: 2, literal: "Use {{ name }} here", first: 1, parts: ["", "D", ""], half: 1 });
   });
 });

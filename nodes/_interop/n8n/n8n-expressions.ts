@@ -64,7 +64,7 @@ function tokenize(source: string): Token[] | null {
     } else if (source.startsWith("?.", i)) {
       tokens.push({ kind: "punct", text: "." });
       i += 2;
-    } else if (".()[]".includes(c)) {
+    } else if (".()[],".includes(c)) {
       tokens.push({ kind: "punct", text: c });
       i++;
     } else {
@@ -74,7 +74,45 @@ function tokenize(source: string): Token[] | null {
   return tokens;
 }
 
-const STRING_METHODS: Record<string, string> = { toUpperCase: "$uppercase", toLowerCase: "$lowercase", trim: "$trim", toString: "$string" };
+/** JavaScript methods with a JSONata function of the same meaning, by their number of literal arguments. */
+type Method = { args: number; form: (target: string, args: string[]) => string };
+const METHODS = new Map<string, Method>(Object.entries({
+  toUpperCase: { args: 0, form: (t) => `$uppercase(${t})` },
+  toLowerCase: { args: 0, form: (t) => `$lowercase(${t})` },
+  trim: { args: 0, form: (t) => `$trim(${t})` },
+  toString: { args: 0, form: (t: string) => `$string(${t})` },
+  split: { args: 1, form: (t, [sep]) => `$split(${t}, ${sep})` },
+  join: { args: 1, form: (t, [sep]) => `$join(${t}, ${sep})` },
+  includes: { args: 1, form: (t, [part]) => `$contains(${t}, ${part})` },
+  // JavaScript's replace with a string replaces the first occurrence only.
+  replace: { args: 2, form: (t, [a, b]) => `$replace(${t}, ${a}, ${b}, 1)` },
+  replaceAll: { args: 2, form: (t, [a, b]) => `$replace(${t}, ${a}, ${b})` },
+} satisfies Record<string, Method>));
+
+/** Splits at top-level arithmetic operators other than `+` (which also joins text in JavaScript). */
+function splitArithmetic(source: string): { operands: string[]; operators: string[] } {
+  const operands: string[] = [];
+  const operators: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let start = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'" || c === "`") quote = c;
+    else if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+    else if (depth === 0 && "-*/%".includes(c)) {
+      operands.push(source.slice(start, i));
+      operators.push(c);
+      start = i + 1;
+    }
+  }
+  operands.push(source.slice(start));
+  return { operands, operators };
+}
 
 /**
  * One n8n expression body (what is between `{{` and `}}`) in JSONata, or why not. Accepts a chain: a base
@@ -82,7 +120,24 @@ const STRING_METHODS: Record<string, string> = { toUpperCase: "$uppercase", toLo
  * string methods above at its end.
  */
 export function translateExpression(source: string): TranslatedString {
-  const tokens = tokenize(source.trim());
+  const trimmed = source.trim().replace(/;$/, "");
+  const { operands, operators } = splitArithmetic(trimmed);
+  if (operators.length > 0) {
+    let out = "";
+    for (const [k, operand] of operands.entries()) {
+      const text = operand.trim();
+      const part: TranslatedString = /^\d+(\.\d+)?$/.test(text) ? { ok: true, value: text } : translateExpression(text);
+      if (!part.ok || text === "") return part.ok ? { ok: false, reason: "it is JavaScript beyond reading fields, which has no direct JSONata form" } : part;
+      out += k === 0 ? part.value : ` ${operators[k - 1]} ${part.value}`;
+    }
+    return { ok: true, value: out };
+  }
+  const stringify = /^JSON\.stringify\(([\s\S]*)\)$/.exec(trimmed);
+  if (stringify) {
+    const inner = translateExpression(stringify[1]!);
+    return inner.ok ? { ok: true, value: `$string(${inner.value})` } : inner;
+  }
+  const tokens = tokenize(trimmed);
   if (!tokens || tokens.length === 0) return { ok: false, reason: "it is JavaScript beyond reading fields, which has no direct JSONata form" };
   let i = 0;
   const peek = (offset = 0) => tokens[i + offset];
@@ -152,9 +207,21 @@ export function translateExpression(source: string): TranslatedString {
     if (isPunct(".") && peek(1)?.kind === "name") {
       const name = peek(1)!.text;
       if (isPunct("(", 2)) {
-        const fn = STRING_METHODS[name];
-        if (!fn || !isPunct(")", 3) || i + 4 !== tokens.length) return fail(`the method ${name}() has no direct JSONata form`);
-        return { ok: true, value: `${fn}(${out})` };
+        const method = METHODS.get(name);
+        if (!method) return fail(`the method ${name}() has no direct JSONata form`);
+        const args: string[] = [];
+        let j = i + 3;
+        while (!isPunct(")", j - i)) {
+          const arg = tokens[j];
+          if (arg?.kind !== "string" && arg?.kind !== "number") return fail(`${name}() is translated only with literal arguments`);
+          args.push(arg.kind === "string" ? stringLiteral(arg.text) : arg.text);
+          j++;
+          if (isPunct(",", j - i)) j++;
+        }
+        if (args.length !== method.args) return fail(`${name}() is translated only with ${method.args} argument${method.args === 1 ? "" : "s"}`);
+        out = method.form(out, args);
+        i = j + 1;
+        continue;
       }
       if (name === "length" && i + 2 === tokens.length) return { ok: true, value: `$count(${out})` };
       if (list && name === "json") {

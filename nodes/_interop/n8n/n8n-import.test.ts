@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { codeNode } from "../../code/code.node";
 import { nodeRegistry } from "../../registry";
+import { runNode } from "../../../runner/node-testing";
 import { importN8n, looksLikeN8n } from "./n8n-import";
 
 type Raw = { name: string; type: string; typeVersion?: number; parameters?: Record<string, unknown>; [key: string]: unknown };
@@ -183,6 +185,27 @@ describe("n8n import: node types", () => {
   });
 });
 
+describe("n8n import: code and raw Set", () => {
+  it("runs per-item n8n code once for each item, with $json and $input.item", async () => {
+    const { byName } = imported(
+      workflow([{ name: "Each", type: "code", typeVersion: 2, parameters: { mode: "runOnceForEachItem", jsCode: "$input.item.json.double = $json.n * 2;\nreturn $input.item;" } }]),
+    );
+    const { items } = await runNode(codeNode, { input: [{ json: { n: 1 } }, { json: { n: 4 } }], config: byName("Each").config });
+    expect(items.map((i) => i.json)).toEqual([{ n: 1, double: 2 }, { n: 4, double: 8 }]);
+  });
+
+  it("maps a raw Set of literal JSON to one field per key, and keeps a JSON expression as a placeholder", () => {
+    const { byName } = imported(
+      workflow([
+        { name: "Raw", type: "set", typeVersion: 3.4, parameters: { mode: "raw", jsonOutput: '{ "voice": "af", "n": 2 }' } },
+        { name: "Built", type: "set", typeVersion: 3.4, parameters: { mode: "raw", jsonOutput: "={{ { ...$json } }}" } },
+      ]),
+    );
+    expect(byName("Raw").config).toEqual({ fields: [{ name: "voice", value: "af" }, { name: "n", value: 2 }], keepOnlySet: true });
+    expect(byName("Built").type).toBe("core.placeholder");
+  });
+});
+
 describe("n8n import: connections, flags, settings", () => {
   it("wires the If outputs and a merge's second input by index, and reports connections it cannot keep", () => {
     const { document, report } = imported(
@@ -198,7 +221,7 @@ describe("n8n import: connections, flags, settings", () => {
     );
     expect(document.edges.map((e) => `${e.sourcePort}>${e.targetPort}`)).toEqual(["out>in", "true>a", "false>b", "out>in"]);
     expect(report.connections.kept).toBe(4);
-    expect(report.connections.dropped).toEqual([{ from: "Send", to: "Start", reason: '"Send" has no output 2 of this kind in Streamware' }]);
+    expect(report.connections.dropped).toEqual([{ from: "Send", to: "Start", reason: '"Send" has no output 2 in Streamware' }]);
   });
 
   it("carries disabled, retries, on-error, notes, time zone and pinned data; reports the error workflow", () => {
@@ -215,6 +238,17 @@ describe("n8n import: connections, flags, settings", () => {
     );
     expect(byName("Call")).toMatchObject({ disabled: true, retry: { maxAttempts: 4, backoffMs: 2000 }, onError: "errorPort" });
     expect(byName("Soft").onError).toBe("continue");
+    const wired = imported(
+      workflow(
+        [
+          { name: "Start", type: "manualTrigger" },
+          { name: "Call", type: "httpRequest", typeVersion: 4, parameters: { url: "https://example.com" }, onError: "continueErrorOutput" },
+          { name: "Failed", type: "noOp" },
+        ],
+        { Start: main([{ node: "Call" }]), Call: main([], [{ node: "Failed" }]) },
+      ),
+    );
+    expect(wired.document.edges.map((e) => e.sourcePort)).toEqual(["out", "error"]);
     expect(document.notes[0]?.text).toBe("Call: calls the shop");
     expect(document.settings.timezone).toBe("Europe/Warsaw");
     expect(document.pinData).toEqual({ "id-0": [{ json: { a: 1 } }] });

@@ -265,10 +265,12 @@ function importWorkflow(workflow: Record<string, unknown>, path: string): { name
       drop("it connects a sticky note");
       continue;
     }
-    const sourcePort = outputPort(from.mapped, c);
+    const errorPort = onErrorOf(findRaw(workflow.nodes as unknown[], c.from) as Record<string, unknown>) === "errorPort";
+    const sourcePort = outputPort(from.mapped, c, errorPort);
     const targetPort = inputPort(to.mapped, c);
     if (!sourcePort || !targetPort) {
-      drop(!sourcePort ? `"${c.from}" has no output ${c.output + 1} of this kind in Streamware` : `"${c.to}" has no input ${c.input + 1} of this kind in Streamware`);
+      const end = !sourcePort ? `"${c.from}" has no output ${c.output + 1}` : `"${c.to}" has no input ${c.input + 1}`;
+      drop(c.type === "main" ? `${end} in Streamware` : `"${c.to}" takes no ${c.type} connection in Streamware; connect what it did by hand`);
       continue;
     }
     if (from.id === to.id) {
@@ -353,10 +355,12 @@ function credentialName(node: N8nNode, n8nType?: string): string | undefined {
   return name?.trim() ? name.trim() : undefined;
 }
 
-function outputPort(mapped: Mapped & { placeholder: boolean }, c: Connection): string | null {
+function outputPort(mapped: Mapped & { placeholder: boolean }, c: Connection, errorPort: boolean): string | null {
   if (mapped.placeholder) return c.type === "main" ? portName("out", c.output) : portName(c.type, c.output);
   if (c.type !== "main") return null;
   const outputs = mapped.outputs ?? ["out"];
+  // With "continue (using error output)", n8n adds the error output after the node's own.
+  if (errorPort && c.output === outputs.length) return "error";
   return outputs[c.output] || null;
 }
 

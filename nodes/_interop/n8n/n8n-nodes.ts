@@ -216,8 +216,14 @@ const setMapper: Mapper = (ctx) => {
     if (record(p.options).dotNotation === false) ctx.note("dot notation was off in n8n; our Set reads dotted names as paths");
     return { type: "core.set", config: { fields, keepOnlySet: p.keepOnlySet === true } };
   }
-  if (p.mode === "raw") return null;
   const fields: { name: string; value: unknown }[] = [];
+  if (p.mode === "raw") {
+    // Literal JSON maps to one field per key; a JSON expression builds a whole object, which our Set cannot.
+    const raw = typeof p.jsonOutput === "string" && !p.jsonOutput.startsWith("=") ? parseJsonText(p.jsonOutput) : undefined;
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
+    for (const [name, value] of Object.entries(raw)) fields.push({ name, value: ctx.value(value, `jsonOutput.${name}`) });
+    return { type: "core.set", config: { fields, keepOnlySet: p.includeOtherFields !== true } };
+  }
   if (v >= 3.3) {
     for (const [i, raw] of list(record(p.assignments).assignments).entries()) {
       const a = record(raw);
@@ -244,16 +250,21 @@ const mergeMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
   const mode = typeof p.mode === "string" ? p.mode : "append";
   const inputs = ["a", "b"];
+  if (typeof p.numberInputs === "number" && p.numberInputs > 2) return null;
   if (mode === "append") return { type: "core.merge", config: { mode: "append" }, inputs };
   if (mode === "mergeByIndex" || (mode === "combine" && p.combineBy === "combineByPosition") || mode === "combineByPosition") {
     return { type: "core.merge", config: { mode: "byPosition" }, inputs };
   }
-  const key = text(p.propertyName1) ?? text(record(list(record(p.fieldsToMatch ?? p.mergeByFields).values)[0]).field1);
-  const key2 = text(p.propertyName2) ?? text(record(list(record(p.fieldsToMatch ?? p.mergeByFields).values)[0]).field2);
-  if ((mode === "mergeByKey" || mode === "combine" || mode === "combineByFields") && key && key === key2) {
-    return { type: "core.merge", config: { mode: "byKey", key }, inputs };
-  }
-  return null;
+  if (mode === "combine" && p.combinationMode === "mergeByPosition") return { type: "core.merge", config: { mode: "byPosition" }, inputs };
+  const pairs = list(record(p.fieldsToMatch ?? p.mergeByFields).values).map(record);
+  const fromString = (text(p.fieldsToMatchString) ?? "").split(",").map((f) => f.trim()).filter(Boolean);
+  const key = text(p.propertyName1) ?? text(pairs[0]?.field1) ?? fromString[0];
+  const key2 = text(p.propertyName2) ?? text(pairs[0]?.field2) ?? fromString[0];
+  if (pairs.length > 1 || fromString.length > 1 || !key || key !== key2 || key.startsWith("=")) return null;
+  if (mode !== "mergeByKey" && mode !== "combine" && mode !== "combineByFields") return null;
+  const join = p.joinMode ?? p.join;
+  if (join !== undefined && join !== "keepMatches" && join !== "inner") ctx.note(`n8n's "${String(join)}" join became our merge by key, which keeps the matching pairs`);
+  return { type: "core.merge", config: { mode: "byKey", key }, inputs };
 };
 
 const codeMapper: Mapper = (ctx) => {
@@ -261,9 +272,16 @@ const codeMapper: Mapper = (ctx) => {
   if (p.language !== undefined && p.language !== "javaScript") return null;
   const code = text(p.jsCode) ?? text(p.functionCode);
   if (!code) return null;
-  if (p.mode === "runOnceForEachItem") return null;
   ctx.note("n8n JavaScript runs in our code node, which gives it `items`, `$input`, `$trigger` and `$node`; check what it reads and returns");
-  return { type: "core.code", config: { code } };
+  if (p.mode !== "runOnceForEachItem") return { type: "core.code", config: { code } };
+  // n8n ran it once per item with that item as `$json` and `$input.item`; the wrapper does the same here.
+  const body = code.split("\n").map((line) => (line ? `    ${line}` : line)).join("\n");
+  return {
+    type: "core.code",
+    config: {
+      code: `// Runs once for each item, as in n8n.\nconst results = [];\nfor (const current of items) {\n  const $json = current.json;\n  const $input = { item: current, first: () => items[0], last: () => items[items.length - 1], all: () => items };\n  const result = await (async () => {\n${body}\n  })();\n  if (result !== undefined && result !== null) results.push(result);\n}\nreturn results;`,
+    },
+  };
 };
 
 function generatedCode(code: string): Mapped {
@@ -618,12 +636,14 @@ const openAiMapper: Mapper = (ctx) => {
   const messages = list(record(p.messages).values ?? record(p.prompt).messages).map(record);
   const user = messages.filter((m) => (m.role ?? "user") === "user");
   const system = messages.filter((m) => m.role === "system");
-  if (user.length !== 1 || system.length > 1 || messages.length !== user.length + system.length) {
-    if (typeof p.prompt !== "string") return null;
-  }
+  // Several messages of one role read as one, in order; an assistant turn has no place in our prompt.
+  if (user.length === 0 || messages.length !== user.length + system.length) return null;
+  const joined = (list: Record<string, unknown>[], role: string) =>
+    list.map((m, i) => ctx.value(m.content ?? "", `messages.values[${role} ${i + 1}].content`)).map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join("\n\n");
+  if (user.length > 1 || system.length > 1) ctx.note("its messages of one role were joined into one");
   const model = text(locatorValue(p.modelId ?? p.model)) ?? "gpt-4o-mini";
-  const prompt = user.length === 1 ? ctx.value(user[0]!.content ?? "", "messages.values[user].content") : ctx.value(p.prompt, "prompt");
-  const systemText = system.length === 1 ? ctx.value(system[0]!.content ?? "", "messages.values[system].content") : undefined;
+  const prompt = joined(user, "user");
+  const systemText = system.length > 0 ? joined(system, "system") : undefined;
   return llmConfig({ model: { kind: "openai", model: model.startsWith("=") ? "gpt-4o-mini" : model }, prompt, system: systemText });
 };
 
@@ -634,7 +654,9 @@ export function chainMapper(model: FoldedModel): Mapper {
     const options = record(p.options);
     const prompt = p.promptType === "define" || p.text !== undefined ? ctx.value(p.text ?? "", "text") : "{{ $json.chatInput }}";
     const messages = list(record(p.messages).messageValues).map(record);
-    const systemMessage = messages.find((m) => m.type === "SystemMessagePromptTemplate")?.message ?? options.systemMessage;
+    // n8n's default message type is the system message; a human or AI message (an image) has no place here.
+    if (messages.some((m) => (m.type ?? "SystemMessagePromptTemplate") !== "SystemMessagePromptTemplate") || messages.length > 1) return null;
+    const systemMessage = messages[0]?.message ?? options.systemMessage;
     return llmConfig({ model, prompt, system: systemMessage === undefined ? undefined : ctx.value(systemMessage, "options.systemMessage") });
   };
 }
