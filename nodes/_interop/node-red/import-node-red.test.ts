@@ -232,12 +232,15 @@ describe("Node-RED import: node types", () => {
       { id: "broker2", type: "mqtt-broker", name: "", broker: "mqtt.local", port: "8883" },
       { id: "mi", type: "mqtt in", z: "t", name: "Sensors", ...at(0, 0), topic: "home/+/temp", qos: "1", datatype: "auto-detect", broker: "broker1", wires: [["mo"]] },
       { id: "mo", type: "mqtt out", z: "t", name: "Lamp", ...at(0, 0), topic: "", qos: "", retain: "true", broker: "broker2", wires: [] },
+      { id: "lost", type: "mqtt out", z: "t", name: "Elsewhere", ...at(0, 0), topic: "x", broker: "nowhere", wires: [] },
     ]);
+    expect(result.report.flows[0]!.problems).toEqual([{ path: "[4].broker", message: '"Elsewhere": its broker config node "nowhere" is not in the file; connect a credential by hand', severity: "warning" }]);
     expect(nodeNamed(result, "Sensors")).toMatchObject({ type: "mqtt.trigger", config: { topics: ["home/+/temp"], qos: 1, parseJson: true }, credentials: { "mqtt.broker": { name: "Home broker" } } });
     expect(nodeNamed(result, "Lamp")).toMatchObject({ type: "mqtt.publish", config: { topic: "{{ topic }}", payload: "{{ payload }}", qos: 0, retain: true }, credentials: { "mqtt.broker": { name: "mqtt.local:8883" } } });
     expect(result.report.flows[0]!.credentials).toEqual([
       { node: "Sensors", name: "Home broker", type: "mqtt.broker" },
       { node: "Lamp", name: "mqtt.local:8883", type: "mqtt.broker" },
+      { node: "Elsewhere", name: "nowhere", type: "mqtt.broker" },
     ]);
   });
 

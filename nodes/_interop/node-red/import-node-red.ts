@@ -55,7 +55,7 @@ function failed(problems: ImportProblem[]): NodeRedImport {
 const error = (path: string, message: string): ImportProblem => ({ path, message, severity: "error" });
 
 /** Reads the file into its nodes, or says what is wrong with it and where. */
-function readExport(input: unknown): { nodes: NodeRedNode[] } | { problems: ImportProblem[] } {
+function readExport(input: unknown): { nodes: NodeRedNode[]; base: string } | { problems: ImportProblem[] } {
   let value = input;
   if (typeof input === "string") {
     if (input.length > NODE_RED_MAX_CHARS) return { problems: [error("(file)", `is ${Math.round(input.length / 1e6)} MB; a Node-RED export is at most ${NODE_RED_MAX_CHARS / 1e6} MB here; split it by tab`)] };
@@ -95,7 +95,7 @@ function readExport(input: unknown): { nodes: NodeRedNode[] } | { problems: Impo
       }),
     );
   });
-  return problems.length > 0 ? { problems } : { nodes };
+  return problems.length > 0 ? { problems } : { nodes, base };
 }
 
 /** Config nodes (brokers, TLS settings, dashboards' themes) have no position and no wires. */
@@ -189,6 +189,7 @@ export function importNodeRed(input: unknown): NodeRedImport {
   if ("problems" in read) return failed(read.problems);
   const all = read.nodes;
   const byId = new Map(all.map((n) => [n.id, n]));
+  const indexOf = new Map(all.map((n, i) => [n.id, i]));
   const configNode = (id: string) => {
     const found = byId.get(id);
     return found && isConfigNode(found) ? found : undefined;
@@ -230,7 +231,7 @@ export function importNodeRed(input: unknown): NodeRedImport {
   const flows: ImportedFlow[] = [];
   const reports: ReturnType<FlowReportBuilder["build"]>[] = [];
   for (const container of ordered) {
-    const built = buildContainer({ container, containerOf, byId, configNode, calledLinkIns, linkTargets });
+    const built = buildContainer({ container, containerOf, byId, configNode, calledLinkIns, linkTargets, placeOf: (id) => `${read.base}[${indexOf.get(id)}]` });
     for (const flow of built) {
       const parsed = parseFlowDocument(flow.document);
       if (!parsed.ok) {
@@ -257,6 +258,8 @@ interface ContainerInput {
   configNode: (id: string) => NodeRedNode | undefined;
   calledLinkIns: Set<string>;
   linkTargets: (node: NodeRedNode) => string[];
+  /** Where a node is in the file, such as `flows[3]`, for problems about it. */
+  placeOf: (id: string) => string;
 }
 
 interface BuiltFlow {
@@ -266,7 +269,7 @@ interface BuiltFlow {
   report: FlowReportBuilder;
 }
 
-function buildContainer({ container, containerOf, byId, configNode, calledLinkIns, linkTargets }: ContainerInput): BuiltFlow[] {
+function buildContainer({ container, containerOf, byId, configNode, calledLinkIns, linkTargets, placeOf }: ContainerInput): BuiltFlow[] {
   const report = flowReportBuilder(container.name);
   const flow = new FlowBuilder(report);
   const built = new Map<string, Built>();
@@ -424,7 +427,7 @@ function buildContainer({ container, containerOf, byId, configNode, calledLinkIn
     recordMapped({ outcome, entry, report });
     if (outcome.credential) {
       flow.document.nodes.at(-1)!.credentials = { [outcome.credential.type]: { name: outcome.credential.name } };
-      if (!configNode(String(node.broker ?? ""))) report.problem({ path: `${node.id}.broker`, message: `"${entry.name}": its broker config node "${String(node.broker ?? "")}" is not in the file; connect a credential by hand`, severity: "warning" });
+      if (!configNode(String(node.broker ?? ""))) report.problem({ path: `${placeOf(node.id)}.broker`, message: `"${entry.name}": its broker config node "${String(node.broker ?? "")}" is not in the file; connect a credential by hand`, severity: "warning" });
     }
     if (outcome.follower) {
       const id = flow.id(`${node.id}-msg`);
