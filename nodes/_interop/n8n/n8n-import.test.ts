@@ -112,6 +112,8 @@ describe("n8n import: node types", () => {
           parameters: { method: "PUT", url: "=https://api.example.com/items/{{ $json.id }}", sendQuery: true, queryParameters: { parameters: [{ name: "q", value: "x" }] }, sendBody: true, specifyBody: "json", jsonBody: '{"b":2}', authentication: "genericCredentialType", genericAuthType: "httpHeaderAuth", options: { timeout: 5000 } },
           credentials: { httpHeaderAuth: { id: "9", name: "Shop key" } },
         },
+        { name: "HttpJson", type: "httpRequest", typeVersion: 4.2, parameters: { method: "POST", url: "https://example.com", sendHeaders: true, specifyHeaders: "json", jsonHeaders: '{"X-Key": "k", "X-N": 2}' } },
+        { name: "HttpBuilt", type: "httpRequest", typeVersion: 4.2, parameters: { url: "https://example.com", sendQuery: true, specifyQuery: "json", jsonQuery: "={{ $json.query }}" } },
         { name: "Answer", type: "respondToWebhook", parameters: { respondWith: "json", responseBody: '{"ok":true}', options: { responseCode: 201 } } },
         { name: "Split", type: "splitOut", parameters: { fieldToSplitOut: "lines" } },
         { name: "Agg", type: "aggregate", parameters: { fieldsToAggregate: { fieldToAggregate: [{ fieldToAggregate: "id" }] } } },
@@ -126,6 +128,8 @@ describe("n8n import: node types", () => {
     );
     expect(byName("Http1").config).toMatchObject({ method: "POST", url: "https://api.example.com/a", bodyMode: "json", body: { a: 1 }, headers: [{ name: "X-Key", value: "k" }] });
     expect(byName("Http4")).toMatchObject({ config: { method: "PUT", url: "https://api.example.com/items/{{ $json.id }}", query: [{ name: "q", value: "x" }], bodyMode: "json", body: { b: 2 }, timeoutMs: 5000 }, credentials: { "http.header-auth": { name: "Shop key" } } });
+    expect(byName("HttpJson").config).toMatchObject({ headers: [{ name: "X-Key", value: "k" }, { name: "X-N", value: "2" }] });
+    expect(byName("HttpBuilt").type).toBe("core.placeholder");
     expect(byName("Answer").config).toEqual({ status: 201, headers: [], body: { ok: true } });
     expect(byName("Split").type).toBe("core.code");
     expect(byName("Agg").type).toBe("core.code");

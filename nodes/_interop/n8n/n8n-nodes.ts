@@ -492,12 +492,14 @@ function httpV3(ctx: MapContext): Mapped | null {
   const options = record(p.options);
   const config: Record<string, unknown> = { method: typeof p.method === "string" ? p.method : "GET", url: ctx.value(p.url ?? "", "url") };
   if (p.sendQuery === true) {
-    if (p.specifyQuery === "json") return null;
-    config.query = keyValues(ctx, list(record(p.queryParameters).parameters), "queryParameters.parameters");
+    const pairs = p.specifyQuery === "json" ? jsonPairs(p.jsonQuery) : list(record(p.queryParameters).parameters);
+    if (!pairs) return null;
+    config.query = keyValues(ctx, pairs, p.specifyQuery === "json" ? "jsonQuery" : "queryParameters.parameters");
   }
   if (p.sendHeaders === true) {
-    if (p.specifyHeaders === "json") return null;
-    config.headers = keyValues(ctx, list(record(p.headerParameters).parameters), "headerParameters.parameters");
+    const pairs = p.specifyHeaders === "json" ? jsonPairs(p.jsonHeaders) : list(record(p.headerParameters).parameters);
+    if (!pairs) return null;
+    config.headers = keyValues(ctx, pairs, p.specifyHeaders === "json" ? "jsonHeaders" : "headerParameters.parameters");
   }
   if (p.sendBody === true) {
     const contentType = typeof p.contentType === "string" ? p.contentType : "json";
@@ -527,6 +529,13 @@ function httpV3(ctx: MapContext): Mapped | null {
     delete config.body;
   }
   return mapped;
+}
+
+/** Headers or query given as literal JSON text, as name/value pairs; an expression building them cannot be. */
+function jsonPairs(value: unknown): { name: string; value: unknown }[] | null {
+  const parsed = parseJsonText(value);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
+  return Object.entries(parsed).map(([name, v]) => ({ name, value: typeof v === "string" ? v : JSON.stringify(v) }));
 }
 
 const httpMapper: Mapper = (ctx) => (ctx.node.typeVersion >= 3 ? httpV3(ctx) : httpV1(ctx));
