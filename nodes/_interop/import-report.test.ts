@@ -25,6 +25,10 @@ describe("import report", () => {
     expect(text).toContain('placeholder "Airtable" (n8n-nodes-base.airtable)');
     expect(text).toContain('"Shop API" (core.header-auth) for "HTTP"');
     expect(text).toContain("warning at connections.A.main[0][0]");
+    const long = flowReportBuilder("Long");
+    long.expressionFlagged({ node: "Body", field: "jsonBody", text: `={\n  "a": "{{ ${"x".repeat(200)} }}"\n}`, reason: "why" });
+    const line = formatImportReport({ source: "n8n", flows: [long.build()], problems: [] }).split("\n").find((l) => l.includes('"Body"'))!;
+    expect(line).toMatch(/^ {4}"Body" jsonBody: =\{ "a": "\{\{ x+… \(why\)$/);
   });
 
   it("hands out a copy, so a built report does not change as the builder goes on", () => {

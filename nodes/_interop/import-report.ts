@@ -158,6 +158,12 @@ export function importTotals(report: ImportReport): ImportTotals {
   return totals;
 }
 
+/** A long or multi-line text shortened to one line, for a list; the report itself keeps it whole. */
+function oneLine(text: string, max = 100): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
 const SOURCE_NAMES: Record<ImportSource, string> = { n8n: "n8n", "node-red": "Node-RED" };
 
 /** The report as plain lines, for the CLI. */
@@ -171,7 +177,7 @@ export function formatImportReport(report: ImportReport): string {
     lines.push(`  nodes: ${flow.nodes.mapped} of ${flow.nodes.total} mapped, ${flow.placeholders.length} placeholder${flow.placeholders.length === 1 ? "" : "s"}`);
     for (const p of flow.placeholders) lines.push(`    placeholder "${p.name}" (${p.sourceType})${p.note ? `: ${p.note}` : ""}`);
     lines.push(`  expressions: ${flow.expressions.translated} translated, ${flow.expressions.flagged.length} kept as written`);
-    for (const e of flow.expressions.flagged) lines.push(`    "${e.node}" ${e.field}: ${e.text} (${e.reason})`);
+    for (const e of flow.expressions.flagged) lines.push(`    "${e.node}" ${e.field}: ${oneLine(e.text)} (${e.reason})`);
     lines.push(`  connections: ${flow.connections.kept} kept, ${flow.connections.dropped.length} dropped`);
     for (const d of flow.connections.dropped) lines.push(`    "${d.from}" → "${d.to}": ${d.reason}`);
     if (flow.credentials.length > 0) lines.push(`  credentials to connect:`);

@@ -28,6 +28,7 @@ describe("n8n expressions", () => {
     expect(ok('$node["HTTP Request"].json.data')).toBe("$node.`HTTP Request`.json.data");
     expect(ok("$node.Start.json.x")).toBe("$node.Start.json.x");
     expect(ok("$now")).toBe("$now()");
+    expect(ok("$(`Get Order`).item.json.id")).toBe("$node.`Get Order`.json.id");
     expect(ok("$('data').first().json.duration - 5000")).toBe("$node.data.json.duration - 5000");
     expect(ok("$json.cost/100")).toBe("$json.cost / 100");
     expect(ok("JSON.stringify($json.body)")).toBe("$string($json.body)");
@@ -37,7 +38,7 @@ describe("n8n expressions", () => {
   });
 
   it("refuses JavaScript it cannot say the same way, with a reason", () => {
-    for (const source of ["$json.a + 1", "$json.a - $env.X", "JSON.stringify($json, null, 2)", "$json.a.replace(/x/g, 'y')", "$env.TOKEN", "$json.list.map(x => x.id)", "new Date()", "$input.all()", "$json.a ? 1 : 2", "DateTime.now().toISO()"]) {
+    for (const source of ["$json.a + 1", "`${$json.a}`", "$json.a - $env.X", "JSON.stringify($json, null, 2)", "$json.a.replace(/x/g, 'y')", "$env.TOKEN", "$json.list.map(x => x.id)", "new Date()", "$input.all()", "$json.a ? 1 : 2", "DateTime.now().toISO()"]) {
       const result = translateExpression(source);
       expect(result.ok, source).toBe(false);
     }

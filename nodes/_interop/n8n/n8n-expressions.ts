@@ -47,7 +47,7 @@ function tokenize(source: string): Token[] | null {
       const m = /^[0-9]+/.exec(source.slice(i))!;
       tokens.push({ kind: "number", text: m[0] });
       i += m[0].length;
-    } else if (c === '"' || c === "'") {
+    } else if (c === '"' || c === "'" || (c === "`" && !source.slice(i + 1, source.indexOf("`", i + 1)).includes("${"))) {
       let j = i + 1;
       let text = "";
       while (j < source.length && source[j] !== c) {

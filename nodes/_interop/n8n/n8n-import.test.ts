@@ -112,6 +112,8 @@ describe("n8n import: node types", () => {
           parameters: { method: "PUT", url: "=https://api.example.com/items/{{ $json.id }}", sendQuery: true, queryParameters: { parameters: [{ name: "q", value: "x" }] }, sendBody: true, specifyBody: "json", jsonBody: '{"b":2}', authentication: "genericCredentialType", genericAuthType: "httpHeaderAuth", options: { timeout: 5000 } },
           credentials: { httpHeaderAuth: { id: "9", name: "Shop key" } },
         },
+        { name: "HttpJson", type: "httpRequest", typeVersion: 4.2, parameters: { method: "POST", url: "https://example.com", sendHeaders: true, specifyHeaders: "json", jsonHeaders: '{"X-Key": "k", "X-N": 2}' } },
+        { name: "HttpBuilt", type: "httpRequest", typeVersion: 4.2, parameters: { url: "https://example.com", sendQuery: true, specifyQuery: "json", jsonQuery: "={{ $json.query }}" } },
         { name: "Answer", type: "respondToWebhook", parameters: { respondWith: "json", responseBody: '{"ok":true}', options: { responseCode: 201 } } },
         { name: "Split", type: "splitOut", parameters: { fieldToSplitOut: "lines" } },
         { name: "Agg", type: "aggregate", parameters: { fieldsToAggregate: { fieldToAggregate: [{ fieldToAggregate: "id" }] } } },
@@ -126,6 +128,9 @@ describe("n8n import: node types", () => {
     );
     expect(byName("Http1").config).toMatchObject({ method: "POST", url: "https://api.example.com/a", bodyMode: "json", body: { a: 1 }, headers: [{ name: "X-Key", value: "k" }] });
     expect(byName("Http4")).toMatchObject({ config: { method: "PUT", url: "https://api.example.com/items/{{ $json.id }}", query: [{ name: "q", value: "x" }], bodyMode: "json", body: { b: 2 }, timeoutMs: 5000 }, credentials: { "http.header-auth": { name: "Shop key" } } });
+    expect(byName("HttpJson").config).toMatchObject({ headers: [{ name: "X-Key", value: "k" }, { name: "X-N", value: "2" }] });
+    expect(byName("HttpBuilt").type).toBe("core.placeholder");
+    expect(report.placeholders).toEqual([{ name: "HttpBuilt", sourceType: "n8n-nodes-base.httpRequest", note: "its settings use something our node cannot do" }]);
     expect(byName("Answer").config).toEqual({ status: 201, headers: [], body: { ok: true } });
     expect(byName("Split").type).toBe("core.code");
     expect(byName("Agg").type).toBe("core.code");
@@ -159,6 +164,24 @@ describe("n8n import: node types", () => {
     expect(report.nodes).toEqual({ total: 4, mapped: 4 });
     expect(report.connections).toEqual({ kept: 3, dropped: [] });
     expectValid(document);
+  });
+
+  it("keeps an agent with tools, its model and its tools as placeholders wired by their ai_* ports, saying why", () => {
+    const { document, byName, report } = imported(
+      workflow(
+        [
+          { name: "Chat", type: "manualTrigger" },
+          { name: "Agent", type: "@n8n/n8n-nodes-langchain.agent", parameters: { text: "={{ $json.q }}" } },
+          { name: "Model", type: "@n8n/n8n-nodes-langchain.lmChatOpenAi", parameters: { model: "gpt-4o" } },
+          { name: "Calc", type: "@n8n/n8n-nodes-langchain.toolCalculator" },
+        ],
+        { Chat: main([{ node: "Agent" }]), Model: { ai_languageModel: [[{ node: "Agent", type: "ai_languageModel", index: 0 }]] }, Calc: { ai_tool: [[{ node: "Agent", type: "ai_tool", index: 0 }]] } },
+      ),
+    );
+    expect(byName("Agent").config).toMatchObject({ note: "its tools have no Streamware equivalent yet", inputs: ["ai_languageModel", "ai_tool", "in"] });
+    expect(byName("Model").config).toMatchObject({ outputs: ["ai_languageModel", "out"] });
+    expect(document.edges.map((e) => `${e.sourcePort}>${e.targetPort}`)).toEqual(["out>in", "ai_languageModel>ai_languageModel", "ai_tool>ai_tool"]);
+    expect(report.connections.dropped).toEqual([]);
   });
 
   it("turns sticky notes into notes and everything else into placeholders that keep parameters, ports and connections", () => {
@@ -202,7 +225,7 @@ describe("n8n import: code and raw Set", () => {
       ]),
     );
     expect(byName("Raw").config).toEqual({ fields: [{ name: "voice", value: "af" }, { name: "n", value: 2 }], keepOnlySet: true });
-    expect(byName("Built").type).toBe("core.placeholder");
+    expect(byName("Built")).toMatchObject({ type: "core.placeholder", config: { note: "its output is built by a JSON expression; our Set sets named fields" } });
   });
 });
 

@@ -220,7 +220,16 @@ function importWorkflow(workflow: Record<string, unknown>, path: string): { name
       report.problem({ path: where, message: `"${node.name}" (${node.type}) could not be mapped, so it became a placeholder: ${(err as Error).message}`, severity: "warning" });
       mapped = null;
     }
-    if (type === "agent" && !model) nodeNotes.length = 0;
+    if (LLM_CHAIN_TYPES.has(type) && !model) {
+      const inbound = aiInto.get(node.name) ?? [];
+      nodeNotes.push(
+        inbound.some((c) => c.type === "ai_tool")
+          ? "its tools have no Streamware equivalent yet"
+          : inbound.some((c) => c.type !== "ai_languageModel" && c.type !== "ai_memory")
+            ? `its ${[...new Set(inbound.map((c) => c.type).filter((t) => t !== "ai_languageModel" && t !== "ai_memory"))].join(", ")} input has no Streamware equivalent yet`
+            : "its chat model is not an OpenAI or Ollama one our LLM node can use",
+      );
+    }
     if (mapped) {
       entry.mapped = { ...mapped, placeholder: false };
       report.mapped();
@@ -234,8 +243,9 @@ function importWorkflow(workflow: Record<string, unknown>, path: string): { name
         else report.credential({ node: node.name, name: `${node.name} credential`, type: credential.type });
       }
     } else {
-      entry.mapped = { ...placeholderFor(node, connections, mapper ? "its settings use something our node cannot do" : undefined), placeholder: true };
-      report.placeholder({ name: node.name, sourceType: node.type, ...(mapper ? { note: "its settings use something our node cannot do" } : {}) });
+      const why = nodeNotes.length > 0 ? nodeNotes.join("; ") : mapper ? "its settings use something our node cannot do" : undefined;
+      entry.mapped = { ...placeholderFor(node, connections, why), placeholder: true };
+      report.placeholder({ name: node.name, sourceType: node.type, ...(why ? { note: why } : {}) });
       for (const [n8nType, ref] of Object.entries(node.credentials ?? {})) {
         const credName = typeof ref === "string" ? ref : isRecord(ref) && typeof ref.name === "string" ? ref.name : undefined;
         if (credName) report.credential({ node: node.name, name: credName, type: n8nType });

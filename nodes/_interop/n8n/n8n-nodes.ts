@@ -220,7 +220,10 @@ const setMapper: Mapper = (ctx) => {
   if (p.mode === "raw") {
     // Literal JSON maps to one field per key; a JSON expression builds a whole object, which our Set cannot.
     const raw = typeof p.jsonOutput === "string" && !p.jsonOutput.startsWith("=") ? parseJsonText(p.jsonOutput) : undefined;
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+      ctx.note("its output is built by a JSON expression; our Set sets named fields");
+      return null;
+    }
     for (const [name, value] of Object.entries(raw)) fields.push({ name, value: ctx.value(value, `jsonOutput.${name}`) });
     return { type: "core.set", config: { fields, keepOnlySet: p.includeOtherFields !== true } };
   }
@@ -269,7 +272,10 @@ const mergeMapper: Mapper = (ctx) => {
 
 const codeMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
-  if (p.language !== undefined && p.language !== "javaScript") return null;
+  if (p.language !== undefined && p.language !== "javaScript") {
+    ctx.note(`${String(p.language)} code has no Streamware equivalent; our code node runs JavaScript`);
+    return null;
+  }
   const code = text(p.jsCode) ?? text(p.functionCode);
   if (!code) return null;
   ctx.note("n8n JavaScript runs in our code node, which gives it `items`, `$input`, `$trigger` and `$node`; check what it reads and returns");
@@ -348,7 +354,10 @@ const respondMapper: Mapper = (ctx) => {
   if (respondWith === "json") config.body = ctx.value(parseJsonText(p.responseBody), "responseBody");
   else if (respondWith === "text") config.body = ctx.value(p.responseBody ?? "", "responseBody");
   else if (respondWith === "noData") config.body = " ";
-  else if (respondWith !== "firstIncomingItem") return null;
+  else if (respondWith !== "firstIncomingItem") {
+    ctx.note(`answering with ${respondWith} has no Streamware equivalent yet; ours answers with the first item or a body`);
+    return null;
+  }
   return { type: "core.respond-to-webhook", config };
 };
 
@@ -452,13 +461,19 @@ const cronMapper: Mapper = (ctx) => {
 
 const waitMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
-  if (p.resume !== undefined && p.resume !== "timeInterval") return null;
+  if (p.resume !== undefined && p.resume !== "timeInterval") {
+    ctx.note(`waiting for ${String(p.resume)} has no Streamware equivalent yet`);
+    return null;
+  }
   const amount = numberOr(p.amount, 1);
   const unit = typeof p.unit === "string" ? p.unit : ctx.node.typeVersion >= 1.1 ? "seconds" : "hours";
   const factor = { seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 }[unit];
   if (!factor) return null;
   const ms = Math.round(amount * factor);
-  if (ms > 3_600_000) return null;
+  if (ms > 3_600_000) {
+    ctx.note("it waits longer than an hour, the longest our delay waits");
+    return null;
+  }
   return { type: "core.delay", config: { ms } };
 };
 
@@ -492,12 +507,14 @@ function httpV3(ctx: MapContext): Mapped | null {
   const options = record(p.options);
   const config: Record<string, unknown> = { method: typeof p.method === "string" ? p.method : "GET", url: ctx.value(p.url ?? "", "url") };
   if (p.sendQuery === true) {
-    if (p.specifyQuery === "json") return null;
-    config.query = keyValues(ctx, list(record(p.queryParameters).parameters), "queryParameters.parameters");
+    const pairs = p.specifyQuery === "json" ? jsonPairs(p.jsonQuery) : list(record(p.queryParameters).parameters);
+    if (!pairs) return null;
+    config.query = keyValues(ctx, pairs, p.specifyQuery === "json" ? "jsonQuery" : "queryParameters.parameters");
   }
   if (p.sendHeaders === true) {
-    if (p.specifyHeaders === "json") return null;
-    config.headers = keyValues(ctx, list(record(p.headerParameters).parameters), "headerParameters.parameters");
+    const pairs = p.specifyHeaders === "json" ? jsonPairs(p.jsonHeaders) : list(record(p.headerParameters).parameters);
+    if (!pairs) return null;
+    config.headers = keyValues(ctx, pairs, p.specifyHeaders === "json" ? "jsonHeaders" : "headerParameters.parameters");
   }
   if (p.sendBody === true) {
     const contentType = typeof p.contentType === "string" ? p.contentType : "json";
@@ -508,7 +525,10 @@ function httpV3(ctx: MapContext): Mapped | null {
     } else if (contentType === "raw") {
       config.bodyMode = "text";
       config.body = ctx.value(p.body ?? "", "body");
-    } else return null;
+    } else {
+      ctx.note(`its ${contentType} body has no Streamware equivalent yet`);
+      return null;
+    }
   }
   if (typeof options.timeout === "number") config.timeoutMs = Math.min(300_000, Math.max(1, options.timeout));
   const response = record(record(options.response).response);
@@ -527,6 +547,13 @@ function httpV3(ctx: MapContext): Mapped | null {
     delete config.body;
   }
   return mapped;
+}
+
+/** Headers or query given as literal JSON text, as name/value pairs; an expression building them cannot be. */
+function jsonPairs(value: unknown): { name: string; value: unknown }[] | null {
+  const parsed = parseJsonText(value);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
+  return Object.entries(parsed).map(([name, v]) => ({ name, value: typeof v === "string" ? v : JSON.stringify(v) }));
 }
 
 const httpMapper: Mapper = (ctx) => (ctx.node.typeVersion >= 3 ? httpV3(ctx) : httpV1(ctx));
@@ -566,16 +593,22 @@ const emailMapper: Mapper = (ctx) => {
   return alert(ctx, { title: ctx.value(p.subject || ctx.node.name, "subject"), message: ctx.value(p[body] ?? p.message ?? "", body), channel, credential: "smtp.server" });
 };
 
+/** A messaging node doing something other than sending a message: no alert channel does that. */
+function notMessage(ctx: MapContext, resource: unknown, operation: unknown): null {
+  ctx.note(`its ${[resource, operation].filter((w) => typeof w === "string").join(" ")} operation is not sending a message, which is what our alert channels do`);
+  return null;
+}
+
 const slackMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
-  if ((p.resource ?? "message") !== "message" || (p.operation ?? "post") !== "post") return null;
+  if ((p.resource ?? "message") !== "message" || (p.operation ?? "post") !== "post") return notMessage(ctx, p.resource, p.operation);
   ctx.note("sent through a Slack incoming webhook, which posts to the channel it was made for, not a chosen one");
   return alert(ctx, { title: ctx.node.name, message: ctx.value(p.text ?? "", "text"), channel: { kind: "slack" }, credential: "slack.incoming-webhook" });
 };
 
 const telegramMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
-  if ((p.resource ?? "message") !== "message" || (p.operation ?? "sendMessage") !== "sendMessage") return null;
+  if ((p.resource ?? "message") !== "message" || (p.operation ?? "sendMessage") !== "sendMessage") return notMessage(ctx, p.resource, p.operation);
   return alert(ctx, { title: ctx.node.name, message: ctx.value(p.text ?? "", "text"), channel: { kind: "telegram", chatId: ctx.value(p.chatId ?? "", "chatId") }, credential: "telegram.bot" });
 };
 
