@@ -125,8 +125,31 @@ describe("Node-RED import: node types", () => {
     expect(await evaluate(fields[0]!.value, item)).toBe(12);
     expect(await evaluate(fields[2]!.value, item)).toBe(3);
     expect(await evaluate(fields[3]!.value, item)).toBe("ORDers");
-    expect(nodeNamed(result, "Drop")).toMatchObject({ type: "core.placeholder", config: { note: "rules[0]: the Set node cannot delete a field" } });
-    expect(importTotals(result.report)).toMatchObject({ mapped: 1, placeholders: 1 });
+    expect(nodeNamed(result, "Drop").type).toBe("core.code");
+    expect(importTotals(result.report)).toMatchObject({ mapped: 2, placeholders: 0 });
+  });
+
+  it("turns change rules that delete or move into generated code doing the same, checked by running it", async () => {
+    const result = ok([
+      {
+        id: "c",
+        type: "change",
+        z: "t",
+        name: "Tidy",
+        ...at(0, 0),
+        rules: [
+          { t: "move", p: "payload.old", pt: "msg", to: "payload.new", tot: "msg" },
+          { t: "delete", p: "secret", pt: "msg" },
+          { t: "set", p: "topic", pt: "msg", to: "done", tot: "str" },
+          { t: "change", p: "payload.text", pt: "msg", from: "a+", fromt: "re", to: "-", tot: "str" },
+        ],
+        wires: [],
+      },
+      { id: "j", type: "change", z: "t", name: "Computed", ...at(0, 0), rules: [{ t: "delete", p: "a", pt: "msg" }, { t: "set", p: "b", pt: "msg", to: "1 + 1", tot: "jsonata" }], wires: [] },
+    ]);
+    const { items } = await runNode(codeNode, { config: nodeNamed(result, "Tidy").config as { code: string }, input: [{ json: { payload: { old: 1, text: "baaad" }, secret: "x" } }], trigger: [{ json: {} }] });
+    expect(items.map((i) => i.json)).toEqual([{ payload: { new: 1, text: "b-d" }, topic: "done" }]);
+    expect(nodeNamed(result, "Computed")).toMatchObject({ type: "core.placeholder", config: { note: "rules[1]: its value is an expression, which generated code cannot evaluate" } });
   });
 
   it("maps switch rules to outputs in order, otherwise to the fallback, and wires each port", async () => {

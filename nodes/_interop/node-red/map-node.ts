@@ -241,9 +241,61 @@ function mapHttpRequest(node: NodeRedNode): MapOutcome {
   });
 }
 
+const UNSAFE_KEY = /(^|\.)(__proto__|constructor|prototype)(\.|$)/;
+
+/**
+ * A change node that deletes or moves fields has no Set node equivalent; when its other rules are fixed values or
+ * copies, it becomes generated code doing the same to each item, in order.
+ */
+function mapChangeAsCode(rules: Record<string, unknown>[]): MapOutcome {
+  const lines: string[] = [];
+  for (const [i, rule] of rules.entries()) {
+    const where = `rules[${i}]`;
+    const t = str(rule.t);
+    const from = fieldName(str(rule.p));
+    if (str(rule.pt || "msg") !== "msg" || !from || UNSAFE_KEY.test(from)) return placeholder(`${where}: the property "${str(rule.p)}" is not a field of the message`);
+    const at = JSON.stringify(from.split("."));
+    if (t === "delete") lines.push(`  remove(json, ${at});`);
+    else if (t === "move" || (t === "set" && str(rule.tot) === "msg")) {
+      const to = fieldName(str(rule.to));
+      if ((str(rule.tot) || "msg") !== "msg" || !to || UNSAFE_KEY.test(to)) return placeholder(`${where}: it moves to "${str(rule.to)}", which is not a field of the message`);
+      lines.push(t === "move" ? `  { const value = read(json, ${at}); remove(json, ${at}); write(json, ${JSON.stringify(to.split("."))}, value); }` : `  write(json, ${at}, copy(read(json, ${JSON.stringify(to.split("."))})));`);
+    } else if (t === "set") {
+      const value = typedValue(rule.to, str(rule.tot));
+      if (!value.ok || value.expression) return placeholder(`${where}: ${value.ok ? "its value is an expression, which generated code cannot evaluate" : value.reason}`);
+      lines.push(`  write(json, ${at}, ${JSON.stringify(value.value)});`);
+    } else if (t === "change" && ["str", "re"].includes(str(rule.fromt) || "str") && ["str", ""].includes(str(rule.tot))) {
+      const pattern = str(rule.fromt) === "re" ? `new RegExp(${JSON.stringify(str(rule.from))}, "g")` : JSON.stringify(str(rule.from));
+      const replace = str(rule.fromt) === "re" ? "replace" : "replaceAll";
+      lines.push(`  { const value = read(json, ${at}); if (typeof value === "string") write(json, ${at}, value.${replace}(${pattern}, ${JSON.stringify(str(rule.to))})); }`);
+    } else return placeholder(`${where}: the "${t}" rule has no equivalent here`);
+  }
+  const code = [
+    "// Node-RED change rules, applied to each item's message in order.",
+    "const copy = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));",
+    "const read = (json, path) => path.reduce((value, key) => (value == null ? undefined : value[key]), json);",
+    "const write = (json, path, value) => {",
+    "  let at = json;",
+    "  for (const key of path.slice(0, -1)) at = at[key] !== null && typeof at[key] === \"object\" ? at[key] : (at[key] = {});",
+    "  at[path[path.length - 1]] = value;",
+    "};",
+    "const remove = (json, path) => {",
+    "  const parent = read(json, path.slice(0, -1));",
+    "  if (parent !== null && typeof parent === \"object\") delete parent[path[path.length - 1]];",
+    "};",
+    "return items.map((item) => {",
+    "  const json = copy(item.json);",
+    ...lines,
+    "  return json;",
+    "});",
+  ].join("\n");
+  return { kind: "mapped", type: "core.code", config: { code }, input: true, outputs: ["out"], translated: 0, flags: [], notes: ["it deletes or moves fields, which a Set node cannot, so its rules became generated code in a Code node"] };
+}
+
 function mapChange(node: NodeRedNode): MapOutcome {
   const values = new Values();
   const rules = Array.isArray(node.rules) ? (node.rules as Record<string, unknown>[]) : [];
+  if (rules.some((rule) => rule.t === "delete" || rule.t === "move")) return mapChangeAsCode(rules);
   const fields: { name: string; value: unknown }[] = [];
   rules.forEach((rule, i) => {
     if (values.failed) return;
