@@ -23,6 +23,7 @@ import { mergeNode } from "./merge/merge.node";
 import { mqttBrokerCredential } from "./mqtt/mqtt-broker.credential";
 import { mqttPublishNode } from "./mqtt/mqtt-publish.node";
 import { mqttTriggerNode } from "./mqtt/mqtt-trigger.node";
+import { placeholderNode } from "./placeholder/placeholder.node";
 import { respondToWebhookNode } from "./respond-to-webhook/respond-to-webhook.node";
 import { scheduleNode } from "./schedule/schedule.node";
 import { setNode } from "./set/set.node";
@@ -60,6 +61,7 @@ const definitions: NodeDefinition[] = [
   alertNode,
   voiceTriggerNode,
   voiceTranscribeNode,
+  placeholderNode,
 ] as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.type, d]));

@@ -369,6 +369,73 @@ describe("the command-line interface against PostgreSQL", () => {
     expect(edited.stdout).toMatch(/^The audit log of the instance was tampered with: event 1 \(user.create\) was changed after it was written/);
   });
 
+  it("imports an n8n export: one flow per workflow, the report printed, a workflow that cannot run kept as a draft", async () => {
+    const { db } = connection;
+    const runnable = {
+      name: "From n8n",
+      nodes: [
+        { id: "a1", name: "Start", type: "n8n-nodes-base.manualTrigger", typeVersion: 1, position: [0, 0], parameters: {} },
+        { id: "a2", name: "Greet", type: "n8n-nodes-base.set", typeVersion: 3.4, position: [200, 0], parameters: { assignments: { assignments: [{ name: "hello", value: "={{ $json.name }}" }] } } },
+      ],
+      connections: { Start: { main: [[{ node: "Greet", type: "main", index: 0 }]] } },
+    };
+    const unfinished = {
+      name: "Sheets sync",
+      nodes: [{ id: "b1", name: "New row", type: "n8n-nodes-base.googleSheetsTrigger", typeVersion: 1, position: [0, 0], parameters: { sheet: "x" } }],
+      connections: {},
+    };
+    const result = await cli("import", await file("n8n-export.json", [runnable, unfinished]), "--user", ada.user.email);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Imported from n8n: 2 flows");
+    expect(result.stdout).toContain('placeholder "New row" (n8n-nodes-base.googleSheetsTrigger)');
+    const printed = JSON.parse(result.stdout.slice(result.stdout.indexOf("\n["))) as { flowId: string; name: string; version: number | null; draftOnly?: string }[];
+    expect(printed.map((p) => [p.name, p.version])).toEqual([
+      ["From n8n", 1],
+      ["Sheets sync", null],
+    ]);
+    expect(printed[1]?.draftOnly).toContain("no trigger");
+    const scope = { db, userId: ada.user.id, workspaceId: ada.workspace.id };
+    const stored = await flowService.getVersion({ ...scope, flowId: printed[0]!.flowId, number: 1 });
+    expect((stored.document as { nodes: { config: unknown }[] }).nodes[1]?.config).toEqual({ fields: [{ name: "hello", value: "{{ $json.name }}" }], keepOnlySet: true });
+    expect(await flowService.listVersions({ ...scope, flowId: printed[1]!.flowId })).toEqual([]);
+
+    const refused = await cli("import", await file("n8n-broken.json", { nodes: [{ name: "A", type: "n8n-nodes-base.noOp" }, { name: "A", type: "n8n-nodes-base.noOp" }], connections: {} }), "--user", ada.user.email);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('nodes[1].name: two nodes are named "A"');
+    expect(refused.stderr).toContain("Nothing was imported.");
+  });
+
+  it("imports a Node-RED export: a flow per tab and subflow, the subflow stored first and called by its id", async () => {
+    const { db } = connection;
+    const exported = [
+      { id: "t1", type: "tab", label: "Lights" },
+      { id: "sf", type: "subflow", name: "Double", in: [{ x: 40, y: 40, wires: [{ id: "s1" }] }], out: [{ x: 300, y: 40, wires: [{ id: "s1", port: 0 }] }] },
+      { id: "s1", type: "change", z: "sf", name: "x2", x: 150, y: 40, rules: [{ t: "set", p: "payload", pt: "msg", to: "payload * 2", tot: "jsonata" }], wires: [[]] },
+      { id: "a", type: "inject", z: "t1", name: "Go", x: 100, y: 80, props: [], repeat: "", crontab: "", wires: [["u"]] },
+      { id: "u", type: "subflow:sf", z: "t1", x: 250, y: 80, wires: [["d"]] },
+      { id: "d", type: "debug", z: "t1", name: "See", x: 400, y: 80, wires: [] },
+    ];
+    const result = await cli("import", await file("node-red-export.json", { flows: exported, rev: "1" }), "--user", ada.user.email);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Imported from Node-RED: 2 flows");
+    const printed = JSON.parse(result.stdout.slice(result.stdout.indexOf("\n["))) as { flowId: string; name: string; version: number | null }[];
+    expect(printed.map((p) => [p.name, p.version])).toEqual([
+      ["Subflow: Double", 1],
+      ["Lights", 1],
+    ]);
+    const scope = { db, userId: ada.user.id, workspaceId: ada.workspace.id };
+    const lights = await flowService.getVersion({ ...scope, flowId: printed[1]!.flowId, number: 1 });
+    const call = (lights.document as { nodes: { type: string; config: { flowId?: string } }[] }).nodes.find((n) => n.type === "core.execute-flow");
+    expect(call?.config.flowId).toBe(printed[0]!.flowId);
+
+    const refused = await cli("import", await file("node-red-broken.json", [{ id: "a", type: "inject", name: "Go", z: "t", wires: [["gone"]] }]), "--user", ada.user.email);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('[0].wires[0][0]: "Go" is wired to "gone", which is not in the file');
+    expect(refused.stderr).toContain("Nothing was imported.");
+  });
+
   it("asks for --user when more than one user could act", async () => {
     const result = await cli("runs", "some-flow");
     expect(result.code).toBe(1);

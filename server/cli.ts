@@ -11,7 +11,8 @@ import { migrateDatabase } from "./db/prepare";
 import type { DbConnection } from "./db/connect";
 import { ConfigError, env } from "./env";
 import { describeIssues } from "../nodes/_core/flow-document";
-import { issueList, issuesOf, type ImportedFlow } from "./flow-import";
+import { issueList, issuesOf, type ImportCheck } from "./flow-import";
+import { formatImportReport } from "../nodes/_interop/import-report";
 import { listRunsInput } from "./routers/run.schema";
 import { ensureSecrets } from "./secrets";
 import { verifyAuditChain } from "./services/audit-chain";
@@ -40,6 +41,10 @@ Commands:
       the file), and save it as the flow's first version; so it must be able to run (a trigger, known
       node types, no cycles), or nothing is imported. --activate also makes that version live (the one
       triggers run) and prints the URL path of each of the flow's webhooks (/hooks/<workspace slug>/<path>).
+      An n8n export (one workflow, an array, or the API's { "data": [...] }) becomes one flow per workflow
+      and prints the import report; a workflow that cannot run as imported is saved as a draft only.
+      A Node-RED export (a flow array, or { "flows", "rev" }) becomes one flow per tab and subflow (and an
+      error flow for catch nodes), the same way.
   export <flowId> [--out <file>]
       Print the flow's export (its live version, else its draft) as JSON, or write it to <file>.
   run <flowId> [--input '<json>'] [--draft] [--timeout <ms>]
@@ -152,7 +157,7 @@ const cliArgs = z.discriminatedUnion("command", [
 type CliArgs = z.infer<typeof cliArgs>;
 type Args<C extends CommandName> = Extract<CliArgs, { command: C }>;
 /** The command line after the checks that need no database: an import carries its file's flow. */
-type Prepared = Exclude<CliArgs, { command: "import" }> | (Args<"import"> & { flow: ImportedFlow });
+type Prepared = Exclude<CliArgs, { command: "import" }> | (Args<"import"> & { checked: Extract<ImportCheck, { ok: true }> });
 
 /** What each command takes after its name. */
 const operands: Record<CommandName, "file" | "flowId" | "action" | null> = { flows: null, import: "file", export: "flowId", run: "flowId", runs: "flowId", audit: "action" };
@@ -197,7 +202,7 @@ function parseCommandLine(argv: string[]): CliArgs | "help" {
 }
 
 /** Reads an import file and checks it before anything is created; see `flowTransferService.check`. */
-async function readImport({ file, activate }: { file: string; activate: boolean }): Promise<ImportedFlow> {
+async function readImport({ file, activate }: { file: string; activate: boolean }): Promise<Extract<ImportCheck, { ok: true }>> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -206,7 +211,7 @@ async function readImport({ file, activate }: { file: string; activate: boolean 
   }
   const checked = flowTransferService.check({ text, file, activate });
   if (!checked.ok) throw new CliError(checked.message);
-  return checked.flow;
+  return checked;
 }
 
 interface Actor {
@@ -256,17 +261,31 @@ interface Session {
 
 async function importFlow({ db, actor, logger, runtime }: Session, args: Extract<Prepared, { command: "import" }>): Promise<number> {
   const workspace = await chosenWorkspace({ db, actor, slug: args.workspace });
-  const { flowId, name, version, active, webhooks } = await flowTransferService.import({
+  const { flows, report } = args.checked;
+  const results = await flowTransferService.importAll({
     db,
     userId: actor.id,
     workspaceId: workspace.id,
-    flow: args.flow,
+    flows,
     message: `Imported from ${path.basename(args.file)}`,
     activate: args.activate,
     triggersChanged: async (id) => (await runtime()).triggersChanged(id),
     logger,
   });
-  await write(process.stdout, json({ flowId, name, workspace: workspace.slug, version, active, ...(webhooks ? { webhooks } : {}) }));
+  const described = results.map(({ flowId, name, version, active, webhooks }, i) => ({
+    flowId,
+    name,
+    workspace: workspace.slug,
+    version,
+    active,
+    ...(webhooks ? { webhooks } : {}),
+    ...(flows[i]?.draftOnly ? { draftOnly: `saved as a draft to finish in the editor: ${flows[i].draftOnly}` } : {}),
+  }));
+  if (!report) {
+    await write(process.stdout, json(described[0]));
+    return 0;
+  }
+  await write(process.stdout, `${formatImportReport(report)}\n\n${json(described)}`);
   return 0;
 }
 
@@ -445,7 +464,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // Checked before the database is opened, so a bad file costs nothing and creates nothing.
-  const prepared: Prepared = args.command === "import" ? { ...args, flow: await readImport(args) } : args;
+  const prepared: Prepared = args.command === "import" ? { ...args, checked: await readImport(args) } : args;
 
   await ensureSecrets({ env: process.env, dataDir: process.env.DATA_DIR ?? ".data" });
   const config = env();

@@ -27,6 +27,7 @@ export const NODE_ICONS = [
   "film",
   "audio-lines",
   "cloud-sun",
+  "puzzle",
 ] as const;
 
 export type NodeIconName = (typeof NODE_ICONS)[number];

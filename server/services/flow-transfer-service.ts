@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Db } from "../db";
+import { rebindFlowReferences } from "../../nodes/_interop/flow-references";
 import { checkImport, type ImportCheck, type ImportedFlow } from "../flow-import";
 import { activationService } from "./activation-service";
 import { flowService } from "./flow-service";
@@ -13,7 +14,8 @@ interface Scope {
 export interface ImportResult {
   flowId: string;
   name: string;
-  version: number;
+  /** Null when the flow was imported as a draft only (see `ImportedFlow.draftOnly`). */
+  version: number | null;
   active: boolean;
   /** When activated: the URL path (/hooks/<workspace slug>/<path>) and methods of each of the flow's webhooks. */
   webhooks?: { path: string; methods: string[] }[];
@@ -38,7 +40,7 @@ export const flowTransferService = {
     db,
     userId,
     workspaceId,
-    flow: { name, document },
+    flow: { name, document, draftOnly },
     message,
     activate,
     triggersChanged,
@@ -46,6 +48,7 @@ export const flowTransferService = {
   }: Scope & { flow: ImportedFlow; message: string; activate: boolean; triggersChanged: (flowId: string) => Promise<void>; logger: Logger }): Promise<ImportResult> {
     const scope = { db, userId, workspaceId };
     const flow = await flowService.create({ ...scope, name, document });
+    if (draftOnly) return { flowId: flow.id, name: flow.name, version: null, active: false };
     try {
       const version = await flowService.saveVersion({ ...scope, flowId: flow.id, document, message });
       if (!activate) return { flowId: flow.id, name: flow.name, version: version.number, active: false };
@@ -62,6 +65,31 @@ export const flowTransferService = {
       await flowService.delete({ ...scope, flowId: flow.id }).catch((cleanup: unknown) => logger.error({ err: cleanup, flowId: flow.id }, "could not remove the half-imported flow"));
       throw err;
     }
+  },
+
+  /**
+   * Imports every flow of a file, all or nothing: when one cannot be created, the ones created before it are
+   * removed again.
+   */
+  async importAll(args: Scope & { flows: ImportedFlow[]; message: string; activate: boolean; triggersChanged: (flowId: string) => Promise<void>; logger: Logger }): Promise<ImportResult[]> {
+    const { flows, ...rest } = args;
+    const done: ImportResult[] = [];
+    // Flows of one file call each other by their import keys; each is stored with the ids of those before it.
+    const idsByKey = new Map<string, string>();
+    try {
+      for (const flow of flows) {
+        const result = await flowTransferService.import({ ...rest, flow: { ...flow, document: rebindFlowReferences(flow.document, idsByKey) } });
+        done.push(result);
+        if (flow.key) idsByKey.set(flow.key, result.flowId);
+      }
+    } catch (err) {
+      for (const created of done) {
+        await flowService.delete({ db: args.db, userId: args.userId, workspaceId: args.workspaceId, flowId: created.flowId }).catch((cleanup: unknown) => args.logger.error({ err: cleanup, flowId: created.flowId }, "could not remove a flow of a half-done import"));
+        if (created.active) await args.triggersChanged(created.flowId).catch(() => undefined);
+      }
+      throw err;
+    }
+    return done;
   },
 
   /** The flow's export: its active version, else its draft, with credentials referenced by name only. */

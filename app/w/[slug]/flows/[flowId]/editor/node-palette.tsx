@@ -7,6 +7,9 @@ import { PALETTE_DRAG_TYPE } from "./use-palette-drop";
 
 const categoryOrder = ["trigger", "flow", "data", "network"];
 
+// Only an import creates placeholders (they stand in for another tool's node); nobody adds one by hand.
+const NOT_IN_PALETTE = new Set(["core.placeholder"]);
+
 function categoryLabel(category: string): string {
   return category.charAt(0).toUpperCase() + category.slice(1);
 }
@@ -17,6 +20,7 @@ export const NodePalette = memo(function NodePalette({ catalog, onAdd }: { catal
   const groups = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
     const matches = catalog.filter((entry) => {
+      if (NOT_IN_PALETTE.has(entry.type)) return false;
       const text = `${entry.name} ${entry.type} ${entry.description} ${entry.category}`.toLowerCase();
       return words.every((w) => text.includes(w));
     });

@@ -44,6 +44,16 @@ describe("JSON Schema to fields", () => {
     expect(f.idempotencyHeader).toMatchObject({ kind: "text", label: "Idempotency key header", required: false, advanced: true });
   });
 
+  it("shows an imported placeholder's original type, parameters and ports as fields a person can read", () => {
+    const f = fields("core.placeholder");
+    expect(Object.keys(f)).toEqual(["source", "sourceType", "sourceVersion", "parameters", "inputs", "outputs", "note"]);
+    expect(f.source).toMatchObject({ kind: "select", label: "Imported from", options: ["n8n", "node-red"] });
+    expect(f.sourceType).toMatchObject({ kind: "text", label: "Original type", required: true });
+    expect(f.parameters).toMatchObject({ kind: "json", label: "Original parameters" });
+    expect(f.inputs).toMatchObject({ kind: "json", label: "Inputs" });
+    expect(f.note).toMatchObject({ kind: "textarea", label: "Why it is not mapped" });
+  });
+
   it("maps lists of objects, multi-selects, code, cron and untyped values", () => {
     const sw = fields("core.switch");
     expect(sw.rules).toMatchObject({ kind: "list", required: true, path: "config.rules" });

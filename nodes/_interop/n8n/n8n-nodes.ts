@@ -1,0 +1,736 @@
+import { literalText, translateParameterString } from "./n8n-expressions";
+
+/**
+ * How each n8n node type with a Streamware equivalent becomes one of ours, by its parameters and `typeVersion`.
+ * A mapper returns null when this node's settings use something ours cannot do; the node then becomes a
+ * placeholder, so nothing is lost.
+ */
+export interface N8nNode {
+  id?: string;
+  name: string;
+  type: string;
+  typeVersion: number;
+  position: [number, number];
+  parameters: Record<string, unknown>;
+  credentials?: Record<string, unknown>;
+}
+
+export interface MapContext {
+  node: N8nNode;
+  /** A parameter value in our form: expressions translated (or kept and reported), literal `{{` kept literal. */
+  value(value: unknown, field: string): unknown;
+  /** Something this node did in n8n that the mapped node does not do. */
+  note(text: string): void;
+  /** The name of the n8n credential of this n8n credential type, if the node has one. */
+  credentialName(n8nType?: string): string | undefined;
+}
+
+export interface Mapped {
+  type: string;
+  config: Record<string, unknown>;
+  /** n8n output index → our output port; absent indexes have no equivalent port. */
+  outputs?: string[];
+  /** n8n input index → our input port. */
+  inputs?: string[];
+  /** Our credential to connect: its type, and the n8n credential type it replaces. */
+  credential?: { type: string; from?: string };
+}
+
+export type Mapper = (ctx: MapContext) => Mapped | null;
+
+const TYPE_PREFIXES = ["n8n-nodes-base.", "@n8n/n8n-nodes-langchain."];
+
+/** The type without its package, such as "httpRequest". */
+export function shortType(type: string): string {
+  for (const prefix of TYPE_PREFIXES) if (type.startsWith(prefix)) return type.slice(prefix.length);
+  return type;
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined;
+}
+
+/** A resource locator (`{ __rl: true, value }`) or a plain value. */
+function locatorValue(value: unknown): unknown {
+  const r = record(value);
+  return "__rl" in r || "value" in r ? r.value : value;
+}
+
+function keyValues(ctx: MapContext, entries: unknown[], field: string): { name: string; value: unknown }[] {
+  return entries
+    .map(record)
+    .filter((e) => typeof e.name === "string" && e.name !== "")
+    .map((e, i) => ({ name: e.name as string, value: ctx.value(e.value ?? "", `${field}[${i}].value`) }));
+}
+
+// --- conditions (if, filter, switch) --------------------------------------------------------------------------
+
+const V1_OPERATORS: Record<string, string> = {
+  equal: "equals",
+  notEqual: "notEquals",
+  contains: "contains",
+  notContains: "notContains",
+  startsWith: "startsWith",
+  endsWith: "endsWith",
+  isEmpty: "isEmpty",
+  isNotEmpty: "isNotEmpty",
+  smaller: "lessThan",
+  smallerEqual: "lessOrEqual",
+  larger: "greaterThan",
+  largerEqual: "greaterOrEqual",
+};
+
+const V2_OPERATORS: Record<string, string> = {
+  equals: "equals",
+  notEquals: "notEquals",
+  contains: "contains",
+  notContains: "notContains",
+  startsWith: "startsWith",
+  endsWith: "endsWith",
+  empty: "isEmpty",
+  notEmpty: "isNotEmpty",
+  exists: "isNotEmpty",
+  notExists: "isEmpty",
+  gt: "greaterThan",
+  gte: "greaterOrEqual",
+  lt: "lessThan",
+  lte: "lessOrEqual",
+  true: "isTrue",
+  false: "isFalse",
+  after: "greaterThan",
+  before: "lessThan",
+  lengthGt: "greaterThan",
+};
+
+type Condition = { left: unknown; operator: string; right?: unknown };
+
+/** Version 1 conditions: `{ string: [{ value1, operation, value2 }], number: […], boolean: […] }`. */
+function v1Conditions(ctx: MapContext, conditions: unknown, field: string): Condition[] | null {
+  const out: Condition[] = [];
+  for (const kind of ["boolean", "dateTime", "number", "string"]) {
+    for (const [i, raw] of list(record(conditions)[kind]).entries()) {
+      const c = record(raw);
+      const operation = typeof c.operation === "string" ? c.operation : kind === "boolean" ? "equal" : kind === "string" ? "equal" : "smaller";
+      const operator = V1_OPERATORS[operation];
+      if (!operator || kind === "dateTime") return null;
+      const where = `${field}.${kind}[${i}]`;
+      const left = ctx.value(c.value1 ?? (kind === "boolean" ? false : kind === "number" ? 0 : ""), `${where}.value1`);
+      const right = ctx.value(c.value2 ?? (kind === "boolean" ? false : kind === "number" ? 0 : ""), `${where}.value2`);
+      out.push(operator === "isEmpty" || operator === "isNotEmpty" ? { left, operator } : { left, operator, right });
+    }
+  }
+  return out;
+}
+
+/** Version 2 conditions (if 2, filter 2, switch 3): `{ conditions: [{ leftValue, rightValue, operator }], combinator }`. */
+function v2Conditions(ctx: MapContext, value: unknown, field: string): { conditions: Condition[]; combine: "and" | "or" } | null {
+  const group = record(value);
+  const out: Condition[] = [];
+  for (const [i, raw] of list(group.conditions).entries()) {
+    const c = record(raw);
+    const op = record(c.operator);
+    const operation = typeof op.operation === "string" ? op.operation : "equals";
+    const operator = V2_OPERATORS[operation];
+    if (!operator || op.type === "array" && !["empty", "notEmpty", "exists", "notExists"].includes(operation)) return null;
+    const left = ctx.value(c.leftValue ?? "", `${field}.conditions[${i}].leftValue`);
+    if (operator === "isEmpty" || operator === "isNotEmpty" || operator === "isTrue" || operator === "isFalse") out.push({ left, operator });
+    else out.push({ left, operator, right: ctx.value(c.rightValue ?? "", `${field}.conditions[${i}].rightValue`) });
+  }
+  if (group.combinator === "or" || group.combinator === "and" || group.combinator === undefined) return { conditions: out, combine: group.combinator === "or" ? "or" : "and" };
+  return null;
+}
+
+const ifMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  if (ctx.node.typeVersion >= 2) {
+    const parsed = v2Conditions(ctx, p.conditions, "conditions");
+    if (!parsed || parsed.conditions.length === 0) return null;
+    return { type: "core.if", config: parsed, outputs: ["true", "false"] };
+  }
+  const conditions = v1Conditions(ctx, p.conditions, "conditions");
+  if (!conditions || conditions.length === 0) return null;
+  return { type: "core.if", config: { conditions, combine: p.combineOperation === "any" ? "or" : "and" }, outputs: ["true", "false"] };
+};
+
+const filterMapper: Mapper = (ctx) => {
+  const mapped = ifMapper(ctx);
+  if (!mapped) return null;
+  ctx.note("Filter became an If: the items it kept leave by \"true\"; its discarded items by \"false\"");
+  return { ...mapped, outputs: ["true", "false"] };
+};
+
+const switchMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  if (p.mode === "expression") return null;
+  const rules: Condition[] = [];
+  if (ctx.node.typeVersion >= 3) {
+    for (const [i, raw] of list(record(p.rules).values).entries()) {
+      const parsed = v2Conditions(ctx, record(raw).conditions, `rules.values[${i}].conditions`);
+      // One rule of ours is one condition.
+      if (!parsed || parsed.conditions.length !== 1) return null;
+      rules.push(parsed.conditions[0]!);
+    }
+    const fallback = record(p.options).fallbackOutput;
+    if (rules.length === 0 || (fallback !== undefined && fallback !== "none" && fallback !== "extra")) return null;
+    const outputs = rules.map((_, i) => `rule-${i + 1}`);
+    return { type: "core.switch", config: { rules, mode: record(p.options).allMatchingOutputs ? "all" : "first", fallback: fallback === "extra" }, outputs: fallback === "extra" ? [...outputs, "fallback"] : outputs };
+  }
+  // Versions 1 and 2: one value compared with each rule's value, each rule naming its output.
+  const dataType = typeof p.dataType === "string" ? p.dataType : "number";
+  if (dataType === "dateTime") return null;
+  const left = ctx.value(p.value1 ?? "", "value1");
+  const outputs: string[] = [];
+  for (const [i, raw] of list(record(p.rules).rules).entries()) {
+    const r = record(raw);
+    const operator = V1_OPERATORS[typeof r.operation === "string" ? r.operation : "equal"];
+    const output = typeof r.output === "number" ? r.output : i;
+    if (!operator || outputs[output] !== undefined) return null;
+    rules.push({ left, operator, right: ctx.value(r.value2 ?? "", `rules.rules[${i}].value2`) });
+    outputs[output] = `rule-${rules.length}`;
+  }
+  if (rules.length === 0) return null;
+  const fallbackOutput = typeof p.fallbackOutput === "number" && p.fallbackOutput >= 0 ? p.fallbackOutput : -1;
+  if (fallbackOutput >= 0) {
+    if (outputs[fallbackOutput] !== undefined) return null;
+    outputs[fallbackOutput] = "fallback";
+  }
+  return { type: "core.switch", config: { rules, mode: "first", fallback: fallbackOutput >= 0 }, outputs: Array.from(outputs, (o) => o ?? "") };
+};
+
+// --- data -------------------------------------------------------------------------------------------------------
+
+const setMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  const v = ctx.node.typeVersion;
+  if (v < 3) {
+    const fields: { name: string; value: unknown }[] = [];
+    for (const kind of ["boolean", "number", "string"]) fields.push(...keyValues(ctx, list(record(p.values)[kind]), `values.${kind}`));
+    if (record(p.options).dotNotation === false) ctx.note("dot notation was off in n8n; our Set reads dotted names as paths");
+    return { type: "core.set", config: { fields, keepOnlySet: p.keepOnlySet === true } };
+  }
+  const fields: { name: string; value: unknown }[] = [];
+  if (p.mode === "raw") {
+    // Literal JSON maps to one field per key; a JSON expression builds a whole object, which our Set cannot.
+    const raw = typeof p.jsonOutput === "string" && !p.jsonOutput.startsWith("=") ? parseJsonText(p.jsonOutput) : undefined;
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+      ctx.note("its output is built by a JSON expression; our Set sets named fields");
+      return null;
+    }
+    for (const [name, value] of Object.entries(raw)) fields.push({ name, value: ctx.value(value, `jsonOutput.${name}`) });
+    return { type: "core.set", config: { fields, keepOnlySet: p.includeOtherFields !== true } };
+  }
+  if (v >= 3.3) {
+    for (const [i, raw] of list(record(p.assignments).assignments).entries()) {
+      const a = record(raw);
+      if (typeof a.name !== "string" || a.name === "") continue;
+      fields.push({ name: a.name, value: ctx.value(a.value ?? "", `assignments.assignments[${i}].value`) });
+    }
+  } else {
+    for (const [i, raw] of list(record(p.fields).values).entries()) {
+      const f = record(raw);
+      if (typeof f.name !== "string" || f.name === "") continue;
+      const type = typeof f.type === "string" ? f.type : "stringValue";
+      const key = type.endsWith("Value") ? type : `${type}Value`;
+      fields.push({ name: f.name, value: ctx.value(f[key] ?? "", `fields.values[${i}].${key}`) });
+    }
+  }
+  const include = v >= 3.3 ? (p.includeOtherFields === true ? (typeof p.include === "string" ? p.include : "all") : "none") : typeof p.include === "string" ? p.include : "all";
+  if (include === "selected" || include === "except") ctx.note(`n8n kept ${include === "selected" ? "only some" : "all but some"} of the other fields; our Set keeps all of them`);
+  return { type: "core.set", config: { fields, keepOnlySet: include === "none" } };
+};
+
+const noOpMapper: Mapper = () => ({ type: "core.set", config: { fields: [], keepOnlySet: false } });
+
+const mergeMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  const mode = typeof p.mode === "string" ? p.mode : "append";
+  const inputs = ["a", "b"];
+  if (typeof p.numberInputs === "number" && p.numberInputs > 2) return null;
+  if (mode === "append") return { type: "core.merge", config: { mode: "append" }, inputs };
+  if (mode === "mergeByIndex" || (mode === "combine" && p.combineBy === "combineByPosition") || mode === "combineByPosition") {
+    return { type: "core.merge", config: { mode: "byPosition" }, inputs };
+  }
+  if (mode === "combine" && p.combinationMode === "mergeByPosition") return { type: "core.merge", config: { mode: "byPosition" }, inputs };
+  const pairs = list(record(p.fieldsToMatch ?? p.mergeByFields).values).map(record);
+  const fromString = (text(p.fieldsToMatchString) ?? "").split(",").map((f) => f.trim()).filter(Boolean);
+  const key = text(p.propertyName1) ?? text(pairs[0]?.field1) ?? fromString[0];
+  const key2 = text(p.propertyName2) ?? text(pairs[0]?.field2) ?? fromString[0];
+  if (pairs.length > 1 || fromString.length > 1 || !key || key !== key2 || key.startsWith("=")) return null;
+  if (mode !== "mergeByKey" && mode !== "combine" && mode !== "combineByFields") return null;
+  const join = p.joinMode ?? p.join;
+  if (join !== undefined && join !== "keepMatches" && join !== "inner") ctx.note(`n8n's "${String(join)}" join became our merge by key, which keeps the matching pairs`);
+  return { type: "core.merge", config: { mode: "byKey", key }, inputs };
+};
+
+const codeMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  if (p.language !== undefined && p.language !== "javaScript") {
+    ctx.note(`${String(p.language)} code has no Streamware equivalent; our code node runs JavaScript`);
+    return null;
+  }
+  const code = text(p.jsCode) ?? text(p.functionCode);
+  if (!code) return null;
+  ctx.note("n8n JavaScript runs in our code node, which gives it `items`, `$input`, `$trigger` and `$node`; check what it reads and returns");
+  if (p.mode !== "runOnceForEachItem") return { type: "core.code", config: { code } };
+  // n8n ran it once per item with that item as `$json` and `$input.item`; the wrapper does the same here.
+  const body = code.split("\n").map((line) => (line ? `    ${line}` : line)).join("\n");
+  return {
+    type: "core.code",
+    config: {
+      code: `// Runs once for each item, as in n8n.\nconst results = [];\nfor (const current of items) {\n  const $json = current.json;\n  const $input = { item: current, first: () => items[0], last: () => items[items.length - 1], all: () => items };\n  const result = await (async () => {\n${body}\n  })();\n  if (result !== undefined && result !== null) results.push(result);\n}\nreturn results;`,
+    },
+  };
+};
+
+function generatedCode(code: string): Mapped {
+  return { type: "core.code", config: { code } };
+}
+
+const splitOutMapper: Mapper = (ctx) => {
+  const field = text(ctx.node.parameters.fieldToSplitOut);
+  if (!field || field.startsWith("=") || field.includes(",")) return null;
+  return generatedCode(
+    `// Split out ${JSON.stringify(field)}: one item per entry of the list.\nconst path = ${JSON.stringify(field.split("."))};\nreturn items.flatMap((item) => {\n  const list = path.reduce((value, key) => (value == null ? undefined : value[key]), item.json);\n  return (Array.isArray(list) ? list : list == null ? [] : [list]).map((entry) => (typeof entry === "object" && entry !== null && !Array.isArray(entry) ? entry : { ${JSON.stringify(field.split(".").at(-1))}: entry }));\n});`,
+  );
+};
+
+const aggregateMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  if (p.aggregate === "aggregateAllItemData") {
+    const to = text(p.destinationFieldName) ?? "data";
+    return generatedCode(`// Aggregate every item into one list.\nreturn [{ ${JSON.stringify(to)}: items.map((item) => item.json) }];`);
+  }
+  const fields = list(record(p.fieldsToAggregate).fieldToAggregate).map(record);
+  const names = fields.map((f) => text(f.fieldToAggregate)).filter((f): f is string => !!f && !f.startsWith("="));
+  if (names.length === 0 || names.length !== fields.length) return null;
+  const entries = fields.map((f) => [text(f.fieldToAggregate)!, f.renameField === true && text(f.outputFieldName) ? text(f.outputFieldName)! : text(f.fieldToAggregate)!]);
+  return generatedCode(
+    `// Aggregate fields into lists.\nconst fields = ${JSON.stringify(entries)};\nconst read = (json, path) => path.split(".").reduce((value, key) => (value == null ? undefined : value[key]), json);\nconst out = {};\nfor (const [from, to] of fields) out[to] = items.map((item) => read(item.json, from)).filter((value) => value !== undefined);\nreturn [out];`,
+  );
+};
+
+const executeWorkflowMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  if (p.source !== undefined && p.source !== "database") return null;
+  const id = text(locatorValue(p.workflowId));
+  if (!id) return null;
+  ctx.note(`it called n8n workflow "${id}"; choose the Streamware flow to run instead`);
+  return { type: "core.execute-flow", config: { flowId: id } };
+};
+
+// --- triggers ---------------------------------------------------------------------------------------------------
+
+const WEBHOOK_PATH = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9_.-]+)*$/;
+
+const webhookMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  const raw = text(p.path) ?? "";
+  let path = raw.replace(/^\/+/, "");
+  if (!WEBHOOK_PATH.test(path)) {
+    path = path.replace(/:/g, "").replace(/[^A-Za-z0-9_./-]/g, "-").replace(/\/+/g, "/").replace(/^[^A-Za-z0-9]+/, "").replace(/\/$/, "") || (ctx.node.id ?? "webhook").replace(/[^A-Za-z0-9_-]/g, "");
+    if (raw) ctx.note(`its path "${raw}" became "${path}": path parameters (":id") are not matched by our webhooks`);
+  }
+  const methods = (Array.isArray(p.httpMethod) ? p.httpMethod : [p.httpMethod ?? "GET"]).filter((m): m is string => typeof m === "string");
+  const respond = p.responseMode === "responseNode" ? "respondNode" : p.responseMode === "lastNode" ? "lastNode" : "immediately";
+  if (p.authentication !== undefined && p.authentication !== "none") ctx.note(`n8n's ${String(p.authentication)} is not carried over; choose our header token or HMAC authentication`);
+  return { type: "core.webhook", config: { path, methods: [...new Set(methods.map((m) => m.toUpperCase()))], respond } };
+};
+
+const respondMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  const options = record(p.options);
+  const status = typeof options.responseCode === "number" ? options.responseCode : 200;
+  const headers = keyValues(ctx, list(record(options.responseHeaders).entries), "options.responseHeaders.entries");
+  const respondWith = typeof p.respondWith === "string" ? p.respondWith : "firstIncomingItem";
+  const config: Record<string, unknown> = { status, headers };
+  if (respondWith === "json") config.body = ctx.value(parseJsonText(p.responseBody), "responseBody");
+  else if (respondWith === "text") config.body = ctx.value(p.responseBody ?? "", "responseBody");
+  else if (respondWith === "noData") config.body = " ";
+  else if (respondWith !== "firstIncomingItem") {
+    ctx.note(`answering with ${respondWith} has no Streamware equivalent yet; ours answers with the first item or a body`);
+    return null;
+  }
+  return { type: "core.respond-to-webhook", config };
+};
+
+/** n8n keeps JSON bodies as text; ours may be the value itself. */
+function parseJsonText(value: unknown): unknown {
+  if (typeof value !== "string" || value.startsWith("=")) return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+const manualMapper: Mapper = () => ({ type: "core.manual-trigger", config: {} });
+
+const errorTriggerMapper: Mapper = (ctx) => {
+  ctx.note("this was an error workflow: its runs now start by hand; choose this flow as other flows' error flow in their settings");
+  return manualMapper(ctx);
+};
+
+const executeWorkflowTriggerMapper: Mapper = (ctx) => {
+  ctx.note("started by other workflows in n8n; our execute-flow runs this flow from its trigger");
+  return manualMapper(ctx);
+};
+
+const WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
+
+/** scheduleTrigger's first rule as cron. */
+function scheduleRuleCron(rule: Record<string, unknown>): string | null {
+  const field = typeof rule.field === "string" ? rule.field : "days";
+  const minute = numberOr(rule.triggerAtMinute, 0);
+  const hour = numberOr(rule.triggerAtHour, 0);
+  switch (field) {
+    case "cronExpression":
+      return typeof rule.expression === "string" && !rule.expression.startsWith("=") ? rule.expression.trim() : null;
+    case "seconds":
+      return `*/${numberOr(rule.secondsInterval, 30)} * * * * *`;
+    case "minutes":
+      return `*/${numberOr(rule.minutesInterval, 5)} * * * *`;
+    case "hours":
+      return `${minute} */${numberOr(rule.hoursInterval, 1)} * * *`;
+    case "days":
+      return `${minute} ${hour} */${numberOr(rule.daysInterval, 1)} * *`;
+    case "weeks": {
+      const days = list(rule.triggerAtDay).filter((d): d is number => typeof d === "number" && d >= 0 && d <= 6);
+      if (numberOr(rule.weeksInterval, 1) !== 1) return null;
+      return `${minute} ${hour} * * ${days.length ? days.join(",") : "0"}`;
+    }
+    case "months":
+      if (numberOr(rule.monthsInterval, 1) < 1) return null;
+      return `${minute} ${hour} ${numberOr(rule.triggerAtDayOfMonth, 1)} */${numberOr(rule.monthsInterval, 1)} *`;
+    default:
+      return null;
+  }
+}
+
+const scheduleMapper: Mapper = (ctx) => {
+  const rules = list(record(ctx.node.parameters.rule).interval).map(record);
+  const cron = scheduleRuleCron(rules[0] ?? {});
+  if (!cron) return null;
+  if (rules.length > 1) ctx.note(`it had ${rules.length} schedules; only the first is kept, add a schedule node for each other one`);
+  return { type: "core.schedule", config: { cron: cron.replace(/\*\/1 /g, "* ") } };
+};
+
+/** The legacy cron node's first trigger time as cron. */
+function cronItem(item: Record<string, unknown>): string | null {
+  const minute = numberOr(item.minute, 0);
+  const hour = numberOr(item.hour, 14);
+  switch (item.mode) {
+    case "everyMinute":
+      return "* * * * *";
+    case "everyHour":
+      return `${minute} * * * *`;
+    case "everyDay":
+    case undefined:
+      return `${minute} ${hour} * * *`;
+    case "everyWeek":
+      return `${minute} ${hour} * * ${WEEKDAYS[numberOr(item.weekday, 1)] ? numberOr(item.weekday, 1) : 1}`;
+    case "everyMonth":
+      return `${minute} ${hour} ${numberOr(item.dayOfMonth, 1)} * *`;
+    case "everyX":
+      return item.unit === "hours" ? `0 */${numberOr(item.value, 2)} * * *` : `*/${numberOr(item.value, 2)} * * * *`;
+    case "custom":
+      return typeof item.cronExpression === "string" ? item.cronExpression.trim() : null;
+    default:
+      return null;
+  }
+}
+
+const cronMapper: Mapper = (ctx) => {
+  const items = list(record(ctx.node.parameters.triggerTimes).item).map(record);
+  const cron = cronItem(items[0] ?? {});
+  if (!cron) return null;
+  if (items.length > 1) ctx.note(`it had ${items.length} trigger times; only the first is kept`);
+  return { type: "core.schedule", config: { cron } };
+};
+
+const waitMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  if (p.resume !== undefined && p.resume !== "timeInterval") {
+    ctx.note(`waiting for ${String(p.resume)} has no Streamware equivalent yet`);
+    return null;
+  }
+  const amount = numberOr(p.amount, 1);
+  const unit = typeof p.unit === "string" ? p.unit : ctx.node.typeVersion >= 1.1 ? "seconds" : "hours";
+  const factor = { seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 }[unit];
+  if (!factor) return null;
+  const ms = Math.round(amount * factor);
+  if (ms > 3_600_000) {
+    ctx.note("it waits longer than an hour, the longest our delay waits");
+    return null;
+  }
+  return { type: "core.delay", config: { ms } };
+};
+
+// --- messaging and network --------------------------------------------------------------------------------------
+
+function httpV1(ctx: MapContext): Mapped | null {
+  const p = ctx.node.parameters;
+  const method = typeof p.requestMethod === "string" ? p.requestMethod : "GET";
+  const config: Record<string, unknown> = { method, url: ctx.value(p.url ?? "", "url") };
+  config.query = keyValues(ctx, list(record(p.queryParametersUi).parameter), "queryParametersUi.parameter");
+  config.headers = keyValues(ctx, list(record(p.headerParametersUi).parameter), "headerParametersUi.parameter");
+  if (p.jsonParameters === true) {
+    if (p.bodyParametersJson !== undefined && p.bodyParametersJson !== "") {
+      config.bodyMode = "json";
+      config.body = ctx.value(parseJsonText(p.bodyParametersJson), "bodyParametersJson");
+    }
+  } else {
+    const fields = keyValues(ctx, list(record(p.bodyParametersUi).parameter), "bodyParametersUi.parameter");
+    if (fields.length > 0) {
+      config.bodyMode = "json";
+      config.body = Object.fromEntries(fields.map((f) => [f.name, f.value]));
+    }
+  }
+  if (p.responseFormat === "string") config.responseFormat = "text";
+  if (p.responseFormat === "file") config.responseFormat = "binary";
+  return config.method === "GET" || config.method === "HEAD" ? { type: "core.http-request", config: { ...config, bodyMode: "none", body: undefined } } : { type: "core.http-request", config };
+}
+
+function httpV3(ctx: MapContext): Mapped | null {
+  const p = ctx.node.parameters;
+  const options = record(p.options);
+  const config: Record<string, unknown> = { method: typeof p.method === "string" ? p.method : "GET", url: ctx.value(p.url ?? "", "url") };
+  if (p.sendQuery === true) {
+    const pairs = p.specifyQuery === "json" ? jsonPairs(p.jsonQuery) : list(record(p.queryParameters).parameters);
+    if (!pairs) return null;
+    config.query = keyValues(ctx, pairs, p.specifyQuery === "json" ? "jsonQuery" : "queryParameters.parameters");
+  }
+  if (p.sendHeaders === true) {
+    const pairs = p.specifyHeaders === "json" ? jsonPairs(p.jsonHeaders) : list(record(p.headerParameters).parameters);
+    if (!pairs) return null;
+    config.headers = keyValues(ctx, pairs, p.specifyHeaders === "json" ? "jsonHeaders" : "headerParameters.parameters");
+  }
+  if (p.sendBody === true) {
+    const contentType = typeof p.contentType === "string" ? p.contentType : "json";
+    if (contentType === "json" || contentType === "form-urlencoded") {
+      config.bodyMode = contentType === "json" ? "json" : "form";
+      if (p.specifyBody === "json") config.body = ctx.value(parseJsonText(p.jsonBody), "jsonBody");
+      else config.body = Object.fromEntries(keyValues(ctx, list(record(p.bodyParameters).parameters), "bodyParameters.parameters").map((f) => [f.name, f.value]));
+    } else if (contentType === "raw") {
+      config.bodyMode = "text";
+      config.body = ctx.value(p.body ?? "", "body");
+    } else {
+      ctx.note(`its ${contentType} body has no Streamware equivalent yet`);
+      return null;
+    }
+  }
+  if (typeof options.timeout === "number") config.timeoutMs = Math.min(300_000, Math.max(1, options.timeout));
+  const response = record(record(options.response).response);
+  if (response.neverError === true) config.failOnStatus = false;
+  if (response.responseFormat === "text") config.responseFormat = "text";
+  if (response.responseFormat === "file") config.responseFormat = "binary";
+  if (response.responseFormat === "json") config.responseFormat = "json";
+  if (record(record(options.redirect).redirect).followRedirects === false) config.followRedirects = false;
+  if (record(options.batching).batch !== undefined || options.pagination !== undefined) ctx.note("batching and pagination are not carried over");
+  const mapped: Mapped = { type: "core.http-request", config };
+  if (p.authentication === "genericCredentialType" && p.genericAuthType === "httpHeaderAuth") mapped.credential = { type: "http.header-auth", from: "httpHeaderAuth" };
+  else if (p.authentication !== undefined && p.authentication !== "none") ctx.note(`its ${String(p.genericAuthType ?? p.nodeCredentialType ?? p.authentication)} authentication has no Streamware credential yet; set the header by hand`);
+  if ((config.method === "GET" || config.method === "HEAD") && config.bodyMode !== undefined) {
+    ctx.note(`a ${String(config.method)} request carries no body in Streamware; its body was left out`);
+    delete config.bodyMode;
+    delete config.body;
+  }
+  return mapped;
+}
+
+/** Headers or query given as literal JSON text, as name/value pairs; an expression building them cannot be. */
+function jsonPairs(value: unknown): { name: string; value: unknown }[] | null {
+  const parsed = parseJsonText(value);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
+  return Object.entries(parsed).map(([name, v]) => ({ name, value: typeof v === "string" ? v : JSON.stringify(v) }));
+}
+
+const httpMapper: Mapper = (ctx) => (ctx.node.typeVersion >= 3 ? httpV3(ctx) : httpV1(ctx));
+
+const mqttMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  const options = record(p.options);
+  const config: Record<string, unknown> = { topic: ctx.value(p.topic ?? "", "topic"), qos: numberOr(options.qos, 0), retain: options.retain === true };
+  if (p.sendInputData === false) config.payload = ctx.value(p.message ?? "", "message");
+  return { type: "mqtt.publish", config, credential: { type: "mqtt.broker", from: "mqtt" } };
+};
+
+const mqttTriggerMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  const topics = (text(p.topics) ?? "").split(",").map((t) => t.trim()).filter(Boolean);
+  if (topics.length === 0) return null;
+  const options = record(p.options);
+  if (options.onlyMessage === true) ctx.note("n8n passed only the message; ours passes the topic beside it");
+  return { type: "mqtt.trigger", config: { topics, parseJson: options.jsonParseBody === true }, credential: { type: "mqtt.broker", from: "mqtt" } };
+};
+
+function alert(ctx: MapContext, args: { title: unknown; message: unknown; channel: Record<string, unknown>; credential: string }): Mapped {
+  return {
+    type: "messaging.alert",
+    config: { title: args.title, message: args.message, severity: "info", channels: [args.channel], windowSeconds: 0 },
+    credential: { type: args.credential },
+  };
+}
+
+const emailMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  const to = ctx.value(p.toEmail ?? "", "toEmail");
+  const channel: Record<string, unknown> = { kind: "email", to };
+  if (p.ccEmail) channel.cc = ctx.value(p.ccEmail, "ccEmail");
+  const body = p.emailFormat === "html" || (p.html && !p.text) ? "html" : "text";
+  if (body === "html") ctx.note("the HTML body is sent as the alert's text");
+  return alert(ctx, { title: ctx.value(p.subject || ctx.node.name, "subject"), message: ctx.value(p[body] ?? p.message ?? "", body), channel, credential: "smtp.server" });
+};
+
+/** A messaging node doing something other than sending a message: no alert channel does that. */
+function notMessage(ctx: MapContext, resource: unknown, operation: unknown): null {
+  ctx.note(`its ${[resource, operation].filter((w) => typeof w === "string").join(" ")} operation is not sending a message, which is what our alert channels do`);
+  return null;
+}
+
+const slackMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  if ((p.resource ?? "message") !== "message" || (p.operation ?? "post") !== "post") return notMessage(ctx, p.resource, p.operation);
+  ctx.note("sent through a Slack incoming webhook, which posts to the channel it was made for, not a chosen one");
+  return alert(ctx, { title: ctx.node.name, message: ctx.value(p.text ?? "", "text"), channel: { kind: "slack" }, credential: "slack.incoming-webhook" });
+};
+
+const telegramMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  if ((p.resource ?? "message") !== "message" || (p.operation ?? "sendMessage") !== "sendMessage") return notMessage(ctx, p.resource, p.operation);
+  return alert(ctx, { title: ctx.node.name, message: ctx.value(p.text ?? "", "text"), channel: { kind: "telegram", chatId: ctx.value(p.chatId ?? "", "chatId") }, credential: "telegram.bot" });
+};
+
+const discordMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  if (p.resource !== undefined && p.resource !== "message") return null;
+  if (p.operation !== undefined && p.operation !== "send") return null;
+  return alert(ctx, { title: ctx.node.name, message: ctx.value(p.text ?? p.content ?? "", "text"), channel: { kind: "discord" }, credential: "discord.webhook" });
+};
+
+const rssTriggerMapper: Mapper = (ctx) => {
+  const url = text(ctx.node.parameters.feedUrl);
+  if (!url || url.startsWith("=")) return null;
+  return { type: "feed.trigger", config: { url } };
+};
+
+const rssReadMapper: Mapper = (ctx) => {
+  ctx.note("our HTTP request returns the feed's XML; n8n's RSS read gave one item per entry");
+  return { type: "core.http-request", config: { method: "GET", url: ctx.value(ctx.node.parameters.url ?? "", "url"), responseFormat: "text" } };
+};
+
+// --- LLM --------------------------------------------------------------------------------------------------------
+
+/** A chat-model sub-node folded into the LLM node as its provider. */
+export interface FoldedModel {
+  kind: "openai" | "ollama";
+  model: string;
+  temperature?: number;
+  maxTokens?: number;
+}
+
+export function modelOf(node: N8nNode): FoldedModel | null {
+  const type = shortType(node.type);
+  const p = node.parameters;
+  const options = record(p.options);
+  const model = text(locatorValue(p.model));
+  const settings = { ...(typeof options.temperature === "number" ? { temperature: options.temperature } : {}), ...(typeof options.maxTokens === "number" && options.maxTokens > 0 ? { maxTokens: options.maxTokens } : {}) };
+  if (type === "lmChatOpenAi" || type === "lmOpenAi") return { kind: "openai", model: model && !model.startsWith("=") ? model : "gpt-4o-mini", ...settings };
+  if (type === "lmChatOllama" || type === "lmOllama") return { kind: "ollama", model: model && !model.startsWith("=") ? model : "llama3.2", ...settings };
+  return null;
+}
+
+function llmConfig(args: { model: FoldedModel; prompt: unknown; system: unknown }): Mapped {
+  const { model } = args;
+  const config: Record<string, unknown> = { providers: [{ kind: model.kind, model: model.model }], prompt: args.prompt };
+  if (args.system !== undefined && args.system !== "") config.system = args.system;
+  if (model.temperature !== undefined) config.temperature = Math.min(2, Math.max(0, model.temperature));
+  if (model.maxTokens !== undefined) config.maxTokens = model.maxTokens;
+  return { type: "ai.llm", config, credential: { type: model.kind === "openai" ? "openai.api" : "ollama.api" } };
+}
+
+/** The OpenAI node itself (no sub-node): a chat completion with its messages. */
+const openAiMapper: Mapper = (ctx) => {
+  const p = ctx.node.parameters;
+  const resource = p.resource ?? "text";
+  if (resource !== "text" && resource !== "chat") return null;
+  if (p.operation !== undefined && p.operation !== "message" && p.operation !== "complete") return null;
+  const messages = list(record(p.messages).values ?? record(p.prompt).messages).map(record);
+  const user = messages.filter((m) => (m.role ?? "user") === "user");
+  const system = messages.filter((m) => m.role === "system");
+  // Several messages of one role read as one, in order; an assistant turn has no place in our prompt.
+  if (user.length === 0 || messages.length !== user.length + system.length) return null;
+  const joined = (list: Record<string, unknown>[], role: string) =>
+    list.map((m, i) => ctx.value(m.content ?? "", `messages.values[${role} ${i + 1}].content`)).map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join("\n\n");
+  if (user.length > 1 || system.length > 1) ctx.note("its messages of one role were joined into one");
+  const model = text(locatorValue(p.modelId ?? p.model)) ?? "gpt-4o-mini";
+  const prompt = joined(user, "user");
+  const systemText = system.length > 0 ? joined(system, "system") : undefined;
+  return llmConfig({ model: { kind: "openai", model: model.startsWith("=") ? "gpt-4o-mini" : model }, prompt, system: systemText });
+};
+
+/** A basic LLM chain or an agent with no tools, with the model sub-node wired into it. */
+export function chainMapper(model: FoldedModel): Mapper {
+  return (ctx) => {
+    const p = ctx.node.parameters;
+    const options = record(p.options);
+    const prompt = p.promptType === "define" || p.text !== undefined ? ctx.value(p.text ?? "", "text") : "{{ $json.chatInput }}";
+    const messages = list(record(p.messages).messageValues).map(record);
+    // n8n's default message type is the system message; a human or AI message (an image) has no place here.
+    if (messages.some((m) => (m.type ?? "SystemMessagePromptTemplate") !== "SystemMessagePromptTemplate") || messages.length > 1) return null;
+    const systemMessage = messages[0]?.message ?? options.systemMessage;
+    return llmConfig({ model, prompt, system: systemMessage === undefined ? undefined : ctx.value(systemMessage, "options.systemMessage") });
+  };
+}
+
+export const N8N_MAPPERS: Readonly<Record<string, Mapper>> = {
+  webhook: webhookMapper,
+  respondToWebhook: respondMapper,
+  set: setMapper,
+  if: ifMapper,
+  switch: switchMapper,
+  filter: filterMapper,
+  merge: mergeMapper,
+  code: codeMapper,
+  function: codeMapper,
+  httpRequest: httpMapper,
+  scheduleTrigger: scheduleMapper,
+  cron: cronMapper,
+  manualTrigger: manualMapper,
+  start: manualMapper,
+  wait: waitMapper,
+  noOp: noOpMapper,
+  splitOut: splitOutMapper,
+  aggregate: aggregateMapper,
+  executeWorkflow: executeWorkflowMapper,
+  executeWorkflowTrigger: executeWorkflowTriggerMapper,
+  mqtt: mqttMapper,
+  mqttTrigger: mqttTriggerMapper,
+  emailSend: emailMapper,
+  slack: slackMapper,
+  telegram: telegramMapper,
+  discord: discordMapper,
+  rssFeedRead: rssReadMapper,
+  rssFeedReadTrigger: rssTriggerMapper,
+  errorTrigger: errorTriggerMapper,
+  openAi: openAiMapper,
+};
+
+/** Chain and agent types that become our LLM node when a chat model is wired into them. */
+export const LLM_CHAIN_TYPES = new Set(["chainLlm", "agent"]);
+
+export { literalText, translateParameterString };
+
+/** Every n8n type the importer maps (when its settings allow), as the benchmark counts them. */
+export const N8N_LISTED_TYPES: ReadonlySet<string> = new Set([...Object.keys(N8N_MAPPERS), ...LLM_CHAIN_TYPES, "stickyNote", "lmChatOpenAi", "lmChatOllama", "lmOpenAi", "lmOllama"]);
