@@ -3,6 +3,9 @@
 import { useState, type FormEvent } from "react";
 
 export const inputClass = "rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950";
+/** A small status label in a list row (Disabled, Admin, Pending, …); its colours come beside it. */
+export const badgeClass = "rounded px-1.5 py-0.5 text-xs font-medium";
+
 export const secondaryClass = "whitespace-nowrap rounded-lg border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800";
 
 /** A search box that applies what was typed when submitted. */

@@ -7,10 +7,9 @@ import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
 import { DeleteUserDialog } from "./delete-user-dialog";
-import { formatDate, Pager, SearchForm, secondaryClass } from "./list-controls";
+import { badgeClass as badge, formatDate, Pager, SearchForm, secondaryClass } from "./list-controls";
 
 const PAGE_SIZE = 25;
-const badge = "rounded px-1.5 py-0.5 text-xs font-medium";
 
 export function UserList() {
   const trpc = useTRPC();

@@ -6,10 +6,9 @@ import { useState } from "react";
 import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
-import { formatDate, Pager, SearchForm, secondaryClass } from "../list-controls";
+import { badgeClass as badge, formatDate, Pager, SearchForm, secondaryClass } from "../list-controls";
 
 const PAGE_SIZE = 25;
-const badge = "rounded px-1.5 py-0.5 text-xs font-medium";
 
 /** Workspaces' claims of email domains for their single sign-on, which an administrator vouches for or turns down. */
 export function DomainClaimList() {
