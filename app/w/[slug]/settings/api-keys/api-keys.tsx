@@ -64,7 +64,8 @@ export function ApiKeys() {
   const [expiry, setExpiry] = useState<(typeof expiries)[number]["value"]>("90");
   const [issued, setIssued] = useState<{ name: string; secret: string } | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
-  const keys = useQuery(trpc.apiKey.list.queryOptions({ workspaceId: workspace.id }));
+  // Programs use keys while nobody looks: coming back to the page reads their last use again, however recent the copy.
+  const keys = useQuery({ ...trpc.apiKey.list.queryOptions({ workspaceId: workspace.id }), refetchOnMount: "always" });
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.apiKey.list.queryKey() });
   const create = useMutation(
     trpc.apiKey.create.mutationOptions({
