@@ -28,6 +28,38 @@ function filesOf(dir: string): string[] {
     });
 }
 
+/** What both tools' figures count alike. */
+interface Tally {
+  nodes: number;
+  mapped: number;
+  kept: number;
+  dropped: number;
+  translated: number;
+  flagged: number;
+}
+
+function addTotals(tally: Tally, report: Parameters<typeof importTotals>[0]): void {
+  const totals = importTotals(report);
+  tally.nodes += totals.nodes;
+  tally.mapped += totals.mapped;
+  tally.kept += totals.connectionsKept;
+  tally.dropped += totals.connectionsDropped;
+  tally.translated += totals.expressionsTranslated;
+  tally.flagged += totals.expressionsFlagged;
+}
+
+/** Stable: importing the same text again gives the same bytes, and the flow schema reads each document back unchanged. */
+function isStable(flows: { document: unknown }[], again: { ok: boolean; flows?: unknown }): boolean {
+  const sameBytes = again.ok && JSON.stringify(again.flows) === JSON.stringify(flows);
+  return (
+    sameBytes &&
+    flows.every((f) => {
+      const parsed = parseFlowDocument(JSON.parse(JSON.stringify(f.document)));
+      return parsed.ok && JSON.stringify(parsed.document) === JSON.stringify(f.document);
+    })
+  );
+}
+
 const red = { files: 0, ok: 0, nodes: 0, mapped: 0, kept: 0, dropped: 0, translated: 0, flagged: 0, stable: 0 };
 const redFailures: string[] = [];
 const redPlaceholders = new Map<string, number>();
@@ -58,13 +90,7 @@ for (const file of filesOf(folder)) {
     continue;
   }
   figures.ok += 1;
-  const totals = importTotals(result.report);
-  figures.nodes += totals.nodes;
-  figures.mapped += totals.mapped;
-  figures.kept += totals.connectionsKept;
-  figures.dropped += totals.connectionsDropped;
-  figures.translated += totals.expressionsTranslated;
-  figures.flagged += totals.expressionsFlagged;
+  addTotals(figures, result.report);
   const placeholders = result.report.flows.flatMap((f) => f.placeholders.map((p) => shortType(p.sourceType)));
   const data = (value as { data?: unknown }).data;
   const workflows = (Array.isArray(value) ? value : Array.isArray(data) ? data : [value]) as { nodes?: { type?: unknown }[] }[];
@@ -76,13 +102,7 @@ for (const file of filesOf(folder)) {
   const listedPlaceholders = placeholders.filter((t) => N8N_LISTED_TYPES.has(t));
   figures.listedMapped -= listedPlaceholders.length;
   for (const t of listedPlaceholders) listedMisses.set(t, (listedMisses.get(t) ?? 0) + 1);
-  const again = importN8n(text);
-  const sameBytes = again.ok && JSON.stringify(again.flows) === JSON.stringify(result.flows);
-  const readsBack = result.flows.every((f) => {
-    const parsed = parseFlowDocument(JSON.parse(JSON.stringify(f.document)));
-    return parsed.ok && JSON.stringify(parsed.document) === JSON.stringify(f.document);
-  });
-  if (sameBytes && readsBack) figures.stable += 1;
+  if (isStable(result.flows, importN8n(text))) figures.stable += 1;
 }
 figures.listedMapped += figures.listed;
 
@@ -96,21 +116,9 @@ function measureNodeRed({ file, text }: { file: string; text: string }): void {
     return;
   }
   red.ok += 1;
-  const totals = importTotals(result.report);
-  red.nodes += totals.nodes;
-  red.mapped += totals.mapped;
-  red.kept += totals.connectionsKept;
-  red.dropped += totals.connectionsDropped;
-  red.translated += totals.expressionsTranslated;
-  red.flagged += totals.expressionsFlagged;
+  addTotals(red, result.report);
   for (const flow of result.report.flows) for (const p of flow.placeholders) redPlaceholders.set(p.sourceType, (redPlaceholders.get(p.sourceType) ?? 0) + 1);
-  const again = importNodeRed(text);
-  const sameBytes = again.ok && JSON.stringify(again.flows) === JSON.stringify(result.flows);
-  const readsBack = result.flows.every((f) => {
-    const parsed = parseFlowDocument(JSON.parse(JSON.stringify(f.document)));
-    return parsed.ok && JSON.stringify(parsed.document) === JSON.stringify(f.document);
-  });
-  if (sameBytes && readsBack) red.stable += 1;
+  if (isStable(result.flows, importNodeRed(text))) red.stable += 1;
 }
 
 const share = (part: number, whole: number) => (whole === 0 ? "100.0" : ((100 * part) / whole).toFixed(1));
