@@ -177,6 +177,18 @@ describe("Node-RED import: node types", () => {
     expect(edgesOf(result, "Imported from Node-RED")).toEqual(["Route:rule-1->A", "Route:rule-2->B", "Route:fallback->C"]);
   });
 
+  it("reads switch rules saved without a value type as Node-RED does: numbers as numbers, the rest as text", () => {
+    const result = ok([
+      { id: "s", type: "switch", z: "t", name: "Old", ...at(0, 0), property: "payload", rules: [{ t: "eq", v: "3" }, { t: "eq", v: "on" }, { t: "btwn", v: 1, v2: "5" }], checkall: "true", outputs: 3, wires: [[], [], []] },
+      { id: "i", type: "inject", z: "t", name: "Zero", ...at(0, 0), payload: "", payloadType: "num", repeat: "", crontab: "", once: false, wires: [["s"]] },
+    ]);
+    const config = nodeNamed(result, "Old").config as { rules: { left: string; operator: string; right?: unknown }[] };
+    expect(config.rules[0]).toMatchObject({ operator: "equals", right: 3 });
+    expect(config.rules[1]).toMatchObject({ operator: "equals", right: "on" });
+    expect(config.rules[2]!.left).toBe("{{ payload >= 1 and payload <= 5 }}");
+    expect(result.report.flows[0]!.placeholders).toEqual([]);
+  });
+
   it("puts function code into a code node as written, flagged for review, and says what it would need", () => {
     const result = ok([
       { id: "f", type: "function", z: "t", name: "Fn", ...at(0, 0), func: "node.warn(msg.payload);\nflow.set('n', 1);\nreturn [msg, null];", outputs: 2, wires: [["a"], ["b"]] },

@@ -362,6 +362,13 @@ function switchSubject(node: NodeRedNode, values: Values): string | null {
   return null;
 }
 
+/** A rule value's type; rules saved by early Node-RED versions have none, and Node-RED then reads numbers as numbers. */
+function ruleValueType(value: unknown, type: unknown): string {
+  const given = str(type);
+  if (given) return given;
+  return str(value).trim() !== "" && !Number.isNaN(Number(str(value))) ? "num" : "str";
+}
+
 function mapSwitch(node: NodeRedNode): MapOutcome {
   const values = new Values();
   const subject = switchSubject(node, values);
@@ -383,14 +390,14 @@ function mapSwitch(node: NodeRedNode): MapOutcome {
     let condition: Record<string, unknown> | null = null;
     const operator = SWITCH_OPERATORS[t];
     if (operator) {
-      const right = ["true", "false", "null", "nnull", "empty", "nempty"].includes(t) ? undefined : values.take(typedValue(rule.v, str(rule.vt)), `${where}.v`, rule.v);
+      const right = ["true", "false", "null", "nnull", "empty", "nempty"].includes(t) ? undefined : values.take(typedValue(rule.v, ruleValueType(rule.v, rule.vt)), `${where}.v`, rule.v);
       condition = { left, operator, ...(right === undefined ? {} : { right }) };
     } else if (t === "regex") {
       const flags = rule.case === true ? "i" : "";
       condition = { left: `{{ $contains($string(${subject}), /${str(rule.v).replace(/\//g, "\\/")}/${flags}) }}`, operator: "isTrue" };
     } else if (t === "btwn") {
-      const low = values.take(typedValue(rule.v, str(rule.vt)), `${where}.v`, rule.v);
-      const high = values.take(typedValue(rule.v2, str(rule.v2t)), `${where}.v2`, rule.v2);
+      const low = values.take(typedValue(rule.v, ruleValueType(rule.v, rule.vt)), `${where}.v`, rule.v);
+      const high = values.take(typedValue(rule.v2, ruleValueType(rule.v2, rule.v2t)), `${where}.v2`, rule.v2);
       condition = { left: `{{ ${subject} >= ${JSON.stringify(low)} and ${subject} <= ${JSON.stringify(high)} }}`, operator: "isTrue" };
     } else if (t === "istype") {
       const type = str(rule.v) === "json" || str(rule.v) === "buffer" ? null : str(rule.v);

@@ -42,8 +42,9 @@ export function typedValue(value: unknown, type: string | undefined): TypedValue
     case "str":
       return literalText(text);
     case "num": {
+      // Node-RED reads a number with Number(), so an empty one is 0.
       const number = Number(text);
-      return text.trim() !== "" && Number.isFinite(number) ? { ok: true, value: number, expression: false } : { ok: false, reason: `"${text}" is not a number` };
+      return Number.isFinite(number) ? { ok: true, value: number, expression: false } : { ok: false, reason: `"${text}" is not a number` };
     }
     case "bool":
       return { ok: true, value: text === "true", expression: false };
