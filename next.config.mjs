@@ -6,6 +6,9 @@ const nextConfig = {
   // `npm test` type-checks the whole project (tests included) once; the build need not repeat it.
   typescript: { ignoreBuildErrors: true },
   reactStrictMode: true,
+  // The app is opened by 127.0.0.1 as well as by localhost; in development Next.js serves its own resources
+  // (hot reload) only to the origins named here.
+  allowedDevOrigins: ["127.0.0.1", "localhost"],
 };
 
 export default nextConfig;
