@@ -201,7 +201,8 @@ describe("n8n import: node types", () => {
       config: { source: "n8n", sourceType: "n8n-nodes-base.googleSheets", sourceVersion: "4.5", parameters: { operation: "append", range: "={{ $json.range }}", note: "Dear {{name}}" }, inputs: ["in"], outputs: ["out", "out-2"] },
     });
     expect(document.edges.map((e) => `${e.source}:${e.sourcePort}>${e.target}:${e.targetPort}`)).toEqual(["id-0:out>id-1:in", "id-1:out>id-2:in", "id-1:out-2>id-2:in"]);
-    expect(document.notes).toEqual([{ id: "note-1", text: "## Read me", position: { x: 600, y: 0 }, width: 300, height: 200, color: "pink" }]);
+    // Spread as the nodes are (our cards are wider than n8n's squares), so the note still covers the same nodes.
+    expect(document.notes).toEqual([{ id: "note-1", text: "## Read me", position: { x: 600 * 1.4, y: 0 }, width: 300 * 1.4, height: 200 * 1.2, color: "pink" }]);
     expect(report.placeholders).toEqual([{ name: "Sheet", sourceType: "n8n-nodes-base.googleSheets" }]);
     expect(report.credentials).toEqual([{ node: "Sheet", name: "My Google", type: "googleSheetsOAuth2Api" }]);
     expectValid(document);

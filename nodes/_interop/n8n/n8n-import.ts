@@ -1,3 +1,4 @@
+import { n8nSpacing, spreadForCards } from "../card-spacing";
 import { checkJson, jsonMaxDepth } from "../../_core/json-check";
 import { FLOW_SCHEMA_TAG, isTimeZone, parseFlowDocument, type FlowDocument } from "../../_core/flow-document";
 import { PLACEHOLDER_PARAMETERS_MAX_CHARS } from "../../placeholder/placeholder.node";
@@ -340,7 +341,7 @@ function importWorkflow(workflow: Record<string, unknown>, path: string): { name
     for (const issue of parsed.issues) report.problem({ path: `${path}(imported flow).${issue.path}`, message: issue.message, severity: "error" });
     return { name, report: report.build(), document: null };
   }
-  return { name, report: report.build(), document: parsed.document };
+  return { name, report: report.build(), document: spreadForCards(parsed.document, n8nSpacing) };
 }
 
 function findRaw(nodes: unknown[], name: string): unknown {

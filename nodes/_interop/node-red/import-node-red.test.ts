@@ -39,7 +39,7 @@ function edgesOf(result: Imported, flowName: string): string[] {
 }
 
 describe("Node-RED import: flows", () => {
-  it("makes each tab a flow and gathers nodes of tabs not in the file into one more, keeping positions", () => {
+  it("makes each tab a flow and gathers nodes of tabs not in the file into one more, spreading positions so our wider cards do not overlap", () => {
     const result = ok({
       flows: [
         tab("t1", "Lights"),
@@ -51,7 +51,8 @@ describe("Node-RED import: flows", () => {
       rev: "abc",
     });
     expect(result.flows.map((f) => f.name)).toEqual(["Lights", "Imported from Node-RED"]);
-    expect(nodeNamed(result, "Go").position).toEqual({ x: 100, y: 40 });
+    // Node-RED places a node by its centre, 160 or so from the next; our cards are 220 wide, placed by their corner.
+    expect(nodeNamed(result, "Go").position).toEqual({ x: 100 * 1.75 - 110, y: 40 * 2.2 - 32 });
     expect(edgesOf(result, "Imported from Node-RED")).toEqual(["delay:out->debug"]);
     expect(nodeNamed(result, "delay").config).toEqual({ ms: 2000 });
     expect(importTotals(result.report)).toMatchObject({ nodes: 4, mapped: 4, connectionsKept: 2, connectionsDropped: 0 });
@@ -293,8 +294,8 @@ describe("Node-RED import: node types", () => {
     ]);
     const doc = flowNamed(result, "Main");
     expect(doc.notes.map((n) => [n.text, n.width, n.color])).toEqual([
-      ["Box", 400, "gray"],
-      ["Read me\n\ndetails", 240, "yellow"],
+      ["Box", 400 * 1.75, "gray"],
+      ["Read me\n\ndetails", 160 * 1.75, "yellow"],
     ]);
     expect(nodeNamed(result, "D1")).toMatchObject({ type: "core.set", config: { fields: [] } });
     expect(edgesOf(result, "Main").sort()).toEqual(["Go:out->D1", "Go:out->D2"]);

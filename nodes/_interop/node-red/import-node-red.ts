@@ -1,3 +1,4 @@
+import { nodeRedSpacing, spreadForCards } from "../card-spacing";
 import { FLOW_SCHEMA_TAG, flowDocumentMaxDepth, parseFlowDocument, type FlowDocument } from "../../_core/flow-document";
 import { checkJson, describeJsonProblem } from "../../_core/json-check";
 import { PLACEHOLDER_PARAMETERS_MAX_CHARS } from "../../placeholder/placeholder.node";
@@ -238,7 +239,7 @@ export function importNodeRed(input: unknown): NodeRedImport {
         for (const issue of parsed.issues) fileProblems.push(error(`flows.${flow.key}.${issue.path}`, `the imported flow "${flow.name}" is not valid: ${issue.message}`));
         continue;
       }
-      flows.push({ key: flow.key, name: flow.name, document: parsed.document });
+      flows.push({ key: flow.key, name: flow.name, document: spreadForCards(parsed.document, nodeRedSpacing) });
       reports.push(flow.report.build());
     }
   }
@@ -336,7 +337,10 @@ function buildContainer({ container, containerOf, byId, configNode, calledLinkIn
     const label = String(node.name || node.type);
     if (node.type === "comment") {
       const info = typeof node.info === "string" && node.info.trim() ? `\n\n${node.info}` : "";
-      flow.document.notes.push({ id: flow.id(node.id), text: `${String(node.name || "")}${info}`.slice(0, 10_000), position: positionOf(node), width: 240, height: 120, color: "yellow" });
+      // Node-RED draws a comment as a node-sized box around its position; the note takes that box, in Node-RED's
+      // units like the rest of the canvas (spread for our cards afterwards).
+      const centre = positionOf(node);
+      flow.document.notes.push({ id: flow.id(node.id), text: `${String(node.name || "")}${info}`.slice(0, 10_000), position: { x: centre.x - 80, y: centre.y - 20 }, width: 160, height: 50, color: "yellow" });
       report.mapped();
       continue;
     }
