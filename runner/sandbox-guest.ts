@@ -190,7 +190,7 @@ const nodeRed = (input) => {
     for (let o = 0; o < list.length && o < outputs; o++) {
       for (const msg of isArray(list[o]) ? list[o] : [list[o]]) {
         if (msg === null || msg === undefined) continue;
-        if (typeof msg !== "object" || isArray(msg)) throw new TypeError("Output " + (o + 1) + " was given " + kindOf(msg) + "; send msg objects, or an array with one per output");
+        if (typeof msg !== "object" || isArray(msg)) throw new TypeError("Output " + (o + 1) + " was given " + (isArray(msg) ? "an array" : "a " + typeof msg) + "; send msg objects, or an array with one per output");
         out.push({ output: o, json: msg, binary: msg === items[index].json ? items[index].binary : undefined });
       }
     }
