@@ -150,7 +150,8 @@ const n8n = (input) => {
       return state[type];
     },
   });
-  if (!compat.perItem) return call.call(userFunction, undefined, scope(0, undefined));
+  // As in n8n, code run once for all items still sees the first item as $json and $input.item.
+  if (!compat.perItem) return call.call(userFunction, undefined, scope(0, items[0]));
   const out = [];
   const take = (result) => {
     if (result === undefined || result === null) return;

@@ -50,16 +50,25 @@ interface CompatStore {
 /** Largest JSON a store may grow to; the code fails saying so rather than write more. */
 export const MAX_STORE_BYTES = 1024 * 1024;
 
+const REQUIRE = { test: /\brequire\s*\(/, reason: "it loads modules with require(), which the sandbox does not allow" };
+// Both tools ran code in sloppy mode, where a loop may assign a variable it never declared; ours is strict.
+const UNDECLARED_LOOP = {
+  test: /\bfor\s*\(\s*[A-Za-z_$][\w$]*\s+(of|in)\b/,
+  reason: "it loops with a variable it never declares (for (item of …)), which strict code refuses; add const",
+};
+
 /** What code written for n8n or Node-RED may use that its mode here does not give, each as a reason in words. */
 const GAPS: Record<ForeignMode, { test: RegExp; reason: string }[]> = {
   n8n: [
-    { test: /\brequire\s*\(/, reason: "it loads modules with require(), which the sandbox does not allow" },
+    REQUIRE,
+    UNDECLARED_LOOP,
     { test: /\bthis\s*\.|\bhelpers\s*\./, reason: "it calls n8n's helpers (this.…, helpers.…), which the sandbox does not have" },
     { test: /\.binary\b.*\.data\b|\$binary\b/, reason: "it reads binary data, which is a stored file reference here, not base64" },
-    { test: /\bDateTime\b|\bDuration\b|\bInterval\b/, reason: "it uses Luxon (DateTime), which the sandbox does not have; use Date" },
+    { test: /\b(DateTime|Duration|Interval)\./, reason: "it uses Luxon (DateTime), which the sandbox does not have; use Date" },
   ],
   "node-red": [
-    { test: /\brequire\s*\(/, reason: "it loads modules with require(), which the sandbox does not allow" },
+    REQUIRE,
+    UNDECLARED_LOOP,
     { test: /\b(setTimeout|setInterval|setImmediate|clearTimeout|clearInterval)\b/, reason: "it uses timers, which the sandbox does not have" },
     { test: /\bnode\.on\s*\(/, reason: "it listens for node events (node.on), which a code node does not have" },
     { test: /\bBuffer\b/, reason: "it uses Node's Buffer, which the sandbox does not have" },

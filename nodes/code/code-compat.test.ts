@@ -36,6 +36,7 @@ describe("n8n code", () => {
       ['return { legacy: $node["Weather"].json.temp, first: $("Weather").first().json.temp, all: $("Weather").all().length };', [{ legacy: 21, first: 21, all: 3 }]],
       ['return { item: $("Weather").item.json.temp, last: $("Weather").last().json.temp, old: $items("Weather")[1].json.temp };', [{ item: 21, last: 17, old: 19 }]],
       ["return { run: $execution.id, mode: $execution.mode, flow: $workflow.id };", [{ run: "test-run", mode: "test", flow: "test-flow" }]],
+      ["return { first: $json.n, item: $input.item.json.n };", [{ first: 1, item: 1 }]],
       ["const total = await Promise.resolve(items.length);\nreturn [{ json: { total } }];", [{ total: 3 }]],
     ];
     for (const [code, expected] of forms) expect(jsonOf((await n8n(code)).items), code).toEqual(expected);
@@ -68,6 +69,10 @@ describe("n8n code", () => {
     expect(compatGaps("n8n", "const d = $now.toISO();\nconst x = require('lodash');\nreturn $jmespath(items, 'a');")).toEqual([
       "it loads modules with require(), which the sandbox does not allow",
       "it uses `$now`, `$jmespath`, which the n8n mode of the code node does not give",
+    ]);
+    expect(compatGaps("n8n", "for (item of items) item.json.x = DateTime.now();\nreturn items;")).toEqual([
+      "it loops with a variable it never declares (for (item of …)), which strict code refuses; add const",
+      "it uses Luxon (DateTime), which the sandbox does not have; use Date",
     ]);
   });
 });
