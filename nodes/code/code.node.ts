@@ -13,7 +13,8 @@ const config = z
       .min(1, "Write the code to run; it must return the output items, such as `return items;`")
       .meta({
         title: "Code",
-        description: "The body of an async function. It gets `items`, `$input`, `$trigger` and `$node`, and returns an array of objects.",
+        description:
+          "The body of an async function. It gets `items`, `$input`, `$trigger` and `$node`, and returns an array of objects; code from n8n or Node-RED gets that tool's names instead (see \"Code written for\").",
         ...ui({ widget: "code", language: "javascript" }),
       }),
     compat: z
