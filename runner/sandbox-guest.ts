@@ -12,7 +12,8 @@ export const FILENAME = "code.js";
  * function returned a promise, which `settle()` then awaits. Frozen built-ins are what make reusing the context
  * safe: a run cannot pollute a prototype or leave a global behind for the next one (it gets a TypeError instead).
  * The reply is a JSON header line (logs, or the error) and, on success, the output JSON after a newline; JSON text
- * never holds a raw newline.
+ * never holds a raw newline. Code written for n8n or Node-RED is called through that tool's shim (the compatibility
+ * modes below), which builds its names from the input, and whose flow state changes travel back in the header.
  */
 export const ASYNC = "\u0000async";
 export const PRELUDE = `(function (userFunction) {

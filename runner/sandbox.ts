@@ -62,7 +62,7 @@ const PRELUDE_LINES = PRELUDE.split("\n").length;
 interface Slot {
   isolate: ivm.Isolate;
   memoryMb: number;
-  /** Ready programs by code, least recently used first. */
+  /** Ready programs by compatibility mode and code, least recently used first. */
   programs: Map<string, Program>;
   /** Settles when the last queued run on this slot finishes; runs take turns by chaining onto it. */
   tail: Promise<void>;

@@ -219,6 +219,14 @@ describe("hostile code in a compat mode", () => {
 });
 
 describe("compat settings", () => {
+  it("keeps the same code apart in each mode", async () => {
+    const code = "return { seen: typeof $json };";
+    const ours = await failure(runNode(codeNode, { config: { code }, input: numbers }));
+    expect(ours.message).toBe("Code threw ReferenceError at line 1: $json is not defined");
+    expect(jsonOf((await n8n(code)).items)).toEqual([{ seen: "object" }]);
+    await expect(runNode(codeNode, { config: { code }, input: numbers })).rejects.toThrow("$json is not defined");
+  });
+
   it("gives a Node-RED function one port per output and refuses settings of another mode", () => {
     const parse = (config: Record<string, unknown>) => codeNode.config.safeParse({ code: "return msg;", ...config });
     expect(codePorts(parse({ compat: "node-red", outputs: 3 }).data!)).toEqual(["out", "out-2", "out-3"]);

@@ -231,7 +231,7 @@ describe("n8n import: code and raw Set", () => {
     expect(report.notes).toEqual(['"Dated": it uses `$now`, which the n8n mode of the code node does not give']);
     expect(byName("Py")).toMatchObject({ type: "core.placeholder", config: { parameters: { pythonCode: "return _input.all()" } } });
     expect(report.placeholders).toEqual([
-      { name: "Py", sourceType: "n8n-nodes-base.code", note: "its python code has no Streamware equivalent; rewrite it in JavaScript in a Code node (the placeholder keeps the python source)" },
+      { name: "Py", sourceType: "n8n-nodes-base.code", note: "its Python code has no Streamware equivalent; rewrite it in JavaScript in a Code node (the placeholder keeps the Python source)" },
     ]);
   });
 

@@ -275,7 +275,8 @@ const codeMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
   if (p.language !== undefined && p.language !== "javaScript") {
     // Counting it mapped would claim it runs; as a placeholder it keeps the source in its parameters and says why.
-    ctx.note(`its ${String(p.language)} code has no Streamware equivalent; rewrite it in JavaScript in a Code node (the placeholder keeps the ${String(p.language)} source)`);
+    const language = String(p.language).startsWith("python") ? "Python" : String(p.language);
+    ctx.note(`its ${language} code has no Streamware equivalent; rewrite it in JavaScript in a Code node (the placeholder keeps the ${language} source)`);
     return null;
   }
   const code = text(p.jsCode) ?? text(p.functionCode);
