@@ -220,10 +220,10 @@ describe("hostile code in a compat mode", () => {
 
 describe("compat settings", () => {
   it("keeps the same code apart in each mode", async () => {
-    const code = "return { seen: typeof $json };";
+    const code = "return { n: $json.n };";
     const ours = await failure(runNode(codeNode, { config: { code }, input: numbers }));
     expect(ours.message).toBe("Code threw ReferenceError at line 1: $json is not defined");
-    expect(jsonOf((await n8n(code)).items)).toEqual([{ seen: "object" }]);
+    expect(jsonOf((await n8n(code)).items)).toEqual([{ n: 1 }]);
     await expect(runNode(codeNode, { config: { code }, input: numbers })).rejects.toThrow("$json is not defined");
   });
 
