@@ -12,7 +12,8 @@ export const FILENAME = "code.js";
  * function returned a promise, which `settle()` then awaits. Frozen built-ins are what make reusing the context
  * safe: a run cannot pollute a prototype or leave a global behind for the next one (it gets a TypeError instead).
  * The reply is a JSON header line (logs, or the error) and, on success, the output JSON after a newline; JSON text
- * never holds a raw newline.
+ * never holds a raw newline. Code written for n8n or Node-RED is called through that tool's shim (the compatibility
+ * modes below), which builds its names from the input, and whose flow state changes travel back in the header.
  */
 export const ASYNC = "\u0000async";
 export const PRELUDE = `(function (userFunction) {
@@ -43,6 +44,8 @@ const where = (err) => {
   return { positions };
 };
 const header = (extra) => stringify({ logs, dropped, ...extra });
+/** Set by a compatibility mode for the run: what its code changed in flow state, for the reply. */
+let stateChanges = null;
 const fail = (error) => header({ error });
 const kindOf = (v) => v === null ? "null" : isArray(v) ? "an array" : typeof v;
 /** A lower bound of the JSON length, given up on past the limit so huge output is refused before it is built. */
@@ -82,7 +85,7 @@ const reply = (result) => {
       return fail({ kind: "result", message: "Item " + i + " of the returned array is " + kindOf(v) + "; return objects, such as { value: " + (typeof v === "string" ? "\\"…\\"" : "…") + " }" });
     }
   }
-  let json;
+  let json, head;
   try {
     if (sizeAtLeast(list, limits.maxOutputBytes) > limits.maxOutputBytes) return fail({ kind: "output" });
     json = stringify(list);
@@ -90,17 +93,140 @@ const reply = (result) => {
     return fail({ kind: "result", message: "Code returned a value JSON cannot hold: " + toStr(err && err.message) });
   }
   if (json.length > limits.maxOutputBytes) return fail({ kind: "output" });
-  return header({}) + "\\n" + json;
+  try {
+    head = header(stateChanges ? { state: stateChanges() } : {});
+  } catch (err) {
+    return fail({ kind: "result", message: "Code kept a value in flow state that JSON cannot hold: " + toStr(err && err.message) });
+  }
+  return head + "\\n" + json;
 };
+// --- Compatibility modes: code written for n8n's Code node or Node-RED's function node, run as written. The
+// names each mode gives are listed in nodes/_kit/code-compat.ts; the host declares them around the user's code.
+const isAsync = getProto(userFunction) !== getProto(function () {});
+/** Runs invoke(i) for each item in order (awaiting it when the code is async), hands each result to take, then done(). */
+const eachItem = (count, invoke, take, done) => {
+  if (!isAsync) { for (let i = 0; i < count; i++) take(invoke(i), i); return done(); }
+  return (async () => { for (let i = 0; i < count; i++) take(await invoke(i), i); return done(); })();
+};
+/** Flow state as plain objects the code changes at will; the reply carries the keys whose JSON changed. */
+const openStores = (state) => {
+  const before = {};
+  for (const name of keys(state)) { before[name] = {}; for (const key of keys(state[name])) before[name][key] = stringify(state[name][key]); }
+  stateChanges = () => {
+    const changes = {};
+    for (const name of keys(state)) {
+      const store = state[name], was = before[name], set = {}, removed = [];
+      for (const key of keys(store)) {
+        const now = stringify(store[key]);
+        if (now === undefined) { if (hasOwn(was, key)) removed.push(key); } else if (now !== was[key]) set[key] = store[key];
+      }
+      for (const key of keys(was)) if (!hasOwn(store, key)) removed.push(key);
+      if (keys(set).length > 0 || removed.length > 0) changes[name] = { set, delete: removed };
+    }
+    return changes;
+  };
+  return state;
+};
+const first = (list) => list[0], last = (list) => list[list.length - 1];
+const n8n = (input) => {
+  const { items, nodes, compat } = input;
+  const state = openStores(compat.state);
+  const outputOf = (name) => {
+    const node = nodes[toStr(name)];
+    if (!node) throw new Error("No node called " + stringify(toStr(name)) + " ran before this one");
+    return node.items.map((json) => ({ json }));
+  };
+  const $node = {};
+  for (const name of keys(nodes)) $node[name] = { json: nodes[name].json };
+  const scope = (index, item) => ({
+    items, $json: item && item.json, $itemIndex: index, $node, $trigger: input.trigger,
+    $input: { all: () => items, first: () => first(items), last: () => last(items), item },
+    // Which item of another node pairs with this one is not tracked; the item at the same position stands in.
+    $: (name) => { const list = outputOf(name); return { all: () => list, first: () => first(list), last: () => last(list), item: list[index] || list[0], isExecuted: true }; },
+    $items: (name) => (name === undefined ? items : outputOf(name)),
+    $execution: { id: compat.run.id, mode: compat.run.trigger === "manual" ? "test" : "production" },
+    $workflow: { id: compat.run.flowId },
+    $getWorkflowStaticData: (type) => {
+      if (type !== "global" && type !== "node") throw new Error("$getWorkflowStaticData takes \\"global\\" or \\"node\\", not " + stringify(type));
+      return state[type];
+    },
+  });
+  // As in n8n, code run once for all items still sees the first item as $json and $input.item.
+  if (!compat.perItem) return call.call(userFunction, undefined, scope(0, items[0]));
+  const out = [];
+  const take = (result) => {
+    if (result === undefined || result === null) return;
+    for (const entry of isArray(result) ? result : [result]) out.push(entry);
+  };
+  return eachItem(items.length, (i) => call.call(userFunction, undefined, scope(i, items[i])), take, () => out);
+};
+/** Node-RED context: get/set/keys of a store, with dotted paths, and the callback forms answered at once. */
+const contextOf = (store) => {
+  const path = (key) => toStr(key).split(".");
+  const answer = (more, value) => {
+    const callback = more[more.length - 1];
+    if (typeof callback !== "function") return value;
+    callback(undefined, value);
+  };
+  return {
+    get: (key, ...more) => answer(more, path(key).reduce((v, k) => (v === null || v === undefined ? undefined : v[k]), store)),
+    set: (key, value, ...more) => {
+      const parts = path(key), end = parts.pop();
+      let at = store;
+      for (const k of parts) at = at[k] !== null && typeof at[k] === "object" ? at[k] : (at[k] = {});
+      if (value === undefined) delete at[end]; else at[end] = value;
+      return answer(more, undefined);
+    },
+    keys: (...more) => answer(more, keys(store)),
+  };
+};
+const nodeRed = (input) => {
+  const { items, compat } = input;
+  const state = openStores(compat.state);
+  const outputs = compat.outputs || 1, out = [];
+  let current = 0, raised;
+  /** What a function returns or passes to node.send: a msg, null, or one entry per output (a msg, null or a list). */
+  const send = (result, index) => {
+    if (result === null || result === undefined) return;
+    const list = isArray(result) ? result : [result];
+    for (let o = 0; o < list.length && o < outputs; o++) {
+      for (const msg of isArray(list[o]) ? list[o] : [list[o]]) {
+        if (msg === null || msg === undefined) continue;
+        if (typeof msg !== "object" || isArray(msg)) throw new TypeError("Output " + (o + 1) + " was given " + (isArray(msg) ? "an array" : "a " + typeof msg) + "; send msg objects, or an array with one per output");
+        out.push({ output: o, json: msg, binary: msg === items[index].json ? items[index].binary : undefined });
+      }
+    }
+  };
+  const context = { ...contextOf(state.node), flow: contextOf(state.flow), global: contextOf(state.global) };
+  const node = {
+    id: compat.node.id, name: compat.node.name, outputCount: outputs,
+    log: logger("info"), warn: logger("warn"), debug: logger("debug"), trace: logger("debug"),
+    // With a msg, Node-RED hands the error to catch nodes; here the step fails, which reaches the error output or flow.
+    error: (err, msg) => {
+      logger("error")(err);
+      if (msg !== undefined && raised === undefined) { raised = new Error(err instanceof Error ? toStr(err.message) : show(err)); raised.name = "node.error"; }
+    },
+    status: (status) => logger("info")("status: " + show(status !== null && typeof status === "object" && status.text !== undefined ? status.text : status)),
+    send: (msg) => send(msg, current),
+    done: () => {},
+  };
+  const names = { node, context, flow: context.flow, global: context.global, env: { get: () => undefined }, RED: { util: { cloneMessage: (msg) => (msg === undefined ? msg : parse(stringify(msg))) } } };
+  const invoke = (i) => { current = i; return call.call(userFunction, undefined, { ...names, msg: items[i].json }); };
+  return eachItem(items.length, invoke, send, () => { if (raised) throw raised; return out; });
+};
+const compatModes = { n8n, "node-red": nodeRed };
 let pending = null;
 const run = (inputJson) => {
   const input = parse(inputJson);
   logs = [];
   dropped = 0;
   limits = input;
+  stateChanges = null;
   let result;
   try {
-    result = call.call(userFunction, undefined, input.items, input.items, input.trigger, input.nodes);
+    result = input.compat
+      ? compatModes[input.compat.mode](input)
+      : call.call(userFunction, undefined, input.items, input.items, input.trigger, input.nodes);
   } catch (err) {
     return thrown(err);
   }

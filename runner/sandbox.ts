@@ -1,5 +1,6 @@
 import ivm from "isolated-vm";
-import type { CodeLog, CodeRunArgs } from "../nodes/_kit/context";
+import { COMPAT_NAMES } from "../nodes/_kit/code-compat";
+import type { CodeCompat, CodeLog, CodeRunArgs, CodeRunResult } from "../nodes/_kit/context";
 import { CodeError, NodeCancelledError, NodeError, type CodeErrorKind } from "../nodes/_kit/errors";
 import { isPlainObject } from "../nodes/_kit/items";
 import { ASYNC, FILENAME, PRELUDE } from "./sandbox-guest";
@@ -25,11 +26,8 @@ export interface SandboxRunArgs extends CodeRunArgs {
   maxOutputBytes?: number;
 }
 
-export interface SandboxResult {
-  /** What the code returned, as an array of objects (one returned object becomes a one-element array). */
-  items: Record<string, unknown>[];
-  logs: SandboxLog[];
-}
+/** What the code returned, as an array of objects (one returned object becomes a one-element array). */
+export type SandboxResult = CodeRunResult;
 
 
 export interface CodeSandboxOptions {
@@ -54,12 +52,17 @@ const EPILOGUE = "\n})";
 // Strict, so what the frozen built-ins refuse is an error the user sees rather than a silent no-op.
 const SYNC_HEADER = 'function (items, $input, $trigger, $node) { "use strict";\n';
 const ASYNC_HEADER = 'async function (items, $input, $trigger, $node) { "use strict";\n';
+// Code written for another tool gets that tool's names as variables around a block of its own, so it may declare
+// the same names again (`const items = $input.all();` is common n8n code), as it could where it came from.
+const COMPAT_EPILOGUE = "\n}})";
+const compatHeader = (mode: CodeCompat["mode"], async: boolean) =>
+  `${async ? "async " : ""}function (scope) { "use strict"; var { ${COMPAT_NAMES[mode].join(", ")} } = scope; {\n`;
 const PRELUDE_LINES = PRELUDE.split("\n").length;
 
 interface Slot {
   isolate: ivm.Isolate;
   memoryMb: number;
-  /** Ready programs by code, least recently used first. */
+  /** Ready programs by compatibility mode and code, least recently used first. */
   programs: Map<string, Program>;
   /** Settles when the last queued run on this slot finishes; runs take turns by chaining onto it. */
   tail: Promise<void>;
@@ -76,6 +79,7 @@ interface Program {
 interface Header {
   logs: SandboxLog[];
   dropped: number;
+  state?: CodeRunResult["state"];
   error?: { kind: CodeErrorKind; name?: string; message?: string; positions?: [number, number][] };
 }
 
@@ -109,6 +113,7 @@ export class CodeSandbox {
       items: args.items,
       trigger: args.trigger ?? {},
       nodes: args.nodes ?? {},
+      compat: args.compat,
       maxOutputBytes,
       maxLogEntries: this.options.maxLogEntries,
       maxLogChars: this.options.maxLogChars,
@@ -118,7 +123,7 @@ export class CodeSandbox {
     try {
       if (slot.isolate.isDisposed) this.renew(slot);
       const userLines = args.code.split("\n").length;
-      const program = await this.programFor(slot, args.code, userLines);
+      const program = await this.programFor({ slot, code: args.code, mode: args.compat?.mode, userLines });
       const reply = await this.execute({ slot, program, input, timeoutMs, signal });
       return this.readReply({ reply, userLines, maxOutputBytes });
     } finally {
@@ -181,17 +186,20 @@ export class CodeSandbox {
     return release;
   }
 
-  private async programFor(slot: Slot, code: string, userLines: number): Promise<Program> {
-    const cached = slot.programs.get(code);
+  private async programFor(args: { slot: Slot; code: string; mode?: CodeCompat["mode"]; userLines: number }): Promise<Program> {
+    const { slot, code, mode, userLines } = args;
+    const key = mode ? `${mode}\u0000${code}` : code;
+    const cached = slot.programs.get(key);
     if (cached) {
-      slot.programs.delete(code);
-      slot.programs.set(code, cached);
+      slot.programs.delete(key);
+      slot.programs.set(key, cached);
       return cached;
     }
-    const header = /\bawait\b/.test(code) ? ASYNC_HEADER : SYNC_HEADER;
+    const async = /\bawait\b/.test(code);
+    const wrapped = mode ? compatHeader(mode, async) + code + COMPAT_EPILOGUE : (async ? ASYNC_HEADER : SYNC_HEADER) + code + EPILOGUE;
     let script: ivm.Script;
     try {
-      script = await slot.isolate.compileScript(PRELUDE + header + code + EPILOGUE, { filename: FILENAME, lineOffset: -PRELUDE_LINES });
+      script = await slot.isolate.compileScript(PRELUDE + wrapped, { filename: FILENAME, lineOffset: -PRELUDE_LINES });
     } catch (err) {
       throw syntaxError(err, userLines);
     }
@@ -205,7 +213,7 @@ export class CodeSandbox {
       if (run?.typeof !== "function" || settle?.typeof !== "function") throw unreadable();
       const program: Program = { context, run, settle };
       script.release();
-      slot.programs.set(code, program);
+      slot.programs.set(key, program);
       if (slot.programs.size > this.options.maxScripts) {
         const oldest = slot.programs.keys().next().value!;
         slot.programs.get(oldest)!.context.release();
@@ -279,7 +287,7 @@ export class CodeSandbox {
     const newline = text.indexOf("\n");
     const header = parseReplyPart(newline === -1 ? text : text.slice(0, newline));
     if (!isPlainObject(header) || !Array.isArray(header.logs) || typeof header.dropped !== "number") throw unreadable();
-    const { logs, dropped, error } = header as unknown as Header;
+    const { logs, dropped, error, state } = header as unknown as Header;
     if (dropped > 0) logs.push({ level: "warn", message: `${dropped} more console lines were dropped` });
     const tooBig = () =>
       new CodeError(`Code returned more than ${maxOutputBytes} bytes${maxOutputBytes >= MB ? ` (${formatMb(maxOutputBytes)})` : ""} of JSON; return fewer or smaller items`, {
@@ -300,7 +308,7 @@ export class CodeSandbox {
     if (Buffer.byteLength(body) > maxOutputBytes) throw tooBig();
     const items = parseReplyPart(body);
     if (!Array.isArray(items) || !items.every(isPlainObject)) throw unreadable();
-    return { items, logs };
+    return state ? { items, logs, state } : { items, logs };
   }
 }
 

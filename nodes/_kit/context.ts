@@ -1,3 +1,4 @@
+import type { ForeignMode } from "./code-compat";
 import type { BinaryRef, Item } from "./items";
 
 export interface NodeLogger {
@@ -152,11 +153,42 @@ export interface CodeRunArgs {
   timeoutMs?: number;
   memoryMb?: number;
   signal?: AbortSignal;
+  /** Code written for n8n or Node-RED, run with the names and return rules of that tool (code-compat.ts). */
+  compat?: CodeCompat;
+}
+
+export interface CodeCompat {
+  mode: ForeignMode;
+  /** n8n's "run once for each item"; a Node-RED function always runs once per message. */
+  perItem?: boolean;
+  /** A Node-RED function's outputs: a returned array's entries go to them in order. */
+  outputs?: number;
+  node: { id: string; name: string };
+  run: { id: string; flowId: string; trigger: string };
+  /** Flow state the code reads and changes as plain objects, by store name (`COMPAT_STORES`), read before the run. */
+  state: Record<string, Record<string, unknown>>;
+}
+
+/** What a run changed in one store: keys set to new values, and keys removed. */
+export interface StateChange {
+  set: Record<string, unknown>;
+  delete: string[];
+}
+
+export interface CodeRunResult {
+  /**
+   * What the code returned, as objects. In Node-RED mode each is `{ output, json, binary? }`: a message and the
+   * index of the output it leaves by, with the binary of the input item whose message it is.
+   */
+  items: Record<string, unknown>[];
+  logs: CodeLog[];
+  /** Stores the compat code changed, by store name; written back by the caller. */
+  state?: Record<string, StateChange>;
 }
 
 /** Runs JavaScript in an isolate under limits (the runner's isolated-vm sandbox); fails with a CodeError. */
 export interface CodeSandbox {
-  run(args: CodeRunArgs): Promise<{ items: Record<string, unknown>[]; logs: CodeLog[] }>;
+  run(args: CodeRunArgs): Promise<CodeRunResult>;
 }
 
 /** Limits of the process a step runs in, from its settings (the runtime's config). */

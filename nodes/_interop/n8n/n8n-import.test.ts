@@ -93,7 +93,7 @@ describe("n8n import: node types", () => {
     expect(byName("Switch1").config).toMatchObject({ rules: [{ operator: "equals", right: "a" }, { operator: "equals", right: "b" }], fallback: true });
     expect(byName("Switch3").config).toMatchObject({ rules: [{ left: "{{ $json.n }}", operator: "greaterThan", right: 5 }], fallback: true });
     expect(byName("Merge").config).toEqual({ mode: "byPosition" });
-    expect(byName("Code").config).toEqual({ code: "return items; // {{ not an expression }}" });
+    expect(byName("Code").config).toEqual({ code: "return items; // {{ not an expression }}", compat: "n8n" });
     expect(byName("Fn").type).toBe("core.code");
     expect(byName("Nothing")).toMatchObject({ type: "core.set", config: { fields: [] } });
     expect(byName("Pause")).toMatchObject({ type: "core.delay", config: { ms: 5000 } });
@@ -210,12 +210,30 @@ describe("n8n import: node types", () => {
 });
 
 describe("n8n import: code and raw Set", () => {
-  it("runs per-item n8n code once for each item, with $json and $input.item", async () => {
-    const { byName } = imported(
-      workflow([{ name: "Each", type: "code", typeVersion: 2, parameters: { mode: "runOnceForEachItem", jsCode: "$input.item.json.double = $json.n * 2;\nreturn $input.item;" } }]),
-    );
+  it("runs per-item n8n code once for each item, with $json and $input.item, keeping the code as written", async () => {
+    const jsCode = "$input.item.json.double = $json.n * 2;\nreturn $input.item;";
+    const { byName } = imported(workflow([{ name: "Each", type: "code", typeVersion: 2, parameters: { mode: "runOnceForEachItem", jsCode } }]));
+    expect(byName("Each").config).toEqual({ code: jsCode, compat: "n8n", perItem: true });
     const { items } = await runNode(codeNode, { input: [{ json: { n: 1 } }, { json: { n: 4 } }], config: byName("Each").config });
     expect(items.map((i) => i.json)).toEqual([{ n: 1, double: 2 }, { n: 4, double: 8 }]);
+  });
+
+  it("runs n8n code for all items unchanged, and notes only what the n8n mode does not give", async () => {
+    const jsCode = 'const items = $input.all();\nconst temp = $("Weather").first().json.temp;\nreturn items.map((item) => ({ json: { ...item.json, temp, warm: temp > 20 } }));';
+    const { byName, report } = imported(
+      workflow([
+        { name: "All", type: "code", typeVersion: 2, parameters: { jsCode } },
+        { name: "Dated", type: "code", typeVersion: 2, parameters: { jsCode: "return [{ json: { at: $now.toISO() } }];" } },
+        { name: "Py", type: "code", typeVersion: 2, parameters: { language: "python", pythonCode: "return _input.all()" } },
+      ]),
+    );
+    const { items } = await runNode(codeNode, { input: [{ json: { n: 1 } }], nodeOutputs: { Weather: [{ json: { temp: 21 } }] }, config: byName("All").config });
+    expect(items.map((i) => i.json)).toEqual([{ n: 1, temp: 21, warm: true }]);
+    expect(report.notes).toEqual(['"Dated": it uses `$now`, which the n8n mode of the code node does not give']);
+    expect(byName("Py")).toMatchObject({ type: "core.placeholder", config: { parameters: { pythonCode: "return _input.all()" } } });
+    expect(report.placeholders).toEqual([
+      { name: "Py", sourceType: "n8n-nodes-base.code", note: "its Python code has no Streamware equivalent; rewrite it in JavaScript in a Code node (the placeholder keeps the Python source)" },
+    ]);
   });
 
   it("maps a raw Set of literal JSON to one field per key, and keeps a JSON expression as a placeholder", () => {

@@ -1,3 +1,4 @@
+import { compatGaps } from "../../_kit/code-compat";
 import { literalText, translateParameterString } from "./n8n-expressions";
 
 /**
@@ -273,21 +274,15 @@ const mergeMapper: Mapper = (ctx) => {
 const codeMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
   if (p.language !== undefined && p.language !== "javaScript") {
-    ctx.note(`${String(p.language)} code has no Streamware equivalent; our code node runs JavaScript`);
+    // Counting it mapped would claim it runs; as a placeholder it keeps the source in its parameters and says why.
+    const language = String(p.language).startsWith("python") ? "Python" : String(p.language);
+    ctx.note(`its ${language} code has no Streamware equivalent; rewrite it in JavaScript in a Code node (the placeholder keeps the ${language} source)`);
     return null;
   }
   const code = text(p.jsCode) ?? text(p.functionCode);
   if (!code) return null;
-  ctx.note("n8n JavaScript runs in our code node, which gives it `items`, `$input`, `$trigger` and `$node`; check what it reads and returns");
-  if (p.mode !== "runOnceForEachItem") return { type: "core.code", config: { code } };
-  // n8n ran it once per item with that item as `$json` and `$input.item`; the wrapper does the same here.
-  const body = code.split("\n").map((line) => (line ? `    ${line}` : line)).join("\n");
-  return {
-    type: "core.code",
-    config: {
-      code: `// Runs once for each item, as in n8n.\nconst results = [];\nfor (const current of items) {\n  const $json = current.json;\n  const $input = { item: current, first: () => items[0], last: () => items[items.length - 1], all: () => items };\n  const result = await (async () => {\n${body}\n  })();\n  if (result !== undefined && result !== null) results.push(result);\n}\nreturn results;`,
-    },
-  };
+  for (const gap of compatGaps("n8n", code)) ctx.note(gap);
+  return { type: "core.code", config: { code, compat: "n8n", ...(p.mode === "runOnceForEachItem" ? { perItem: true } : {}) } };
 };
 
 function generatedCode(code: string): Mapped {

@@ -190,17 +190,39 @@ describe("Node-RED import: node types", () => {
     expect(result.report.flows[0]!.placeholders).toEqual([]);
   });
 
-  it("puts function code into a code node as written, flagged for review, and says what it would need", () => {
+  it("puts function code into a code node in Node-RED mode with its outputs, and runs it as written", async () => {
+    const func = "node.warn('got ' + msg.payload);\nflow.set('n', (flow.get('n') || 0) + 1);\nif (msg.payload > 10) return [null, msg];\nreturn [msg, null];";
     const result = ok([
-      { id: "f", type: "function", z: "t", name: "Fn", ...at(0, 0), func: "node.warn(msg.payload);\nflow.set('n', 1);\nreturn [msg, null];", outputs: 2, wires: [["a"], ["b"]] },
+      { id: "f", type: "function", z: "t", name: "Fn", ...at(0, 0), func, outputs: 2, wires: [["a"], ["b"]] },
       { id: "a", type: "debug", z: "t", name: "A", ...at(0, 0), wires: [] },
       { id: "b", type: "debug", z: "t", name: "B", ...at(0, 0), wires: [] },
     ]);
-    expect(nodeNamed(result, "Fn")).toMatchObject({ type: "core.code", config: { code: "node.warn(msg.payload);\nflow.set('n', 1);\nreturn [msg, null];" } });
+    const fn = nodeNamed(result, "Fn");
+    expect(fn).toMatchObject({ type: "core.code", config: { code: func, compat: "node-red", outputs: 2 } });
     const report = result.report.flows[0]!;
-    expect(report.expressions.flagged[0]).toMatchObject({ node: "Fn", field: "code" });
-    expect(report.notes.join("\n")).toMatch(/node\.warn[\s\S]*flow state[\s\S]*2 outputs/);
-    expect(report.connections.dropped).toEqual([{ from: "Fn", to: "B", reason: "the Streamware node has no output 2" }]);
+    expect(report.expressions.flagged).toEqual([]);
+    expect(report.notes.filter((note) => note.startsWith('"Fn"'))).toEqual([]);
+    expect(report.connections.dropped).toEqual([]);
+    expect(edgesOf(result, "Imported from Node-RED")).toEqual(["Fn:out->A", "Fn:out-2->B"]);
+    const run = await runNode(codeNode, { config: fn.config, input: [{ json: { payload: 5 } }, { json: { payload: 50 } }] });
+    expect(run.output).toEqual({ out: [{ json: { payload: 5 } }], "out-2": [{ json: { payload: 50 } }] });
+    expect(run.logs.map((l) => l.msg)).toEqual(["got 5", "got 50"]);
+    expect(await run.kv.get("node-red:flow")).toEqual({ n: 2 });
+  });
+
+  it("flags function code that uses what the Node-RED mode does not give, saying what", () => {
+    const func = "setTimeout(() => node.send(msg), 1000);\nreturn null;";
+    const result = ok([{ id: "f", type: "function", z: "t", name: "Later", ...at(0, 0), func, libs: [{ var: "fs", module: "fs" }], wires: [[]] }]);
+    const report = result.report.flows[0]!;
+    expect(report.expressions.flagged).toEqual([
+      {
+        node: "Later",
+        field: "code",
+        text: func,
+        reason: "Node-RED function code, kept as written: review it before running (it uses timers, which the sandbox does not have; it loads modules, which the sandbox does not allow)",
+      },
+    ]);
+    expect(report.notes.join("\n")).toMatch(/timers[\s\S]*loads modules/);
   });
 
   it("maps simple mustache templates to a Set node, JSON output through $eval, and keeps sections as placeholders", async () => {

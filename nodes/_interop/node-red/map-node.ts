@@ -1,3 +1,4 @@
+import { compatGaps, MAX_NODE_RED_OUTPUTS, outputPorts } from "../../_kit/code-compat";
 import { fieldName, jsonataValue, messagePath, typedValue, type TypedValue } from "./typed-values";
 
 /** One Node-RED node as it appears in an export: its own properties besides these vary by type. */
@@ -427,21 +428,26 @@ function mapSwitch(node: NodeRedNode): MapOutcome {
 
 function mapFunction(node: NodeRedNode): MapOutcome {
   const code = str(node.func);
-  const needs: string[] = ["review its code: Node-RED's `msg`, `node` and `return msg` become `items` in and items out"];
-  if (/\bnode\.(warn|error|log|status|send|done)\b/.test(code)) needs.push("it calls node.warn/error/status/send, which the code node does not provide");
-  if (/\b(flow|global|context)\.(get|set)\b/.test(code)) needs.push("it reads or writes flow/global context, which would map to flow state");
-  if (outputCount(node) > 1) needs.push(`it has ${outputCount(node)} outputs; the code node has one, so only the first output's connections are kept`);
-  if (str(node.initialize).trim() || str(node.finalize).trim()) needs.push("its setup and close code were not carried over");
-  if (Array.isArray(node.libs) && node.libs.length > 0) needs.push("it loads modules, which the sandbox does not allow");
+  const outputs = Math.min(outputCount(node), MAX_NODE_RED_OUTPUTS);
+  const gaps = compatGaps("node-red", code);
+  if (str(node.initialize).trim() || str(node.finalize).trim()) gaps.push("its setup and close code were not carried over");
+  if (Array.isArray(node.libs) && node.libs.length > 0) gaps.push("it loads modules, which the sandbox does not allow");
+  const notes = [...gaps];
+  if (outputCount(node) > outputs) notes.push(`it has ${outputCount(node)} outputs; the code node has at most ${MAX_NODE_RED_OUTPUTS}, so the connections of the others are dropped`);
   return {
     kind: "mapped",
     type: "core.code",
-    config: { code: code.trim() ? code : "return items;", ...(Number(node.timeout) > 0 ? { timeoutMs: Math.min(30_000, Math.round(Number(node.timeout) * 1000)) } : {}) },
+    config: {
+      code: code.trim() ? code : "return msg;",
+      compat: "node-red",
+      ...(outputs > 1 ? { outputs } : {}),
+      ...(Number(node.timeout) > 0 ? { timeoutMs: Math.min(30_000, Math.round(Number(node.timeout) * 1000)) } : {}),
+    },
     input: true,
-    outputs: Array.from({ length: outputCount(node) }, (_, i) => (i === 0 ? "out" : null)),
+    outputs: Array.from({ length: outputCount(node) }, (_, i) => (i < outputs ? outputPorts(outputs)[i]! : null)),
     translated: 0,
-    flags: [{ field: "code", text: code.slice(0, 200), reason: "Node-RED function code, kept as written: review it before running" }],
-    notes: needs,
+    flags: gaps.length > 0 ? [{ field: "code", text: code.slice(0, 200), reason: `Node-RED function code, kept as written: review it before running (${gaps.join("; ")})` }] : [],
+    notes,
   };
 }
 
