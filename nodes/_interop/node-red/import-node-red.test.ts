@@ -210,6 +210,23 @@ describe("Node-RED import: node types", () => {
     expect(await run.kv.get("node-red:flow")).toEqual({ n: 2 });
   });
 
+  it("turns change rules that write and read flow or global context into Node-RED mode code over the flow's state", async () => {
+    const result = ok([
+      { id: "w", type: "change", z: "t", name: "Remember", ...at(0, 0), rules: [{ t: "set", p: "state", pt: "flow", to: "payload", tot: "msg" }, { t: "set", p: "seen", pt: "global", to: "true", tot: "bool" }], wires: [["r"]] },
+      { id: "r", type: "change", z: "t", name: "Recall", ...at(0, 0), rules: [{ t: "set", p: "before", pt: "msg", to: "state", tot: "flow" }, { t: "move", p: "payload", pt: "msg", to: "value", tot: "msg" }, { t: "delete", p: "state", pt: "flow" }], wires: [[]] },
+    ]);
+    const remember = nodeNamed(result, "Remember");
+    const recall = nodeNamed(result, "Recall");
+    expect(remember).toMatchObject({ type: "core.code", config: { compat: "node-red" } });
+    expect(result.report.flows[0]!.placeholders).toEqual([]);
+    const first = await runNode(codeNode, { config: remember.config, input: [{ json: { payload: { temp: 21 } } }] });
+    expect(await first.kv.get("node-red:flow")).toEqual({ state: { temp: 21 } });
+    expect(await first.kv.get("node-red:global")).toEqual({ seen: true });
+    const second = await runNode(codeNode, { config: recall.config, input: [{ json: { payload: 7 } }], kv: first.kv });
+    expect(second.items).toEqual([{ json: { before: { temp: 21 }, value: 7 } }]);
+    expect((await second.kv.get("node-red:flow")) ?? {}).toEqual({});
+  });
+
   it("flags function code that uses what the Node-RED mode does not give, saying what", () => {
     const func = "setTimeout(() => node.send(msg), 1000);\nreturn null;";
     const result = ok([{ id: "f", type: "function", z: "t", name: "Later", ...at(0, 0), func, libs: [{ var: "fs", module: "fs" }], wires: [[]] }]);

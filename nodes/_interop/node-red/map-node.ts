@@ -248,31 +248,49 @@ const UNSAFE_KEY = /(^|\.)(__proto__|constructor|prototype)(\.|$)/;
  * A change node that deletes or moves fields has no Set node equivalent; when its other rules are fixed values or
  * copies, it becomes generated code doing the same to each item, in order.
  */
+/** Where a change rule reads or writes: a message field, or a key of flow or global context. */
+function changeTarget(property: string, type: string): { code: (value?: string) => string; read: string } | null {
+  const path = fieldName(property);
+  if (!path || UNSAFE_KEY.test(path)) return null;
+  if (type === "msg") {
+    const at = JSON.stringify(path.split("."));
+    return { read: `read(msg, ${at})`, code: (value) => (value === undefined ? `remove(msg, ${at});` : `write(msg, ${at}, ${value});`) };
+  }
+  if (type === "flow" || type === "global") {
+    const key = JSON.stringify(path);
+    return { read: `${type}.get(${key})`, code: (value) => `${type}.set(${key}, ${value ?? "undefined"});` };
+  }
+  return null;
+}
+
+/**
+ * Change rules a Set node cannot take (deleting or moving fields, reading or writing flow or global context) as
+ * generated code, run in the code node's Node-RED mode, where `flow` and `global` are the flow's state.
+ */
 function mapChangeAsCode(rules: Record<string, unknown>[]): MapOutcome {
   const lines: string[] = [];
   for (const [i, rule] of rules.entries()) {
     const where = `rules[${i}]`;
     const t = str(rule.t);
-    const from = fieldName(str(rule.p));
-    if (str(rule.pt || "msg") !== "msg" || !from || UNSAFE_KEY.test(from)) return placeholder(`${where}: the property "${str(rule.p)}" is not a field of the message`);
-    const at = JSON.stringify(from.split("."));
-    if (t === "delete") lines.push(`  remove(json, ${at});`);
-    else if (t === "move" || (t === "set" && str(rule.tot) === "msg")) {
-      const to = fieldName(str(rule.to));
-      if ((str(rule.tot) || "msg") !== "msg" || !to || UNSAFE_KEY.test(to)) return placeholder(`${where}: it moves to "${str(rule.to)}", which is not a field of the message`);
-      lines.push(t === "move" ? `  { const value = read(json, ${at}); remove(json, ${at}); write(json, ${JSON.stringify(to.split("."))}, value); }` : `  write(json, ${at}, copy(read(json, ${JSON.stringify(to.split("."))})));`);
+    const target = changeTarget(str(rule.p), str(rule.pt) || "msg");
+    if (!target) return placeholder(`${where}: the property "${str(rule.p)}" is not a field of the message, flow or global context`);
+    if (t === "delete") lines.push(target.code());
+    else if (t === "move" || (t === "set" && ["msg", "flow", "global"].includes(str(rule.tot)))) {
+      const source = changeTarget(str(rule.to), str(rule.tot) || "msg");
+      if (!source) return placeholder(`${where}: it ${t === "move" ? "moves to" : "copies"} "${str(rule.to)}", which is not a field of the message, flow or global context`);
+      lines.push(t === "move" ? `{ const value = ${target.read}; ${target.code()} ${source.code("value")} }` : target.code(`copy(${source.read})`));
     } else if (t === "set") {
       const value = typedValue(rule.to, str(rule.tot));
       if (!value.ok || value.expression) return placeholder(`${where}: ${value.ok ? "its value is an expression, which generated code cannot evaluate" : value.reason}`);
-      lines.push(`  write(json, ${at}, ${JSON.stringify(value.value)});`);
+      lines.push(target.code(JSON.stringify(value.value)));
     } else if (t === "change" && ["str", "re"].includes(str(rule.fromt) || "str") && ["str", ""].includes(str(rule.tot))) {
       const pattern = str(rule.fromt) === "re" ? `new RegExp(${JSON.stringify(str(rule.from))}, "g")` : JSON.stringify(str(rule.from));
       const replace = str(rule.fromt) === "re" ? "replace" : "replaceAll";
-      lines.push(`  { const value = read(json, ${at}); if (typeof value === "string") write(json, ${at}, value.${replace}(${pattern}, ${JSON.stringify(str(rule.to))})); }`);
+      lines.push(`{ const value = ${target.read}; if (typeof value === "string") ${target.code(`value.${replace}(${pattern}, ${JSON.stringify(str(rule.to))})`)} }`);
     } else return placeholder(`${where}: the "${t}" rule has no equivalent here`);
   }
   const code = [
-    "// Node-RED change rules, applied to each item's message in order.",
+    "// Node-RED change rules, applied to the message in order.",
     "const copy = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));",
     "const read = (json, path) => path.reduce((value, key) => (value == null ? undefined : value[key]), json);",
     "const write = (json, path, value) => {",
@@ -284,19 +302,27 @@ function mapChangeAsCode(rules: Record<string, unknown>[]): MapOutcome {
     "  const parent = read(json, path.slice(0, -1));",
     "  if (parent !== null && typeof parent === \"object\") delete parent[path[path.length - 1]];",
     "};",
-    "return items.map((item) => {",
-    "  const json = copy(item.json);",
     ...lines,
-    "  return json;",
-    "});",
+    "return msg;",
   ].join("\n");
-  return { kind: "mapped", type: "core.code", config: { code }, input: true, outputs: ["out"], translated: 0, flags: [], notes: ["it deletes or moves fields, which a Set node cannot, so its rules became generated code in a Code node"] };
+  const usesContext = rules.some((rule) => ["flow", "global"].includes(str(rule.pt)) || ["flow", "global"].includes(str(rule.tot)));
+  return {
+    kind: "mapped",
+    type: "core.code",
+    config: { code, compat: "node-red" },
+    input: true,
+    outputs: ["out"],
+    translated: 0,
+    flags: [],
+    notes: [usesContext ? "it reads or writes flow or global context, kept in the flow's state, so its rules became generated code in a Code node" : "it deletes or moves fields, which a Set node cannot, so its rules became generated code in a Code node"],
+  };
 }
 
 function mapChange(node: NodeRedNode): MapOutcome {
   const values = new Values();
   const rules = Array.isArray(node.rules) ? (node.rules as Record<string, unknown>[]) : [];
-  if (rules.some((rule) => rule.t === "delete" || rule.t === "move")) return mapChangeAsCode(rules);
+  const context = (type: unknown) => type === "flow" || type === "global";
+  if (rules.some((rule) => rule.t === "delete" || rule.t === "move" || context(rule.pt) || context(rule.tot))) return mapChangeAsCode(rules);
   const fields: { name: string; value: unknown }[] = [];
   rules.forEach((rule, i) => {
     if (values.failed) return;
