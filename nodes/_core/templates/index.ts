@@ -22,7 +22,8 @@ export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number];
 interface ExportFile {
   name: string;
   document: {
-    nodes: { type: string; name: string; credentials?: Record<string, { name: string }> }[];
+    // JSON imports type each node's absent slots as undefined.
+    nodes: { type: string; name: string; credentials?: Record<string, { name: string } | undefined> }[];
   };
 }
 
@@ -104,7 +105,7 @@ export interface TemplateSummary {
 function credentialsOf(file: ExportFile): TemplateCredential[] {
   const seen = new Map<string, TemplateCredential>();
   for (const node of file.document.nodes) {
-    for (const [type, ref] of Object.entries(node.credentials ?? {})) seen.set(`${type}\u0000${ref.name}`, { type, name: ref.name });
+    for (const [type, ref] of Object.entries(node.credentials ?? {})) if (ref) seen.set(`${type}\u0000${ref.name}`, { type, name: ref.name });
   }
   return [...seen.values()];
 }
