@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { canvasEdges, canvasNode, canvasNodes, signIn, uniqueEmail } from "./support/editor";
+import { canvas, canvasEdges, canvasNode, canvasNodes, signIn, uniqueEmail } from "./support/editor";
 import { snapThemes } from "./support/screens";
 
 test("a flow is made from a template in the gallery and opens in the editor with its nodes", async ({ page }, testInfo) => {
@@ -24,7 +24,9 @@ test("a flow is made from a template in the gallery and opens in the editor with
   await page.getByRole("button", { name: "Use template: A/B-tested landing page" }).click();
   await expect(page).toHaveURL(/\/flows\/[^/]+$/);
   for (const name of ["Landing page", "Headline test", "Classic page", "Bold page"]) await expect(canvasNode(page, name)).toBeVisible();
-  await expect(canvasNodes(page)).toHaveCount(4);
+  // The four nodes and the template's sticky note, which explains how to call it.
+  await expect(canvasNodes(page)).toHaveCount(5);
+  await expect(canvas(page).getByText("each visitor keeps the headline first shown to them")).toBeVisible();
   await expect(canvasEdges(page)).toHaveCount(3);
 
   // One that needs credentials the workspace lacks says which to create first.
@@ -34,6 +36,6 @@ test("a flow is made from a template in the gallery and opens in the editor with
   await expect(notice).toContainText("Home MQTT broker (MQTT broker)");
   await snapThemes(page, testInfo, "template created with missing credentials", { phone: false });
   await notice.getByRole("link", { name: "Open the flow" }).click();
-  await expect(canvasNode(page, "Switch the lights")).toBeVisible();
-  await expect(canvasNodes(page)).toHaveCount(3);
+  for (const name of ["Voice command", "Understood?", "Switch the lights"]) await expect(canvasNode(page, name)).toBeVisible();
+  await expect(canvasNodes(page)).toHaveCount(4);
 });

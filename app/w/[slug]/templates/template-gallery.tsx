@@ -4,7 +4,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
@@ -142,12 +142,12 @@ function TemplateCard({
       {canEdit(workspace) && (
         <button
           type="button"
+          aria-label={`Use template: ${template.name}`}
           disabled={!hydrated || create.isPending}
           onClick={use}
           className="mt-4 self-start rounded-lg bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-60"
         >
           {create.isPending ? "Creating…" : "Use template"}
-          <span className="sr-only">: {template.name}</span>
         </button>
       )}
     </li>
@@ -178,8 +178,11 @@ function CredentialLine({ credential, typeName, connected }: { credential: Templ
 /** A flow made from a template whose credentials are not all there yet: which to create, before it can run. */
 function CreatedNotice({ template, result, typeNames, onDismiss }: { template: TemplateSummary; result: Created; typeNames: Map<string, string>; onDismiss: () => void }) {
   const workspace = useWorkspace();
+  const notice = useRef<HTMLDivElement>(null);
+  // The card used may be far down the page; the notice is at its top.
+  useEffect(() => notice.current?.scrollIntoView({ block: "nearest" }), [result.flowId]);
   return (
-    <div role="status" className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950/40">
+    <div ref={notice} role="status" className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950/40">
       <h2 className="font-semibold">“{template.name}” was created</h2>
       <p className="mt-1">It refers to credentials this workspace does not have yet; create them under these names before it runs:</p>
       <ul className="mt-2 list-disc pl-5">
