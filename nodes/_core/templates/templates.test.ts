@@ -57,6 +57,13 @@ describe("the template files", () => {
     expect(templates.find((t) => t.id === "ab-landing-page")!.credentials).toEqual([]);
   });
 
+  it("are each listed in the README's table, in the index's order", () => {
+    const readme = readFileSync(path.join(folder, "../../../README.md"), "utf8");
+    const rows = [...readme.matchAll(/^\| ([^|]+?) \| ([^|]+?) \|/gm)].map((m) => `${m[1]} / ${m[2]}`);
+    const listed = templates.map((t) => `${t.name} / ${t.category}`);
+    expect(rows.filter((row) => listed.includes(row))).toEqual(listed);
+  });
+
   it("claim different webhook paths, so every template can be active in one workspace", () => {
     const paths = templates.flatMap(({ id }) => {
       const { document } = JSON.parse(fileText(id)) as { document: { nodes: { config: { path?: unknown } }[] } };
