@@ -180,7 +180,9 @@ function CreatedNotice({ template, result, typeNames, onDismiss }: { template: T
   const workspace = useWorkspace();
   const notice = useRef<HTMLDivElement>(null);
   // The card used may be far down the page; the notice is at its top.
-  useEffect(() => notice.current?.scrollIntoView({ block: "nearest" }), [result.flowId]);
+  useEffect(() => {
+    notice.current?.scrollIntoView({ block: "nearest" });
+  }, [result.flowId]);
   return (
     <div ref={notice} role="status" className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950/40">
       <h2 className="font-semibold">“{template.name}” was created</h2>
