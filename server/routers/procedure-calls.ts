@@ -73,6 +73,8 @@ export const procedureCalls: Record<string, (caller: Caller, t: Target) => Promi
   "apiKey.list": (c, t) => c.apiKey.list({ workspaceId: t.workspaceId }),
   "apiKey.create": (c, t) => c.apiKey.create({ workspaceId: t.workspaceId, name: "Planted", scopes: ["admin"] }),
   "apiKey.revoke": (c, t) => c.apiKey.revoke({ workspaceId: t.workspaceId, apiKeyId: t.apiKeyId }),
+  "template.list": (c, t) => c.template.list({ workspaceId: t.workspaceId }),
+  "template.create": (c, t) => c.template.create({ workspaceId: t.workspaceId, templateId: "ab-landing-page" }),
 };
 
 /**

@@ -43,7 +43,12 @@ export function FlowList() {
           <p className="text-sm text-slate-600 dark:text-slate-400">{workspace.name}</p>
         </div>
         {editable ? (
-          <NewFlowDialog />
+          <div className="flex flex-wrap items-center gap-2">
+            <Link prefetch={false} href={`/w/${workspace.slug}/templates`} className="rounded-lg border border-slate-300 px-4 py-2 font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
+              New from template
+            </Link>
+            <NewFlowDialog />
+          </div>
         ) : (
           <p className="text-sm text-slate-500">You are a viewer here: you can open flows but not change them.</p>
         )}

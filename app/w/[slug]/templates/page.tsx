@@ -1,0 +1,5 @@
+import { TemplateGallery } from "./template-gallery";
+
+export default function Page() {
+  return <TemplateGallery />;
+}
