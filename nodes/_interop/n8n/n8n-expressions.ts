@@ -104,7 +104,7 @@ function describe(node: JsNode): string {
   switch (node.type) {
     case "AssignmentExpression":
     case "UpdateExpression":
-      return "an assignment, which changes data";
+      return "an assignment (it changes data)";
     case "CallExpression":
       return "a function call";
     case "ArrowFunctionExpression":
@@ -180,6 +180,11 @@ function replacementOf(node: JsNode): string {
 }
 
 function integerLiteral(node: JsNode): number | null {
+  const u = node as JsNode & { operator?: string; argument?: JsNode };
+  if (u.type === "UnaryExpression" && u.operator === "-") {
+    const positive = integerLiteral(u.argument!);
+    return positive === null ? null : -positive;
+  }
   const literal = literalOf(node);
   return literal && typeof literal.value === "number" && Number.isInteger(literal.value) ? literal.value : null;
 }
@@ -329,7 +334,7 @@ const METHODS = new Map<string, MethodForm>([
       arity("map", args, 1);
       notOn(target, "map", ["string", "object", "item", "number", "boolean", "null"]);
       const fn = lambda(args[0]!, target.kind === "items" ? "item" : "unknown", scope, "map");
-      return atom(`$map(${paren(target)}, function(${fn.params}) { ${fn.body((out) => itemValue(out).code)} })[]`, "array");
+      return atom(`[$map(${paren(target)}, function(${fn.params}) { ${fn.body((out) => present(settle(itemValue(out))))} })[]]`, "array");
     },
   ],
   [
@@ -338,7 +343,7 @@ const METHODS = new Map<string, MethodForm>([
       arity("filter", args, 1);
       notOn(target, "filter", ["string", "object", "item", "number", "boolean", "null"]);
       const fn = lambda(args[0]!, target.kind === "items" ? "item" : "unknown", scope, "filter");
-      return atom(`$filter(${paren(target)}, function(${fn.params}) { ${fn.body(test)} })[]`, target.kind === "items" ? "items" : "array");
+      return atom(`[$filter(${paren(target)}, function(${fn.params}) { ${fn.body(test)} })[]]`, target.kind === "items" ? "items" : "array");
     },
   ],
   [
@@ -347,7 +352,7 @@ const METHODS = new Map<string, MethodForm>([
       arity("find", args, 1);
       notOn(target, "find", ["string", "object", "item", "number", "boolean", "null"]);
       const fn = lambda(args[0]!, target.kind === "items" ? "item" : "unknown", scope, "find");
-      return atom(`$filter(${paren(target)}, function(${fn.params}) { ${fn.body(test)} })[][0]`, target.kind === "items" ? "item" : "unknown");
+      return atom(`$filter(${paren(target)}, function(${fn.params}) { ${fn.body(test)} })[0]`, target.kind === "items" ? "item" : "unknown");
     },
   ],
 ]);
@@ -376,10 +381,21 @@ function jsonText(target: Out, pretty = false): string {
 /** A value of kind item or items as JSON: n8n's items are `{ json }`, ours their JSON. */
 function itemValue(out: Out): Out {
   if (out.kind === "item") return atom(`{"json": ${out.code}}`, "object");
-  if (out.kind === "items") return atom(`${paren(out)}.{"json": $}[]`, "array");
+  if (out.kind === "items") return atom(`[${paren(out)}.{"json": $}]`, "array");
   if (out.kind === "now") return atom("$now()", "string");
   if (out.nodeRef) return refuse(`${out.nodeRef.legacy ? '$node["Node"]' : "$('Node')"} must be followed by ${out.nodeRef.legacy ? ".json" : ".item, .first(), .last() or .all()"}`);
   return out;
+}
+
+/** A comparison's result kept as a value: JSONata's `<` on a missing field gives nothing, JavaScript's false. */
+function settle(out: Out): Out {
+  return out.kind === "boolean" && !out.defined ? compound(`${paren(out)} = true`, "boolean", { defined: true }) : out;
+}
+
+/** A value that JavaScript keeps in an array even when missing (stored as null); JSONata would leave it out. */
+function present(out: Out): string {
+  if (out.literal || (out.atom && /^[[{]/.test(out.code))) return out.code;
+  return `($exists(${out.code}) ? ${out.code} : null)`;
 }
 
 function value(node: JsNode, scope: Scope): Out {
@@ -567,7 +583,7 @@ function call(node: JsNode, scope: Scope): Out {
   // `x.match(/re/)` alone gives an array with extra fields; only its parts are translated, in `member`.
   const target = any(m.object, scope);
   if (target.kind === "now") {
-    if ((method === "toISO" || method === "toISOString" || method === "toJSON") && args.length === 0) return atom("$now()", "string");
+    if ((method === "toISO" || method === "toISOString" || method === "toJSON") && args.length === 0) return atom(target.code, "string");
     return refuse(`the date method ${method}() has no direct JSONata form (only toISO())`);
   }
   const form = METHODS.get(method);
@@ -607,7 +623,7 @@ function staticCall(owner: string, method: string, args: JsNode[], scope: Scope)
       // JSON is JSONata too: `$eval` reads it into the same value.
       return one((x) => atom(`$eval(${x.code})`, "unknown"));
     case "Object.keys":
-      return one((x) => atom(`$keys(${x.code})[]`, "array"));
+      return one((x) => atom(`[$keys(${x.code})]`, "array"));
     case "Date.now":
       arity("Date.now", args, 0);
       return atom("$millis()", "number");
@@ -763,7 +779,7 @@ function object(node: JsNode, scope: Scope): Out {
     if (prop.computed) refuse("an object key computed from a value");
     if (prop.kind !== "init" || prop.method) refuse("a getter, setter or method in an object");
     const key = prop.key.type === "Identifier" ? (prop.key as JsNode & { name: string }).name : String(literalOf(prop.key)?.value);
-    parts.push(`${stringLiteral(key)}: ${value(prop.value, scope).code}`);
+    parts.push(`${stringLiteral(key)}: ${settle(value(prop.value, scope)).code}`);
   }
   if (spreads.length === 0) return atom(`{${parts.join(", ")}}`, "object");
   if (parts.length) spreads.push(`{${parts.join(", ")}}`);
@@ -778,14 +794,13 @@ function array(node: JsNode, scope: Scope): Out {
     if (element.type === "SpreadElement") {
       const spread = value((element as SpreadElement).argument, scope);
       if (spread.kind !== "array" && spread.kind !== "unknown") refuse(`spreading (...) a value of type ${spread.kind} into an array`);
-      // JSONata's array constructor already puts an array's elements in, one by one.
-      return spread.code;
+      // JSONata's array constructor already puts an array's elements in, one by one; text spreads to characters.
+      return spread.kind === "array" ? spread.code : `($type(${spread.code}) = "array" ? ${spread.code} : $split(${spread.code}, ""))`;
     }
-    const x = value(element, scope);
-    if (x.code.startsWith("[") && x.atom) return x.code;
-    if (x.kind !== "array" && x.kind !== "unknown") return x.code;
+    const x = settle(value(element, scope));
+    if (x.literal || (x.atom && /^[[{]/.test(x.code)) || (x.kind !== "array" && x.kind !== "unknown")) return present(x);
     // JSONata puts an array's elements in one by one; JavaScript keeps it as one element.
-    return `($type(${x.code}) = "array" ? [[${x.code}]] : ${paren(x)})`;
+    return `($type(${x.code}) = "array" ? [[${x.code}]] : ${present(x)})`;
   });
   return atom(`[${parts.join(", ")}]`, "array");
 }
@@ -837,7 +852,7 @@ function matchPart(node: JsNode, scope: Scope): Out | null {
 export function translateExpression(source: string): TranslatedString {
   try {
     const node = parseBody(source);
-    const out = value(node, new Map());
+    const out = settle(value(node, new Map()));
     return { ok: true, value: out.code };
   } catch (err) {
     if (err instanceof Refusal) return { ok: false, reason: err.message };
