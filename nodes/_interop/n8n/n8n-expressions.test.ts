@@ -209,6 +209,12 @@ const cases: [string, N8nSide][] = [
   ["new Date($json.when).toISOString()", ({ $json }) => new Date($json.when).toISOString()],
   ["new Date($json.ms).toISOString()", ({ $json }) => new Date($json.ms).toISOString()],
   ["encodeURIComponent($json.text)", ({ $json }) => encodeURIComponent($json.text)],
+  ['$json.text.startsWith("order") ? 1 : 2', ({ $json }) => ($json.text.startsWith("order") ? 1 : 2)],
+  ['$json.text.toLowerCase().includes("done") && $json.count > 1', ({ $json }) => $json.text.toLowerCase().includes("done") && $json.count > 1],
+  ["`over: ${$json.count > 3}`", ({ $json }) => `over: ${$json.count > 3}`],
+  ['{ big: $json.count > 2, list: [$json.count < 2] }', ({ $json }) => ({ big: $json.count > 2, list: [$json.count < 2] })],
+  ["$json.items.map(x => x.missing)", ({ $json }) => $json.items.map((x: Json) => x.missing)],
+  ["Object.keys($json.obj)", ({ $json }) => Object.keys($json.obj)],
   ["$json.a.b;", ({ $json }) => $json.a.b],
   ["$json.a.b // the b\n", ({ $json }) => $json.a.b],
 ];
@@ -279,6 +285,8 @@ describe("n8n expressions", () => {
       ["$json.list.map(x => x.a, 1)", "map()"],
       ["$json.list.map(fn)", "written in place"],
       ["$json.a.slice($json.n)", "whole numbers"],
+      ["new Date($json.when)", "Date as a value"],
+      ['$json.csv.split(",").name', "of an array"],
     ];
     for (const [source, words] of refused) {
       const result = translateExpression(source);

@@ -29,7 +29,8 @@ import { parseTemplate } from "../../_core/expressions";
  *
  * Known differences left (each only on data where the JavaScript result is itself unusual): where JavaScript would
  * throw (a method on a missing field) or give NaN (arithmetic on text), ours gives nothing or stops with an error;
- * objects and arrays compare by value; text joined with an array or object shows it as JSON (as our templates do),
+ * a field read on an array of unknown type reads it from every element (JavaScript gives undefined); objects and
+ * arrays compare by value; text joined with an array or object shows it as JSON (as our templates do),
  * where JavaScript writes `a,b` or `[object Object]`; a missing value joined to text adds nothing rather than
  * "undefined"; `[0]` on text gives the whole text rather than its first character; lengths and positions in text
  * count characters where JavaScript counts UTF-16 units; a date and time without zone is read as UTC.
@@ -75,6 +76,8 @@ interface Out {
   literal?: boolean;
   /** For `item` values: whether this is the current item (its binary data is `$binary`). */
   current?: boolean;
+  /** For `now` values: the clock (`$now`, `DateTime.now()`), which n8n writes as its ISO text, or a JavaScript Date. */
+  clock?: boolean;
   /** For `$('Node')` and `$node["Node"]`: the node's name, waiting for `.item`, `.first()`, `.json`…. */
   nodeRef?: { name: string; legacy: boolean };
 }
@@ -225,12 +228,13 @@ const notOn = (target: Out, method: string, kinds: Kind[]) => {
   if (kinds.includes(target.kind)) refuse(`${method}() on ${target.kind === "items" ? "a list of items" : `a value of type ${target.kind}`}`);
 };
 
-const stringMethod = (name: string, form: (t: string, args: string[]) => string, count = 0): [string, MethodForm] => [
+const stringMethod = (name: string, form: (t: string, args: string[]) => string, count = 0, kind: Kind = "string"): [string, MethodForm] => [
   name,
   (target, args, scope) => {
     arity(name, args, count);
     notOn(target, name, ["array", "object", "items", "item", "number", "boolean", "null"]);
-    return atom(form(target.code, args.map((a) => text(a, scope, name))), "string");
+    const code = form(target.code, args.map((a) => text(a, scope, name)));
+    return kind === "boolean" ? compound(code, kind) : atom(code, kind);
   },
 ];
 
@@ -248,8 +252,8 @@ const METHODS = new Map<string, MethodForm>([
   stringMethod("trim", (t) => `$replace(${t}, /^\\s+|\\s+$/, "")`),
   stringMethod("trimStart", (t) => `$replace(${t}, /^\\s+/, "")`),
   stringMethod("trimEnd", (t) => `$replace(${t}, /\\s+$/, "")`),
-  stringMethod("startsWith", (t, [s]) => `$substring(${t}, 0, $length(${s})) = ${s}`, 1),
-  stringMethod("endsWith", (t, [s]) => `$substring(${t}, $length(${t}) - $length(${s})) = ${s}`, 1),
+  stringMethod("startsWith", (t, [s]) => `$substring(${t}, 0, $length(${s})) = ${s}`, 1, "boolean"),
+  stringMethod("endsWith", (t, [s]) => `$substring(${t}, $length(${t}) - $length(${s})) = ${s}`, 1, "boolean"),
   [
     "split",
     (target, args, scope) => {
@@ -298,7 +302,7 @@ const METHODS = new Map<string, MethodForm>([
       arity("includes", args, 1);
       notOn(target, "includes", ["object", "items", "item", "number", "boolean", "null"]);
       const part = value(args[0]!, scope);
-      if (target.kind === "string") return atom(`$contains(${target.code}, ${text(args[0]!, scope, "includes")})`, "string");
+      if (target.kind === "string") return atom(`$contains(${target.code}, ${text(args[0]!, scope, "includes")})`, "boolean");
       if (!part.literal) refuse("includes() is translated only with a quoted or number argument");
       if (target.kind === "array") return compound(`${paren(part)} in ${paren(target)}`, "boolean", { defined: true });
       // On an array JavaScript looks for an element, on text for a part of it.
@@ -382,7 +386,7 @@ function jsonText(target: Out, pretty = false): string {
 function itemValue(out: Out): Out {
   if (out.kind === "item") return atom(`{"json": ${out.code}}`, "object");
   if (out.kind === "items") return atom(`[${paren(out)}.{"json": $}]`, "array");
-  if (out.kind === "now") return atom("$now()", "string");
+  if (out.kind === "now") return out.clock ? atom(out.code, "string") : refuse("a JavaScript Date as a value (only its toISOString() is translated)");
   if (out.nodeRef) return refuse(`${out.nodeRef.legacy ? '$node["Node"]' : "$('Node')"} must be followed by ${out.nodeRef.legacy ? ".json" : ".item, .first(), .last() or .all()"}`);
   return out;
 }
@@ -405,7 +409,7 @@ function value(node: JsNode, scope: Scope): Out {
 const GLOBAL_NAMES: Record<string, Out> = {
   $json: atom("$json", "object"),
   $itemIndex: atom("$itemIndex", "number"),
-  $now: atom("$now()", "now"),
+  $now: atom("$now()", "now", { clock: true }),
 };
 
 /** Any node, possibly of kind item, items or a node reference (which only a member or call may follow). */
@@ -467,7 +471,7 @@ function template(node: JsNode, scope: Scope): Out {
     const cooked = quasi.value.cooked ?? refuse("a template with an invalid escape");
     if (cooked) parts.push(stringLiteral(cooked));
     const expression = t.expressions[i];
-    if (expression) parts.push(paren(value(expression, scope)));
+    if (expression) parts.push(paren(settle(value(expression, scope))));
   });
   if (parts.length === 0) return atom('""', "string", { literal: true });
   // `&` turns each side into text, as a template does; one value alone needs `$string`.
@@ -531,6 +535,8 @@ function member(node: JsNode, scope: Scope): Out {
     return refuse("a list of items is read by position ([0]) or with map()");
   }
   if (target.kind === "string" || target.kind === "number" || target.kind === "boolean" || target.kind === "null") return refuse(`a field of a value of type ${target.kind}`);
+  // JSONata would read the field of every element; JavaScript reads the array's own.
+  if (target.kind === "array" && "name" in prop) return refuse(`the field ${prop.name} of an array`);
   const base = target.atom || target.code.endsWith("[]") ? target.code : `(${target.code})`;
   if ("name" in prop) return atom(`${base}.${pathStep(prop.name)}`, "unknown");
   if ("index" in prop) return atom(`${base}[${prop.index}]`, "unknown");
@@ -629,7 +635,7 @@ function staticCall(owner: string, method: string, args: JsNode[], scope: Scope)
       return atom("$millis()", "number");
     case "DateTime.now":
       arity("DateTime.now", args, 0);
-      return atom("$now()", "now");
+      return atom("$now()", "now", { clock: true });
     default:
       return null;
   }
@@ -732,6 +738,7 @@ function binary(node: JsNode, scope: Scope): Out {
     const nullish = literalOf(b.right)?.value === null ? b.left : literalOf(b.left)?.value === null ? b.right : null;
     if (missing) {
       const x = value(missing, scope);
+      if (op === "!==") return atom(`$exists(${x.code})`, "boolean", { defined: true });
       const absent = atom(`$not($exists(${x.code}))`, "boolean", { defined: true });
       return wrap(op.length === 2 ? compound(`${absent.code} or ${paren(x)} = null`, "boolean", { defined: true }) : absent);
     }
@@ -748,8 +755,8 @@ function binary(node: JsNode, scope: Scope): Out {
     }
     return wrap(strictEquals(left, right));
   }
-  const left = value(b.left, scope);
-  const right = value(b.right, scope);
+  const left = settle(value(b.left, scope));
+  const right = settle(value(b.right, scope));
   if (op === "<" || op === "<=" || op === ">" || op === ">=") return compound(`${paren(left)} ${op} ${paren(right)}`, "boolean");
   if (op === "-" || op === "*" || op === "/" || op === "%") {
     for (const side of [left, right]) if (side.kind !== "number" && side.kind !== "unknown") refuse(`${op} with a value of type ${side.kind}`);
