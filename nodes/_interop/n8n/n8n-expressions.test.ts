@@ -21,6 +21,8 @@ interface Context {
 
 /** The n8n side: the expression written again as a plain function of n8n's variables. */
 type N8nSide = (v: {
+  // n8n's expressions are untyped JavaScript over JSON; the fixture repeats them as written, so $json is as loose.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   $json: any;
   $: (name: string) => { item: Item; first: () => Item; last: () => Item; all: () => Item[] };
   $node: Record<string, Item>;
