@@ -32,6 +32,15 @@ type N8nSide = (v: {
   $itemIndex: number;
 }) => unknown;
 
+/** n8n's own `isEmpty()` (an expression extension), for the fixture. */
+const isEmpty = (v: unknown) => v === undefined || v === null || v === "" || (Array.isArray(v) ? v.length === 0 : typeof v === "object" && Object.keys(v).length === 0);
+
+/** n8n's `first()` and `last()`, which only arrays have. */
+const arrayOf = (v: unknown): unknown[] => {
+  if (!Array.isArray(v)) throw new TypeError("first() and last() are methods of arrays");
+  return v;
+};
+
 const RUN_ID = "run-1";
 const FLOW_ID = "flow-1";
 
@@ -217,6 +226,15 @@ const cases: [string, N8nSide][] = [
   ['{ big: $json.count > 2, list: [$json.count < 2] }', ({ $json }) => ({ big: $json.count > 2, list: [$json.count < 2] })],
   ["$json.items.map(x => x.missing)", ({ $json }) => $json.items.map((x: Json) => x.missing)],
   ["Object.keys($json.obj)", ({ $json }) => Object.keys($json.obj)],
+  ["$json.isEmpty()", ({ $json }) => isEmpty($json)],
+  ["$json.obj.isEmpty()", ({ $json }) => isEmpty($json.obj)],
+  ["$json.list.isNotEmpty()", ({ $json }) => !isEmpty($json.list)],
+  ["!$json.text.isEmpty()", ({ $json }) => !isEmpty($json.text)],
+  ["$json.tags.first()", ({ $json }) => arrayOf($json.tags)[0]],
+  ["$json.tags.last()", ({ $json }) => arrayOf($json.tags).at(-1)],
+  ["$json.a[Object.keys($json.a)[Object.keys($json.a).length - 1]]", ({ $json }) => $json.a[Object.keys($json.a)[Object.keys($json.a).length - 1]!]],
+  ["$json.items[$json.count - 3].id", ({ $json }) => $json.items[$json.count - 3].id],
+  ["$json.payload.parseJson().s", ({ $json }) => JSON.parse($json.payload).s],
   ["$json.a.b;", ({ $json }) => $json.a.b],
   ["$json.a.b // the b\n", ({ $json }) => $json.a.b],
 ];
@@ -242,6 +260,10 @@ describe("n8n expressions", () => {
     }
     const millis = (await oursValue(contexts[0]!, ok("Date.now()"))) as number;
     expect(Math.abs(millis - Date.now())).toBeLessThan(60_000);
+    for (const source of ["DateTime.now().minus({ hours: 24 }).toISO()", "$now.minus(24, 'hours').toISO()", "$now.plus({ hours: -25, minutes: 60 })"]) {
+      const earlier = (await oursValue(contexts[0]!, ok(source))) as string;
+      expect(Math.abs(Date.parse(earlier) - (Date.now() - 86_400_000)), source).toBeLessThan(60_000);
+    }
   });
 
   it("writes readable JSONata for the usual forms", () => {
@@ -280,7 +302,8 @@ describe("n8n expressions", () => {
       ["$json.a; $json.b", "statements"],
       ["$json.a +", "not a JavaScript expression"],
       ["new Map()", "new Map"],
-      ["$now.plus(1, 'day')", "plus()"],
+      ["$now.plus(1, 'day')", "calendar unit"],
+      ["$now.format('yyyy')", "format()"],
       ["$('Rows')", "$('Node') must be followed by"],
       ["$('Rows').item.binary", "binary"],
       ["typeof $json.a", "typeof"],

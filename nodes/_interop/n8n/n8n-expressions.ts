@@ -76,6 +76,8 @@ interface Out {
   literal?: boolean;
   /** For `item` values: whether this is the current item (its binary data is `$binary`). */
   current?: boolean;
+  /** For arrays: the kind of their elements, when known. */
+  element?: Kind;
   /** For `now` values: the clock (`$now`, `DateTime.now()`), which n8n writes as its ISO text, or a JavaScript Date. */
   clock?: boolean;
   /** For `$('Node')` and `$node["Node"]`: the node's name, waiting for `.item`, `.first()`, `.json`…. */
@@ -260,7 +262,7 @@ const METHODS = new Map<string, MethodForm>([
       arity("split", args, 1);
       notOn(target, "split", ["array", "object", "items", "item", "number", "boolean", "null"]);
       const regex = regexOf(args[0]!);
-      return atom(`$split(${target.code}, ${regex ? regex.code : text(args[0]!, scope, "split")})`, "array");
+      return atom(`$split(${target.code}, ${regex ? regex.code : text(args[0]!, scope, "split")})`, "array", { element: "string" });
     },
   ],
   [
@@ -327,7 +329,17 @@ const METHODS = new Map<string, MethodForm>([
     },
   ],
   stringMethod("toString", (t) => `$string(${t})`),
-  stringMethod("toJsonString", (t) => jsonText(atom(t, "unknown"))),
+  [
+    "toJsonString",
+    (target, args) => {
+      arity("toJsonString", args, 0);
+      return atom(jsonText(target), "string");
+    },
+  ],
+  // n8n's own methods on values (its expression extensions).
+  stringMethod("parseJson", (t) => `$eval(${t})`, 0, "unknown"),
+  ["isEmpty", (target, args) => (arity("isEmpty", args, 0), isEmpty(target))],
+  ["isNotEmpty", (target, args) => (arity("isNotEmpty", args, 0), atom(`$not(${isEmpty(target).code})`, "boolean", { defined: true }))],
   [
     "match",
     (target) => refuse(`match() is translated only when one group or the whole match is taken from it (${target.code}.match(/re/)[1])`),
@@ -360,6 +372,16 @@ const METHODS = new Map<string, MethodForm>([
     },
   ],
 ]);
+
+/** n8n's `isEmpty()`: true for a missing value, null, "", [] and {}. */
+function isEmpty(target: Out): Out {
+  const x = target.code;
+  if (target.kind === "object") return compound(`$count($keys(${x})) = 0`, "boolean", { defined: true });
+  if (target.kind === "array") return compound(`$count(${x}) = 0`, "boolean", { defined: true });
+  if (target.kind === "string") return compound(`${paren(target)} = ""`, "boolean", { defined: true });
+  if (target.kind !== "unknown") return refuse(`isEmpty() on a value of type ${target.kind}`);
+  return atom(`($not($exists(${x})) or ${x} = null or ${x} = "" or ($type(${x}) = "array" and $count(${x}) = 0) or ($type(${x}) = "object" and $count($keys(${x})) = 0))`, "boolean", { defined: true });
+}
 
 /** JavaScript's `slice(start, end)` on text, with whole-number literals. */
 function substring(target: Out, args: JsNode[], method: string): Out {
@@ -539,8 +561,10 @@ function member(node: JsNode, scope: Scope): Out {
   if (target.kind === "array" && "name" in prop) return refuse(`the field ${prop.name} of an array`);
   const base = target.atom || target.code.endsWith("[]") ? target.code : `(${target.code})`;
   if ("name" in prop) return atom(`${base}.${pathStep(prop.name)}`, "unknown");
-  if ("index" in prop) return atom(`${base}[${prop.index}]`, "unknown");
-  if (prop.key.kind !== "string") return refuse("a field named by a value that is not known to be text");
+  if ("index" in prop) return atom(`${base}[${prop.index}]`, target.element ?? "unknown");
+  // A number between brackets is a position in JSONata too (counted from the end when negative, where JavaScript finds nothing).
+  if (prop.key.kind === "number") return atom(`${base}[${prop.key.code}]`, target.element ?? "unknown");
+  if (prop.key.kind !== "string") return refuse("a field named by a value that is not known to be text or a number");
   return atom(`$lookup(${target.code}, ${prop.key.code})`, "unknown");
 }
 
@@ -562,7 +586,12 @@ function nodeCall(node: JsNode & { callee: JsNode; arguments: JsNode[] }, scope:
   }
   if (!["first", "last", "all"].includes(method)) return null;
   const target = any(m.object, scope);
-  if (!target.nodeRef || target.nodeRef.legacy) return target.kind === "array" || target.kind === "unknown" ? refuse(`the method ${method}() has no direct JSONata form`) : null;
+  if (!target.nodeRef || target.nodeRef.legacy) {
+    // n8n's own first() and last() of an array.
+    if (method === "all" || (target.kind !== "array" && target.kind !== "unknown")) return null;
+    if (node.arguments.length > 0) return refuse(`${method}() with arguments`);
+    return atom(`${paren(target)}[${method === "first" ? 0 : -1}]`, target.element ?? "unknown");
+  }
   if (node.arguments.length > 0) return refuse(`$('Node').${method}() with arguments`);
   if (method === "first") return atom(`${target.code}.json`, "item");
   if (method === "last") return atom(`${target.code}.items[-1]`, "item");
@@ -589,12 +618,46 @@ function call(node: JsNode, scope: Scope): Out {
   // `x.match(/re/)` alone gives an array with extra fields; only its parts are translated, in `member`.
   const target = any(m.object, scope);
   if (target.kind === "now") {
+    if (target.clock && (method === "plus" || method === "minus")) {
+      const millis = target.code === "$now()" ? "$millis()" : `$toMillis(${target.code})`;
+      return atom(`$fromMillis(${millis} ${method === "plus" ? "+" : "-"} ${durationMillis(args, scope, method)})`, "now", { clock: true });
+    }
     if ((method === "toISO" || method === "toISOString" || method === "toJSON") && args.length === 0) return atom(target.code, "string");
     return refuse(`the date method ${method}() has no direct JSONata form (only toISO())`);
   }
   const form = METHODS.get(method);
   if (!form) return refuse(`the method ${method}() has no direct JSONata form`);
   return form(method === "map" || method === "filter" || method === "find" ? target : itemValue(target), args, scope);
+}
+
+/**
+ * Units of a fixed length. Days, weeks, months and years are calendar units in n8n (Luxon), whose length changes with
+ * daylight saving time in the workflow's time zone, so they are not translated.
+ */
+const UNIT_MILLIS: Record<string, number> = { millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000 };
+
+/** Luxon's duration argument (`{ hours: 2 }`, `(2, "hours")` or milliseconds) in milliseconds. */
+function durationMillis(args: JsNode[], scope: Scope, method: string): string {
+  const unit = (name: string) => UNIT_MILLIS[name.replace(/s$/, "")] ?? refuse(`${method}() in ${name}, a calendar unit whose length depends on the time zone`);
+  const amount = (node: JsNode) => {
+    const x = value(node, scope);
+    return x.kind === "number" || x.kind === "unknown" ? paren(x) : refuse(`${method}() by a value of type ${x.kind}`);
+  };
+  arity(method, args, 1, 2);
+  const [first, second] = args as [JsNode, JsNode | undefined];
+  if (second) {
+    const name = literalOf(second)?.value;
+    if (typeof name !== "string") return refuse(`${method}() with a unit that is not written in place`);
+    return `${amount(first)} * ${unit(name)}`;
+  }
+  if (first.type !== "ObjectExpression") return amount(first);
+  const terms = (first as JsNode & { properties: JsNode[] }).properties.map((p) => {
+    const prop = p as JsNode & { key?: JsNode; value?: JsNode; computed?: boolean };
+    if (p.type !== "Property" || prop.computed) return refuse(`${method}() with a duration that is not written in place`);
+    const key = prop.key!.type === "Identifier" ? (prop.key as JsNode & { name: string }).name : String(literalOf(prop.key!)?.value);
+    return `${amount(prop.value!)} * ${unit(key)}`;
+  });
+  return terms.length ? `(${terms.join(" + ")})` : "0";
 }
 
 /** `Math.floor(x)`, `JSON.stringify(x)`, `Object.keys(x)`, `Date.now()`, `DateTime.now()`. */
@@ -629,7 +692,7 @@ function staticCall(owner: string, method: string, args: JsNode[], scope: Scope)
       // JSON is JSONata too: `$eval` reads it into the same value.
       return one((x) => atom(`$eval(${x.code})`, "unknown"));
     case "Object.keys":
-      return one((x) => atom(`[$keys(${x.code})]`, "array"));
+      return one((x) => atom(`[$keys(${x.code})]`, "array", { element: "string" }));
     case "Date.now":
       arity("Date.now", args, 0);
       return atom("$millis()", "number");
