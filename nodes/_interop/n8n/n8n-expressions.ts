@@ -74,6 +74,8 @@ interface Out {
   defined?: boolean;
   /** A literal value, which is never missing. */
   literal?: boolean;
+  /** Never missing, though no literal (text joined with `&`, a count). */
+  always?: boolean;
   /** For `item` values: whether this is the current item (its binary data is `$binary`). */
   current?: boolean;
   /** For arrays: the kind of their elements, when known. */
@@ -420,7 +422,7 @@ function settle(out: Out): Out {
 
 /** A value that JavaScript keeps in an array even when missing (stored as null); JSONata would leave it out. */
 function present(out: Out): string {
-  if (out.literal || (out.atom && /^[[{]/.test(out.code))) return out.code;
+  if (out.literal || out.always || out.defined || (out.atom && /^[[{]/.test(out.code))) return out.code;
   return `($exists(${out.code}) ? ${out.code} : null)`;
 }
 
@@ -498,7 +500,7 @@ function template(node: JsNode, scope: Scope): Out {
   if (parts.length === 0) return atom('""', "string", { literal: true });
   // `&` turns each side into text, as a template does; one value alone needs `$string`.
   if (parts.length === 1) return atom(t.expressions.length ? `$string(${parts[0]})` : parts[0]!, "string");
-  return compound(parts.join(" & "), "string");
+  return compound(parts.join(" & "), "string", { always: true });
 }
 
 function propertyName(node: JsNode & { property: JsNode; computed: boolean }, scope: Scope): { name: string } | { index: number } | { key: Out } {
@@ -548,7 +550,7 @@ function member(node: JsNode, scope: Scope): Out {
   if (target.kind === "now") return refuse("$now is a date in n8n; only $now and $now.toISO() are translated");
   if ("name" in prop && prop.name === "length") {
     if (target.kind === "string") return atom(`$length(${target.code})`, "number");
-    if (target.kind === "array" || target.kind === "items") return atom(`$count(${target.code})`, "number");
+    if (target.kind === "array" || target.kind === "items") return atom(`$count(${target.code})`, "number", { always: true });
     if (target.kind !== "unknown") return refuse(`.length of a value of type ${target.kind}`);
     return atom(`($type(${target.code}) = "array" ? $count(${target.code}) : $length(${target.code}))`, "number");
   }
@@ -827,7 +829,7 @@ function binary(node: JsNode, scope: Scope): Out {
   }
   if (op === "+") {
     if (left.kind === "number" && right.kind === "number") return compound(`${paren(left)} + ${paren(right)}`, "number");
-    if (left.kind === "string" || right.kind === "string") return compound(`${left.kind === "string" && !left.atom ? left.code : paren(left)} & ${paren(right)}`, "string");
+    if (left.kind === "string" || right.kind === "string") return compound(`${left.kind === "string" && !left.atom ? left.code : paren(left)} & ${paren(right)}`, "string", { always: true });
     return refuse("+ adds numbers or joins text in JavaScript, and which one depends on the data here; it is translated when one side is text written in place or both are numbers");
   }
   return refuse(`the operator ${op} has no JSONata form here`);
