@@ -235,6 +235,8 @@ const cases: [string, N8nSide][] = [
   ["$json.a[Object.keys($json.a)[Object.keys($json.a).length - 1]]", ({ $json }) => $json.a[Object.keys($json.a)[Object.keys($json.a).length - 1]!]],
   ["$json.items[$json.count - 3].id", ({ $json }) => $json.items[$json.count - 3].id],
   ["$json.payload.parseJson().s", ({ $json }) => JSON.parse($json.payload).s],
+  ['$json.csv.split(",").map(part => part.trim().toUpperCase())', ({ $json }) => $json.csv.split(",").map((part: string) => part.trim().toUpperCase())],
+  ["$json.items.map(node => node.id).includes(2)", ({ $json }) => $json.items.map((node: Json) => node.id).includes(2)],
   ["$json.a.b;", ({ $json }) => $json.a.b],
   ["$json.a.b // the b\n", ({ $json }) => $json.a.b],
 ];
@@ -294,6 +296,9 @@ describe("n8n expressions", () => {
       ["$json.t.toDateTime()", "toDateTime()"],
       ['$json.a.replace(/x/s, "y")', "flag s"],
       ['$json.a.replace("x", "$$")', "$ patterns"],
+      ['$json.a.replace("x", "[$&]")', "$ patterns"],
+      ['$json.a.replace(/x/, "$<name>")', "$ patterns"],
+      ["$json.list.map($json => 1)", "parameter named $json"],
       ["$today", "$today"],
       ["$json.text.match(/x/g)[0]", "g flag"],
       ["$json.text.match(/x/)", "match()"],

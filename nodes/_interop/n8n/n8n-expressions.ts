@@ -32,7 +32,8 @@ import { parseTemplate } from "../../_core/expressions";
  * a field read on an array of unknown type reads it from every element (JavaScript gives undefined); objects and
  * arrays compare by value; text joined with an array or object shows it as JSON (as our templates do),
  * where JavaScript writes `a,b` or `[object Object]`; a missing value joined to text adds nothing rather than
- * "undefined"; `[0]` on text gives the whole text rather than its first character; lengths and positions in text
+ * "undefined"; numbers written as text keep 15 significant digits; `[0]` on text gives the whole text rather than
+ * its first character; lengths and positions in text
  * count characters where JavaScript counts UTF-16 units; a date and time without zone is read as UTC.
  */
 export type TranslatedString = { ok: true; value: string } | { ok: false; reason: string };
@@ -151,7 +152,8 @@ function truth(value: Out): Out {
 
 /** JavaScript's `a === b`. */
 function strictEquals(left: Out, right: Out): Out {
-  if (left.literal || right.literal) return compound(`${paren(left)} = ${paren(right)}`, "boolean", { defined: true });
+  const present = (x: Out) => x.literal || x.always || x.defined;
+  if (present(left) || present(right)) return compound(`${paren(left)} = ${paren(right)}`, "boolean", { defined: true });
   return atom(`(${paren(left)} = ${paren(right)} or ($not($exists(${left.code})) and $not($exists(${right.code}))))`, "boolean", { defined: true });
 }
 
@@ -177,10 +179,14 @@ function regexOf(node: JsNode): { code: string; global: boolean } | null {
   return { code: `/${pattern}/${flags.replace("g", "")}`, global: flags.includes("g") };
 }
 
-/** A replacement text for `$replace`: JavaScript's `$&` is JSONata's `$0`; other `$` patterns differ. */
-function replacementOf(node: JsNode): string {
+/**
+ * A replacement text for `$replace`. With a regular expression, JavaScript's `$&` is JSONata's `$0` and `$1`… mean
+ * the same; other `$` patterns differ. With a text to find, JavaScript still reads `$&` and `$$`, JSONata nothing.
+ */
+function replacementOf(node: JsNode, regex: boolean): string {
   const literal = literalOf(node);
   if (!literal || typeof literal.value !== "string") return refuse("replace() is translated only with a quoted replacement text");
+  if (!regex && literal.value.includes("$")) refuse("replace() of a text with $ patterns in the replacement");
   const text = literal.value.replace(/\$&/g, "$0");
   if (/\$(?![0-9])|\$[0-9][0-9]/.test(text)) refuse("replace() with $ patterns other than $1 to $9 and $& in the replacement");
   return stringLiteral(text);
@@ -207,6 +213,7 @@ function lambda(node: JsNode, element: Kind, scope: Scope, method: string): { pa
   fn.params.forEach((param, index) => {
     if (param.type !== "Identifier") refuse(`${method}() with a destructured parameter`);
     const name = (param as JsNode & { name: string }).name;
+    if (!NAME.test(name)) refuse(`${method}() with a parameter named ${name}`);
     const variable = `$${name}${TAKEN_NAMES.has(name) || [...scope.values()].some((v) => v.code === `$${name}`) ? "_" : ""}`;
     names.push(variable);
     inner.set(name, atom(variable, index === 0 ? element : "number"));
@@ -281,7 +288,7 @@ const METHODS = new Map<string, MethodForm>([
       arity("replace", args, 2);
       notOn(target, "replace", ["array", "object", "items", "item", "number", "boolean", "null"]);
       const regex = regexOf(args[0]!);
-      const replacement = replacementOf(args[1]!);
+      const replacement = replacementOf(args[1]!, regex !== null);
       if (regex) return atom(`$replace(${target.code}, ${regex.code}, ${replacement}${regex.global ? "" : ", 1"})`, "string");
       const pattern = literalOf(args[0]!);
       if (pattern && pattern.value === "") refuse("replace() of an empty text");
@@ -297,7 +304,7 @@ const METHODS = new Map<string, MethodForm>([
       const regex = regexOf(args[0]!);
       const pattern = literalOf(args[0]!);
       if (pattern && pattern.value === "") refuse("replaceAll() of an empty text");
-      return atom(`$replace(${target.code}, ${regex ? regex.code : text(args[0]!, scope, "replaceAll")}, ${replacementOf(args[1]!)})`, "string");
+      return atom(`$replace(${target.code}, ${regex ? regex.code : text(args[0]!, scope, "replaceAll")}, ${replacementOf(args[1]!, regex !== null)})`, "string");
     },
   ],
   [
@@ -351,7 +358,7 @@ const METHODS = new Map<string, MethodForm>([
     (target, args, scope) => {
       arity("map", args, 1);
       notOn(target, "map", ["string", "object", "item", "number", "boolean", "null"]);
-      const fn = lambda(args[0]!, target.kind === "items" ? "item" : "unknown", scope, "map");
+      const fn = lambda(args[0]!, target.kind === "items" ? "item" : (target.element ?? "unknown"), scope, "map");
       return atom(`[$map(${paren(target)}, function(${fn.params}) { ${fn.body((out) => present(settle(itemValue(out))))} })[]]`, "array");
     },
   ],
@@ -360,7 +367,7 @@ const METHODS = new Map<string, MethodForm>([
     (target, args, scope) => {
       arity("filter", args, 1);
       notOn(target, "filter", ["string", "object", "item", "number", "boolean", "null"]);
-      const fn = lambda(args[0]!, target.kind === "items" ? "item" : "unknown", scope, "filter");
+      const fn = lambda(args[0]!, target.kind === "items" ? "item" : (target.element ?? "unknown"), scope, "filter");
       return atom(`[$filter(${paren(target)}, function(${fn.params}) { ${fn.body(test)} })[]]`, target.kind === "items" ? "items" : "array");
     },
   ],
@@ -369,7 +376,7 @@ const METHODS = new Map<string, MethodForm>([
     (target, args, scope) => {
       arity("find", args, 1);
       notOn(target, "find", ["string", "object", "item", "number", "boolean", "null"]);
-      const fn = lambda(args[0]!, target.kind === "items" ? "item" : "unknown", scope, "find");
+      const fn = lambda(args[0]!, target.kind === "items" ? "item" : (target.element ?? "unknown"), scope, "find");
       return atom(`$filter(${paren(target)}, function(${fn.params}) { ${fn.body(test)} })[0]`, target.kind === "items" ? "item" : "unknown");
     },
   ],
