@@ -237,6 +237,9 @@ const cases: [string, N8nSide][] = [
   ["$json.payload.parseJson().s", ({ $json }) => JSON.parse($json.payload).s],
   ['$json.csv.split(",").map(part => part.trim().toUpperCase())', ({ $json }) => $json.csv.split(",").map((part: string) => part.trim().toUpperCase())],
   ["$json.items.map(node => node.id).includes(2)", ({ $json }) => $json.items.map((node: Json) => node.id).includes(2)],
+  ['$json.a && $json.a.c ? $json.a.c : ($json.text ? $json.text : "none")', ({ $json }) => ($json.a && $json.a.c ? $json.a.c : $json.text ? $json.text : "none")],
+  ["!($json.status || $json.list)", ({ $json }) => !($json.status || $json.list)],
+  ["$if($json.zero || $json.obj && !$json.empty, 1, 2)", ({ $json }) => ($json.zero || ($json.obj && !$json.empty) ? 1 : 2)],
   ["$json.a.b;", ({ $json }) => $json.a.b],
   ["$json.a.b // the b\n", ({ $json }) => $json.a.b],
 ];

@@ -141,6 +141,28 @@ function test(value: Out): string {
   return `($type(${value.code}) in ["array", "object"] or ${paren(value)})`;
 }
 
+function unwrap(node: JsNode): JsNode {
+  return node.type === "ParenthesizedExpression" ? unwrap((node as JsNode & { expression: JsNode }).expression) : node;
+}
+
+/**
+ * A JavaScript condition (a `?:` test, `!`'s operand) as a JSONata test. There only the truth of `a && b` and `a || b`
+ * counts, not which operand they give, so they become `and` and `or`.
+ */
+function condition(node: JsNode, scope: Scope): string {
+  return logicalCondition(node, scope) ?? test(value(node, scope));
+}
+
+function logicalCondition(node: JsNode, scope: Scope): string | null {
+  const n = unwrap(node) as JsNode & { operator?: string; left?: JsNode; right?: JsNode };
+  if (n.type !== "LogicalExpression" || n.operator === "??") return null;
+  const side = (x: JsNode) => {
+    const inner = logicalCondition(x, scope);
+    return inner === null ? test(value(x, scope)) : `(${inner})`;
+  };
+  return `${side(n.left!)} ${n.operator === "&&" ? "and" : "or"} ${side(n.right!)}`;
+}
+
 /** JavaScript's `!!value`: always true or false. */
 function truth(value: Out): Out {
   if (value.kind === "boolean" && value.defined) return value;
@@ -351,7 +373,7 @@ const METHODS = new Map<string, MethodForm>([
   ["isNotEmpty", (target, args) => (arity("isNotEmpty", args, 0), atom(`$not(${isEmpty(target).code})`, "boolean", { defined: true }))],
   [
     "match",
-    (target) => refuse(`match() is translated only when one group or the whole match is taken from it (${target.code}.match(/re/)[1])`),
+    () => refuse("match() alone (an array with extra fields); a group or the whole match taken from it, as in .match(/re/)[1], is translated"),
   ],
   [
     "map",
@@ -478,7 +500,7 @@ function any(node: JsNode, scope: Scope): Out {
       const c = node as JsNode & { test: JsNode; consequent: JsNode; alternate: JsNode };
       const yes = value(c.consequent, scope);
       const no = value(c.alternate, scope);
-      return compound(`${test(value(c.test, scope))} ? ${paren(yes)} : ${paren(no)}`, yes.kind === no.kind ? yes.kind : "unknown", { defined: yes.defined && no.defined });
+      return compound(`${condition(c.test, scope)} ? ${paren(yes)} : ${paren(no)}`, yes.kind === no.kind ? yes.kind : "unknown", { defined: yes.defined && no.defined });
     }
     case "LogicalExpression":
       return logical(node, scope);
@@ -748,8 +770,8 @@ function globalCall(name: string, args: JsNode[], scope: Scope): Out {
       return atom(`$decodeUrl(${one().code})`, "string");
     case "$if": {
       arity("$if", args, 3);
-      const [condition, yes, no] = args.map((a) => value(a, scope)) as [Out, Out, Out];
-      return compound(`${test(condition)} ? ${paren(yes)} : ${paren(no)}`, yes.kind === no.kind ? yes.kind : "unknown");
+      const [yes, no] = args.slice(1).map((a) => value(a, scope)) as [Out, Out];
+      return compound(`${condition(args[0]!, scope)} ? ${paren(yes)} : ${paren(no)}`, yes.kind === no.kind ? yes.kind : "unknown");
     }
     default:
       return refuse(`${name}() has no equivalent in Streamware expressions`);
@@ -788,7 +810,8 @@ function unary(node: JsNode, scope: Scope): Out {
   if (u.operator === "!") {
     const inner = u.argument.type === "UnaryExpression" && (u.argument as JsNode & { operator: string }).operator === "!";
     if (inner) return truth(value((u.argument as JsNode & { argument: JsNode }).argument, scope));
-    return atom(`$not(${truth(value(u.argument, scope)).code})`, "boolean", { defined: true });
+    const decided = logicalCondition(u.argument, scope);
+    return atom(`$not(${decided ?? truth(value(u.argument, scope)).code})`, "boolean", { defined: true });
   }
   if (u.operator === "-") {
     const x = value(u.argument, scope);
