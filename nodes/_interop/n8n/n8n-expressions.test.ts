@@ -240,6 +240,7 @@ const cases: [string, N8nSide][] = [
   ['$json.a && $json.a.c ? $json.a.c : ($json.text ? $json.text : "none")', ({ $json }) => ($json.a && $json.a.c ? $json.a.c : $json.text ? $json.text : "none")],
   ["!($json.status || $json.list)", ({ $json }) => !($json.status || $json.list)],
   ["$if($json.zero || $json.obj && !$json.empty, 1, 2)", ({ $json }) => ($json.zero || ($json.obj && !$json.empty) ? 1 : 2)],
+  ["$json.tags.includes($json.a.c)", ({ $json }) => $json.tags.includes($json.a.c)],
   ["$json.a.b;", ({ $json }) => $json.a.b],
   ["$json.a.b // the b\n", ({ $json }) => $json.a.b],
 ];
@@ -302,6 +303,7 @@ describe("n8n expressions", () => {
       ['$json.a.replace("x", "[$&]")', "$ patterns"],
       ['$json.a.replace(/x/, "$<name>")', "$ patterns"],
       ["$json.list.map($json => 1)", "parameter named $json"],
+      ["$json.list.includes({ a: 1 })", "includes() of an object"],
       ["$today", "$today"],
       ["$json.text.match(/x/g)[0]", "g flag"],
       ["$json.text.match(/x/)", "match()"],

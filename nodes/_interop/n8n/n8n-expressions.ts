@@ -336,7 +336,8 @@ const METHODS = new Map<string, MethodForm>([
       notOn(target, "includes", ["object", "items", "item", "number", "boolean", "null"]);
       const part = value(args[0]!, scope);
       if (target.kind === "string") return atom(`$contains(${target.code}, ${text(args[0]!, scope, "includes")})`, "boolean");
-      if (!part.literal) refuse("includes() is translated only with a quoted or number argument");
+      // JavaScript finds an object in an array only as the same object, JSONata by its content.
+      if (part.kind === "object" || part.kind === "array" || part.kind === "items" || part.kind === "item") refuse("includes() of an object or array");
       if (target.kind === "array") return compound(`${paren(part)} in ${paren(target)}`, "boolean", { defined: true });
       // On an array JavaScript looks for an element, on text for a part of it.
       return atom(`($type(${target.code}) = "array" ? ${paren(part)} in ${paren(target)} : $contains(${target.code}, ${part.code}))`, "boolean");
