@@ -241,6 +241,9 @@ const cases: [string, N8nSide][] = [
   ["!($json.status || $json.list)", ({ $json }) => !($json.status || $json.list)],
   ["$if($json.zero || $json.obj && !$json.empty, 1, 2)", ({ $json }) => ($json.zero || ($json.obj && !$json.empty) ? 1 : 2)],
   ["$json.tags.includes($json.a.c)", ({ $json }) => $json.tags.includes($json.a.c)],
+  ['$json.empty || $json.zero || $json.status || "last"', ({ $json }) => $json.empty || $json.zero || $json.status || "last"],
+  ["$json.count && $json.status && $json.name", ({ $json }) => $json.count && $json.status && $json.name],
+  ['$json.missing ?? $json.status ?? "d"', ({ $json }) => $json.missing ?? $json.status ?? "d"],
   ["$json.a.b;", ({ $json }) => $json.a.b],
   ["$json.a.b // the b\n", ({ $json }) => $json.a.b],
 ];
@@ -328,6 +331,18 @@ describe("n8n expressions", () => {
       expect(result.ok, source).toBe(false);
       if (!result.ok) expect(result.reason, source).toContain(words);
     }
+  });
+
+  it("stays within what our expressions take, whatever the input", () => {
+    const chain = Array.from({ length: 40 }, (_, i) => `$json.f${i}`).join(" || ");
+    expect(ok(chain).length).toBeLessThan(4000);
+    const repeated = translateExpression(Array.from({ length: 12 }, () => "($json.a ? $json.b : $json.c)").reduce((a, b) => `(${a} || ${b}) && ${b}`));
+    expect(repeated.ok ? repeated.value.length : 0).toBeLessThanOrEqual(10_000);
+    expect(translateExpression(`$json.a + "${"x".repeat(10_001)}"`)).toMatchObject({ ok: false, reason: expect.stringContaining("longer than") });
+    expect(translateExpression(`${"(".repeat(50)}$json.a${")".repeat(50)}`)).toEqual({ ok: true, value: "$json.a" });
+    expect(translateExpression(`${"[".repeat(4000)}1${"]".repeat(4000)}`)).toMatchObject({ ok: false, reason: expect.stringContaining("stack") });
+    // The parser or the translation runs out of stack first, depending on the stack the test runs on.
+    expect(translateExpression(`${"!".repeat(9000)}$json.a`)).toMatchObject({ ok: false, reason: expect.stringMatching(/nested too deeply|stack/) });
   });
 
   it("translates whole parameter strings: mixed text, several {{ }}, literal {{ without =", () => {

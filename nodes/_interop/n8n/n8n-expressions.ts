@@ -1,5 +1,5 @@
 import { parse, parseExpressionAt, type Expression, type Node as JsNode, type Pattern, type PrivateIdentifier, type SpreadElement, type Super } from "acorn";
-import { parseTemplate } from "../../_core/expressions";
+import { MAX_EXPRESSION_LENGTH, parseTemplate } from "../../_core/expressions";
 
 /**
  * n8n's expressions (`={{ … }}` with JavaScript inside) turned into ours (`{{ … }}` with JSONata inside). The
@@ -93,8 +93,11 @@ const refuse = (reason: string): never => {
   throw new Refusal(reason);
 };
 
-const atom = (code: string, kind: Kind, extra: Partial<Out> = {}): Out => ({ code, kind, atom: true, ...extra });
-const compound = (code: string, kind: Kind, extra: Partial<Out> = {}): Out => ({ code, kind, atom: false, ...extra });
+/** Translations repeat some operands (JavaScript's truthiness tests a value, then gives it); ours stop at this length. */
+const bounded = (code: string): string =>
+  code.length > MAX_EXPRESSION_LENGTH ? refuse(`its translation would be longer than ${MAX_EXPRESSION_LENGTH} characters, the most our expressions take`) : code;
+const atom = (code: string, kind: Kind, extra: Partial<Out> = {}): Out => ({ code: bounded(code), kind, atom: true, ...extra });
+const compound = (code: string, kind: Kind, extra: Partial<Out> = {}): Out => ({ code: bounded(code), kind, atom: false, ...extra });
 const paren = (out: Out): string => (out.atom ? out.code : `(${out.code})`);
 
 /** Names our expressions bind or call: a lambda parameter must not hide one of them. */
@@ -795,6 +798,11 @@ function construct(node: JsNode, scope: Scope): Out {
 
 function logical(node: JsNode, scope: Scope): Out {
   const l = node as JsNode & { operator: "&&" | "||" | "??"; left: JsNode; right: JsNode };
+  // `(a || b) || c` gives what `a || (b || c)` gives (so for && and ??); grouped to the right, no operand is repeated.
+  const first = unwrap(l.left) as JsNode & { operator?: string; left: JsNode; right: JsNode };
+  if (first.type === "LogicalExpression" && first.operator === l.operator) {
+    return logical({ ...l, left: first.left, right: { ...first, type: "LogicalExpression", left: first.right, right: l.right } as JsNode } as JsNode, scope);
+  }
   const left = value(l.left, scope);
   const right = value(l.right, scope);
   const kind = left.kind === right.kind ? left.kind : "unknown";
@@ -910,16 +918,20 @@ function array(node: JsNode, scope: Scope): Out {
 
 /** Parses the text between `{{` and `}}`: one expression, maybe followed by `;` and comments. */
 function parseBody(source: string): JsNode {
+  if (source.length > MAX_EXPRESSION_LENGTH) refuse(`it is longer than ${MAX_EXPRESSION_LENGTH} characters, the most our expressions take`);
   const options = { ecmaVersion: "latest" as const };
   let expression: JsNode;
+  let end: number;
   try {
+    // Without kept parentheses, a parenthesized expression ends before its `)`: its end is read from the other tree.
+    end = parseExpressionAt(source, 0, { ...options, preserveParens: true }).end;
     expression = parseExpressionAt(source, 0, options);
   } catch (err) {
     return refuse(`it is not a JavaScript expression (${(err as Error).message.replace(/ \(\d+:\d+\)$/, "")})`);
   }
   let rest: { body: JsNode[] };
   try {
-    rest = parse(source.slice(expression.end), options);
+    rest = parse(source.slice(end), options);
   } catch {
     return refuse("it holds more than one JavaScript expression");
   }
@@ -959,6 +971,8 @@ export function translateExpression(source: string): TranslatedString {
     return { ok: true, value: out.code };
   } catch (err) {
     if (err instanceof Refusal) return { ok: false, reason: err.message };
+    // A file may nest brackets deeper than the parser's or the translation's stack.
+    if (err instanceof RangeError) return { ok: false, reason: "it is nested too deeply" };
     throw err;
   }
 }
