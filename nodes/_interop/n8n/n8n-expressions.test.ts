@@ -80,7 +80,7 @@ const nodes = {
 const contexts: Context[] = [
   {
     json: {
-      a: { b: 2, c: "x" }, name: "  Ada  Lovelace ", "first name": "Ada", tags: ["x", "y"], one: ["solo"], count: 3, price: 2.5, empty: "", zero: 0,
+      a: { b: 2, c: "x", x: "found" }, name: "  Ada  Lovelace ", "first name": "Ada", tags: ["x", "y"], one: ["solo"], count: 3, price: 2.5, empty: "", zero: 0,
       list: [], obj: {}, text: "order 0-3-42 done", status: "active", items: [{ id: 1, score: 0.9 }, { id: 2, score: 0.5 }], csv: "a, b ,c",
       when: "2024-03-01T10:00:00.000Z", ms: 1700000000000, payload: '{"k":[1,2],"s":"t"}', nested: [[1, 2], [3]], negative: -2.5,
     },
@@ -244,6 +244,9 @@ const cases: [string, N8nSide][] = [
   ['$json.empty || $json.zero || $json.status || "last"', ({ $json }) => $json.empty || $json.zero || $json.status || "last"],
   ["$json.count && $json.status && $json.name", ({ $json }) => $json.count && $json.status && $json.name],
   ['$json.missing ?? $json.status ?? "d"', ({ $json }) => $json.missing ?? $json.status ?? "d"],
+  ["$json.length", ({ $json }) => $json.length],
+  ["$json.a[$json.a.c.toLowerCase()]", ({ $json }) => $json.a[$json.a.c.toLowerCase()]],
+  ["$('Rows').first().json.length", ({ $ }) => $("Rows").first().json.length],
   ["$json.a.b;", ({ $json }) => $json.a.b],
   ["$json.a.b // the b\n", ({ $json }) => $json.a.b],
 ];
@@ -307,6 +310,7 @@ describe("n8n expressions", () => {
       ['$json.a.replace(/x/, "$<name>")', "$ patterns"],
       ["$json.list.map($json => 1)", "parameter named $json"],
       ["$json.list.includes({ a: 1 })", "includes() of an object"],
+      ["$json[0]", "a position in an object"],
       ["$today", "$today"],
       ["$json.text.match(/x/g)[0]", "g flag"],
       ["$json.text.match(/x/)", "match()"],

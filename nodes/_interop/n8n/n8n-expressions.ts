@@ -581,7 +581,8 @@ function member(node: JsNode, scope: Scope): Out {
     return refuse(`an item's ${"name" in prop ? prop.name : "field"}: only .json${target.current ? " and .binary" : ""} is translated`);
   }
   if (target.kind === "now") return refuse("$now is a date in n8n; only $now and $now.toISO() are translated");
-  if ("name" in prop && prop.name === "length") {
+  // An object's length is its field of that name, as any other.
+  if ("name" in prop && prop.name === "length" && target.kind !== "object") {
     if (target.kind === "string") return atom(`$length(${target.code})`, "number");
     if (target.kind === "array" || target.kind === "items") return atom(`$count(${target.code})`, "number", { always: true });
     if (target.kind !== "unknown") return refuse(`.length of a value of type ${target.kind}`);
@@ -596,6 +597,8 @@ function member(node: JsNode, scope: Scope): Out {
   if (target.kind === "array" && "name" in prop) return refuse(`the field ${prop.name} of an array`);
   const base = target.atom || target.code.endsWith("[]") ? target.code : `(${target.code})`;
   if ("name" in prop) return atom(`${base}.${pathStep(prop.name)}`, "unknown");
+  // JSONata takes an object as a sequence of one: `[0]` would give the object itself.
+  if (target.kind === "object" && ("index" in prop || ("key" in prop && prop.key.kind === "number"))) return refuse("a position in an object");
   if ("index" in prop) return atom(`${base}[${prop.index}]`, target.element ?? "unknown");
   // A number between brackets is a position in JSONata too (counted from the end when negative, where JavaScript finds nothing).
   if (prop.key.kind === "number") return atom(`${base}[${prop.key.code}]`, target.element ?? "unknown");
