@@ -315,7 +315,7 @@ describe("n8n expressions", () => {
       ["$json.text.match(/x/g)[0]", "g flag"],
       ["$json.text.match(/x/)", "match()"],
       ["$workflow.name", "$workflow.name"],
-      ["$json.a.toFixed(2)", "toFixed()"],
+      ["$json.a.toFixed(2)", "toFixed() rounds halves"],
       ["$json.a; $json.b", "statements"],
       ["$json.a +", "not a JavaScript expression"],
       ["new Map()", "new Map"],

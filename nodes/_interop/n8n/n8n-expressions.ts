@@ -376,6 +376,10 @@ const METHODS = new Map<string, MethodForm>([
   ["isEmpty", (target, args) => (arity("isEmpty", args, 0), isEmpty(target))],
   ["isNotEmpty", (target, args) => (arity("isNotEmpty", args, 0), atom(`$not(${isEmpty(target).code})`, "boolean", { defined: true }))],
   [
+    "toFixed",
+    () => refuse("toFixed() rounds halves away from zero, JSONata's $round and $formatNumber to even"),
+  ],
+  [
     "match",
     () => refuse("match() alone (an array with extra fields); a group or the whole match taken from it, as in .match(/re/)[1], is translated"),
   ],
