@@ -20,12 +20,17 @@ import { MAX_EXPRESSION_LENGTH, parseTemplate } from "../../_core/expressions";
  * - truthiness: JavaScript counts every array and object as true, JSONata's `$boolean` counts `[]` and `{}` as
  *   false, and a missing field is undefined in JSONata, so a test on a value of unknown type becomes
  *   `($type(x) in ["array", "object"] or x)`;
- * - `a || b` and `a && b` give one of their operands (`truthy(a) ? a : b`), `a ?? b` falls through on null too;
- * - `===` with a missing field: JSONata's `=` is false when either side is missing, JavaScript's `undefined ===
- *   undefined` is true; `!==` becomes `$not(a = b)`. `==` is translated only where it cannot coerce differently.
+ * - `a || b` and `a && b` give one of their operands (`truthy(a) ? a : b`); only in a condition, where just their
+ *   truth counts, are they `and` and `or`. `a ?? b` falls through on null too;
+ * - `===`: JSONata's `=` is false when either side is missing, JavaScript's `undefined === undefined` is true, and
+ *   `!=` with a missing side is false, so `!==` becomes `$not(a = b)`. `==` is translated only where it cannot
+ *   coerce differently (with null, with text that no number reads, between values of one known type);
+ * - a comparison that JSONata leaves undefined (`<` with a missing side) is made false where it is kept as a value,
+ *   and a missing value in an array or a map() result is kept, as null, as JSON keeps JavaScript's undefined;
  * - `.trim()` is a regular expression (`$trim` also collapses inner spaces), `Math.round` rounds halves up
  *   (`$round` rounds them to even), `parseInt` truncates toward zero.
- * - results that are arrays keep being arrays (`[]`), since JSONata gives a one-item sequence as its item.
+ * - results that are arrays stay arrays (`[…[]]`), since JSONata gives a one-item sequence as its item and an
+ *   empty one as nothing; an array put in an array literal stays one element (`[[x]]`), not spread.
  *
  * Known differences left (each only on data where the JavaScript result is itself unusual): where JavaScript would
  * throw (a method on a missing field) or give NaN (arithmetic on text), ours gives nothing or stops with an error;
@@ -33,8 +38,8 @@ import { MAX_EXPRESSION_LENGTH, parseTemplate } from "../../_core/expressions";
  * arrays compare by value; text joined with an array or object shows it as JSON (as our templates do),
  * where JavaScript writes `a,b` or `[object Object]`; a missing value joined to text adds nothing rather than
  * "undefined"; numbers written as text keep 15 significant digits; `[0]` on text gives the whole text rather than
- * its first character; lengths and positions in text
- * count characters where JavaScript counts UTF-16 units; a date and time without zone is read as UTC.
+ * its first character; lengths and positions in text count characters where JavaScript counts UTF-16 units; a date
+ * and time without zone is read as UTC; the clock is written as UTC (`…Z`) where n8n writes the workflow's offset.
  */
 export type TranslatedString = { ok: true; value: string } | { ok: false; reason: string };
 
@@ -253,7 +258,7 @@ function lambda(node: JsNode, element: Kind, scope: Scope, method: string): { pa
   return { params: names.join(", "), body: (wrap) => wrap(value(body, inner)) };
 }
 
-/** JavaScript methods called on strings, with their JSONata form. */
+/** A method call's JSONata form, given its receiver and its arguments as written. */
 type MethodForm = (target: Out, args: JsNode[], scope: Scope) => Out;
 
 const arity = (name: string, args: JsNode[], min: number, max = min) => {
@@ -281,6 +286,7 @@ function text(node: JsNode, scope: Scope, method: string): string {
   return out.code;
 }
 
+/** JavaScript's methods (and n8n's own) on text, arrays and values, by name. */
 const METHODS = new Map<string, MethodForm>([
   stringMethod("toUpperCase", (t) => `$uppercase(${t})`),
   stringMethod("toLowerCase", (t) => `$lowercase(${t})`),
