@@ -9,6 +9,7 @@ import { invitationRouter } from "./invitation.router";
 import { nodeCatalogRouter } from "./node-catalog.router";
 import { runRouter } from "./run.router";
 import { ssoRouter } from "./sso.router";
+import { transferRouter } from "./transfer.router";
 import { usageRouter } from "./usage.router";
 import { userRouter } from "./user.router";
 import { webhookTestRouter } from "./webhook-test.router";
@@ -29,6 +30,7 @@ export const appRouter = router({
   webhookTest: webhookTestRouter,
   sso: ssoRouter,
   apiKey: apiKeyRouter,
+  transfer: transferRouter,
 });
 
 export type AppRouter = typeof appRouter;
