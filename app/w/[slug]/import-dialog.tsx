@@ -7,7 +7,6 @@ import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { Modal, ghostButton, inputClass, primaryButton, secondaryButton } from "./credentials/form-controls";
 import {
-  IMPORT_FILE_MAX_BYTES,
   applyLabel,
   choiceLabels,
   choicesFor,
@@ -31,12 +30,13 @@ export type ImportSource = { text: string; fileName?: string };
 /** A file's text, or why it is not read; null: nothing chosen yet. */
 export type ImportStart = { source: ImportSource } | { error: string } | null;
 
-/** A chosen or dropped file's text, or why it is not read. */
+/** A chosen or dropped file's text (the server bounds its size and says so), or why it could not be read. */
 export async function readImportFile(file: File): Promise<NonNullable<ImportStart>> {
-  if (file.size > IMPORT_FILE_MAX_BYTES) {
-    return { error: `“${file.name}” is ${(file.size / 1024 / 1024).toFixed(1)} MB; an import file may be at most ${IMPORT_FILE_MAX_BYTES / 1024 / 1024} MB.` };
+  try {
+    return { source: { text: await file.text(), fileName: file.name } };
+  } catch (err) {
+    return { error: `“${file.name}” could not be read: ${err instanceof Error ? err.message : String(err)}` };
   }
-  return { source: { text: await file.text(), fileName: file.name } };
 }
 
 /**
@@ -54,7 +54,7 @@ export function ImportDialog({ start, onClose }: { start: ImportStart; onClose()
   const [choices, setChoices] = useState<Record<string, FlowChoice>>({});
   const preview = useMutation(trpc.transfer.preview.mutationOptions());
   const apply = useMutation(
-    trpc.transfer.apply.mutationOptions({
+    trpc.transfer.applyImport.mutationOptions({
       onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.flow.list.queryKey() }),
     }),
   );

@@ -18,7 +18,7 @@ describe("the import plan", () => {
   });
 
   it("says what happens to each flow and what the button will do", () => {
-    expect(outcomeOf(sameName, "replace")).toMatch(/^Replaces “Orders”/);
+    expect(outcomeOf(sameName, "replace")).toMatch(/^Replaces the draft of “Orders”/);
     expect(outcomeOf(fresh, "create")).toBe("Creates “Greeter”.");
     expect(outcomeOf(samePath, "skip")).toMatch(/^Skipped/);
     expect(applyLabel({ a: "create", b: "replace", c: "skip" })).toBe("Import 2 flows (1 replacing)");

@@ -5,8 +5,8 @@ import type { AppRouter } from "@/server/routers/_app";
 export type ImportPreview = inferRouterOutputs<AppRouter>["transfer"]["preview"];
 export type ReadyPreview = Extract<ImportPreview, { ok: true }>;
 export type PreviewFlow = ReadyPreview["flows"][number];
-export type ImportResult = inferRouterOutputs<AppRouter>["transfer"]["apply"];
-export type Resolution = inferRouterInputs<AppRouter>["transfer"]["apply"]["resolutions"][string];
+export type ImportResult = inferRouterOutputs<AppRouter>["transfer"]["applyImport"];
+export type Resolution = NonNullable<inferRouterInputs<AppRouter>["transfer"]["applyImport"]["resolutions"]>[string];
 
 /** A person's choice for one flow: a flow without conflicts is created or skipped; one with them also renamed or replacing. */
 export type FlowChoice = Resolution | "create";
@@ -40,9 +40,9 @@ export function outcomeOf(flow: PreviewFlow, choice: FlowChoice): string {
     case "skip":
       return "Skipped: nothing is written for it.";
     case "replace":
-      return flow.existing ? `Replaces “${flow.existing.name}”: its draft becomes this flow, a new version keeps the old one reachable.` : `Creates “${flow.name}”.`;
+      return flow.existing ? `Replaces the draft of “${flow.existing.name}”, which keeps its id and its saved versions.` : `Creates “${flow.name}”.`;
     case "rename":
-      return `Creates a new flow, with a new name, id or webhook path where “${flow.name}” clashes.`;
+      return `Creates a new flow beside it, with a new name, and new webhook paths where they clash.`;
     case "create":
       return `Creates “${flow.name}”.`;
   }
@@ -80,6 +80,3 @@ export function resultSummary(result: ImportResult): string {
   const text = parts.length ? parts.join(", ") : "imported nothing";
   return `${text[0]!.toUpperCase()}${text.slice(1)}.`;
 }
-
-/** Files past this are refused in the browser before they are read: the server refuses them anyway. */
-export const IMPORT_FILE_MAX_BYTES = 50 * 1024 * 1024;
