@@ -42,13 +42,18 @@ test("n8n and Node-RED exports dropped on the flow list are previewed, imported,
   await expect(dialog.getByRole("listitem", { name: "Ticket triage" })).toContainText("Creates “Ticket triage”.");
   // The report: what mapped, what is a placeholder, which expression stays as written and where.
   const triage = dialog.getByRole("group", { name: "Report for Ticket triage" });
-  await expect(triage).toContainText("Nodes mapped2 of 3");
+  await expect(triage).toContainText("Nodes mapped3 of 4");
   await expect(triage.getByRole("list", { name: /^Placeholders/ })).toContainText("Open Jira issue");
   await expect(triage.getByRole("list", { name: "Expressions kept as written" })).toContainText("Collect ids › assignments.assignments[0].value");
   await expect(dialog.getByRole("group", { name: "Report for Greeting hook" })).toContainText("Expressions translated2");
-  // The Jira credential does not exist here: the preview says so and links to making it.
-  await expect(dialog.getByRole("link", { name: "create it" }).first()).toHaveAttribute("href", /\/credentials\?create=/);
   await snap(page, testInfo, "n8n preview");
+  // The MQTT broker credential does not exist here: the preview says so and links to making it, name and type filled in.
+  const credentials = dialog.getByRole("list", { name: "Credentials" });
+  await expect(credentials.getByRole("listitem").filter({ hasText: "Home broker" })).toContainText("missing");
+  const [credentialPage] = await Promise.all([page.waitForEvent("popup"), credentials.getByRole("link", { name: "create it" }).click()]);
+  const newCredential = credentialPage.getByRole("dialog", { name: "New credential" });
+  await expect(newCredential.getByRole("textbox", { name: "Name" })).toHaveValue("Home broker");
+  await credentialPage.close();
 
   await dialog.getByRole("button", { name: "Import 2 flows" }).click();
   await expect(dialog.getByRole("status")).toHaveText("Created 2 flows.");
@@ -178,16 +183,16 @@ test("n8n nodes pasted onto the canvas are added, mapped, at the pointer, as one
   if (!box) throw new Error("the canvas is not on screen");
   await page.mouse.move(box.x + 200, box.y + box.height - 240);
   await page.keyboard.press("Control+v");
-  await expect(page.getByRole("status").filter({ hasText: "Pasted 3 n8n nodes: 2 mapped, 1 placeholder" })).toBeVisible();
-  await expect(canvasNodes(page)).toHaveCount(4);
+  await expect(page.getByRole("status").filter({ hasText: "Pasted 4 n8n nodes: 3 mapped, 1 placeholder" })).toBeVisible();
+  await expect(canvasNodes(page)).toHaveCount(5);
   await expect(canvasNode(page, "Collect ids")).toBeVisible();
   await expect(canvasNode(page, "Open Jira issue")).toBeVisible();
-  await expect(canvasEdges(page)).toHaveCount(2);
+  await expect(canvasEdges(page)).toHaveCount(3);
   await snap(page, testInfo, "n8n nodes pasted");
 
   await expectSaved(page);
   const draft = await storedDraft(page, ref);
-  expect(draft.nodes.map((n) => n.type).sort()).toEqual(["core.manual-trigger", "core.manual-trigger", "core.placeholder", "core.set"]);
+  expect(draft.nodes.map((n) => n.type).sort()).toEqual(["core.manual-trigger", "core.manual-trigger", "core.placeholder", "core.set", "mqtt.publish"]);
 
   // One undo takes the whole paste away.
   await page.keyboard.press("Escape");
@@ -202,6 +207,7 @@ test("n8n nodes pasted onto the canvas are added, mapped, at the pointer, as one
   await page.keyboard.press("Control+v");
   await expect(page.getByRole("status").filter({ hasText: "Pasted 3 Node-RED nodes: 3 mapped, 0 placeholders" })).toBeVisible();
   await expect(canvasNode(page, "Echo request")).toBeVisible();
-  await expect(canvasNodes(page)).toHaveCount(4);
-  await expect(canvasEdges(page)).toHaveCount(2);
+  // The http in node comes with a Set that shapes its message as Node-RED's msg.
+  await expect(canvasNodes(page)).toHaveCount(5);
+  await expect(canvasEdges(page)).toHaveCount(3);
 });

@@ -215,7 +215,7 @@ function PreviewView({ preview, fileName, choices, onChoose }: { preview: ReadyP
           <h3 id="import-credentials-title" className="text-sm font-semibold">
             Credentials
           </h3>
-          <ul className="space-y-1 text-sm">
+          <ul aria-label="Credentials" className="space-y-1 text-sm">
             {preview.credentials.map((c) => (
               <li key={`${c.type}-${c.name}`} className="flex flex-wrap items-baseline gap-x-2">
                 <span>

@@ -65,6 +65,11 @@ describe("pasting another tool's nodes", () => {
     expect(read.summary).toMatch(/^Pasted 3 Node-RED nodes: 3 mapped, 0 placeholders/);
   });
 
+  it("counts expressions kept as written apart from those translated", () => {
+    const flagged = readForeignClipboard({ nodes: [{ name: "Ids", type: "n8n-nodes-base.set", typeVersion: 3.4, position: [0, 0], parameters: { assignments: { assignments: [{ name: "ids", value: "={{ $json.items.map(i => i.id) }}", type: "string" }] } } }], connections: {} });
+    expect(flagged?.ok && flagged.summary).toBe("Pasted 1 n8n node: 1 mapped, 0 placeholders; 1 expression kept as written.");
+  });
+
   it("leaves JSON of neither tool to the caller, and says what is wrong with broken n8n nodes", () => {
     expect(readForeignClipboard({ hello: "world" })).toBeNull();
     expect(readForeignClipboard([1, 2])).toBeNull();

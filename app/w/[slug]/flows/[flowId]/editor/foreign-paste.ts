@@ -46,9 +46,11 @@ const plural = (count: number, one: string, many = `${one}s`) => `${count} ${cou
 export function pasteSummary(report: ImportReport): string {
   const totals = importTotals(report);
   const parts = [`Pasted ${plural(totals.nodes, `${TOOL[report.source]} node`)}: ${totals.mapped} mapped, ${plural(totals.placeholders, "placeholder")}`];
-  if (totals.expressionsTranslated + totals.expressionsFlagged > 0) {
-    parts.push(`${plural(totals.expressionsTranslated, "expression")} translated${totals.expressionsFlagged ? `, ${totals.expressionsFlagged} kept as written` : ""}`);
-  }
+  const expressions = [
+    totals.expressionsTranslated ? `${plural(totals.expressionsTranslated, "expression")} translated` : null,
+    totals.expressionsFlagged ? `${totals.expressionsTranslated ? totals.expressionsFlagged : plural(totals.expressionsFlagged, "expression")} kept as written` : null,
+  ].filter(Boolean);
+  if (expressions.length) parts.push(expressions.join(", "));
   if (totals.credentials > 0) parts.push(`${plural(totals.credentials, "credential")} to connect`);
   return `${parts.join("; ")}.`;
 }
