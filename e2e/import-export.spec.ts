@@ -11,7 +11,7 @@ const n8nFile = fixture("n8n-greetings.json");
 const nodeRedFile = fixture("node-red-flows.json");
 
 /** Drags a file over `target` and drops it, as a person dragging it from their desktop does. */
-async function dropFile(page: Page, target: Locator, file: { name: string; text: string }): Promise<void> {
+async function dropFile(page: Page, target: Locator, file: { name: string; text: string }, { whileOver }: { whileOver?: () => Promise<void> } = {}): Promise<void> {
   const dataTransfer = await page.evaluateHandle(({ name, text }) => {
     const transfer = new DataTransfer();
     transfer.items.add(new File([text], name, { type: "application/json" }));
@@ -21,6 +21,7 @@ async function dropFile(page: Page, target: Locator, file: { name: string; text:
   await target.dispatchEvent("dragover", { dataTransfer });
   // While a file is over the list, the page says what dropping it does.
   await expect(page.getByText("Drop to import: a Streamware, n8n or Node-RED export")).toBeVisible();
+  await whileOver?.();
   await target.dispatchEvent("drop", { dataTransfer });
   await expect(page.getByText("Drop to import: a Streamware, n8n or Node-RED export")).toBeHidden();
 }
@@ -34,7 +35,7 @@ test("n8n and Node-RED exports dropped on the flow list are previewed, imported,
   const workspace = await ownWorkspace(page);
 
   // An n8n file with two workflows, dropped anywhere on the list.
-  await dropFile(page, page.getByText("No flows yet"), n8nFile);
+  await dropFile(page, page.getByText("No flows yet"), n8nFile, { whileOver: () => snap(page, testInfo, "file dragged over the flow list") });
   const dialog = importDialog(page);
   await expect(dialog.getByText("n8n workflow", { exact: true })).toBeVisible();
   await expect(dialog.getByText(n8nFile.name)).toBeVisible();
@@ -48,11 +49,11 @@ test("n8n and Node-RED exports dropped on the flow list are previewed, imported,
   await expect(dialog.getByRole("group", { name: "Report for Greeting hook" })).toContainText("Expressions translated2");
   await snap(page, testInfo, "n8n preview");
   // The MQTT broker credential does not exist here: the preview says so and links to making it, name and type filled in.
-  const credentials = dialog.getByRole("list", { name: "Credentials" });
+  const credentials = dialog.getByRole("list", { name: "Credentials", exact: true });
   await expect(credentials.getByRole("listitem").filter({ hasText: "Home broker" })).toContainText("missing");
   const [credentialPage] = await Promise.all([page.waitForEvent("popup"), credentials.getByRole("link", { name: "create it" }).click()]);
   const newCredential = credentialPage.getByRole("dialog", { name: "New credential" });
-  await expect(newCredential.getByRole("textbox", { name: "Name" })).toHaveValue("Home broker");
+  await expect(newCredential.getByRole("textbox", { name: "Name", exact: true })).toHaveValue("Home broker");
   await credentialPage.close();
 
   await dialog.getByRole("button", { name: "Import 2 flows" }).click();
@@ -80,6 +81,10 @@ test("n8n and Node-RED exports dropped on the flow list are previewed, imported,
   await expect(canvasNode(page, "Echo request")).toBeVisible();
   await expect(canvasNode(page, "Answer")).toBeVisible();
 
+  await page.goto(`/w/${workspace.slug}`);
+  await expect(page.getByRole("list", { name: "Flows" }).getByRole("link", { name: "Echo" })).toBeVisible();
+  await snapThemes(page, testInfo, "flow list with import and export");
+
   // The same n8n file again: each flow now clashes by name; the preview offers a copy (the default), replacing or skipping.
   await page.goto(`/w/${workspace.slug}`);
   await dropFile(page, page.getByRole("list", { name: "Flows" }), n8nFile);
@@ -94,16 +99,13 @@ test("n8n and Node-RED exports dropped on the flow list are previewed, imported,
   await dialog.getByRole("button", { name: "Close" }).click();
   await expect(dialog).toBeHidden();
 
-  // The imported webhook flow runs once live: saved as a version, activated, called over HTTP.
+  // The imported webhook flow runs once live: the import saved it as version 1, activated here, called over HTTP.
   await list.getByRole("link", { name: "Greeting hook" }).click();
   await expect(page.getByRole("heading", { name: "Greeting hook", exact: true })).toBeVisible();
   await expect(canvasNodes(page)).toHaveCount(3);
   await expect(canvasEdges(page)).toHaveCount(2);
-  const versions = page.getByRole("complementary", { name: "Versions" });
   await page.getByRole("button", { name: "Versions", exact: true }).click();
-  await versions.getByRole("textbox", { name: "Version message" }).fill("Imported from n8n");
-  await versions.getByRole("button", { name: "Save version" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Saved version 1." })).toBeVisible();
+  await expect(page.getByRole("complementary", { name: "Versions" }).getByRole("listitem").filter({ hasText: "v1" })).toContainText(`Imported from ${n8nFile.name}`);
   await page.getByRole("switch", { name: "Active" }).click();
   await expect(page.getByRole("status").filter({ hasText: "The flow is active" })).toBeVisible();
   const answer = await request.get(`/hooks/${workspace.slug}/greeting?name=Ada`);
@@ -115,6 +117,7 @@ test("n8n and Node-RED exports dropped on the flow list are previewed, imported,
   await page.getByRole("menuitem", { name: "Export…" }).click();
   const exportDialog = page.getByRole("dialog", { name: "Export flow" });
   await exportDialog.getByRole("radio", { name: /v1/ }).check();
+  await snap(page, testInfo, "export flow dialog");
   const download = page.waitForEvent("download");
   await exportDialog.getByRole("button", { name: "Download" }).click();
   const exported = await download;
