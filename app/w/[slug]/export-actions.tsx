@@ -74,9 +74,14 @@ export function ExportWorkspaceMenu() {
         aria-expanded={open}
         disabled={!hydrated || pending}
         onClick={() => setOpen((o) => !o)}
-        className="rounded-lg px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 disabled:opacity-60 dark:text-slate-200 dark:hover:bg-slate-800"
+        className="rounded-lg px-3 py-2 font-medium text-slate-700 hover:bg-slate-100 disabled:opacity-60 dark:text-slate-200 dark:hover:bg-slate-800"
       >
-        {pending ? "Exporting…" : "Export workspace ▾"}
+        {/* "Export ▾" on a phone, where the header's three buttons share one line. */}
+        {pending ? "Exporting…" : (
+          <>
+            Export<span className="max-sm:sr-only"> workspace</span> ▾
+          </>
+        )}
       </button>
       {open && (
         <div role="menu" aria-label="Export workspace" className="absolute top-full right-0 z-30 mt-1 w-64 rounded-md border border-slate-200 bg-white py-1 shadow-lg dark:border-slate-700 dark:bg-slate-900">

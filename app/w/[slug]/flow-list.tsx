@@ -306,7 +306,8 @@ function FlowRow({ flow, editable, onDuplicated, onPickTag }: { flow: FlowSummar
         )}
       </div>
       {mode === "view" && (
-        <div className="flex flex-wrap gap-1 text-sm">
+        // Packed tighter on a phone, so the five actions fit one line under the name.
+        <div className="flex flex-wrap text-sm sm:gap-1">
           <button
             type="button"
             aria-label={`Export ${flow.name}`}

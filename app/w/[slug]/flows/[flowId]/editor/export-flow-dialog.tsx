@@ -22,7 +22,7 @@ export function ExportFlowDialog({ open, flowRef, liveNumber, flush, onClose }: 
     await exportFlow({ flowId: flowRef.flowId, ...(picked === "draft" ? {} : { version: picked }) });
   }
 
-  const option = "flex cursor-pointer items-baseline gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800";
+  const option = "flex cursor-pointer items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-slate-100 dark:hover:bg-slate-800";
   return (
     <Modal open={open} onClose={onClose} title="Export flow">
       <form onSubmit={(e) => void submit(e)} className="space-y-4">
