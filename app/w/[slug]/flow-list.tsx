@@ -307,7 +307,7 @@ function FlowRow({ flow, editable, onDuplicated, onPickTag }: { flow: FlowSummar
       </div>
       {mode === "view" && (
         // Packed tighter on a phone, so the five actions fit one line under the name.
-        <div className="flex flex-wrap text-sm sm:gap-1">
+        <div className="flex flex-wrap text-sm max-sm:[&>button]:px-1.5 sm:gap-1">
           <button
             type="button"
             aria-label={`Export ${flow.name}`}
