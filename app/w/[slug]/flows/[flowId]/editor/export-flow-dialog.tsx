@@ -14,11 +14,14 @@ export function ExportFlowDialog({ open, flowRef, liveNumber, flush, onClose }: 
   const versions = useQuery({ ...trpc.flow.versions.queryOptions(flowRef), enabled: open });
   const { exportFlow, pending, error } = useExport();
   const [picked, setPicked] = useState<"draft" | number>("draft");
+  const [unsaved, setUnsaved] = useState(false);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     // The draft on the server is what is exported: unsaved edits go there first.
-    if (picked === "draft" && !(await flush())) return;
+    const saved = picked !== "draft" || (await flush());
+    setUnsaved(!saved);
+    if (!saved) return;
     await exportFlow({ flowId: flowRef.flowId, ...(picked === "draft" ? {} : { version: picked }) });
   }
 
@@ -45,6 +48,7 @@ export function ExportFlowDialog({ open, flowRef, liveNumber, flush, onClose }: 
           </div>
         </fieldset>
         <p className="text-xs text-slate-600 dark:text-slate-400">A flow file holds the flow and the names and types of the credentials it uses, never their secrets.</p>
+        {unsaved && <ErrorAlert>The draft could not be saved, so it was not exported: the editor’s header says why. Export a saved version, or try again.</ErrorAlert>}
         {(error ?? versions.error) && <ErrorAlert>{error ?? versions.error?.message}</ErrorAlert>}
         <div className="flex justify-end gap-2">
           <button type="button" onClick={onClose} className={ghostButton}>
