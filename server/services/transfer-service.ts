@@ -325,7 +325,7 @@ export const transferService = {
               triggersChanged.push(flowId);
               flows.push({ key: flow.key, flowId, name, action: "replaced" });
             } else {
-              name = renaming ? renamed(flow.name, takenNames) : flow.name;
+              name = renaming && takenNames.has(flow.name) ? renamed(flow.name, takenNames) : flow.name;
               const idFree = !renaming && flow.sourceId !== null && (await tx.flow.findUnique({ where: { id: flow.sourceId }, select: { id: true } })) === null;
               const created = await flowService.createWithin({ tx, userId, workspaceId, name, draft, tags: flow.tags, ...(idFree ? { id: flow.sourceId! } : {}) });
               flowId = created.id;
