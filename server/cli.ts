@@ -20,7 +20,7 @@ import { verifyAuditChain } from "./services/audit-chain";
 import { auditService } from "./services/audit-service";
 import { flowService } from "./services/flow-service";
 import { instanceAdminService } from "./services/instance-admin-service";
-import { transferService, type Resolution } from "./services/transfer-service";
+import { transferService } from "./services/transfer-service";
 import { runService, type RunSummary } from "./services/run-service";
 import { ServiceError } from "./services/service-error";
 import { userService } from "./services/user-service";
@@ -308,8 +308,7 @@ async function importFlow({ db, actor, runtime }: Session, args: Extract<Prepare
     return 0;
   }
   const onConflict = args["on-conflict"];
-  const resolutions: Record<string, Resolution> = onConflict ? Object.fromEntries(args.checked.flows.map((flow) => [flow.key, onConflict])) : {};
-  const applied = await transferService.apply({ ...scope, text: args.text, fileName: path.basename(args.file), resolutions, activate: args.activate, sameName: onConflict ? "resolve" : "keep" });
+  const applied = await transferService.apply({ ...scope, text: args.text, fileName: path.basename(args.file), resolutions: {}, onConflict, activate: args.activate, sameName: onConflict ? "resolve" : "keep" });
   if (applied.triggersChanged.length) {
     const started = await runtime();
     for (const flowId of applied.triggersChanged) await started.triggersChanged(flowId);
