@@ -165,6 +165,12 @@ export function readImportFile({ text, fileName, activate = false }: { text: str
   return refused(`${file} is JSON, but not a file Streamware can import${tag}. ${ACCEPTED}.`, [{ path: "(file)", message: "not a format Streamware imports" }]);
 }
 
+/** Whether importing the text would make versions live (a bundle's active flows), which needs `flow.activate`. */
+export function bringsLiveVersions(text: string): boolean {
+  const file = readImportFile({ text });
+  return file.ok && file.flows.some((flow) => flow.activeVersion !== null);
+}
+
 function refused(message: string, problems: FileProblem[]): ImportFile {
   return { ok: false, message, problems };
 }

@@ -275,6 +275,12 @@ describe("REST API over HTTP", () => {
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body.error?.message).toBe("The body is larger than the import's limit of 20 MB.");
 
+    // A bundle whose flow is live would make it live here too: the write scope alone may not activate.
+    await owner.caller.flow.activate({ workspaceId, flowId: flow.id });
+    const live = (await owner.caller.transfer.exportWorkspace({ workspaceId, includeVersions: false })).text;
+    const activating = await call(api, { key, method: "POST", path: "/imports?onConflict=skip", body: live });
+    expect(activating.status).toBe(403);
+    expect(activating.body.error?.message).toContain("add the run or admin scope");
     const reader = await owner.caller.apiKey.create({ workspaceId, name: "Reader", scopes: ["read"] });
     expect((await call(api, { key: reader.secret, method: "POST", path: "/imports?dryRun=true", body: text })).status).toBe(403);
   });

@@ -233,7 +233,7 @@ export function createRestApi(options: RestApiOptions) {
   }
 
   /** The procedure to call and its input: the route's own, or what its request mapping makes of the request. */
-  function callOf(route: CompiledRoute, input: Record<string, unknown>): { procedure: string; input: unknown } {
+  function callOf(route: CompiledRoute, input: Record<string, unknown>): { procedure: string; input: unknown; alsoNeeds?: Permission[] } {
     if (!route.request) return { procedure: route.procedure, input };
     const parsed = route.request.input.safeParse(input);
     if (!parsed.success) throw new RestError(400, "BAD_REQUEST", issuesMessage(parsed.error), { issues: parsed.error.issues });
@@ -263,6 +263,12 @@ export function createRestApi(options: RestApiOptions) {
         throw new RestError(403, "FORBIDDEN", `This API key's scopes (${key.scopes.join(", ")}) do not cover ${route.method} ${REST_PREFIX}${route.path}: ${permissions[route.permission].what} Use a key with the ${needed.join(" or ")} scope.`);
       }
       const call = callOf(route, await inputOf({ req, route, values, query: url.searchParams, workspaceId: key.workspaceId }));
+      for (const permission of call.alsoNeeds ?? []) {
+        if (!scopesGrant({ scopes: key.scopes, permission })) {
+          const needed = apiKeyScopeNames.filter((scope) => scopesGrant({ scopes: [scope], permission }));
+          throw new RestError(403, "FORBIDDEN", `This request also needs a key that may do this: ${permissions[permission].what} This API key's scopes (${key.scopes.join(", ")}) do not; add the ${needed.join(" or ")} scope.`);
+        }
+      }
       const context = createContextInner({ db: options.db, user: { id: key.creator.id, email: key.creator.email, name: key.creator.name }, secretBox: options.secretBox });
       const caller: Caller = appRouter.createCaller(context);
       const [namespace, name] = call.procedure.split(".") as [string, string];

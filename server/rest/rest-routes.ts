@@ -5,7 +5,7 @@ import type { ProcedureMeta } from "../trpc";
 import { createCredentialInput, listCredentialsInput } from "../routers/credential.schema";
 import { createFlowInput, flowRefInput, getVersionInput, listFlowsInput, renameFlowInput, saveDraftInput, saveVersionInput } from "../routers/flow.schema";
 import { activateInput, listRunsInput, runRefInput, startRunInput } from "../routers/run.schema";
-import { IMPORT_MAX_CHARS, IMPORT_MAX_MB } from "../flow-import";
+import { bringsLiveVersions, IMPORT_MAX_CHARS, IMPORT_MAX_MB } from "../flow-import";
 import { exportFlowInput, resolution } from "../routers/transfer.schema";
 import { activation, credentialSummary, flowExportFile, importPreview, importResult, workspaceBundleFile, flowDetail, flowSummary, idOnly, runDetail, runPage, runRef, versionDetail, versionSummary } from "./rest-responses";
 
@@ -37,7 +37,8 @@ export interface RestRoute {
   request?: {
     input: z.ZodObject;
     bodyText?: { field: string; maxBytes: number; description: string };
-    call(input: Record<string, unknown>): { procedure: string; input: unknown };
+    /** `alsoNeeds`: what else the key's scopes must grant for this request (an import that makes versions live). */
+    call(input: Record<string, unknown>): { procedure: string; input: unknown; alsoNeeds?: Permission[] };
   };
   /** The procedure answers `{ fileName, text }`, sent as the file itself (JSON), named for download. */
   file?: true;
@@ -167,11 +168,16 @@ export const restRoutes: RestRoute[] = [
       call: ({ workspaceId, text, dryRun, onConflict }) =>
         dryRun
           ? { procedure: "transfer.preview", input: { workspaceId, text } }
-          : { procedure: "transfer.applyImport", input: { workspaceId, text, onConflict } },
+          : {
+              procedure: "transfer.applyImport",
+              input: { workspaceId, text, onConflict },
+              // A bundle's live versions are made live again: a key that may not activate flows cannot bring them.
+              alsoNeeds: bringsLiveVersions(text as string) ? ["flow.activate"] : [],
+            },
     },
     tag: "Import and export",
     summary: "Import flows",
-    description: "Imports the body's file in one transaction, or with `dryRun=true` previews it. Credentials are bound by name and type to the workspace's own; missing ones are listed.",
+    description: "Imports the body's file in one transaction, or with `dryRun=true` previews it. Credentials are bound by name and type to the workspace's own; missing ones are listed. A bundle's live versions are made live again, which also needs a key that may activate flows (`run` or `admin` with `write`).",
     returns: "With dryRun, the preview (`ok: false` with the problems by path, or what each flow would do); otherwise what was done to each flow, the import report and the missing credentials.",
   },
   {
