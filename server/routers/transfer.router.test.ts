@@ -322,6 +322,23 @@ describe.each(databaseKinds)("import and export on %s", (kind) => {
     expect(await flowCount(database.db, workspaceId)).toBe(before);
   });
 
+  it("previews another tool's export with its report, and a bundle version that cannot run here as a draft with its problems by path", async () => {
+    const { caller, workspace } = await signInAs({ db: database.db, name: "Previewer" });
+    const workspaceId = workspace.id;
+    const n8n = { name: "From n8n", nodes: [{ name: "Start", type: "n8n-nodes-base.manualTrigger", typeVersion: 1, position: [0, 0], parameters: {} }, { name: "Odd", type: "n8n-nodes-base.someNewThing", typeVersion: 1, position: [200, 0], parameters: { a: 1 } }], connections: { Start: { main: [[{ node: "Odd", type: "main", index: 0 }]] } } };
+    const preview = await caller.transfer.preview({ workspaceId, text: JSON.stringify(n8n), fileName: "n8n.json" });
+    expect(preview).toMatchObject({ ok: true, format: "n8n", flows: [{ key: "n8n-1", name: "From n8n", nodes: 2, existing: null, conflicts: [] }], report: { source: "n8n", flows: [{ name: "From n8n", placeholders: [{ name: "Odd" }] }] } });
+
+    const future = { ...hookFlow("later"), nodes: [...hookFlow("later").nodes, node("x", "acme.unknown", "Mystery", 400)] };
+    const bundle = { schema: WORKSPACE_BUNDLE_TAG, workspace: { name: "W" }, flows: [{ id: "later-flow", name: "Later", draft: hookFlow("later"), versions: [{ number: 1, document: future }], activeVersion: 1 }] };
+    const later = await caller.transfer.preview({ workspaceId, text: JSON.stringify(bundle) });
+    if (!later.ok) throw new Error(later.message);
+    expect(later.flows[0]!.draftOnly).toContain('version 1 cannot run here: Node "Mystery" has the unknown type "acme.unknown"');
+    expect(later.problems).toContainEqual({ path: "flows[0].versions[0].document.nodes[2].type", message: 'Node "Mystery" has the unknown type "acme.unknown"' });
+    const applied = await caller.transfer.applyImport({ workspaceId, text: JSON.stringify(bundle), resolutions: {} });
+    expect(await caller.flow.get({ workspaceId, flowId: applied.flows[0]!.flowId! })).toMatchObject({ name: "Later", versionCount: 0, active: false });
+  });
+
   it("lets a viewer export but not preview or import", async () => {
     const owner = await signInAs({ db: database.db, name: "Owner" });
     const viewer = await signInAs({ db: database.db, name: "Viewer" });
