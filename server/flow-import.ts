@@ -107,7 +107,7 @@ const within = (prefix: string, issues: FlowDocumentIssue[]): FileProblem[] =>
  * The type of the credential a node refers to in a slot: the slot names it when it is one of the node's credential
  * types (an LLM node's Ollama slot), else it is the node's main credential.
  */
-function credentialTypeOf(node: FlowNode, slot: string): string {
+export function credentialTypeOf(node: FlowNode, slot: string): string {
   const definition = nodeRegistry.get(node.type);
   if (!definition) return slot;
   if (definition.credential?.type === slot || definition.moreCredentials.includes(slot)) return slot;

@@ -8,7 +8,7 @@ import type { ImportReport } from "../../nodes/_interop/import-report";
 import { FLOW_EXPORT_TAG, WORKSPACE_BUNDLE_TAG, type CredentialReference, type FlowExport, type WorkspaceBundle } from "../../nodes/_interop/transfer-files";
 import { nodeRegistry } from "../../nodes/registry";
 import { declaredWebhookPaths, withCopiedWebhookPaths } from "../../nodes/webhook/webhook-triggers";
-import { credentialReferences, portableDocument, readImportFile, type FileProblem, type ImportedFlow, type ImportFile, type ImportFormat } from "../flow-import";
+import { credentialReferences, credentialTypeOf, portableDocument, readImportFile, type FileProblem, type ImportedFlow, type ImportFile, type ImportFormat } from "../flow-import";
 import { activationService, isRouteClash, requireActivatable, routeClash, webhookRoutes } from "./activation-service";
 import { auditService } from "./audit-service";
 import { flowService } from "./flow-service";
@@ -126,16 +126,16 @@ function bindCredentials({ credentials, state }: { credentials: CredentialRefere
  * such credential keeps its name only, to be created later (the run then says which is missing).
  */
 function rebindCredentials(document: FlowDocument, state: WorkspaceState): FlowDocument {
-  const portable = portableDocument(document);
   return {
-    ...portable,
-    nodes: portable.nodes.map((node) => ({
+    ...document,
+    nodes: document.nodes.map((node) => ({
       ...node,
       credentials: Object.fromEntries(
         Object.entries(node.credentials).map(([slot, ref]) => {
-          const [reference] = credentialReferences([{ ...portable, nodes: [{ ...node, credentials: { [slot]: ref } }] }]);
-          const found = state.credentials.find((c) => c.name === ref.name && c.type === reference?.type);
-          return [slot, found ? { id: found.id, name: ref.name } : ref];
+          const type = credentialTypeOf(node, slot);
+          const found = state.credentials.find((c) => c.name === ref.name && c.type === type);
+          // An id from the file means something in the workspace it came from alone.
+          return [slot, found ? { id: found.id, name: ref.name } : { name: ref.name }];
         }),
       ),
     })),
