@@ -76,8 +76,8 @@ Options for every command:
   --user <email>       Act as this user; their workspace role applies. Default: with --workspace, its
                        first owner; with --instance, the first instance administrator; otherwise the only
                        user, if there is just one.
-  --workspace <slug>   List or import into this workspace (default: the user's first workspace); for the
-                       other commands, the workspace the flow must belong to.
+  --workspace <slug>   List, import into or (export without a flow id) export this workspace (default: the
+                       user's first workspace); for the other commands, the workspace the flow must belong to.
   -h, --help           Show this text.
 
 Results go to stdout (JSON, except the flows and runs tables); messages and logs (LOG_LEVEL, default warn) go to

@@ -157,6 +157,36 @@ describe.each(databaseKinds)("import and export on %s", (kind) => {
     expect(await other.db.webhookRoute.findMany({ where: { flowId: orders.flowId! }, select: { path: true } })).toEqual([{ path: "orders" }]);
   });
 
+  it("round-trips any workspace through a bundle into another instance byte for byte", async () => {
+    const { caller } = await signInAs({ db: database.db, name: "Sampler" });
+    const there = await signInAs({ db: other.db, name: "Sampled" });
+    const flowSpec = fc.record({
+      document: runnableFlowDocument.filter((document) => parseFlowDocument(document).ok),
+      name: fc.constantFrom("Alpha", "Beta", "Alpha"),
+      tags: fc.uniqueArray(fc.constantFrom("ops", "nightly", "shop"), { maxLength: 2 }),
+      versions: fc.integer({ min: 0, max: 2 }),
+      live: fc.boolean(),
+    });
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(flowSpec, { minLength: 1, maxLength: 3 }), fc.boolean(), async (specs, includeVersions) => {
+        const name = `Sample ${++round}`;
+        const source = await caller.workspace.create({ name });
+        for (const spec of specs) {
+          const flow = await caller.flow.create({ workspaceId: source.id, name: spec.name, document: spec.document });
+          for (let v = 1; v <= spec.versions; v++) await caller.flow.saveVersion({ workspaceId: source.id, flowId: flow.id, document: spec.document, message: `v${v}` });
+          if (spec.live && spec.versions > 0) await caller.flow.activate({ workspaceId: source.id, flowId: flow.id });
+          await caller.flow.setTags({ workspaceId: source.id, flowId: flow.id, tags: spec.tags });
+        }
+        const bundle = await caller.transfer.exportWorkspace({ workspaceId: source.id, includeVersions });
+        const target = await there.caller.workspace.create({ name });
+        await there.caller.transfer.applyImport({ workspaceId: target.id, text: bundle.text, resolutions: {} });
+        expect((await there.caller.transfer.exportWorkspace({ workspaceId: target.id, includeVersions })).text).toBe(bundle.text);
+      }),
+      fuzzSettings(4),
+    );
+  });
+
   it("imports a bundle into another workspace of the same instance with new ids, rebinding the flows' references to them", async () => {
     const { caller } = await signInAs({ db: database.db, name: "Cloner" });
     const { workspace, orders, calling } = await stockedWorkspace({ caller, name: "Source" });
