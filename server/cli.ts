@@ -20,7 +20,7 @@ import { verifyAuditChain } from "./services/audit-chain";
 import { auditService } from "./services/audit-service";
 import { flowService } from "./services/flow-service";
 import { instanceAdminService } from "./services/instance-admin-service";
-import { transferService, type Resolution } from "./services/transfer-service";
+import { transferService } from "./services/transfer-service";
 import { runService, type RunSummary } from "./services/run-service";
 import { ServiceError } from "./services/service-error";
 import { userService } from "./services/user-service";
@@ -76,8 +76,8 @@ Options for every command:
   --user <email>       Act as this user; their workspace role applies. Default: with --workspace, its
                        first owner; with --instance, the first instance administrator; otherwise the only
                        user, if there is just one.
-  --workspace <slug>   List or import into this workspace (default: the user's first workspace); for the
-                       other commands, the workspace the flow must belong to.
+  --workspace <slug>   List, import into or (export without a flow id) export this workspace (default: the
+                       user's first workspace); for the other commands, the workspace the flow must belong to.
   -h, --help           Show this text.
 
 Results go to stdout (JSON, except the flows and runs tables); messages and logs (LOG_LEVEL, default warn) go to
@@ -308,8 +308,7 @@ async function importFlow({ db, actor, runtime }: Session, args: Extract<Prepare
     return 0;
   }
   const onConflict = args["on-conflict"];
-  const resolutions: Record<string, Resolution> = onConflict ? Object.fromEntries(args.checked.flows.map((flow) => [flow.key, onConflict])) : {};
-  const applied = await transferService.apply({ ...scope, text: args.text, fileName: path.basename(args.file), resolutions, activate: args.activate, sameName: onConflict ? "resolve" : "keep" });
+  const applied = await transferService.apply({ ...scope, text: args.text, fileName: path.basename(args.file), resolutions: {}, onConflict, activate: args.activate, sameName: onConflict ? "resolve" : "keep" });
   if (applied.triggersChanged.length) {
     const started = await runtime();
     for (const flowId of applied.triggersChanged) await started.triggersChanged(flowId);

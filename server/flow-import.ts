@@ -107,7 +107,7 @@ const within = (prefix: string, issues: FlowDocumentIssue[]): FileProblem[] =>
  * The type of the credential a node refers to in a slot: the slot names it when it is one of the node's credential
  * types (an LLM node's Ollama slot), else it is the node's main credential.
  */
-function credentialTypeOf(node: FlowNode, slot: string): string {
+export function credentialTypeOf(node: FlowNode, slot: string): string {
   const definition = nodeRegistry.get(node.type);
   if (!definition) return slot;
   if (definition.credential?.type === slot || definition.moreCredentials.includes(slot)) return slot;
@@ -163,6 +163,12 @@ export function readImportFile({ text, fileName, activate = false }: { text: str
   }
   const tag = isRecord(content) && typeof content.schema === "string" ? ` (its schema is "${content.schema}")` : "";
   return refused(`${file} is JSON, but not a file Streamware can import${tag}. ${ACCEPTED}.`, [{ path: "(file)", message: "not a format Streamware imports" }]);
+}
+
+/** Whether importing the text would make versions live (a bundle's active flows), which needs `flow.activate`. */
+export function bringsLiveVersions(text: string): boolean {
+  const file = readImportFile({ text });
+  return file.ok && file.flows.some((flow) => flow.activeVersion !== null);
 }
 
 function refused(message: string, problems: FileProblem[]): ImportFile {

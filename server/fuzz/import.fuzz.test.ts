@@ -5,6 +5,7 @@ import { readImportFile } from "../flow-import";
 import { signInAs } from "../routers/test-helpers";
 import { flowService } from "../services/flow-service";
 import { ServiceError } from "../services/service-error";
+import { transferService } from "../services/transfer-service";
 import { flowDocumentLike, runnableFlowDocument } from "./flow-documents";
 import { expectWords, fuzzSettings, hostileJson, hostileString } from "./hostile";
 import { storedState } from "./stored-state";
@@ -50,6 +51,32 @@ describe("imports under fuzz, against PostgreSQL", () => {
         }
       }),
       fuzzSettings(120),
+    );
+  });
+
+  it("import any file whole, each conflicting flow renamed, or refuse it in words and write nothing", async () => {
+    await fc.assert(
+      fc.asyncProperty(importText, async (text) => {
+        const flowsBefore = await scope.db.flow.count({ where: { workspaceId: scope.workspaceId } });
+        const eventsBefore = await scope.db.auditEvent.count({ where: { workspaceId: scope.workspaceId } });
+        const preview = await transferService.preview({ ...scope, text, fileName: "fuzz.json" });
+        const applied = await transferService.apply({ ...scope, text, fileName: "fuzz.json", resolutions: {}, onConflict: "rename" }).then(
+          (result) => result,
+          (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+        );
+        if (applied instanceof Error) {
+          expect(applied).toBeInstanceOf(ServiceError);
+          expectWords(applied.message);
+          expect(preview.ok).toBe(false);
+          expect(await scope.db.flow.count({ where: { workspaceId: scope.workspaceId } })).toBe(flowsBefore);
+          expect(await scope.db.auditEvent.count({ where: { workspaceId: scope.workspaceId } })).toBe(eventsBefore);
+          return;
+        }
+        if (!preview.ok) throw new Error(`the preview refused what the import took: ${preview.message}`);
+        expect(applied.flows.map((f) => f.action)).toEqual(preview.flows.map(() => "created"));
+        expect(await scope.db.flow.count({ where: { workspaceId: scope.workspaceId } })).toBe(flowsBefore + preview.flows.length);
+      }),
+      fuzzSettings(80),
     );
   });
 

@@ -2,6 +2,11 @@ import { transferService } from "../services/transfer-service";
 import { router, workspaceProcedure } from "../trpc";
 import { applyImportInput, exportFlowInput, exportWorkspaceInput, previewImportInput } from "./transfer.schema";
 
+/**
+ * Import and export for the editor. A preview names each flow of the file by a `key` (a bundle flow's id where it
+ * was exported, a Node-RED importer's key, `n8n-<n>` for the n-th n8n workflow, `flow` for a single flow); the
+ * editor sends a resolution per conflicting key back with the same text to `applyImport`.
+ */
 export const transferRouter = router({
   /** A flow's draft, or one of its versions, as a file to download: `{ fileName, text }`; never a secret. */
   exportFlow: workspaceProcedure("workspace.read")

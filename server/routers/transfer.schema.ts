@@ -18,4 +18,6 @@ export const applyImportInput = z.object({
   fileName,
   /** One per flow key the preview listed; a flow with conflicts and no resolution is refused, naming it. */
   resolutions: z.record(z.string().min(1).max(200), resolution).refine((r) => Object.keys(r).length <= 10_000, "Too many resolutions").default({}),
+  /** For every conflicting flow that `resolutions` does not name (the CLI's and REST API's --on-conflict). */
+  onConflict: resolution.optional(),
 });

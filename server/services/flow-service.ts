@@ -7,6 +7,7 @@ import { ignoredRespondWarnings } from "../../nodes/webhook/respond-mode";
 import { disconnectedNodeIssues } from "../../nodes/_core/graph-checks";
 import { describeIssues, emptyFlowDocument, locateProblem, parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "../../nodes/_core/flow-document";
 import { declaredWebhookPaths, withCopiedWebhookPaths } from "../../nodes/webhook/webhook-triggers";
+import { portableDocument } from "../flow-import";
 import { requireActivatable } from "./activation-service";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
@@ -291,7 +292,10 @@ export const flowService = {
     return version;
   },
 
-  /** The active version (else the draft), ready to import elsewhere: credentials are referenced by name only. */
+  /**
+   * The active version (else the draft), ready to import elsewhere: credentials are referenced by name only. The
+   * export file (`transferService.exportFlow`) adds the schema tag and the credentials' types.
+   */
   async export({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
     await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
     const flow = await db.flow.findFirst({
@@ -299,17 +303,7 @@ export const flowService = {
       select: { name: true, draft: true, activeVersion: { select: { document: true } } },
     });
     if (!flow) throw notFound();
-    const document = (flow.activeVersion?.document ?? flow.draft) as FlowDocument;
-    return {
-      name: flow.name,
-      document: {
-        ...document,
-        nodes: document.nodes.map((node) => ({
-          ...node,
-          credentials: Object.fromEntries(Object.entries(node.credentials).map(([slot, ref]) => [slot, { name: ref.name }])),
-        })),
-      },
-    };
+    return { name: flow.name, document: portableDocument((flow.activeVersion?.document ?? flow.draft) as FlowDocument) };
   },
 
   /** The flow's workspace, for callers (the CLI) that have only its id; null when there is no such flow. */

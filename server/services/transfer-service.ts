@@ -8,7 +8,7 @@ import type { ImportReport } from "../../nodes/_interop/import-report";
 import { FLOW_EXPORT_TAG, WORKSPACE_BUNDLE_TAG, type CredentialReference, type FlowExport, type WorkspaceBundle } from "../../nodes/_interop/transfer-files";
 import { nodeRegistry } from "../../nodes/registry";
 import { declaredWebhookPaths, withCopiedWebhookPaths } from "../../nodes/webhook/webhook-triggers";
-import { credentialReferences, portableDocument, readImportFile, type FileProblem, type ImportedFlow, type ImportFile, type ImportFormat } from "../flow-import";
+import { credentialReferences, credentialTypeOf, portableDocument, readImportFile, type FileProblem, type ImportedFlow, type ImportFile, type ImportFormat } from "../flow-import";
 import { activationService, isRouteClash, requireActivatable, routeClash, webhookRoutes } from "./activation-service";
 import { auditService } from "./audit-service";
 import { flowService } from "./flow-service";
@@ -126,16 +126,16 @@ function bindCredentials({ credentials, state }: { credentials: CredentialRefere
  * such credential keeps its name only, to be created later (the run then says which is missing).
  */
 function rebindCredentials(document: FlowDocument, state: WorkspaceState): FlowDocument {
-  const portable = portableDocument(document);
   return {
-    ...portable,
-    nodes: portable.nodes.map((node) => ({
+    ...document,
+    nodes: document.nodes.map((node) => ({
       ...node,
       credentials: Object.fromEntries(
         Object.entries(node.credentials).map(([slot, ref]) => {
-          const [reference] = credentialReferences([{ ...portable, nodes: [{ ...node, credentials: { [slot]: ref } }] }]);
-          const found = state.credentials.find((c) => c.name === ref.name && c.type === reference?.type);
-          return [slot, found ? { id: found.id, name: ref.name } : ref];
+          const type = credentialTypeOf(node, slot);
+          const found = state.credentials.find((c) => c.name === ref.name && c.type === type);
+          // An id from the file means something in the workspace it came from alone.
+          return [slot, found ? { id: found.id, name: ref.name } : { name: ref.name }];
         }),
       ),
     })),
@@ -244,7 +244,8 @@ export const transferService = {
    * Imports the file in one transaction: flows, versions, live versions and audit events land together or not at
    * all. Each flow that conflicts needs a resolution: `rename` (a new flow beside the existing one, with a new name,
    * id and, where they clash, webhook paths), `replace` (the existing flow keeps its id and gets the imported draft,
-   * and a new version when the file has one) or `skip`. `sameName: "keep"` (the CLI without --on-conflict) lets a
+   * and a new version when the file has one) or `skip`; `onConflict` resolves every conflicting flow that
+   * `resolutions` does not name. `sameName: "keep"` (the CLI without --on-conflict) lets a
    * flow whose only conflict is its name come in beside the other under the same name, as imports always did.
    * `activate` makes each flow's newest imported version live (the CLI's --activate); a bundle's live versions are
    * live again in any case. Returns, besides what was done, the flows whose triggers the runtime must reload once
@@ -257,9 +258,10 @@ export const transferService = {
     text,
     fileName,
     resolutions,
+    onConflict,
     activate = false,
     sameName = "resolve",
-  }: Scope & { text: string; fileName?: string; resolutions: Record<string, Resolution>; activate?: boolean; sameName?: "resolve" | "keep" }): Promise<AppliedImport & { triggersChanged: string[]; versions: Record<string, number | null>; webhooks: Record<string, { path: string; methods: string[] }[]> }> {
+  }: Scope & { text: string; fileName?: string; resolutions: Record<string, Resolution>; onConflict?: Resolution; activate?: boolean; sameName?: "resolve" | "keep" }): Promise<AppliedImport & { triggersChanged: string[]; versions: Record<string, number | null>; webhooks: Record<string, { path: string; methods: string[] }[]> }> {
     await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
     const file = readImportFile({ text, fileName, activate });
     if (!file.ok) throw new ServiceError({ code: "BAD_REQUEST", message: file.message, details: { issues: file.problems } });
@@ -274,7 +276,8 @@ export const transferService = {
         async (tx) => {
           const state = await workspaceState({ db: tx, workspaceId });
           const planned = planFlows({ flows: file.flows, state });
-          const unresolved = planned.filter((p) => p.conflicts.length && !resolutions[p.key] && !(sameName === "keep" && p.conflicts.every((c) => c.kind === "name")));
+          const resolutionOf = (p: PlannedFlow): Resolution | undefined => resolutions[p.key] ?? (p.conflicts.length ? onConflict : undefined);
+          const unresolved = planned.filter((p) => p.conflicts.length && !resolutionOf(p) && !(sameName === "keep" && p.conflicts.every((c) => c.kind === "name")));
           if (unresolved.length) {
             throw new ServiceError({
               code: "CONFLICT",
@@ -292,7 +295,7 @@ export const transferService = {
 
           for (const [i, flow] of file.flows.entries()) {
             const plan = planned[i]!;
-            const resolution = resolutions[flow.key];
+            const resolution = resolutionOf(plan);
             if (resolution === "skip") {
               if (plan.existing) idsByKey.set(flow.key, plan.existing.flowId);
               flows.push({ key: flow.key, flowId: plan.existing?.flowId ?? null, name: plan.existing?.name ?? flow.name, action: "skipped" });
@@ -325,7 +328,7 @@ export const transferService = {
               triggersChanged.push(flowId);
               flows.push({ key: flow.key, flowId, name, action: "replaced" });
             } else {
-              name = renaming ? renamed(flow.name, takenNames) : flow.name;
+              name = renaming && takenNames.has(flow.name) ? renamed(flow.name, takenNames) : flow.name;
               const idFree = !renaming && flow.sourceId !== null && (await tx.flow.findUnique({ where: { id: flow.sourceId }, select: { id: true } })) === null;
               const created = await flowService.createWithin({ tx, userId, workspaceId, name, draft, tags: flow.tags, ...(idFree ? { id: flow.sourceId! } : {}) });
               flowId = created.id;
