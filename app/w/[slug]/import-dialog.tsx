@@ -24,6 +24,9 @@ import {
 import { ImportReportView, ProblemList } from "./import-report-view";
 import { useWorkspace } from "./workspace-context";
 
+/** The dialog's buttons, kept in sight at the bottom while a long preview or report scrolls under them. */
+const actionBar = "sticky bottom-0 -mb-5 flex flex-wrap justify-end gap-2 border-t border-slate-200 bg-white pt-4 pb-5 dark:border-slate-700 dark:bg-slate-900";
+
 /** What to import: the text of a file (with its name) or of pasted JSON. */
 export type ImportSource = { text: string; fileName?: string };
 
@@ -107,7 +110,7 @@ export function ImportDialog({ start, onClose }: { start: ImportStart; onClose()
           )}
           {ready && <PreviewView preview={ready} fileName={source.fileName} choices={choices} onChoose={(key, choice) => setChoices((c) => ({ ...c, [key]: choice }))} />}
           {apply.error && <ErrorAlert>Nothing was imported: {apply.error.message}</ErrorAlert>}
-          <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-700">
+          <div className={actionBar}>
             <button type="button" onClick={startOver} className={secondaryButton}>
               Choose another file
             </button>
@@ -322,7 +325,7 @@ function ImportResultView({ result, onDone, onAnother }: { result: ImportResult;
         </div>
       )}
       {result.report && <ImportReportView report={result.report} />}
-      <div className="flex flex-wrap justify-end gap-2 border-t border-slate-200 pt-4 dark:border-slate-700">
+      <div className={actionBar}>
         <button type="button" onClick={onAnother} className={ghostButton}>
           Import another
         </button>
