@@ -15,11 +15,14 @@ function clientFiles(dir) {
 }
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Modules that do I/O or hold server-only code: server and runner code, node types, drivers and Node's own I/O. */
+/**
+ * Modules that do I/O or hold server-only code: server and runner code, node types, drivers and Node's own I/O.
+ * The importers of other tools' flows (nodes/_interop) are pure, a rule of their own in .dependency-cruiser.mjs.
+ */
 const IO = [
   "^server/",
   "^runner/",
-  "^nodes/(?!_core/|_kit/(context|define-node|define-credential|errors|items)\\.ts$)",
+  "^nodes/(?!_core/|_interop/|_kit/(context|define-node|define-credential|errors|items|code-compat|http-status)\\.ts$)",
   "^node_modules/(@prisma|@electric-sql|pg|ioredis|bullmq|mqtt|isolated-vm|fluent-ffmpeg|nodemailer|busboy|pino|next-auth/next)(/|$)",
   "^(node:)?(fs|net|tls|dgram|child_process|worker_threads|cluster|http|https|http2|os|dns)$",
 ];

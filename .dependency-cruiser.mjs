@@ -6,7 +6,9 @@
 /** The pure flow core: no I/O, importable from every layer, the browser included. */
 const CORE = "^nodes/_core/";
 /** The kit's pure definitions (types, defineNode, errors, items): what node authors and the core build on. */
-const PURE_KIT = "^nodes/_kit/(context|define-node|define-credential|errors|items|idempotency)\\.ts$";
+const PURE_KIT = "^nodes/_kit/(context|define-node|define-credential|errors|items|idempotency|code-compat|http-status)\\.ts$";
+/** The importers of other tools' flows: pure like the core (the editor runs them on a paste), above it, below node types. */
+const INTEROP = "^nodes/_interop/";
 /** Where everything is wired once: the server's entry point, the worker's and the CLI. */
 const COMPOSITION_ROOTS = "^(server/main|server/cli|server/worker|server/migrate-cli)\\.ts$";
 const TESTS = ["\\.test\\.tsx?$", "^server/fuzz/", "^e2e/"];
@@ -21,6 +23,13 @@ const config = {
       severity: "error",
       from: { path: CORE, pathNot: TESTS },
       to: { pathNot: [CORE, PURE_KIT, "^node_modules/(zod|jsonata)/"] },
+    },
+    {
+      name: "interop-is-pure",
+      comment: "The importers read a value and return flow documents: only the core, the kit's pure definitions, each other, zod, jsonata and acorn (which parses n8n's JavaScript expressions, never runs them).",
+      severity: "error",
+      from: { path: INTEROP, pathNot: TESTS },
+      to: { pathNot: [CORE, PURE_KIT, INTEROP, "^node_modules/(zod|jsonata|acorn)/"] },
     },
     {
       name: "nodes-stay-below",
@@ -65,7 +74,7 @@ const config = {
       to: {
         path: "^(server|runner|nodes)/",
         // The router is allowed here as a type; app-ui-router-types-only keeps it that way.
-        pathNot: [CORE, PURE_KIT, "^server/services/workspace-roles\\.ts$", "^server/routers/_app\\.ts$"],
+        pathNot: [CORE, PURE_KIT, INTEROP, "^server/services/workspace-roles\\.ts$", "^server/routers/_app\\.ts$"],
       },
     },
     {

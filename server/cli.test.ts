@@ -436,6 +436,40 @@ describe("the command-line interface against PostgreSQL", () => {
     expect(refused.stderr).toContain("Nothing was imported.");
   });
 
+  it("exports a workspace bundle and a version, previews an import with --dry-run, and resolves clashes with --on-conflict", async () => {
+    const { db } = connection;
+    const cleo = await signInAs({ db, name: "Cleo" });
+    const as = ["--user", cleo.user.email];
+    const orders = await cleo.caller.flow.create({ workspaceId: cleo.workspace.id, name: "Orders", document: webhookFlow("orders") });
+    await cleo.caller.flow.saveVersion({ workspaceId: cleo.workspace.id, flowId: orders.id, document: webhookFlow("orders"), message: "v1" });
+
+    const bundleFile = path.join(dir, "cleo.workspace.json");
+    const bundle = await cli("export", "--workspace", cleo.workspace.slug, "--versions", "--out", bundleFile, ...as);
+    expect(bundle.stderr).toBe(`Wrote ${bundleFile}\n`);
+    expect(bundle.code).toBe(0);
+    const text = await readFile(bundleFile, "utf8");
+    expect(text).toBe((await cleo.caller.transfer.exportWorkspace({ workspaceId: cleo.workspace.id, includeVersions: true })).text);
+    const version = await cli("export", orders.id, "--version", "1", ...as);
+    expect(version.stdout).toBe((await cleo.caller.transfer.exportFlow({ workspaceId: cleo.workspace.id, flowId: orders.id, version: 1 })).text);
+    expect((await cli("export", orders.id, "--versions", ...as)).stderr).toContain("--versions is for a workspace export");
+
+    const dry = await cli("import", bundleFile, "--dry-run", ...as);
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ ok: true, format: "streamware.workspace", flows: [{ key: orders.id, existing: { flowId: orders.id }, conflicts: [{ kind: "id" }, { kind: "name" }] }] });
+    const refused = await cli("import", bundleFile, ...as);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Choose rename, replace or skip for "Orders" (This workspace already has this flow (same id)');
+    expect(await db.flow.count({ where: { workspaceId: cleo.workspace.id } })).toBe(1);
+
+    const renamed = await cli("import", bundleFile, "--on-conflict", "rename", ...as);
+    expect(renamed.code).toBe(0);
+    expect(JSON.parse(renamed.stdout)).toEqual([{ flowId: expect.any(String), name: "Orders (2)", workspace: cleo.workspace.slug, version: 1, active: false }]);
+    const replaced = await cli("import", bundleFile, "--on-conflict", "replace", ...as);
+    expect(JSON.parse(replaced.stdout)).toEqual([{ flowId: orders.id, name: "Orders", workspace: cleo.workspace.slug, action: "replaced", version: 2, active: false }]);
+    const wrong = await cli("import", bundleFile, "--on-conflict", "merge", ...as);
+    expect(wrong.stderr).toContain("--on-conflict: must be rename, replace or skip");
+  });
+
   it("asks for --user when more than one user could act", async () => {
     const result = await cli("runs", "some-flow");
     expect(result.code).toBe(1);

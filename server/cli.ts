@@ -11,7 +11,8 @@ import { migrateDatabase } from "./db/prepare";
 import type { DbConnection } from "./db/connect";
 import { ConfigError, env } from "./env";
 import { describeIssues } from "../nodes/_core/flow-document";
-import { issueList, issuesOf, type ImportCheck } from "./flow-import";
+import { issueList, issuesOf, readImportFile, type ImportFile } from "./flow-import";
+import { webhookUrlPath } from "../nodes/_core/webhook-url";
 import { formatImportReport } from "../nodes/_interop/import-report";
 import { listRunsInput } from "./routers/run.schema";
 import { ensureSecrets } from "./secrets";
@@ -19,7 +20,7 @@ import { verifyAuditChain } from "./services/audit-chain";
 import { auditService } from "./services/audit-service";
 import { flowService } from "./services/flow-service";
 import { instanceAdminService } from "./services/instance-admin-service";
-import { flowTransferService } from "./services/flow-transfer-service";
+import { transferService } from "./services/transfer-service";
 import { runService, type RunSummary } from "./services/run-service";
 import { ServiceError } from "./services/service-error";
 import { userService } from "./services/user-service";
@@ -36,17 +37,28 @@ Commands:
   flows
       List the workspace's flows, newest change first: each one's id (what the other commands take),
       whether it is active, the number of its live version, how many versions it has, and its name.
-  import <file> [--activate]
-      Create a flow from an export ({ "name", "document" }) or from a bare flow document (then named after
-      the file), and save it as the flow's first version; so it must be able to run (a trigger, known
-      node types, no cycles), or nothing is imported. --activate also makes that version live (the one
-      triggers run) and prints the URL path of each of the flow's webhooks (/hooks/<workspace slug>/<path>).
-      An n8n export (one workflow, an array, or the API's { "data": [...] }) becomes one flow per workflow
-      and prints the import report; a workflow that cannot run as imported is saved as a draft only.
-      A Node-RED export (a flow array, or { "flows", "rev" }) becomes one flow per tab and subflow (and an
-      error flow for catch nodes), the same way.
-  export <flowId> [--out <file>]
-      Print the flow's export (its live version, else its draft) as JSON, or write it to <file>.
+  import <file> [--activate] [--dry-run] [--on-conflict rename|replace|skip]
+      Import a flow export, a bare flow document (named after the file), a workspace bundle, an n8n export
+      (one workflow, an array, or the API's { "data": [...] }) or a Node-RED export (a flow array, or
+      { "flows", "rev" }), all in one transaction: nothing is half-imported. A flow that can run is saved
+      as its first version; one from another tool (or a tagged export of an unfinished draft) that cannot
+      run yet comes in as a draft to finish in the editor. A plain document or untagged export must be
+      able to run (a trigger, known node types, no cycles). A bundle brings each flow's draft, tags,
+      versions and live version. --activate makes each imported flow's version live and prints the URL path
+      of each of its webhooks (/hooks/<workspace slug>/<path>). Credentials are bound by name and type to
+      the workspace's own; missing ones are listed. Imports from n8n and Node-RED print the import report.
+      --dry-run prints what the import would do (flows created or replaced, conflicts, credentials) and
+      writes nothing. A flow that clashes with one of the workspace's (same id, same name, or a webhook
+      path in use) needs --on-conflict: rename (a new flow "<name> (2)" with new webhook paths where they
+      clash), replace (the existing flow keeps its id and gets the imported draft and a new version) or
+      skip. Without it, a flow whose only clash is its name comes in beside the other, and any other
+      clash refuses the import.
+  export <flowId> [--version <n>] [--out <file>]
+      Print the flow's export (its draft, or version <n>) as JSON with sorted keys, or write it to <file>.
+      Credentials are referenced by name and type; no secret is ever exported.
+  export --workspace <slug> [--versions] [--out <file>]
+      Export every flow of the workspace as a bundle (streamware.workspace/1): each flow's draft, tags and
+      live version, or with --versions every version. The same workspace always gives the same bytes.
   run <flowId> [--input '<json>'] [--draft] [--timeout <ms>]
       Run the live version (the draft with --draft) with <json> as the trigger's input: one item's
       JSON or a list of them. Waits up to --timeout (default ${DEFAULT_TIMEOUT_MS} ms), prints the result,
@@ -64,8 +76,8 @@ Options for every command:
   --user <email>       Act as this user; their workspace role applies. Default: with --workspace, its
                        first owner; with --instance, the first instance administrator; otherwise the only
                        user, if there is just one.
-  --workspace <slug>   List or import into this workspace (default: the user's first workspace); for the
-                       other commands, the workspace the flow must belong to.
+  --workspace <slug>   List, import into or (export without a flow id) export this workspace (default: the
+                       user's first workspace); for the other commands, the workspace the flow must belong to.
   -h, --help           Show this text.
 
 Results go to stdout (JSON, except the flows and runs tables); messages and logs (LOG_LEVEL, default warn) go to
@@ -93,14 +105,18 @@ const optionSpecs = {
   limit: { type: "string" },
   status: { type: "string" },
   instance: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  "on-conflict": { type: "string" },
+  version: { type: "string" },
+  versions: { type: "boolean" },
 } as const;
 
 type OptionName = keyof typeof optionSpecs;
 
 const commandOptions: Record<CommandName, OptionName[]> = {
   flows: [],
-  import: ["activate"],
-  export: ["out"],
+  import: ["activate", "dry-run", "on-conflict"],
+  export: ["out", "version", "versions"],
   run: ["input", "draft", "timeout"],
   runs: ["limit", "status"],
   audit: ["instance"],
@@ -123,8 +139,29 @@ const flowId = z.string().min(1).max(64);
 
 const cliArgs = z.discriminatedUnion("command", [
   z.object({ command: z.literal("flows"), ...identity }),
-  z.object({ command: z.literal("import"), file: z.string().min(1), activate: z.boolean().default(false), ...identity }),
-  z.object({ command: z.literal("export"), flowId, out: z.string().min(1).optional(), ...identity }),
+  z.object({
+    command: z.literal("import"),
+    file: z.string().min(1),
+    activate: z.boolean().default(false),
+    "dry-run": z.boolean().default(false),
+    "on-conflict": z.enum(["rename", "replace", "skip"], { error: "must be rename, replace or skip" }).optional(),
+    ...identity,
+  }),
+  z
+    .object({
+      command: z.literal("export"),
+      flowId: flowId.optional(),
+      out: z.string().min(1).optional(),
+      version: z.coerce.number().int().min(1).optional(),
+      versions: z.boolean().default(false),
+      ...identity,
+    })
+    .refine((args) => args.flowId !== undefined || args.workspace !== undefined, {
+      path: ["workspace"],
+      message: "export needs a flow id (npm run cli -- export <flowId>), or --workspace <slug> to export the whole workspace",
+    })
+    .refine((args) => args.flowId !== undefined || args.version === undefined, { path: ["version"], message: "a version belongs to one flow: npm run cli -- export <flowId> --version <n>" })
+    .refine((args) => args.flowId === undefined || !args.versions, { path: ["versions"], message: "--versions is for a workspace export; for one flow, name the version: --version <n>" }),
   z.object({
     command: z.literal("run"),
     flowId,
@@ -156,8 +193,8 @@ const cliArgs = z.discriminatedUnion("command", [
 
 type CliArgs = z.infer<typeof cliArgs>;
 type Args<C extends CommandName> = Extract<CliArgs, { command: C }>;
-/** The command line after the checks that need no database: an import carries its file's flow. */
-type Prepared = Exclude<CliArgs, { command: "import" }> | (Args<"import"> & { checked: Extract<ImportCheck, { ok: true }> });
+/** The command line after the checks that need no database: an import carries its file's text, checked. */
+type Prepared = Exclude<CliArgs, { command: "import" }> | (Args<"import"> & { text: string; checked: Extract<ImportFile, { ok: true }> });
 
 /** What each command takes after its name. */
 const operands: Record<CommandName, "file" | "flowId" | "action" | null> = { flows: null, import: "file", export: "flowId", run: "flowId", runs: "flowId", audit: "action" };
@@ -186,7 +223,8 @@ function parseCommandLine(argv: string[]): CliArgs | "help" {
   if (operand === null) {
     if (positionals.length > 1) throw new CliError(`${command} takes no operand; unexpected: ${positionals.slice(1).join(" ")}`);
   } else {
-    if (target === undefined) throw new CliError(`${command} needs ${/^[aeiou]/.test(operand) ? "an" : "a"} ${operand}: npm run cli -- ${command} <${operand}>`);
+    // A workspace export names its workspace with --workspace instead of a flow.
+    if (target === undefined && !(command === "export" && values.workspace !== undefined)) throw new CliError(`${command} needs ${/^[aeiou]/.test(operand) ? "an" : "a"} ${operand}: npm run cli -- ${command} <${operand}>`);
     if (extra.length) throw new CliError(`${command} takes one ${operand}; unexpected: ${extra.join(" ")}`);
   }
   const allowed = new Set<string>(["user", "workspace", ...commandOptions[command]]);
@@ -201,17 +239,17 @@ function parseCommandLine(argv: string[]): CliArgs | "help" {
   return result.data;
 }
 
-/** Reads an import file and checks it before anything is created; see `flowTransferService.check`. */
-async function readImport({ file, activate }: { file: string; activate: boolean }): Promise<Extract<ImportCheck, { ok: true }>> {
+/** Reads an import file and checks it before anything is created; see `readImportFile`. */
+async function readImport({ file, activate }: { file: string; activate: boolean }): Promise<{ text: string; checked: Extract<ImportFile, { ok: true }> }> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
     throw new CliError(`Cannot read ${file}: ${(err as Error).message}`);
   }
-  const checked = flowTransferService.check({ text, file, activate });
+  const checked = readImportFile({ text, fileName: file, activate });
   if (!checked.ok) throw new CliError(checked.message);
-  return checked;
+  return { text, checked };
 }
 
 interface Actor {
@@ -259,44 +297,59 @@ interface Session {
   runtime: () => Promise<Runtime>;
 }
 
-async function importFlow({ db, actor, logger, runtime }: Session, args: Extract<Prepared, { command: "import" }>): Promise<number> {
+async function importFlow({ db, actor, runtime }: Session, args: Extract<Prepared, { command: "import" }>): Promise<number> {
   const workspace = await chosenWorkspace({ db, actor, slug: args.workspace });
-  const { flows, report } = args.checked;
-  const results = await flowTransferService.importAll({
-    db,
-    userId: actor.id,
-    workspaceId: workspace.id,
-    flows,
-    message: `Imported from ${path.basename(args.file)}`,
-    activate: args.activate,
-    triggersChanged: async (id) => (await runtime()).triggersChanged(id),
-    logger,
-  });
-  const described = results.map(({ flowId, name, version, active, webhooks }, i) => ({
-    flowId,
-    name,
-    workspace: workspace.slug,
-    version,
-    active,
-    ...(webhooks ? { webhooks } : {}),
-    ...(flows[i]?.draftOnly ? { draftOnly: `saved as a draft to finish in the editor: ${flows[i].draftOnly}` } : {}),
-  }));
-  if (!report) {
-    await write(process.stdout, json(described[0]));
+  const scope = { db, userId: actor.id, workspaceId: workspace.id };
+  const { report } = args.checked;
+  const reportText = report ? `${formatImportReport(report)}\n\n` : "";
+  if (args["dry-run"]) {
+    const preview = await transferService.preview({ ...scope, text: args.text, fileName: args.file });
+    await write(process.stdout, `${reportText}${json(preview)}`);
     return 0;
   }
-  await write(process.stdout, `${formatImportReport(report)}\n\n${json(described)}`);
+  const onConflict = args["on-conflict"];
+  const applied = await transferService.apply({ ...scope, text: args.text, fileName: path.basename(args.file), resolutions: {}, onConflict, activate: args.activate, sameName: onConflict ? "resolve" : "keep" });
+  if (applied.triggersChanged.length) {
+    const started = await runtime();
+    for (const flowId of applied.triggersChanged) await started.triggersChanged(flowId);
+  }
+  const draftOnly = new Map(args.checked.flows.map((flow) => [flow.key, flow.draftOnly]));
+  const described = applied.flows.map(({ key, flowId, name, action }) => {
+    const hooks = applied.webhooks[key];
+    const reason = draftOnly.get(key);
+    return {
+      flowId,
+      name,
+      workspace: workspace.slug,
+      ...(action === "created" ? {} : { action }),
+      version: applied.versions[key] ?? null,
+      active: hooks !== undefined,
+      ...(hooks ? { webhooks: hooks.map((hook) => ({ path: webhookUrlPath({ workspaceSlug: workspace.slug, path: hook.path }), methods: hook.methods })) } : {}),
+      ...(reason ? { draftOnly: `saved as a draft to finish in the editor: ${reason}` } : {}),
+    };
+  });
+  if (applied.credentialsMissing.length) {
+    await write(process.stderr, `Credentials to create in ${workspace.slug} (by name and type): ${applied.credentialsMissing.map((c) => `"${c.name}" (${c.type})`).join(", ")}\n`);
+  }
+  await write(process.stdout, `${reportText}${json(args.checked.format === "streamware" ? described[0] : described)}`);
   return 0;
 }
 
 async function exportFlow({ db, actor }: Session, args: Args<"export">): Promise<number> {
-  const workspace = await flowWorkspace({ db, actor, flowId: args.flowId, slug: args.workspace });
-  const exported = await flowTransferService.export({ db, userId: actor.id, workspaceId: workspace.id, flowId: args.flowId });
+  const exported = args.flowId
+    ? await (async (flowId: string) => {
+        const workspace = await flowWorkspace({ db, actor, flowId, slug: args.workspace });
+        return transferService.exportFlow({ db, userId: actor.id, workspaceId: workspace.id, flowId, version: args.version });
+      })(args.flowId)
+    : await (async () => {
+        const workspace = await chosenWorkspace({ db, actor, slug: args.workspace });
+        return transferService.exportWorkspace({ db, userId: actor.id, workspaceId: workspace.id, includeVersions: args.versions });
+      })();
   if (!args.out) {
-    await write(process.stdout, json(exported));
+    await write(process.stdout, exported.text);
     return 0;
   }
-  await writeFile(args.out, json(exported));
+  await writeFile(args.out, exported.text);
   await write(process.stderr, `Wrote ${args.out}\n`);
   return 0;
 }
@@ -464,7 +517,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // Checked before the database is opened, so a bad file costs nothing and creates nothing.
-  const prepared: Prepared = args.command === "import" ? { ...args, checked: await readImport(args) } : args;
+  const prepared: Prepared = args.command === "import" ? { ...args, ...(await readImport(args)) } : args;
 
   await ensureSecrets({ env: process.env, dataDir: process.env.DATA_DIR ?? ".data" });
   const config = env();

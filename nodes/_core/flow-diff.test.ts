@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { describeFlowDiff, diffFlows, stableJson } from "./flow-diff";
+import { canonicalJson } from "./canonical-json";
+import { describeFlowDiff, diffFlows } from "./flow-diff";
 import { FLOW_SCHEMA_TAG, parseFlowDocument, type FlowDocument } from "./flow-document";
 
 function doc(input: object): FlowDocument {
@@ -20,7 +21,7 @@ describe("diffFlows", () => {
     expect(diff.nodes.map((n) => n.status)).toEqual(["unchanged", "unchanged"]);
     expect(diff.edges.map((e) => e.status)).toEqual(["unchanged"]);
     expect(describeFlowDiff(diff)).toBe("No differences");
-    expect(stableJson(a)).toBe(stableJson(b));
+    expect(canonicalJson(a)).toBe(canonicalJson(b));
   });
 
   it("marks added, removed, changed and moved nodes, naming each change", () => {
@@ -82,13 +83,5 @@ describe("diffFlows", () => {
     ]);
     expect(diff.settings).toEqual(["timezone"]);
     expect(describeFlowDiff(diff)).toBe("1 node changed; 1 note added, 1 removed, 1 changed; settings changed (timezone)");
-  });
-});
-
-describe("stableJson", () => {
-  it("sorts keys at every depth, keeps array order and leaves out undefined", () => {
-    expect(stableJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe(
-      ["{", '  "a": {', '    "d": [', "      3,", "      {", '        "y": 2,', '        "z": 1', "      }", "    ]", "  },", '  "b": 1', "}"].join("\n"),
-    );
   });
 });

@@ -1,3 +1,4 @@
+import { canonicalJson } from "./canonical-json";
 import type { FlowDocument, FlowEdge, FlowNode } from "./flow-document";
 
 /**
@@ -41,28 +42,7 @@ export interface FlowDiff {
   settings: string[];
 }
 
-/**
- * JSON with every object's keys in order and two-space indents: equal documents give equal text, whatever order
- * their keys were written in, so a line diff of two of them shows only what changed.
- */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value), null, 2);
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
-    );
-  }
-  return value;
-}
-
-const same = (a: unknown, b: unknown) => stableJson(a) === stableJson(b);
+const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 
 /** The keys of two records whose values differ, in order. */
 function differingKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {

@@ -71,6 +71,7 @@ describe("migrateFlowDocument", () => {
     const future = { schema: "streamware.flow/99" };
     expect(migrateFlowDocument(future)).toBe(future);
     expect(migrateFlowDocument("text")).toBe("text");
-    expect(parseFlowDocument({ schema: "streamware.flow/0" })).toMatchObject({ ok: false, issues: [{ path: "schema" }] });
+    expect(parseFlowDocument({ schema: "streamware.flow/0" })).toMatchObject({ ok: false, issues: [{ path: "schema", message: `must be "${FLOW_SCHEMA_TAG}"` }] });
+    expect(parseFlowDocument(future)).toMatchObject({ ok: false, issues: [{ path: "schema", message: expect.stringContaining("from a newer Streamware; this one reads versions up to 1") }] });
   });
 });

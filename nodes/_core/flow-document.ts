@@ -118,7 +118,7 @@ export const itemSchema = z.object({
 
 export const flowDocumentSchema = z
   .object({
-    schema: z.literal(FLOW_SCHEMA_TAG, { error: `must be "${FLOW_SCHEMA_TAG}"` }),
+    schema: z.literal(FLOW_SCHEMA_TAG, { error: (issue) => schemaTagMessage(issue.input) }),
     nodes: z.array(flowNodeSchema).max(5000).default([]),
     edges: z.array(flowEdgeSchema).max(20000).default([]),
     notes: z.array(stickyNoteSchema).max(1000).default([]),
@@ -133,6 +133,15 @@ export const flowDocumentSchema = z
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
+}
+
+/** A document from a newer Streamware is told apart from one that is not a flow document at all. */
+function schemaTagMessage(input: unknown): string {
+  const match = typeof input === "string" ? /^streamware\.flow\/(\d+)$/.exec(input) : null;
+  if (match && Number(match[1]) > FLOW_SCHEMA_VERSION) {
+    return `"${String(input)}" is a flow document from a newer Streamware; this one reads versions up to ${FLOW_SCHEMA_VERSION} ("${FLOW_SCHEMA_TAG}"): update Streamware to import it`;
+  }
+  return `must be "${FLOW_SCHEMA_TAG}"`;
 }
 
 function checkReferences(doc: { nodes: unknown[]; edges: unknown[]; pinData?: unknown }, ctx: z.RefinementCtx): void {

@@ -1,4 +1,4 @@
-import type { PlaceholderSource } from "../placeholder/placeholder.node";
+import type { PlaceholderSource } from "./placeholder-source";
 
 /**
  * What an import of another tool's flows did, flow by flow: what was mapped, what became a placeholder, which

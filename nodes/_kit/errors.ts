@@ -1,4 +1,3 @@
-import { STATUS_CODES } from "node:http";
 import type { CodeLog } from "./context";
 
 /** The base of every error a node raises on purpose; the engine records `code` and decides on retries by it. */
@@ -34,12 +33,6 @@ export class NodeExternalError extends NodeError {
     super(message, { code: "EXTERNAL", retryable: options.retryable ?? true, details: options.details, cause: options.cause });
     this.status = options.status;
   }
-}
-
-/** An HTTP status with its reason phrase, such as "503 Service Unavailable", for error messages. */
-export function describeStatus(status: number): string {
-  const reason = STATUS_CODES[status];
-  return reason ? `${status} ${reason}` : String(status);
 }
 
 /** The step ran longer than its timeout. Retryable: the next attempt may be quicker. */

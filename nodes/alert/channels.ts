@@ -1,5 +1,6 @@
 import type { HttpClient } from "../_kit/context";
-import { describeStatus, NodeExternalError } from "../_kit/errors";
+import { NodeExternalError } from "../_kit/errors";
+import { describeStatus } from "../_kit/http-status";
 import { isPlainObject } from "../_kit/items";
 import { describeSmtpError, smtpTransport, type SmtpServer } from "./smtp-server.credential";
 import { telegramCall, type TelegramBot } from "./telegram-bot.credential";

@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { NodeContext } from "../_kit/context";
 import { defineNode, ui } from "../_kit/define-node";
 import { eachItem } from "../_kit/each-item";
-import { describeStatus, NodeConfigError, NodeExternalError } from "../_kit/errors";
+import { NodeConfigError, NodeExternalError } from "../_kit/errors";
+import { describeStatus } from "../_kit/http-status";
 import type { Item } from "../_kit/items";
 import { isPlainObject } from "../_kit/items";
 

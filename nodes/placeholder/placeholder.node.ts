@@ -1,15 +1,9 @@
 import { z } from "zod";
 import { defineNode, ui } from "../_kit/define-node";
 import { NodeConfigError } from "../_kit/errors";
-
-/** The tools an importer brings flows from. */
-export const PLACEHOLDER_SOURCES = ["n8n", "node-red"] as const;
-export type PlaceholderSource = (typeof PLACEHOLDER_SOURCES)[number];
+import { PLACEHOLDER_PARAMETERS_MAX_CHARS, PLACEHOLDER_SOURCES, type PlaceholderSource } from "../_interop/placeholder-source";
 
 const SOURCE_NAMES: Record<PlaceholderSource, string> = { n8n: "n8n", "node-red": "Node-RED" };
-
-/** How much of the source node's parameters a placeholder keeps, as JSON text. */
-export const PLACEHOLDER_PARAMETERS_MAX_CHARS = 256_000;
 
 const port = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a port name of letters, digits, '-' or '_'");
 

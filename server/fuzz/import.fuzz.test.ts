@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../db/test-databases";
-import { checkImport } from "../flow-import";
+import { readImportFile } from "../flow-import";
 import { signInAs } from "../routers/test-helpers";
 import { flowService } from "../services/flow-service";
 import { ServiceError } from "../services/service-error";
+import { transferService } from "../services/transfer-service";
 import { flowDocumentLike, runnableFlowDocument } from "./flow-documents";
 import { expectWords, fuzzSettings, hostileJson, hostileString } from "./hostile";
 import { storedState } from "./stored-state";
@@ -34,21 +35,48 @@ describe("imports under fuzz, against PostgreSQL", () => {
   it("check any file into a flow or into words on what is wrong; what the check accepts, the import stores as it was", async () => {
     await fc.assert(
       fc.asyncProperty(importText, async (text) => {
-        const checked = checkImport({ text, file: "fuzz.json", activate: false });
+        const checked = readImportFile({ text, fileName: "fuzz.json" });
         if (!checked.ok) {
           expectWords(checked.message);
           return;
         }
         // The import as the CLI does it: a flow with the document as its draft, then its first version.
-        for (const { name, document, draftOnly } of checked.flows) {
-          const flow = await flowService.create({ ...scope, name, document });
-          if (draftOnly) continue;
-          const version = await flowService.saveVersion({ ...scope, flowId: flow.id, document, message: "Imported from fuzz.json" });
-          const stored = await flowService.getVersion({ ...scope, flowId: flow.id, number: version.number });
-          expect(stored.document).toEqual(asJson(document));
+        for (const { name, draft, versions } of checked.flows) {
+          const flow = await flowService.create({ ...scope, name, document: draft });
+          for (const { document, message } of versions) {
+            const version = await flowService.saveVersion({ ...scope, flowId: flow.id, document, message });
+            const stored = await flowService.getVersion({ ...scope, flowId: flow.id, number: version.number });
+            expect(stored.document).toEqual(asJson(document));
+          }
         }
       }),
       fuzzSettings(120),
+    );
+  });
+
+  it("import any file whole, each conflicting flow renamed, or refuse it in words and write nothing", async () => {
+    await fc.assert(
+      fc.asyncProperty(importText, async (text) => {
+        const flowsBefore = await scope.db.flow.count({ where: { workspaceId: scope.workspaceId } });
+        const eventsBefore = await scope.db.auditEvent.count({ where: { workspaceId: scope.workspaceId } });
+        const preview = await transferService.preview({ ...scope, text, fileName: "fuzz.json" });
+        const applied = await transferService.apply({ ...scope, text, fileName: "fuzz.json", resolutions: {}, onConflict: "rename" }).then(
+          (result) => result,
+          (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+        );
+        if (applied instanceof Error) {
+          expect(applied).toBeInstanceOf(ServiceError);
+          expectWords(applied.message);
+          expect(preview.ok).toBe(false);
+          expect(await scope.db.flow.count({ where: { workspaceId: scope.workspaceId } })).toBe(flowsBefore);
+          expect(await scope.db.auditEvent.count({ where: { workspaceId: scope.workspaceId } })).toBe(eventsBefore);
+          return;
+        }
+        if (!preview.ok) throw new Error(`the preview refused what the import took: ${preview.message}`);
+        expect(applied.flows.map((f) => f.action)).toEqual(preview.flows.map(() => "created"));
+        expect(await scope.db.flow.count({ where: { workspaceId: scope.workspaceId } })).toBe(flowsBefore + preview.flows.length);
+      }),
+      fuzzSettings(80),
     );
   });
 
@@ -56,7 +84,7 @@ describe("imports under fuzz, against PostgreSQL", () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(runnableFlowDocument, flowDocumentLike), async (generated) => {
         const document = asJson(generated);
-        const accepted = checkImport({ text: JSON.stringify(document), file: "fuzz.json", activate: false }).ok;
+        const accepted = readImportFile({ text: JSON.stringify(document), fileName: "fuzz.json" }).ok;
         const before = await storedState({ db: scope.db, flowId: victim });
         const saved = await flowService.saveVersion({ ...scope, flowId: victim, document, message: "fuzz" }).then(
           () => null,

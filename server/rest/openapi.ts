@@ -48,11 +48,14 @@ const errorResponse = (description: string, headers?: Record<string, unknown>) =
 function operation(route: RestRoute) {
   const permission: Permission = procedurePermission(route.procedure)!;
   const params = pathParameters(route.path);
-  const omitted: Record<string, true> = Object.fromEntries(["workspaceId", ...params].map((name) => [name, true] as const));
-  const rest = jsonSchemaOf(route.input.omit(omitted as Record<string, true> & Record<number, never>));
+  const input = route.request?.input ?? route.input;
+  const bodyText = route.request?.bodyText;
+  const omitted: Record<string, true> = Object.fromEntries(["workspaceId", ...params, ...(bodyText ? [bodyText.field] : [])].map((name) => [name, true] as const));
+  const rest = jsonSchemaOf(input.omit(omitted as Record<string, true> & Record<number, never>));
   const scopes = apiKeyScopeNames.filter((scope) => scopesGrant({ scopes: [scope], permission }));
-  const parameters = params.map((name) => ({ name, in: "path", required: true, schema: jsonSchemaOf(route.input.shape[name] as z.ZodType) }));
-  if (route.method === "GET") {
+  const parameters = params.map((name) => ({ name, in: "path", required: true, schema: jsonSchemaOf(input.shape[name] as z.ZodType) }));
+  // A mapped request takes its options in the query, whatever its method; its body, if any, is a file.
+  if (route.method === "GET" || route.request) {
     for (const [name, schema] of Object.entries(rest.properties ?? {})) {
       parameters.push({ name, in: "query", required: rest.required?.includes(name) ?? false, schema });
     }
@@ -64,7 +67,11 @@ function operation(route: RestRoute) {
     description: [route.description, `Needs a key with the ${scopes.map((s) => `\`${s}\``).join(" or ")} scope (${permissions[permission].what})`].filter(Boolean).join("\n\n"),
     "x-streamware-permission": permission,
     parameters,
-    ...(route.method === "GET" ? {} : { requestBody: { required: (rest.required?.length ?? 0) > 0, content: { "application/json": { schema: rest } } } }),
+    ...(bodyText
+      ? { requestBody: { required: true, content: { "application/json": { schema: { type: "object", description: bodyText.description } } } } }
+      : route.method === "GET" || route.request
+        ? {}
+        : { requestBody: { required: (rest.required?.length ?? 0) > 0, content: { "application/json": { schema: rest } } } }),
     responses: {
       [String(route.status ?? 200)]: { description: route.returns, headers: rateHeaders, content: { "application/json": { schema: jsonSchemaOf(route.response, "output") } } },
       "400": errorResponse("The input was refused; `issues` says where."),
@@ -101,6 +108,7 @@ export function openApiDocument() {
       { name: "Activation", description: "Which version webhooks, schedules and listeners run." },
       { name: "Runs" },
       { name: "Credentials", description: "Secrets go in and never come out." },
+      { name: "Import and export", description: "Flows and whole workspaces as files, with the same bytes for the same flows; imports of those files and of n8n and Node-RED exports." },
     ],
     paths,
     components: {

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
+import { FLOW_EXPORT_TAG } from "../../nodes/_interop/transfer-files";
 import { useTestDatabase } from "../db/test-databases";
 import { longRunningFlow, victimWorkspace } from "../routers/procedure-calls";
 import { addMember, secretBox, signInAs } from "../routers/test-helpers";
@@ -237,6 +238,53 @@ describe("REST API over HTTP", () => {
     }
   });
 
+  it("exports a flow and the workspace as files, and imports a file with a dry run first, within the import's own body limit", async () => {
+    const { owner, key } = await workspaceWithKey(["write"]);
+    const workspaceId = owner.workspace.id;
+    const flow = await owner.caller.flow.create({ workspaceId, name: "Exported", document: longRunningFlow("exported") });
+    await owner.caller.flow.saveVersion({ workspaceId, flowId: flow.id, document: longRunningFlow("exported"), message: "v1" });
+
+    const exported = await fetch(`${api.url}/flows/${flow.id}/export?version=1`, { headers: { authorization: `Bearer ${key}` } });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get("content-disposition")).toBe('attachment; filename="exported-v1.json"');
+    const text = await exported.text();
+    expect(text).toBe((await owner.caller.transfer.exportFlow({ workspaceId, flowId: flow.id, version: 1 })).text);
+    heldToTheDocument({ method: "GET", path: `/flows/${flow.id}/export`, status: 200, body: JSON.parse(text) });
+    const bundle = await call(api, { key, path: "/workspace/export?versions=true" });
+    expect(bundle.body).toMatchObject({ schema: "streamware.workspace/1", flows: [{ id: flow.id, versions: [{ number: 1 }] }] });
+    expect(bundle.headers.get("content-disposition")).toMatch(/^attachment; filename=".+-with-versions\.workspace\.json"$/);
+
+    // Imported back into the same workspace, the flow clashes with itself by name (its webhook path is its own).
+    const dry = await call(api, { key, method: "POST", path: "/imports?dryRun=true", body: text });
+    expect(dry.body).toMatchObject({ ok: true, format: "streamware", flows: [{ key: "flow", name: "Exported", existing: { flowId: flow.id }, conflicts: [{ kind: "name" }] }] });
+    const refused = await call(api, { key, method: "POST", path: "/imports", body: text });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error?.message).toContain('Choose rename, replace or skip for "Exported"');
+    const imported = await call(api, { key, method: "POST", path: "/imports?onConflict=rename", body: text });
+    expect(imported.status).toBe(200);
+    expect(imported.body).toMatchObject({ flows: [{ key: "flow", name: "Exported (2)", action: "created" }], report: null, credentialsMissing: [] });
+    expect((await owner.caller.flow.list({ workspaceId })).map((f) => f.name).sort()).toEqual(["Exported", "Exported (2)"]);
+
+    const wrongOption = await call(api, { key, method: "POST", path: "/imports?onConflict=merge", body: text });
+    expect(wrongOption.status).toBe(400);
+    expect(wrongOption.body.error?.message).toContain("onConflict");
+    // The import's limit, not API_MAX_BODY_BYTES (64 KB in this server), bounds the file.
+    const large = JSON.stringify({ schema: FLOW_EXPORT_TAG, name: "Large", document: { ...longRunningFlow("large"), notes: [{ id: "n", text: "x".repeat(9000), position: { x: 0, y: 0 } }] }, padding: "y".repeat(100_000) });
+    expect((await call(api, { key, method: "POST", path: "/imports?dryRun=true", body: large })).body).toMatchObject({ ok: true });
+    const tooLarge = await call(api, { key, method: "POST", path: "/imports?dryRun=true", body: " ".repeat(21 * 1024 * 1024) });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.error?.message).toBe("The body is larger than the import's limit of 20 MB.");
+
+    // A bundle whose flow is live would make it live here too: the write scope alone may not activate.
+    await owner.caller.flow.activate({ workspaceId, flowId: flow.id });
+    const live = (await owner.caller.transfer.exportWorkspace({ workspaceId, includeVersions: false })).text;
+    const activating = await call(api, { key, method: "POST", path: "/imports?onConflict=skip", body: live });
+    expect(activating.status).toBe(403);
+    expect(activating.body.error?.message).toContain("add the run or admin scope");
+    const reader = await owner.caller.apiKey.create({ workspaceId, name: "Reader", scopes: ["read"] });
+    expect((await call(api, { key: reader.secret, method: "POST", path: "/imports?dryRun=true", body: text })).status).toBe(403);
+  });
+
   it("limits each key with a token bucket: 429 with Retry-After and RateLimit headers", async () => {
     const limited = await serveApi({ db: database.db, rateLimitPerMinute: 3 });
     try {
@@ -282,6 +330,7 @@ describe("REST API tenancy, route by route from the OpenAPI document", () => {
     runStart: () => ({ input: { planted: true } }),
     runCancel: () => ({}),
     credentialCreate: () => ({ name: `Planted ${++planted}`, type: "webhook.secret", data: { secret: "planted-secret-0123" } }),
+    transferApplyImport: () => ({ schema: FLOW_EXPORT_TAG, name: `Planted ${++planted}`, document: { schema: FLOW_SCHEMA_TAG } }),
   };
 
   it("answers every operation given another workspace's ids exactly like made-up ids, and changes nothing there", async () => {

@@ -83,6 +83,18 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(payload);
 }
 
+/** An export as the file itself, named for a download (the name is made of letters, digits, dots and dashes). */
+function sendFile(res: ServerResponse, { fileName, text }: { fileName: string; text: string }, headers: Record<string, string>): void {
+  res.writeHead(200, {
+    ...headers,
+    "content-type": "application/json; charset=utf-8",
+    "content-disposition": `attachment; filename="${fileName}"`,
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+  });
+  res.end(text);
+}
+
 function rateHeaders(decision: RateDecision, perMinute: number): Record<string, string> {
   if (decision.limit === 0) return {};
   return {
@@ -170,24 +182,42 @@ export function createRestApi(options: RestApiOptions) {
     throw new RestError(404, "NOT_FOUND", `There is no ${REST_PREFIX}${path}; the operations are listed at ${OPENAPI_PATH}.`);
   }
 
+  /** Reads the body within `maxBytes`, refusing a larger one with 413 before or while it arrives. */
+  async function bodyOf({ req, maxBytes, limit }: { req: IncomingMessage; maxBytes: number; limit: string }): Promise<Buffer> {
+    const tooLarge = () => new RestError(413, "PAYLOAD_TOO_LARGE", `The body is larger than ${limit}.`, { headers: { connection: "close" } });
+    if (Number(req.headers["content-length"] ?? 0) > maxBytes) {
+      req.resume();
+      throw tooLarge();
+    }
+    return readBody(req, maxBytes).catch((err: unknown) => {
+      if (err instanceof BodyTooLarge) throw tooLarge();
+      throw err;
+    });
+  }
+
+  function requireJson(req: IncomingMessage): void {
+    const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type !== "application/json" && !type.endsWith("+json")) throw new RestError(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON, with Content-Type: application/json.");
+  }
+
   async function inputOf({ req, route, values, query, workspaceId }: { req: IncomingMessage; route: CompiledRoute; values: Record<string, string>; query: URLSearchParams; workspaceId: string }) {
+    const schema = route.request?.input ?? route.input;
     let fields: Record<string, unknown> = {};
-    if (route.method === "GET") {
+    const bodyText = route.request?.bodyText;
+    if (route.method === "GET" || route.request) {
       const entries: Record<string, string> = {};
       for (const [name, value] of query) entries[name] = value;
-      fields = fromText({ input: route.input, values: entries });
-    } else {
-      if (Number(req.headers["content-length"] ?? 0) > options.maxBodyBytes) {
-        req.resume();
-        throw new RestError(413, "PAYLOAD_TOO_LARGE", `The body is larger than the API's limit of ${options.maxBodyBytes} bytes (API_MAX_BODY_BYTES).`, { headers: { connection: "close" } });
-      }
-      const raw = await readBody(req, options.maxBodyBytes).catch((err: unknown) => {
-        if (err instanceof BodyTooLarge) throw new RestError(413, "PAYLOAD_TOO_LARGE", `The body is larger than the API's limit of ${options.maxBodyBytes} bytes (API_MAX_BODY_BYTES).`, { headers: { connection: "close" } });
-        throw err;
-      });
+      fields = fromText({ input: schema, values: entries });
+    }
+    if (bodyText) {
+      // The body is a file to import, read whole as text: the import itself says what is wrong with it, by path.
+      const raw = await bodyOf({ req, maxBytes: bodyText.maxBytes, limit: `the import's limit of ${Math.round(bodyText.maxBytes / 1024 / 1024)} MB` });
+      requireJson(req);
+      fields[bodyText.field] = raw.toString("utf8");
+    } else if (route.method !== "GET") {
+      const raw = await bodyOf({ req, maxBytes: options.maxBodyBytes, limit: `the API's limit of ${options.maxBodyBytes} bytes (API_MAX_BODY_BYTES)` });
       if (raw.length > 0) {
-        const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-        if (type !== "application/json" && !type.endsWith("+json")) throw new RestError(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON, with Content-Type: application/json.");
+        requireJson(req);
         let body: unknown;
         try {
           body = JSON.parse(raw.toString("utf8"));
@@ -195,11 +225,22 @@ export function createRestApi(options: RestApiOptions) {
           throw new RestError(400, "BAD_REQUEST", `The body is not valid JSON: ${(err as Error).message}.`);
         }
         if (body === null || typeof body !== "object" || Array.isArray(body)) throw new RestError(400, "BAD_REQUEST", "The body must be a JSON object.");
-        fields = body as Record<string, unknown>;
+        fields = { ...fields, ...(body as Record<string, unknown>) };
       }
     }
     // The workspace is the key's and the path names the resource: neither can be overridden from the query or body.
-    return { ...fields, ...fromText({ input: route.input, values }), workspaceId };
+    return { ...fields, ...fromText({ input: schema, values }), workspaceId };
+  }
+
+  /** The procedure to call and its input: the route's own, or what its request mapping makes of the request. */
+  function callOf(route: CompiledRoute, input: Record<string, unknown>): { procedure: string; input: unknown; alsoNeeds?: Permission[] } {
+    if (!route.request) return { procedure: route.procedure, input };
+    const parsed = route.request.input.safeParse(input);
+    if (!parsed.success) throw new RestError(400, "BAD_REQUEST", issuesMessage(parsed.error), { issues: parsed.error.issues });
+    const call = route.request.call(parsed.data);
+    // The key's scopes were checked against the route's procedure; another one must need the same.
+    if (procedurePermission(call.procedure) !== route.permission) throw new Error(`REST route ${route.path} calls ${call.procedure}, which needs another permission than ${route.procedure}`);
+    return call;
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -221,13 +262,20 @@ export function createRestApi(options: RestApiOptions) {
         const needed = apiKeyScopeNames.filter((scope) => scopesGrant({ scopes: [scope], permission: route.permission }));
         throw new RestError(403, "FORBIDDEN", `This API key's scopes (${key.scopes.join(", ")}) do not cover ${route.method} ${REST_PREFIX}${route.path}: ${permissions[route.permission].what} Use a key with the ${needed.join(" or ")} scope.`);
       }
-      const input = await inputOf({ req, route, values, query: url.searchParams, workspaceId: key.workspaceId });
+      const call = callOf(route, await inputOf({ req, route, values, query: url.searchParams, workspaceId: key.workspaceId }));
+      for (const permission of call.alsoNeeds ?? []) {
+        if (!scopesGrant({ scopes: key.scopes, permission })) {
+          const needed = apiKeyScopeNames.filter((scope) => scopesGrant({ scopes: [scope], permission }));
+          throw new RestError(403, "FORBIDDEN", `This request also needs a key that may do this: ${permissions[permission].what} This API key's scopes (${key.scopes.join(", ")}) do not; add the ${needed.join(" or ")} scope.`);
+        }
+      }
       const context = createContextInner({ db: options.db, user: { id: key.creator.id, email: key.creator.email, name: key.creator.name }, secretBox: options.secretBox });
       const caller: Caller = appRouter.createCaller(context);
-      const [namespace, name] = route.procedure.split(".") as [string, string];
+      const [namespace, name] = call.procedure.split(".") as [string, string];
       const procedure = (caller as unknown as Record<string, Record<string, Procedure>>)[namespace]![name]!;
-      const result = await withAuditOrigin({ ...origin, actor: { kind: "apiKey", id: key.id } }, () => procedure(input));
-      send(res, route.status ?? 200, result, headers);
+      const result = await withAuditOrigin({ ...origin, actor: { kind: "apiKey", id: key.id } }, () => procedure(call.input));
+      if (route.file) sendFile(res, result as { fileName: string; text: string }, headers);
+      else send(res, route.status ?? 200, result, headers);
     } catch (err) {
       const known = restErrorOf(err);
       if (!known) {

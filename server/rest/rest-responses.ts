@@ -73,3 +73,48 @@ export const credentialSummary = z.strictObject({
   createdAt: instant,
   updatedAt: instant,
 });
+
+const credentialReference = z.strictObject({ name: z.string(), type: z.string() });
+
+export const flowExportFile = z
+  .looseObject({ schema: z.literal("streamware.flow-export/1"), name: z.string(), document, credentials: z.array(credentialReference) })
+  .meta({ description: "One flow's export file (`streamware.flow-export/1`), keys sorted: what `POST /imports` takes back." });
+
+export const workspaceBundleFile = z
+  .looseObject({
+    schema: z.literal("streamware.workspace/1"),
+    workspace: z.looseObject({ name: z.string() }),
+    flows: z.array(z.looseObject({ id, name: z.string(), tags: z.array(z.string()), draft: document, versions: z.array(z.looseObject({ number: z.number().int(), message: z.string(), document })), activeVersion: z.number().int().nullable() })),
+    credentials: z.array(credentialReference),
+  })
+  .meta({ description: "A workspace bundle (`streamware.workspace/1`), keys sorted: every flow with its draft, tags and live version (or every version)." });
+
+const problem = z.strictObject({ path: z.string().meta({ description: "Where in the file, such as `flows[2].draft.nodes[0].type`." }), message: z.string() });
+const importReport = z.looseObject({ source: z.string(), flows: z.array(z.looseObject({ name: z.string() })), problems: z.array(z.looseObject({ path: z.string(), message: z.string() })) }).nullable().meta({ description: "For n8n and Node-RED files: what was mapped, what became a placeholder, which expressions and credentials need a look." });
+
+export const importPreview = z.union([
+  z.strictObject({ ok: z.literal(false), message: z.string(), problems: z.array(problem) }),
+  z.strictObject({
+    ok: z.literal(true),
+    format: z.enum(["streamware", "streamware.workspace", "n8n", "node-red"]),
+    flows: z.array(
+      z.strictObject({
+        key: z.string().meta({ description: "What `onConflict` and the editor's resolutions name the flow by." }),
+        name: z.string(),
+        nodes: z.number().int(),
+        existing: z.strictObject({ flowId: id, name: z.string() }).nullable().meta({ description: "The flow of this workspace it would replace (same id, else same name)." }),
+        conflicts: z.array(z.strictObject({ kind: z.enum(["id", "name", "webhookPath"]), message: z.string() })),
+        draftOnly: z.string().nullable().meta({ description: "Why the flow comes in as a draft only (it cannot run yet)." }),
+      }),
+    ),
+    credentials: z.array(z.strictObject({ name: z.string(), type: z.string(), credentialId: id.nullable().meta({ description: "The credential of this workspace it binds to; null when missing." }) })),
+    report: importReport,
+    problems: z.array(problem),
+  }),
+]);
+
+export const importResult = z.strictObject({
+  flows: z.array(z.strictObject({ key: z.string(), flowId: id.nullable(), name: z.string(), action: z.enum(["created", "replaced", "skipped"]) })),
+  report: importReport,
+  credentialsMissing: z.array(credentialReference),
+});

@@ -10,6 +10,7 @@ import { nodeCatalogRouter } from "./node-catalog.router";
 import { runRouter } from "./run.router";
 import { ssoRouter } from "./sso.router";
 import { templateRouter } from "./template.router";
+import { transferRouter } from "./transfer.router";
 import { usageRouter } from "./usage.router";
 import { userRouter } from "./user.router";
 import { webhookTestRouter } from "./webhook-test.router";
@@ -31,6 +32,7 @@ export const appRouter = router({
   sso: ssoRouter,
   apiKey: apiKeyRouter,
   template: templateRouter,
+  transfer: transferRouter,
 });
 
 export type AppRouter = typeof appRouter;

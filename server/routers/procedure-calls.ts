@@ -75,6 +75,10 @@ export const procedureCalls: Record<string, (caller: Caller, t: Target) => Promi
   "apiKey.revoke": (c, t) => c.apiKey.revoke({ workspaceId: t.workspaceId, apiKeyId: t.apiKeyId }),
   "template.list": (c, t) => c.template.list({ workspaceId: t.workspaceId }),
   "template.create": (c, t) => c.template.create({ workspaceId: t.workspaceId, templateId: "ab-landing-page" }),
+  "transfer.exportFlow": (c, t) => c.transfer.exportFlow({ workspaceId: t.workspaceId, flowId: t.flowId }),
+  "transfer.exportWorkspace": (c, t) => c.transfer.exportWorkspace({ workspaceId: t.workspaceId, includeVersions: true }),
+  "transfer.preview": (c, t) => c.transfer.preview({ workspaceId: t.workspaceId, text: JSON.stringify({ name: "Planted", document: runnable }) }),
+  "transfer.applyImport": (c, t) => c.transfer.applyImport({ workspaceId: t.workspaceId, text: JSON.stringify({ name: "Planted", document: runnable }), resolutions: {} }),
 };
 
 /**
@@ -142,6 +146,7 @@ export const byResourceId = [
   "invitation.revoke",
   "run.lastTriggerInput",
   "apiKey.revoke",
+  "transfer.exportFlow",
 ];
 
 /** Manual trigger, then an hour's wait, and a webhook at `hookPath`: a run started from it keeps running while a test looks on. */

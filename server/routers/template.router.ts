@@ -1,6 +1,5 @@
 import { templateService } from "../services/template-service";
 import { router, workspaceProcedure } from "../trpc";
-import { logger } from "../logger";
 import { createFromTemplateInput, listTemplatesInput } from "./template.schema";
 
 export const templateRouter = router({
@@ -12,6 +11,6 @@ export const templateRouter = router({
   create: workspaceProcedure("flow.edit")
     .input(createFromTemplateInput)
     .mutation(({ ctx, input }) =>
-      templateService.create({ db: ctx.db, userId: ctx.user.id, ...input, triggersChanged: (flowId) => ctx.runtime().triggersChanged(flowId), logger }),
+      templateService.create({ db: ctx.db, userId: ctx.user.id, ...input }),
     ),
 });

@@ -48,7 +48,19 @@ export function requireActivatable(document: unknown, refusal = "The flow cannot
   return runnable;
 }
 
-function webhookRoutes(document: FlowDocument) {
+type Tx = Prisma.TransactionClient;
+
+/** A webhook path that another active flow of the workspace holds, as the unique index on routes reports it. */
+export function isRouteClash(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
+}
+
+export function routeClash(path: string | undefined): ServiceError {
+  const which = path === undefined ? "One of the flow's webhook paths is" : `The webhook path "${path}" is`;
+  return new ServiceError({ code: "CONFLICT", message: `${which} already used by another active flow; choose another path.` });
+}
+
+export function webhookRoutes(document: FlowDocument) {
   return webhookTriggers(document).map(({ node, config }) => ({ nodeId: node.id, path: config.path, methods: config.methods }));
 }
 
@@ -76,28 +88,32 @@ export const activationService = {
     // Versions saved before saveVersion checked this may still be refused here.
     const routes = webhookRoutes(requireActivatable(version.document));
     try {
-      await db.$transaction(async (tx) => {
-        await tx.webhookRoute.deleteMany({ where: { flowId } });
-        for (const route of routes) await tx.webhookRoute.create({ data: { workspaceId, flowId, ...route }, select: { id: true } });
-        await tx.flow.update({ where: { id: flowId }, data: { activeVersionId: version.id }, select: { id: true } });
-        await auditService.record({
-          tx,
-          entry: { workspaceId, actorId: userId, action: "flow.activate", targetType: "flow", targetId: flowId, data: { version: version.number } },
-        });
-      });
+      await db.$transaction((tx) => activationService.activateWithin({ tx, userId, workspaceId, flowId, version: { id: version.id, number: version.number }, routes }));
     } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+      if (isRouteClash(err)) {
         // Paths are unique per workspace, so only this workspace's routes can be in the way.
         const taken = await db.webhookRoute.findFirst({ where: { workspaceId, path: { in: routes.map((r) => r.path) }, NOT: { flowId } }, select: { path: true } });
-        throw new ServiceError({
-          code: "CONFLICT",
-          message: `The webhook path "${taken?.path ?? routes[0]?.path}" is already used by another active flow; choose another path.`,
-        });
+        throw routeClash(taken?.path ?? routes[0]?.path);
       }
       throw err;
     }
     const workspaceSlug = version.flow.workspace.slug;
     return { versionNumber: version.number, webhooks: routes.map((r) => ({ path: r.path, methods: r.methods, url: webhookUrlPath({ workspaceSlug, path: r.path }) })) };
+  },
+
+  /**
+   * The writes of `activate` inside a caller's transaction (an import activates the flows it stores in the same
+   * one), for a version whose document the caller has checked with `requireActivatable`. A path another active
+   * flow holds fails the transaction; `isRouteClash` tells that failure apart.
+   */
+  async activateWithin({ tx, userId, workspaceId, flowId, version, routes }: { tx: Tx; userId: string; workspaceId: string; flowId: string; version: { id: string; number: number }; routes: ReturnType<typeof webhookRoutes> }) {
+    await tx.webhookRoute.deleteMany({ where: { flowId } });
+    for (const route of routes) await tx.webhookRoute.create({ data: { workspaceId, flowId, ...route }, select: { id: true } });
+    await tx.flow.update({ where: { id: flowId }, data: { activeVersionId: version.id }, select: { id: true } });
+    await auditService.record({
+      tx,
+      entry: { workspaceId, actorId: userId, action: "flow.activate", targetType: "flow", targetId: flowId, data: { version: version.number } },
+    });
   },
 
   async deactivate({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {

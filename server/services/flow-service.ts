@@ -7,6 +7,7 @@ import { ignoredRespondWarnings } from "../../nodes/webhook/respond-mode";
 import { disconnectedNodeIssues } from "../../nodes/_core/graph-checks";
 import { describeIssues, emptyFlowDocument, locateProblem, parseFlowDocument, type FlowDocument, type FlowDocumentIssue } from "../../nodes/_core/flow-document";
 import { declaredWebhookPaths, withCopiedWebhookPaths } from "../../nodes/webhook/webhook-triggers";
+import { portableDocument } from "../flow-import";
 import { requireActivatable } from "./activation-service";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
@@ -77,6 +78,8 @@ interface Scope {
   userId: string;
   workspaceId: string;
 }
+
+type Tx = Prisma.TransactionClient;
 
 const notFound = () => new ServiceError({ code: "NOT_FOUND", message: "Flow not found" });
 
@@ -153,17 +156,23 @@ export const flowService = {
   async create({ db, userId, workspaceId, name, document }: Scope & { name: string; document?: unknown }): Promise<FlowSummary> {
     await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
     const draft = document === undefined ? emptyFlowDocument() : parseOrThrow(document);
-    return db.$transaction(async (tx) => {
-      const flow = await tx.flow.create({
-        data: { workspaceId, name, draft: asJson(draft), createdById: userId },
-        select: flowSummarySelect,
-      });
-      await auditService.record({
-        tx,
-        entry: { workspaceId, actorId: userId, action: "flow.create", targetType: "flow", targetId: flow.id, data: { name } },
-      });
-      return toSummary(flow);
+    return db.$transaction((tx) => flowService.createWithin({ tx, userId, workspaceId, name, draft }));
+  },
+
+  /**
+   * The writes of `create` inside a caller's transaction (an import stores many flows in one): the caller has
+   * checked the role and parsed the draft. `id` keeps a flow's id from another instance when it is free.
+   */
+  async createWithin({ tx, userId, workspaceId, name, draft, tags = [], id }: { tx: Tx; userId: string; workspaceId: string; name: string; draft: FlowDocument; tags?: string[]; id?: string }): Promise<FlowSummary> {
+    const flow = await tx.flow.create({
+      data: { ...(id ? { id } : {}), workspaceId, name, draft: asJson(draft), tags, createdById: userId },
+      select: flowSummarySelect,
     });
+    await auditService.record({
+      tx,
+      entry: { workspaceId, actorId: userId, action: "flow.create", targetType: "flow", targetId: flow.id, data: { name } },
+    });
+    return toSummary(flow);
   },
 
   async rename({ db, userId, workspaceId, flowId, name }: Scope & { flowId: string; name: string }): Promise<FlowSummary> {
@@ -236,13 +245,18 @@ export const flowService = {
     const draft = parseOrThrow(document);
     return db.$transaction(async (tx) => {
       await requireFlow({ db: tx, workspaceId, flowId });
-      const flow = await tx.flow.update({ where: { id: flowId }, data: { draft: asJson(draft) }, select: flowSummarySelect });
-      await auditService.record({
-        tx,
-        entry: { workspaceId, actorId: userId, action: "flow.draft.save", targetType: "flow", targetId: flowId },
-      });
-      return toSummary(flow);
+      return flowService.saveDraftWithin({ tx, userId, workspaceId, flowId, draft });
     });
+  },
+
+  /** The writes of `saveDraft` inside a caller's transaction, for a flow the caller has found in the workspace. */
+  async saveDraftWithin({ tx, userId, workspaceId, flowId, draft, tags }: { tx: Tx; userId: string; workspaceId: string; flowId: string; draft: FlowDocument; tags?: string[] }) {
+    const flow = await tx.flow.update({ where: { id: flowId }, data: { draft: asJson(draft), ...(tags ? { tags } : {}) }, select: flowSummarySelect });
+    await auditService.record({
+      tx,
+      entry: { workspaceId, actorId: userId, action: "flow.draft.save", targetType: "flow", targetId: flowId },
+    });
+    return toSummary(flow);
   },
 
   /**
@@ -254,24 +268,34 @@ export const flowService = {
     // Found first, so another workspace's flow is "not found" whatever the document holds.
     await requireFlow({ db, workspaceId, flowId });
     const parsed = requireActivatable(parseOrThrow(document), "Not saved as a version, since the flow could not run (save it as a draft until it is complete)");
-    return db.$transaction(async (tx) => {
-      // Updating the flow row first locks it, so concurrent saves number their versions one after another.
-      const updated = await tx.flow.updateMany({ where: { id: flowId, workspaceId }, data: { draft: asJson(parsed) } });
-      if (updated.count === 0) throw notFound();
-      const last = await tx.flowVersion.findFirst({ where: { flowId }, select: { number: true }, orderBy: { number: "desc" } });
-      const version = await tx.flowVersion.create({
-        data: { workspaceId, flowId, number: (last?.number ?? 0) + 1, document: asJson(parsed), message, authorId: userId },
-        select: versionSelect,
-      });
-      await auditService.record({
-        tx,
-        entry: { workspaceId, actorId: userId, action: "flow.version.create", targetType: "flow", targetId: flowId, data: { number: version.number } },
-      });
-      return version;
-    });
+    return db.$transaction((tx) => flowService.saveVersionWithin({ tx, userId, workspaceId, flowId, document: parsed, message }));
   },
 
-  /** The active version (else the draft), ready to import elsewhere: credentials are referenced by name only. */
+  /**
+   * The writes of `saveVersion` inside a caller's transaction, for a document the caller has checked with
+   * `requireActivatable`. `number` keeps a version's number from another instance (into a flow that has no
+   * versions yet); otherwise the next one is taken.
+   */
+  async saveVersionWithin({ tx, userId, workspaceId, flowId, document, message, number }: { tx: Tx; userId: string; workspaceId: string; flowId: string; document: FlowDocument; message: string; number?: number }) {
+    // Updating the flow row first locks it, so concurrent saves number their versions one after another.
+    const updated = await tx.flow.updateMany({ where: { id: flowId, workspaceId }, data: { draft: asJson(document) } });
+    if (updated.count === 0) throw notFound();
+    const last = number === undefined ? await tx.flowVersion.findFirst({ where: { flowId }, select: { number: true }, orderBy: { number: "desc" } }) : null;
+    const version = await tx.flowVersion.create({
+      data: { workspaceId, flowId, number: number ?? (last?.number ?? 0) + 1, document: asJson(document), message, authorId: userId },
+      select: versionSelect,
+    });
+    await auditService.record({
+      tx,
+      entry: { workspaceId, actorId: userId, action: "flow.version.create", targetType: "flow", targetId: flowId, data: { number: version.number } },
+    });
+    return version;
+  },
+
+  /**
+   * The active version (else the draft), ready to import elsewhere: credentials are referenced by name only. The
+   * export file (`transferService.exportFlow`) adds the schema tag and the credentials' types.
+   */
   async export({ db, userId, workspaceId, flowId }: Scope & { flowId: string }) {
     await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
     const flow = await db.flow.findFirst({
@@ -279,17 +303,7 @@ export const flowService = {
       select: { name: true, draft: true, activeVersion: { select: { document: true } } },
     });
     if (!flow) throw notFound();
-    const document = (flow.activeVersion?.document ?? flow.draft) as FlowDocument;
-    return {
-      name: flow.name,
-      document: {
-        ...document,
-        nodes: document.nodes.map((node) => ({
-          ...node,
-          credentials: Object.fromEntries(Object.entries(node.credentials).map(([slot, ref]) => [slot, { name: ref.name }])),
-        })),
-      },
-    };
+    return { name: flow.name, document: portableDocument((flow.activeVersion?.document ?? flow.draft) as FlowDocument) };
   },
 
   /** The flow's workspace, for callers (the CLI) that have only its id; null when there is no such flow. */

@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../runner/runtime";
 import { until } from "../../runner/node-testing";
 import type { FlowDocument } from "../../nodes/_core/flow-document";
-import { canonicalExport, templates, templateText } from "../../nodes/_core/templates";
+import { canonicalJson } from "../../nodes/_core/canonical-json";
+import { templates, templateText } from "../../nodes/_core/templates";
 import { closeTestServers } from "../../nodes/_kit/test-http-server";
 import { closeSmtpServers, services, smtp } from "../../nodes/alert/alert-test-server";
 import { coingecko } from "../../nodes/crypto-price/crypto-price-test-server";
@@ -107,7 +108,7 @@ describe("templates created from the gallery and run against local servers", () 
       const { flowId } = await owner.caller.template.create({ workspaceId, templateId: template.id });
       const flow = await owner.caller.flow.get({ workspaceId, flowId });
       expect({ name: flow.name, version: flow.latestVersion?.number, active: flow.active }).toEqual({ name: template.name, version: 1, active: false });
-      expect(canonicalExport(await owner.caller.flow.export({ workspaceId, flowId }))).toBe(templateText(template.id));
+      expect(canonicalJson(await owner.caller.flow.export({ workspaceId, flowId }))).toBe(templateText(template.id));
     }
     expect(await rejection(owner.caller.template.create({ workspaceId, templateId: "no-such-template" }))).toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining('no template "no-such-template"') });
   });

@@ -1,7 +1,6 @@
-import type { Logger } from "pino";
 import type { Db } from "../db";
 import { templates, templateText, type TemplateCredential, type TemplateSummary } from "../../nodes/_core/templates";
-import { flowTransferService } from "./flow-transfer-service";
+import { transferService } from "./transfer-service";
 import { ServiceError } from "./service-error";
 import { workspaceService } from "./workspace-service";
 
@@ -32,29 +31,17 @@ export const templateService = {
     userId,
     workspaceId,
     templateId,
-    triggersChanged,
-    logger,
-  }: Scope & { templateId: string; triggersChanged: (flowId: string) => Promise<void>; logger: Logger }): Promise<TemplateCreated> {
+  }: Scope & { templateId: string }): Promise<TemplateCreated> {
     await workspaceService.requireRole({ db, userId, workspaceId, permission: "flow.edit" });
     const template = templates.find((t) => t.id === templateId);
     const text = templateText(templateId);
     if (!template || text === null) throw new ServiceError({ code: "NOT_FOUND", message: `There is no template "${templateId}"; pick one from the gallery.` });
-    const checked = flowTransferService.check({ text, file: `${template.id}.json`, activate: false });
+    // A template is imported like any file: beside a flow of the same name (one made from it before) as a copy.
+    const applied = await transferService.apply({ db, userId, workspaceId, text, fileName: `${template.id}.json`, resolutions: {}, onConflict: "rename" });
+    const created = applied.flows[0];
     // A template that fails the import checks is a defect of this server, not of the request; the tests prevent it.
-    if (!checked.ok) throw new Error(`The template "${template.id}" does not import: ${checked.message}`);
-    const [created] = await flowTransferService.importAll({
-      db,
-      userId,
-      workspaceId,
-      flows: checked.flows,
-      message: `Created from the template "${template.name}"`,
-      activate: false,
-      triggersChanged,
-      logger,
-    });
-    if (!created) throw new Error(`The template "${template.id}" holds no flow`);
-    const present = await db.credential.findMany({ where: { workspaceId }, select: { name: true, type: true } });
-    const missingCredentials = template.credentials.filter((wanted) => !present.some((c) => c.name === wanted.name && c.type === wanted.type));
+    if (!created?.flowId) throw new Error(`The template "${template.id}" did not import`);
+    const missingCredentials = applied.credentialsMissing.map(({ name, type }) => ({ name, type }));
     return { flowId: created.flowId, missingCredentials };
   },
 };

@@ -14,6 +14,9 @@ import { renamedPathLines, type DuplicateResult } from "./flow-copy";
 import { allTags, filterFlows, type FlowFilter } from "./flow-filter";
 import { FlowListFilter } from "./flow-list-filter";
 import { TagChips, TagEditor } from "./flow-tags";
+import { ExportWorkspaceMenu, useExport } from "./export-actions";
+import { ImportDialog, readImportFile, type ImportStart } from "./import-dialog";
+import { useFileDrop } from "./use-file-drop";
 
 const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
 
@@ -34,25 +37,46 @@ export function FlowList() {
   const [filter, setFilter] = useState<FlowFilter>({ query: "", tag: "" });
   const [copied, setCopied] = useState<DuplicateResult | null>(null);
   const shown = flows.data ? filterFlows(flows.data, filter) : [];
+  const [importing, setImporting] = useState<{ id: number; start: ImportStart } | null>(null);
+  const drop = useFileDrop({ enabled: editable, onFile: (file) => void readImportFile(file).then((start) => setImporting({ id: Date.now(), start })) });
 
   return (
-    <section>
-      <div className="mb-6 flex items-center justify-between gap-4">
+    <section {...drop.handlers} className="relative min-h-[60vh]">
+      {drop.over && (
+        <div aria-hidden className="pointer-events-none fixed inset-3 z-40 flex items-center justify-center rounded-2xl border-4 border-dashed border-indigo-500 bg-indigo-50/85 dark:bg-indigo-950/85">
+          <p className="rounded-lg bg-white px-6 py-4 text-lg font-semibold text-indigo-800 shadow dark:bg-slate-900 dark:text-indigo-200">
+            Drop to import: a Streamware, n8n or Node-RED export
+          </p>
+        </div>
+      )}
+      <div className="mb-6 flex flex-wrap items-center justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold">Flows</h1>
           <p className="text-sm text-slate-600 dark:text-slate-400">{workspace.name}</p>
         </div>
-        {editable ? (
-          <div className="flex flex-wrap items-center gap-2">
-            <Link prefetch={false} href={`/w/${workspace.slug}/templates`} className="rounded-lg border border-slate-300 px-4 py-2 font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
-              New from template
-            </Link>
-            <NewFlowDialog />
-          </div>
-        ) : (
-          <p className="text-sm text-slate-500">You are a viewer here: you can open flows but not change them.</p>
-        )}
+        <div className="flex flex-wrap items-center gap-2">
+          <ExportWorkspaceMenu />
+          {editable ? (
+            <>
+              <button
+                type="button"
+                title="A Streamware, n8n or Node-RED export; or drop the file anywhere on this page"
+                onClick={() => setImporting({ id: Date.now(), start: null })}
+                className="rounded-lg border border-slate-300 px-4 py-2 font-medium hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800"
+              >
+                Import
+              </button>
+              <Link prefetch={false} href={`/w/${workspace.slug}/templates`} className="rounded-lg border border-slate-300 px-4 py-2 font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
+                New from template
+              </Link>
+              <NewFlowDialog />
+            </>
+          ) : (
+            <p className="text-sm text-slate-500">You are a viewer here: you can open flows but not change them.</p>
+          )}
+        </div>
       </div>
+      {importing && <ImportDialog key={importing.id} start={importing.start} onClose={() => setImporting(null)} />}
       {flows.error && (
         <ErrorAlert>Could not load flows: {flows.error.message}</ErrorAlert>
       )}
@@ -241,7 +265,8 @@ function FlowRow({ flow, editable, onDuplicated, onPickTag }: { flow: FlowSummar
     }
   }
 
-  const error = rename.error ?? remove.error ?? duplicate.error;
+  const exporter = useExport();
+  const error = rename.error?.message ?? remove.error?.message ?? duplicate.error?.message ?? exporter.error;
 
   return (
     <li className="flex flex-wrap items-center gap-4 px-4 py-3">
@@ -279,12 +304,25 @@ function FlowRow({ flow, editable, onDuplicated, onPickTag }: { flow: FlowSummar
         {mode === "tags" ? <TagEditor flow={flow} onDone={() => setMode("view")} /> : <TagChips tags={flow.tags} onPick={onPickTag} />}
         {error && (
           <p role="alert" className="mt-1 text-sm text-red-600">
-            {error.message}
+            {error}
           </p>
         )}
       </div>
-      {editable && mode === "view" && (
-        <div className="flex flex-wrap gap-1 text-sm">
+      {mode === "view" && (
+        // Packed tighter on a phone, so the five actions fit one line under the name.
+        <div className="flex flex-wrap text-sm max-sm:[&>button]:px-1.5 sm:gap-1">
+          <button
+            type="button"
+            aria-label={`Export ${flow.name}`}
+            title="Download this flow's draft as a flow file"
+            disabled={exporter.pending}
+            onClick={() => void exporter.exportFlow({ flowId: flow.id })}
+            className="rounded-md px-2 py-1 hover:bg-slate-100 disabled:opacity-60 dark:hover:bg-slate-800"
+          >
+            Export
+          </button>
+          {editable && (
+            <>
           <button type="button" aria-label={`Edit tags of ${flow.name}`} onClick={() => setMode("tags")} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
             Tags
           </button>
@@ -317,6 +355,8 @@ function FlowRow({ flow, editable, onDuplicated, onPickTag }: { flow: FlowSummar
           >
             Delete
           </button>
+            </>
+          )}
         </div>
       )}
       {mode === "confirm-delete" && (

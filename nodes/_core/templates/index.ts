@@ -1,4 +1,4 @@
-import { stableJson } from "../flow-diff";
+import { canonicalJson } from "../canonical-json";
 import abLandingPage from "./ab-landing-page.json";
 import cryptoPriceWatch from "./crypto-price-watch.json";
 import mqttTemperatureAlert from "./mqtt-temperature-alert.json";
@@ -126,10 +126,5 @@ export const templates: TemplateSummary[] = sources.map(({ id, description, cate
  */
 export function templateText(id: string): string | null {
   const source = sources.find((s) => s.id === id);
-  return source ? canonicalExport(source.file) : null;
-}
-
-/** The one textual form of an export file: the same content always gives the same bytes. */
-export function canonicalExport(file: unknown): string {
-  return `${stableJson(file)}\n`;
+  return source ? canonicalJson(source.file) : null;
 }

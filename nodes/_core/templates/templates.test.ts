@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { canonicalJson } from "../canonical-json";
 import { describe, expect, it } from "vitest";
-import { checkImport } from "../../../server/flow-import";
+import { readImportFile } from "../../../server/flow-import";
 import { nodeRegistry } from "../../registry";
 import { parseFlowDocument } from "../flow-document";
-import { canonicalExport, TEMPLATE_CATEGORIES, templates, templateText } from "./index";
+import { TEMPLATE_CATEGORIES, templates, templateText } from "./index";
 
 const folder = path.dirname(fileURLToPath(import.meta.url));
 const files = readdirSync(folder).filter((file) => file.endsWith(".json"));
@@ -26,14 +27,15 @@ describe("the template files", () => {
     expect(Object.keys(file).sort()).toEqual(["document", "name"]);
     const parsed = parseFlowDocument(file.document);
     if (!parsed.ok) throw new Error(parsed.issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
-    expect(canonicalExport({ name: file.name, document: parsed.document })).toBe(text);
+    expect(canonicalJson({ name: file.name, document: parsed.document })).toBe(text);
   });
 
   it.each(templates.map((t) => [t.id]))("%s passes the import checks as a flow that can be activated", (id) => {
-    const checked = checkImport({ text: fileText(id), file: `${id}.json`, activate: true });
+    const checked = readImportFile({ text: fileText(id), fileName: `${id}.json`, activate: true });
     if (!checked.ok) throw new Error(checked.message);
     expect(checked.flows).toHaveLength(1);
-    expect(checked.flows[0]!.draftOnly).toBeUndefined();
+    expect(checked.flows[0]!.draftOnly).toBeNull();
+    expect(checked.flows[0]!.versions).toHaveLength(1);
     expect(checked.flows[0]!.name).toBe(templates.find((t) => t.id === id)!.name);
   });
 

@@ -1,7 +1,7 @@
 import { n8nSpacing, spreadForCards } from "../card-spacing";
 import { checkJson, jsonMaxDepth } from "../../_core/json-check";
 import { FLOW_SCHEMA_TAG, isTimeZone, parseFlowDocument, type FlowDocument } from "../../_core/flow-document";
-import { PLACEHOLDER_PARAMETERS_MAX_CHARS } from "../../placeholder/placeholder.node";
+import { PLACEHOLDER_PARAMETERS_MAX_CHARS } from "../placeholder-source";
 import { flowReportBuilder, type FlowReportBuilder, type ImportProblem, type ImportReport } from "../import-report";
 import { translateParameterString } from "./n8n-expressions";
 import { chainMapper, LLM_CHAIN_TYPES, modelOf, N8N_MAPPERS, shortType, type FoldedModel, type Mapped, type MapContext, type N8nNode } from "./n8n-nodes";

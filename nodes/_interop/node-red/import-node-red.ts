@@ -1,7 +1,7 @@
 import { nodeRedSpacing, spreadForCards } from "../card-spacing";
 import { FLOW_SCHEMA_TAG, flowDocumentMaxDepth, parseFlowDocument, type FlowDocument } from "../../_core/flow-document";
 import { checkJson, describeJsonProblem } from "../../_core/json-check";
-import { PLACEHOLDER_PARAMETERS_MAX_CHARS } from "../../placeholder/placeholder.node";
+import { PLACEHOLDER_PARAMETERS_MAX_CHARS } from "../placeholder-source";
 import { flowReportBuilder, type FlowReportBuilder, type ImportProblem, type ImportReport } from "../import-report";
 import { mapNode, type Mapped, type NodeRedNode } from "./map-node";
 

@@ -68,6 +68,7 @@ export function CredentialForm({
   types,
   credential,
   type: fixedType,
+  name: initialName,
   readOnly = false,
   onSaved,
   onCancel,
@@ -78,6 +79,8 @@ export function CredentialForm({
   credential?: CredentialSummary;
   /** The only type a new credential may have (a node's credential type). */
   type?: string;
+  /** A new credential's name to start from (the name an imported flow refers to it by). */
+  name?: string;
   readOnly?: boolean;
   onSaved(saved: CredentialSummary): void;
   onCancel(): void;
@@ -89,7 +92,7 @@ export function CredentialForm({
   const [typeName, setTypeName] = useState(credential?.type ?? fixedType ?? types[0]?.type ?? "");
   const entry = types.find((t) => t.type === typeName);
   const fields = entry ? fieldsOf(entry.fieldsSchema as JsonSchema, "data") : [];
-  const [name, setName] = useState(credential?.name ?? "");
+  const [name, setName] = useState(credential?.name ?? initialName ?? "");
   const [draft, setDraft] = useState<Draft>(() => (credential ? savedDraft(credential) : initialDraft(fields)));
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [errors, setErrors] = useState<Record<string, string[]>>({});

@@ -13,9 +13,10 @@ import { Modal, dangerButton, ghostButton, primaryButton, secondaryButton } from
 
 const updatedFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
-type Dialog = { kind: "create" } | { kind: "edit"; credential: CredentialSummary } | { kind: "delete"; credential: CredentialSummary } | null;
+type Dialog = { kind: "create"; type?: string; name?: string } | { kind: "edit"; credential: CredentialSummary } | { kind: "delete"; credential: CredentialSummary } | null;
 
-export function CredentialsPage() {
+/** `create`: open the new-credential form for this type and name (an import links here for each missing credential). */
+export function CredentialsPage({ create }: { create?: { type: string; name: string } }) {
   const workspace = useWorkspace();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -23,7 +24,7 @@ export function CredentialsPage() {
   const editable = can({ role: workspace.role, permission: "credential.edit" });
   const credentials = useQuery(trpc.credential.list.queryOptions({ workspaceId: workspace.id }));
   const types = useQuery(trpc.nodeCatalog.credentialTypes.queryOptions());
-  const [dialog, setDialog] = useState<Dialog>(null);
+  const [dialog, setDialog] = useState<Dialog>(editable && create ? { kind: "create", ...create } : null);
   const [notice, setNotice] = useState<string | null>(null);
   const remove = useMutation(
     trpc.credential.delete.mutationOptions({
@@ -128,6 +129,8 @@ export function CredentialsPage() {
             workspaceId={workspace.id}
             types={types.data}
             credential={dialog.kind === "edit" ? dialog.credential : undefined}
+            type={dialog.kind === "create" && types.data.some((t) => t.type === dialog.type) ? dialog.type : undefined}
+            name={dialog.kind === "create" ? dialog.name : undefined}
             onCancel={close}
             onSaved={(saved) => {
               setNotice(dialog.kind === "edit" ? `Saved ${saved.name}.` : `Created ${saved.name}.`);

@@ -7,12 +7,13 @@ import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
 import { can } from "@/server/services/workspace-roles";
 import { useWorkspace } from "../workspace-context";
+import { TransferSection } from "../export-actions";
 import { DeleteWorkspace } from "./delete-workspace";
 
 const input = "rounded-lg border border-slate-300 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-950";
 const primary = "rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 disabled:opacity-60";
 
-/** The workspace's name and, for its owners, deleting it; members and invitations have their own tab. */
+/** The workspace's name, importing and exporting its flows and, for its owners, deleting it; members and invitations have their own tab. */
 export function WorkspaceSettings() {
   const workspace = useWorkspace();
   return (
@@ -28,6 +29,7 @@ export function WorkspaceSettings() {
           <dd className="font-mono">/w/{workspace.slug}</dd>
         </dl>
       )}
+      <TransferSection />
       {!workspace.personal && can({ role: workspace.role, permission: "workspace.delete" }) && <DeleteWorkspace />}
     </div>
   );

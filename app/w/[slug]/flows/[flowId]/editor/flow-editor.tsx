@@ -147,7 +147,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
       <EditorToolbar
         workspaceSlug={workspace.slug}
         flowName={flow.name}
-        flowMenu={editor && <FlowMenu flowRef={ref} workspaceSlug={workspace.slug} show={show} />}
+        flowMenu={<FlowMenu flowRef={ref} workspaceSlug={workspace.slug} editor={editor} liveNumber={flow.liveVersionNumber} flush={autosave.flush} show={show} />}
         active={flow.active}
         editor={editor}
         operator={operator}

@@ -6,15 +6,33 @@ import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { rememberCopyNotice, takeCopyNotice } from "../../../flow-copy";
 import type { ShowNotice } from "./editor-notice";
+import { ExportFlowDialog } from "./export-flow-dialog";
 import { toolButton } from "./tool-button";
 import type { FlowRef } from "./use-flow-issues";
 
 /** The flow's own actions beside its name; and, in a copy just made, the notice of what the copy changed. */
-export function FlowMenu({ flowRef, workspaceSlug, show }: { flowRef: FlowRef; workspaceSlug: string; show: ShowNotice }) {
+export function FlowMenu({
+  flowRef,
+  workspaceSlug,
+  editor,
+  liveNumber,
+  flush,
+  show,
+}: {
+  flowRef: FlowRef;
+  workspaceSlug: string;
+  /** Whether the person may change flows (duplicating makes one); everyone who sees a flow may export it. */
+  editor: boolean;
+  liveNumber: number | null;
+  /** Saves the draft now: exporting the draft exports what the server holds. */
+  flush: () => Promise<boolean>;
+  show: ShowNotice;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
+  const [exporting, setExporting] = useState(false);
   const menu = useRef<HTMLDivElement>(null);
   const duplicate = useMutation(trpc.flow.duplicate.mutationOptions());
 
@@ -59,14 +77,28 @@ export function FlowMenu({ flowRef, workspaceSlug, show }: { flowRef: FlowRef; w
             type="button"
             role="menuitem"
             autoFocus
-            disabled={duplicate.isPending}
-            onClick={() => void makeCopy()}
-            className="block w-full px-3 py-1.5 text-left text-sm hover:bg-slate-100 disabled:opacity-60 dark:hover:bg-slate-800"
+            onClick={() => {
+              setOpen(false);
+              setExporting(true);
+            }}
+            className="block w-full px-3 py-1.5 text-left text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
           >
-            Duplicate flow
+            Export…
           </button>
+          {editor && (
+            <button
+              type="button"
+              role="menuitem"
+              disabled={duplicate.isPending}
+              onClick={() => void makeCopy()}
+              className="block w-full px-3 py-1.5 text-left text-sm hover:bg-slate-100 disabled:opacity-60 dark:hover:bg-slate-800"
+            >
+              Duplicate flow
+            </button>
+          )}
         </div>
       )}
+      <ExportFlowDialog open={exporting} flowRef={flowRef} liveNumber={liveNumber} flush={flush} onClose={() => setExporting(false)} />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { structuredPatch } from "diff";
-import { stableJson } from "@/nodes/_core/flow-diff";
+import { canonicalJson } from "@/nodes/_core/canonical-json";
 
 export interface JsonDiffLine {
   kind: "added" | "removed" | "context";
@@ -20,7 +20,7 @@ export interface JsonDiffHunk {
  * with `context` unchanged lines around it. Equal values give no hunks.
  */
 export function jsonDiffHunks(before: unknown, after: unknown, context = 3): JsonDiffHunk[] {
-  const patch = structuredPatch("before", "after", `${stableJson(before)}\n`, `${stableJson(after)}\n`, undefined, undefined, { context });
+  const patch = structuredPatch("before", "after", canonicalJson(before), canonicalJson(after), undefined, undefined, { context });
   return patch.hunks.map((hunk) => {
     let oldLine = hunk.oldStart;
     let newLine = hunk.newStart;

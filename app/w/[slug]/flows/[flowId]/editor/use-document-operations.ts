@@ -157,19 +157,35 @@ export function useDocumentOperations({
     select([...result.nodeIds, ...result.noteIds]);
   }, [readOnly, selection, document, change, select]);
 
-  const paste = useCallback(
-    (text: string) => {
-      if (readOnly) return;
-      const read = readClipboard(text);
-      if (!read.ok) return show("error", read.reason);
-      const corner = topLeftOf(read.document);
+  const placePasted = useCallback(
+    (pasted: FlowDocument) => {
+      const corner = topLeftOf(pasted);
       const at = pointer.current ? screenToFlowPosition(pointer.current) : { x: corner.x + 48, y: corner.y + 48 };
-      const result = pasteInto(document, read.document, { at: { x: Math.round(at.x), y: Math.round(at.y) } });
+      const result = pasteInto(document, pasted, { at: { x: Math.round(at.x), y: Math.round(at.y) } });
       change(() => result.document);
       select([...result.nodeIds, ...result.noteIds]);
-      show("info", `Pasted ${result.nodeIds.length} node${result.nodeIds.length === 1 ? "" : "s"}${result.noteIds.length ? ` and ${result.noteIds.length} note(s)` : ""}.`);
+      return result;
     },
-    [readOnly, show, screenToFlowPosition, document, change, select, pointer],
+    [screenToFlowPosition, document, change, select, pointer],
+  );
+
+  const paste = useCallback(
+    async (text: string) => {
+      if (readOnly) return;
+      const read = readClipboard(text);
+      if (read.ok) {
+        const result = placePasted(read.document);
+        return show("info", `Pasted ${result.nodeIds.length} node${result.nodeIds.length === 1 ? "" : "s"}${result.noteIds.length ? ` and ${result.noteIds.length} note(s)` : ""}.`);
+      }
+      // Not our flow JSON: n8n's or Node-RED's nodes, perhaps. The importers load only now, on such a paste.
+      const value = parseJson(text);
+      const foreign = value === undefined ? null : (await import("./foreign-paste")).readForeignClipboard(value);
+      if (!foreign) return show("error", read.reason);
+      if (!foreign.ok) return show("error", foreign.reason, foreign.details);
+      placePasted(foreign.document);
+      show("info", foreign.summary, foreign.details.length ? foreign.details : undefined);
+    },
+    [readOnly, show, placePasted],
   );
 
   const onNodeChange = useCallback(
@@ -202,4 +218,12 @@ export function useDocumentOperations({
   const onDisconnect = useCallback((edgeId: string) => change((doc) => ({ ...doc, edges: doc.edges.filter((e) => e.id !== edgeId) })), [change]);
 
   return { addNode, addNote, autoLayout, duplicate, paste, onNodeChange, onPin, onConnectPorts, onDisconnect };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
