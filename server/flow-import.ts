@@ -156,8 +156,8 @@ export function readImportFile({ text, fileName, activate = false }: { text: str
   const kind = transferFileKind(content);
   if (kind === "workspace") return readBundle({ content: content as Record<string, unknown>, file });
   if (kind === "flow-export") return readFlowExport({ content: content as Record<string, unknown>, file, fileName, message, activate });
-  if (looksLikeN8n(content)) return readForeign({ file, message, activate, format: "n8n", content });
-  if (isNodeRedExport(content)) return readForeign({ file, message, activate, format: "node-red", content });
+  if (looksLikeN8n(content)) return readForeign({ file, fileName, message, activate, format: "n8n", content });
+  if (isNodeRedExport(content)) return readForeign({ file, fileName, message, activate, format: "node-red", content });
   if (isRecord(content) && ("document" in content || (typeof content.schema === "string" && content.schema.startsWith("streamware.flow/")))) {
     return readDocument({ content, file, fileName, message, activate, legacy: true });
   }
@@ -272,9 +272,9 @@ function readBundle({ content, file }: { content: Record<string, unknown>; file:
  * what was mapped. A flow that cannot run as imported (a placeholder trigger, a loop) comes in as a draft to finish
  * by hand, unless `activate` asks for more, which it then cannot have: nothing is imported.
  */
-function readForeign({ content, file, message, activate, format }: { content: unknown; file: string; message: string; activate: boolean; format: "n8n" | "node-red" }): ImportFile {
+function readForeign({ content, file, fileName, message, activate, format }: { content: unknown; file: string; fileName?: string; message: string; activate: boolean; format: "n8n" | "node-red" }): ImportFile {
   const tool = format === "n8n" ? "n8n" : "Node-RED";
-  const result = format === "n8n" ? importN8n(content) : importNodeRed(content);
+  const result = format === "n8n" ? importN8n(content, fileName ? { unnamed: path.basename(fileName, path.extname(fileName)) } : {}) : importNodeRed(content);
   if (!result.ok) {
     const problems = [...result.report.problems, ...result.report.flows.flatMap((f) => f.problems)].filter((p) => p.severity === "error");
     return { ok: false, message: `${file} could not be imported from ${tool} (${plural(problems.length, "problem")}):\n${issueList(problems)}\nNothing was imported.`, problems: problems.map(({ path, message }) => ({ path, message })) };

@@ -249,6 +249,16 @@ describe("n8n import: code and raw Set", () => {
 });
 
 describe("n8n import: connections, flags, settings", () => {
+  it("names a workflow without a name after the file, numbered when the file holds several", () => {
+    const { name: _name, ...nameless } = workflow([{ name: "Start", type: "manualTrigger" }]);
+    const one = importN8n(JSON.stringify(nameless), { unnamed: "orders-sync" });
+    expect(one.ok && one.flows.map((f) => f.name)).toEqual(["orders-sync"]);
+    const two = importN8n(JSON.stringify([nameless, nameless]), { unnamed: "orders-sync" });
+    expect(two.ok && two.flows.map((f) => f.name)).toEqual(["orders-sync 1", "orders-sync 2"]);
+    const named = importN8n(JSON.stringify(workflow([{ name: "Start", type: "manualTrigger" }])), { unnamed: "orders-sync" });
+    expect(named.ok && named.flows.map((f) => f.name)).toEqual(["Fixture"]);
+  });
+
   it("wires the If outputs and a merge's second input by index, and reports connections it cannot keep", () => {
     const { document, report } = imported(
       workflow(

@@ -37,8 +37,11 @@ function workflowsOf(value: unknown): { value: Record<string, unknown>; path: st
 
 const fail = (problems: ImportProblem[]): N8nImportResult => ({ ok: false, report: { source: "n8n", flows: [], problems } });
 
-/** Imports n8n text (the file's content) or an already parsed value. */
-export function importN8n(input: string | unknown): N8nImportResult {
+/**
+ * Imports n8n text (the file's content) or an already parsed value. A workflow without a name (a copied or
+ * hand-made file) is called `unnamed`, numbered when the file holds several: the file's name, when there is one.
+ */
+export function importN8n(input: string | unknown, { unnamed = "Imported n8n workflow" }: { unnamed?: string } = {}): N8nImportResult {
   let value: unknown = input;
   if (typeof input === "string") {
     try {
@@ -55,8 +58,8 @@ export function importN8n(input: string | unknown): N8nImportResult {
   }
   const flows: ImportedN8nFlow[] = [];
   const report: ImportReport = { source: "n8n", flows: [], problems: [] };
-  for (const { value: workflow, path } of workflows) {
-    const result = importWorkflow(workflow, path);
+  for (const [i, { value: workflow, path }] of workflows.entries()) {
+    const result = importWorkflow(workflow, path, workflows.length > 1 ? `${unnamed} ${i + 1}` : unnamed);
     report.flows.push(result.report);
     if (result.document) flows.push({ name: result.name, document: result.document });
   }
@@ -137,8 +140,8 @@ function portName(base: string, index: number): string {
   return index === 0 ? base : `${base}-${index + 1}`;
 }
 
-function importWorkflow(workflow: Record<string, unknown>, path: string): { name: string; report: ReturnType<FlowReportBuilder["build"]>; document: FlowDocument | null } {
-  const name = typeof workflow.name === "string" && workflow.name.trim() ? workflow.name.trim().slice(0, 200) : "Imported n8n workflow";
+function importWorkflow(workflow: Record<string, unknown>, path: string, unnamed: string): { name: string; report: ReturnType<FlowReportBuilder["build"]>; document: FlowDocument | null } {
+  const name = typeof workflow.name === "string" && workflow.name.trim() ? workflow.name.trim().slice(0, 200) : unnamed;
   const report = flowReportBuilder(name);
   const nodes: N8nNode[] = [];
   const notes: FlowDocument["notes"] = [];
