@@ -32,8 +32,8 @@ export interface Mapped {
   outputs?: string[];
   /** n8n input index → our input port. */
   inputs?: string[];
-  /** Our credential to connect: its type, and the n8n credential type it replaces. */
-  credential?: { type: string; from?: string };
+  /** Our credential to connect: its type, the n8n credential type it replaces, or the name of a folded sub-node's. */
+  credential?: { type: string; from?: string; name?: string };
 }
 
 export type Mapper = (ctx: MapContext) => Mapped | null;
@@ -636,28 +636,94 @@ const rssReadMapper: Mapper = (ctx) => {
 export interface FoldedModel {
   kind: "openai" | "ollama";
   model: string;
+  /** An OpenAI-compatible server other than OpenAI's own (Gemini, Anthropic, Groq, …). */
+  baseUrl?: string;
   temperature?: number;
   maxTokens?: number;
+  /** The n8n credential the model node used, which the LLM node refers to by name. */
+  credential?: string;
+  /** Said in the report when the model is folded in. */
+  note?: string;
 }
+
+/**
+ * Chat models of other vendors that answer OpenAI's Chat Completions API at a known address, with n8n's default
+ * model for when the file names none.
+ */
+const OPENAI_COMPATIBLE: Readonly<Record<string, { vendor: string; baseUrl: string; model: string }>> = {
+  lmChatGoogleGemini: { vendor: "Google Gemini", baseUrl: "https://generativelanguage.googleapis.com/v1beta/openai", model: "gemini-1.5-flash" },
+  lmChatAnthropic: { vendor: "Anthropic", baseUrl: "https://api.anthropic.com/v1", model: "claude-3-5-sonnet-20240620" },
+  lmChatGroq: { vendor: "Groq", baseUrl: "https://api.groq.com/openai/v1", model: "llama3-8b-8192" },
+  lmChatMistralCloud: { vendor: "Mistral", baseUrl: "https://api.mistral.ai/v1", model: "mistral-small" },
+  lmChatDeepSeek: { vendor: "DeepSeek", baseUrl: "https://api.deepseek.com", model: "deepseek-chat" },
+  lmChatOpenRouter: { vendor: "OpenRouter", baseUrl: "https://openrouter.ai/api/v1", model: "openai/gpt-4o-mini" },
+  lmChatXAiGrok: { vendor: "xAI", baseUrl: "https://api.x.ai/v1", model: "grok-2-1212" },
+};
+
+/** Every chat-model type that folds into our LLM node. */
+export const CHAT_MODEL_TYPES: ReadonlySet<string> = new Set(["lmChatOpenAi", "lmOpenAi", "lmChatOllama", "lmOllama", ...Object.keys(OPENAI_COMPATIBLE)]);
 
 export function modelOf(node: N8nNode): FoldedModel | null {
   const type = shortType(node.type);
   const p = node.parameters;
   const options = record(p.options);
-  const model = text(locatorValue(p.model));
-  const settings = { ...(typeof options.temperature === "number" ? { temperature: options.temperature } : {}), ...(typeof options.maxTokens === "number" && options.maxTokens > 0 ? { maxTokens: options.maxTokens } : {}) };
-  if (type === "lmChatOpenAi" || type === "lmOpenAi") return { kind: "openai", model: model && !model.startsWith("=") ? model : "gpt-4o-mini", ...settings };
-  if (type === "lmChatOllama" || type === "lmOllama") return { kind: "ollama", model: model && !model.startsWith("=") ? model : "llama3.2", ...settings };
-  return null;
+  const named = text(locatorValue(p.model ?? p.modelName));
+  const model = named && !named.startsWith("=") ? named.replace(/^models\//, "") : undefined;
+  const maxTokens = options.maxTokens ?? options.maxTokensToSample ?? options.maxOutputTokens;
+  const credential = Object.values(node.credentials ?? {}).map((ref) => (typeof ref === "string" ? ref : text(record(ref).name))).find((n) => n?.trim());
+  const settings = {
+    ...(typeof options.temperature === "number" ? { temperature: options.temperature } : {}),
+    ...(typeof maxTokens === "number" && maxTokens > 0 ? { maxTokens } : {}),
+    ...(credential ? { credential: credential.trim() } : {}),
+  };
+  const guessed = named?.startsWith("=") ? `its model was chosen by the expression ${named}; the default model was put in its place` : undefined;
+  if (type === "lmChatOpenAi" || type === "lmOpenAi") {
+    const baseUrl = text(options.baseURL);
+    const server = baseUrl && /^https?:\/\/[^\s{}]+$/.test(baseUrl) ? { baseUrl: baseUrl.replace(/\/+$/, "") } : {};
+    if (baseUrl && !server.baseUrl) return null;
+    return { kind: "openai", model: model ?? "gpt-4o-mini", ...server, ...settings, ...(guessed ? { note: guessed } : {}) };
+  }
+  if (type === "lmChatOllama" || type === "lmOllama") return { kind: "ollama", model: model ?? "llama3.2", ...settings, ...(guessed ? { note: guessed } : {}) };
+  const compatible = OPENAI_COMPATIBLE[type];
+  if (!compatible) return null;
+  const notes = [`${compatible.vendor} is asked through its OpenAI-compatible API at ${compatible.baseUrl}: put the ${compatible.vendor} API key in the OpenAI API credential`];
+  if (!model) notes.push(guessed ?? `the file names no model, so n8n's default ${compatible.model} was put in`);
+  return { kind: "openai", model: model ?? compatible.model, baseUrl: compatible.baseUrl, ...settings, note: notes.join("; ") };
 }
 
-function llmConfig(args: { model: FoldedModel; prompt: unknown; system: unknown }): Mapped {
+/**
+ * The JSON Schema a structured output parser asked for: its manual schema, its older `jsonSchema` field, or one
+ * drawn from its example (every field of the example, none required, as n8n drew it).
+ */
+export function outputSchemaOf(node: N8nNode): Record<string, unknown> | null {
+  const p = node.parameters;
+  if (shortType(node.type) !== "outputParserStructured") return null;
+  const manual = p.schemaType === "manual" ? p.inputSchema : node.typeVersion < 1.2 ? p.jsonSchema : undefined;
+  if (manual !== undefined) {
+    const schema = parseJsonText(manual);
+    return typeof schema === "object" && schema !== null && !Array.isArray(schema) ? (schema as Record<string, unknown>) : null;
+  }
+  const example = parseJsonText(p.jsonSchemaExample ?? '{ "state": "California", "cities": ["Los Angeles", "San Francisco", "San Diego"] }');
+  return typeof example === "string" && example.startsWith("=") ? null : schemaOfExample(example);
+}
+
+function schemaOfExample(value: unknown): Record<string, unknown> {
+  if (Array.isArray(value)) return value.length > 0 ? { type: "array", items: schemaOfExample(value[0]) } : { type: "array" };
+  if (value === null) return { type: "null" };
+  if (typeof value === "object") return { type: "object", properties: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, schemaOfExample(v)])) };
+  if (typeof value === "number") return { type: "number" };
+  if (typeof value === "boolean") return { type: "boolean" };
+  return { type: "string" };
+}
+
+function llmConfig(args: { model: FoldedModel; prompt: unknown; system: unknown; jsonSchema?: Record<string, unknown> }): Mapped {
   const { model } = args;
-  const config: Record<string, unknown> = { providers: [{ kind: model.kind, model: model.model }], prompt: args.prompt };
+  const config: Record<string, unknown> = { providers: [{ kind: model.kind, model: model.model, ...(model.baseUrl ? { baseUrl: model.baseUrl } : {}) }], prompt: args.prompt };
   if (args.system !== undefined && args.system !== "") config.system = args.system;
   if (model.temperature !== undefined) config.temperature = Math.min(2, Math.max(0, model.temperature));
   if (model.maxTokens !== undefined) config.maxTokens = model.maxTokens;
-  return { type: "ai.llm", config, credential: { type: model.kind === "openai" ? "openai.api" : "ollama.api" } };
+  if (args.jsonSchema) config.jsonSchema = args.jsonSchema;
+  return { type: "ai.llm", config, credential: { type: model.kind === "openai" ? "openai.api" : "ollama.api", ...(model.credential ? { name: model.credential } : {}) } };
 }
 
 /** The OpenAI node itself (no sub-node): a chat completion with its messages. */
@@ -677,20 +743,35 @@ const openAiMapper: Mapper = (ctx) => {
   const model = text(locatorValue(p.modelId ?? p.model)) ?? "gpt-4o-mini";
   const prompt = joined(user, "user");
   const systemText = system.length > 0 ? joined(system, "system") : undefined;
-  return llmConfig({ model: { kind: "openai", model: model.startsWith("=") ? "gpt-4o-mini" : model }, prompt, system: systemText });
+  const credential = Object.values(ctx.node.credentials ?? {}).map((ref) => (typeof ref === "string" ? ref : text(record(ref).name))).find((n) => n?.trim());
+  return llmConfig({ model: { kind: "openai", model: model.startsWith("=") ? "gpt-4o-mini" : model, ...(credential ? { credential } : {}) }, prompt, system: systemText });
 };
 
-/** A basic LLM chain or an agent with no tools, with the model sub-node wired into it. */
-export function chainMapper(model: FoldedModel): Mapper {
+/** What a chain or an agent takes from its sub-nodes: the chat model, and the reply schema of its output parser. */
+export interface ChainParts {
+  model: FoldedModel;
+  jsonSchema?: Record<string, unknown>;
+}
+
+/** A basic LLM chain or an agent, with the model sub-node wired into it. */
+export function chainMapper(parts: ChainParts): Mapper {
   return (ctx) => {
     const p = ctx.node.parameters;
     const options = record(p.options);
     const prompt = p.promptType === "define" || p.text !== undefined ? ctx.value(p.text ?? "", "text") : "{{ $json.chatInput }}";
     const messages = list(record(p.messages).messageValues).map(record);
     // n8n's default message type is the system message; a human or AI message (an image) has no place here.
-    if (messages.some((m) => (m.type ?? "SystemMessagePromptTemplate") !== "SystemMessagePromptTemplate") || messages.length > 1) return null;
-    const systemMessage = messages[0]?.message ?? options.systemMessage;
-    return llmConfig({ model, prompt, system: systemMessage === undefined ? undefined : ctx.value(systemMessage, "options.systemMessage") });
+    const other = messages.filter((m) => (m.type ?? "SystemMessagePromptTemplate") !== "SystemMessagePromptTemplate");
+    if (other.length > 0) {
+      ctx.note(`its ${other.map((m) => (m.type === "AIMessagePromptTemplate" ? "AI" : "user")).join(", ")} message${other.length > 1 ? "s" : ""} in the prompt template have no place in our LLM node, which sends one system and one user message`);
+      return null;
+    }
+    if (messages.length > 1) ctx.note("its system messages were joined into one");
+    const system = messages.length > 0 ? messages.map((m) => m.message ?? "").join("\n\n") : options.systemMessage;
+    const reply = shortType(ctx.node.type) === "agent" || parts.jsonSchema ? "output" : "text";
+    if (reply !== "text" || parts.jsonSchema) ctx.note(`n8n gave its reply as \`${reply}\`; our LLM node gives the text as \`text\`${parts.jsonSchema ? " and the parsed JSON as `json`" : ""}: change what reads \`$json.${reply}\``);
+    if (parts.model.note) ctx.note(parts.model.note);
+    return llmConfig({ model: parts.model, prompt, system: system === undefined ? undefined : ctx.value(system, "options.systemMessage"), ...(parts.jsonSchema ? { jsonSchema: parts.jsonSchema } : {}) });
   };
 }
 
@@ -733,4 +814,4 @@ export const LLM_CHAIN_TYPES = new Set(["chainLlm", "agent"]);
 export { literalText, translateParameterString };
 
 /** Every n8n type the importer maps (when its settings allow), as the benchmark counts them. */
-export const N8N_LISTED_TYPES: ReadonlySet<string> = new Set([...Object.keys(N8N_MAPPERS), ...LLM_CHAIN_TYPES, "stickyNote", "lmChatOpenAi", "lmChatOllama", "lmOpenAi", "lmOllama"]);
+export const N8N_LISTED_TYPES: ReadonlySet<string> = new Set([...Object.keys(N8N_MAPPERS), ...LLM_CHAIN_TYPES, "stickyNote", ...CHAT_MODEL_TYPES]);
