@@ -249,25 +249,77 @@ const setMapper: Mapper = (ctx) => {
 
 const noOpMapper: Mapper = () => ({ type: "core.set", config: { fields: [], keepOnlySet: false } });
 
+/** n8n's join modes (version 2 on) and what each keeps, by where its output data comes from. */
+function mergeJoin(joinMode: string, from: string): string | null {
+  if (joinMode === "keepMatches") return from === "input1" ? "matchedA" : from === "input2" ? "matchedB" : "inner";
+  if (joinMode === "keepNonMatches") return from === "input1" ? "unmatchedA" : from === "input2" ? "unmatchedB" : "unmatched";
+  return { keepEverything: "outer", enrichInput1: "left", enrichInput2: "right" }[joinMode] ?? null;
+}
+
 const mergeMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
+  const v = ctx.node.typeVersion;
+  const options = record(p.options);
   const mode = typeof p.mode === "string" ? p.mode : "append";
-  const inputs = ["a", "b"];
-  if (typeof p.numberInputs === "number" && p.numberInputs > 2) return null;
-  if (mode === "append") return { type: "core.merge", config: { mode: "append" }, inputs };
-  if (mode === "mergeByIndex" || (mode === "combine" && p.combineBy === "combineByPosition") || mode === "combineByPosition") {
-    return { type: "core.merge", config: { mode: "byPosition" }, inputs };
+  const count = typeof p.numberInputs === "number" ? p.numberInputs : 2;
+  if (count < 2 || count > 10) {
+    ctx.note(`it has ${count} inputs; ours takes 2 to 10`);
+    return null;
   }
-  if (mode === "combine" && p.combinationMode === "mergeByPosition") return { type: "core.merge", config: { mode: "byPosition" }, inputs };
+  const inputs = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"].slice(0, count);
+  const merged = (config: Record<string, unknown>): Mapped => ({ type: "core.merge", config: count > 2 ? { ...config, inputs: count } : config, inputs });
+  if (mode === "append") return merged({ mode: "append" });
+  if (mode === "chooseBranch" || mode === "passThrough" || mode === "wait") {
+    const output = text(p.output) ?? "specifiedInput";
+    if (output === "empty" || mode === "wait") {
+      ctx.note("it answered with one empty item once all inputs arrived; ours passes an input's items on");
+      return null;
+    }
+    const use = v >= 3 ? numberOr(p.useDataOfInput, 1) : output === "input2" ? 2 : 1;
+    return merged({ mode: "choose", use });
+  }
+  const combineBy = v >= 3 ? (text(p.combineBy) ?? "combineByFields") : v >= 2 ? (text(p.combinationMode) ?? "mergeByFields") : mode;
+  if (combineBy === "combineByPosition" || combineBy === "mergeByPosition" || combineBy === "mergeByIndex") {
+    const join = v >= 2 ? (options.includeUnpaired === true ? "outer" : "inner") : (text(p.join) ?? "inner");
+    if (join === "left") {
+      ctx.note("its left join by position (every item of input 1, however many input 2 has) has no Streamware equivalent");
+      return null;
+    }
+    return merged({ mode: "byPosition", unpaired: join === "inner" ? "drop" : "keep" });
+  }
+  if (combineBy === "combineAll" || combineBy === "multiplex") return merged({ mode: "everyPair" });
+  if (combineBy === "combineBySql" || mode === "combineBySql") {
+    ctx.note("it combined its inputs with an SQL query, which our merge cannot run");
+    return null;
+  }
+  // By matching fields: version 1 named one key per side; later versions a list of pairs, or one list for both.
   const pairs = list(record(p.fieldsToMatch ?? p.mergeByFields).values).map(record);
-  const fromString = (text(p.fieldsToMatchString) ?? "").split(",").map((f) => f.trim()).filter(Boolean);
-  const key = text(p.propertyName1) ?? text(pairs[0]?.field1) ?? fromString[0];
-  const key2 = text(p.propertyName2) ?? text(pairs[0]?.field2) ?? fromString[0];
-  if (pairs.length > 1 || fromString.length > 1 || !key || key !== key2 || key.startsWith("=")) return null;
-  if (mode !== "mergeByKey" && mode !== "combine" && mode !== "combineByFields") return null;
-  const join = p.joinMode ?? p.join;
-  if (join !== undefined && join !== "keepMatches" && join !== "inner") ctx.note(`n8n's "${String(join)}" join became our merge by key, which keeps the matching pairs`);
-  return { type: "core.merge", config: { mode: "byKey", key }, inputs };
+  const same = v >= 3 && p.advanced !== true ? (text(p.fieldsToMatchString) ?? "").split(",").map((f) => f.trim()).filter(Boolean) : [];
+  const keys = v < 2 ? [text(p.propertyName1)] : same.length > 0 ? same : pairs.map((pair) => text(pair.field1));
+  const keysB = v < 2 ? [text(p.propertyName2)] : same.length > 0 ? same : pairs.map((pair) => text(pair.field2));
+  const usable = (names: (string | undefined)[]): names is string[] => names.length > 0 && names.every((k) => !!k && !k.startsWith("=") && !k.includes(","));
+  if (!usable(keys) || !usable(keysB)) {
+    ctx.note("its fields to match are missing or set by an expression");
+    return null;
+  }
+  let join: string | null;
+  if (v < 2) join = { mergeByKey: "left", keepKeyMatches: "matchedA", removeKeyMatches: "unmatchedA" }[mode] ?? null;
+  else join = mergeJoin(text(p.joinMode) ?? "keepMatches", text(p.outputDataFrom) ?? "both");
+  if (!join) {
+    ctx.note(`its "${String(p.joinMode ?? mode)}" mode has no Streamware equivalent`);
+    return null;
+  }
+  if (count > 2) {
+    ctx.note("matching fields takes two inputs; it had more");
+    return null;
+  }
+  const clash = text(record(options.clashHandling).values && record(record(options.clashHandling).values).resolveClash);
+  if (clash && clash !== "preferInput2") ctx.note(`on a clash n8n kept ${clash === "preferInput1" ? "input 1's" : "both sides'"} field; ours keeps input 2's`);
+  if (options.multipleMatches === "first") ctx.note("n8n joined only the first match; ours joins every match");
+  if (options.fuzzyCompare === true) ctx.note("n8n compared keys loosely (\"1\" matched 1); ours compares value and type");
+  const config: Record<string, unknown> = { mode: "byKey", key: keys.join(", "), join };
+  if (keysB.join(",") !== keys.join(",")) config.keyB = keysB.join(", ");
+  return merged(config);
 };
 
 const codeMapper: Mapper = (ctx) => {
