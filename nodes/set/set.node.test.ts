@@ -82,4 +82,21 @@ describe("core.set", () => {
       expect((await refusal({ fields: [{ name, value: 1 }] })).message, name).toContain('must be a field name; use dots for nesting, such as "address.city"');
     }
   });
+
+  it("sets fields from a JSON object or an expression giving one, names kept as they are, before the named fields", async () => {
+    const { items } = await runNode(setNode, {
+      input: [{ json: { order: { id: 7, total: 40 }, keep: 1 } }],
+      config: { json: "{{ $merge([$json.order, { 'Order total': $json.order.total * 2 }]) }}", fields: [{ name: "id", value: 8 }], keepOnlySet: true },
+    });
+    expect(items).toEqual([{ json: { id: 8, total: 40, "Order total": 80 } }]);
+    const text = await runNode(setNode, { input: [{ json: { a: 1 } }], config: { json: '{ "b.c": 2 }' } });
+    expect(text.items).toEqual([{ json: { a: 1, "b.c": 2 } }]);
+  });
+
+  it("refuses JSON that is not an object, or that names __proto__", async () => {
+    expect((await refusal({ json: "{{ [1, 2] }}" })).message).toContain('"Fields from JSON" must give an object such as {"status": "ok"}, but gave a list');
+    expect((await refusal({ json: "not json" })).message).toContain("but gave text that is not a JSON object");
+    expect((await refusal({ json: '{ "__proto__": { "polluted": true } }' })).message).toContain("must not name __proto__");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });

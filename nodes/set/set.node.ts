@@ -1,17 +1,39 @@
 import { z } from "zod";
 import { defineNode, ui } from "../_kit/define-node";
 import { eachItem } from "../_kit/each-item";
+import { NodeConfigError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
 import { isPlainObject } from "../_kit/items";
+
+const FORBIDDEN_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 
 const field = z.object({
   name: z
     .string()
     .regex(/^[^.\s]+(\.[^.\s]+)*$/, "must be a field name; use dots for nesting, such as \"address.city\"")
-    .refine((name) => !name.split(".").some((p) => p === "__proto__" || p === "constructor" || p === "prototype"), "must not name __proto__, constructor or prototype")
+    .refine((name) => !name.split(".").some((p) => FORBIDDEN_NAMES.has(p)), "must not name __proto__, constructor or prototype")
     .meta({ title: "Field" }),
   value: z.unknown().meta({ title: "Value", ...ui({ expression: true }) }),
 });
+
+/** What "Fields from JSON" gave: an object, or JSON text of one; anything else says what it was. */
+function objectOf(value: unknown, nodeName: string): Record<string, unknown> {
+  let parsed = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = value;
+    }
+  }
+  if (!isPlainObject(parsed)) {
+    const was = Array.isArray(parsed) ? "a list" : parsed === null ? "null" : typeof parsed === "string" ? "text that is not a JSON object" : `a ${typeof parsed}`;
+    throw new NodeConfigError(`Node "${nodeName}": "Fields from JSON" must give an object such as {"status": "ok"}, but gave ${was}`);
+  }
+  const forbidden = Object.keys(parsed).find((key) => FORBIDDEN_NAMES.has(key));
+  if (forbidden) throw new NodeConfigError(`Node "${nodeName}": "Fields from JSON" must not name ${forbidden}`);
+  return parsed;
+}
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split(".");
@@ -32,6 +54,14 @@ export const setNode = defineNode({
   category: "data",
   icon: "pencil",
   config: z.object({
+    json: z
+      .unknown()
+      .optional()
+      .meta({
+        title: "Fields from JSON",
+        description: "An object, or an expression giving one, whose fields are set as they are named (spaces and dots included), before the fields below.",
+        ...ui({ widget: "json", expression: true }),
+      }),
     fields: z.array(field).default([]).meta({ title: "Fields", ...ui({ widget: "keyValue" }) }),
     keepOnlySet: z.boolean().default(false).meta({ title: "Keep only these fields" }),
   }),
@@ -39,6 +69,7 @@ export const setNode = defineNode({
     const out: Item[] = [];
     for await (const { item, config } of eachItem({ input, ctx })) {
       const json: Record<string, unknown> = config.keepOnlySet ? {} : structuredClone(item.json);
+      if (config.json !== undefined) Object.assign(json, objectOf(config.json, ctx.node.name));
       for (const f of config.fields) setPath(json, f.name, f.value);
       out.push(item.binary ? { json, binary: item.binary } : { json });
     }

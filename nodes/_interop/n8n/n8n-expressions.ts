@@ -1,4 +1,4 @@
-import { parseTemplate } from "../../_core/expressions";
+import { checkExpressions, parseTemplate } from "../../_core/expressions";
 
 /**
  * n8n's expressions (`={{ … }}` with JavaScript inside) turned into ours (`{{ … }}` with JSONata inside). Only
@@ -264,4 +264,130 @@ export function translateParameterString(value: string): { value: string; expres
     out += `{{ ${translated.value} }}`;
   }
   return { value: out, expression: true, translated: true };
+}
+
+/** Splits at top-level commas (outside quotes and brackets), or null when quotes or brackets do not close. */
+function topLevelSplit(source: string, separator: string): string[] | null {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let start = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'" || c === "`") quote = c;
+    else if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+    else if (depth === 0 && c === separator) {
+      parts.push(source.slice(start, i));
+      start = i + 1;
+    }
+    if (depth < 0) return null;
+  }
+  if (quote || depth !== 0) return null;
+  parts.push(source.slice(start));
+  return parts;
+}
+
+const JSON_LITERAL = /^(-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null|"(?:[^"\\]|\\.)*")$/;
+
+/** A JavaScript value inside an object literal: a literal, a nested object literal, or a field read. */
+function translateValue(source: string): TranslatedString {
+  const text = source.trim();
+  if (JSON_LITERAL.test(text)) return { ok: true, value: text };
+  if (/^'(?:[^'\\]|\\.)*'$/.test(text)) return { ok: true, value: stringLiteral(text.slice(1, -1).replace(/\\(.)/g, "$1")) };
+  if (text.startsWith("{") && text.endsWith("}")) return translateObjectLiteral(text);
+  return translateExpression(text);
+}
+
+/**
+ * A JavaScript object literal (`{ ...$json.a, "b": $json.c, d: 1 }`) as JSONata: its pairs as an object
+ * constructor, with spreads merged in order, as later keys win in JavaScript.
+ */
+export function translateObjectLiteral(source: string): TranslatedString {
+  const entries = topLevelSplit(source.trim().slice(1, -1), ",");
+  if (!entries) return { ok: false, reason: "its object literal does not close" };
+  const merged: string[] = [];
+  let pairs: string[] = [];
+  const flush = () => {
+    if (pairs.length > 0) merged.push(`{ ${pairs.join(", ")} }`);
+    pairs = [];
+  };
+  for (const raw of entries) {
+    const entry = raw.trim();
+    if (entry === "") continue;
+    if (entry.startsWith("...")) {
+      const spread = translateExpression(entry.slice(3));
+      if (!spread.ok) return spread;
+      flush();
+      merged.push(spread.value);
+      continue;
+    }
+    const [key, ...rest] = topLevelSplit(entry, ":") ?? [];
+    const name = key?.trim() ?? "";
+    const keyText = NAME.test(name) ? name : /^(["'])(.*)\1$/.exec(name)?.[2];
+    if (keyText === undefined || rest.length === 0) return { ok: false, reason: `the object entry ${entry} is JavaScript beyond fields and values` };
+    const value = translateValue(rest.join(":"));
+    if (!value.ok) return value;
+    pairs.push(`${stringLiteral(keyText)}: ${value.value}`);
+  }
+  flush();
+  if (merged.length === 0) return { ok: true, value: "{}" };
+  return { ok: true, value: merged.length === 1 && !merged[0]!.startsWith("$") ? merged[0]! : `$merge([${merged.join(", ")}])` };
+}
+
+/**
+ * A parameter that n8n reads as JSON once its `{{ }}` are filled in (a raw Set's output, a JSON body or
+ * response), as our value: literal JSON as the value itself, else one expression building the same value. JSON
+ * is JSONata already, so the text is kept; a `{{ }}` inside a JSON string joins the string with `&`, one
+ * outside stands for its value; a lone `{{ }}` may hold an object literal with spreads.
+ */
+export function translateJsonParameter(value: string): { value: unknown; expression: boolean; translated: boolean; reason?: string } {
+  const kept = (reason: string) => ({ value, expression: true, translated: false, reason });
+  if (!value.startsWith("=")) {
+    try {
+      return { value: JSON.parse(value) as unknown, expression: false, translated: false };
+    } catch {
+      return { value: literalText(value), expression: false, translated: false };
+    }
+  }
+  const parts = parseTemplate(value.slice(1));
+  if (!parts) {
+    try {
+      return { value: JSON.parse(value.slice(1)) as unknown, expression: true, translated: true };
+    } catch {
+      return kept("it is not JSON");
+    }
+  }
+  const expressions = parts.filter((part) => "expression" in part);
+  const alone = expressions.length === 1 && parts.every((part) => "expression" in part || part.text.trim() === "");
+  let jsonata = "";
+  if (alone) {
+    const body = (expressions[0] as { expression: string }).expression.trim();
+    const translated = body.startsWith("{") && body.endsWith("}") ? translateObjectLiteral(body) : translateExpression(body);
+    if (!translated.ok) return kept(translated.reason);
+    jsonata = translated.value;
+  } else {
+    let inString = false;
+    for (const part of parts) {
+      if ("text" in part) {
+        for (let i = 0; i < part.text.length; i++) {
+          const c = part.text[i]!;
+          if (inString && c === "\\") i++;
+          else if (c === '"') inString = !inString;
+        }
+        jsonata += part.text;
+        continue;
+      }
+      const translated = translateExpression(part.expression);
+      if (!translated.ok) return kept(translated.reason);
+      jsonata += inString ? `" & ${translated.value} & "` : `(${translated.value})`;
+    }
+    if (inString) return kept("a JSON string in it does not close");
+  }
+  const result = `{{ ${jsonata} }}`;
+  if (checkExpressions(result, "import").length > 0) return kept("it does not read as JSON once its expressions are filled in");
+  return { value: result, expression: true, translated: true };
 }

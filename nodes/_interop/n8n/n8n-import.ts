@@ -2,7 +2,7 @@ import { checkJson, jsonMaxDepth } from "../../_core/json-check";
 import { FLOW_SCHEMA_TAG, isTimeZone, parseFlowDocument, type FlowDocument } from "../../_core/flow-document";
 import { PLACEHOLDER_PARAMETERS_MAX_CHARS } from "../../placeholder/placeholder.node";
 import { flowReportBuilder, type FlowReportBuilder, type ImportProblem, type ImportReport } from "../import-report";
-import { translateParameterString } from "./n8n-expressions";
+import { literalText, translateJsonParameter, translateParameterString } from "./n8n-expressions";
 import { chainMapper, LLM_CHAIN_TYPES, modelOf, N8N_MAPPERS, outputSchemaOf, shortType, type ChainParts, type Mapped, type MapContext, type N8nNode } from "./n8n-nodes";
 
 /**
@@ -191,6 +191,7 @@ function importWorkflow(workflow: Record<string, unknown>, path: string): { name
     const ctx: MapContext = {
       node,
       value: (v, field) => translateValue(v, field, pending),
+      json: (v, field) => translateJson(v, field, pending),
       note: (text) => nodeNotes.push(text),
       credentialName: (n8nType) => credentialName(node, n8nType),
     };
@@ -469,6 +470,24 @@ function translateValue(value: unknown, field: string, pending: { translated: nu
   if (Array.isArray(value)) return value.map((v, i) => translateValue(v, `${field}[${i}]`, pending));
   if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, translateValue(v, `${field}.${k}`, pending)]));
   return value;
+}
+
+/** Literal JSON, its `{{` kept literal. */
+function literalValue(value: unknown): unknown {
+  if (typeof value === "string") return literalText(value);
+  if (Array.isArray(value)) return value.map(literalValue);
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, literalValue(v)]));
+  return value;
+}
+
+/** A parameter n8n parses as JSON after filling in its expressions; other values are walked as any parameter. */
+function translateJson(value: unknown, field: string, pending: { translated: number; flagged: { field: string; text: string; reason: string }[] }): unknown {
+  if (typeof value !== "string") return translateValue(value, field, pending);
+  const t = translateJsonParameter(value);
+  if (!t.expression) return literalValue(t.value);
+  if (t.translated) pending.translated += 1;
+  else pending.flagged.push({ field, text: value, reason: t.reason ?? "not translatable" });
+  return t.value;
 }
 
 function pinnedData(value: unknown, idOf: Map<string, Placed>, report: FlowReportBuilder, path: string): Record<string, { json: Record<string, unknown> }[]> | null {

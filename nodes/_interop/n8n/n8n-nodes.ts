@@ -19,6 +19,8 @@ export interface MapContext {
   node: N8nNode;
   /** A parameter value in our form: expressions translated (or kept and reported), literal `{{` kept literal. */
   value(value: unknown, field: string): unknown;
+  /** A parameter n8n reads as JSON once its expressions are filled in, as our value (see translateJsonParameter). */
+  json(value: unknown, field: string): unknown;
   /** Something this node did in n8n that the mapped node does not do. */
   note(text: string): void;
   /** The name of the n8n credential of this n8n credential type, if the node has one. */
@@ -207,31 +209,27 @@ const switchMapper: Mapper = (ctx) => {
 
 // --- data -------------------------------------------------------------------------------------------------------
 
+/** A name our Set writes as a path; any other (spaces, empty steps) is set as it is through "Fields from JSON". */
+const SET_PATH = /^[^.\s]+(\.[^.\s]+)*$/;
+
 const setMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
   const v = ctx.node.typeVersion;
+  const options = record(p.options);
+  const named: { name: string; value: unknown }[] = [];
+  if (v >= 3 && p.mode === "raw") {
+    const json = ctx.json(p.jsonOutput ?? "{}", "jsonOutput");
+    const include = p.includeOtherFields === true ? (typeof p.include === "string" ? p.include : "all") : "none";
+    if (include === "selected" || include === "except") ctx.note(`n8n kept ${include === "selected" ? "only some" : "all but some"} of the other fields; our Set keeps all of them`);
+    return { type: "core.set", config: { json, fields: [], keepOnlySet: include === "none" } };
+  }
   if (v < 3) {
-    const fields: { name: string; value: unknown }[] = [];
-    for (const kind of ["boolean", "number", "string"]) fields.push(...keyValues(ctx, list(record(p.values)[kind]), `values.${kind}`));
-    if (record(p.options).dotNotation === false) ctx.note("dot notation was off in n8n; our Set reads dotted names as paths");
-    return { type: "core.set", config: { fields, keepOnlySet: p.keepOnlySet === true } };
-  }
-  const fields: { name: string; value: unknown }[] = [];
-  if (p.mode === "raw") {
-    // Literal JSON maps to one field per key; a JSON expression builds a whole object, which our Set cannot.
-    const raw = typeof p.jsonOutput === "string" && !p.jsonOutput.startsWith("=") ? parseJsonText(p.jsonOutput) : undefined;
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-      ctx.note("its output is built by a JSON expression; our Set sets named fields");
-      return null;
-    }
-    for (const [name, value] of Object.entries(raw)) fields.push({ name, value: ctx.value(value, `jsonOutput.${name}`) });
-    return { type: "core.set", config: { fields, keepOnlySet: p.includeOtherFields !== true } };
-  }
-  if (v >= 3.3) {
+    for (const kind of ["boolean", "number", "string"]) named.push(...keyValues(ctx, list(record(p.values)[kind]), `values.${kind}`));
+  } else if (v >= 3.3) {
     for (const [i, raw] of list(record(p.assignments).assignments).entries()) {
       const a = record(raw);
       if (typeof a.name !== "string" || a.name === "") continue;
-      fields.push({ name: a.name, value: ctx.value(a.value ?? "", `assignments.assignments[${i}].value`) });
+      named.push({ name: a.name, value: ctx.value(a.value ?? "", `assignments.assignments[${i}].value`) });
     }
   } else {
     for (const [i, raw] of list(record(p.fields).values).entries()) {
@@ -239,12 +237,18 @@ const setMapper: Mapper = (ctx) => {
       if (typeof f.name !== "string" || f.name === "") continue;
       const type = typeof f.type === "string" ? f.type : "stringValue";
       const key = type.endsWith("Value") ? type : `${type}Value`;
-      fields.push({ name: f.name, value: ctx.value(f[key] ?? "", `fields.values[${i}].${key}`) });
+      named.push({ name: f.name, value: ctx.value(f[key] ?? "", `fields.values[${i}].${key}`) });
     }
   }
+  // With dot notation off (or a name no path can spell), n8n set the name as it is.
+  const literalNames = options.dotNotation === false;
+  const fields = named.filter((f) => !literalNames && SET_PATH.test(f.name));
+  const asNamed = named.filter((f) => !fields.includes(f));
+  const json = asNamed.length > 0 ? { json: Object.fromEntries(asNamed.map((f) => [f.name, f.value])) } : {};
+  if (v < 3) return { type: "core.set", config: { ...json, fields, keepOnlySet: p.keepOnlySet === true } };
   const include = v >= 3.3 ? (p.includeOtherFields === true ? (typeof p.include === "string" ? p.include : "all") : "none") : typeof p.include === "string" ? p.include : "all";
   if (include === "selected" || include === "except") ctx.note(`n8n kept ${include === "selected" ? "only some" : "all but some"} of the other fields; our Set keeps all of them`);
-  return { type: "core.set", config: { fields, keepOnlySet: include === "none" } };
+  return { type: "core.set", config: { ...json, fields, keepOnlySet: include === "none" } };
 };
 
 const noOpMapper: Mapper = () => ({ type: "core.set", config: { fields: [], keepOnlySet: false } });
@@ -531,33 +535,76 @@ const waitMapper: Mapper = (ctx) => {
 
 // --- messaging and network --------------------------------------------------------------------------------------
 
-function httpV1(ctx: MapContext): Mapped | null {
-  const p = ctx.node.parameters;
-  const method = typeof p.requestMethod === "string" ? p.requestMethod : "GET";
-  const config: Record<string, unknown> = { method, url: ctx.value(p.url ?? "", "url") };
-  config.query = keyValues(ctx, list(record(p.queryParametersUi).parameter), "queryParametersUi.parameter");
-  config.headers = keyValues(ctx, list(record(p.headerParametersUi).parameter), "headerParametersUi.parameter");
-  if (p.jsonParameters === true) {
-    if (p.bodyParametersJson !== undefined && p.bodyParametersJson !== "") {
-      config.bodyMode = "json";
-      config.body = ctx.value(parseJsonText(p.bodyParametersJson), "bodyParametersJson");
-    }
-  } else {
-    const fields = keyValues(ctx, list(record(p.bodyParametersUi).parameter), "bodyParametersUi.parameter");
-    if (fields.length > 0) {
-      config.bodyMode = "json";
-      config.body = Object.fromEntries(fields.map((f) => [f.name, f.value]));
-    }
-  }
-  if (p.responseFormat === "string") config.responseFormat = "text";
-  if (p.responseFormat === "file") config.responseFormat = "binary";
-  return config.method === "GET" || config.method === "HEAD" ? { type: "core.http-request", config: { ...config, bodyMode: "none", body: undefined } } : { type: "core.http-request", config };
+/** A name n8n allowed to be written as an expression (`=data`) that is plain once its `=` is gone. */
+function plainName(value: unknown): string | undefined {
+  const name = text(value)?.replace(/^=/, "").trim();
+  return name && !name.includes("{{") ? name : undefined;
 }
 
+/** Form fields and files as our multipart parts, or null when a name is built by an expression. */
+function multipartParts(ctx: MapContext, fields: { name: string; value: unknown }[], files: { name: unknown; file: unknown }[]): Record<string, unknown>[] | null {
+  const parts: Record<string, unknown>[] = fields.map((f) => ({ name: f.name, value: typeof f.value === "string" || typeof f.value === "number" || typeof f.value === "boolean" ? f.value : JSON.stringify(f.value) }));
+  for (const f of files) {
+    const name = plainName(f.name);
+    const file = plainName(f.file) ?? "data";
+    if (!name) {
+      ctx.note("the name of one of its form's files is built by an expression");
+      return null;
+    }
+    parts.push({ name, file });
+  }
+  return parts;
+}
+
+/** Versions 1 and 2: `requestMethod`, `*ParametersUi` (or JSON text), the body's type under options, binary data. */
+function httpV1(ctx: MapContext): Mapped | null {
+  const p = ctx.node.parameters;
+  const options = record(p.options);
+  const method = typeof p.requestMethod === "string" ? p.requestMethod.replace(/^=/, "").trim().toUpperCase() : "GET";
+  const config: Record<string, unknown> = { method, url: ctx.value(p.url ?? "", "url") };
+  const asJson = p.jsonParameters === true;
+  const pairs = (ui: string, json: string) => (asJson ? jsonPairs(p[json] ?? "{}") : list(record(p[ui]).parameter));
+  const query = pairs("queryParametersUi", "queryParametersJson");
+  const headers = pairs("headerParametersUi", "headerParametersJson");
+  if (!query || !headers) {
+    ctx.note("its query or headers are JSON built by an expression");
+    return null;
+  }
+  config.query = keyValues(ctx, query, asJson ? "queryParametersJson" : "queryParametersUi.parameter");
+  config.headers = keyValues(ctx, headers, asJson ? "headerParametersJson" : "headerParametersUi.parameter");
+  const contentType = text(options.bodyContentType) ?? "json";
+  const fields = asJson ? null : keyValues(ctx, list(record(p.bodyParametersUi).parameter), "bodyParametersUi.parameter");
+  if (p.sendBinaryData === true) {
+    const property = text(p.binaryPropertyName) ?? "data";
+    if (contentType === "multipart-form-data") {
+      // "name:file" pairs, comma-separated; a bare file name is sent under its own name.
+      const files = property.split(",").map((entry) => entry.trim()).filter(Boolean).map((entry) => (entry.includes(":") ? { name: entry.split(":")[0], file: entry.split(":")[1] } : { name: entry, file: entry }));
+      const parts = multipartParts(ctx, fields ?? [], files);
+      if (!parts) return null;
+      Object.assign(config, { bodyMode: "multipart", parts });
+    } else Object.assign(config, { bodyMode: "file", file: plainName(property) ?? "data" });
+  } else if (asJson ? p.bodyParametersJson !== undefined && p.bodyParametersJson !== "" : fields!.length > 0) {
+    const body = asJson ? ctx.json(p.bodyParametersJson, "bodyParametersJson") : Object.fromEntries(fields!.map((f) => [f.name, f.value]));
+    if (contentType === "multipart-form-data") {
+      if (!fields) {
+        ctx.note("its multipart form is given as JSON text; name its fields one by one");
+        return null;
+      }
+      Object.assign(config, { bodyMode: "multipart", parts: multipartParts(ctx, fields, []) });
+    } else Object.assign(config, { bodyMode: contentType === "form-urlencoded" ? "form" : contentType === "raw" ? "text" : "json", body });
+  }
+  if (typeof options.timeout === "number") config.timeoutMs = Math.min(300_000, Math.max(1, options.timeout));
+  if (options.followRedirect === false) config.followRedirects = false;
+  if (p.responseFormat === "string") config.responseFormat = "text";
+  if (p.responseFormat === "file") config.responseFormat = "binary";
+  return httpAuthentication(ctx, dropGetBody(ctx, config));
+}
+
+/** Version 3 on: `method`, `send*` switches with parameters or JSON, the body's content type, options. */
 function httpV3(ctx: MapContext): Mapped | null {
   const p = ctx.node.parameters;
   const options = record(p.options);
-  const config: Record<string, unknown> = { method: typeof p.method === "string" ? p.method : "GET", url: ctx.value(p.url ?? "", "url") };
+  const config: Record<string, unknown> = { method: typeof p.method === "string" ? p.method.replace(/^=/, "").trim().toUpperCase() : "GET", url: ctx.value(p.url ?? "", "url") };
   if (p.sendQuery === true) {
     const pairs = p.specifyQuery === "json" ? jsonPairs(p.jsonQuery) : list(record(p.queryParameters).parameters);
     if (!pairs) return null;
@@ -570,13 +617,25 @@ function httpV3(ctx: MapContext): Mapped | null {
   }
   if (p.sendBody === true) {
     const contentType = typeof p.contentType === "string" ? p.contentType : "json";
+    const parameters = list(record(p.bodyParameters).parameters).map(record);
     if (contentType === "json" || contentType === "form-urlencoded") {
       config.bodyMode = contentType === "json" ? "json" : "form";
-      if (p.specifyBody === "json") config.body = ctx.value(parseJsonText(p.jsonBody), "jsonBody");
-      else config.body = Object.fromEntries(keyValues(ctx, list(record(p.bodyParameters).parameters), "bodyParameters.parameters").map((f) => [f.name, f.value]));
+      if (p.specifyBody === "json") config.body = ctx.json(p.jsonBody ?? "{}", "jsonBody");
+      else if (p.specifyBody === "string") config.body = ctx.value(p.body ?? "", "body");
+      else config.body = Object.fromEntries(keyValues(ctx, parameters, "bodyParameters.parameters").map((f) => [f.name, f.value]));
     } else if (contentType === "raw") {
       config.bodyMode = "text";
       config.body = ctx.value(p.body ?? "", "body");
+      const type = text(p.rawContentType);
+      if (type && !type.startsWith("=") && !list(config.headers).some((h) => /^content-type$/i.test(String(record(h).name)))) config.headers = [...list(config.headers), { name: "Content-Type", value: type }];
+    } else if (contentType === "multipart-form-data") {
+      const isFile = (f: Record<string, unknown>) => f.parameterType === "formBinaryData";
+      const fields = keyValues(ctx, parameters.filter((f) => !isFile(f)), "bodyParameters.parameters");
+      const parts = multipartParts(ctx, fields, parameters.filter(isFile).map((f) => ({ name: f.name, file: f.inputDataFieldName })));
+      if (!parts) return null;
+      Object.assign(config, { bodyMode: "multipart", parts });
+    } else if (contentType === "binaryData") {
+      Object.assign(config, { bodyMode: "file", file: plainName(p.inputDataFieldName) ?? "data" });
     } else {
       ctx.note(`its ${contentType} body has no Streamware equivalent yet`);
       return null;
@@ -590,14 +649,38 @@ function httpV3(ctx: MapContext): Mapped | null {
   if (response.responseFormat === "json") config.responseFormat = "json";
   if (record(record(options.redirect).redirect).followRedirects === false) config.followRedirects = false;
   if (record(options.batching).batch !== undefined || options.pagination !== undefined) ctx.note("batching and pagination are not carried over");
-  const mapped: Mapped = { type: "core.http-request", config };
-  if (p.authentication === "genericCredentialType" && p.genericAuthType === "httpHeaderAuth") mapped.credential = { type: "http.header-auth", from: "httpHeaderAuth" };
-  else if (p.authentication !== undefined && p.authentication !== "none") ctx.note(`its ${String(p.genericAuthType ?? p.nodeCredentialType ?? p.authentication)} authentication has no Streamware credential yet; set the header by hand`);
+  return httpAuthentication(ctx, dropGetBody(ctx, config));
+}
+
+function dropGetBody(ctx: MapContext, config: Record<string, unknown>): Record<string, unknown> {
   if ((config.method === "GET" || config.method === "HEAD") && config.bodyMode !== undefined) {
     ctx.note(`a ${String(config.method)} request carries no body in Streamware; its body was left out`);
-    delete config.bodyMode;
-    delete config.body;
+    for (const key of ["bodyMode", "body", "parts", "file"]) delete config[key];
   }
+  return config;
+}
+
+/**
+ * Our HTTP request signs with one header from its credential. n8n's header, bearer and basic authentication are
+ * such a header (what to put in it is said); a key in the query, OAuth and a service's own credential are not.
+ */
+function httpAuthentication(ctx: MapContext, config: Record<string, unknown>): Mapped {
+  const p = ctx.node.parameters;
+  const mapped: Mapped = { type: "core.http-request", config };
+  const kind = p.authentication === "genericCredentialType" ? text(p.genericAuthType) : p.authentication === "predefinedCredentialType" ? text(p.nodeCredentialType) : text(p.authentication);
+  if (kind === undefined || kind === "none") return mapped;
+  const header = { httpHeaderAuth: undefined, headerAuth: undefined, httpBearerAuth: "Authorization with the value \"Bearer <token>\"", httpBasicAuth: "Authorization with the value \"Basic <base64 of user:password>\"", basicAuth: "Authorization with the value \"Basic <base64 of user:password>\"" } as Record<string, string | undefined>;
+  if (kind in header) {
+    const from = kind === "headerAuth" ? "httpHeaderAuth" : kind === "basicAuth" ? "httpBasicAuth" : kind;
+    mapped.credential = { type: "http.header-auth", from };
+    if (header[kind]) ctx.note(`its ${kind} credential becomes a header credential: set its header to ${header[kind]}`);
+    return mapped;
+  }
+  ctx.note(
+    kind === "httpQueryAuth"
+      ? "its key was sent as a query parameter by an n8n credential; add it to the query parameters by hand (ours keep no secret there)"
+      : `its ${kind} authentication has no Streamware credential yet; add the header or query parameter the service expects by hand`,
+  );
   return mapped;
 }
 
