@@ -29,6 +29,12 @@ describe("core.respond-to-webhook", () => {
     expect(responses[0]!.body).toEqual({ id: 42, message: "Thanks Ada, order 42" });
   });
 
+  it("answers with every item's JSON as a list when asked", async () => {
+    const { responses } = await runNode(respondToWebhookNode, { input, config: { allItems: true } });
+    expect(responses[0]!.body).toEqual([{ orderId: 42, total: 9.5 }, { orderId: 43, total: 1 }]);
+    expect((await runNode(respondToWebhookNode, { input: [], config: { allItems: true } })).responses[0]!.body).toEqual([]);
+  });
+
   it("treats an empty body like no body", async () => {
     expect((await runNode(respondToWebhookNode, { input, config: { body: "" } })).responses[0]!.body).toEqual({ orderId: 42, total: 9.5 });
     expect((await runNode(respondToWebhookNode, { input: [] })).responses[0]!.body).toEqual({});

@@ -17,12 +17,14 @@ export const respondToWebhookNode = defineNode({
     body: z
       .unknown()
       .optional()
-      .meta({ title: "Body", description: "Leave empty to answer with the first item's JSON.", ...ui({ widget: "json", expression: true }) }),
+      .meta({ title: "Body", description: "Leave empty to answer with the first item's JSON (or every item's).", ...ui({ widget: "json", expression: true }) }),
+    allItems: z.boolean().optional().meta({ title: "Every item", description: "With no body: answer with every item's JSON as a list, not only the first's." }),
   }),
   async execute({ config, input, ctx }) {
     const headers: Record<string, string> = {};
     for (const h of config.headers) headers[h.name.toLowerCase()] = h.value;
-    ctx.respond({ status: config.status, headers, body: config.body === undefined || config.body === "" ? (input[0]?.json ?? {}) : config.body });
+    const itemsBody = config.allItems ? input.map((item) => item.json) : (input[0]?.json ?? {});
+    ctx.respond({ status: config.status, headers, body: config.body === undefined || config.body === "" ? itemsBody : config.body });
     return input;
   },
 });

@@ -407,13 +407,18 @@ const respondMapper: Mapper = (ctx) => {
   const headers = keyValues(ctx, list(record(options.responseHeaders).entries), "options.responseHeaders.entries");
   const respondWith = typeof p.respondWith === "string" ? p.respondWith : "firstIncomingItem";
   const config: Record<string, unknown> = { status, headers };
-  if (respondWith === "json") config.body = ctx.value(parseJsonText(p.responseBody), "responseBody");
+  if (respondWith === "json") config.body = ctx.json(p.responseBody ?? "{}", "responseBody");
   else if (respondWith === "text") config.body = ctx.value(p.responseBody ?? "", "responseBody");
   else if (respondWith === "noData") config.body = " ";
-  else if (respondWith !== "firstIncomingItem") {
-    ctx.note(`answering with ${respondWith} has no Streamware equivalent yet; ours answers with the first item or a body`);
+  else if (respondWith === "allIncomingItems") config.allItems = true;
+  else if (respondWith === "redirect") {
+    Object.assign(config, { status: typeof options.responseCode === "number" ? status : 307, body: " " });
+    config.headers = [...headers, { name: "Location", value: ctx.value(p.redirectURL ?? "", "redirectURL") }];
+  } else if (respondWith !== "firstIncomingItem") {
+    ctx.note(`answering with ${respondWith} has no Streamware equivalent yet; ours answers with items or a body`);
     return null;
   }
+  if (options.responseKey !== undefined) ctx.note("n8n answered with one field of the item (its response key); ours answers with the whole item");
   return { type: "core.respond-to-webhook", config };
 };
 
