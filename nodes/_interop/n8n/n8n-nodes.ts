@@ -1,3 +1,4 @@
+import { parseTemplate } from "../../_core/expressions";
 import { literalText, translateParameterString } from "./n8n-expressions";
 
 /**
@@ -75,22 +76,10 @@ function keyValues(ctx: MapContext, entries: unknown[], field: string): { name: 
 
 // --- conditions (if, filter, switch) --------------------------------------------------------------------------
 
-const V1_OPERATORS: Record<string, string> = {
-  equal: "equals",
-  notEqual: "notEquals",
-  contains: "contains",
-  notContains: "notContains",
-  startsWith: "startsWith",
-  endsWith: "endsWith",
-  isEmpty: "isEmpty",
-  isNotEmpty: "isNotEmpty",
-  smaller: "lessThan",
-  smallerEqual: "lessOrEqual",
-  larger: "greaterThan",
-  largerEqual: "greaterOrEqual",
-};
+type Condition = { left: unknown; operator: string; right?: unknown };
 
-const V2_OPERATORS: Record<string, string> = {
+/** n8n operations our If, Filter and Switch test the same way, by n8n's name. */
+const NATIVE: Record<string, string> = {
   equals: "equals",
   notEquals: "notEquals",
   contains: "contains",
@@ -99,61 +88,184 @@ const V2_OPERATORS: Record<string, string> = {
   endsWith: "endsWith",
   empty: "isEmpty",
   notEmpty: "isNotEmpty",
-  exists: "isNotEmpty",
-  notExists: "isEmpty",
   gt: "greaterThan",
   gte: "greaterOrEqual",
   lt: "lessThan",
   lte: "lessOrEqual",
   true: "isTrue",
   false: "isFalse",
-  after: "greaterThan",
-  before: "lessThan",
-  lengthGt: "greaterThan",
 };
 
-type Condition = { left: unknown; operator: string; right?: unknown };
+/** Version 1 operation names (if 1, switch 1–2) in the words of version 2. */
+const V1_NAMES: Record<string, string> = {
+  equal: "equals",
+  notEqual: "notEquals",
+  smaller: "lt",
+  smallerEqual: "lte",
+  larger: "gt",
+  largerEqual: "gte",
+  isEmpty: "empty",
+  isNotEmpty: "notEmpty",
+};
 
-/** Version 1 conditions: `{ string: [{ value1, operation, value2 }], number: […], boolean: […] }`. */
+/** The nearest of our operators, for a condition whose value is an n8n expression kept as written. */
+const NEAREST: Record<string, string> = { exists: "isNotEmpty", notExists: "isEmpty", after: "greaterThan", before: "lessThan", afterOrEquals: "greaterOrEqual", beforeOrEquals: "lessOrEqual", lengthGt: "greaterThan", lengthLt: "lessThan", lengthGte: "greaterOrEqual", lengthLte: "lessOrEqual", lengthEquals: "equals", lengthNotEquals: "notEquals" };
+
+const LENGTH: Record<string, string> = { lengthEquals: "=", lengthNotEquals: "!=", lengthGt: ">", lengthLt: "<", lengthGte: ">=", lengthLte: "<=" };
+const DATES: Record<string, string> = { after: ">", before: "<", afterOrEquals: ">=", beforeOrEquals: "<=", equals: "=", notEquals: "!=" };
+
+/** A value in our form as JSONata: a lone expression's body, text joined with its expressions, or a literal. */
+function jsonataOf(value: unknown): string | null {
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return JSON.stringify(value);
+  if (typeof value !== "string") return null;
+  // An n8n expression kept as written (flagged) cannot be read as ours.
+  if (value.startsWith("=")) return null;
+  const parts = parseTemplate(value);
+  if (!parts) return JSON.stringify(value);
+  if (parts.length === 1 && "expression" in parts[0]!) return `(${parts[0].expression.trim()})`;
+  return parts.map((part) => ("text" in part ? JSON.stringify(part.text) : `$string(${part.expression.trim()})`)).join(" & ");
+}
+
+/** A regular expression written as n8n reads it (`/source/flags` or just the source) as a JSONata regex. */
+function regexOf(value: unknown): string | null {
+  if (typeof value !== "string" || value.startsWith("=") || value.includes("{{")) return null;
+  const [, source = value, flags = ""] = /^\/(.*)\/([a-z]*)$/s.exec(value) ?? [];
+  if (/[^im]/.test(flags)) return null;
+  try {
+    new RegExp(source, flags);
+  } catch {
+    return null;
+  }
+  return `/${source.replace(/(?<!\\)\//g, "\\/")}/${flags}`;
+}
+
+/**
+ * One n8n condition (any version, in version 2's words) as ours: with our own operator when it tests the same
+ * way, else as one JSONata test (regex, length, dates, case-insensitive, exists) checked by "isTrue". Null when it
+ * cannot be said, with the reason noted.
+ */
+function n8nCondition(ctx: MapContext, args: { type: string; operation: string; left: unknown; right: unknown; ignoreCase: boolean; where: string }): Condition | null {
+  const { type, operation, where } = args;
+  const left = ctx.value(args.left ?? "", `${where}.left`);
+  const unary = ["exists", "notExists", "empty", "notEmpty", "true", "false"].includes(operation);
+  const right = unary ? undefined : ctx.value(args.right ?? "", `${where}.right`);
+  const caseMatters = args.ignoreCase && type === "string" && ["equals", "notEquals", "contains", "notContains", "startsWith", "endsWith", "notStartsWith", "notEndsWith"].includes(operation);
+  const dated = type === "dateTime" && operation in DATES;
+  if (NATIVE[operation] && !caseMatters && !dated) return unary ? { left, operator: NATIVE[operation]! } : { left, operator: NATIVE[operation]!, right };
+  const l = jsonataOf(left);
+  const r = unary ? "null" : operation === "regex" || operation === "notRegex" ? regexOf(right) : jsonataOf(right);
+  if (l === null || r === null) {
+    // A kept n8n expression is flagged on its field already: the nearest test of ours stands beside it, said in the report.
+    const nearest = NATIVE[operation] ?? NEAREST[operation];
+    const kept = [left, right].some((v) => typeof v === "string" && v.startsWith("="));
+    if (!kept || !nearest) {
+      ctx.note(`its condition ${where} (${type} ${operation}) needs a value our expressions cannot give`);
+      return null;
+    }
+    ctx.note(`its condition ${where} (${type} ${operation}) keeps n8n's expression and tests "${nearest}" for now; rewrite both together`);
+    return unary ? { left, operator: nearest } : { left, operator: nearest, right };
+  }
+  const text = (v: string) => (caseMatters ? `$lowercase($string(${v}))` : `$string(${v})`);
+  const tests: Record<string, string> = {
+    exists: `$exists(${l}) and ${l} != null`,
+    notExists: `$not($exists(${l}) and ${l} != null)`,
+    regex: `$contains($string(${l}), ${r})`,
+    notRegex: `$not($contains($string(${l}), ${r}))`,
+    equals: `${text(l)} = ${text(r)}`,
+    notEquals: `${text(l)} != ${text(r)}`,
+    contains: `$contains(${text(l)}, ${text(r)})`,
+    notContains: `$not($contains(${text(l)}, ${text(r)}))`,
+    startsWith: `$substring(${text(l)}, 0, $length(${text(r)})) = ${text(r)}`,
+    notStartsWith: `$substring(${text(l)}, 0, $length(${text(r)})) != ${text(r)}`,
+    endsWith: `$length(${text(l)}) >= $length(${text(r)}) and $substring(${text(l)}, $length(${text(l)}) - $length(${text(r)})) = ${text(r)}`,
+    notEndsWith: `$not($length(${text(l)}) >= $length(${text(r)}) and $substring(${text(l)}, $length(${text(l)}) - $length(${text(r)})) = ${text(r)})`,
+  };
+  let test: string | undefined;
+  if (dated) test = `$toMillis($string(${l})) ${DATES[operation]} $toMillis($string(${r}))`;
+  else if (LENGTH[operation]) test = `$count(${l}) ${LENGTH[operation]} ${r}`;
+  else test = tests[operation];
+  if (!test) {
+    ctx.note(`its condition ${where} uses the ${type} operation "${operation}", which has no Streamware equivalent`);
+    return null;
+  }
+  return { left: `{{ ${test} }}`, operator: "isTrue" };
+}
+
+/** Version 1 conditions: `{ string: [{ value1, operation, value2 }], number: […], boolean: […], dateTime: […] }`. */
 function v1Conditions(ctx: MapContext, conditions: unknown, field: string): Condition[] | null {
   const out: Condition[] = [];
   for (const kind of ["boolean", "dateTime", "number", "string"]) {
     for (const [i, raw] of list(record(conditions)[kind]).entries()) {
       const c = record(raw);
-      const operation = typeof c.operation === "string" ? c.operation : kind === "boolean" ? "equal" : kind === "string" ? "equal" : "smaller";
-      const operator = V1_OPERATORS[operation];
-      if (!operator || kind === "dateTime") return null;
-      const where = `${field}.${kind}[${i}]`;
-      const left = ctx.value(c.value1 ?? (kind === "boolean" ? false : kind === "number" ? 0 : ""), `${where}.value1`);
-      const right = ctx.value(c.value2 ?? (kind === "boolean" ? false : kind === "number" ? 0 : ""), `${where}.value2`);
-      out.push(operator === "isEmpty" || operator === "isNotEmpty" ? { left, operator } : { left, operator, right });
+      const named = (text(c.operation) ?? (kind === "number" ? "smaller" : kind === "dateTime" ? "after" : "equal")).replace(/^=/, "");
+      const fallback = kind === "boolean" ? false : kind === "number" ? 0 : "";
+      const condition = n8nCondition(ctx, { type: kind, operation: V1_NAMES[named] ?? named, left: c.value1 ?? fallback, right: c.value2 ?? fallback, ignoreCase: false, where: `${field}.${kind}[${i}]` });
+      if (!condition) return null;
+      out.push(condition);
     }
   }
   return out;
 }
 
-/** Version 2 conditions (if 2, filter 2, switch 3): `{ conditions: [{ leftValue, rightValue, operator }], combinator }`. */
-function v2Conditions(ctx: MapContext, value: unknown, field: string): { conditions: Condition[]; combine: "and" | "or" } | null {
+/** Version 2 conditions (if 2, filter 2, switch 3): `{ conditions: [{ leftValue, rightValue, operator }], combinator, options }`. */
+function v2Conditions(ctx: MapContext, value: unknown, field: string, ignoreCase = false): { conditions: Condition[]; combine: "and" | "or" } | null {
   const group = record(value);
+  const ignore = ignoreCase || record(group.options).caseSensitive === false;
   const out: Condition[] = [];
   for (const [i, raw] of list(group.conditions).entries()) {
     const c = record(raw);
     const op = record(c.operator);
-    const operation = typeof op.operation === "string" ? op.operation : "equals";
-    const operator = V2_OPERATORS[operation];
-    if (!operator || op.type === "array" && !["empty", "notEmpty", "exists", "notExists"].includes(operation)) return null;
-    const left = ctx.value(c.leftValue ?? "", `${field}.conditions[${i}].leftValue`);
-    if (operator === "isEmpty" || operator === "isNotEmpty" || operator === "isTrue" || operator === "isFalse") out.push({ left, operator });
-    else out.push({ left, operator, right: ctx.value(c.rightValue ?? "", `${field}.conditions[${i}].rightValue`) });
+    const condition = n8nCondition(ctx, { type: text(op.type) ?? "string", operation: text(op.operation) ?? "equals", left: c.leftValue, right: c.rightValue, ignoreCase: ignore, where: `${field}.conditions[${i}]` });
+    if (!condition) return null;
+    out.push(condition);
   }
-  if (group.combinator === "or" || group.combinator === "and" || group.combinator === undefined) return { conditions: out, combine: group.combinator === "or" ? "or" : "and" };
-  return null;
+  return { conditions: out, combine: group.combinator === "or" ? "or" : "and" };
+}
+
+/** Several conditions as one test, for a switch rule (ours has one condition per rule). */
+function oneCondition(ctx: MapContext, parsed: { conditions: Condition[]; combine: "and" | "or" }, where: string): Condition | null {
+  if (parsed.conditions.length === 1) return parsed.conditions[0]!;
+  const tests: string[] = [];
+  for (const c of parsed.conditions) {
+    const test = conditionTest(c);
+    if (test === null) {
+      ctx.note(`rule ${where} has several conditions, and one of them reads a value our expressions cannot`);
+      return null;
+    }
+    tests.push(`(${test})`);
+  }
+  return { left: `{{ ${tests.join(` ${parsed.combine} `)} }}`, operator: "isTrue" };
+}
+
+/** One of our conditions as a JSONata test, as our If would judge it. */
+function conditionTest(c: Condition): string | null {
+  const l = jsonataOf(c.left);
+  const r = c.right === undefined ? "null" : jsonataOf(c.right);
+  if (l === null || r === null) return null;
+  const empty = `(${l} = null or ${l} = "" or ($type(${l}) = "array" and $count(${l}) = 0) or ($type(${l}) = "object" and $count($keys(${l})) = 0))`;
+  const forms: Record<string, string> = {
+    equals: `${l} = ${r}`,
+    notEquals: `${l} != ${r}`,
+    greaterThan: `$number(${l}) > $number(${r})`,
+    greaterOrEqual: `$number(${l}) >= $number(${r})`,
+    lessThan: `$number(${l}) < $number(${r})`,
+    lessOrEqual: `$number(${l}) <= $number(${r})`,
+    contains: `$contains($string(${l}), $string(${r}))`,
+    notContains: `$not($contains($string(${l}), $string(${r})))`,
+    startsWith: `$substring($string(${l}), 0, $length($string(${r}))) = $string(${r})`,
+    endsWith: `$substring($string(${l}), $length($string(${l})) - $length($string(${r}))) = $string(${r})`,
+    isEmpty: empty,
+    isNotEmpty: `$not${empty}`,
+    isTrue: `${l} = true or ${l} = "true"`,
+    isFalse: `${l} = false or ${l} = "false"`,
+  };
+  return forms[c.operator] ?? null;
 }
 
 const ifMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
   if (ctx.node.typeVersion >= 2) {
-    const parsed = v2Conditions(ctx, p.conditions, "conditions");
+    const parsed = v2Conditions(ctx, p.conditions, "conditions", record(p.options).ignoreCase === true);
     if (!parsed || parsed.conditions.length === 0) return null;
     return { type: "core.if", config: parsed, outputs: ["true", "false"] };
   }
@@ -169,33 +281,48 @@ const filterMapper: Mapper = (ctx) => {
   return { ...mapped, outputs: ["true", "false"] };
 };
 
+/** Switch in expression mode: the expression gives the output's index, one rule per output. */
+function switchByIndex(ctx: MapContext, count: number, expression: unknown, field: string): Mapped | null {
+  const left = ctx.value(expression ?? "", field);
+  if (count < 1 || count > 20) return null;
+  const rules = Array.from({ length: count }, (_, k) => ({ left, operator: "equals", right: k }));
+  return { type: "core.switch", config: { rules, mode: "first", fallback: false }, outputs: rules.map((_, k) => `rule-${k + 1}`) };
+}
+
 const switchMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
-  if (p.mode === "expression") return null;
+  const options = record(p.options);
+  if (p.mode === "expression") return switchByIndex(ctx, numberOr(p.numberOutputs, 4), p.output, "output");
   const rules: Condition[] = [];
   if (ctx.node.typeVersion >= 3) {
     for (const [i, raw] of list(record(p.rules).values).entries()) {
-      const parsed = v2Conditions(ctx, record(raw).conditions, `rules.values[${i}].conditions`);
-      // One rule of ours is one condition.
-      if (!parsed || parsed.conditions.length !== 1) return null;
-      rules.push(parsed.conditions[0]!);
+      const parsed = v2Conditions(ctx, record(raw).conditions, `rules.values[${i}].conditions`, options.ignoreCase === true);
+      const rule = parsed && oneCondition(ctx, parsed, `${i + 1}`);
+      if (!rule) return null;
+      rules.push(rule);
     }
-    const fallback = record(p.options).fallbackOutput;
-    if (rules.length === 0 || (fallback !== undefined && fallback !== "none" && fallback !== "extra")) return null;
+    const fallback = options.fallbackOutput;
+    if (rules.length === 0 || (fallback !== undefined && fallback !== "none" && fallback !== "extra")) {
+      if (rules.length > 0) ctx.note("its unmatched items went to one of its rules' outputs; ours send them to a fallback output of their own");
+      return null;
+    }
     const outputs = rules.map((_, i) => `rule-${i + 1}`);
-    return { type: "core.switch", config: { rules, mode: record(p.options).allMatchingOutputs ? "all" : "first", fallback: fallback === "extra" }, outputs: fallback === "extra" ? [...outputs, "fallback"] : outputs };
+    return { type: "core.switch", config: { rules, mode: options.allMatchingOutputs ? "all" : "first", fallback: fallback === "extra" }, outputs: fallback === "extra" ? [...outputs, "fallback"] : outputs };
   }
   // Versions 1 and 2: one value compared with each rule's value, each rule naming its output.
   const dataType = typeof p.dataType === "string" ? p.dataType : "number";
-  if (dataType === "dateTime") return null;
-  const left = ctx.value(p.value1 ?? "", "value1");
   const outputs: string[] = [];
   for (const [i, raw] of list(record(p.rules).rules).entries()) {
     const r = record(raw);
-    const operator = V1_OPERATORS[typeof r.operation === "string" ? r.operation : "equal"];
+    const named = (text(r.operation) ?? "equal").replace(/^=/, "");
     const output = typeof r.output === "number" ? r.output : i;
-    if (!operator || outputs[output] !== undefined) return null;
-    rules.push({ left, operator, right: ctx.value(r.value2 ?? "", `rules.rules[${i}].value2`) });
+    if (outputs[output] !== undefined) {
+      ctx.note("two of its rules share an output; ours give each rule its own");
+      return null;
+    }
+    const rule = n8nCondition(ctx, { type: dataType, operation: V1_NAMES[named] ?? named, left: p.value1, right: r.value2, ignoreCase: false, where: `rules.rules[${i}]` });
+    if (!rule) return null;
+    rules.push(rule);
     outputs[output] = `rule-${rules.length}`;
   }
   if (rules.length === 0) return null;
