@@ -3,7 +3,7 @@ import { FLOW_SCHEMA_TAG, isTimeZone, parseFlowDocument, type FlowDocument } fro
 import { PLACEHOLDER_PARAMETERS_MAX_CHARS } from "../../placeholder/placeholder.node";
 import { flowReportBuilder, type FlowReportBuilder, type ImportProblem, type ImportReport } from "../import-report";
 import { literalText, translateJsonParameter, translateParameterString } from "./n8n-expressions";
-import { chainMapper, LLM_CHAIN_TYPES, modelOf, N8N_MAPPERS, outputSchemaOf, shortType, type ChainParts, type Mapped, type MapContext, type N8nNode } from "./n8n-nodes";
+import { chainMapper, LLM_CHAIN_TYPES, modelOf, N8N_MAPPERS, outputSchemaOf, promptMessages, shortType, type ChainParts, type Mapped, type MapContext, type N8nNode } from "./n8n-nodes";
 
 /**
  * n8n workflow JSON → Streamware flow documents and an import report. Pure: it reads a value (or text) and
@@ -205,7 +205,7 @@ function importWorkflow(workflow: Record<string, unknown>, path: string): { name
       mapped = null;
     }
     if (chain) nodeNotes.push(...chain.notes);
-    else if (LLM_CHAIN_TYPES.has(type)) nodeNotes.push(chainUnfolded(aiInputsOf(connections, node.name), byName));
+    else if (LLM_CHAIN_TYPES.has(type)) nodeNotes.push(chainUnfolded(node, aiInputsOf(connections, node.name), byName));
     if (mapped) {
       entry.mapped = { ...mapped, placeholder: false };
       report.mapped();
@@ -219,6 +219,8 @@ function importWorkflow(workflow: Record<string, unknown>, path: string): { name
         else report.credential({ node: node.name, name: `${node.name} credential`, type: credential.type });
       }
     } else {
+      const servedChain = connections.find((c) => c.from === node.name && chains.has(c.to));
+      if (servedChain) nodeNotes.push(subNodeLeft(servedChain));
       const why = nodeNotes.length > 0 ? nodeNotes.join("; ") : mapper ? "its settings use something our node cannot do" : undefined;
       entry.mapped = { ...placeholderFor(node, connections, why), placeholder: true };
       report.placeholder({ name: node.name, sourceType: node.type, ...(why ? { note: why } : {}) });
@@ -256,7 +258,7 @@ function importWorkflow(workflow: Record<string, unknown>, path: string): { name
     const targetPort = inputPort(to.mapped, c);
     if (!sourcePort || !targetPort) {
       const end = !sourcePort ? `"${c.from}" has no output ${c.output + 1}` : `"${c.to}" has no input ${c.input + 1}`;
-      drop(c.type === "main" ? `${end} in Streamware` : `"${c.to}" takes no ${c.type} connection in Streamware; connect what it did by hand`);
+      drop(c.type === "main" ? `${end} in Streamware` : chains.has(c.to) ? subNodeLeft(c) : `"${c.to}" takes no ${c.type} connection in Streamware; connect what it did by hand`);
       continue;
     }
     if (from.id === to.id) {
@@ -341,7 +343,8 @@ function foldAiSubNodes(args: { nodes: N8nNode[]; byName: Map<string, N8nNode>; 
     const inbound = aiInputsOf(connections, node.name);
     const models = inbound.filter((c) => c.type === "ai_languageModel");
     const model = models.length === 1 ? modelOf(byName.get(models[0]!.from)!) : null;
-    if (!model) continue;
+    // A chain whose prompt our LLM node cannot send stays whole, its sub-nodes beside it.
+    if (!model || promptMessages(node.parameters).other.length > 0) continue;
     const notes: string[] = [];
     const parts: ChainParts = { model };
     const chainFolds = [foldKey(models[0]!.from, node.name)];
@@ -392,9 +395,17 @@ function parserSchema(args: { parser: N8nNode; connections: Connection[]; byName
   };
 }
 
+/** What becomes of a tool, a memory or another sub-node of a chain that became our LLM node. */
+function subNodeLeft(c: Connection): string {
+  const what = c.type === "ai_tool" ? "calls no tools" : c.type === "ai_memory" ? "keeps no chat memory" : `takes no ${c.type}`;
+  return `"${c.to}" became an LLM node, which ${what}; "${c.from}" stays beside it for reference`;
+}
+
 /** Why a chain or an agent could not become our LLM node. */
-function chainUnfolded(inbound: Connection[], byName: Map<string, N8nNode>): string {
+function chainUnfolded(node: N8nNode, inbound: Connection[], byName: Map<string, N8nNode>): string {
   const models = inbound.filter((c) => c.type === "ai_languageModel");
+  const prompt = promptMessages(node.parameters).other;
+  if (prompt.length > 0) return `its prompt template sends ${prompt.join(" and ")}, which our LLM node cannot: it sends one system and one user text`;
   if (models.length === 0) return "no chat model is wired into it";
   if (models.length > 1) return "it has a fallback chat model; our LLM node takes one provider from the import (add the fallback as a second provider by hand)";
   const model = byName.get(models[0]!.from);

@@ -478,10 +478,26 @@ function generatedCode(code: string): Mapped {
 }
 
 const splitOutMapper: Mapper = (ctx) => {
-  const field = text(ctx.node.parameters.fieldToSplitOut);
-  if (!field || field.startsWith("=") || field.includes(",")) return null;
+  const p = ctx.node.parameters;
+  const options = record(p.options);
+  const fields = (text(p.fieldToSplitOut) ?? "").split(",").map((f) => f.trim()).filter(Boolean);
+  if (fields.length === 0 || fields.some((f) => f.startsWith("=") || f.includes("{{"))) {
+    ctx.note("its field to split out is missing or built by an expression");
+    return null;
+  }
+  const destination = text(options.destinationFieldName)?.trim();
+  const names = fields.map((f) => (destination && fields.length === 1 ? destination : f.split(".").at(-1)!));
+  const include = text(p.include) ?? "noOtherFields";
+  const kept = include === "selectedOtherFields" ? (text(p.fieldsToInclude) ?? "").split(",").map((f) => f.trim()).filter(Boolean) : [];
+  if (include === "selectedOtherFields" && kept.length === 0) return null;
+  const base =
+    include === "allOtherFields"
+      ? `const base = { ...item.json };\n  for (const path of paths) if (path.length === 1) delete base[path[0]];`
+      : include === "selectedOtherFields"
+        ? `const base = Object.fromEntries(${JSON.stringify(kept)}.filter((name) => name in item.json).map((name) => [name, item.json[name]]));`
+        : "const base = {};";
   return generatedCode(
-    `// Split out ${JSON.stringify(field)}: one item per entry of the list.\nconst path = ${JSON.stringify(field.split("."))};\nreturn items.flatMap((item) => {\n  const list = path.reduce((value, key) => (value == null ? undefined : value[key]), item.json);\n  return (Array.isArray(list) ? list : list == null ? [] : [list]).map((entry) => (typeof entry === "object" && entry !== null && !Array.isArray(entry) ? entry : { ${JSON.stringify(field.split(".").at(-1))}: entry }));\n});`,
+    `// Split out ${fields.map((f) => JSON.stringify(f)).join(", ")}: one item per entry${fields.length > 1 ? ", entry k of each list together" : ""}.\nconst paths = ${JSON.stringify(fields.map((f) => f.split(".")))};\nconst names = ${JSON.stringify(names)};\nconst read = (json, path) => path.reduce((value, key) => (value == null ? undefined : value[key]), json);\nconst isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);\nreturn items.flatMap((item) => {\n  ${base}\n  const lists = paths.map((path) => {\n    const list = read(item.json, path);\n    return Array.isArray(list) ? list : list == null ? [] : [list];\n  });\n  const count = Math.max(0, ...lists.map((list) => list.length));\n  return Array.from({ length: count }, (_, k) =>\n    lists.length === 1 && isObject(lists[0][k]) ? { ...base, ...lists[0][k] } : { ...base, ...Object.fromEntries(names.map((name, i) => [name, lists[i][k]])) },\n  );\n});`,
   );
 };
 
@@ -842,10 +858,11 @@ const mqttTriggerMapper: Mapper = (ctx) => {
   return { type: "mqtt.trigger", config: { topics, parseJson: options.jsonParseBody === true }, credential: { type: "mqtt.broker", from: "mqtt" } };
 };
 
-function alert(ctx: MapContext, args: { title: unknown; message: unknown; channel: Record<string, unknown>; credential: string }): Mapped {
+/** A message sent by a messaging node: our alert, plain (the message as written, no alert styling), sent every time. */
+function alert(args: { title: unknown; message: unknown; channel: Record<string, unknown>; credential: string }): Mapped {
   return {
     type: "messaging.alert",
-    config: { title: args.title, message: args.message, severity: "info", channels: [args.channel], windowSeconds: 0 },
+    config: { title: args.title, message: args.message, severity: "info", plain: true, channels: [args.channel], windowSeconds: 0 },
     credential: { type: args.credential },
   };
 }
@@ -856,34 +873,58 @@ const emailMapper: Mapper = (ctx) => {
   const channel: Record<string, unknown> = { kind: "email", to };
   if (p.ccEmail) channel.cc = ctx.value(p.ccEmail, "ccEmail");
   const body = p.emailFormat === "html" || (p.html && !p.text) ? "html" : "text";
-  if (body === "html") ctx.note("the HTML body is sent as the alert's text");
-  return alert(ctx, { title: ctx.value(p.subject || ctx.node.name, "subject"), message: ctx.value(p[body] ?? p.message ?? "", body), channel, credential: "smtp.server" });
+  if (body === "html") ctx.note("the HTML body is sent as the e-mail's text");
+  if (p.fromEmail) ctx.note("it is sent from the SMTP credential's address, not the node's own sender");
+  if (record(p.options).attachments) ctx.note("its attachments are not sent");
+  return alert({ title: ctx.value(p.subject || ctx.node.name, "subject"), message: ctx.value(p[body] ?? p.message ?? "", body), channel, credential: "smtp.server" });
 };
 
+/**
+ * What a messaging node does when it sends a text message, by type: the resource and operation n8n names it by
+ * (its defaults when absent). Only these map to an alert channel, and only these the importer means to map.
+ */
+const MESSAGE_SENDS: Readonly<Record<string, { resource: string; operations: readonly string[] }>> = {
+  slack: { resource: "message", operations: ["post"] },
+  telegram: { resource: "message", operations: ["sendMessage"] },
+  discord: { resource: "message", operations: ["send"] },
+};
+
+function sendsMessage(type: string, parameters: Record<string, unknown>): boolean {
+  const send = MESSAGE_SENDS[type];
+  if (!send) return true;
+  const operation = text(parameters.operation) ?? send.operations[0]!;
+  return (text(parameters.resource) ?? send.resource) === send.resource && send.operations.includes(operation);
+}
+
 /** A messaging node doing something other than sending a message: no alert channel does that. */
-function notMessage(ctx: MapContext, resource: unknown, operation: unknown): null {
-  ctx.note(`its ${[resource, operation].filter((w) => typeof w === "string").join(" ")} operation is not sending a message, which is what our alert channels do`);
+function notMessage(ctx: MapContext): null {
+  const p = ctx.node.parameters;
+  ctx.note(`its ${[p.resource, p.operation].filter((w) => typeof w === "string").join(" ")} operation is not sending a text message, which is what our alert channels do`);
   return null;
 }
 
 const slackMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
-  if ((p.resource ?? "message") !== "message" || (p.operation ?? "post") !== "post") return notMessage(ctx, p.resource, p.operation);
+  if (!sendsMessage("slack", p)) return notMessage(ctx);
   ctx.note("sent through a Slack incoming webhook, which posts to the channel it was made for, not a chosen one");
-  return alert(ctx, { title: ctx.node.name, message: ctx.value(p.text ?? "", "text"), channel: { kind: "slack" }, credential: "slack.incoming-webhook" });
+  if (p.messageType === "block" || p.messageType === "attachment") ctx.note(`its ${String(p.messageType)}s are not sent, only its text`);
+  return alert({ title: ctx.node.name, message: ctx.value(p.text ?? "", "text"), channel: { kind: "slack" }, credential: "slack.incoming-webhook" });
 };
 
 const telegramMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
-  if ((p.resource ?? "message") !== "message" || (p.operation ?? "sendMessage") !== "sendMessage") return notMessage(ctx, p.resource, p.operation);
-  return alert(ctx, { title: ctx.node.name, message: ctx.value(p.text ?? "", "text"), channel: { kind: "telegram", chatId: ctx.value(p.chatId ?? "", "chatId") }, credential: "telegram.bot" });
+  if (!sendsMessage("telegram", p)) return notMessage(ctx);
+  const parseMode = text(record(p.additionalFields).parse_mode);
+  if (parseMode) ctx.note(`its text was read as ${parseMode} by Telegram; ours is sent as plain text`);
+  if (p.replyMarkup !== undefined && p.replyMarkup !== "none") ctx.note("its reply keyboard is not sent");
+  return alert({ title: ctx.node.name, message: ctx.value(p.text ?? "", "text"), channel: { kind: "telegram", chatId: ctx.value(p.chatId ?? "", "chatId") }, credential: "telegram.bot" });
 };
 
 const discordMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
-  if (p.resource !== undefined && p.resource !== "message") return null;
-  if (p.operation !== undefined && p.operation !== "send") return null;
-  return alert(ctx, { title: ctx.node.name, message: ctx.value(p.text ?? p.content ?? "", "text"), channel: { kind: "discord" }, credential: "discord.webhook" });
+  if (!sendsMessage("discord", p)) return notMessage(ctx);
+  if (ctx.node.typeVersion >= 2 && (p.authentication ?? "botToken") !== "webhook") ctx.note("it posted as a bot to a chosen channel; ours posts through a Discord webhook to the channel it was made for");
+  return alert({ title: ctx.node.name, message: ctx.value(p.text ?? p.content ?? "", "text"), channel: { kind: "discord" }, credential: "discord.webhook" });
 };
 
 const rssTriggerMapper: Mapper = (ctx) => {
@@ -993,25 +1034,39 @@ function llmConfig(args: { model: FoldedModel; prompt: unknown; system: unknown;
   return { type: "ai.llm", config, credential: { type: model.kind === "openai" ? "openai.api" : "ollama.api", ...(model.credential ? { name: model.credential } : {}) } };
 }
 
-/** The OpenAI node itself (no sub-node): a chat completion with its messages. */
+/** The OpenAI node's text operations (the default): a chat with a model. Images, audio, files and assistants are not. */
+function isOpenAiChat(p: Record<string, unknown>): boolean {
+  const resource = text(p.resource) ?? "text";
+  const operation = text(p.operation);
+  return (resource === "text" || resource === "chat") && (operation === undefined || operation === "message" || operation === "complete");
+}
+
+/** The OpenAI node's text operations: a chat completion with its messages. */
 const openAiMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
-  const resource = p.resource ?? "text";
-  if (resource !== "text" && resource !== "chat") return null;
-  if (p.operation !== undefined && p.operation !== "message" && p.operation !== "complete") return null;
+  if (!isOpenAiChat(p)) {
+    ctx.note(`its ${[p.resource, p.operation].filter((w) => typeof w === "string").join(" ")} operation is not a chat with a model, which is what our LLM node does`);
+    return null;
+  }
   const messages = list(record(p.messages).values ?? record(p.prompt).messages).map(record);
   const user = messages.filter((m) => (m.role ?? "user") === "user");
-  const system = messages.filter((m) => m.role === "system");
-  // Several messages of one role read as one, in order; an assistant turn has no place in our prompt.
-  if (user.length === 0 || messages.length !== user.length + system.length) return null;
+  // Instructions given as system or assistant turns read as the system prompt; the conversation's order is lost.
+  const system = messages.filter((m) => m.role === "system" || m.role === "assistant");
+  if (user.length === 0) {
+    ctx.note("it sends no user message, which our LLM node needs as its prompt");
+    return null;
+  }
   const joined = (list: Record<string, unknown>[], role: string) =>
     list.map((m, i) => ctx.value(m.content ?? "", `messages.values[${role} ${i + 1}].content`)).map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join("\n\n");
   if (user.length > 1 || system.length > 1) ctx.note("its messages of one role were joined into one");
+  if (system.some((m) => m.role === "assistant")) ctx.note("its assistant message became part of the system prompt: our LLM node sends one system and one user message");
   const model = text(locatorValue(p.modelId ?? p.model)) ?? "gpt-4o-mini";
   const prompt = joined(user, "user");
   const systemText = system.length > 0 ? joined(system, "system") : undefined;
   const credential = Object.values(ctx.node.credentials ?? {}).map((ref) => (typeof ref === "string" ? ref : text(record(ref).name))).find((n) => n?.trim());
-  return llmConfig({ model: { kind: "openai", model: model.startsWith("=") ? "gpt-4o-mini" : model, ...(credential ? { credential } : {}) }, prompt, system: systemText });
+  const json = p.jsonOutput === true;
+  ctx.note(`n8n gave the reply as \`message.content\`; our LLM node gives the text as \`text\`${json ? " and the parsed JSON object as `json`" : ""}: change what reads it`);
+  return llmConfig({ model: { kind: "openai", model: model.startsWith("=") ? "gpt-4o-mini" : model, ...(credential ? { credential } : {}) }, prompt, system: systemText, ...(json ? { jsonSchema: { type: "object" } } : {}) });
 };
 
 /** What a chain or an agent takes from its sub-nodes: the chat model, and the reply schema of its output parser. */
@@ -1020,20 +1075,40 @@ export interface ChainParts {
   jsonSchema?: Record<string, unknown>;
 }
 
+/**
+ * A chain's prompt template: system messages (n8n's default type), human text messages, and what our LLM node
+ * cannot send (images, AI turns), described.
+ */
+export function promptMessages(p: Record<string, unknown>): { system: Record<string, unknown>[]; human: Record<string, unknown>[]; other: string[] } {
+  const all = list(record(p.messages).messageValues).map(record);
+  const kindOf = (m: Record<string, unknown>) => text(m.type) ?? "SystemMessagePromptTemplate";
+  const system = all.filter((m) => kindOf(m) === "SystemMessagePromptTemplate");
+  const human = all.filter((m) => kindOf(m) === "HumanMessagePromptTemplate" && (m.messageType ?? "text") === "text");
+  const other = all.filter((m) => !system.includes(m) && !human.includes(m)).map((m) => (kindOf(m) === "AIMessagePromptTemplate" ? "an AI message" : `an image (${String(m.messageType)})`));
+  return { system, human, other: [...new Set(other)] };
+}
+
+/** n8n texts joined with blank lines; one is an expression when any of them is. */
+function joinTexts(texts: string[]): string {
+  return texts.some((t) => t.startsWith("=")) ? `=${texts.map((t) => t.replace(/^=/, "")).join("\n\n")}` : texts.join("\n\n");
+}
+
 /** A basic LLM chain or an agent, with the model sub-node wired into it. */
 export function chainMapper(parts: ChainParts): Mapper {
   return (ctx) => {
     const p = ctx.node.parameters;
     const options = record(p.options);
-    const prompt = p.promptType === "define" || p.text !== undefined ? ctx.value(p.text ?? "", "text") : "{{ $json.chatInput }}";
-    const messages = list(record(p.messages).messageValues).map(record);
-    // n8n's default message type is the system message; a human or AI message (an image) has no place here.
-    const other = messages.filter((m) => (m.type ?? "SystemMessagePromptTemplate") !== "SystemMessagePromptTemplate");
+    const { system: messages, human, other } = promptMessages(p);
     if (other.length > 0) {
-      ctx.note(`its ${other.map((m) => (m.type === "AIMessagePromptTemplate" ? "AI" : "user")).join(", ")} message${other.length > 1 ? "s" : ""} in the prompt template have no place in our LLM node, which sends one system and one user message`);
+      ctx.note(`its prompt template sends ${other.join(" and ")}, which our LLM node cannot: it sends one system and one user text`);
       return null;
     }
+    // Without a prompt of its own, n8n's chain or agent asked what the chat trigger received.
+    const asked = p.promptType === "define" || p.text !== undefined ? (p.text ?? "") : "={{ $json.chatInput }}";
+    const humanText = human.map((m) => text(m.message) ?? "");
+    const prompt = humanText.length > 0 && typeof asked === "string" ? ctx.value(joinTexts([...humanText, asked]), "text") : asked === "={{ $json.chatInput }}" ? "{{ $json.chatInput }}" : ctx.value(asked, "text");
     if (messages.length > 1) ctx.note("its system messages were joined into one");
+    if (human.length > 0) ctx.note("its human messages were put before the prompt in one user message");
     const system = messages.length > 0 ? messages.map((m) => m.message ?? "").join("\n\n") : options.systemMessage;
     const reply = shortType(ctx.node.type) === "agent" || parts.jsonSchema ? "output" : "text";
     if (reply !== "text" || parts.jsonSchema) ctx.note(`n8n gave its reply as \`${reply}\`; our LLM node gives the text as \`text\`${parts.jsonSchema ? " and the parsed JSON as `json`" : ""}: change what reads \`$json.${reply}\``);
@@ -1082,3 +1157,18 @@ export { literalText, translateParameterString };
 
 /** Every n8n type the importer maps (when its settings allow), as the benchmark counts them. */
 export const N8N_LISTED_TYPES: ReadonlySet<string> = new Set([...Object.keys(N8N_MAPPERS), ...LLM_CHAIN_TYPES, "stickyNote", ...CHAT_MODEL_TYPES]);
+
+/**
+ * Whether the importer means to map this node, as the benchmark counts it: one of the listed types; of the
+ * messaging nodes only sending a text message, of the OpenAI node only its chat, of chat models only one wired
+ * into a chain or an agent (`feeds`: the types of the nodes it is wired into), as our LLM node replaces those.
+ */
+export function isListedN8nNode(node: { type: string; parameters?: unknown }, feeds: readonly string[]): boolean {
+  const type = shortType(node.type);
+  if (!N8N_LISTED_TYPES.has(type)) return false;
+  const p = record(node.parameters);
+  if (type in MESSAGE_SENDS) return sendsMessage(type, p);
+  if (type === "openAi") return isOpenAiChat(p);
+  if (CHAT_MODEL_TYPES.has(type)) return feeds.some((t) => LLM_CHAIN_TYPES.has(shortType(t)));
+  return true;
+}
