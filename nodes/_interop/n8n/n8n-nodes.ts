@@ -409,7 +409,7 @@ const mergeMapper: Mapper = (ctx) => {
     const use = v >= 3 ? numberOr(p.useDataOfInput, 1) : output === "input2" ? 2 : 1;
     return merged({ mode: "choose", use });
   }
-  const combineBy = v >= 3 ? (text(p.combineBy) ?? "combineByFields") : v >= 2 ? (text(p.combinationMode) ?? "mergeByFields") : mode;
+  const combineBy = v >= 2 ? (text(p.combineBy) ?? text(p.combinationMode) ?? "combineByFields") : mode;
   if (combineBy === "combineByPosition" || combineBy === "mergeByPosition" || combineBy === "mergeByIndex") {
     const join = v >= 2 ? (options.includeUnpaired === true ? "outer" : "inner") : (text(p.join) ?? "inner");
     if (join === "left") {
@@ -755,12 +755,18 @@ function httpV3(ctx: MapContext): Mapped | null {
   const config: Record<string, unknown> = { method: typeof p.method === "string" ? p.method.replace(/^=/, "").trim().toUpperCase() : "GET", url: ctx.value(p.url ?? "", "url") };
   if (p.sendQuery === true) {
     const pairs = p.specifyQuery === "json" ? jsonPairs(p.jsonQuery) : list(record(p.queryParameters).parameters);
-    if (!pairs) return null;
+    if (!pairs) {
+      ctx.note("its query is JSON built by an expression; ours names each parameter");
+      return null;
+    }
     config.query = keyValues(ctx, pairs, p.specifyQuery === "json" ? "jsonQuery" : "queryParameters.parameters");
   }
   if (p.sendHeaders === true) {
     const pairs = p.specifyHeaders === "json" ? jsonPairs(p.jsonHeaders) : list(record(p.headerParameters).parameters);
-    if (!pairs) return null;
+    if (!pairs) {
+      ctx.note("its headers are JSON built by an expression; ours names each header");
+      return null;
+    }
     config.headers = keyValues(ctx, pairs, p.specifyHeaders === "json" ? "jsonHeaders" : "headerParameters.parameters");
   }
   if (p.sendBody === true) {
