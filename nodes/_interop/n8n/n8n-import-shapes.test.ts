@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { codeNode } from "../../code/code.node";
 import { ifNode } from "../../if/if.node";
 import { mergeNode } from "../../merge/merge.node";
+import { setNode } from "../../set/set.node";
 import { nodeRegistry } from "../../registry";
 import { switchNode } from "../../switch/switch.node";
 import { runNode } from "../../../runner/node-testing";
@@ -116,6 +117,50 @@ describe("n8n import: chains and agents", () => {
     expect(byName("Ask").config).toMatchObject({ prompt: "Post about {{ $json.title }}", system: "Be witty.", jsonSchema: { type: "object" } });
     expect(byName("Picture").config).toMatchObject({ note: "its image generate operation is not a chat with a model, which is what our LLM node does" });
     expect(report.notes.join("\n")).toContain("its assistant message became part of the system prompt");
+  });
+});
+
+describe("n8n import: older shapes", () => {
+  it("reads the prompt of chains before version 1.3, the legacy OpenAI completion and its options, and refuses an SQL agent", () => {
+    const { byName } = imported(
+      workflow(
+        [
+          { name: "Old chain", type: lc("chainLlm"), typeVersion: 1.1, parameters: { prompt: "=Summarize {{ $json.body }}" } },
+          { name: "Default chain", type: lc("chainLlm"), typeVersion: 1 },
+          { name: "Model", type: lc("lmChatOpenAi"), parameters: { model: "gpt-4o" } },
+          { name: "Model 2", type: lc("lmChatOpenAi"), parameters: { model: "gpt-4o" } },
+          { name: "Complete", type: "openAi", parameters: { resource: "text", operation: "complete", prompt: "=Tag: {{ $json.title }}", options: { temperature: 0.3, maxTokens: 50 } } },
+          { name: "SQL", type: lc("agent"), parameters: { agent: "sqlAgent", text: "How many?" } },
+          { name: "Model 3", type: lc("lmChatOpenAi") },
+        ],
+        { Model: ai("ai_languageModel", "Old chain"), "Model 2": ai("ai_languageModel", "Default chain"), "Model 3": ai("ai_languageModel", "SQL") },
+      ),
+    );
+    expect(byName("Old chain").config).toMatchObject({ prompt: "Summarize {{ $json.body }}" });
+    expect(byName("Default chain").config).toMatchObject({ prompt: "{{ $json.input }}" });
+    expect(byName("Complete").config).toMatchObject({ prompt: "Tag: {{ $json.title }}", temperature: 0.3, maxTokens: 50 });
+    expect(byName("SQL")).toMatchObject({ type: "core.placeholder", config: { note: "its SQL agent queried a database, which our LLM node cannot" } });
+    expect(byName("Model 3").type).toBe("core.placeholder");
+  });
+
+  it("reads Set values by their declared type, and aggregates merging lists", async () => {
+    const { byName } = imported(
+      workflow([
+        {
+          name: "Typed",
+          type: "set",
+          typeVersion: 3.4,
+          parameters: { assignments: { assignments: [{ name: "n", type: "number", value: "5" }, { name: "on", type: "boolean", value: "true" }, { name: "tags", type: "array", value: '["a", "b"]' }, { name: "o", type: "object", value: '={ "id": {{ $json.id }} }' }] } },
+        },
+        { name: "Fields3", type: "set", typeVersion: 3.2, parameters: { fields: { values: [{ name: "cfg", type: "objectValue", objectValue: '{ "x": 1 }' }] } } },
+        { name: "Agg", type: "aggregate", parameters: { fieldsToAggregate: { fieldToAggregate: [{ fieldToAggregate: "tags" }] }, options: { mergeLists: true } } },
+      ]),
+    );
+    const { items } = await runNode(setNode, { input: [{ json: { id: 7 } }], config: byName("Typed").config });
+    expect(items[0]!.json).toEqual({ n: 5, on: true, tags: ["a", "b"], o: { id: 7 } });
+    expect(byName("Fields3").config).toMatchObject({ fields: [{ name: "cfg", value: { x: 1 } }] });
+    const aggregated = await runNode(codeNode, { input: [{ json: { tags: ["a"] } }, { json: { tags: ["b", "c"] } }, { json: {} }], config: byName("Agg").config });
+    expect(aggregated.items.map((i) => i.json)).toEqual([{ tags: ["a", "b", "c"] }]);
   });
 });
 

@@ -3,7 +3,7 @@ import { FLOW_SCHEMA_TAG, isTimeZone, parseFlowDocument, type FlowDocument } fro
 import { PLACEHOLDER_PARAMETERS_MAX_CHARS } from "../../placeholder/placeholder.node";
 import { flowReportBuilder, type FlowReportBuilder, type ImportProblem, type ImportReport } from "../import-report";
 import { literalText, translateJsonParameter, translateParameterString } from "./n8n-expressions";
-import { chainMapper, LLM_CHAIN_TYPES, modelOf, N8N_MAPPERS, outputSchemaOf, promptMessages, shortType, type ChainParts, type Mapped, type MapContext, type N8nNode } from "./n8n-nodes";
+import { chainMapper, LLM_CHAIN_TYPES, modelOf, N8N_MAPPERS, chainCannot, outputSchemaOf, shortType, type ChainParts, type Mapped, type MapContext, type N8nNode } from "./n8n-nodes";
 
 /**
  * n8n workflow JSON → Streamware flow documents and an import report. Pure: it reads a value (or text) and
@@ -344,7 +344,7 @@ function foldAiSubNodes(args: { nodes: N8nNode[]; byName: Map<string, N8nNode>; 
     const models = inbound.filter((c) => c.type === "ai_languageModel");
     const model = models.length === 1 ? modelOf(byName.get(models[0]!.from)!) : null;
     // A chain whose prompt our LLM node cannot send stays whole, its sub-nodes beside it.
-    if (!model || promptMessages(node.parameters).other.length > 0) continue;
+    if (!model || chainCannot(node)) continue;
     const notes: string[] = [];
     const parts: ChainParts = { model };
     const chainFolds = [foldKey(models[0]!.from, node.name)];
@@ -404,8 +404,8 @@ function subNodeLeft(c: Connection): string {
 /** Why a chain or an agent could not become our LLM node. */
 function chainUnfolded(node: N8nNode, inbound: Connection[], byName: Map<string, N8nNode>): string {
   const models = inbound.filter((c) => c.type === "ai_languageModel");
-  const prompt = promptMessages(node.parameters).other;
-  if (prompt.length > 0) return `its prompt template sends ${prompt.join(" and ")}, which our LLM node cannot: it sends one system and one user text`;
+  const cannot = chainCannot(node);
+  if (cannot) return cannot;
   if (models.length === 0) return "no chat model is wired into it";
   if (models.length > 1) return "it has a fallback chat model; our LLM node takes one provider from the import (add the fallback as a second provider by hand)";
   const model = byName.get(models[0]!.from);

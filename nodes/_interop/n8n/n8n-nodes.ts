@@ -336,6 +336,17 @@ const switchMapper: Mapper = (ctx) => {
 
 // --- data -------------------------------------------------------------------------------------------------------
 
+/** A Set value of n8n's declared type: objects and arrays written as JSON text are read, numbers and booleans converted. */
+function typedValue(ctx: MapContext, args: { type: string; value: unknown; field: string }): unknown {
+  const { type, value, field } = args;
+  if ((type === "object" || type === "array") && typeof value === "string") return ctx.json(value, field);
+  if (typeof value === "string" && !value.startsWith("=") && value.trim() !== "") {
+    if (type === "number" && Number.isFinite(Number(value))) return Number(value);
+    if (type === "boolean" && (value === "true" || value === "false")) return value === "true";
+  }
+  return ctx.value(value, field);
+}
+
 /** A name our Set writes as a path; any other (spaces, empty steps) is set as it is through "Fields from JSON". */
 const SET_PATH = /^[^.\s]+(\.[^.\s]+)*$/;
 
@@ -356,7 +367,7 @@ const setMapper: Mapper = (ctx) => {
     for (const [i, raw] of list(record(p.assignments).assignments).entries()) {
       const a = record(raw);
       if (typeof a.name !== "string" || a.name === "") continue;
-      named.push({ name: a.name, value: ctx.value(a.value ?? "", `assignments.assignments[${i}].value`) });
+      named.push({ name: a.name, value: typedValue(ctx, { type: text(a.type) ?? "string", value: a.value ?? "", field: `assignments.assignments[${i}].value` }) });
     }
   } else {
     for (const [i, raw] of list(record(p.fields).values).entries()) {
@@ -364,7 +375,7 @@ const setMapper: Mapper = (ctx) => {
       if (typeof f.name !== "string" || f.name === "") continue;
       const type = typeof f.type === "string" ? f.type : "stringValue";
       const key = type.endsWith("Value") ? type : `${type}Value`;
-      named.push({ name: f.name, value: ctx.value(f[key] ?? "", `fields.values[${i}].${key}`) });
+      named.push({ name: f.name, value: typedValue(ctx, { type: key.slice(0, -"Value".length), value: f[key] ?? "", field: `fields.values[${i}].${key}` }) });
     }
   }
   // With dot notation off (or a name no path can spell), n8n set the name as it is.
@@ -505,22 +516,31 @@ const aggregateMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
   if (p.aggregate === "aggregateAllItemData") {
     const to = text(p.destinationFieldName) ?? "data";
+    if (p.include !== undefined && p.include !== "allFields") ctx.note("n8n kept only some fields of each item; every field is kept");
     return generatedCode(`// Aggregate every item into one list.\nreturn [{ ${JSON.stringify(to)}: items.map((item) => item.json) }];`);
   }
   const fields = list(record(p.fieldsToAggregate).fieldToAggregate).map(record);
   const names = fields.map((f) => text(f.fieldToAggregate)).filter((f): f is string => !!f && !f.startsWith("="));
   if (names.length === 0 || names.length !== fields.length) return null;
   const entries = fields.map((f) => [text(f.fieldToAggregate)!, f.renameField === true && text(f.outputFieldName) ? text(f.outputFieldName)! : text(f.fieldToAggregate)!]);
+  const options = record(p.options);
+  const values = `items.map((item) => read(item.json, from))${options.keepMissing === true ? "" : ".filter((value) => value !== undefined)"}${options.mergeLists === true ? ".flat()" : ""}`;
   return generatedCode(
-    `// Aggregate fields into lists.\nconst fields = ${JSON.stringify(entries)};\nconst read = (json, path) => path.split(".").reduce((value, key) => (value == null ? undefined : value[key]), json);\nconst out = {};\nfor (const [from, to] of fields) out[to] = items.map((item) => read(item.json, from)).filter((value) => value !== undefined);\nreturn [out];`,
+    `// Aggregate fields into lists.\nconst fields = ${JSON.stringify(entries)};\nconst read = (json, path) => path.split(".").reduce((value, key) => (value == null ? undefined : value[key]), json);\nconst out = {};\nfor (const [from, to] of fields) out[to] = ${values};\nreturn [out];`,
   );
 };
 
 const executeWorkflowMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
-  if (p.source !== undefined && p.source !== "database") return null;
+  if (p.source !== undefined && p.source !== "database") {
+    ctx.note(`it ran a workflow given by ${String(p.source)}; ours runs a flow of the workspace`);
+    return null;
+  }
   const id = text(locatorValue(p.workflowId));
-  if (!id) return null;
+  if (!id) {
+    ctx.note("it names no workflow to run");
+    return null;
+  }
   ctx.note(`it called n8n workflow "${id}"; choose the Streamware flow to run instead`);
   return { type: "core.execute-flow", config: { flowId: id } };
 };
@@ -625,7 +645,10 @@ function scheduleRuleCron(rule: Record<string, unknown>): string | null {
 const scheduleMapper: Mapper = (ctx) => {
   const rules = list(record(ctx.node.parameters.rule).interval).map(record);
   const cron = scheduleRuleCron(rules[0] ?? {});
-  if (!cron) return null;
+  if (!cron) {
+    ctx.note("its schedule (every few weeks, or a cron expression built by an expression) has no cron form");
+    return null;
+  }
   if (rules.length > 1) ctx.note(`it had ${rules.length} schedules; only the first is kept, add a schedule node for each other one`);
   return { type: "core.schedule", config: { cron: cron.replace(/\*\/1 /g, "* ") } };
 };
@@ -1054,7 +1077,8 @@ const openAiMapper: Mapper = (ctx) => {
     ctx.note(`its ${[p.resource, p.operation].filter((w) => typeof w === "string").join(" ")} operation is not a chat with a model, which is what our LLM node does`);
     return null;
   }
-  const messages = list(record(p.messages).values ?? record(p.prompt).messages).map(record);
+  // The legacy node's text completion takes one prompt; chats take messages.
+  const messages = typeof p.prompt === "string" ? [{ role: "user", content: p.prompt }] : list(record(p.messages).values ?? record(p.prompt).messages).map(record);
   const user = messages.filter((m) => (m.role ?? "user") === "user");
   // Instructions given as system or assistant turns read as the system prompt; the conversation's order is lost.
   const system = messages.filter((m) => m.role === "system" || m.role === "assistant");
@@ -1072,7 +1096,10 @@ const openAiMapper: Mapper = (ctx) => {
   const credential = Object.values(ctx.node.credentials ?? {}).map((ref) => (typeof ref === "string" ? ref : text(record(ref).name))).find((n) => n?.trim());
   const json = p.jsonOutput === true;
   ctx.note(`n8n gave the reply as \`message.content\`; our LLM node gives the text as \`text\`${json ? " and the parsed JSON object as `json`" : ""}: change what reads it`);
-  return llmConfig({ model: { kind: "openai", model: model.startsWith("=") ? "gpt-4o-mini" : model, ...(credential ? { credential } : {}) }, prompt, system: systemText, ...(json ? { jsonSchema: { type: "object" } } : {}) });
+  const options = record(p.options);
+  const maxTokens = options.maxTokens ?? options.max_tokens;
+  const settings = { ...(typeof options.temperature === "number" ? { temperature: options.temperature } : {}), ...(typeof maxTokens === "number" && maxTokens > 0 ? { maxTokens } : {}) };
+  return llmConfig({ model: { kind: "openai", model: model.startsWith("=") ? "gpt-4o-mini" : model, ...settings, ...(credential ? { credential } : {}) }, prompt, system: systemText, ...(json ? { jsonSchema: { type: "object" } } : {}) });
 };
 
 /** What a chain or an agent takes from its sub-nodes: the chat model, and the reply schema of its output parser. */
@@ -1094,9 +1121,29 @@ export function promptMessages(p: Record<string, unknown>): { system: Record<str
   return { system, human, other: [...new Set(other)] };
 }
 
+/** What a chain or an agent does that our LLM node cannot, whatever is wired into it: null when there is nothing. */
+export function chainCannot(node: N8nNode): string | null {
+  if (node.parameters.agent === "sqlAgent") return "its SQL agent queried a database, which our LLM node cannot";
+  const { other } = promptMessages(node.parameters);
+  return other.length > 0 ? `its prompt template sends ${other.join(" and ")}, which our LLM node cannot: it sends one system and one user text` : null;
+}
+
 /** n8n texts joined with blank lines; one is an expression when any of them is. */
 function joinTexts(texts: string[]): string {
   return texts.some((t) => t.startsWith("=")) ? `=${texts.map((t) => t.replace(/^=/, "")).join("\n\n")}` : texts.join("\n\n");
+}
+
+/**
+ * What a chain or an agent asked: its own text (`prompt` before chain 1.3), or, without one, what n8n took from
+ * the item by default in that version (what a chat trigger received).
+ */
+function chainPrompt(node: N8nNode): unknown {
+  const p = node.parameters;
+  const v = node.typeVersion;
+  if (p.promptType === "define" || (p.promptType === undefined && p.text !== undefined)) return p.text ?? "";
+  if (p.promptType === undefined && shortType(node.type) === "chainLlm" && v < 1.3) return p.prompt ?? (v < 1.1 ? "={{ $json.input }}" : v < 1.2 ? "={{ $json.chat_input }}" : "={{ $json.chatInput }}");
+  if (p.promptType === undefined && shortType(node.type) === "agent" && v < 1.1) return "={{ $json.chat_input }}";
+  return "={{ $json.chatInput }}";
 }
 
 /** A basic LLM chain or an agent, with the model sub-node wired into it. */
@@ -1104,15 +1151,15 @@ export function chainMapper(parts: ChainParts): Mapper {
   return (ctx) => {
     const p = ctx.node.parameters;
     const options = record(p.options);
-    const { system: messages, human, other } = promptMessages(p);
-    if (other.length > 0) {
-      ctx.note(`its prompt template sends ${other.join(" and ")}, which our LLM node cannot: it sends one system and one user text`);
+    const cannot = chainCannot(ctx.node);
+    if (cannot) {
+      ctx.note(cannot);
       return null;
     }
-    // Without a prompt of its own, n8n's chain or agent asked what the chat trigger received.
-    const asked = p.promptType === "define" || p.text !== undefined ? (p.text ?? "") : "={{ $json.chatInput }}";
+    const { system: messages, human } = promptMessages(p);
+    const asked = chainPrompt(ctx.node);
     const humanText = human.map((m) => text(m.message) ?? "");
-    const prompt = humanText.length > 0 && typeof asked === "string" ? ctx.value(joinTexts([...humanText, asked]), "text") : asked === "={{ $json.chatInput }}" ? "{{ $json.chatInput }}" : ctx.value(asked, "text");
+    const prompt = humanText.length > 0 && typeof asked === "string" ? ctx.value(joinTexts([...humanText, asked]), "text") : ctx.value(asked, "text");
     if (messages.length > 1) ctx.note("its system messages were joined into one");
     if (human.length > 0) ctx.note("its human messages were put before the prompt in one user message");
     const system = messages.length > 0 ? messages.map((m) => m.message ?? "").join("\n\n") : options.systemMessage;
