@@ -219,7 +219,7 @@ function importWorkflow(workflow: Record<string, unknown>, path: string): { name
         else report.credential({ node: node.name, name: `${node.name} credential`, type: credential.type });
       }
     } else {
-      const servedChain = connections.find((c) => c.from === node.name && chains.has(c.to));
+      const servedChain = connections.find((c) => c.from === node.name && c.type.startsWith("ai_") && chains.has(c.to) && !folds.has(foldKey(c.from, c.to)));
       if (servedChain) nodeNotes.push(subNodeLeft(servedChain));
       const why = nodeNotes.length > 0 ? nodeNotes.join("; ") : mapper ? "its settings use something our node cannot do" : undefined;
       entry.mapped = { ...placeholderFor(node, connections, why), placeholder: true };
@@ -342,12 +342,18 @@ function foldAiSubNodes(args: { nodes: N8nNode[]; byName: Map<string, N8nNode>; 
     if (!LLM_CHAIN_TYPES.has(shortType(node.type))) continue;
     const inbound = aiInputsOf(connections, node.name);
     const models = inbound.filter((c) => c.type === "ai_languageModel");
-    const model = models.length === 1 ? modelOf(byName.get(models[0]!.from)!) : null;
+    const model = models.length >= 1 && models.length <= 2 ? modelOf(byName.get(models[0]!.from)!) : null;
     // A chain whose prompt our LLM node cannot send stays whole, its sub-nodes beside it.
     if (!model || chainCannot(node)) continue;
     const notes: string[] = [];
     const parts: ChainParts = { model };
     const chainFolds = [foldKey(models[0]!.from, node.name)];
+    const fallback = models[1] ? modelOf(byName.get(models[1].from)!) : null;
+    // One credential of a kind serves the node's providers: a fallback asked with another stays beside it.
+    if (fallback && fallback.kind === model.kind && fallback.baseUrl === model.baseUrl && fallback.credential === model.credential) {
+      parts.fallback = fallback;
+      chainFolds.push(foldKey(models[1]!.from, node.name));
+    } else if (models[1]) notes.push(`its fallback model "${models[1].from}" is asked with another credential or server; add it as a second provider by hand`);
     const parsers = inbound.filter((c) => c.type === "ai_outputParser");
     if (parsers.length === 1) {
       const parsed = parserSchema({ parser: byName.get(parsers[0]!.from)!, connections, byName });
@@ -378,7 +384,7 @@ function foldAiSubNodes(args: { nodes: N8nNode[]; byName: Map<string, N8nNode>; 
 function parserSchema(args: { parser: N8nNode; connections: Connection[]; byName: Map<string, N8nNode> }): { schema: Record<string, unknown>; folds: string[]; note?: string } | null {
   const { parser, connections, byName } = args;
   const type = shortType(parser.type);
-  if (type === "outputParserStructured") {
+  if (type === "outputParserStructured" || type === "outputParserItemList") {
     const schema = outputSchemaOf(parser);
     return schema ? { schema, folds: [] } : null;
   }
@@ -407,7 +413,7 @@ function chainUnfolded(node: N8nNode, inbound: Connection[], byName: Map<string,
   const cannot = chainCannot(node);
   if (cannot) return cannot;
   if (models.length === 0) return "no chat model is wired into it";
-  if (models.length > 1) return "it has a fallback chat model; our LLM node takes one provider from the import (add the fallback as a second provider by hand)";
+  if (models.length > 2) return "more than two chat models are wired into it";
   const model = byName.get(models[0]!.from);
   if (model && !modelOf(model)) return `its chat model ${model.type} is not one our LLM node can ask (OpenAI, an OpenAI-compatible server or Ollama)`;
   const parsers = inbound.filter((c) => c.type === "ai_outputParser").map((c) => byName.get(c.from)?.type ?? c.from);

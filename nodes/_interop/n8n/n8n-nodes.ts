@@ -264,7 +264,9 @@ function conditionTest(c: Condition): string | null {
 
 const ifMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
-  if (ctx.node.typeVersion >= 2) {
+  // Some exports carry version 1's condition lists under a later version; they are read as written.
+  const v1Shaped = ["boolean", "dateTime", "number", "string"].some((kind) => Array.isArray(record(p.conditions)[kind]));
+  if (ctx.node.typeVersion >= 2 && !v1Shaped) {
     const parsed = v2Conditions(ctx, p.conditions, "conditions", record(p.options).ignoreCase === true);
     if (!parsed || parsed.conditions.length === 0) return null;
     return { type: "core.if", config: parsed, outputs: ["true", "false"] };
@@ -1034,6 +1036,11 @@ export function modelOf(node: N8nNode): FoldedModel | null {
  */
 export function outputSchemaOf(node: N8nNode): Record<string, unknown> | null {
   const p = node.parameters;
+  // The item list parser split the reply into lines; asking for a list of texts gives the same list.
+  if (shortType(node.type) === "outputParserItemList") {
+    const count = record(p.options).numberOfItems;
+    return { type: "array", items: { type: "string" }, ...(typeof count === "number" && count > 0 ? { maxItems: count } : {}) };
+  }
   if (shortType(node.type) !== "outputParserStructured") return null;
   const manual = p.schemaType === "manual" ? p.inputSchema : node.typeVersion < 1.2 ? p.jsonSchema : undefined;
   if (manual !== undefined) {
@@ -1053,9 +1060,10 @@ function schemaOfExample(value: unknown): Record<string, unknown> {
   return { type: "string" };
 }
 
-function llmConfig(args: { model: FoldedModel; prompt: unknown; system: unknown; jsonSchema?: Record<string, unknown> }): Mapped {
+function llmConfig(args: { model: FoldedModel; fallback?: FoldedModel; prompt: unknown; system: unknown; jsonSchema?: Record<string, unknown> }): Mapped {
   const { model } = args;
-  const config: Record<string, unknown> = { providers: [{ kind: model.kind, model: model.model, ...(model.baseUrl ? { baseUrl: model.baseUrl } : {}) }], prompt: args.prompt };
+  const provider = (m: FoldedModel) => ({ kind: m.kind, model: m.model, ...(m.baseUrl ? { baseUrl: m.baseUrl } : {}) });
+  const config: Record<string, unknown> = { providers: [model, ...(args.fallback ? [args.fallback] : [])].map(provider), prompt: args.prompt };
   if (args.system !== undefined && args.system !== "") config.system = args.system;
   if (model.temperature !== undefined) config.temperature = Math.min(2, Math.max(0, model.temperature));
   if (model.maxTokens !== undefined) config.maxTokens = model.maxTokens;
@@ -1078,7 +1086,7 @@ const openAiMapper: Mapper = (ctx) => {
     return null;
   }
   // The legacy node's text completion takes one prompt; chats take messages.
-  const messages = typeof p.prompt === "string" ? [{ role: "user", content: p.prompt }] : list(record(p.messages).values ?? record(p.prompt).messages).map(record);
+  const messages = typeof p.prompt === "string" ? [{ role: "user", content: p.prompt }] : list(record(p.messages).values ?? record(p.messages).messages ?? record(p.prompt).messages).map(record);
   const user = messages.filter((m) => (m.role ?? "user") === "user");
   // Instructions given as system or assistant turns read as the system prompt; the conversation's order is lost.
   const system = messages.filter((m) => m.role === "system" || m.role === "assistant");
@@ -1090,7 +1098,7 @@ const openAiMapper: Mapper = (ctx) => {
     list.map((m, i) => ctx.value(m.content ?? "", `messages.values[${role} ${i + 1}].content`)).map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join("\n\n");
   if (user.length > 1 || system.length > 1) ctx.note("its messages of one role were joined into one");
   if (system.some((m) => m.role === "assistant")) ctx.note("its assistant message became part of the system prompt: our LLM node sends one system and one user message");
-  const model = text(locatorValue(p.modelId ?? p.model)) ?? "gpt-4o-mini";
+  const model = text(locatorValue(p.modelId ?? p.model ?? p.chatModel)) ?? "gpt-4o-mini";
   const prompt = joined(user, "user");
   const systemText = system.length > 0 ? joined(system, "system") : undefined;
   const credential = Object.values(ctx.node.credentials ?? {}).map((ref) => (typeof ref === "string" ? ref : text(record(ref).name))).find((n) => n?.trim());
@@ -1105,6 +1113,8 @@ const openAiMapper: Mapper = (ctx) => {
 /** What a chain or an agent takes from its sub-nodes: the chat model, and the reply schema of its output parser. */
 export interface ChainParts {
   model: FoldedModel;
+  /** An agent's fallback model, asked when the first fails: our LLM node's second provider. */
+  fallback?: FoldedModel;
   jsonSchema?: Record<string, unknown>;
 }
 
@@ -1166,7 +1176,8 @@ export function chainMapper(parts: ChainParts): Mapper {
     const reply = shortType(ctx.node.type) === "agent" || parts.jsonSchema ? "output" : "text";
     if (reply !== "text" || parts.jsonSchema) ctx.note(`n8n gave its reply as \`${reply}\`; our LLM node gives the text as \`text\`${parts.jsonSchema ? " and the parsed JSON as `json`" : ""}: change what reads \`$json.${reply}\``);
     if (parts.model.note) ctx.note(parts.model.note);
-    return llmConfig({ model: parts.model, prompt, system: system === undefined ? undefined : ctx.value(system, "options.systemMessage"), ...(parts.jsonSchema ? { jsonSchema: parts.jsonSchema } : {}) });
+    if (parts.fallback?.note) ctx.note(`its fallback model: ${parts.fallback.note}`);
+    return llmConfig({ model: parts.model, ...(parts.fallback ? { fallback: parts.fallback } : {}), prompt, system: system === undefined ? undefined : ctx.value(system, "options.systemMessage"), ...(parts.jsonSchema ? { jsonSchema: parts.jsonSchema } : {}) });
   };
 }
 
@@ -1219,6 +1230,9 @@ export const N8N_LISTED_TYPES: ReadonlySet<string> = new Set([...Object.keys(N8N
 export function isListedN8nNode(node: { type: string; parameters?: unknown }, feeds: readonly string[]): boolean {
   const type = shortType(node.type);
   if (!N8N_LISTED_TYPES.has(type)) return false;
+  // The LangChain package has types of the same short name (its own code node): only the package mapped counts.
+  const langchain = node.type.startsWith("@n8n/n8n-nodes-langchain.");
+  if (type !== "openAi" && langchain !== (LLM_CHAIN_TYPES.has(type) || CHAT_MODEL_TYPES.has(type))) return false;
   const p = record(node.parameters);
   if (type in MESSAGE_SENDS) return sendsMessage(type, p);
   if (type === "openAi") return isOpenAiChat(p);
