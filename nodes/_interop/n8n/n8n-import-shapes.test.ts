@@ -85,17 +85,21 @@ describe("n8n import: chains and agents", () => {
     expect(report.connections.kept).toBe(4);
   });
 
-  it("keeps a chain that sends images whole: the chain and its model stay as placeholders, wired by their ai ports", () => {
+  it("sends a chain's images from the item's files with its prompt; one taking an image by URL stays whole with its model", () => {
     const { document, byName, report } = imported(
       workflow(
         [
-          { name: "Chain", type: lc("chainLlm"), typeVersion: 1.4, parameters: { text: "Compare", messages: { messageValues: [{ message: "You compare." }, { type: "HumanMessagePromptTemplate", messageType: "imageBinary" }] } } },
+          { name: "Compare", type: lc("chainLlm"), typeVersion: 1.4, parameters: { text: "Compare", messages: { messageValues: [{ message: "You compare." }, { type: "HumanMessagePromptTemplate", messageType: "imageBinary", binaryImageDataKey: "base" }, { type: "HumanMessagePromptTemplate", messageType: "imageBinary" }] } } },
+          { name: "Vision", type: lc("lmChatOpenAi"), parameters: { model: "gpt-4o" } },
+          { name: "Chain", type: lc("chainLlm"), typeVersion: 1.4, parameters: { text: "Describe", messages: { messageValues: [{ type: "HumanMessagePromptTemplate", messageType: "imageUrl", imageUrl: "https://example.com/a.png" }] } } },
           { name: "Model", type: lc("lmChatOpenAi"), parameters: { model: "gpt-4o" } },
         ],
-        { Model: ai("ai_languageModel", "Chain") },
+        { Vision: ai("ai_languageModel", "Compare"), Model: ai("ai_languageModel", "Chain") },
       ),
     );
-    expect(byName("Chain").config).toMatchObject({ note: "its prompt template sends an image (imageBinary), which our LLM node cannot: it sends one system and one user text" });
+    expect(byName("Compare").config).toMatchObject({ system: "You compare.", prompt: "Compare", images: ["base", "data"] });
+    expect(report.notes.join("\n")).toContain('its images "base", "data" are sent with the prompt');
+    expect(byName("Chain").config).toMatchObject({ note: "its prompt template sends an image (imageUrl), which our LLM node cannot: it sends one system and one user text" });
     expect(byName("Model").type).toBe("core.placeholder");
     expect(document.edges.map((e) => `${e.sourcePort}>${e.targetPort}`)).toEqual(["ai_languageModel>ai_languageModel"]);
     expect(report.connections.dropped).toEqual([]);

@@ -1060,11 +1060,12 @@ function schemaOfExample(value: unknown): Record<string, unknown> {
   return { type: "string" };
 }
 
-function llmConfig(args: { model: FoldedModel; fallback?: FoldedModel; prompt: unknown; system: unknown; jsonSchema?: Record<string, unknown> }): Mapped {
+function llmConfig(args: { model: FoldedModel; fallback?: FoldedModel; images?: string[]; prompt: unknown; system: unknown; jsonSchema?: Record<string, unknown> }): Mapped {
   const { model } = args;
   const provider = (m: FoldedModel) => ({ kind: m.kind, model: m.model, ...(m.baseUrl ? { baseUrl: m.baseUrl } : {}) });
   const config: Record<string, unknown> = { providers: [model, ...(args.fallback ? [args.fallback] : [])].map(provider), prompt: args.prompt };
   if (args.system !== undefined && args.system !== "") config.system = args.system;
+  if (args.images) config.images = args.images.slice(0, 10);
   if (model.temperature !== undefined) config.temperature = Math.min(2, Math.max(0, model.temperature));
   if (model.maxTokens !== undefined) config.maxTokens = model.maxTokens;
   if (args.jsonSchema) config.jsonSchema = args.jsonSchema;
@@ -1122,13 +1123,18 @@ export interface ChainParts {
  * A chain's prompt template: system messages (n8n's default type), human text messages, and what our LLM node
  * cannot send (images, AI turns), described.
  */
-export function promptMessages(p: Record<string, unknown>): { system: Record<string, unknown>[]; human: Record<string, unknown>[]; other: string[] } {
+export function promptMessages(p: Record<string, unknown>): { system: Record<string, unknown>[]; human: Record<string, unknown>[]; images: string[]; other: string[] } {
   const all = list(record(p.messages).messageValues).map(record);
   const kindOf = (m: Record<string, unknown>) => text(m.type) ?? "SystemMessagePromptTemplate";
   const system = all.filter((m) => kindOf(m) === "SystemMessagePromptTemplate");
   const human = all.filter((m) => kindOf(m) === "HumanMessagePromptTemplate" && (m.messageType ?? "text") === "text");
-  const other = all.filter((m) => !system.includes(m) && !human.includes(m)).map((m) => (kindOf(m) === "AIMessagePromptTemplate" ? "an AI message" : `an image (${String(m.messageType)})`));
-  return { system, human, other: [...new Set(other)] };
+  // An image from the item's files is sent with the prompt; an image by URL would be fetched by n8n, which ours does not.
+  const fromFiles = all.filter((m) => kindOf(m) === "HumanMessagePromptTemplate" && m.messageType === "imageBinary");
+  const images = fromFiles.map((m) => plainName(m.binaryImageDataKey) ?? "data");
+  const other = all
+    .filter((m) => !system.includes(m) && !human.includes(m) && !fromFiles.includes(m))
+    .map((m) => (kindOf(m) === "AIMessagePromptTemplate" ? "an AI message" : `an image (${String(m.messageType)})`));
+  return { system, human, images: [...new Set(images)], other: [...new Set(other)] };
 }
 
 /** What a chain or an agent does that our LLM node cannot, whatever is wired into it: null when there is nothing. */
@@ -1166,7 +1172,8 @@ export function chainMapper(parts: ChainParts): Mapper {
       ctx.note(cannot);
       return null;
     }
-    const { system: messages, human } = promptMessages(p);
+    const { system: messages, human, images } = promptMessages(p);
+    if (images.length > 0) ctx.note(`its image${images.length > 1 ? "s" : ""} ${images.map((i) => `"${i}"`).join(", ")} ${images.length > 1 ? "are" : "is"} sent with the prompt: the model must be one that sees images`);
     const asked = chainPrompt(ctx.node);
     const humanText = human.map((m) => text(m.message) ?? "");
     const prompt = humanText.length > 0 && typeof asked === "string" ? ctx.value(joinTexts([...humanText, asked]), "text") : ctx.value(asked, "text");
@@ -1177,7 +1184,7 @@ export function chainMapper(parts: ChainParts): Mapper {
     if (reply !== "text" || parts.jsonSchema) ctx.note(`n8n gave its reply as \`${reply}\`; our LLM node gives the text as \`text\`${parts.jsonSchema ? " and the parsed JSON as `json`" : ""}: change what reads \`$json.${reply}\``);
     if (parts.model.note) ctx.note(parts.model.note);
     if (parts.fallback?.note) ctx.note(`its fallback model: ${parts.fallback.note}`);
-    return llmConfig({ model: parts.model, ...(parts.fallback ? { fallback: parts.fallback } : {}), prompt, system: system === undefined ? undefined : ctx.value(system, "options.systemMessage"), ...(parts.jsonSchema ? { jsonSchema: parts.jsonSchema } : {}) });
+    return llmConfig({ model: parts.model, ...(parts.fallback ? { fallback: parts.fallback } : {}), ...(images.length > 0 ? { images } : {}), prompt, system: system === undefined ? undefined : ctx.value(system, "options.systemMessage"), ...(parts.jsonSchema ? { jsonSchema: parts.jsonSchema } : {}) });
   };
 }
 
