@@ -322,13 +322,17 @@ describe("n8n import: data, answers and messages", () => {
     expect(items.map((i) => i.json)).toEqual([{ owner: "ada", name: "a", uri: "u1" }, { owner: "ada", name: "b", uri: "u2" }]);
   });
 
-  it("answers a webhook with every item, or a redirect", () => {
+  it("answers a webhook with every item, a redirect or a file", () => {
     const { byName } = imported(
       workflow([
         { name: "All", type: "respondToWebhook", typeVersion: 1.1, parameters: { respondWith: "allIncomingItems" } },
         { name: "Go", type: "respondToWebhook", typeVersion: 1.1, parameters: { respondWith: "redirect", redirectURL: "=https://example.com/{{ $json.id }}" } },
+        { name: "Picture", type: "respondToWebhook", typeVersion: 1.1, parameters: { respondWith: "binary", responseDataSource: "set", inputFieldName: "image", options: { responseHeaders: { entries: [{ name: "Cache-Control", value: "no-store" }] } } } },
+        { name: "First file", type: "respondToWebhook", parameters: { respondWith: "binary" } },
       ]),
     );
+    expect(byName("Picture").config).toEqual({ status: 200, headers: [{ name: "Cache-Control", value: "no-store" }], file: "image" });
+    expect(byName("First file").config).toMatchObject({ file: "data" });
     expect(byName("All").config).toEqual({ status: 200, headers: [], allItems: true });
     expect(byName("Go").config).toEqual({ status: 307, headers: [{ name: "Location", value: "https://example.com/{{ $json.id }}" }], body: " " });
   });

@@ -576,6 +576,11 @@ const respondMapper: Mapper = (ctx) => {
   else if (respondWith === "text") config.body = ctx.value(p.responseBody ?? "", "responseBody");
   else if (respondWith === "noData") config.body = " ";
   else if (respondWith === "allIncomingItems") config.allItems = true;
+  else if (respondWith === "binary") {
+    const named = p.responseDataSource === "set" ? plainName(p.inputFieldName) : undefined;
+    if (!named) ctx.note("n8n answered with the item's first file; ours answers with its file \"data\", check the name");
+    config.file = named ?? "data";
+  }
   else if (respondWith === "redirect") {
     Object.assign(config, { status: typeof options.responseCode === "number" ? status : 307, body: " " });
     config.headers = [...headers, { name: "Location", value: ctx.value(p.redirectURL ?? "", "redirectURL") }];
@@ -1232,7 +1237,7 @@ export const N8N_LISTED_TYPES: ReadonlySet<string> = new Set([...Object.keys(N8N
 /**
  * Whether the importer means to map this node, as the benchmark counts it: one of the listed types; of the
  * messaging nodes only sending a text message, of the OpenAI node only its chat, of chat models only one wired
- * into a chain or an agent (`feeds`: the types of the nodes it is wired into), as our LLM node replaces those.
+ * into chains or agents alone (`feeds`: the types of the nodes it is wired into), as our LLM node replaces those.
  */
 export function isListedN8nNode(node: { type: string; parameters?: unknown }, feeds: readonly string[]): boolean {
   const type = shortType(node.type);
@@ -1243,6 +1248,7 @@ export function isListedN8nNode(node: { type: string; parameters?: unknown }, fe
   const p = record(node.parameters);
   if (type in MESSAGE_SENDS) return sendsMessage(type, p);
   if (type === "openAi") return isOpenAiChat(p);
-  if (CHAT_MODEL_TYPES.has(type)) return feeds.some((t) => LLM_CHAIN_TYPES.has(shortType(t)));
+  // A model also serving something else (an information extractor, a classifier) stays for that one.
+  if (CHAT_MODEL_TYPES.has(type)) return feeds.length > 0 && feeds.every((t) => LLM_CHAIN_TYPES.has(shortType(t)));
   return true;
 }
