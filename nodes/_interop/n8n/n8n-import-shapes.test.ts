@@ -254,6 +254,7 @@ describe("n8n import: conditions", () => {
     const cases: [Record<string, unknown>, Record<string, unknown>[], number[]][] = [
       [condition("string", "regex", "/^ord-\\d+$/i"), [{ id: 1, v: "ORD-12" }, { id: 2, v: "ord-x" }], [1]],
       [condition("string", "notRegex", "^a"), [{ id: 1, v: "abc" }, { id: 2, v: "bca" }], [2]],
+      [condition("string", "regex", "/[a-z]+@[a-z]+\\.com/gi"), [{ id: 1, v: "Mail ADA@EXAMPLE.com" }, { id: 2, v: "none" }], [1]],
       [condition("string", "exists"), [{ id: 1, v: "" }, { id: 2 }, { id: 3, v: null }], [1]],
       [condition("string", "notExists"), [{ id: 1, v: "" }, { id: 2 }], [2]],
       [condition("array", "lengthGt", 1), [{ id: 1, v: [1, 2] }, { id: 2, v: [1] }], [1]],
@@ -320,6 +321,19 @@ describe("n8n import: data, answers and messages", () => {
     const { byName } = imported(workflow([{ name: "Split", type: "splitOut", parameters: { fieldToSplitOut: "name, uri", include: "selectedOtherFields", fieldsToInclude: "owner" } }]));
     const { items } = await runNode(codeNode, { input: [{ json: { name: ["a", "b"], uri: ["u1", "u2"], owner: "ada", other: 1 } }], config: byName("Split").config });
     expect(items.map((i) => i.json)).toEqual([{ owner: "ada", name: "a", uri: "u1" }, { owner: "ada", name: "b", uri: "u2" }]);
+  });
+
+  it("polls a feed as often as n8n did", () => {
+    const { byName } = imported(
+      workflow([
+        { name: "Hourly", type: "rssFeedReadTrigger", parameters: { feedUrl: "https://example.com/rss", pollTimes: { item: [{ mode: "everyX", value: 2, unit: "hours" }] } } },
+        { name: "Weekly", type: "rssFeedReadTrigger", parameters: { feedUrl: "https://example.com/rss", pollTimes: { item: [{ mode: "everyWeek" }] } } },
+        { name: "No URL", type: "rssFeedReadTrigger", parameters: {} },
+      ]),
+    );
+    expect(byName("Hourly").config).toEqual({ url: "https://example.com/rss", intervalSeconds: 7200 });
+    expect(byName("Weekly").config).toEqual({ url: "https://example.com/rss" });
+    expect(byName("No URL").config).toMatchObject({ note: "it names no feed URL" });
   });
 
   it("answers a webhook with every item, a redirect or a file", () => {

@@ -61,7 +61,7 @@ describe("n8n import: node types", () => {
     expect(byName("Daily").config).toEqual({ cron: "30 8 * * *" });
     expect(byName("Cron").config).toEqual({ cron: "0 9 * * 1" });
     expect(byName("Sensors")).toMatchObject({ type: "mqtt.trigger", config: { topics: ["home/+/temp", "office/#"], parseJson: true }, credentials: { "mqtt.broker": { name: "Home broker" } } });
-    expect(byName("Feed")).toMatchObject({ type: "feed.trigger", config: { url: "https://example.com/feed.xml" } });
+    expect(byName("Feed")).toMatchObject({ type: "feed.trigger", config: { url: "https://example.com/feed.xml", intervalSeconds: 60 } });
     expect(byName("On error").type).toBe("core.manual-trigger");
     expect(byName("Called").type).toBe("core.manual-trigger");
     expectValid(document);

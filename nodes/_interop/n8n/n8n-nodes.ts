@@ -129,7 +129,9 @@ function jsonataOf(value: unknown): string | null {
 /** A regular expression written as n8n reads it (`/source/flags` or just the source) as a JSONata regex. */
 function regexOf(value: unknown): string | null {
   if (typeof value !== "string" || value.startsWith("=") || value.includes("{{")) return null;
-  const [, source = value, flags = ""] = /^\/(.*)\/([a-z]*)$/s.exec(value) ?? [];
+  const [, source = value, written = ""] = /^\/(.*)\/([a-z]*)$/s.exec(value) ?? [];
+  // A test matches or not: "global" changes nothing there; other flags than i and m JSONata does not know.
+  const flags = written.replace("g", "");
   if (/[^im]/.test(flags)) return null;
   try {
     new RegExp(source, flags);
@@ -963,10 +965,35 @@ const discordMapper: Mapper = (ctx) => {
   return alert({ title: ctx.node.name, message: ctx.value(p.text ?? p.content ?? "", "text"), channel: { kind: "discord" }, credential: "discord.webhook" });
 };
 
+/** How often n8n polled, in seconds, from its first poll time; null when ours cannot check at that pace. */
+function pollSeconds(value: unknown): number | null {
+  const item = record(list(record(value).item)[0] ?? { mode: "everyMinute" });
+  const every = numberOr(item.value, 2);
+  switch (item.mode) {
+    case "everyMinute":
+      return 60;
+    case "everyHour":
+      return 3600;
+    case "everyDay":
+      return 86_400;
+    case "everyX":
+      return Math.min(86_400, every * (item.unit === "hours" ? 3600 : 60));
+    default:
+      return null;
+  }
+}
+
 const rssTriggerMapper: Mapper = (ctx) => {
-  const url = text(ctx.node.parameters.feedUrl);
-  if (!url || url.startsWith("=")) return null;
-  return { type: "feed.trigger", config: { url } };
+  const p = ctx.node.parameters;
+  const url = text(p.feedUrl);
+  if (!url || url.startsWith("=")) {
+    ctx.note(url ? "its feed URL is built by an expression; a trigger has no item to read it from" : "it names no feed URL");
+    return null;
+  }
+  const seconds = pollSeconds(p.pollTimes);
+  if (seconds === null) ctx.note("n8n checked the feed at set times (a weekly, monthly or cron schedule); ours checks it every 5 minutes");
+  if (list(record(p.pollTimes).item).length > 1) ctx.note("it had several poll times; the first sets how often ours checks");
+  return { type: "feed.trigger", config: { url, ...(seconds !== null ? { intervalSeconds: seconds } : {}) } };
 };
 
 const rssReadMapper: Mapper = (ctx) => {
