@@ -267,6 +267,8 @@ describe("n8n import: conditions", () => {
       const { byName } = imported(workflow([{ name: "If", type: "if", typeVersion: 2.2, parameters: { conditions: { combinator: "and", conditions: [c] } } }]));
       expect((await route(byName("If").config, input)).true, JSON.stringify(c)).toEqual(passing);
     }
+    const untouched = imported(workflow([{ name: "If", type: "if", typeVersion: 2.2 }])).byName("If").config;
+    expect((await route(untouched, [{ id: 1 }, { id: 2 }])).true).toEqual([1, 2]);
     const { byName } = imported(
       workflow([{ name: "Case", type: "filter", typeVersion: 2.2, parameters: { conditions: { options: { caseSensitive: false }, conditions: [condition("string", "equals", "PAID")] } } }]),
     );

@@ -214,7 +214,9 @@ function v2Conditions(ctx: MapContext, value: unknown, field: string, ignoreCase
   const group = record(value);
   const ignore = ignoreCase || record(group.options).caseSensitive === false;
   const out: Condition[] = [];
-  for (const [i, raw] of list(group.conditions).entries()) {
+  // Left as n8n creates it, the list holds one empty string equal to an empty string: every item passes.
+  const written = group.conditions === undefined ? [{ leftValue: "", rightValue: "", operator: { type: "string", operation: "equals" } }] : list(group.conditions);
+  for (const [i, raw] of written.entries()) {
     const c = record(raw);
     const op = record(c.operator);
     const condition = n8nCondition(ctx, { type: text(op.type) ?? "string", operation: text(op.operation) ?? "equals", left: c.leftValue, right: c.rightValue, ignoreCase: ignore, where: `${field}.conditions[${i}]` });
