@@ -306,6 +306,15 @@ describe("n8n import: conditions", () => {
           },
         },
         { name: "Indexed", type: "switch", typeVersion: 3, parameters: { mode: "expression", numberOutputs: 2, output: "={{ $json.n }}" } },
+        {
+          name: "Into a rule",
+          type: "switch",
+          typeVersion: 3,
+          parameters: {
+            rules: { values: ["a", "b"].map((v) => ({ conditions: { conditions: [{ leftValue: "={{ $json.s }}", rightValue: v, operator: { type: "string", operation: "equals" } }] } })) },
+            options: { fallbackOutput: 0 },
+          },
+        },
         { name: "Old", type: "switch", parameters: { dataType: "string", value1: "={{ $json.s }}", rules: { rules: [{ value2: "done" }, { value2: "open", operation: "=equal", output: 1 }] } } },
       ]),
     );
@@ -315,6 +324,9 @@ describe("n8n import: conditions", () => {
     expect(await outputs("Rules", { n: -1 })).toEqual(["rule-2"]);
     expect(await outputs("Indexed", { n: 1 })).toEqual(["rule-2"]);
     expect(await outputs("Old", { s: "open" })).toEqual(["rule-2"]);
+    expect(await outputs("Into a rule", { s: "b" })).toEqual(["rule-2"]);
+    expect(await outputs("Into a rule", { s: "zzz" })).toEqual(["rule-1"]);
+    expect(await outputs("Into a rule", { s: "a" })).toEqual(["rule-1"]);
   });
 });
 

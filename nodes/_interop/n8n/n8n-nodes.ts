@@ -308,10 +308,15 @@ const switchMapper: Mapper = (ctx) => {
       rules.push(rule);
     }
     const fallback = options.fallbackOutput;
-    if (rules.length === 0 || (fallback !== undefined && fallback !== "none" && fallback !== "extra")) {
-      if (rules.length > 0) ctx.note("its unmatched items went to one of its rules' outputs; ours send them to a fallback output of their own");
-      return null;
-    }
+    if (typeof fallback === "number" && fallback >= 0 && fallback < rules.length) {
+      // Unmatched items join that rule's output: its test becomes "this rule, or none of them".
+      const tests = rules.map(conditionTest);
+      if (tests.some((t) => t === null)) {
+        ctx.note("its unmatched items went to one of its rules' outputs, and a rule reads a value our expressions cannot");
+        return null;
+      }
+      rules[fallback] = { left: `{{ (${tests[fallback]}) or $not(${tests.map((t) => `(${t})`).join(" or ")}) }}`, operator: "isTrue" };
+    } else if (rules.length === 0 || (fallback !== undefined && fallback !== "none" && fallback !== "extra")) return null;
     const outputs = rules.map((_, i) => `rule-${i + 1}`);
     return { type: "core.switch", config: { rules, mode: options.allMatchingOutputs ? "all" : "first", fallback: fallback === "extra" }, outputs: fallback === "extra" ? [...outputs, "fallback"] : outputs };
   }
