@@ -99,4 +99,30 @@ describe("core.set", () => {
     expect((await refusal({ json: '{ "__proto__": { "polluted": true } }' })).message).toContain("must not name __proto__");
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it("converts values to their field's type, as text, numbers, true/false, lists and objects", async () => {
+    const { items } = await runNode(setNode, {
+      input: [{ json: { n: 5, s: " 3.5 ", yes: "TRUE", off: 0, list: "[1, 2]", obj: '{"a": {"b": 1}}', o: { k: 1 } } }],
+      config: {
+        keepOnlySet: true,
+        fields: [
+          { name: "text", value: "{{ $json.n }}", type: "string" },
+          { name: "objText", value: "{{ $json.o }}", type: "string" },
+          { name: "number", value: "{{ $json.s }}", type: "number" },
+          { name: "yes", value: "{{ $json.yes }}", type: "boolean" },
+          { name: "off", value: "{{ $json.off }}", type: "boolean" },
+          { name: "list", value: "{{ $json.list }}", type: "array" },
+          { name: "obj", value: "{{ $json.obj }}", type: "object" },
+        ],
+      },
+    });
+    expect(items[0]!.json).toEqual({ text: "5", objText: '{"k":1}', number: 3.5, yes: true, off: false, list: [1, 2], obj: { a: { b: 1 } } });
+  });
+
+  it("fails on a value that does not convert, naming the field, unless asked to keep it", async () => {
+    const err = await refusal({ fields: [{ name: "count", value: "many", type: "number" }] });
+    expect(err.message).toBe('Node "Set": field "count" is "many", which is not a number; change its type or turn on keeping values that do not convert');
+    const { items } = await runNode(setNode, { input: [{ json: {} }], config: { keepUnconverted: true, fields: [{ name: "count", value: "many", type: "number" }, { name: "list", value: "[1]", type: "array" }] } });
+    expect(items[0]!.json).toEqual({ count: "many", list: [1] });
+  });
 });

@@ -14,7 +14,44 @@ const field = z.object({
     .refine((name) => !name.split(".").some((p) => FORBIDDEN_NAMES.has(p)), "must not name __proto__, constructor or prototype")
     .meta({ title: "Field" }),
   value: z.unknown().meta({ title: "Value", ...ui({ expression: true }) }),
+  type: z
+    .enum(["string", "number", "boolean", "array", "object"])
+    .optional()
+    .meta({ title: "Type", description: "Converts the value: to text, from text to a number or true/false, JSON text to a list or an object." }),
 });
+
+type FieldType = NonNullable<z.output<typeof field>["type"]>;
+
+/** The value as the field's type, or undefined when it cannot be one (text that is not a number, say). */
+function converted(value: unknown, type: FieldType): { value: unknown } | undefined {
+  if (value === null || value === undefined) return { value };
+  const text = typeof value === "string" ? value.trim() : undefined;
+  switch (type) {
+    case "string":
+      return { value: typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value) };
+    case "number": {
+      const n = typeof value === "number" ? value : typeof value === "boolean" ? Number(value) : text ? Number(text) : NaN;
+      return Number.isFinite(n) ? { value: n } : undefined;
+    }
+    case "boolean": {
+      if (typeof value === "boolean") return { value };
+      const word = typeof value === "number" ? String(value) : text?.toLowerCase();
+      return word === "true" || word === "1" ? { value: true } : word === "false" || word === "0" ? { value: false } : undefined;
+    }
+    case "array":
+    case "object": {
+      let parsed = value;
+      if (text !== undefined) {
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          return undefined;
+        }
+      }
+      return (type === "array" ? Array.isArray(parsed) : isPlainObject(parsed)) ? { value: parsed } : undefined;
+    }
+  }
+}
 
 /** What "Fields from JSON" gave: an object, or JSON text of one; anything else says what it was. */
 function objectOf(value: unknown, nodeName: string): Record<string, unknown> {
@@ -64,13 +101,23 @@ export const setNode = defineNode({
       }),
     fields: z.array(field).default([]).meta({ title: "Fields", ...ui({ widget: "keyValue" }) }),
     keepOnlySet: z.boolean().default(false).meta({ title: "Keep only these fields" }),
+    keepUnconverted: z
+      .boolean()
+      .optional()
+      .meta({ title: "Keep values that do not convert", description: "A value that is not of its field's type is set as it is instead of failing the step.", ...ui({ advanced: true }) }),
   }),
   async execute({ input, ctx }) {
     const out: Item[] = [];
     for await (const { item, config } of eachItem({ input, ctx })) {
       const json: Record<string, unknown> = config.keepOnlySet ? {} : structuredClone(item.json);
       if (config.json !== undefined) Object.assign(json, objectOf(config.json, ctx.node.name));
-      for (const f of config.fields) setPath(json, f.name, f.value);
+      for (const f of config.fields) {
+        const value = f.type ? converted(f.value, f.type) : { value: f.value };
+        if (!value && !config.keepUnconverted) {
+          throw new NodeConfigError(`Node "${ctx.node.name}": field "${f.name}" is ${JSON.stringify(f.value)?.slice(0, 80)}, which is not ${f.type === "array" ? "a list" : f.type === "object" ? "an object" : `a ${f.type}`}; change its type or turn on keeping values that do not convert`);
+        }
+        setPath(json, f.name, value ? value.value : f.value);
+      }
       out.push(item.binary ? { json, binary: item.binary } : { json });
     }
     return out;

@@ -163,6 +163,19 @@ describe("n8n import: older shapes", () => {
     const { items } = await runNode(setNode, { input: [{ json: { id: 7 } }], config: byName("Typed").config });
     expect(items[0]!.json).toEqual({ n: 5, on: true, tags: ["a", "b"], o: { id: 7 } });
     expect(byName("Fields3").config).toMatchObject({ fields: [{ name: "cfg", value: { x: 1 } }] });
+    const converted = imported(
+      workflow([
+        {
+          name: "Convert",
+          type: "set",
+          typeVersion: 3.3,
+          parameters: { assignments: { assignments: [{ name: "count", type: "number", value: "={{ $json.count }}" }, { name: "tags", type: "array", value: "={{ $json.tags }}" }, { name: "id", type: "string", value: "={{ $json.id }}" }] }, options: { ignoreConversionErrors: true } },
+        },
+      ]),
+    ).byName("Convert").config;
+    const { items: conversions } = await runNode(setNode, { input: [{ json: { count: "3", tags: '["a"]', id: 7 } }], config: converted });
+    expect(conversions[0]!.json).toMatchObject({ count: 3, tags: ["a"], id: "7" });
+    expect(converted.keepUnconverted).toBe(true);
     const aggregated = await runNode(codeNode, { input: [{ json: { tags: ["a"] } }, { json: { tags: ["b", "c"] } }, { json: {} }], config: byName("Agg").config });
     expect(aggregated.items.map((i) => i.json)).toEqual([{ tags: ["a", "b", "c"] }]);
   });

@@ -347,15 +347,21 @@ const switchMapper: Mapper = (ctx) => {
 
 // --- data -------------------------------------------------------------------------------------------------------
 
-/** A Set value of n8n's declared type: objects and arrays written as JSON text are read, numbers and booleans converted. */
-function typedValue(ctx: MapContext, args: { type: string; value: unknown; field: string }): unknown {
-  const { type, value, field } = args;
-  if ((type === "object" || type === "array") && typeof value === "string") return ctx.json(value, field);
-  if (typeof value === "string" && !value.startsWith("=") && value.trim() !== "") {
-    if (type === "number" && Number.isFinite(Number(value))) return Number(value);
-    if (type === "boolean" && (value === "true" || value === "false")) return value === "true";
+/**
+ * A Set field of n8n's declared type (3.0 on): a literal is converted here (JSON text read as the list or object it
+ * spells); a value given by an expression keeps the type, for our Set converts it as n8n did when it runs.
+ */
+function typedField(ctx: MapContext, args: { name: string; type: string; value: unknown; field: string }): { name: string; value: unknown; type?: string } {
+  const { name, type, value, field } = args;
+  const known = ["string", "number", "boolean", "array", "object"].includes(type);
+  const mapped = (type === "object" || type === "array") && typeof value === "string" ? ctx.json(value, field) : ctx.value(value, field);
+  const literal = typeof value !== "string" || !value.startsWith("=");
+  if (literal && typeof mapped === "string" && !mapped.includes("{{") && mapped.trim() !== "") {
+    if (type === "number" && Number.isFinite(Number(mapped))) return { name, value: Number(mapped) };
+    if (type === "boolean" && ["true", "false"].includes(mapped.trim().toLowerCase())) return { name, value: mapped.trim().toLowerCase() === "true" };
   }
-  return ctx.value(value, field);
+  const settled = literal && typeof mapped !== "string" ? true : type === "string" && literal;
+  return known && !settled ? { name, value: mapped, type } : { name, value: mapped };
 }
 
 /** A name our Set writes as a path; any other (spaces, empty steps) is set as it is through "Fields from JSON". */
@@ -365,7 +371,7 @@ const setMapper: Mapper = (ctx) => {
   const p = ctx.node.parameters;
   const v = ctx.node.typeVersion;
   const options = record(p.options);
-  const named: { name: string; value: unknown }[] = [];
+  const named: { name: string; value: unknown; type?: string }[] = [];
   if (v >= 3 && p.mode === "raw") {
     const json = ctx.json(p.jsonOutput ?? "{}", "jsonOutput");
     const include = p.includeOtherFields === true ? (typeof p.include === "string" ? p.include : "all") : "none";
@@ -378,7 +384,7 @@ const setMapper: Mapper = (ctx) => {
     for (const [i, raw] of list(record(p.assignments).assignments).entries()) {
       const a = record(raw);
       if (typeof a.name !== "string" || a.name === "") continue;
-      named.push({ name: a.name, value: typedValue(ctx, { type: text(a.type) ?? "string", value: a.value ?? "", field: `assignments.assignments[${i}].value` }) });
+      named.push(typedField(ctx, { name: a.name, type: text(a.type) ?? "string", value: a.value ?? "", field: `assignments.assignments[${i}].value` }));
     }
   } else {
     for (const [i, raw] of list(record(p.fields).values).entries()) {
@@ -386,7 +392,7 @@ const setMapper: Mapper = (ctx) => {
       if (typeof f.name !== "string" || f.name === "") continue;
       const type = typeof f.type === "string" ? f.type : "stringValue";
       const key = type.endsWith("Value") ? type : `${type}Value`;
-      named.push({ name: f.name, value: typedValue(ctx, { type: key.slice(0, -"Value".length), value: f[key] ?? "", field: `fields.values[${i}].${key}` }) });
+      named.push(typedField(ctx, { name: f.name, type: key.slice(0, -"Value".length), value: f[key] ?? "", field: `fields.values[${i}].${key}` }));
     }
   }
   // With dot notation off (or a name no path can spell), n8n set the name as it is.
@@ -397,7 +403,8 @@ const setMapper: Mapper = (ctx) => {
   if (v < 3) return { type: "core.set", config: { ...json, fields, keepOnlySet: p.keepOnlySet === true } };
   const include = v >= 3.3 ? (p.includeOtherFields === true ? (typeof p.include === "string" ? p.include : "all") : "none") : typeof p.include === "string" ? p.include : "all";
   if (include === "selected" || include === "except") ctx.note(`n8n kept ${include === "selected" ? "only some" : "all but some"} of the other fields; our Set keeps all of them`);
-  return { type: "core.set", config: { ...json, fields, keepOnlySet: include === "none" } };
+  const lenient = options.ignoreConversionErrors === true && fields.some((f) => f.type) ? { keepUnconverted: true } : {};
+  return { type: "core.set", config: { ...json, fields, keepOnlySet: include === "none", ...lenient } };
 };
 
 const noOpMapper: Mapper = () => ({ type: "core.set", config: { fields: [], keepOnlySet: false } });
