@@ -119,6 +119,21 @@ describe("core.http-request", () => {
     }
   });
 
+  it("gives only the body when asked: an object as the item, a list as one item per entry, text as { data }, a file beside {}", async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0]);
+    const server = await startTestServer((req, res) => {
+      if (req.url === "/one") return res.writeHead(200, { "content-type": "application/json" }).end('{"id":1}');
+      if (req.url === "/many") return res.writeHead(200, { "content-type": "application/json" }).end('[{"id":1},{"id":2},3]');
+      if (req.url === "/text") return res.writeHead(200, { "content-type": "text/plain" }).end("hello");
+      return res.writeHead(200, { "content-type": "image/png" }).end(png);
+    });
+    const body = async (path: string) => (await run({ config: { url: `${server.url}${path}`, output: "body" } })).map((i) => ({ json: i.json, file: !!i.binary?.data }));
+    expect(await body("/one")).toEqual([{ json: { id: 1 }, file: false }]);
+    expect(await body("/many")).toEqual([{ json: { id: 1 }, file: false }, { json: { id: 2 }, file: false }, { json: { data: 3 }, file: false }]);
+    expect(await body("/text")).toEqual([{ json: { data: "hello" }, file: false }]);
+    expect(await body("/logo.png")).toEqual([{ json: {}, file: true }]);
+  });
+
   it("reads text as text, and JSON-looking text only when asked", async () => {
     const server = await startTestServer((_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end('{"a":1}'));
     const [auto] = await run({ config: { url: `${server.url}/` } });

@@ -73,6 +73,14 @@ export const httpRequestConfig = z
         title: "Response format",
         description: "Auto reads JSON and text by their content type and keeps anything else (images, PDFs) as a file.",
       }),
+    output: z
+      .enum(["response", "body"])
+      .optional()
+      .meta({
+        title: "Items out",
+        description: "The response (status, headers, body), the default; or only its body: a JSON object as the item, a JSON list as one item per entry, anything else as { data }.",
+        ...ui({ optionLabels: { response: "The response", body: "Only the body" } }),
+      }),
     timeoutMs: z.number().int().min(1).max(300_000).default(30_000).meta({ title: "Timeout (ms)", ...ui({ advanced: true }) }),
     followRedirects: z.boolean().default(true).meta({ title: "Follow redirects", description: "Up to 5; every hop is checked like the first.", ...ui({ advanced: true }) }),
     failOnStatus: z
@@ -309,6 +317,13 @@ async function readBody(args: {
   return { body: parsed ? parsed.value : text };
 }
 
+/** Only the body as items: an object is the item, a list one item per entry, anything else `{ data }`; a file beside. */
+function bodyItems(body: unknown, binary: Item["binary"]): Item[] {
+  const asJson = (value: unknown): Record<string, unknown> => (isPlainObject(value) ? value : value === null && binary ? {} : { data: value });
+  const items = Array.isArray(body) ? body.map((entry) => ({ json: asJson(entry) })) : [{ json: asJson(body) }];
+  return binary ? items.map((item) => ({ ...item, binary })) : items;
+}
+
 /** Calls an HTTP API once per input item through the run's SSRF-checked client. */
 export const httpRequestNode = defineNode({
   type: "core.http-request",
@@ -352,6 +367,10 @@ export const httpRequestNode = defineNode({
         url: response.url,
         ctx,
       });
+      if (config.output === "body") {
+        out.push(...bodyItems(parsed, binary));
+        continue;
+      }
       const answer: Item = { json: { status: response.status, headers: response.headers, body: parsed } };
       if (binary) answer.binary = binary;
       out.push(answer);

@@ -242,8 +242,13 @@ describe("n8n import: HTTP request bodies and authentication", () => {
         { name: "File v1", type: "httpRequest", parameters: { url: "https://example.com/up", requestMethod: "=POST", sendBinaryData: true, binaryPropertyName: "photo", authentication: "basicAuth" } },
         { name: "Parts v1", type: "httpRequest", typeVersion: 2, parameters: { url: "https://example.com/up", requestMethod: "POST", sendBinaryData: true, binaryPropertyName: "doc:data", options: { bodyContentType: "multipart-form-data" } } },
         { name: "Keyed", type: "httpRequest", typeVersion: 4.2, parameters: { url: "https://example.com", authentication: "genericCredentialType", genericAuthType: "httpQueryAuth" } },
+        { name: "Full", type: "httpRequest", typeVersion: 4.2, parameters: { url: "https://example.com", options: { response: { response: { fullResponse: true } } } } },
       ]),
     );
+    // n8n's items are the body; with "full response", the response.
+    expect(byName("Keyed").config.output).toBe("body");
+    expect(byName("Form v1").config.output).toBe("body");
+    expect(byName("Full").config.output).toBeUndefined();
     expect(byName("Upload")).toMatchObject({ config: { bodyMode: "multipart", parts: [{ name: "dpi", value: "300" }, { name: "file", file: "data" }] }, credentials: { "http.header-auth": { name: "PDF token" } } });
     expect(byName("Media").config).toMatchObject({ bodyMode: "file", file: "cover" });
     expect(byName("Form v1").config).toMatchObject({ method: "POST", bodyMode: "form", body: { q: "{{ $json.q }}" } });

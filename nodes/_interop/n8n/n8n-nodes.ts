@@ -791,7 +791,7 @@ function httpV1(ctx: MapContext): Mapped | null {
   if (options.followRedirect === false) config.followRedirects = false;
   if (p.responseFormat === "string") config.responseFormat = "text";
   if (p.responseFormat === "file") config.responseFormat = "binary";
-  return httpAuthentication(ctx, dropGetBody(ctx, config));
+  return httpAuthentication(ctx, dropGetBody(ctx, responseItems(ctx, config, options.fullResponse === true)));
 }
 
 /** Version 3 on: `method`, `send*` switches with parameters or JSON, the body's content type, options. */
@@ -849,7 +849,14 @@ function httpV3(ctx: MapContext): Mapped | null {
   if (response.responseFormat === "json") config.responseFormat = "json";
   if (record(record(options.redirect).redirect).followRedirects === false) config.followRedirects = false;
   if (record(options.batching).batch !== undefined || options.pagination !== undefined) ctx.note("batching and pagination are not carried over");
-  return httpAuthentication(ctx, dropGetBody(ctx, config));
+  return httpAuthentication(ctx, dropGetBody(ctx, responseItems(ctx, config, response.fullResponse === true)));
+}
+
+/** n8n's items are the response body (one per entry of a list); with "full response", ours give the whole response. */
+function responseItems(ctx: MapContext, config: Record<string, unknown>, full: boolean): Record<string, unknown> {
+  if (!full) return { ...config, output: "body" };
+  ctx.note("n8n's full response named the status `statusCode`; ours names it `status`");
+  return config;
 }
 
 function dropGetBody(ctx: MapContext, config: Record<string, unknown>): Record<string, unknown> {
