@@ -99,6 +99,15 @@ describe("LLM node", () => {
     expect(missing.message).toBe('Item 0 has no file "scan" to send to the model; its files are "photo", "notes"');
   });
 
+  it("also gives the reply under a chosen field: the text, or the parsed JSON when a schema is given", async () => {
+    const server = await startOpenAIServer(() => ({ tokens: ['{"ok":', "true}"] }));
+    const run = (config: Record<string, unknown>) =>
+      runNode(llmNode, { config: { providers: [{ kind: "openai", model: "gpt-test" }], prompt: "hi", ...config }, credentials: credentialFor(server.url), http: loopback }).then((r) => r.items[0]!.json);
+    expect(await run({ replyField: "output" })).toMatchObject({ text: '{"ok":true}', output: '{"ok":true}' });
+    expect(await run({ replyField: "message.content", jsonSchema: { type: "object" } })).toMatchObject({ json: { ok: true }, message: { content: { ok: true } } });
+    expect(llmNode.config.safeParse({ providers: [{ kind: "openai", model: "m" }], prompt: "p", replyField: "my field" }).success).toBe(false);
+  });
+
   it("falls back to the next provider after a 500 and says which answered", async () => {
     const openai = await startOpenAIServer(() => ({ status: 500, body: { error: { message: "internal" } } }));
     const ollama = await startOllamaServer(() => ({ tokens: ["local ", "answer"], usage: { prompt: 5, completion: 2 } }));

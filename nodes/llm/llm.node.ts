@@ -25,6 +25,11 @@ async function imagesOf(args: { item: Item; names: string[]; ctx: NodeContext<Ll
   return images;
 }
 
+/** `{ a: { b: value } }` for the path a.b. */
+function nested(path: string[], value: unknown): Record<string, unknown> {
+  return path.reduceRight<Record<string, unknown>>((inner, key, i) => ({ [key]: i === path.length - 1 ? value : inner }), {});
+}
+
 /** Tokens are sent to the live run view at most this often, gathered, rather than one event per token. */
 export const TOKEN_FLUSH_MS = 50;
 
@@ -71,6 +76,16 @@ export const llmConfig = z.object({
       title: "Reply JSON Schema",
       description: "Ask for JSON that fits this schema; a reply that does not fit is sent back once with what is wrong, then the step fails.",
       ...ui({ widget: "json" }),
+    }),
+  replyField: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "must be a field name, dots for nesting, such as \"output\"")
+    .optional()
+    .meta({
+      title: "Also give the reply as",
+      description: "A field (dots for nesting) that gets the reply too: the parsed JSON when a schema is given, else the text. Flows moved from n8n read `output`.",
+      ...ui({ advanced: true }),
     }),
   timeoutMs: z.number().int().min(1000).max(600_000).default(120_000).meta({ title: "Timeout per request (ms)", ...ui({ advanced: true }) }),
   attempts: z
@@ -170,6 +185,7 @@ export const llmNode = defineNode({
           },
         });
         tokens.flush();
+        const reply = config.replyField ? nested(config.replyField.split("."), config.jsonSchema ? answer.json : answer.text) : {};
         out.push({
           json: {
             text: answer.text,
@@ -181,6 +197,7 @@ export const llmNode = defineNode({
             usage: { ...answer.usage, totalTokens: answer.usage.promptTokens + answer.usage.completionTokens },
             finishReason: answer.finishReason ?? null,
             ...(answer.failures.length ? { failures: answer.failures } : {}),
+            ...reply,
           },
         });
       } finally {

@@ -63,7 +63,7 @@ describe("n8n import: chains and agents", () => {
     expect(report.nodes).toEqual({ total: 3, mapped: 3 });
     expect(report.connections).toEqual({ kept: 2, dropped: [] });
     expect(report.notes.join("\n")).toContain("put the Google Gemini API key in the OpenAI API credential");
-    expect(report.notes.join("\n")).toContain("the parsed JSON as `json`");
+    expect(byName("Chain").config.replyField).toBe("output");
   });
 
   it("takes a manual schema inside an auto-fixing parser, whose retry our LLM node does itself", () => {

@@ -1157,11 +1157,14 @@ const openAiMapper: Mapper = (ctx) => {
   const systemText = system.length > 0 ? joined(system, "system") : undefined;
   const credential = Object.values(ctx.node.credentials ?? {}).map((ref) => (typeof ref === "string" ? ref : text(record(ref).name))).find((n) => n?.trim());
   const json = p.jsonOutput === true;
-  ctx.note(`n8n gave the reply as \`message.content\`; our LLM node gives the text as \`text\`${json ? " and the parsed JSON object as `json`" : ""}: change what reads it`);
+  // The chat's reply was `message.content` (parsed with JSON output); a legacy text completion's was `text`.
+  const replyField = typeof p.prompt === "string" ? "text" : "message.content";
+  if (record(p.options).n !== undefined || p.simplify === false || p.simplifyOutput === false) ctx.note(`n8n gave its whole answer; ours gives the reply as \`${replyField}\` beside \`text\``);
   const options = record(p.options);
   const maxTokens = options.maxTokens ?? options.max_tokens;
   const settings = { ...(typeof options.temperature === "number" ? { temperature: options.temperature } : {}), ...(typeof maxTokens === "number" && maxTokens > 0 ? { maxTokens } : {}) };
-  return llmConfig({ model: { kind: "openai", model: model.startsWith("=") ? "gpt-4o-mini" : model, ...settings, ...(credential ? { credential } : {}) }, prompt, system: systemText, ...(json ? { jsonSchema: { type: "object" } } : {}) });
+  const mapped = llmConfig({ model: { kind: "openai", model: model.startsWith("=") ? "gpt-4o-mini" : model, ...settings, ...(credential ? { credential } : {}) }, prompt, system: systemText, ...(json ? { jsonSchema: { type: "object" } } : {}) });
+  return { ...mapped, config: { ...mapped.config, replyField } };
 };
 
 /** What a chain or an agent takes from its sub-nodes: the chat model, and the reply schema of its output parser. */
@@ -1233,11 +1236,12 @@ export function chainMapper(parts: ChainParts): Mapper {
     if (messages.length > 1) ctx.note("its system messages were joined into one");
     if (human.length > 0) ctx.note("its human messages were put before the prompt in one user message");
     const system = messages.length > 0 ? messages.map((m) => m.message ?? "").join("\n\n") : options.systemMessage;
-    const reply = shortType(ctx.node.type) === "agent" || parts.jsonSchema ? "output" : "text";
-    if (reply !== "text" || parts.jsonSchema) ctx.note(`n8n gave its reply as \`${reply}\`; our LLM node gives the text as \`text\`${parts.jsonSchema ? " and the parsed JSON as `json`" : ""}: change what reads \`$json.${reply}\``);
+    // n8n's agents, and chains with an output parser, give the reply as `output`: ours gives it there too.
+    const replyField = shortType(ctx.node.type) === "agent" || parts.jsonSchema ? { replyField: "output" } : {};
     if (parts.model.note) ctx.note(parts.model.note);
     if (parts.fallback?.note) ctx.note(`its fallback model: ${parts.fallback.note}`);
-    return llmConfig({ model: parts.model, ...(parts.fallback ? { fallback: parts.fallback } : {}), ...(images.length > 0 ? { images } : {}), prompt, system: system === undefined ? undefined : ctx.value(system, "options.systemMessage"), ...(parts.jsonSchema ? { jsonSchema: parts.jsonSchema } : {}) });
+    const mapped = llmConfig({ model: parts.model, ...(parts.fallback ? { fallback: parts.fallback } : {}), ...(images.length > 0 ? { images } : {}), prompt, system: system === undefined ? undefined : ctx.value(system, "options.systemMessage"), ...(parts.jsonSchema ? { jsonSchema: parts.jsonSchema } : {}) });
+    return { ...mapped, config: { ...mapped.config, ...replyField } };
   };
 }
 
