@@ -473,7 +473,7 @@ const mergeMapper: Mapper = (ctx) => {
     ctx.note("matching fields takes two inputs; it had more");
     return null;
   }
-  const clash = text(record(options.clashHandling).values && record(record(options.clashHandling).values).resolveClash);
+  const clash = text(record(record(options.clashHandling).values).resolveClash);
   if (clash && clash !== "preferInput2") ctx.note(`on a clash n8n kept ${clash === "preferInput1" ? "input 1's" : "both sides'"} field; ours keeps input 2's`);
   if (options.multipleMatches === "first") ctx.note("n8n joined only the first match; ours joins every match");
   if (options.fuzzyCompare === true) ctx.note("n8n compared keys loosely (\"1\" matched 1); ours compares value and type");
