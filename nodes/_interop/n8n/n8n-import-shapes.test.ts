@@ -66,6 +66,17 @@ describe("n8n import: chains and agents", () => {
     expect(byName("Chain").config.replyField).toBe("output");
   });
 
+  it("folds nothing from a sub-node that is not in the file, and reports its wire", () => {
+    const { byName, report } = imported(
+      workflow([{ name: "Agent", type: lc("agent"), parameters: { text: "Hi" } }, { name: "Model", type: lc("lmChatOpenAi") }], {
+        Ghost: ai("ai_languageModel", "Agent"),
+        Model: ai("ai_languageModel", "Agent"),
+      }),
+    );
+    expect(byName("Agent").type).toBe("ai.llm");
+    expect(report.connections.dropped).toEqual([{ from: "Ghost", to: "Agent", reason: 'no node named "Ghost"' }]);
+  });
+
   it("takes a manual schema inside an auto-fixing parser, whose retry our LLM node does itself", () => {
     const { document, byName, report } = imported(
       workflow(

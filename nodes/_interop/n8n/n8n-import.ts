@@ -340,7 +340,8 @@ function foldAiSubNodes(args: { nodes: N8nNode[]; byName: Map<string, N8nNode>; 
   const folds = new Set<string>();
   for (const node of nodes) {
     if (!LLM_CHAIN_TYPES.has(shortType(node.type))) continue;
-    const inbound = aiInputsOf(connections, node.name);
+    // A wire from a node not in the file is reported with the connections; it folds nothing in.
+    const inbound = aiInputsOf(connections, node.name).filter((c) => byName.has(c.from));
     const models = inbound.filter((c) => c.type === "ai_languageModel");
     const model = models.length >= 1 && models.length <= 2 ? modelOf(byName.get(models[0]!.from)!) : null;
     // A chain whose prompt our LLM node cannot send stays whole, its sub-nodes beside it.
