@@ -252,12 +252,17 @@ describe("n8n import: HTTP request bodies and authentication", () => {
         { name: "Form v1", type: "httpRequest", parameters: { url: "https://example.com/form", requestMethod: "POST", options: { bodyContentType: "form-urlencoded" }, bodyParametersUi: { parameter: [{ name: "q", value: "={{ $json.q }}" }] } } },
         { name: "File v1", type: "httpRequest", parameters: { url: "https://example.com/up", requestMethod: "=POST", sendBinaryData: true, binaryPropertyName: "photo", authentication: "basicAuth" } },
         { name: "Parts v1", type: "httpRequest", typeVersion: 2, parameters: { url: "https://example.com/up", requestMethod: "POST", sendBinaryData: true, binaryPropertyName: "doc:data", options: { bodyContentType: "multipart-form-data" } } },
-        { name: "Keyed", type: "httpRequest", typeVersion: 4.2, parameters: { url: "https://example.com", authentication: "genericCredentialType", genericAuthType: "httpQueryAuth" } },
+        {
+          name: "Keyed",
+          type: "httpRequest",
+          typeVersion: 4.2,
+          parameters: { url: "https://example.com", sendHeaders: true, headerParameters: { parameters: [{ name: "" }, { name: "=Accept", value: "application/json" }] }, authentication: "genericCredentialType", genericAuthType: "httpQueryAuth" },
+        },
         { name: "Full", type: "httpRequest", typeVersion: 4.2, parameters: { url: "https://example.com", options: { response: { response: { fullResponse: true } } } } },
       ]),
     );
     // n8n's items are the body; with "full response", the response.
-    expect(byName("Keyed").config.output).toBe("body");
+    expect(byName("Keyed").config).toMatchObject({ output: "body", headers: [{ name: "Accept", value: "application/json" }] });
     expect(byName("Form v1").config.output).toBe("body");
     expect(byName("Full").config.output).toBeUndefined();
     expect(byName("Upload")).toMatchObject({ config: { bodyMode: "multipart", parts: [{ name: "dpi", value: "300" }, { name: "file", file: "data" }] }, credentials: { "http.header-auth": { name: "PDF token" } } });

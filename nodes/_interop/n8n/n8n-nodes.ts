@@ -67,11 +67,13 @@ function locatorValue(value: unknown): unknown {
   return "__rl" in r || "value" in r ? r.value : value;
 }
 
+/** Name/value pairs; a name written as an expression without `{{ }}` (`=Content-Type`) is the plain name. */
 function keyValues(ctx: MapContext, entries: unknown[], field: string): { name: string; value: unknown }[] {
   return entries
     .map(record)
-    .filter((e) => typeof e.name === "string" && e.name !== "")
-    .map((e, i) => ({ name: e.name as string, value: ctx.value(e.value ?? "", `${field}[${i}].value`) }));
+    .map((e, i) => ({ e, i }))
+    .filter(({ e }) => typeof e.name === "string" && e.name.replace(/^=/, "").trim() !== "")
+    .map(({ e, i }) => ({ name: plainName(e.name) ?? (e.name as string), value: ctx.value(e.value ?? "", `${field}[${i}].value`) }));
 }
 
 // --- conditions (if, filter, switch) --------------------------------------------------------------------------
