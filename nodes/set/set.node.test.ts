@@ -106,23 +106,24 @@ describe("core.set", () => {
       config: {
         keepOnlySet: true,
         fields: [
-          { name: "text", value: "{{ $json.n }}", type: "string" },
-          { name: "objText", value: "{{ $json.o }}", type: "string" },
-          { name: "number", value: "{{ $json.s }}", type: "number" },
-          { name: "yes", value: "{{ $json.yes }}", type: "boolean" },
-          { name: "off", value: "{{ $json.off }}", type: "boolean" },
-          { name: "list", value: "{{ $json.list }}", type: "array" },
-          { name: "obj", value: "{{ $json.obj }}", type: "object" },
+          { name: "text", value: "{{ $json.n }}" },
+          { name: "objText", value: "{{ $json.o }}" },
+          { name: "number", value: "{{ $json.s }}" },
+          { name: "yes", value: "{{ $json.yes }}" },
+          { name: "off", value: "{{ $json.off }}" },
+          { name: "list", value: "{{ $json.list }}" },
+          { name: "obj", value: "{{ $json.obj }}" },
         ],
+        types: { text: "string", objText: "string", number: "number", yes: "boolean", off: "boolean", list: "array", obj: "object" },
       },
     });
     expect(items[0]!.json).toEqual({ text: "5", objText: '{"k":1}', number: 3.5, yes: true, off: false, list: [1, 2], obj: { a: { b: 1 } } });
   });
 
   it("fails on a value that does not convert, naming the field, unless asked to keep it", async () => {
-    const err = await refusal({ fields: [{ name: "count", value: "many", type: "number" }] });
+    const err = await refusal({ fields: [{ name: "count", value: "many" }], types: { count: "number" } });
     expect(err.message).toBe('Node "Set": field "count" is "many", which is not a number; change its type or turn on keeping values that do not convert');
-    const { items } = await runNode(setNode, { input: [{ json: {} }], config: { keepUnconverted: true, fields: [{ name: "count", value: "many", type: "number" }, { name: "list", value: "[1]", type: "array" }] } });
+    const { items } = await runNode(setNode, { input: [{ json: {} }], config: { keepUnconverted: true, fields: [{ name: "count", value: "many" }, { name: "list", value: "[1]" }], types: { count: "number", list: "array" } } });
     expect(items[0]!.json).toEqual({ count: "many", list: [1] });
   });
 });

@@ -14,13 +14,10 @@ const field = z.object({
     .refine((name) => !name.split(".").some((p) => FORBIDDEN_NAMES.has(p)), "must not name __proto__, constructor or prototype")
     .meta({ title: "Field" }),
   value: z.unknown().meta({ title: "Value", ...ui({ expression: true }) }),
-  type: z
-    .enum(["string", "number", "boolean", "array", "object"])
-    .optional()
-    .meta({ title: "Type", description: "Converts the value: to text, from text to a number or true/false, JSON text to a list or an object." }),
 });
 
-type FieldType = NonNullable<z.output<typeof field>["type"]>;
+const FIELD_TYPES = ["string", "number", "boolean", "array", "object"] as const;
+type FieldType = (typeof FIELD_TYPES)[number];
 
 /** The value as the field's type, or undefined when it cannot be one (text that is not a number, say). */
 function converted(value: unknown, type: FieldType): { value: unknown } | undefined {
@@ -101,6 +98,14 @@ export const setNode = defineNode({
       }),
     fields: z.array(field).default([]).meta({ title: "Fields", ...ui({ widget: "keyValue" }) }),
     keepOnlySet: z.boolean().default(false).meta({ title: "Keep only these fields" }),
+    types: z
+      .record(z.string(), z.enum(FIELD_TYPES))
+      .optional()
+      .meta({
+        title: "Field types",
+        description: "Converts a field's value, by its name: string (to text), number or boolean (from text), array or object (from JSON text).",
+        ...ui({ widget: "keyValue", advanced: true }),
+      }),
     keepUnconverted: z
       .boolean()
       .optional()
@@ -112,9 +117,10 @@ export const setNode = defineNode({
       const json: Record<string, unknown> = config.keepOnlySet ? {} : structuredClone(item.json);
       if (config.json !== undefined) Object.assign(json, objectOf(config.json, ctx.node.name));
       for (const f of config.fields) {
-        const value = f.type ? converted(f.value, f.type) : { value: f.value };
+        const type = config.types?.[f.name];
+        const value = type ? converted(f.value, type) : { value: f.value };
         if (!value && !config.keepUnconverted) {
-          throw new NodeConfigError(`Node "${ctx.node.name}": field "${f.name}" is ${JSON.stringify(f.value)?.slice(0, 80)}, which is not ${f.type === "array" ? "a list" : f.type === "object" ? "an object" : `a ${f.type}`}; change its type or turn on keeping values that do not convert`);
+          throw new NodeConfigError(`Node "${ctx.node.name}": field "${f.name}" is ${JSON.stringify(f.value)?.slice(0, 80)}, which is not ${type === "array" ? "a list" : type === "object" ? "an object" : `a ${type}`}; change its type or turn on keeping values that do not convert`);
         }
         setPath(json, f.name, value ? value.value : f.value);
       }

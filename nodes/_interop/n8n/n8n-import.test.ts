@@ -86,8 +86,8 @@ describe("n8n import: node types", () => {
       ]),
     );
     expect(byName("Set1").config).toEqual({ fields: [{ name: "n", value: 2 }, { name: "a", value: "x" }], keepOnlySet: true });
-    expect(byName("Set3").config).toEqual({ fields: [{ name: "b", value: "{{ $json.a }}", type: "string" }, { name: "c", value: 3 }], keepOnlySet: true });
-    expect(byName("Set34").config).toEqual({ fields: [{ name: "d", value: "{{ $json.b }}", type: "string" }], keepOnlySet: false });
+    expect(byName("Set3").config).toEqual({ fields: [{ name: "b", value: "{{ $json.a }}" }, { name: "c", value: 3 }], keepOnlySet: true, types: { b: "string" } });
+    expect(byName("Set34").config).toEqual({ fields: [{ name: "d", value: "{{ $json.b }}" }], keepOnlySet: false, types: { d: "string" } });
     expect(byName("If1").config).toEqual({ conditions: [{ left: "{{ $json.n }}", operator: "greaterThan", right: 1 }], combine: "or" });
     expect(byName("If2").config).toEqual({ conditions: [{ left: "{{ $json.a }}", operator: "equals", right: "x" }], combine: "and" });
     expect(byName("Filter")).toMatchObject({ type: "core.if", config: { conditions: [{ left: "{{ $json.ok }}", operator: "isTrue" }] } });
@@ -318,7 +318,7 @@ describe("n8n import: connections, flags, settings", () => {
     );
     expect(report.expressions.translated).toBe(1);
     expect(report.expressions.flagged).toEqual([{ node: "Set", field: "assignments.assignments[1].value", text: "={{ $env.SECRET }}", reason: expect.stringContaining("$env") }]);
-    expect(byName("Set").config.fields).toEqual([{ name: "a", value: "{{ $json.x }}", type: "string" }, { name: "b", value: "={{ $env.SECRET }}", type: "string" }]);
+    expect(byName("Set").config.fields).toEqual([{ name: "a", value: "{{ $json.x }}" }, { name: "b", value: "={{ $env.SECRET }}" }]);
   });
 
   it("reads one workflow, an array, and the API shape; gives the same bytes every time", () => {

@@ -405,8 +405,10 @@ const setMapper: Mapper = (ctx) => {
   if (v < 3) return { type: "core.set", config: { ...json, fields, keepOnlySet: p.keepOnlySet === true } };
   const include = v >= 3.3 ? (p.includeOtherFields === true ? (typeof p.include === "string" ? p.include : "all") : "none") : typeof p.include === "string" ? p.include : "all";
   if (include === "selected" || include === "except") ctx.note(`n8n kept ${include === "selected" ? "only some" : "all but some"} of the other fields; our Set keeps all of them`);
-  const lenient = options.ignoreConversionErrors === true && fields.some((f) => f.type) ? { keepUnconverted: true } : {};
-  return { type: "core.set", config: { ...json, fields, keepOnlySet: include === "none", ...lenient } };
+  const typed = fields.filter((f) => f.type);
+  const types = typed.length > 0 ? { types: Object.fromEntries(typed.map((f) => [f.name, f.type])) } : {};
+  const lenient = options.ignoreConversionErrors === true && typed.length > 0 ? { keepUnconverted: true } : {};
+  return { type: "core.set", config: { ...json, fields: fields.map(({ name, value }) => ({ name, value })), keepOnlySet: include === "none", ...types, ...lenient } };
 };
 
 const noOpMapper: Mapper = () => ({ type: "core.set", config: { fields: [], keepOnlySet: false } });
