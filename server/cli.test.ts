@@ -397,7 +397,7 @@ describe("the command-line interface against PostgreSQL", () => {
     expect(printed[1]?.draftOnly).toContain("no trigger");
     const scope = { db, userId: ada.user.id, workspaceId: ada.workspace.id };
     const stored = await flowService.getVersion({ ...scope, flowId: printed[0]!.flowId, number: 1 });
-    expect((stored.document as { nodes: { config: unknown }[] }).nodes[1]?.config).toEqual({ fields: [{ name: "hello", value: "{{ $json.name }}" }], keepOnlySet: true });
+    expect((stored.document as { nodes: { config: unknown }[] }).nodes[1]?.config).toEqual({ fields: [{ name: "hello", value: "{{ $json.name }}" }], keepOnlySet: true, types: { hello: "string" } });
     expect(await flowService.listVersions({ ...scope, flowId: printed[1]!.flowId })).toEqual([]);
 
     const refused = await cli("import", await file("n8n-broken.json", { nodes: [{ name: "A", type: "n8n-nodes-base.noOp" }, { name: "A", type: "n8n-nodes-base.noOp" }], connections: {} }), "--user", ada.user.email);

@@ -36,6 +36,31 @@ type AlertJson = {
 };
 
 describe("messaging.alert", () => {
+  it("sends only the message as written when plain: a chat message, or an e-mail with the title as its subject", async () => {
+    const mail = await smtp();
+    const api = await services();
+    const node = createAlertNode({ now: clock().now });
+    await runNode(node, {
+      config: {
+        title: "Order {{ $json.id }}",
+        message: "Order {{ $json.id }} <paid> @everyone",
+        severity: "critical",
+        plain: true,
+        channels: [{ kind: "email", to: "ops@example.com" }, { kind: "slack" }, { kind: "discord" }, { kind: "telegram", chatId: "-1001234" }],
+      },
+      input: [{ json: { id: 7 } }],
+      credentialsOf: { "smtp.server": mail.credential, ...api.credentials },
+      http: loopback,
+    });
+    expect(api.byService("slack")[0]!.body).toEqual({ text: "Order 7 <paid> @everyone" });
+    expect(api.byService("discord")[0]!.body).toEqual({ content: "Order 7 <paid> @everyone", allowed_mentions: { parse: [] } });
+    expect(api.byService("telegram")[0]!.body).toMatchObject({ chat_id: "-1001234", text: "Order 7 &lt;paid&gt; @everyone", parse_mode: "HTML" });
+    const [m] = mail.mails;
+    expect(m!.raw).toMatch(/^Subject: Order 7$/m);
+    expect(m!.raw).toContain("Order 7 <paid> @everyone");
+    expect(m!.raw).not.toContain("text/html");
+  });
+
   it("sends one alert to e-mail, Slack, Discord, Teams, Telegram and a webhook, each in its own format", async () => {
     const mail = await smtp();
     const api = await services();

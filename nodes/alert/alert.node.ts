@@ -59,6 +59,13 @@ export const alertConfig = z.object({
   title: z.string().trim().min(1, "is required").max(250).meta({ title: "Title", ...ui({ expression: true, placeholder: "Disk {{ $json.disk }} is {{ $json.percent }}% full" }) }),
   message: z.string().max(4000).default("").meta({ title: "Message", ...ui({ widget: "textarea", expression: true }) }),
   severity: z.enum(["info", "warning", "critical"]).default("warning").meta({ title: "Severity" }),
+  plain: z
+    .boolean()
+    .optional()
+    .meta({
+      title: "Plain message",
+      description: "Send only the message as written, as a chat message or an e-mail with the title as its subject: no severity, title line or alert key. Teams and webhooks get the alert as usual.",
+    }),
   channels: z
     .array(channel)
     .min(1, "add at least one channel")
@@ -280,6 +287,7 @@ export function createAlertNode(options: AlertNodeOptions = {}) {
           suppressedBefore: sent.carried,
           at: new Date(at),
           source: { flowId: ctx.run.flowId, runId: ctx.run.id, nodeName: ctx.node.name },
+          plain: config.plain === true,
         };
         const results = await Promise.allSettled(config.channels.map((c) => deliver({ ctx, channel: c, credential: credentials.get(c.kind) ?? null, alert })));
         const delivered: ChannelKind[] = [];

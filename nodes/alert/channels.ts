@@ -17,6 +17,8 @@ export interface AlertMessage {
   suppressedBefore: number;
   at: Date;
   source: { flowId: string; runId: string; nodeName: string };
+  /** Only the message as written: no title line, severity or key (a chat message rather than an alert). */
+  plain?: boolean;
 }
 
 const STYLE: Record<Severity, { label: string; icon: string; color: string; adaptiveColor: string }> = {
@@ -38,6 +40,7 @@ function plainBody(alert: AlertMessage): string {
 const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 export function slackPayload(alert: AlertMessage) {
+  if (alert.plain) return { text: alert.message || alert.title };
   const s = STYLE[alert.severity];
   const note = suppressedNote(alert);
   const context = [`*${s.label}*`, `key \`${alert.key}\``, ...(note ? [note] : [])].join("  ·  ");
@@ -53,6 +56,8 @@ export function slackPayload(alert: AlertMessage) {
 }
 
 export function discordPayload(alert: AlertMessage) {
+  // Text from upstream data must not ping @everyone or roles, plain or not.
+  if (alert.plain) return { content: (alert.message || alert.title).slice(0, 2000), allowed_mentions: { parse: [] } };
   const s = STYLE[alert.severity];
   const note = suppressedNote(alert);
   return {
@@ -113,6 +118,7 @@ export function teamsPayload(alert: AlertMessage, format: "messageCard" | "adapt
 }
 
 export function telegramText(alert: AlertMessage): string {
+  if (alert.plain) return escapeHtml(alert.message || alert.title);
   const s = STYLE[alert.severity];
   const note = suppressedNote(alert);
   return [`<b>${s.icon} ${s.label}: ${escapeHtml(alert.title)}</b>`, alert.message && escapeHtml(alert.message), note && `<i>${escapeHtml(note)}</i>`]
@@ -133,6 +139,7 @@ export function webhookPayload(alert: AlertMessage) {
 }
 
 export function emailContent(alert: AlertMessage) {
+  if (alert.plain) return { subject: alert.title, text: alert.message, html: undefined };
   const s = STYLE[alert.severity];
   const note = suppressedNote(alert);
   const html = [

@@ -1,4 +1,8 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { LocalBinaryStore } from "../../runner/binary-store";
 import { createHttpClient } from "../../runner/http-client";
 import { closeTestServers, echo, startTestServer } from "../_kit/test-http-server";
 import type { HttpClient } from "../_kit/context";
@@ -115,6 +119,21 @@ describe("core.http-request", () => {
     }
   });
 
+  it("gives only the body when asked: an object as the item, a list as one item per entry, text as { data }, a file beside {}", async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0]);
+    const server = await startTestServer((req, res) => {
+      if (req.url === "/one") return res.writeHead(200, { "content-type": "application/json" }).end('{"id":1}');
+      if (req.url === "/many") return res.writeHead(200, { "content-type": "application/json" }).end('[{"id":1},{"id":2},3]');
+      if (req.url === "/text") return res.writeHead(200, { "content-type": "text/plain" }).end("hello");
+      return res.writeHead(200, { "content-type": "image/png" }).end(png);
+    });
+    const body = async (path: string) => (await run({ config: { url: `${server.url}${path}`, output: "body" } })).map((i) => ({ json: i.json, file: !!i.binary?.data }));
+    expect(await body("/one")).toEqual([{ json: { id: 1 }, file: false }]);
+    expect(await body("/many")).toEqual([{ json: { id: 1 }, file: false }, { json: { id: 2 }, file: false }, { json: { data: 3 }, file: false }]);
+    expect(await body("/text")).toEqual([{ json: { data: "hello" }, file: false }]);
+    expect(await body("/logo.png")).toEqual([{ json: {}, file: true }]);
+  });
+
   it("reads text as text, and JSON-looking text only when asked", async () => {
     const server = await startTestServer((_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end('{"a":1}'));
     const [auto] = await run({ config: { url: `${server.url}/` } });
@@ -207,5 +226,60 @@ describe("core.http-request", () => {
     expect(httpRequestNode.credential).toEqual({ type: "http.header-auth", required: false });
     const defaults = httpRequestConfig.parse({ url: "https://example.com" });
     expect(defaults).toMatchObject({ method: "GET", bodyMode: "none", responseFormat: "auto", timeoutMs: 30_000, followRedirects: true, failOnStatus: true });
+  });
+
+  describe("sending files", () => {
+    /** Answers with what a multipart body held, as the server read it; or with a plain body's type and bytes. */
+    const receiver = () =>
+      startTestServer(async (req, res) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const bytes = Buffer.concat(chunks);
+        const type = req.headers["content-type"] ?? "";
+        const parts: Record<string, unknown> = {};
+        if (type.startsWith("multipart/form-data")) {
+          for (const [name, value] of await new Response(bytes, { headers: { "content-type": type } }).formData()) {
+            parts[name] = typeof value === "string" ? value : { fileName: value.name, type: value.type, text: await value.text() };
+          }
+        }
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ type, parts, text: bytes.toString("utf8") }));
+      });
+
+    async function withFile() {
+      const binary = new LocalBinaryStore(mkdtempSync(path.join(os.tmpdir(), "streamware-http-upload-")));
+      const ref = await binary.put(Buffer.from("a,b\n1,2\n"), { workspaceId: TEST_WORKSPACE_ID, mimeType: "text/csv", fileName: "sheet.csv" });
+      return { binary, input: [{ json: { dpi: 300 }, binary: { data: ref } }] as Item[] };
+    }
+
+    it("sends a multipart form of text fields and the item's files", async () => {
+      const server = await receiver();
+      const { binary, input } = await withFile();
+      const { items } = await runNode(httpRequestNode, {
+        binary,
+        input,
+        http: loopbackClient,
+        config: { method: "POST", url: `${server.url}/convert`, bodyMode: "multipart", parts: [{ name: "fileInput", file: "data" }, { name: "dpi", value: "{{ $json.dpi }}" }] },
+      });
+      expect(items[0]!.json.body).toMatchObject({ parts: { fileInput: { fileName: "sheet.csv", type: "text/csv", text: "a,b\n1,2\n" }, dpi: "300" } });
+    });
+
+    it("sends one of the item's files as the body, its type as the Content-Type unless a header says otherwise", async () => {
+      const server = await receiver();
+      const { binary, input } = await withFile();
+      const send = (headers: { name: string; value: string }[]) =>
+        runNode(httpRequestNode, { binary, input, http: loopbackClient, config: { method: "POST", url: `${server.url}/media`, bodyMode: "file", headers } }).then((r) => r.items[0]!.json.body);
+      expect(await send([])).toMatchObject({ type: "text/csv", text: "a,b\n1,2\n" });
+      expect(await send([{ name: "Content-Type", value: "application/octet-stream" }])).toMatchObject({ type: "application/octet-stream" });
+    });
+
+    it("names the missing file and the files the item has", async () => {
+      const server = await receiver();
+      const { binary, input } = await withFile();
+      const err = await failure(runNode(httpRequestNode, { binary, input, http: loopbackClient, config: { method: "POST", url: `${server.url}/`, bodyMode: "file", file: "photo" } }));
+      expect(err).toBeInstanceOf(NodeConfigError);
+      expect(err.message).toBe('Item 0 has no file "photo" to send; its files are "data"');
+      expect(httpRequestConfig.safeParse({ url: "https://example.com", method: "POST", bodyMode: "multipart", parts: [{ name: "x" }] }).error?.issues[0]?.message).toBe("give a part either a value or a file");
+    });
   });
 });

@@ -24,6 +24,18 @@ const queryParam = z.object({
   value: textValue.meta({ title: "Value", ...ui({ expression: true }) }),
 });
 
+/** One part of a multipart/form-data body: a text field, or one of the item's files. */
+const formPart = z
+  .object({
+    name: z.string().min(1).meta({ title: "Name" }),
+    value: textValue.optional().meta({ title: "Value", ...ui({ expression: true }) }),
+    file: z.string().min(1).optional().meta({ title: "File", description: "The item's file to send, by its name in the item's files, such as \"data\"." }),
+  })
+  .refine((part) => (part.value === undefined) !== (part.file === undefined), { message: "give a part either a value or a file" });
+
+/** The largest file sent as a body or a part: it is read into memory to be sent. */
+export const UPLOAD_MAX_BYTES = 100 * 1024 * 1024;
+
 export const httpRequestConfig = z
   .object({
     method: z.enum(HTTP_REQUEST_METHODS).default("GET").meta({ title: "Method" }),
@@ -35,9 +47,12 @@ export const httpRequestConfig = z
     query: z.array(queryParam).default([]).meta({ title: "Query parameters", description: "Added to the URL's own.", ...ui({ widget: "keyValue" }) }),
     headers: z.array(header).default([]).meta({ title: "Headers", ...ui({ widget: "keyValue" }) }),
     bodyMode: z
-      .enum(["none", "json", "text", "form"])
+      .enum(["none", "json", "text", "form", "multipart", "file"])
       .default("none")
-      .meta({ title: "Body", description: "JSON, plain text, or an HTML form (application/x-www-form-urlencoded)." }),
+      .meta({
+        title: "Body",
+        description: "JSON, plain text, an HTML form (application/x-www-form-urlencoded), a multipart form with files (multipart/form-data), or one of the item's files as it is.",
+      }),
     body: z
       .json()
       .optional()
@@ -46,12 +61,26 @@ export const httpRequestConfig = z
         description: "JSON: an object or JSON text. Form: an object of fields, or encoded text. Text: sent as written.",
         ...ui({ widget: "json", expression: true }),
       }),
+    parts: z.array(formPart).max(100).optional().meta({ title: "Form parts", description: "For a multipart body: text fields and the item's files." }),
+    file: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ title: "File to send", description: "For a file body: the item's file by its name, \"data\" when empty; its type is the Content-Type unless a header sets one." }),
     responseFormat: z
       .enum(["auto", "json", "text", "binary"])
       .default("auto")
       .meta({
         title: "Response format",
         description: "Auto reads JSON and text by their content type and keeps anything else (images, PDFs) as a file.",
+      }),
+    output: z
+      .enum(["response", "body"])
+      .optional()
+      .meta({
+        title: "Items out",
+        description: "The response (status, headers, body), the default; or only its body: a JSON object as the item, a JSON list as one item per entry, anything else as { data }.",
+        ...ui({ optionLabels: { response: "The response", body: "Only the body" } }),
       }),
     timeoutMs: z.number().int().min(1).max(300_000).default(30_000).meta({ title: "Timeout (ms)", ...ui({ advanced: true }) }),
     followRedirects: z.boolean().default(true).meta({ title: "Follow redirects", description: "Up to 5; every hop is checked like the first.", ...ui({ advanced: true }) }),
@@ -139,7 +168,45 @@ function encodeForm(body: unknown): string {
   return form.toString();
 }
 
-function encodeBody(config: HttpRequestConfig): { body?: string; contentType?: string } {
+/** One of the item's files, read to be sent, or a message naming what is missing. */
+async function fileOf(args: { item: Item; name: string; ctx: NodeContext<HttpRequestConfig>; itemIndex: number }): Promise<{ bytes: Buffer; mimeType: string; fileName: string }> {
+  const { item, name, ctx, itemIndex } = args;
+  const ref = item.binary?.[name];
+  if (!ref) {
+    const has = Object.keys(item.binary ?? {});
+    throw new NodeConfigError(`Item ${itemIndex} has no file "${name}" to send${has.length ? `; its files are ${has.map((n) => `"${n}"`).join(", ")}` : "; it has no files"}`, { details: { itemIndex } });
+  }
+  const size = await ctx.binary.size(ctx.run.workspaceId, ref);
+  if (size > UPLOAD_MAX_BYTES) throw new NodeConfigError(`File "${name}" of item ${itemIndex} is ${size} bytes; at most ${UPLOAD_MAX_BYTES} are sent`, { details: { itemIndex } });
+  return { bytes: await ctx.binary.read(ctx.run.workspaceId, ref), mimeType: ref.mimeType || "application/octet-stream", fileName: ref.fileName ?? name };
+}
+
+/** A multipart/form-data body, encoded by the platform's own FormData, with its boundary in the content type. */
+async function encodeMultipart(args: { config: HttpRequestConfig; item: Item; ctx: NodeContext<HttpRequestConfig>; itemIndex: number }): Promise<{ body: Buffer; contentType: string }> {
+  const form = new FormData();
+  for (const part of args.config.parts ?? []) {
+    if (part.file === undefined) {
+      form.append(part.name, part.value ?? "");
+      continue;
+    }
+    const file = await fileOf({ ...args, name: part.file });
+    form.append(part.name, new Blob([new Uint8Array(file.bytes)], { type: file.mimeType }), file.fileName);
+  }
+  const encoded = new Response(form);
+  return { body: Buffer.from(await encoded.arrayBuffer()), contentType: encoded.headers.get("content-type")! };
+}
+
+async function encodeBody(args: { config: HttpRequestConfig; item: Item; ctx: NodeContext<HttpRequestConfig>; itemIndex: number }): Promise<{ body?: string | Buffer; contentType?: string }> {
+  const { config } = args;
+  if (config.bodyMode === "multipart") return encodeMultipart(args);
+  if (config.bodyMode === "file") {
+    const file = await fileOf({ ...args, name: config.file ?? "data" });
+    return { body: file.bytes, contentType: file.mimeType };
+  }
+  return encodeData(config);
+}
+
+function encodeData(config: HttpRequestConfig): { body?: string; contentType?: string } {
   const { bodyMode, body } = config;
   if (bodyMode === "none" || body === undefined) return {};
   if (bodyMode === "json") {
@@ -251,6 +318,13 @@ async function readBody(args: {
   return { body: parsed ? parsed.value : text };
 }
 
+/** Only the body as items: an object is the item, a list one item per entry, anything else `{ data }`; a file beside. */
+function bodyItems(body: unknown, binary: Item["binary"]): Item[] {
+  const asJson = (value: unknown): Record<string, unknown> => (isPlainObject(value) ? value : value === null && binary ? {} : { data: value });
+  const items = Array.isArray(body) ? body.map((entry) => ({ json: asJson(entry) })) : [{ json: asJson(body) }];
+  return binary ? items.map((item) => ({ ...item, binary })) : items;
+}
+
 /** Calls an HTTP API once per input item through the run's SSRF-checked client. */
 export const httpRequestNode = defineNode({
   type: "core.http-request",
@@ -266,9 +340,9 @@ export const httpRequestNode = defineNode({
   async execute({ input, ctx }) {
     const out: Item[] = [];
     const auth = credentialHeader(ctx.credentials);
-    for await (const { index: i, config } of eachItem({ input, ctx, evenIfEmpty: true })) {
+    for await (const { index: i, item, config } of eachItem({ input, ctx, evenIfEmpty: true })) {
       const url = buildUrl(config, i);
-      const { body, contentType } = encodeBody(config);
+      const { body, contentType } = await encodeBody({ config, item, ctx, itemIndex: i });
       const idempotency = config.idempotencyHeader ? [{ name: config.idempotencyHeader, value: ctx.idempotencyKey(i) }] : [];
       const headers = mergeHeaders(contentType ? [{ name: "Content-Type", value: contentType }] : [], idempotency, config.headers, auth);
 
@@ -294,9 +368,13 @@ export const httpRequestNode = defineNode({
         url: response.url,
         ctx,
       });
-      const item: Item = { json: { status: response.status, headers: response.headers, body: parsed } };
-      if (binary) item.binary = binary;
-      out.push(item);
+      if (config.output === "body") {
+        out.push(...bodyItems(parsed, binary));
+        continue;
+      }
+      const answer: Item = { json: { status: response.status, headers: response.headers, body: parsed } };
+      if (binary) answer.binary = binary;
+      out.push(answer);
     }
     return out;
   },

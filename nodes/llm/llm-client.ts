@@ -42,10 +42,17 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 1000, maxD
 export const DEFAULT_OPENAI_URL = "https://api.openai.com/v1";
 export const DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434";
 
+/** An image sent with the prompt, for models that see images. */
+export interface PromptImage {
+  mimeType: string;
+  data: Buffer;
+}
+
 export interface ChatRequest {
   provider: LlmProvider;
   system?: string;
   prompt: string;
+  images?: PromptImage[];
   temperature?: number;
   maxTokens?: number;
   /** The reply must be JSON fitting this JSON Schema; a reply that does not fit is sent back once with the error. */
@@ -79,7 +86,7 @@ interface Completion {
   finishReason?: string;
 }
 
-type Message = { role: "system" | "user" | "assistant"; content: string };
+type Message = { role: "system" | "user" | "assistant"; content: string; images?: PromptImage[] };
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 
@@ -132,7 +139,7 @@ export async function chat(request: ChatRequest): Promise<ChatResult> {
   const validator = request.jsonSchema ? jsonSchemaValidator(request.jsonSchema) : undefined;
   const messages: Message[] = [];
   if (request.system?.trim()) messages.push({ role: "system", content: request.system });
-  messages.push({ role: "user", content: request.prompt });
+  messages.push({ role: "user", content: request.prompt, ...(request.images?.length ? { images: request.images } : {}) });
 
   const total: LlmUsage = { promptTokens: 0, completionTokens: 0 };
   const ask = async (): Promise<Completion> => {
@@ -321,7 +328,12 @@ async function completeOpenAI(request: ChatRequest, messages: Message[], fetch: 
   const stream = await client.chat.completions.create(
     {
       model: provider.model,
-      messages,
+      // Images go beside the text as data URLs, the form every OpenAI-compatible vision model takes.
+      messages: messages.map((m) =>
+        m.role === "user" && m.images
+          ? { role: "user" as const, content: [{ type: "text" as const, text: m.content }, ...m.images.map((image) => ({ type: "image_url" as const, image_url: { url: `data:${image.mimeType};base64,${image.data.toString("base64")}` } }))] }
+          : { role: m.role, content: m.content },
+      ),
       stream: true,
       stream_options: { include_usage: true },
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
@@ -364,7 +376,7 @@ async function completeOllama(request: ChatRequest, messages: Message[], fetch: 
   if (request.maxTokens !== undefined) options.num_predict = request.maxTokens;
   const stream = await client.chat({
     model: provider.model,
-    messages,
+    messages: messages.map((m) => ({ role: m.role, content: m.content, ...(m.images ? { images: m.images.map((image) => image.data.toString("base64")) } : {}) })),
     stream: true,
     options,
     ...(request.jsonSchema ? { format: request.jsonSchema } : {}),

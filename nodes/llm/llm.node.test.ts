@@ -1,8 +1,12 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { LocalBinaryStore } from "../../runner/binary-store";
 import { createHttpClient } from "../../runner/http-client";
 import { closeTestServers } from "../_kit/test-http-server";
 import { NodeCancelledError, NodeConfigError, NodeExternalError } from "../_kit/errors";
-import { runNode } from "../../runner/node-testing";
+import { runNode, TEST_WORKSPACE_ID } from "../../runner/node-testing";
 import { llmNode } from "./llm.node";
 import { ollamaApiCredential } from "./ollama-api.credential";
 import { openAIApiCredential } from "./openai-api.credential";
@@ -72,6 +76,36 @@ describe("LLM node", () => {
         { role: "user", content: "Summarize: second" },
       ],
     ]);
+  });
+
+  it("sends the item's images with the prompt: as data URLs to OpenAI, as base64 images to Ollama", async () => {
+    const binary = new LocalBinaryStore(mkdtempSync(path.join(os.tmpdir(), "streamware-llm-images-")));
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    const photo = await binary.put(png, { workspaceId: TEST_WORKSPACE_ID, mimeType: "image/png", fileName: "a.png" });
+    const notes = await binary.put(Buffer.from("text"), { workspaceId: TEST_WORKSPACE_ID, mimeType: "text/plain" });
+    const input = [{ json: {}, binary: { photo, notes } }];
+    const openai = await startOpenAIServer(() => ({ tokens: ["a cat"] }));
+    await runNode(llmNode, { binary, input, config: { providers: [{ kind: "openai", model: "gpt-4o" }], prompt: "What is it?", images: ["photo"] }, credentials: credentialFor(openai.url), http: loopback });
+    expect(openai.requests[0]!.body.messages).toEqual([
+      { role: "user", content: [{ type: "text", text: "What is it?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${png.toString("base64")}` } }] },
+    ]);
+    const ollama = await startOllamaServer(() => ({ tokens: ["a cat"] }));
+    await runNode(llmNode, { binary, input, config: { providers: [{ kind: "ollama", model: "llava", baseUrl: ollama.url }], prompt: "What is it?", images: ["photo"] }, http: loopback });
+    expect(ollama.requests[0]!.body.messages).toEqual([{ role: "user", content: "What is it?", images: [png.toString("base64")] }]);
+    const notImage = await failure(runNode(llmNode, { binary, input, config: { providers: [{ kind: "ollama", model: "llava", baseUrl: ollama.url }], prompt: "?", images: ["notes"] }, http: loopback }));
+    expect(notImage).toBeInstanceOf(NodeConfigError);
+    expect(notImage.message).toBe('File "notes" of item 0 is text/plain, not an image');
+    const missing = await failure(runNode(llmNode, { binary, input, config: { providers: [{ kind: "ollama", model: "llava", baseUrl: ollama.url }], prompt: "?", images: ["scan"] }, http: loopback }));
+    expect(missing.message).toBe('Item 0 has no file "scan" to send to the model; its files are "photo", "notes"');
+  });
+
+  it("also gives the reply under a chosen field: the text, or the parsed JSON when a schema is given", async () => {
+    const server = await startOpenAIServer(() => ({ tokens: ['{"ok":', "true}"] }));
+    const run = (config: Record<string, unknown>) =>
+      runNode(llmNode, { config: { providers: [{ kind: "openai", model: "gpt-test" }], prompt: "hi", ...config }, credentials: credentialFor(server.url), http: loopback }).then((r) => r.items[0]!.json);
+    expect(await run({ replyField: "output" })).toMatchObject({ text: '{"ok":true}', output: '{"ok":true}' });
+    expect(await run({ replyField: "message.content", jsonSchema: { type: "object" } })).toMatchObject({ json: { ok: true }, message: { content: { ok: true } } });
+    expect(llmNode.config.safeParse({ providers: [{ kind: "openai", model: "m" }], prompt: "p", replyField: "my field" }).success).toBe(false);
   });
 
   it("falls back to the next provider after a 500 and says which answered", async () => {

@@ -4,7 +4,31 @@ import { defineNode, ui } from "../_kit/define-node";
 import { eachItem } from "../_kit/each-item";
 import { NodeConfigError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
-import { chatWithFallback, DEFAULT_OLLAMA_URL, DEFAULT_OPENAI_URL, jsonSchemaValidator, type LlmProvider } from "./llm-client";
+import { chatWithFallback, DEFAULT_OLLAMA_URL, DEFAULT_OPENAI_URL, jsonSchemaValidator, type LlmProvider, type PromptImage } from "./llm-client";
+
+/** Images sent with one prompt, and the size of each: they travel inside the request. */
+export const IMAGES_MAX = 10;
+export const IMAGE_MAX_BYTES = 20 * 1024 * 1024;
+
+/** The item's images named in the config, read to be sent; a missing or non-image file is a config error naming it. */
+async function imagesOf(args: { item: Item; names: string[]; ctx: NodeContext<LlmConfig>; index: number }): Promise<PromptImage[]> {
+  const { item, names, ctx, index } = args;
+  const images: PromptImage[] = [];
+  for (const name of names) {
+    const ref = item.binary?.[name];
+    if (!ref) throw new NodeConfigError(`Item ${index} has no file "${name}" to send to the model${item.binary ? `; its files are ${Object.keys(item.binary).map((n) => `"${n}"`).join(", ")}` : ""}`);
+    if (!ref.mimeType.startsWith("image/")) throw new NodeConfigError(`File "${name}" of item ${index} is ${ref.mimeType}, not an image`);
+    const size = await ctx.binary.size(ctx.run.workspaceId, ref);
+    if (size > IMAGE_MAX_BYTES) throw new NodeConfigError(`Image "${name}" of item ${index} is ${size} bytes; at most ${IMAGE_MAX_BYTES} are sent to a model`);
+    images.push({ mimeType: ref.mimeType, data: await ctx.binary.read(ctx.run.workspaceId, ref) });
+  }
+  return images;
+}
+
+/** `{ a: { b: value } }` for the path a.b. */
+function nested(path: string[], value: unknown): Record<string, unknown> {
+  return path.reduceRight<Record<string, unknown>>((inner, key, i) => ({ [key]: i === path.length - 1 ? value : inner }), {});
+}
 
 /** Tokens are sent to the live run view at most this often, gathered, rather than one event per token. */
 export const TOKEN_FLUSH_MS = 50;
@@ -38,6 +62,11 @@ export const llmConfig = z.object({
     .string()
     .min(1, "write a prompt")
     .meta({ title: "Prompt", ...ui({ widget: "textarea", expression: true, placeholder: "Summarize: {{ $json.text }}" }) }),
+  images: z
+    .array(z.string().trim().min(1))
+    .max(IMAGES_MAX)
+    .optional()
+    .meta({ title: "Images", description: `The item's image files sent with the prompt, by name (such as "data"), for models that see images; up to ${IMAGES_MAX}.` }),
   temperature: z.number().min(0).max(2).optional().meta({ title: "Temperature", description: "0 for the most predictable replies; the model's default when empty." }),
   maxTokens: z.number().int().min(1).max(1_000_000).optional().meta({ title: "Max tokens", description: "The longest reply, in tokens." }),
   jsonSchema: z
@@ -47,6 +76,16 @@ export const llmConfig = z.object({
       title: "Reply JSON Schema",
       description: "Ask for JSON that fits this schema; a reply that does not fit is sent back once with what is wrong, then the step fails.",
       ...ui({ widget: "json" }),
+    }),
+  replyField: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "must be a field name, dots for nesting, such as \"output\"")
+    .optional()
+    .meta({
+      title: "Also give the reply as",
+      description: "A field (dots for nesting) that gets the reply too: the parsed JSON when a schema is given, else the text. Flows moved from n8n read `output`.",
+      ...ui({ advanced: true }),
     }),
   timeoutMs: z.number().int().min(1000).max(600_000).default(120_000).meta({ title: "Timeout per request (ms)", ...ui({ advanced: true }) }),
   attempts: z
@@ -116,7 +155,7 @@ export const llmNode = defineNode({
   config: llmConfig,
   async execute({ input, ctx }) {
     const out: Item[] = [];
-    for await (const { index, config } of eachItem({ input, ctx, evenIfEmpty: true })) {
+    for await (const { index, item, config } of eachItem({ input, ctx, evenIfEmpty: true })) {
       if (config.jsonSchema) jsonSchemaValidator(config.jsonSchema);
       const ollama = config.providers.some((p) => p.kind === "ollama") ? await ctx.credentialOf("ollama.api") : null;
       const providers = providersOf(config, ctx.credentials, ollama);
@@ -129,6 +168,7 @@ export const llmNode = defineNode({
           providers,
           system: config.system,
           prompt: config.prompt,
+          ...(config.images?.length ? { images: await imagesOf({ item, names: config.images, ctx, index }) } : {}),
           temperature: config.temperature,
           maxTokens: config.maxTokens,
           jsonSchema: config.jsonSchema,
@@ -145,6 +185,7 @@ export const llmNode = defineNode({
           },
         });
         tokens.flush();
+        const reply = config.replyField ? nested(config.replyField.split("."), config.jsonSchema ? answer.json : answer.text) : {};
         out.push({
           json: {
             text: answer.text,
@@ -156,6 +197,7 @@ export const llmNode = defineNode({
             usage: { ...answer.usage, totalTokens: answer.usage.promptTokens + answer.usage.completionTokens },
             finishReason: answer.finishReason ?? null,
             ...(answer.failures.length ? { failures: answer.failures } : {}),
+            ...reply,
           },
         });
       } finally {

@@ -1,6 +1,10 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { LocalBinaryStore } from "../../runner/binary-store";
 import { NodeConfigError } from "../_kit/errors";
-import { runNode } from "../../runner/node-testing";
+import { runNode, TEST_WORKSPACE_ID } from "../../runner/node-testing";
 import { respondToWebhookNode } from "./respond-to-webhook.node";
 
 const input = [{ json: { orderId: 42, total: 9.5 } }, { json: { orderId: 43, total: 1 } }];
@@ -27,6 +31,29 @@ describe("core.respond-to-webhook", () => {
       config: { body: { id: "{{ $json.orderId }}", message: "Thanks {{ $trigger.customer }}, order {{ $json.orderId }}" } },
     });
     expect(responses[0]!.body).toEqual({ id: 42, message: "Thanks Ada, order 42" });
+  });
+
+  it("answers with every item's JSON as a list when asked", async () => {
+    const { responses } = await runNode(respondToWebhookNode, { input, config: { allItems: true } });
+    expect(responses[0]!.body).toEqual([{ orderId: 42, total: 9.5 }, { orderId: 43, total: 1 }]);
+    expect((await runNode(respondToWebhookNode, { input: [], config: { allItems: true } })).responses[0]!.body).toEqual([]);
+  });
+
+  it("answers with the first item's file, its type and name in the headers unless a header says otherwise", async () => {
+    const binary = new LocalBinaryStore(mkdtempSync(path.join(os.tmpdir(), "streamware-respond-file-")));
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 9]);
+    const ref = await binary.put(png, { workspaceId: TEST_WORKSPACE_ID, mimeType: "image/png", fileName: "pic \"1\"é.png" });
+    const withFile = [{ json: {}, binary: { data: ref } }];
+    const { responses } = await runNode(respondToWebhookNode, { binary, input: withFile, config: { file: "data" } });
+    expect(responses).toEqual([{ status: 200, headers: { "content-type": "image/png", "content-disposition": 'inline; filename="pic _1__.png"' }, body: png }]);
+    const typed = await runNode(respondToWebhookNode, { binary, input: withFile, config: { file: "data", headers: [{ name: "Content-Type", value: "application/octet-stream" }] } });
+    expect(typed.responses[0]!.headers["content-type"]).toBe("application/octet-stream");
+    const err = await runNode(respondToWebhookNode, { binary, input: withFile, config: { file: "pdf" } }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(err).toBeInstanceOf(NodeConfigError);
+    expect(err!.message).toBe('The first item has no file "pdf" to answer with; its files are "data"');
   });
 
   it("treats an empty body like no body", async () => {

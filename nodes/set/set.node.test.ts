@@ -82,4 +82,48 @@ describe("core.set", () => {
       expect((await refusal({ fields: [{ name, value: 1 }] })).message, name).toContain('must be a field name; use dots for nesting, such as "address.city"');
     }
   });
+
+  it("sets fields from a JSON object or an expression giving one, names kept as they are, before the named fields", async () => {
+    const { items } = await runNode(setNode, {
+      input: [{ json: { order: { id: 7, total: 40 }, keep: 1 } }],
+      config: { json: "{{ $merge([$json.order, { 'Order total': $json.order.total * 2 }]) }}", fields: [{ name: "id", value: 8 }], keepOnlySet: true },
+    });
+    expect(items).toEqual([{ json: { id: 8, total: 40, "Order total": 80 } }]);
+    const text = await runNode(setNode, { input: [{ json: { a: 1 } }], config: { json: '{ "b.c": 2 }' } });
+    expect(text.items).toEqual([{ json: { a: 1, "b.c": 2 } }]);
+  });
+
+  it("refuses JSON that is not an object, or that names __proto__", async () => {
+    expect((await refusal({ json: "{{ [1, 2] }}" })).message).toContain('"Fields from JSON" must give an object such as {"status": "ok"}, but gave a list');
+    expect((await refusal({ json: "not json" })).message).toContain("but gave text that is not a JSON object");
+    expect((await refusal({ json: '{ "__proto__": { "polluted": true } }' })).message).toContain("must not name __proto__");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("converts values to their field's type, as text, numbers, true/false, lists and objects", async () => {
+    const { items } = await runNode(setNode, {
+      input: [{ json: { n: 5, s: " 3.5 ", yes: "TRUE", off: 0, list: "[1, 2]", obj: '{"a": {"b": 1}}', o: { k: 1 } } }],
+      config: {
+        keepOnlySet: true,
+        fields: [
+          { name: "text", value: "{{ $json.n }}" },
+          { name: "objText", value: "{{ $json.o }}" },
+          { name: "number", value: "{{ $json.s }}" },
+          { name: "yes", value: "{{ $json.yes }}" },
+          { name: "off", value: "{{ $json.off }}" },
+          { name: "list", value: "{{ $json.list }}" },
+          { name: "obj", value: "{{ $json.obj }}" },
+        ],
+        types: { text: "string", objText: "string", number: "number", yes: "boolean", off: "boolean", list: "array", obj: "object" },
+      },
+    });
+    expect(items[0]!.json).toEqual({ text: "5", objText: '{"k":1}', number: 3.5, yes: true, off: false, list: [1, 2], obj: { a: { b: 1 } } });
+  });
+
+  it("fails on a value that does not convert, naming the field, unless asked to keep it", async () => {
+    const err = await refusal({ fields: [{ name: "count", value: "many" }], types: { count: "number" } });
+    expect(err.message).toBe('Node "Set": field "count" is "many", which is not a number; change its type or turn on keeping values that do not convert');
+    const { items } = await runNode(setNode, { input: [{ json: {} }], config: { keepUnconverted: true, fields: [{ name: "count", value: "many" }, { name: "list", value: "[1]" }], types: { count: "number", list: "array" } } });
+    expect(items[0]!.json).toEqual({ count: "many", list: [1] });
+  });
 });

@@ -1,5 +1,5 @@
 import { parse, parseExpressionAt, type Expression, type Node as JsNode, type Pattern, type PrivateIdentifier, type SpreadElement, type Super } from "acorn";
-import { MAX_EXPRESSION_LENGTH, parseTemplate } from "../../_core/expressions";
+import { checkExpressions, MAX_EXPRESSION_LENGTH, parseTemplate } from "../../_core/expressions";
 
 /**
  * n8n's expressions (`={{ … }}` with JavaScript inside) turned into ours (`{{ … }}` with JSONata inside). The
@@ -1011,4 +1011,59 @@ export function translateParameterString(value: string): { value: string; expres
     out += `{{ ${translated.value} }}`;
   }
   return { value: out, expression: true, translated: true };
+}
+
+/**
+ * A parameter that n8n reads as JSON once its `{{ }}` are filled in (a raw Set's output, a JSON body or
+ * response), as our value: literal JSON as the value itself, else one expression building the same value. JSON
+ * is JSONata already, so the text is kept; a `{{ }}` inside a JSON string joins the string with `&`, one
+ * outside stands for its value; a lone `{{ }}` may hold an object literal with spreads.
+ */
+export function translateJsonParameter(value: string): { value: unknown; expression: boolean; translated: boolean; reason?: string } {
+  const kept = (reason: string) => ({ value, expression: true, translated: false, reason });
+  if (!value.startsWith("=")) {
+    try {
+      return { value: JSON.parse(value) as unknown, expression: false, translated: false };
+    } catch {
+      return { value: literalText(value), expression: false, translated: false };
+    }
+  }
+  const parts = parseTemplate(value.slice(1));
+  if (!parts) {
+    try {
+      return { value: JSON.parse(value.slice(1)) as unknown, expression: true, translated: true };
+    } catch {
+      return kept("it is not JSON");
+    }
+  }
+  const expressions = parts.filter((part) => "expression" in part);
+  const alone = expressions.length === 1 && parts.every((part) => "expression" in part || part.text.trim() === "");
+  let jsonata = "";
+  if (alone) {
+    const body = (expressions[0] as { expression: string }).expression.trim();
+    // An object literal with spreads is an expression like any other.
+    const translated = translateExpression(body);
+    if (!translated.ok) return kept(translated.reason);
+    jsonata = translated.value;
+  } else {
+    let inString = false;
+    for (const part of parts) {
+      if ("text" in part) {
+        for (let i = 0; i < part.text.length; i++) {
+          const c = part.text[i]!;
+          if (inString && c === "\\") i++;
+          else if (c === '"') inString = !inString;
+        }
+        jsonata += part.text;
+        continue;
+      }
+      const translated = translateExpression(part.expression);
+      if (!translated.ok) return kept(translated.reason);
+      jsonata += inString ? `" & ${translated.value} & "` : `(${translated.value})`;
+    }
+    if (inString) return kept("a JSON string in it does not close");
+  }
+  const result = `{{ ${jsonata} }}`;
+  if (checkExpressions(result, "import").length > 0) return kept("it does not read as JSON once its expressions are filled in");
+  return { value: result, expression: true, translated: true };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { codeNode } from "../../code/code.node";
+import { setNode } from "../../set/set.node";
 import { nodeRegistry } from "../../registry";
 import { runNode } from "../../../runner/node-testing";
 import { importN8n, looksLikeN8n } from "./n8n-import";
@@ -60,7 +61,7 @@ describe("n8n import: node types", () => {
     expect(byName("Daily").config).toEqual({ cron: "30 8 * * *" });
     expect(byName("Cron").config).toEqual({ cron: "0 9 * * 1" });
     expect(byName("Sensors")).toMatchObject({ type: "mqtt.trigger", config: { topics: ["home/+/temp", "office/#"], parseJson: true }, credentials: { "mqtt.broker": { name: "Home broker" } } });
-    expect(byName("Feed")).toMatchObject({ type: "feed.trigger", config: { url: "https://example.com/feed.xml" } });
+    expect(byName("Feed")).toMatchObject({ type: "feed.trigger", config: { url: "https://example.com/feed.xml", intervalSeconds: 60 } });
     expect(byName("On error").type).toBe("core.manual-trigger");
     expect(byName("Called").type).toBe("core.manual-trigger");
     expectValid(document);
@@ -85,14 +86,14 @@ describe("n8n import: node types", () => {
       ]),
     );
     expect(byName("Set1").config).toEqual({ fields: [{ name: "n", value: 2 }, { name: "a", value: "x" }], keepOnlySet: true });
-    expect(byName("Set3").config).toEqual({ fields: [{ name: "b", value: "{{ $json.a }}" }, { name: "c", value: 3 }], keepOnlySet: true });
-    expect(byName("Set34").config).toEqual({ fields: [{ name: "d", value: "{{ $json.b }}" }], keepOnlySet: false });
+    expect(byName("Set3").config).toEqual({ fields: [{ name: "b", value: "{{ $json.a }}" }, { name: "c", value: 3 }], keepOnlySet: true, types: { b: "string" } });
+    expect(byName("Set34").config).toEqual({ fields: [{ name: "d", value: "{{ $json.b }}" }], keepOnlySet: false, types: { d: "string" } });
     expect(byName("If1").config).toEqual({ conditions: [{ left: "{{ $json.n }}", operator: "greaterThan", right: 1 }], combine: "or" });
     expect(byName("If2").config).toEqual({ conditions: [{ left: "{{ $json.a }}", operator: "equals", right: "x" }], combine: "and" });
     expect(byName("Filter")).toMatchObject({ type: "core.if", config: { conditions: [{ left: "{{ $json.ok }}", operator: "isTrue" }] } });
     expect(byName("Switch1").config).toMatchObject({ rules: [{ operator: "equals", right: "a" }, { operator: "equals", right: "b" }], fallback: true });
     expect(byName("Switch3").config).toMatchObject({ rules: [{ left: "{{ $json.n }}", operator: "greaterThan", right: 5 }], fallback: true });
-    expect(byName("Merge").config).toEqual({ mode: "byPosition" });
+    expect(byName("Merge").config).toEqual({ mode: "byPosition", unpaired: "drop" });
     expect(byName("Code").config).toEqual({ code: "return items; // {{ not an expression }}", compat: "n8n" });
     expect(byName("Fn").type).toBe("core.code");
     expect(byName("Nothing")).toMatchObject({ type: "core.set", config: { fields: [] } });
@@ -104,7 +105,7 @@ describe("n8n import: node types", () => {
   it("maps HTTP requests v1 and v4, respond to webhook, split out, aggregate, execute workflow, MQTT, e-mail and messages as alerts", () => {
     const { document, byName, report } = imported(
       workflow([
-        { name: "Http1", type: "httpRequest", parameters: { url: "https://api.example.com/a", requestMethod: "POST", jsonParameters: true, bodyParametersJson: '{"a":1}', headerParametersUi: { parameter: [{ name: "X-Key", value: "k" }] } } },
+        { name: "Http1", type: "httpRequest", parameters: { url: "https://api.example.com/a", requestMethod: "POST", jsonParameters: true, bodyParametersJson: '{"a":1}', headerParametersJson: '{"X-Key": "k"}' } },
         {
           name: "Http4",
           type: "httpRequest",
@@ -130,7 +131,7 @@ describe("n8n import: node types", () => {
     expect(byName("Http4")).toMatchObject({ config: { method: "PUT", url: "https://api.example.com/items/{{ $json.id }}", query: [{ name: "q", value: "x" }], bodyMode: "json", body: { b: 2 }, timeoutMs: 5000 }, credentials: { "http.header-auth": { name: "Shop key" } } });
     expect(byName("HttpJson").config).toMatchObject({ headers: [{ name: "X-Key", value: "k" }, { name: "X-N", value: "2" }] });
     expect(byName("HttpBuilt").type).toBe("core.placeholder");
-    expect(report.placeholders).toEqual([{ name: "HttpBuilt", sourceType: "n8n-nodes-base.httpRequest", note: "its settings use something our node cannot do" }]);
+    expect(report.placeholders).toEqual([{ name: "HttpBuilt", sourceType: "n8n-nodes-base.httpRequest", note: "its query is JSON built by an expression; ours names each parameter" }]);
     expect(byName("Answer").config).toEqual({ status: 201, headers: [], body: { ok: true } });
     expect(byName("Split").type).toBe("core.code");
     expect(byName("Agg").type).toBe("core.code");
@@ -166,22 +167,36 @@ describe("n8n import: node types", () => {
     expectValid(document);
   });
 
-  it("keeps an agent with tools, its model and its tools as placeholders wired by their ai_* ports, saying why", () => {
+  it("makes an agent with tools an LLM node with its model, keeping each tool as a placeholder that says why it is not called", () => {
     const { document, byName, report } = imported(
       workflow(
         [
           { name: "Chat", type: "manualTrigger" },
-          { name: "Agent", type: "@n8n/n8n-nodes-langchain.agent", parameters: { text: "={{ $json.q }}" } },
+          { name: "Agent", type: "@n8n/n8n-nodes-langchain.agent", parameters: { text: "={{ $json.q }}", options: { systemMessage: "You help." } } },
           { name: "Model", type: "@n8n/n8n-nodes-langchain.lmChatOpenAi", parameters: { model: "gpt-4o" } },
           { name: "Calc", type: "@n8n/n8n-nodes-langchain.toolCalculator" },
+          { name: "Memory", type: "@n8n/n8n-nodes-langchain.memoryBufferWindow" },
         ],
-        { Chat: main([{ node: "Agent" }]), Model: { ai_languageModel: [[{ node: "Agent", type: "ai_languageModel", index: 0 }]] }, Calc: { ai_tool: [[{ node: "Agent", type: "ai_tool", index: 0 }]] } },
+        {
+          Chat: main([{ node: "Agent" }]),
+          Model: { ai_languageModel: [[{ node: "Agent", type: "ai_languageModel", index: 0 }]] },
+          Calc: { ai_tool: [[{ node: "Agent", type: "ai_tool", index: 0 }]] },
+          Memory: { ai_memory: [[{ node: "Agent", type: "ai_memory", index: 0 }]] },
+        },
       ),
     );
-    expect(byName("Agent").config).toMatchObject({ note: "its tools have no Streamware equivalent yet", inputs: ["ai_languageModel", "ai_tool", "in"] });
-    expect(byName("Model").config).toMatchObject({ outputs: ["ai_languageModel", "out"] });
-    expect(document.edges.map((e) => `${e.sourcePort}>${e.targetPort}`)).toEqual(["out>in", "ai_languageModel>ai_languageModel", "ai_tool>ai_tool"]);
-    expect(report.connections.dropped).toEqual([]);
+    expect(byName("Agent")).toMatchObject({ type: "ai.llm", config: { providers: [{ kind: "openai", model: "gpt-4o" }], prompt: "{{ $json.q }}", system: "You help.", replyField: "output" } });
+    expect(document.nodes.map((n) => n.name)).toEqual(["Chat", "Agent", "Calc", "Memory"]);
+    expect(byName("Calc").config).toMatchObject({ note: '"Agent" became an LLM node, which calls no tools; "Calc" stays beside it for reference' });
+    expect(report.notes).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('"Agent": its tool "Calc" is not called'),
+        '"Agent": its chat memory is not carried over; each run asks the model afresh',
+      ]),
+    );
+    expect(report.connections.dropped.map((d) => d.reason)).toEqual(['"Agent" became an LLM node, which calls no tools; "Calc" stays beside it for reference', '"Agent" became an LLM node, which keeps no chat memory; "Memory" stays beside it for reference']);
+    expect(report.nodes).toEqual({ total: 5, mapped: 3 });
+    expectValid(document);
   });
 
   it("turns sticky notes into notes and everything else into placeholders that keep parameters, ports and connections", () => {
@@ -236,15 +251,37 @@ describe("n8n import: code and raw Set", () => {
     ]);
   });
 
-  it("maps a raw Set of literal JSON to one field per key, and keeps a JSON expression as a placeholder", () => {
-    const { byName } = imported(
+  it("maps a raw Set: literal JSON as its object, a JSON expression translated to one building the same object", async () => {
+    const { byName, report } = imported(
       workflow([
-        { name: "Raw", type: "set", typeVersion: 3.4, parameters: { mode: "raw", jsonOutput: '{ "voice": "af", "n": 2 }' } },
-        { name: "Built", type: "set", typeVersion: 3.4, parameters: { mode: "raw", jsonOutput: "={{ { ...$json } }}" } },
+        { name: "Raw", type: "set", typeVersion: 3.4, parameters: { mode: "raw", jsonOutput: '{ "voice": "af", "n": 2, "note": "{{ literal }}" }' } },
+        { name: "Built", type: "set", typeVersion: 3.4, parameters: { mode: "raw", jsonOutput: "={{ { ...$json.order, \"Order total\": $json.order.total, id: 'x' } }}", includeOtherFields: true } },
+        { name: "Template", type: "set", typeVersion: 3.3, parameters: { mode: "raw", jsonOutput: '={ "greeting": "Hi {{ $json.name }}!", "n": {{ $json.n }} }' } },
+        { name: "Parsed", type: "set", typeVersion: 3.4, parameters: { mode: "raw", jsonOutput: "={{ $json.text.parseJson() }}" } },
+        { name: "Kept", type: "set", typeVersion: 3.4, parameters: { mode: "raw", jsonOutput: "={{ $env.SETTINGS }}" } },
       ]),
     );
-    expect(byName("Raw").config).toEqual({ fields: [{ name: "voice", value: "af" }, { name: "n", value: 2 }], keepOnlySet: true });
-    expect(byName("Built")).toMatchObject({ type: "core.placeholder", config: { note: "its output is built by a JSON expression; our Set sets named fields" } });
+    expect(byName("Raw").config).toEqual({ json: { voice: "af", n: 2, note: '{{ "{{ literal }}" }}' }, fields: [], keepOnlySet: true });
+    const { items: built } = await runNode(setNode, { input: [{ json: { order: { total: 9, paid: true }, other: 1 } }], config: byName("Built").config });
+    expect(built[0]!.json).toEqual({ total: 9, paid: true, "Order total": 9, id: "x", order: { total: 9, paid: true }, other: 1 });
+    const { items: templated } = await runNode(setNode, { input: [{ json: { name: "Ada", n: 3 } }], config: byName("Template").config });
+    expect(templated[0]!.json).toEqual({ greeting: "Hi Ada!", n: 3 });
+    const { items: parsed } = await runNode(setNode, { input: [{ json: { text: '{"a":[1,2]}' } }], config: byName("Parsed").config });
+    expect(parsed[0]!.json).toEqual({ a: [1, 2] });
+    expect(byName("Kept").config.json).toBe("={{ $env.SETTINGS }}");
+    expect(report.expressions.flagged).toEqual([{ node: "Kept", field: "jsonOutput", text: "={{ $env.SETTINGS }}", reason: expect.stringContaining("$env") }]);
+  });
+
+  it("sets names no path can spell (spaces, dot notation off) as they are", async () => {
+    const { byName } = imported(
+      workflow([
+        { name: "Spaced", type: "set", typeVersion: 3.4, parameters: { assignments: { assignments: [{ name: "First name", value: "={{ $json.a }}" }, { name: "b.c", value: 1 }] }, includeOtherFields: true } },
+        { name: "Flat", type: "set", parameters: { values: { string: [{ name: "a.b", value: "x" }] }, options: { dotNotation: false } } },
+      ]),
+    );
+    const { items } = await runNode(setNode, { input: [{ json: { a: "Ada" } }], config: byName("Spaced").config });
+    expect(items[0]!.json).toEqual({ a: "Ada", "First name": "Ada", b: { c: 1 } });
+    expect(byName("Flat").config).toEqual({ json: { "a.b": "x" }, fields: [], keepOnlySet: false });
   });
 });
 

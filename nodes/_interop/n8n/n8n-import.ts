@@ -3,8 +3,8 @@ import { checkJson, jsonMaxDepth } from "../../_core/json-check";
 import { FLOW_SCHEMA_TAG, isTimeZone, parseFlowDocument, type FlowDocument } from "../../_core/flow-document";
 import { PLACEHOLDER_PARAMETERS_MAX_CHARS } from "../placeholder-source";
 import { flowReportBuilder, type FlowReportBuilder, type ImportProblem, type ImportReport } from "../import-report";
-import { translateParameterString } from "./n8n-expressions";
-import { chainMapper, LLM_CHAIN_TYPES, modelOf, N8N_MAPPERS, shortType, type FoldedModel, type Mapped, type MapContext, type N8nNode } from "./n8n-nodes";
+import { literalText, translateJsonParameter, translateParameterString } from "./n8n-expressions";
+import { chainMapper, LLM_CHAIN_TYPES, modelOf, N8N_MAPPERS, chainCannot, outputSchemaOf, shortType, type ChainParts, type Mapped, type MapContext, type N8nNode } from "./n8n-nodes";
 
 /**
  * n8n workflow JSON → Streamware flow documents and an import report. Pure: it reads a value (or text) and
@@ -172,24 +172,7 @@ function importWorkflow(workflow: Record<string, unknown>, path: string, unnamed
   const connections = readConnections(workflow.connections, path, report);
   if (report.build().problems.some((p) => p.severity === "error")) return { name, report: report.build(), document: null };
 
-  // Chat models wired into a chain or an agent without tools fold into one LLM node.
-  const aiInto = new Map<string, Connection[]>();
-  for (const c of connections) if (c.type.startsWith("ai_") && byName.has(c.to)) aiInto.set(c.to, [...(aiInto.get(c.to) ?? []), c]);
-  const folded = new Map<string, FoldedModel>();
-  const foldedInto = new Map<string, string>();
-  for (const node of nodes) {
-    if (!LLM_CHAIN_TYPES.has(shortType(node.type))) continue;
-    const inbound = aiInto.get(node.name) ?? [];
-    const models = inbound.filter((c) => c.type === "ai_languageModel");
-    if (models.length !== 1 || inbound.some((c) => c.type !== "ai_languageModel" && c.type !== "ai_memory")) continue;
-    const source = byName.get(models[0]!.from);
-    const model = source ? modelOf(source) : null;
-    const usedElsewhere = connections.some((c) => c.from === models[0]!.from && c.to !== node.name);
-    if (!model || usedElsewhere) continue;
-    folded.set(node.name, model);
-    foldedInto.set(models[0]!.from, node.name);
-    if (inbound.some((c) => c.type === "ai_memory")) report.note(`"${node.name}": its chat memory is not carried over; each run asks the model afresh`);
-  }
+  const { chains, folds, foldedNodes } = foldAiSubNodes({ nodes, byName, connections });
 
   const usedIds = new Set<string>();
   const placed: Placed[] = nodes.map((node, index) => {
@@ -202,7 +185,7 @@ function importWorkflow(workflow: Record<string, unknown>, path: string, unnamed
   for (const entry of placed) {
     const node = entry.source;
     const where = `${path}nodes[${(workflow.nodes as unknown[]).indexOf(findRaw(workflow.nodes as unknown[], node.name))}]`;
-    if (foldedInto.has(node.name)) {
+    if (foldedNodes.has(node.name)) {
       report.mapped();
       continue;
     }
@@ -212,11 +195,12 @@ function importWorkflow(workflow: Record<string, unknown>, path: string, unnamed
     const ctx: MapContext = {
       node,
       value: (v, field) => translateValue(v, field, pending),
+      json: (v, field) => translateJson(v, field, pending),
       note: (text) => nodeNotes.push(text),
       credentialName: (n8nType) => credentialName(node, n8nType),
     };
-    const model = folded.get(node.name);
-    const mapper = model ? chainMapper(model) : node.type.startsWith("n8n-nodes-base.") || type === "openAi" ? N8N_MAPPERS[type] : undefined;
+    const chain = chains.get(node.name);
+    const mapper = chain ? chainMapper(chain.parts) : node.type.startsWith("n8n-nodes-base.") || type === "openAi" ? N8N_MAPPERS[type] : undefined;
     let mapped: Mapped | null = null;
     try {
       mapped = mapper ? mapper(ctx) : null;
@@ -224,16 +208,8 @@ function importWorkflow(workflow: Record<string, unknown>, path: string, unnamed
       report.problem({ path: where, message: `"${node.name}" (${node.type}) could not be mapped, so it became a placeholder: ${(err as Error).message}`, severity: "warning" });
       mapped = null;
     }
-    if (LLM_CHAIN_TYPES.has(type) && !model) {
-      const inbound = aiInto.get(node.name) ?? [];
-      nodeNotes.push(
-        inbound.some((c) => c.type === "ai_tool")
-          ? "its tools have no Streamware equivalent yet"
-          : inbound.some((c) => c.type !== "ai_languageModel" && c.type !== "ai_memory")
-            ? `its ${[...new Set(inbound.map((c) => c.type).filter((t) => t !== "ai_languageModel" && t !== "ai_memory"))].join(", ")} input has no Streamware equivalent yet`
-            : "its chat model is not an OpenAI or Ollama one our LLM node can use",
-      );
-    }
+    if (chain) nodeNotes.push(...chain.notes);
+    else if (LLM_CHAIN_TYPES.has(type)) nodeNotes.push(chainUnfolded(node, aiInputsOf(connections, node.name), byName));
     if (mapped) {
       entry.mapped = { ...mapped, placeholder: false };
       report.mapped();
@@ -242,11 +218,13 @@ function importWorkflow(workflow: Record<string, unknown>, path: string, unnamed
       for (const n of nodeNotes) report.note(`"${node.name}": ${n}`);
       const credential = mapped.credential;
       if (credential) {
-        const credName = credentialName(node, credential.from) ?? credentialName(node);
+        const credName = credential.name ?? credentialName(node, credential.from) ?? credentialName(node);
         if (credName) report.credential({ node: node.name, name: credName, type: credential.type });
         else report.credential({ node: node.name, name: `${node.name} credential`, type: credential.type });
       }
     } else {
+      const servedChain = connections.find((c) => c.from === node.name && c.type.startsWith("ai_") && chains.has(c.to) && !folds.has(foldKey(c.from, c.to)));
+      if (servedChain) nodeNotes.push(subNodeLeft(servedChain));
       const why = nodeNotes.length > 0 ? nodeNotes.join("; ") : mapper ? "its settings use something our node cannot do" : undefined;
       entry.mapped = { ...placeholderFor(node, connections, why), placeholder: true };
       report.placeholder({ name: node.name, sourceType: node.type, ...(why ? { note: why } : {}) });
@@ -271,7 +249,7 @@ function importWorkflow(workflow: Record<string, unknown>, path: string, unnamed
       drop(`no node named "${!byName.has(c.from) ? c.from : c.to}"`);
       continue;
     }
-    if (foldedInto.get(c.from) === c.to) {
+    if (folds.has(foldKey(c.from, c.to))) {
       report.connectionKept();
       continue;
     }
@@ -284,7 +262,7 @@ function importWorkflow(workflow: Record<string, unknown>, path: string, unnamed
     const targetPort = inputPort(to.mapped, c);
     if (!sourcePort || !targetPort) {
       const end = !sourcePort ? `"${c.from}" has no output ${c.output + 1}` : `"${c.to}" has no input ${c.input + 1}`;
-      drop(c.type === "main" ? `${end} in Streamware` : `"${c.to}" takes no ${c.type} connection in Streamware; connect what it did by hand`);
+      drop(c.type === "main" ? `${end} in Streamware` : chains.has(c.to) ? subNodeLeft(c) : `"${c.to}" takes no ${c.type} connection in Streamware; connect what it did by hand`);
       continue;
     }
     if (from.id === to.id) {
@@ -318,7 +296,7 @@ function importWorkflow(workflow: Record<string, unknown>, path: string, unnamed
       onError: onErrorOf(raw),
     };
     if (!p.mapped.placeholder && p.mapped.credential) {
-      const credName = credentialName(p.source, p.mapped.credential.from) ?? credentialName(p.source) ?? `${p.source.name} credential`;
+      const credName = p.mapped.credential.name ?? credentialName(p.source, p.mapped.credential.from) ?? credentialName(p.source) ?? `${p.source.name} credential`;
       flowNode.credentials[p.mapped.credential.type] = { name: credName };
     }
     if (raw.retryOnFail === true) {
@@ -345,6 +323,108 @@ function importWorkflow(workflow: Record<string, unknown>, path: string, unnamed
     return { name, report: report.build(), document: null };
   }
   return { name, report: report.build(), document: spreadForCards(parsed.document, n8nSpacing) };
+}
+
+/** The `ai_*` connections into a node, in input order. */
+function aiInputsOf(connections: Connection[], name: string): Connection[] {
+  return connections.filter((c) => c.to === name && c.type.startsWith("ai_")).sort((a, b) => a.input - b.input);
+}
+
+const foldKey = (from: string, to: string) => `${from}\u0000${to}`;
+
+/**
+ * Chains and agents become our LLM node: their chat model is folded in as its provider, and a structured output
+ * parser (alone, or inside an auto-fixing one, whose sending back of a bad reply our LLM node does itself) as its
+ * reply schema. Tools, memory and other sub-nodes are not folded: they stay in the flow as placeholders, and the
+ * chain says what it no longer does. A sub-node disappears only when everything it feeds folded it in.
+ */
+function foldAiSubNodes(args: { nodes: N8nNode[]; byName: Map<string, N8nNode>; connections: Connection[] }) {
+  const { nodes, byName, connections } = args;
+  const chains = new Map<string, { parts: ChainParts; notes: string[] }>();
+  const folds = new Set<string>();
+  for (const node of nodes) {
+    if (!LLM_CHAIN_TYPES.has(shortType(node.type))) continue;
+    // A wire from a node not in the file is reported with the connections; it folds nothing in.
+    const inbound = aiInputsOf(connections, node.name).filter((c) => byName.has(c.from));
+    const models = inbound.filter((c) => c.type === "ai_languageModel");
+    const model = models.length >= 1 && models.length <= 2 ? modelOf(byName.get(models[0]!.from)!) : null;
+    // A chain whose prompt our LLM node cannot send stays whole, its sub-nodes beside it.
+    if (!model || chainCannot(node)) continue;
+    const notes: string[] = [];
+    const parts: ChainParts = { model };
+    const chainFolds = [foldKey(models[0]!.from, node.name)];
+    const fallback = models[1] ? modelOf(byName.get(models[1].from)!) : null;
+    // One credential of a kind serves the node's providers: a fallback asked with another stays beside it.
+    if (fallback && fallback.kind === model.kind && fallback.baseUrl === model.baseUrl && fallback.credential === model.credential) {
+      parts.fallback = fallback;
+      chainFolds.push(foldKey(models[1]!.from, node.name));
+    } else if (models[1]) notes.push(`its fallback model "${models[1].from}" is asked with another credential or server; add it as a second provider by hand`);
+    const parsers = inbound.filter((c) => c.type === "ai_outputParser");
+    if (parsers.length === 1) {
+      const parsed = parserSchema({ parser: byName.get(parsers[0]!.from)!, connections, byName });
+      if (!parsed) continue;
+      parts.jsonSchema = parsed.schema;
+      chainFolds.push(foldKey(parsers[0]!.from, node.name), ...parsed.folds);
+      if (parsed.note) notes.push(parsed.note);
+    } else if (parsers.length > 1) continue;
+    const tools = inbound.filter((c) => c.type === "ai_tool").map((c) => `"${c.from}"`);
+    if (tools.length > 0) {
+      notes.push(`its tool${tools.length > 1 ? "s" : ""} ${[...new Set(tools)].join(", ")} ${tools.length > 1 ? "are" : "is"} not called: our LLM node answers from the prompt alone, so what the agent looked up or did with them must be done by nodes before it`);
+    }
+    if (inbound.some((c) => c.type === "ai_memory")) notes.push("its chat memory is not carried over; each run asks the model afresh");
+    const others = [...new Set(inbound.map((c) => c.type).filter((t) => !["ai_languageModel", "ai_outputParser", "ai_tool", "ai_memory"].includes(t)))];
+    if (others.length > 0) continue;
+    chains.set(node.name, { parts, notes });
+    for (const key of chainFolds) folds.add(key);
+  }
+  const foldedNodes = new Set<string>();
+  for (const key of folds) {
+    const from = key.split("\u0000")[0]!;
+    if (connections.filter((c) => c.from === from).every((c) => folds.has(foldKey(c.from, c.to)))) foldedNodes.add(from);
+  }
+  return { chains, folds, foldedNodes };
+}
+
+/** A structured output parser's schema, or an auto-fixing parser's around one (with the model it retries with). */
+function parserSchema(args: { parser: N8nNode; connections: Connection[]; byName: Map<string, N8nNode> }): { schema: Record<string, unknown>; folds: string[]; note?: string } | null {
+  const { parser, connections, byName } = args;
+  const type = shortType(parser.type);
+  if (type === "outputParserStructured" || type === "outputParserItemList") {
+    const schema = outputSchemaOf(parser);
+    return schema ? { schema, folds: [] } : null;
+  }
+  if (type !== "outputParserAutofixing") return null;
+  const inbound = aiInputsOf(connections, parser.name);
+  const inner = inbound.filter((c) => c.type === "ai_outputParser");
+  const innerNode = inner.length === 1 ? byName.get(inner[0]!.from) : undefined;
+  const schema = innerNode ? outputSchemaOf(innerNode) : null;
+  if (!schema || inbound.some((c) => c.type !== "ai_outputParser" && c.type !== "ai_languageModel")) return null;
+  return {
+    schema,
+    folds: inbound.map((c) => foldKey(c.from, parser.name)),
+    note: "its auto-fixing output parser became the LLM node's own retry: a reply that does not fit the schema is sent back once to the same model",
+  };
+}
+
+/** What becomes of a tool, a memory or another sub-node of a chain that became our LLM node. */
+function subNodeLeft(c: Connection): string {
+  const what = c.type === "ai_tool" ? "calls no tools" : c.type === "ai_memory" ? "keeps no chat memory" : `takes no ${c.type}`;
+  return `"${c.to}" became an LLM node, which ${what}; "${c.from}" stays beside it for reference`;
+}
+
+/** Why a chain or an agent could not become our LLM node. */
+function chainUnfolded(node: N8nNode, inbound: Connection[], byName: Map<string, N8nNode>): string {
+  const models = inbound.filter((c) => c.type === "ai_languageModel");
+  const cannot = chainCannot(node);
+  if (cannot) return cannot;
+  if (models.length === 0) return "no chat model is wired into it";
+  if (models.length > 2) return "more than two chat models are wired into it";
+  const model = byName.get(models[0]!.from);
+  if (model && !modelOf(model)) return `its chat model ${model.type} is not one our LLM node can ask (OpenAI, an OpenAI-compatible server or Ollama)`;
+  const parsers = inbound.filter((c) => c.type === "ai_outputParser").map((c) => byName.get(c.from)?.type ?? c.from);
+  if (parsers.length > 0) return `its output parser ${parsers.join(", ")} has no Streamware equivalent: our LLM node checks replies against a JSON Schema only`;
+  const others = [...new Set(inbound.map((c) => c.type).filter((t) => !["ai_languageModel", "ai_outputParser", "ai_tool", "ai_memory"].includes(t)))];
+  return `its ${others.join(", ")} input has no Streamware equivalent yet`;
 }
 
 function findRaw(nodes: unknown[], name: string): unknown {
@@ -412,6 +492,24 @@ function translateValue(value: unknown, field: string, pending: { translated: nu
   if (Array.isArray(value)) return value.map((v, i) => translateValue(v, `${field}[${i}]`, pending));
   if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, translateValue(v, `${field}.${k}`, pending)]));
   return value;
+}
+
+/** Literal JSON, its `{{` kept literal. */
+function literalValue(value: unknown): unknown {
+  if (typeof value === "string") return literalText(value);
+  if (Array.isArray(value)) return value.map(literalValue);
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, literalValue(v)]));
+  return value;
+}
+
+/** A parameter n8n parses as JSON after filling in its expressions; other values are walked as any parameter. */
+function translateJson(value: unknown, field: string, pending: { translated: number; flagged: { field: string; text: string; reason: string }[] }): unknown {
+  if (typeof value !== "string") return translateValue(value, field, pending);
+  const t = translateJsonParameter(value);
+  if (!t.expression) return literalValue(t.value);
+  if (t.translated) pending.translated += 1;
+  else pending.flagged.push({ field, text: value, reason: t.reason ?? "not translatable" });
+  return t.value;
 }
 
 function pinnedData(value: unknown, idOf: Map<string, Placed>, report: FlowReportBuilder, path: string): Record<string, { json: Record<string, unknown> }[]> | null {

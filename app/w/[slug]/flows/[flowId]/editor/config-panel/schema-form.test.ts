@@ -31,7 +31,7 @@ function fields(type: string) {
 describe("JSON Schema to fields", () => {
   it("maps the HTTP request node's config to the widgets a person expects", () => {
     const f = fields("core.http-request");
-    expect(Object.keys(f)).toEqual(["method", "url", "query", "headers", "bodyMode", "body", "responseFormat", "timeoutMs", "followRedirects", "failOnStatus", "idempotencyHeader"]);
+    expect(Object.keys(f)).toEqual(["method", "url", "query", "headers", "bodyMode", "body", "parts", "file", "responseFormat", "output", "timeoutMs", "followRedirects", "failOnStatus", "idempotencyHeader"]);
     expect(f.method).toMatchObject({ kind: "select", label: "Method", options: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"], required: false });
     expect(f.url).toMatchObject({ kind: "text", path: "config.url", label: "URL", required: true, expression: true, placeholder: "https://api.example.com/items" });
     expect(f.query).toMatchObject({ kind: "keyValue", label: "Query parameters" });
