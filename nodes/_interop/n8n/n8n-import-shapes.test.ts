@@ -419,5 +419,7 @@ describe("n8n import: data, answers and messages", () => {
     expect(isListedN8nNode({ type: lc("lmChatOpenAi") }, [lc("agent")])).toBe(true);
     expect(isListedN8nNode({ type: lc("lmChatOpenAi") }, [lc("informationExtractor")])).toBe(false);
     expect(isListedN8nNode({ type: base("googleSheets") }, [])).toBe(false);
+    expect(isListedN8nNode({ type: base("code"), parameters: { jsCode: "return items;" } }, [])).toBe(true);
+    expect(isListedN8nNode({ type: base("code"), parameters: { language: "pythonNative", pythonCode: "return _items" } }, [])).toBe(false);
   });
 });

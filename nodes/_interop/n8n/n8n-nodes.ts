@@ -1287,8 +1287,9 @@ export const N8N_LISTED_TYPES: ReadonlySet<string> = new Set([...Object.keys(N8N
 
 /**
  * Whether the importer means to map this node, as the benchmark counts it: one of the listed types; of the
- * messaging nodes only sending a text message, of the OpenAI node only its chat, of chat models only one wired
- * into chains or agents alone (`feeds`: the types of the nodes it is wired into), as our LLM node replaces those.
+ * messaging nodes only sending a text message, of the OpenAI node only its chat, of the code node only JavaScript
+ * (Python has no runtime here), of chat models only one wired into chains or agents alone (`feeds`: the types of
+ * the nodes it is wired into), as our LLM node replaces those.
  */
 export function isListedN8nNode(node: { type: string; parameters?: unknown }, feeds: readonly string[]): boolean {
   const type = shortType(node.type);
@@ -1299,6 +1300,7 @@ export function isListedN8nNode(node: { type: string; parameters?: unknown }, fe
   const p = record(node.parameters);
   if (type in MESSAGE_SENDS) return sendsMessage(type, p);
   if (type === "openAi") return isOpenAiChat(p);
+  if (type === "code") return !String(p.language ?? "javaScript").startsWith("python");
   // A model also serving something else (an information extractor, a classifier) stays for that one.
   if (CHAT_MODEL_TYPES.has(type)) return feeds.length > 0 && feeds.every((t) => LLM_CHAIN_TYPES.has(shortType(t)));
   return true;
