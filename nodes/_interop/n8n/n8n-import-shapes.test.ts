@@ -193,6 +193,11 @@ describe("n8n import: older shapes", () => {
 });
 
 describe("n8n import: merge", () => {
+  it("reads version 1's merge-by-position mode under a later version as what it names", () => {
+    const { byName } = imported(workflow([{ name: "Zip", type: "merge", typeVersion: 2.1, parameters: { mode: "mergeByPosition", options: {} } }]));
+    expect(byName("Zip").config).toEqual({ mode: "byPosition", unpaired: "drop" });
+  });
+
   it("maps more than two inputs, choosing a branch, every pair, joins on fields and by position, by version", async () => {
     const { document, byName } = imported(
       workflow(
@@ -230,6 +235,27 @@ describe("n8n import: merge", () => {
 });
 
 describe("n8n import: HTTP request bodies and authentication", () => {
+  it("splits a query or headers given as a JSON template into parameters, each string with its own expressions", () => {
+    const jsonQuery = '={\n  "fields": "id,caption",\n  "limit": 25,\n  "since": "{{ $json.from }}",\n  "q": "in:{{ $json.box }} is:{{ $json.state }}"\n}';
+    const { byName, report } = imported(
+      workflow([
+        { name: "Query", type: "httpRequest", typeVersion: 4.2, parameters: { url: "https://api.example.com/media", sendQuery: true, specifyQuery: "json", jsonQuery, sendHeaders: true, specifyHeaders: "json", jsonHeaders: '={ "X-Trace": "{{ $json.trace }}" }' } },
+        { name: "Built", type: "httpRequest", typeVersion: 4.2, parameters: { url: "https://api.example.com", sendQuery: true, specifyQuery: "json", jsonQuery: "={{ $json.query }}" } },
+      ]),
+    );
+    expect(byName("Query").config).toMatchObject({
+      query: [
+        { name: "fields", value: "id,caption" },
+        { name: "limit", value: "25" },
+        { name: "since", value: "{{ $json.from }}" },
+        { name: "q", value: expect.stringMatching(/^in:\{\{ .*box.* \}\} is:\{\{ .*state.* \}\}$/) },
+      ],
+      headers: [{ name: "X-Trace", value: "{{ $json.trace }}" }],
+    });
+    expect(byName("Built").type).toBe("core.placeholder");
+    expect(report.placeholders.map((p) => p.name)).toEqual(["Built"]);
+  });
+
   it("maps multipart forms with files, a file body, v1 form and binary bodies, and says what to put in a header credential", () => {
     const { byName, report } = imported(
       workflow([

@@ -443,7 +443,9 @@ const mergeMapper: Mapper = (ctx) => {
     const use = v >= 3 ? numberOr(p.useDataOfInput, 1) : output === "input2" ? 2 : 1;
     return merged({ mode: "choose", use });
   }
-  const combineBy = v >= 2 ? (text(p.combineBy) ?? text(p.combinationMode) ?? "combineByFields") : mode;
+  // Version 1's mode names (merge by index or position) are read as what they name under any version.
+  const v1Mode = mode === "mergeByPosition" || mode === "mergeByIndex" || mode === "multiplex";
+  const combineBy = v >= 2 && !v1Mode ? (text(p.combineBy) ?? text(p.combinationMode) ?? "combineByFields") : mode;
   if (combineBy === "combineByPosition" || combineBy === "mergeByPosition" || combineBy === "mergeByIndex") {
     const join = v >= 2 ? (options.includeUnpaired === true ? "outer" : "inner") : (text(p.join) ?? "inner");
     if (join === "left") {
@@ -891,10 +893,29 @@ function httpAuthentication(ctx: MapContext, config: Record<string, unknown>): M
 }
 
 /** Headers or query given as literal JSON text, as name/value pairs; an expression building them cannot be. */
+/**
+ * Query parameters or headers given as one JSON object, as name/value pairs. n8n fills in the `{{ }}` of an
+ * expression (`={ "q": "{{ $json.term }}" }`) before reading the JSON; where each one sits inside a string, that
+ * string becomes the parameter's own expression. `{{ }}` outside a string (a whole value built by JavaScript)
+ * cannot be split into parameters: null.
+ */
 function jsonPairs(value: unknown): { name: string; value: unknown }[] | null {
-  const parsed = parseJsonText(value);
+  let parsed = parseJsonText(value);
+  const filled: string[] = [];
+  if (typeof parsed === "string" && parsed.startsWith("=")) {
+    const marked = parsed.slice(1).replace(/\{\{[\s\S]*?\}\}/g, (expression) => `\uE000${filled.push(expression) - 1}\uE000`);
+    try {
+      parsed = JSON.parse(marked) as unknown;
+    } catch {
+      return null;
+    }
+  }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
-  return Object.entries(parsed).map(([name, v]) => ({ name, value: typeof v === "string" ? v : JSON.stringify(v) }));
+  const restore = (text: string) => text.replace(/\uE000(\d+)\uE000/g, (_, i: string) => filled[Number(i)]!);
+  return Object.entries(parsed).map(([name, v]) => {
+    if (typeof v !== "string") return { name, value: JSON.stringify(v) };
+    return { name: restore(name), value: v.includes("\uE000") ? `=${restore(v)}` : v };
+  });
 }
 
 const httpMapper: Mapper = (ctx) => (ctx.node.typeVersion >= 3 ? httpV3(ctx) : httpV1(ctx));
