@@ -1,12 +1,13 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
 import { downloadText } from "./download";
 import { ImportDialog } from "./import-dialog";
 import { canEdit, useWorkspace } from "./workspace-context";
+import { useDismiss } from "@/app/_components/use-dismiss";
 
 /** Asks the server for an export and downloads it; `error` says why the last one failed. */
 export function useExport() {
@@ -53,18 +54,7 @@ export function ExportWorkspaceMenu() {
   const [open, setOpen] = useState(false);
   const menu = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    if (!open) return;
-    const close = (event: Event) => {
-      if (event instanceof KeyboardEvent ? event.key === "Escape" : !menu.current?.contains(event.target as Node)) setOpen(false);
-    };
-    window.addEventListener("pointerdown", close);
-    window.addEventListener("keydown", close);
-    return () => {
-      window.removeEventListener("pointerdown", close);
-      window.removeEventListener("keydown", close);
-    };
-  }, [open]);
+  useDismiss({ open, close: useCallback(() => setOpen(false), []), within: menu });
 
   return (
     <div ref={menu} className="relative">

@@ -2,13 +2,14 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { rememberCopyNotice, takeCopyNotice } from "../../../flow-copy";
 import type { ShowNotice } from "./editor-notice";
 import { ExportFlowDialog } from "./export-flow-dialog";
 import { toolButton } from "./tool-button";
 import type { FlowRef } from "./use-flow-issues";
+import { useDismiss } from "@/app/_components/use-dismiss";
 
 /** The flow's own actions beside its name; and, in a copy just made, the notice of what the copy changed. */
 export function FlowMenu({
@@ -41,18 +42,7 @@ export function FlowMenu({
     if (notice) show("info", notice.text, notice.details.length ? notice.details : undefined);
   }, [flowRef.flowId, show]);
 
-  useEffect(() => {
-    if (!open) return;
-    const close = (event: Event) => {
-      if (event instanceof KeyboardEvent ? event.key === "Escape" : !menu.current?.contains(event.target as Node)) setOpen(false);
-    };
-    window.addEventListener("pointerdown", close);
-    window.addEventListener("keydown", close);
-    return () => {
-      window.removeEventListener("pointerdown", close);
-      window.removeEventListener("keydown", close);
-    };
-  }, [open]);
+  useDismiss({ open, close: useCallback(() => setOpen(false), []), within: menu });
 
   async function makeCopy() {
     setOpen(false);
