@@ -187,6 +187,8 @@ test("n8n nodes pasted onto the canvas are added, mapped, at the pointer, as one
   await page.mouse.move(box.x + 200, box.y + box.height - 240);
   await page.keyboard.press("Control+v");
   await expect(page.getByRole("status").filter({ hasText: "Pasted 4 n8n nodes: 3 mapped, 1 placeholder" })).toBeVisible();
+  // The canvas draws only the cards in view, and the pasted canvas is spread for our wider cards: zoom to fit.
+  await page.keyboard.press("Shift+Digit1");
   await expect(canvasNodes(page)).toHaveCount(5);
   await expect(canvasNode(page, "Collect ids")).toBeVisible();
   await expect(canvasNode(page, "Open Jira issue")).toBeVisible();
