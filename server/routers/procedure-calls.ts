@@ -79,6 +79,7 @@ export const procedureCalls: Record<string, (caller: Caller, t: Target) => Promi
   "transfer.exportWorkspace": (c, t) => c.transfer.exportWorkspace({ workspaceId: t.workspaceId, includeVersions: true }),
   "transfer.preview": (c, t) => c.transfer.preview({ workspaceId: t.workspaceId, text: JSON.stringify({ name: "Planted", document: runnable }) }),
   "transfer.applyImport": (c, t) => c.transfer.applyImport({ workspaceId: t.workspaceId, text: JSON.stringify({ name: "Planted", document: runnable }), resolutions: {} }),
+  "dashboardProposal.propose": (c, t) => c.dashboardProposal.propose({ workspaceId: t.workspaceId, flowId: t.flowId }),
 };
 
 /**
@@ -147,6 +148,7 @@ export const byResourceId = [
   "run.lastTriggerInput",
   "apiKey.revoke",
   "transfer.exportFlow",
+  "dashboardProposal.propose",
 ];
 
 /** Manual trigger, then an hour's wait, and a webhook at `hookPath`: a run started from it keeps running while a test looks on. */
