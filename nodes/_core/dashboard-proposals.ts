@@ -180,6 +180,9 @@ function quote(text: string, max = 40): string {
 // Ranks, most useful first: what only this data can show, then live numbers, then the rest.
 const RANK = { abTest: 0, weather: 1, media: 2, number: 3, numbers: 4, records: 5, status: 6, steadyNumber: 7, text: 8 } as const;
 
+/** Nodes whose items wrap what they received: only these fields hold the data (a webhook's method and path do not). */
+const ITEM_FIELDS: Record<string, readonly string[]> = { "core.webhook": ["body", "query"] };
+
 type Draft = Omit<Widget, "id" | "layout">;
 
 interface Finding {
@@ -318,9 +321,11 @@ function findingsOf({ outputs, flowId }: { outputs: NodeOutputs; flowId: string 
       numbersFinding({ node, path, record: value, keys: numeric, add });
       return;
     }
+    const only = depth === 0 ? ITEM_FIELDS[outputs.nodeType] : undefined;
     for (const key of keys) {
       // HTTP headers and the A/B assignment (proposed above) are not dashboard values.
       if ((key === "headers" && isPlainObject(value[key])) || (depth === 0 && key === "ab" && experiments.size > 0)) continue;
+      if (only && !only.includes(key)) continue;
       walk(value[key], [...path, key], depth + 1);
     }
   };
@@ -455,7 +460,8 @@ function weatherFindings({ node, forecast, add }: { node: string; forecast: Fore
   if (!name) return;
   const { location } = forecast;
   const place = [location.name ?? location.query, location.country].filter((part) => typeof part === "string" && part).join(", ") || `${show(location.latitude as number)},${show(location.longitude as number)}`;
-  const parts = [isPlainObject(forecast.current) ? "current conditions" : null, forecast.daily.length ? `${forecast.daily.length} days` : null, forecast.hourly.length ? `${forecast.hourly.length} hours` : null].filter(Boolean);
+  const count = (n: number, what: string) => (n === 0 ? null : `${n} ${what}${n === 1 ? "" : "s"}`);
+  const parts = [isPlainObject(forecast.current) ? "current conditions" : null, count(forecast.daily.length, "day"), count(forecast.hourly.length, "hour")].filter(Boolean);
   add({
     rank: RANK.weather,
     path: [],
