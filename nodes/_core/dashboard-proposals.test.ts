@@ -276,6 +276,28 @@ describe("proposals by the shape of the data", () => {
     for (const { widget } of first) expect(widget.layout.x + widget.layout.w).toBeLessThanOrEqual(12);
   });
 
+  it("a value passed on downstream is proposed once, from the node that made it", () => {
+    const made = { temperature: 20, camera: "https://cam.test/live.m3u8", rows: [{ n: 1 }], load: { a: 1, b: 2 } };
+    const samples = [
+      ...node("Sensor", [[made], [{ ...made, temperature: 18 }]]),
+      // Tagged downstream: same fields, same values in every run, plus one of its own.
+      ...node("Tag", [[{ ...made, label: "kitchen" }], [{ ...made, temperature: 18, label: "kitchen" }]]),
+      // The same field name with other values is another node's own.
+      ...node("Other", [[{ temperature: 5 }], [{ temperature: 18 }]]),
+    ];
+    expect(kinds(propose(samples))).toEqual([
+      "media Sensor.camera",
+      "stat Sensor.temperature",
+      "timeseries Sensor.temperature",
+      "stat Other.temperature",
+      "timeseries Other.temperature",
+      "timeseries Sensor.load.a+Sensor.load.b",
+      "table Sensor.rows",
+      "bar Sensor.rows [n]",
+      "text Tag.label",
+    ]);
+  });
+
   it("proposes nothing for no runs, empty outputs and items with nothing to show", () => {
     expect(propose([])).toEqual([]);
     expect(propose(node("Empty", [[], [{}]]))).toEqual([]);
@@ -301,10 +323,10 @@ describe("bounds", () => {
   it("an object with very many keys, many items, runs and nodes stay bounded", () => {
     const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, `value ${i}`]));
     expect(propose(node("Wide", [[wide]]))).toHaveLength(PROPOSAL_LIMITS.proposals);
-    const manyNodes = Array.from({ length: 1000 }, (_, i) => node(`Node ${i}`, [[{ on: i % 2 === 0 }]])).flat();
+    const manyNodes = Array.from({ length: 1000 }, (_, i) => node(`Node ${i}`, [[{ count: i }]])).flat();
     const proposals = propose(manyNodes);
     expect(proposals).toHaveLength(PROPOSAL_LIMITS.proposals);
-    expect(proposals.at(-1)!.source.node).toBe("Node 19");
+    expect(proposals.at(-1)!.source.node).toBe("Node 9");
     const manyRuns = node("Runs", Array.from({ length: 1000 }, (_, i) => [{ n: i }]));
     expect(propose(manyRuns)[0]!.reason).toBe(`A number (latest 0, from 0 to ${PROPOSAL_LIMITS.runsPerNode - 1} over ${PROPOSAL_LIMITS.runsPerNode} runs): a stat tile with a sparkline of its recent values`);
   });

@@ -216,6 +216,14 @@ function valueAt(value: unknown, path: readonly string[]): unknown {
 
 const isNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
 
+/** A short stand-in for a value, to tell whether two nodes emitted the same: texts cut short, lists and objects by their size and first keys. */
+function fingerprint(value: unknown): unknown {
+  if (typeof value === "string") return value.slice(0, 200);
+  if (Array.isArray(value)) return ["list", value.length, isPlainObject(value[0]) ? Object.keys(value[0]).slice(0, 10) : typeof value[0]];
+  if (isPlainObject(value)) return Object.entries(value).slice(0, PROPOSAL_LIMITS.keysPerObject).map(([key, v]) => [key, typeof v === "object" ? null : v]);
+  return value ?? null;
+}
+
 /** A node's outputs over the sampled runs, newest first, each run's items bounded. */
 interface NodeOutputs {
   node: string;
@@ -224,7 +232,7 @@ interface NodeOutputs {
 }
 
 /** What one node's outputs propose. `firsts` are each run's first item, newest first, for the history of a field. */
-function findingsOf({ outputs, flowId }: { outputs: NodeOutputs; flowId: string }): Finding[] {
+function findingsOf({ outputs, flowId, carried }: { outputs: NodeOutputs; flowId: string; carried: Set<string> }): Finding[] {
   const { node, runs } = outputs;
   const findings: Finding[] = [];
   const latest = runs.find((items) => items.length > 0);
@@ -286,10 +294,21 @@ function findingsOf({ outputs, flowId }: { outputs: NodeOutputs; flowId: string 
   }
 
   const history = (path: readonly string[]) => firsts.map((item) => valueAt(item, path));
+  /**
+   * Nodes pass their input on (a Set node adds to it, an A/B split tags it): a field holding in every sampled run
+   * what the same field of an earlier node held came from there, and is proposed once, from the node that made it.
+   */
+  const passedOn = (path: readonly string[]) => {
+    const key = JSON.stringify([path, history(path).map(fingerprint)]);
+    if (carried.has(key)) return true;
+    carried.add(key);
+    return false;
+  };
 
   const walk = (value: unknown, path: string[], depth: number): void => {
     if (budget-- <= 0) return;
     if (value === null || value === undefined) return;
+    if (!isPlainObject(value) && passedOn(path)) return;
     const name = () => proposedSeriesName({ node, path });
     if (typeof value === "number") {
       if (!Number.isFinite(value)) return;
@@ -318,6 +337,7 @@ function findingsOf({ outputs, flowId }: { outputs: NodeOutputs; flowId: string 
     const present = keys.filter((key) => value[key] !== null && value[key] !== undefined);
     const numeric = present.filter((key) => isNumber(value[key]));
     if (path.length > 0 && numeric.length >= 2 && numeric.length === present.length) {
+      if (passedOn(path)) return;
       numbersFinding({ node, path, record: value, keys: numeric, add });
       return;
     }
@@ -511,8 +531,9 @@ const identity = (widget: Draft) => JSON.stringify([widget.kind, widget.series, 
  * 12-column grid. The same samples always give the same proposals.
  */
 export function proposeWidgets({ flowId, samples }: { flowId: string; samples: readonly StepOutputSample[] }): WidgetProposal[] {
+  const carried = new Set<string>();
   const findings = byNode(samples)
-    .flatMap((outputs) => findingsOf({ outputs, flowId }))
+    .flatMap((outputs) => findingsOf({ outputs, flowId, carried }))
     .map((finding, order) => ({ finding, order }))
     .sort((a, b) => a.finding.rank - b.finding.rank || a.order - b.order);
   const proposals: WidgetProposal[] = [];
