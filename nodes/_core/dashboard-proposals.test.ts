@@ -298,6 +298,17 @@ describe("proposals by the shape of the data", () => {
     ]);
   });
 
+  it("rows and forecasts passed on downstream are proposed once too", () => {
+    const rows = [{ sku: "a", qty: 1 }, { sku: "b", qty: 2 }];
+    const samples = [
+      ...node("Weather", [[forecast]], "weather.forecast"),
+      ...node("Rainy?", [[{ ...forecast, rain: false }]], "core.if"),
+      ...node("Stock", [rows]),
+      ...node("Filter", [rows], "core.if"),
+    ];
+    expect(kinds(propose(samples))).toEqual(["weather Weather", "timeseries Weather.current.temperature_2m", "table Stock", "bar Stock [qty]"]);
+  });
+
   it("proposes nothing for no runs, empty outputs and items with nothing to show", () => {
     expect(propose([])).toEqual([]);
     expect(propose(node("Empty", [[], [{}]]))).toEqual([]);

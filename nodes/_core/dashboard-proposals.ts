@@ -231,7 +231,10 @@ interface NodeOutputs {
   runs: unknown[][];
 }
 
-/** What one node's outputs propose. `firsts` are each run's first item, newest first, for the history of a field. */
+/**
+ * What one node's outputs propose. A field's history is its value in each run's first item, newest first; `carried`
+ * holds the histories earlier nodes emitted.
+ */
 function findingsOf({ outputs, flowId, carried }: { outputs: NodeOutputs; flowId: string; carried: Set<string> }): Finding[] {
   const { node, runs } = outputs;
   const findings: Finding[] = [];
@@ -280,30 +283,31 @@ function findingsOf({ outputs, flowId, carried }: { outputs: NodeOutputs; flowId
     });
   }
 
+  const history = (path: readonly string[]) => firsts.map((item) => valueAt(item, path));
+  /**
+   * Nodes pass their input on (a Set node adds to it, an A/B split tags it): a field holding in every sampled run
+   * what the same field of an earlier node held came from there, and is proposed once, from the node that made it.
+   */
+  const passedOn = (path: readonly string[], values: unknown[] = history(path)) => {
+    const key = JSON.stringify([path, values.map(fingerprint)]);
+    if (carried.has(key)) return true;
+    carried.add(key);
+    return false;
+  };
+
   const first = latest[0];
   if (isForecast(first)) {
-    weatherFindings({ node, forecast: first, add });
+    // A forecast passed on keeps its place and current conditions.
+    if (!passedOn(["location", "current"], firsts.map((item) => (isPlainObject(item) ? [item.location, item.current] : null)).flat())) weatherFindings({ node, forecast: first, add });
     return findings;
   }
 
   // Several items in one run are rows: one point per item makes a table of the latest ones.
   if (latest.length > 1 && latest.every(isPlainObject)) {
     const name = proposedSeriesName({ node, path: [] });
-    if (name) recordFindings({ node, path: [], name, rows: latest, what: `${latest.length} items in the latest run`, add });
+    if (name && !passedOn([], latest)) recordFindings({ node, path: [], name, rows: latest, what: `${latest.length} items in the latest run`, add });
     return findings;
   }
-
-  const history = (path: readonly string[]) => firsts.map((item) => valueAt(item, path));
-  /**
-   * Nodes pass their input on (a Set node adds to it, an A/B split tags it): a field holding in every sampled run
-   * what the same field of an earlier node held came from there, and is proposed once, from the node that made it.
-   */
-  const passedOn = (path: readonly string[]) => {
-    const key = JSON.stringify([path, history(path).map(fingerprint)]);
-    if (carried.has(key)) return true;
-    carried.add(key);
-    return false;
-  };
 
   const walk = (value: unknown, path: string[], depth: number): void => {
     if (budget-- <= 0) return;
