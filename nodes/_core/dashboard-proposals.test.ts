@@ -188,7 +188,7 @@ describe("proposals by the shape of the data", () => {
         widget: { id: "timeseries-2", kind: "timeseries", title: "Temperature · Berlin, Germany", series: ["Weather.current.temperature_2m"], unit: "°C", layout: { x: 6, y: 0, w: 6, h: 4 } },
         reason: "The forecast's current temperature (21.4°C): its history as a time series",
         source: { node: "Weather", field: "current.temperature_2m" },
-        publish: [{ series: "Weather.current.temperature_2m", value: "{{ current.temperature_2m }}" }],
+        publish: [{ series: "Weather.current.temperature_2m", value: "{{ current.temperature_2m }}", unit: "°C" }],
       },
     ]);
   });

@@ -22,8 +22,15 @@ export interface WidgetProposal {
   reason: string;
   /** The node the data came from, and the dotted path of the field in its items ("" for the whole item). */
   source: { node: string; field: string };
-  /** What `dashboard.publish` nodes after the source node would write for the widget: series and value expression. */
-  publish: { series: string; value: string }[];
+  /** The config of `dashboard.publish` nodes after the source node that would feed the widget. */
+  publish: PublishConfig[];
+}
+
+/** What a `dashboard.publish` node is told: the series, the expression of its value, and its unit when known. */
+export interface PublishConfig {
+  series: string;
+  value: string;
+  unit?: string;
 }
 
 export const PROPOSAL_LIMITS = {
@@ -189,7 +196,7 @@ interface Finding {
   rank: number;
   proposals: { widget: Draft; reason: string }[];
   source: { node: string; field: string };
-  publish: { series: string; value: string }[];
+  publish: PublishConfig[];
 }
 
 /** The size a widget takes on the 12-column grid. */
@@ -245,10 +252,11 @@ function findingsOf({ outputs, flowId, carried }: { outputs: NodeOutputs; flowId
 
   const add: Add = (finding) => {
     const publish: Finding["publish"] = [];
+    const unit = finding.proposals[0]?.widget.unit;
     for (const series of finding.series) {
       const value = valueExpression(series.path);
       if (value === null) return;
-      publish.push({ series: series.name, value });
+      publish.push({ series: series.name, value, ...(unit ? { unit } : {}) });
     }
     findings.push({ rank: finding.rank, proposals: finding.proposals, source: { node, field: finding.path.join(".") }, publish });
   };

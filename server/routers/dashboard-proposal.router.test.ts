@@ -120,6 +120,46 @@ describe.each(databaseKinds)("dashboard proposals on %s", (kind) => {
     expect(dashboardWidgetsSchema.safeParse(proposals.map((p) => p.widget)).success).toBe(true);
   });
 
+  it("feeds every proposed series once its publish nodes are added, and the proposed widgets make a dashboard", async () => {
+    const { caller, workspace } = await signInAs({ db: database.db, name: "Publisher" });
+    const workspaceId = workspace.id;
+    const document = monitorFlow(weather.base);
+    const flow = await caller.flow.create({ workspaceId, name: "Published monitor", document });
+    const ref = { workspaceId, flowId: flow.id };
+    await run(caller, ref, reading(19));
+    const { proposals } = await caller.dashboardProposal.propose(ref);
+
+    // A publish node after each source node, for each series a proposal names, as a person accepting them would add.
+    const publishes = new Map(proposals.flatMap((p) => p.publish.map((config) => [config.series, { node: p.source.node, config }] as const)));
+    const idOf = (name: string) => document.nodes.find((n) => n.name === name)!.id;
+    const added = [...publishes.values()].map(({ node: source, config }, i) => ({ id: `publish${i}`, source: idOf(source), config }));
+    const published = {
+      ...document,
+      nodes: [...document.nodes, ...added.map((p) => node(p.id, `Publish ${p.config.series}`, "dashboard.publish", { ...p.config }))],
+      // The split sends each item out of its variant's port; the publish nodes listen on both.
+      edges: [...document.edges, ...added.flatMap((p) => (p.source === "split" ? ["A", "B"].map((port) => ({ ...edge(p.source, p.id), id: `${p.id}-${port}`, sourcePort: port })) : [edge(p.source, p.id)]))],
+    };
+    await caller.flow.saveDraft({ ...ref, document: published });
+    expect((await run(caller, ref, reading(23))).status).toBe("succeeded");
+
+    const series = await caller.dashboard.series({ workspaceId });
+    const last = Object.fromEntries(series.map((s) => [s.series, s.last.value ?? s.last.data]));
+    expect(Object.keys(last).sort()).toEqual([...publishes.keys()].sort());
+    expect(last["Start.temperature"]).toBe(23);
+    expect(last["Start.camera"]).toBe("https://cam.example.com/kitchen/live.m3u8");
+    expect(last["Check.healthy"]).toBe(true);
+    expect(last["Start.sensors"]).toEqual([
+      { name: "fridge", watts: 90 },
+      { name: "oven", watts: 230 },
+    ]);
+    expect(last["Weather.current.temperature_2m"]).toBe(21.4);
+    expect(series.find((s) => s.series === "Weather.current.temperature_2m")?.unit).toBe("°C");
+    expect((last.Weather as { location: { name: string } }).location.name).toBe("Berlin");
+
+    const dashboard = await caller.dashboard.create({ workspaceId, name: "Kitchen", widgets: proposals.map((p) => p.widget) });
+    expect((await caller.dashboard.get({ workspaceId, dashboardId: dashboard.id })).widgets).toEqual(proposals.map((p) => p.widget));
+  });
+
   it("answers another workspace's flow as a missing one, and lets a viewer ask", async () => {
     const owner = await signInAs({ db: database.db, name: "Owner" });
     const intruder = await signInAs({ db: database.db, name: "Intruder" });
