@@ -273,7 +273,16 @@ describe("proposals by the shape of the data", () => {
     expect(propose(samples)).toEqual(first);
     expect(first).toHaveLength(PROPOSAL_LIMITS.proposals);
     expect(dashboardWidgetsSchema.safeParse(first.map((p) => p.widget)).success).toBe(true);
-    for (const { widget } of first) expect(widget.layout.x + widget.layout.w).toBeLessThanOrEqual(12);
+    const cells = new Set<string>();
+    for (const { layout } of first.map((p) => p.widget)) {
+      expect(layout.x + layout.w).toBeLessThanOrEqual(12);
+      for (let x = layout.x; x < layout.x + layout.w; x++) {
+        for (let y = layout.y; y < layout.y + layout.h; y++) {
+          expect(cells.has(`${x},${y}`), `cell ${x},${y} taken twice`).toBe(false);
+          cells.add(`${x},${y}`);
+        }
+      }
+    }
   });
 
   it("a value passed on downstream is proposed once, from the node that made it", () => {
@@ -307,6 +316,11 @@ describe("proposals by the shape of the data", () => {
       ...node("Filter", [rows], "core.if"),
     ];
     expect(kinds(propose(samples))).toEqual(["weather Weather", "timeseries Weather.current.temperature_2m", "table Stock", "bar Stock [qty]"]);
+  });
+
+  it("lays the proposals out in order, each as high as it fits, small tiles filling the gaps beside charts", () => {
+    const layouts = propose(node("Three", [[{ a: 1, b: 2, c: 3, note: "fine" }]])).map((p) => `${p.widget.id} ${Object.values(p.widget.layout).join(",")}`);
+    expect(layouts).toEqual(["stat-1 0,0,3,2", "timeseries-2 3,0,6,4", "stat-3 9,0,3,2", "timeseries-4 0,4,6,4", "stat-5 9,2,3,2", "timeseries-6 6,4,6,4", "text-7 0,8,6,3"]);
   });
 
   it("proposes nothing for no runs, empty outputs and items with nothing to show", () => {

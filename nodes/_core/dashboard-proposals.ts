@@ -550,25 +550,32 @@ export function proposeWidgets({ flowId, samples }: { flowId: string; samples: r
     .sort((a, b) => a.finding.rank - b.finding.rank || a.order - b.order);
   const proposals: WidgetProposal[] = [];
   const seen = new Set<string>();
-  let x = 0;
-  let y = 0;
-  let rowHeight = 0;
+  const place = placer();
   for (const { finding } of findings) {
     for (const { widget, reason } of finding.proposals) {
       if (proposals.length >= PROPOSAL_LIMITS.proposals) return proposals;
       const key = identity(widget);
       if (seen.has(key)) continue;
       seen.add(key);
-      const { w, h } = SIZES[widget.kind];
-      if (x + w > GRID_COLUMNS) {
-        x = 0;
-        y += rowHeight;
-        rowHeight = 0;
-      }
-      proposals.push({ widget: { id: `${widget.kind}-${proposals.length + 1}`, ...widget, layout: { x, y, w, h } }, reason, source: finding.source, publish: finding.publish });
-      x += w;
-      rowHeight = Math.max(rowHeight, h);
+      proposals.push({ widget: { id: `${widget.kind}-${proposals.length + 1}`, ...widget, layout: place(SIZES[widget.kind]) }, reason, source: finding.source, publish: finding.publish });
     }
   }
   return proposals;
+}
+
+/**
+ * Places widgets in turn on the grid, each as high as it fits and then as far left, so the first proposals sit at
+ * the top and small tiles fill the gaps beside large ones.
+ */
+function placer() {
+  const bottoms = Array.from({ length: GRID_COLUMNS }, () => 0);
+  return ({ w, h }: { w: number; h: number }) => {
+    let best = { x: 0, y: Number.POSITIVE_INFINITY };
+    for (let x = 0; x + w <= GRID_COLUMNS; x++) {
+      const y = Math.max(...bottoms.slice(x, x + w));
+      if (y < best.y) best = { x, y };
+    }
+    for (let column = best.x; column < best.x + w; column++) bottoms[column] = best.y + h;
+    return { ...best, w, h };
+  };
 }
