@@ -348,6 +348,7 @@ describe("bounds", () => {
   it("an object with very many keys, many items, runs and nodes stay bounded", () => {
     const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, `value ${i}`]));
     expect(propose(node("Wide", [[wide]]))).toHaveLength(PROPOSAL_LIMITS.proposals);
+    expect(kinds(propose(node("Wide rows", [Array.from({ length: 10_000 }, () => wide)])))).toEqual(["table Wide rows"]);
     const manyNodes = Array.from({ length: 1000 }, (_, i) => node(`Node ${i}`, [[{ count: i }]])).flat();
     const proposals = propose(manyNodes);
     expect(proposals).toHaveLength(PROPOSAL_LIMITS.proposals);

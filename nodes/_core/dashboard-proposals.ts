@@ -227,7 +227,14 @@ const isNumber = (value: unknown): value is number => typeof value === "number" 
 function fingerprint(value: unknown): unknown {
   if (typeof value === "string") return value.slice(0, 200);
   if (Array.isArray(value)) return ["list", value.length, isPlainObject(value[0]) ? Object.keys(value[0]).slice(0, 10) : typeof value[0]];
-  if (isPlainObject(value)) return Object.entries(value).slice(0, PROPOSAL_LIMITS.keysPerObject).map(([key, v]) => [key, typeof v === "object" ? null : v]);
+  if (isPlainObject(value)) {
+    const entries: unknown[] = [];
+    for (const key in value) {
+      if (entries.length >= PROPOSAL_LIMITS.keysPerObject) break;
+      entries.push([key, typeof value[key] === "object" ? null : value[key]]);
+    }
+    return entries;
+  }
   return value ?? null;
 }
 
@@ -313,7 +320,7 @@ function findingsOf({ outputs, flowId, carried }: { outputs: NodeOutputs; flowId
   // Several items in one run are rows: one point per item makes a table of the latest ones.
   if (latest.length > 1 && latest.every(isPlainObject)) {
     const name = proposedSeriesName({ node, path: [] });
-    if (name && !passedOn([], latest)) recordFindings({ node, path: [], name, rows: latest, what: `${latest.length} items in the latest run`, add });
+    if (name && !passedOn([], [latest.length, latest[0]])) recordFindings({ node, path: [], name, rows: latest, what: `${latest.length} items in the latest run`, add });
     return findings;
   }
 
@@ -416,6 +423,7 @@ function recordFindings({ node, path, name, rows, what, add }: { node: string; p
   const records = rows.slice(0, PROPOSAL_LIMITS.rowsChecked) as Record<string, unknown>[];
   const columns: string[] = [];
   for (const row of records) {
+    if (columns.length >= PROPOSAL_LIMITS.keysPerObject) break;
     for (const key of Object.keys(row)) {
       if (columns.length >= PROPOSAL_LIMITS.keysPerObject) break;
       if (!columns.includes(key)) columns.push(key);
