@@ -199,6 +199,9 @@ interface Finding {
   publish: PublishConfig[];
 }
 
+/** Records a finding from a field at `path`, fed through the given series (each read from its own path). */
+type Add = (finding: Omit<Finding, "source" | "publish"> & { path: readonly string[]; series: { name: string; path: readonly string[] }[] }) => void;
+
 /** The size a widget takes on the 12-column grid. */
 const SIZES: Record<Widget["kind"], { w: number; h: number }> = {
   stat: { w: 3, h: 2 },
@@ -371,8 +374,6 @@ function findingsOf({ outputs, flowId, carried }: { outputs: NodeOutputs; flowId
   walk(first, [], 0);
   return findings;
 }
-
-type Add = (finding: Omit<Finding, "source" | "publish"> & { path: readonly string[]; series: { name: string; path: readonly string[] }[] }) => void;
 
 function numberFindings({ node, path, series, values, add }: { node: string; path: string[]; series: string; values: number[]; add: Add }) {
   const [last] = values;
