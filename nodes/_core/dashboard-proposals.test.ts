@@ -219,6 +219,16 @@ describe("proposals by the shape of the data", () => {
     expect(kinds(propose(node("Call", [[item]])))).toEqual(["status Call.response.status"]);
   });
 
+  it("a number written as text (a query string, a form): a number, which its publish node turns back into one", () => {
+    const samples = node("Form", [[{ temp: "21.5", zip: "0012", code: "1234567890123456789" }], [{ temp: "-3", zip: "0012", code: "1234567890123456788" }]]);
+    expect(propose(samples).map((p) => ({ ...brief(p), publish: p.publish }))).toEqual([
+      { kind: "stat", series: ["Form.temp"], reason: "A number written as text (latest 21.5, from -3 to 21.5 over 2 runs): a stat tile with a sparkline of its recent values", from: "temp", publish: [{ series: "Form.temp", value: "{{ $number(temp) }}" }] },
+      { kind: "timeseries", series: ["Form.temp"], reason: "A number written as text (latest 21.5, from -3 to 21.5 over 2 runs): its history as a time series", from: "temp", publish: [{ series: "Form.temp", value: "{{ $number(temp) }}" }] },
+      { kind: "text", series: ["Form.zip"], reason: 'Text ("0012"): shown as it is', from: "zip", publish: [{ series: "Form.zip", value: "{{ zip }}" }] },
+      { kind: "text", series: ["Form.code"], reason: 'Text ("1234567890123456789"): shown as it is', from: "code", publish: [{ series: "Form.code", value: "{{ code }}" }] },
+    ]);
+  });
+
   it("a webhook's items: only the body and query hold data, not the method or path", () => {
     const hook = { method: "POST", path: "/hooks/home/sensor", headers: { "user-agent": "curl" }, query: { room: "kitchen" }, body: { temperature: 19.5 } };
     expect(kinds(propose(node("Hook", [[hook]], "core.webhook")))).toEqual(["stat Hook.body.temperature", "timeseries Hook.body.temperature", "text Hook.query.room"]);
@@ -256,13 +266,13 @@ describe("proposals by the shape of the data", () => {
   });
 
   it("each publish expression reads, from the item, the value the proposal was made from", async () => {
-    const item = { power: { watts: 120 }, "room temp": 20, and: 3, orders: [{ total: 1 }], state: "ok" };
+    const item = { power: { watts: 120 }, "room temp": 20, and: 3, orders: [{ total: 1 }], state: "ok", count: "42" };
     for (const proposal of propose(node("Meter", [[item]]))) {
       for (const { value } of proposal.publish) {
         const expression = value.replace(/^\{\{ (.*) \}\}$/, "$1");
         const read = await jsonata(expression).evaluate(item, { json: item });
         const field = proposal.source.field.split(".").reduce<unknown>((at, key) => (at as Record<string, unknown>)[key], item);
-        expect(read).toEqual(field);
+        expect(read).toEqual(value.includes("$number(") ? Number(field) : field);
       }
     }
   });

@@ -147,7 +147,7 @@ export function proposedSeriesName({ node, path }: { node: string; path: readonl
 const JSONATA_WORDS = new Set(["and", "or", "in", "true", "false", "null", "function"]);
 
 /** The expression that reads a field of an item (`{{ current.temperature_2m }}`); null when a key cannot be written in one. */
-function valueExpression(path: readonly string[]): string | null {
+function valueExpression({ path, asNumber = false }: { path: readonly string[]; asNumber?: boolean }): string | null {
   if (path.length === 0) return "{{ $json }}";
   const parts: string[] = [];
   for (const key of path) {
@@ -155,7 +155,8 @@ function valueExpression(path: readonly string[]): string | null {
     else if (key.length > 0 && !key.includes("`")) parts.push(`\`${key}\``);
     else return null;
   }
-  return `{{ ${parts.join(".")} }}`;
+  const field = parts.join(".");
+  return `{{ ${asNumber ? `$number(${field})` : field} }}`;
 }
 
 /** "temperature_2m" → "Temperature 2m", "orderCount" → "Order count". */
@@ -200,7 +201,7 @@ interface Finding {
 }
 
 /** Records a finding from a field at `path`, fed through the given series (each read from its own path). */
-type Add = (finding: Omit<Finding, "source" | "publish"> & { path: readonly string[]; series: { name: string; path: readonly string[] }[] }) => void;
+type Add = (finding: Omit<Finding, "source" | "publish"> & { path: readonly string[]; series: { name: string; path: readonly string[]; asNumber?: boolean }[] }) => void;
 
 /** The size a widget takes on the 12-column grid. */
 const SIZES: Record<Widget["kind"], { w: number; h: number }> = {
@@ -264,7 +265,7 @@ function findingsOf({ outputs, flowId, carried }: { outputs: NodeOutputs; flowId
     const publish: Finding["publish"] = [];
     const unit = finding.proposals[0]?.widget.unit;
     for (const series of finding.series) {
-      const value = valueExpression(series.path);
+      const value = valueExpression(series);
       if (value === null) return;
       publish.push({ series: series.name, value, ...(unit ? { unit } : {}) });
     }
@@ -375,7 +376,11 @@ function findingsOf({ outputs, flowId, carried }: { outputs: NodeOutputs; flowId
   return findings;
 }
 
-function numberFindings({ node, path, series, values, add }: { node: string; path: string[]; series: string; values: number[]; add: Add }) {
+/**
+ * A number, or a number written as text (`asText`, as query strings and forms send them), which its publish node
+ * turns back into a number.
+ */
+function numberFindings({ node, path, series, values, asText = false, add }: { node: string; path: string[]; series: string; values: number[]; asText?: boolean; add: Add }) {
   const [last] = values;
   if (last === undefined) return;
   const min = Math.min(...values);
@@ -383,17 +388,21 @@ function numberFindings({ node, path, series, values, add }: { node: string; pat
   const steady = values.length > 1 && min === max;
   const seen =
     values.length === 1 ? `${show(last)} in the one run sampled` : steady ? `${show(last)} in each of ${values.length} runs` : `latest ${show(last)}, from ${show(min)} to ${show(max)} over ${values.length} runs`;
+  const what = asText ? "A number written as text" : "A number";
   const title = titleOf({ node, path });
   add({
     rank: steady ? RANK.steadyNumber : RANK.number,
     path,
-    series: [{ name: series, path }],
+    series: [{ name: series, path, asNumber: asText }],
     proposals: [
-      { widget: { kind: "stat", title, series: [series] }, reason: `A number (${seen}): a stat tile with a sparkline of its recent values` },
-      { widget: { kind: "timeseries", title, series: [series] }, reason: `A number (${seen}): its history as a time series` },
+      { widget: { kind: "stat", title, series: [series] }, reason: `${what} (${seen}): a stat tile with a sparkline of its recent values` },
+      { widget: { kind: "timeseries", title, series: [series] }, reason: `${what} (${seen}): its history as a time series` },
     ],
   });
 }
+
+/** Decimal numbers as text: "21.5", "-3", "1e3"; not "0012" (a code) nor very long digit strings (identifiers). */
+const NUMBER_TEXT = /^-?(?:0|[1-9]\d{0,14})(?:\.\d+)?(?:[eE][+-]?\d{1,3})?$/;
 
 function numbersFinding({ node, path, record, keys, add }: { node: string; path: string[]; record: Record<string, unknown>; keys: string[]; add: Add }) {
   const series: { name: string; path: string[] }[] = [];
@@ -456,6 +465,10 @@ function stringFindings({ node, path, series, text, values, add }: { node: strin
     return;
   }
   const strings = values.filter((value): value is string => typeof value === "string");
+  if (strings.every((value) => NUMBER_TEXT.test(value.trim()))) {
+    numberFindings({ node, path, series, values: strings.map(Number).filter(Number.isFinite), asText: true, add });
+    return;
+  }
   if (statusLevel(trimmed) && strings.every((value) => statusLevel(value))) {
     const seen = [...new Set(strings.map((value) => value.trim()))].slice(0, 4).map((value) => quote(value)).join(", ");
     add({ rank: RANK.status, path, series: [{ name: series, path }], proposals: [{ widget: { kind: "status", title, series: [series] }, reason: `A status word (${seen}): a status light` }] });
