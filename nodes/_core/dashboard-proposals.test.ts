@@ -157,6 +157,40 @@ describe("proposals by the shape of the data", () => {
     ]);
   });
 
+  it("the transcode node's outputs: a player for each address it signed, before its figures", () => {
+    const signed = (id: string, file: string) => `/files/cmws1/${id}/tOkEn_abc-123/${file}`;
+    const transcoded = {
+      durationSeconds: 3,
+      speed: 1.2,
+      hls: { playlistUrl: signed("h1", "master.m3u8"), renditions: [{ height: 360, bitrate: 800, playlistUrl: signed("h1", "0/index.m3u8") }] },
+      mp4: { url: signed("m1", "output.mp4"), size: 123456 },
+      thumbnails: [{ timeSeconds: 0, id: "t1/thumb-001.jpg", url: signed("t1", "thumb-001.jpg") }],
+      audio: { url: signed("a1", "audio.mp3"), format: "mp3", size: 4567 },
+    };
+    expect(kinds(propose(node("Transcode", [[transcoded]], "media.transcode")))).toEqual([
+      "media Transcode.hls.playlistUrl",
+      "media Transcode.mp4.url",
+      "media Transcode.audio.url",
+      "stat Transcode.durationSeconds",
+      "timeseries Transcode.durationSeconds",
+      "stat Transcode.speed",
+      "timeseries Transcode.speed",
+      "stat Transcode.mp4.size",
+      "timeseries Transcode.mp4.size",
+      "stat Transcode.audio.size",
+      "timeseries Transcode.audio.size",
+      "table Transcode.hls.renditions",
+      "bar Transcode.hls.renditions [height]",
+      "table Transcode.thumbnails",
+      "bar Transcode.thumbnails [timeSeconds]",
+      "text Transcode.audio.format",
+    ]);
+    expect(propose(node("Transcode", [[transcoded]]))[0]!.reason).toBe('The address of an HLS playlist ("/files/cmws1/h1/tOkEn_abc-123/master.m3u8"): a player');
+    expect(propose(node("Transcode", [[transcoded]])).find((p) => p.widget.kind === "table" && p.source.field === "thumbnails")!.reason).toBe(
+      "A list of 1 record (columns timeSeconds, id, url): a table",
+    );
+  });
+
   it("the A/B split's assignments: one variant comparison per experiment, also when downstream nodes pass them on", () => {
     const assigned = (variant: string, key: string) => ({ userId: key, ab: { experiment: "checkout", variant, key } });
     const samples = [

@@ -352,7 +352,7 @@ function findingsOf({ outputs, flowId, carried }: { outputs: NodeOutputs; flowId
     if (Array.isArray(value)) {
       const rows = value.slice(0, PROPOSAL_LIMITS.rowsChecked);
       const series = name();
-      if (rows.length > 0 && rows.every(isPlainObject) && series) recordFindings({ node, path, name: series, rows, what: `a list of ${value.length} records`, add });
+      if (rows.length > 0 && rows.every(isPlainObject) && series) recordFindings({ node, path, name: series, rows, what: `a list of ${value.length} record${value.length === 1 ? "" : "s"}`, add });
       return;
     }
     if (!isPlainObject(value) || depth >= PROPOSAL_LIMITS.depth) return;
