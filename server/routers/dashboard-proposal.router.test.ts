@@ -4,6 +4,7 @@ import { dashboardWidgetsSchema } from "../../nodes/_core/dashboard";
 import { openMeteo } from "../../nodes/weather/weather-test-server";
 import type { Runtime } from "../../runner/runtime";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
+import { runService } from "../services/run-service";
 import { startTestRuntime } from "../test-runtime";
 import { addMember, rejection, signInAs } from "./test-helpers";
 
@@ -118,6 +119,12 @@ describe.each(databaseKinds)("dashboard proposals on %s", (kind) => {
       { id: "text-13", series: ["Check.report"], field: undefined, source: "Check:report", reason: 'Text that reads as markdown ("## Kitchen - temperature 21.5 - door op…"): shown formatted' },
     ]);
     expect(dashboardWidgetsSchema.safeParse(proposals.map((p) => p.widget)).success).toBe(true);
+
+    // Reading is bounded by runs and by steps per run, the first steps to start coming first.
+    const latest = await runService.recentStepOutputs({ db: database.db, workspaceId, flowId: flow.id, runs: 1, stepsPerRun: 2 });
+    expect(latest.runs).toBe(1);
+    expect(latest.samples).toHaveLength(2);
+    expect(latest.samples[0]).toEqual({ nodeName: "Start", nodeType: "core.manual-trigger", items: [reading(21.5)] });
   });
 
   it("feeds every proposed series once its publish nodes are added, and the proposed widgets make a dashboard", async () => {

@@ -403,10 +403,10 @@ export const runService = {
 
   /**
    * What each node of the flow sent out in its latest `runs` successful runs, newest run first and each run's steps
-   * in the order they started: the JSON of every item of every port, with stored references resolved. Outputs are
-   * the capped ones the steps stored. Another workspace's flow is not found.
+   * in the order they started (the first `stepsPerRun`): the JSON of every item of every port, with stored
+   * references resolved. Outputs are the capped ones the steps stored. Another workspace's flow is not found.
    */
-  async recentStepOutputs({ db, workspaceId, flowId, runs }: { db: Db; workspaceId: string; flowId: string; runs: number }) {
+  async recentStepOutputs({ db, workspaceId, flowId, runs, stepsPerRun }: { db: Db; workspaceId: string; flowId: string; runs: number; stepsPerRun: number }) {
     const flow = await db.flow.findFirst({ where: { id: flowId, workspaceId }, select: { id: true } });
     if (!flow) throw new ServiceError({ code: "NOT_FOUND", message: "Flow not found" });
     const found = await db.run.findMany({
@@ -415,7 +415,7 @@ export const runService = {
         input: true,
         document: true,
         flowVersionId: true,
-        steps: { where: { status: "succeeded" }, select: { nodeId: true, nodeName: true, nodeType: true, input: true, output: true }, orderBy: [{ startedAt: "asc" }, { nodeId: "asc" }] },
+        steps: { where: { status: "succeeded" }, select: { nodeId: true, nodeName: true, nodeType: true, input: true, output: true }, orderBy: [{ startedAt: "asc" }, { nodeId: "asc" }], take: stepsPerRun },
       },
       orderBy: [{ queuedAt: "desc" }, { id: "desc" }],
       take: runs,
