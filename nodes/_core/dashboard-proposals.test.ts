@@ -230,7 +230,7 @@ describe("proposals by the shape of the data", () => {
   it("a boolean or a status word: a status light", () => {
     const samples = node("Probe", [[{ online: true, state: "OK", db: "down" }], [{ online: false, state: "error", db: "up" }]]);
     expect(propose(samples).map(brief)).toEqual([
-      { kind: "status", series: ["Probe.online"], reason: "A yes/no value (latest true): a status light", from: "online" },
+      { kind: "status", series: ["Probe.online"], reason: "A yes/no value (latest true, false in 1 of 2 runs): a status light", from: "online" },
       { kind: "status", series: ["Probe.state"], reason: 'A status word ("OK", "error"): a status light', from: "state" },
       { kind: "status", series: ["Probe.db"], reason: 'A status word ("down", "up"): a status light', from: "db" },
     ]);

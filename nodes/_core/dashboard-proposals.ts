@@ -341,7 +341,10 @@ function findingsOf({ outputs, flowId, carried }: { outputs: NodeOutputs; flowId
     }
     if (typeof value === "boolean") {
       const series = name();
-      if (series) add({ rank: RANK.status, path, series: [{ name: series, path }], proposals: [{ widget: { kind: "status", title: titleOf({ node, path }), series: [series] }, reason: `A yes/no value (latest ${value}): a status light` }] });
+      const seen = history(path).filter((v): v is boolean => typeof v === "boolean");
+      const other = seen.filter((v) => v !== value).length;
+      const told = other > 0 ? `latest ${value}, ${!value} in ${other} of ${seen.length} runs` : seen.length > 1 ? `${value} in each of ${seen.length} runs` : `${value} in the one run sampled`;
+      if (series) add({ rank: RANK.status, path, series: [{ name: series, path }], proposals: [{ widget: { kind: "status", title: titleOf({ node, path }), series: [series] }, reason: `A yes/no value (${told}): a status light` }] });
       return;
     }
     if (typeof value === "string") {

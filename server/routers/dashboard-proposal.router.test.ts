@@ -112,7 +112,7 @@ describe.each(databaseKinds)("dashboard proposals on %s", (kind) => {
       { id: "timeseries-6", series: ["Start.temperature"], field: undefined, source: "Start:temperature", reason: "A number (latest 21.5, from 19 to 21.5 over 2 runs): its history as a time series" },
       { id: "table-7", series: ["Start.sensors"], field: undefined, source: "Start:sensors", reason: "A list of 2 records (columns name, watts): a table" },
       { id: "bar-8", series: ["Start.sensors"], field: "watts", source: "Start:sensors", reason: 'A list of 2 records with a numeric column "watts": a bar for each row' },
-      { id: "status-9", series: ["Check.healthy"], field: undefined, source: "Check:healthy", reason: "A yes/no value (latest true): a status light" },
+      { id: "status-9", series: ["Check.healthy"], field: undefined, source: "Check:healthy", reason: "A yes/no value (true in each of 2 runs): a status light" },
       { id: "text-10", series: ["Start.city"], field: undefined, source: "Start:city", reason: 'Text ("Berlin"): shown as it is' },
       { id: "text-11", series: ["Start.door"], field: undefined, source: "Start:door", reason: 'Text ("open"): shown as it is' },
       { id: "text-12", series: ["Start.user"], field: undefined, source: "Start:user", reason: 'Text ("user-21.5"): shown as it is' },
