@@ -21,7 +21,7 @@ export const seriesName = z
   .max(MAX_SERIES_NAME_LENGTH, `Keep a series name under ${MAX_SERIES_NAME_LENGTH} characters`)
   .regex(/^[\p{L}\p{N} ._\-/]+$/u, "A series name may hold letters, digits, spaces and . _ - / only");
 
-export const widgetKinds = ["stat", "timeseries", "table", "text", "status", "bar"] as const;
+export const widgetKinds = ["stat", "timeseries", "table", "text", "status", "bar", "media", "abTest", "weather"] as const;
 export type WidgetKind = (typeof widgetKinds)[number];
 
 /** Where a widget sits on the dashboard's grid of 12 columns, in grid cells. */
@@ -40,8 +40,17 @@ export const widget = z.object({
   /** For points carrying JSON: the field of `data` the widget shows (a dotted path). */
   field: z.string().trim().max(200, "Keep a field path under 200 characters").optional(),
   unit: z.string().trim().max(20, "Keep a unit under 20 characters").optional(),
+  /** For text widgets: the text is markdown, drawn as such. */
+  markdown: z.boolean().optional(),
+  /** For A/B widgets: the experiment whose variants are compared, named as the flow's A/B split names it. */
+  experiment: z
+    .object({
+      flowId: z.string().trim().min(1, "An A/B widget names the flow of its experiment").max(64),
+      name: z.string().trim().min(1, "An A/B widget names its experiment").max(100, "Keep an experiment name under 100 characters"),
+    })
+    .optional(),
   layout: widgetLayout,
-});
+}).refine((w) => w.kind !== "abTest" || w.experiment, { message: "An A/B widget needs the experiment it compares", path: ["experiment"] });
 export type Widget = z.infer<typeof widget>;
 
 /** A dashboard's widgets as stored, each id once. */

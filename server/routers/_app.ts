@@ -5,6 +5,7 @@ import { apiKeyRouter } from "./api-key.router";
 import { auditRouter } from "./audit.router";
 import { credentialRouter } from "./credential.router";
 import { dashboardRouter } from "./dashboard.router";
+import { dashboardProposalRouter } from "./dashboard-proposal.router";
 import { flowRouter } from "./flow.router";
 import { invitationRouter } from "./invitation.router";
 import { nodeCatalogRouter } from "./node-catalog.router";
@@ -35,6 +36,7 @@ export const appRouter = router({
   template: templateRouter,
   transfer: transferRouter,
   dashboard: dashboardRouter,
+  dashboardProposal: dashboardProposalRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -86,6 +86,7 @@ export const procedureCalls: Record<string, (caller: Caller, t: Target) => Promi
   "dashboard.delete": (c, t) => c.dashboard.delete({ workspaceId: t.workspaceId, dashboardId: t.dashboardId }),
   "dashboard.series": (c, t) => c.dashboard.series({ workspaceId: t.workspaceId }),
   "dashboard.points": (c, t) => c.dashboard.points({ workspaceId: t.workspaceId, series: ["crown jewels"], from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" }),
+  "dashboardProposal.propose": (c, t) => c.dashboardProposal.propose({ workspaceId: t.workspaceId, flowId: t.flowId }),
 };
 
 /**
@@ -157,6 +158,7 @@ export const byResourceId = [
   "dashboard.get",
   "dashboard.update",
   "dashboard.delete",
+  "dashboardProposal.propose",
 ];
 
 /** Manual trigger, then an hour's wait, and a webhook at `hookPath`: a run started from it keeps running while a test looks on. */

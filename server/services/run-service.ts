@@ -401,6 +401,42 @@ export const runService = {
     return { runId: run.id, queuedAt: run.queuedAt, input: items.length === 1 ? items[0] : items };
   },
 
+  /**
+   * What each node of the flow sent out in its latest `runs` successful runs, newest run first and each run's steps
+   * in the order they started (the first `stepsPerRun`): the JSON of every item of every port, with stored
+   * references resolved. Outputs are the capped ones the steps stored. Another workspace's flow is not found.
+   */
+  async recentStepOutputs({ db, workspaceId, flowId, runs, stepsPerRun }: { db: Db; workspaceId: string; flowId: string; runs: number; stepsPerRun: number }) {
+    const flow = await db.flow.findFirst({ where: { id: flowId, workspaceId }, select: { id: true } });
+    if (!flow) throw new ServiceError({ code: "NOT_FOUND", message: "Flow not found" });
+    const found = await db.run.findMany({
+      where: { workspaceId, flowId, status: "succeeded" },
+      select: {
+        input: true,
+        document: true,
+        flowVersionId: true,
+        steps: { where: { status: "succeeded" }, select: { nodeId: true, nodeName: true, nodeType: true, input: true, output: true }, orderBy: [{ startedAt: "asc" }, { nodeId: "asc" }], take: stepsPerRun },
+      },
+      orderBy: [{ queuedAt: "desc" }, { id: "desc" }],
+      take: runs,
+    });
+    // Runs of a saved version share its document: each is read once.
+    const versions = new Map<string, FlowDocument | null>();
+    for (const run of found) {
+      if (!run.document && run.flowVersionId && !versions.has(run.flowVersionId)) versions.set(run.flowVersionId, await runService.versionDocument({ db, versionId: run.flowVersionId }));
+    }
+    const samples = found.flatMap((run) => {
+      const document = (run.document ?? (run.flowVersionId ? versions.get(run.flowVersionId) : null) ?? null) as FlowDocument | null;
+      const resolved = resolveStoredSteps(run.steps, document?.edges ?? [], run.input);
+      return run.steps.map((step) => ({
+        nodeName: step.nodeName || step.nodeId,
+        nodeType: step.nodeType,
+        items: Object.values(resolved.outputOf(step.nodeId)).flatMap((items) => items.map((item) => item.json)),
+      }));
+    });
+    return { runs: found.length, samples };
+  },
+
   async get({ db, userId, workspaceId, runId }: { db: Db; userId: string; workspaceId: string; runId: string }) {
     await workspaceService.requireRole({ db, userId, workspaceId, permission: "workspace.read" });
     const run = await db.run.findFirst({
