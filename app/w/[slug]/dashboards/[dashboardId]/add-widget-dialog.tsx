@@ -69,9 +69,20 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
           <h2 id={`${id}-title`} className="text-lg font-semibold">
             Add widget
           </h2>
-          <label className="block space-y-1 text-sm font-medium">
-            <span>Series</span>
-            <input list={`${id}-series`} value={series} onChange={(e) => setSeries(e.target.value)} required maxLength={120} className={inputClass} />
+          <div className="space-y-1 text-sm font-medium">
+            <label htmlFor={`${id}-series-name`} className="block">
+              Series
+            </label>
+            <input
+              id={`${id}-series-name`}
+              list={`${id}-series`}
+              value={series}
+              onChange={(e) => setSeries(e.target.value)}
+              required
+              maxLength={120}
+              aria-describedby={`${id}-series-help`}
+              className={inputClass}
+            />
             <datalist id={`${id}-series`}>
               {known.data?.map((s) => (
                 <option key={s.series} value={s.series}>
@@ -79,14 +90,14 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
                 </option>
               ))}
             </datalist>
-            <span className="block text-xs font-normal text-slate-500 dark:text-slate-400">
+            <p id={`${id}-series-help`} className="text-xs font-normal text-slate-500 dark:text-slate-400">
               {known.data?.length === 0
                 ? "No series yet: a flow's Dashboard publish node makes one the first time it runs. You can name it here already."
                 : chosen
                   ? `${chosen.points} points, the latest ${chosen.lastAt ? new Date(chosen.lastAt).toLocaleString() : "never"}`
                   : "A series your flows publish, or one they will."}
-            </span>
-          </label>
+            </p>
+          </div>
           <label className="block space-y-1 text-sm font-medium">
             <span>Show as</span>
             <select value={kind} onChange={(e) => setKind(e.target.value as WidgetKind)} className={inputClass}>
