@@ -9,7 +9,7 @@ import { useTRPC } from "@/app/_components/trpc-provider";
 import type { Widget } from "@/nodes/_core/dashboard";
 import { ghostButton, inputClass, secondaryButton } from "../../credentials/form-controls";
 import { canEditDashboards, useWorkspace } from "../../workspace-context";
-import { KIND_LABELS, TIME_RANGES, type TimeRangeKey } from "../widget-values";
+import { KIND_LABELS, TIME_RANGES } from "../widget-values";
 import { AddWidgetDialog } from "./add-widget-dialog";
 import { DashboardGrid } from "./dashboard-grid";
 import { useDashboardPoints, type LiveState } from "./use-dashboard-points";
@@ -32,8 +32,7 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
   // Changes show at once and are saved in the order they were made.
   const [edited, setEdited] = useState<Widget[] | null>(null);
   const widgets = edited ?? dashboard.data?.widgets ?? [];
-  const [range, setRange] = useState<TimeRangeKey>("1h");
-  const points = useDashboardPoints({ workspaceId: workspace.id, dashboardId, series: widgets.flatMap((w) => w.series), range });
+  const points = useDashboardPoints({ workspaceId: workspace.id, dashboardId, series: widgets.flatMap((w) => w.series) });
   const update = useMutation(trpc.dashboard.update.mutationOptions({ scope: { id: `dashboard-${dashboardId}` } }));
   const remove = useMutation(trpc.dashboard.delete.mutationOptions());
 
@@ -91,9 +90,9 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
               <button
                 key={r.key}
                 type="button"
-                aria-pressed={range === r.key}
-                onClick={() => setRange(r.key)}
-                className={`rounded px-2.5 py-1 text-sm ${range === r.key ? "bg-indigo-600 font-medium text-white" : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"}`}
+                aria-pressed={points.range === r.key}
+                onClick={() => points.chooseRange(r.key)}
+                className={`rounded px-2.5 py-1 text-sm ${points.range === r.key ? "bg-indigo-600 font-medium text-white" : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"}`}
               >
                 {r.label}
               </button>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 import uPlot, { type AlignedData, type Options } from "uplot";
 import "uplot/dist/uPlot.min.css";
 
@@ -13,16 +13,17 @@ export interface ChartSeries {
   points: { at: number; value: number | null }[];
 }
 
+const DARK = "(prefers-color-scheme: dark)";
+
+function subscribeToScheme(change: () => void): () => void {
+  const query = window.matchMedia(DARK);
+  query.addEventListener("change", change);
+  return () => query.removeEventListener("change", change);
+}
+
+/** Whether the page is dark now: canvas colours are chosen in code, not by the page's CSS. */
 function usePrefersDark(): boolean {
-  const [dark, setDark] = useState(false);
-  useEffect(() => {
-    const query = window.matchMedia("(prefers-color-scheme: dark)");
-    setDark(query.matches);
-    const change = (event: MediaQueryListEvent) => setDark(event.matches);
-    query.addEventListener("change", change);
-    return () => query.removeEventListener("change", change);
-  }, []);
-  return dark;
+  return useSyncExternalStore(subscribeToScheme, () => window.matchMedia(DARK).matches, () => false);
 }
 
 /** Every series on one time axis: uPlot draws columns that share their x values. */
@@ -43,7 +44,6 @@ export default function TimeseriesChart({ series, unit, from, to }: { series: re
   const names = series.map((s) => s.name).join("\n");
   const data = useMemo(() => aligned(series), [series]);
   const latest = useRef({ data, from, to });
-  latest.current = { data, from, to };
 
   useEffect(() => {
     const element = box.current;
@@ -85,6 +85,7 @@ export default function TimeseriesChart({ series, unit, from, to }: { series: re
   }, [names, unit, dark]);
 
   useEffect(() => {
+    latest.current = { data, from, to };
     chart.current?.setData(data);
   }, [data, from, to]);
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { MAX_WIDGET_SERIES, type SeriesPointView, type SeriesPoints } from "@/nodes/_core/dashboard";
 import { TIME_RANGES, withLivePoint, type TimeRangeKey } from "../widget-values";
@@ -24,17 +24,23 @@ export type LiveState = "connecting" | "live" | "reconnecting";
  * each minute, and points published while the page is open arrive over the dashboard's live stream and are added
  * to what was read, without asking again.
  */
-export function useDashboardPoints({ workspaceId, dashboardId, series, range }: { workspaceId: string; dashboardId: string; series: readonly string[]; range: TimeRangeKey }): { data: WidgetData; live: LiveState; error: string | null } {
+export function useDashboardPoints({ workspaceId, dashboardId, series }: { workspaceId: string; dashboardId: string; series: readonly string[] }): {
+  data: WidgetData;
+  live: LiveState;
+  error: string | null;
+  range: TimeRangeKey;
+  chooseRange: (range: TimeRangeKey) => void;
+} {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const spanMs = TIME_RANGES.find((r) => r.key === range)!.ms;
-  const [now, setNow] = useState(() => Date.now());
+  // The range ends now: when it is chosen, and again each minute.
+  const [{ range, now }, setView] = useState<{ range: TimeRangeKey; now: number }>(() => ({ range: "1h", now: Date.now() }));
   useEffect(() => {
-    setNow(Date.now());
-    const tick = setInterval(() => setNow(Date.now()), 60_000);
+    const tick = setInterval(() => setView((view) => ({ ...view, now: Date.now() })), 60_000);
     return () => clearInterval(tick);
-  }, [range]);
-  const from = now - spanMs;
+  }, []);
+  const chooseRange = useCallback((next: TimeRangeKey) => setView({ range: next, now: Date.now() }), []);
+  const from = now - TIME_RANGES.find((r) => r.key === range)!.ms;
 
   const seriesKey = [...new Set(series)].sort().join("\n");
   const inputs = useMemo(() => {
@@ -52,7 +58,9 @@ export function useDashboardPoints({ workspaceId, dashboardId, series, range }: 
 
   // The stream is opened once per dashboard; what it adds goes to the queries of the moment.
   const current = useRef({ inputs, from });
-  current.current = { inputs, from };
+  useEffect(() => {
+    current.current = { inputs, from };
+  }, [inputs, from]);
   const [live, setLive] = useState<LiveState>("connecting");
   useEffect(() => {
     const source = new EventSource(`/api/dashboards/${dashboardId}/live`);
@@ -96,5 +104,5 @@ export function useDashboardPoints({ workspaceId, dashboardId, series, range }: 
     return { points, last, units, from, to: newest };
   }, [read, known.data, from, now]);
 
-  return { data, live, error: read.error ?? known.error?.message ?? null };
+  return { data, live, error: read.error ?? known.error?.message ?? null, range, chooseRange };
 }
