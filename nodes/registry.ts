@@ -9,6 +9,7 @@ import { abSplitNode } from "./ab-split/ab-split.node";
 import { codeNode } from "./code/code.node";
 import { coingeckoCredential } from "./crypto-price/coingecko.credential";
 import { cryptoPriceNode } from "./crypto-price/crypto-price.node";
+import { dashboardPublishNode } from "./dashboard-publish/dashboard-publish.node";
 import { delayNode } from "./delay/delay.node";
 import { executeFlowNode } from "./execute-flow/execute-flow.node";
 import { feedTriggerNode } from "./feed/feed-trigger.node";
@@ -47,6 +48,7 @@ const definitions: NodeDefinition[] = [
   switchNode,
   abSplitNode,
   abGoalNode,
+  dashboardPublishNode,
   setNode,
   mergeNode,
   delayNode,

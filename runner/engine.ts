@@ -1,5 +1,5 @@
 import type { FlowDocument, FlowNode } from "../nodes/_core/flow-document";
-import type { BinaryStore, CodeSandbox, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLimits, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
+import type { BinaryStore, CodeSandbox, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLimits, NodeLogger, ProgressUpdate, SeriesWriter, WebhookResponse } from "../nodes/_kit/context";
 import { toPortItems, type ExecuteResult, type NodeDefinition, type NodeQueue } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import { idempotencyKey } from "../nodes/_kit/idempotency";
@@ -68,6 +68,7 @@ export interface EngineServices {
   logger: NodeLogger & { child(bindings: object): NodeLogger };
   kvFor(run: RunIdentity): KeyValueStore;
   experimentsFor(run: RunIdentity): ExperimentStore;
+  seriesFor(run: RunIdentity): SeriesWriter;
   /** The node's credential, or with `type` the one picked in that slot (a type the node lists in `moreCredentials`). */
   credentialsFor(run: RunIdentity, node: FlowNode, type?: string): Promise<Record<string, string> | null>;
   runFlow(parent: RunIdentity, flowId: string, items: Item[], depth: number): Promise<Item[]>;
@@ -365,6 +366,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
         let logger: NodeLogger | undefined;
         let kv: KeyValueStore | undefined;
         let experiments: ExperimentStore | undefined;
+        let series: SeriesWriter | undefined;
         const ctx: NodeContext = {
           run,
           node: { id: node.id, name: node.name, type: node.type },
@@ -379,6 +381,9 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           },
           get experiments() {
             return (experiments ??= services.experimentsFor(run));
+          },
+          get series() {
+            return (series ??= services.seriesFor(run));
           },
           credentials: definition.credential ? await services.credentialsFor(run, node) : null,
           credentialOf: async (type) => {

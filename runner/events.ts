@@ -1,8 +1,12 @@
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
+import type { SeriesPointEvent } from "../nodes/_core/dashboard";
 import type { RunEvent } from "../nodes/_core/run-types";
 
-/** Run and step events for the live view: in-process when embedded, Redis pub/sub across processes in queue mode. */
+/**
+ * Run and step events for the live view, and series points for live dashboards: in-process when embedded, Redis
+ * pub/sub across processes in queue mode.
+ */
 export interface EventBus {
   /** `shared`: a person may be watching this run; also send to other processes, and keep it for late streams. */
   publish(event: RunEvent, shared?: boolean): void;
@@ -14,6 +18,9 @@ export interface EventBus {
   recent(runId: string): readonly RunEvent[];
   /** Whether anyone in this process listens to the run. */
   observed(runId: string): boolean;
+  /** Series points just stored; they reach the points' workspace's subscribers in every process. */
+  publishPoints(points: SeriesPointEvent[]): void;
+  subscribePoints(workspaceId: string, listener: (point: SeriesPointEvent) => void): () => void;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -94,6 +101,8 @@ export class RecentEvents {
 
 export class LocalEventBus implements EventBus {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
+  // Keyed by workspace, apart from the run events keyed by run.
+  private readonly points = new EventEmitter().setMaxListeners(0);
   private readonly kept: RecentEvents | null;
 
   /** `recent`: keep shared events for late streams (the process that serves them). */
@@ -119,15 +128,27 @@ export class LocalEventBus implements EventBus {
     return this.emitter.listenerCount(runId) > 0;
   }
 
+  publishPoints(points: SeriesPointEvent[]): void {
+    for (const point of points) this.points.emit(point.workspaceId, point);
+  }
+
+  subscribePoints(workspaceId: string, listener: (point: SeriesPointEvent) => void): () => void {
+    this.points.on(workspaceId, listener);
+    return () => this.points.off(workspaceId, listener);
+  }
+
   async start(): Promise<void> {}
 
   async close(): Promise<void> {
     this.emitter.removeAllListeners();
+    this.points.removeAllListeners();
     this.kept?.clear();
   }
 }
 
 const CHANNEL = "streamware:run:";
+/** Every workspace's points on one channel: a process takes it once, while anyone here watches a dashboard. */
+const POINTS_CHANNEL = "streamware:series";
 
 /**
  * Publishes to one channel per run. Events of runs nobody can be watching (a webhook run of a flow whose editor is
@@ -139,6 +160,7 @@ const CHANNEL = "streamware:run:";
 export class RedisEventBus implements EventBus {
   private readonly local = new LocalEventBus();
   private readonly counts = new Map<string, number>();
+  private pointListeners = 0;
   private readonly kept: RecentEvents | null;
 
   constructor(
@@ -148,6 +170,7 @@ export class RedisEventBus implements EventBus {
   ) {
     this.kept = options.recent ?? null;
     subscriber.on("message", (channel: string, message: string) => {
+      if (channel === POINTS_CHANNEL) return this.local.publishPoints(JSON.parse(message) as SeriesPointEvent[]);
       if (!channel.startsWith(CHANNEL)) return;
       this.local.publish(JSON.parse(message) as RunEvent);
     });
@@ -193,6 +216,24 @@ export class RedisEventBus implements EventBus {
 
   observed(runId: string): boolean {
     return this.local.observed(runId);
+  }
+
+  /** One message per batch; points go out whether or not a dashboard is open, since only web processes know. */
+  publishPoints(points: SeriesPointEvent[]): void {
+    if (points.length) void this.publisher.publish(POINTS_CHANNEL, JSON.stringify(points)).catch(() => {});
+  }
+
+  subscribePoints(workspaceId: string, listener: (point: SeriesPointEvent) => void): () => void {
+    // A lost subscription shows as a dashboard without live values; it still loads its points.
+    if (this.pointListeners++ === 0) this.subscriber.subscribe(POINTS_CHANNEL).catch(() => {});
+    const off = this.local.subscribePoints(workspaceId, listener);
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      off();
+      if (--this.pointListeners === 0) this.subscriber.unsubscribe(POINTS_CHANNEL).catch(() => {});
+    };
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,8 @@ import type { FlowDocument } from "../nodes/_core/flow-document";
 import type { RunSpec } from "../nodes/_core/run-types";
 import { RawJson } from "../nodes/_core/raw-json";
 import { executeFlow, type EngineServices, type RunIdentity, type RunOutcome, type StepRecord } from "./engine";
-import type { ActiveFlows, ClaimedRun, Experiments, FinishedStepRow, FlowStates, InterruptedStepRow, RunCredentials, RunJournal, RunRow, StepRow } from "./ports";
+import type { ActiveFlows, ClaimedRun, Experiments, FinishedStepRow, FlowStates, InterruptedStepRow, RunCredentials, RunJournal, RunRow, SeriesStore, StepRow } from "./ports";
+import { seriesWriter } from "./series";
 import type { EventBus } from "./events";
 import { capPorts, resolveStoredSteps, sameItems, type StoredPorts } from "../nodes/_core/step-data";
 
@@ -32,6 +33,7 @@ export interface ExecutorDeps {
   credentials: RunCredentials;
   flowState: FlowStates;
   experiments: Experiments;
+  series: SeriesStore;
   logger: Logger;
   workerId: string;
   liveWorkers(): string[];
@@ -449,6 +451,7 @@ export class Executor {
       logger,
       kvFor: (run) => this.deps.flowState.of({ workspaceId: run.workspaceId, flowId: run.flowId }),
       experimentsFor: (run) => this.deps.experiments.of({ workspaceId: run.workspaceId, flowId: run.flowId }),
+      seriesFor: (run) => seriesWriter({ store: this.deps.series, events: this.deps.events, run }),
       credentialsFor: async (run, node, slot) => {
         const definition = registry.get(node.type);
         const wanted = slot ? { type: slot, required: false } : definition?.credential;

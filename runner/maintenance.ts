@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Dispatcher } from "./dispatch";
-import type { RunLedger } from "./ports";
+import type { RunLedger, SeriesStore } from "./ports";
 
 /**
  * Finds runs PostgreSQL holds as queued or running that nothing will finish (Redis was flushed, a worker was
@@ -29,5 +29,17 @@ export async function pruneRuns({ runs, retentionDays, keepPerFlow, logger }: { 
     if (deleted === 0) break;
   }
   if (total) logger.info({ deleted: total }, "pruned old runs");
+  return total;
+}
+
+/** Deletes dashboard series points past their workspace's retention (seriesRetentionDays), in batches. */
+export async function pruneSeries({ series, logger }: { series: SeriesStore; logger: Logger }): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await series.prune({ batch: 5000 });
+    total += deleted;
+    if (deleted === 0) break;
+  }
+  if (total) logger.info({ deleted: total }, "pruned series points past their workspace's retention");
   return total;
 }

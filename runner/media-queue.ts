@@ -240,6 +240,9 @@ function stepContext(args: {
     get experiments(): never {
       return unavailable("A/B experiments")();
     },
+    get series(): never {
+      return unavailable("Dashboard series")();
+    },
     get trigger(): never {
       return unavailable("The trigger's items")();
     },

@@ -6,7 +6,7 @@ import { createHttpClient } from "./http-client";
 import { ExpressionSandbox } from "./expression-sandbox";
 import { getCodeSandbox } from "./sandbox";
 import { configResolver, prepareConfig } from "../nodes/_core/node-config";
-import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLimits, NodeLogger, ProgressUpdate, WebhookResponse } from "../nodes/_kit/context";
+import type { BinaryStore, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLimits, NodeLogger, ProgressUpdate, SeriesWriter, WebhookResponse } from "../nodes/_kit/context";
 import { toPortItems, type NodeDefinition } from "../nodes/_kit/define-node";
 import { idempotencyKey } from "../nodes/_kit/idempotency";
 import type { Item, PortItems } from "../nodes/_kit/items";
@@ -58,6 +58,8 @@ export interface RunNodeOptions {
   kv?: KeyValueStore;
   /** A/B experiments, such as the server's store over a test database (`experimentStore` in ab-test-service). */
   experiments?: ExperimentStore;
+  /** Dashboard series, such as `seriesWriter` (runner/series.ts) over a test database's store. */
+  series?: SeriesWriter;
   signal?: AbortSignal;
   /** Earlier nodes' outputs by name, for expressions such as `{{ $node.Weather.json.temp }}`. */
   nodeOutputs?: Record<string, Item[]>;
@@ -130,6 +132,10 @@ export async function runNode<Config>(definition: NodeDefinition<Config>, option
     get experiments(): ExperimentStore {
       if (!options.experiments) throw new Error("ctx.experiments is not available in this test; pass options.experiments");
       return options.experiments;
+    },
+    get series(): SeriesWriter {
+      if (!options.series) throw new Error("ctx.series is not available in this test; pass options.series");
+      return options.series;
     },
     trigger,
     nodes: nodeOutputs,

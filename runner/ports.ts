@@ -1,6 +1,6 @@
 import type { FlowDocument } from "../nodes/_core/flow-document";
 import type { RunStatus, StepStatus } from "../nodes/_core/run-types";
-import type { ExperimentStore, KeyValueStore } from "../nodes/_kit/context";
+import type { ExperimentStore, KeyValueStore, SeriesPointInput } from "../nodes/_kit/context";
 
 /**
  * What the runner needs from storage, declared here and implemented by the server's services (which may import
@@ -70,6 +70,21 @@ export interface FlowStates {
 /** The A/B experiments behind a node's `ctx.experiments`, per flow. */
 export interface Experiments {
   of(args: { workspaceId: string; flowId: string }): ExperimentStore;
+}
+
+/** A point as stored: the node's point with where it came from. */
+export interface SeriesPointRow extends SeriesPointInput {
+  workspaceId: string;
+  at: Date;
+  flowId: string | null;
+  runId: string | null;
+}
+
+/** The dashboards' series: points written by runs, and their retention (each workspace's seriesRetentionDays). */
+export interface SeriesStore {
+  append(points: SeriesPointRow[]): Promise<void>;
+  /** Deletes one batch of points older than their workspace keeps them; how many went. */
+  prune(args: { batch: number }): Promise<number>;
 }
 
 /** A run as written: the columns of a stored run (server/services/run-store.ts checks them against the schema). */
@@ -196,6 +211,7 @@ export interface RunnerStorage {
   credentials: RunCredentials;
   flowState: FlowStates;
   experiments: Experiments;
+  series: SeriesStore;
   testWebhooks: TestWebhooks;
 }
 

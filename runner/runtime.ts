@@ -14,7 +14,7 @@ import { isFinishedRunStatus, type RunEvent, type RunSpec } from "../nodes/_core
 import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./http-client";
 import { ListenerManager } from "./listeners";
 import { MediaQueue, MediaWorker } from "./media-queue";
-import { pruneRuns, reconcile } from "./maintenance";
+import { pruneRuns, pruneSeries, reconcile } from "./maintenance";
 import type { RunnerSettings, RunnerStorage } from "./ports";
 import { ExpressionSandbox } from "./expression-sandbox";
 import { disposeCodeSandbox, getCodeSandbox } from "./sandbox";
@@ -104,6 +104,7 @@ export class Runtime {
       credentials: this.storage.credentials,
       flowState: this.storage.flowState,
       experiments: this.storage.experiments,
+      series: this.storage.series,
       logger,
       workerId: this.workerId,
       liveWorkers: () => this.liveWorkers(),
@@ -186,7 +187,8 @@ export class Runtime {
     if (this.role === "worker" || this.mode === "embedded") {
       this.every(this.config.RECONCILE_INTERVAL_MS, () => this.reconcile());
       this.every(60 * 60_000, () => this.prune());
-      for (const task of [() => this.reconcile(), () => this.prune()]) {
+      this.every(60 * 60_000, () => this.pruneSeries());
+      for (const task of [() => this.reconcile(), () => this.prune(), () => this.pruneSeries()]) {
         task().catch((err: unknown) => this.logger.error({ err }, "background task failed"));
       }
     }
@@ -250,6 +252,11 @@ export class Runtime {
 
   async prune(): Promise<number> {
     return pruneRuns({ runs: this.storage.runs, retentionDays: this.config.RUN_RETENTION_DAYS, keepPerFlow: this.config.RUN_RETENTION_PER_FLOW, logger: this.logger });
+  }
+
+  /** Deletes series points past their workspace's retention; apart from runs, which dashboards outlive. */
+  async pruneSeries(): Promise<number> {
+    return pruneSeries({ series: this.storage.series, logger: this.logger });
   }
 
   /** Makes the schedulers match the active flows, or one flow after it was activated or deactivated. */

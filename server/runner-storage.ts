@@ -6,6 +6,7 @@ import { activationService } from "./services/activation-service";
 import { openCredentialForRun } from "./services/credential-service";
 import { flowStateStore } from "./services/flow-state-service";
 import { runService } from "./services/run-service";
+import { seriesService } from "./services/series-service";
 import { RunStore } from "./services/run-store";
 import { webhookTestService } from "./services/webhook-test-service";
 
@@ -41,6 +42,10 @@ export function runnerStorage({ db, secretBox = defaultSecretBox }: { db: Db; se
     credentials: { open: (args) => openCredentialForRun({ db, box: secretBox(), ...args }) },
     flowState: { of: ({ workspaceId, flowId }) => flowStateStore({ db, workspaceId, flowId }) },
     experiments: { of: ({ workspaceId, flowId }) => experimentStore({ db, workspaceId, flowId }) },
+    series: {
+      append: (points) => seriesService.append({ db, points }),
+      prune: ({ batch }) => seriesService.prune({ db, batch }),
+    },
     testWebhooks: {
       listening: (args) => webhookTestService.listening({ db, ...args }),
       take: ({ flowId }) => webhookTestService.take({ db, flowId }),

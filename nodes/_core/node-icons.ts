@@ -28,6 +28,7 @@ export const NODE_ICONS = [
   "audio-lines",
   "cloud-sun",
   "puzzle",
+  "chart-line",
 ] as const;
 
 export type NodeIconName = (typeof NODE_ICONS)[number];

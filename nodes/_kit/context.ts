@@ -81,6 +81,23 @@ export interface ExperimentStore {
   convert(args: { experiment: string; keys: string[]; flowId?: string }): Promise<ConversionOutcome[]>;
 }
 
+/** A point a node writes to one of its workspace's series (the dashboard.publish node). */
+export interface SeriesPointInput {
+  series: string;
+  /** When the point was taken; now when left out. */
+  at?: Date;
+  /** Numbers go here, for charts; null for a point that carries JSON only. */
+  value: number | null;
+  data?: unknown;
+  unit?: string;
+  labels?: Record<string, string>;
+}
+
+/** The series of the run's workspace, kept for dashboards apart from the run; each point stored reaches live dashboards. */
+export interface SeriesWriter {
+  append(points: SeriesPointInput[]): Promise<void>;
+}
+
 export interface HttpRequest {
   url: string;
   method?: string;
@@ -223,6 +240,7 @@ export interface NodeContext<Config = unknown> {
   code: CodeSandbox;
   kv: KeyValueStore;
   experiments: ExperimentStore;
+  series: SeriesWriter;
   /** The items the run was triggered with. */
   trigger: Item[];
   /** Earlier nodes' outputs by node name: the first item's JSON and every item's JSON. */

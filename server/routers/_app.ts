@@ -4,6 +4,7 @@ import { adminRouter } from "./admin.router";
 import { apiKeyRouter } from "./api-key.router";
 import { auditRouter } from "./audit.router";
 import { credentialRouter } from "./credential.router";
+import { dashboardRouter } from "./dashboard.router";
 import { flowRouter } from "./flow.router";
 import { invitationRouter } from "./invitation.router";
 import { nodeCatalogRouter } from "./node-catalog.router";
@@ -33,6 +34,7 @@ export const appRouter = router({
   apiKey: apiKeyRouter,
   template: templateRouter,
   transfer: transferRouter,
+  dashboard: dashboardRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -15,7 +15,7 @@ export function roleAtLeast({ role, min }: { role: Role; min: Role }): boolean {
 
 /** Which role may do what: each action, what it covers, and the least role that may take it (every higher role may too). */
 export const permissions = {
-  "workspace.read": { least: "viewer", what: "See flows, versions, runs, credentials (never their secrets), members, usage and A/B results." },
+  "workspace.read": { least: "viewer", what: "See flows, versions, runs, credentials (never their secrets), members, usage, A/B results and dashboards." },
   "membership.leave": { least: "viewer", what: "Leave the workspace." },
   "run.control": { least: "operator", what: "Start, cancel and retry runs, and listen for a test webhook call." },
   "flow.activate": { least: "operator", what: "Activate (make a saved version live, or roll back to one) and deactivate flows." },
@@ -23,6 +23,7 @@ export const permissions = {
   "run.delete": { least: "editor", what: "Delete finished runs, one by one or all that match a filter." },
   "credential.edit": { least: "editor", what: "Create, edit, test and delete credentials." },
   "abTest.edit": { least: "editor", what: "Record A/B conversions and reset experiments." },
+  "dashboard.edit": { least: "editor", what: "Create, edit and delete dashboards." },
   "workspace.manage": { least: "admin", what: "Rename the workspace and set how long its audit log is kept." },
   "audit.read": { least: "admin", what: "Read and export the audit log." },
   "sso.manage": { least: "admin", what: "Configure the workspace's single sign-on (OIDC or SAML), its claimed email domains and \"require SSO\"." },

@@ -1,4 +1,4 @@
-import { AudioLines, Bell, Clock, CloudSun, Code, Coins, Film, GitBranch, Globe, Goal, Hand, Merge, Mic, Pencil, Puzzle, Radio, Reply, Route, Rss, Send, Sparkles, Split, Timer, Webhook, Workflow, Box, type LucideIcon } from "lucide-react";
+import { AudioLines, Bell, ChartLine, Clock, CloudSun, Code, Coins, Film, GitBranch, Globe, Goal, Hand, Merge, Mic, Pencil, Puzzle, Radio, Reply, Route, Rss, Send, Sparkles, Split, Timer, Webhook, Workflow, Box, type LucideIcon } from "lucide-react";
 import type { NodeIconName } from "@/nodes/_core/node-icons";
 
 // Every name a node type may pick has its drawing here; the type makes a missing one a compile error.
@@ -28,6 +28,7 @@ const ICONS: Record<NodeIconName, LucideIcon> = {
   "audio-lines": AudioLines,
   "cloud-sun": CloudSun,
   puzzle: Puzzle,
+  "chart-line": ChartLine,
 };
 
 /** A node type's icon, as the palette and the canvas card show it; a type the editor does not know gets a box. */
