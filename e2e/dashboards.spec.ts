@@ -58,6 +58,8 @@ test("a dashboard shows what a flow publishes, live, and keeps the layout an edi
   await addWidget(page, { kind: "Time series", title: "Kitchen over time" });
   const stat = page.getByRole("region", { name: "Kitchen now" });
   const chart = page.getByRole("region", { name: "Kitchen over time" });
+  // The stream opens again for the series the saved widgets show.
+  await expect(page.getByRole("status").filter({ hasText: "Live" })).toHaveAttribute("title", `Live points of ${SERIES}`);
   await expect(stat.getByTestId("stat-value")).toHaveText("20.5°C");
   await expect(chart.getByRole("img", { name: "Kitchen over time: 4 points" })).toBeVisible();
   await expect(chart.locator("canvas")).toBeVisible();

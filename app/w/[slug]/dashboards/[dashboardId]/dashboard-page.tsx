@@ -32,7 +32,8 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
   // Changes show at once and are saved in the order they were made.
   const [edited, setEdited] = useState<Widget[] | null>(null);
   const widgets = edited ?? dashboard.data?.widgets ?? [];
-  const points = useDashboardPoints({ workspaceId: workspace.id, dashboardId, series: widgets.flatMap((w) => w.series) });
+  const savedSeries = dashboard.data?.widgets.flatMap((w) => w.series) ?? [];
+  const points = useDashboardPoints({ workspaceId: workspace.id, dashboardId, series: widgets.flatMap((w) => w.series), savedSeries });
   const update = useMutation(trpc.dashboard.update.mutationOptions({ scope: { id: `dashboard-${dashboardId}` } }));
   const remove = useMutation(trpc.dashboard.delete.mutationOptions());
 
@@ -40,7 +41,12 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
     setEdited(next);
     update.mutate(
       { workspaceId: workspace.id, dashboardId, widgets: next },
-      { onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.dashboard.list.queryKey() }) },
+      {
+        onSuccess: (saved) => {
+          queryClient.setQueryData(trpc.dashboard.get.queryKey({ workspaceId: workspace.id, dashboardId }), saved);
+          void queryClient.invalidateQueries({ queryKey: trpc.dashboard.list.queryKey() });
+        },
+      },
     );
   }
 
@@ -81,7 +87,11 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
           {dashboard.data.description && <p className="text-sm text-slate-600 dark:text-slate-400">{dashboard.data.description}</p>}
         </div>
         <div className="flex flex-wrap items-center gap-2">
-          <span role="status" className="flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-400">
+          <span
+            role="status"
+            title={savedSeries.length ? `Live points of ${[...new Set(savedSeries)].join(", ")}` : "No series on this dashboard yet"}
+            className="flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-400"
+          >
             <span aria-hidden className={`size-2 rounded-full ${live.dot}`} />
             {live.text}
           </span>

@@ -24,7 +24,19 @@ export type LiveState = "connecting" | "live" | "reconnecting";
  * each minute, and points published while the page is open arrive over the dashboard's live stream and are added
  * to what was read, without asking again.
  */
-export function useDashboardPoints({ workspaceId, dashboardId, series }: { workspaceId: string; dashboardId: string; series: readonly string[] }): {
+export function useDashboardPoints({
+  workspaceId,
+  dashboardId,
+  series,
+  savedSeries,
+}: {
+  workspaceId: string;
+  dashboardId: string;
+  /** Every series the widgets on screen show. */
+  series: readonly string[];
+  /** The series of the dashboard as stored: the live stream sends the points of these. */
+  savedSeries: readonly string[];
+}): {
   data: WidgetData;
   live: LiveState;
   error: string | null;
@@ -61,20 +73,19 @@ export function useDashboardPoints({ workspaceId, dashboardId, series }: { works
   useEffect(() => {
     current.current = { inputs, from };
   }, [inputs, from]);
-  const [live, setLive] = useState<LiveState>("connecting");
+  // The server reads which series to send when the stream opens: a saved change of series opens it again.
+  const streamKey = [...new Set(savedSeries)].sort().join("\n");
+  const [stream, setStream] = useState<{ key: string; state: LiveState }>({ key: streamKey, state: "connecting" });
+  const live = stream.key === streamKey ? stream.state : "connecting";
+  const opened = useRef(0);
   useEffect(() => {
     const source = new EventSource(`/api/dashboards/${dashboardId}/live`);
-    let dropped = false;
     source.onopen = () => {
-      setLive("live");
-      // Points published while the stream was down are read again rather than lost.
-      if (dropped) void queryClient.invalidateQueries({ queryKey: trpc.dashboard.points.queryKey() });
-      dropped = false;
+      setStream({ key: streamKey, state: "live" });
+      // Points published while no stream was open are read again rather than lost.
+      if (opened.current++ > 0) void queryClient.invalidateQueries({ queryKey: trpc.dashboard.points.queryKey() });
     };
-    source.onerror = () => {
-      dropped = true;
-      setLive("reconnecting");
-    };
+    source.onerror = () => setStream({ key: streamKey, state: "reconnecting" });
     source.onmessage = (event: MessageEvent<string>) => {
       const message = JSON.parse(event.data) as { series: string; at: number | string; value: number | null; data?: unknown };
       const point: SeriesPointView = { at: typeof message.at === "number" ? message.at : Date.parse(message.at), value: message.value, data: message.data ?? undefined };
@@ -89,7 +100,7 @@ export function useDashboardPoints({ workspaceId, dashboardId, series }: { works
       }
     };
     return () => source.close();
-  }, [dashboardId, queryClient, trpc]);
+  }, [dashboardId, streamKey, queryClient, trpc]);
 
   const data = useMemo<WidgetData>(() => {
     const { points } = read;
