@@ -4,7 +4,7 @@ import { appRouter } from "./_app";
 import { signInAs } from "./test-helpers";
 
 export type Caller = Awaited<ReturnType<typeof signInAs>>["caller"];
-export type Target = { workspaceId: string; flowId: string; credentialId: string; runId: string; email: string; ownerId: string; invitationId: string; apiKeyId: string };
+export type Target = { workspaceId: string; flowId: string; credentialId: string; runId: string; email: string; ownerId: string; invitationId: string; apiKeyId: string; dashboardId: string };
 
 /**
  * One call per workspace-scoped procedure, aimed at a target workspace (the tenancy and role tests use them). The list must name every
@@ -79,6 +79,13 @@ export const procedureCalls: Record<string, (caller: Caller, t: Target) => Promi
   "transfer.exportWorkspace": (c, t) => c.transfer.exportWorkspace({ workspaceId: t.workspaceId, includeVersions: true }),
   "transfer.preview": (c, t) => c.transfer.preview({ workspaceId: t.workspaceId, text: JSON.stringify({ name: "Planted", document: runnable }) }),
   "transfer.applyImport": (c, t) => c.transfer.applyImport({ workspaceId: t.workspaceId, text: JSON.stringify({ name: "Planted", document: runnable }), resolutions: {} }),
+  "dashboard.list": (c, t) => c.dashboard.list({ workspaceId: t.workspaceId }),
+  "dashboard.get": (c, t) => c.dashboard.get({ workspaceId: t.workspaceId, dashboardId: t.dashboardId }),
+  "dashboard.create": (c, t) => c.dashboard.create({ workspaceId: t.workspaceId, name: "Planted" }),
+  "dashboard.update": (c, t) => c.dashboard.update({ workspaceId: t.workspaceId, dashboardId: t.dashboardId, name: "Renamed" }),
+  "dashboard.delete": (c, t) => c.dashboard.delete({ workspaceId: t.workspaceId, dashboardId: t.dashboardId }),
+  "dashboard.series": (c, t) => c.dashboard.series({ workspaceId: t.workspaceId }),
+  "dashboard.points": (c, t) => c.dashboard.points({ workspaceId: t.workspaceId, series: ["crown jewels"], from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" }),
 };
 
 /**
@@ -147,6 +154,9 @@ export const byResourceId = [
   "run.lastTriggerInput",
   "apiKey.revoke",
   "transfer.exportFlow",
+  "dashboard.get",
+  "dashboard.update",
+  "dashboard.delete",
 ];
 
 /** Manual trigger, then an hour's wait, and a webhook at `hookPath`: a run started from it keeps running while a test looks on. */
@@ -186,7 +196,18 @@ export async function victimWorkspace({ db }: { db: Db }) {
   await running({ caller: owner.caller, workspaceId, runId });
   const invitation = await owner.caller.invitation.create({ workspaceId, email: "pending@example.test", role: "viewer", linkBase: "http://127.0.0.1:3000" });
   const apiKey = await owner.caller.apiKey.create({ workspaceId, name: "Victim's key", scopes: ["read"] });
-  const target: Target = { workspaceId, flowId: flow.id, credentialId: credential.id, runId, email: intruder.user.email, ownerId: owner.user.id, invitationId: invitation.id, apiKeyId: apiKey.key.id };
+  const dashboard = await owner.caller.dashboard.create({ workspaceId, name: "Vault room" });
+  const target: Target = {
+    workspaceId,
+    flowId: flow.id,
+    credentialId: credential.id,
+    runId,
+    email: intruder.user.email,
+    ownerId: owner.user.id,
+    invitationId: invitation.id,
+    apiKeyId: apiKey.key.id,
+    dashboardId: dashboard.id,
+  };
   return { owner, intruder, target };
 }
 

@@ -3,6 +3,7 @@ import type { Prisma } from "../db/generated/client";
 import { widget, type Widget } from "../../nodes/_core/dashboard";
 import { auditService } from "./audit-service";
 import { ServiceError } from "./service-error";
+import { workspaceService } from "./workspace-service";
 
 /** A workspace the caller is already known to act in at the needed role (the router's `workspaceProcedure`). */
 interface Scope {
@@ -59,10 +60,20 @@ export const dashboardService = {
     return toView(row);
   },
 
-  /** The workspace a dashboard belongs to; null when there is no such dashboard. */
-  async workspaceOf({ db, dashboardId }: { db: Db; dashboardId: string }): Promise<string | null> {
-    const row = await db.dashboard.findUnique({ where: { id: dashboardId }, select: { workspaceId: true } });
-    return row?.workspaceId ?? null;
+  /**
+   * What a live view of the dashboard listens to, for a person who may read its workspace: its workspace and the
+   * series its widgets show. A dashboard they may not read is not found, like a missing one.
+   */
+  async watched({ db, userId, dashboardId }: { db: Db; userId: string; dashboardId: string }): Promise<{ workspaceId: string; series: string[] }> {
+    const row = await db.dashboard.findUnique({ where: { id: dashboardId }, select: { workspaceId: true, widgets: true } });
+    if (!row) throw notFound();
+    try {
+      await workspaceService.requireRole({ db, userId, workspaceId: row.workspaceId, permission: "workspace.read" });
+    } catch (err) {
+      if (err instanceof ServiceError) throw notFound();
+      throw err;
+    }
+    return { workspaceId: row.workspaceId, series: [...new Set(storedWidgets(row.widgets).flatMap((w) => w.series))] };
   },
 
   async create({ db, userId, workspaceId, name, description, widgets = [] }: Scope & { name: string; description?: string; widgets?: Widget[] }): Promise<{ id: string }> {

@@ -22,8 +22,8 @@ describe("permissions", () => {
     expect(allowed).toEqual({
       viewer: ["workspace.read", "membership.leave"],
       operator: ["workspace.read", "membership.leave", "run.control", "flow.activate"],
-      editor: ["workspace.read", "membership.leave", "run.control", "flow.activate", "flow.edit", "run.delete", "credential.edit", "abTest.edit"],
-      admin: ["workspace.read", "membership.leave", "run.control", "flow.activate", "flow.edit", "run.delete", "credential.edit", "abTest.edit", "workspace.manage", "audit.read", "sso.manage", "apiKey.manage", "member.manage"],
+      editor: ["workspace.read", "membership.leave", "run.control", "flow.activate", "flow.edit", "run.delete", "credential.edit", "abTest.edit", "dashboard.edit"],
+      admin: ["workspace.read", "membership.leave", "run.control", "flow.activate", "flow.edit", "run.delete", "credential.edit", "abTest.edit", "dashboard.edit", "workspace.manage", "audit.read", "sso.manage", "apiKey.manage", "member.manage"],
       owner: Object.keys(permissions),
     });
   });

@@ -1,0 +1,26 @@
+import { currentUser } from "@/server/auth/session";
+import { getDb } from "@/server/db";
+import { currentRuntime } from "@/server/runtime-handover";
+import { dashboardService } from "@/server/services/dashboard-service";
+import { ServiceError } from "@/server/services/service-error";
+import { seriesPointStream } from "./series-point-stream";
+
+export const dynamic = "force-dynamic";
+
+/** The dashboard's live values as server-sent events (see `seriesPointStream`); another workspace's dashboard is not found. */
+export async function GET(request: Request, { params }: { params: Promise<{ dashboardId: string }> }) {
+  const { dashboardId } = await params;
+  const user = await currentUser();
+  if (!user) return Response.json({ error: "Sign in to continue." }, { status: 401 });
+  let watched;
+  try {
+    watched = await dashboardService.watched({ db: await getDb(), userId: user.id, dashboardId });
+  } catch (err) {
+    if (err instanceof ServiceError) return Response.json({ error: err.message }, { status: err.httpStatus });
+    throw err;
+  }
+  const stream = seriesPointStream({ events: currentRuntime().events, ...watched, signal: request.signal });
+  return new Response(stream, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store, no-transform", connection: "keep-alive", "x-accel-buffering": "no" },
+  });
+}
