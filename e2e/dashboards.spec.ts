@@ -32,7 +32,7 @@ async function addWidget(page: Page, { kind, title }: { kind: string; title: str
   await expect(dialog).toBeHidden();
 }
 
-test("a dashboard shows what a flow publishes, live, and keeps the layout an editor drags it into", async ({ page, request }, testInfo) => {
+test("a dashboard shows what a flow publishes, live, and keeps the layout an editor drags it into", async ({ page, request, browser }, testInfo) => {
   await signIn(page, uniqueEmail("dashboards"));
   const workspace = await ownWorkspace(page);
   const hookPath = `e2e/kitchen-${randomBytes(4).toString("hex")}`;
@@ -117,4 +117,23 @@ test("a dashboard shows what a flow publishes, live, and keeps the layout an edi
   await page.getByRole("navigation", { name: "Workspace" }).getByRole("link", { name: "Dashboards" }).click();
   await expect(page.getByRole("list", { name: "Dashboards" }).getByRole("link", { name: /Kitchen/ })).toContainText("3 widgets");
   await snapThemes(page, testInfo, "dashboard list");
+
+  // A viewer sees the dashboard, live, but is offered no changes.
+  const viewerEmail = uniqueEmail("dashboards-viewer");
+  const viewerContext = await browser.newContext({ viewport: DESKTOP });
+  const viewer = await viewerContext.newPage();
+  await signIn(viewer, viewerEmail);
+  const { link } = await trpc<{ link: string }>(page, "mutation", "invitation.create", { workspaceId: workspace.id, email: viewerEmail, role: "viewer", linkBase: new URL(page.url()).origin });
+  await trpc(viewer, "mutation", "invitation.accept", { token: new URL(link).pathname.split("/").at(-1) });
+  await viewer.goto(`/w/${workspace.slug}/dashboards`);
+  await expect(viewer.getByText("You are a viewer here: you can look at dashboards but not change them.")).toBeVisible();
+  await expect(viewer.getByRole("button", { name: "New dashboard" })).toHaveCount(0);
+  await viewer.getByRole("link", { name: /Kitchen/ }).click();
+  await expect(viewer.getByRole("region", { name: "By the stove" }).getByTestId("stat-value")).toHaveText("23.75°C");
+  await expect(viewer.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  await reading(18);
+  await expect(viewer.getByRole("region", { name: "By the stove" }).getByTestId("stat-value")).toHaveText("18°C");
+  await expect(viewer.getByRole("button", { name: "Add widget" })).toHaveCount(0);
+  await expect(viewer.getByRole("button", { name: /^(Rename|Remove) / })).toHaveCount(0);
+  await viewerContext.close();
 });

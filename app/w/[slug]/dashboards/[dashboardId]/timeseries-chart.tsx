@@ -53,7 +53,8 @@ export default function TimeseriesChart({ series, unit, from, to }: { series: re
     const options: Options = {
       width: Math.max(element.clientWidth, 50),
       height: Math.max(element.clientHeight, 50),
-      ms: 1e-3,
+      // Times are in ms (uPlot's default is seconds).
+      ms: 1,
       legend: { show: names.includes("\n") },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true, range: () => [latest.current.from, latest.current.to] } },
