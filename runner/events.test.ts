@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SeriesPointEvent } from "../nodes/_core/dashboard";
 import type { RunEvent } from "../nodes/_core/run-types";
 import { LocalEventBus, RecentEvents, RedisEventBus } from "./events";
 import { testRedisUrl } from "../server/test-runtime";
@@ -138,5 +139,31 @@ describe("recent events across processes over Redis", () => {
     off();
     expect(tokensOf(local)).toEqual(["private"]);
     expect(web.recent(runId).map((e) => e.type)).toEqual(["run.finished"]);
+  });
+
+  it("series points reach their workspace's subscribers in other processes, while any of them listens", async () => {
+    const [home, away] = [randomUUID(), randomUUID()];
+    const point = (workspaceId: string, value: number): SeriesPointEvent => ({ workspaceId, series: "load", at: 0, value, data: null });
+    const first: number[] = [];
+    const second: number[] = [];
+    const elsewhere: number[] = [];
+    const offFirst = plainWeb.subscribePoints(home, (p) => first.push(p.value!));
+    const offSecond = plainWeb.subscribePoints(home, (p) => second.push(p.value!));
+    const offElsewhere = web.subscribePoints(away, (p) => elsewhere.push(p.value!));
+    await plainWebSubscriber.ping();
+    await until(() => {
+      worker.publishPoints([point(away, 0)]);
+      return elsewhere.length > 0;
+    });
+
+    worker.publishPoints([point(home, 1), point(away, 2)]);
+    await until(() => second.length === 1 && elsewhere.at(-1) === 2);
+    // One listener leaving keeps the process's subscription for the other.
+    offFirst();
+    worker.publishPoints([point(home, 3)]);
+    await until(() => second.length === 2);
+    offSecond();
+    offElsewhere();
+    expect({ first, second }).toEqual({ first: [1], second: [1, 3] });
   });
 });

@@ -30,13 +30,17 @@ describe.each(databaseKinds)("dashboard router on %s", (kind) => {
     expect(actions.map((a) => a.action)).toEqual(["dashboard.create", "dashboard.update", "dashboard.update", "dashboard.delete"]);
   });
 
-  it("refuses widgets that do not fit, naming what is wrong", async () => {
+  it("refuses widgets that do not fit and ranges that cannot be read, naming what is wrong", async () => {
     const { caller, workspace } = await signInAs({ db: database.db, name: "Sloppy" });
     const wide = await rejection(caller.dashboard.create({ workspaceId: workspace.id, name: "Wide", widgets: [{ ...stat, layout: { x: 0, y: 0, w: 20, h: 2 } }] }));
     expect(wide.code).toBe("BAD_REQUEST");
     expect(wide.message).toContain("A widget is at most 12 columns wide");
     const twice = await rejection(caller.dashboard.create({ workspaceId: workspace.id, name: "Twice", widgets: [stat, stat] }));
     expect(twice.message).toContain("Each widget of a dashboard needs its own id");
+    const backwards = await rejection(caller.dashboard.points({ workspaceId: workspace.id, series: ["load"], from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z" }));
+    expect(backwards.message).toContain("from must come before to");
+    const tooMany = await rejection(caller.dashboard.points({ workspaceId: workspace.id, series: ["load"], from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", maxPoints: 5000 }));
+    expect(tooMany.message).toContain("maxPoints is at most 2000");
   });
 
   it("lets a viewer read dashboards and series but not change them", async () => {

@@ -1,4 +1,6 @@
+import pino from "pino";
 import { describe, expect, it } from "vitest";
+import { pruneSeries } from "../../runner/maintenance";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
 import { signInAs } from "../routers/test-helpers";
 import { runnerStorage } from "../runner-storage";
@@ -53,8 +55,7 @@ describe.each(databaseKinds)("series points on %s", (kind) => {
     for (const workspaceId of [brief, lasting]) {
       await seriesService.append({ db, points: [point(workspaceId, "t", now - 2 * day, 1), point(workspaceId, "t", now - 60_000, 2)] });
     }
-    const storage = runnerStorage({ db });
-    expect(await storage.series.prune({ batch: 100 })).toBe(1);
+    expect(await pruneSeries({ series: runnerStorage({ db }).series, logger: pino({ level: "silent" }) })).toBe(1);
     const left = await db.seriesPoint.findMany({ where: { workspaceId: { in: [brief, lasting] } }, select: { workspaceId: true, value: true }, orderBy: [{ workspaceId: "asc" }, { at: "asc" }] });
     expect(left.filter((p) => p.workspaceId === brief).map((p) => p.value)).toEqual([2]);
     expect(left.filter((p) => p.workspaceId === lasting).map((p) => p.value)).toEqual([1, 2]);
