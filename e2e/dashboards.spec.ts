@@ -54,6 +54,10 @@ test("a dashboard shows what a flow publishes, live, and keeps the layout an edi
   await expect(page.getByRole("heading", { name: "Kitchen", exact: true })).toBeVisible();
   await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
 
+  await page.getByRole("button", { name: "Add widget" }).click();
+  await expect(page.getByRole("dialog", { name: "Add widget" }).getByText("4 points, the latest")).toBeVisible();
+  await snapThemes(page, testInfo, "add widget dialog");
+  await page.getByRole("dialog", { name: "Add widget" }).getByRole("button", { name: "Cancel" }).click();
   await addWidget(page, { kind: "Stat", title: "Kitchen now" });
   await addWidget(page, { kind: "Time series", title: "Kitchen over time" });
   const stat = page.getByRole("region", { name: "Kitchen now" });
