@@ -24,3 +24,8 @@ export function canOperate(workspace: WorkspaceSummary): boolean {
 export function canEdit(workspace: WorkspaceSummary): boolean {
   return can({ role: workspace.role, permission: "flow.edit" });
 }
+
+/** Whether the dashboard pages offer making, arranging and removing dashboards and widgets (`dashboard.edit`). */
+export function canEditDashboards(workspace: WorkspaceSummary): boolean {
+  return can({ role: workspace.role, permission: "dashboard.edit" });
+}

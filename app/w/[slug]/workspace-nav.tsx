@@ -13,6 +13,7 @@ export function WorkspaceNav({ slug }: { slug: string }) {
       label="Workspace"
       sections={[
         { href: base, label: "Flows", active: pathname === base || pathname.startsWith(`${base}/flows`) },
+        section("/dashboards", "Dashboards"),
         section("/runs", "Runs"),
         section("/experiments", "Experiments"),
         section("/usage", "Usage"),

@@ -56,7 +56,10 @@ export function WorkspaceSwitcher({ current, workspaces }: { current: WorkspaceS
         onClick={() => setOpen((v) => !v)}
         className="flex items-center gap-2 rounded-md border border-slate-200 px-3 py-1.5 text-sm hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800"
       >
-        <span className="max-w-56 truncate">{current.name}</span>
+        {/* Beside the sections on a laptop's width the name gives way, so that every section stays in sight. */}
+        <span title={current.name} className="max-w-56 truncate md:max-w-32 2xl:max-w-56">
+          {current.name}
+        </span>
         <span className="rounded bg-slate-100 px-1.5 text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300">{current.role}</span>
         <span aria-hidden>▾</span>
       </button>

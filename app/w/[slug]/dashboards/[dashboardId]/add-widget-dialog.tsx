@@ -1,0 +1,139 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useId, useRef, useState, type FormEvent } from "react";
+import { ErrorAlert } from "@/app/_components/error-alert";
+import { useTRPC } from "@/app/_components/trpc-provider";
+import { widget as widgetSchema, widgetKinds, type Widget, type WidgetKind } from "@/nodes/_core/dashboard";
+import { inputClass, primaryButton, secondaryButton } from "../../credentials/form-controls";
+import { useWorkspace } from "../../workspace-context";
+import { KIND_LABELS, placeNew } from "../widget-values";
+
+const newId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+/** Adds a widget: a series the workspace's flows publish (or one they will), how to show it, and its title. */
+export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]; onAdd: (widget: Widget) => void }) {
+  const workspace = useWorkspace();
+  const trpc = useTRPC();
+  const id = useId();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const known = useQuery(trpc.dashboard.series.queryOptions({ workspaceId: workspace.id }));
+  const [series, setSeries] = useState("");
+  const [kind, setKind] = useState<WidgetKind>("stat");
+  const [title, setTitle] = useState("");
+  const [unit, setUnit] = useState("");
+  const [field, setField] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  const chosen = known.data?.find((s) => s.series === series.trim());
+
+  function open() {
+    setSeries(known.data?.[0]?.series ?? "");
+    setKind("stat");
+    setTitle("");
+    setUnit("");
+    setField("");
+    setProblem(null);
+    dialog.current?.showModal();
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const parsed = widgetSchema.safeParse({
+      id: newId(),
+      kind,
+      title: title.trim() || series.trim(),
+      series: [series],
+      field: field.trim() || undefined,
+      unit: unit.trim() || undefined,
+      layout: placeNew({ widgets, kind }),
+    });
+    if (!parsed.success) {
+      setProblem(parsed.error.issues.map((issue) => issue.message).join("; "));
+      return;
+    }
+    onAdd(parsed.data);
+    dialog.current?.close();
+  }
+
+  return (
+    <>
+      <button type="button" onClick={open} className={primaryButton}>
+        Add widget
+      </button>
+      <dialog
+        ref={dialog}
+        aria-labelledby={`${id}-title`}
+        className="m-auto w-full max-w-md rounded-xl border border-slate-200 bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-950/40 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+      >
+        <form onSubmit={submit} className="space-y-4">
+          <h2 id={`${id}-title`} className="text-lg font-semibold">
+            Add widget
+          </h2>
+          <div className="space-y-1 text-sm font-medium">
+            <label htmlFor={`${id}-series-name`} className="block">
+              Series
+            </label>
+            <input
+              id={`${id}-series-name`}
+              list={`${id}-series`}
+              value={series}
+              onChange={(e) => setSeries(e.target.value)}
+              required
+              maxLength={120}
+              aria-describedby={`${id}-series-help`}
+              className={inputClass}
+            />
+            <datalist id={`${id}-series`}>
+              {known.data?.map((s) => (
+                <option key={s.series} value={s.series}>
+                  {`${s.points} points${s.unit ? `, ${s.unit}` : ""}`}
+                </option>
+              ))}
+            </datalist>
+            <p id={`${id}-series-help`} className="text-xs font-normal text-slate-500 dark:text-slate-400">
+              {known.data?.length === 0
+                ? "No series yet: a flow's Dashboard publish node makes one the first time it runs. You can name it here already."
+                : chosen
+                  ? `${chosen.points} points, the latest ${chosen.lastAt ? new Date(chosen.lastAt).toLocaleString() : "never"}`
+                  : "A series your flows publish, or one they will."}
+            </p>
+          </div>
+          <label className="block space-y-1 text-sm font-medium">
+            <span>Show as</span>
+            <select value={kind} onChange={(e) => setKind(e.target.value as WidgetKind)} className={inputClass}>
+              {widgetKinds.map((k) => (
+                <option key={k} value={k}>
+                  {KIND_LABELS[k]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="block space-y-1 text-sm font-medium">
+            <span>Title</span>
+            <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={120} placeholder={series || "The series' name"} className={inputClass} />
+          </label>
+          <div className="grid grid-cols-2 gap-3">
+            <label className="block space-y-1 text-sm font-medium">
+              <span>Unit</span>
+              <input value={unit} onChange={(e) => setUnit(e.target.value)} maxLength={20} placeholder={chosen?.unit ?? "°C, ms, %"} className={inputClass} />
+            </label>
+            <label className="block space-y-1 text-sm font-medium">
+              <span>Field</span>
+              <input value={field} onChange={(e) => setField(e.target.value)} maxLength={200} placeholder="reading.celsius" className={inputClass} />
+            </label>
+          </div>
+          <p className="text-xs text-slate-500 dark:text-slate-400">Field picks a value out of points that carry JSON (a dotted path); leave it empty for plain numbers.</p>
+          {problem && <ErrorAlert>{problem}</ErrorAlert>}
+          <div className="flex justify-end gap-2">
+            <button type="button" onClick={() => dialog.current?.close()} className={secondaryButton}>
+              Cancel
+            </button>
+            <button type="submit" className={primaryButton}>
+              Add
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </>
+  );
+}

@@ -1,0 +1,119 @@
+"use client";
+
+import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useTRPC } from "@/app/_components/trpc-provider";
+import { MAX_WIDGET_SERIES, type SeriesPointView, type SeriesPoints } from "@/nodes/_core/dashboard";
+import { TIME_RANGES, withLivePoint, type TimeRangeKey } from "../widget-values";
+import type { WidgetData } from "./widget-views";
+
+/** How many points a chart asks for over any range: more than a wide screen has pixels for. */
+const MAX_POINTS = 1000;
+
+/** Every points query's series in one map; at module scope so that it is the same function each render. */
+function combinePoints(results: readonly { data?: SeriesPoints[]; error: { message: string } | null }[]) {
+  const points = new Map<string, readonly SeriesPointView[]>();
+  for (const result of results) for (const s of result.data ?? []) points.set(s.series, s.points);
+  return { points, error: results.find((r) => r.error)?.error?.message ?? null };
+}
+
+export type LiveState = "connecting" | "live" | "reconnecting";
+
+/**
+ * The points of every series a dashboard shows over the chosen range, kept current: the range moves with the clock
+ * each minute, and points published while the page is open arrive over the dashboard's live stream and are added
+ * to what was read, without asking again.
+ */
+export function useDashboardPoints({
+  workspaceId,
+  dashboardId,
+  series,
+  savedSeries,
+}: {
+  workspaceId: string;
+  dashboardId: string;
+  /** Every series the widgets on screen show. */
+  series: readonly string[];
+  /** The series of the dashboard as stored: the live stream sends the points of these. */
+  savedSeries: readonly string[];
+}): {
+  data: WidgetData;
+  live: LiveState;
+  error: string | null;
+  range: TimeRangeKey;
+  chooseRange: (range: TimeRangeKey) => void;
+} {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  // The range ends now: when it is chosen, and again each minute.
+  const [{ range, now }, setView] = useState<{ range: TimeRangeKey; now: number }>(() => ({ range: "1h", now: Date.now() }));
+  useEffect(() => {
+    const tick = setInterval(() => setView((view) => ({ ...view, now: Date.now() })), 60_000);
+    return () => clearInterval(tick);
+  }, []);
+  const chooseRange = useCallback((next: TimeRangeKey) => setView({ range: next, now: Date.now() }), []);
+  const from = now - TIME_RANGES.find((r) => r.key === range)!.ms;
+
+  const seriesKey = [...new Set(series)].sort().join("\n");
+  const inputs = useMemo(() => {
+    const names = seriesKey ? seriesKey.split("\n") : [];
+    // A points query takes a bounded number of series; a dashboard with more asks in several.
+    const chunks: string[][] = [];
+    for (let i = 0; i < names.length; i += MAX_WIDGET_SERIES) chunks.push(names.slice(i, i + MAX_WIDGET_SERIES));
+    return chunks.map((chunk) => ({ workspaceId, series: chunk, from: new Date(from).toISOString(), to: new Date(now).toISOString(), maxPoints: MAX_POINTS }));
+  }, [seriesKey, workspaceId, from, now]);
+  const read = useQueries({
+    queries: inputs.map((input) => trpc.dashboard.points.queryOptions(input, { placeholderData: (previous) => previous })),
+    combine: combinePoints,
+  });
+  const known = useQuery(trpc.dashboard.series.queryOptions({ workspaceId }));
+
+  // The stream is opened once per dashboard; what it adds goes to the queries of the moment.
+  const current = useRef({ inputs, from });
+  useEffect(() => {
+    current.current = { inputs, from };
+  }, [inputs, from]);
+  // The server reads which series to send when the stream opens: a saved change of series opens it again.
+  const streamKey = [...new Set(savedSeries)].sort().join("\n");
+  const [stream, setStream] = useState<{ key: string; state: LiveState }>({ key: streamKey, state: "connecting" });
+  const live = stream.key === streamKey ? stream.state : "connecting";
+  const opened = useRef(0);
+  useEffect(() => {
+    const source = new EventSource(`/api/dashboards/${dashboardId}/live`);
+    source.onopen = () => {
+      setStream({ key: streamKey, state: "live" });
+      // Points published while no stream was open are read again rather than lost.
+      if (opened.current++ > 0) void queryClient.invalidateQueries({ queryKey: trpc.dashboard.points.queryKey() });
+    };
+    source.onerror = () => setStream({ key: streamKey, state: "reconnecting" });
+    source.onmessage = (event: MessageEvent<string>) => {
+      const message = JSON.parse(event.data) as { series: string; at: number | string; value: number | null; data?: unknown };
+      const point: SeriesPointView = { at: typeof message.at === "number" ? message.at : Date.parse(message.at), value: message.value, data: message.data ?? undefined };
+      for (const input of current.current.inputs) {
+        if (!input.series.includes(message.series)) continue;
+        queryClient.setQueryData(trpc.dashboard.points.queryKey(input), (old: SeriesPoints[] | undefined) => {
+          if (!old) return old;
+          const fromMs = current.current.from;
+          if (!old.some((s) => s.series === message.series)) return [...old, { series: message.series, points: [point] }];
+          return old.map((s) => (s.series === message.series ? { ...s, points: withLivePoint({ points: s.points, point, fromMs }) } : s));
+        });
+      }
+    };
+    return () => source.close();
+  }, [dashboardId, streamKey, queryClient, trpc]);
+
+  const data = useMemo<WidgetData>(() => {
+    const { points } = read;
+    const last = new Map<string, SeriesPointView>();
+    const units = new Map<string, string | null>();
+    for (const s of known.data ?? []) {
+      units.set(s.series, s.unit);
+      if (s.lastAt) last.set(s.series, { at: new Date(s.lastAt).getTime(), value: s.last.value, data: s.last.data ?? undefined });
+    }
+    // The chart's right edge follows the newest point when it is newer than the range's end.
+    const newest = Math.max(now, ...[...points.values()].map((p) => p.at(-1)?.at ?? 0));
+    return { points, last, units, from, to: newest };
+  }, [read, known.data, from, now]);
+
+  return { data, live, error: read.error ?? known.error?.message ?? null, range, chooseRange };
+}

@@ -1,0 +1,5 @@
+import { DashboardList } from "./dashboard-list";
+
+export default function Page() {
+  return <DashboardList />;
+}
