@@ -18,6 +18,9 @@ export const DEFAULT_SIZE: Record<WidgetKind, { w: number; h: number }> = {
   timeseries: { w: 6, h: 4 },
   table: { w: 6, h: 4 },
   bar: { w: 6, h: 4 },
+  media: { w: 6, h: 5 },
+  abTest: { w: 6, h: 5 },
+  weather: { w: 6, h: 4 },
 };
 
 export const KIND_LABELS: Record<WidgetKind, string> = {
@@ -27,6 +30,9 @@ export const KIND_LABELS: Record<WidgetKind, string> = {
   text: "Text",
   status: "Status light",
   bar: "Bar chart",
+  media: "Media player",
+  abTest: "A/B experiment",
+  weather: "Weather card",
 };
 
 /** Where a new widget goes: the first row below every widget there is, at the left edge. */
@@ -76,6 +82,94 @@ export function formatValue(value: unknown): string {
   if (typeof value === "string") return value;
   if (typeof value === "boolean") return value ? "true" : "false";
   return JSON.stringify(value);
+}
+
+/** The WMO weather codes a forecast's `weather_code` holds, in words. */
+const WEATHER_CODES: Record<number, string> = {
+  0: "Clear sky",
+  1: "Mainly clear",
+  2: "Partly cloudy",
+  3: "Overcast",
+  45: "Fog",
+  48: "Rime fog",
+  51: "Light drizzle",
+  53: "Drizzle",
+  55: "Dense drizzle",
+  56: "Freezing drizzle",
+  57: "Dense freezing drizzle",
+  61: "Light rain",
+  63: "Rain",
+  65: "Heavy rain",
+  66: "Freezing rain",
+  67: "Heavy freezing rain",
+  71: "Light snow",
+  73: "Snow",
+  75: "Heavy snow",
+  77: "Snow grains",
+  80: "Light showers",
+  81: "Showers",
+  82: "Violent showers",
+  85: "Snow showers",
+  86: "Heavy snow showers",
+  95: "Thunderstorm",
+  96: "Thunderstorm with hail",
+  99: "Thunderstorm with heavy hail",
+};
+
+/** A weather code in words; null for a code the table does not know. */
+export function weatherConditions(code: unknown): string | null {
+  return typeof code === "number" ? (WEATHER_CODES[code] ?? null) : null;
+}
+
+export interface WeatherCard {
+  place: string | null;
+  temperature: number | null;
+  apparent: number | null;
+  temperatureUnit: string;
+  conditions: string | null;
+  /** Other current readings with their units (humidity, wind, precipitation). */
+  readings: { label: string; value: number; unit: string }[];
+  days: { date: string; conditions: string | null; low: number | null; high: number | null }[];
+}
+
+const READINGS: Record<string, string> = {
+  relative_humidity_2m: "Humidity",
+  precipitation: "Precipitation",
+  wind_speed_10m: "Wind",
+};
+const MAX_DAYS = 7;
+
+/** What a weather card shows of the weather node's output: the place, now, and the next days' low and high. */
+export function weatherCardOf(forecast: unknown): WeatherCard | null {
+  const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+  if (!isRecord(forecast)) return null;
+  const current = isRecord(forecast.current) ? forecast.current : {};
+  const units = isRecord(forecast.currentUnits) ? forecast.currentUnits : {};
+  const dailyUnits = isRecord(forecast.dailyUnits) ? forecast.dailyUnits : {};
+  const number = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : null);
+  const text = (value: unknown) => (typeof value === "string" ? value : "");
+  const location = isRecord(forecast.location) ? forecast.location : {};
+  const place = [text(location.name) || text(location.query), text(location.country)].filter(Boolean).join(", ") || null;
+  const daily = Array.isArray(forecast.daily) ? forecast.daily.filter(isRecord) : [];
+  const card: WeatherCard = {
+    place,
+    temperature: number(current.temperature_2m),
+    apparent: number(current.apparent_temperature),
+    temperatureUnit: text(units.temperature_2m) || text(dailyUnits.temperature_2m_max),
+    conditions: weatherConditions(current.weather_code),
+    readings: Object.entries(READINGS).flatMap(([key, label]) => {
+      const value = number(current[key]);
+      return value === null ? [] : [{ label, value, unit: text(units[key]) }];
+    }),
+    days: daily.slice(0, MAX_DAYS).map((day) => ({
+      date: text(day.time),
+      conditions: weatherConditions(day.weather_code),
+      low: number(day.temperature_2m_min),
+      high: number(day.temperature_2m_max),
+    })),
+  };
+  if (card.temperature === null && card.conditions === null && card.readings.length === 0 && card.days.length === 0) return null;
+  return card;
 }
 
 export type StatusLevel = "ok" | "warning" | "failing" | "unknown";

@@ -9,27 +9,11 @@ import { useTRPC } from "@/app/_components/trpc-provider";
 import type { AppRouter } from "@/server/routers/_app";
 import { inputClass } from "../credentials/form-controls";
 import { useWorkspace } from "../workspace-context";
+import { count, percent, pValue, signedPercent, VariantList, verdict } from "./variant-results";
 
 type Experiment = inferRouterOutputs<AppRouter>["abTest"]["overview"][number];
-type Variant = Experiment["variants"][number];
 
 const CONFIDENCES = [0.9, 0.95, 0.99];
-const count = new Intl.NumberFormat();
-const percent = (value: number | null, digits = 1) => (value === null ? "—" : `${(value * 100).toFixed(digits)}%`);
-const signedPercent = (value: number | null) => (value === null ? "—" : `${value > 0 ? "+" : ""}${(value * 100).toFixed(1)}%`);
-const pValue = (value: number | null) => (value === null ? "—" : value < 0.0001 ? "< 0.0001" : value.toFixed(4));
-
-/** What a variant's comparison with the control says, in words. */
-function verdict(variant: Variant, confidence: number): { text: string; className: string } {
-  if (variant.control) return { text: "Control", className: "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300" };
-  if (variant.pValue === null) return { text: "Not enough data", className: "bg-slate-100 text-slate-600 dark:bg-slate-800 dark:text-slate-400" };
-  if (!variant.significant) return { text: "Not significant", className: "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300" };
-  const better = (variant.difference ?? 0) > 0;
-  return {
-    text: `${better ? "Better" : "Worse"} at ${Math.round(confidence * 100)}%`,
-    className: better ? "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200" : "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200",
-  };
-}
 
 function ExperimentCard({ experiment, slug }: { experiment: Experiment; slug: string }) {
   const headings = ["Variant", "Weight", "Exposures", "Conversions", "Rate", "Lift", `Difference (${Math.round(experiment.confidence * 100)}% interval)`, "p-value", "Result"];
@@ -43,29 +27,7 @@ function ExperimentCard({ experiment, slug }: { experiment: Experiment; slug: st
         <span className="ml-auto text-xs text-slate-500 dark:text-slate-400">Control: {experiment.control}</span>
       </div>
       {/* A phone gets each variant as a card; a wider screen the table. */}
-      <ul className="divide-y divide-slate-200 md:hidden dark:divide-slate-800">
-        {experiment.variants.map((variant) => {
-          const result = verdict(variant, experiment.confidence);
-          return (
-            <li key={variant.name} className="space-y-1 px-4 py-3 text-sm">
-              <div className="flex items-center gap-2">
-                <span className="font-medium">{variant.name}</span>
-                {variant.weight !== null && <span className="text-xs text-slate-500 dark:text-slate-400">weight {variant.weight}</span>}
-                <span className={`ml-auto whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-medium ${result.className}`}>{result.text}</span>
-              </div>
-              <p className="tabular-nums">
-                {percent(variant.rate)} converted ({count.format(variant.conversions)} of {count.format(variant.exposures)})
-              </p>
-              {!variant.control && (
-                <p className="text-xs tabular-nums text-slate-600 dark:text-slate-400">
-                  Lift {signedPercent(variant.lift)} · difference {signedPercent(variant.difference)}
-                  {variant.interval && ` (${signedPercent(variant.interval.low)} to ${signedPercent(variant.interval.high)})`} · p {pValue(variant.pValue)}
-                </p>
-              )}
-            </li>
-          );
-        })}
-      </ul>
+      <VariantList experiment={experiment} className="md:hidden" />
       <div className="hidden overflow-x-auto md:block">
         <table className="w-full min-w-[44rem] text-sm">
           <caption className="sr-only">Variants of {experiment.experiment} against the control</caption>

@@ -2,7 +2,9 @@
 
 import dynamic from "next/dynamic";
 import type { SeriesPointView, Widget } from "@/nodes/_core/dashboard";
-import { formatValue, pointNumber, pointValue, statusOf, tableOf, type StatusLevel } from "../widget-values";
+import { formatValue, pointNumber, pointValue, statusOf, tableOf, weatherCardOf, type StatusLevel } from "../widget-values";
+import { AbTestWidget } from "./ab-test-widget";
+import { MediaPlayer } from "./media-player";
 
 // uPlot and its styles load with the first chart, on dashboard pages only.
 const TimeseriesChart = dynamic(() => import("./timeseries-chart"), {
@@ -167,6 +169,66 @@ function BarView({ widget, data }: { widget: Widget; data: WidgetData }) {
   );
 }
 
+/** The latest media address of the series, played by its kind; a new address replaces the player. */
+function MediaView({ widget, data }: { widget: Widget; data: WidgetData }) {
+  const latest = latestOf(widget, data);
+  if (!latest) return <NoData widget={widget} />;
+  const value = pointValue(latest, widget.field);
+  if (typeof value !== "string") return <p className="px-3 pb-2 text-xs text-slate-500 dark:text-slate-400">Not a media address: {formatValue(value)}</p>;
+  return <MediaPlayer url={value.trim()} label={widget.title || widget.series.join(", ")} />;
+}
+
+const temperature = (value: number | null, unit: string) => (value === null ? "—" : `${formatValue(Math.round(value))}${unit}`);
+const weekday = (date: string) => {
+  const day = new Date(`${date}T12:00:00`);
+  return Number.isNaN(day.getTime()) ? date : day.toLocaleDateString(undefined, { weekday: "short" });
+};
+
+/** The weather node's latest forecast: the temperature and conditions now, then each coming day's low and high. */
+function WeatherView({ widget, data }: { widget: Widget; data: WidgetData }) {
+  const latest = latestOf(widget, data);
+  if (!latest) return <NoData widget={widget} />;
+  const card = weatherCardOf(pointValue(latest, widget.field));
+  if (!card) return <p className="px-3 pb-2 text-xs text-slate-500 dark:text-slate-400">The latest point is not a weather forecast.</p>;
+  const unit = card.temperatureUnit;
+  return (
+    <div className="flex h-full flex-col gap-2 overflow-auto px-3 pb-2">
+      <div className="flex items-baseline gap-3">
+        <p className="text-4xl font-semibold tabular-nums" data-testid="weather-temperature">
+          {temperature(card.temperature, unit)}
+        </p>
+        <div className="min-w-0 text-sm">
+          {card.conditions && <p className="font-medium">{card.conditions}</p>}
+          {card.apparent !== null && <p className="text-slate-600 dark:text-slate-400">Feels like {temperature(card.apparent, unit)}</p>}
+        </div>
+      </div>
+      {card.readings.length > 0 && (
+        <p className="text-xs text-slate-600 dark:text-slate-400">{card.readings.map((r) => `${r.label} ${formatValue(r.value)}${r.unit === "%" ? "" : " "}${r.unit}`).join(" · ")}</p>
+      )}
+      {card.days.length > 0 && (
+        <ol aria-label="Coming days" className="mt-auto grid grid-flow-col auto-cols-fr gap-1 text-center text-xs">
+          {card.days.map((day, i) => (
+            <li key={`${i}-${day.date}`} title={day.conditions ?? undefined} className="rounded-md bg-slate-50 px-1 py-1.5 dark:bg-slate-800">
+              <p className="font-medium">{weekday(day.date)}</p>
+              <p className="tabular-nums">
+                <span className="text-slate-500 dark:text-slate-400">{temperature(day.low, "°")}</span> {temperature(day.high, "°")}
+              </p>
+            </li>
+          ))}
+        </ol>
+      )}
+      <p className="text-xs text-slate-500 dark:text-slate-400">
+        {[card.place, new Date(latest.at).toLocaleString()].filter(Boolean).join(" · ")}
+      </p>
+    </div>
+  );
+}
+
+function AbTestView({ widget }: { widget: Widget }) {
+  if (!widget.experiment) return <p className="px-3 pb-2 text-xs text-slate-500 dark:text-slate-400">This widget names no experiment.</p>;
+  return <AbTestWidget experiment={widget.experiment} />;
+}
+
 const VIEWS: Record<Widget["kind"], (props: { widget: Widget; data: WidgetData }) => React.ReactNode> = {
   stat: StatView,
   timeseries: TimeseriesView,
@@ -174,6 +236,9 @@ const VIEWS: Record<Widget["kind"], (props: { widget: Widget; data: WidgetData }
   text: TextView,
   status: StatusView,
   bar: BarView,
+  media: MediaView,
+  abTest: AbTestView,
+  weather: WeatherView,
 };
 
 /** What a widget shows, by its kind. */
