@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Widget } from "@/nodes/_core/dashboard";
-import { fieldOf, formatValue, placeNew, pointNumber, readingOrder, statusOf, tableOf, withLivePoint } from "./widget-values";
+import { fieldOf, formatValue, placeNew, pointNumber, readingOrder, statusOf, tableOf, weatherCardOf, withLivePoint } from "./widget-values";
 
 const widget = (id: string, layout: Widget["layout"]): Widget => ({ id, kind: "stat", title: id, series: ["s"], layout });
 
@@ -48,5 +48,32 @@ describe("dashboard widget values", () => {
     expect(withLivePoint({ points, point: { at: 20, value: 2 }, fromMs: 0 })).toHaveLength(2);
     expect(withLivePoint({ points, point: { at: 15, value: 9 }, fromMs: 0 }).map((p) => p.at)).toEqual([10, 15, 20]);
     expect(withLivePoint({ points, point: { at: 30, value: 3 }, fromMs: 15 }).map((p) => p.at)).toEqual([20, 30]);
+  });
+
+  it("reads the weather node's forecast as a card: now, conditions in words, and each day's low and high", () => {
+    const forecast = {
+      location: { name: "Lyon", country: "France", latitude: 45.76, longitude: 4.84 },
+      current: { time: "2025-06-12T14:15", temperature_2m: 21.4, apparent_temperature: 20.1, relative_humidity_2m: 48, weather_code: 2 },
+      currentUnits: { temperature_2m: "°C", relative_humidity_2m: "%", weather_code: "wmo code" },
+      daily: [
+        { time: "2025-06-12", weather_code: 3, temperature_2m_max: 24.1, temperature_2m_min: 14.2 },
+        { time: "2025-06-13", weather_code: 61, temperature_2m_max: 19.8, temperature_2m_min: 13.4 },
+      ],
+      hourly: [],
+    };
+    expect(weatherCardOf(forecast)).toEqual({
+      place: "Lyon, France",
+      temperature: 21.4,
+      apparent: 20.1,
+      temperatureUnit: "°C",
+      conditions: "Partly cloudy",
+      readings: [{ label: "Humidity", value: 48, unit: "%" }],
+      days: [
+        { date: "2025-06-12", conditions: "Overcast", low: 14.2, high: 24.1 },
+        { date: "2025-06-13", conditions: "Light rain", low: 13.4, high: 19.8 },
+      ],
+    });
+    expect(weatherCardOf({ current: null, daily: [] })).toBeNull();
+    expect(weatherCardOf("sunny")).toBeNull();
   });
 });
