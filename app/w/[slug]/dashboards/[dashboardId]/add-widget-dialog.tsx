@@ -11,7 +11,13 @@ import { KIND_LABELS, placeNew } from "../widget-values";
 
 const newId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
-/** Adds a widget: a series the workspace's flows publish (or one they will), how to show it, and its title. */
+/** Kinds that show no unit: a player, a forecast card (its units come with it), an experiment. */
+const UNITLESS: ReadonlySet<WidgetKind> = new Set(["media", "weather", "abTest"]);
+
+/**
+ * Adds a widget: a series the workspace's flows publish (or one they will), how to show it, and its title; an A/B
+ * widget shows an experiment of the workspace instead of a series.
+ */
 export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]; onAdd: (widget: Widget) => void }) {
   const workspace = useWorkspace();
   const trpc = useTRPC();
@@ -23,8 +29,13 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
   const [title, setTitle] = useState("");
   const [unit, setUnit] = useState("");
   const [field, setField] = useState("");
+  const [experimentKey, setExperimentKey] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const chosen = known.data?.find((s) => s.series === series.trim());
+  const isAbTest = kind === "abTest";
+  const experiments = useQuery(trpc.abTest.overview.queryOptions({ workspaceId: workspace.id }, { enabled: isAbTest }));
+  const keyOf = (e: { flowId: string; experiment: string }) => JSON.stringify([e.flowId, e.experiment]);
+  const experiment = experiments.data?.find((e) => keyOf(e) === experimentKey) ?? experiments.data?.[0];
 
   function open() {
     setSeries(known.data?.[0]?.series ?? "");
@@ -32,6 +43,7 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
     setTitle("");
     setUnit("");
     setField("");
+    setExperimentKey("");
     setProblem(null);
     dialog.current?.showModal();
   }
@@ -41,11 +53,19 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
     const parsed = widgetSchema.safeParse({
       id: newId(),
       kind,
-      title: title.trim() || series.trim(),
-      series: [series],
-      field: field.trim() || undefined,
-      unit: unit.trim() || undefined,
       layout: placeNew({ widgets, kind }),
+      ...(isAbTest
+        ? {
+            title: title.trim() || (experiment ? `Experiment ${experiment.experiment}` : ""),
+            series: [],
+            experiment: experiment && { flowId: experiment.flowId, name: experiment.experiment },
+          }
+        : {
+            title: title.trim() || series.trim(),
+            series: [series],
+            field: field.trim() || undefined,
+            unit: UNITLESS.has(kind) ? undefined : unit.trim() || undefined,
+          }),
     });
     if (!parsed.success) {
       setProblem(parsed.error.issues.map((issue) => issue.message).join("; "));
@@ -69,35 +89,6 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
           <h2 id={`${id}-title`} className="text-lg font-semibold">
             Add widget
           </h2>
-          <div className="space-y-1 text-sm font-medium">
-            <label htmlFor={`${id}-series-name`} className="block">
-              Series
-            </label>
-            <input
-              id={`${id}-series-name`}
-              list={`${id}-series`}
-              value={series}
-              onChange={(e) => setSeries(e.target.value)}
-              required
-              maxLength={120}
-              aria-describedby={`${id}-series-help`}
-              className={inputClass}
-            />
-            <datalist id={`${id}-series`}>
-              {known.data?.map((s) => (
-                <option key={s.series} value={s.series}>
-                  {`${s.points} points${s.unit ? `, ${s.unit}` : ""}`}
-                </option>
-              ))}
-            </datalist>
-            <p id={`${id}-series-help`} className="text-xs font-normal text-slate-500 dark:text-slate-400">
-              {known.data?.length === 0
-                ? "No series yet: a flow's Dashboard publish node makes one the first time it runs. You can name it here already."
-                : chosen
-                  ? `${chosen.points} points, the latest ${chosen.lastAt ? new Date(chosen.lastAt).toLocaleString() : "never"}`
-                  : "A series your flows publish, or one they will."}
-            </p>
-          </div>
           <label className="block space-y-1 text-sm font-medium">
             <span>Show as</span>
             <select value={kind} onChange={(e) => setKind(e.target.value as WidgetKind)} className={inputClass}>
@@ -108,21 +99,85 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
               ))}
             </select>
           </label>
+          {isAbTest ? (
+            <div className="space-y-1 text-sm font-medium">
+              <label htmlFor={`${id}-experiment`} className="block">
+                Experiment
+              </label>
+              <select
+                id={`${id}-experiment`}
+                value={experiment ? keyOf(experiment) : ""}
+                onChange={(e) => setExperimentKey(e.target.value)}
+                required
+                aria-describedby={`${id}-experiment-help`}
+                className={inputClass}
+              >
+                {experiments.data?.map((e) => (
+                  <option key={keyOf(e)} value={keyOf(e)}>
+                    {`${e.experiment} (${e.flowName})`}
+                  </option>
+                ))}
+              </select>
+              <p id={`${id}-experiment-help`} className="text-xs font-normal text-slate-500 dark:text-slate-400">
+                {experiments.isPending
+                  ? "Loading experiments…"
+                  : experiments.data?.length === 0
+                    ? "No experiments yet: a flow's A/B split node makes one the first time it runs."
+                    : "An A/B split of your flows: its variants against the control."}
+              </p>
+            </div>
+          ) : (
+            <div className="space-y-1 text-sm font-medium">
+              <label htmlFor={`${id}-series-name`} className="block">
+                Series
+              </label>
+              <input
+                id={`${id}-series-name`}
+                list={`${id}-series`}
+                value={series}
+                onChange={(e) => setSeries(e.target.value)}
+                required
+                maxLength={120}
+                aria-describedby={`${id}-series-help`}
+                className={inputClass}
+              />
+              <datalist id={`${id}-series`}>
+                {known.data?.map((s) => (
+                  <option key={s.series} value={s.series}>
+                    {`${s.points} points${s.unit ? `, ${s.unit}` : ""}`}
+                  </option>
+                ))}
+              </datalist>
+              <p id={`${id}-series-help`} className="text-xs font-normal text-slate-500 dark:text-slate-400">
+                {known.data?.length === 0
+                  ? "No series yet: a flow's Dashboard publish node makes one the first time it runs. You can name it here already."
+                  : chosen
+                    ? `${chosen.points} points, the latest ${chosen.lastAt ? new Date(chosen.lastAt).toLocaleString() : "never"}`
+                    : "A series your flows publish, or one they will."}
+              </p>
+            </div>
+          )}
           <label className="block space-y-1 text-sm font-medium">
             <span>Title</span>
-            <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={120} placeholder={series || "The series' name"} className={inputClass} />
+            <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={120} placeholder={isAbTest ? (experiment ? `Experiment ${experiment.experiment}` : "The experiment's name") : series || "The series' name"} className={inputClass} />
           </label>
-          <div className="grid grid-cols-2 gap-3">
-            <label className="block space-y-1 text-sm font-medium">
-              <span>Unit</span>
-              <input value={unit} onChange={(e) => setUnit(e.target.value)} maxLength={20} placeholder={chosen?.unit ?? "°C, ms, %"} className={inputClass} />
-            </label>
-            <label className="block space-y-1 text-sm font-medium">
-              <span>Field</span>
-              <input value={field} onChange={(e) => setField(e.target.value)} maxLength={200} placeholder="reading.celsius" className={inputClass} />
-            </label>
-          </div>
-          <p className="text-xs text-slate-500 dark:text-slate-400">Field picks a value out of points that carry JSON (a dotted path); leave it empty for plain numbers.</p>
+          {!isAbTest && (
+            <>
+              <div className="grid grid-cols-2 gap-3">
+                {!UNITLESS.has(kind) && (
+                  <label className="block space-y-1 text-sm font-medium">
+                    <span>Unit</span>
+                    <input value={unit} onChange={(e) => setUnit(e.target.value)} maxLength={20} placeholder={chosen?.unit ?? "°C, ms, %"} className={inputClass} />
+                  </label>
+                )}
+                <label className="block space-y-1 text-sm font-medium">
+                  <span>Field</span>
+                  <input value={field} onChange={(e) => setField(e.target.value)} maxLength={200} placeholder={kind === "media" ? "image.url" : "reading.celsius"} className={inputClass} />
+                </label>
+              </div>
+              <p className="text-xs text-slate-500 dark:text-slate-400">Field picks a value out of points that carry JSON (a dotted path); leave it empty for plain numbers.</p>
+            </>
+          )}
           {problem && <ErrorAlert>{problem}</ErrorAlert>}
           <div className="flex justify-end gap-2">
             <button type="button" onClick={() => dialog.current?.close()} className={secondaryButton}>
