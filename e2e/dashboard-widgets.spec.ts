@@ -77,10 +77,24 @@ test("a dashboard plays a flow's media, shows its forecast as a card and compare
   const widgets = [
     { id: "camera", kind: "media", title: "Garden camera", series: ["garden camera"], layout: { x: 0, y: 0, w: 4, h: 4 } },
     { id: "weather", kind: "weather", title: "Weather · Lyon", series: ["garden weather"], layout: { x: 4, y: 0, w: 8, h: 4 } },
-    { id: "checkout", kind: "abTest", title: "Experiment checkout", series: [], experiment: { flowId: shopId, name: "checkout" }, layout: { x: 0, y: 4, w: 12, h: 5 } },
   ];
   const dashboard = await trpc<{ id: string }>(page, "mutation", "dashboard.create", { workspaceId: workspace.id, name: "Garden", widgets });
   await page.goto(`/w/${workspace.slug}/dashboards/${dashboard.id}`);
+
+  // The A/B widget is picked from the workspace's experiments.
+  await page.getByRole("button", { name: "Add widget" }).click();
+  const dialog = page.getByRole("dialog", { name: "Add widget" });
+  await dialog.getByRole("combobox", { name: "Show as" }).selectOption({ label: "A/B experiment" });
+  await expect(dialog.getByRole("combobox", { name: "Series" })).toHaveCount(0);
+  await expect(dialog.getByRole("combobox", { name: "Experiment" })).toHaveValue(JSON.stringify([shopId, "checkout"]));
+  await expect(dialog.getByRole("combobox", { name: "Experiment" }).getByRole("option")).toHaveText(["checkout (Shop)"]);
+  await dialog.getByRole("button", { name: "Add", exact: true }).click();
+  await expect(dialog).toBeHidden();
+  const experiment = page.getByRole("region", { name: "Experiment checkout" });
+  type Stored = { widgets: { kind: string; experiment?: { flowId: string; name: string } }[] };
+  await expect
+    .poll(async () => (await trpc<Stored>(page, "query", "dashboard.get", { workspaceId: workspace.id, dashboardId: dashboard.id })).widgets.find((w) => w.kind === "abTest")?.experiment)
+    .toEqual({ flowId: shopId, name: "checkout" });
 
   const image = page.getByRole("img", { name: "Garden camera" });
   await expect(image).toHaveAttribute("src", "/icon.svg");
@@ -88,8 +102,9 @@ test("a dashboard plays a flow's media, shows its forecast as a card and compare
   await expect(page.getByTestId("weather-temperature")).toHaveText("21°C");
   await expect(page.getByText("Partly cloudy")).toBeVisible();
   await expect(page.getByRole("list", { name: "Coming days" }).getByRole("listitem")).toHaveCount(3);
-  for (const variant of ["plain", "bright"]) await expect(page.getByText(variant, { exact: true })).toBeVisible();
-  await expect(page.getByText(/converted \(\d+ of \d+\)/)).toHaveCount(2);
-  await expect(page.getByText("Control", { exact: true })).toBeVisible();
+  for (const variant of ["plain", "bright"]) await expect(experiment.getByText(variant, { exact: true })).toBeVisible();
+  await expect(experiment.getByText(/converted \(\d+ of \d+\)/)).toHaveCount(2);
+  await expect(experiment.getByText("Control", { exact: true })).toBeVisible();
+  await expect(experiment.getByText(/^Lift /)).toHaveCount(1);
   await snapThemes(page, testInfo, "media weather and experiment widgets");
 });
