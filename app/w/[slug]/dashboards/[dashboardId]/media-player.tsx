@@ -32,7 +32,7 @@ function HlsVideo({ url, label }: { url: string; label: string }) {
         }
         const hls = new Hls();
         hls.on(Hls.Events.ERROR, (_event, data) => {
-          if (data.fatal) setProblem(`The stream stopped: ${data.details}.`);
+          if (data.fatal) setProblem(`The stream could not be played (${data.details}).`);
         });
         hls.loadSource(url);
         hls.attachMedia(element);
@@ -48,7 +48,15 @@ function HlsVideo({ url, label }: { url: string; label: string }) {
 
   return (
     <div className="flex h-full flex-col">
-      <video ref={video} controls muted playsInline aria-label={label} className="min-h-0 w-full flex-1 bg-black object-contain" />
+      <video
+        ref={video}
+        controls
+        muted
+        playsInline
+        aria-label={label}
+        onError={() => setProblem((shown) => shown ?? "The stream could not be played.")}
+        className="min-h-0 w-full flex-1 bg-black object-contain"
+      />
       {problem && <p className="px-3 py-1 text-xs text-red-700 dark:text-red-300">{problem}</p>}
     </div>
   );
