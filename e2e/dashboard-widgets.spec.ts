@@ -105,6 +105,15 @@ test("a dashboard plays a flow's media, shows its forecast as a card and compare
   await expect(camera.locator("video")).toBeVisible();
   await expect(camera.getByText(/The stream could not be played/)).toBeVisible();
   await expect(image).toHaveCount(0);
+  // A browser without native HLS (Chromium has it) gets hls.js, which reports the playlist it could not load.
+  await page.addInitScript(() => {
+    const canPlayType = HTMLMediaElement.prototype.canPlayType;
+    HTMLMediaElement.prototype.canPlayType = function (type) {
+      return type === "application/vnd.apple.mpegurl" ? "" : canPlayType.call(this, type);
+    };
+  });
+  await page.reload();
+  await expect(camera.getByText("The stream could not be played (manifestLoadError).")).toBeVisible();
   await expect(page.getByTestId("weather-temperature")).toHaveText("21°C");
   await expect(page.getByText("Partly cloudy")).toBeVisible();
   await expect(page.getByRole("list", { name: "Coming days" }).getByRole("listitem")).toHaveCount(3);
