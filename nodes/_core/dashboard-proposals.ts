@@ -1,5 +1,5 @@
 import { isPlainObject } from "../_kit/items";
-import { GRID_COLUMNS, MAX_WIDGET_SERIES, seriesName, type Widget } from "./dashboard";
+import { DEFAULT_WIDGET_SIZE, GRID_COLUMNS, MAX_WIDGET_SERIES, seriesName, type Widget } from "./dashboard";
 
 /**
  * Widgets proposed for a dashboard from what a flow emitted, by the shape of the data: a number becomes a stat tile
@@ -202,19 +202,6 @@ interface Finding {
 
 /** Records a finding from a field at `path`, fed through the given series (each read from its own path). */
 type Add = (finding: Omit<Finding, "source" | "publish"> & { path: readonly string[]; series: { name: string; path: readonly string[]; asNumber?: boolean }[] }) => void;
-
-/** The size a widget takes on the 12-column grid. */
-const SIZES: Record<Widget["kind"], { w: number; h: number }> = {
-  stat: { w: 3, h: 2 },
-  status: { w: 3, h: 2 },
-  timeseries: { w: 6, h: 4 },
-  bar: { w: 6, h: 4 },
-  table: { w: 6, h: 5 },
-  text: { w: 6, h: 3 },
-  media: { w: 6, h: 5 },
-  abTest: { w: 6, h: 5 },
-  weather: { w: 6, h: 4 },
-};
 
 function valueAt(value: unknown, path: readonly string[]): unknown {
   let here = value;
@@ -582,7 +569,7 @@ export function proposeWidgets({ flowId, samples }: { flowId: string; samples: r
       const key = identity(widget);
       if (seen.has(key)) continue;
       seen.add(key);
-      proposals.push({ widget: { id: `${widget.kind}-${proposals.length + 1}`, ...widget, layout: place(SIZES[widget.kind]) }, reason, source: finding.source, publish: finding.publish });
+      proposals.push({ widget: { id: `${widget.kind}-${proposals.length + 1}`, ...widget, layout: place(DEFAULT_WIDGET_SIZE[widget.kind]) }, reason, source: finding.source, publish: finding.publish });
     }
   }
   return proposals;

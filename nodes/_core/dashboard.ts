@@ -24,6 +24,19 @@ export const seriesName = z
 export const widgetKinds = ["stat", "timeseries", "table", "text", "status", "bar", "media", "abTest", "weather"] as const;
 export type WidgetKind = (typeof widgetKinds)[number];
 
+/** The size a new widget of a kind starts at on the grid, in cells: added by hand or proposed from a flow. */
+export const DEFAULT_WIDGET_SIZE: Record<WidgetKind, { w: number; h: number }> = {
+  stat: { w: 3, h: 2 },
+  status: { w: 3, h: 2 },
+  timeseries: { w: 6, h: 4 },
+  bar: { w: 6, h: 4 },
+  table: { w: 6, h: 5 },
+  text: { w: 6, h: 3 },
+  media: { w: 6, h: 5 },
+  abTest: { w: 6, h: 5 },
+  weather: { w: 6, h: 4 },
+};
+
 /** Where a widget sits on the dashboard's grid of 12 columns, in grid cells. */
 export const widgetLayout = z.object({
   x: z.int().min(0, "A widget's column cannot be negative").max(GRID_COLUMNS - 1, `A widget starts within the ${GRID_COLUMNS} columns`),

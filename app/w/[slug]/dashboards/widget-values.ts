@@ -1,4 +1,4 @@
-import { GRID_COLUMNS, type SeriesPointView, type Widget, type WidgetKind } from "@/nodes/_core/dashboard";
+import { DEFAULT_WIDGET_SIZE, GRID_COLUMNS, type SeriesPointView, type Widget, type WidgetKind } from "@/nodes/_core/dashboard";
 
 /** What a dashboard's widgets read: in the browser and in tests, no I/O. */
 
@@ -10,18 +10,6 @@ export const TIME_RANGES = [
 ] as const;
 export type TimeRangeKey = (typeof TIME_RANGES)[number]["key"];
 
-/** The size a new widget of a kind starts at, in grid cells. */
-export const DEFAULT_SIZE: Record<WidgetKind, { w: number; h: number }> = {
-  stat: { w: 3, h: 2 },
-  status: { w: 3, h: 2 },
-  text: { w: 4, h: 3 },
-  timeseries: { w: 6, h: 4 },
-  table: { w: 6, h: 4 },
-  bar: { w: 6, h: 4 },
-  media: { w: 6, h: 5 },
-  abTest: { w: 6, h: 5 },
-  weather: { w: 6, h: 4 },
-};
 
 export const KIND_LABELS: Record<WidgetKind, string> = {
   stat: "Stat",
@@ -38,7 +26,7 @@ export const KIND_LABELS: Record<WidgetKind, string> = {
 /** Where a new widget goes: the first row below every widget there is, at the left edge. */
 export function placeNew({ widgets, kind }: { widgets: readonly Widget[]; kind: WidgetKind }): Widget["layout"] {
   const y = widgets.reduce((bottom, w) => Math.max(bottom, w.layout.y + w.layout.h), 0);
-  const size = DEFAULT_SIZE[kind];
+  const size = DEFAULT_WIDGET_SIZE[kind];
   return { x: 0, y, w: Math.min(size.w, GRID_COLUMNS), h: size.h };
 }
 
