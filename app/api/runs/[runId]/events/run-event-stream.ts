@@ -1,7 +1,6 @@
 import { isFinishedRunStatus, type RunEvent } from "@/nodes/_core/run-types";
 import type { EventBus } from "@/runner/events";
-
-const KEEP_ALIVE_MS = 15_000;
+import { sseStream } from "../../../sse-stream";
 
 /**
  * A run's live view as server-sent events: first a `snapshot` of the run as stored, then the run's recent events
@@ -20,66 +19,38 @@ export function runEventStream<Snapshot extends { status: string }>(options: {
   signal: AbortSignal;
 }): ReadableStream<Uint8Array> {
   const { events, runId, snapshot, storedEnd, keepWatching, signal } = options;
-  const encoder = new TextEncoder();
-  let closed = false;
-  let cleanup = () => {};
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const write = (text: string) => {
-        if (!closed) controller.enqueue(encoder.encode(text));
-      };
-      const send = (event: string, data: unknown) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        cleanup();
-        try {
-          controller.close();
-        } catch {
-          // Already closed by the client going away.
-        }
-      };
+  return sseStream({
+    signal,
+    onKeepAlive: keepWatching,
+    open: (channel) => {
       const deliver = (event: RunEvent) => {
-        send(event.type, event);
-        if (event.type === "run.finished") close();
+        channel.send(event.type, event);
+        if (event.type === "run.finished") channel.close();
       };
       if (isFinishedRunStatus(snapshot.status)) {
-        send("snapshot", { ...snapshot, replayed: 0 });
-        return close();
+        channel.send("snapshot", { ...snapshot, replayed: 0 });
+        return channel.close();
       }
       // Read together with the subscription, in one tick: no event falls between the kept ones and the live ones.
       const kept = events.recent(runId);
       const off = events.subscribe(runId, deliver);
-      const keepAlive = setInterval(() => {
-        write(": keep-alive\n\n");
-        keepWatching();
-      }, KEEP_ALIVE_MS);
-      cleanup = () => {
-        off();
-        clearInterval(keepAlive);
-        signal.removeEventListener("abort", close);
-      };
-      signal.addEventListener("abort", close, { once: true });
-      send("snapshot", { ...snapshot, replayed: kept.length });
+      channel.send("snapshot", { ...snapshot, replayed: kept.length });
       for (const event of kept) {
-        if (closed) return;
+        if (channel.closed) return off;
         deliver(event);
       }
-      if (closed) return;
+      if (channel.closed) return off;
       // The run may have finished between the snapshot and the subscription, its end not kept here.
       void storedEnd().then(
         (run) => {
           if (run && isFinishedRunStatus(run.status)) {
-            send("run.finished", { type: "run.finished", runId, status: run.status, error: run.error, at: new Date().toISOString() });
-            close();
+            channel.send("run.finished", { type: "run.finished", runId, status: run.status, error: run.error, at: new Date().toISOString() });
+            channel.close();
           }
         },
         () => {},
       );
-    },
-    cancel() {
-      closed = true;
-      cleanup();
+      return off;
     },
   });
 }
