@@ -54,11 +54,11 @@ describe.each(databaseKinds)("dashboard router on %s", (kind) => {
     expect(await viewer.caller.dashboard.get({ workspaceId, dashboardId: id })).toMatchObject({ name: "Shared" });
     expect(await viewer.caller.dashboard.series({ workspaceId })).toEqual([]);
     for (const attempt of [
-      viewer.caller.dashboard.create({ workspaceId, name: "Mine" }),
-      viewer.caller.dashboard.update({ workspaceId, dashboardId: id, name: "Taken" }),
-      viewer.caller.dashboard.delete({ workspaceId, dashboardId: id }),
+      () => viewer.caller.dashboard.create({ workspaceId, name: "Mine" }),
+      () => viewer.caller.dashboard.update({ workspaceId, dashboardId: id, name: "Taken" }),
+      () => viewer.caller.dashboard.delete({ workspaceId, dashboardId: id }),
     ]) {
-      expect((await rejection(attempt)).code).toBe("FORBIDDEN");
+      expect((await rejection(attempt())).code).toBe("FORBIDDEN");
     }
     expect(await owner.caller.dashboard.get({ workspaceId, dashboardId: id })).toMatchObject({ name: "Shared" });
   });
@@ -72,12 +72,13 @@ describe.each(databaseKinds)("dashboard router on %s", (kind) => {
 
     // Through the intruder's own workspace the role check passes; the dashboard's own scoping stands.
     const own = intruder.workspace.id;
+    // One at a time: a call started before the previous one is awaited could reject with nobody listening yet.
     for (const attempt of [
-      intruder.caller.dashboard.get({ workspaceId: own, dashboardId: id }),
-      intruder.caller.dashboard.update({ workspaceId: own, dashboardId: id, name: "Mine" }),
-      intruder.caller.dashboard.delete({ workspaceId: own, dashboardId: id }),
+      () => intruder.caller.dashboard.get({ workspaceId: own, dashboardId: id }),
+      () => intruder.caller.dashboard.update({ workspaceId: own, dashboardId: id, name: "Mine" }),
+      () => intruder.caller.dashboard.delete({ workspaceId: own, dashboardId: id }),
     ]) {
-      expect((await rejection(attempt)).code).toBe("NOT_FOUND");
+      expect((await rejection(attempt())).code).toBe("NOT_FOUND");
     }
     expect(await intruder.caller.dashboard.series({ workspaceId: own })).toEqual([]);
     const hour = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
