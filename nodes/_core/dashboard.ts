@@ -21,8 +21,15 @@ export const seriesName = z
   .max(MAX_SERIES_NAME_LENGTH, `Keep a series name under ${MAX_SERIES_NAME_LENGTH} characters`)
   .regex(/^[\p{L}\p{N} ._\-/]+$/u, "A series name may hold letters, digits, spaces and . _ - / only");
 
-export const widgetKinds = ["stat", "timeseries", "table", "text", "status", "bar", "media", "abTest", "weather"] as const;
+export const widgetKinds = ["stat", "timeseries", "table", "text", "status", "bar", "media", "abTest", "weather", "button", "form", "switch", "slider", "voice"] as const;
 export type WidgetKind = (typeof widgetKinds)[number];
+
+/** Widgets a person acts through: each starts its flow with what they entered, through the same run path as Run. */
+export const controlKinds = ["button", "form", "switch", "slider", "voice"] as const satisfies readonly WidgetKind[];
+export type ControlKind = (typeof controlKinds)[number];
+export const isControlKind = (kind: WidgetKind): kind is ControlKind => (controlKinds as readonly WidgetKind[]).includes(kind);
+
+export const MAX_FORM_FIELDS = 20;
 
 /** The size a new widget of a kind starts at on the grid, in cells: added by hand or proposed from a flow. */
 export const DEFAULT_WIDGET_SIZE: Record<WidgetKind, { w: number; h: number }> = {
@@ -35,6 +42,11 @@ export const DEFAULT_WIDGET_SIZE: Record<WidgetKind, { w: number; h: number }> =
   media: { w: 6, h: 5 },
   abTest: { w: 6, h: 5 },
   weather: { w: 6, h: 4 },
+  button: { w: 3, h: 2 },
+  form: { w: 4, h: 5 },
+  switch: { w: 3, h: 2 },
+  slider: { w: 4, h: 2 },
+  voice: { w: 4, h: 4 },
 };
 
 /** Where a widget sits on the dashboard's grid of 12 columns, in grid cells. */
@@ -44,6 +56,51 @@ export const widgetLayout = z.object({
   w: z.int().min(1, "A widget is at least one column wide").max(GRID_COLUMNS, `A widget is at most ${GRID_COLUMNS} columns wide`),
   h: z.int().min(1, "A widget is at least one row high").max(MAX_WIDGET_ROWS, `A widget is at most ${MAX_WIDGET_ROWS} rows high`),
 });
+
+const fieldName = z
+  .string()
+  .trim()
+  .min(1, "A form field needs a name")
+  .max(64, "Keep a form field name under 64 characters")
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "A form field name starts with a letter or _ and holds letters, digits and _ only");
+
+/** One field of a form widget, in the words of JSON Schema: a string, number, integer or boolean, or one of a list. */
+export const formField = z.object({
+  type: z.enum(["string", "number", "integer", "boolean"], { error: "A form field is a string, number, integer or boolean" }),
+  title: z.string().trim().max(120, "Keep a field title under 120 characters").optional(),
+  description: z.string().trim().max(500, "Keep a field description under 500 characters").optional(),
+  enum: z.array(z.union([z.string().max(200), z.number()])).min(1, "A list of choices needs at least one").max(50, "Offer at most 50 choices").optional(),
+  minimum: z.number().optional(),
+  maximum: z.number().optional(),
+  minLength: z.int().min(0).max(10_000).optional(),
+  maxLength: z.int().min(0).max(10_000, "A text field holds at most 10000 characters").optional(),
+  format: z.enum(["email", "uri", "date", "date-time", "textarea"], { error: "A field's format is email, uri, date, date-time or textarea" }).optional(),
+  default: z.union([z.string().max(10_000), z.number(), z.boolean()]).optional(),
+});
+export type FormField = z.infer<typeof formField>;
+
+/** A form widget's fields: a JSON Schema object of flat fields, checked in the browser and again on the server. */
+export const formSchema = z
+  .object({
+    type: z.literal("object", { error: "A form's schema is an object" }),
+    properties: z
+      .record(fieldName, formField)
+      .refine((p) => Object.keys(p).length >= 1, "A form needs at least one field")
+      .refine((p) => Object.keys(p).length <= MAX_FORM_FIELDS, `A form holds at most ${MAX_FORM_FIELDS} fields`),
+    required: z.array(fieldName).max(MAX_FORM_FIELDS).optional(),
+  })
+  .refine((s) => (s.required ?? []).every((name) => name in s.properties), { message: "Every required field must be one of the form's fields", path: ["required"] });
+export type FormSchema = z.infer<typeof formSchema>;
+
+/** What a control widget starts: a flow of the same workspace, and whether a shared link may start it too. */
+export const widgetAction = z.object({
+  flowId: z.string().trim().min(1, "A control widget names the flow it starts").max(64),
+  /** A read-only shared link never starts a flow unless the owner turned this on for this widget. */
+  shared: z.boolean().default(false),
+  /** For buttons: a label on the button (the title is used when empty). */
+  label: z.string().trim().max(60, "Keep a button label under 60 characters").optional(),
+});
+export type WidgetAction = z.infer<typeof widgetAction>;
 
 export const widget = z.object({
   id: z.string().trim().min(1, "A widget needs an id").max(64, "Keep a widget id under 64 characters"),
@@ -62,8 +119,20 @@ export const widget = z.object({
       name: z.string().trim().min(1, "An A/B widget names its experiment").max(100, "Keep an experiment name under 100 characters"),
     })
     .optional(),
+  /** For control widgets (button, form, switch, slider, voice): the flow they start. */
+  action: widgetAction.optional(),
+  /** For form widgets: the fields to fill in. */
+  form: formSchema.optional(),
+  /** For sliders: the range and step of the value sent. */
+  range: z
+    .object({ min: z.number(), max: z.number(), step: z.number().positive("A slider's step is above 0") })
+    .refine((r) => r.min < r.max, { message: "A slider's minimum is below its maximum", path: ["max"] })
+    .optional(),
   layout: widgetLayout,
-}).refine((w) => w.kind !== "abTest" || w.experiment, { message: "An A/B widget needs the experiment it compares", path: ["experiment"] });
+})
+  .refine((w) => w.kind !== "abTest" || w.experiment, { message: "An A/B widget needs the experiment it compares", path: ["experiment"] })
+  .refine((w) => !isControlKind(w.kind) || w.action, { message: "A control widget needs the flow it starts", path: ["action"] })
+  .refine((w) => w.kind !== "form" || w.form, { message: "A form widget needs its fields", path: ["form"] });
 export type Widget = z.infer<typeof widget>;
 
 /** A dashboard's widgets as stored, each id once. */

@@ -21,6 +21,11 @@ export const KIND_LABELS: Record<WidgetKind, string> = {
   media: "Media player",
   abTest: "A/B experiment",
   weather: "Weather card",
+  button: "Button",
+  form: "Form",
+  switch: "Switch",
+  slider: "Slider",
+  voice: "Hold to talk",
 };
 
 /** Where a new widget goes: the first row below every widget there is, at the left edge. */

@@ -229,6 +229,11 @@ function AbTestView({ widget }: { widget: Widget }) {
   return <AbTestWidget experiment={widget.experiment} />;
 }
 
+/** Control widgets until their views land: what they would start. */
+function ControlView({ widget }: { widget: Widget }) {
+  return <p className="px-3 pb-2 text-xs text-slate-500 dark:text-slate-400">Starts a flow ({widget.action?.flowId}).</p>;
+}
+
 const VIEWS: Record<Widget["kind"], (props: { widget: Widget; data: WidgetData }) => React.ReactNode> = {
   stat: StatView,
   timeseries: TimeseriesView,
@@ -239,6 +244,11 @@ const VIEWS: Record<Widget["kind"], (props: { widget: Widget; data: WidgetData }
   media: MediaView,
   abTest: AbTestView,
   weather: WeatherView,
+  button: ControlView,
+  form: ControlView,
+  switch: ControlView,
+  slider: ControlView,
+  voice: ControlView,
 };
 
 /** What a widget shows, by its kind. */
