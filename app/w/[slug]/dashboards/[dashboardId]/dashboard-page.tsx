@@ -8,10 +8,11 @@ import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import type { Widget } from "@/nodes/_core/dashboard";
 import { ghostButton, inputClass, secondaryButton } from "../../credentials/form-controls";
-import { canEditDashboards, useWorkspace } from "../../workspace-context";
+import { canEditDashboards, canOperate, useWorkspace } from "../../workspace-context";
 import { KIND_LABELS, TIME_RANGES } from "../widget-values";
 import { AddWidgetDialog } from "./add-widget-dialog";
 import { DashboardGrid } from "./dashboard-grid";
+import { DashboardSourceProvider, type DashboardSource } from "./dashboard-source";
 import { useDashboardPoints, type LiveState } from "./use-dashboard-points";
 import { WidgetBody, type WidgetData } from "./widget-views";
 
@@ -28,6 +29,7 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const editable = canEditDashboards(workspace);
+  const source: DashboardSource = { via: "member", workspaceId: workspace.id, dashboardId, canRun: canOperate(workspace) };
   const dashboard = useQuery(trpc.dashboard.get.queryOptions({ workspaceId: workspace.id, dashboardId }));
   // Changes show at once and are saved in the order they were made.
   const [edited, setEdited] = useState<Widget[] | null>(null);
@@ -77,6 +79,7 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
   const live = LIVE_LABELS[points.live];
 
   return (
+    <DashboardSourceProvider value={source}>
     <div className="space-y-4">
       <div className="flex flex-wrap items-end justify-between gap-3">
         <div className="min-w-0">
@@ -145,6 +148,7 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
         />
       )}
     </div>
+    </DashboardSourceProvider>
   );
 }
 

@@ -1,0 +1,25 @@
+"use client";
+
+import { createContext, useContext } from "react";
+
+/**
+ * Where a dashboard on screen reads from and acts through: a member of its workspace, by their role.
+ * Widgets read it rather than the workspace, so that the same widgets draw wherever the dashboard is shown.
+ */
+export interface DashboardSource {
+  via: "member";
+  workspaceId: string;
+  dashboardId: string;
+  /** The viewer may start the flows of the dashboard's control widgets. */
+  canRun: boolean;
+}
+
+const DashboardSourceContext = createContext<DashboardSource | null>(null);
+
+export const DashboardSourceProvider = DashboardSourceContext.Provider;
+
+export function useDashboardSource(): DashboardSource {
+  const source = useContext(DashboardSourceContext);
+  if (!source) throw new Error("useDashboardSource is used inside a DashboardSourceProvider");
+  return source;
+}
