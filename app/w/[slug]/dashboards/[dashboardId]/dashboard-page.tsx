@@ -80,74 +80,74 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
 
   return (
     <DashboardSourceProvider value={source}>
-    <div className="space-y-4">
-      <div className="flex flex-wrap items-end justify-between gap-3">
-        <div className="min-w-0">
-          <Link prefetch={false} href={`/w/${workspace.slug}/dashboards`} className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
-            Dashboards
-          </Link>
-          <h1 className="truncate text-2xl font-semibold">{dashboard.data.name}</h1>
-          {dashboard.data.description && <p className="text-sm text-slate-600 dark:text-slate-400">{dashboard.data.description}</p>}
-        </div>
-        <div className="flex flex-wrap items-center gap-2">
-          <span
-            role="status"
-            title={savedSeries.length ? `Live points of ${[...new Set(savedSeries)].join(", ")}` : "No series on this dashboard yet"}
-            className="flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-400"
-          >
-            <span aria-hidden className={`size-2 rounded-full ${live.dot}`} />
-            {live.text}
-          </span>
-          <div role="group" aria-label="Time range" className="flex rounded-md border border-slate-300 bg-white p-0.5 dark:border-slate-700 dark:bg-slate-900">
-            {TIME_RANGES.map((r) => (
-              <button
-                key={r.key}
-                type="button"
-                aria-pressed={points.range === r.key}
-                onClick={() => points.chooseRange(r.key)}
-                className={`rounded px-2.5 py-1 text-sm ${points.range === r.key ? "bg-indigo-600 font-medium text-white" : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"}`}
-              >
-                {r.label}
-              </button>
-            ))}
+      <div className="space-y-4">
+        <div className="flex flex-wrap items-end justify-between gap-3">
+          <div className="min-w-0">
+            <Link prefetch={false} href={`/w/${workspace.slug}/dashboards`} className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
+              Dashboards
+            </Link>
+            <h1 className="truncate text-2xl font-semibold">{dashboard.data.name}</h1>
+            {dashboard.data.description && <p className="text-sm text-slate-600 dark:text-slate-400">{dashboard.data.description}</p>}
           </div>
-          {editable && (
-            <>
-              <AddWidgetDialog widgets={widgets} onAdd={(widget) => save([...widgets, widget])} />
-              <button type="button" onClick={deleteDashboard} disabled={remove.isPending} className={secondaryButton}>
-                Delete
-              </button>
-            </>
-          )}
+          <div className="flex flex-wrap items-center gap-2">
+            <span
+              role="status"
+              title={savedSeries.length ? `Live points of ${[...new Set(savedSeries)].join(", ")}` : "No series on this dashboard yet"}
+              className="flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-400"
+            >
+              <span aria-hidden className={`size-2 rounded-full ${live.dot}`} />
+              {live.text}
+            </span>
+            <div role="group" aria-label="Time range" className="flex rounded-md border border-slate-300 bg-white p-0.5 dark:border-slate-700 dark:bg-slate-900">
+              {TIME_RANGES.map((r) => (
+                <button
+                  key={r.key}
+                  type="button"
+                  aria-pressed={points.range === r.key}
+                  onClick={() => points.chooseRange(r.key)}
+                  className={`rounded px-2.5 py-1 text-sm ${points.range === r.key ? "bg-indigo-600 font-medium text-white" : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"}`}
+                >
+                  {r.label}
+                </button>
+              ))}
+            </div>
+            {editable && (
+              <>
+                <AddWidgetDialog widgets={widgets} onAdd={(widget) => save([...widgets, widget])} />
+                <button type="button" onClick={deleteDashboard} disabled={remove.isPending} className={secondaryButton}>
+                  Delete
+                </button>
+              </>
+            )}
+          </div>
         </div>
+        {update.error && <ErrorAlert>Your last change was not saved: {update.error.message}</ErrorAlert>}
+        {remove.error && <ErrorAlert>{remove.error.message}</ErrorAlert>}
+        {points.error && <ErrorAlert>{points.error}</ErrorAlert>}
+        {widgets.length === 0 ? (
+          <p className="rounded-xl border border-dashed border-slate-300 p-8 text-center text-sm text-slate-600 dark:border-slate-700 dark:text-slate-400">
+            {editable ? "No widgets yet. Add widget picks a series your flows publish and how to show it." : "This dashboard has no widgets yet."}
+          </p>
+        ) : (
+          <DashboardGrid
+            widgets={widgets}
+            editable={editable}
+            onLayout={(layouts) => {
+              const next = widgets.map((w) => ({ ...w, layout: layouts.get(w.id) ?? w.layout }));
+              if (next.some((w, i) => JSON.stringify(w.layout) !== JSON.stringify(widgets[i]!.layout))) save(next);
+            }}
+            render={(widget) => (
+              <WidgetFrame
+                widget={widget}
+                data={points.data}
+                editable={editable}
+                onRename={(title) => save(widgets.map((w) => (w.id === widget.id ? { ...w, title } : w)))}
+                onRemove={() => save(widgets.filter((w) => w.id !== widget.id))}
+              />
+            )}
+          />
+        )}
       </div>
-      {update.error && <ErrorAlert>Your last change was not saved: {update.error.message}</ErrorAlert>}
-      {remove.error && <ErrorAlert>{remove.error.message}</ErrorAlert>}
-      {points.error && <ErrorAlert>{points.error}</ErrorAlert>}
-      {widgets.length === 0 ? (
-        <p className="rounded-xl border border-dashed border-slate-300 p-8 text-center text-sm text-slate-600 dark:border-slate-700 dark:text-slate-400">
-          {editable ? "No widgets yet. Add widget picks a series your flows publish and how to show it." : "This dashboard has no widgets yet."}
-        </p>
-      ) : (
-        <DashboardGrid
-          widgets={widgets}
-          editable={editable}
-          onLayout={(layouts) => {
-            const next = widgets.map((w) => ({ ...w, layout: layouts.get(w.id) ?? w.layout }));
-            if (next.some((w, i) => JSON.stringify(w.layout) !== JSON.stringify(widgets[i]!.layout))) save(next);
-          }}
-          render={(widget) => (
-            <WidgetFrame
-              widget={widget}
-              data={points.data}
-              editable={editable}
-              onRename={(title) => save(widgets.map((w) => (w.id === widget.id ? { ...w, title } : w)))}
-              onRemove={() => save(widgets.filter((w) => w.id !== widget.id))}
-            />
-          )}
-        />
-      )}
-    </div>
     </DashboardSourceProvider>
   );
 }
