@@ -591,3 +591,53 @@ function placer() {
     return { ...best, w, h };
   };
 }
+
+/** Kinds a widget can be switched to without losing its meaning, besides those other proposals make of the same series. */
+const INTERCHANGEABLE: Partial<Record<Widget["kind"], Widget["kind"][]>> = {
+  stat: ["timeseries"],
+  timeseries: ["stat"],
+  status: ["text"],
+  media: ["text"],
+  bar: ["table"],
+};
+
+const sameSeries = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((name, i) => name === b[i]);
+
+/**
+ * The kinds a proposed widget may be shown as, its own first: those other proposals make of the same series, and
+ * those that draw the same data as well (a number as a stat tile or a chart). A chart of several series stays one.
+ */
+export function kindChoices({ widget, proposals }: { widget: Pick<Widget, "kind" | "series">; proposals: readonly Pick<WidgetProposal, "widget">[] }): Widget["kind"][] {
+  const kinds: Widget["kind"][] = [widget.kind];
+  const add = (kind: Widget["kind"]) => {
+    if (!kinds.includes(kind)) kinds.push(kind);
+  };
+  for (const other of proposals) if (sameSeries(other.widget.series, widget.series)) add(other.widget.kind);
+  if (widget.series.length === 1) for (const kind of INTERCHANGEABLE[widget.kind] ?? []) add(kind);
+  return kinds;
+}
+
+/**
+ * The widget shown as another kind: a proposal of that kind for the same series lends what the kind needs (the
+ * column a bar chart draws), the title and series stay, and the size becomes the kind's.
+ */
+export function asKind({ widget, kind, proposals }: { widget: Widget; kind: Widget["kind"]; proposals: readonly Pick<WidgetProposal, "widget">[] }): Widget {
+  if (kind === widget.kind) return widget;
+  const lender = proposals.find((other) => other.widget.kind === kind && sameSeries(other.widget.series, widget.series))?.widget;
+  const { field: _field, markdown: _markdown, ...rest } = widget;
+  const size = DEFAULT_WIDGET_SIZE[kind];
+  return {
+    ...rest,
+    kind,
+    ...(lender?.field ? { field: lender.field } : {}),
+    ...(lender?.markdown ? { markdown: true } : {}),
+    ...(lender?.experiment ? { experiment: lender.experiment } : {}),
+    layout: { ...widget.layout, ...size },
+  };
+}
+
+/** The widgets packed on the grid in their order, each keeping its size: the first at the top, small ones beside large. */
+export function layoutWidgets<T extends { layout: { w: number; h: number } }>(widgets: readonly T[]): T[] {
+  const place = placer();
+  return widgets.map((widget) => ({ ...widget, layout: place({ w: Math.min(widget.layout.w, GRID_COLUMNS), h: widget.layout.h }) }));
+}

@@ -6,7 +6,12 @@ import type { Runtime } from "../../runner/runtime";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
 import { runService } from "../services/run-service";
 import { startTestRuntime } from "../test-runtime";
-import { addMember, rejection, signInAs } from "./test-helpers";
+import { createHttpClient } from "../../runner/http-client";
+import { startOllamaServer, startOpenAIServer, type Reply } from "../../nodes/llm/test-servers";
+import { createContextInner } from "../context";
+import { createCallerFactory } from "../trpc";
+import { appRouter } from "./_app";
+import { addMember, rejection, secretBox, signInAs } from "./test-helpers";
 
 type Caller = Awaited<ReturnType<typeof signInAs>>["caller"];
 
@@ -165,6 +170,123 @@ describe.each(databaseKinds)("dashboard proposals on %s", (kind) => {
 
     const dashboard = await caller.dashboard.create({ workspaceId, name: "Kitchen", widgets: proposals.map((p) => p.widget) });
     expect((await caller.dashboard.get({ workspaceId, dashboardId: dashboard.id })).widgets).toEqual(proposals.map((p) => p.widget));
+  });
+
+  it("creates a dashboard of the kept widgets and adds the publish nodes they need to the live flow", async () => {
+    const { caller, workspace } = await signInAs({ db: database.db, name: "Generator" });
+    const workspaceId = workspace.id;
+    const document = monitorFlow(weather.base);
+    const flow = await caller.flow.create({ workspaceId, name: "Generated monitor", document });
+    const ref = { workspaceId, flowId: flow.id };
+    await caller.flow.saveVersion({ ...ref, document, message: "v1" });
+    await caller.flow.activate(ref);
+    expect((await run(caller, ref, reading(19), "active")).status).toBe("succeeded");
+    const { proposals } = await caller.dashboardProposal.propose(ref);
+    const kept = proposals.filter((p) => ["stat", "table", "media"].includes(p.widget.kind)).map((p) => p.widget);
+    // A series the workspace has from elsewhere needs no publish node.
+    const widgets = [...kept, { id: "other", kind: "text" as const, title: "Elsewhere", series: ["elsewhere"], layout: { x: 0, y: 20, w: 6, h: 3 } }];
+
+    const created = await caller.dashboardProposal.create({ ...ref, name: "Kitchen at a glance", widgets });
+    expect(created.feed.where).toBe("live");
+    expect(created.feed.added.map((a) => `${a.after} → ${a.node}`).sort()).toEqual(["Start → Publish Start.camera", "Start → Publish Start.sensors", "Start → Publish Start.temperature"]);
+    expect(created.feed.notes).toEqual(["Version 2 of the flow, with the publish nodes, is now active."]);
+    expect((await caller.dashboard.get({ workspaceId, dashboardId: created.id })).widgets).toEqual(widgets);
+
+    // The next triggered run feeds the dashboard's series.
+    expect((await run(caller, ref, reading(24), "active")).status).toBe("succeeded");
+    const last = Object.fromEntries((await caller.dashboard.series({ workspaceId })).map((s) => [s.series, s.last.value ?? s.last.data]));
+    expect(last).toEqual({
+      "Start.temperature": 24,
+      "Start.camera": "https://cam.example.com/kitchen/live.m3u8",
+      "Start.sensors": [
+        { name: "fridge", watts: 90 },
+        { name: "oven", watts: 240 },
+      ],
+    });
+
+    // A second dashboard of the same series adds nothing; a draft with other changes is not made live.
+    const again = await caller.dashboardProposal.create({ ...ref, name: "Again", widgets: kept });
+    expect(again.feed).toEqual({ added: [], where: "none", notes: [] });
+    const status = proposals.find((p) => p.widget.kind === "status")!.widget;
+    const draft = await caller.flow.get(ref);
+    await caller.flow.saveDraft({ ...ref, document: { ...draft.draft, notes: [{ id: "n1", text: "work in progress", position: { x: 0, y: 0 } }] } });
+    const drafted = await caller.dashboardProposal.create({ ...ref, name: "Health", widgets: [status] });
+    expect(drafted.feed.where).toBe("draft");
+    expect(drafted.feed.notes).toEqual(["The publish nodes are in the flow's draft, which has other unsaved changes: save a version and activate it so triggers feed the dashboard."]);
+    expect((await caller.flow.get(ref)).liveVersionNumber).toBe(2);
+
+    // An editor's work: a viewer may not create one.
+    const viewer = await signInAs({ db: database.db, name: "Onlooker" });
+    await addMember({ db: database.db, by: { id: (await database.db.membership.findFirstOrThrow({ where: { workspaceId, role: "owner" }, select: { userId: true } })).userId }, workspaceId, user: viewer.user, role: "viewer" });
+    expect((await rejection(viewer.caller.dashboardProposal.create({ ...ref, name: "No", widgets: kept }))).code).toBe("FORBIDDEN");
+  });
+
+  describe.each([
+    { provider: "OpenAI", type: "openai.api", start: startOpenAIServer, data: (url: string) => ({ apiKey: "sk-test", baseUrl: `${url}/v1` }) },
+    { provider: "Ollama", type: "ollama.api", start: startOllamaServer, data: (url: string) => ({ baseUrl: url }) },
+  ])("a layout described to $provider", ({ provider, type, start, data }) => {
+    let answer: Reply = { tokens: [] };
+    let server: Awaited<ReturnType<typeof startOpenAIServer>>;
+    beforeAll(async () => {
+      server = await start(() => answer);
+    });
+    afterAll(async () => {
+      await server?.close();
+    });
+
+    async function setUp() {
+      const { user, workspace } = await signInAs({ db: database.db, name: `Describer-${provider}` });
+      const caller = createCallerFactory(appRouter)(createContextInner({ db: database.db, user, secretBox, connectionTestHttp: () => createHttpClient({ allow: ["127.0.0.1"] }) }));
+      const workspaceId = workspace.id;
+      const flow = await caller.flow.create({ workspaceId, name: "Described", document: monitorFlow(weather.base) });
+      await run(caller, { workspaceId, flowId: flow.id }, reading(20));
+      const credential = await caller.credential.create({ workspaceId, name: `${provider} key`, type, data: data(server.url) });
+      return { caller, ref: { workspaceId, flowId: flow.id }, credentialId: credential.id };
+    }
+
+    it("keeps the widgets that pass and leaves out the rest with a note each", async () => {
+      const { caller, ref, credentialId } = await setUp();
+      const widgets = [
+        { kind: "stat", title: "Temperature now", series: ["Start.temperature"], unit: "°C" },
+        { kind: "timeseries", title: "Temperature", series: ["Start.temperature"], w: 12, h: 4 },
+        { kind: "gauge", title: "Dial", series: ["Start.temperature"] },
+        { kind: "table", title: "Made up", series: ["Nowhere.rows"] },
+        { kind: "button", title: "Press", series: [] },
+        { kind: "abTest", title: "Checkout", series: [], experiment: "checkout" },
+        { kind: "stat", title: "x".repeat(200), series: ["Start.temperature"] },
+      ];
+      const text = JSON.stringify({ widgets });
+      answer = { tokens: [text.slice(0, 40), text.slice(40)] };
+      const requests = server.requests.length;
+      const result = await caller.dashboardProposal.layout({ ...ref, credentialId, model: "test-model", description: "The kitchen's temperature first, then the experiment" });
+
+      expect(result.widgets.map((w) => ({ kind: w.kind, title: w.title, series: w.series, layout: w.layout }))).toEqual([
+        { kind: "stat", title: "Temperature now", series: ["Start.temperature"], layout: { x: 0, y: 0, w: 3, h: 2 } },
+        { kind: "timeseries", title: "Temperature", series: ["Start.temperature"], layout: { x: 0, y: 2, w: 12, h: 4 } },
+        { kind: "abTest", title: "Checkout", series: [], layout: { x: 0, y: 6, w: 6, h: 5 } },
+      ]);
+      expect(result.widgets.find((w) => w.kind === "abTest")?.experiment).toEqual({ flowId: ref.flowId, name: "checkout" });
+      expect(result.notes).toEqual([
+        `Widget "Dial" was left out: kind: A widget's kind is one of stat, timeseries, table, text, status, bar, media, abTest, weather, button, form, switch, slider, voice.`,
+        `Widget "Made up" was left out: "Nowhere.rows" is not a series this flow feeds.`,
+        `Widget "Press" was left out: a button widget starts a flow, which a person sets up by hand.`,
+        `Widget "${"x".repeat(60)}" was left out: title: Keep a widget title under 120 characters.`,
+      ]);
+      // The model was told the description and the series on offer, and asked for JSON.
+      const sent = server.requests.slice(requests).find((r) => r.path.includes("chat"))!;
+      const said = JSON.stringify(sent.body);
+      expect(said).toContain("The kitchen's temperature first, then the experiment");
+      expect(said).toContain("Start.sensors");
+      expect(sent.body.model).toBe("test-model");
+    });
+
+    it("answers a provider's error with what went wrong", async () => {
+      const { caller, ref, credentialId } = await setUp();
+      answer = { status: 400, body: provider === "OpenAI" ? { error: { message: "model test-model does not exist" } } : { error: "model 'test-model' not found" } };
+      const refused = await rejection(caller.dashboardProposal.layout({ ...ref, credentialId, model: "test-model", description: "Anything" }));
+      expect(refused.code).toBe("BAD_REQUEST");
+      expect(refused.message).toMatch(new RegExp(`^${provider === "OpenAI" ? "OpenAI" : "Ollama"}.*\\(test-model\\) could not lay out the dashboard: .*(does not exist|not found)`));
+    });
   });
 
   it("answers another workspace's flow as a missing one, and lets a viewer ask", async () => {
