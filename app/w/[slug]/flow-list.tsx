@@ -8,7 +8,8 @@ import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/routers/_app";
-import { canEdit, useWorkspace } from "./workspace-context";
+import { canEdit, canEditDashboards, useWorkspace } from "./workspace-context";
+import { GenerateDashboardDialog } from "./dashboards/generate-dashboard-dialog";
 import { ErrorAlert } from "@/app/_components/error-alert";
 import { renamedPathLines, type DuplicateResult } from "./flow-copy";
 import { allTags, filterFlows, type FlowFilter } from "./flow-filter";
@@ -233,6 +234,7 @@ function FlowRow({ flow, editable, onDuplicated, onPickTag }: { flow: FlowSummar
   const trpc = useTRPC();
   const invalidate = useInvalidateFlows();
   const [mode, setMode] = useState<"view" | "rename" | "confirm-delete" | "tags">("view");
+  const [generating, setGenerating] = useState(false);
   const duplicate = useMutation(
     trpc.flow.duplicate.mutationOptions({
       onSuccess: async (result) => {
@@ -321,6 +323,17 @@ function FlowRow({ flow, editable, onDuplicated, onPickTag }: { flow: FlowSummar
           >
             Export
           </button>
+          {canEditDashboards(workspace) && (
+            <button
+              type="button"
+              aria-label={`Create dashboard from ${flow.name}`}
+              title="A dashboard of widgets proposed from what this flow's latest runs sent out"
+              onClick={() => setGenerating(true)}
+              className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800"
+            >
+              Dashboard
+            </button>
+          )}
           {editable && (
             <>
           <button type="button" aria-label={`Edit tags of ${flow.name}`} onClick={() => setMode("tags")} className="rounded-md px-2 py-1 hover:bg-slate-100 dark:hover:bg-slate-800">
@@ -359,6 +372,7 @@ function FlowRow({ flow, editable, onDuplicated, onPickTag }: { flow: FlowSummar
           )}
         </div>
       )}
+      {generating && <GenerateDashboardDialog open flowId={flow.id} onClose={() => setGenerating(false)} />}
       {mode === "confirm-delete" && (
         <div className="flex items-center gap-2 text-sm">
           <span>Delete “{flow.name}” and its versions and runs?</span>

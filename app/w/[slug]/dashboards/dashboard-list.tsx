@@ -9,6 +9,7 @@ import { useTRPC } from "@/app/_components/trpc-provider";
 import { useHydrated } from "@/app/_components/use-hydrated";
 import { inputClass, primaryButton, secondaryButton } from "../credentials/form-controls";
 import { canEditDashboards, useWorkspace } from "../workspace-context";
+import { GenerateDashboardDialog } from "./generate-dashboard-dialog";
 
 const updated = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short" });
 
@@ -28,13 +29,20 @@ export function DashboardList() {
             Live numbers, charts and tables of what your flows publish. A flow writes to a series with a Dashboard publish node; a widget shows that series.
           </p>
         </div>
-        {editable ? <NewDashboardDialog /> : <p className="text-sm text-slate-500 dark:text-slate-400">You are a viewer here: you can look at dashboards but not change them.</p>}
+        {editable ? (
+          <div className="flex flex-wrap gap-2">
+            <FromFlowButton />
+            <NewDashboardDialog />
+          </div>
+        ) : (
+          <p className="text-sm text-slate-500 dark:text-slate-400">You are a viewer here: you can look at dashboards but not change them.</p>
+        )}
       </div>
       {dashboards.error && <ErrorAlert>{dashboards.error.message}</ErrorAlert>}
       {dashboards.isPending && <p className="text-sm text-slate-500">Loading…</p>}
       {dashboards.data?.length === 0 && (
         <p className="rounded-xl border border-dashed border-slate-300 p-8 text-center text-sm text-slate-600 dark:border-slate-700 dark:text-slate-400">
-          No dashboards yet.{editable ? " Make one with New dashboard, then add widgets for the series your flows publish." : ""}
+          No dashboards yet.{editable ? " Make one from what a flow sends out with From a flow…, or start empty with New dashboard and add widgets for the series your flows publish." : ""}
         </p>
       )}
       {dashboards.data && dashboards.data.length > 0 && (
@@ -57,6 +65,20 @@ export function DashboardList() {
         </ul>
       )}
     </div>
+  );
+}
+
+/** A dashboard proposed from what a flow sends out, picking the flow in the dialog. */
+function FromFlowButton() {
+  const hydrated = useHydrated();
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" disabled={!hydrated} onClick={() => setOpen(true)} className="rounded-lg border border-indigo-300 px-4 py-2 font-medium text-indigo-700 hover:bg-indigo-50 disabled:opacity-60 dark:border-indigo-700 dark:text-indigo-300 dark:hover:bg-indigo-950">
+        From a flow…
+      </button>
+      <GenerateDashboardDialog open={open} onClose={() => setOpen(false)} />
+    </>
   );
 }
 

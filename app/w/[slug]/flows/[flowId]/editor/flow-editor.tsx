@@ -7,7 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import type { FlowDocument } from "@/nodes/_core/flow-document";
 import type { WorkspaceSummary } from "@/server/services/workspace-roles";
-import { canEdit, canOperate } from "../../../workspace-context";
+import { canEdit, canEditDashboards, canOperate } from "../../../workspace-context";
 import { formatDuration } from "./canvas-nodes";
 import { EditorToolbar, type SidePanel } from "./editor-toolbar";
 import { EmptyFlowCard } from "./empty-flow-card";
@@ -147,7 +147,7 @@ export function FlowEditor({ flow, catalog, workspace }: { flow: EditorFlow; cat
       <EditorToolbar
         workspaceSlug={workspace.slug}
         flowName={flow.name}
-        flowMenu={<FlowMenu flowRef={ref} workspaceSlug={workspace.slug} editor={editor} liveNumber={flow.liveVersionNumber} flush={autosave.flush} show={show} />}
+        flowMenu={<FlowMenu flowRef={ref} workspaceSlug={workspace.slug} editor={editor} dashboards={canEditDashboards(workspace)} liveNumber={flow.liveVersionNumber} flush={autosave.flush} show={show} />}
         active={flow.active}
         editor={editor}
         operator={operator}

@@ -10,12 +10,14 @@ import { ExportFlowDialog } from "./export-flow-dialog";
 import { toolButton } from "./tool-button";
 import type { FlowRef } from "./use-flow-issues";
 import { useDismiss } from "@/app/_components/use-dismiss";
+import { GenerateDashboardDialog } from "../../../dashboards/generate-dashboard-dialog";
 
 /** The flow's own actions beside its name; and, in a copy just made, the notice of what the copy changed. */
 export function FlowMenu({
   flowRef,
   workspaceSlug,
   editor,
+  dashboards,
   liveNumber,
   flush,
   show,
@@ -24,6 +26,8 @@ export function FlowMenu({
   workspaceSlug: string;
   /** Whether the person may change flows (duplicating makes one); everyone who sees a flow may export it. */
   editor: boolean;
+  /** Whether the person may make dashboards (one from this flow's outputs). */
+  dashboards: boolean;
   liveNumber: number | null;
   /** Saves the draft now: exporting the draft exports what the server holds. */
   flush: () => Promise<boolean>;
@@ -34,6 +38,7 @@ export function FlowMenu({
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const [exporting, setExporting] = useState(false);
+  const [generating, setGenerating] = useState(false);
   const menu = useRef<HTMLDivElement>(null);
   const duplicate = useMutation(trpc.flow.duplicate.mutationOptions());
 
@@ -86,8 +91,23 @@ export function FlowMenu({
               Duplicate flow
             </button>
           )}
+          {dashboards && (
+            <button
+              type="button"
+              role="menuitem"
+              onClick={() => {
+                setOpen(false);
+                // The dialog adds publish nodes to the draft the server holds: it must hold what is on screen.
+                void flush().then((saved) => (saved ? setGenerating(true) : show("error", "The draft could not be saved, so no dashboard can be made from it yet; try again.")));
+              }}
+              className="block w-full px-3 py-1.5 text-left text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
+            >
+              Create dashboard…
+            </button>
+          )}
         </div>
       )}
+      {generating && <GenerateDashboardDialog open flowId={flowRef.flowId} onClose={() => setGenerating(false)} />}
       <ExportFlowDialog open={exporting} flowRef={flowRef} liveNumber={liveNumber} flush={flush} onClose={() => setExporting(false)} />
     </div>
   );
