@@ -80,6 +80,8 @@ test("a dashboard generated from a flow's outputs updates live and keeps its lay
     const workspace = await ownWorkspace(page);
     const hookPath = `e2e/shop-${randomBytes(4).toString("hex")}`;
     const flowId = await webhookFlow(page, workspace.id, hookPath);
+    // Nothing listens on port 9 of loopback.
+    await trpc(page, "mutation", "credential.create", { workspaceId: workspace.id, name: "Local model", type: "openai.api", data: { apiKey: "sk-test", baseUrl: "http://127.0.0.1:9/v1" } });
     const send = async (body: object) => expect((await request.post(`/hooks/${workspace.slug}/${hookPath}`, { data: body })).status()).toBeLessThan(300);
 
     // Before any run there is nothing to propose from, and the dialog says so.
@@ -117,6 +119,12 @@ test("a dashboard generated from a flow's outputs updates live and keeps its lay
     await open.getByRole("combobox", { name: "Show as" }).selectOption("timeseries");
     await open.getByRole("combobox", { name: "Show as" }).selectOption("stat");
     await open.getByRole("textbox", { name: "Title" }).fill("Open orders");
+    await expect(dialog.getByText("4 widgets kept")).toBeVisible();
+    // With a language model credential, a layout can be described; a provider that cannot be reached says so.
+    await dialog.getByText("Describe the dashboard you want").click();
+    await dialog.getByRole("textbox", { name: "Description" }).fill("Open orders large at the top, then the camera");
+    await dialog.getByRole("button", { name: "Lay out from the description" }).click();
+    await expect(dialog.getByRole("alert")).toContainText("could not lay out the dashboard");
     await expect(dialog.getByText("4 widgets kept")).toBeVisible();
     await snapThemes(page, testInfo, "generate dashboard review");
 

@@ -285,6 +285,7 @@ describe.each(databaseKinds)("dashboard proposals on %s", (kind) => {
       answer = { status: 400, body: provider === "OpenAI" ? { error: { message: "model test-model does not exist" } } : { error: "model 'test-model' not found" } };
       const refused = await rejection(caller.dashboardProposal.layout({ ...ref, credentialId, model: "test-model", description: "Anything" }));
       expect(refused.code).toBe("BAD_REQUEST");
+      console.log(refused.message);
       expect(refused.message).toMatch(new RegExp(`^${provider === "OpenAI" ? "OpenAI" : "Ollama"}.*\\(test-model\\) could not lay out the dashboard: .*(does not exist|not found)`));
     });
   });

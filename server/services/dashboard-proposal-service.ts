@@ -129,8 +129,11 @@ export const dashboardProposalService = {
       });
       return { ...widgetsFromLlmAnswer({ answer: answer.json, proposals, flowId }), offered };
     } catch (err) {
-      const why = stop.signal.aborted && stop.signal.reason instanceof Error ? stop.signal.reason.message : err instanceof Error ? err.message : String(err);
-      throw new ServiceError({ code: "BAD_REQUEST", message: `${describeProvider(provider)} (${model}) could not lay out the dashboard: ${why}` });
+      const who = describeProvider(provider);
+      const said = stop.signal.aborted && stop.signal.reason instanceof Error ? stop.signal.reason.message : err instanceof Error ? err.message : String(err);
+      // The client's errors start with the provider too: it is named once.
+      const why = said.startsWith(who) ? said.slice(who.length).replace(/^\s*(\([^)]*\)\s*)?(failed:\s*)?/, "") : said;
+      throw new ServiceError({ code: "BAD_REQUEST", message: `${who} (${model}) could not lay out the dashboard: ${why}` });
     } finally {
       clearTimeout(timer);
       await http.close();

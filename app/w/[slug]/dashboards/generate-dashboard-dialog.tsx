@@ -64,17 +64,14 @@ export function GenerateDashboardDialog({ open, flowId: fixedFlowId, onClose }: 
       ref={dialog}
       aria-labelledby={titleId}
       onClose={onClose}
-      className="m-auto max-h-[92dvh] w-[min(100%-1rem,56rem)] max-w-none overflow-hidden rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-950/40 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+      className="m-auto max-h-[92dvh] w-[min(100%-1rem,56rem)] max-w-none overflow-hidden rounded-xl border max-sm:h-dvh max-sm:max-h-dvh max-sm:w-full max-sm:rounded-none border-slate-200 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-950/40 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
     >
       {open && (
-        <div className="flex max-h-[92dvh] flex-col">
+        <div className="flex max-h-[92dvh] flex-col max-sm:h-dvh max-sm:max-h-dvh">
           <div className="flex items-start justify-between gap-3 border-b border-slate-200 px-4 py-3 sm:px-6 dark:border-slate-800">
-            <div className="min-w-0">
-              <h2 id={titleId} className="text-lg font-semibold">
-                Create dashboard from a flow
-              </h2>
-              <p className="text-sm text-slate-600 dark:text-slate-400">Widgets proposed from what the flow&apos;s latest successful runs sent out. Keep, drop or change each one.</p>
-            </div>
+            <h2 id={titleId} className="min-w-0 text-lg font-semibold">
+              Create dashboard from a flow
+            </h2>
             <button type="button" aria-label="Close" onClick={() => dialog.current?.close()} className={ghostButton}>
               ✕
             </button>
@@ -177,6 +174,10 @@ function Review({ flowId, flowName, active, onCancel }: { flowId: string; flowNa
   return (
     <form onSubmit={submit} className="flex min-h-0 flex-1 flex-col">
       <div className="min-h-0 flex-1 space-y-4 overflow-y-auto px-4 py-4 sm:px-6">
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          Widgets proposed from what the flow&apos;s latest successful runs sent out. Keep, drop or change each one; creating adds a Publish to dashboard node to the flow for each
+          series a widget shows and no node publishes yet.
+        </p>
         <DescribeLayout flowId={flowId} onLaidOut={(widgets, told) => {
           setChoices(widgets.map((widget, i) => ({ key: `llm-${Date.now()}-${i}`, widget, reason: "Chosen by the model from your description", kept: true })));
           setNotes(told);
@@ -205,22 +206,21 @@ function Review({ flowId, flowName, active, onCancel }: { flowId: string; flowNa
       </div>
       <div className="space-y-2 border-t border-slate-200 px-4 py-3 sm:px-6 dark:border-slate-800">
         {create.error && <ErrorAlert>{create.error.message}</ErrorAlert>}
-        <div className="flex flex-wrap items-end gap-3">
+        <div className="flex flex-wrap items-end gap-x-3 gap-y-2">
           <label className="min-w-48 flex-1 space-y-1 text-sm font-medium">
             <span>Dashboard name</span>
             <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} className={inputClass} />
           </label>
-          <div className="flex flex-wrap items-center gap-2">
-            <span className="text-sm text-slate-600 dark:text-slate-400">{kept.length === 1 ? "1 widget kept" : `${kept.length} widgets kept`}</span>
+          <div className="flex flex-1 items-center justify-end gap-2 sm:flex-none">
+            <span className="mr-auto text-sm text-slate-600 sm:mr-0 dark:text-slate-400">{kept.length === 1 ? "1 widget kept" : `${kept.length} widgets kept`}</span>
             <button type="button" onClick={onCancel} className={secondaryButton}>
               Cancel
             </button>
-            <button type="submit" disabled={create.isPending || kept.length === 0} className={primaryButton}>
+            <button type="submit" disabled={create.isPending || kept.length === 0} className={`${primaryButton} whitespace-nowrap`}>
               Create dashboard
             </button>
           </div>
         </div>
-        <p className="text-xs text-slate-500 dark:text-slate-400">Creating adds a Publish to dashboard node to the flow for each series a widget shows and no node publishes yet.</p>
       </div>
     </form>
   );
