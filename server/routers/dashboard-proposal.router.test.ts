@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import { dashboardWidgetsSchema } from "../../nodes/_core/dashboard";
+import { LLM_LAYOUT_LIMITS } from "../../nodes/_core/dashboard-llm-layout";
 import { openMeteo } from "../../nodes/weather/weather-test-server";
 import type { Runtime } from "../../runner/runtime";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
@@ -280,13 +281,21 @@ describe.each(databaseKinds)("dashboard proposals on %s", (kind) => {
       expect(sent.body.model).toBe("test-model");
     });
 
+    it("stops reading an answer that runs too long", async () => {
+      const { caller, ref, credentialId } = await setUp();
+      answer = { tokens: ['{"widgets":[', ..." ".repeat(LLM_LAYOUT_LIMITS.answer).match(/.{1,1000}/g)!, "]}"] };
+      const refused = await rejection(caller.dashboardProposal.layout({ ...ref, credentialId, model: "test-model", description: "Anything" }));
+      expect(refused.message).toBe(`${provider} at ${provider === "OpenAI" ? `${server.url}/v1` : server.url} (test-model) could not lay out the dashboard: its answer ran past ${LLM_LAYOUT_LIMITS.answer} characters`);
+    });
+
     it("answers a provider's error with what went wrong", async () => {
       const { caller, ref, credentialId } = await setUp();
       answer = { status: 400, body: provider === "OpenAI" ? { error: { message: "model test-model does not exist" } } : { error: "model 'test-model' not found" } };
       const refused = await rejection(caller.dashboardProposal.layout({ ...ref, credentialId, model: "test-model", description: "Anything" }));
       expect(refused.code).toBe("BAD_REQUEST");
-      console.log(refused.message);
-      expect(refused.message).toMatch(new RegExp(`^${provider === "OpenAI" ? "OpenAI" : "Ollama"}.*\\(test-model\\) could not lay out the dashboard: .*(does not exist|not found)`));
+      const at = provider === "OpenAI" ? `${server.url}/v1` : server.url;
+      const said = provider === "OpenAI" ? "model test-model does not exist" : "model 'test-model' not found";
+      expect(refused.message).toBe(`${provider} at ${at} (test-model) could not lay out the dashboard: refused the request (400): ${said}`);
     });
   });
 

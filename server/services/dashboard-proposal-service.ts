@@ -127,6 +127,8 @@ export const dashboardProposalService = {
           if (length > LLM_LAYOUT_LIMITS.answer) stop.abort(new Error(`its answer ran past ${LLM_LAYOUT_LIMITS.answer} characters`));
         },
       });
+      // A reply that is not streamed token by token is measured whole.
+      if (answer.text.length > LLM_LAYOUT_LIMITS.answer) throw new Error(`its answer ran past ${LLM_LAYOUT_LIMITS.answer} characters`);
       return { ...widgetsFromLlmAnswer({ answer: answer.json, proposals, flowId }), offered };
     } catch (err) {
       const who = describeProvider(provider);
