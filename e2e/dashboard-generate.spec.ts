@@ -133,6 +133,8 @@ test("a dashboard generated from a flow's outputs updates live and keeps its lay
     await expect(page).toHaveURL(/\/dashboards\/[^/]+$/);
     const dashboardId = page.url().split("/").at(-1)!;
     await expect(page.getByRole("heading", { name: "Shop floor", exact: true })).toBeVisible();
+    // Points are sent to open pages as they are stored: the page listens before the flow is called.
+    await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
 
     // The flow now publishes the kept widgets' series: its next call fills them.
     await send({ open: 5, orders: orders(2), note: "Busy lunch", camera: stream.url });

@@ -248,6 +248,9 @@ function ProposalRow({ choice, proposals, seriesOptions, onChange }: { choice: C
         />
         <div className="min-w-0 flex-1 space-y-2">
           <label htmlFor={`${id}-keep`} className={`block text-sm ${choice.kept ? "text-slate-700 dark:text-slate-300" : "text-slate-500 dark:text-slate-400"}`}>
+            <span className="block font-medium text-slate-900 dark:text-slate-100">
+              {label} <span className="font-normal text-slate-500 dark:text-slate-400">· {KIND_LABELS[widget.kind]}</span>
+            </span>
             {choice.reason}
           </label>
           {choice.kept && (
