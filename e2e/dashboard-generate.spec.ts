@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type Locator, type Page, expect, test } from "@playwright/test";
-import { ownWorkspace, signIn, trpc, uniqueEmail } from "./support/editor";
+import { canvasNode, canvasNodes, ownWorkspace, signIn, trpc, uniqueEmail } from "./support/editor";
 import { DESKTOP, snapThemes } from "./support/screens";
 
 test.use({ viewport: DESKTOP });
@@ -179,6 +179,14 @@ test("a dashboard generated from a flow's outputs updates live and keeps its lay
     expect(Math.abs(after.x - placed.x)).toBeLessThan(2);
     expect(Math.abs(after.y - placed.y)).toBeLessThan(2);
     expect(await layoutOf("Open orders")).toEqual(moved);
+
+    // The editor's flow menu offers the same, now with the flow's publish nodes on its canvas.
+    await page.goto(`/w/${workspace.slug}/flows/${flowId}`);
+    await expect(canvasNode(page, "Publish Shop.body.open")).toBeVisible();
+    await expect(canvasNodes(page)).toHaveCount(5);
+    await page.getByRole("button", { name: "Flow menu" }).click();
+    await page.getByRole("menuitem", { name: "Create dashboard…" }).click();
+    await expect(dialog.getByRole("list", { name: "Proposed widgets" }).getByRole("listitem", { name: "Orders · Shop", exact: true })).toBeVisible();
   } finally {
     await stream.close();
   }
