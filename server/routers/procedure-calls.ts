@@ -87,6 +87,9 @@ export const procedureCalls: Record<string, (caller: Caller, t: Target) => Promi
   "dashboard.series": (c, t) => c.dashboard.series({ workspaceId: t.workspaceId }),
   "dashboard.points": (c, t) => c.dashboard.points({ workspaceId: t.workspaceId, series: ["crown jewels"], from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" }),
   "dashboardProposal.propose": (c, t) => c.dashboardProposal.propose({ workspaceId: t.workspaceId, flowId: t.flowId }),
+  "dashboardProposal.create": (c, t) =>
+    c.dashboardProposal.create({ workspaceId: t.workspaceId, flowId: t.flowId, name: "Planted", widgets: [{ id: "w", kind: "stat", title: "", series: ["crown jewels"], layout: { x: 0, y: 0, w: 3, h: 2 } }] }),
+  "dashboardProposal.layout": (c, t) => c.dashboardProposal.layout({ workspaceId: t.workspaceId, flowId: t.flowId, credentialId: t.credentialId, model: "m", description: "Everything" }),
 };
 
 /**
@@ -159,6 +162,8 @@ export const byResourceId = [
   "dashboard.update",
   "dashboard.delete",
   "dashboardProposal.propose",
+  "dashboardProposal.create",
+  "dashboardProposal.layout",
 ];
 
 /** Manual trigger, then an hour's wait, and a webhook at `hookPath`: a run started from it keeps running while a test looks on. */
