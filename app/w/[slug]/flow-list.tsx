@@ -311,7 +311,7 @@ function FlowRow({ flow, editable, onDuplicated, onPickTag }: { flow: FlowSummar
         )}
       </div>
       {mode === "view" && (
-        // Packed tighter on a phone, so the five actions fit one line under the name.
+        // Packed tighter on a phone, so the actions take as few lines as they can under the name.
         <div className="flex flex-wrap text-sm max-sm:[&>button]:px-1.5 sm:gap-1">
           <button
             type="button"
