@@ -25,7 +25,7 @@ function shareToken(source: DashboardSource): string | null {
 /** Why the viewer cannot use the widget, in words shown beside it; null when they can. */
 function disabledReason(source: DashboardSource, widget: Widget): string | null {
   if (shareToken(source) !== null) return widget.action?.shared ? null : "Not available from a shared link: its owner has not allowed it.";
-  return source.canRun ? null : "Your role lets you see this dashboard but not start its flows (that needs operator or higher).";
+  return source.canRun ? null : "Starting flows needs the operator role or higher.";
 }
 
 async function postJson(url: string, init: RequestInit): Promise<WidgetActResult> {
