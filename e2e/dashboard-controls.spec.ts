@@ -72,6 +72,10 @@ test("control widgets start a flow: a button, a form checked before it is sent; 
   await dialog.getByRole("button", { name: "Add", exact: true }).click();
   await expect(dialog).toBeHidden();
 
+  type Stored = { widgets: { id: string; title: string; action?: unknown; layout: { y: number; h: number } }[] };
+  const storedForm = (await trpc<Stored>(page, "query", "dashboard.get", { workspaceId: workspace.id, dashboardId })).widgets.find((w) => w.title === "Sign up");
+  expect(storedForm?.action).toEqual({ flowId, shared: true });
+
   const form = page.getByRole("region", { name: "Sign up" });
   // The fields in the order they were written, the required ones marked.
   await expect(form.getByRole("textbox", { name: "Your name" })).toHaveAttribute("aria-required", "true");
@@ -99,7 +103,6 @@ test("control widgets start a flow: a button, a form checked before it is sent; 
   expect(run.input).toEqual([{ json: { name: "Ada", seats: 3, plan: "team", newsletter: true } }]);
 
   // A switch, a slider and hold-to-talk beside them, to be looked at in both themes and on a phone.
-  type Stored = { widgets: { id: string; layout: { y: number; h: number } }[] };
   const stored = await trpc<Stored>(page, "query", "dashboard.get", { workspaceId: workspace.id, dashboardId });
   const below = Math.max(...stored.widgets.map((w) => w.layout.y + w.layout.h));
   await trpc(page, "mutation", "dashboard.update", {
@@ -140,4 +143,42 @@ test("control widgets start a flow: a button, a form checked before it is sent; 
   await snapThemes(viewer, testInfo, "dashboard with controls as a viewer", { phone: false });
   await viewerContext.close();
   expect(await runs()).toHaveLength(3);
+});
+
+/** Chromium's fake microphone: a real MediaRecorder recording of a generated tone, no permission prompt. */
+const withMicrophone = test.extend<object, object>({
+  launchOptions: [
+    async ({ launchOptions }, use) => {
+      await use({ ...launchOptions, args: [...(launchOptions.args ?? []), "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"] });
+    },
+    { scope: "worker" },
+  ],
+});
+
+withMicrophone("hold to talk records while pressed, starts the flow with the recording and shows its answer", async ({ page }) => {
+  await signIn(page, uniqueEmail("controls-voice"));
+  const workspace = await ownWorkspace(page);
+  const flowId = await greeterFlow(page, workspace.id);
+  const layout = { x: 0, y: 0, w: 4, h: 4 };
+  const { id: dashboardId } = await trpc<{ id: string }>(page, "mutation", "dashboard.create", {
+    workspaceId: workspace.id,
+    name: "Intercom",
+    widgets: [{ id: "talk", kind: "voice", title: "Ask", series: [], action: { flowId, shared: false }, layout }],
+  });
+  await page.goto(`/w/${workspace.slug}/dashboards/${dashboardId}`);
+  const ask = page.getByRole("region", { name: "Ask" });
+  const button = ask.getByRole("button", { name: "Hold to talk" });
+  await button.hover();
+  await page.mouse.down();
+  await expect(ask.getByRole("button", { name: "Recording… release to send" })).toBeVisible();
+  // Held for a moment, as a person speaks; a shorter press is taken for a click and sends nothing.
+  await page.waitForTimeout(800);
+  await page.mouse.up();
+  await expect(ask.getByTestId("widget-result")).toContainText("Done.");
+  await expect(ask.getByTestId("widget-result")).toContainText("Hello there");
+  const { runs } = await trpc<{ runs: { id: string }[] }>(page, "query", "run.list", { workspaceId: workspace.id, flowId });
+  const run = await trpc<{ input: { json: { source: string }; binary: { audio: { mimeType: string; size: number } } }[] }>(page, "query", "run.get", { workspaceId: workspace.id, runId: runs[0]!.id });
+  expect(run.input[0]!.json.source).toBe("browser");
+  expect(run.input[0]!.binary.audio.mimeType).toMatch(/^audio\//);
+  expect(run.input[0]!.binary.audio.size).toBeGreaterThan(0);
 });
