@@ -73,8 +73,9 @@ test("control widgets start a flow: a button, a form checked before it is sent; 
   await expect(dialog).toBeHidden();
 
   type Stored = { widgets: { id: string; title: string; action?: unknown; layout: { y: number; h: number } }[] };
-  const storedForm = (await trpc<Stored>(page, "query", "dashboard.get", { workspaceId: workspace.id, dashboardId })).widgets.find((w) => w.title === "Sign up");
-  expect(storedForm?.action).toEqual({ flowId, shared: true });
+  // Saved in the background, as every change of the dashboard is.
+  const storedForm = async () => (await trpc<Stored>(page, "query", "dashboard.get", { workspaceId: workspace.id, dashboardId })).widgets.find((w) => w.title === "Sign up");
+  await expect.poll(async () => (await storedForm())?.action).toEqual({ flowId, shared: true });
 
   const form = page.getByRole("region", { name: "Sign up" });
   // The fields in the order they were written, the required ones marked.
@@ -121,6 +122,12 @@ test("control widgets start a flow: a button, a form checked before it is sent; 
   await expect(lamp.getByRole("switch", { name: "Porch lamp" })).toHaveAttribute("aria-checked", "true");
   await expect(lamp.getByTestId("widget-result")).toContainText("Done.");
   await expect.poll(async () => (await runs()).length).toBe(3);
+  // A slider sends the value it is let go at: here a step to the right with the keyboard.
+  await page.getByRole("slider", { name: "Volume" }).press("ArrowRight");
+  await expect(page.getByRole("region", { name: "Volume" }).getByTestId("widget-result")).toContainText("Done.");
+  await expect.poll(async () => (await runs()).length).toBe(4);
+  const slid = await trpc<{ input: { json: unknown }[] }>(page, "query", "run.get", { workspaceId: workspace.id, runId: (await runs())[0]!.id });
+  expect(slid.input).toEqual([{ json: { value: 5 } }]);
   await snapThemes(page, testInfo, "dashboard with controls");
 
   // A viewer sees the controls but may not use them, and is told why.
@@ -142,7 +149,7 @@ test("control widgets start a flow: a button, a form checked before it is sent; 
   await expect(viewer.getByText(reason)).toHaveCount(5);
   await snapThemes(viewer, testInfo, "dashboard with controls as a viewer", { phone: false });
   await viewerContext.close();
-  expect(await runs()).toHaveLength(3);
+  expect(await runs()).toHaveLength(4);
 });
 
 /** Chromium's fake microphone: a real MediaRecorder recording of a generated tone, no permission prompt. */
