@@ -129,6 +129,12 @@ test("control widgets start a flow: a button, a form checked before it is sent; 
   const slid = await trpc<{ input: { json: unknown }[] }>(page, "query", "run.get", { workspaceId: workspace.id, runId: (await runs())[0]!.id });
   expect(slid.input).toEqual([{ json: { value: 5 } }]);
   await snapThemes(page, testInfo, "dashboard with controls");
+  await snapThemes(page, testInfo, "dashboard with a switch, a slider and hold to talk", {
+    prepare: async () => {
+      await expect(lamp.getByRole("switch")).toBeVisible();
+      await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    },
+  });
 
   // A viewer sees the controls but may not use them, and is told why.
   const viewerEmail = uniqueEmail("controls-viewer");
