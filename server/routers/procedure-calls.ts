@@ -86,6 +86,8 @@ export const procedureCalls: Record<string, (caller: Caller, t: Target) => Promi
   "dashboard.delete": (c, t) => c.dashboard.delete({ workspaceId: t.workspaceId, dashboardId: t.dashboardId }),
   "dashboard.series": (c, t) => c.dashboard.series({ workspaceId: t.workspaceId }),
   "dashboard.points": (c, t) => c.dashboard.points({ workspaceId: t.workspaceId, series: ["crown jewels"], from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" }),
+  "dashboard.act": (c, t) => c.dashboard.act({ workspaceId: t.workspaceId, dashboardId: t.dashboardId, widgetId: "press", input: {} }),
+  "dashboard.actResult": (c, t) => c.dashboard.actResult({ workspaceId: t.workspaceId, runId: t.runId, waitMs: 0 }),
   "dashboardProposal.propose": (c, t) => c.dashboardProposal.propose({ workspaceId: t.workspaceId, flowId: t.flowId }),
   "dashboardProposal.create": (c, t) =>
     c.dashboardProposal.create({ workspaceId: t.workspaceId, flowId: t.flowId, name: "Planted", widgets: [{ id: "w", kind: "stat", title: "", series: ["crown jewels"], layout: { x: 0, y: 0, w: 3, h: 2 } }] }),
@@ -161,6 +163,8 @@ export const byResourceId = [
   "dashboard.get",
   "dashboard.update",
   "dashboard.delete",
+  "dashboard.act",
+  "dashboard.actResult",
   "dashboardProposal.propose",
   "dashboardProposal.create",
   "dashboardProposal.layout",
