@@ -35,7 +35,7 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
   const [edited, setEdited] = useState<Widget[] | null>(null);
   const widgets = edited ?? dashboard.data?.widgets ?? [];
   const savedSeries = dashboard.data?.widgets.flatMap((w) => w.series) ?? [];
-  const points = useDashboardPoints({ workspaceId: workspace.id, dashboardId, series: widgets.flatMap((w) => w.series), savedSeries });
+  const points = useDashboardPoints({ source, series: widgets.flatMap((w) => w.series), savedSeries });
   const update = useMutation(trpc.dashboard.update.mutationOptions({ scope: { id: `dashboard-${dashboardId}` } }));
   const remove = useMutation(trpc.dashboard.delete.mutationOptions());
 
