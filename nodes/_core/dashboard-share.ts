@@ -89,3 +89,16 @@ export const sharePath = (token: string) => `/s/${token}`;
 
 /** A share token's shape: checked before any work, so a mistyped one answers like a missing one at once. */
 export const SHARE_TOKEN_PATTERN = /^[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{22}$/;
+
+/** The accent shared pages use when the workspace sets none (the app's indigo). */
+export const DEFAULT_ACCENT = "#4f46e5";
+
+/** Black or white, whichever reads better on the accent colour (WCAG relative luminance). */
+export function textOnAccent(accent: string): "#000000" | "#ffffff" {
+  const channel = (offset: number) => {
+    const c = parseInt(accent.slice(offset, offset + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+  return luminance > 0.179 ? "#000000" : "#ffffff";
+}
