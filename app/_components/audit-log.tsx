@@ -149,7 +149,7 @@ export function AuditLog({ scope, description }: { scope: AuditScope; descriptio
                 <td className="whitespace-nowrap px-4 py-2 text-slate-600 dark:text-slate-400">
                   <time dateTime={new Date(event.createdAt).toISOString()}>{new Date(event.createdAt).toLocaleString()}</time>
                 </td>
-                <td className="px-4 py-2">{event.actor ?? (event.actorKind === "system" ? "Streamware" : "—")}{event.actorKind === "apiKey" && <span className="ml-1 text-xs text-slate-500">(API key)</span>}</td>
+                <td className="px-4 py-2">{event.actor ?? (event.actorKind === "system" ? "Streamware" : event.actorKind === "shareLink" ? "A shared link" : "—")}{event.actorKind === "apiKey" && <span className="ml-1 text-xs text-slate-500">(API key)</span>}</td>
                 <td className="px-4 py-2 font-mono text-xs">{event.action}</td>
                 <td className="px-4 py-2">
                   {event.targetType}

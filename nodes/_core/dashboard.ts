@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RunStatus } from "./run-types";
 
 /**
  * Dashboards and the series they show: the stored shape of a dashboard's widgets and the names of series, shared by
@@ -88,9 +89,19 @@ export const formSchema = z
       .refine((p) => Object.keys(p).length >= 1, "A form needs at least one field")
       .refine((p) => Object.keys(p).length <= MAX_FORM_FIELDS, `A form holds at most ${MAX_FORM_FIELDS} fields`),
     required: z.array(fieldName).max(MAX_FORM_FIELDS).optional(),
+    /** The fields in the order they are shown: stored JSON keeps no order of an object's keys. */
+    order: z.array(fieldName).max(MAX_FORM_FIELDS).optional(),
   })
-  .refine((s) => (s.required ?? []).every((name) => name in s.properties), { message: "Every required field must be one of the form's fields", path: ["required"] });
+  .refine((s) => (s.required ?? []).every((name) => name in s.properties), { message: "Every required field must be one of the form's fields", path: ["required"] })
+  .refine((s) => (s.order ?? []).every((name) => name in s.properties), { message: "Every field in the order must be one of the form's fields", path: ["order"] });
 export type FormSchema = z.infer<typeof formSchema>;
+
+/** A form's field names in the order they are shown: its `order`, then any field it leaves out. */
+export function formFieldNames(form: FormSchema): string[] {
+  const names = Object.keys(form.properties);
+  const ordered = (form.order ?? []).filter((name, i, all) => names.includes(name) && all.indexOf(name) === i);
+  return [...ordered, ...names.filter((name) => !ordered.includes(name))];
+}
 
 /** What a control widget starts: a flow of the same workspace, and whether a shared link may start it too. */
 export const widgetAction = z.object({
@@ -170,4 +181,21 @@ export interface SeriesPointEvent {
 export function bucketWidthMs({ fromMs, toMs, maxPoints }: { fromMs: number; toMs: number; maxPoints: number }): number {
   const span = Math.max(toMs - fromMs, 1);
   return Math.max(1000, Math.ceil(span / Math.max(maxPoints, 1) / 1000) * 1000);
+}
+
+/** How long acting through a control widget waits for its run to finish before answering with the run still going. */
+export const WIDGET_ACT_WAIT_MS = 15_000;
+/** The most of a run's output, as JSON text, that a control widget is answered with. */
+export const WIDGET_OUTPUT_MAX_CHARS = 16_000;
+
+/** What acting through a control widget answers: the run it started and, when it finished in time, its output. */
+export interface WidgetActResult {
+  runId: string;
+  status: RunStatus;
+  /** The JSON of the items the run ended with: the one item's, or a list of them. */
+  output?: unknown;
+  /** The output was longer than WIDGET_OUTPUT_MAX_CHARS: `output` holds the start of its JSON text. */
+  outputTruncated?: boolean;
+  /** Why the run failed. */
+  error?: string;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dashboardWidgetsSchema, MAX_POINTS, MAX_WIDGET_SERIES, seriesName } from "../../nodes/_core/dashboard";
+import { dashboardWidgetsSchema, MAX_POINTS, MAX_WIDGET_SERIES, seriesName, WIDGET_ACT_WAIT_MS } from "../../nodes/_core/dashboard";
 
 const workspaceId = z.string().min(1).max(64);
 const dashboardId = z.string().min(1).max(64);
@@ -22,3 +22,13 @@ export const dashboardPointsInput = z
     maxPoints: z.int().min(10, "maxPoints is at least 10").max(MAX_POINTS, `maxPoints is at most ${MAX_POINTS}`).default(500),
   })
   .refine((input) => Date.parse(input.from) < Date.parse(input.to), { message: "from must come before to", path: ["from"] });
+const widgetId = z.string().min(1).max(64);
+const runId = z.string().min(1).max(64);
+/** What a control widget was given: checked against the widget itself by the service. */
+export const dashboardActInput = z.object({ workspaceId, dashboardId, widgetId, input: z.unknown().optional() });
+export const dashboardActResultInput = z.object({
+  workspaceId,
+  runId,
+  /** How long to wait for the run's end before answering with it still going. */
+  waitMs: z.int().min(0).max(WIDGET_ACT_WAIT_MS, `waitMs is at most ${WIDGET_ACT_WAIT_MS}`).default(WIDGET_ACT_WAIT_MS),
+});

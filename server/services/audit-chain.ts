@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 
-export const auditActorKinds = ["user", "apiKey", "system"] as const;
+export const auditActorKinds = ["user", "apiKey", "system", "shareLink"] as const;
 export type AuditActorKind = (typeof auditActorKinds)[number];
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };

@@ -331,6 +331,30 @@ export const runService = {
     onlyNodeId?: string;
   }): Promise<RunSpec> {
     await workspaceService.requireRole({ db, userId, workspaceId, permission: "run.control" });
+    return runService.prepareRun({ db, workspaceId, flowId, input, source, startNodeId, onlyNodeId });
+  },
+
+  /**
+   * What a manual run will execute, for a caller whose right to start it was checked otherwise: a member by
+   * `prepareManual`, a shared dashboard's widget by whether its owner allowed the link to start it.
+   */
+  async prepareRun({
+    db,
+    workspaceId,
+    flowId,
+    input,
+    source,
+    startNodeId,
+    onlyNodeId,
+  }: {
+    db: Db;
+    workspaceId: string;
+    flowId: string;
+    input?: unknown;
+    source: "draft" | "active";
+    startNodeId?: string;
+    onlyNodeId?: string;
+  }): Promise<RunSpec> {
     if (onlyNodeId) {
       if (source !== "draft") throw new ServiceError({ code: "BAD_REQUEST", message: "One node is run alone from the draft; leave out source or set it to \"draft\"" });
       return prepareAlone({ db, workspaceId, flowId, nodeId: onlyNodeId });
@@ -462,6 +486,29 @@ export const runService = {
   async workspaceOf({ db, runId }: { db: Db; runId: string }): Promise<string | null> {
     const run = await db.run.findUnique({ where: { id: runId }, select: { workspaceId: true } });
     return run?.workspaceId ?? null;
+  },
+
+  /**
+   * How a run of the workspace stands and the items it ended with (its output port "out", references resolved);
+   * null when there is no such run in the workspace.
+   */
+  async outcome({ db, workspaceId, runId }: { db: Db; workspaceId: string; runId: string }) {
+    const run = await db.run.findFirst({
+      where: { id: runId, workspaceId },
+      select: { status: true, error: true, input: true, output: true },
+    });
+    if (!run) return null;
+    const stored = run.output as StoredPorts | null;
+    let output = stored;
+    // An output that refers to a step's needs the steps put back together.
+    if (stored?.fromStep) {
+      const more = await db.run.findUniqueOrThrow({
+        where: { id: runId },
+        select: { document: true, flowVersion: { select: { document: true } }, steps: { select: { nodeId: true, input: true, output: true } } },
+      });
+      output = withItems(more.steps, (more.document ?? more.flowVersion?.document ?? null) as FlowDocument | null, run.input, run.output).output;
+    }
+    return { status: run.status, error: run.error as { message: string } | null, items: (output?.items.out ?? []) as Item[], truncated: Boolean(stored?.truncated) };
   },
 
   async status({ db, runId }: { db: Db; runId: string }) {

@@ -31,17 +31,22 @@ export const voiceService = {
       if (err instanceof ServiceError && err.code === "NOT_FOUND") throw flowNotFound();
       throw err;
     }
+    return voiceService.recordingRun(spec);
+  },
+
+  /** A run made to take a recording: it starts from the flow's voice command trigger when it has one, and that trigger's upload limit holds. */
+  recordingRun(spec: RunSpec): PreparedRecording {
     const trigger = spec.document.nodes.find((n) => n.type === "voice.trigger" && !n.disabled);
     const limit = trigger?.config.maxBodyBytes;
     return {
-      workspaceId,
+      workspaceId: spec.workspaceId,
       spec: trigger ? { ...spec, startNodeId: trigger.id } : spec,
       maxBytes: typeof limit === "number" && limit > 0 ? limit : DEFAULT_MAX_AUDIO_BYTES,
     };
   },
 
-  /** The trigger item of a recorded run: where it came from, and the audio as binary property `audio`. */
-  recordingItem({ audio, userId }: { audio: BinaryRef; userId: string }): Item {
-    return { json: { source: "browser", userId, mimeType: audio.mimeType, size: audio.size, receivedAt: new Date().toISOString() }, binary: { audio } };
+  /** The trigger item of a recorded run: where it came from (a member, or a shared dashboard), and the audio as binary property `audio`. */
+  recordingItem({ audio, userId }: { audio: BinaryRef; userId?: string }): Item {
+    return { json: { source: "browser", ...(userId && { userId }), mimeType: audio.mimeType, size: audio.size, receivedAt: new Date().toISOString() }, binary: { audio } };
   },
 };
