@@ -53,3 +53,14 @@ export function takeLiveViewer({ shareId, signal }: { shareId: string; signal: A
   );
   return true;
 }
+
+/** Control widgets one address may use through share links a minute: each starts a run. */
+export const SHARE_ACTS_PER_MINUTE = 30;
+
+const actsSlot = Symbol.for("streamware.shareActLimiter");
+const actsHolder = globalThis as typeof globalThis & { [actsSlot]?: RateLimiter };
+
+/** The limiter of control widgets used through share links, one bucket per address. */
+export function shareActLimiter(): RateLimiter {
+  return (actsHolder[actsSlot] ??= new RateLimiter({ perSecond: SHARE_ACTS_PER_MINUTE / 60, burst: SHARE_ACTS_PER_MINUTE }));
+}

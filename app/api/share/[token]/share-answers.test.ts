@@ -9,7 +9,10 @@ import { sharePageHeaders } from "@/server/share-page-headers";
 import { RateLimiter } from "@/runner/rate-limiter";
 import { shareRateLimiter, shareSecret } from "@/server/share-settings";
 import { CLIENT_IP_HEADER } from "@/server/services/audit-origin";
-import { shareAnswers } from "./share-answers";
+import { FLOW_SCHEMA_TAG } from "@/nodes/_core/flow-document";
+import type { Runtime } from "@/runner/runtime";
+import { startTestRuntime } from "@/server/test-runtime";
+import { MAX_ACT_BODY_BYTES, shareAnswers } from "./share-answers";
 import { sharedRequest, type ShareAnswer } from "./shared-request";
 
 const stat: Widget = { id: "w1", kind: "stat", title: "Load", series: ["load"], layout: { x: 0, y: 0, w: 3, h: 2 } };
@@ -185,5 +188,63 @@ describe("a dashboard shared by link", () => {
       expect(await policy(`/s/${token}`)).toBe("frame-ancestors 'none'");
       expect(await policy(`/s/made-up`)).toBe("frame-ancestors 'none'");
     });
+  });
+});
+
+describe("a shared dashboard's control widgets", () => {
+  const database = useTestDatabase("postgres");
+  let runtime: Runtime;
+  beforeAll(async () => {
+    runtime = await startTestRuntime({ db: database.db });
+  });
+  afterAll(async () => {
+    await runtime?.close();
+  });
+
+  it("start a flow only where the owner let shared links, and answer the run's result", async () => {
+    const { db } = database;
+    const owner = await signInAs({ db, name: "Controller" });
+    const workspaceId = owner.workspace.id;
+    const greeter = {
+      schema: FLOW_SCHEMA_TAG,
+      nodes: [
+        { id: "start", name: "Start", type: "core.manual-trigger", position: { x: 0, y: 0 } },
+        { id: "tag", name: "Tag", type: "core.set", position: { x: 200, y: 0 }, config: { fields: [{ name: "answer", value: "Hello {{ $json.name }}" }] } },
+      ],
+      edges: [{ id: "e1", source: "start", target: "tag" }],
+    };
+    const { id: flowId } = await owner.caller.flow.create({ workspaceId, name: "Greeter", document: greeter });
+    await owner.caller.flow.saveVersion({ workspaceId, flowId, document: greeter, message: "v1" });
+    await owner.caller.flow.activate({ workspaceId, flowId });
+    const layout = { x: 0, y: 0, w: 3, h: 2 };
+    const widgets: Widget[] = [
+      { id: "private", kind: "button", title: "Members only", series: [], action: { flowId, shared: false }, layout },
+      { id: "public", kind: "button", title: "Anyone", series: [], action: { flowId, shared: true }, layout },
+    ];
+    const { id: dashboardId } = await owner.caller.dashboard.create({ workspaceId, name: "Buttons", widgets });
+    const { token } = await owner.caller.dashboardShare.create({ workspaceId, dashboardId });
+    const limiter = new RateLimiter({ perSecond: 1 / 3600, burst: 10 });
+    const use = async (widgetId: string, body: string, contentType = "application/json") => {
+      const request = new Request(`http://localhost/api/share/${token}/widgets/${widgetId}/act`, { method: "POST", body, headers: { "content-type": contentType, [CLIENT_IP_HEADER]: "203.0.113.9" } });
+      const response = await sharedRequest({ db, request, token, answer: shareAnswers.act({ widgetId }), limiter });
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    const runsBefore = await db.run.count({ where: { workspaceId } });
+
+    expect(await use("private", JSON.stringify({ input: { name: "Eve" } }))).toEqual({ status: 403, body: { error: '"Members only" cannot be used from a shared link; its owner has not allowed that.' } });
+    expect(await use("public", "not json")).toMatchObject({ status: 400, body: { error: expect.stringContaining("not JSON") } });
+    expect(await use("public", "{}", "text/plain")).toMatchObject({ status: 415 });
+    expect(await use("public", JSON.stringify({ input: { name: "x".repeat(MAX_ACT_BODY_BYTES) } }))).toMatchObject({ status: 413 });
+    expect(await db.run.count({ where: { workspaceId } })).toBe(runsBefore);
+
+    const used = await use("public", JSON.stringify({ input: { name: "Ada" } }));
+    expect(used).toEqual({ status: 200, body: { runId: expect.any(String), status: "succeeded", output: expect.objectContaining({ answer: "Hello Ada" }) } });
+    const audited = await db.auditEvent.findFirstOrThrow({ where: { workspaceId, action: "run.start" }, select: { actorKind: true, data: true } });
+    expect(audited).toMatchObject({ actorKind: "shareLink", data: { dashboardId, widgetId: "public" } });
+
+    // Once revoked, the link starts nothing, like a missing one.
+    const { shares } = await owner.caller.dashboardShare.list({ workspaceId, dashboardId });
+    await owner.caller.dashboardShare.revoke({ workspaceId, shareId: shares[0]!.id });
+    expect(await use("public", JSON.stringify({ input: {} }))).toMatchObject({ status: 404, body: { error: expect.stringContaining(GONE) } });
   });
 });
