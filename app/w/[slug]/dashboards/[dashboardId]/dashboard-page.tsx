@@ -13,6 +13,7 @@ import { KIND_LABELS, TIME_RANGES } from "../widget-values";
 import { AddWidgetDialog } from "./add-widget-dialog";
 import { DashboardGrid } from "./dashboard-grid";
 import { DashboardSourceProvider, type DashboardSource } from "./dashboard-source";
+import { ShareDialog } from "./share-dialog";
 import { useDashboardPoints, type LiveState } from "./use-dashboard-points";
 import { WidgetBody, type WidgetData } from "./widget-views";
 
@@ -114,6 +115,7 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
             {editable && (
               <>
                 <AddWidgetDialog widgets={widgets} onAdd={(widget) => save([...widgets, widget])} />
+                <ShareDialog dashboardId={dashboardId} dashboardName={dashboard.data.name} />
                 <button type="button" onClick={deleteDashboard} disabled={remove.isPending} className={secondaryButton}>
                   Delete
                 </button>
