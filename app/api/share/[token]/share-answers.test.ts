@@ -220,10 +220,12 @@ describe("a shared dashboard's control widgets", () => {
     const widgets: Widget[] = [
       { id: "private", kind: "button", title: "Members only", series: [], action: { flowId, shared: false }, layout },
       { id: "public", kind: "button", title: "Anyone", series: [], action: { flowId, shared: true }, layout },
+      { id: "whisper", kind: "voice", title: "Members' voice", series: [], action: { flowId, shared: false }, layout },
+      { id: "talk", kind: "voice", title: "Talk", series: [], action: { flowId, shared: true }, layout },
     ];
     const { id: dashboardId } = await owner.caller.dashboard.create({ workspaceId, name: "Buttons", widgets });
     const { token } = await owner.caller.dashboardShare.create({ workspaceId, dashboardId });
-    const limiter = new RateLimiter({ perSecond: 1 / 3600, burst: 10 });
+    const limiter = new RateLimiter({ perSecond: 1 / 3600, burst: 20 });
     const use = async (widgetId: string, body: string, contentType = "application/json") => {
       const request = new Request(`http://localhost/api/share/${token}/widgets/${widgetId}/act`, { method: "POST", body, headers: { "content-type": contentType, [CLIENT_IP_HEADER]: "203.0.113.9" } });
       const response = await sharedRequest({ db, request, token, answer: shareAnswers.act({ widgetId }), limiter });
@@ -235,6 +237,13 @@ describe("a shared dashboard's control widgets", () => {
     expect(await use("public", "not json")).toMatchObject({ status: 400, body: { error: expect.stringContaining("not JSON") } });
     expect(await use("public", "{}", "text/plain")).toMatchObject({ status: 415 });
     expect(await use("public", JSON.stringify({ input: { name: "x".repeat(MAX_ACT_BODY_BYTES) } }))).toMatchObject({ status: 413 });
+    const speak = async (widgetId: string, contentType: string) => {
+      const request = new Request(`http://localhost/api/share/${token}/widgets/${widgetId}/voice`, { method: "POST", body: "not audio", headers: { "content-type": contentType, [CLIENT_IP_HEADER]: "203.0.113.9" } });
+      const response = await sharedRequest({ db, request, token, answer: shareAnswers.voice({ widgetId }), limiter });
+      return { status: response.status, body: (await response.json()) as unknown, cache: response.headers.get("cache-control") };
+    };
+    expect(await speak("whisper", "audio/webm")).toMatchObject({ status: 403, body: { error: expect.stringContaining("cannot be used from a shared link") } });
+    expect(await speak("talk", "text/plain")).toMatchObject({ status: 415, body: { error: expect.stringContaining("Send the recording as audio") }, cache: "no-store" });
     expect(await db.run.count({ where: { workspaceId } })).toBe(runsBefore);
 
     const used = await use("public", JSON.stringify({ input: { name: "Ada" } }));

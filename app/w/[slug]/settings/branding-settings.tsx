@@ -101,7 +101,7 @@ export function BrandingSettings() {
           </label>
           <div className="flex items-center gap-2">
             <input type="color" aria-label="Colour picker" value={validAccent ? accent.toLowerCase() : DEFAULT_ACCENT} onChange={(e) => change({ accent: e.target.value })} className="h-9 w-12 cursor-pointer rounded border border-slate-300 bg-white dark:border-slate-700 dark:bg-slate-950" />
-            <input id={`${id}-accent`} value={current.accent ?? ""} onChange={(e) => change({ accent: e.target.value })} placeholder={DEFAULT_ACCENT} maxLength={7} className={`${inputClass} w-28 font-mono`} />
+            <input id={`${id}-accent`} value={current.accent ?? ""} onChange={(e) => change({ accent: e.target.value })} placeholder={DEFAULT_ACCENT} maxLength={7} className={`${inputClass} max-w-32 font-mono`} />
             {current.accent && (
               <button type="button" onClick={() => change({ accent: null })} className={secondaryButton}>
                 Default
