@@ -17,9 +17,25 @@ function pickType(): string | undefined {
 /**
  * A "hold to talk" button: pressing (pointer, or Space/Enter held) records from the microphone with MediaRecorder,
  * releasing sends the recording to `POST /api/flows/<flowId>/voice`, which starts a run of the flow with it.
- * Shows the microphone level while recording, then the run id (passed to `onRun`) or what went wrong.
+ * Shows the microphone level while recording, then the run id (passed to `onRun`) or what went wrong. With
+ * `upload`, the recording goes there instead (a dashboard's widget, which shows what came of it itself).
  */
-export function HoldToTalk({ flowId, source = "draft", onRun, className = "" }: { flowId: string; source?: "draft" | "active"; onRun?: (runId: string) => void; className?: string }) {
+export function HoldToTalk({
+  flowId,
+  source = "draft",
+  onRun,
+  upload,
+  disabled = false,
+  className = "",
+}: {
+  flowId: string;
+  source?: "draft" | "active";
+  onRun?: (runId: string) => void;
+  upload?: (recording: Blob) => Promise<void>;
+  /** It records nothing while disabled; the caller says why beside it. */
+  disabled?: boolean;
+  className?: string;
+}) {
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const [level, setLevel] = useState(0);
   const recorder = useRef<MediaRecorder | null>(null);
@@ -45,6 +61,11 @@ export function HoldToTalk({ flowId, source = "draft", onRun, className = "" }: 
     async (blob: Blob) => {
       setPhase({ kind: "sending" });
       try {
+        if (upload) {
+          await upload(blob);
+          setPhase({ kind: "idle" });
+          return;
+        }
         const res = await fetch(`/api/flows/${encodeURIComponent(flowId)}/voice?source=${source}`, { method: "POST", headers: { "content-type": blob.type || "audio/webm" }, body: blob });
         const body = (await res.json().catch(() => ({}))) as { runId?: string; error?: string };
         if (!res.ok || !body.runId) throw new Error(body.error ?? `The server answered ${res.status}.`);
@@ -54,11 +75,11 @@ export function HoldToTalk({ flowId, source = "draft", onRun, className = "" }: 
         setPhase({ kind: "error", message: err instanceof Error ? err.message : String(err) });
       }
     },
-    [flowId, source, onRun],
+    [flowId, source, onRun, upload],
   );
 
   const start = useCallback(async () => {
-    if (held.current) return;
+    if (held.current || disabled) return;
     held.current = true;
     const type = pickType();
     if (!type || !navigator.mediaDevices?.getUserMedia) {
@@ -115,7 +136,7 @@ export function HoldToTalk({ flowId, source = "draft", onRun, className = "" }: 
       const denied = err instanceof DOMException && err.name === "NotAllowedError";
       setPhase({ kind: "error", message: denied ? "The microphone is blocked; allow it in the browser's site settings." : `The microphone could not start: ${(err as Error).message}` });
     }
-  }, [release, send]);
+  }, [release, send, disabled]);
 
   const stop = useCallback(() => {
     if (!held.current) return;
@@ -151,7 +172,7 @@ export function HoldToTalk({ flowId, source = "draft", onRun, className = "" }: 
       <button
         type="button"
         aria-pressed={recording}
-        disabled={phase.kind === "sending"}
+        disabled={disabled || phase.kind === "sending"}
         onPointerDown={onPointerDown}
         onPointerUp={stop}
         onPointerCancel={stop}
@@ -159,7 +180,7 @@ export function HoldToTalk({ flowId, source = "draft", onRun, className = "" }: 
         onKeyUp={onKeyUp}
         onBlur={stop}
         onContextMenu={(e) => e.preventDefault()}
-        className={`flex touch-none select-none items-center justify-center gap-2 rounded-full px-4 py-2 text-sm font-medium text-white transition-colors focus:outline-none focus-visible:ring-2 focus-visible:ring-offset-2 ${
+        className={`flex touch-none select-none items-center justify-center gap-2 rounded-full px-4 py-2 text-sm font-medium text-white transition-colors focus:outline-none focus-visible:ring-2 focus-visible:ring-offset-2 disabled:cursor-not-allowed disabled:opacity-50 ${
           recording ? "bg-red-600 focus-visible:ring-red-500" : "bg-slate-800 hover:bg-slate-700 focus-visible:ring-slate-500 dark:bg-slate-200 dark:text-slate-900"
         } ${busy ? "opacity-70" : ""}`}
       >

@@ -85,8 +85,14 @@ export function sliderInput(range: NonNullable<Widget["range"]>) {
 /** A slider without a range of its own goes from 0 to 100 in steps of 1. */
 export const DEFAULT_SLIDER_RANGE = { min: 0, max: 100, step: 1 } as const;
 
-/** A button sends nothing, or an object of its own (the same for every press). */
-export const buttonInput = z.record(z.string(), z.unknown(), { error: "A button sends nothing or an object" }).optional();
+/** The most JSON text a button may send. */
+export const BUTTON_INPUT_MAX_CHARS = 65_536;
+
+/** A button sends nothing, or an object of its own (the same for every press), of bounded size. */
+export const buttonInput = z
+  .record(z.string(), z.unknown(), { error: "A button sends nothing or an object" })
+  .refine((value) => JSON.stringify(value).length <= BUTTON_INPUT_MAX_CHARS, `A button sends at most ${BUTTON_INPUT_MAX_CHARS} characters of JSON`)
+  .optional();
 
 /**
  * What acting through the widget takes as input; null for widgets that are not controls and for voice, which

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WIDGET_OUTPUT_MAX_CHARS, type Widget } from "../../nodes/_core/dashboard";
+import { BUTTON_INPUT_MAX_CHARS } from "../../nodes/_core/dashboard-controls";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import type { Runtime } from "../../runner/runtime";
 import { useTestDatabase } from "../db/test-databases";
@@ -86,12 +87,13 @@ describe("dashboard control widgets", () => {
     expect(audit).toEqual([{ action: "run.start", actorId: operator.user.id, actorKind: "user", data: { flowId, source: "active", dashboardId, widgetId: "go" } }]);
   });
 
-  it("sends a switch's state and a slider's value, each checked against the widget", async () => {
+  it("sends a switch's state, a slider's value and a button's object, each checked against the widget", async () => {
     expect((await act(owner, "power", { value: true })).output).toEqual({ value: true, answer: "Hello " });
     expect((await act(owner, "level", { value: 0.3 })).output).toMatchObject({ value: 0.3 });
     expect((await rejection(act(owner, "power", { value: "on" }))).message).toBe("A switch sends value: true or false");
     expect((await rejection(act(owner, "level", { value: 2 }))).message).toBe("The slider's value is at most 1");
     expect((await rejection(act(owner, "level", { value: 0.25 }))).message).toBe("The slider moves in steps of 0.1 from 0");
+    expect((await rejection(act(owner, "go", { name: "x".repeat(BUTTON_INPUT_MAX_CHARS) }))).message).toBe(`A button sends at most ${BUTTON_INPUT_MAX_CHARS} characters of JSON`);
   });
 
   it("refuses form input that does not fit its fields, naming each field, and starts nothing", async () => {

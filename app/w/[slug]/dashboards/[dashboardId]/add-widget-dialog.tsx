@@ -4,15 +4,18 @@ import { useQuery } from "@tanstack/react-query";
 import { useId, useRef, useState, type FormEvent } from "react";
 import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import { widget as widgetSchema, widgetKinds, type Widget, type WidgetKind } from "@/nodes/_core/dashboard";
+import { isControlKind, widget as widgetSchema, widgetKinds, type Widget, type WidgetKind } from "@/nodes/_core/dashboard";
 import { inputClass, primaryButton, secondaryButton } from "../../credentials/form-controls";
 import { useWorkspace } from "../../workspace-context";
 import { KIND_LABELS, placeNew } from "../widget-values";
+import { controlFields, ControlSettings, emptyControlDraft, type ControlDraft } from "./control-settings";
 
 const newId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
-/** Kinds that show no unit: a player, a forecast card (its units come with it), an experiment. */
-const UNITLESS: ReadonlySet<WidgetKind> = new Set(["media", "weather", "abTest"]);
+/** Kinds that show no unit: a player, a forecast card (its units come with it), an experiment, most controls. */
+const UNITLESS: ReadonlySet<WidgetKind> = new Set(["media", "weather", "abTest", "button", "form", "switch", "voice"]);
+/** Controls that may show a series (the state a switch or slider reports), which they need not have. */
+const OPTIONAL_SERIES: ReadonlySet<WidgetKind> = new Set(["switch", "slider"]);
 
 /**
  * Adds a widget: a series the workspace's flows publish (or one they will), how to show it, and its title; an A/B
@@ -30,9 +33,12 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
   const [unit, setUnit] = useState("");
   const [field, setField] = useState("");
   const [experimentKey, setExperimentKey] = useState("");
+  const [control, setControl] = useState<ControlDraft>(emptyControlDraft);
   const [problem, setProblem] = useState<string | null>(null);
   const chosen = known.data?.find((s) => s.series === series.trim());
   const isAbTest = kind === "abTest";
+  const isControl = isControlKind(kind);
+  const showsSeries = !isAbTest && (!isControl || OPTIONAL_SERIES.has(kind));
   const experiments = useQuery(trpc.abTest.overview.queryOptions({ workspaceId: workspace.id }, { enabled: isAbTest }));
   const keyOf = (e: { flowId: string; experiment: string }) => JSON.stringify([e.flowId, e.experiment]);
   const experiment = experiments.data?.find((e) => keyOf(e) === experimentKey) ?? experiments.data?.[0];
@@ -44,17 +50,31 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
     setUnit("");
     setField("");
     setExperimentKey("");
+    setControl(emptyControlDraft());
     setProblem(null);
     dialog.current?.showModal();
   }
 
   function submit(event: FormEvent) {
     event.preventDefault();
+    const settings = isControlKind(kind) ? controlFields(kind, control) : { fields: {} };
+    if ("problem" in settings) {
+      setProblem(settings.problem);
+      return;
+    }
     const parsed = widgetSchema.safeParse({
       id: newId(),
       kind,
       layout: placeNew({ widgets, kind }),
-      ...(isAbTest
+      ...settings.fields,
+      ...(isControl
+        ? {
+            title: title.trim() || KIND_LABELS[kind],
+            series: series.trim() && showsSeries ? [series] : [],
+            field: (showsSeries && field.trim()) || undefined,
+            unit: UNITLESS.has(kind) ? undefined : unit.trim() || undefined,
+          }
+        : isAbTest
         ? {
             title: title.trim() || (experiment ? `Experiment ${experiment.experiment}` : ""),
             series: [],
@@ -83,7 +103,7 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
       <dialog
         ref={dialog}
         aria-labelledby={`${id}-title`}
-        className="m-auto w-full max-w-md rounded-xl border border-slate-200 bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-950/40 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+        className="m-auto max-h-[90dvh] w-full max-w-md overflow-y-auto rounded-xl border border-slate-200 bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-950/40 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
       >
         <form onSubmit={submit} className="space-y-4">
           <h2 id={`${id}-title`} className="text-lg font-semibold">
@@ -126,17 +146,19 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
                     : "An A/B split of your flows: its variants against the control."}
               </p>
             </div>
-          ) : (
+          ) : null}
+          {isControlKind(kind) && <ControlSettings kind={kind} draft={control} onChange={setControl} />}
+          {showsSeries && (
             <div className="space-y-1 text-sm font-medium">
               <label htmlFor={`${id}-series-name`} className="block">
-                Series
+                {isControl ? "State series (optional)" : "Series"}
               </label>
               <input
                 id={`${id}-series-name`}
                 list={`${id}-series`}
                 value={series}
                 onChange={(e) => setSeries(e.target.value)}
-                required
+                required={!isControl}
                 maxLength={120}
                 aria-describedby={`${id}-series-help`}
                 className={inputClass}
@@ -149,7 +171,9 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
                 ))}
               </datalist>
               <p id={`${id}-series-help`} className="text-xs font-normal text-slate-500 dark:text-slate-400">
-                {known.data?.length === 0
+                {isControl
+                  ? "A series that reports the current state, shown on the widget; leave it empty if there is none."
+                  : known.data?.length === 0
                   ? "No series yet: a flow's Dashboard publish node makes one the first time it runs. You can name it here already."
                   : chosen
                     ? `${chosen.points} points, the latest ${chosen.lastAt ? new Date(chosen.lastAt).toLocaleString() : "never"}`
@@ -159,9 +183,9 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
           )}
           <label className="block space-y-1 text-sm font-medium">
             <span>Title</span>
-            <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={120} placeholder={isAbTest ? (experiment ? `Experiment ${experiment.experiment}` : "The experiment's name") : series || "The series' name"} className={inputClass} />
+            <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={120} placeholder={isAbTest ? (experiment ? `Experiment ${experiment.experiment}` : "The experiment's name") : isControl ? KIND_LABELS[kind] : series || "The series' name"} className={inputClass} />
           </label>
-          {!isAbTest && (
+          {showsSeries && (
             <>
               <div className="grid grid-cols-2 gap-3">
                 {!UNITLESS.has(kind) && (

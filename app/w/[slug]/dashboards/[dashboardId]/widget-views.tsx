@@ -4,6 +4,7 @@ import dynamic from "next/dynamic";
 import type { SeriesPointView, Widget } from "@/nodes/_core/dashboard";
 import { formatValue, pointNumber, pointValue, statusOf, tableOf, weatherCardOf, type StatusLevel } from "../widget-values";
 import { AbTestWidget } from "./ab-test-widget";
+import { ButtonWidget, FormWidget, SliderWidget, SwitchWidget, VoiceWidget } from "./control-widgets";
 import { MediaPlayer } from "./media-player";
 
 // uPlot and its styles load with the first chart, on dashboard pages only.
@@ -229,11 +230,6 @@ function AbTestView({ widget }: { widget: Widget }) {
   return <AbTestWidget experiment={widget.experiment} />;
 }
 
-/** Control widgets until their views land: what they would start. */
-function ControlView({ widget }: { widget: Widget }) {
-  return <p className="px-3 pb-2 text-xs text-slate-500 dark:text-slate-400">Starts a flow ({widget.action?.flowId}).</p>;
-}
-
 const VIEWS: Record<Widget["kind"], (props: { widget: Widget; data: WidgetData }) => React.ReactNode> = {
   stat: StatView,
   timeseries: TimeseriesView,
@@ -244,11 +240,11 @@ const VIEWS: Record<Widget["kind"], (props: { widget: Widget; data: WidgetData }
   media: MediaView,
   abTest: AbTestView,
   weather: WeatherView,
-  button: ControlView,
-  form: ControlView,
-  switch: ControlView,
-  slider: ControlView,
-  voice: ControlView,
+  button: ButtonWidget,
+  form: FormWidget,
+  switch: SwitchWidget,
+  slider: SliderWidget,
+  voice: VoiceWidget,
 };
 
 /** What a widget shows, by its kind. */
