@@ -24,6 +24,22 @@ async function publishingFlow(page: Page, workspaceId: string, hookPath: string)
   await trpc(page, "mutation", "flow.activate", { workspaceId, flowId: flow.id, versionNumber: 1 });
 }
 
+/** A manual flow that answers "Watering started", saved and live: what the dashboard's buttons start. */
+async function wateringFlow(page: Page, workspaceId: string): Promise<string> {
+  const document = {
+    schema: "streamware.flow/1",
+    nodes: [
+      { id: "start", type: "core.manual-trigger", name: "Start", position: { x: 0, y: 0 } },
+      { id: "answer", type: "core.set", name: "Answer", position: { x: 280, y: 0 }, config: { fields: [{ name: "answer", value: "Watering started" }] } },
+    ],
+    edges: [{ id: "e1", source: "start", target: "answer" }],
+  };
+  const flow = await trpc<{ id: string }>(page, "mutation", "flow.create", { workspaceId, name: "Watering", document });
+  await trpc(page, "mutation", "flow.saveVersion", { workspaceId, flowId: flow.id, document, message: "" });
+  await trpc(page, "mutation", "flow.activate", { workspaceId, flowId: flow.id, versionNumber: 1 });
+  return flow.id;
+}
+
 /**
  * Another site, on this machine: a page that shows `?src=` in an iframe. It answers by 127.0.0.1 and by localhost,
  * two origins, so that one may be allowed to embed the dashboard and the other not.
@@ -52,7 +68,7 @@ test("a share link shows the dashboard signed out, branded and live, embeds only
   const reading = async (humidity: number) => expect((await request.post(`/hooks/${workspace.slug}/${hookPath}`, { data: { humidity } })).status()).toBeLessThan(300);
   for (const humidity of [61, 63.5, 64]) await reading(humidity);
   await expect.poll(async () => (await trpc<{ series: string; points: number }[]>(page, "query", "dashboard.series", { workspaceId: workspace.id })).find((s) => s.series === SERIES)?.points ?? 0).toBe(3);
-  // A series of the same workspace that the shared dashboard does not show.
+  const watering = await wateringFlow(page, workspace.id);
   const dashboard = await trpc<{ id: string }>(page, "mutation", "dashboard.create", {
     workspaceId: workspace.id,
     name: "Greenhouse",
@@ -60,6 +76,8 @@ test("a share link shows the dashboard signed out, branded and live, embeds only
     widgets: [
       { id: "now", kind: "stat", title: "Humidity now", series: [SERIES], unit: "%", layout: { x: 0, y: 0, w: 4, h: 2 } },
       { id: "trend", kind: "timeseries", title: "Humidity over time", series: [SERIES], layout: { x: 4, y: 0, w: 8, h: 4 } },
+      { id: "water", kind: "button", title: "Water", series: [], action: { flowId: watering, shared: true, label: "Water the beds" }, layout: { x: 0, y: 2, w: 4, h: 2 } },
+      { id: "vents", kind: "button", title: "Vents", series: [], action: { flowId: watering, shared: false, label: "Open the vents" }, layout: { x: 0, y: 4, w: 4, h: 2 } },
     ],
   });
 
@@ -105,6 +123,17 @@ test("a share link shows the dashboard signed out, branded and live, embeds only
   await reading(66.5);
   await expect(stat.getByTestId("stat-value")).toHaveText("66.5%");
   await expect(viewer.getByRole("region", { name: "Humidity over time" }).getByRole("img", { name: "Humidity over time: 4 points" })).toBeVisible();
+  // A control widget acts only where its owner let shared links start it.
+  const vents = viewer.getByRole("region", { name: "Vents" }).getByRole("button", { name: "Open the vents" });
+  await expect(vents).toBeDisabled();
+  await expect(vents).toHaveAccessibleDescription(/Not available from a shared link/);
+  const water = viewer.getByRole("region", { name: "Water" });
+  await water.getByRole("button", { name: "Water the beds" }).click();
+  await expect(water.getByTestId("widget-result")).toContainText("Watering started");
+  const started = await trpc<{ runs: { status: string }[] }>(page, "query", "run.list", { workspaceId: workspace.id, flowId: watering });
+  expect(started.runs).toEqual([expect.objectContaining({ status: "succeeded" })]);
+  const refused = await viewer.request.post(`/api/share/${link.split("/s/")[1]}/widgets/vents/act`, { data: { input: {} } });
+  expect(refused.status()).toBe(403);
   // The link reads only its dashboard's series; nothing leads back into the workspace.
   const token = link.split("/s/")[1]!;
   const other = await viewer.request.get(`/api/share/${token}/points?series=payroll&from=2026-01-01T00:00:00Z&to=2030-01-01T00:00:00Z`);
