@@ -12,6 +12,8 @@ import { CLIENT_IP_HEADER } from "./services/audit-origin";
 import { logger } from "./logger";
 import { createRestApi } from "./rest/rest-api";
 import { secretBox } from "./crypto";
+import { sharePageHeaders } from "./share-page-headers";
+import { shareSecret } from "./share-settings";
 import { ensureSecrets } from "./secrets";
 import { runnerStorage } from "./runner-storage";
 
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
     maxBodyBytes: config.API_MAX_BODY_BYTES,
     keyCacheMs: config.API_KEY_CACHE_SECONDS * 1000,
   });
+  const shareHeaders = sharePageHeaders({ db: connection.db, secret: shareSecret });
   const server = createServer((req, res) => {
     // The connection's own address, for the audit log; a client cannot set it.
     req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "";
@@ -83,10 +86,13 @@ async function main(): Promise<void> {
     if (runtime.webhooks?.handle(req, res)) return;
     if (restApi.handle(req, res)) return;
     if (files(req, res)) return;
-    handle(req, res).catch((err: unknown) => {
-      logger.error({ err, url: req.url }, "request failed");
-      if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
-    });
+    // A shared dashboard's page carries the frame-ancestors its dashboard allows, set before Next.js renders it.
+    shareHeaders(req, res)
+      .then(() => handle(req, res))
+      .catch((err: unknown) => {
+        logger.error({ err, url: req.url }, "request failed");
+        if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
+      });
   });
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));

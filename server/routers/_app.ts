@@ -6,6 +6,7 @@ import { auditRouter } from "./audit.router";
 import { credentialRouter } from "./credential.router";
 import { dashboardRouter } from "./dashboard.router";
 import { dashboardProposalRouter } from "./dashboard-proposal.router";
+import { dashboardShareRouter } from "./dashboard-share.router";
 import { flowRouter } from "./flow.router";
 import { invitationRouter } from "./invitation.router";
 import { nodeCatalogRouter } from "./node-catalog.router";
@@ -37,6 +38,7 @@ export const appRouter = router({
   transfer: transferRouter,
   dashboard: dashboardRouter,
   dashboardProposal: dashboardProposalRouter,
+  dashboardShare: dashboardShareRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,7 +4,7 @@ import { abConvertInput, abOverviewInput, abResetInput, abResultsInput } from ".
 
 export const abTestRouter = router({
   /** Exposures, conversions, rates and each variant against the control (z-test, p-value, interval). */
-  results: workspaceProcedure("workspace.read").input(abResultsInput).query(({ ctx, input }) => abTestService.results({ db: ctx.db, userId: ctx.user.id, ...input })),
+  results: workspaceProcedure("workspace.read").input(abResultsInput).query(({ ctx, input }) => abTestService.results({ db: ctx.db, ...input })),
   /** Every experiment of the workspace with its flow, analysed as `results` does. */
   overview: workspaceProcedure("workspace.read").input(abOverviewInput).query(({ ctx, input }) => abTestService.overview({ db: ctx.db, ...input })),
   /** Conversions recorded from outside a flow; each key counts once per experiment. */

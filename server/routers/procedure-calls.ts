@@ -4,7 +4,7 @@ import { appRouter } from "./_app";
 import { signInAs } from "./test-helpers";
 
 export type Caller = Awaited<ReturnType<typeof signInAs>>["caller"];
-export type Target = { workspaceId: string; flowId: string; credentialId: string; runId: string; email: string; ownerId: string; invitationId: string; apiKeyId: string; dashboardId: string };
+export type Target = { workspaceId: string; flowId: string; credentialId: string; runId: string; email: string; ownerId: string; invitationId: string; apiKeyId: string; dashboardId: string; shareId: string };
 
 /**
  * One call per workspace-scoped procedure, aimed at a target workspace (the tenancy and role tests use them). The list must name every
@@ -92,6 +92,12 @@ export const procedureCalls: Record<string, (caller: Caller, t: Target) => Promi
   "dashboardProposal.create": (c, t) =>
     c.dashboardProposal.create({ workspaceId: t.workspaceId, flowId: t.flowId, name: "Planted", widgets: [{ id: "w", kind: "stat", title: "", series: ["crown jewels"], layout: { x: 0, y: 0, w: 3, h: 2 } }] }),
   "dashboardProposal.layout": (c, t) => c.dashboardProposal.layout({ workspaceId: t.workspaceId, flowId: t.flowId, credentialId: t.credentialId, model: "m", description: "Everything" }),
+  "dashboardShare.list": (c, t) => c.dashboardShare.list({ workspaceId: t.workspaceId, dashboardId: t.dashboardId }),
+  "dashboardShare.create": (c, t) => c.dashboardShare.create({ workspaceId: t.workspaceId, dashboardId: t.dashboardId }),
+  "dashboardShare.revoke": (c, t) => c.dashboardShare.revoke({ workspaceId: t.workspaceId, shareId: t.shareId }),
+  "dashboardShare.setEmbedOrigins": (c, t) => c.dashboardShare.setEmbedOrigins({ workspaceId: t.workspaceId, dashboardId: t.dashboardId, origins: ["https://planted.example"] }),
+  "dashboardShare.branding": (c, t) => c.dashboardShare.branding({ workspaceId: t.workspaceId }),
+  "dashboardShare.updateBranding": (c, t) => c.dashboardShare.updateBranding({ workspaceId: t.workspaceId, branding: { name: "Planted", logo: null, accent: null } }),
 };
 
 /**
@@ -168,6 +174,10 @@ export const byResourceId = [
   "dashboardProposal.propose",
   "dashboardProposal.create",
   "dashboardProposal.layout",
+  "dashboardShare.list",
+  "dashboardShare.create",
+  "dashboardShare.revoke",
+  "dashboardShare.setEmbedOrigins",
 ];
 
 /** Manual trigger, then an hour's wait, and a webhook at `hookPath`: a run started from it keeps running while a test looks on. */
@@ -208,6 +218,7 @@ export async function victimWorkspace({ db }: { db: Db }) {
   const invitation = await owner.caller.invitation.create({ workspaceId, email: "pending@example.test", role: "viewer", linkBase: "http://127.0.0.1:3000" });
   const apiKey = await owner.caller.apiKey.create({ workspaceId, name: "Victim's key", scopes: ["read"] });
   const dashboard = await owner.caller.dashboard.create({ workspaceId, name: "Vault room" });
+  const { share } = await owner.caller.dashboardShare.create({ workspaceId, dashboardId: dashboard.id });
   const target: Target = {
     workspaceId,
     flowId: flow.id,
@@ -218,6 +229,7 @@ export async function victimWorkspace({ db }: { db: Db }) {
     invitationId: invitation.id,
     apiKeyId: apiKey.key.id,
     dashboardId: dashboard.id,
+    shareId: share.id,
   };
   return { owner, intruder, target };
 }

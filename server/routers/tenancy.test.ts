@@ -107,7 +107,7 @@ describe("cross-workspace access", () => {
     const ownWorkspace = { ...target, workspaceId: intruder.workspace.id };
 
     // The victim's ids tell the intruder no more than made-up ones: the same code and the same message.
-    const madeUp = { ...ownWorkspace, flowId: "cmadeupflow000000000000000", credentialId: "cmadeupcred000000000000000", runId: "cmadeuprun0000000000000000", invitationId: "cmadeupinvite0000000000000", apiKeyId: "cmadeupapikey0000000000000", dashboardId: "cmadeupdashboard0000000000" };
+    const madeUp = { ...ownWorkspace, flowId: "cmadeupflow000000000000000", credentialId: "cmadeupcred000000000000000", runId: "cmadeuprun0000000000000000", invitationId: "cmadeupinvite0000000000000", apiKeyId: "cmadeupapikey0000000000000", dashboardId: "cmadeupdashboard0000000000", shareId: "cmadeupshare00000000000000" };
     for (const path of byResourceId) {
       const error = await rejection(procedureCalls[path]!(intruder.caller, ownWorkspace));
       const unknown = await rejection(procedureCalls[path]!(intruder.caller, madeUp));

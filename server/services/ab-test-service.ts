@@ -199,7 +199,7 @@ type ExperimentRow = { name: string; variants: unknown; control: string; created
 
 export const abTestService = {
   /** Each experiment of a flow (or the one named) with its variants' counts and their comparison with the control. */
-  async results({ db, workspaceId, flowId, experiment, confidence }: Scope & { experiment?: string; confidence: number }): Promise<ExperimentResult[]> {
+  async results({ db, workspaceId, flowId, experiment, confidence }: Omit<Scope, "userId"> & { experiment?: string; confidence: number }): Promise<ExperimentResult[]> {
     await requireFlow({ db, workspaceId, flowId });
     const rows: ExperimentRow[] = await db.abExperiment.findMany({
       where: { workspaceId, flowId, ...(experiment === undefined ? {} : { name: experiment }) },

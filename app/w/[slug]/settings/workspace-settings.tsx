@@ -8,6 +8,7 @@ import { useHydrated } from "@/app/_components/use-hydrated";
 import { can } from "@/server/services/workspace-roles";
 import { useWorkspace } from "../workspace-context";
 import { TransferSection } from "../export-actions";
+import { BrandingSettings } from "./branding-settings";
 import { DeleteWorkspace } from "./delete-workspace";
 
 const input = "rounded-lg border border-slate-300 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-950";
@@ -29,6 +30,7 @@ export function WorkspaceSettings() {
           <dd className="font-mono">/w/{workspace.slug}</dd>
         </dl>
       )}
+      {can({ role: workspace.role, permission: "workspace.manage" }) && <BrandingSettings />}
       <TransferSection />
       {!workspace.personal && can({ role: workspace.role, permission: "workspace.delete" }) && <DeleteWorkspace />}
     </div>

@@ -13,6 +13,7 @@ import { KIND_LABELS, TIME_RANGES } from "../widget-values";
 import { AddWidgetDialog } from "./add-widget-dialog";
 import { DashboardGrid } from "./dashboard-grid";
 import { DashboardSourceProvider, type DashboardSource } from "./dashboard-source";
+import { ShareDialog } from "./share-dialog";
 import { useDashboardPoints, type LiveState } from "./use-dashboard-points";
 import { WidgetBody, type WidgetData } from "./widget-views";
 
@@ -35,7 +36,7 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
   const [edited, setEdited] = useState<Widget[] | null>(null);
   const widgets = edited ?? dashboard.data?.widgets ?? [];
   const savedSeries = dashboard.data?.widgets.flatMap((w) => w.series) ?? [];
-  const points = useDashboardPoints({ workspaceId: workspace.id, dashboardId, series: widgets.flatMap((w) => w.series), savedSeries });
+  const points = useDashboardPoints({ source, series: widgets.flatMap((w) => w.series), savedSeries });
   const update = useMutation(trpc.dashboard.update.mutationOptions({ scope: { id: `dashboard-${dashboardId}` } }));
   const remove = useMutation(trpc.dashboard.delete.mutationOptions());
 
@@ -114,6 +115,7 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
             {editable && (
               <>
                 <AddWidgetDialog widgets={widgets} onAdd={(widget) => save([...widgets, widget])} />
+                <ShareDialog dashboardId={dashboardId} dashboardName={dashboard.data.name} />
                 <button type="button" onClick={deleteDashboard} disabled={remove.isPending} className={secondaryButton}>
                   Delete
                 </button>

@@ -2,9 +2,10 @@
 
 import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { useTRPC } from "@/app/_components/trpc-provider";
 import { MAX_WIDGET_SERIES, type SeriesPointView, type SeriesPoints } from "@/nodes/_core/dashboard";
 import { TIME_RANGES, withLivePoint, type TimeRangeKey } from "../widget-values";
+import { useDashboardReads } from "./dashboard-reads";
+import type { DashboardSource } from "./dashboard-source";
 import type { WidgetData } from "./widget-views";
 
 /** How many points a chart asks for over any range: more than a wide screen has pixels for. */
@@ -25,13 +26,12 @@ export type LiveState = "connecting" | "live" | "reconnecting";
  * to what was read, without asking again.
  */
 export function useDashboardPoints({
-  workspaceId,
-  dashboardId,
+  source,
   series,
   savedSeries,
 }: {
-  workspaceId: string;
-  dashboardId: string;
+  /** Where the dashboard is shown: a member's workspace or a share link. */
+  source: DashboardSource;
   /** Every series the widgets on screen show. */
   series: readonly string[];
   /** The series of the dashboard as stored: the live stream sends the points of these. */
@@ -43,7 +43,7 @@ export function useDashboardPoints({
   range: TimeRangeKey;
   chooseRange: (range: TimeRangeKey) => void;
 } {
-  const trpc = useTRPC();
+  const reads = useDashboardReads(source);
   const queryClient = useQueryClient();
   // The range ends now: when it is chosen, and again each minute.
   const [{ range, now }, setView] = useState<{ range: TimeRangeKey; now: number }>(() => ({ range: "1h", now: Date.now() }));
@@ -60,13 +60,10 @@ export function useDashboardPoints({
     // A points query takes a bounded number of series; a dashboard with more asks in several.
     const chunks: string[][] = [];
     for (let i = 0; i < names.length; i += MAX_WIDGET_SERIES) chunks.push(names.slice(i, i + MAX_WIDGET_SERIES));
-    return chunks.map((chunk) => ({ workspaceId, series: chunk, from: new Date(from).toISOString(), to: new Date(now).toISOString(), maxPoints: MAX_POINTS }));
-  }, [seriesKey, workspaceId, from, now]);
-  const read = useQueries({
-    queries: inputs.map((input) => trpc.dashboard.points.queryOptions(input, { placeholderData: (previous) => previous })),
-    combine: combinePoints,
-  });
-  const known = useQuery(trpc.dashboard.series.queryOptions({ workspaceId }));
+    return chunks.map((chunk) => ({ workspaceId: reads.workspaceId ?? "", series: chunk, from: new Date(from).toISOString(), to: new Date(now).toISOString(), maxPoints: MAX_POINTS }));
+  }, [seriesKey, reads, from, now]);
+  const read = useQueries({ queries: inputs.map((input) => reads.points(input)), combine: combinePoints });
+  const known = useQuery(reads.series());
 
   // The stream is opened once per dashboard; what it adds goes to the queries of the moment.
   const current = useRef({ inputs, from });
@@ -79,19 +76,19 @@ export function useDashboardPoints({
   const live = stream.key === streamKey ? stream.state : "connecting";
   const opened = useRef(0);
   useEffect(() => {
-    const source = new EventSource(`/api/dashboards/${dashboardId}/live`);
-    source.onopen = () => {
+    const stream = new EventSource(reads.liveUrl);
+    stream.onopen = () => {
       setStream({ key: streamKey, state: "live" });
       // Points published while no stream was open are read again rather than lost.
-      if (opened.current++ > 0) void queryClient.invalidateQueries({ queryKey: trpc.dashboard.points.queryKey() });
+      if (opened.current++ > 0) void queryClient.invalidateQueries({ queryKey: reads.pointsKey() });
     };
-    source.onerror = () => setStream({ key: streamKey, state: "reconnecting" });
-    source.onmessage = (event: MessageEvent<string>) => {
+    stream.onerror = () => setStream({ key: streamKey, state: "reconnecting" });
+    stream.onmessage = (event: MessageEvent<string>) => {
       const message = JSON.parse(event.data) as { series: string; at: number | string; value: number | null; data?: unknown };
       const point: SeriesPointView = { at: typeof message.at === "number" ? message.at : Date.parse(message.at), value: message.value, data: message.data ?? undefined };
       for (const input of current.current.inputs) {
         if (!input.series.includes(message.series)) continue;
-        queryClient.setQueryData(trpc.dashboard.points.queryKey(input), (old: SeriesPoints[] | undefined) => {
+        queryClient.setQueryData(reads.pointsKey(input), (old: SeriesPoints[] | undefined) => {
           if (!old) return old;
           const fromMs = current.current.from;
           if (!old.some((s) => s.series === message.series)) return [...old, { series: message.series, points: [point] }];
@@ -99,8 +96,8 @@ export function useDashboardPoints({
         });
       }
     };
-    return () => source.close();
-  }, [dashboardId, streamKey, queryClient, trpc]);
+    return () => stream.close();
+  }, [reads, streamKey, queryClient]);
 
   const data = useMemo<WidgetData>(() => {
     const { points } = read;

@@ -1,0 +1,11 @@
+import { getDb } from "@/server/db";
+import { shareActLimiter } from "@/server/share-settings";
+import { shareAnswers } from "../../../share-answers";
+import { sharedRequest } from "../../../shared-request";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(request: Request, { params }: { params: Promise<{ token: string; widgetId: string }> }) {
+  const { token, widgetId } = await params;
+  return sharedRequest({ db: await getDb(), request, token, limiter: shareActLimiter(), answer: shareAnswers.act({ widgetId }) });
+}
