@@ -5,10 +5,10 @@ import { useId, useRef, useState, type FormEvent } from "react";
 import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { isControlKind, widget as widgetSchema, widgetKinds, type Widget, type WidgetKind } from "@/nodes/_core/dashboard";
-import { inputClass, primaryButton, secondaryButton } from "../../credentials/form-controls";
+import { ghostButton, inputClass, primaryButton, secondaryButton } from "../../credentials/form-controls";
 import { useWorkspace } from "../../workspace-context";
 import { KIND_LABELS, placeNew } from "../widget-values";
-import { controlFields, ControlSettings, emptyControlDraft, type ControlDraft } from "./control-settings";
+import { controlDraftOf, controlFields, ControlSettings, emptyControlDraft, type ControlDraft } from "./control-settings";
 
 const newId = () => `w${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
@@ -17,11 +17,28 @@ const UNITLESS: ReadonlySet<WidgetKind> = new Set(["media", "weather", "abTest",
 /** Controls that may show a series (the state a switch or slider reports), which they need not have. */
 const OPTIONAL_SERIES: ReadonlySet<WidgetKind> = new Set(["switch", "slider"]);
 
+/** Series as typed: one name, or several separated by commas (series names hold none) for a chart of several. */
+const seriesList = (text: string) =>
+  text
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
+
 /**
- * Adds a widget: a series the workspace's flows publish (or one they will), how to show it, and its title; an A/B
- * widget shows an experiment of the workspace instead of a series.
+ * Adds a widget, or with `editing` changes one (keeping its place): a series the workspace's flows publish (or one
+ * they will), how to show it, and its title; an A/B widget shows an experiment of the workspace instead of a
+ * series, and a control widget the flow it starts.
  */
-export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]; onAdd: (widget: Widget) => void }) {
+export function AddWidgetDialog({
+  widgets,
+  onAdd,
+  editing,
+}: {
+  widgets: readonly Widget[];
+  onAdd: (widget: Widget) => void;
+  /** The widget to change; the dialog opens from a settings button on it instead of "Add widget". */
+  editing?: Widget;
+}) {
   const workspace = useWorkspace();
   const trpc = useTRPC();
   const id = useId();
@@ -35,7 +52,7 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
   const [experimentKey, setExperimentKey] = useState("");
   const [control, setControl] = useState<ControlDraft>(emptyControlDraft);
   const [problem, setProblem] = useState<string | null>(null);
-  const chosen = known.data?.find((s) => s.series === series.trim());
+  const chosen = known.data?.find((s) => s.series === seriesList(series)[0]);
   const isAbTest = kind === "abTest";
   const isControl = isControlKind(kind);
   const showsSeries = !isAbTest && (!isControl || OPTIONAL_SERIES.has(kind));
@@ -44,13 +61,13 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
   const experiment = experiments.data?.find((e) => keyOf(e) === experimentKey) ?? experiments.data?.[0];
 
   function open() {
-    setSeries(known.data?.[0]?.series ?? "");
-    setKind("stat");
-    setTitle("");
-    setUnit("");
-    setField("");
-    setExperimentKey("");
-    setControl(emptyControlDraft());
+    setSeries(editing ? editing.series.join(", ") : (known.data?.[0]?.series ?? ""));
+    setKind(editing?.kind ?? "stat");
+    setTitle(editing?.title ?? "");
+    setUnit(editing?.unit ?? "");
+    setField(editing?.field ?? "");
+    setExperimentKey(editing?.experiment ? keyOf({ flowId: editing.experiment.flowId, experiment: editing.experiment.name }) : "");
+    setControl(editing ? controlDraftOf(editing) : emptyControlDraft());
     setProblem(null);
     dialog.current?.showModal();
   }
@@ -62,15 +79,16 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
       setProblem(settings.problem);
       return;
     }
+    const names = seriesList(series);
     const parsed = widgetSchema.safeParse({
-      id: newId(),
+      id: editing?.id ?? newId(),
       kind,
-      layout: placeNew({ widgets, kind }),
+      layout: editing?.layout ?? placeNew({ widgets, kind }),
       ...settings.fields,
       ...(isControl
         ? {
             title: title.trim() || KIND_LABELS[kind],
-            series: series.trim() && showsSeries ? [series] : [],
+            series: showsSeries ? names.slice(0, 1) : [],
             field: (showsSeries && field.trim()) || undefined,
             unit: UNITLESS.has(kind) ? undefined : unit.trim() || undefined,
           }
@@ -81,8 +99,8 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
             experiment: experiment && { flowId: experiment.flowId, name: experiment.experiment },
           }
         : {
-            title: title.trim() || series.trim(),
-            series: [series],
+            title: title.trim() || names.join(", "),
+            series: names,
             field: field.trim() || undefined,
             unit: UNITLESS.has(kind) ? undefined : unit.trim() || undefined,
           }),
@@ -97,9 +115,15 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
 
   return (
     <>
-      <button type="button" onClick={open} className={primaryButton}>
-        Add widget
-      </button>
+      {editing ? (
+        <button type="button" aria-label={`Settings of ${editing.title || editing.series.join(", ") || KIND_LABELS[editing.kind]}`} title="Settings" onClick={open} className={`${ghostButton} px-1.5 text-xs`}>
+          ⚙
+        </button>
+      ) : (
+        <button type="button" onClick={open} className={primaryButton}>
+          Add widget
+        </button>
+      )}
       <dialog
         ref={dialog}
         aria-labelledby={`${id}-title`}
@@ -107,7 +131,7 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
       >
         <form onSubmit={submit} className="space-y-4">
           <h2 id={`${id}-title`} className="text-lg font-semibold">
-            Add widget
+            {editing ? "Widget settings" : "Add widget"}
           </h2>
           <label className="block space-y-1 text-sm font-medium">
             <span>Show as</span>
@@ -159,7 +183,7 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
                 value={series}
                 onChange={(e) => setSeries(e.target.value)}
                 required={!isControl}
-                maxLength={120}
+                maxLength={isControl ? 120 : 2500}
                 aria-describedby={`${id}-series-help`}
                 className={inputClass}
               />
@@ -177,7 +201,7 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
                   ? "No series yet: a flow's Dashboard publish node makes one the first time it runs. You can name it here already."
                   : chosen
                     ? `${chosen.points} points, the latest ${chosen.lastAt ? new Date(chosen.lastAt).toLocaleString() : "never"}`
-                    : "A series your flows publish, or one they will."}
+                    : "A series your flows publish, or one they will; several, separated by commas, share one chart."}
               </p>
             </div>
           )}
@@ -208,7 +232,7 @@ export function AddWidgetDialog({ widgets, onAdd }: { widgets: readonly Widget[]
               Cancel
             </button>
             <button type="submit" className={primaryButton}>
-              Add
+              {editing ? "Save" : "Add"}
             </button>
           </div>
         </form>

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useId } from "react";
 import { useTRPC } from "@/app/_components/trpc-provider";
-import { formSchema, type ControlKind, type Widget } from "@/nodes/_core/dashboard";
+import { formFieldNames, formSchema, type ControlKind, type Widget } from "@/nodes/_core/dashboard";
 import { DEFAULT_SLIDER_RANGE } from "@/nodes/_core/dashboard-controls";
 import { inputClass } from "../../credentials/form-controls";
 import { useWorkspace } from "../../workspace-context";
@@ -42,6 +42,25 @@ export const emptyControlDraft = (): ControlDraft => ({
   max: String(DEFAULT_SLIDER_RANGE.max),
   step: String(DEFAULT_SLIDER_RANGE.step),
 });
+
+/** The settings of a control widget already on the dashboard, to change them. */
+export function controlDraftOf(widget: Widget): ControlDraft {
+  const empty = emptyControlDraft();
+  const form = widget.form && {
+    type: widget.form.type,
+    properties: Object.fromEntries(formFieldNames(widget.form).map((name) => [name, widget.form!.properties[name]])),
+    ...(widget.form.required && { required: widget.form.required }),
+  };
+  return {
+    flowId: widget.action?.flowId ?? "",
+    shared: widget.action?.shared ?? false,
+    label: widget.action?.label ?? "",
+    formText: form ? JSON.stringify(form, null, 2) : empty.formText,
+    min: widget.range ? String(widget.range.min) : empty.min,
+    max: widget.range ? String(widget.range.max) : empty.max,
+    step: widget.range ? String(widget.range.step) : empty.step,
+  };
+}
 
 /** A schema problem's place in words: a field by its name, else the path. */
 function where(path: readonly PropertyKey[]): string {

@@ -48,7 +48,7 @@ export function DashboardGrid({
             width={width}
             layout={layout}
             gridConfig={{ cols: GRID_COLUMNS, rowHeight: ROW_HEIGHT, margin: [MARGIN, MARGIN] }}
-            dragConfig={{ enabled: editable, handle: ".widget-drag-handle", cancel: "button, input" }}
+            dragConfig={{ enabled: editable, handle: ".widget-drag-handle", cancel: "button, input, dialog" }}
             resizeConfig={{ enabled: editable }}
             compactor={verticalCompactor}
             onDragStop={(next) => save(next)}

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState, type KeyboardEvent } from "react";
+import { useState, type KeyboardEvent, type ReactNode } from "react";
 import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import type { Widget } from "@/nodes/_core/dashboard";
@@ -145,6 +145,7 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
                 editable={editable}
                 onRename={(title) => save(widgets.map((w) => (w.id === widget.id ? { ...w, title } : w)))}
                 onRemove={() => save(widgets.filter((w) => w.id !== widget.id))}
+                settings={<AddWidgetDialog widgets={widgets} editing={widget} onAdd={(changed) => save(widgets.map((w) => (w.id === changed.id ? changed : w)))} />}
               />
             )}
           />
@@ -155,7 +156,22 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
 }
 
 /** A widget's card: its title bar (the handle editors drag it by, with rename and remove) over what it shows. */
-function WidgetFrame({ widget, data, editable, onRename, onRemove }: { widget: Widget; data: WidgetData; editable: boolean; onRename: (title: string) => void; onRemove: () => void }) {
+function WidgetFrame({
+  widget,
+  data,
+  editable,
+  onRename,
+  onRemove,
+  settings,
+}: {
+  widget: Widget;
+  data: WidgetData;
+  editable: boolean;
+  onRename: (title: string) => void;
+  onRemove: () => void;
+  /** The button that opens the widget's settings. */
+  settings: ReactNode;
+}) {
   const [renaming, setRenaming] = useState<string | null>(null);
   const title = widget.title || widget.series.join(", ") || KIND_LABELS[widget.kind];
   const finish = () => {
@@ -190,6 +206,7 @@ function WidgetFrame({ widget, data, editable, onRename, onRemove }: { widget: W
             <button type="button" aria-label={`Rename ${title}`} title="Rename" onClick={() => setRenaming(widget.title)} className={`${ghostButton} px-1.5 text-xs`}>
               ✎
             </button>
+            {settings}
             <button type="button" aria-label={`Remove ${title}`} title="Remove" onClick={onRemove} className={`${ghostButton} px-1.5 text-xs`}>
               ✕
             </button>
