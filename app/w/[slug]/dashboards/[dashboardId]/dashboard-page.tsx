@@ -9,10 +9,11 @@ import { useTRPC } from "@/app/_components/trpc-provider";
 import type { Widget } from "@/nodes/_core/dashboard";
 import { ghostButton, inputClass, secondaryButton } from "../../credentials/form-controls";
 import { canEditDashboards, canOperate, useWorkspace } from "../../workspace-context";
-import { KIND_LABELS, TIME_RANGES } from "../widget-values";
+import { KIND_LABELS } from "../widget-values";
 import { AddWidgetDialog } from "./add-widget-dialog";
 import { DashboardGrid } from "./dashboard-grid";
 import { DashboardSourceProvider, type DashboardSource } from "./dashboard-source";
+import { TimeRangePicker } from "./time-range-picker";
 import { useDashboardPoints, type LiveState } from "./use-dashboard-points";
 import { WidgetBody, type WidgetData } from "./widget-views";
 
@@ -98,19 +99,7 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
               <span aria-hidden className={`size-2 rounded-full ${live.dot}`} />
               {live.text}
             </span>
-            <div role="group" aria-label="Time range" className="flex rounded-md border border-slate-300 bg-white p-0.5 dark:border-slate-700 dark:bg-slate-900">
-              {TIME_RANGES.map((r) => (
-                <button
-                  key={r.key}
-                  type="button"
-                  aria-pressed={points.range === r.key}
-                  onClick={() => points.chooseRange(r.key)}
-                  className={`rounded px-2.5 py-1 text-sm ${points.range === r.key ? "bg-indigo-600 font-medium text-white" : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"}`}
-                >
-                  {r.label}
-                </button>
-              ))}
-            </div>
+            <TimeRangePicker range={points.range} onChange={points.chooseRange} />
             {editable && (
               <>
                 <AddWidgetDialog widgets={widgets} onAdd={(widget) => save([...widgets, widget])} />
