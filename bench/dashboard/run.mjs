@@ -245,6 +245,9 @@ async function measure({ browser, root, label, shots }) {
     }, 1000 / rate);
     await sleep(WARMUP_MS);
 
+    // Points stored, read while measuring: what the server kept up with, beside what it was sent.
+    const storedPoints = async () => (await trpc(page, "query", "dashboard.series", { workspaceId })).filter((s) => s.series.startsWith("bench.")).reduce((sum, s) => sum + s.points, 0);
+    const storedBefore = await storedPoints();
     const cdp = await context.newCDPSession(page);
     await cdp.send("Performance.enable");
     const [renderer] = rendererPids();
@@ -277,6 +280,8 @@ async function measure({ browser, root, label, shots }) {
         nextNote += 60_000;
       }
     }
+    const storedAfter = await storedPoints();
+    const measuredSec = (Date.now() - startedAt) / 1000;
     await page.evaluate(() => window.__bench.stopFrames());
     await page.evaluate(() => clearInterval(window.__benchMarker));
     const driven = await load.stop();
@@ -294,7 +299,8 @@ async function measure({ browser, root, label, shots }) {
     const key = `dashboard.${label}`;
     const round = (value, digits = 1) => Number(value.toFixed(digits));
     report(`${key}.widgets`, regions, "widgets");
-    report(`${key}.points_per_second`, round(((driven.calls - driven.failed) * hooks.load.series.length + (marks.sent - marks.failed)) / (durationSec + WARMUP_MS / 1000)), "points/s");
+    report(`${key}.points_sent_per_second`, round(((driven.calls - driven.failed) * hooks.load.series.length + (marks.sent - marks.failed)) / (durationSec + WARMUP_MS / 1000)), "points/s");
+    report(`${key}.points_stored_per_second`, round((storedAfter - storedBefore) / measuredSec), "points/s");
     report(`${key}.fps_p50`, round(percentile(fps, 50)), "fps");
     report(`${key}.fps_min`, round(Math.min(...fps)), "fps");
     report(`${key}.js_heap_start`, heapStart, "MB");
