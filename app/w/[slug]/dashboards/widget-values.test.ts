@@ -7,7 +7,6 @@ import {
   fieldOf,
   formatValue,
   fromLocalInput,
-  inRange,
   placeNew,
   pointNumber,
   rangeFromQuery,
@@ -117,15 +116,6 @@ describe("dashboard time ranges", () => {
     const custom = { from: now - 2 * day, to: now - day };
     expect(rangeWindow({ range: custom, now })).toEqual(custom);
     expect(rangeWindow({ range: custom, now: now + 5 * day })).toEqual(custom);
-  });
-
-  it("takes live points into a preset from its start on, and into a custom range only between its ends", () => {
-    expect(inRange({ range: { key: "1h" }, at: now + 5000, now })).toBe(true);
-    expect(inRange({ range: { key: "1h" }, at: now - 2 * 3_600_000, now })).toBe(false);
-    const custom = { from: now - 2 * day, to: now - day };
-    expect(inRange({ range: custom, at: now - day - minute, now })).toBe(true);
-    expect(inRange({ range: custom, at: now, now })).toBe(false);
-    expect(inRange({ range: custom, at: now - 3 * day, now })).toBe(false);
   });
 
   it("reads and writes datetime-local text in the browser's time zone, to the minute", () => {

@@ -35,12 +35,6 @@ export function rangeWindow({ range, now }: { range: TimeRange; now: number }): 
   return { from: now - TIME_RANGES.find((r) => r.key === range.key)!.ms, to: now };
 }
 
-/** Whether a point that arrives live belongs in the range: past its start, and before its end when it has one. */
-export function inRange({ range, at, now }: { range: TimeRange; at: number; now: number }): boolean {
-  const window = rangeWindow({ range, now });
-  return at >= window.from && (!isCustomRange(range) || at <= window.to);
-}
-
 /** A moment as a datetime-local input shows it, in the browser's time zone, to the minute. */
 export function toLocalInput(ms: number): string {
   const d = new Date(ms);

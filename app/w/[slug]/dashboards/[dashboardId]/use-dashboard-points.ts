@@ -111,13 +111,15 @@ export function useDashboardPoints({
       const message = JSON.parse(event.data) as { series: string; at: number | string; value: number | null; data?: unknown };
       const point: SeriesPointView = { at: typeof message.at === "number" ? message.at : Date.parse(message.at), value: message.value, data: message.data ?? undefined };
       const { from: fromMs, to: toMs } = current.current;
-      if (point.at < fromMs || point.at > toMs) return;
       for (const input of current.current.inputs) {
         if (!input.series.includes(message.series)) continue;
         queryClient.setQueryData(trpc.dashboard.points.queryKey(input), (old: SeriesPoints[] | undefined) => {
           if (!old) return old;
-          if (!old.some((s) => s.series === message.series)) return [...old, { series: message.series, points: [point] }];
-          return old.map((s) => (s.series === message.series ? { ...s, points: withLivePoint({ points: s.points, point, fromMs, toMs }) } : s));
+          const known = old.find((s) => s.series === message.series);
+          const points = withLivePoint({ points: known?.points ?? [], point, fromMs, toMs });
+          // Outside the range: nothing changes, and nothing draws again.
+          if (points === known?.points || points.length === 0) return old;
+          return known ? old.map((s) => (s === known ? { ...s, points } : s)) : [...old, { series: message.series, points }];
         });
       }
     };
