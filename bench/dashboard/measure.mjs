@@ -16,7 +16,11 @@ export const pageProbes = () => {
     frames.count++;
     requestAnimationFrame(tick);
   };
-  const marks = { next: 1, sent: new Map(), shown: new Map(), failed: 0, url: null, observer: null };
+  const marks = { next: 1, sent: new Map(), shown: new Map(), failed: 0, failures: {}, url: null, observer: null };
+  const failed = (why) => {
+    marks.failed++;
+    marks.failures[why] = (marks.failures[why] ?? 0) + 1;
+  };
   const watch = (tile) => {
     const seen = () => {
       const text = tile.textContent ?? "";
@@ -54,16 +58,16 @@ export const pageProbes = () => {
       marks.sent.set(n, performance.now());
       fetch(marks.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ n }), keepalive: false }).then(
         (res) => {
-          if (!res.ok) marks.failed++;
+          if (!res.ok) failed(`HTTP ${res.status}`);
         },
-        () => marks.failed++,
+        (error) => failed(error.name),
       );
     },
-    /** Latencies (ms) of every number shown so far, how many were sent, and how many calls failed. */
+    /** Latencies (ms) of every number shown so far, how many were sent, and how many calls failed and why. */
     latencies() {
       const values = [];
       for (const [n, at] of marks.shown) if (at !== null) values.push(at - marks.sent.get(n));
-      return { values, sent: marks.next - 1, failed: marks.failed };
+      return { values, sent: marks.next - 1, failed: marks.failed, failures: marks.failures };
     },
   };
 };

@@ -167,7 +167,11 @@ async function trpc(page, kind, procedure, input) {
  */
 function driveLoad({ url, series }) {
   const values = series.map(() => 50);
-  const state = { calls: 0, failed: 0, stopped: false };
+  const state = { calls: 0, failed: 0, failures: {}, stopped: false };
+  const failed = (why) => {
+    state.failed++;
+    state.failures[why] = (state.failures[why] ?? 0) + 1;
+  };
   const done = (async () => {
     const start = performance.now();
     for (let i = 0; !state.stopped; i++) {
@@ -177,10 +181,10 @@ function driveLoad({ url, series }) {
       state.calls++;
       fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ v: values.map((v) => Math.round(v * 100) / 100) }) }).then(
         (res) => {
-          if (!res.ok) state.failed++;
+          if (!res.ok) failed(`HTTP ${res.status}`);
           return res.arrayBuffer();
         },
-        () => state.failed++,
+        (error) => failed(error.cause?.code ?? error.name),
       );
     }
   })();
@@ -316,7 +320,11 @@ async function measure({ browser, root, label, shots }) {
     report(`${key}.webhook_to_screen_samples`, marks.values.length, "values");
     // A marker value replaced by the next before a frame drew it is not on screen: counted, not timed.
     report(`${key}.markers_not_shown`, marks.sent - marks.values.length, "values");
-    if (driven.failed + marks.failed) report(`${key}.failed_webhook_calls`, driven.failed + marks.failed, "calls");
+    if (driven.failed + marks.failed) {
+      const why = { ...driven.failures };
+      for (const [reason, n] of Object.entries(marks.failures)) why[reason] = (why[reason] ?? 0) + n;
+      report(`${key}.failed_webhook_calls`, driven.failed + marks.failed, `calls (${Object.entries(why).map(([reason, n]) => `${reason}: ${n}`).join(", ")})`);
+    }
     // Other work shares these cores: the 1-minute load average beside the figures says how much.
     report(`${key}.load_average_1m`, round(os.loadavg()[0], 2), "");
   } finally {
@@ -328,8 +336,6 @@ async function measure({ browser, root, label, shots }) {
 
 async function main() {
   await ensureChromium();
-  const head = await git(projectRoot, "rev-parse", "--short", "HEAD");
-  const dirty = (await git(projectRoot, "status", "--porcelain")).length > 0;
   const targets = [];
   if (baselineRev) {
     try {
@@ -340,10 +346,15 @@ async function main() {
       report("dashboard.baseline.not_run", 0, `(${baselineRev}: ${error.message})`);
     }
   }
-  targets.push({ label: "current", root: projectRoot, name: `${head}${dirty ? " with uncommitted changes" : ""}` });
+  targets.push({ label: "current", root: projectRoot });
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"] });
   try {
     for (const target of targets) {
+      // This checkout is named as it is when it is built, which may be a while after the bench started.
+      if (target.label === "current") {
+        const dirty = (await git(projectRoot, "status", "--porcelain", "--untracked-files=no")).length > 0;
+        target.name = `${await git(projectRoot, "rev-parse", "--short", "HEAD")}${dirty ? " with uncommitted changes" : ""}`;
+      }
       process.stdout.write(`# ${target.label}: ${target.name}; ${widgetCount} widgets, ${rate} points/s per series, ${durationSec} s measured (${database})\n`);
       try {
         await prepare(target.root);
