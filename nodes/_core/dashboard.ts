@@ -13,6 +13,15 @@ export const GRID_COLUMNS = 12;
 export const MAX_WIDGET_ROWS = 12;
 /** A chart draws at most this many points per series; longer ranges are averaged into buckets. */
 export const MAX_POINTS = 2000;
+/** How long a workspace may keep its series' points, in days (Workspace.seriesRetentionDays). */
+export const SERIES_RETENTION_DAYS = { min: 1, max: 3650 } as const;
+
+/** A workspace's series retention as a person sets it: whole days within the bounds. */
+export const seriesRetentionDays = z
+  .number({ error: "Keep points for a number of days" })
+  .int("Keep points for a whole number of days")
+  .min(SERIES_RETENTION_DAYS.min, `Keep points for at least ${SERIES_RETENTION_DAYS.min} day`)
+  .max(SERIES_RETENTION_DAYS.max, `Keep points for at most ${SERIES_RETENTION_DAYS.max} days (10 years)`);
 
 /** The name of a series of a workspace ("kitchen temperature", "orders/hour"): trimmed, short, plain characters. */
 export const seriesName = z

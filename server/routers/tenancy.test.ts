@@ -27,6 +27,7 @@ describe("cross-workspace access", () => {
       audit: await database.db.auditEvent.count({ where: { workspaceId } }),
       invitations: await owner.caller.invitation.list({ workspaceId }),
       auditRetention: await owner.caller.audit.retention({ workspaceId }),
+      seriesRetention: await owner.caller.workspace.seriesRetention({ workspaceId }),
       sso: await owner.caller.sso.get({ workspaceId }),
       ssoDomains: await database.db.ssoDomain.count(),
       apiKeys: await owner.caller.apiKey.list({ workspaceId }),

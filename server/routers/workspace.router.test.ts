@@ -1,5 +1,10 @@
+import pino from "pino";
+import type { ZodError } from "zod";
 import { describe, expect, it } from "vitest";
+import { pruneSeries } from "../../runner/maintenance";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
+import { runnerStorage } from "../runner-storage";
+import { seriesService } from "../services/series-service";
 import { longRunningFlow } from "./procedure-calls";
 import { useTestRuntime } from "../test-runtime";
 import { addMember, anonymousCaller, rejection, signInAs } from "./test-helpers";
@@ -124,6 +129,43 @@ describe.each(databaseKinds)("workspace and user routers on %s", (kind) => {
     expect(await db.webhookRoute.count({ where: { workspaceId: team.id } })).toBe(0);
     const [record] = await db.auditEvent.findMany({ where: { chain: "instance", action: "workspace.delete", targetId: team.id }, select: { actorId: true, data: true } });
     expect(record).toEqual({ actorId: owner.user.id, data: { name: "Short-lived", slug: team.slug } });
+  });
+
+  it("keeps series points for the days an admin sets, within bounds, audited, and pruning goes by it", async () => {
+    const { db } = database;
+    const owner = await signInAs({ db, name: "Keeper" });
+    const admin = await signInAs({ db, name: "Archie" });
+    const editor = await signInAs({ db, name: "Edna" });
+    const ws = owner.workspace.id;
+    await addMember({ db, by: owner.user, workspaceId: ws, user: admin.user, role: "admin" });
+    await addMember({ db, by: owner.user, workspaceId: ws, user: editor.user, role: "editor" });
+    expect(await editor.caller.workspace.seriesRetention({ workspaceId: ws })).toBe(30);
+
+    const refused = await rejection(editor.caller.workspace.setSeriesRetention({ workspaceId: ws, days: 7 }));
+    expect(refused.code).toBe("FORBIDDEN");
+    for (const [days, message] of [
+      [0, "Keep points for at least 1 day"],
+      [3651, "Keep points for at most 3650 days (10 years)"],
+      [2.5, "Keep points for a whole number of days"],
+    ] as const) {
+      const outOfBounds = await rejection(admin.caller.workspace.setSeriesRetention({ workspaceId: ws, days }));
+      expect(outOfBounds.code).toBe("BAD_REQUEST");
+      expect((outOfBounds.cause as ZodError).issues[0]!.message).toBe(message);
+    }
+    expect(await owner.caller.workspace.seriesRetention({ workspaceId: ws })).toBe(30);
+
+    expect(await admin.caller.workspace.setSeriesRetention({ workspaceId: ws, days: 2 })).toBe(2);
+    expect(await editor.caller.workspace.seriesRetention({ workspaceId: ws })).toBe(2);
+    const [event] = await db.auditEvent.findMany({ where: { workspaceId: ws, action: "series.retention" }, select: { actorId: true, data: true } });
+    expect(event).toEqual({ actorId: admin.user.id, data: { from: 30, to: 2 } });
+
+    // Three days old: kept under the default 30 days, gone under the 2 just set; a day-old point stays.
+    const day = 86_400_000;
+    const point = (age: number, value: number) => ({ workspaceId: ws, series: "kept", at: new Date(Date.now() - age), value, flowId: null, runId: null });
+    await seriesService.append({ db, points: [point(3 * day, 1), point(day, 2)] });
+    await pruneSeries({ series: runnerStorage({ db }).series, logger: pino({ level: "silent" }) });
+    const left = await db.seriesPoint.findMany({ where: { workspaceId: ws }, select: { value: true } });
+    expect(left.map((p) => p.value)).toEqual([2]);
   });
 
   it("refuses signed-out callers", async () => {

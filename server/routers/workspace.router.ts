@@ -1,3 +1,4 @@
+import { seriesService } from "../services/series-service";
 import { workspaceService } from "../services/workspace-service";
 import { protectedProcedure, router, workspaceProcedure } from "../trpc";
 import {
@@ -6,7 +7,9 @@ import {
   membersInput,
   removeMemberInput,
   renameWorkspaceInput,
+  seriesRetentionInput,
   setRoleInput,
+  setSeriesRetentionInput,
   transferOwnershipInput,
   deleteWorkspaceInput,
 } from "./workspace.schema";
@@ -35,6 +38,13 @@ export const workspaceRouter = router({
   transferOwnership: workspaceProcedure("owner.manage")
     .input(transferOwnershipInput)
     .mutation(({ ctx, input }) => workspaceService.transferOwnership({ db: ctx.db, userId: ctx.user.id, actorRole: ctx.workspace.role, ...input })),
+  /** How many days the workspace keeps its dashboards' series points. */
+  seriesRetention: workspaceProcedure("workspace.read")
+    .input(seriesRetentionInput)
+    .query(({ ctx, input }) => seriesService.retention({ db: ctx.db, workspaceId: input.workspaceId })),
+  setSeriesRetention: workspaceProcedure("workspace.manage")
+    .input(setSeriesRetentionInput)
+    .mutation(({ ctx, input }) => seriesService.setRetention({ db: ctx.db, userId: ctx.user.id, ...input })),
   removeMember: workspaceProcedure("membership.leave")
     .input(removeMemberInput)
     .mutation(({ ctx, input }) => workspaceService.removeMember({ db: ctx.db, userId: ctx.user.id, actorRole: ctx.workspace.role, ...input })),

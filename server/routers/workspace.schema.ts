@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { seriesRetentionDays } from "../../nodes/_core/dashboard";
 import { storableName, unstorableNameMessage } from "../../nodes/_core/json-check";
 import { roles } from "../services/workspace-roles";
 
@@ -15,3 +16,5 @@ export const setRoleInput = z.object({ workspaceId, memberId, role: z.enum(roles
 export const transferOwnershipInput = z.object({ workspaceId, memberId });
 export const deleteWorkspaceInput = z.object({ workspaceId, confirmName: z.string().max(200) });
 export const removeMemberInput = z.object({ workspaceId, memberId });
+export const seriesRetentionInput = z.object({ workspaceId });
+export const setSeriesRetentionInput = z.object({ workspaceId, days: seriesRetentionDays });

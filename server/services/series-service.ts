@@ -3,6 +3,7 @@ import { rawSql } from "../db/raw";
 import { Prisma } from "../db/generated/client";
 import { bucketWidthMs, type SeriesPoints } from "../../nodes/_core/dashboard";
 import type { SeriesPointRow } from "../../runner/ports";
+import { auditService } from "./audit-service";
 
 /** A series of a workspace as the dashboards list it: how many points it holds and its latest one. */
 export interface SeriesSummary {
@@ -82,6 +83,25 @@ export const seriesService = {
         flowId: point.flowId,
         runId: point.runId,
       })),
+    });
+  },
+
+  /** How many days the workspace keeps its series' points. */
+  async retention({ db, workspaceId }: { db: Db; workspaceId: string }): Promise<number> {
+    const workspace = await db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { seriesRetentionDays: true } });
+    return workspace.seriesRetentionDays;
+  },
+
+  /** Sets how many days the workspace keeps its series' points; older ones go at the next hourly prune. */
+  async setRetention({ db, workspaceId, userId, days }: { db: Db; workspaceId: string; userId: string; days: number }): Promise<number> {
+    return db.$transaction(async (tx) => {
+      const before = await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { seriesRetentionDays: true } });
+      await tx.workspace.update({ where: { id: workspaceId }, data: { seriesRetentionDays: days }, select: { id: true } });
+      await auditService.record({
+        tx,
+        entry: { workspaceId, actorId: userId, action: "series.retention", targetType: "workspace", targetId: workspaceId, data: { from: before.seriesRetentionDays, to: days } },
+      });
+      return days;
     });
   },
 

@@ -24,7 +24,7 @@ export const permissions = {
   "credential.edit": { least: "editor", what: "Create, edit, test and delete credentials." },
   "abTest.edit": { least: "editor", what: "Record A/B conversions and reset experiments." },
   "dashboard.edit": { least: "editor", what: "Create, edit and delete dashboards, and share them by link." },
-  "workspace.manage": { least: "admin", what: "Rename the workspace, set how long its audit log is kept and how its shared dashboards look." },
+  "workspace.manage": { least: "admin", what: "Rename the workspace, set how long its audit log and its dashboards' series points are kept, and how its shared dashboards look." },
   "audit.read": { least: "admin", what: "Read and export the audit log." },
   "sso.manage": { least: "admin", what: "Configure the workspace's single sign-on (OIDC or SAML), its claimed email domains and \"require SSO\"." },
   "apiKey.manage": { least: "admin", what: "Create and revoke the workspace's API keys." },

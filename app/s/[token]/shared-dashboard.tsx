@@ -5,8 +5,10 @@ import type { CSSProperties } from "react";
 import { DEFAULT_ACCENT, textOnAccent, type SharedDashboard } from "@/nodes/_core/dashboard-share";
 import type { Widget } from "@/nodes/_core/dashboard";
 import { ErrorAlert } from "@/app/_components/error-alert";
-import { KIND_LABELS, TIME_RANGES } from "@/app/w/[slug]/dashboards/widget-values";
+import { KIND_LABELS } from "@/app/w/[slug]/dashboards/widget-values";
 import { DashboardGrid } from "@/app/w/[slug]/dashboards/[dashboardId]/dashboard-grid";
+import { LiveBadge } from "@/app/w/[slug]/dashboards/[dashboardId]/live-badge";
+import { TimeRangePicker } from "@/app/w/[slug]/dashboards/[dashboardId]/time-range-picker";
 import { DashboardSourceProvider, type DashboardSource } from "@/app/w/[slug]/dashboards/[dashboardId]/dashboard-source";
 import { useDashboardPoints } from "@/app/w/[slug]/dashboards/[dashboardId]/use-dashboard-points";
 import { WidgetBody, type WidgetData } from "@/app/w/[slug]/dashboards/[dashboardId]/widget-views";
@@ -59,23 +61,8 @@ export function SharedDashboardView({ token, initial }: { token: string; initial
             </div>
           </div>
           <div className="flex flex-wrap items-center gap-2">
-            <span role="status" className="flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-400">
-              <span aria-hidden className={`size-2 rounded-full ${points.live === "live" ? "bg-emerald-500 motion-safe:animate-pulse" : points.live === "reconnecting" ? "bg-amber-400" : "bg-slate-400"}`} />
-              {points.live === "live" ? "Live" : points.live === "reconnecting" ? "Reconnecting…" : "Connecting…"}
-            </span>
-            <div role="group" aria-label="Time range" className="flex rounded-md border border-slate-300 bg-white p-0.5 dark:border-slate-700 dark:bg-slate-900">
-              {TIME_RANGES.map((r) => (
-                <button
-                  key={r.key}
-                  type="button"
-                  aria-pressed={points.range === r.key}
-                  onClick={() => points.chooseRange(r.key)}
-                  className={`rounded px-2.5 py-1 text-sm ${points.range === r.key ? "bg-[var(--share-accent)] font-medium text-[var(--share-on-accent)]" : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"}`}
-                >
-                  {r.label}
-                </button>
-              ))}
-            </div>
+            <LiveBadge state={points.live} />
+            <TimeRangePicker range={points.range} onChange={points.chooseRange} />
           </div>
         </div>
       </header>

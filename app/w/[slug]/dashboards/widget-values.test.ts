@@ -1,6 +1,24 @@
 import { describe, expect, it } from "vitest";
 import type { Widget } from "@/nodes/_core/dashboard";
-import { fieldOf, formatValue, placeNew, pointNumber, readingOrder, statusOf, tableOf, weatherCardOf, withLivePoint } from "./widget-values";
+import {
+  checkCustomRange,
+  DEFAULT_TIME_RANGE,
+  describeRange,
+  fieldOf,
+  formatValue,
+  fromLocalInput,
+  placeNew,
+  pointNumber,
+  rangeFromQuery,
+  rangeToQuery,
+  rangeWindow,
+  readingOrder,
+  statusOf,
+  tableOf,
+  toLocalInput,
+  weatherCardOf,
+  withLivePoint,
+} from "./widget-values";
 
 const widget = (id: string, layout: Widget["layout"]): Widget => ({ id, kind: "stat", title: id, series: ["s"], layout });
 
@@ -50,6 +68,13 @@ describe("dashboard widget values", () => {
     expect(withLivePoint({ points, point: { at: 30, value: 3 }, fromMs: 15 }).map((p) => p.at)).toEqual([20, 30]);
   });
 
+  it("leaves the points alone when a live point falls outside the range, before its start or past a custom end", () => {
+    const points = [{ at: 10, value: 1 }, { at: 20, value: 2 }];
+    expect(withLivePoint({ points, point: { at: 5, value: 0 }, fromMs: 10 })).toBe(points);
+    expect(withLivePoint({ points, point: { at: 31, value: 3 }, fromMs: 0, toMs: 30 })).toBe(points);
+    expect(withLivePoint({ points, point: { at: 30, value: 3 }, fromMs: 0, toMs: 30 }).map((p) => p.at)).toEqual([10, 20, 30]);
+  });
+
   it("reads the weather node's forecast as a card: now, conditions in words, and each day's low and high", () => {
     const forecast = {
       location: { name: "Lyon", country: "France", latitude: 45.76, longitude: 4.84 },
@@ -75,5 +100,73 @@ describe("dashboard widget values", () => {
     });
     expect(weatherCardOf({ current: null, daily: [] })).toBeNull();
     expect(weatherCardOf("sunny")).toBeNull();
+  });
+});
+
+describe("dashboard time ranges", () => {
+  const minute = 60_000;
+  const day = 86_400_000;
+  // A moment on a whole minute, so what a datetime-local field shows (to the minute) is the moment itself.
+  const now = Math.floor(Date.parse("2026-06-12T14:30:00Z") / minute) * minute;
+  const local = (ms: number) => toLocalInput(ms);
+
+  it("ends a preset now and moves it with the clock; a custom range stays where it was put", () => {
+    expect(rangeWindow({ range: { key: "15m" }, now })).toEqual({ from: now - 15 * minute, to: now });
+    expect(rangeWindow({ range: { key: "7d" }, now: now + minute })).toEqual({ from: now + minute - 7 * day, to: now + minute });
+    const custom = { from: now - 2 * day, to: now - day };
+    expect(rangeWindow({ range: custom, now })).toEqual(custom);
+    expect(rangeWindow({ range: custom, now: now + 5 * day })).toEqual(custom);
+  });
+
+  it("reads and writes datetime-local text in the browser's time zone, to the minute", () => {
+    expect(fromLocalInput(local(now))).toBe(now);
+    expect(local(now + 59_000)).toBe(local(now));
+    expect(fromLocalInput("2026-06-12")).toBeNull();
+    expect(fromLocalInput("")).toBeNull();
+    expect(fromLocalInput("2026-13-45T99:99")).toBeNull();
+  });
+
+  it("accepts a custom range that starts before it ends, up to now, and within the longest span", () => {
+    expect(checkCustomRange({ from: local(now - day), to: local(now - 60 * minute), now })).toEqual({ ok: true, range: { from: now - day, to: now - 60 * minute } });
+    // An end a few seconds ahead (the browser's clock, a minute rounded up) is now.
+    expect(checkCustomRange({ from: local(now - day), to: local(now + minute), now })).toEqual({ ok: true, range: { from: now - day, to: now } });
+    expect(checkCustomRange({ from: local(now - 366 * day), to: local(now), now }).ok).toBe(true);
+  });
+
+  it("refuses a custom range with a message about the field to change", () => {
+    const refused = (from: string, to: string) => {
+      const checked = checkCustomRange({ from, to, now });
+      return checked.ok ? null : { field: checked.field, message: checked.message };
+    };
+    expect(refused("", local(now))).toEqual({ field: "from", message: "Enter the date and time the range starts." });
+    expect(refused(local(now - day), "")).toEqual({ field: "to", message: "Enter the date and time the range ends." });
+    expect(refused(local(now - day), local(now - 2 * day))).toEqual({ field: "to", message: "The end must come after the start." });
+    expect(refused(local(now - day), local(now - day))).toEqual({ field: "to", message: "The end must come after the start." });
+    expect(refused(local(now + 10 * minute), local(now + 20 * minute))).toEqual({ field: "from", message: "The start is in the future: pick a moment up to now." });
+    expect(refused(local(now - day), local(now + day))?.field).toBe("to");
+    expect(refused(local(now - day), local(now + day))?.message).toMatch(/^The end is in the future/);
+    expect(refused(local(now - 367 * day), local(now))).toEqual({ field: "from", message: "Make the range at most 366 days long." });
+  });
+
+  it("puts the range in the address and reads it back; a missing, unknown or out-of-bounds one gives the default", () => {
+    const params = (query: Record<string, string>) => new URLSearchParams(query);
+    for (const range of [{ key: "15m" as const }, { key: "24h" as const }, { from: now - day, to: now - 3_600_000 }]) {
+      expect(rangeFromQuery({ params: params(rangeToQuery(range)), now })).toEqual(range);
+    }
+    expect(rangeToQuery({ from: now - day, to: now })).toEqual({ from: new Date(now - day).toISOString(), to: new Date(now).toISOString() });
+    expect(rangeFromQuery({ params: params({}), now })).toEqual(DEFAULT_TIME_RANGE);
+    expect(rangeFromQuery({ params: params({ range: "3y" }), now })).toEqual(DEFAULT_TIME_RANGE);
+    expect(rangeFromQuery({ params: params({ from: "yesterday", to: new Date(now).toISOString() }), now })).toEqual(DEFAULT_TIME_RANGE);
+    const backwards = { from: new Date(now).toISOString(), to: new Date(now - day).toISOString() };
+    expect(rangeFromQuery({ params: params(backwards), now })).toEqual(DEFAULT_TIME_RANGE);
+    const tooLong = { from: new Date(now - 400 * day).toISOString(), to: new Date(now).toISOString() };
+    expect(rangeFromQuery({ params: params(tooLong), now })).toEqual(DEFAULT_TIME_RANGE);
+  });
+
+  it("names a range for its button: the preset's label, or a custom range's ends", () => {
+    expect(describeRange({ key: "7d" })).toBe("7 d");
+    const start = new Date(2026, 5, 12, 9, 0).getTime();
+    expect(describeRange({ from: start, to: start + 150 * minute })).toBe("Jun 12, 09:00 – 11:30");
+    expect(describeRange({ from: start, to: start + day })).toBe("Jun 12, 09:00 – Jun 13, 09:00");
   });
 });

@@ -10,6 +10,94 @@ export const TIME_RANGES = [
 ] as const;
 export type TimeRangeKey = (typeof TIME_RANGES)[number]["key"];
 
+/**
+ * What a dashboard shows: the last stretch of a preset, which moves with the clock, or a custom span from one
+ * moment to another (ms), which stays where it was put.
+ */
+export type TimeRange = { key: TimeRangeKey } | { from: number; to: number };
+
+export const DEFAULT_TIME_RANGE: TimeRange = { key: "1h" };
+
+/** The longest custom range, in days: a chart of a longer one would average away everything it could show. */
+export const MAX_CUSTOM_RANGE_DAYS = 366;
+/** The shortest custom range: a chart needs some width of time to draw. */
+export const MIN_CUSTOM_RANGE_MS = 60_000;
+/** How far past now a custom range may end: a clock a little ahead of the server's still picks "now". */
+const FUTURE_SLACK_MS = 60_000;
+
+const DAY_MS = 86_400_000;
+
+export const isCustomRange = (range: TimeRange): range is { from: number; to: number } => "from" in range;
+
+/** The moments a range covers at `now`: a preset ends now, a custom range where it was set. */
+export function rangeWindow({ range, now }: { range: TimeRange; now: number }): { from: number; to: number } {
+  if (isCustomRange(range)) return { from: range.from, to: range.to };
+  return { from: now - TIME_RANGES.find((r) => r.key === range.key)!.ms, to: now };
+}
+
+/** A moment as a datetime-local input shows it, in the browser's time zone, to the minute. */
+export function toLocalInput(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+/** A datetime-local input's text as a moment (read in the browser's time zone); null when it is not one. */
+export function fromLocalInput(text: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/.test(text)) return null;
+  const ms = new Date(text).getTime();
+  return Number.isFinite(ms) ? ms : null;
+}
+
+export type CustomRangeCheck = { ok: true; range: { from: number; to: number } } | { ok: false; field: "from" | "to"; message: string };
+
+/** Checks a custom range as typed in the picker's two fields; a refusal names the field and what to change. */
+export function checkCustomRange({ from, to, now }: { from: string; to: string; now: number }): CustomRangeCheck {
+  const fromMs = fromLocalInput(from);
+  if (fromMs === null) return { ok: false, field: "from", message: "Enter the date and time the range starts." };
+  const toMs = fromLocalInput(to);
+  if (toMs === null) return { ok: false, field: "to", message: "Enter the date and time the range ends." };
+  if (fromMs > now) return { ok: false, field: "from", message: "The start is in the future: pick a moment up to now." };
+  if (toMs > now + FUTURE_SLACK_MS) return { ok: false, field: "to", message: "The end is in the future: pick a moment up to now (a preset follows the clock)." };
+  if (toMs <= fromMs) return { ok: false, field: "to", message: "The end must come after the start." };
+  if (toMs - fromMs < MIN_CUSTOM_RANGE_MS) return { ok: false, field: "to", message: "Make the range at least a minute long." };
+  if (toMs - fromMs > MAX_CUSTOM_RANGE_DAYS * DAY_MS) return { ok: false, field: "from", message: `Make the range at most ${MAX_CUSTOM_RANGE_DAYS} days long.` };
+  return { ok: true, range: { from: fromMs, to: Math.min(toMs, now) } };
+}
+
+/** The query string parameters that name a range, so a dashboard's address can be shared as it is seen. */
+export function rangeToQuery(range: TimeRange): Record<string, string> {
+  if (isCustomRange(range)) return { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() };
+  return { range: range.key };
+}
+
+/**
+ * The range a dashboard's address names; anything missing, unknown or out of bounds gives the default, so an
+ * edited or old address still opens the dashboard.
+ */
+export function rangeFromQuery({ params, now }: { params: { get(name: string): string | null }; now: number }): TimeRange {
+  const key = params.get("range");
+  const preset = TIME_RANGES.find((r) => r.key === key);
+  if (preset) return { key: preset.key };
+  const from = Date.parse(params.get("from") ?? "");
+  const to = Date.parse(params.get("to") ?? "");
+  if (Number.isFinite(from) && Number.isFinite(to)) {
+    const checked = checkCustomRange({ from: toLocalInput(from), to: toLocalInput(to), now });
+    // Read to the minute for the check; kept to the millisecond as shared.
+    if (checked.ok) return { from, to: Math.min(to, now) };
+  }
+  return DEFAULT_TIME_RANGE;
+}
+
+const rangeDate = new Intl.DateTimeFormat("en", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const rangeTime = new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
+/** A custom range in words, short enough for a button: "Dec 6, 09:00 – 11:30", the day once when it is one day. */
+export function describeRange(range: TimeRange): string {
+  if (!isCustomRange(range)) return TIME_RANGES.find((r) => r.key === range.key)!.label;
+  const sameDay = new Date(range.from).toDateString() === new Date(range.to).toDateString();
+  return `${rangeDate.format(range.from)} – ${sameDay ? rangeTime.format(range.to) : rangeDate.format(range.to)}`;
+}
 
 export const KIND_LABELS: Record<WidgetKind, string> = {
   stat: "Stat",
@@ -215,8 +303,12 @@ export function tableOf({ points, field }: { points: readonly SeriesPointView[];
   return { columns, rows };
 }
 
-/** Points of a series within a range, oldest first, with a live point merged in once (same time, same point). */
-export function withLivePoint({ points, point, fromMs }: { points: readonly SeriesPointView[]; point: SeriesPointView; fromMs: number }): SeriesPointView[] {
+/**
+ * Points of a series within a range, oldest first, with a live point merged in once (same time, same point). A
+ * point outside the range (`toMs` is a custom range's end) leaves the points as they were.
+ */
+export function withLivePoint({ points, point, fromMs, toMs = Infinity }: { points: SeriesPointView[]; point: SeriesPointView; fromMs: number; toMs?: number }): SeriesPointView[] {
+  if (point.at < fromMs || point.at > toMs) return points;
   const kept = points.filter((p) => p.at >= fromMs);
   if (kept.some((p) => p.at === point.at && p.value === point.value)) return kept;
   const next = [...kept, point];

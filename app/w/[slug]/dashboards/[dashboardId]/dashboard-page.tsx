@@ -9,19 +9,15 @@ import { useTRPC } from "@/app/_components/trpc-provider";
 import type { Widget } from "@/nodes/_core/dashboard";
 import { ghostButton, inputClass, secondaryButton } from "../../credentials/form-controls";
 import { canEditDashboards, canOperate, useWorkspace } from "../../workspace-context";
-import { KIND_LABELS, TIME_RANGES } from "../widget-values";
+import { KIND_LABELS } from "../widget-values";
 import { AddWidgetDialog } from "./add-widget-dialog";
 import { DashboardGrid } from "./dashboard-grid";
 import { DashboardSourceProvider, type DashboardSource } from "./dashboard-source";
 import { ShareDialog } from "./share-dialog";
-import { useDashboardPoints, type LiveState } from "./use-dashboard-points";
+import { TimeRangePicker } from "./time-range-picker";
+import { LiveBadge } from "./live-badge";
+import { useDashboardPoints } from "./use-dashboard-points";
 import { WidgetBody, type WidgetData } from "./widget-views";
-
-const LIVE_LABELS: Record<LiveState, { text: string; dot: string }> = {
-  connecting: { text: "Connecting…", dot: "bg-slate-400" },
-  live: { text: "Live", dot: "bg-emerald-500 motion-safe:animate-pulse" },
-  reconnecting: { text: "Reconnecting…", dot: "bg-amber-400" },
-};
 
 /** One dashboard: its widgets on a grid, fed by the chosen time range and live points; editors arrange them. */
 export function DashboardPage({ dashboardId }: { dashboardId: string }) {
@@ -77,7 +73,6 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
     );
   }
   if (!dashboard.data) return <p className="text-sm text-slate-500">Loading…</p>;
-  const live = LIVE_LABELS[points.live];
 
   return (
     <DashboardSourceProvider value={source}>
@@ -91,27 +86,8 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
             {dashboard.data.description && <p className="text-sm text-slate-600 dark:text-slate-400">{dashboard.data.description}</p>}
           </div>
           <div className="flex flex-wrap items-center gap-2">
-            <span
-              role="status"
-              title={savedSeries.length ? `Live points of ${[...new Set(savedSeries)].join(", ")}` : "No series on this dashboard yet"}
-              className="flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-400"
-            >
-              <span aria-hidden className={`size-2 rounded-full ${live.dot}`} />
-              {live.text}
-            </span>
-            <div role="group" aria-label="Time range" className="flex rounded-md border border-slate-300 bg-white p-0.5 dark:border-slate-700 dark:bg-slate-900">
-              {TIME_RANGES.map((r) => (
-                <button
-                  key={r.key}
-                  type="button"
-                  aria-pressed={points.range === r.key}
-                  onClick={() => points.chooseRange(r.key)}
-                  className={`rounded px-2.5 py-1 text-sm ${points.range === r.key ? "bg-indigo-600 font-medium text-white" : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"}`}
-                >
-                  {r.label}
-                </button>
-              ))}
-            </div>
+            <LiveBadge state={points.live} title={savedSeries.length ? `Live points of ${[...new Set(savedSeries)].join(", ")}` : "No series on this dashboard yet"} />
+            <TimeRangePicker range={points.range} onChange={points.chooseRange} />
             {editable && (
               <>
                 <AddWidgetDialog widgets={widgets} onAdd={(widget) => save([...widgets, widget])} />

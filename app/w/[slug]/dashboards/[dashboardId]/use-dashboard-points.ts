@@ -1,9 +1,10 @@
 "use client";
 
 import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { MAX_WIDGET_SERIES, type SeriesPointView, type SeriesPoints } from "@/nodes/_core/dashboard";
-import { TIME_RANGES, withLivePoint, type TimeRangeKey } from "../widget-values";
+import { isCustomRange, rangeFromQuery, rangeToQuery, rangeWindow, withLivePoint, type TimeRange } from "../widget-values";
 import { useDashboardReads } from "./dashboard-reads";
 import type { DashboardSource } from "./dashboard-source";
 import type { WidgetData } from "./widget-views";
@@ -20,10 +21,19 @@ function combinePoints(results: readonly { data?: SeriesPoints[]; error: { messa
 
 export type LiveState = "connecting" | "live" | "reconnecting";
 
+/** The address of the page with a range in its query string, in place of the one there was. */
+function addressWith(range: TimeRange): string {
+  const url = new URL(window.location.href);
+  for (const name of ["range", "from", "to"]) url.searchParams.delete(name);
+  for (const [name, value] of Object.entries(rangeToQuery(range))) url.searchParams.set(name, value);
+  return url.toString();
+}
+
 /**
- * The points of every series a dashboard shows over the chosen range, kept current: the range moves with the clock
- * each minute, and points published while the page is open arrive over the dashboard's live stream and are added
- * to what was read, without asking again.
+ * The points of every series a dashboard shows over the chosen range, kept current: a preset range moves with the
+ * clock each minute (a custom one stays put), and points published while the page is open arrive over the
+ * dashboard's live stream and are added to what was read when they fall in the range, without asking again. The
+ * range is read from and written to the page's query string, so the address shows what the page shows.
  */
 export function useDashboardPoints({
   source,
@@ -40,19 +50,30 @@ export function useDashboardPoints({
   data: WidgetData;
   live: LiveState;
   error: string | null;
-  range: TimeRangeKey;
-  chooseRange: (range: TimeRangeKey) => void;
+  range: TimeRange;
+  chooseRange: (range: TimeRange) => void;
 } {
   const reads = useDashboardReads(source);
   const queryClient = useQueryClient();
-  // The range ends now: when it is chosen, and again each minute.
-  const [{ range, now }, setView] = useState<{ range: TimeRangeKey; now: number }>(() => ({ range: "1h", now: Date.now() }));
+  const params = useSearchParams();
+  // A preset range ends now: when it is chosen, and again each minute.
+  const [{ range, now }, setView] = useState<{ range: TimeRange; now: number }>(() => {
+    const at = Date.now();
+    return { range: rangeFromQuery({ params, now: at }), now: at };
+  });
+  const custom = isCustomRange(range);
   useEffect(() => {
+    if (custom) return;
     const tick = setInterval(() => setView((view) => ({ ...view, now: Date.now() })), 60_000);
     return () => clearInterval(tick);
+  }, [custom]);
+  const chooseRange = useCallback((next: TimeRange) => {
+    setView({ range: next, now: Date.now() });
+    window.history.replaceState(window.history.state, "", addressWith(next));
   }, []);
-  const chooseRange = useCallback((next: TimeRangeKey) => setView({ range: next, now: Date.now() }), []);
-  const from = now - TIME_RANGES.find((r) => r.key === range)!.ms;
+  const { from, to } = rangeWindow({ range, now });
+  // Live points past a custom range's end are not its points.
+  const liveTo = custom ? to : Infinity;
 
   const seriesKey = [...new Set(series)].sort().join("\n");
   const inputs = useMemo(() => {
@@ -60,39 +81,43 @@ export function useDashboardPoints({
     // A points query takes a bounded number of series; a dashboard with more asks in several.
     const chunks: string[][] = [];
     for (let i = 0; i < names.length; i += MAX_WIDGET_SERIES) chunks.push(names.slice(i, i + MAX_WIDGET_SERIES));
-    return chunks.map((chunk) => ({ workspaceId: reads.workspaceId ?? "", series: chunk, from: new Date(from).toISOString(), to: new Date(now).toISOString(), maxPoints: MAX_POINTS }));
-  }, [seriesKey, reads, from, now]);
+    return chunks.map((chunk) => ({ workspaceId: reads.workspaceId ?? "", series: chunk, from: new Date(from).toISOString(), to: new Date(to).toISOString(), maxPoints: MAX_POINTS }));
+  }, [seriesKey, reads, from, to]);
   const read = useQueries({ queries: inputs.map((input) => reads.points(input)), combine: combinePoints });
   const known = useQuery(reads.series());
 
   // The stream is opened once per dashboard; what it adds goes to the queries of the moment.
-  const current = useRef({ inputs, from });
+  const current = useRef({ inputs, from, to: liveTo });
   useEffect(() => {
-    current.current = { inputs, from };
-  }, [inputs, from]);
+    current.current = { inputs, from, to: liveTo };
+  }, [inputs, from, liveTo]);
   // The server reads which series to send when the stream opens: a saved change of series opens it again.
   const streamKey = [...new Set(savedSeries)].sort().join("\n");
   const [stream, setStream] = useState<{ key: string; state: LiveState }>({ key: streamKey, state: "connecting" });
   const live = stream.key === streamKey ? stream.state : "connecting";
-  const opened = useRef(0);
   useEffect(() => {
     const stream = new EventSource(reads.liveUrl);
     stream.onopen = () => {
       setStream({ key: streamKey, state: "live" });
-      // Points published while no stream was open are read again rather than lost.
-      if (opened.current++ > 0) void queryClient.invalidateQueries({ queryKey: reads.pointsKey() });
+      // Points published while no stream was open (between the first read and the first open, or while it
+      // reconnected) are read again rather than lost.
+      void queryClient.invalidateQueries({ queryKey: reads.pointsKey() });
+      void queryClient.invalidateQueries({ queryKey: reads.series().queryKey });
     };
     stream.onerror = () => setStream({ key: streamKey, state: "reconnecting" });
     stream.onmessage = (event: MessageEvent<string>) => {
       const message = JSON.parse(event.data) as { series: string; at: number | string; value: number | null; data?: unknown };
       const point: SeriesPointView = { at: typeof message.at === "number" ? message.at : Date.parse(message.at), value: message.value, data: message.data ?? undefined };
+      const { from: fromMs, to: toMs } = current.current;
       for (const input of current.current.inputs) {
         if (!input.series.includes(message.series)) continue;
         queryClient.setQueryData(reads.pointsKey(input), (old: SeriesPoints[] | undefined) => {
           if (!old) return old;
-          const fromMs = current.current.from;
-          if (!old.some((s) => s.series === message.series)) return [...old, { series: message.series, points: [point] }];
-          return old.map((s) => (s.series === message.series ? { ...s, points: withLivePoint({ points: s.points, point, fromMs }) } : s));
+          const known = old.find((s) => s.series === message.series);
+          const points = withLivePoint({ points: known?.points ?? [], point, fromMs, toMs });
+          // Outside the range: nothing changes, and nothing draws again.
+          if (points === known?.points || points.length === 0) return old;
+          return known ? old.map((s) => (s === known ? { ...s, points } : s)) : [...old, { series: message.series, points }];
         });
       }
     };
@@ -105,12 +130,13 @@ export function useDashboardPoints({
     const units = new Map<string, string | null>();
     for (const s of known.data ?? []) {
       units.set(s.series, s.unit);
-      if (s.lastAt) last.set(s.series, { at: new Date(s.lastAt).getTime(), value: s.last.value, data: s.last.data ?? undefined });
+      // A custom range that ended shows what it held, not what came after it.
+      if (s.lastAt && s.lastAt <= liveTo) last.set(s.series, { at: new Date(s.lastAt).getTime(), value: s.last.value, data: s.last.data ?? undefined });
     }
-    // The chart's right edge follows the newest point when it is newer than the range's end.
-    const newest = Math.max(now, ...[...points.values()].map((p) => p.at(-1)?.at ?? 0));
+    // A preset chart's right edge follows the newest point when it is newer than the range's end.
+    const newest = custom ? to : Math.max(to, ...[...points.values()].map((p) => p.at(-1)?.at ?? 0));
     return { points, last, units, from, to: newest };
-  }, [read, known.data, from, now]);
+  }, [read, known.data, from, to, liveTo, custom]);
 
   return { data, live, error: read.error ?? known.error?.message ?? null, range, chooseRange };
 }
