@@ -81,6 +81,18 @@ export class Runtime {
     this.mode = config.REDIS_URL ? "queue" : "embedded";
     this.redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : null;
     this.subscriber = this.redis ? this.redis.duplicate() : null;
+    // ioredis reconnects by itself; while Redis is away, say so once, not on every retry (/api/ready tells too).
+    let redisDown = false;
+    for (const client of [this.redis, this.subscriber]) {
+      client?.on("error", (err: Error) => {
+        if (!redisDown) logger.warn({ err }, "Redis does not answer; reconnecting");
+        redisDown = true;
+      });
+      client?.on("ready", () => {
+        if (redisDown) logger.info("Redis answers again");
+        redisDown = false;
+      });
+    }
     // Web processes serve the run streams; a stream opened after its run started begins with what it missed.
     const recent = role === "web" ? new RecentEvents() : undefined;
     this.events = this.redis && this.subscriber ? new RedisEventBus(this.redis, this.subscriber, { recent }) : new LocalEventBus({ recent });
@@ -146,6 +158,32 @@ export class Runtime {
             jsonMaxDepth: config.JSON_MAX_DEPTH,
           })
         : null;
+  }
+
+  /**
+   * Whether this process does its part, each part "ok" or "error: …" in words; parts it does not use are absent:
+   * Redis in queue mode, and on a worker, each of its queue consumers running (not closed or paused).
+   */
+  async readiness(): Promise<{ redis?: string; worker?: string }> {
+    const parts: { redis?: string; worker?: string } = {};
+    if (this.redis) {
+      const redis = this.redis;
+      let timer: NodeJS.Timeout | undefined;
+      parts.redis = await Promise.race([
+        redis.ping().then(() => "ok"),
+        new Promise<string>((resolve) => {
+          timer = setTimeout(() => resolve("error: no answer within 2000 ms"), 2000);
+        }),
+      ])
+        .catch((err: unknown) => `error: ${err instanceof Error ? err.message : String(err)}`)
+        .finally(() => clearTimeout(timer));
+    }
+    if (this.role === "worker") {
+      const stopped = this.workers.filter((w) => !w.isRunning() || w.isPaused()).map((w) => w.name);
+      if (this.mediaWorker && !this.mediaWorker.takingJobs()) stopped.push("media");
+      parts.worker = this.closed ? "error: the worker is shutting down" : stopped.length ? `error: not taking jobs from ${stopped.join(", ")}` : "ok";
+    }
+    return parts;
   }
 
   /** Starts this process's part: workers, heartbeats, schedules, webhook routes, reconciler and retention. */

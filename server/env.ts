@@ -39,6 +39,8 @@ export const envSchema = z
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     BINARY_DIR: z.string().optional(),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+    /** A worker's own HTTP port for /health and /ready (probes and scrapers); unset, a worker listens on none. */
+    WORKER_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
     HTTP_ALLOW_HOSTS: z.string().optional(),
     TRANSCODE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
     TRANSCODE_INPUT_DIR: z.string().min(1).optional(),
