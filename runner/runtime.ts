@@ -9,6 +9,7 @@ import { removeStaleWorkFolders } from "../nodes/transcode/work-folders";
 import { LocalBinaryStore } from "./binary-store";
 import { LocalDispatcher, QueueDispatcher, startRunWorker, type Dispatcher } from "./dispatch";
 import { LocalEventBus, RecentEvents, RedisEventBus, type EventBus } from "./events";
+import { bullQueueStats, Metrics } from "./metrics";
 import { Executor } from "./executor";
 import { isFinishedRunStatus, type RunEvent, type RunSpec } from "../nodes/_core/run-types";
 import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./http-client";
@@ -17,7 +18,7 @@ import { MediaQueue, MediaWorker } from "./media-queue";
 import { pruneRuns, pruneSeries, reconcile } from "./maintenance";
 import type { RunnerSettings, RunnerStorage } from "./ports";
 import { ExpressionSandbox } from "./expression-sandbox";
-import { disposeCodeSandbox, getCodeSandbox } from "./sandbox";
+import { codeSandboxStats, disposeCodeSandbox, getCodeSandbox } from "./sandbox";
 import { LocalScheduler, QueueScheduler, schedulesOf, startScheduleWorker, type Scheduler } from "./schedules";
 import { WebhookRouter } from "./webhooks";
 
@@ -54,6 +55,8 @@ export class Runtime {
   readonly binary: LocalBinaryStore;
   /** The SSRF-safe HTTP client (one connection pool) that runs, listeners and media jobs share. */
   private readonly http: SafeHttpClient;
+  /** This process's Prometheus metrics (`/api/metrics`, a worker's `WORKER_HTTP_PORT`). */
+  readonly metrics: Metrics;
   /** Evaluates `{{ }}` expressions under the limits of EXPRESSION_TIMEOUT_MS and EXPRESSION_MEMORY_MB. */
   readonly expressions: ExpressionSandbox;
   /** Queue mode: where steps of media nodes (transcode) go, for the media workers; embedded, they run in-process. */
@@ -99,7 +102,11 @@ export class Runtime {
     this.binary = new LocalBinaryStore(config.BINARY_DIR ?? path.join(config.DATA_DIR, "binary"), { urlSecret: config.NEXTAUTH_SECRET });
     this.http = createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) });
     this.media = this.redis ? new MediaQueue(this.redis) : null;
-    this.expressions = new ExpressionSandbox({ timeoutMs: config.EXPRESSION_TIMEOUT_MS, memoryMb: config.EXPRESSION_MEMORY_MB });
+    this.metrics = new Metrics({ role });
+    this.expressions = new ExpressionSandbox(
+      { timeoutMs: config.EXPRESSION_TIMEOUT_MS, memoryMb: config.EXPRESSION_MEMORY_MB },
+      { onLimitHit: (limit) => this.metrics.expressionLimitHits.inc({ limit }) },
+    );
     const media = this.media;
     const limits = { transcodeConcurrency: config.TRANSCODE_CONCURRENCY };
     this.executor = new Executor({
@@ -126,8 +133,16 @@ export class Runtime {
       jsonMaxDepth: config.JSON_MAX_DEPTH,
       maxWorkerLosses: config.RUN_MAX_WORKER_LOSSES,
       offload: media ? (job, options) => media.run(job, options) : undefined,
+      metrics: this.metrics,
     });
     this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, config.WORKER_CONCURRENCY, logger);
+    const runQueue = this.dispatcher instanceof QueueDispatcher ? this.dispatcher.queue : null;
+    this.metrics.readFrom({
+      sandboxes: () => ({ code: codeSandboxStats(), expressions: this.expressions.stats() }),
+      ...(runQueue && {
+        queues: async () => ({ runs: await bullQueueStats(runQueue), ...(media && { media: await bullQueueStats(media.queue) }) }),
+      }),
+    });
     const fire = (entry: { flowId: string; nodeId: string; scheduledFor: Date }) => this.fireSchedule(entry);
     this.scheduler = role === "cli" ? null : this.redis ? (role === "web" ? new QueueScheduler(this.redis) : null) : new LocalScheduler(fire, logger);
     this.listeners =
@@ -156,6 +171,7 @@ export class Runtime {
             logger,
             rateLimit: config.WEBHOOK_RATE_LIMIT,
             jsonMaxDepth: config.JSON_MAX_DEPTH,
+            metrics: this.metrics,
           })
         : null;
   }

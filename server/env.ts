@@ -39,7 +39,9 @@ export const envSchema = z
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     BINARY_DIR: z.string().optional(),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
-    /** A worker's own HTTP port for /health and /ready (probes and scrapers); unset, a worker listens on none. */
+    /** The bearer token a Prometheus scraper sends for /api/metrics (and a worker's /metrics); unset, metrics are not served. */
+    METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+    /** A worker's own HTTP port for /health, /ready and /metrics (probes and scrapers); unset, a worker listens on none. */
     WORKER_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
     HTTP_ALLOW_HOSTS: z.string().optional(),
     TRANSCODE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),

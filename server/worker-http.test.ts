@@ -27,7 +27,7 @@ describe("a worker's HTTP listener", () => {
   it("answers health and readiness: database, migrations, Redis and taking jobs", async () => {
     expect(await get("/health")).toMatchObject({ status: 200, body: { status: "ok", db: "ok" } });
     expect(await get("/ready")).toEqual({ status: 200, body: { status: "ready", checks: { db: "ok", migrations: "ok", redis: "ok", worker: "ok" } } });
-    expect(await get("/metrics-or-anything")).toEqual({ status: 404, body: { error: "Not found: this listener serves /health and /ready." } });
+    expect(await get("/metrics-or-anything")).toEqual({ status: 404, body: { error: "Not found: this listener serves /health, /ready and /metrics." } });
   });
 
   it("is not ready once the worker stops taking jobs", async () => {

@@ -20,9 +20,10 @@ async function main(): Promise<void> {
   }
   const connection = await getConnection();
   const runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "worker", logger });
+  runtime.metrics.readFrom({ dbPool: connection.poolStats });
   handOverRuntime(runtime);
   await runtime.start();
-  const listener = config.WORKER_HTTP_PORT ? await startWorkerHttp({ port: config.WORKER_HTTP_PORT, db: connection.db, runtime }) : null;
+  const listener = config.WORKER_HTTP_PORT ? await startWorkerHttp({ port: config.WORKER_HTTP_PORT, db: connection.db, runtime, metricsToken: config.METRICS_TOKEN }) : null;
   logger.info({ workerId: runtime.workerId, queues: config.WORKER_QUEUES, concurrency: config.WORKER_CONCURRENCY, mediaConcurrency: config.MEDIA_CONCURRENCY, httpPort: listener?.port }, "worker ready");
 
   let stopping = false;
