@@ -11,6 +11,7 @@ import { executeFlow, type EngineServices, type RunIdentity, type RunOutcome, ty
 import type { ActiveFlows, ClaimedRun, Experiments, FinishedStepRow, FlowStates, InterruptedStepRow, RunCredentials, RunJournal, RunRow, SeriesStore, StepRow } from "./ports";
 import { seriesWriter } from "./series";
 import type { EventBus } from "./events";
+import { inLogContext } from "./log-context";
 import type { Metrics } from "./metrics";
 import { capPorts, resolveStoredSteps, sameItems, type StoredPorts } from "../nodes/_core/step-data";
 
@@ -246,7 +247,17 @@ export class Executor {
     };
   }
 
-  private async execute(
+  /** Runs it; every log line written meanwhile names the run, its flow and workspace. */
+  private execute(
+    row: RunRow,
+    document: FlowDocument,
+    finished: Map<string, StepRecord>,
+    options: { respond?: (response: WebhookResponse) => void; depth: number; stored: boolean; interrupted?: ReadonlyMap<string, number> },
+  ): Promise<RunOutcome> {
+    return inLogContext({ workspaceId: row.workspaceId, flowId: row.flowId, runId: row.id }, () => this.executeRun(row, document, finished, options));
+  }
+
+  private async executeRun(
     row: RunRow,
     document: FlowDocument,
     finished: Map<string, StepRecord>,

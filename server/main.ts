@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import next from "next";
 import { createBinaryFileHandler } from "../runner/binary-files";
+import { withLogFields } from "../runner/log-context";
 import { Runtime } from "../runner/runtime";
 import { handOverRuntime } from "./runtime-handover";
 import { getConnection } from "./db";
@@ -10,12 +11,14 @@ import { ConfigError, env } from "./env";
 import { startAuditRetention } from "./audit-retention";
 import { CLIENT_IP_HEADER } from "./services/audit-origin";
 import { logger } from "./logger";
+import { requestIdOf } from "./request-id";
 import { createRestApi } from "./rest/rest-api";
 import { secretBox } from "./crypto";
 import { ensureSecrets } from "./secrets";
 import { runnerStorage } from "./runner-storage";
 
 const PREPARE_FLAG = "--prepare-database";
+
 
 /** Creates (embedded) and migrates the database, then exits: run as a child of the server, see below. */
 async function prepareDatabase(): Promise<void> {
@@ -76,7 +79,8 @@ async function main(): Promise<void> {
     maxBodyBytes: config.API_MAX_BODY_BYTES,
     keyCacheMs: config.API_KEY_CACHE_SECONDS * 1000,
   });
-  const server = createServer((req, res) => {
+  const server = createServer((req, res) => withLogFields({ requestId: requestIdOf(req, res) }, () => serve(req, res)));
+  function serve(req: IncomingMessage, res: ServerResponse): void {
     // The connection's own address, for the audit log; a client cannot set it.
     req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "";
     // Webhooks, the REST API and stored files (HLS segments) take the lean path: answered here, before Next.js
@@ -88,7 +92,7 @@ async function main(): Promise<void> {
       logger.error({ err, url: req.url }, "request failed");
       if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
     });
-  });
+  }
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   logger.info({ url: process.env.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`, dev }, "Streamware is ready");
