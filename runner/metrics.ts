@@ -71,7 +71,7 @@ export class Metrics {
     });
     new Gauge({
       name: "streamware_queue_oldest_waiting_age_seconds",
-      help: "Age of the oldest job waiting in each queue (0 when none waits).",
+      help: "Age of the oldest of the next 100 jobs in line in each queue (0 when none waits).",
       labelNames: ["queue"],
       registers,
       async collect() {
@@ -146,14 +146,21 @@ export class Metrics {
   }
 }
 
-/** A BullMQ queue's jobs by state and the age of its oldest waiting job: three Redis calls, at scrape time only. */
+/**
+ * A BullMQ queue's jobs by state (prioritized jobs count as waiting) and the age of the oldest of the next 100 in
+ * line: prioritized jobs wait in order of priority, not age, and reading them all would cost a scrape too much.
+ * A few Redis calls, at scrape time only.
+ */
 export async function bullQueueStats(queue: Queue, now = Date.now()): Promise<QueueStats> {
-  const [counts, oldest] = await Promise.all([queue.getJobCounts("waiting", "active", "delayed"), queue.getJobs(["waiting"], 0, 0, true)]);
-  const first = oldest[0];
+  const [counts, next] = await Promise.all([
+    queue.getJobCounts("waiting", "prioritized", "active", "delayed"),
+    Promise.all([queue.getJobs(["waiting"], 0, 0, true), queue.getJobs(["prioritized"], 0, 99, true)]),
+  ]);
+  const oldest = Math.min(...next.flat().map((job) => job.timestamp));
   return {
-    waiting: counts.waiting ?? 0,
+    waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
     active: counts.active ?? 0,
     delayed: counts.delayed ?? 0,
-    oldestWaitingAgeSeconds: first ? Math.max(0, (now - first.timestamp) / 1000) : 0,
+    oldestWaitingAgeSeconds: Number.isFinite(oldest) ? Math.max(0, (now - oldest) / 1000) : 0,
   };
 }

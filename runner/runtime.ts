@@ -135,7 +135,7 @@ export class Runtime {
       offload: media ? (job, options) => media.run(job, options) : undefined,
       metrics: this.metrics,
     });
-    this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, config.WORKER_CONCURRENCY, logger);
+    this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, { concurrency: config.WORKER_CONCURRENCY, perWorkspace: this.perWorkspace() }, logger);
     const runQueue = this.dispatcher instanceof QueueDispatcher ? this.dispatcher.queue : null;
     this.metrics.readFrom({
       sandboxes: () => ({ code: codeSandboxStats(), expressions: this.expressions.stats() }),
@@ -174,6 +174,12 @@ export class Runtime {
             metrics: this.metrics,
           })
         : null;
+  }
+
+  /** Of this process's run slots, how many one workspace may hold: the rest stay free for the others. */
+  private perWorkspace(): number {
+    const { WORKER_CONCURRENCY, WORKSPACE_CONCURRENCY } = this.config;
+    return Math.min(WORKER_CONCURRENCY, WORKSPACE_CONCURRENCY ?? Math.max(1, Math.ceil(WORKER_CONCURRENCY * 0.75)));
   }
 
   /**
@@ -218,7 +224,9 @@ export class Runtime {
       await this.subscriber.subscribe(CONTROL_CHANNEL);
       await this.events.start();
       if (this.role === "worker" && this.config.WORKER_QUEUES.includes("runs")) {
-        this.workers.push(startRunWorker({ connection: this.redis, executor: this.executor, concurrency: this.config.WORKER_CONCURRENCY, logger: this.logger }));
+        this.workers.push(
+          startRunWorker({ connection: this.redis, executor: this.executor, concurrency: this.config.WORKER_CONCURRENCY, perWorkspace: this.perWorkspace(), logger: this.logger }),
+        );
         this.workers.push(startScheduleWorker({ connection: this.redis, fire: (e) => this.fireSchedule(e), logger: this.logger }));
       }
       if (this.role === "worker" && this.config.WORKER_QUEUES.includes("media")) {
@@ -336,7 +344,7 @@ export class Runtime {
   /** Stores a queued run and hands it to the queue (or this process when embedded). */
   async enqueue(spec: RunSpec): Promise<string> {
     const runId = await this.executor.createQueued(spec);
-    await this.dispatcher.enqueue(runId);
+    await this.dispatcher.enqueue({ runId, workspaceId: spec.workspaceId });
     return runId;
   }
 

@@ -341,7 +341,7 @@ export class WebhookRouter {
   private async startAsync(res: ServerResponse, spec: RunSpec, started?: (runId: string) => void): Promise<void> {
     const runId = await this.deps.executor.createQueued(spec);
     started?.(runId);
-    await this.deps.dispatcher.enqueue(runId);
+    await this.deps.dispatcher.enqueue({ runId, workspaceId: spec.workspaceId });
     send(res, 202, { runId });
   }
 
