@@ -1,33 +1,52 @@
-import { Queue, Worker, type ConnectionOptions } from "bullmq";
+import { DelayedError, Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Executor } from "./executor";
 
 export const RUN_QUEUE = "streamware-runs";
 
-/** Hands stored runs to whoever executes them: this process when embedded, the workers through BullMQ otherwise. */
+/** A stored run to execute, and the workspace it belongs to (whose share of the slots it takes). */
+export interface QueuedRun {
+  runId: string;
+  workspaceId: string;
+}
+
+/**
+ * Hands stored runs to whoever executes them: this process when embedded, the workers through BullMQ otherwise.
+ * Fair between workspaces: a run of a workspace with few runs waiting goes before the backlog of one that floods,
+ * and one workspace holds at most `perWorkspace` of a process's `concurrency` slots, so another's runs always find
+ * one.
+ */
 export interface Dispatcher {
-  enqueue(runId: string): Promise<void>;
+  enqueue(run: QueuedRun): Promise<void>;
   /** Whether the run's job is still held by the queue (waiting, delayed or active). */
   has(runId: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
-/** In-process queue for embedded mode, at most `concurrency` runs at a time. */
+/**
+ * In-process queue for embedded mode, at most `concurrency` runs at a time and `perWorkspace` of one workspace:
+ * workspaces with runs waiting take turns, each in the order its runs came.
+ */
 export class LocalDispatcher implements Dispatcher {
-  private readonly waiting: string[] = [];
+  // Runs waiting, by workspace; the map's order is the order of turns.
+  private readonly waiting = new Map<string, string[]>();
   private readonly queued = new Set<string>();
+  private readonly runningBy = new Map<string, number>();
   private running = 0;
 
   constructor(
     private readonly executor: Executor,
-    private readonly concurrency: number,
+    private readonly limits: { concurrency: number; perWorkspace: number },
     private readonly logger: Logger,
   ) {}
 
-  async enqueue(runId: string): Promise<void> {
+  async enqueue({ runId, workspaceId }: QueuedRun): Promise<void> {
     if (this.queued.has(runId)) return;
     this.queued.add(runId);
-    this.waiting.push(runId);
+    const list = this.waiting.get(workspaceId);
+    if (list) list.push(runId);
+    else this.waiting.set(workspaceId, [runId]);
     this.pump();
   }
 
@@ -35,36 +54,67 @@ export class LocalDispatcher implements Dispatcher {
     return this.queued.has(runId);
   }
 
+  /** The next run to start: from the first workspace in turn below its share, which then goes to the back. */
+  private next(): { runId: string; workspaceId: string } | null {
+    for (const [workspaceId, list] of this.waiting) {
+      if ((this.runningBy.get(workspaceId) ?? 0) >= this.limits.perWorkspace) continue;
+      const runId = list.shift()!;
+      this.waiting.delete(workspaceId);
+      if (list.length) this.waiting.set(workspaceId, list);
+      return { runId, workspaceId };
+    }
+    return null;
+  }
+
   private pump(): void {
-    while (this.running < this.concurrency && this.waiting.length) {
-      const runId = this.waiting.shift()!;
+    while (this.running < this.limits.concurrency) {
+      const run = this.next();
+      if (!run) return;
       this.running++;
+      this.runningBy.set(run.workspaceId, (this.runningBy.get(run.workspaceId) ?? 0) + 1);
       this.executor
-        .runStored(runId)
-        .catch((err: unknown) => this.logger.error({ err, runId }, "run failed to execute"))
+        .runStored(run.runId)
+        .catch((err: unknown) => this.logger.error({ err, runId: run.runId }, "run failed to execute"))
         .finally(() => {
           this.running--;
-          this.queued.delete(runId);
+          const left = this.runningBy.get(run.workspaceId)! - 1;
+          if (left > 0) this.runningBy.set(run.workspaceId, left);
+          else this.runningBy.delete(run.workspaceId);
+          this.queued.delete(run.runId);
           this.pump();
         });
     }
   }
 
   async close(): Promise<void> {
-    this.waiting.length = 0;
+    this.waiting.clear();
   }
 }
 
-/** BullMQ: the job carries only the run id (PostgreSQL holds the run), and the job id is the run id, so re-queueing is idempotent. */
+/** How long a run of a workspace at its share of a worker's slots waits before it is offered again. */
+const AT_SHARE_DELAY_MS = 100;
+/** BullMQ's lowest priority (the largest number it takes). */
+const LOWEST_PRIORITY = 2_097_152;
+/** A workspace's count of waiting runs lapses this long after its last run was queued, should a count go astray. */
+const BACKLOG_TTL_SECONDS = 3600;
+const BACKLOG_KEY = "streamware:backlog:";
+
+/**
+ * BullMQ: the job carries the run id and its workspace (PostgreSQL holds the run), and the job id is the run id,
+ * so re-queueing is idempotent. A job's priority is how many runs its workspace has waiting, so a workspace's
+ * first waiting run goes before the hundredth of another: one Redis round trip more per run, in the same pipeline.
+ */
 export class QueueDispatcher implements Dispatcher {
   readonly queue: Queue;
 
-  constructor(connection: ConnectionOptions) {
-    this.queue = new Queue(RUN_QUEUE, { connection });
+  constructor(private readonly redis: Redis) {
+    this.queue = new Queue(RUN_QUEUE, { connection: redis });
   }
 
-  async enqueue(runId: string): Promise<void> {
-    await this.queue.add("run", { runId }, { jobId: runId, removeOnComplete: true, removeOnFail: true });
+  async enqueue({ runId, workspaceId }: QueuedRun): Promise<void> {
+    const key = BACKLOG_KEY + workspaceId;
+    const [[, waiting]] = (await this.redis.multi().incr(key).expire(key, BACKLOG_TTL_SECONDS).exec()) as [[unknown, number]];
+    await this.queue.add("run", { runId, workspaceId }, { jobId: runId, priority: Math.min(Math.max(1, waiting), LOWEST_PRIORITY), removeOnComplete: true, removeOnFail: true });
   }
 
   async has(runId: string): Promise<boolean> {
@@ -78,14 +128,43 @@ export class QueueDispatcher implements Dispatcher {
 }
 
 /**
- * Takes run jobs for this worker process. A job whose worker died is taken again once its lock lapses; the run
- * resumes after its last stored step.
+ * Takes run jobs for this worker process, at most `perWorkspace` of one workspace at a time: a job of a workspace
+ * at its share goes back to the queue for a moment, so the slots left stay free for other workspaces. A job whose
+ * worker died is taken again once its lock lapses; the run resumes after its last stored step.
  */
-export function startRunWorker({ connection, executor, concurrency, logger }: { connection: ConnectionOptions; executor: Executor; concurrency: number; logger: Logger }): Worker {
-  const worker = new Worker<{ runId: string }>(
+export function startRunWorker({
+  connection,
+  executor,
+  concurrency,
+  perWorkspace,
+  logger,
+}: {
+  connection: Redis;
+  executor: Executor;
+  concurrency: number;
+  perWorkspace: number;
+  logger: Logger;
+}): Worker {
+  const runningBy = new Map<string, number>();
+  const worker = new Worker<{ runId: string; workspaceId?: string }>(
     RUN_QUEUE,
-    async (job) => {
-      await executor.runStored(job.data.runId);
+    async (job, token) => {
+      const { runId, workspaceId } = job.data;
+      // Jobs queued before workspaces were named in them run as they come.
+      if (!workspaceId) return executor.runStored(runId);
+      if ((runningBy.get(workspaceId) ?? 0) >= perWorkspace) {
+        await job.moveToDelayed(Date.now() + AT_SHARE_DELAY_MS, token);
+        throw new DelayedError();
+      }
+      runningBy.set(workspaceId, (runningBy.get(workspaceId) ?? 0) + 1);
+      await connection.decr(BACKLOG_KEY + workspaceId).catch(() => {});
+      try {
+        await executor.runStored(runId);
+      } finally {
+        const left = runningBy.get(workspaceId)! - 1;
+        if (left > 0) runningBy.set(workspaceId, left);
+        else runningBy.delete(workspaceId);
+      }
     },
     { connection, concurrency, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 1000, autorun: true },
   );

@@ -10,6 +10,7 @@ import { planGraph, type FlowGraph } from "../nodes/_core/graph";
 import { configResolver, prepareConfig, type PreparedConfig } from "../nodes/_core/node-config";
 
 import type { FinishedRunStatus, FinishedStepStatus, RunEvent } from "../nodes/_core/run-types";
+import { withLogFields } from "./log-context";
 
 export interface StepRecord {
   nodeId: string;
@@ -239,7 +240,8 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
       await record(step);
       return settle(node, step.output);
     }
-    const step = await runStep(node, inputs);
+    // Every line the step logs names its node.
+    const step = await withLogFields({ nodeId: node.id }, () => runStep(node, inputs));
     await record(step);
     if (step.status === "failed" && node.onError === "stop") {
       failure ??= { ...step.error!, message: `Node "${node.name}" failed: ${step.error!.message}` };

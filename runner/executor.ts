@@ -11,6 +11,8 @@ import { executeFlow, type EngineServices, type RunIdentity, type RunOutcome, ty
 import type { ActiveFlows, ClaimedRun, Experiments, FinishedStepRow, FlowStates, InterruptedStepRow, RunCredentials, RunJournal, RunRow, SeriesStore, StepRow } from "./ports";
 import { seriesWriter } from "./series";
 import type { EventBus } from "./events";
+import { inLogContext } from "./log-context";
+import type { Metrics } from "./metrics";
 import { capPorts, resolveStoredSteps, sameItems, type StoredPorts } from "../nodes/_core/step-data";
 
 export const MAX_SUBFLOW_DEPTH = 10;
@@ -49,6 +51,8 @@ export interface ExecutorDeps {
   enqueue(spec: RunSpec): Promise<string>;
   /** Queue mode: runs the steps of nodes that declare a queue (transcode) on that queue's workers. */
   offload?: EngineServices["offload"];
+  /** Counts runs started and finished, step durations and tokens. */
+  metrics: Metrics;
 }
 
 interface ActiveRun {
@@ -243,7 +247,17 @@ export class Executor {
     };
   }
 
-  private async execute(
+  /** Runs it; every log line written meanwhile names the run, its flow and workspace. */
+  private execute(
+    row: RunRow,
+    document: FlowDocument,
+    finished: Map<string, StepRecord>,
+    options: { respond?: (response: WebhookResponse) => void; depth: number; stored: boolean; interrupted?: ReadonlyMap<string, number> },
+  ): Promise<RunOutcome> {
+    return inLogContext({ workspaceId: row.workspaceId, flowId: row.flowId, runId: row.id }, () => this.executeRun(row, document, finished, options));
+  }
+
+  private async executeRun(
     row: RunRow,
     document: FlowDocument,
     finished: Map<string, StepRecord>,
@@ -265,6 +279,7 @@ export class Executor {
           }, INLINE_HOLD_MS)
         : undefined;
     const identity: RunIdentity = { id: row.id, workspaceId: row.workspaceId, flowId: row.flowId, trigger: row.trigger };
+    this.deps.metrics.runsStarted.inc({ trigger: row.trigger });
     let end!: () => void;
     const ended = new Promise<void>((resolve) => (end = resolve));
     const active: ActiveRun = { controller: new AbortController(), handingBack: false, ended, end };
@@ -287,6 +302,7 @@ export class Executor {
         active.controller.abort();
       },
       saveStep: async (_run, step) => {
+        this.deps.metrics.stepFinished(step);
         // Counted whether or not the run is kept: the totals are what was spent.
         if (step.usage) journal.addUsage({ workspaceId: row.workspaceId, at: step.finishedAt, usage: step.usage }).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not add up token usage"));
         const stepRow = await this.toStepRow(row, step);
@@ -326,6 +342,7 @@ export class Executor {
       active.end();
       return outcome;
     }
+    this.deps.metrics.runsFinished.inc({ status: outcome.status, trigger: row.trigger });
     const finishedAt = new Date();
     const final: RunRow = {
       ...row,

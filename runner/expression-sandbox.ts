@@ -98,16 +98,34 @@ interface Slot {
 interface Outcome {
   v?: unknown;
   u?: 1;
-  e?: { message: string; position?: number };
+  e?: { message: string; position?: number; limit?: "output" };
 }
+
+/** The limits that stop an expression. */
+export type ExpressionLimitKind = "time" | "memory" | "output";
 
 export class ExpressionSandbox implements ExpressionEvaluator {
   private readonly slots = new Map<string, Slot>();
   private readonly limits: ExpressionLimits;
   private disposed = false;
+  private readonly onLimitHit: (limit: ExpressionLimitKind) => void;
 
-  constructor(limits: Partial<ExpressionLimits> = {}) {
+  /** `onLimitHit` hears of each expression a limit stopped (for the metrics). */
+  constructor(limits: Partial<ExpressionLimits> = {}, { onLimitHit = () => {} }: { onLimitHit?: (limit: ExpressionLimitKind) => void } = {}) {
     this.limits = { ...defaultExpressionLimits, ...limits };
+    this.onLimitHit = onLimitHit;
+  }
+
+  /** The warm isolates and the heap they use, for the metrics. */
+  stats(): { isolates: number; heapBytes: number } {
+    let heapBytes = 0;
+    let isolates = 0;
+    for (const slot of this.slots.values()) {
+      if (slot.isolate.isDisposed) continue;
+      isolates++;
+      heapBytes += slot.isolate.getHeapStatisticsSync().used_heap_size;
+    }
+    return { isolates, heapBytes };
   }
 
   async evaluate(batch: ExpressionBatch): Promise<ExpressionOutcome[]> {
@@ -134,7 +152,11 @@ export class ExpressionSandbox implements ExpressionEvaluator {
         timer = setTimeout(() => reject(new WallClockTimeout()), this.limits.timeoutMs + WALL_CLOCK_MARGIN_MS);
       });
       const reply = await Promise.race([running, wallClock, cancelled]);
-      return (JSON.parse(reply) as Outcome[]).map((outcome) => (outcome.e ? { error: outcome.e } : { value: outcome.u ? undefined : outcome.v }));
+      return (JSON.parse(reply) as Outcome[]).map((outcome) => {
+        if (!outcome.e) return { value: outcome.u ? undefined : outcome.v };
+        if (outcome.e.limit) this.onLimitHit(outcome.e.limit);
+        return { error: outcome.e };
+      });
     } catch (err) {
       if (signal?.aborted) {
         // Disposing is the only way to stop an expression that is spinning on the isolate's thread.
@@ -163,8 +185,10 @@ export class ExpressionSandbox implements ExpressionEvaluator {
     const message = err instanceof Error ? err.message : String(err);
     let reason: string;
     if (slot.isolate.isDisposed || /memory limit/i.test(message)) {
+      this.onLimitHit("memory");
       reason = `it used more than ${this.limits.memoryMb} MB of memory (the expression memory limit); make it build smaller values`;
     } else if (/timed out/i.test(message)) {
+      this.onLimitHit("time");
       reason = `it ran longer than ${this.limits.timeoutMs} ms (the expression time limit); make it do less, such as fewer steps of recursion or a simpler regular expression`;
     } else {
       reason = `it could not be evaluated: ${message}`;

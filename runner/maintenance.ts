@@ -11,7 +11,7 @@ export async function reconcile({ runs, dispatcher, liveWorkers, graceMs, logger
   let requeued = 0;
   for (const run of orphans) {
     if (await dispatcher.has(run.id)) continue;
-    await dispatcher.enqueue(run.id);
+    await dispatcher.enqueue({ runId: run.id, workspaceId: run.workspaceId });
     requeued++;
   }
   if (requeued) logger.info({ requeued }, "re-queued runs that no worker held");

@@ -173,7 +173,7 @@ describe("media queue in queue mode", { timeout: 300_000 }, () => {
   async function start(spec: RunSpec, events: RunEvent[]) {
     const runId = await runtime.executor.createQueued(spec);
     const off = runtime.events.subscribe(runId, (event) => events.push(event));
-    await runtime.dispatcher.enqueue(runId);
+    await runtime.dispatcher.enqueue({ runId, workspaceId: spec.workspaceId });
     return { runId, off };
   }
 

@@ -163,6 +163,11 @@ export class MediaWorker {
     await this.worker.waitUntilReady();
   }
 
+  /** Whether it takes media steps: started, not paused and not closed. */
+  takingJobs(): boolean {
+    return this.worker.isRunning() && !this.worker.isPaused();
+  }
+
   private async process(job: Job<StepJob, MediaJobResult>, token: string | undefined, jobSignal: AbortSignal | undefined): Promise<MediaJobResult> {
     const { registry, binary, http, logger } = this.deps;
     const step = job.data;

@@ -25,7 +25,7 @@ export interface RunLedger {
   /** Marks an unfinished run cancelled; says what it was (a queued run has nothing running to stop), null if finished. */
   markCancelled(args: { runId: string }): Promise<"queued" | "running" | null>;
   /** Unfinished runs no live worker holds, queued before `queuedBefore`. */
-  orphans(args: { liveWorkers: string[]; queuedBefore: Date; limit: number }): Promise<{ id: string }[]>;
+  orphans(args: { liveWorkers: string[]; queuedBefore: Date; limit: number }): Promise<{ id: string; workspaceId: string }[]>;
   /** Deletes one batch of finished runs older than `olderThan` or beyond `keepPerFlow`; how many went. */
   prune(args: { olderThan: Date; keepPerFlow: number; batch: number }): Promise<number>;
 }
@@ -228,6 +228,8 @@ export interface RunnerSettings {
   NEXTAUTH_SECRET?: string;
   HTTP_ALLOW_HOSTS?: string;
   WORKER_CONCURRENCY: number;
+  /** Of WORKER_CONCURRENCY, how many runs of one workspace at once; unset, three quarters. */
+  WORKSPACE_CONCURRENCY?: number;
   WORKER_QUEUES: ("runs" | "media")[];
   MEDIA_CONCURRENCY: number;
   TRANSCODE_CONCURRENCY: number;

@@ -9,6 +9,7 @@ import { removeStaleWorkFolders } from "../nodes/transcode/work-folders";
 import { LocalBinaryStore } from "./binary-store";
 import { LocalDispatcher, QueueDispatcher, startRunWorker, type Dispatcher } from "./dispatch";
 import { LocalEventBus, RecentEvents, RedisEventBus, type EventBus } from "./events";
+import { bullQueueStats, Metrics } from "./metrics";
 import { Executor } from "./executor";
 import { isFinishedRunStatus, type RunEvent, type RunSpec } from "../nodes/_core/run-types";
 import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./http-client";
@@ -17,7 +18,7 @@ import { MediaQueue, MediaWorker } from "./media-queue";
 import { pruneRuns, pruneSeries, reconcile } from "./maintenance";
 import type { RunnerSettings, RunnerStorage } from "./ports";
 import { ExpressionSandbox } from "./expression-sandbox";
-import { disposeCodeSandbox, getCodeSandbox } from "./sandbox";
+import { codeSandboxStats, disposeCodeSandbox, getCodeSandbox } from "./sandbox";
 import { LocalScheduler, QueueScheduler, schedulesOf, startScheduleWorker, type Scheduler } from "./schedules";
 import { WebhookRouter } from "./webhooks";
 
@@ -54,6 +55,8 @@ export class Runtime {
   readonly binary: LocalBinaryStore;
   /** The SSRF-safe HTTP client (one connection pool) that runs, listeners and media jobs share. */
   private readonly http: SafeHttpClient;
+  /** This process's Prometheus metrics (`/api/metrics`, a worker's `WORKER_HTTP_PORT`). */
+  readonly metrics: Metrics;
   /** Evaluates `{{ }}` expressions under the limits of EXPRESSION_TIMEOUT_MS and EXPRESSION_MEMORY_MB. */
   readonly expressions: ExpressionSandbox;
   /** Queue mode: where steps of media nodes (transcode) go, for the media workers; embedded, they run in-process. */
@@ -81,13 +84,29 @@ export class Runtime {
     this.mode = config.REDIS_URL ? "queue" : "embedded";
     this.redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : null;
     this.subscriber = this.redis ? this.redis.duplicate() : null;
+    // ioredis reconnects by itself; while Redis is away, say so once, not on every retry (/api/ready tells too).
+    let redisDown = false;
+    for (const client of [this.redis, this.subscriber]) {
+      client?.on("error", (err: Error) => {
+        if (!redisDown) logger.warn({ err }, "Redis does not answer; reconnecting");
+        redisDown = true;
+      });
+      client?.on("ready", () => {
+        if (redisDown) logger.info("Redis answers again");
+        redisDown = false;
+      });
+    }
     // Web processes serve the run streams; a stream opened after its run started begins with what it missed.
     const recent = role === "web" ? new RecentEvents() : undefined;
     this.events = this.redis && this.subscriber ? new RedisEventBus(this.redis, this.subscriber, { recent }) : new LocalEventBus({ recent });
     this.binary = new LocalBinaryStore(config.BINARY_DIR ?? path.join(config.DATA_DIR, "binary"), { urlSecret: config.NEXTAUTH_SECRET });
     this.http = createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) });
     this.media = this.redis ? new MediaQueue(this.redis) : null;
-    this.expressions = new ExpressionSandbox({ timeoutMs: config.EXPRESSION_TIMEOUT_MS, memoryMb: config.EXPRESSION_MEMORY_MB });
+    this.metrics = new Metrics({ role });
+    this.expressions = new ExpressionSandbox(
+      { timeoutMs: config.EXPRESSION_TIMEOUT_MS, memoryMb: config.EXPRESSION_MEMORY_MB },
+      { onLimitHit: (limit) => this.metrics.expressionLimitHits.inc({ limit }) },
+    );
     const media = this.media;
     const limits = { transcodeConcurrency: config.TRANSCODE_CONCURRENCY };
     this.executor = new Executor({
@@ -114,8 +133,16 @@ export class Runtime {
       jsonMaxDepth: config.JSON_MAX_DEPTH,
       maxWorkerLosses: config.RUN_MAX_WORKER_LOSSES,
       offload: media ? (job, options) => media.run(job, options) : undefined,
+      metrics: this.metrics,
     });
-    this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, config.WORKER_CONCURRENCY, logger);
+    this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, { concurrency: config.WORKER_CONCURRENCY, perWorkspace: this.perWorkspace() }, logger);
+    const runQueue = this.dispatcher instanceof QueueDispatcher ? this.dispatcher.queue : null;
+    this.metrics.readFrom({
+      sandboxes: () => ({ code: codeSandboxStats(), expressions: this.expressions.stats() }),
+      ...(runQueue && {
+        queues: async () => ({ runs: await bullQueueStats(runQueue), ...(media && { media: await bullQueueStats(media.queue) }) }),
+      }),
+    });
     const fire = (entry: { flowId: string; nodeId: string; scheduledFor: Date }) => this.fireSchedule(entry);
     this.scheduler = role === "cli" ? null : this.redis ? (role === "web" ? new QueueScheduler(this.redis) : null) : new LocalScheduler(fire, logger);
     this.listeners =
@@ -144,8 +171,41 @@ export class Runtime {
             logger,
             rateLimit: config.WEBHOOK_RATE_LIMIT,
             jsonMaxDepth: config.JSON_MAX_DEPTH,
+            metrics: this.metrics,
           })
         : null;
+  }
+
+  /** Of this process's run slots, how many one workspace may hold: the rest stay free for the others. */
+  private perWorkspace(): number {
+    const { WORKER_CONCURRENCY, WORKSPACE_CONCURRENCY } = this.config;
+    return Math.min(WORKER_CONCURRENCY, WORKSPACE_CONCURRENCY ?? Math.max(1, Math.ceil(WORKER_CONCURRENCY * 0.75)));
+  }
+
+  /**
+   * Whether this process does its part, each part "ok" or "error: …" in words; parts it does not use are absent:
+   * Redis in queue mode, and on a worker, each of its queue consumers running (not closed or paused).
+   */
+  async readiness(): Promise<{ redis?: string; worker?: string }> {
+    const parts: { redis?: string; worker?: string } = {};
+    if (this.redis) {
+      const redis = this.redis;
+      let timer: NodeJS.Timeout | undefined;
+      parts.redis = await Promise.race([
+        redis.ping().then(() => "ok"),
+        new Promise<string>((resolve) => {
+          timer = setTimeout(() => resolve("error: no answer within 2000 ms"), 2000);
+        }),
+      ])
+        .catch((err: unknown) => `error: ${err instanceof Error ? err.message : String(err)}`)
+        .finally(() => clearTimeout(timer));
+    }
+    if (this.role === "worker") {
+      const stopped = this.workers.filter((w) => !w.isRunning() || w.isPaused()).map((w) => w.name);
+      if (this.mediaWorker && !this.mediaWorker.takingJobs()) stopped.push("media");
+      parts.worker = this.closed ? "error: the worker is shutting down" : stopped.length ? `error: not taking jobs from ${stopped.join(", ")}` : "ok";
+    }
+    return parts;
   }
 
   /** Starts this process's part: workers, heartbeats, schedules, webhook routes, reconciler and retention. */
@@ -164,7 +224,9 @@ export class Runtime {
       await this.subscriber.subscribe(CONTROL_CHANNEL);
       await this.events.start();
       if (this.role === "worker" && this.config.WORKER_QUEUES.includes("runs")) {
-        this.workers.push(startRunWorker({ connection: this.redis, executor: this.executor, concurrency: this.config.WORKER_CONCURRENCY, logger: this.logger }));
+        this.workers.push(
+          startRunWorker({ connection: this.redis, executor: this.executor, concurrency: this.config.WORKER_CONCURRENCY, perWorkspace: this.perWorkspace(), logger: this.logger }),
+        );
         this.workers.push(startScheduleWorker({ connection: this.redis, fire: (e) => this.fireSchedule(e), logger: this.logger }));
       }
       if (this.role === "worker" && this.config.WORKER_QUEUES.includes("media")) {
@@ -282,7 +344,7 @@ export class Runtime {
   /** Stores a queued run and hands it to the queue (or this process when embedded). */
   async enqueue(spec: RunSpec): Promise<string> {
     const runId = await this.executor.createQueued(spec);
-    await this.dispatcher.enqueue(runId);
+    await this.dispatcher.enqueue({ runId, workspaceId: spec.workspaceId });
     return runId;
   }
 

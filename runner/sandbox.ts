@@ -131,6 +131,18 @@ export class CodeSandbox {
     }
   }
 
+  /** The warm isolates and the heap they use, for the metrics. */
+  stats(): { isolates: number; heapBytes: number } {
+    let heapBytes = 0;
+    let isolates = 0;
+    for (const slot of this.slots.values()) {
+      if (slot.isolate.isDisposed) continue;
+      isolates++;
+      heapBytes += slot.isolate.getHeapStatisticsSync().used_heap_size;
+    }
+    return { isolates, heapBytes };
+  }
+
   /** Disposes every isolate; runs still going fail. For shutdown and tests. */
   dispose(): void {
     this.disposed = true;
@@ -392,6 +404,11 @@ let shared: CodeSandbox | undefined;
 export function getCodeSandbox(): CodeSandbox {
   shared ??= new CodeSandbox();
   return shared;
+}
+
+/** The process-wide sandbox's isolates and heap; none before its first use (a scrape does not start one). */
+export function codeSandboxStats(): { isolates: number; heapBytes: number } {
+  return shared?.stats() ?? { isolates: 0, heapBytes: 0 };
 }
 
 /** Disposes the process-wide sandbox's isolates; for shutdown. */

@@ -10,6 +10,7 @@ import { checkJson, describeJsonProblem } from "../nodes/_core/json-check";
 import { HOOKS_PREFIX, HOOKS_TEST_PREFIX, TEST_WEBHOOK_TRIGGER, webhookRouteKey } from "../nodes/_core/webhook-url";
 import { webhookTriggers } from "../nodes/webhook/webhook-triggers";
 import { respondMode, type RespondMode } from "../nodes/webhook/respond-mode";
+import type { Metrics } from "./metrics";
 import type { Dispatcher } from "./dispatch";
 import { RateLimiter } from "./rate-limiter";
 import type { Executor } from "./executor";
@@ -152,6 +153,8 @@ export class WebhookRouter {
       rateLimit: number;
       /** How deep a JSON body may nest (`JSON_MAX_DEPTH`); deeper ones are answered 422 before a run exists. */
       jsonMaxDepth: number;
+      /** Times each call from arrival to the end of its answer, by status code. */
+      metrics: Metrics;
     },
   ) {
     // A token bucket per workspace (by its slug, which never changes): `rateLimit` requests a second, bursts up to twice that.
@@ -189,6 +192,8 @@ export class WebhookRouter {
     const url = req.url ?? "";
     const prefix = url.startsWith(HOOKS_PREFIX) ? HOOKS_PREFIX : url.startsWith(HOOKS_TEST_PREFIX) ? HOOKS_TEST_PREFIX : null;
     if (!prefix) return false;
+    const started = performance.now();
+    res.once("finish", () => this.deps.metrics.webhookDuration.observe({ code: String(res.statusCode) }, (performance.now() - started) / 1000));
     this.serve(req, res, url, prefix).catch((err: unknown) => {
       this.deps.logger.error({ err, url }, "webhook failed");
       send(res, 500, { error: "The webhook could not be handled; see the server log." });
@@ -336,7 +341,7 @@ export class WebhookRouter {
   private async startAsync(res: ServerResponse, spec: RunSpec, started?: (runId: string) => void): Promise<void> {
     const runId = await this.deps.executor.createQueued(spec);
     started?.(runId);
-    await this.deps.dispatcher.enqueue(runId);
+    await this.deps.dispatcher.enqueue({ runId, workspaceId: spec.workspaceId });
     send(res, 202, { runId });
   }
 

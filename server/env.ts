@@ -39,6 +39,12 @@ export const envSchema = z
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     BINARY_DIR: z.string().optional(),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+    /** Runs of one workspace at once per process (of WORKER_CONCURRENCY); unset, three quarters of them. */
+    WORKSPACE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+    /** The bearer token a Prometheus scraper sends for /api/metrics (and a worker's /metrics); unset, metrics are not served. */
+    METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+    /** A worker's own HTTP port for /health, /ready and /metrics (probes and scrapers); unset, a worker listens on none. */
+    WORKER_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
     HTTP_ALLOW_HOSTS: z.string().optional(),
     TRANSCODE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
     TRANSCODE_INPUT_DIR: z.string().min(1).optional(),

@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import next from "next";
 import { createBinaryFileHandler } from "../runner/binary-files";
+import { withLogFields } from "../runner/log-context";
 import { Runtime } from "../runner/runtime";
 import { handOverRuntime } from "./runtime-handover";
 import { getConnection } from "./db";
@@ -10,6 +11,7 @@ import { ConfigError, env } from "./env";
 import { startAuditRetention } from "./audit-retention";
 import { CLIENT_IP_HEADER } from "./services/audit-origin";
 import { logger } from "./logger";
+import { requestIdOf } from "./request-id";
 import { createRestApi } from "./rest/rest-api";
 import { secretBox } from "./crypto";
 import { sharePageHeaders } from "./share-page-headers";
@@ -18,6 +20,7 @@ import { ensureSecrets } from "./secrets";
 import { runnerStorage } from "./runner-storage";
 
 const PREPARE_FLAG = "--prepare-database";
+
 
 /** Creates (embedded) and migrates the database, then exits: run as a child of the server, see below. */
 async function prepareDatabase(): Promise<void> {
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
   logger.info({ database: config.DATABASE_URL ? "postgres" : "embedded" }, "database ready");
 
   const runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "web", logger });
+  runtime.metrics.readFrom({ dbPool: connection.poolStats });
   handOverRuntime(runtime);
   await runtime.start();
   const stopAuditRetention = startAuditRetention({ db: connection.db, logger });
@@ -78,7 +82,8 @@ async function main(): Promise<void> {
     keyCacheMs: config.API_KEY_CACHE_SECONDS * 1000,
   });
   const shareHeaders = sharePageHeaders({ db: connection.db, secret: shareSecret });
-  const server = createServer((req, res) => {
+  const server = createServer((req, res) => withLogFields({ requestId: requestIdOf(req, res) }, () => serve(req, res)));
+  function serve(req: IncomingMessage, res: ServerResponse): void {
     // The connection's own address, for the audit log; a client cannot set it.
     req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "";
     // Webhooks, the REST API and stored files (HLS segments) take the lean path: answered here, before Next.js
@@ -93,7 +98,7 @@ async function main(): Promise<void> {
         logger.error({ err, url: req.url }, "request failed");
         if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
       });
-  });
+  }
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   logger.info({ url: process.env.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`, dev }, "Streamware is ready");

@@ -29,7 +29,20 @@ export function testRedisUrlFor(dbIndex: number): string {
  * A runtime over a test database, as a process would start it; with `redis` (a database index of the test
  * file's own, see `testRedisUrlFor`), in queue mode, so parallel test files do not share queues.
  */
-export async function startTestRuntime({ db, role = "web", redis, env = {} }: { db: Db; role?: RuntimeRole; redis?: string; env?: Record<string, string> }) {
+export async function startTestRuntime({
+  db,
+  role = "web",
+  redis,
+  env = {},
+  logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+}: {
+  db: Db;
+  role?: RuntimeRole;
+  redis?: string;
+  env?: Record<string, string>;
+  /** Where the runtime logs: nowhere unless TEST_LOG_LEVEL says, or a test's own logger. */
+  logger?: pino.Logger;
+}) {
   const config = parseEnv({
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "streamware-runtime-")),
     HTTP_ALLOW_HOSTS: "127.0.0.1,localhost,::1",
@@ -39,7 +52,7 @@ export async function startTestRuntime({ db, role = "web", redis, env = {} }: { 
     ...(redis ? { REDIS_URL: redis } : {}),
     ...env,
   });
-  const runtime = new Runtime({ storage: runnerStorage({ db, secretBox }), config, role, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });
+  const runtime = new Runtime({ storage: runnerStorage({ db, secretBox }), config, role, logger });
   handOverRuntime(runtime);
   await runtime.start();
   return runtime;

@@ -7,6 +7,7 @@ import { ServiceError } from "./services/service-error";
 import type { Permission } from "./services/workspace-roles";
 import { instanceAdminService } from "./services/instance-admin-service";
 import { workspaceService } from "./services/workspace-service";
+import { withLogFields } from "../runner/log-context";
 
 /**
  * Inputs are refused when they nest deeper than a flow document may in its request, before anything recursive reads
@@ -98,7 +99,8 @@ const workspaceScope = z.object({ workspaceId: z.string().min(1).max(64) });
 export function workspaceProcedure(permission: Permission) {
   return protectedProcedure.meta({ permission }).input(workspaceScope).use(async ({ ctx, input, next }) => {
     const role = await workspaceService.requireRole({ db: ctx.db, userId: ctx.user.id, workspaceId: input.workspaceId, permission });
-    return next({ ctx: { ...ctx, workspace: { id: input.workspaceId, role } } });
+    // What the procedure logs names its workspace.
+    return withLogFields({ workspaceId: input.workspaceId }, () => next({ ctx: { ...ctx, workspace: { id: input.workspaceId, role } } }));
   });
 }
 

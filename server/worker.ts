@@ -4,6 +4,7 @@ import { logger } from "./logger";
 import { Runtime } from "../runner/runtime";
 import { handOverRuntime } from "./runtime-handover";
 import { runnerStorage } from "./runner-storage";
+import { startWorkerHttp } from "./worker-http";
 
 /**
  * `npm run worker`: one worker process taking runs and schedule firings ("runs") and media steps ("media") from
@@ -19,9 +20,11 @@ async function main(): Promise<void> {
   }
   const connection = await getConnection();
   const runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "worker", logger });
+  runtime.metrics.readFrom({ dbPool: connection.poolStats });
   handOverRuntime(runtime);
   await runtime.start();
-  logger.info({ workerId: runtime.workerId, queues: config.WORKER_QUEUES, concurrency: config.WORKER_CONCURRENCY, mediaConcurrency: config.MEDIA_CONCURRENCY }, "worker ready");
+  const listener = config.WORKER_HTTP_PORT ? await startWorkerHttp({ port: config.WORKER_HTTP_PORT, db: connection.db, runtime, metricsToken: config.METRICS_TOKEN }) : null;
+  logger.info({ workerId: runtime.workerId, queues: config.WORKER_QUEUES, concurrency: config.WORKER_CONCURRENCY, mediaConcurrency: config.MEDIA_CONCURRENCY, httpPort: listener?.port }, "worker ready");
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "worker shutting down: finishing or handing back its runs");
     await runtime.close();
+    await listener?.close();
     await connection.close();
     process.exit(0);
   };

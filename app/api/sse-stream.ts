@@ -15,7 +15,18 @@ export interface SseChannel {
  * sends a keep-alive comment every 15 s (calling `onKeepAlive`), and ends, unsubscribing, when the owner closes
  * it, the request is aborted or the client goes away.
  */
-export function sseStream({ signal, onKeepAlive, open }: { signal: AbortSignal; onKeepAlive?: () => void; open: (channel: SseChannel) => (() => void) | void }): ReadableStream<Uint8Array> {
+export function sseStream({
+  signal,
+  onKeepAlive,
+  open,
+  counted,
+}: {
+  signal: AbortSignal;
+  onKeepAlive?: () => void;
+  open: (channel: SseChannel) => (() => void) | void;
+  /** Counts the stream as open (the live-streams metric) from its start; the answer uncounts it when it ends. */
+  counted?: () => () => void;
+}): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let closed = false;
   let stop = () => {};
@@ -47,7 +58,9 @@ export function sseStream({ signal, onKeepAlive, open }: { signal: AbortSignal; 
         channel.write(": keep-alive\n\n");
         onKeepAlive?.();
       }, KEEP_ALIVE_MS);
+      const uncount = counted?.();
       stop = () => {
+        uncount?.();
         unsubscribe?.();
         clearInterval(keepAlive);
         signal.removeEventListener("abort", close);

@@ -22,6 +22,8 @@ export interface DbConnection {
   db: Db;
   /** The driver adapter, for the migration engine. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** The connections of Prisma's PostgreSQL pool, by state, for the metrics; null embedded. */
+  poolStats(): { total: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
 }
 
@@ -32,20 +34,24 @@ export function dbTargetFromEnv(env: { [name: string]: unknown; DATABASE_URL?: s
 
 export async function connectDb(target: DbTarget): Promise<DbConnection> {
   if (target.kind === "postgres") {
-    const adapterFactory = new PrismaPg({ connectionString: target.url });
+    // Prisma's pool is made here, not by the adapter, so that its use can be read (the adapter keeps it open).
+    const prismaPool = new pg.Pool({ connectionString: target.url });
+    const adapterFactory = new PrismaPg(prismaPool);
     const db = new PrismaClient({ adapter: adapterFactory });
     const pool = new pg.Pool({ connectionString: target.url, max: 4 });
     // An idle connection the server closes (a restart, a terminated backend) leaves the pool, and the next query
     // opens a new one; without a listener, its error would end the process.
     pool.on("error", () => {});
+    prismaPool.on("error", () => {});
     registerRawSql(db, async (text, params) => (await pool.query(text, params)).rows);
     return {
       target,
       db,
       adapterFactory,
+      poolStats: () => ({ total: prismaPool.totalCount, idle: prismaPool.idleCount, waiting: prismaPool.waitingCount }),
       async close() {
         await db.$disconnect();
-        await pool.end();
+        await Promise.all([prismaPool.end(), pool.end()]);
       },
     };
   }
@@ -67,6 +73,7 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
     target,
     db,
     adapterFactory,
+    poolStats: () => null,
     async close() {
       await db.$disconnect();
       await pglite.close();

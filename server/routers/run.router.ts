@@ -29,7 +29,7 @@ export const runRouter = router({
     const scope = { db: ctx.db, userId: ctx.user.id, workspaceId: input.workspaceId, runId: input.runId };
     if (input.from === "start") return { runId: await ctx.runtime().enqueue(await runActionsService.retryFromStart(scope)) };
     const runId = await runActionsService.retryFromFailed(scope);
-    await ctx.runtime().dispatcher.enqueue(runId);
+    await ctx.runtime().dispatcher.enqueue({ runId, workspaceId: input.workspaceId });
     return { runId };
   }),
   /** Deletes finished runs: the ones selected, or all that match a filter. */

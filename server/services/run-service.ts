@@ -281,7 +281,7 @@ export const runService = {
           { status: "running", OR: [{ workerId: null }, { workerId: { notIn: liveWorkers } }] },
         ],
       },
-      select: { id: true, status: true, workerId: true },
+      select: { id: true, workspaceId: true, status: true, workerId: true },
       orderBy: { queuedAt: "asc" },
       take: limit,
     });

@@ -19,7 +19,8 @@ export async function GET(request: Request, { params }: { params: Promise<{ dash
     if (err instanceof ServiceError) return Response.json({ error: err.message }, { status: err.httpStatus });
     throw err;
   }
-  const stream = seriesPointStream({ events: currentRuntime().events, ...watched, signal: request.signal });
+  const runtime = currentRuntime();
+  const stream = seriesPointStream({ events: runtime.events, ...watched, signal: request.signal, counted: () => runtime.metrics.streamOpened("dashboard") });
   return new Response(stream, {
     headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store, no-transform", connection: "keep-alive", "x-accel-buffering": "no" },
   });

@@ -38,6 +38,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
     storedEnd: () => runService.status({ db, runId }),
     keepWatching: () => void runtime.watch(flowId).catch(() => {}),
     signal: request.signal,
+    counted: () => runtime.metrics.streamOpened("run"),
   });
   return new Response(stream, {
     headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store, no-transform", connection: "keep-alive", "x-accel-buffering": "no" },

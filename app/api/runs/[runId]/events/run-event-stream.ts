@@ -17,10 +17,13 @@ export function runEventStream<Snapshot extends { status: string }>(options: {
   /** Called while the stream stays open, so the run's events keep coming to this process. */
   keepWatching: () => void;
   signal: AbortSignal;
+  /** Counts the stream while it is open (see `sseStream`). */
+  counted?: () => () => void;
 }): ReadableStream<Uint8Array> {
-  const { events, runId, snapshot, storedEnd, keepWatching, signal } = options;
+  const { events, runId, snapshot, storedEnd, keepWatching, signal, counted } = options;
   return sseStream({
     signal,
+    counted,
     onKeepAlive: keepWatching,
     open: (channel) => {
       const deliver = (event: RunEvent) => {

@@ -1,0 +1,39 @@
+# Streamware: one image for the web process and the workers (see the README's Deployment).
+#   docker build -t streamware .
+#   docker run -p 3000:3000 -v streamware-data:/app/.data streamware              # embedded: PGlite, in-process runner
+#   docker run ... -e DATABASE_URL=... -e REDIS_URL=... streamware                 # web process, queue mode
+#   docker run ... streamware node --no-node-snapshot dist/worker.mjs              # a worker
+
+# Build: native addons (isolated-vm) need a compiler; none of it goes into the final image.
+FROM node:24-slim AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+ENV NEXT_TELEMETRY_DISABLED=1
+RUN npm run build:all && npm prune --omit=dev
+
+# Run: Node 24 slim with ffmpeg (stream transcode), as the unprivileged `node` user.
+FROM node:24-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg tini \
+ && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOST=0.0.0.0 DATA_DIR=/app/.data
+WORKDIR /app
+COPY --from=build --chown=node:node /app/package.json /app/next.config.mjs ./
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/.next ./.next
+COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/prisma ./prisma
+COPY --from=build --chown=node:node /app/server/db/generated ./server/db/generated
+RUN mkdir -p /app/.data && chown node:node /app/.data
+USER node
+VOLUME ["/app/.data"]
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "--no-node-snapshot", "dist/server.mjs"]

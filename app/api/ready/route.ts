@@ -1,0 +1,12 @@
+import { migrationNames } from "@/prisma/migration-names";
+import { getDb } from "@/server/db";
+import { currentRuntime } from "@/server/runtime-handover";
+import { healthService } from "@/server/services/health-service";
+
+export const dynamic = "force-dynamic";
+
+/** Readiness: the database with every migration applied, and Redis in queue mode (see the README's Health). */
+export async function GET() {
+  const ready = await healthService.ready({ connect: getDb, migrations: await migrationNames(), runtime: currentRuntime() });
+  return Response.json(ready, { status: ready.status === "ready" ? 200 : 503, headers: { "cache-control": "no-store" } });
+}
