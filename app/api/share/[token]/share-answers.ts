@@ -72,7 +72,8 @@ export const shareAnswers = {
     if (!takeLiveViewer({ shareId: share.shareId, signal: request.signal })) {
       return sharedJson({ error: `This shared dashboard already has ${MAX_LIVE_VIEWERS_PER_SHARE} live viewers here; try again later.` }, { status: 429, headers: { "retry-after": "30" } });
     }
-    const stream = seriesPointStream({ events: currentRuntime().events, ...watched, signal: request.signal });
+    const runtime = currentRuntime();
+    const stream = seriesPointStream({ events: runtime.events, ...watched, signal: request.signal, counted: () => runtime.metrics.streamOpened("dashboard") });
     return new Response(stream, {
       headers: { ...sharedHeaders, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store, no-transform", connection: "keep-alive", "x-accel-buffering": "no" },
     });
