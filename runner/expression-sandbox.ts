@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { NodeCancelledError } from "../nodes/_kit/errors";
 import type { ExpressionBatch, ExpressionEvaluator, ExpressionOutcome } from "../nodes/_core/expressions";
+import { isolateStats, type IsolateStats } from "./metrics";
 
 /**
  * Evaluates JSONata expressions inside isolated-vm, so no expression can stall this process: each workspace gets a
@@ -117,15 +118,8 @@ export class ExpressionSandbox implements ExpressionEvaluator {
   }
 
   /** The warm isolates and the heap they use, for the metrics. */
-  stats(): { isolates: number; heapBytes: number } {
-    let heapBytes = 0;
-    let isolates = 0;
-    for (const slot of this.slots.values()) {
-      if (slot.isolate.isDisposed) continue;
-      isolates++;
-      heapBytes += slot.isolate.getHeapStatisticsSync().used_heap_size;
-    }
-    return { isolates, heapBytes };
+  stats(): IsolateStats {
+    return isolateStats([...this.slots.values()].map((slot) => slot.isolate));
   }
 
   async evaluate(batch: ExpressionBatch): Promise<ExpressionOutcome[]> {

@@ -7,6 +7,18 @@ export interface IsolateStats {
   heapBytes: number;
 }
 
+/** Isolates (of isolated-vm) and the heap they use: the ones not disposed. */
+export function isolateStats(isolates: Iterable<{ isDisposed: boolean; getHeapStatisticsSync(): { used_heap_size: number } }>): IsolateStats {
+  let heapBytes = 0;
+  let count = 0;
+  for (const isolate of isolates) {
+    if (isolate.isDisposed) continue;
+    count++;
+    heapBytes += isolate.getHeapStatisticsSync().used_heap_size;
+  }
+  return { isolates: count, heapBytes };
+}
+
 /** A queue's jobs by state and the age of the oldest waiting one, read when metrics are scraped. */
 export interface QueueStats {
   waiting: number;

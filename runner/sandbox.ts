@@ -4,6 +4,7 @@ import type { CodeCompat, CodeLog, CodeRunArgs, CodeRunResult } from "../nodes/_
 import { CodeError, NodeCancelledError, NodeError, type CodeErrorKind } from "../nodes/_kit/errors";
 import { isPlainObject } from "../nodes/_kit/items";
 import { ASYNC, FILENAME, PRELUDE } from "./sandbox-guest";
+import { isolateStats, type IsolateStats } from "./metrics";
 
 export { CodeError, type CodeErrorKind };
 
@@ -132,15 +133,8 @@ export class CodeSandbox {
   }
 
   /** The warm isolates and the heap they use, for the metrics. */
-  stats(): { isolates: number; heapBytes: number } {
-    let heapBytes = 0;
-    let isolates = 0;
-    for (const slot of this.slots.values()) {
-      if (slot.isolate.isDisposed) continue;
-      isolates++;
-      heapBytes += slot.isolate.getHeapStatisticsSync().used_heap_size;
-    }
-    return { isolates, heapBytes };
+  stats(): IsolateStats {
+    return isolateStats([...this.slots.values()].map((slot) => slot.isolate));
   }
 
   /** Disposes every isolate; runs still going fail. For shutdown and tests. */
@@ -407,7 +401,7 @@ export function getCodeSandbox(): CodeSandbox {
 }
 
 /** The process-wide sandbox's isolates and heap; none before its first use (a scrape does not start one). */
-export function codeSandboxStats(): { isolates: number; heapBytes: number } {
+export function codeSandboxStats(): IsolateStats {
   return shared?.stats() ?? { isolates: 0, heapBytes: 0 };
 }
 
