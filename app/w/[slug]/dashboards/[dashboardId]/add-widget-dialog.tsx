@@ -1,11 +1,11 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useId, useRef, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import { isControlKind, widget as widgetSchema, widgetKinds, type Widget, type WidgetKind } from "@/nodes/_core/dashboard";
-import { ghostButton, inputClass, primaryButton, secondaryButton } from "../../credentials/form-controls";
+import { inputClass, primaryButton, secondaryButton } from "../../credentials/form-controls";
 import { useWorkspace } from "../../workspace-context";
 import { KIND_LABELS, placeNew } from "../widget-values";
 import { controlDraftOf, controlFields, ControlSettings, emptyControlDraft, type ControlDraft } from "./control-settings";
@@ -33,11 +33,17 @@ export function AddWidgetDialog({
   widgets,
   onAdd,
   editing,
+  onClose,
 }: {
   widgets: readonly Widget[];
   onAdd: (widget: Widget) => void;
-  /** The widget to change; the dialog opens from a settings button on it instead of "Add widget". */
-  editing?: Widget;
+  /**
+   * In place of an "Add widget" button, a dialog for changing widgets: open while `editing` names one (it sits
+   * outside the grid, whose cards are made anew when the layout changes between phone and desktop).
+   */
+  editing?: Widget | null;
+  /** The dialog closed, saved or not. */
+  onClose?: () => void;
 }) {
   const workspace = useWorkspace();
   const trpc = useTRPC();
@@ -60,15 +66,30 @@ export function AddWidgetDialog({
   const keyOf = (e: { flowId: string; experiment: string }) => JSON.stringify([e.flowId, e.experiment]);
   const experiment = experiments.data?.find((e) => keyOf(e) === experimentKey) ?? experiments.data?.[0];
 
-  function open() {
-    setSeries(editing ? editing.series.join(", ") : (known.data?.[0]?.series ?? ""));
-    setKind(editing?.kind ?? "stat");
-    setTitle(editing?.title ?? "");
-    setUnit(editing?.unit ?? "");
-    setField(editing?.field ?? "");
-    setExperimentKey(editing?.experiment ? keyOf({ flowId: editing.experiment.flowId, experiment: editing.experiment.name }) : "");
-    setControl(editing ? controlDraftOf(editing) : emptyControlDraft());
+  // The widget the settings were filled in from: another one chosen fills them in again, and opens the dialog.
+  const [shownFor, setShownFor] = useState<string | null>(null);
+  if ((editing?.id ?? null) !== shownFor) {
+    setShownFor(editing?.id ?? null);
+    if (editing) fill(editing);
+  }
+  useEffect(() => {
+    if (shownFor) dialog.current?.showModal();
+  }, [shownFor]);
+
+  /** The fields as they start: a widget's settings, or a new widget's on the workspace's first series. */
+  function fill(from: Widget | null) {
+    setSeries(from ? from.series.join(", ") : (known.data?.[0]?.series ?? ""));
+    setKind(from?.kind ?? "stat");
+    setTitle(from?.title ?? "");
+    setUnit(from?.unit ?? "");
+    setField(from?.field ?? "");
+    setExperimentKey(from?.experiment ? keyOf({ flowId: from.experiment.flowId, experiment: from.experiment.name }) : "");
+    setControl(from ? controlDraftOf(from) : emptyControlDraft());
     setProblem(null);
+  }
+
+  function open() {
+    fill(null);
     dialog.current?.showModal();
   }
 
@@ -115,23 +136,20 @@ export function AddWidgetDialog({
 
   return (
     <>
-      {editing ? (
-        <button type="button" aria-label={`Settings of ${editing.title || editing.series.join(", ") || KIND_LABELS[editing.kind]}`} title="Settings" onClick={open} className={`${ghostButton} px-1.5 text-xs`}>
-          ⚙
-        </button>
-      ) : (
+      {editing === undefined && (
         <button type="button" onClick={open} className={primaryButton}>
           Add widget
         </button>
       )}
       <dialog
         ref={dialog}
+        onClose={onClose}
         aria-labelledby={`${id}-title`}
         className="m-auto max-h-[90dvh] w-full max-w-md overflow-y-auto rounded-xl border border-slate-200 bg-white p-6 text-slate-900 shadow-xl backdrop:bg-slate-950/40 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
       >
         <form onSubmit={submit} className="space-y-4">
           <h2 id={`${id}-title`} className="text-lg font-semibold">
-            {editing ? "Widget settings" : "Add widget"}
+            {editing !== undefined ? "Widget settings" : "Add widget"}
           </h2>
           <label className="block space-y-1 text-sm font-medium">
             <span>Show as</span>
@@ -232,7 +250,7 @@ export function AddWidgetDialog({
               Cancel
             </button>
             <button type="submit" className={primaryButton}>
-              {editing ? "Save" : "Add"}
+              {editing !== undefined ? "Save" : "Add"}
             </button>
           </div>
         </form>

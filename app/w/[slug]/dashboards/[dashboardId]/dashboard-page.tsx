@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState, type KeyboardEvent, type ReactNode } from "react";
+import { useState, type KeyboardEvent } from "react";
 import { ErrorAlert } from "@/app/_components/error-alert";
 import { useTRPC } from "@/app/_components/trpc-provider";
 import type { Widget } from "@/nodes/_core/dashboard";
@@ -30,6 +30,8 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
   const dashboard = useQuery(trpc.dashboard.get.queryOptions({ workspaceId: workspace.id, dashboardId }));
   // Changes show at once and are saved in the order they were made.
   const [edited, setEdited] = useState<Widget[] | null>(null);
+  // The widget whose settings are open.
+  const [editingId, setEditingId] = useState<string | null>(null);
   const widgets = edited ?? dashboard.data?.widgets ?? [];
   const savedSeries = dashboard.data?.widgets.flatMap((w) => w.series) ?? [];
   const points = useDashboardPoints({ source, series: widgets.flatMap((w) => w.series), savedSeries });
@@ -91,6 +93,12 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
             {editable && (
               <>
                 <AddWidgetDialog widgets={widgets} onAdd={(widget) => save([...widgets, widget])} />
+                <AddWidgetDialog
+                  widgets={widgets}
+                  editing={widgets.find((w) => w.id === editingId) ?? null}
+                  onAdd={(changed) => save(widgets.map((w) => (w.id === changed.id ? changed : w)))}
+                  onClose={() => setEditingId(null)}
+                />
                 <ShareDialog dashboardId={dashboardId} dashboardName={dashboard.data.name} />
                 <button type="button" onClick={deleteDashboard} disabled={remove.isPending} className={secondaryButton}>
                   Delete
@@ -121,7 +129,7 @@ export function DashboardPage({ dashboardId }: { dashboardId: string }) {
                 editable={editable}
                 onRename={(title) => save(widgets.map((w) => (w.id === widget.id ? { ...w, title } : w)))}
                 onRemove={() => save(widgets.filter((w) => w.id !== widget.id))}
-                settings={<AddWidgetDialog widgets={widgets} editing={widget} onAdd={(changed) => save(widgets.map((w) => (w.id === changed.id ? changed : w)))} />}
+                onSettings={() => setEditingId(widget.id)}
               />
             )}
           />
@@ -138,15 +146,14 @@ function WidgetFrame({
   editable,
   onRename,
   onRemove,
-  settings,
+  onSettings,
 }: {
   widget: Widget;
   data: WidgetData;
   editable: boolean;
   onRename: (title: string) => void;
   onRemove: () => void;
-  /** The button that opens the widget's settings. */
-  settings: ReactNode;
+  onSettings: () => void;
 }) {
   const [renaming, setRenaming] = useState<string | null>(null);
   const title = widget.title || widget.series.join(", ") || KIND_LABELS[widget.kind];
@@ -182,7 +189,9 @@ function WidgetFrame({
             <button type="button" aria-label={`Rename ${title}`} title="Rename" onClick={() => setRenaming(widget.title)} className={`${ghostButton} px-1.5 text-xs`}>
               ✎
             </button>
-            {settings}
+            <button type="button" aria-label={`Settings of ${title}`} title="Settings" onClick={onSettings} className={`${ghostButton} px-1.5 text-xs`}>
+              ⚙
+            </button>
             <button type="button" aria-label={`Remove ${title}`} title="Remove" onClick={onRemove} className={`${ghostButton} px-1.5 text-xs`}>
               ✕
             </button>
