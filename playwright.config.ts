@@ -93,6 +93,8 @@ export default defineConfig({
       OIDC_CLIENT_SECRET: oidcClientSecret,
       OIDC_NAME: "Test SSO",
       DEV_LOGIN: "true",
+      // Every journey signs in from loopback, many a minute.
+      SIGN_IN_RATE_LIMIT_PER_MINUTE: "0",
       INSTANCE_ADMINS: instanceAdmin,
       NEXT_TELEMETRY_DISABLED: "1",
       // The domain-node journeys point nodes at protocol servers the spec starts on loopback.

@@ -10,6 +10,7 @@ import { LocalBinaryStore } from "./binary-store";
 import { LocalDispatcher, QueueDispatcher, startRunWorker, type Dispatcher } from "./dispatch";
 import { LocalEventBus, RecentEvents, RedisEventBus, type EventBus } from "./events";
 import { bullQueueStats, Metrics } from "./metrics";
+import { sharedRateLimiter, type Allowance, type SharedRateLimiter } from "./rate-limits";
 import { Executor } from "./executor";
 import { isFinishedRunStatus, type RunEvent, type RunSpec } from "../nodes/_core/run-types";
 import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./http-client";
@@ -65,6 +66,7 @@ export class Runtime {
   private readonly redis: Redis | null;
   private readonly subscriber: Redis | null;
   private readonly workers: Worker[] = [];
+  private readonly limiters = new Map<string, SharedRateLimiter>();
   private readonly timers: NodeJS.Timeout[] = [];
   private closed = false;
   private watched = new Set<string>();
@@ -169,11 +171,21 @@ export class Runtime {
             executor: this.executor,
             dispatcher: this.dispatcher,
             logger,
-            rateLimit: config.WEBHOOK_RATE_LIMIT,
+            limiter: this.rateLimiter("webhook", { points: config.WEBHOOK_RATE_LIMIT, durationSeconds: 1 }),
             jsonMaxDepth: config.JSON_MAX_DEPTH,
             metrics: this.metrics,
           })
         : null;
+  }
+
+  /**
+   * The rate limiter named `name` (webhooks, API keys, sign-ins, share links): one per process and name, counted in
+   * Redis across processes in queue mode. The first call for a name sets its allowance.
+   */
+  rateLimiter(name: string, allowance: Allowance): SharedRateLimiter {
+    let limiter = this.limiters.get(name);
+    if (!limiter) this.limiters.set(name, (limiter = sharedRateLimiter({ name, allowance, redis: this.redis })));
+    return limiter;
   }
 
   /** Of this process's run slots, how many one workspace may hold: the rest stay free for the others. */

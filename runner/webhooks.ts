@@ -12,7 +12,7 @@ import { webhookTriggers } from "../nodes/webhook/webhook-triggers";
 import { respondMode, type RespondMode } from "../nodes/webhook/respond-mode";
 import type { Metrics } from "./metrics";
 import type { Dispatcher } from "./dispatch";
-import { RateLimiter } from "./rate-limiter";
+import type { SharedRateLimiter } from "./rate-limits";
 import type { Executor } from "./executor";
 import type { ActiveFlows, RunCredentials, TestWebhooks } from "./ports";
 import type { RunSpec } from "../nodes/_core/run-types";
@@ -140,7 +140,6 @@ const notListening = (key: string) =>
  */
 export class WebhookRouter {
   private routes = new Map<string, Route>();
-  private readonly limiter: RateLimiter;
 
   constructor(
     private readonly deps: {
@@ -150,16 +149,14 @@ export class WebhookRouter {
       executor: Executor;
       dispatcher: Dispatcher;
       logger: Logger;
-      rateLimit: number;
+      /** Webhook calls per workspace (by its slug, which never changes), shared by the web processes. */
+      limiter: SharedRateLimiter;
       /** How deep a JSON body may nest (`JSON_MAX_DEPTH`); deeper ones are answered 422 before a run exists. */
       jsonMaxDepth: number;
       /** Times each call from arrival to the end of its answer, by status code. */
       metrics: Metrics;
     },
-  ) {
-    // A token bucket per workspace (by its slug, which never changes): `rateLimit` requests a second, bursts up to twice that.
-    this.limiter = new RateLimiter({ perSecond: deps.rateLimit, burst: deps.rateLimit * 2 });
-  }
+  ) {}
 
   /** Reloads the routes of every active flow, or of one flow after it was activated or deactivated. */
   async load(flowId?: string): Promise<void> {
@@ -232,7 +229,7 @@ export class WebhookRouter {
     let route: Route | undefined;
     if (prefix === HOOKS_TEST_PREFIX) {
       // Counted before the lookup, which asks the database: test URLs share their workspace's limit, probes included.
-      wait = this.limiter.take(key.slice(0, Math.max(0, key.indexOf("/")))).retryAfter;
+      wait = (await this.deps.limiter.take(key.slice(0, Math.max(0, key.indexOf("/"))))).retryAfter;
       if (wait > 0) return tooMany();
       const found = await this.testRoute(key);
       if ("error" in found) return send(res, found.status, { error: found.error });
@@ -249,7 +246,7 @@ export class WebhookRouter {
       return send(res, 405, { error: `${prefix}${key} accepts ${route.config.methods.join(", ")}, not ${method}.` }, { allow: route.config.methods.join(", ") });
     }
     if (!route.test) {
-      wait = this.limiter.take(route.workspaceSlug).retryAfter;
+      wait = (await this.deps.limiter.take(route.workspaceSlug)).retryAfter;
       if (wait > 0) return tooMany();
     }
 

@@ -57,6 +57,8 @@ export const envSchema = z
     WEBHOOK_RATE_LIMIT: z.coerce.number().int().min(0).default(10_000),
     /** Requests an API key may make a minute on /api/v1 (bursts up to as many at once); 0 turns the limit off. */
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+    /** Sign-in attempts (POSTs to /api/auth) per address a minute, across web processes; 0 turns the limit off. */
+    SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(30),
     API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
     /** How long a verified API key is trusted from memory: other processes see a revocation within this time. */
     API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(600).default(30),

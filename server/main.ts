@@ -12,6 +12,7 @@ import { startAuditRetention } from "./audit-retention";
 import { CLIENT_IP_HEADER } from "./services/audit-origin";
 import { logger } from "./logger";
 import { requestIdOf } from "./request-id";
+import { signInLimit } from "./sign-in-limit";
 import { createRestApi } from "./rest/rest-api";
 import { secretBox } from "./crypto";
 import { sharePageHeaders } from "./share-page-headers";
@@ -80,8 +81,10 @@ async function main(): Promise<void> {
     rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE,
     maxBodyBytes: config.API_MAX_BODY_BYTES,
     keyCacheMs: config.API_KEY_CACHE_SECONDS * 1000,
+    rateLimiter: (name, allowance) => runtime.rateLimiter(name, allowance),
   });
   const shareHeaders = sharePageHeaders({ db: connection.db, secret: shareSecret });
+  const signInAttempt = signInLimit(runtime.rateLimiter("sign-in", { points: config.SIGN_IN_RATE_LIMIT_PER_MINUTE, durationSeconds: 60 }));
   const server = createServer((req, res) => withLogFields({ requestId: requestIdOf(req, res) }, () => serve(req, res)));
   function serve(req: IncomingMessage, res: ServerResponse): void {
     // The connection's own address, for the audit log; a client cannot set it.
@@ -91,9 +94,13 @@ async function main(): Promise<void> {
     if (runtime.webhooks?.handle(req, res)) return;
     if (restApi.handle(req, res)) return;
     if (files(req, res)) return;
-    // A shared dashboard's page carries the frame-ancestors its dashboard allows, set before Next.js renders it.
-    shareHeaders(req, res)
-      .then(() => handle(req, res))
+    signInAttempt(req, res)
+      .then(async (refused) => {
+        if (refused) return;
+        // A shared dashboard's page carries the frame-ancestors its dashboard allows, set before Next.js renders it.
+        await shareHeaders(req, res);
+        await handle(req, res);
+      })
       .catch((err: unknown) => {
         logger.error({ err, url: req.url }, "request failed");
         if (!res.headersSent) res.writeHead(500).end("Internal Server Error");

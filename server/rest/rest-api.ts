@@ -3,7 +3,8 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { Logger } from "pino";
 import { ZodError, type z } from "zod";
-import { RateLimiter, type RateDecision } from "../../runner/rate-limiter";
+import type { RateDecision } from "../../runner/rate-limiter";
+import { sharedRateLimiter, type Allowance, type SharedRateLimiter } from "../../runner/rate-limits";
 import { createContextInner } from "../context-inner";
 import type { SecretBox } from "../crypto";
 import type { Db } from "../db";
@@ -127,6 +128,8 @@ export interface RestApiOptions {
   maxBodyBytes: number;
   /** How long a verified key is trusted from memory; other processes see a revocation within this time. */
   keyCacheMs: number;
+  /** Where the allowances are counted: the runtime's limiters (across processes in queue mode); this process's memory by default. */
+  rateLimiter?: (name: string, allowance: Allowance) => SharedRateLimiter;
 }
 
 /**
@@ -138,19 +141,20 @@ export function createRestApi(options: RestApiOptions) {
   const routes = restRoutes.map(compile);
   const keys = new ApiKeyAuthenticator({ db: options.db, logger: options.logger, ttlMs: options.keyCacheMs });
   const perMinute = options.rateLimitPerMinute;
-  const limiter = new RateLimiter({ perSecond: perMinute / 60, burst: perMinute });
+  const limiterOf = options.rateLimiter ?? ((name: string, allowance: Allowance) => sharedRateLimiter({ name, allowance, redis: null }));
+  const limiter = limiterOf("api-key", { points: perMinute, durationSeconds: 60 });
   // Refused keys are counted by address with the same allowance, so guessing costs the guesser, not the database.
-  const refusals = new RateLimiter({ perSecond: perMinute / 60, burst: perMinute });
+  const refusals = limiterOf("api-refused", { points: perMinute, durationSeconds: 60 });
   let document: string | undefined;
 
   async function authenticate(req: IncomingMessage, origin: { ip: string | null }): Promise<{ key: ActingApiKey; decision: RateDecision }> {
     const check = await keys.authenticate(req.headers.authorization);
     if (!check.ok) {
-      const refused = refusals.take(`ip:${origin.ip ?? "unknown"}`);
+      const refused = await refusals.take(`ip:${origin.ip ?? "unknown"}`);
       if (!refused.allowed) throw new RestError(429, "TOO_MANY_REQUESTS", "Too many requests with a refused API key from this address; wait before trying again.", { headers: { "retry-after": String(refused.retryAfter) } });
       throw new RestError(401, "UNAUTHORIZED", check.message, { headers: { "www-authenticate": 'Bearer realm="Streamware API"' } });
     }
-    const decision = limiter.take(check.key.id);
+    const decision = await limiter.take(check.key.id);
     if (!decision.allowed) {
       throw new RestError(429, "TOO_MANY_REQUESTS", `This API key made more than ${perMinute} requests in a minute; wait ${decision.retryAfter} s (see Retry-After).`, {
         headers: { ...rateHeaders(decision, perMinute), "retry-after": String(decision.retryAfter) },
