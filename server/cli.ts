@@ -20,6 +20,8 @@ import { verifyAuditChain } from "./services/audit-chain";
 import { auditService } from "./services/audit-service";
 import { flowService } from "./services/flow-service";
 import { instanceAdminService } from "./services/instance-admin-service";
+import { keyRotationService } from "./services/key-rotation-service";
+import { secretBox } from "./crypto";
 import { transferService } from "./services/transfer-service";
 import { runService, type RunSummary } from "./services/run-service";
 import { ServiceError } from "./services/service-error";
@@ -71,6 +73,11 @@ Commands:
       changed or deleted in the database breaks the chain. Prints the first such event and exits 1, or
       how many events were checked and exits 0. Needs an admin or owner of the workspace. With --instance,
       checks the instance's own log (sign-ins, users, deleted workspaces); needs an instance administrator.
+  rotate-key
+      Seal every stored secret (credentials, workspaces' OIDC client secrets) with the current
+      STREAMWARE_ENCRYPTION_KEY, in one transaction. Rotate by setting the new key as
+      STREAMWARE_ENCRYPTION_KEY and the old one in STREAMWARE_PREVIOUS_ENCRYPTION_KEYS, running this, then
+      dropping the old key. Prints how many secrets were sealed anew and how many had the current key.
 
 Options for every command:
   --user <email>       Act as this user; their workspace role applies. Default: with --workspace, its
@@ -90,7 +97,7 @@ class CliError extends Error {
   name = "CliError";
 }
 
-const commandNames = ["flows", "import", "export", "run", "runs", "audit"] as const;
+const commandNames = ["flows", "import", "export", "run", "runs", "audit", "rotate-key"] as const;
 type CommandName = (typeof commandNames)[number];
 
 const optionSpecs = {
@@ -120,6 +127,7 @@ const commandOptions: Record<CommandName, OptionName[]> = {
   run: ["input", "draft", "timeout"],
   runs: ["limit", "status"],
   audit: ["instance"],
+  "rotate-key": [],
 };
 
 const jsonText = z.string().transform((text, ctx): unknown => {
@@ -189,6 +197,7 @@ const cliArgs = z.discriminatedUnion("command", [
       path: ["workspace"],
       message: "name the workspace whose audit log to check: --workspace <slug>, or check the instance's own with --instance (not both)",
     }),
+  z.object({ command: z.literal("rotate-key") }),
 ]);
 
 type CliArgs = z.infer<typeof cliArgs>;
@@ -197,7 +206,7 @@ type Args<C extends CommandName> = Extract<CliArgs, { command: C }>;
 type Prepared = Exclude<CliArgs, { command: "import" }> | (Args<"import"> & { text: string; checked: Extract<ImportFile, { ok: true }> });
 
 /** What each command takes after its name. */
-const operands: Record<CommandName, "file" | "flowId" | "action" | null> = { flows: null, import: "file", export: "flowId", run: "flowId", runs: "flowId", audit: "action" };
+const operands: Record<CommandName, "file" | "flowId" | "action" | null> = { flows: null, import: "file", export: "flowId", run: "flowId", runs: "flowId", audit: "action", "rotate-key": null };
 
 function isCommand(name: string | undefined): name is CommandName {
   return commandNames.includes(name as CommandName);
@@ -227,7 +236,8 @@ function parseCommandLine(argv: string[]): CliArgs | "help" {
     if (target === undefined && !(command === "export" && values.workspace !== undefined)) throw new CliError(`${command} needs ${/^[aeiou]/.test(operand) ? "an" : "a"} ${operand}: npm run cli -- ${command} <${operand}>`);
     if (extra.length) throw new CliError(`${command} takes one ${operand}; unexpected: ${extra.join(" ")}`);
   }
-  const allowed = new Set<string>(["user", "workspace", ...commandOptions[command]]);
+  // Rotating the key acts on the whole instance, as whoever holds its keys: no user, no workspace.
+  const allowed = new Set<string>([...(command === "rotate-key" ? [] : ["user", "workspace"]), ...commandOptions[command]]);
   const misplaced = Object.keys(values).filter((name) => !allowed.has(name));
   if (misplaced.length) {
     throw new CliError(`${misplaced.map((name) => `--${name}`).join(", ")} is not an option of "${command}"; see "npm run cli -- --help".`);
@@ -482,7 +492,7 @@ async function verifyAudit({ db, actor }: Session, args: Args<"audit">): Promise
   return 1;
 }
 
-function dispatch(session: Session, args: Prepared): Promise<number> {
+function dispatch(session: Session, args: Exclude<Prepared, { command: "rotate-key" }>): Promise<number> {
   switch (args.command) {
     case "flows":
       return listFlows(session, args);
@@ -497,6 +507,16 @@ function dispatch(session: Session, args: Prepared): Promise<number> {
     case "audit":
       return verifyAudit(session, args);
   }
+}
+
+async function rotateKey(db: DbConnection["db"]): Promise<number> {
+  const { rotated, current } = await keyRotationService.rotate({ db, box: secretBox() });
+  await write(
+    process.stdout,
+    `Sealed with the current key: ${rotated.credentials} credentials and ${rotated.ssoSecrets} SSO client secrets anew; ` +
+      `${current.credentials} credentials and ${current.ssoSecrets} SSO client secrets had it already.\n`,
+  );
+  return 0;
 }
 
 async function openDatabase(): Promise<DbConnection> {
@@ -524,12 +544,19 @@ async function main(argv: string[]): Promise<number> {
   // stdout carries the results, so logs go to stderr and stay quiet unless LOG_LEVEL asks for more.
   const logger = pino({ level: process.env.LOG_LEVEL ? config.LOG_LEVEL : "warn", base: { service: "streamware-cli" } }, pino.destination({ dest: 2, sync: true }));
   const connection = await openDatabase();
+  if (prepared.command === "rotate-key") {
+    try {
+      return await rotateKey(connection.db);
+    } finally {
+      await connection.close();
+    }
+  }
   let runtime: Runtime | undefined;
   try {
     const session: Session = {
       db: connection.db,
       logger,
-      actor: await resolveActor({ db: connection.db, email: args.user, workspaceSlug: args.workspace, instanceAdmin: args.command === "audit" && args.instance }),
+      actor: await resolveActor({ db: connection.db, email: prepared.user, workspaceSlug: prepared.workspace, instanceAdmin: prepared.command === "audit" && prepared.instance }),
       runtime: async () => {
         if (!runtime) {
           runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "cli", logger });

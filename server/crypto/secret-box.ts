@@ -13,6 +13,8 @@ export class SecretBoxError extends Error {
 export interface SecretBox {
   seal({ plaintext, context }: { plaintext: string; context: string }): string;
   open({ sealed, context }: { sealed: string; context: string }): string;
+  /** Whether the current key sealed it: what a rotation leaves alone. */
+  sealedWithCurrentKey(sealed: string): boolean;
 }
 
 function decodeKey(encoded: string, variable: string): Buffer {
@@ -43,6 +45,10 @@ export function createSecretBox({ currentKey, previousKeys = [] }: { currentKey:
       cipher.setAAD(Buffer.from(context));
       const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
       return [FORMAT, currentId, iv.toString("base64"), cipher.getAuthTag().toString("base64"), body.toString("base64")].join(".");
+    },
+    sealedWithCurrentKey(sealed) {
+      const [format, id] = sealed.split(".");
+      return format === FORMAT && id === currentId;
     },
     open({ sealed, context }) {
       const [format, id, iv, tag, body] = sealed.split(".");
