@@ -1,11 +1,11 @@
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import type { RateDecision } from "./rate-limiter";
+import { RateLimiter, type RateDecision } from "./rate-limiter";
 
-/** An allowance: `points` requests per key in each window of `durationSeconds`; 0 points turns the limit off. */
+/** An allowance per key: `perSecond` requests a second on average, up to `burst` at once; 0 a second turns it off. */
 export interface Allowance {
-  points: number;
-  durationSeconds: number;
+  perSecond: number;
+  burst: number;
 }
 
 /** Takes one request from a key's allowance, saying what was left; shared by every process in queue mode. */
@@ -21,16 +21,23 @@ function decision(res: RateLimiterRes, points: number, allowed: boolean): RateDe
 }
 
 /**
- * A rate limiter named `name` (its keys' prefix): counted in Redis when the processes share one (queue mode), so
- * two web processes hold a key to one allowance, and in this process's memory when embedded. With Redis away,
- * each process counts in its memory until it is back, rather than letting everything through or waiting.
+ * A rate limiter named `name` (its keys' prefix). Embedded, a token bucket in this process's memory. In queue
+ * mode, counted in Redis so that two web processes hold a key to one allowance: `burst` requests in each window
+ * of `burst / perSecond` seconds, the same average and the same burst; while Redis is away, each process counts
+ * in its memory until it is back, rather than letting everything through or waiting for it.
  */
 export function sharedRateLimiter({ name, allowance, redis }: { name: string; allowance: Allowance; redis: Redis | null }): SharedRateLimiter {
-  const { points, durationSeconds: duration } = allowance;
-  if (points <= 0) return unlimited;
+  const { perSecond, burst } = allowance;
+  if (perSecond <= 0) return unlimited;
+  if (!redis) {
+    const bucket = new RateLimiter({ perSecond, burst });
+    return { take: async (key) => bucket.take(key) };
+  }
   const keyPrefix = `streamware:rate:${name}`;
-  const memory = new RateLimiterMemory({ keyPrefix, points, duration });
-  const limiter = redis ? new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, rejectIfRedisNotReady: true, insuranceLimiter: memory }) : memory;
+  const points = Math.max(1, Math.round(burst));
+  const duration = Math.max(1, Math.ceil(points / perSecond));
+  const insuranceLimiter = new RateLimiterMemory({ keyPrefix, points, duration });
+  const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, rejectIfRedisNotReady: true, insuranceLimiter });
   return {
     async take(key) {
       try {

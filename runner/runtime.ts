@@ -171,7 +171,7 @@ export class Runtime {
             executor: this.executor,
             dispatcher: this.dispatcher,
             logger,
-            limiter: this.rateLimiter("webhook", { points: config.WEBHOOK_RATE_LIMIT, durationSeconds: 1 }),
+            limiter: this.rateLimiter("webhook", { perSecond: config.WEBHOOK_RATE_LIMIT, burst: config.WEBHOOK_RATE_LIMIT * 2 }),
             jsonMaxDepth: config.JSON_MAX_DEPTH,
             metrics: this.metrics,
           })

@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     rateLimiter: (name, allowance) => runtime.rateLimiter(name, allowance),
   });
   const shareHeaders = sharePageHeaders({ db: connection.db, secret: shareSecret });
-  const signInAttempt = signInLimit(runtime.rateLimiter("sign-in", { points: config.SIGN_IN_RATE_LIMIT_PER_MINUTE, durationSeconds: 60 }));
+  const signInAttempt = signInLimit(runtime.rateLimiter("sign-in", { perSecond: config.SIGN_IN_RATE_LIMIT_PER_MINUTE / 60, burst: config.SIGN_IN_RATE_LIMIT_PER_MINUTE }));
   const server = createServer((req, res) => withLogFields({ requestId: requestIdOf(req, res) }, () => serve(req, res)));
   function serve(req: IncomingMessage, res: ServerResponse): void {
     // The connection's own address, for the audit log; a client cannot set it.

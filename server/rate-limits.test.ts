@@ -14,7 +14,7 @@ async function webProcess(points: number): Promise<{ url: string; close(): Promi
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   // Until its connection is ready, a process counts in its own memory (see the test of Redis away below).
   await redis.ping();
-  const limit = signInLimit(sharedRateLimiter({ name: "sign-in", allowance: { points, durationSeconds: 60 }, redis }));
+  const limit = signInLimit(sharedRateLimiter({ name: "sign-in", allowance: { perSecond: points / 60, burst: points }, redis }));
   const server: Server = createServer((req, res) => {
     req.headers[CLIENT_IP_HEADER] = String(req.headers["x-test-ip"]);
     void limit(req, res).then((refused) => {
@@ -61,11 +61,11 @@ describe("limits across web processes", () => {
   });
 
   it("count in memory when embedded, and let everything through when turned off", async () => {
-    const embedded = sharedRateLimiter({ name: "embedded", allowance: { points: 2, durationSeconds: 60 }, redis: null });
+    const embedded = sharedRateLimiter({ name: "embedded", allowance: { perSecond: 2 / 60, burst: 2 }, redis: null });
     const taken = [await embedded.take("k"), await embedded.take("k"), await embedded.take("k")];
     expect(taken.map((d) => d.allowed)).toEqual([true, true, false]);
     expect(taken[2]).toMatchObject({ limit: 2, remaining: 0, retryAfter: expect.any(Number) });
-    const off = sharedRateLimiter({ name: "off", allowance: { points: 0, durationSeconds: 60 }, redis: null });
+    const off = sharedRateLimiter({ name: "off", allowance: { perSecond: 0, burst: 0 }, redis: null });
     for (let i = 0; i < 5; i++) expect((await off.take("k")).allowed).toBe(true);
   });
 
@@ -73,7 +73,7 @@ describe("limits across web processes", () => {
     // Port 1 on loopback refuses connections: a Redis that is down.
     const down = new Redis("redis://127.0.0.1:1", { maxRetriesPerRequest: null, lazyConnect: true });
     down.on("error", () => {});
-    const limiter = sharedRateLimiter({ name: "insured", allowance: { points: 1, durationSeconds: 60 }, redis: down });
+    const limiter = sharedRateLimiter({ name: "insured", allowance: { perSecond: 1 / 60, burst: 1 }, redis: down });
     expect((await limiter.take("k")).allowed).toBe(true);
     expect((await limiter.take("k")).allowed).toBe(false);
     down.disconnect();

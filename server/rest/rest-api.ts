@@ -142,9 +142,9 @@ export function createRestApi(options: RestApiOptions) {
   const keys = new ApiKeyAuthenticator({ db: options.db, logger: options.logger, ttlMs: options.keyCacheMs });
   const perMinute = options.rateLimitPerMinute;
   const limiterOf = options.rateLimiter ?? ((name: string, allowance: Allowance) => sharedRateLimiter({ name, allowance, redis: null }));
-  const limiter = limiterOf("api-key", { points: perMinute, durationSeconds: 60 });
+  const limiter = limiterOf("api-key", { perSecond: perMinute / 60, burst: perMinute });
   // Refused keys are counted by address with the same allowance, so guessing costs the guesser, not the database.
-  const refusals = limiterOf("api-refused", { points: perMinute, durationSeconds: 60 });
+  const refusals = limiterOf("api-refused", { perSecond: perMinute / 60, burst: perMinute });
   let document: string | undefined;
 
   async function authenticate(req: IncomingMessage, origin: { ip: string | null }): Promise<{ key: ActingApiKey; decision: RateDecision }> {
