@@ -1,23 +1,15 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbConnection } from "./db/connect";
 import { createTestDatabase } from "./db/test-databases";
 import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { signInAs } from "./routers/test-helpers";
+import { runCli, type CliOutcome } from "./cli-process";
 import { flowService } from "./services/flow-service";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 const node = (id: string, type: string, name: string, x: number, config: Record<string, unknown> = {}) => ({
   id,
@@ -75,17 +67,7 @@ describe("the command-line interface against PostgreSQL", () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  function cli(...args: string[]): Promise<Outcome> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "server/cli.ts", ...args], { cwd: root, env });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const cli = (...args: string[]): Promise<CliOutcome> => runCli(env, args);
 
   async function file(name: string, content: unknown): Promise<string> {
     const target = path.join(dir, name);

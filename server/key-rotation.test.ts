@@ -1,17 +1,15 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSecretBox } from "./crypto/secret-box";
 import { createTestDatabase } from "./db/test-databases";
 import type { DbConnection } from "./db/connect";
 import { signInAs } from "./routers/test-helpers";
+import { runCli } from "./cli-process";
 import { credentialService, openCredentialForRun } from "./services/credential-service";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const newKey = () => randomBytes(32).toString("base64");
 
 describe("npm run cli -- rotate-key", () => {
@@ -29,7 +27,7 @@ describe("npm run cli -- rotate-key", () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  function cli(keys: { current: string; previous?: string }, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  function cli(keys: { current: string; previous?: string }, ...args: string[]) {
     if (connection.target.kind !== "postgres") throw new Error("expected a PostgreSQL test database");
     const { REDIS_URL: _redis, ...inherited } = process.env;
     const env = {
@@ -41,15 +39,7 @@ describe("npm run cli -- rotate-key", () => {
       STREAMWARE_PREVIOUS_ENCRYPTION_KEYS: keys.previous ?? "",
       LOG_LEVEL: "warn",
     };
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "server/cli.ts", ...args], { cwd: root, env });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+    return runCli(env, args);
   }
 
   it("seals every credential with the current key, still decryptable once the old key is gone, and changes nothing when a key is missing", async () => {
