@@ -4,25 +4,11 @@ import type { AddressInfo } from "node:net";
 import { type Page, expect, test } from "@playwright/test";
 import { ownWorkspace, signIn, snap, trpc, uniqueEmail } from "./support/editor";
 import { DESKTOP, snapThemes } from "./support/screens";
+import { publishingFlow } from "./support/dashboards";
 
 test.use({ viewport: DESKTOP });
 
 const SERIES = "greenhouse humidity";
-
-/** A webhook flow that publishes each call's `humidity` to the series, saved and live. */
-async function publishingFlow(page: Page, workspaceId: string, hookPath: string): Promise<void> {
-  const document = {
-    schema: "streamware.flow/1",
-    nodes: [
-      { id: "hook", type: "core.webhook", name: "Reading", position: { x: 0, y: 0 }, config: { path: hookPath, respond: "immediately" } },
-      { id: "publish", type: "dashboard.publish", name: "Publish", position: { x: 280, y: 0 }, config: { series: SERIES, value: "{{ body.humidity }}", unit: "%" } },
-    ],
-    edges: [{ id: "e1", source: "hook", target: "publish" }],
-  };
-  const flow = await trpc<{ id: string }>(page, "mutation", "flow.create", { workspaceId, name: "Greenhouse sensor", document });
-  await trpc(page, "mutation", "flow.saveVersion", { workspaceId, flowId: flow.id, document, message: "" });
-  await trpc(page, "mutation", "flow.activate", { workspaceId, flowId: flow.id, versionNumber: 1 });
-}
 
 /** A manual flow that answers "Watering started", saved and live: what the dashboard's buttons start. */
 async function wateringFlow(page: Page, workspaceId: string): Promise<string> {
@@ -64,7 +50,7 @@ test("a share link shows the dashboard signed out, branded and live, embeds only
   await signIn(page, uniqueEmail("sharer"));
   const workspace = await ownWorkspace(page);
   const hookPath = `e2e/greenhouse-${randomBytes(4).toString("hex")}`;
-  await publishingFlow(page, workspace.id, hookPath);
+  await publishingFlow(page, { workspaceId: workspace.id, hookPath, name: "Greenhouse sensor", series: SERIES, field: "humidity", unit: "%" });
   const reading = async (humidity: number) => expect((await request.post(`/hooks/${workspace.slug}/${hookPath}`, { data: { humidity } })).status()).toBeLessThan(300);
   for (const humidity of [61, 63.5, 64]) await reading(humidity);
   await expect.poll(async () => (await trpc<{ series: string; points: number }[]>(page, "query", "dashboard.series", { workspaceId: workspace.id })).find((s) => s.series === SERIES)?.points ?? 0).toBe(3);

@@ -2,31 +2,17 @@ import { randomBytes } from "node:crypto";
 import { type Page, expect, test } from "@playwright/test";
 import { ownWorkspace, signIn, trpc, uniqueEmail } from "./support/editor";
 import { DESKTOP, snapThemes } from "./support/screens";
+import { publishingFlow } from "./support/dashboards";
 
 test.use({ viewport: DESKTOP });
 
 const SERIES = "boiler pressure";
 
-/** A webhook flow that publishes each call's `bar` to the boiler series, saved and live. */
-async function publishingFlow(page: Page, workspaceId: string, hookPath: string): Promise<void> {
-  const document = {
-    schema: "streamware.flow/1",
-    nodes: [
-      { id: "hook", type: "core.webhook", name: "Reading", position: { x: 0, y: 0 }, config: { path: hookPath, respond: "immediately" } },
-      { id: "publish", type: "dashboard.publish", name: "Publish", position: { x: 280, y: 0 }, config: { series: SERIES, value: "{{ body.bar }}" } },
-    ],
-    edges: [{ id: "e1", source: "hook", target: "publish" }],
-  };
-  const flow = await trpc<{ id: string }>(page, "mutation", "flow.create", { workspaceId, name: "Boiler", document });
-  await trpc(page, "mutation", "flow.saveVersion", { workspaceId, flowId: flow.id, document, message: "" });
-  await trpc(page, "mutation", "flow.activate", { workspaceId, flowId: flow.id, versionNumber: 1 });
-}
-
 test("a custom time range stays where it was put, keeps later points out, and lives in the page's address", async ({ page, request, context }, testInfo) => {
   await signIn(page, uniqueEmail("time-range"));
   const workspace = await ownWorkspace(page);
   const hookPath = `e2e/boiler-${randomBytes(4).toString("hex")}`;
-  await publishingFlow(page, workspace.id, hookPath);
+  await publishingFlow(page, { workspaceId: workspace.id, hookPath, name: "Boiler", series: SERIES, field: "bar" });
   const stored = async () => (await trpc<{ series: string; points: number }[]>(page, "query", "dashboard.series", { workspaceId: workspace.id })).find((s) => s.series === SERIES)?.points ?? 0;
   const reading = async (bar: number) => expect((await request.post(`/hooks/${workspace.slug}/${hookPath}`, { data: { bar } })).status()).toBeLessThan(300);
   await reading(1.5);

@@ -2,25 +2,11 @@ import { randomBytes } from "node:crypto";
 import { type Page, expect, test } from "@playwright/test";
 import { ownWorkspace, signIn, trpc, uniqueEmail } from "./support/editor";
 import { DESKTOP, snapThemes } from "./support/screens";
+import { publishingFlow } from "./support/dashboards";
 
 test.use({ viewport: DESKTOP });
 
 const SERIES = "kitchen temperature";
-
-/** A webhook flow that publishes each call's `celsius` to the kitchen series, saved and live. */
-async function publishingFlow(page: Page, workspaceId: string, hookPath: string): Promise<void> {
-  const document = {
-    schema: "streamware.flow/1",
-    nodes: [
-      { id: "hook", type: "core.webhook", name: "Reading", position: { x: 0, y: 0 }, config: { path: hookPath, respond: "immediately" } },
-      { id: "publish", type: "dashboard.publish", name: "Publish", position: { x: 280, y: 0 }, config: { series: SERIES, value: "{{ body.celsius }}", unit: "°C" } },
-    ],
-    edges: [{ id: "e1", source: "hook", target: "publish" }],
-  };
-  const flow = await trpc<{ id: string }>(page, "mutation", "flow.create", { workspaceId, name: "Kitchen sensor", document });
-  await trpc(page, "mutation", "flow.saveVersion", { workspaceId, flowId: flow.id, document, message: "" });
-  await trpc(page, "mutation", "flow.activate", { workspaceId, flowId: flow.id, versionNumber: 1 });
-}
 
 async function addWidget(page: Page, { kind, title }: { kind: string; title: string }): Promise<void> {
   await page.getByRole("button", { name: "Add widget" }).click();
@@ -36,7 +22,7 @@ test("a dashboard shows what a flow publishes, live, and keeps the layout an edi
   await signIn(page, uniqueEmail("dashboards"));
   const workspace = await ownWorkspace(page);
   const hookPath = `e2e/kitchen-${randomBytes(4).toString("hex")}`;
-  await publishingFlow(page, workspace.id, hookPath);
+  await publishingFlow(page, { workspaceId: workspace.id, hookPath, name: "Kitchen sensor", series: SERIES, field: "celsius", unit: "°C" });
   const reading = async (celsius: number) => expect((await request.post(`/hooks/${workspace.slug}/${hookPath}`, { data: { celsius } })).status()).toBeLessThan(300);
   // A few readings first, so the series is known and the chart has a line.
   for (const celsius of [19.5, 20.25, 21, 20.5]) await reading(celsius);
