@@ -20,17 +20,21 @@ const noFilters: SchemaFilter = { externalTables: [], externalEnums: [] };
 export interface ApplyMigrationsInput {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   migrationsDir?: string;
+  /** Stop after this migration: a restore takes the database to its backup's schema before loading its rows. */
+  through?: string;
 }
 
 /**
- * Applies every migration folder not yet recorded in `_prisma_migrations`, in name order. Idempotent, and safe
- * for several processes starting at once against one PostgreSQL database.
+ * Applies every migration folder not yet recorded in `_prisma_migrations`, in name order (up to `through`, when
+ * given). Idempotent, and safe for several processes starting at once against one PostgreSQL database.
  */
 export async function applyMigrations({
   adapterFactory,
   migrationsDir = defaultMigrationsDir,
+  through,
 }: ApplyMigrationsInput): Promise<{ applied: string[] }> {
   const migrationsList = await readMigrations(migrationsDir);
+  if (through !== undefined) migrationsList.migrationDirectories = migrationsList.migrationDirectories.filter((m) => m.path.localeCompare(through) <= 0);
   const target = await migrationTarget(adapterFactory);
   try {
     return await target.exclusive(() =>

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { FlowDocument } from "../nodes/_core/flow-document";
 import type { RunStatus, StepStatus } from "../nodes/_core/run-types";
 import type { ExperimentStore, KeyValueStore, SeriesPointInput } from "../nodes/_kit/context";
@@ -244,4 +245,9 @@ export interface RunnerSettings {
   SHUTDOWN_GRACE_MS: number;
   RUN_MAX_WORKER_LOSSES: number;
   LISTENER_LOCK_MS: number;
+}
+
+/** Where binary storage keeps its files: BINARY_DIR, else `binary` in the data folder. */
+export function binaryDirOf(settings: Pick<RunnerSettings, "DATA_DIR" | "BINARY_DIR">): string {
+  return settings.BINARY_DIR ?? path.join(settings.DATA_DIR, "binary");
 }

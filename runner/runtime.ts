@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import path from "node:path";
 import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -17,7 +16,7 @@ import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./h
 import { ListenerManager } from "./listeners";
 import { MediaQueue, MediaWorker } from "./media-queue";
 import { pruneRuns, pruneSeries, reconcile } from "./maintenance";
-import type { RunnerSettings, RunnerStorage } from "./ports";
+import { binaryDirOf, type RunnerSettings, type RunnerStorage } from "./ports";
 import { ExpressionSandbox } from "./expression-sandbox";
 import { codeSandboxStats, disposeCodeSandbox, getCodeSandbox } from "./sandbox";
 import { LocalScheduler, QueueScheduler, schedulesOf, startScheduleWorker, type Scheduler } from "./schedules";
@@ -101,7 +100,7 @@ export class Runtime {
     // Web processes serve the run streams; a stream opened after its run started begins with what it missed.
     const recent = role === "web" ? new RecentEvents() : undefined;
     this.events = this.redis && this.subscriber ? new RedisEventBus(this.redis, this.subscriber, { recent }) : new LocalEventBus({ recent });
-    this.binary = new LocalBinaryStore(config.BINARY_DIR ?? path.join(config.DATA_DIR, "binary"), { urlSecret: config.NEXTAUTH_SECRET });
+    this.binary = new LocalBinaryStore(binaryDirOf(config), { urlSecret: config.NEXTAUTH_SECRET });
     this.http = createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) });
     this.media = this.redis ? new MediaQueue(this.redis) : null;
     this.metrics = new Metrics({ role });

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pino, { type Logger } from "pino";
@@ -15,7 +15,10 @@ import { issueList, issuesOf, readImportFile, type ImportFile } from "./flow-imp
 import { webhookUrlPath } from "../nodes/_core/webhook-url";
 import { formatImportReport } from "../nodes/_interop/import-report";
 import { listRunsInput } from "./routers/run.schema";
-import { ensureSecrets } from "./secrets";
+import { ensureSecrets, storeSecrets } from "./secrets";
+import { BackupError, parseBackupKey, type BackupKey } from "./backup/archive";
+import { backupService, type BackupSecrets, type BackupSummary } from "./services/backup-service";
+import { binaryDirOf } from "../runner/ports";
 import { verifyAuditChain } from "./services/audit-chain";
 import { auditService } from "./services/audit-service";
 import { flowService } from "./services/flow-service";
@@ -78,6 +81,21 @@ Commands:
       STREAMWARE_ENCRYPTION_KEY, in one transaction. Rotate by setting the new key as
       STREAMWARE_ENCRYPTION_KEY and the old one in STREAMWARE_PREVIOUS_ENCRYPTION_KEYS, running this, then
       dropping the old key. Prints how many secrets were sealed anew and how many had the current key.
+  backup --out <file> [--key-file <file>]
+      Write a backup of the whole instance (every table of one consistent snapshot of the database, binary
+      storage, and the encryption keys its secrets are sealed with) to <file>, encrypted with the backup key.
+      The file is read back and checked before it gets its name. It is a gzipped tar encrypted with age:
+      "age -d -o backup.tar.gz <file>" opens it too. Works while the server runs with DATABASE_URL; embedded,
+      stop the server first (or set BACKUP_SCHEDULE and let the server write them).
+  restore <file> [--key-file <file>] [--replace] [--dry-run]
+      Restore a backup into this instance: the file is checked whole first, then the database gets the backup's
+      schema, rows and binary files, this version's newer migrations, and every secret sealed with this
+      instance's key (embedded, without a STREAMWARE_ENCRYPTION_KEY of its own, it takes the backup's keys).
+      An instance that holds anything is refused unless --replace is given: then all it holds is replaced.
+      --dry-run checks the file and prints what it holds, writing nothing. Stop the server and workers first.
+
+      The backup key is a passphrase of 16 characters or more (openssl rand -base64 32), or an age identity
+      (AGE-SECRET-KEY-1..., from age-keygen): the first line of --key-file, else BACKUP_KEY.
 
 Options for every command:
   --user <email>       Act as this user; their workspace role applies. Default: with --workspace, its
@@ -97,7 +115,9 @@ class CliError extends Error {
   name = "CliError";
 }
 
-const commandNames = ["flows", "import", "export", "run", "runs", "audit", "rotate-key"] as const;
+const commandNames = ["flows", "import", "export", "run", "runs", "audit", "rotate-key", "backup", "restore"] as const;
+/** Commands that act on the whole instance, as whoever holds its keys: no user, no workspace. */
+const instanceCommands: readonly CommandName[] = ["rotate-key", "backup", "restore"];
 type CommandName = (typeof commandNames)[number];
 
 const optionSpecs = {
@@ -116,6 +136,8 @@ const optionSpecs = {
   "on-conflict": { type: "string" },
   version: { type: "string" },
   versions: { type: "boolean" },
+  "key-file": { type: "string" },
+  replace: { type: "boolean" },
 } as const;
 
 type OptionName = keyof typeof optionSpecs;
@@ -128,6 +150,8 @@ const commandOptions: Record<CommandName, OptionName[]> = {
   runs: ["limit", "status"],
   audit: ["instance"],
   "rotate-key": [],
+  backup: ["out", "key-file"],
+  restore: ["key-file", "replace", "dry-run"],
 };
 
 const jsonText = z.string().transform((text, ctx): unknown => {
@@ -198,6 +222,14 @@ const cliArgs = z.discriminatedUnion("command", [
       message: "name the workspace whose audit log to check: --workspace <slug>, or check the instance's own with --instance (not both)",
     }),
   z.object({ command: z.literal("rotate-key") }),
+  z.object({ command: z.literal("backup"), out: z.string({ error: "backup needs the file to write: npm run cli -- backup --out <file>" }).min(1), "key-file": z.string().min(1).optional() }),
+  z.object({
+    command: z.literal("restore"),
+    file: z.string().min(1),
+    "key-file": z.string().min(1).optional(),
+    replace: z.boolean().default(false),
+    "dry-run": z.boolean().default(false),
+  }),
 ]);
 
 type CliArgs = z.infer<typeof cliArgs>;
@@ -206,7 +238,17 @@ type Args<C extends CommandName> = Extract<CliArgs, { command: C }>;
 type Prepared = Exclude<CliArgs, { command: "import" }> | (Args<"import"> & { text: string; checked: Extract<ImportFile, { ok: true }> });
 
 /** What each command takes after its name. */
-const operands: Record<CommandName, "file" | "flowId" | "action" | null> = { flows: null, import: "file", export: "flowId", run: "flowId", runs: "flowId", audit: "action", "rotate-key": null };
+const operands: Record<CommandName, "file" | "flowId" | "action" | null> = {
+  flows: null,
+  import: "file",
+  export: "flowId",
+  run: "flowId",
+  runs: "flowId",
+  audit: "action",
+  "rotate-key": null,
+  backup: null,
+  restore: "file",
+};
 
 function isCommand(name: string | undefined): name is CommandName {
   return commandNames.includes(name as CommandName);
@@ -236,8 +278,7 @@ function parseCommandLine(argv: string[]): CliArgs | "help" {
     if (target === undefined && !(command === "export" && values.workspace !== undefined)) throw new CliError(`${command} needs ${/^[aeiou]/.test(operand) ? "an" : "a"} ${operand}: npm run cli -- ${command} <${operand}>`);
     if (extra.length) throw new CliError(`${command} takes one ${operand}; unexpected: ${extra.join(" ")}`);
   }
-  // Rotating the key acts on the whole instance, as whoever holds its keys: no user, no workspace.
-  const allowed = new Set<string>([...(command === "rotate-key" ? [] : ["user", "workspace"]), ...commandOptions[command]]);
+  const allowed = new Set<string>([...(instanceCommands.includes(command) ? [] : ["user", "workspace"]), ...commandOptions[command]]);
   const misplaced = Object.keys(values).filter((name) => !allowed.has(name));
   if (misplaced.length) {
     throw new CliError(`${misplaced.map((name) => `--${name}`).join(", ")} is not an option of "${command}"; see "npm run cli -- --help".`);
@@ -492,7 +533,9 @@ async function verifyAudit({ db, actor }: Session, args: Args<"audit">): Promise
   return 1;
 }
 
-function dispatch(session: Session, args: Exclude<Prepared, { command: "rotate-key" }>): Promise<number> {
+type InstanceCommand = "rotate-key" | "backup" | "restore";
+
+function dispatch(session: Session, args: Exclude<Prepared, { command: InstanceCommand }>): Promise<number> {
   switch (args.command) {
     case "flows":
       return listFlows(session, args);
@@ -519,6 +562,77 @@ async function rotateKey(db: DbConnection["db"]): Promise<number> {
   return 0;
 }
 
+/** The backup key: the first line of --key-file, else BACKUP_KEY. */
+async function backupKey(keyFile: string | undefined): Promise<BackupKey> {
+  if (keyFile) {
+    const text = await readFile(keyFile, "utf8").catch((err: Error) => {
+      throw new CliError(`Cannot read the key file ${keyFile}: ${err.message}`);
+    });
+    return parseBackupKey(text.split("\n").find((line) => line.trim() && !line.startsWith("#")) ?? "", `The key file ${keyFile}`);
+  }
+  const fromEnv = env().BACKUP_KEY;
+  if (!fromEnv) throw new CliError("Give the backup key: set BACKUP_KEY, or pass --key-file <file> holding a passphrase (16 characters or more) or an age identity.");
+  return parseBackupKey(fromEnv, "BACKUP_KEY");
+}
+
+/** The keys this instance's secrets are sealed with, current first, and its session secret: what a backup carries. */
+function instanceKeys(config: ReturnType<typeof env>): BackupSecrets {
+  return { encryptionKeys: [config.STREAMWARE_ENCRYPTION_KEY!, ...config.STREAMWARE_PREVIOUS_ENCRYPTION_KEYS], sessionSecret: config.NEXTAUTH_SECRET };
+}
+
+const formatBytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} kB`);
+
+function describeBackup({ header, manifest }: BackupSummary): string {
+  const tables = Object.entries(manifest.tables).filter(([, c]) => c.rows > 0);
+  const rows = tables.reduce((sum, [, c]) => sum + c.rows, 0);
+  const main = ["Workspace", "Flow", "FlowVersion", "Credential", "Run", "AuditEvent"].map((t) => `${manifest.tables[t]?.rows ?? 0} ${t}`).join(", ");
+  return (
+    `made ${header.createdAt} from ${header.database === "postgresql" ? "PostgreSQL" : "the embedded database"} at migration ${header.migrations.at(-1)}; ` +
+    `${rows} rows in ${tables.length} tables (${main}); ${manifest.binary.files} binary files (${formatBytes(manifest.binary.bytes)})`
+  );
+}
+
+async function writeBackup(connection: DbConnection, args: Args<"backup">): Promise<number> {
+  const config = env();
+  const key = await backupKey(args["key-file"]);
+  const summary = await backupService.write({ connection, file: args.out, key, binaryDir: binaryDirOf(config), keys: instanceKeys(config) });
+  const { size } = await stat(args.out);
+  await write(process.stdout, `Wrote and checked ${args.out} (${formatBytes(size)}): ${describeBackup(summary)}.\n`);
+  return 0;
+}
+
+/**
+ * Restores a backup. Embedded, without a key of its own in the environment, the instance takes the backup's keys
+ * into its data folder, so what was signed and sealed before (share links, secrets) stays valid.
+ */
+async function restoreBackup(connection: DbConnection, args: Args<"restore">, ownKey: boolean): Promise<number> {
+  const config = env();
+  const key = await backupKey(args["key-file"]);
+  if (args["dry-run"]) {
+    const summary = await backupService.verify({ file: args.file, key });
+    await write(process.stdout, `${args.file} is whole and opens with this key: ${describeBackup(summary)}. Nothing was written.\n`);
+    return 0;
+  }
+  const report = await backupService.restore({
+    connection,
+    file: args.file,
+    key,
+    binaryDir: binaryDirOf(config),
+    replace: args.replace,
+    async keyFor(backup) {
+      if (config.DATABASE_URL || ownKey) return { currentKey: config.STREAMWARE_ENCRYPTION_KEY!, previousKeys: config.STREAMWARE_PREVIOUS_ENCRYPTION_KEYS };
+      await storeSecrets({ dataDir: config.DATA_DIR, secrets: { STREAMWARE_ENCRYPTION_KEY: backup.encryptionKeys[0]!, NEXTAUTH_SECRET: backup.sessionSecret ?? config.NEXTAUTH_SECRET! } });
+      return { currentKey: backup.encryptionKeys[0]!, previousKeys: [] };
+    },
+  });
+  const notes = [
+    report.upgradedWith.length ? `applied ${report.upgradedWith.length} newer migrations` : "",
+    report.resealed ? `sealed ${report.resealed} secrets with this instance's key` : "",
+  ].filter(Boolean);
+  await write(process.stdout, `Restored ${args.file}: ${describeBackup(report)}${notes.length ? `; ${notes.join("; ")}` : ""}.\n`);
+  return 0;
+}
+
 async function openDatabase(): Promise<DbConnection> {
   const connection = await getConnection();
   try {
@@ -539,8 +653,19 @@ async function main(argv: string[]): Promise<number> {
   // Checked before the database is opened, so a bad file costs nothing and creates nothing.
   const prepared: Prepared = args.command === "import" ? { ...args, ...(await readImport(args)) } : args;
 
+  // Whether the environment gives the key, before an embedded instance's own is read from its data folder.
+  const ownKey = Boolean(process.env.STREAMWARE_ENCRYPTION_KEY);
   await ensureSecrets({ env: process.env, dataDir: process.env.DATA_DIR ?? ".data" });
   const config = env();
+  // A backup reads the database as it is, and a restore replaces it: neither migrates it first.
+  if (prepared.command === "backup" || prepared.command === "restore") {
+    const connection = await getConnection();
+    try {
+      return prepared.command === "backup" ? await writeBackup(connection, prepared) : await restoreBackup(connection, prepared, ownKey);
+    } finally {
+      await connection.close();
+    }
+  }
   // stdout carries the results, so logs go to stderr and stay quiet unless LOG_LEVEL asks for more.
   const logger = pino({ level: process.env.LOG_LEVEL ? config.LOG_LEVEL : "warn", base: { service: "streamware-cli" } }, pino.destination({ dest: 2, sync: true }));
   const connection = await openDatabase();
@@ -574,7 +699,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function report(err: unknown): string {
-  if (err instanceof CliError || err instanceof ConfigError) return err.message;
+  if (err instanceof CliError || err instanceof ConfigError || err instanceof BackupError) return err.message;
   if (err instanceof ServiceError) {
     const issues = issuesOf(err);
     // The message ends with the issues on one line; a person reads them better one per line.

@@ -75,6 +75,14 @@ export const envSchema = z
     SMTP_URL: z.url({ protocol: /^smtps?$/, error: "SMTP_URL must be an smtp:// or smtps:// URL, such as smtp://user:password@mail.example.com:587" }).optional(),
     SMTP_FROM: z.string().min(3).default("Streamware <no-reply@localhost>"),
     INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+    /** Encrypts backups: a passphrase of 16 characters or more, or an age identity (AGE-SECRET-KEY-1…). */
+    BACKUP_KEY: z.string().optional(),
+    /** When the server writes a backup, as a cron expression (UTC); unset, only `npm run cli -- backup` writes them. */
+    BACKUP_SCHEDULE: z.string().trim().min(1).optional(),
+    /** Where scheduled backups go; unset, `backups` in DATA_DIR. */
+    BACKUP_DIR: z.string().optional(),
+    /** How many scheduled backups to keep: the oldest beyond it are deleted after each new one is checked. */
+    BACKUP_RETAIN: z.coerce.number().int().min(1).max(1000).default(7),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -85,6 +93,9 @@ export const envSchema = z
         path: ["OIDC_ISSUER"],
         message: "OIDC sign-in needs all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET",
       });
+    }
+    if (env.BACKUP_SCHEDULE && !env.BACKUP_KEY) {
+      ctx.addIssue({ code: "custom", path: ["BACKUP_KEY"], message: "scheduled backups (BACKUP_SCHEDULE) need BACKUP_KEY, the passphrase or age identity they are encrypted with" });
     }
   });
 

@@ -35,3 +35,9 @@ export async function ensureSecrets({ env, dataDir }: { env: EnvSource; dataDir:
   }
   for (const name of missing) env[name] = secrets[name];
 }
+
+/** Replaces the data folder's secrets: a restored embedded instance takes the keys of the one backed up. */
+export async function storeSecrets({ dataDir, secrets }: { dataDir: string; secrets: StoredSecrets }): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(path.join(dataDir, "secrets.json"), JSON.stringify(storedSecrets.parse(secrets), null, 2), { mode: 0o600 });
+}

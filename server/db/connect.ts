@@ -6,7 +6,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapt
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { lockDataDir } from "./folder-lock";
-import { registerRawSql } from "./raw";
+import { registerRawSql, type RawSql } from "./raw";
 import { PrismaClient } from "./generated/client";
 
 export type Db = PrismaClient;
@@ -24,6 +24,11 @@ export interface DbConnection {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** The connections of Prisma's PostgreSQL pool, by state, for the metrics; null embedded. */
   poolStats(): { total: number; idle: number; waiting: number } | null;
+  /**
+   * Runs `work` in one transaction on one connection of its own, with plain SQL: read-only at REPEATABLE READ (one
+   * consistent snapshot, for a backup) or read-write (a restore, all or nothing). Embedded, other queries wait.
+   */
+  transaction<T>(mode: "snapshot" | "write", work: (sql: RawSql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -49,6 +54,20 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
       db,
       adapterFactory,
       poolStats: () => ({ total: prismaPool.totalCount, idle: prismaPool.idleCount, waiting: prismaPool.waitingCount }),
+      async transaction(mode, work) {
+        const client = await pool.connect();
+        try {
+          await client.query(mode === "snapshot" ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+          const result = await work(async (text, params) => (await client.query(text, params)).rows);
+          await client.query("COMMIT");
+          return result;
+        } catch (err) {
+          await client.query("ROLLBACK").catch(() => {});
+          throw err;
+        } finally {
+          client.release();
+        }
+      },
       async close() {
         await db.$disconnect();
         await Promise.all([prismaPool.end(), pool.end()]);
@@ -74,6 +93,8 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
     db,
     adapterFactory,
     poolStats: () => null,
+    // One connection: the transaction holds it, so its snapshot is consistent at any isolation level.
+    transaction: (_mode, work) => pglite.transaction((tx) => work(async (text, params) => (await tx.query(text, params)).rows as never[])),
     async close() {
       await db.$disconnect();
       await pglite.close();
