@@ -53,6 +53,8 @@ export class Metrics {
   readonly expressionLimitHits: Counter<"limit">;
   readonly llmTokens: Counter<"provider" | "model" | "kind">;
   readonly liveStreams: Gauge<"kind">;
+  private readonly backups: Counter<"outcome">;
+  private readonly lastBackup: Gauge;
   private sources: MetricSources = {};
 
   constructor({ role }: { role: "web" | "worker" | "cli" }) {
@@ -66,6 +68,8 @@ export class Metrics {
     this.expressionLimitHits = new Counter({ name: "streamware_expression_limit_hits_total", help: "Expressions stopped by a limit (time, memory, output size).", labelNames: ["limit"], registers });
     this.llmTokens = new Counter({ name: "streamware_llm_tokens_total", help: "Tokens of model calls, by provider, model and kind (prompt or completion).", labelNames: ["provider", "model", "kind"], registers });
     this.liveStreams = new Gauge({ name: "streamware_live_streams", help: "Open server-sent event streams, by kind (run, dashboard).", labelNames: ["kind"], registers });
+    this.backups = new Counter({ name: "streamware_backups_total", help: "Scheduled backups this process wrote, by outcome (ok, failed).", labelNames: ["outcome"], registers });
+    this.lastBackup = new Gauge({ name: "streamware_backup_last_success_timestamp_seconds", help: "When this process last wrote and checked a scheduled backup (Unix time).", registers });
 
     const sources = () => this.sources;
     new Gauge({
@@ -140,6 +144,12 @@ export class Metrics {
       if (use.promptTokens) this.llmTokens.inc({ provider: use.provider, model: use.model, kind: "prompt" }, use.promptTokens);
       if (use.completionTokens) this.llmTokens.inc({ provider: use.provider, model: use.model, kind: "completion" }, use.completionTokens);
     }
+  }
+
+  /** A scheduled backup was written and checked, or failed. */
+  backupFinished({ ok, at }: { ok: boolean; at: Date }): void {
+    this.backups.inc({ outcome: ok ? "ok" : "failed" });
+    if (ok) this.lastBackup.set(at.getTime() / 1000);
   }
 
   /** Counts a live stream while it is open: call the answer when it closes. */

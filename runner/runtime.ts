@@ -187,6 +187,15 @@ export class Runtime {
     return limiter;
   }
 
+  /**
+   * Whether this process is the one to do a job that must happen once across every process sharing Redis (a
+   * scheduled backup): the first to claim `key` within `ttlMs` gets true. Embedded, the one process always does.
+   */
+  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
+    if (!this.redis) return true;
+    return (await this.redis.set(`streamware:once:${key}`, String(process.pid), "PX", ttlMs, "NX")) === "OK";
+  }
+
   /** Of this process's run slots, how many one workspace may hold: the rest stay free for the others. */
   private perWorkspace(): number {
     const { WORKER_CONCURRENCY, WORKSPACE_CONCURRENCY } = this.config;

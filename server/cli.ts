@@ -15,9 +15,9 @@ import { issueList, issuesOf, readImportFile, type ImportFile } from "./flow-imp
 import { webhookUrlPath } from "../nodes/_core/webhook-url";
 import { formatImportReport } from "../nodes/_interop/import-report";
 import { listRunsInput } from "./routers/run.schema";
-import { ensureSecrets, storeSecrets } from "./secrets";
+import { ensureSecrets, instanceKeys, storeSecrets } from "./secrets";
 import { BackupError, parseBackupKey, type BackupKey } from "./backup/archive";
-import { backupService, type BackupSecrets, type BackupSummary } from "./services/backup-service";
+import { backupService, type BackupSummary } from "./services/backup-service";
 import { binaryDirOf } from "../runner/ports";
 import { verifyAuditChain } from "./services/audit-chain";
 import { auditService } from "./services/audit-service";
@@ -573,11 +573,6 @@ async function backupKey(keyFile: string | undefined): Promise<BackupKey> {
   const fromEnv = env().BACKUP_KEY;
   if (!fromEnv) throw new CliError("Give the backup key: set BACKUP_KEY, or pass --key-file <file> holding a passphrase (16 characters or more) or an age identity.");
   return parseBackupKey(fromEnv, "BACKUP_KEY");
-}
-
-/** The keys this instance's secrets are sealed with, current first, and its session secret: what a backup carries. */
-function instanceKeys(config: ReturnType<typeof env>): BackupSecrets {
-  return { encryptionKeys: [config.STREAMWARE_ENCRYPTION_KEY!, ...config.STREAMWARE_PREVIOUS_ENCRYPTION_KEYS], sessionSecret: config.NEXTAUTH_SECRET };
 }
 
 const formatBytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} kB`);

@@ -9,6 +9,7 @@ import { getConnection } from "./db";
 import { describeDatabase, migrateDatabase } from "./db/prepare";
 import { ConfigError, env } from "./env";
 import { startAuditRetention } from "./audit-retention";
+import { backupScheduleSettings, startBackupSchedule } from "./backup/schedule";
 import { CLIENT_IP_HEADER } from "./services/audit-origin";
 import { logger } from "./logger";
 import { requestIdOf } from "./request-id";
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
   // With NEXTAUTH_URL set, that address wins and the sign-in page says so to anyone who came by another.
   if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= "true";
   const config = env();
+  // Checked before anything starts: a wrong schedule or key stops the server with its reason.
+  const backupSettings = backupScheduleSettings(config);
 
   await prepareDatabaseInChild(config);
   const connection = await getConnection();
@@ -68,6 +71,17 @@ async function main(): Promise<void> {
   handOverRuntime(runtime);
   await runtime.start();
   const stopAuditRetention = startAuditRetention({ db: connection.db, logger });
+  const backups = backupSettings
+    ? startBackupSchedule({
+        settings: backupSettings,
+        config,
+        connection,
+        logger,
+        // Every web process keeps the schedule; the first to claim a due time writes that backup.
+        claim: (due) => runtime.claimOnce(`backup:${due.toISOString()}`, 3_600_000),
+        finished: (outcome) => runtime.metrics.backupFinished(outcome),
+      })
+    : null;
   logger.info({ mode: runtime.mode }, runtime.mode === "queue" ? "runs go to worker processes through Redis" : "runs execute in this process");
 
   const app = next({ dev, dir: process.cwd(), hostname: "localhost", port: config.PORT });
@@ -119,6 +133,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await closed;
     stopAuditRetention();
+    await backups?.stop();
     restApi.close();
     await runtime.close();
     await app.close();

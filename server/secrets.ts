@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { ConfigError, type EnvSource } from "./env";
+import { ConfigError, type Env, type EnvSource } from "./env";
+import type { BackupSecrets } from "./services/backup-service";
 
 const storedSecrets = z.object({ NEXTAUTH_SECRET: z.string().min(16), STREAMWARE_ENCRYPTION_KEY: z.string().min(16) });
 type StoredSecrets = z.infer<typeof storedSecrets>;
@@ -40,4 +41,10 @@ export async function ensureSecrets({ env, dataDir }: { env: EnvSource; dataDir:
 export async function storeSecrets({ dataDir, secrets }: { dataDir: string; secrets: StoredSecrets }): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   await writeFile(path.join(dataDir, "secrets.json"), JSON.stringify(storedSecrets.parse(secrets), null, 2), { mode: 0o600 });
+}
+
+/** The keys this instance's secrets are sealed with, current first, and its session secret: what a backup carries. */
+export function instanceKeys(config: Env): BackupSecrets {
+  if (!config.STREAMWARE_ENCRYPTION_KEY) throw new ConfigError("STREAMWARE_ENCRYPTION_KEY is not set; a backup needs the key its secrets are sealed with.");
+  return { encryptionKeys: [config.STREAMWARE_ENCRYPTION_KEY, ...config.STREAMWARE_PREVIOUS_ENCRYPTION_KEYS], sessionSecret: config.NEXTAUTH_SECRET };
 }
