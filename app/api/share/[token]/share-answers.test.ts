@@ -6,7 +6,7 @@ import { useTestDatabase } from "@/server/db/test-databases";
 import { addMember, rejection, signInAs } from "@/server/routers/test-helpers";
 import { seriesService } from "@/server/services/series-service";
 import { sharePageHeaders } from "@/server/share-page-headers";
-import { RateLimiter } from "@/runner/rate-limiter";
+import { sharedRateLimiter, type Allowance } from "@/runner/rate-limits";
 import { shareRateLimiter, shareSecret } from "@/server/share-settings";
 import { CLIENT_IP_HEADER } from "@/server/services/audit-origin";
 import { FLOW_SCHEMA_TAG } from "@/nodes/_core/flow-document";
@@ -18,6 +18,10 @@ import { sharedRequest, type ShareAnswer } from "./shared-request";
 const stat: Widget = { id: "w1", kind: "stat", title: "Load", series: ["load"], layout: { x: 0, y: 0, w: 3, h: 2 } };
 const GONE = "This shared dashboard does not exist, or its link was revoked or has expired.";
 
+/** The limiters a runtime hands out when embedded: counted in this process's memory. */
+const embedded = { rateLimiter: (name: string, allowance: Allowance) => sharedRateLimiter({ name, allowance, redis: null }) };
+const shareRequests = shareRateLimiter(embedded);
+
 let address = 0;
 /** Each test asks from its own address, so that no test spends another's allowance. */
 const nextAddress = () => `198.51.100.${++address}`;
@@ -27,7 +31,7 @@ describe("a dashboard shared by link", () => {
   const ip = nextAddress();
 
   /** A signed-out request under the link, as the route answers it. */
-  async function ask(token: string, answer: ShareAnswer, query = "", from = ip, limiter = shareRateLimiter()) {
+  async function ask(token: string, answer: ShareAnswer, query = "", from = ip, limiter = shareRequests) {
     const request = new Request(`http://localhost/api/share/${token}/x${query}`, { headers: { [CLIENT_IP_HEADER]: from } });
     const response = await sharedRequest({ db: database.db, request, token, answer, limiter });
     return { status: response.status, body: (await response.json()) as unknown, headers: response.headers };
@@ -149,7 +153,7 @@ describe("a dashboard shared by link", () => {
     const from = nextAddress();
     const madeUp = `${"m".repeat(24)}.${"n".repeat(22)}`;
     // The route's limiter, with a bucket of three that refills once an hour, so the test does not race the clock.
-    const limiter = new RateLimiter({ perSecond: 1 / 3600, burst: 3 });
+    const limiter = embedded.rateLimiter("share-test", { perSecond: 1 / 3600, burst: 3 });
     for (let i = 0; i < 3; i++) expect((await ask(madeUp, shareAnswers.dashboard, "", from, limiter)).status).toBe(404);
     const refused = await ask(madeUp, shareAnswers.dashboard, "", from, limiter);
     expect(refused).toMatchObject({ status: 429, body: { error: expect.stringContaining("Too many requests to shared dashboards from this address") } });
@@ -225,7 +229,7 @@ describe("a shared dashboard's control widgets", () => {
     ];
     const { id: dashboardId } = await owner.caller.dashboard.create({ workspaceId, name: "Buttons", widgets });
     const { token } = await owner.caller.dashboardShare.create({ workspaceId, dashboardId });
-    const limiter = new RateLimiter({ perSecond: 1 / 3600, burst: 20 });
+    const limiter = embedded.rateLimiter("share-act-test", { perSecond: 1 / 3600, burst: 20 });
     const use = async (widgetId: string, body: string, contentType = "application/json") => {
       const request = new Request(`http://localhost/api/share/${token}/widgets/${widgetId}/act`, { method: "POST", body, headers: { "content-type": contentType, [CLIENT_IP_HEADER]: "203.0.113.9" } });
       const response = await sharedRequest({ db, request, token, answer: shareAnswers.act({ widgetId }), limiter });
