@@ -9,7 +9,7 @@ import { getConnection } from "./db";
 import { describeDatabase, migrateDatabase } from "./db/prepare";
 import { ConfigError, env } from "./env";
 import { startAuditRetention } from "./audit-retention";
-import { CLIENT_IP_HEADER } from "./services/audit-origin";
+import { clientAddressStamp } from "./client-address";
 import { logger } from "./logger";
 import { requestIdOf } from "./request-id";
 import { signInLimit } from "./sign-in-limit";
@@ -84,11 +84,12 @@ async function main(): Promise<void> {
     rateLimiter: (name, allowance) => runtime.rateLimiter(name, allowance),
   });
   const shareHeaders = sharePageHeaders({ db: connection.db, secret: shareSecret });
+  const stampClientAddress = clientAddressStamp(config.TRUSTED_PROXIES);
   const signInAttempt = signInLimit(runtime.rateLimiter("sign-in", { perSecond: config.SIGN_IN_RATE_LIMIT_PER_MINUTE / 60, burst: config.SIGN_IN_RATE_LIMIT_PER_MINUTE }));
   const server = createServer((req, res) => withLogFields({ requestId: requestIdOf(req, res) }, () => serve(req, res)));
   function serve(req: IncomingMessage, res: ServerResponse): void {
-    // The connection's own address, for the audit log; a client cannot set it.
-    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "";
+    // The client's address, for the audit log and the limits per address; a client cannot set it.
+    stampClientAddress(req);
     // Webhooks, the REST API and stored files (HLS segments) take the lean path: answered here, before Next.js
     // builds its request objects (a Next route handler costs many times the CPU of the work itself).
     if (runtime.webhooks?.handle(req, res)) return;
