@@ -15,8 +15,8 @@ import { requestIdOf } from "./request-id";
 import { signInLimit } from "./sign-in-limit";
 import { createRestApi } from "./rest/rest-api";
 import { secretBox } from "./crypto";
-import { sharePageHeaders } from "./share-page-headers";
-import { shareSecret } from "./share-settings";
+import { sharePageGate } from "./share-page-headers";
+import { shareRateLimiter, shareSecret } from "./share-settings";
 import { ensureSecrets } from "./secrets";
 import { runnerStorage } from "./runner-storage";
 
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     keyCacheMs: config.API_KEY_CACHE_SECONDS * 1000,
     rateLimiter: (name, allowance) => runtime.rateLimiter(name, allowance),
   });
-  const shareHeaders = sharePageHeaders({ db: connection.db, secret: shareSecret });
+  const sharePage = sharePageGate({ db: connection.db, secret: shareSecret, limiter: shareRateLimiter(runtime) });
   const stampClientAddress = clientAddressStamp(config.TRUSTED_PROXIES);
   const signInAttempt = signInLimit(runtime.rateLimiter("sign-in", { perSecond: config.SIGN_IN_RATE_LIMIT_PER_MINUTE / 60, burst: config.SIGN_IN_RATE_LIMIT_PER_MINUTE }));
   const server = createServer((req, res) => withLogFields({ requestId: requestIdOf(req, res) }, () => serve(req, res)));
@@ -98,8 +98,9 @@ async function main(): Promise<void> {
     signInAttempt(req, res)
       .then(async (refused) => {
         if (refused) return;
-        // A shared dashboard's page carries the frame-ancestors its dashboard allows, set before Next.js renders it.
-        await shareHeaders(req, res);
+        // A shared dashboard's page counts against its caller's allowance under share links, and carries the
+        // frame-ancestors its dashboard allows, set before Next.js renders it.
+        if (await sharePage(req, res)) return;
         await handle(req, res);
       })
       .catch((err: unknown) => {

@@ -26,6 +26,16 @@ export function shareRateLimiter(runtime: Pick<Runtime, "rateLimiter">): SharedR
 }
 
 /**
+ * Takes one request from the allowance of the caller at `ip` under `limiter`: null when it may go on, else how long
+ * to wait and the words that say so.
+ */
+export async function shareAllowance({ limiter, ip }: { limiter: SharedRateLimiter; ip: string | null }): Promise<{ retryAfter: number; error: string } | null> {
+  const decision = await limiter.take(`ip:${ip ?? "unknown"}`);
+  if (decision.allowed) return null;
+  return { retryAfter: decision.retryAfter, error: `Too many requests to shared dashboards from this address; wait ${decision.retryAfter} s.` };
+}
+
+/**
  * Live streams one share link may hold open at once in a process. Per process, as what it guards is: each stream
  * holds this process's memory and its share of the process's event subscriptions, so a process with a link's
  * viewers stays bounded whatever the other web processes hold.

@@ -5,7 +5,7 @@ import type { Widget } from "@/nodes/_core/dashboard";
 import { useTestDatabase } from "@/server/db/test-databases";
 import { addMember, rejection, signInAs } from "@/server/routers/test-helpers";
 import { seriesService } from "@/server/services/series-service";
-import { sharePageHeaders } from "@/server/share-page-headers";
+import { sharePageGate } from "@/server/share-page-headers";
 import { sharedRateLimiter, type Allowance } from "@/runner/rate-limits";
 import { shareRateLimiter, shareSecret } from "@/server/share-settings";
 import { CLIENT_IP_HEADER } from "@/server/services/audit-origin";
@@ -162,13 +162,19 @@ describe("a dashboard shared by link", () => {
     expect((await ask(madeUp, shareAnswers.dashboard, "", nextAddress(), limiter)).status).toBe(404);
   });
 
-  describe("the shared page's frame-ancestors", () => {
+  describe("the shared page, before Next.js renders it", () => {
     let server: Server;
     let base: string;
+    // A bucket of three that refills once an hour for the page's requests, so the test does not race the clock.
+    const pageLimiter = embedded.rateLimiter("share-page-test", { perSecond: 1 / 3600, burst: 3 });
     beforeAll(async () => {
-      const headers = sharePageHeaders({ db: database.db, secret: shareSecret });
+      const gate = sharePageGate({ db: database.db, secret: shareSecret, limiter: pageLimiter });
       server = createServer((req, res) => {
-        void headers(req, res).then(() => res.end("page"));
+        // As the server stamps each request with its client's address; the tests name theirs.
+        req.headers[CLIENT_IP_HEADER] = String(req.headers["x-test-ip"] ?? ip);
+        void gate(req, res).then((refused) => {
+          if (!refused) res.end("page");
+        });
       });
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -177,9 +183,11 @@ describe("a dashboard shared by link", () => {
 
     it("lets only the dashboard's origins frame its shared page, and none frame a link that opens nothing", async () => {
       const { owner, workspaceId, dashboardId, share, token } = await sharedSetup("Embedder");
-      const policy = async (path: string) => (await fetch(`${base}${path}`)).headers.get("content-security-policy");
+      // Each from an address of its own, as only the next test spends an allowance.
+      const page = (path: string) => fetch(`${base}${path}`, { headers: { "x-test-ip": nextAddress() } });
+      const policy = async (path: string) => (await page(path)).headers.get("content-security-policy");
       expect(await policy(`/s/${token}`)).toBe("frame-ancestors 'none'");
-      expect((await fetch(`${base}/s/${token}`)).headers.get("referrer-policy")).toBe("no-referrer");
+      expect((await page(`/s/${token}`)).headers.get("referrer-policy")).toBe("no-referrer");
 
       const set = await owner.caller.dashboardShare.setEmbedOrigins({ workspaceId, dashboardId, origins: ["https://intranet.example.com/", "http://localhost:8080", "https://intranet.example.com"] });
       expect(set).toEqual({ embedOrigins: ["https://intranet.example.com", "http://localhost:8080"] });
@@ -191,6 +199,19 @@ describe("a dashboard shared by link", () => {
       await owner.caller.dashboardShare.revoke({ workspaceId, shareId: share.id });
       expect(await policy(`/s/${token}`)).toBe("frame-ancestors 'none'");
       expect(await policy(`/s/made-up`)).toBe("frame-ancestors 'none'");
+    });
+
+    it("counts the page against its caller's allowance under share links", async () => {
+      const { token } = await sharedSetup("Crowded");
+      const from = { "x-test-ip": nextAddress() };
+      for (let i = 0; i < 3; i++) expect((await fetch(`${base}/s/${token}`, { headers: from })).status).toBe(200);
+      const refused = await fetch(`${base}/s/${token}`, { headers: from });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await refused.text()).toMatch(/^Too many requests to shared dashboards from this address; wait \d+ s\.$/);
+      // Other addresses, and other pages of the app, are not held back.
+      expect((await fetch(`${base}/s/${token}`, { headers: { "x-test-ip": nextAddress() } })).status).toBe(200);
+      expect((await fetch(`${base}/w/anything`, { headers: from })).status).toBe(200);
     });
   });
 });

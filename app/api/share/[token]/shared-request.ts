@@ -5,7 +5,7 @@ import { auditOriginOf } from "@/server/services/audit-origin";
 import { dashboardShareService, type ResolvedShare } from "@/server/services/dashboard-share-service";
 import { currentRuntime } from "@/server/runtime-handover";
 import { ServiceError } from "@/server/services/service-error";
-import { shareRateLimiter, shareSecret } from "@/server/share-settings";
+import { shareAllowance, shareRateLimiter, shareSecret } from "@/server/share-settings";
 
 /** Shared answers are read by anyone with the link: never kept by caches, never sniffed into another type. */
 export const sharedHeaders = { "cache-control": "no-store", "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" } as const;
@@ -20,11 +20,8 @@ export function sharedJson(body: unknown, init: { status?: number; headers?: Rec
  * status with `{ error }`.
  */
 export async function sharedRequest({ db, request, token, answer, limiter }: { db: Db; request: Request; token: string; answer: ShareAnswer; limiter: SharedRateLimiter }): Promise<Response> {
-  const { ip } = auditOriginOf(request.headers);
-  const decision = await limiter.take(`ip:${ip ?? "unknown"}`);
-  if (!decision.allowed) {
-    return sharedJson({ error: `Too many requests to shared dashboards from this address; wait ${decision.retryAfter} s.` }, { status: 429, headers: { "retry-after": String(decision.retryAfter) } });
-  }
+  const refused = await shareAllowance({ limiter, ip: auditOriginOf(request.headers).ip });
+  if (refused) return sharedJson({ error: refused.error }, { status: 429, headers: { "retry-after": String(refused.retryAfter) } });
   try {
     const share = await dashboardShareService.resolve({ db, token, secret: shareSecret() });
     return await answer({ db, share, request });
