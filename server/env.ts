@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { jsonMaxDepthSchema } from "../nodes/_core/json-check";
 import { ConfigError } from "../nodes/_core/config-error";
+import { isTrustedProxyEntry, TRUSTED_PROXY_RANGES } from "./client-address";
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
@@ -59,6 +60,21 @@ export const envSchema = z
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
     /** Sign-in attempts (POSTs to /api/auth) per address a minute, across web processes; 0 turns the limit off. */
     SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+    /**
+     * The reverse proxies (addresses, CIDR ranges, or loopback, linklocal, uniquelocal) whose X-Forwarded-For names
+     * the client; unset, none: the client is the connection's own address and X-Forwarded-For is not read.
+     */
+    TRUSTED_PROXIES: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(",").map((p) => p.trim()).filter(Boolean) : []))
+      .pipe(
+        z.array(
+          z.string().refine(isTrustedProxyEntry, {
+            error: (issue) => `"${String(issue.input)}" is not an address, a CIDR range such as 10.0.0.0/8, or one of ${TRUSTED_PROXY_RANGES.join(", ")}`,
+          }),
+        ),
+      ),
     API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
     /** How long a verified API key is trusted from memory: other processes see a revocation within this time. */
     API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(600).default(30),

@@ -10,14 +10,14 @@ import { describeDatabase, migrateDatabase } from "./db/prepare";
 import { ConfigError, env } from "./env";
 import { startAuditRetention } from "./audit-retention";
 import { backupScheduleSettings, startBackupSchedule } from "./backup/schedule";
-import { CLIENT_IP_HEADER } from "./services/audit-origin";
+import { clientAddressStamp } from "./client-address";
 import { logger } from "./logger";
 import { requestIdOf } from "./request-id";
 import { signInLimit } from "./sign-in-limit";
 import { createRestApi } from "./rest/rest-api";
 import { secretBox } from "./crypto";
-import { sharePageHeaders } from "./share-page-headers";
-import { shareSecret } from "./share-settings";
+import { sharePageGate } from "./share-page-headers";
+import { shareRateLimiter, shareSecret } from "./share-settings";
 import { ensureSecrets } from "./secrets";
 import { runnerStorage } from "./runner-storage";
 
@@ -97,12 +97,13 @@ async function main(): Promise<void> {
     keyCacheMs: config.API_KEY_CACHE_SECONDS * 1000,
     rateLimiter: (name, allowance) => runtime.rateLimiter(name, allowance),
   });
-  const shareHeaders = sharePageHeaders({ db: connection.db, secret: shareSecret });
+  const sharePage = sharePageGate({ db: connection.db, secret: shareSecret, limiter: shareRateLimiter(runtime) });
+  const stampClientAddress = clientAddressStamp(config.TRUSTED_PROXIES);
   const signInAttempt = signInLimit(runtime.rateLimiter("sign-in", { perSecond: config.SIGN_IN_RATE_LIMIT_PER_MINUTE / 60, burst: config.SIGN_IN_RATE_LIMIT_PER_MINUTE }));
   const server = createServer((req, res) => withLogFields({ requestId: requestIdOf(req, res) }, () => serve(req, res)));
   function serve(req: IncomingMessage, res: ServerResponse): void {
-    // The connection's own address, for the audit log; a client cannot set it.
-    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "";
+    // The client's address, for the audit log and the limits per address; a client cannot set it.
+    stampClientAddress(req);
     // Webhooks, the REST API and stored files (HLS segments) take the lean path: answered here, before Next.js
     // builds its request objects (a Next route handler costs many times the CPU of the work itself).
     if (runtime.webhooks?.handle(req, res)) return;
@@ -111,8 +112,9 @@ async function main(): Promise<void> {
     signInAttempt(req, res)
       .then(async (refused) => {
         if (refused) return;
-        // A shared dashboard's page carries the frame-ancestors its dashboard allows, set before Next.js renders it.
-        await shareHeaders(req, res);
+        // A shared dashboard's page counts against its caller's allowance under share links, and carries the
+        // frame-ancestors its dashboard allows, set before Next.js renders it.
+        if (await sharePage(req, res)) return;
         await handle(req, res);
       })
       .catch((err: unknown) => {

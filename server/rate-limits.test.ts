@@ -2,19 +2,24 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sharedRateLimiter } from "../runner/rate-limits";
+import { sharedRateLimiter, type Allowance } from "../runner/rate-limits";
 import { CLIENT_IP_HEADER } from "./services/audit-origin";
+import { SHARE_ACTS_PER_MINUTE, SHARE_REQUESTS_PER_MINUTE, shareActLimiter, shareRateLimiter } from "./share-settings";
 import { signInLimit } from "./sign-in-limit";
 import { testRedisUrlFor } from "./test-runtime";
 
 const redisUrl = testRedisUrlFor(4);
 
-/** A web process's sign-in door: its own Redis connection and limiter, as each process has. */
-async function webProcess(points: number): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * A web process's sign-in door and the limiters of its share link routes: its own Redis connection and limiters,
+ * as each process has.
+ */
+async function webProcess(points: number) {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   // Until its connection is ready, a process counts in its own memory (see the test of Redis away below).
   await redis.ping();
-  const limit = signInLimit(sharedRateLimiter({ name: "sign-in", allowance: { perSecond: points / 60, burst: points }, redis }));
+  const runtime = { rateLimiter: (name: string, allowance: Allowance) => sharedRateLimiter({ name, allowance, redis }) };
+  const limit = signInLimit(runtime.rateLimiter("sign-in", { perSecond: points / 60, burst: points }));
   const server: Server = createServer((req, res) => {
     req.headers[CLIENT_IP_HEADER] = String(req.headers["x-test-ip"]);
     void limit(req, res).then((refused) => {
@@ -24,6 +29,8 @@ async function webProcess(points: number): Promise<{ url: string; close(): Promi
   await new Promise((resolve) => server.once("listening", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    shareRequests: shareRateLimiter(runtime),
+    shareActs: shareActLimiter(runtime),
     close: async () => {
       await new Promise((resolve) => server.close(resolve));
       redis.disconnect();
@@ -58,6 +65,21 @@ describe("limits across web processes", () => {
     // Another address has its own allowance; a page that is not a sign-in is not counted.
     expect((await attempt(two, "198.51.100.4")).status).toBe(200);
     expect((await fetch(`${one.url}/api/auth/session`, { headers: { "x-test-ip": "203.0.113.7" } })).status).toBe(200);
+  });
+
+  it("hold an address to one allowance under share links, whichever web process each request reaches", async () => {
+    const alternate = async (limiter: "shareRequests" | "shareActs", times: number, key: string) => {
+      const allowed: boolean[] = [];
+      for (let i = 0; i < times; i++) allowed.push((await (i % 2 ? two : one)[limiter].take(key)).allowed);
+      return allowed;
+    };
+    const acts = await alternate("shareActs", SHARE_ACTS_PER_MINUTE + 2, "ip:203.0.113.8");
+    expect(acts.filter(Boolean)).toHaveLength(SHARE_ACTS_PER_MINUTE);
+    expect(acts.slice(SHARE_ACTS_PER_MINUTE)).toEqual([false, false]);
+    // Requests to shared dashboards have their own allowance, which the control uses above did not spend.
+    const requests = await alternate("shareRequests", SHARE_REQUESTS_PER_MINUTE + 2, "ip:203.0.113.8");
+    expect(requests.filter(Boolean)).toHaveLength(SHARE_REQUESTS_PER_MINUTE);
+    expect(requests.slice(SHARE_REQUESTS_PER_MINUTE)).toEqual([false, false]);
   });
 
   it("count in memory when embedded, and let everything through when turned off", async () => {

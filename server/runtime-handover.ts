@@ -2,7 +2,7 @@ import type { Runtime } from "../runner/runtime";
 
 /**
  * The one hand-over of the runner's runtime from the entry points that start it (server/main.ts, the worker, the
- * CLI) to the request handlers that use it (createContext's `ctx.runtime`, the SSE and voice route handlers).
+ * CLI) to the request handlers that use it (createContext's `ctx.runtime`, the SSE, voice and share link route handlers).
  *
  * Why a process-level slot: Next bundles the route handlers into its own module graph, separate from the custom
  * server's in the same process, so a module variable set by server/main.ts is a different copy from the one the

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { RateLimiter } from "../runner/rate-limiter";
+import type { SharedRateLimiter } from "../runner/rate-limits";
+import type { Runtime } from "../runner/runtime";
 import { env } from "./env";
 
 let fallback: string | undefined;
@@ -17,17 +18,28 @@ export function shareSecret(): string {
 export const SHARE_REQUESTS_PER_MINUTE = 600;
 
 /**
- * The limiter of requests under share links, one bucket per address. Kept on the global registry, so every route
- * handler of the process counts against the same buckets even when Next bundles them apart.
+ * The limiter of requests under share links, one allowance per address: the runtime's, so every route handler of
+ * the process counts against the same allowances, and every web process too in queue mode.
  */
-const slot = Symbol.for("streamware.shareRateLimiter");
-const holder = globalThis as typeof globalThis & { [slot]?: RateLimiter };
-
-export function shareRateLimiter(): RateLimiter {
-  return (holder[slot] ??= new RateLimiter({ perSecond: SHARE_REQUESTS_PER_MINUTE / 60, burst: SHARE_REQUESTS_PER_MINUTE }));
+export function shareRateLimiter(runtime: Pick<Runtime, "rateLimiter">): SharedRateLimiter {
+  return runtime.rateLimiter("share", { perSecond: SHARE_REQUESTS_PER_MINUTE / 60, burst: SHARE_REQUESTS_PER_MINUTE });
 }
 
-/** Live streams one share link may hold open at once in a process. */
+/**
+ * Takes one request from the allowance of the caller at `ip` under `limiter`: null when it may go on, else how long
+ * to wait and the words that say so.
+ */
+export async function shareAllowance({ limiter, ip }: { limiter: SharedRateLimiter; ip: string | null }): Promise<{ retryAfter: number; error: string } | null> {
+  const decision = await limiter.take(`ip:${ip ?? "unknown"}`);
+  if (decision.allowed) return null;
+  return { retryAfter: decision.retryAfter, error: `Too many requests to shared dashboards from this address; wait ${decision.retryAfter} s.` };
+}
+
+/**
+ * Live streams one share link may hold open at once in a process. Per process, as what it guards is: each stream
+ * holds this process's memory and its share of the process's event subscriptions, so a process with a link's
+ * viewers stays bounded whatever the other web processes hold.
+ */
 export const MAX_LIVE_VIEWERS_PER_SHARE = 100;
 
 const viewersSlot = Symbol.for("streamware.shareLiveViewers");
@@ -57,10 +69,7 @@ export function takeLiveViewer({ shareId, signal }: { shareId: string; signal: A
 /** Control widgets one address may use through share links a minute: each starts a run. */
 export const SHARE_ACTS_PER_MINUTE = 30;
 
-const actsSlot = Symbol.for("streamware.shareActLimiter");
-const actsHolder = globalThis as typeof globalThis & { [actsSlot]?: RateLimiter };
-
-/** The limiter of control widgets used through share links, one bucket per address. */
-export function shareActLimiter(): RateLimiter {
-  return (actsHolder[actsSlot] ??= new RateLimiter({ perSecond: SHARE_ACTS_PER_MINUTE / 60, burst: SHARE_ACTS_PER_MINUTE }));
+/** The limiter of control widgets used through share links, one allowance per address, held as shareRateLimiter's. */
+export function shareActLimiter(runtime: Pick<Runtime, "rateLimiter">): SharedRateLimiter {
+  return runtime.rateLimiter("share-act", { perSecond: SHARE_ACTS_PER_MINUTE / 60, burst: SHARE_ACTS_PER_MINUTE });
 }

@@ -5,8 +5,8 @@ import type { Widget } from "@/nodes/_core/dashboard";
 import { useTestDatabase } from "@/server/db/test-databases";
 import { addMember, rejection, signInAs } from "@/server/routers/test-helpers";
 import { seriesService } from "@/server/services/series-service";
-import { sharePageHeaders } from "@/server/share-page-headers";
-import { RateLimiter } from "@/runner/rate-limiter";
+import { sharePageGate } from "@/server/share-page-headers";
+import { sharedRateLimiter, type Allowance } from "@/runner/rate-limits";
 import { shareRateLimiter, shareSecret } from "@/server/share-settings";
 import { CLIENT_IP_HEADER } from "@/server/services/audit-origin";
 import { FLOW_SCHEMA_TAG } from "@/nodes/_core/flow-document";
@@ -18,6 +18,10 @@ import { sharedRequest, type ShareAnswer } from "./shared-request";
 const stat: Widget = { id: "w1", kind: "stat", title: "Load", series: ["load"], layout: { x: 0, y: 0, w: 3, h: 2 } };
 const GONE = "This shared dashboard does not exist, or its link was revoked or has expired.";
 
+/** The limiters a runtime hands out when embedded: counted in this process's memory. */
+const embedded = { rateLimiter: (name: string, allowance: Allowance) => sharedRateLimiter({ name, allowance, redis: null }) };
+const shareRequests = shareRateLimiter(embedded);
+
 let address = 0;
 /** Each test asks from its own address, so that no test spends another's allowance. */
 const nextAddress = () => `198.51.100.${++address}`;
@@ -27,7 +31,7 @@ describe("a dashboard shared by link", () => {
   const ip = nextAddress();
 
   /** A signed-out request under the link, as the route answers it. */
-  async function ask(token: string, answer: ShareAnswer, query = "", from = ip, limiter = shareRateLimiter()) {
+  async function ask(token: string, answer: ShareAnswer, query = "", from = ip, limiter = shareRequests) {
     const request = new Request(`http://localhost/api/share/${token}/x${query}`, { headers: { [CLIENT_IP_HEADER]: from } });
     const response = await sharedRequest({ db: database.db, request, token, answer, limiter });
     return { status: response.status, body: (await response.json()) as unknown, headers: response.headers };
@@ -149,7 +153,7 @@ describe("a dashboard shared by link", () => {
     const from = nextAddress();
     const madeUp = `${"m".repeat(24)}.${"n".repeat(22)}`;
     // The route's limiter, with a bucket of three that refills once an hour, so the test does not race the clock.
-    const limiter = new RateLimiter({ perSecond: 1 / 3600, burst: 3 });
+    const limiter = embedded.rateLimiter("share-test", { perSecond: 1 / 3600, burst: 3 });
     for (let i = 0; i < 3; i++) expect((await ask(madeUp, shareAnswers.dashboard, "", from, limiter)).status).toBe(404);
     const refused = await ask(madeUp, shareAnswers.dashboard, "", from, limiter);
     expect(refused).toMatchObject({ status: 429, body: { error: expect.stringContaining("Too many requests to shared dashboards from this address") } });
@@ -158,13 +162,19 @@ describe("a dashboard shared by link", () => {
     expect((await ask(madeUp, shareAnswers.dashboard, "", nextAddress(), limiter)).status).toBe(404);
   });
 
-  describe("the shared page's frame-ancestors", () => {
+  describe("the shared page, before Next.js renders it", () => {
     let server: Server;
     let base: string;
+    // A bucket of three that refills once an hour for the page's requests, so the test does not race the clock.
+    const pageLimiter = embedded.rateLimiter("share-page-test", { perSecond: 1 / 3600, burst: 3 });
     beforeAll(async () => {
-      const headers = sharePageHeaders({ db: database.db, secret: shareSecret });
+      const gate = sharePageGate({ db: database.db, secret: shareSecret, limiter: pageLimiter });
       server = createServer((req, res) => {
-        void headers(req, res).then(() => res.end("page"));
+        // As the server stamps each request with its client's address; the tests name theirs.
+        req.headers[CLIENT_IP_HEADER] = String(req.headers["x-test-ip"] ?? ip);
+        void gate(req, res).then((refused) => {
+          if (!refused) res.end("page");
+        });
       });
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -173,9 +183,11 @@ describe("a dashboard shared by link", () => {
 
     it("lets only the dashboard's origins frame its shared page, and none frame a link that opens nothing", async () => {
       const { owner, workspaceId, dashboardId, share, token } = await sharedSetup("Embedder");
-      const policy = async (path: string) => (await fetch(`${base}${path}`)).headers.get("content-security-policy");
+      // Each from an address of its own, as only the next test spends an allowance.
+      const page = (path: string) => fetch(`${base}${path}`, { headers: { "x-test-ip": nextAddress() } });
+      const policy = async (path: string) => (await page(path)).headers.get("content-security-policy");
       expect(await policy(`/s/${token}`)).toBe("frame-ancestors 'none'");
-      expect((await fetch(`${base}/s/${token}`)).headers.get("referrer-policy")).toBe("no-referrer");
+      expect((await page(`/s/${token}`)).headers.get("referrer-policy")).toBe("no-referrer");
 
       const set = await owner.caller.dashboardShare.setEmbedOrigins({ workspaceId, dashboardId, origins: ["https://intranet.example.com/", "http://localhost:8080", "https://intranet.example.com"] });
       expect(set).toEqual({ embedOrigins: ["https://intranet.example.com", "http://localhost:8080"] });
@@ -187,6 +199,19 @@ describe("a dashboard shared by link", () => {
       await owner.caller.dashboardShare.revoke({ workspaceId, shareId: share.id });
       expect(await policy(`/s/${token}`)).toBe("frame-ancestors 'none'");
       expect(await policy(`/s/made-up`)).toBe("frame-ancestors 'none'");
+    });
+
+    it("counts the page against its caller's allowance under share links", async () => {
+      const { token } = await sharedSetup("Crowded");
+      const from = { "x-test-ip": nextAddress() };
+      for (let i = 0; i < 3; i++) expect((await fetch(`${base}/s/${token}`, { headers: from })).status).toBe(200);
+      const refused = await fetch(`${base}/s/${token}`, { headers: from });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await refused.text()).toMatch(/^Too many requests to shared dashboards from this address; wait \d+ s\.$/);
+      // Other addresses, and other pages of the app, are not held back.
+      expect((await fetch(`${base}/s/${token}`, { headers: { "x-test-ip": nextAddress() } })).status).toBe(200);
+      expect((await fetch(`${base}/w/anything`, { headers: from })).status).toBe(200);
     });
   });
 });
@@ -225,7 +250,7 @@ describe("a shared dashboard's control widgets", () => {
     ];
     const { id: dashboardId } = await owner.caller.dashboard.create({ workspaceId, name: "Buttons", widgets });
     const { token } = await owner.caller.dashboardShare.create({ workspaceId, dashboardId });
-    const limiter = new RateLimiter({ perSecond: 1 / 3600, burst: 20 });
+    const limiter = embedded.rateLimiter("share-act-test", { perSecond: 1 / 3600, burst: 20 });
     const use = async (widgetId: string, body: string, contentType = "application/json") => {
       const request = new Request(`http://localhost/api/share/${token}/widgets/${widgetId}/act`, { method: "POST", body, headers: { "content-type": contentType, [CLIENT_IP_HEADER]: "203.0.113.9" } });
       const response = await sharedRequest({ db, request, token, answer: shareAnswers.act({ widgetId }), limiter });

@@ -1,10 +1,11 @@
-import type { RateLimiter } from "@/runner/rate-limiter";
+import type { SharedRateLimiter } from "@/runner/rate-limits";
 import type { Db } from "@/server/db";
 import { getDb } from "@/server/db";
 import { auditOriginOf } from "@/server/services/audit-origin";
 import { dashboardShareService, type ResolvedShare } from "@/server/services/dashboard-share-service";
+import { currentRuntime } from "@/server/runtime-handover";
 import { ServiceError } from "@/server/services/service-error";
-import { shareRateLimiter, shareSecret } from "@/server/share-settings";
+import { shareAllowance, shareRateLimiter, shareSecret } from "@/server/share-settings";
 
 /** Shared answers are read by anyone with the link: never kept by caches, never sniffed into another type. */
 export const sharedHeaders = { "cache-control": "no-store", "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" } as const;
@@ -18,12 +19,9 @@ export function sharedJson(body: unknown, init: { status?: number; headers?: Rec
  * expired and tampered tokens all answer 404 alike) and hands the share to `answer`; service errors become their
  * status with `{ error }`.
  */
-export async function sharedRequest({ db, request, token, answer, limiter }: { db: Db; request: Request; token: string; answer: ShareAnswer; limiter: RateLimiter }): Promise<Response> {
-  const { ip } = auditOriginOf(request.headers);
-  const decision = limiter.take(`ip:${ip ?? "unknown"}`);
-  if (!decision.allowed) {
-    return sharedJson({ error: `Too many requests to shared dashboards from this address; wait ${decision.retryAfter} s.` }, { status: 429, headers: { "retry-after": String(decision.retryAfter) } });
-  }
+export async function sharedRequest({ db, request, token, answer, limiter }: { db: Db; request: Request; token: string; answer: ShareAnswer; limiter: SharedRateLimiter }): Promise<Response> {
+  const refused = await shareAllowance({ limiter, ip: auditOriginOf(request.headers).ip });
+  if (refused) return sharedJson({ error: refused.error }, { status: 429, headers: { "retry-after": String(refused.retryAfter) } });
   try {
     const share = await dashboardShareService.resolve({ db, token, secret: shareSecret() });
     return await answer({ db, share, request });
@@ -40,6 +38,6 @@ export type ShareAnswer = (scope: { db: Db; share: ResolvedShare; request: Reque
 export function shareRoute(answer: ShareAnswer) {
   return async (request: Request, { params }: { params: Promise<{ token: string }> }): Promise<Response> => {
     const { token } = await params;
-    return sharedRequest({ db: await getDb(), request, token, answer, limiter: shareRateLimiter() });
+    return sharedRequest({ db: await getDb(), request, token, answer, limiter: shareRateLimiter(currentRuntime()) });
   };
 }

@@ -1,4 +1,5 @@
 import { getDb } from "@/server/db";
+import { currentRuntime } from "@/server/runtime-handover";
 import { shareActLimiter } from "@/server/share-settings";
 import { shareAnswers } from "../../../share-answers";
 import { sharedRequest } from "../../../shared-request";
@@ -7,5 +8,5 @@ export const dynamic = "force-dynamic";
 
 export async function POST(request: Request, { params }: { params: Promise<{ token: string; widgetId: string }> }) {
   const { token, widgetId } = await params;
-  return sharedRequest({ db: await getDb(), request, token, limiter: shareActLimiter(), answer: shareAnswers.act({ widgetId }) });
+  return sharedRequest({ db: await getDb(), request, token, limiter: shareActLimiter(currentRuntime()), answer: shareAnswers.act({ widgetId }) });
 }
