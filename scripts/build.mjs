@@ -1,5 +1,5 @@
 // `npm run build:all`: installs what is missing, generates the Prisma client and builds the app and the server
-// bundles (dist/server.mjs, dist/worker.mjs) without starting anything: for images and deployments.
+// bundles (dist/server.mjs, dist/worker.mjs, dist/cli.mjs) without starting anything: for images and deployments.
 import { ensureSupportedNode } from "./node-runtime.mjs";
 import { buildIfStale, ensureDependencies, generatePrismaClient, SetupError } from "./keep-current.mjs";
 

@@ -124,7 +124,7 @@ export function nodeMemoryFlags(env) {
 }
 
 /** The server processes, compiled to plain JavaScript so production runs without a TypeScript loader. */
-export const serverEntries = { server: "server/main.ts", worker: "server/worker.ts" };
+export const serverEntries = { server: "server/main.ts", worker: "server/worker.ts", cli: "server/cli.ts" };
 export const distDir = path.join(projectRoot, "dist");
 export const builtEntry = (name) => path.join(distDir, `${name}.mjs`);
 

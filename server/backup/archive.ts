@@ -63,7 +63,11 @@ export interface ArchiveWriter {
 /** Starts writing an encrypted archive to `file`. */
 export async function createArchive({ file, key }: { file: string; key: BackupKey }): Promise<ArchiveWriter> {
   const pack = tar.pack();
-  const compressed = Readable.from(pack).pipe(createGzip());
+  const source = Readable.from(pack);
+  const compressed = createGzip();
+  // A failed or stopped archive ends the whole chain, down to the file (whose failure `finish` reports).
+  source.on("error", (err) => compressed.destroy(err));
+  source.pipe(compressed);
   const encrypted = await (await encrypter(key)).encrypt(Readable.toWeb(compressed) as ReadableStream<Uint8Array>);
   const written = pipeline(Readable.fromWeb(encrypted as unknown as WebReadableStream<Uint8Array>), createWriteStream(file, { mode: 0o600 }));
   // A failed write shows in `finish`; until then, nothing may go unhandled.

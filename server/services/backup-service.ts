@@ -58,6 +58,8 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const json = (value: unknown) => Buffer.from(JSON.stringify(value, null, 2));
 
 async function appliedMigrations(sql: RawSql): Promise<string[]> {
+  const [exists] = await sql<{ present: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`, []);
+  if (!exists?.present) throw new BackupError("The database holds no Streamware data yet (it was never started): there is nothing to back up.");
   const rows = await sql<{ name: string }>(
     `SELECT migration_name AS name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name`,
     [],
