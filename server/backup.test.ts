@@ -11,7 +11,7 @@ import { createSecretBox } from "./crypto/secret-box";
 import { applyMigrations } from "../prisma/migrate";
 import { connectDb, type DbConnection } from "./db/connect";
 import { rawSql } from "./db/raw";
-import { createTestDatabase } from "./db/test-databases";
+import { createEmptyTestDatabase, createTestDatabase } from "./db/test-databases";
 import { signInAs } from "./routers/test-helpers";
 import { credentialService, openCredentialForRun } from "./services/credential-service";
 import { startTestRuntime } from "./test-runtime";
@@ -207,6 +207,23 @@ describe("npm run cli -- backup and restore, embedded", () => {
       expect(await fingerprint(reopened)).toEqual(sourceFingerprint);
     } finally {
       await reopened.close();
+    }
+
+    // The same backup restores into PostgreSQL: the format is the rows, not either database's files.
+    const postgres = await createEmptyTestDatabase("postgres");
+    try {
+      if (postgres.target.kind !== "postgres") throw new Error("expected a PostgreSQL test database");
+      const key = randomBytes(32).toString("base64");
+      const { REDIS_URL: _redis, ...inherited } = process.env;
+      const intoPostgres = await runCli(
+        { ...inherited, DATABASE_URL: postgres.target.url, DATA_DIR: path.join(dir, "postgres"), NEXTAUTH_SECRET: newKey(), STREAMWARE_ENCRYPTION_KEY: key, BACKUP_KEY: "correct horse battery staple", LOG_LEVEL: "warn" },
+        ["restore", file],
+      );
+      expect(intoPostgres.stderr).toBe("");
+      expect(intoPostgres.code).toBe(0);
+      expect(await fingerprint(postgres)).toEqual(sourceFingerprint);
+    } finally {
+      await postgres.close();
     }
   });
 });
