@@ -10,6 +10,7 @@ import { BackupError, createArchive, readArchive, type ArchiveWriter, type Backu
 import { createSecretBox } from "../crypto/secret-box";
 import type { DbConnection } from "../db/connect";
 import type { RawSql } from "../db/raw";
+import { auditService } from "./audit-service";
 import { keyRotationService } from "./key-rotation-service";
 
 export const BACKUP_FORMAT = "streamware.backup/1";
@@ -461,6 +462,21 @@ export const backupService = {
     const target = await keyFor(checked.secrets);
     const box = createSecretBox({ currentKey: target.currentKey, previousKeys: [...target.previousKeys, ...checked.secrets.encryptionKeys] });
     const rotation = await keyRotationService.rotate({ db: connection.db, box });
+    const rows = Object.values(checked.manifest.tables).reduce((sum, t) => sum + t.rows, 0);
+    // The instance's own log says when its data came back, and from which backup.
+    await connection.db.$transaction((tx) =>
+      auditService.record({
+        tx,
+        entry: {
+          workspaceId: null,
+          actorId: null,
+          actorKind: "system",
+          action: "instance.restore",
+          targetType: "instance",
+          data: { backupCreatedAt: checked.header.createdAt, from: checked.header.database, rows, binaryFiles: checked.manifest.binary.files, resealed: rotation.rotated.credentials + rotation.rotated.ssoSecrets },
+        },
+      }),
+    );
     return {
       header: checked.header,
       manifest: checked.manifest,
