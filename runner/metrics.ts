@@ -54,6 +54,7 @@ export class Metrics {
   readonly llmTokens: Counter<"provider" | "model" | "kind">;
   readonly liveStreams: Gauge<"kind">;
   private sources: MetricSources = {};
+  private queueRead: Promise<Record<string, QueueStats>> | null = null;
 
   constructor({ role }: { role: "web" | "worker" | "cli" }) {
     const registers = [this.registry];
@@ -68,6 +69,7 @@ export class Metrics {
     this.liveStreams = new Gauge({ name: "streamware_live_streams", help: "Open server-sent event streams, by kind (run, dashboard).", labelNames: ["kind"], registers });
 
     const sources = () => this.sources;
+    const queues = () => this.readQueues();
     new Gauge({
       name: "streamware_queue_jobs",
       help: "Jobs in each queue, by state.",
@@ -75,8 +77,7 @@ export class Metrics {
       registers,
       async collect() {
         this.reset();
-        const queues = (await sources().queues?.()) ?? {};
-        for (const [queue, stats] of Object.entries(queues)) {
+        for (const [queue, stats] of Object.entries(await queues())) {
           for (const state of ["waiting", "active", "delayed"] as const) this.set({ queue, state }, stats[state]);
         }
       },
@@ -88,8 +89,7 @@ export class Metrics {
       registers,
       async collect() {
         this.reset();
-        const queues = (await sources().queues?.()) ?? {};
-        for (const [queue, stats] of Object.entries(queues)) this.set({ queue }, stats.oldestWaitingAgeSeconds);
+        for (const [queue, stats] of Object.entries(await queues())) this.set({ queue }, stats.oldestWaitingAgeSeconds);
       },
     });
     new Gauge({
@@ -131,6 +131,15 @@ export class Metrics {
   /** Where scrapes read queues, sandboxes and the database pool from; given once the process has them. */
   readFrom(sources: MetricSources): void {
     this.sources = { ...this.sources, ...sources };
+  }
+
+  /**
+   * The queues, read once for both queue gauges of a scrape: a registry collects its metrics all at once, so the
+   * second gauge finds the first one's read under way (as does a scrape that overlaps it) and shares it.
+   */
+  private readQueues(): Promise<Record<string, QueueStats>> {
+    this.queueRead ??= (this.sources.queues?.() ?? Promise.resolve({})).finally(() => (this.queueRead = null));
+    return this.queueRead;
   }
 
   /** A step finished: its duration, and the tokens its model calls used. */
