@@ -27,11 +27,20 @@ export interface QueueStats {
   oldestWaitingAgeSeconds: number;
 }
 
+/** A database connection pool's connections (open, idle), the clients waiting for one, and the most it opens. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
 /** What a scrape reads from the process's parts; each part the process does not have is absent. */
 export interface MetricSources {
   queues?: () => Promise<Record<string, QueueStats>>;
   sandboxes?: () => Record<string, IsolateStats>;
-  dbPool?: () => { total: number; idle: number; waiting: number } | null;
+  /** Each PostgreSQL pool by name; null when the database is embedded. */
+  dbPools?: () => Record<string, PoolStats> | null;
 }
 
 // Seconds: steps from a set node (well under a millisecond) to a model call or a transcode (minutes).
@@ -114,16 +123,14 @@ export class Metrics {
     });
     new Gauge({
       name: "streamware_db_pool_connections",
-      help: "PostgreSQL pool connections, by state (total, idle, waiting clients).",
-      labelNames: ["state"],
+      help: "PostgreSQL pool connections, by pool and state (total, idle, waiting clients, and the most the pool opens).",
+      labelNames: ["pool", "state"],
       registers,
       collect() {
         this.reset();
-        const pool = sources().dbPool?.();
-        if (!pool) return;
-        this.set({ state: "total" }, pool.total);
-        this.set({ state: "idle" }, pool.idle);
-        this.set({ state: "waiting" }, pool.waiting);
+        for (const [pool, stats] of Object.entries(sources().dbPools?.() ?? {})) {
+          for (const state of ["total", "idle", "waiting", "max"] as const) this.set({ pool, state }, stats[state]);
+        }
       },
     });
   }
