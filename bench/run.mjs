@@ -177,10 +177,11 @@ const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.
 /**
  * The sync webhook flow at 20 connections without and with a scraper of the web process's /api/metrics (and, in
  * queue mode, of an idle worker's /metrics, which reads the queues from Redis), in alternating rounds so that a
- * drift of the machine falls on both; then the scrape's own time, idle and under load.
+ * drift of the machine falls on both, beside how far the rounds without a scraper differ among themselves; then
+ * the scrape's own time, idle and under load, and the CPU a scrape costs the scraped process.
  */
 async function scraperComparison({ mode, url, env, server, target }) {
-  const rounds = 2;
+  const rounds = 3;
   const targets = [`${url}/api/metrics`];
   let worker = null;
   if (mode === "queue") {
@@ -189,19 +190,24 @@ async function scraperComparison({ mode, url, env, server, target }) {
     targets.push(`http://127.0.0.1:${workerPort}/metrics`);
     for (let i = 0; i < 300 && !(await fetch(targets[1]).then((answer) => answer.status === 401, () => false)); i++) await sleep(100);
   }
-  // What a scrape costs the scraped process: its CPU while scraped, less its CPU at rest over as long.
+  // What a scrape costs the scraped process: its CPU while scraped, less its CPU at rest over as long before and
+  // after (the mean of both). The first scrapes load the route's code, so they come before.
   const pids = [server.pid, ...(worker ? [worker.pid] : [])];
   const cpuOver = async (work) => {
     const before = pids.map(cpuSecondsOf);
     const result = await work();
     return { result, cpu: pids.map((pid, i) => cpuSecondsOf(pid) - before[i]) };
   };
-  const rest = await cpuOver(() => sleep(5000));
+  const warmUp = startScraper(targets, scrapesPerSecond);
+  await sleep(2000);
+  await warmUp.stop();
+  const restBefore = await cpuOver(() => sleep(5000));
   const idle = await cpuOver(async () => {
     const scraper = startScraper(targets, scrapesPerSecond);
     await sleep(5000);
     return scraper.stop();
   });
+  const restAfter = await cpuOver(() => sleep(5000));
   const idleScrapes = idle.result;
   const runs = { without: [], with: [] };
   const loaded = [];
@@ -223,6 +229,8 @@ async function scraperComparison({ mode, url, env, server, target }) {
   report(`${name}.rps_without`, figures.without.rps, "req/s");
   report(`${name}.rps_with`, figures.with.rps, "req/s");
   report(`${name}.rps_change`, change(figures.without.rps, figures.with.rps), "%");
+  const withoutRps = runs.without.map((r) => r.rps);
+  report(`${name}.rps_spread_without`, Number((((Math.max(...withoutRps) - Math.min(...withoutRps)) / figures.without.rps) * 100).toFixed(1)), "%");
   report(`${name}.p99_without`, figures.without.p99, "ms");
   report(`${name}.p99_with`, figures.with.p99, "ms");
   report(`${name}.p99_change`, change(figures.without.p99, figures.with.p99), "%");
@@ -232,7 +240,8 @@ async function scraperComparison({ mode, url, env, server, target }) {
     const part = i === 0 ? "" : ".worker";
     const underLoad = loaded.flatMap((timings) => timings[i]);
     report(`streamware.${mode}.metrics${part}.scrape_ms`, Number(percentile(idleScrapes.timings[i], 50).toFixed(2)), "ms");
-    report(`streamware.${mode}.metrics${part}.scrape_cpu_ms`, Number((((idle.cpu[i] - rest.cpu[i]) * 1000) / idleScrapes.timings[i].length).toFixed(2)), "ms");
+    const rest = (restBefore.cpu[i] + restAfter.cpu[i]) / 2;
+    report(`streamware.${mode}.metrics${part}.scrape_cpu_ms`, Number((((idle.cpu[i] - rest) * 1000) / idleScrapes.timings[i].length).toFixed(2)), "ms");
     report(`streamware.${mode}.metrics${part}.scrape_ms_under_load`, Number(percentile(underLoad, 50).toFixed(2)), "ms");
     report(`streamware.${mode}.metrics${part}.scrape_ms_under_load_p99`, Number(percentile(underLoad, 99).toFixed(2)), "ms");
   });
@@ -254,6 +263,8 @@ async function benchMode(mode) {
     STREAMWARE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     // The load is the point here; the per-workspace webhook limit would cut it off.
     WEBHOOK_RATE_LIMIT: "0",
+    // The figures count each flow's runs in the database; pruning past the per-flow limit would take some away.
+    RUN_RETENTION_PER_FLOW: "0",
     METRICS_TOKEN: metricsToken,
   };
   delete env.DATABASE_URL;
