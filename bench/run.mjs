@@ -137,9 +137,21 @@ function reportCpu(name, { cores, machine, seconds }, completed) {
   }
 }
 
+/** One scrape of `target` (Prometheus's text format, with the metrics token): its time in ms, or null when it failed. */
+async function scrapeOnce(target) {
+  const began = performance.now();
+  try {
+    const answer = await fetch(target, { headers: { authorization: `Bearer ${metricsToken}` } });
+    await answer.text();
+    return answer.ok ? performance.now() - began : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Scrapes each of `targets` (Prometheus's text format, with the metrics token) `perSecond` times a second, one
- * scrape at a time per target as Prometheus does, until stopped; answers each target's scrape times in ms.
+ * Scrapes each of `targets` `perSecond` times a second, one scrape at a time per target as Prometheus does, until
+ * stopped; answers each target's scrape times in ms.
  */
 function startScraper(targets, perSecond) {
   let stopped = false;
@@ -148,14 +160,9 @@ function startScraper(targets, perSecond) {
   const loops = targets.map(async (target, i) => {
     while (!stopped) {
       const began = performance.now();
-      try {
-        const answer = await fetch(target, { headers: { authorization: `Bearer ${metricsToken}` } });
-        await answer.text();
-        if (answer.ok) timings[i].push(performance.now() - began);
-        else failures++;
-      } catch {
-        failures++;
-      }
+      const ms = await scrapeOnce(target);
+      if (ms === null) failures++;
+      else timings[i].push(ms);
       await sleep(Math.max(0, 1000 / perSecond - (performance.now() - began)));
     }
   });
@@ -175,10 +182,37 @@ const percentile = (values, p) => {
 const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
 /**
- * The sync webhook flow at 20 connections without and with a scraper of the web process's /api/metrics (and, in
- * queue mode, of an idle worker's /metrics, which reads the queues from Redis), in alternating rounds so that a
- * drift of the machine falls on both, beside how far the rounds without a scraper differ among themselves; then
- * the scrape's own time, idle and under load, and the CPU a scrape costs the scraped process.
+ * What one scrape of `target` costs the scraped process `pid`: its CPU over `count` scrapes back to back, less its
+ * CPU at rest over as long (the mean of 2 s before and 2 s after), per scrape; and the scrapes' median time. Many
+ * scrapes in a row, so that the process's own background work (timers, garbage collection) weighs little.
+ */
+async function scrapeCost({ target, pid, count = 200 }) {
+  const restRate = async () => {
+    const before = cpuSecondsOf(pid);
+    await sleep(2000);
+    return (cpuSecondsOf(pid) - before) / 2;
+  };
+  // The first scrapes load the route's code.
+  for (let i = 0; i < 10; i++) await scrapeOnce(target);
+  const restBefore = await restRate();
+  const cpuBefore = cpuSecondsOf(pid);
+  const began = performance.now();
+  const timings = [];
+  for (let i = 0; i < count; i++) {
+    const ms = await scrapeOnce(target);
+    if (ms !== null) timings.push(ms);
+  }
+  const seconds = (performance.now() - began) / 1000;
+  const used = cpuSecondsOf(pid) - cpuBefore;
+  const rest = (restBefore + (await restRate())) / 2;
+  return { cpuMs: ((used - rest * seconds) * 1000) / count, ms: percentile(timings, 50), failures: count - timings.length };
+}
+
+/**
+ * What a scrape of the web process's /api/metrics (and, in queue mode, of an idle worker's /metrics, which reads
+ * the queues from Redis) costs and takes at rest; then the sync webhook flow at 20 connections without and with a
+ * scraper of both, in alternating rounds so that a drift of the machine falls on both, beside how far the rounds
+ * without a scraper differ among themselves, and the scrapes' time under that load.
  */
 async function scraperComparison({ mode, url, env, server, target }) {
   const rounds = 3;
@@ -190,28 +224,12 @@ async function scraperComparison({ mode, url, env, server, target }) {
     targets.push(`http://127.0.0.1:${workerPort}/metrics`);
     for (let i = 0; i < 300 && !(await fetch(targets[1]).then((answer) => answer.status === 401, () => false)); i++) await sleep(100);
   }
-  // What a scrape costs the scraped process: its CPU while scraped, less its CPU at rest over as long before and
-  // after (the mean of both). The first scrapes load the route's code, so they come before.
   const pids = [server.pid, ...(worker ? [worker.pid] : [])];
-  const cpuOver = async (work) => {
-    const before = pids.map(cpuSecondsOf);
-    const result = await work();
-    return { result, cpu: pids.map((pid, i) => cpuSecondsOf(pid) - before[i]) };
-  };
-  const warmUp = startScraper(targets, scrapesPerSecond);
-  await sleep(2000);
-  await warmUp.stop();
-  const restBefore = await cpuOver(() => sleep(5000));
-  const idle = await cpuOver(async () => {
-    const scraper = startScraper(targets, scrapesPerSecond);
-    await sleep(5000);
-    return scraper.stop();
-  });
-  const restAfter = await cpuOver(() => sleep(5000));
-  const idleScrapes = idle.result;
+  const costs = [];
+  for (const [i, scraped] of targets.entries()) costs.push(await scrapeCost({ target: scraped, pid: pids[i] }));
   const runs = { without: [], with: [] };
   const loaded = [];
-  let failures = idleScrapes.failures;
+  let failures = costs.reduce((sum, cost) => sum + cost.failures, 0);
   for (let round = 0; round < rounds; round++) {
     runs.without.push(await runLoad({ ...target, connections: 20, durationSec }));
     const scraper = startScraper(targets, scrapesPerSecond);
@@ -239,9 +257,8 @@ async function scraperComparison({ mode, url, env, server, target }) {
   targets.forEach((_, i) => {
     const part = i === 0 ? "" : ".worker";
     const underLoad = loaded.flatMap((timings) => timings[i]);
-    report(`streamware.${mode}.metrics${part}.scrape_ms`, Number(percentile(idleScrapes.timings[i], 50).toFixed(2)), "ms");
-    const rest = (restBefore.cpu[i] + restAfter.cpu[i]) / 2;
-    report(`streamware.${mode}.metrics${part}.scrape_cpu_ms`, Number((((idle.cpu[i] - rest) * 1000) / idleScrapes.timings[i].length).toFixed(2)), "ms");
+    report(`streamware.${mode}.metrics${part}.scrape_ms`, Number(costs[i].ms.toFixed(2)), "ms");
+    report(`streamware.${mode}.metrics${part}.scrape_cpu_ms`, Number(costs[i].cpuMs.toFixed(2)), "ms");
     report(`streamware.${mode}.metrics${part}.scrape_ms_under_load`, Number(percentile(underLoad, 50).toFixed(2)), "ms");
     report(`streamware.${mode}.metrics${part}.scrape_ms_under_load_p99`, Number(percentile(underLoad, 99).toFixed(2)), "ms");
   });
