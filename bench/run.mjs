@@ -1,7 +1,9 @@
-// `npm run bench [-- --duration=<s>] [--peers=n8n] [--modes=embedded,queue]`
+// `npm run bench [-- --duration=<s>] [--peers=n8n|none] [--modes=embedded,queue] [--workers=1,2,3] [--scraper=5]`
 // Our server under autocannon load on loopback, in embedded mode (PGlite, in-process runner) and in
-// PostgreSQL + Redis mode (BullMQ workers), then the peers (Node-RED; n8n with --peers=n8n) doing the same
-// flows in the same run. Prints `BENCH <name> <value> <unit>` lines and writes bench/results/bench.json.
+// PostgreSQL + Redis mode (BullMQ workers, the async flow with each number of workers, with the CPU each process
+// used), then the peers (Node-RED; n8n with --peers=n8n) doing the same flows in the same run. In each mode the
+// sync webhook flow also runs with and without a Prometheus scraper (`--scraper` scrapes a second; 0 skips it).
+// Prints `BENCH <name> <value> <unit>` lines and writes bench/results/bench.json.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -12,7 +14,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { ensureSupportedNode } from "../scripts/node-runtime.mjs";
 import { buildIfStale, builtEntry, ensureDependencies, freePort, generatePrismaClient, nodeMemoryFlags, projectRoot } from "../scripts/keep-current.mjs";
-import { report, reportedFigures, rssOf, runLoad } from "./lib/load.mjs";
+import { cpuMeter, cpuSecondsOf, report, reportedFigures, rssOf, runLoad } from "./lib/load.mjs";
 import { benchPayload } from "./lib/peers.mjs";
 
 // Our engine and the peers (started from here) all run on this one supported Node.
@@ -22,6 +24,9 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/
 const durationSec = Number(args.duration ?? 10);
 const modes = (args.modes ?? "embedded,queue").split(",");
 const connectionCounts = [20, 50];
+const workerCounts = (args.workers ?? "1,2,3").split(",").map(Number);
+const scrapesPerSecond = Number(args.scraper ?? 5);
+const metricsToken = randomBytes(24).toString("base64url");
 const syncFlows = { "webhook-set": "webhook_set", "webhook-set-failed-only": "webhook_set_failed_only", "webhook-code": "webhook_code" };
 const postgresUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/10";
@@ -92,6 +97,173 @@ async function queueCounts(client, flowName) {
   return rows[0];
 }
 
+/** The PostgreSQL backends serving the bench database: the web's and the workers' pools, and the bench's own connection. */
+async function backendPids(client) {
+  const { rows } = await client.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database()");
+  return rows.map((row) => row.pid);
+}
+
+/** The Redis server's process id, when it runs on this machine (its /proc entry is readable); null otherwise. */
+async function redisProcessId() {
+  const redis = new Redis(redisUrl);
+  try {
+    const pid = Number(/^process_id:(\d+)/m.exec(await redis.info("server"))?.[1]);
+    return pid && cpuSecondsOf(pid) !== null ? pid : null;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * The CPU each process used from the start of the load until the queue drained, in cores (CPU seconds a second):
+ * the web process, each worker, the database's backends, Redis, this bench (the load generator), the machine's
+ * busy cores (of all users) and what else ran on it; and the CPU milliseconds a completed run took in each part.
+ */
+function reportCpu(name, { cores, machine, seconds }, completed) {
+  const round = (value) => Number(value.toFixed(2));
+  const workerCores = Object.entries(cores).filter(([part]) => part.startsWith("worker"));
+  for (const [part, value] of Object.entries(cores)) report(`${name}.cpu_${part}`, round(value), "cores");
+  const workers = workerCores.reduce((sum, [, value]) => sum + value, 0);
+  report(`${name}.cpu_workers`, round(workers), "cores");
+  const ours = Object.values(cores).reduce((sum, value) => sum + value, 0);
+  report(`${name}.cpu_machine`, round(machine), `cores of ${os.availableParallelism()}`);
+  report(`${name}.cpu_other`, round(Math.max(0, machine - ours)), "cores");
+  if (completed > 0) {
+    const perRun = (value) => round((value * seconds * 1000) / completed);
+    report(`${name}.cpu_ms_per_run.web`, perRun(cores.web), "ms");
+    report(`${name}.cpu_ms_per_run.workers`, perRun(workers), "ms");
+    report(`${name}.cpu_ms_per_run.postgres`, perRun(cores.postgres), "ms");
+    if (cores.redis !== undefined) report(`${name}.cpu_ms_per_run.redis`, perRun(cores.redis), "ms");
+  }
+}
+
+/** One scrape of `target` (Prometheus's text format, with the metrics token): its time in ms, or null when it failed. */
+async function scrapeOnce(target) {
+  const began = performance.now();
+  try {
+    const answer = await fetch(target, { headers: { authorization: `Bearer ${metricsToken}` } });
+    await answer.text();
+    return answer.ok ? performance.now() - began : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Scrapes each of `targets` `perSecond` times a second, one scrape at a time per target as Prometheus does, until
+ * stopped; answers each target's scrape times in ms.
+ */
+function startScraper(targets, perSecond) {
+  let stopped = false;
+  const timings = targets.map(() => []);
+  let failures = 0;
+  const loops = targets.map(async (target, i) => {
+    while (!stopped) {
+      const began = performance.now();
+      const ms = await scrapeOnce(target);
+      if (ms === null) failures++;
+      else timings[i].push(ms);
+      await sleep(Math.max(0, 1000 / perSecond - (performance.now() - began)));
+    }
+  });
+  return {
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+      return { timings, failures };
+    },
+  };
+}
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
+};
+const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/**
+ * What one scrape of `target` costs the scraped process `pid`: its CPU over `count` scrapes back to back, less its
+ * CPU at rest over as long (the mean of 2 s before and 2 s after), per scrape; and the scrapes' median time. Many
+ * scrapes in a row, so that the process's own background work (timers, garbage collection) weighs little.
+ */
+async function scrapeCost({ target, pid, count = 200 }) {
+  const restRate = async () => {
+    const before = cpuSecondsOf(pid);
+    await sleep(2000);
+    return (cpuSecondsOf(pid) - before) / 2;
+  };
+  // The first scrapes load the route's code.
+  for (let i = 0; i < 10; i++) await scrapeOnce(target);
+  const restBefore = await restRate();
+  const cpuBefore = cpuSecondsOf(pid);
+  const began = performance.now();
+  const timings = [];
+  for (let i = 0; i < count; i++) {
+    const ms = await scrapeOnce(target);
+    if (ms !== null) timings.push(ms);
+  }
+  const seconds = (performance.now() - began) / 1000;
+  const used = cpuSecondsOf(pid) - cpuBefore;
+  const rest = (restBefore + (await restRate())) / 2;
+  return { cpuMs: ((used - rest * seconds) * 1000) / count, ms: percentile(timings, 50), failures: count - timings.length };
+}
+
+/**
+ * What a scrape of the web process's /api/metrics (and, in queue mode, of an idle worker's /metrics, which reads
+ * the queues from Redis) costs and takes at rest; then the sync webhook flow at 20 connections without and with a
+ * scraper of both, in alternating rounds so that a drift of the machine falls on both, beside how far the rounds
+ * without a scraper differ among themselves, and the scrapes' time under that load.
+ */
+async function scraperComparison({ mode, url, env, server, target }) {
+  const rounds = 3;
+  const targets = [`${url}/api/metrics`];
+  let worker = null;
+  if (mode === "queue") {
+    const workerPort = await freePort();
+    worker = start("worker", { ...env, WORKER_HTTP_PORT: String(workerPort) }, "scraped worker");
+    targets.push(`http://127.0.0.1:${workerPort}/metrics`);
+    for (let i = 0; i < 300 && !(await fetch(targets[1]).then((answer) => answer.status === 401, () => false)); i++) await sleep(100);
+  }
+  const pids = [server.pid, ...(worker ? [worker.pid] : [])];
+  const costs = [];
+  for (const [i, scraped] of targets.entries()) costs.push(await scrapeCost({ target: scraped, pid: pids[i] }));
+  const runs = { without: [], with: [] };
+  const loaded = [];
+  let failures = costs.reduce((sum, cost) => sum + cost.failures, 0);
+  for (let round = 0; round < rounds; round++) {
+    runs.without.push(await runLoad({ ...target, connections: 20, durationSec }));
+    const scraper = startScraper(targets, scrapesPerSecond);
+    runs.with.push(await runLoad({ ...target, connections: 20, durationSec }));
+    const scraped = await scraper.stop();
+    loaded.push(scraped.timings);
+    failures += scraped.failures;
+  }
+  if (worker) await stop(worker);
+  const name = `streamware.${mode}.scraper.webhook_set.c20`;
+  const change = (a, b) => Number((((b - a) / a) * 100).toFixed(1));
+  const figures = Object.fromEntries(
+    Object.entries(runs).map(([key, results]) => [key, { rps: Math.round(mean(results.map((r) => r.rps))), p99: Number(mean(results.map((r) => r.p99)).toFixed(1)) }]),
+  );
+  report(`${name}.rps_without`, figures.without.rps, "req/s");
+  report(`${name}.rps_with`, figures.with.rps, "req/s");
+  report(`${name}.rps_change`, change(figures.without.rps, figures.with.rps), "%");
+  const withoutRps = runs.without.map((r) => r.rps);
+  report(`${name}.rps_spread_without`, Number((((Math.max(...withoutRps) - Math.min(...withoutRps)) / figures.without.rps) * 100).toFixed(1)), "%");
+  report(`${name}.p99_without`, figures.without.p99, "ms");
+  report(`${name}.p99_with`, figures.with.p99, "ms");
+  report(`${name}.p99_change`, change(figures.without.p99, figures.with.p99), "%");
+  report(`streamware.${mode}.scraper.rate`, scrapesPerSecond * targets.length, "scrapes/s");
+  if (failures) report(`streamware.${mode}.scraper.failed_scrapes`, failures, "scrapes");
+  targets.forEach((_, i) => {
+    const part = i === 0 ? "" : ".worker";
+    const underLoad = loaded.flatMap((timings) => timings[i]);
+    report(`streamware.${mode}.metrics${part}.scrape_ms`, Number(costs[i].ms.toFixed(2)), "ms");
+    report(`streamware.${mode}.metrics${part}.scrape_cpu_ms`, Number(costs[i].cpuMs.toFixed(2)), "ms");
+    report(`streamware.${mode}.metrics${part}.scrape_ms_under_load`, Number(percentile(underLoad, 50).toFixed(2)), "ms");
+    report(`streamware.${mode}.metrics${part}.scrape_ms_under_load_p99`, Number(percentile(underLoad, 99).toFixed(2)), "ms");
+  });
+}
+
 async function benchMode(mode) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -108,6 +280,9 @@ async function benchMode(mode) {
     STREAMWARE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     // The load is the point here; the per-workspace webhook limit would cut it off.
     WEBHOOK_RATE_LIMIT: "0",
+    // The figures count each flow's runs in the database; pruning past the per-flow limit would take some away.
+    RUN_RETENTION_PER_FLOW: "0",
+    METRICS_TOKEN: metricsToken,
   };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
@@ -162,12 +337,23 @@ async function benchMode(mode) {
       }
     }
 
+    if (scrapesPerSecond > 0) await scraperComparison({ mode, url, env, server, target: { url: `${url}${seeded.paths["webhook-set"]}`, method: "POST", body: benchPayload } });
+
     const asyncTarget = { url: `${url}${seeded.paths["async-3"]}`, method: "POST", body: benchPayload };
     if (mode === "queue") {
-      for (const workerCount of [1, 2]) {
+      const redisPid = await redisProcessId();
+      for (const workerCount of workerCounts) {
         const workers = Array.from({ length: workerCount }, (_, i) => start("worker", { ...env, WORKER_CONCURRENCY: "100" }, `worker ${i + 1}`));
         await sleep(3000);
         const before = await queueCounts(client, "async-3");
+        const name = `streamware.queue.async_3.w${workerCount}`;
+        const cpu = await cpuMeter(async () => ({
+          web: [server.pid],
+          ...Object.fromEntries(workers.map((w, i) => [`worker${i + 1}`, [w.pid]])),
+          postgres: await backendPids(client),
+          ...(redisPid && { redis: [redisPid] }),
+          bench: [process.pid],
+        }));
         const startedAt = Date.now();
         const { result, peaks } = await withPeakRss([server.pid, ...workers.map((w) => w.pid)], () => runLoad({ ...asyncTarget, connections: 20, durationSec }));
         // The queue drains after the load stops; the rate counts every run accepted, until the last one finished.
@@ -176,14 +362,16 @@ async function benchMode(mode) {
           await sleep(500);
           after = await queueCounts(client, "async-3");
         }
+        const used = await cpu.stop();
         const completed = after.finished - before.finished;
         const seconds = completed > 0 ? (new Date(after.last).getTime() - startedAt) / 1000 : durationSec;
-        report(`streamware.queue.async_3.w${workerCount}.accepted_rps`, result.rps, "req/s");
-        report(`streamware.queue.async_3.w${workerCount}.p99`, result.p99, "ms");
-        report(`streamware.queue.async_3.w${workerCount}.runs_completed`, Math.round(completed / seconds), "runs/s");
-        if (after.finished < after.runs) report(`streamware.queue.async_3.w${workerCount}.unfinished`, after.runs - after.finished, "runs");
-        workers.forEach((w, i) => report(`streamware.queue.async_3.w${workerCount}.rss_worker${i + 1}`, peaks.get(w.pid), "MB"));
-        report(`streamware.queue.async_3.w${workerCount}.rss_web`, peaks.get(server.pid), "MB");
+        report(`${name}.accepted_rps`, result.rps, "req/s");
+        report(`${name}.p99`, result.p99, "ms");
+        report(`${name}.runs_completed`, Math.round(completed / seconds), "runs/s");
+        if (after.finished < after.runs) report(`${name}.unfinished`, after.runs - after.finished, "runs");
+        workers.forEach((w, i) => report(`${name}.rss_worker${i + 1}`, peaks.get(w.pid), "MB"));
+        report(`${name}.rss_web`, peaks.get(server.pid), "MB");
+        reportCpu(name, used, completed);
         await Promise.all(workers.map(stop));
       }
     } else {

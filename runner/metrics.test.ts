@@ -1,27 +1,22 @@
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Queue } from "bullmq";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
-import { useTestDatabase } from "../server/db/test-databases";
+import { closeTestServers } from "../nodes/_kit/test-http-server";
+import { startOllamaServer, startOpenAIServer } from "../nodes/llm/test-servers";
+import { rawSql } from "../server/db/raw";
+import { createEmptyTestDatabase, useTestDatabase } from "../server/db/test-databases";
 import { signInAs } from "../server/routers/test-helpers";
 import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { serveWebhooks, startTestRuntime, testRedisUrlFor, type WebhookServer } from "../server/test-runtime";
 import { startWorkerHttp } from "../server/worker-http";
+import { bullQueueStats, Metrics } from "./metrics";
+import { sample } from "./metrics-testing";
 import type { Runtime } from "./runtime";
 
 const redisUrl = testRedisUrlFor(8);
 const METRICS_TOKEN = "a-scrape-token-of-enough-length";
-
-/** One sample's value from Prometheus's text format, by metric name and exact labels (in any order); 0 when absent. */
-function sample(text: string, name: string, labels: Record<string, string>): number {
-  for (const line of text.split("\n")) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => found[k] === v) && Object.keys(found).length === Object.keys(labels).length) return Number(match[3]);
-  }
-  return 0;
-}
 
 describe("metrics of a web and a worker process, after a known set of runs", () => {
   const database = useTestDatabase("postgres");
@@ -47,16 +42,16 @@ describe("metrics of a web and a worker process, after a known set of runs", () 
     await web?.close();
     await worker?.close();
   });
+  afterEach(() => closeTestServers());
 
-  async function activate(path: string, respond: string | undefined, value: string) {
+  /** Activates webhook `path` → `after`, one node after another. */
+  async function activate(path: string, respond: string | undefined, after: { id: string; type: string; config: Record<string, unknown>; credentials?: Record<string, { id: string; name: string }> }[]) {
     const scope = { db: database.db, userId: owner.user.id, workspaceId: owner.workspace.id };
+    const nodes = [{ id: "hook", type: "core.webhook", config: { path, ...(respond && { respond }) } }, ...after];
     const document = {
       schema: FLOW_SCHEMA_TAG,
-      nodes: [
-        { id: "hook", type: "core.webhook", typeVersion: 1, name: "Hook", position: { x: 0, y: 0 }, config: { path, ...(respond && { respond }) } },
-        { id: "tag", type: "core.set", name: "Tag", position: { x: 200, y: 0 }, config: { fields: [{ name: "seen", value }] } },
-      ],
-      edges: [{ id: "e0", source: "hook", target: "tag" }],
+      nodes: nodes.map((node, i) => ({ name: node.id, position: { x: i * 200, y: 0 }, ...node })),
+      edges: nodes.slice(1).map((node, i) => ({ id: `e${i}`, source: nodes[i]!.id, target: node.id })),
     };
     const flow = await flowService.create({ ...scope, name: `Metrics ${path}`, document });
     await flowService.saveVersion({ ...scope, flowId: flow.id, document, message: "" });
@@ -64,15 +59,17 @@ describe("metrics of a web and a worker process, after a known set of runs", () 
     await web.triggersChanged(flow.id);
   }
 
+  const tag = (value: string) => ({ id: "tag", type: "core.set", config: { fields: [{ name: "seen", value }] } });
+
   const post = (path: string) =>
     fetch(`${server.url}/hooks/${owner.workspace.slug}/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"name":"Ada"}' });
 
   it("counts runs by status and trigger, steps by node type, webhook answers by code, limit hits and queues", async () => {
     // A regular expression, so it is evaluated in the workspace's expression isolate.
-    await activate("sync", "lastNode", '{{ $replace(body.name, /a/i, "4") }}');
-    await activate("async", undefined, "{{ body.name }}");
+    await activate("sync", "lastNode", [tag('{{ $replace(body.name, /a/i, "4") }}')]);
+    await activate("async", undefined, [tag("{{ body.name }}")]);
     // An expression that spins until the expression time limit stops it: its step and run fail.
-    await activate("spin", "lastNode", "{{ ( $f := function($n){ $n > 0 ? $f($n) : 0 }; $f(1) ) }}");
+    await activate("spin", "lastNode", [tag("{{ ( $f := function($n){ $n > 0 ? $f($n) : 0 }; $f(1) ) }}")]);
 
     // The limit takes the workspace's isolate with it; the calls after it get a new one.
     expect((await post("spin")).status).toBeGreaterThanOrEqual(400);
@@ -108,5 +105,81 @@ describe("metrics of a web and a worker process, after a known set of runs", () 
     const workerText = await answer.text();
     expect(sample(workerText, "streamware_runs_finished_total", { role: "worker", status: "succeeded", trigger: "webhook" })).toBe(2);
     expect(sample(workerText, "streamware_step_duration_seconds_count", { role: "worker", node_type: "core.set", status: "succeeded" })).toBe(2);
+  });
+
+  it("counts the tokens of model calls by provider, model and kind", async () => {
+    const openai = await startOpenAIServer(() => ({ tokens: ["Hello ", "Ada"], usage: { prompt: 100, completion: 40 } }));
+    const ollama = await startOllamaServer(() => ({ tokens: ["Llamas ", "graze."], usage: { prompt: 5, completion: 2 } }));
+    const workspaceId = owner.workspace.id;
+    const openaiKey = await owner.caller.credential.create({ workspaceId, name: "Local OpenAI", type: "openai.api", data: { apiKey: "sk-test", baseUrl: `${openai.url}/v1` } });
+    const ollamaKey = await owner.caller.credential.create({ workspaceId, name: "Local Ollama", type: "ollama.api", data: { baseUrl: ollama.url } });
+    const ask = (id: string, kind: string, model: string, credentials: Record<string, { id: string; name: string }>) => ({
+      id,
+      type: "ai.llm",
+      config: { providers: [{ kind, model }], prompt: "Greet {{ $json.body.name }}" },
+      credentials,
+    });
+    await activate("ask", "lastNode", [
+      ask("gpt", "openai", "gpt-test", { "openai.api": { id: openaiKey.id, name: openaiKey.name } }),
+      ask("llama", "ollama", "llama3.2", { "ollama.api": { id: ollamaKey.id, name: ollamaKey.name } }),
+    ]);
+    const before = (await web.metrics.scrape()).body;
+    for (let i = 0; i < 2; i++) expect((await post("ask")).status).toBe(200);
+
+    const text = (await web.metrics.scrape()).body;
+    const tokens = (provider: string, model: string, kind: string) =>
+      sample(text, "streamware_llm_tokens_total", { role: "web", provider, model, kind }) - sample(before, "streamware_llm_tokens_total", { role: "web", provider, model, kind });
+    expect(tokens("openai", "gpt-test", "prompt")).toBe(200);
+    expect(tokens("openai", "gpt-test", "completion")).toBe(80);
+    expect(tokens("ollama", "llama3.2", "prompt")).toBe(10);
+    expect(tokens("ollama", "llama3.2", "completion")).toBe(4);
+    expect(sample(text, "streamware_step_duration_seconds_count", { role: "web", node_type: "ai.llm", status: "succeeded" })).toBe(4);
+  });
+});
+
+describe("a scrape of the queue gauges", () => {
+  it("reads each queue once for both gauges, and again at the next scrape", async () => {
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue(`metrics-${Date.now()}`, { connection: redis });
+    try {
+      await queue.addBulk([{ name: "a", data: {} }, { name: "b", data: {} }, { name: "c", data: {}, opts: { delay: 60_000 } }]);
+      const metrics = new Metrics({ role: "worker" });
+      let reads = 0;
+      metrics.readFrom({
+        queues: async () => {
+          reads++;
+          return { runs: await bullQueueStats(queue) };
+        },
+      });
+      const text = (await metrics.scrape()).body;
+      expect(reads).toBe(1);
+      expect(sample(text, "streamware_queue_jobs", { role: "worker", queue: "runs", state: "waiting" })).toBe(2);
+      expect(sample(text, "streamware_queue_jobs", { role: "worker", queue: "runs", state: "delayed" })).toBe(1);
+      expect(text).toMatch(/^streamware_queue_oldest_waiting_age_seconds\{[^}]*queue="runs"[^}]*\} \d/m);
+      await metrics.scrape();
+      expect(reads).toBe(2);
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+      redis.disconnect();
+    }
+  });
+});
+
+describe("a scrape of the database pools", () => {
+  it("reports Prisma's pool and the hot path's SQL pool by state, with the most each opens", async () => {
+    const connection = await createEmptyTestDatabase("postgres");
+    try {
+      const metrics = new Metrics({ role: "web" });
+      metrics.readFrom({ dbPools: connection.poolStats });
+      await connection.db.$queryRawUnsafe("SELECT 1");
+      await Promise.all([rawSql(connection.db)("SELECT 1", []), rawSql(connection.db)("SELECT pg_sleep(0.05)", [])]);
+      const text = (await metrics.scrape()).body;
+      const pool = (name: string, state: string) => sample(text, "streamware_db_pool_connections", { role: "web", pool: name, state });
+      expect([pool("prisma", "total"), pool("prisma", "idle"), pool("prisma", "waiting"), pool("prisma", "max")]).toEqual([1, 1, 0, 10]);
+      expect([pool("sql", "total"), pool("sql", "idle"), pool("sql", "waiting"), pool("sql", "max")]).toEqual([2, 2, 0, 4]);
+    } finally {
+      await connection.close();
+    }
   });
 });

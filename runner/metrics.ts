@@ -27,11 +27,20 @@ export interface QueueStats {
   oldestWaitingAgeSeconds: number;
 }
 
+/** A database connection pool's connections (open, idle), the clients waiting for one, and the most it opens. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
 /** What a scrape reads from the process's parts; each part the process does not have is absent. */
 export interface MetricSources {
   queues?: () => Promise<Record<string, QueueStats>>;
   sandboxes?: () => Record<string, IsolateStats>;
-  dbPool?: () => { total: number; idle: number; waiting: number } | null;
+  /** Each PostgreSQL pool by name; null when the database is embedded. */
+  dbPools?: () => Record<string, PoolStats> | null;
 }
 
 // Seconds: steps from a set node (well under a millisecond) to a model call or a transcode (minutes).
@@ -56,6 +65,7 @@ export class Metrics {
   private readonly backups: Counter<"outcome">;
   private readonly lastBackup: Gauge;
   private sources: MetricSources = {};
+  private queueRead: Promise<Record<string, QueueStats>> | null = null;
 
   constructor({ role }: { role: "web" | "worker" | "cli" }) {
     const registers = [this.registry];
@@ -72,6 +82,7 @@ export class Metrics {
     this.lastBackup = new Gauge({ name: "streamware_backup_last_success_timestamp_seconds", help: "When this process last wrote and checked a scheduled backup (Unix time).", registers });
 
     const sources = () => this.sources;
+    const queues = () => this.readQueues();
     new Gauge({
       name: "streamware_queue_jobs",
       help: "Jobs in each queue, by state.",
@@ -79,8 +90,7 @@ export class Metrics {
       registers,
       async collect() {
         this.reset();
-        const queues = (await sources().queues?.()) ?? {};
-        for (const [queue, stats] of Object.entries(queues)) {
+        for (const [queue, stats] of Object.entries(await queues())) {
           for (const state of ["waiting", "active", "delayed"] as const) this.set({ queue, state }, stats[state]);
         }
       },
@@ -92,8 +102,7 @@ export class Metrics {
       registers,
       async collect() {
         this.reset();
-        const queues = (await sources().queues?.()) ?? {};
-        for (const [queue, stats] of Object.entries(queues)) this.set({ queue }, stats.oldestWaitingAgeSeconds);
+        for (const [queue, stats] of Object.entries(await queues())) this.set({ queue }, stats.oldestWaitingAgeSeconds);
       },
     });
     new Gauge({
@@ -118,16 +127,14 @@ export class Metrics {
     });
     new Gauge({
       name: "streamware_db_pool_connections",
-      help: "PostgreSQL pool connections, by state (total, idle, waiting clients).",
-      labelNames: ["state"],
+      help: "PostgreSQL pool connections, by pool and state (total, idle, waiting clients, and the most the pool opens).",
+      labelNames: ["pool", "state"],
       registers,
       collect() {
         this.reset();
-        const pool = sources().dbPool?.();
-        if (!pool) return;
-        this.set({ state: "total" }, pool.total);
-        this.set({ state: "idle" }, pool.idle);
-        this.set({ state: "waiting" }, pool.waiting);
+        for (const [pool, stats] of Object.entries(sources().dbPools?.() ?? {})) {
+          for (const state of ["total", "idle", "waiting", "max"] as const) this.set({ pool, state }, stats[state]);
+        }
       },
     });
   }
@@ -135,6 +142,15 @@ export class Metrics {
   /** Where scrapes read queues, sandboxes and the database pool from; given once the process has them. */
   readFrom(sources: MetricSources): void {
     this.sources = { ...this.sources, ...sources };
+  }
+
+  /**
+   * The queues, read once for both queue gauges of a scrape: a registry collects its metrics all at once, so the
+   * second gauge finds the first one's read under way (as does a scrape that overlaps it) and shares it.
+   */
+  private readQueues(): Promise<Record<string, QueueStats>> {
+    this.queueRead ??= (this.sources.queues?.() ?? Promise.resolve({})).finally(() => (this.queueRead = null));
+    return this.queueRead;
   }
 
   /** A step finished: its duration, and the tokens its model calls used. */

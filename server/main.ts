@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   logger.info({ database: config.DATABASE_URL ? "postgres" : "embedded" }, "database ready");
 
   const runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "web", logger });
-  runtime.metrics.readFrom({ dbPool: connection.poolStats });
+  runtime.metrics.readFrom({ dbPools: connection.poolStats });
   handOverRuntime(runtime);
   await runtime.start();
   const stopAuditRetention = startAuditRetention({ db: connection.db, logger });

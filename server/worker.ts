@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
   const connection = await getConnection();
   const runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "worker", logger });
-  runtime.metrics.readFrom({ dbPool: connection.poolStats });
+  runtime.metrics.readFrom({ dbPools: connection.poolStats });
   handOverRuntime(runtime);
   await runtime.start();
   const listener = config.WORKER_HTTP_PORT ? await startWorkerHttp({ port: config.WORKER_HTTP_PORT, db: connection.db, runtime, metricsToken: config.METRICS_TOKEN }) : null;

@@ -1,5 +1,6 @@
 // Load generation and figure collection shared by the benchmark scripts. Everything here runs on the machine's
 // Node; the load generator shares the CPU with the server under test, so compare figures only within one run.
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -57,6 +58,62 @@ function childrenOf(pid) {
   } catch {
     return [];
   }
+}
+
+let clockTicks;
+/** The kernel's clock ticks per second, the unit of /proc's CPU times. */
+function ticksPerSecond() {
+  clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  return clockTicks;
+}
+
+/** CPU seconds (user + system) one process has used so far, from /proc (Linux only); null once it is gone. */
+export function cpuSecondsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name may hold spaces and parentheses: the fields that follow it start after its last ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
+  } catch {
+    return null;
+  }
+}
+
+/** Busy CPU seconds of the whole machine so far, all cores and all users (idle and I/O wait left out). */
+function machineBusySeconds() {
+  const [, ...times] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = times;
+  return (user + nice + system + irq + softirq + steal) / ticksPerSecond();
+}
+
+/**
+ * Measures the CPU that named groups of processes use over a window, and the whole machine's. `groups()` names
+ * each group's pids; it is asked at the start and at the end, and a pid that appears only at the end (a new
+ * database connection) counts from zero. `stop()` answers cores per group (CPU seconds per second of wall time),
+ * the machine's busy cores, and the window's length.
+ */
+export async function cpuMeter(groups) {
+  const startedAt = performance.now();
+  const machineStart = machineBusySeconds();
+  const first = await groups();
+  const start = new Map(Object.values(first).flat().map((pid) => [pid, cpuSecondsOf(pid) ?? 0]));
+  return {
+    async stop() {
+      const last = await groups();
+      const seconds = (performance.now() - startedAt) / 1000;
+      const cores = {};
+      for (const name of new Set([...Object.keys(first), ...Object.keys(last)])) {
+        let used = 0;
+        for (const pid of new Set([...(first[name] ?? []), ...(last[name] ?? [])])) {
+          const now = cpuSecondsOf(pid);
+          // A process that ended during the window is not counted: its last figures went with it.
+          if (now !== null) used += now - (start.get(pid) ?? 0);
+        }
+        cores[name] = used / seconds;
+      }
+      return { cores, machine: (machineBusySeconds() - machineStart) / seconds, seconds };
+    },
+  };
 }
 
 const figures = [];

@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { PoolStats } from "../../runner/metrics";
 import { lockDataDir } from "./folder-lock";
 import { registerRawSql, type RawSql } from "./raw";
 import { PrismaClient } from "./generated/client";
@@ -22,8 +23,11 @@ export interface DbConnection {
   db: Db;
   /** The driver adapter, for the migration engine. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
-  /** The connections of Prisma's PostgreSQL pool, by state, for the metrics; null embedded. */
-  poolStats(): { total: number; idle: number; waiting: number } | null;
+  /**
+   * The PostgreSQL pools' use, for the metrics: `prisma` (Prisma's queries) and `sql` (the statements that claim
+   * runs and write their steps); null embedded.
+   */
+  poolStats(): Record<"prisma" | "sql", PoolStats> | null;
   /**
    * Runs `work` in one transaction on one connection of its own, with plain SQL: read-only at REPEATABLE READ (one
    * consistent snapshot, for a backup) or read-write (a restore, all or nothing). Embedded, other queries wait.
@@ -36,6 +40,9 @@ export function dbTargetFromEnv(env: { [name: string]: unknown; DATABASE_URL?: s
   if (env.DATABASE_URL) return { kind: "postgres", url: env.DATABASE_URL };
   return { kind: "pglite", dataDir: path.resolve(env.DATA_DIR ?? ".data", "pglite") };
 }
+
+// pg-pool fills in its default `max` when it is made; the fallback is for the type only.
+const poolUse = (pool: pg.Pool): PoolStats => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 });
 
 export async function connectDb(target: DbTarget): Promise<DbConnection> {
   if (target.kind === "postgres") {
@@ -53,9 +60,12 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
       target,
       db,
       adapterFactory,
-      poolStats: () => ({ total: prismaPool.totalCount, idle: prismaPool.idleCount, waiting: prismaPool.waitingCount }),
+      poolStats: () => ({ prisma: poolUse(prismaPool), sql: poolUse(pool) }),
+      // A connection of its own, not one of the pools': a backup may read for minutes while runs keep being written.
       async transaction(mode, work) {
-        const client = await pool.connect();
+        const client = new pg.Client({ connectionString: target.url });
+        client.on("error", () => {});
+        await client.connect();
         try {
           await client.query(mode === "snapshot" ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
           const result = await work(async (text, params) => (await client.query(text, params)).rows);
@@ -65,7 +75,7 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
           await client.query("ROLLBACK").catch(() => {});
           throw err;
         } finally {
-          client.release();
+          await client.end();
         }
       },
       async close() {
