@@ -69,7 +69,8 @@ describe("npm run cli -- backup and restore", () => {
     return runCli({ ...inherited, DATABASE_URL: connection.target.url, DATA_DIR: dir, BINARY_DIR: binaryDir, NEXTAUTH_SECRET: newKey(), STREAMWARE_ENCRYPTION_KEY: key, BACKUP_KEY: backup, LOG_LEVEL: "warn" }, args);
   }
 
-  it("backs up, and after a wipe restores every flow, version, run, audit event, binary file and credential (still decryptable, under the new instance's key)", async () => {
+  // Each CLI call is a process of its own that opens the database: several of them take a while on a busy machine.
+  it("backs up, and after a wipe restores every flow, version, run, audit event, binary file and credential (still decryptable, under the new instance's key)", { timeout: 180_000 }, async () => {
     const { db } = connection;
     const sourceBox = createSecretBox({ currentKey: sourceKey });
     const ada = await signInAs({ db, name: "Ada" });
@@ -137,7 +138,7 @@ describe("npm run cli -- backup and restore", () => {
     expect(await db.run.count({ where: { flowId: flow.id } })).toBe(3);
   });
 
-  it("refuses a wrong key, a damaged file and a cut-off file with words a person can act on, and harms nothing", async () => {
+  it("refuses a wrong key, a damaged file and a cut-off file with words a person can act on, and harms nothing", { timeout: 180_000 }, async () => {
     const binaryDir = path.join(dir, "binary");
     const file = path.join(dir, "check.backup");
     expect((await cli({ key: newKey(), binaryDir }, "backup", "--out", file)).code).toBe(0);
@@ -190,7 +191,7 @@ describe("npm run cli -- backup and restore, embedded", () => {
     return connectDb({ kind: "pglite", dataDir: path.join(dataDir, "pglite") });
   }
 
-  it("moves a data folder (rows, keys, binary files) into a new one, encrypted with a passphrase", { timeout: 150_000 }, async () => {
+  it("moves a data folder (rows, keys, binary files) into a new one, encrypted with a passphrase", { timeout: 180_000 }, async () => {
     const source = path.join(dir, "source");
     const seeded = await openDataFolder(source);
     await applyMigrations({ adapterFactory: seeded.adapterFactory });
