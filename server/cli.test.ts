@@ -37,7 +37,8 @@ const doublingFlow = {
   edges: [{ id: "e1", source: "start", target: "double" }],
 };
 
-describe("the command-line interface against PostgreSQL", () => {
+// Each test runs the CLI as processes of their own (each opens the database): on a busy machine, more than a minute.
+describe("the command-line interface against PostgreSQL", { timeout: 150_000 }, () => {
   let connection: DbConnection;
   let dir: string;
   let env: NodeJS.ProcessEnv;
