@@ -101,7 +101,7 @@ const say = (message) => process.stdout.write(`[chaos] ${message}\n`);
 async function runStates(db, runIds) {
   const { rows } = await db.query(
     `SELECT r.id, r.status::text AS status, extract(epoch FROM r."finishedAt") * 1000 AS "finishedMs",
-            coalesce(sum(s.attempt - 1), 0)::int AS retries, coalesce(sum(s."workerLosses"), 0)::int AS losses
+            coalesce(sum(greatest(s.attempt - 1, 0)), 0)::int AS retries, coalesce(sum(s."workerLosses"), 0)::int AS losses
      FROM "Run" r LEFT JOIN "Step" s ON s."runId" = r.id WHERE r.id = ANY($1) GROUP BY r.id`,
     [runIds],
   );
@@ -127,8 +127,7 @@ async function runScenario(name, sys) {
   const scenario = scenarios[name];
   say(`${name}: ${scenario.what}, under ${rate} req/s for ${durationSec} s`);
   const target = `${sys.url}${sys.paths[`chaos-${name}`]}`;
-  const body = name === "disk" ? randomBytes(8 * 1024) : JSON.stringify({ name: "chaos" });
-  const traffic = startTraffic({ url: target, rate, body, contentType: name === "disk" ? "application/octet-stream" : "application/json" });
+  const traffic = startTraffic({ url: target, rate, body: JSON.stringify({ name: "chaos" }), contentType: "application/json" });
   const startedAt = Date.now();
   await sleep(durationSec * 350);
   await scenario.fault(sys);

@@ -39,8 +39,8 @@ const flows: Record<string, unknown> = {
     ],
     "all",
   ),
-  // The webhook stores the request's body as a file (web process); the download stores another (worker).
-  "chaos-disk": flowDocument([hook("chaos/disk", "immediately"), witnessCall("blob"), setNode], "all"),
+  // The worker stores each download as a file; retried as the MQTT publish is.
+  "chaos-disk": flowDocument([hook("chaos/disk", "immediately"), { ...witnessCall("blob"), retry: { maxAttempts: 5, backoffMs: 1000 } }, setNode], "all"),
 };
 
 async function main(): Promise<void> {
