@@ -49,9 +49,16 @@ const scenarios = {
     },
   },
   "redis-flush": {
-    what: "FLUSHALL: Redis loses every job, heartbeat and lock",
+    what: "FLUSHALL while a backlog waits (both workers frozen for 3 s): Redis loses every job, heartbeat and lock",
     async fault(sys) {
-      await sys.redis.flush();
+      // Frozen for less than a worker's heartbeat lifetime (5 s), so the flush, not a lost worker, is what they meet.
+      for (const worker of sys.workers) worker.kill("SIGSTOP");
+      try {
+        await sleep(3000);
+        await sys.redis.flush();
+      } finally {
+        for (const worker of sys.workers) worker.kill("SIGCONT");
+      }
     },
   },
   "postgres-restart": {
