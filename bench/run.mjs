@@ -13,8 +13,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { ensureSupportedNode } from "../scripts/node-runtime.mjs";
-import { buildIfStale, builtEntry, ensureDependencies, freePort, generatePrismaClient, nodeMemoryFlags, projectRoot } from "../scripts/keep-current.mjs";
+import { buildIfStale, ensureDependencies, freePort, generatePrismaClient, projectRoot } from "../scripts/keep-current.mjs";
 import { cpuMeter, cpuSecondsOf, report, reportedFigures, rssOf, runLoad } from "./lib/load.mjs";
+import { children, killChildren, runTsx, startEntry as start, stopProcess as stop, waitHealthy } from "./lib/processes.mjs";
 import { benchPayload } from "./lib/peers.mjs";
 
 // Our engine and the peers (started from here) all run on this one supported Node.
@@ -30,51 +31,6 @@ const metricsToken = randomBytes(24).toString("base64url");
 const syncFlows = { "webhook-set": "webhook_set", "webhook-set-failed-only": "webhook_set_failed_only", "webhook-code": "webhook_code" };
 const postgresUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/10";
-const tsxArgs = ["--no-node-snapshot", "--import", "tsx"];
-const children = new Set();
-
-/** Starts a compiled entry (`server`, `worker`) as `npm start` and `npm run worker` do. */
-function start(entry, env, label) {
-  const child = spawn(process.execPath, ["--no-node-snapshot", ...nodeMemoryFlags(env), builtEntry(entry)], { cwd: projectRoot, env, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
-  child.on("exit", (code) => {
-    children.delete(child);
-    if (code && code !== 0 && !child.stopping) process.stderr.write(`[bench] ${label} exited with ${code}:\n${stderr}\n`);
-  });
-  children.add(child);
-  return child;
-}
-
-async function stop(child) {
-  if (child.exitCode !== null) return;
-  child.stopping = true;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await Promise.race([exited, sleep(15_000).then(() => child.kill("SIGKILL"))]);
-}
-
-function tsx(script, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...tsxArgs, script], { cwd: projectRoot, env, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (chunk) => (out += chunk));
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1))) : reject(new Error(`${script} exited with ${code}`))));
-  });
-}
-
-async function waitHealthy(url) {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(100);
-  }
-  throw new Error(`the server at ${url} did not become healthy`);
-}
-
 /** Runs `work` while sampling the process's memory; resolves with the work's result and the peak. */
 async function withPeakRss(pids, work) {
   const peaks = new Map(pids.map((pid) => [pid, rssOf(pid)]));
@@ -302,7 +258,7 @@ async function benchMode(mode) {
     await redis.flushdb();
     redis.disconnect();
   }
-  const seeded = await tsx("bench/lib/seed.ts", env);
+  const seeded = await runTsx("bench/lib/seed.ts", env);
   const server = start("server", env, "server");
   const loadSeconds = {};
   try {
@@ -387,7 +343,7 @@ async function benchMode(mode) {
   }
   if (mode === "embedded") {
     // PGlite has one opener: the runs are counted once the server is gone.
-    const counts = await tsx("bench/lib/count-runs.ts", env);
+    const counts = await runTsx("bench/lib/count-runs.ts", env);
     for (const [flow, seconds] of Object.entries(loadSeconds)) {
       const name = syncFlows[flow] ?? "async_3";
       report(`streamware.embedded.${name}.runs_persisted`, Math.round(counts[flow].runs / seconds), "runs/s");
@@ -454,13 +410,13 @@ async function main() {
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
-    for (const child of children) child.kill("SIGKILL");
+    killChildren();
     process.exit(130);
   });
 }
 
 main().catch(async (err) => {
   process.stderr.write(`[bench] ${err?.stack ?? err}\n`);
-  for (const child of children) child.kill("SIGKILL");
+  killChildren();
   process.exit(1);
 });

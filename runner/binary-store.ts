@@ -5,6 +5,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { BinaryStore, ByteRange } from "../nodes/_kit/context";
+import { NodeExternalError } from "../nodes/_kit/errors";
 import type { BinaryRef } from "../nodes/_kit/items";
 
 const ID = /^[0-9a-f-]{36}$/;
@@ -12,6 +13,19 @@ const WORKSPACE = /^[A-Za-z0-9_-]{1,64}$/;
 /** A file inside a folder object: plain names only, so no path leaves the folder. */
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const STAGING = ".incoming-";
+
+/** A filesystem that is full, or a quota that is used up: room may come back, so a step may try again. */
+const NO_ROOM = new Set(["ENOSPC", "EDQUOT"]);
+
+/** A write that found no room, as an external error the step's retries apply to; any other error as it is. */
+export function storageFull(err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (!code || !NO_ROOM.has(code)) return err;
+  return new NodeExternalError(
+    `Binary storage has no room left (${code}): free space on the disk that holds BINARY_DIR, or give it more. A node with retries tries again.`,
+    { cause: err },
+  );
+}
 
 /** Splits `<id>` or `<folder id>/<path in the folder>` and checks both parts. */
 function parseId(ref: BinaryRef | string): { id: string; inner: string[] } {
@@ -56,7 +70,7 @@ export class LocalBinaryStore implements BinaryStore {
       await rename(staging, file);
     } catch (err) {
       await rm(staging, { force: true });
-      throw err;
+      throw storageFull(err);
     }
     const { size } = await stat(file);
     const ref: BinaryRef = { id, mimeType: meta.mimeType, size };
@@ -74,7 +88,7 @@ export class LocalBinaryStore implements BinaryStore {
       await rename(staging, target);
     } catch (err) {
       await rm(staging, { recursive: true, force: true });
-      throw err;
+      throw storageFull(err);
     }
     const ref: BinaryRef = { id, mimeType: meta.mimeType, size: await folderSize(target) };
     if (meta.fileName) ref.fileName = meta.fileName;

@@ -74,6 +74,8 @@ const isKept = (document: FlowDocument, status: RunOutcome["status"]) =>
 /** Runs flows in this process: new runs started here, and stored runs claimed from the queue (resuming them). */
 export class Executor {
   private readonly active = new Map<string, ActiveRun>();
+  /** The runs this process has, from before their claim (or their start here) until their end is stored. */
+  private readonly holding = new Set<string>();
   private readonly pendingCancels = new Set<string>();
   private readonly documents = new Map<string, FlowDocument>();
   /** What every run's engine gets from this process; made once. */
@@ -83,6 +85,11 @@ export class Executor {
 
   get activeCount(): number {
     return this.active.size;
+  }
+
+  /** Whether this process has the run: claiming it, running it, or storing its end. */
+  holds(runId: string): boolean {
+    return this.holding.has(runId);
   }
 
   /** Stores a queued run; the caller hands its id to the queue. */
@@ -100,12 +107,24 @@ export class Executor {
     const row = this.newRow(spec, "running");
     row.workerId = this.deps.workerId;
     row.startedAt = row.queuedAt;
-    const done = this.execute(row, spec.document, new Map(), { respond: options.respond, depth: options.depth ?? 0, stored: false });
+    this.holding.add(row.id);
+    const done = this.execute(row, spec.document, new Map(), { respond: options.respond, depth: options.depth ?? 0, stored: false }).finally(() =>
+      this.holding.delete(row.id),
+    );
     return { runId: row.id, done };
   }
 
   /** Claims a stored run and runs it, skipping the steps an earlier attempt finished; null if another worker holds it. */
   async runStored(runId: string): Promise<RunOutcome | null> {
+    this.holding.add(runId);
+    try {
+      return await this.claimAndRun(runId);
+    } finally {
+      this.holding.delete(runId);
+    }
+  }
+
+  private async claimAndRun(runId: string): Promise<RunOutcome | null> {
     const claimed = await this.deps.journal.claim({
       runId,
       workerId: this.deps.workerId,

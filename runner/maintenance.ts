@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Dispatcher } from "./dispatch";
-import type { RunLedger, SeriesStore } from "./ports";
+import type { RunJournal, RunLedger, SeriesStore } from "./ports";
 
 /**
  * Finds runs PostgreSQL holds as queued or running that nothing will finish (Redis was flushed, a worker was
@@ -16,6 +16,20 @@ export async function reconcile({ runs, dispatcher, liveWorkers, graceMs, logger
   }
   if (requeued) logger.info({ requeued }, "re-queued runs that no worker held");
   return requeued;
+}
+
+/**
+ * Hands back the runs stored as running under this worker that it no longer runs: their end could not be stored
+ * (the database was away as they ended), and nothing else would ever finish them, since their worker is alive. The
+ * reconciler queues them again; each resumes after its last stored step. A run counts as this worker's from before
+ * its claim until its end is stored (`holds`), so one being claimed or finishing now is never taken for stranded.
+ */
+export async function releaseStranded({ runs, journal, workerId, holds, logger }: { runs: RunLedger; journal: Pick<RunJournal, "release">; workerId: string; holds: (runId: string) => boolean; logger: Logger }): Promise<number> {
+  const stranded = (await runs.runningUnder({ workerId })).filter((runId) => !holds(runId));
+  // Released only while still running here: a late write of its end that got through in the meantime stays.
+  for (const runId of stranded) await journal.release({ runId, workerId });
+  if (stranded.length) logger.warn({ runs: stranded }, "handed back runs whose end could not be stored, to be resumed");
+  return stranded.length;
 }
 
 /** Deletes finished runs past the age limit or beyond the per-flow count, in batches so no statement runs long. */

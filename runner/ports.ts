@@ -27,6 +27,8 @@ export interface RunLedger {
   markCancelled(args: { runId: string }): Promise<"queued" | "running" | null>;
   /** Unfinished runs no live worker holds, queued before `queuedBefore`. */
   orphans(args: { liveWorkers: string[]; queuedBefore: Date; limit: number }): Promise<{ id: string; workspaceId: string }[]>;
+  /** The ids of the runs stored as running under this worker. */
+  runningUnder(args: { workerId: string }): Promise<string[]>;
   /** Deletes one batch of finished runs older than `olderThan` or beyond `keepPerFlow`; how many went. */
   prune(args: { olderThan: Date; keepPerFlow: number; batch: number }): Promise<number>;
 }

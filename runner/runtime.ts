@@ -15,7 +15,7 @@ import { isFinishedRunStatus, type RunEvent, type RunSpec } from "../nodes/_core
 import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./http-client";
 import { ListenerManager } from "./listeners";
 import { MediaQueue, MediaWorker } from "./media-queue";
-import { pruneRuns, pruneSeries, reconcile } from "./maintenance";
+import { pruneRuns, pruneSeries, reconcile, releaseStranded } from "./maintenance";
 import { binaryDirOf, type RunnerSettings, type RunnerStorage } from "./ports";
 import { ExpressionSandbox } from "./expression-sandbox";
 import { codeSandboxStats, disposeCodeSandbox, getCodeSandbox } from "./sandbox";
@@ -275,6 +275,8 @@ export class Runtime {
       }
     }
     if (this.role === "web") this.every(30_000, () => this.webhooks!.load());
+    // Every process that runs flows (web processes run the webhook flows that answer with their result).
+    this.every(this.config.RECONCILE_INTERVAL_MS, () => this.releaseStranded());
   }
 
   /** The work folders, and the ffmpeg still running in them, of transcoding processes of this machine killed outright. */
@@ -330,6 +332,11 @@ export class Runtime {
     // Deciding that a worker is gone is worth a fresh look.
     const liveWorkers = this.redis ? await this.fetchLiveWorkers() : this.liveWorkers();
     return reconcile({ runs: this.storage.runs, dispatcher: this.dispatcher, liveWorkers, graceMs: this.config.RECONCILE_INTERVAL_MS, logger: this.logger });
+  }
+
+  /** Hands back the runs stored as running here whose end could not be stored, so they are resumed. */
+  async releaseStranded(): Promise<number> {
+    return releaseStranded({ runs: this.storage.runs, journal: this.storage.journal, workerId: this.workerId, holds: (runId) => this.executor.holds(runId), logger: this.logger });
   }
 
   async prune(): Promise<number> {

@@ -33,6 +33,7 @@ export function runnerStorage({ db, secretBox = defaultSecretBox }: { db: Db; se
       status: ({ runId }) => runService.status({ db, runId }),
       markCancelled: ({ runId }) => runService.markCancelled({ db, runId }),
       orphans: (args) => runService.orphans({ db, ...args }),
+      runningUnder: ({ workerId }) => runService.runningUnder({ db, workerId }),
       prune: (args) => runService.prune({ db, ...args }),
     },
     flows: {

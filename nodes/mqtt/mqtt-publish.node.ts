@@ -39,12 +39,17 @@ export const mqttPublishNode = defineNode({
     const client = await connectBroker({ broker, http: ctx.http, signal: ctx.signal, logger: ctx.logger, reconnect: false });
     const abort = () => client.end(true);
     ctx.signal.addEventListener("abort", abort, { once: true });
+    // Without reconnecting, a publish the broker never acknowledged (it went away meanwhile) would wait for ever.
+    const closed = new Promise<never>((_resolve, reject) => {
+      client.once("close", () => reject(new Error("the connection closed before the broker acknowledged the message")));
+    });
+    closed.catch(() => {});
     try {
       for await (const { item, index, config } of eachItem({ input, ctx, evenIfEmpty: true })) {
         const value = config.payload === undefined ? item.json : config.payload;
         const payload = typeof value === "string" ? value : JSON.stringify(value);
         try {
-          await client.publishAsync(config.topic, payload, { qos: config.qos, retain: config.retain });
+          await Promise.race([client.publishAsync(config.topic, payload, { qos: config.qos, retain: config.retain }), closed]);
         } catch (err) {
           if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : err;
           throw new NodeExternalError(`Publishing to "${config.topic}" on ${brokerLabel(broker)} failed: ${(err as Error).message}`, { cause: err });
@@ -53,7 +58,8 @@ export const mqttPublishNode = defineNode({
       }
     } finally {
       ctx.signal.removeEventListener("abort", abort);
-      await client.endAsync();
+      // A graceful end waits for acknowledgements, which a connection that is gone never brings.
+      await client.endAsync(!client.connected);
     }
     return input;
   },

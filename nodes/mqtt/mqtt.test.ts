@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { MqttClient } from "mqtt";
@@ -108,6 +109,23 @@ describe("MQTT publish, against Mosquitto", () => {
     expect((err as Error).message).toMatch(
       new RegExp(`^Could not reach the MQTT broker at mqtt://127\\.0\\.0\\.1:${port} \\(connection refused\\); check the address and port, and that the service is running \\(.*ECONNREFUSED.*\\)$`),
     );
+  });
+
+  it("fails, retryably, when the broker goes away before acknowledging a message, instead of waiting for ever", async () => {
+    // A broker that accepts the connection (MQTT 5 CONNACK) and drops it on the first PUBLISH, unacknowledged.
+    const broker = net.createServer((socket) => {
+      socket.on("data", (data) => {
+        if (data[0]! >> 4 === 1) socket.write(Buffer.from([0x20, 0x03, 0x00, 0x00, 0x00]));
+        else if (data[0]! >> 4 === 3) socket.destroy();
+      });
+      socket.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => broker.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise((resolve) => broker.close(resolve)));
+    const url = `mqtt://127.0.0.1:${(broker.address() as net.AddressInfo).port}`;
+    const err = await runNode(mqttPublishNode, { config: { topic: "a", qos: 1 }, credentials: { url }, allowHosts: ["127.0.0.1"], input: [{ json: {} }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NodeExternalError);
+    expect(err).toMatchObject({ retryable: true, message: `Publishing to "a" on ${url} failed: the connection closed before the broker acknowledged the message` });
   });
 
   it("keeps to the address rules of HTTP requests: loopback is refused unless allowed", async () => {

@@ -287,6 +287,12 @@ export const runService = {
     });
   },
 
+  /** The runs stored as running under this worker (its own check finds those it no longer runs). */
+  async runningUnder({ db, workerId }: { db: Db; workerId: string }): Promise<string[]> {
+    const runs = await db.run.findMany({ where: { finishedAt: null, status: "running", workerId }, select: { id: true } });
+    return runs.map((run) => run.id);
+  },
+
   /** Deletes finished runs older than the age limit, and beyond the newest `keepPerFlow` of each flow. */
   async prune({ db, olderThan, keepPerFlow, batch }: { db: Db; olderThan: Date; keepPerFlow: number; batch: number }): Promise<number> {
     const old = await db.$executeRawUnsafe(
