@@ -14,7 +14,8 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 ENV NEXT_TELEMETRY_DISABLED=1
-RUN npm run build:all && npm prune --omit=dev
+# .next/cache only speeds up the next build: it stays behind.
+RUN npm run build:all && npm prune --omit=dev && rm -rf .next/cache
 
 # Run: Node 24 slim with ffmpeg (stream transcode), as the unprivileged `node` user.
 FROM node:24-slim
@@ -29,7 +30,9 @@ COPY --from=build --chown=node:node /app/.next ./.next
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/prisma ./prisma
 COPY --from=build --chown=node:node /app/server/db/generated ./server/db/generated
-RUN mkdir -p /app/.data && chown node:node /app/.data
+# The data folder and the mount points of deploy/ (binary storage, backups) belong to `node`: a new named volume
+# takes the owner of the folder it is mounted on, and one the image lacks would be root's.
+RUN mkdir -p /app/.data /data/binary /data/backups && chown node:node /app/.data /data/binary /data/backups
 USER node
 VOLUME ["/app/.data"]
 EXPOSE 3000

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { generateIdentity } from "age-encryption";
@@ -170,6 +170,47 @@ describe("npm run cli -- backup and restore", () => {
     expect(dryRun.code).toBe(0);
     expect(dryRun.stdout).toMatch(/check\.backup is whole and opens with this key: made .*\. Nothing was written\.\n$/);
     expect(await fingerprint(connection)).toEqual(before);
+  });
+});
+
+describe("npm run cli -- backup and restore, binary storage on a volume", () => {
+  let connection: DbConnection;
+  let dir: string;
+  beforeAll(async () => {
+    connection = await createTestDatabase("postgres");
+    dir = await mkdtemp(path.join(os.tmpdir(), "streamware-backup-volume-"));
+  });
+  afterAll(async () => {
+    await connection?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const key = newKey();
+  function cli(binaryDir: string, ...args: string[]) {
+    if (connection.target.kind !== "postgres") throw new Error("expected a PostgreSQL test database");
+    const { REDIS_URL: _redis, ...inherited } = process.env;
+    const env = { ...inherited, DATABASE_URL: connection.target.url, DATA_DIR: dir, BINARY_DIR: binaryDir, NEXTAUTH_SECRET: newKey(), STREAMWARE_ENCRYPTION_KEY: key, BACKUP_KEY: "correct horse battery staple", LOG_LEVEL: "warn" };
+    return runCli(env, args);
+  }
+
+  it("keeps binary storage's folder, a volume's mount point, and leaves out and in place what else the volume holds", async () => {
+    const binaryDir = path.join(dir, "volume");
+    const mo = await signInAs({ db: connection.db, name: "Mo" });
+    const stored = await new LocalBinaryStore(binaryDir).put(Buffer.from("a recording"), { workspaceId: mo.workspace.id, mimeType: "audio/wav" });
+    await mkdir(path.join(binaryDir, "lost+found"));
+    await writeFile(path.join(binaryDir, "lost+found", "#1234"), "found by fsck");
+    const folder = await stat(binaryDir);
+
+    const file = path.join(dir, "volume.backup");
+    const made = await cli(binaryDir, "backup", "--out", file);
+    expect(made.stderr).toBe("");
+    expect(made.stdout).toMatch(/; 1 binary files \(1 kB\)\.\n$/);
+
+    const restored = await cli(binaryDir, "restore", file, "--replace");
+    expect(restored).toMatchObject({ code: 0, stderr: "" });
+    expect((await stat(binaryDir)).ino).toBe(folder.ino);
+    expect(await readFile(path.join(binaryDir, "lost+found", "#1234"), "utf8")).toBe("found by fsck");
+    expect(await new LocalBinaryStore(binaryDir).read(mo.workspace.id, stored)).toEqual(Buffer.from("a recording"));
   });
 });
 

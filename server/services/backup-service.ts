@@ -21,8 +21,6 @@ const PART_BYTES = 8 * 1024 * 1024;
 const MAX_PART_BYTES = 64 * 1024 * 1024;
 const FETCH_ROWS = 1000;
 const INSERT_BYTES = 4 * 1024 * 1024;
-/** Binary storage's staging names: objects not yet whole are left out. */
-const STAGING = ".incoming-";
 
 const header = z.object({
   format: z.literal(BACKUP_FORMAT),
@@ -52,8 +50,13 @@ export interface BackupSummary {
 }
 
 const TABLE_PART = /^tables\/([A-Za-z_][A-Za-z0-9_]{0,62})\/[0-9]{6}\.jsonl$/;
-/** `binary/<workspace>/<object id>[/<file in a folder object>…]`, as binary storage names its files. */
-const BINARY_FILE = /^binary\/[A-Za-z0-9_-]{1,64}\/[0-9a-f-]{36}(\/[A-Za-z0-9_][A-Za-z0-9._-]{0,127})*$/;
+/** A workspace's folder, at the top of binary storage. */
+const WORKSPACE_FOLDER = "[A-Za-z0-9_-]{1,64}";
+/**
+ * `binary/<workspace>/<object id>[/<file in a folder object>…]`, as binary storage names its files: objects still
+ * being written (under a staging name) and anything else in the folder are not among them.
+ */
+const BINARY_FILE = new RegExp(`^binary/${WORKSPACE_FOLDER}/[0-9a-f-]{36}(/[A-Za-z0-9_][A-Za-z0-9._-]{0,127})*$`);
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const json = (value: unknown) => Buffer.from(JSON.stringify(value, null, 2));
@@ -138,17 +141,32 @@ async function dumpTable(sql: RawSql, table: string, archive: ArchiveWriter): Pr
   return total;
 }
 
-/** Every whole file of binary storage, by its name under the folder. */
-async function binaryFiles(binaryDir: string): Promise<string[]> {
-  const entries = await readdir(binaryDir, { recursive: true, withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+async function entriesOf(dir: string, recursive: boolean) {
+  return readdir(dir, { recursive, withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "ENOENT") return [];
     throw err;
   });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(binaryDir, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
-    .filter((name) => !name.split("/").some((segment) => segment.startsWith(STAGING)))
-    .sort();
+}
+
+/**
+ * Binary storage's own folders, one per workspace. The folder is often a volume's mount point, which may hold
+ * things of its own (`lost+found`): those are neither backed up nor removed.
+ */
+async function workspaceFolders(binaryDir: string): Promise<string[]> {
+  const own = new RegExp(`^${WORKSPACE_FOLDER}$`);
+  return (await entriesOf(binaryDir, false)).filter((e) => e.isDirectory() && own.test(e.name)).map((e) => e.name);
+}
+
+/** Every whole file of binary storage, by its name under the folder. */
+async function binaryFiles(binaryDir: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const folder of await workspaceFolders(binaryDir)) {
+    for (const e of await entriesOf(path.join(binaryDir, folder), true)) {
+      const name = path.relative(binaryDir, path.join(e.parentPath, e.name)).split(path.sep).join("/");
+      if (e.isFile() && BINARY_FILE.test(`binary/${name}`)) names.push(name);
+    }
+  }
+  return names.sort();
 }
 
 async function addBinary(archive: ArchiveWriter, binaryDir: string): Promise<BackupManifest["binary"]> {
@@ -429,7 +447,8 @@ export const backupService = {
       throw new BackupError(`This instance is not empty: ${what}. A restore replaces all of it; run it again with --replace (after a backup of this instance, if you may need it).`);
     }
     await connection.transaction("write", wipeSchema);
-    await rm(binaryDir, { recursive: true, force: true });
+    // The folder itself stays: a mount point cannot be removed.
+    for (const folder of await workspaceFolders(binaryDir)) await rm(path.join(binaryDir, folder), { recursive: true, force: true });
     await applyMigrations({ adapterFactory: connection.adapterFactory, through: checked.header.migrations.at(-1)! });
     await connection.transaction("write", async (sql) => {
       // Tables reference each other both ways (a flow its live version, a version its flow): the foreign keys are
