@@ -3,13 +3,14 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import os from "node:os";
 import path from "node:path";
 import { generateIdentity } from "age-encryption";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalBinaryStore } from "../runner/binary-store";
 import type { Runtime } from "../runner/runtime";
 import { runCli } from "./cli-process";
 import { createSecretBox } from "./crypto/secret-box";
 import { applyMigrations } from "../prisma/migrate";
-import { connectDb, type DbConnection } from "./db/connect";
+import { applicationName, connectDb, type DbConnection } from "./db/connect";
 import { rawSql } from "./db/raw";
 import { createEmptyTestDatabase, createTestDatabase } from "./db/test-databases";
 import { signInAs } from "./routers/test-helpers";
@@ -112,6 +113,16 @@ describe("npm run cli -- backup and restore", () => {
     await rawSql(db)(`DROP SCHEMA public CASCADE`, []);
     await rawSql(db)(`CREATE SCHEMA public`, []);
     await rm(binaryDir, { recursive: true, force: true });
+
+    // While a web process or worker is connected, a restore is refused: it would replace what they work on.
+    const worker = new pg.Client({ connectionString: connection.target.kind === "postgres" ? connection.target.url : "", application_name: applicationName("worker") });
+    await worker.connect();
+    try {
+      const running = await cli({ key: newKey(), binaryDir }, "restore", file);
+      expect(running).toMatchObject({ code: 1, stderr: expect.stringContaining("Streamware is running against this database (workers: 1 connection): stop the server and the workers first") });
+    } finally {
+      await worker.end();
+    }
 
     // The restored instance has a key of its own: the backup's secrets are sealed with it.
     const restoredKey = newKey();

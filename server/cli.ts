@@ -629,7 +629,7 @@ async function restoreBackup(connection: DbConnection, args: Args<"restore">, ow
 }
 
 async function openDatabase(): Promise<DbConnection> {
-  const connection = await getConnection();
+  const connection = await getConnection("cli");
   try {
     await migrateDatabase(connection, env());
   } catch (err) {
@@ -654,7 +654,7 @@ async function main(argv: string[]): Promise<number> {
   const config = env();
   // A backup reads the database as it is, and a restore replaces it: neither migrates it first.
   if (prepared.command === "backup" || prepared.command === "restore") {
-    const connection = await getConnection();
+    const connection = await getConnection("cli");
     try {
       return prepared.command === "backup" ? await writeBackup(connection, prepared) : await restoreBackup(connection, prepared, ownKey);
     } finally {

@@ -26,7 +26,7 @@ const PREPARE_FLAG = "--prepare-database";
 
 /** Creates (embedded) and migrates the database, then exits: run as a child of the server, see below. */
 async function prepareDatabase(): Promise<void> {
-  const connection = await getConnection();
+  const connection = await getConnection("web");
   try {
     await migrateDatabase(connection, env());
   } finally {
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   const backupSettings = backupScheduleSettings(config);
 
   await prepareDatabaseInChild(config);
-  const connection = await getConnection();
+  const connection = await getConnection("web");
   logger.info({ database: config.DATABASE_URL ? "postgres" : "embedded" }, "database ready");
 
   const runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "web", logger });

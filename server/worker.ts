@@ -18,7 +18,7 @@ async function main(): Promise<void> {
       "A worker process needs REDIS_URL and DATABASE_URL; without them `npm start` runs flows in its own process and no worker is needed.",
     );
   }
-  const connection = await getConnection();
+  const connection = await getConnection("worker");
   const runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "worker", logger });
   runtime.metrics.readFrom({ dbPools: connection.poolStats });
   handOverRuntime(runtime);

@@ -44,13 +44,18 @@ export function dbTargetFromEnv(env: { [name: string]: unknown; DATABASE_URL?: s
 // pg-pool fills in its default `max` when it is made; the fallback is for the type only.
 const poolUse = (pool: pg.Pool): PoolStats => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 });
 
-export async function connectDb(target: DbTarget): Promise<DbConnection> {
+/** Which of Streamware's processes holds a connection, as PostgreSQL shows it (`application_name`). */
+export type ProcessRole = "web" | "worker" | "cli";
+export const applicationName = (role: ProcessRole) => `streamware-${role}`;
+
+export async function connectDb(target: DbTarget, { role }: { role?: ProcessRole } = {}): Promise<DbConnection> {
   if (target.kind === "postgres") {
+    const application_name = role ? applicationName(role) : undefined;
     // Prisma's pool is made here, not by the adapter, so that its use can be read (the adapter keeps it open).
-    const prismaPool = new pg.Pool({ connectionString: target.url });
+    const prismaPool = new pg.Pool({ connectionString: target.url, application_name });
     const adapterFactory = new PrismaPg(prismaPool);
     const db = new PrismaClient({ adapter: adapterFactory });
-    const pool = new pg.Pool({ connectionString: target.url, max: 4 });
+    const pool = new pg.Pool({ connectionString: target.url, max: 4, application_name });
     // An idle connection the server closes (a restart, a terminated backend) leaves the pool, and the next query
     // opens a new one; without a listener, its error would end the process.
     pool.on("error", () => {});
@@ -63,7 +68,7 @@ export async function connectDb(target: DbTarget): Promise<DbConnection> {
       poolStats: () => ({ prisma: poolUse(prismaPool), sql: poolUse(pool) }),
       // A connection of its own, not one of the pools': a backup may read for minutes while runs keep being written.
       async transaction(mode, work) {
-        const client = new pg.Client({ connectionString: target.url });
+        const client = new pg.Client({ connectionString: target.url, application_name });
         client.on("error", () => {});
         await client.connect();
         try {

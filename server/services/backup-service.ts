@@ -8,7 +8,7 @@ import { applyMigrations } from "../../prisma/migrate";
 import { migrationNames } from "../../prisma/migration-names";
 import { BackupError, createArchive, readArchive, type ArchiveWriter, type BackupKey } from "../backup/archive";
 import { createSecretBox } from "../crypto/secret-box";
-import type { DbConnection } from "../db/connect";
+import { applicationName, type DbConnection } from "../db/connect";
 import type { RawSql } from "../db/raw";
 import { auditService } from "./audit-service";
 import { keyRotationService } from "./key-rotation-service";
@@ -445,6 +445,19 @@ export const backupService = {
         .filter(Boolean)
         .join(" and ");
       throw new BackupError(`This instance is not empty: ${what}. A restore replaces all of it; run it again with --replace (after a backup of this instance, if you may need it).`);
+    }
+    if (connection.target.kind === "postgres") {
+      const running = await connection.transaction("snapshot", (sql) =>
+        sql<{ role: string; connections: number }>(
+          `SELECT application_name AS role, count(*)::int AS connections FROM pg_stat_activity
+           WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ANY($1) GROUP BY 1 ORDER BY 1`,
+          [[applicationName("web"), applicationName("worker")]],
+        ),
+      );
+      if (running.length) {
+        const held = running.map((r) => `${r.role === applicationName("web") ? "web processes" : "workers"}: ${r.connections} connection${r.connections === 1 ? "" : "s"}`).join(", ");
+        throw new BackupError(`Streamware is running against this database (${held}): stop the server and the workers first, since a restore replaces everything they work on.`);
+      }
     }
     await connection.transaction("write", wipeSchema);
     // The folder itself stays: a mount point cannot be removed.
