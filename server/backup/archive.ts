@@ -124,7 +124,15 @@ export async function readArchive({ file, key, onEntry }: { file: string; key: B
     }
     await feeding;
   } catch (err) {
-    if (err instanceof HandlerFailure) throw err.cause;
+    if (err instanceof HandlerFailure) {
+      // A handler reading an entry fails too when the file breaks under it: then the file's error is the reason.
+      extract.destroy();
+      const broken = await feeding.then(
+        () => null,
+        (cause: unknown) => ((cause as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE" ? null : cause),
+      );
+      throw broken ? describeReadError(broken, file) : err.cause;
+    }
     // The decrypting side's failure explains a parse error downstream of it.
     throw describeReadError(await feeding.then(() => err, (cause: unknown) => cause), file);
   }

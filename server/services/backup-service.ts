@@ -61,9 +61,14 @@ const BINARY_FILE = new RegExp(`^binary/${WORKSPACE_FOLDER}/[0-9a-f-]{36}(/[A-Za
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const json = (value: unknown) => Buffer.from(JSON.stringify(value, null, 2));
 
-async function appliedMigrations(sql: RawSql): Promise<string[]> {
+/** Whether Streamware's migrations ever ran here: a database that was never started has no table of them. */
+async function hasSchema(sql: RawSql): Promise<boolean> {
   const [exists] = await sql<{ present: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`, []);
-  if (!exists?.present) throw new BackupError("The database holds no Streamware data yet (it was never started): there is nothing to back up.");
+  return Boolean(exists?.present);
+}
+
+async function appliedMigrations(sql: RawSql): Promise<string[]> {
+  if (!(await hasSchema(sql))) throw new BackupError("The database holds no Streamware data yet (it was never started): there is nothing to back up.");
   const rows = await sql<{ name: string }>(
     `SELECT migration_name AS name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name`,
     [],
@@ -435,10 +440,19 @@ export const backupService = {
         `The backup was made by a newer Streamware: this version does not have its migration ${unknown[0]}. Restore it with that version or a later one.`,
       );
     }
-    const occupied = await connection.transaction("snapshot", async (sql) => {
-      const [exists] = await sql<{ present: boolean }>(`SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`, []);
-      return exists?.present ? occupiedTables(sql) : [];
-    });
+    // What the database holds, and which of Streamware's processes are connected to it, read on one connection.
+    const { occupied, running } = await connection.transaction("snapshot", async (sql) => ({
+      occupied: (await hasSchema(sql)) ? await occupiedTables(sql) : [],
+      running:
+        connection.target.kind === "postgres"
+          ? await sql<{ role: string; connections: number }>(
+              `SELECT application_name AS role, count(*)::int AS connections FROM pg_stat_activity
+               WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ANY($1) GROUP BY 1 ORDER BY 1`,
+              [[applicationName("web"), applicationName("worker")]],
+            )
+          : // Embedded, the data folder's lock keeps every other process out.
+            [],
+    }));
     const storedFiles = await binaryFiles(binaryDir);
     if (!replace && (occupied.length || storedFiles.length)) {
       const what = [occupied.length ? `the database holds rows (in ${occupied.slice(0, 5).join(", ")}${occupied.length > 5 ? ", …" : ""})` : "", storedFiles.length ? `binary storage holds ${storedFiles.length} files` : ""]
@@ -446,18 +460,9 @@ export const backupService = {
         .join(" and ");
       throw new BackupError(`This instance is not empty: ${what}. A restore replaces all of it; run it again with --replace (after a backup of this instance, if you may need it).`);
     }
-    if (connection.target.kind === "postgres") {
-      const running = await connection.transaction("snapshot", (sql) =>
-        sql<{ role: string; connections: number }>(
-          `SELECT application_name AS role, count(*)::int AS connections FROM pg_stat_activity
-           WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ANY($1) GROUP BY 1 ORDER BY 1`,
-          [[applicationName("web"), applicationName("worker")]],
-        ),
-      );
-      if (running.length) {
-        const held = running.map((r) => `${r.role === applicationName("web") ? "web processes" : "workers"}: ${r.connections} connection${r.connections === 1 ? "" : "s"}`).join(", ");
-        throw new BackupError(`Streamware is running against this database (${held}): stop the server and the workers first, since a restore replaces everything they work on.`);
-      }
+    if (running.length) {
+      const held = running.map((r) => `${r.role === applicationName("web") ? "web processes" : "workers"}: ${r.connections} connection${r.connections === 1 ? "" : "s"}`).join(", ");
+      throw new BackupError(`Streamware is running against this database (${held}): stop the server and the workers first, since a restore replaces everything they work on.`);
     }
     await connection.transaction("write", wipeSchema);
     // The folder itself stays: a mount point cannot be removed.
