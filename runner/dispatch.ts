@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { DelayedError, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -154,10 +155,14 @@ export function startRunWorker({
       if (!workspaceId) return executor.runStored(runId);
       if ((runningBy.get(workspaceId) ?? 0) >= perWorkspace) {
         await job.moveToDelayed(Date.now() + AT_SHARE_DELAY_MS, token);
+        // The slot stays idle for the delay (the slots of the workspace's runs take its next ones as they end).
+        // Taking the next job at once would mostly take the same workspace's next run and send it back too: a
+        // workspace with a backlog would have every waiting run fetched and delayed again, over and over.
+        await sleep(AT_SHARE_DELAY_MS);
         throw new DelayedError();
       }
       runningBy.set(workspaceId, (runningBy.get(workspaceId) ?? 0) + 1);
-      await connection.decr(BACKLOG_KEY + workspaceId).catch(() => {});
+      connection.decr(BACKLOG_KEY + workspaceId).catch(() => {});
       try {
         await executor.runStored(runId);
       } finally {

@@ -5,7 +5,8 @@ import { experimentStore } from "./services/ab-test-service";
 import { activationService } from "./services/activation-service";
 import { openCredentialForRun } from "./services/credential-service";
 import { flowStateStore } from "./services/flow-state-service";
-import { runService } from "./services/run-service";
+import { Batcher } from "./services/batcher";
+import { runService, type ClaimedRow, type ClaimRequest, type StepStart } from "./services/run-service";
 import { seriesService } from "./services/series-service";
 import { RunStore } from "./services/run-store";
 import { webhookTestService } from "./services/webhook-test-service";
@@ -16,14 +17,17 @@ import { webhookTestService } from "./services/webhook-test-service";
  */
 export function runnerStorage({ db, secretBox = defaultSecretBox }: { db: Db; secretBox?: () => SecretBox }): RunnerStorage {
   const store = new RunStore(db);
+  // Claims and step starts of the runs going at once on a worker go to the database together.
+  const claims = new Batcher((requests: ClaimRequest[]) => runService.claimRows({ db, claims: requests }).then((rows) => answersFor(requests, rows)));
+  const starts = new Batcher((steps: StepStart[]) => runService.startSteps({ db, steps }));
   return {
     journal: {
       saveRun: (row) => store.saveRun(row),
       saveStep: (row) => store.saveStep(row),
       addUsage: (entry) => store.addUsage(entry),
       drain: () => store.drain(),
-      claim: (args) => runService.claim({ db, ...args }),
-      startStep: (args) => runService.startStep({ db, ...args }),
+      claim: (args) => runService.claim({ db, ...args, claimRow: (request) => claims.add(request) }),
+      startStep: (args) => starts.add(args),
       failAfterLosses: (args) => runService.failAfterLosses({ db, ...args }),
       versionDocument: ({ versionId }) => runService.versionDocument({ db, versionId }),
       release: (args) => runService.release({ db, ...args }),
@@ -53,4 +57,10 @@ export function runnerStorage({ db, secretBox = defaultSecretBox }: { db: Db; se
       started: (args) => webhookTestService.started({ db, ...args }),
     },
   };
+}
+
+/** Each request's row, or null for a run that was not taken. */
+function answersFor(requests: ClaimRequest[], rows: ClaimedRow[]): (ClaimedRow | null)[] {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return requests.map((request) => byId.get(request.runId) ?? null);
 }

@@ -1,5 +1,5 @@
 import type { Db } from "../db";
-import type { ClaimedRun, FinishedStepRow, InterruptedStepRow } from "../../runner/ports";
+import type { ClaimedRun, FinishedStepRow, InterruptedStepRow, RunJournal } from "../../runner/ports";
 import { rawSql } from "../db/raw";
 import { auditService } from "./audit-service";
 import type { Prisma } from "../db/generated/client";
@@ -123,12 +123,60 @@ async function latestOutput({ db, workspaceId, flowId, nodeId, ports }: { db: Db
   return ports.flatMap((port) => output[port] ?? []);
 }
 
+/** A worker asking to take a run. */
+export interface ClaimRequest {
+  runId: string;
+  workerId: string;
+  liveWorkers: string[];
+}
+
+/** A run as a claim took it, before its document and steps are read. */
+export type ClaimedRow = Omit<ClaimedRun, "document" | "finishedSteps" | "interruptedSteps"> & { document: FlowDocument | null; previousStatus: string };
+
+/** A worker recording that a step starts. */
+export type StepStart = Parameters<RunJournal["startStep"]>[0];
+
 const runNotFound = () => new ServiceError({ code: "NOT_FOUND", message: "Run not found" });
 
 export const runService = {
   /**
-   * Takes a run for this worker unless a live worker holds it; the owner check and the update are one statement,
-   * which also returns the run. Steps are read only for a run that was running before (a resumed one), and a
+   * Takes runs for their workers unless a live worker holds them, in one statement: the owner check and the update
+   * are one, and return each run taken (runs not taken are absent). Taking over from another worker (not one that
+   * handed the run back, which clears its id) means that worker was lost: each step it had started and not
+   * finished counts the loss, in the same statement. Rows are locked in id order, so two batches never deadlock.
+   */
+  async claimRows({ db, claims }: { db: Db; claims: ClaimRequest[] }): Promise<ClaimedRow[]> {
+    // Timestamps are stored as UTC without a zone; read back with one, so every driver makes the same Date.
+    return rawSql(db)<ClaimedRow>(
+      `WITH wanted AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS w("runId" text, "workerId" text, "liveWorkers" jsonb)),
+       previous AS (
+         SELECT r.id, r.status::text AS status, r."workerId", w."workerId" AS claimant, w."liveWorkers"
+         FROM "Run" r JOIN wanted w ON w."runId" = r.id ORDER BY r.id FOR UPDATE OF r
+       ), claimed AS (
+         UPDATE "Run" SET status = 'running', "workerId" = p.claimant, "startedAt" = COALESCE("Run"."startedAt", now() AT TIME ZONE 'UTC')
+         FROM previous p
+         WHERE "Run".id = p.id AND "Run".status IN ('queued', 'running')
+           AND ("Run"."workerId" IS NULL OR "Run"."workerId" = p.claimant OR NOT (p."liveWorkers" ? "Run"."workerId"))
+         RETURNING "Run".id, "Run"."workspaceId", "Run"."flowId", "Run"."flowVersionId", "Run".trigger, "Run".input,
+           "Run"."queuedAt" AT TIME ZONE 'UTC' AS "queuedAt", "Run"."startedAt" AT TIME ZONE 'UTC' AS "startedAt",
+           "Run"."startNodeId", "Run"."parentRunId", "Run".document, p.status AS "previousStatus",
+           p."workerId" AS "previousWorker", p.claimant
+       ), lost AS (
+         UPDATE "Step" SET "workerLosses" = "Step"."workerLosses" + 1
+         FROM claimed c
+         WHERE "Step"."runId" = c.id AND "Step".status = 'running'
+           AND c."previousStatus" = 'running' AND c."previousWorker" IS NOT NULL AND c."previousWorker" <> c.claimant
+         RETURNING 1
+       )
+       SELECT id, "workspaceId", "flowId", "flowVersionId", trigger, input, "queuedAt", "startedAt", "startNodeId", "parentRunId",
+         document, "previousStatus" FROM claimed`,
+      [JSON.stringify(claims)],
+    );
+  },
+
+  /**
+   * Takes a run for this worker unless a live worker holds it (through `claimRow`, which may batch it with other
+   * claims; by default on its own). Steps are read only for a run that was running before (a resumed one), and a
    * version's document comes from `versionDocument` (immutable, so the runner caches it).
    */
   async claim({
@@ -137,34 +185,16 @@ export const runService = {
     workerId,
     liveWorkers,
     versionDocument,
+    claimRow = async (request) => (await runService.claimRows({ db, claims: [request] }))[0] ?? null,
   }: {
     db: Db;
     runId: string;
     workerId: string;
     liveWorkers: string[];
     versionDocument: (versionId: string) => Promise<FlowDocument | null>;
+    claimRow?: (request: ClaimRequest) => Promise<ClaimedRow | null>;
   }): Promise<ClaimedRun | null> {
-    // Timestamps are stored as UTC without a zone; read back with one, so every driver makes the same Date.
-    // Taking over from another worker (not one that handed the run back, which clears its id) means that worker was
-    // lost: each step it had started and not finished counts the loss, in the same statement as the claim.
-    const [run] = await rawSql(db)<Omit<ClaimedRun, "document" | "finishedSteps" | "interruptedSteps"> & { document: FlowDocument | null; previousStatus: string }>(
-      `WITH previous AS (SELECT status, "workerId" FROM "Run" WHERE id = $1),
-       claimed AS (
-         UPDATE "Run" SET status = 'running', "workerId" = $2, "startedAt" = COALESCE("startedAt", now() AT TIME ZONE 'UTC')
-         WHERE id = $1 AND status IN ('queued', 'running')
-           AND ("workerId" IS NULL OR "workerId" = $2 OR NOT ("workerId" = ANY($3::text[])))
-         RETURNING id, "workspaceId", "flowId", "flowVersionId", trigger, input, "queuedAt" AT TIME ZONE 'UTC' AS "queuedAt",
-           "startedAt" AT TIME ZONE 'UTC' AS "startedAt", "startNodeId", "parentRunId", document,
-           (SELECT status::text FROM previous) AS "previousStatus"
-       ), lost AS (
-         UPDATE "Step" SET "workerLosses" = "workerLosses" + 1
-         WHERE "runId" = $1 AND status = 'running' AND EXISTS (SELECT 1 FROM claimed)
-           AND EXISTS (SELECT 1 FROM previous WHERE status = 'running' AND "workerId" IS NOT NULL AND "workerId" <> $2)
-         RETURNING 1
-       )
-       SELECT claimed.*, (SELECT count(*) FROM lost) AS "lostSteps" FROM claimed`,
-      [runId, workerId, liveWorkers],
-    );
+    const run = await claimRow({ runId, workerId, liveWorkers });
     if (!run) return null;
     const document = run.document ?? (run.flowVersionId ? await versionDocument(run.flowVersionId) : null);
     if (!document) return null;
@@ -178,40 +208,42 @@ export const runService = {
     const interruptedSteps = resumed
       ? await db.step.findMany({ where: { runId, status: "running" }, select: { nodeId: true, nodeName: true, nodeType: true, attempt: true, workerLosses: true } })
       : [];
-    const { previousStatus: _previous, lostSteps: _lost, ...claimed } = run as typeof run & { lostSteps: unknown };
+    const { previousStatus: _previous, ...claimed } = run;
     return { ...claimed, startedAt: run.startedAt ?? new Date(), document, finishedSteps, interruptedSteps };
   },
 
   /**
-   * Queue mode: records that a step starts on this worker, before it runs, so a worker lost in it is noticed by
-   * the next one. Only while the run is running here: otherwise nothing is written and the run's state says why
-   * (cancelled, or taken over by another worker after this one stalled).
+   * Queue mode: records that steps start on their workers, before they run, so a worker lost in one is noticed by
+   * the next one; one statement for many steps (of different runs). Only while the run is running on the step's
+   * worker: otherwise nothing is written and the run's state says why (cancelled, or taken over by another worker
+   * after this one stalled). Answers each step in order.
    */
-  async startStep({
-    db,
-    workerId,
-    step,
-  }: {
-    db: Db;
-    workerId: string;
-    step: { workspaceId: string; runId: string; nodeId: string; nodeName: string; nodeType: string; attempt: number; startedAt: Date };
-  }): Promise<{ started: true } | { started: false; status: string | null }> {
-    const [row] = await rawSql(db)<{ status: string | null; started: number | string }>(
+  async startSteps({ db, steps }: { db: Db; steps: StepStart[] }): Promise<({ started: true } | { started: false; status: string | null })[]> {
+    const rows = await rawSql(db)<{ runId: string; nodeId: string; status: string | null; started: boolean }>(
       // FOR SHARE: a cancel (an update of the run) waits for this write, so it sees the step and cancels it too.
-      `WITH run AS (SELECT status::text AS status, "workerId" FROM "Run" WHERE id = $1 FOR SHARE),
-       started AS (
+      `WITH s AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS s("workerId" text, "workspaceId" text, "runId" text, "nodeId" text,
+           "nodeName" text, "nodeType" text, attempt int, "startedAt" timestamp(3))
+       ), run AS (
+         SELECT id, status::text AS status, "workerId" FROM "Run" WHERE id IN (SELECT "runId" FROM s) ORDER BY id FOR SHARE
+       ), started AS (
          INSERT INTO "Step" ("workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, "startedAt")
-         SELECT $2, $1, $3, $4, $5, 'running', $6, $7::timestamp(3) FROM run WHERE status = 'running' AND "workerId" = $8
+         SELECT s."workspaceId", s."runId", s."nodeId", s."nodeName", s."nodeType", 'running', s.attempt, s."startedAt"
+         FROM s JOIN run ON run.id = s."runId" WHERE run.status = 'running' AND run."workerId" = s."workerId"
          ON CONFLICT ("runId", "nodeId") DO UPDATE SET status = 'running', attempt = EXCLUDED.attempt, "startedAt" = EXCLUDED."startedAt",
            "finishedAt" = NULL, "durationMs" = NULL, error = NULL
          WHERE "Step".status NOT IN ('succeeded', 'failed')
-         RETURNING 1
+         RETURNING "runId", "nodeId"
        )
-       SELECT (SELECT status FROM run) AS status, (SELECT count(*) FROM started) AS started`,
-      [step.runId, step.workspaceId, step.nodeId, step.nodeName, step.nodeType, step.attempt, step.startedAt.toISOString(), workerId],
+       SELECT s."runId", s."nodeId", run.status, started."nodeId" IS NOT NULL AS started
+       FROM s LEFT JOIN run ON run.id = s."runId" LEFT JOIN started ON started."runId" = s."runId" AND started."nodeId" = s."nodeId"`,
+      [JSON.stringify(steps.map(({ workerId, step }) => ({ workerId, ...step })))],
     );
-    if (Number(row?.started ?? 0) > 0) return { started: true };
-    return { started: false, status: row?.status ?? null };
+    const answers = new Map(rows.map((row) => [`${row.runId}\u0000${row.nodeId}`, row]));
+    return steps.map(({ step }) => {
+      const row = answers.get(`${step.runId}\u0000${step.nodeId}`);
+      return row?.started ? { started: true } : { started: false, status: row?.status ?? null };
+    });
   },
 
   /**

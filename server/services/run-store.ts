@@ -1,5 +1,6 @@
 import type { Db } from "../db";
 import { rawSql } from "../db/raw";
+import { Batcher } from "./batcher";
 import { storableJson } from "../../nodes/_core/json-check";
 import { RawJson } from "../../nodes/_core/raw-json";
 import type { RunRow, StepRow, UsageEntry } from "../../runner/ports";
@@ -69,11 +70,6 @@ function rowJson(row: object): string {
  */
 const rowsJson = (rows: object[]) => storableJson(`[${rows.map(rowJson).join(",")}]`);
 
-interface Waiter {
-  resolve(): void;
-  reject(err: unknown): void;
-}
-
 const runColumns = `id text, "workspaceId" text, "flowId" text, "flowVersionId" text, status "RunStatus", trigger text, input jsonb, output jsonb,
   error jsonb, "workerId" text, "queuedAt" timestamp(3), "startedAt" timestamp(3), "finishedAt" timestamp(3), "startNodeId" text,
   "parentRunId" text, document jsonb`;
@@ -117,88 +113,59 @@ WITH runs AS (
 )
 SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM steps) AS steps, (SELECT count(*) FROM usage) AS usage`;
 
+type Write = { run: RunRow } | { step: StepRow } | { usage: UsageEntry };
+
 export class RunStore {
-  private runs = new Map<string, RunRow>();
-  private steps = new Map<string, StepRow>();
-  // Summed per key before a batch leaves: one statement may not update the same TokenUsage row twice.
-  private usage = new Map<string, UsageTotal>();
-  private waiters: Waiter[] = [];
-  private flushing: Promise<void> | null = null;
-  private scheduled = false;
+  private readonly batches = new Batcher<Write, void>((writes) => this.write(writes));
 
   constructor(private readonly db: Db) {}
 
   /** Queues the run's current state for writing; resolves once it is in the database. */
   saveRun(row: RunRow): Promise<void> {
-    this.runs.set(row.id, row);
-    return this.enqueue();
+    return this.batches.add({ run: row });
   }
 
   saveStep(row: StepRow): Promise<void> {
-    const key = `${row.runId}\u0000${row.nodeId}`;
-    this.steps.set(key, row);
-    return this.enqueue();
+    return this.batches.add({ step: row });
   }
 
   /** Adds a step's tokens to its workspace's totals; written with the next batch. */
   addUsage(entry: UsageEntry): Promise<void> {
-    const day = entry.at.toISOString().slice(0, 10);
-    for (const u of entry.usage) {
-      const key = `${entry.workspaceId}\u0000${day}\u0000${u.provider}\u0000${u.model}`;
-      const total = this.usage.get(key);
-      if (total) {
-        total.promptTokens += u.promptTokens;
-        total.completionTokens += u.completionTokens;
-        total.calls += u.calls;
-      } else {
-        this.usage.set(key, { workspaceId: entry.workspaceId, day, provider: u.provider, model: u.model, promptTokens: u.promptTokens, completionTokens: u.completionTokens, calls: u.calls });
-      }
-    }
-    return this.enqueue();
+    return this.batches.add({ usage: entry });
   }
 
   /** Resolves when everything queued so far is written. */
-  async drain(): Promise<void> {
-    while (this.flushing || this.runs.size || this.steps.size || this.usage.size) {
-      if (this.flushing) await this.flushing.catch(() => {});
-      else await this.enqueue().catch(() => {});
-    }
+  drain(): Promise<void> {
+    return this.batches.drain();
   }
 
-  private enqueue(): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    if (!this.flushing && !this.scheduled) {
-      this.scheduled = true;
-      // One turn of the event loop gathers the writes of requests handled together.
-      setImmediate(() => {
-        this.scheduled = false;
-        this.flush();
-      });
+  /** One statement for the batch: a run or step written twice goes as its latest state, tokens summed per key. */
+  private async write(writes: Write[]): Promise<void[]> {
+    const runs = new Map<string, RunRow>();
+    const steps = new Map<string, StepRow>();
+    const usage = new Map<string, UsageTotal>();
+    for (const write of writes) {
+      if ("run" in write) runs.set(write.run.id, write.run);
+      else if ("step" in write) steps.set(`${write.step.runId}\u0000${write.step.nodeId}`, write.step);
+      else addUsage(usage, write.usage);
     }
-    return done;
+    await rawSql(this.db)(upsertSql, [rowsJson([...runs.values()]), rowsJson([...steps.values()]), rowsJson([...usage.values()])]);
+    return writes.map(() => undefined);
   }
+}
 
-  private flush(): void {
-    const runs = [...this.runs.values()];
-    const steps = [...this.steps.values()];
-    const usage = [...this.usage.values()];
-    const waiters = this.waiters;
-    this.runs = new Map();
-    this.steps = new Map();
-    this.usage = new Map();
-    this.waiters = [];
-    if (!runs.length && !steps.length && !usage.length) {
-      waiters.forEach((w) => w.resolve());
-      return;
+// Summed per key: one statement may not update the same TokenUsage row twice.
+function addUsage(totals: Map<string, UsageTotal>, entry: UsageEntry): void {
+  const day = entry.at.toISOString().slice(0, 10);
+  for (const u of entry.usage) {
+    const key = `${entry.workspaceId}\u0000${day}\u0000${u.provider}\u0000${u.model}`;
+    const total = totals.get(key);
+    if (total) {
+      total.promptTokens += u.promptTokens;
+      total.completionTokens += u.completionTokens;
+      total.calls += u.calls;
+    } else {
+      totals.set(key, { workspaceId: entry.workspaceId, day, provider: u.provider, model: u.model, promptTokens: u.promptTokens, completionTokens: u.completionTokens, calls: u.calls });
     }
-    this.flushing = rawSql(this.db)(upsertSql, [rowsJson(runs), rowsJson(steps), rowsJson(usage)])
-      .then(
-        () => waiters.forEach((w) => w.resolve()),
-        (err: unknown) => waiters.forEach((w) => w.reject(err)),
-      )
-      .finally(() => {
-        this.flushing = null;
-        if (this.waiters.length) this.flush();
-      });
   }
 }

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { Batcher } from "./batcher";
+
+describe("Batcher", () => {
+  it("sends the calls of one turn together and answers each in order", async () => {
+    const sent: number[][] = [];
+    const batcher = new Batcher<number, number>(async (items) => {
+      sent.push(items);
+      return items.map((n) => n * 10);
+    });
+    const answers = await Promise.all([1, 2, 3].map((n) => batcher.add(n)));
+    expect(answers).toEqual([10, 20, 30]);
+    expect(sent).toEqual([[1, 2, 3]]);
+  });
+
+  it("holds the calls made while a batch is out and sends them as the next one", async () => {
+    const sent: number[][] = [];
+    let release!: () => void;
+    const batcher = new Batcher<number, number>(async (items) => {
+      sent.push(items);
+      if (sent.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return items;
+    });
+    const first = batcher.add(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = [batcher.add(2), batcher.add(3)];
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(sent).toEqual([[1]]);
+    release();
+    expect(await Promise.all([first, ...later])).toEqual([1, 2, 3]);
+    expect(sent).toEqual([[1], [2, 3]]);
+  });
+
+  it("fails every call of a batch that fails, and goes on with the next", async () => {
+    let fail = true;
+    const batcher = new Batcher<number, number>(async (items) => {
+      if (fail) throw new Error("the database is gone");
+      return items;
+    });
+    const failed = [batcher.add(1), batcher.add(2)].map((p) => p.catch((err: Error) => err.message));
+    expect(await Promise.all(failed)).toEqual(["the database is gone", "the database is gone"]);
+    fail = false;
+    expect(await batcher.add(3)).toBe(3);
+  });
+
+  it("drains: resolves once everything added so far has been answered", async () => {
+    const done: number[] = [];
+    const batcher = new Batcher<number, void>(async (items) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      done.push(...items);
+      return items.map(() => undefined);
+    });
+    void batcher.add(1);
+    void batcher.add(2);
+    await batcher.drain();
+    expect(done).toEqual([1, 2]);
+  });
+});
