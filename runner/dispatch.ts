@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DelayedError, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { Batcher } from "../nodes/_core/batcher";
 import type { Executor } from "./executor";
 
 export const RUN_QUEUE = "streamware-runs";
@@ -107,15 +108,39 @@ const BACKLOG_KEY = "streamware:backlog:";
  */
 export class QueueDispatcher implements Dispatcher {
   readonly queue: Queue;
+  // The runs queued at once (a burst of webhook calls) go to Redis together: two round trips for the lot.
+  private readonly batches = new Batcher<QueuedRun, void>((runs) => this.add(runs));
 
   constructor(private readonly redis: Redis) {
     this.queue = new Queue(RUN_QUEUE, { connection: redis });
   }
 
-  async enqueue({ runId, workspaceId }: QueuedRun): Promise<void> {
-    const key = BACKLOG_KEY + workspaceId;
-    const [[, waiting]] = (await this.redis.multi().incr(key).expire(key, BACKLOG_TTL_SECONDS).exec()) as [[unknown, number]];
-    await this.queue.add("run", { runId, workspaceId }, { jobId: runId, priority: Math.min(Math.max(1, waiting), LOWEST_PRIORITY), removeOnComplete: true, removeOnFail: true });
+  enqueue(run: QueuedRun): Promise<void> {
+    return this.batches.add(run);
+  }
+
+  /** Counts each workspace's runs into its backlog, then adds every job with its place in that backlog as priority. */
+  private async add(runs: QueuedRun[]): Promise<void[]> {
+    const perWorkspace = new Map<string, number>();
+    for (const { workspaceId } of runs) perWorkspace.set(workspaceId, (perWorkspace.get(workspaceId) ?? 0) + 1);
+    const counting = this.redis.multi();
+    for (const [workspaceId, count] of perWorkspace) counting.incrby(BACKLOG_KEY + workspaceId, count).expire(BACKLOG_KEY + workspaceId, BACKLOG_TTL_SECONDS);
+    const results = (await counting.exec()) ?? [];
+    // The backlog after this batch, counted down run by run: the batch's first run of a workspace has the lowest place.
+    const next = new Map<string, number>();
+    [...perWorkspace.keys()].forEach((workspaceId, i) => {
+      const [err, total] = results[i * 2] ?? [];
+      if (err) throw err;
+      next.set(workspaceId, Number(total) - perWorkspace.get(workspaceId)! + 1);
+    });
+    await this.queue.addBulk(
+      runs.map(({ runId, workspaceId }) => {
+        const waiting = next.get(workspaceId)!;
+        next.set(workspaceId, waiting + 1);
+        return { name: "run", data: { runId, workspaceId }, opts: { jobId: runId, priority: Math.min(Math.max(1, waiting), LOWEST_PRIORITY), removeOnComplete: true, removeOnFail: true } };
+      }),
+    );
+    return runs.map(() => undefined);
   }
 
   async has(runId: string): Promise<boolean> {
@@ -124,6 +149,7 @@ export class QueueDispatcher implements Dispatcher {
   }
 
   async close(): Promise<void> {
+    await this.batches.drain();
     await this.queue.close();
   }
 }

@@ -5,7 +5,7 @@ import { experimentStore } from "./services/ab-test-service";
 import { activationService } from "./services/activation-service";
 import { openCredentialForRun } from "./services/credential-service";
 import { flowStateStore } from "./services/flow-state-service";
-import { Batcher } from "./services/batcher";
+import { Batcher } from "../nodes/_core/batcher";
 import { runService, type ClaimedRow, type ClaimRequest, type StepStart } from "./services/run-service";
 import { seriesService } from "./services/series-service";
 import { RunStore } from "./services/run-store";

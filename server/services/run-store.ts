@@ -1,6 +1,6 @@
 import type { Db } from "../db";
 import { rawSql } from "../db/raw";
-import { Batcher } from "./batcher";
+import { Batcher } from "../../nodes/_core/batcher";
 import { storableJson } from "../../nodes/_core/json-check";
 import { RawJson } from "../../nodes/_core/raw-json";
 import type { RunRow, StepRow, UsageEntry } from "../../runner/ports";
