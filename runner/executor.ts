@@ -286,15 +286,17 @@ export class Executor {
     const keepAll = document.settings.keepRuns === "all";
     // A stored (queued) run is written throughout. A run started here is held while it is short: a quick run is
     // written once, run and steps in one batch; one still going after INLINE_HOLD_MS is written with its steps so
-    // far, then as it goes. A run kept only if it fails is written only once it has failed.
+    // far, then as it goes. A run kept only if it fails is written only once it has failed. Held steps are made into
+    // rows only when they are written: most runs of a flow that keeps failed runs only never are.
     let writing = options.stored;
-    const held: StepRow[] = [];
+    const held: StepRecord[] = [];
+    const store = async (step: StepRecord) => journal.saveStep(await this.toStepRow(row, step));
     const holdTimer =
       !options.stored && keepAll
         ? setTimeout(() => {
             writing = true;
             journal.saveRun(row).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a run"));
-            for (const step of held.splice(0)) journal.saveStep(step).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a step"));
+            for (const step of held.splice(0)) store(step).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not store a step"));
           }, INLINE_HOLD_MS)
         : undefined;
     const identity: RunIdentity = { id: row.id, workspaceId: row.workspaceId, flowId: row.flowId, trigger: row.trigger };
@@ -324,10 +326,9 @@ export class Executor {
         this.deps.metrics.stepFinished(step);
         // Counted whether or not the run is kept: the totals are what was spent.
         if (step.usage) journal.addUsage({ workspaceId: row.workspaceId, at: step.finishedAt, usage: step.usage }).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not add up token usage"));
-        const stepRow = await this.toStepRow(row, step);
         if (active.handingBack && step.status === "cancelled") return;
-        if (writing) await journal.saveStep(stepRow);
-        else held.push(stepRow);
+        if (writing) await store(step);
+        else held.push(step);
       },
     };
     let outcome: RunOutcome;
@@ -373,7 +374,8 @@ export class Executor {
     try {
       if (isKept(document, outcome.status)) {
         // Enqueued together, so a quick run's row and steps go to the database in the same statement.
-        await Promise.all([journal.saveRun(final), ...held.map((step) => journal.saveStep(step))]);
+        const steps = await Promise.all(held.map((step) => this.toStepRow(row, step)));
+        await Promise.all([journal.saveRun(final), ...steps.map((step) => journal.saveStep(step))]);
       } else if (options.stored) {
         await journal.drain();
         await journal.delete({ runId: row.id });

@@ -39,11 +39,11 @@ describe("webhooks on the lean path, PostgreSQL + Redis", () => {
   });
 
   /** Saves and activates a webhook flow: webhook → the given nodes in a line. */
-  async function activate(who: Owner, webhook: Record<string, unknown>, rest: { id: string; type: string; config?: Record<string, unknown> }[], credentials = {}, hookVersion = 1) {
+  async function activate(who: Owner, webhook: Record<string, unknown>, rest: { id: string; type: string; config?: Record<string, unknown> }[], credentials = {}, hookVersion = 1, settings = {}) {
     const db = database.db;
     const nodes = [{ id: "hook", type: "core.webhook", typeVersion: hookVersion, name: "Hook", position: { x: 0, y: 0 }, config: webhook, credentials }, ...rest.map((n, i) => ({ name: n.id, position: { x: 200 * (i + 1), y: 0 }, ...n }))];
     const edges = rest.map((n, i) => ({ id: `e${i}`, source: i === 0 ? "hook" : rest[i - 1]!.id, target: n.id }));
-    const document = { schema: FLOW_SCHEMA_TAG, nodes, edges };
+    const document = { schema: FLOW_SCHEMA_TAG, nodes, edges, settings };
     const scope = { db, userId: who.user.id, workspaceId: who.workspace.id };
     const created = await flowService.create({ ...scope, name: `Hook ${String(webhook.path)}`, document });
     await flowService.saveVersion({ ...scope, flowId: created.id, document, message: "" });
@@ -73,6 +73,34 @@ describe("webhooks on the lean path, PostgreSQL + Redis", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ hello: "Hi Ada" });
     expect(res.headers.get("x-streamware-run-id")).toBeTruthy();
+  });
+
+  it("keeps only the failed runs of a flow that keeps failed runs, with every step they took", async () => {
+    const flowId = await activate(
+      owner,
+      { path: "failed-only", respond: "lastNode" },
+      [
+        { id: "tag", type: "core.set", config: { fields: [{ name: "hello", value: "{{ 'Hi ' & body.name }}" }] } },
+        { id: "check", type: "core.code", config: { code: "if (items[0].json.body.fail) throw new Error('told to fail'); return items;" } },
+      ],
+      {},
+      1,
+      { keepRuns: "failed" },
+    );
+    expect((await post("failed-only", { name: "Ada" })).status).toBe(200);
+    const failed = await post("failed-only", { name: "Bo", fail: true });
+    expect(failed.status).toBe(500);
+    const { runId } = (await failed.json()) as { runId: string };
+    const runs = await database.db.run.findMany({ where: { flowId }, select: { id: true } });
+    expect(runs).toEqual([{ id: runId }]);
+    const run = await runService.get({ db: database.db, userId: owner.user.id, workspaceId: owner.workspace.id, runId });
+    expect(run.status).toBe("failed");
+    expect(run.steps.map((s) => [s.nodeId, s.status])).toEqual([
+      ["hook", "succeeded"],
+      ["tag", "succeeded"],
+      ["check", "failed"],
+    ]);
+    expect(run.steps.find((s) => s.nodeId === "tag")?.output).toMatchObject({ items: { out: [{ json: { hello: "Hi Bo" } }] } });
   });
 
   it("answers from the respond node while the flow goes on", async () => {
