@@ -6,7 +6,7 @@
 // all to bench/results/peers.json.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { report, rssTreeOf, runLoad, writeReport } from "./lib/load.mjs";
+import { cpuSecondsOfTree, report, rssTreeOf, runLoad, writeReport } from "./lib/load.mjs";
 import { benchPayload, PeerError, startN8n, startNodeRed } from "./lib/peers.mjs";
 import { ensureSupportedNode } from "../scripts/node-runtime.mjs";
 
@@ -67,15 +67,18 @@ async function benchPeer({ name, durationSec, warmupSec }) {
       const load = { url, method: "POST", body: benchPayload };
       if (warmupSec > 0) await runLoad({ ...load, connections: connectionCounts[0], durationSec: warmupSec });
       for (const connections of connectionCounts) {
+        const cpuBefore = cpuSecondsOfTree(peer.pid);
         const { result, peak } = await withPeakRss({
           pid: peer.pid,
           work: () => runLoad({ ...load, connections, durationSec }),
         });
+        const cpuUsed = cpuSecondsOfTree(peer.pid) - cpuBefore;
         rssLoad = Math.max(rssLoad, peak);
         const prefix = `${name}.${flow}.c${connections}`;
         report(`${prefix}.rps`, result.rps, "req/s");
         report(`${prefix}.p50`, result.p50, "ms");
         report(`${prefix}.p99`, result.p99, "ms");
+        report(`${prefix}.cpu_ms_per_request`, Number(((cpuUsed * 1000) / Math.max(1, result.requests)).toFixed(3)), "ms");
         // A fast stream of failures is not throughput: make them impossible to miss.
         if (result.errors || result.non2xx) report(`${prefix}.failed_requests`, result.errors + result.non2xx, "requests");
       }

@@ -3,6 +3,7 @@
 // PostgreSQL + Redis mode (BullMQ workers, the async flow with each number of workers, with the CPU each process
 // used), then the peers (Node-RED; n8n with --peers=n8n) doing the same flows in the same run. In each mode the
 // sync webhook flow also runs with and without a Prometheus scraper (`--scraper` scrapes a second; 0 skips it).
+// Each sync flow reports the CPU it took per request (ours: the web process and PostgreSQL; a peer: its processes).
 // Prints `BENCH <name> <value> <unit>` lines and writes bench/results/bench.json.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -279,13 +280,19 @@ async function benchMode(mode) {
       report(`streamware.${mode}.${name}.c1.latency`, Number((1000 / single.rps).toFixed(3)), "ms");
       for (const connections of connectionCounts) {
         const before = client ? await queueCounts(client, flow) : null;
+        const cpu = await cpuMeter(async () => ({ web: [server.pid], ...(client && { postgres: await backendPids(client) }) }));
         const { result, peaks } = await withPeakRss([server.pid], () => runLoad({ ...target, connections, durationSec }));
+        const used = await cpu.stop();
         loadSeconds[flow] = (loadSeconds[flow] ?? 0) + durationSec;
         report(`streamware.${mode}.${name}.c${connections}.rps`, result.rps, "req/s");
         report(`streamware.${mode}.${name}.c${connections}.p50`, result.p50, "ms");
         report(`streamware.${mode}.${name}.c${connections}.p99`, result.p99, "ms");
         if (result.errors || result.non2xx) report(`streamware.${mode}.${name}.c${connections}.failed_requests`, result.errors + result.non2xx, "requests");
         report(`streamware.${mode}.rss_load.${name}.c${connections}`, peaks.get(server.pid), "MB");
+        // CPU per answered request: the web process (with the embedded database in it), and PostgreSQL's backends.
+        const perRequest = (cores) => Number(((cores * used.seconds * 1000) / Math.max(1, result.requests)).toFixed(3));
+        report(`streamware.${mode}.${name}.c${connections}.cpu_ms_per_request.web`, perRequest(used.cores.web), "ms");
+        if (used.cores.postgres !== undefined) report(`streamware.${mode}.${name}.c${connections}.cpu_ms_per_request.postgres`, perRequest(used.cores.postgres), "ms");
         if (client) {
           const after = await queueCounts(client, flow);
           report(`streamware.${mode}.${name}.c${connections}.runs_persisted`, Math.round((after.runs - before.runs) / durationSec), "runs/s");
@@ -380,6 +387,13 @@ function compare(peerFigures) {
         for (const peer of ["nodered", "n8n"]) {
           const b = theirs.get(`${peer}.${peerFlow}.c${c}.rps`);
           if (a && b) report(`compare.${mode}.${ourFlow}.c${c}.rps_vs_${peer}`, Number((a / b).toFixed(2)), "x");
+          const ourP99 = ours.get(`streamware.${mode}.${ourFlow}.c${c}.p99`);
+          const theirP99 = theirs.get(`${peer}.${peerFlow}.c${c}.p99`);
+          if (ourP99 && theirP99) report(`compare.${mode}.${ourFlow}.c${c}.p99_vs_${peer}`, Number((ourP99 / theirP99).toFixed(2)), "x");
+          // Ours counts the database's CPU too (the peers keep no history, so have none).
+          const ourCpu = (ours.get(`streamware.${mode}.${ourFlow}.c${c}.cpu_ms_per_request.web`) ?? 0) + (ours.get(`streamware.${mode}.${ourFlow}.c${c}.cpu_ms_per_request.postgres`) ?? 0);
+          const theirCpu = theirs.get(`${peer}.${peerFlow}.c${c}.cpu_ms_per_request`);
+          if (ourCpu && theirCpu) report(`compare.${mode}.${ourFlow}.c${c}.cpu_per_request_vs_${peer}`, Number((ourCpu / theirCpu).toFixed(2)), "x");
         }
       }
     }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { testRedisUrl } from "../server/test-runtime";
-import { QueueDispatcher } from "./dispatch";
+import { QueueDispatcher, WorkspaceShares } from "./dispatch";
 
 // The test Redis's default database: no test file runs a queue there, and this one removes the jobs it adds.
 describe("queueing runs on Redis", () => {
@@ -31,5 +31,42 @@ describe("queueing runs on Redis", () => {
       await Promise.all([...runs, later].map(({ runId }) => dispatcher.queue.remove(runId)));
       await redis.del(`streamware:backlog:${flooding}`, `streamware:backlog:${quiet}`);
     }
+  });
+});
+
+describe("a workspace's share of a worker's run slots", () => {
+  it("lets a run over the share wait for a place and take the one a run of its workspace gives back", async () => {
+    const shares = new WorkspaceShares(2);
+    expect(await shares.take("a", 1000)).toBe(true);
+    expect(await shares.take("a", 1000)).toBe(true);
+    const third = shares.take("a", 1000);
+    // Another workspace is not held back by the first one's share.
+    expect(await shares.take("b", 0)).toBe(true);
+    shares.give("a");
+    expect(await third).toBe(true);
+    // The place was handed over, not freed: the share is still full.
+    expect(await shares.take("a", 10)).toBe(false);
+  });
+
+  it("refuses a run whose workspace's runs give no place back in time, and frees places given back with none waiting", async () => {
+    const shares = new WorkspaceShares(1);
+    expect(await shares.take("a", 0)).toBe(true);
+    const started = performance.now();
+    expect(await shares.take("a", 30)).toBe(false);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+    shares.give("a");
+    expect(await shares.take("a", 0)).toBe(true);
+  });
+
+  it("hands places back in the order the runs waited", async () => {
+    const shares = new WorkspaceShares(1);
+    await shares.take("a", 0);
+    const order: number[] = [];
+    const waiting = [1, 2, 3].map((n) => shares.take("a", 1000).then((took) => took && order.push(n)));
+    shares.give("a");
+    shares.give("a");
+    shares.give("a");
+    await Promise.all(waiting);
+    expect(order).toEqual([1, 2, 3]);
   });
 });

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { DelayedError, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -93,7 +92,7 @@ export class LocalDispatcher implements Dispatcher {
   }
 }
 
-/** How long a run of a workspace at its share of a worker's slots waits before it is offered again. */
+/** How long a run of a workspace at its share of a worker's slots waits for a place, then again in the queue. */
 const AT_SHARE_DELAY_MS = 100;
 /** BullMQ's lowest priority (the largest number it takes). */
 const LOWEST_PRIORITY = 2_097_152;
@@ -155,6 +154,53 @@ export class QueueDispatcher implements Dispatcher {
 }
 
 /**
+ * A process's run slots as each workspace's share: at most `perWorkspace` of one workspace's runs at once. A run
+ * over its workspace's share waits a while for one of that workspace's runs to end and takes its place; when none
+ * ends in time, it is refused (and goes back to the queue). Waiting first means a workspace whose runs are short
+ * goes on at its share without its runs being sent back and fetched again, over and over.
+ */
+export class WorkspaceShares {
+  private readonly running = new Map<string, number>();
+  private readonly waiting = new Map<string, (() => void)[]>();
+
+  constructor(private readonly perWorkspace: number) {}
+
+  /** Takes a place in the workspace's share, waiting up to `waitMs` for one; false when none came free. */
+  take(workspaceId: string, waitMs: number): Promise<boolean> {
+    const count = this.running.get(workspaceId) ?? 0;
+    if (count < this.perWorkspace) {
+      this.running.set(workspaceId, count + 1);
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const queue = this.waiting.get(workspaceId) ?? [];
+      this.waiting.set(workspaceId, queue);
+      const handOver = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        queue.splice(queue.indexOf(handOver), 1);
+        if (!queue.length) this.waiting.delete(workspaceId);
+        resolve(false);
+      }, waitMs);
+      queue.push(handOver);
+    });
+  }
+
+  /** Gives a place back: to the workspace's longest waiting run, or free. */
+  give(workspaceId: string): void {
+    const queue = this.waiting.get(workspaceId);
+    const next = queue?.shift();
+    if (queue && !queue.length) this.waiting.delete(workspaceId);
+    if (next) return next();
+    const left = (this.running.get(workspaceId) ?? 1) - 1;
+    if (left > 0) this.running.set(workspaceId, left);
+    else this.running.delete(workspaceId);
+  }
+}
+
+/**
  * Takes run jobs for this worker process, at most `perWorkspace` of one workspace at a time: a job of a workspace
  * at its share goes back to the queue for a moment, so the slots left stay free for other workspaces. A job whose
  * worker died is taken again once its lock lapses; the run resumes after its last stored step.
@@ -172,29 +218,22 @@ export function startRunWorker({
   perWorkspace: number;
   logger: Logger;
 }): Worker {
-  const runningBy = new Map<string, number>();
+  const shares = new WorkspaceShares(perWorkspace);
   const worker = new Worker<{ runId: string; workspaceId?: string }>(
     RUN_QUEUE,
     async (job, token) => {
       const { runId, workspaceId } = job.data;
       // Jobs queued before workspaces were named in them run as they come.
       if (!workspaceId) return executor.runStored(runId);
-      if ((runningBy.get(workspaceId) ?? 0) >= perWorkspace) {
+      if (!(await shares.take(workspaceId, AT_SHARE_DELAY_MS))) {
         await job.moveToDelayed(Date.now() + AT_SHARE_DELAY_MS, token);
-        // The slot stays idle for the delay (the slots of the workspace's runs take its next ones as they end).
-        // Taking the next job at once would mostly take the same workspace's next run and send it back too: a
-        // workspace with a backlog would have every waiting run fetched and delayed again, over and over.
-        await sleep(AT_SHARE_DELAY_MS);
         throw new DelayedError();
       }
-      runningBy.set(workspaceId, (runningBy.get(workspaceId) ?? 0) + 1);
       connection.decr(BACKLOG_KEY + workspaceId).catch(() => {});
       try {
         await executor.runStored(runId);
       } finally {
-        const left = runningBy.get(workspaceId)! - 1;
-        if (left > 0) runningBy.set(workspaceId, left);
-        else runningBy.delete(workspaceId);
+        shares.give(workspaceId);
       }
     },
     { connection, concurrency, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 1000, autorun: true },

@@ -8,7 +8,7 @@ import autocannon from "autocannon";
 /**
  * Drives `url` with `connections` keep-alive connections for `durationSec` seconds and summarises the run.
  * `body` may be an object (sent as JSON) or a string/Buffer; latencies are in milliseconds.
- * @returns {Promise<{ rps: number, p50: number, p99: number, errors: number, non2xx: number }>}
+ * @returns {Promise<{ rps: number, p50: number, p99: number, requests: number, errors: number, non2xx: number }>}
  */
 export async function runLoad({ url, method = "GET", body, headers = {}, connections = 20, durationSec = 10 }) {
   const isJson = body !== undefined && typeof body !== "string" && !Buffer.isBuffer(body);
@@ -24,6 +24,8 @@ export async function runLoad({ url, method = "GET", body, headers = {}, connect
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
+    // Every request answered in the run (what CPU per request divides by).
+    requests: result.requests.total,
     // Timeouts are counted in `errors` too; a server that answers with 4xx/5xx shows up in `non2xx` only.
     errors: result.errors,
     non2xx: result.non2xx,
@@ -77,6 +79,13 @@ export function cpuSecondsOf(pid) {
   } catch {
     return null;
   }
+}
+
+/** CPU seconds of a process and every process it started (a peer's helpers), those still running. */
+export function cpuSecondsOfTree(pid) {
+  let total = cpuSecondsOf(pid) ?? 0;
+  for (const child of childrenOf(pid)) total += cpuSecondsOfTree(child);
+  return total;
 }
 
 /** Busy CPU seconds of the whole machine so far, all cores and all users (idle and I/O wait left out). */
