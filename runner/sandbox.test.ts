@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { NodeCancelledError } from "../nodes/_kit/errors";
-import { CodeError, CodeSandbox, type SandboxRunArgs } from "./sandbox";
+import { CodeError, CodeSandbox, reaches, type SandboxRunArgs } from "./sandbox";
 
 const sandbox = new CodeSandbox();
 afterAll(() => sandbox.dispose());
@@ -53,6 +53,27 @@ describe("CodeSandbox", () => {
       nodes: { Weather: { json: { temp: 21 }, items: [{ temp: 21 }] } },
     });
     expect(items).toEqual([{ same: true, trigger: "t1", weather: 21 }]);
+  });
+
+  it("sends $trigger and $node only to code that can reach them", async () => {
+    expect(reaches(undefined, "return items;")).toEqual({ trigger: false, nodes: false });
+    expect(reaches(undefined, "return { t: $trigger.id };")).toEqual({ trigger: true, nodes: false });
+    expect(reaches(undefined, "return $node.Weather.json;")).toEqual({ trigger: false, nodes: true });
+    expect(reaches("n8n", "return items;")).toEqual({ trigger: true, nodes: true });
+    expect(reaches("node-red", "return { t: $trigger, n: $node };")).toEqual({ trigger: false, nodes: false });
+    const context = { trigger: { id: "t1" }, nodes: { Weather: { json: { temp: 21 }, items: [{ temp: 21 }] } } };
+    // Each of these reaches the parameters without naming them; every one must still see them.
+    const indirect = [
+      "return { trigger: arguments[2].id, weather: arguments[3].Weather.json.temp };",
+      "const t = \\u0024trigger, n = \\u{24}node; return { trigger: t.id, weather: n.Weather.json.temp };",
+      "return (function () { const a = arguments; return { trigger: a[0].id, weather: a[1].Weather.json.temp }; })($trigger, $node);",
+      "return { trigger: eval('$' + 'trigger').id, weather: eval('$' + 'node').Weather.json.temp };",
+    ];
+    for (const code of indirect) expect((await run(code, context)).items).toEqual([{ trigger: "t1", weather: 21 }]);
+    // The Function constructor compiles in the global scope, which has no such names.
+    expect((await run("return { t: Function('return typeof $trigger')() };", context)).items).toEqual([{ t: "undefined" }]);
+    // Code that cannot reach them gets the same result whether they were sent or not.
+    expect((await run("return { n: items.length, args: typeof items };", context)).items).toEqual([{ n: 100, args: "object" }]);
   });
 
   it("runs async code", async () => {

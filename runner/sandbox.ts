@@ -75,6 +75,15 @@ interface Program {
   context: ivm.Context;
   run: ivm.Reference<(input: string) => string>;
   settle: ivm.Reference<() => Promise<string>>;
+  userLines: number;
+  /** Whether the code can reach `$trigger` and `$node`; when it cannot, they are not sent. */
+  reaches: Reach;
+}
+
+/** Which of the values beside the items a run has to send in. */
+export interface Reach {
+  trigger: boolean;
+  nodes: boolean;
 }
 
 interface Header {
@@ -110,23 +119,24 @@ export class CodeSandbox {
     const signal = args.signal;
     throwIfAborted(signal);
 
-    const input = JSON.stringify({
-      items: args.items,
-      trigger: args.trigger ?? {},
-      nodes: args.nodes ?? {},
-      compat: args.compat,
-      maxOutputBytes,
-      maxLogEntries: this.options.maxLogEntries,
-      maxLogChars: this.options.maxLogChars,
-    });
     const slot = this.slotFor(`${args.poolKey ?? ""}\u0000${memoryMb}`, memoryMb);
-    const release = await this.takeTurn(slot, signal);
+    // An idle slot is taken at once: waiting on a settled turn would still cost a trip round the event loop.
+    const release = slot.waiting === 0 ? this.enter(slot) : await this.takeTurn(slot, signal);
     try {
       if (slot.isolate.isDisposed) this.renew(slot);
-      const userLines = args.code.split("\n").length;
-      const program = await this.programFor({ slot, code: args.code, mode: args.compat?.mode, userLines });
+      const mode = args.compat?.mode;
+      const program = this.warmProgram(slot, mode, args.code) ?? (await this.compile({ slot, code: args.code, mode }));
+      const input = JSON.stringify({
+        items: args.items,
+        trigger: program.reaches.trigger ? (args.trigger ?? {}) : undefined,
+        nodes: program.reaches.nodes ? (args.nodes ?? {}) : undefined,
+        compat: args.compat,
+        maxOutputBytes,
+        maxLogEntries: this.options.maxLogEntries,
+        maxLogChars: this.options.maxLogChars,
+      });
       const reply = await this.execute({ slot, program, input, timeoutMs, signal });
-      return this.readReply({ reply, userLines, maxOutputBytes });
+      return this.readReply({ reply, userLines: program.userLines, maxOutputBytes });
     } finally {
       release();
     }
@@ -173,15 +183,20 @@ export class CodeSandbox {
     slot.programs.clear();
   }
 
-  private async takeTurn(slot: Slot, signal: AbortSignal | undefined): Promise<() => void> {
-    const previous = slot.tail;
+  /** Takes the slot's turn and hands back what passes it on. */
+  private enter(slot: Slot): () => void {
     let done!: () => void;
     slot.tail = new Promise<void>((resolve) => (done = resolve));
     slot.waiting++;
-    const release = () => {
+    return () => {
       slot.waiting--;
       done();
     };
+  }
+
+  private async takeTurn(slot: Slot, signal: AbortSignal | undefined): Promise<() => void> {
+    const previous = slot.tail;
+    const release = this.enter(slot);
     try {
       await raceAbort(previous, signal);
     } catch (err) {
@@ -192,15 +207,22 @@ export class CodeSandbox {
     return release;
   }
 
-  private async programFor(args: { slot: Slot; code: string; mode?: CodeCompat["mode"]; userLines: number }): Promise<Program> {
-    const { slot, code, mode, userLines } = args;
-    const key = mode ? `${mode}\u0000${code}` : code;
-    const cached = slot.programs.get(key);
-    if (cached) {
+  /** The slot's ready program for this code, if it has one. */
+  private warmProgram(slot: Slot, mode: CodeCompat["mode"] | undefined, code: string): Program | undefined {
+    const key = programKey(mode, code);
+    const program = slot.programs.get(key);
+    if (program) {
+      // Re-inserting keeps the map in least-recently-used order.
       slot.programs.delete(key);
-      slot.programs.set(key, cached);
-      return cached;
+      slot.programs.set(key, program);
     }
+    return program;
+  }
+
+  private async compile(args: { slot: Slot; code: string; mode?: CodeCompat["mode"] }): Promise<Program> {
+    const { slot, code, mode } = args;
+    const key = programKey(mode, code);
+    const userLines = code.split("\n").length;
     const async = /\bawait\b/.test(code);
     const wrapped = mode ? compatHeader(mode, async) + code + COMPAT_EPILOGUE : (async ? ASYNC_HEADER : SYNC_HEADER) + code + EPILOGUE;
     let script: ivm.Script;
@@ -217,7 +239,7 @@ export class CodeSandbox {
       pair.release();
       // Code that closes its function body early replaces what the prelude hands back.
       if (run?.typeof !== "function" || settle?.typeof !== "function") throw unreadable();
-      const program: Program = { context, run, settle };
+      const program: Program = { context, run, settle, userLines, reaches: reaches(mode, code) };
       script.release();
       slot.programs.set(key, program);
       if (slot.programs.size > this.options.maxScripts) {
@@ -240,20 +262,17 @@ export class CodeSandbox {
     try {
       throwIfAborted(signal);
       // The code runs on isolated-vm's own thread, so even a slow run never holds up this process's event loop.
-      const running = (async (): Promise<unknown> => {
-        const first: unknown = await program.run.apply(undefined, [input], { timeout: timeoutMs });
-        return first === ASYNC ? program.settle.apply(undefined, [], { timeout: timeoutMs, result: { promise: true, copy: true } }) : first;
-      })();
+      const running = program.run
+        .apply(undefined, [input], { timeout: timeoutMs })
+        .then((first: unknown) => (first === ASYNC ? program.settle.apply(undefined, [], { timeout: timeoutMs, result: { promise: true, copy: true } }) : first));
       // Once the race is lost, the run rejects when its isolate is disposed; nobody waits for it any more.
       running.catch(() => {});
-      const hung = new Promise<never>((_, reject) => {
+      const stopped = new Promise<never>((_, reject) => {
         // No timers exist inside the isolate, so a promise that never settles would wait forever.
         timer = setTimeout(() => {
           disposeIsolate(isolate);
           reject(new CodeError(ranTooLong(timeoutMs), { kind: "timeout" }));
         }, timeoutMs + WALL_CLOCK_MARGIN_MS);
-      });
-      const cancelled = new Promise<never>((_, reject) => {
         if (!signal) return;
         onAbort = () => {
           // Disposing is the only way to stop code that is spinning on the isolate's thread.
@@ -262,7 +281,7 @@ export class CodeSandbox {
         };
         signal.addEventListener("abort", onAbort, { once: true });
       });
-      return await Promise.race([running, hung, cancelled]);
+      return await Promise.race([running, stopped]);
     } catch (err) {
       if (err instanceof NodeError || err === signal?.reason) throw err;
       const failure = this.hostError({ err, isolate, timeoutMs, memoryMb: slot.memoryMb });
@@ -316,6 +335,23 @@ export class CodeSandbox {
     if (!Array.isArray(items) || !items.every(isPlainObject)) throw unreadable();
     return state ? { items, logs, state } : { items, logs };
   }
+}
+
+function programKey(mode: CodeCompat["mode"] | undefined, code: string): string {
+  return mode ? `${mode}\u0000${code}` : code;
+}
+
+/**
+ * Whether code can reach `$trigger` and `$node`, read from its text. A function's parameter is reached only through
+ * its name, `arguments`, or a direct `eval` (the Function constructor compiles in the global scope), and a name can
+ * be spelled with `\u` escapes; code with none of these cannot tell whether the value was sent. n8n code gets every
+ * value (its `$()` and `$items()` look nodes up by name); Node-RED code gets neither.
+ */
+export function reaches(mode: CodeCompat["mode"] | undefined, code: string): Reach {
+  if (mode === "n8n") return { trigger: true, nodes: true };
+  if (mode === "node-red") return { trigger: false, nodes: false };
+  const indirect = /\barguments\b|\beval\b|\\u/.test(code);
+  return { trigger: indirect || code.includes("$trigger"), nodes: indirect || code.includes("$node") };
 }
 
 function parseReplyPart(text: string): unknown {
