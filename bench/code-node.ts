@@ -20,7 +20,7 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/
 const runs = Number(args.runs ?? 20_000);
 const rounds = Number(args.rounds ?? 3);
 const callers = 20;
-// Measures one part alone (sequential, concurrent or node), such as under --cpu-prof.
+// Measures one part alone (sequential, concurrent, loaded or node), such as under --cpu-prof.
 const only = args.only;
 const wanted = (part: string) => only === undefined || only === part;
 const report = (name: string, value: string, unit: string) => process.stdout.write(`BENCH ${name} ${value} ${unit}\n`);
@@ -73,6 +73,21 @@ async function measure(work: () => Promise<unknown>, width: number): Promise<{ u
   return { us: (ms * 1000) / runs, cpuUs: (used.user + used.system) / runs, perSecond: (runs * 1000) / ms };
 }
 
+// Other work a request does in a busy server (parsing, the engine, storage), as a spin on the event loop's thread.
+const OTHER_WORK_US = 300;
+function spin(us: number): void {
+  const until = performance.now() + us / 1000;
+  while (performance.now() < until);
+}
+/** A run as one of many requests in a busy process: other work and a turn of the event loop before it. */
+function loaded(work: () => Promise<unknown>): () => Promise<unknown> {
+  return async () => {
+    spin(OTHER_WORK_US);
+    await new Promise((resolve) => setImmediate(resolve));
+    await work();
+  };
+}
+
 function checked(sandbox: Sandbox): () => Promise<unknown> {
   return async () => {
     const { items } = await sandbox.run(runArgs);
@@ -115,6 +130,13 @@ async function main(): Promise<void> {
           add(`code.${prefix}sandbox.concurrent${callers}`, many.us, "us/run");
           add(`code.${prefix}sandbox.concurrent${callers}.cpu`, many.cpuUs, "us/run");
           add(`code.${prefix}sandbox.concurrent${callers}.rate`, many.perSecond, "runs/s");
+        }
+        if (wanted("loaded")) {
+          const callsBefore = sandbox.calls;
+          const busy = await measure(loaded(checked(sandbox)), callers);
+          if (callsBefore !== undefined) add(`code.${prefix}sandbox.loaded${callers}.calls`, (sandbox.calls! - callsBefore) / (runs + Math.min(2000, runs)), "calls/run");
+          add(`code.${prefix}sandbox.loaded${callers}.cpu`, busy.cpuUs - OTHER_WORK_US, "us/run");
+          add(`code.${prefix}sandbox.loaded${callers}.rate`, busy.perSecond, "runs/s");
         }
       }
       if (!wanted("node")) continue;
