@@ -263,6 +263,14 @@ export class CodeSandbox {
     let runs = batch.runs;
     for (const queued of runs) queued.forget?.();
     while (runs.length > 1) {
+      // A run cancelled since the batch started is answered now, rather than failing the call for every run.
+      const live: QueuedRun[] = [];
+      for (const queued of runs) {
+        if (queued.signal?.aborted) queued.reject(abortReason(queued.signal));
+        else live.push(queued);
+      }
+      runs = live;
+      if (runs.length < 2) break;
       const answered = await this.runTogether({ slot, batch, runs });
       if (answered === 0) break;
       runs = runs.slice(answered);
