@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { NodeCancelledError } from "../nodes/_kit/errors";
-import { CodeError, CodeSandbox, reaches, type SandboxRunArgs } from "./sandbox";
+import { CodeError, CodeSandbox, codeFacts, reaches, type SandboxRunArgs } from "./sandbox";
 
 const sandbox = new CodeSandbox();
 afterAll(() => sandbox.dispose());
@@ -56,11 +56,12 @@ describe("CodeSandbox", () => {
   });
 
   it("sends $trigger and $node only to code that can reach them", async () => {
-    expect(reaches(undefined, "return items;")).toEqual({ trigger: false, nodes: false });
-    expect(reaches(undefined, "return { t: $trigger.id };")).toEqual({ trigger: true, nodes: false });
-    expect(reaches(undefined, "return $node.Weather.json;")).toEqual({ trigger: false, nodes: true });
-    expect(reaches("n8n", "return items;")).toEqual({ trigger: true, nodes: true });
-    expect(reaches("node-red", "return { t: $trigger, n: $node };")).toEqual({ trigger: false, nodes: false });
+    const reach = (mode: "n8n" | "node-red" | undefined, code: string) => reaches(mode, codeFacts(code));
+    expect(reach(undefined, "return items;")).toEqual({ trigger: false, nodes: false });
+    expect(reach(undefined, "return { t: $trigger.id };")).toEqual({ trigger: true, nodes: false });
+    expect(reach(undefined, "return $node.Weather.json;")).toEqual({ trigger: false, nodes: true });
+    expect(reach("n8n", "return items;")).toEqual({ trigger: true, nodes: true });
+    expect(reach("node-red", "return { t: $trigger, n: $node };")).toEqual({ trigger: false, nodes: false });
     const context = { trigger: { id: "t1" }, nodes: { Weather: { json: { temp: 21 }, items: [{ temp: 21 }] } } };
     // Each of these reaches the parameters without naming them; every one must still see them.
     const indirect = [

@@ -61,8 +61,10 @@ const COMPAT_EPILOGUE = "\n}})";
 const compatHeader = (mode: CodeCompat["mode"], async: boolean) =>
   `${async ? "async " : ""}function (scope) { "use strict"; var { ${COMPAT_NAMES[mode].join(", ")} } = scope; {\n`;
 const PRELUDE_LINES = PRELUDE.split("\n").length;
-// Code that awaits is always run alone: its promise is settled by a second call.
+// Code that awaits gets an async function, and always runs alone: its promise is settled by a second call.
 const AWAITS = /\bawait\b/;
+/** Code strings whose facts (codeFacts) are kept. */
+const MAX_CODE_FACTS = 1024;
 /** Most runs sent into an isolate in one call, and most input JSON between them; past these a new batch starts. */
 const MAX_BATCH_RUNS = 32;
 const MAX_BATCH_INPUT_CHARS = 1024 * 1024;
@@ -85,8 +87,7 @@ interface Slot {
  * than a call (two thread switches) each. They run one after another there, as runs taking turns would.
  */
 interface Batch {
-  /** The program and time limit every run in it shares. */
-  key: string;
+  /** The program (code and mode) and time limit every run in it shares. */
   code: string;
   mode?: CodeCompat["mode"];
   timeoutMs: number;
@@ -133,6 +134,8 @@ export class CodeSandbox {
   private readonly options: Required<CodeSandboxOptions>;
   private disposed = false;
   private callCount = 0;
+  /** What each recent code string can reach, read once rather than on every run (code can be long). */
+  private readonly facts = new Map<string, CodeFacts>();
 
   constructor(options: CodeSandboxOptions = {}) {
     this.options = {
@@ -156,7 +159,7 @@ export class CodeSandbox {
     throwIfAborted(signal);
 
     const mode = args.compat?.mode;
-    const reach = reaches(mode, args.code);
+    const reach = reaches(mode, this.factsOf(args.code));
     const input = JSON.stringify({
       items: args.items,
       trigger: reach.trigger ? (args.trigger ?? {}) : undefined,
@@ -186,6 +189,17 @@ export class CodeSandbox {
   /** Calls made into isolates to run code so far, each a switch to the isolate's thread and back; for tests and benchmarks. */
   get calls(): number {
     return this.callCount;
+  }
+
+  private factsOf(code: string): CodeFacts {
+    let facts = this.facts.get(code);
+    if (!facts) {
+      // Dropping them all now and then is enough: reading them again costs a scan of the code.
+      if (this.facts.size >= MAX_CODE_FACTS) this.facts.clear();
+      facts = codeFacts(code);
+      this.facts.set(code, facts);
+    }
+    return facts;
   }
 
   /** The warm isolates and the heap they use, for the metrics. */
@@ -235,14 +249,14 @@ export class CodeSandbox {
    */
   private batchFor(args: { slot: Slot; code: string; mode?: CodeCompat["mode"]; timeoutMs: number; inputChars: number }): Batch {
     const { slot, code, mode, timeoutMs, inputChars } = args;
-    const key = `${timeoutMs}\u0000${programKey(mode, code)}`;
     const open = slot.open;
-    if (open && !open.started && open.key === key && open.runs.length < MAX_BATCH_RUNS && open.inputChars + inputChars <= MAX_BATCH_INPUT_CHARS) {
+    const same = open && !open.started && open.code === code && open.mode === mode && open.timeoutMs === timeoutMs;
+    if (same && open.runs.length < MAX_BATCH_RUNS && open.inputChars + inputChars <= MAX_BATCH_INPUT_CHARS) {
       open.inputChars += inputChars;
       return open;
     }
-    const batch: Batch = { key, code, mode, timeoutMs, runs: [], inputChars, started: false };
-    slot.open = AWAITS.test(code) ? undefined : batch;
+    const batch: Batch = { code, mode, timeoutMs, runs: [], inputChars, started: false };
+    slot.open = this.factsOf(code).awaits ? undefined : batch;
     const previous = slot.tail;
     let done!: () => void;
     slot.tail = new Promise<void>((resolve) => (done = resolve));
@@ -370,7 +384,7 @@ export class CodeSandbox {
     const { slot, code, mode } = args;
     const key = programKey(mode, code);
     const userLines = code.split("\n").length;
-    const async = /\bawait\b/.test(code);
+    const async = AWAITS.test(code);
     const wrapped = mode ? compatHeader(mode, async) + code + COMPAT_EPILOGUE : (async ? ASYNC_HEADER : SYNC_HEADER) + code + EPILOGUE;
     let script: ivm.Script;
     try {
@@ -492,17 +506,32 @@ function programKey(mode: CodeCompat["mode"] | undefined, code: string): string 
   return mode ? `${mode}\u0000${code}` : code;
 }
 
+/** What the host reads from a code string's text before running it. */
+interface CodeFacts {
+  /** It awaits, so its function is async and it always runs alone. */
+  awaits: boolean;
+  /** As Streamware code, whether it can reach `$trigger` and `$node` (see `reaches`). */
+  reach: Reach;
+}
+
 /**
- * Whether code can reach `$trigger` and `$node`, read from its text. A function's parameter is reached only through
- * its name, `arguments`, or a direct `eval` (the Function constructor compiles in the global scope), and a name can
- * be spelled with `\u` escapes; code with none of these cannot tell whether the value was sent. n8n code gets every
- * value (its `$()` and `$items()` look nodes up by name); Node-RED code gets neither.
+ * A function's parameter is reached only through its name, `arguments`, or a direct `eval` (the Function
+ * constructor compiles in the global scope), and a name can be spelled with `\u` escapes; code with none of these
+ * cannot tell whether the value was sent.
  */
-export function reaches(mode: CodeCompat["mode"] | undefined, code: string): Reach {
+export function codeFacts(code: string): CodeFacts {
+  const indirect = /\barguments\b|\beval\b|\\u/.test(code);
+  return { awaits: AWAITS.test(code), reach: { trigger: indirect || code.includes("$trigger"), nodes: indirect || code.includes("$node") } };
+}
+
+/**
+ * Which of `$trigger` and `$node` a run sends in: what Streamware code can reach; every value for n8n code (its
+ * `$()` and `$items()` look nodes up by name); neither for Node-RED code.
+ */
+export function reaches(mode: CodeCompat["mode"] | undefined, facts: CodeFacts): Reach {
   if (mode === "n8n") return { trigger: true, nodes: true };
   if (mode === "node-red") return { trigger: false, nodes: false };
-  const indirect = /\barguments\b|\beval\b|\\u/.test(code);
-  return { trigger: indirect || code.includes("$trigger"), nodes: indirect || code.includes("$node") };
+  return facts.reach;
 }
 
 function parseReplyPart(text: string): unknown {
