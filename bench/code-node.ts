@@ -1,7 +1,7 @@
 // What one run of the code node costs in process, without HTTP or the database: the webhook benchmark's code on
 // the webhook benchmark's item, through CodeSandbox.run one caller at a time and with 20 callers at once, and the
 // whole node (config, sandbox, output checks) through the node kit's runNode beside a Set node run the same way.
-//   node --no-node-snapshot --import tsx bench/code-node.ts [--runs=20000] [--rounds=3] [--baseline=<sandbox.ts>]
+//   node --no-node-snapshot --import tsx bench/code-node.ts [--runs=20000] [--rounds=3] [--only=<part>] [--baseline=<sandbox.ts>]
 // With --baseline, another build of runner/sandbox.ts (such as one checked out from an older commit) is measured in
 // the same process, round by round in turn with this one, so a busy machine weighs on both alike.
 // Prints `BENCH code.<what> <value> <unit>` lines; with several rounds each figure is the median.
