@@ -8,20 +8,25 @@ export const FILENAME = "code.js";
 /**
  * Evaluated once per program (a code string in an isolate), in a context of its own: it sets up a capturing
  * `console`, then freezes every built-in reachable from the global object and the global object itself, and hands
- * back two functions. `run(inputJson)` calls the user's function and answers with the reply, or with ASYNC when the
- * function returned a promise, which `settle()` then awaits. Frozen built-ins are what make reusing the context
+ * back three functions. `run(inputJson)` calls the user's function and answers with the reply, or with ASYNC when the
+ * function returned a promise, which `settle()` then awaits; `runMany` makes several runs in one call. Frozen built-ins are what make reusing the context
  * safe: a run cannot pollute a prototype or leave a global behind for the next one (it gets a TypeError instead).
  * The reply is a JSON header line (logs, or the error) and, on success, the output JSON after a newline; JSON text
  * never holds a raw newline. Code written for n8n or Node-RED is called through that tool's shim (the compatibility
  * modes below), which builds its names from the input, and whose flow state changes travel back in the header.
  */
 export const ASYNC = "\u0000async";
+/** Between the replies of runs sent together; JSON text never holds this control character raw. */
+export const BATCH_SEPARATOR = "\u0001";
+/** A call of runs sent together stops starting more once its replies are this long or it has run this long. */
+const BATCH_REPLY_CHARS = 1024 * 1024;
+const BATCH_MS = 2;
 export const PRELUDE = `(function (userFunction) {
 "use strict";
 const G = globalThis, parse = JSON.parse, stringify = JSON.stringify, isArray = Array.isArray, keys = Object.keys;
 const toStr = String, exec = RegExp.prototype.exec, call = Function.prototype.call, freeze = Object.freeze;
 const getProto = Object.getPrototypeOf, ownKeys = Reflect.ownKeys, describe = Object.getOwnPropertyDescriptor;
-const resolved = Promise.resolve.bind(Promise);
+const resolved = Promise.resolve.bind(Promise), now = Date.now;
 delete G.WebAssembly;
 let logs = [], dropped = 0, limits = { maxLogEntries: 0, maxLogChars: 0, maxOutputBytes: 0 };
 const show = (v) => {
@@ -216,8 +221,7 @@ const nodeRed = (input) => {
 };
 const compatModes = { n8n, "node-red": nodeRed };
 let pending = null;
-const run = (inputJson) => {
-  const input = parse(inputJson);
+const runInput = (input) => {
   logs = [];
   dropped = 0;
   limits = input;
@@ -239,6 +243,23 @@ const run = (inputJson) => {
   if (typeof then !== "function") return reply(result);
   pending = resolved(result).then(reply, thrown);
   return "${ASYNC}";
+};
+const run = (inputJson) => runInput(parse(inputJson));
+/**
+ * Several runs of this code in one call, in order, each as \`run\` would make it; their replies are joined by
+ * BATCH_SEPARATOR. It stops early, and the host sends the rest again, after a run that went async (its promise
+ * is settled before the next run starts), once the replies are large, or once the call has taken a while.
+ */
+const runMany = (inputsJson) => {
+  const inputs = parse(inputsJson), replies = [], started = now();
+  let size = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    const answer = runInput(inputs[i]);
+    replies.push(answer);
+    size += answer.length;
+    if (answer === "${ASYNC}" || size > ${BATCH_REPLY_CHARS} || now() - started >= ${BATCH_MS}) break;
+  }
+  return replies.join("\\u0001");
 };
 const settle = () => {
   const waiting = pending;
@@ -288,6 +309,6 @@ const hidden = [
   async function () {}, function* () {}, async function* () {}, [][Symbol.iterator](), new Map()[Symbol.iterator](),
   new Set()[Symbol.iterator](), ""[Symbol.iterator](), /x/[Symbol.matchAll](""), getProto(Int8Array),
 ];
-harden([G, userFunction, run, settle, ...hidden]);
-return [run, settle];
+harden([G, userFunction, run, runMany, settle, ...hidden]);
+return [run, settle, runMany];
 })(`;

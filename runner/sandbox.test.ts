@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { NodeCancelledError } from "../nodes/_kit/errors";
-import { CodeError, CodeSandbox, type SandboxRunArgs } from "./sandbox";
+import { CodeError, CodeSandbox, codeFacts, reaches, type SandboxRunArgs } from "./sandbox";
 
 const sandbox = new CodeSandbox();
 afterAll(() => sandbox.dispose());
@@ -53,6 +53,28 @@ describe("CodeSandbox", () => {
       nodes: { Weather: { json: { temp: 21 }, items: [{ temp: 21 }] } },
     });
     expect(items).toEqual([{ same: true, trigger: "t1", weather: 21 }]);
+  });
+
+  it("sends $trigger and $node only to code that can reach them", async () => {
+    const reach = (mode: "n8n" | "node-red" | undefined, code: string) => reaches(mode, codeFacts(code));
+    expect(reach(undefined, "return items;")).toEqual({ trigger: false, nodes: false });
+    expect(reach(undefined, "return { t: $trigger.id };")).toEqual({ trigger: true, nodes: false });
+    expect(reach(undefined, "return $node.Weather.json;")).toEqual({ trigger: false, nodes: true });
+    expect(reach("n8n", "return items;")).toEqual({ trigger: true, nodes: true });
+    expect(reach("node-red", "return { t: $trigger, n: $node };")).toEqual({ trigger: false, nodes: false });
+    const context = { trigger: { id: "t1" }, nodes: { Weather: { json: { temp: 21 }, items: [{ temp: 21 }] } } };
+    // Each of these reaches the parameters without naming them; every one must still see them.
+    const indirect = [
+      "return { trigger: arguments[2].id, weather: arguments[3].Weather.json.temp };",
+      "const t = \\u0024trigger, n = \\u{24}node; return { trigger: t.id, weather: n.Weather.json.temp };",
+      "return (function () { const a = arguments; return { trigger: a[0].id, weather: a[1].Weather.json.temp }; })($trigger, $node);",
+      "return { trigger: eval('$' + 'trigger').id, weather: eval('$' + 'node').Weather.json.temp };",
+    ];
+    for (const code of indirect) expect((await run(code, context)).items).toEqual([{ trigger: "t1", weather: 21 }]);
+    // The Function constructor compiles in the global scope, which has no such names.
+    expect((await run("return { t: Function('return typeof $trigger')() };", context)).items).toEqual([{ t: "undefined" }]);
+    // Code that cannot reach them gets the same result whether they were sent or not.
+    expect((await run("return { n: items.length, args: typeof items };", context)).items).toEqual([{ n: 100, args: "object" }]);
   });
 
   it("runs async code", async () => {
@@ -208,6 +230,81 @@ describe("CodeSandbox", () => {
     const quick = run("return { ok: true };", { poolKey: "busy", timeoutMs: 100 });
     expect((await quick).items).toEqual([{ ok: true }]);
     expect((await slow).kind).toBe("timeout");
+  });
+
+  describe("sends runs of the same code that wait together into the isolate in one call", () => {
+    const byN = (n: number) => [{ json: { n } }];
+    const CODE = 'console.log("run", items[0].json.n);\nreturn { n: items[0].json.n, t: $trigger.id };';
+
+    /** Starts the runs at once, on an isolate of their own, and waits for every outcome. */
+    async function together(count: number, code: string, args: (n: number) => Partial<SandboxRunArgs> = () => ({})) {
+      const poolKey = `together-${Math.random()}`;
+      // The first run compiles the program, so the ones measured find it ready.
+      await run(code, { poolKey, items: byN(-1), trigger: { id: "warm" }, ...args(-1) }).catch(() => {});
+      const before = sandbox.calls;
+      const outcomes = await Promise.allSettled(Array.from({ length: count }, (_, n) => run(code, { poolKey, items: byN(n), trigger: { id: `t${n}` }, ...args(n) })));
+      return { outcomes, calls: sandbox.calls - before, poolKey };
+    }
+
+    it("gives each run its own answer and logs, in far fewer calls than runs", async () => {
+      const { outcomes, calls } = await together(20, CODE);
+      expect(outcomes.map((o) => o.status === "fulfilled" && o.value)).toEqual(
+        Array.from({ length: 20 }, (_, n) => ({ items: [{ n, t: `t${n}` }], logs: [{ level: "info", message: `run ${n}` }] })),
+      );
+      expect(calls).toBeLessThanOrEqual(2);
+    });
+
+    it("keeps each run's errors its own", async () => {
+      const { outcomes } = await together(5, 'if (items[0].json.n === 2) throw new Error("two");\nreturn { n: items[0].json.n };');
+      expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value.items : (o.reason as Error).message))).toEqual([
+        [{ n: 0 }],
+        [{ n: 1 }],
+        "Code threw Error at line 1: two",
+        [{ n: 3 }],
+        [{ n: 4 }],
+      ]);
+    });
+
+    it("settles a run that returns a promise before the next run starts", async () => {
+      const { outcomes } = await together(6, 'console.log("at", items[0].json.n);\nreturn Promise.resolve({ n: items[0].json.n });');
+      expect(outcomes.map((o) => o.status === "fulfilled" && o.value)).toEqual(
+        Array.from({ length: 6 }, (_, n) => ({ items: [{ n }], logs: [{ level: "info", message: `at ${n}` }] })),
+      );
+    });
+
+    it("runs the others again alone when one of them hits the time limit", async () => {
+      const { outcomes, poolKey } = await together(6, "if (items[0].json.n === 3) while (true) {}\nreturn { n: items[0].json.n };", () => ({ timeoutMs: 200 }));
+      expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value.items : (o.reason as CodeError).kind))).toEqual([[{ n: 0 }], [{ n: 1 }], [{ n: 2 }], "timeout", [{ n: 4 }], [{ n: 5 }]]);
+      expect((await run("return { ok: true };", { poolKey })).items).toEqual([{ ok: true }]);
+    });
+
+    it("runs the others again alone when one of them hits the memory limit", async () => {
+      const bomb = "if (items[0].json.n === 1) { const a = []; while (true) a.push('x'.repeat(1000) + a.length); }\nreturn { n: items[0].json.n };";
+      const { outcomes } = await together(4, bomb, () => ({ memoryMb: 32, timeoutMs: 10_000 }));
+      expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value.items : (o.reason as CodeError).kind))).toEqual([[{ n: 0 }], "memory", [{ n: 2 }], [{ n: 3 }]]);
+    });
+
+    it("stops only the cancelled run, whether it was waiting or running", async () => {
+      const running = new AbortController();
+      const waiting = new AbortController();
+      setTimeout(() => running.abort(new NodeCancelledError()), 100);
+      const code = "if (items[0].json.n === 1) while (true) {}\nreturn { n: items[0].json.n };";
+      const poolKey = `cancel-${Math.random()}`;
+      await run(code, { poolKey, items: byN(0) });
+      const first = Array.from({ length: 3 }, (_, n) => run(code, { poolKey, items: byN(n), timeoutMs: 10_000, signal: n === 1 ? running.signal : undefined }));
+      // Queued behind the first batch, and given up before its turn.
+      const second = Array.from({ length: 3 }, (_, n) => run(code, { poolKey, items: byN(n + 10), timeoutMs: 10_000, signal: n === 0 ? waiting.signal : undefined }));
+      waiting.abort(new NodeCancelledError());
+      const outcomes = await Promise.allSettled([...first, ...second]);
+      expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value.items : (o.reason as Error).constructor.name))).toEqual([
+        [{ n: 0 }],
+        "NodeCancelledError",
+        [{ n: 2 }],
+        "NodeCancelledError",
+        [{ n: 11 }],
+        [{ n: 12 }],
+      ]);
+    });
   });
 
   it("keeps a bounded number of warm isolates", async () => {
