@@ -221,7 +221,11 @@ const nodeRed = (input) => {
 };
 const compatModes = { n8n, "node-red": nodeRed };
 let pending = null;
+// RegExp.$1, lastMatch, input and the rest hold the last match made in this context: one empty match before each
+// run clears them, so a run cannot read what the previous one matched.
+const emptyPattern = /(?:)/;
 const runInput = (input) => {
+  call.call(exec, emptyPattern, "");
   logs = [];
   dropped = 0;
   limits = input;

@@ -207,6 +207,14 @@ describe("CodeSandbox", () => {
     });
   });
 
+  it("does not let a run read what the previous run of the same code matched with a regular expression", async () => {
+    const code = "const secret = items[0].json.secret; if (secret) /(s\\w+)/.exec(secret); return { seen: RegExp.$1, last: RegExp.lastMatch };";
+    const first = await run(code, { items: [{ json: { secret: "swordfish" } }] });
+    expect(first.items).toEqual([{ seen: "swordfish", last: "swordfish" }]);
+    const next = await run(code, { items: [{ json: {} }] });
+    expect(next.items).toEqual([{ seen: "", last: "" }]);
+  });
+
   it("lets an instance override what it inherits from a frozen built-in", async () => {
     const { items } = await run("const e = new Error(); e.message = 'changed'; const o = {}; o.toString = () => 'mine'; return { m: e.message, s: String(o) };");
     expect(items).toEqual([{ m: "changed", s: "mine" }]);
