@@ -200,9 +200,16 @@ describe("CodeSandbox", () => {
       await expectHealthy();
     });
 
-    it("cannot replace the reply by breaking out of its function body", async () => {
-      const err = await codeError(run("return [];\n}); 'forged'; (async function () {"));
-      expect(err.message).toMatch(/^Code ended in a way the sandbox cannot read/);
+    it("cannot replace the reply, or keep state from run to run, by breaking out of its function body", async () => {
+      for (const code of [
+        "return [];\n}); 'forged'; (async function () {",
+        // Ends the body and goes on with code of its own outside it (here a function in its place).
+        "return [];\n}, 0, function () { return [{ outside: true }];",
+      ]) {
+        const err = await codeError(run(code));
+        expect(err.kind).toBe("syntax");
+        expect(err.message).toMatch(/closes its function body early/);
+      }
       await expectHealthy();
     });
   });

@@ -394,6 +394,12 @@ export class CodeSandbox {
     }
     const context = await slot.isolate.createContext();
     try {
+      // The code must be a function body on its own: one that closes the body early and goes on outside it would
+      // wrap what the prelude hands back (its own functions, kept from run to run). Parsed in the isolate, not run.
+      const body = `new (${async ? "(async function () {}).constructor" : "Function"})(${JSON.stringify(code)})`;
+      await context.eval(body, { timeout: this.options.timeoutMs }).catch((err: unknown) => {
+        throw err instanceof Error && err.name === "SyntaxError" ? outsideBody() : err;
+      });
       const pair = (await script.run(context, { reference: true, timeout: this.options.timeoutMs })) as ivm.Reference<unknown[]>;
       const run = pair.typeof === "object" ? ((await pair.get(0, { reference: true })) as ivm.Reference<(input: string) => string>) : undefined;
       const settle = pair.typeof === "object" ? ((await pair.get(1, { reference: true })) as ivm.Reference<() => Promise<string>>) : undefined;
@@ -543,6 +549,10 @@ function parseReplyPart(text: string): unknown {
 }
 
 /** The prelude writes the reply, but code that breaks out of its function body can replace it. */
+function outsideBody(): CodeError {
+  return new CodeError("Syntax error: the code closes its function body early (a \"}\" with no \"{\" before it); keep it to one function body that returns its items", { kind: "syntax" });
+}
+
 function unreadable(): CodeError {
   return new CodeError("Code ended in a way the sandbox cannot read; keep it to a function body that returns its items", { kind: "result" });
 }
