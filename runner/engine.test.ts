@@ -284,6 +284,46 @@ describe("engine against PostgreSQL", () => {
     expect((await runService.status({ db, runId: bad }))?.status).toBe("failed");
   });
 
+  it("stores a queued run's pure steps with the next step that is not pure, or with its end", async () => {
+    const result = await run(
+      flow(
+        [
+          trigger,
+          { id: "tag", type: "core.set", config: { fields: [{ name: "tagged", value: "{{ 'x' & n }}" }] } },
+          { id: "call", type: "core.http-request", config: { url: `${base}/?key=pure-between` } },
+          { id: "after", type: "core.set", config: { fields: [{ name: "done", value: true }] } },
+        ],
+        [["start", "tag"], ["tag", "call"], ["call", "after"]],
+      ),
+      { n: 7 },
+    );
+    expect(result.status).toBe("succeeded");
+    expect(result.steps.map((s) => [s.nodeId, s.status])).toEqual([
+      ["start", "succeeded"],
+      ["tag", "succeeded"],
+      ["call", "succeeded"],
+      ["after", "succeeded"],
+    ]);
+    expect(stepOf(result, "tag").output?.items.out?.[0]?.json).toMatchObject({ n: 7, tagged: "x7" });
+    expect(stepOf(result, "after").output?.items.out?.[0]?.json).toMatchObject({ done: true });
+  });
+
+  it("fails a run whose worker keeps being lost while no step is recorded as running", async () => {
+    const db = database.db;
+    const document = flow([trigger, { id: "tag", type: "core.set", config: { fields: [{ name: "a", value: 1 }] } }], [["start", "tag"]]);
+    const { id: flowId } = await flowService.create({ db, userId: owner.user.id, workspaceId: owner.workspace.id, name: "Lost between steps", document });
+    const spec = await runService.prepareManual({ db, userId: owner.user.id, workspaceId: owner.workspace.id, flowId, input: {}, source: "draft" });
+    const runId = await runtime.executor.createQueued(spec);
+    // As a worker lost in a pure step leaves it: running, held by a worker that is gone, no step recorded.
+    await db.run.update({ where: { id: runId }, data: { status: "running", workerId: "gone", workerLosses: 1 } });
+    await runtime.dispatcher.enqueue({ runId, workspaceId: owner.workspace.id });
+    const finished = await runtime.waitForRun(runId, 30_000);
+    expect(finished.status).toBe("failed");
+    const stored = await runService.get({ db, userId: owner.user.id, workspaceId: owner.workspace.id, runId });
+    expect(stored.error).toMatchObject({ code: "WORKER_LOST", message: expect.stringContaining("lost (killed, out of memory or frozen) 2 times in a trigger or a pure node") });
+    expect(stored.steps).toEqual([]);
+  });
+
   it("spreads retry delays with jitter around an exponential curve", () => {
     expect(backoffDelay(100, 1, () => 0.5)).toBe(100);
     expect(backoffDelay(100, 3, () => 0.5)).toBe(400);

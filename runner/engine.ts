@@ -256,8 +256,9 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     const input = Object.values(inputs).flat();
     // A step run again after its worker was lost goes on counting, so the re-execution shows.
     const before = request.interrupted?.get(node.id) ?? 0;
-    // Triggers only pass on what they were given: no worker is lost in them, and a run saves a round trip.
-    const recordStart = request.durableSteps && services.startStep && !node.disabled && !definition.trigger;
+    // Triggers only pass on what they were given, and pure nodes change nothing outside the run: a run resumed after
+    // its worker was lost in one runs it again, so its start is not recorded (a round trip saved).
+    const recordStart = request.durableSteps && services.startStep && !node.disabled && !definition.trigger && !definition.pure;
     const started = async (attempt: number) => {
       services.emit(() => ({ type: "step.started", runId: run.id, nodeId: node.id, attempt, at: now().toISOString() }));
       if (recordStart) await services.startStep!(run, { nodeId: node.id, nodeName: node.name, nodeType: node.type, attempt, startedAt });

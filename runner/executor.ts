@@ -133,7 +133,8 @@ export class Executor {
     });
     if (!claimed) return null;
     const poison = claimed.interruptedSteps.find((step) => step.workerLosses >= this.deps.maxWorkerLosses);
-    if (poison) return this.failAfterLosses(claimed, poison);
+    if (poison) return this.failAfterLosses(claimed, poison, poison.workerLosses);
+    if (claimed.workerLosses >= this.deps.maxWorkerLosses) return this.failAfterLosses(claimed, null, claimed.workerLosses);
     const row: RunRow = {
       id: claimed.id,
       workspaceId: claimed.workspaceId,
@@ -159,17 +160,20 @@ export class Executor {
     return this.execute(row, claimed.document, finished, { depth: 0, stored: true, interrupted });
   }
 
-  /** Ends a run whose step keeps losing its worker (a step that crashes or freezes the process) as failed. */
-  private async failAfterLosses(run: ClaimedRun, step: InterruptedStepRow): Promise<RunOutcome | null> {
+  /**
+   * Ends a run whose step keeps losing its worker (a step that crashes or freezes the process) as failed; with no
+   * step, one of its steps not recorded as they start did.
+   */
+  private async failAfterLosses(run: ClaimedRun, step: InterruptedStepRow | null, losses: number): Promise<RunOutcome | null> {
     const { journal, workerId, maxWorkerLosses } = this.deps;
-    const error = await journal.failAfterLosses({ runId: run.id, workerId, step, maxLosses: maxWorkerLosses });
+    const error = await journal.failAfterLosses({ runId: run.id, workerId, step, losses, maxLosses: maxWorkerLosses });
     if (!error) return null;
-    this.deps.logger.warn({ runId: run.id, node: step.nodeName, losses: step.workerLosses }, "failed a run whose step keeps losing its worker");
+    this.deps.logger.warn({ runId: run.id, node: step?.nodeName, losses }, "failed a run whose step keeps losing its worker");
     const outcome: RunOutcome = { status: "failed", output: [], error, steps: [] };
     this.deps.events.publish({ type: "run.finished", runId: run.id, status: "failed", error, at: new Date().toISOString() }, true);
     const errorFlowId = run.document.settings.errorFlowId;
     if (errorFlowId) {
-      await this.startErrorFlow(run, errorFlowId, error, step).catch((err: unknown) => this.deps.logger.error({ err, runId: run.id, errorFlowId }, "could not start the error flow"));
+      await this.startErrorFlow(run, errorFlowId, error, step ?? undefined).catch((err: unknown) => this.deps.logger.error({ err, runId: run.id, errorFlowId }, "could not start the error flow"));
     }
     return outcome;
   }
@@ -287,7 +291,8 @@ export class Executor {
     // A stored (queued) run is written throughout. A run started here is held while it is short: a quick run is
     // written once, run and steps in one batch; one still going after INLINE_HOLD_MS is written with its steps so
     // far, then as it goes. A run kept only if it fails is written only once it has failed. Held steps are made into
-    // rows only when they are written: most runs of a flow that keeps failed runs only never are.
+    // rows only when they are written: most runs of a flow that keeps failed runs only never are. A queued run holds
+    // the steps of triggers and pure nodes (see `saveStep`).
     let writing = options.stored;
     const held: StepRecord[] = [];
     const store = async (step: StepRecord) => journal.saveStep(await this.toStepRow(row, step));
@@ -314,6 +319,8 @@ export class Executor {
         if (shared || this.deps.events.observed(row.id)) this.deps.events.publish(make(), shared);
       },
       startStep: async (_run, step) => {
+        // Held steps are stored first, so the run's history shows them before this one (which may take a while).
+        await Promise.all(held.splice(0).map(store));
         const start = await journal.startStep({ workerId: this.deps.workerId, step: { ...step, workspaceId: row.workspaceId, runId: row.id } });
         if (start.started) return;
         // Cancelled without this worker hearing of it, or taken over (failed) while it was stalled: it stops here,
@@ -327,7 +334,10 @@ export class Executor {
         // Counted whether or not the run is kept: the totals are what was spent.
         if (step.usage) journal.addUsage({ workspaceId: row.workspaceId, at: step.finishedAt, usage: step.usage }).catch((err: unknown) => logger.error({ err, runId: row.id }, "could not add up token usage"));
         if (active.handingBack && step.status === "cancelled") return;
-        if (writing) await store(step);
+        // A queued run stores its steps as they finish, but for triggers and pure nodes: a run resumed without them
+        // runs them again, so they wait for the next step that is not pure, or the run's end.
+        const definition = this.deps.registry.get(step.nodeType);
+        if (writing && !(options.stored && (definition?.trigger || definition?.pure))) await store(step);
         else held.push(step);
       },
     };

@@ -157,6 +157,8 @@ export interface ClaimedRun {
   finishedSteps: FinishedStepRow[];
   /** Steps an earlier attempt started and never finished: their worker was lost, or handed the run back. */
   interruptedSteps: InterruptedStepRow[];
+  /** Workers lost while no step was recorded as running (in a trigger or pure node), this claim's included. */
+  workerLosses: number;
 }
 
 export interface InterruptedStepRow {
@@ -197,8 +199,8 @@ export interface RunJournal {
     workerId: string;
     step: { workspaceId: string; runId: string; nodeId: string; nodeName: string; nodeType: string; attempt: number; startedAt: Date };
   }): Promise<{ started: true } | { started: false; status: string | null }>;
-  /** Fails a run whose step lost its worker too often, while this worker holds it; the error stored, or null. */
-  failAfterLosses(args: { runId: string; workerId: string; step: InterruptedStepRow; maxLosses: number }): Promise<{ message: string; code: string; retryable: false } | null>;
+  /** Fails a run whose step (or, with none, the run) lost its worker too often, while this worker holds it; the error stored, or null. */
+  failAfterLosses(args: { runId: string; workerId: string; step: InterruptedStepRow | null; losses: number; maxLosses: number }): Promise<{ message: string; code: string; retryable: false } | null>;
   /** A saved version's document; versions never change. */
   versionDocument(args: { versionId: string }): Promise<FlowDocument | null>;
   /** Gives a run back without finishing it, so another worker resumes it. */

@@ -91,6 +91,12 @@ export interface NodeSpec<S extends z.ZodType> {
    * config, input, signal, logger, http, binary storage and progress; it declares no credentials.
    */
   queue?: NodeQueue;
+  /**
+   * Reads only its input and config (expressions included) and changes nothing outside the run: no requests, no
+   * stored state, no messages. A queued run does not store such a step before going on: it is stored with the next
+   * step that is not pure, or with the run's end, and a run resumed on another worker runs it again.
+   */
+  pure?: boolean;
   execute(args: ExecuteArgs<z.output<S>>): Promise<ExecuteResult>;
 }
 
@@ -120,6 +126,7 @@ export interface NodeDefinition<Config = unknown> {
   starter: Record<string, unknown>;
   literalFields: readonly string[];
   queue?: NodeQueue;
+  pure: boolean;
   execute(args: ExecuteArgs<Config>): Promise<ExecuteResult>;
 }
 
@@ -161,6 +168,7 @@ export function defineNode<S extends z.ZodType>(spec: NodeSpec<S>): NodeDefiniti
     starter: (spec.starter ?? {}) as Record<string, unknown>,
     literalFields: spec.literalFields ?? [],
     queue: spec.queue,
+    pure: spec.pure === true,
     execute: spec.execute,
   };
 }

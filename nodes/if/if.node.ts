@@ -12,6 +12,7 @@ export const ifNode = defineNode({
   description: "Routes each item to the true or false output by conditions on its data.",
   category: "flow",
   icon: "branch",
+  pure: true,
   config: z.object({
     conditions: z.array(conditionSchema).min(1, "add at least one condition").meta({ title: "Conditions" }),
     combine: z.enum(["and", "or"]).default("and").meta({ title: "Combine conditions with" }),

@@ -101,6 +101,7 @@ export const mergeNode = defineNode({
   description: "Waits for its inputs, then appends their items, pairs them by position, joins them on a key, makes every pair, or passes one input on.",
   category: "flow",
   icon: "merge",
+  pure: true,
   config,
   inputs: (c) => PORTS.slice(0, c.inputs ?? 2),
   async execute({ config: c, inputs }) {

@@ -87,6 +87,7 @@ export const setNode = defineNode({
   description: "Adds or replaces fields on each item; values may be expressions.",
   category: "data",
   icon: "pencil",
+  pure: true,
   config: z.object({
     json: z
       .unknown()

@@ -24,6 +24,7 @@ export const switchNode = defineNode({
   description: "Routes each item to one output per matching rule, with an optional fallback.",
   category: "flow",
   icon: "route",
+  pure: true,
   config,
   outputs: switchPorts,
   async execute({ input, ctx }) {

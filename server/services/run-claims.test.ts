@@ -36,18 +36,21 @@ describe.each(["postgres", "pglite"] as const)("batched claims and step starts, 
     return { db, workspaceId: workspace.id, ids: rows.map((row) => row.id) };
   }
 
-  it("takes the runs it may and leaves the one a live worker holds, counting a lost worker's steps once", async () => {
-    const { db, workspaceId, ids } = await runs(`claims-${kind}`, 4);
-    const [free, held, lost, done] = ids as [string, string, string, string];
+  it("takes the runs it may and leaves the one a live worker holds, counting a lost worker once, on its step or its run", async () => {
+    const { db, workspaceId, ids } = await runs(`claims-${kind}`, 5);
+    const [free, held, lost, done, lostBetween] = ids as [string, string, string, string, string];
+    await db.run.update({ where: { id: lostBetween }, data: { status: "running", workerId: "gone" } });
     await db.run.update({ where: { id: held }, data: { status: "running", workerId: "alive" } });
     await db.run.update({ where: { id: lost }, data: { status: "running", workerId: "gone" } });
     await db.step.create({ data: { workspaceId, runId: lost, nodeId: "a", nodeName: "A", nodeType: "core.set", status: "running" } });
     await db.run.update({ where: { id: done }, data: { status: "succeeded", finishedAt: new Date() } });
 
     const claimed = await runService.claimRows({ db, claims: ids.map((runId) => ({ runId, workerId: "me", liveWorkers: ["alive", "me"] })) });
-    expect(claimed.map((row) => row.id).sort()).toEqual([free, lost].sort());
-    expect(claimed.find((row) => row.id === free)).toMatchObject({ previousStatus: "queued", input: [{ json: { n: 0 } }] });
-    expect(claimed.find((row) => row.id === lost)).toMatchObject({ previousStatus: "running" });
+    expect(claimed.map((row) => row.id).sort()).toEqual([free, lost, lostBetween].sort());
+    expect(claimed.find((row) => row.id === free)).toMatchObject({ previousStatus: "queued", input: [{ json: { n: 0 } }], workerLosses: 0 });
+    // Lost in a step recorded as running: the step counts it. Lost with none running: the run does.
+    expect(claimed.find((row) => row.id === lost)).toMatchObject({ previousStatus: "running", workerLosses: 0 });
+    expect(claimed.find((row) => row.id === lostBetween)).toMatchObject({ previousStatus: "running", workerLosses: 1 });
     expect(await db.run.findUnique({ where: { id: held }, select: { workerId: true } })).toEqual({ workerId: "alive" });
     expect(await db.run.findUnique({ where: { id: free }, select: { status: true, workerId: true } })).toEqual({ status: "running", workerId: "me" });
     expect(await db.step.findUnique({ where: { runId_nodeId: { runId: lost, nodeId: "a" } }, select: { workerLosses: true } })).toEqual({ workerLosses: 1 });

@@ -153,13 +153,16 @@ export const runService = {
          SELECT r.id, r.status::text AS status, r."workerId", w."workerId" AS claimant, w."liveWorkers"
          FROM "Run" r JOIN wanted w ON w."runId" = r.id ORDER BY r.id FOR UPDATE OF r
        ), claimed AS (
-         UPDATE "Run" SET status = 'running', "workerId" = p.claimant, "startedAt" = COALESCE("Run"."startedAt", now() AT TIME ZONE 'UTC')
+         UPDATE "Run" SET status = 'running', "workerId" = p.claimant, "startedAt" = COALESCE("Run"."startedAt", now() AT TIME ZONE 'UTC'),
+           -- Lost with no step recorded as running: the run itself counts the loss.
+           "workerLosses" = "Run"."workerLosses" + CASE WHEN p.status = 'running' AND p."workerId" IS NOT NULL AND p."workerId" <> p.claimant
+             AND NOT EXISTS (SELECT 1 FROM "Step" s WHERE s."runId" = p.id AND s.status = 'running') THEN 1 ELSE 0 END
          FROM previous p
          WHERE "Run".id = p.id AND "Run".status IN ('queued', 'running')
            AND ("Run"."workerId" IS NULL OR "Run"."workerId" = p.claimant OR NOT (p."liveWorkers" ? "Run"."workerId"))
          RETURNING "Run".id, "Run"."workspaceId", "Run"."flowId", "Run"."flowVersionId", "Run".trigger, "Run".input,
            "Run"."queuedAt" AT TIME ZONE 'UTC' AS "queuedAt", "Run"."startedAt" AT TIME ZONE 'UTC' AS "startedAt",
-           "Run"."startNodeId", "Run"."parentRunId", "Run".document, p.status AS "previousStatus",
+           "Run"."startNodeId", "Run"."parentRunId", "Run".document, "Run"."workerLosses", p.status AS "previousStatus",
            p."workerId" AS "previousWorker", p.claimant
        ), lost AS (
          UPDATE "Step" SET "workerLosses" = "Step"."workerLosses" + 1
@@ -169,7 +172,7 @@ export const runService = {
          RETURNING 1
        )
        SELECT id, "workspaceId", "flowId", "flowVersionId", trigger, input, "queuedAt", "startedAt", "startNodeId", "parentRunId",
-         document, "previousStatus" FROM claimed`,
+         document, "workerLosses", "previousStatus" FROM claimed`,
       [JSON.stringify(claims)],
     );
   },
@@ -248,14 +251,16 @@ export const runService = {
 
   /**
    * Fails a run whose step lost its worker too often, instead of handing it to yet another worker; only while this
-   * worker holds it (a cancel that came first stays). The error it stored, or null when it did not.
+   * worker holds it (a cancel that came first stays). With no step (`losses` counted on the run), the worker was
+   * lost in a step not recorded as it starts. The error it stored, or null when it did not.
    */
-  async failAfterLosses({ db, runId, workerId, step, maxLosses }: { db: Db; runId: string; workerId: string; step: InterruptedStepRow; maxLosses: number }) {
+  async failAfterLosses({ db, runId, workerId, step, losses, maxLosses }: { db: Db; runId: string; workerId: string; step: InterruptedStepRow | null; losses: number; maxLosses: number }) {
+    const lost = `was lost (killed, out of memory or frozen) ${losses} times`;
     const error = {
       message:
-        `Node "${step.nodeName}" was running when its worker was lost (killed, out of memory or frozen) ${step.workerLosses} times; ` +
+        (step ? `Node "${step.nodeName}" was running when its worker ${lost}; ` : `The run's worker ${lost} in a trigger or a pure node (Set, If, Switch, Merge), whose steps are not recorded as they start; `) +
         `the run was failed instead of handed to another worker (RUN_MAX_WORKER_LOSSES is ${maxLosses}). ` +
-        "Check what the node does with this run's input (an endless loop, a very large payload, a call that never returns), fix it, then run the flow again.",
+        `Check what ${step ? "the node does" : "those nodes do"} with this run's input (an endless loop, a very large payload, a call that never returns), fix it, then run the flow again.`,
       code: "WORKER_LOST",
       retryable: false as const,
     };
@@ -263,7 +268,7 @@ export const runService = {
       const now = new Date();
       const { count } = await tx.run.updateMany({ where: { id: runId, workerId, status: "running" }, data: { status: "failed", finishedAt: now, error } });
       if (count === 0) return null;
-      await tx.step.updateMany({ where: { runId, nodeId: step.nodeId, status: "running" }, data: { status: "failed", finishedAt: now, error } });
+      if (step) await tx.step.updateMany({ where: { runId, nodeId: step.nodeId, status: "running" }, data: { status: "failed", finishedAt: now, error } });
       return error;
     });
   },
@@ -511,7 +516,8 @@ export const runService = {
         flowVersion: { select: { number: true, document: true } },
         steps: {
           select: { ...stepSelect, inputTruncated: true, outputTruncated: true },
-          orderBy: { startedAt: "asc" },
+          // Quick steps start within the same millisecond: the one that finished first came first (running ones last).
+          orderBy: [{ startedAt: "asc" }, { finishedAt: { sort: "asc", nulls: "last" } }],
         },
       },
     });

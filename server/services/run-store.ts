@@ -15,8 +15,8 @@ import type { RunStatus as DbRunStatus, StepStatus as DbStepStatus } from "../db
  */
 
 // The runner declares the rows it writes; they must be the Prisma models' columns (JSON as values, the core's
-// statuses, a step less its loss counter): a difference stops the build here.
-type DbRunRow = Omit<Run, "status" | "input" | "output" | "error" | "document"> & { status: RunStatus; input: unknown; output: unknown; error: unknown; document: unknown };
+// statuses, a run and a step less their loss counters): a difference stops the build here.
+type DbRunRow = Omit<Run, "status" | "input" | "output" | "error" | "document" | "workerLosses"> & { status: RunStatus; input: unknown; output: unknown; error: unknown; document: unknown };
 type DbStepRow = Omit<Step, "status" | "input" | "output" | "error" | "usage" | "workerLosses"> & {
   status: StepStatus;
   input: unknown;
