@@ -9,7 +9,7 @@ try {
   await ensureDependencies();
   await generatePrismaClient();
   await buildIfStale();
-  const worker = spawn(process.execPath, ["--no-node-snapshot", ...nodeMemoryFlags(process.env), builtEntry("worker")], {
+  const worker = spawn(process.execPath, ["--no-node-snapshot", ...nodeMemoryFlags(process.env, "worker"), builtEntry("worker")], {
     cwd: projectRoot,
     env: { ...process.env, ...nodeMemoryEnv(process.env), NODE_ENV: process.env.NODE_ENV ?? "production" },
     stdio: "inherit",
