@@ -2,7 +2,7 @@
 // then run the server (which migrates the database before it listens). `--dev` runs Next in development mode.
 import { spawn } from "node:child_process";
 import { ensureSupportedNode } from "./node-runtime.mjs";
-import { buildIfStale, builtEntry, ensureDependencies, generatePrismaClient, nodeMemoryFlags, projectRoot, SetupError } from "./keep-current.mjs";
+import { buildIfStale, builtEntry, ensureDependencies, generatePrismaClient, nodeMemoryEnv, nodeMemoryFlags, projectRoot, SetupError } from "./keep-current.mjs";
 
 await ensureSupportedNode({ label: "start" });
 
@@ -11,7 +11,7 @@ try {
   await ensureDependencies();
   await generatePrismaClient();
   if (!dev) await buildIfStale();
-  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: dev ? "development" : "production" };
+  const env = { ...process.env, ...nodeMemoryEnv(process.env), NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: dev ? "development" : "production" };
   // isolated-vm (the code node's sandbox) still asks for --no-node-snapshot. Development runs
   // the TypeScript sources; production the compiled server.
   const args = ["--no-node-snapshot", ...nodeMemoryFlags(process.env), ...(dev ? ["--import", "tsx", "server/main.ts", "--dev"] : [builtEntry("server")])];

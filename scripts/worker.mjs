@@ -1,7 +1,7 @@
 // `npm run worker`: builds when the sources changed (like `npm start`), then runs one compiled worker process.
 import { spawn } from "node:child_process";
 import { ensureSupportedNode } from "./node-runtime.mjs";
-import { buildIfStale, builtEntry, ensureDependencies, generatePrismaClient, nodeMemoryFlags, projectRoot, SetupError } from "./keep-current.mjs";
+import { buildIfStale, builtEntry, ensureDependencies, generatePrismaClient, nodeMemoryEnv, nodeMemoryFlags, projectRoot, SetupError } from "./keep-current.mjs";
 
 await ensureSupportedNode({ label: "worker" });
 
@@ -9,9 +9,9 @@ try {
   await ensureDependencies();
   await generatePrismaClient();
   await buildIfStale();
-  const worker = spawn(process.execPath, ["--no-node-snapshot", ...nodeMemoryFlags(process.env), builtEntry("worker")], {
+  const worker = spawn(process.execPath, ["--no-node-snapshot", ...nodeMemoryFlags(process.env, "worker"), builtEntry("worker")], {
     cwd: projectRoot,
-    env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? "production" },
+    env: { ...process.env, ...nodeMemoryEnv(process.env), NODE_ENV: process.env.NODE_ENV ?? "production" },
     stdio: "inherit",
   });
   // The worker finishes or hands back its runs on these; pass them on rather than orphaning it.

@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import next from "next";
 import { createBinaryFileHandler } from "../runner/binary-files";
 import { withLogFields } from "../runner/log-context";
 import { Runtime } from "../runner/runtime";
@@ -20,6 +19,8 @@ import { sharePageGate } from "./share-page-headers";
 import { shareRateLimiter, shareSecret } from "./share-settings";
 import { ensureSecrets } from "./secrets";
 import { runnerStorage } from "./runner-storage";
+import { onFirstUse } from "./on-first-use";
+import { probeRoutes } from "./probe-routes";
 
 const PREPARE_FLAG = "--prepare-database";
 
@@ -84,9 +85,17 @@ async function main(): Promise<void> {
     : null;
   logger.info({ mode: runtime.mode }, runtime.mode === "queue" ? "runs go to worker processes through Redis" : "runs execute in this process");
 
-  const app = next({ dev, dir: process.cwd(), hostname: "localhost", port: config.PORT });
-  await app.prepare();
-  const handle = app.getRequestHandler();
+  // Next.js serves the editor, the dashboards and the API the browser uses. It is loaded by the first request that
+  // needs it, not here: a server that only takes webhooks and health probes stays a third smaller. That first
+  // page waits for the load (one to two seconds), once per process.
+  const nextApp = onFirstUse(async () => {
+    const { default: next } = await import("next");
+    const app = next({ dev, dir: process.cwd(), hostname: "localhost", port: config.PORT });
+    await app.prepare();
+    return { app, handle: app.getRequestHandler() };
+  });
+  if (dev) await nextApp.get();
+  const probes = probeRoutes({ prefix: "/api", connect: async () => connection.db, mode: config.DATABASE_URL ? "postgres" : "embedded", runtime, metricsToken: config.METRICS_TOKEN });
   const files = createBinaryFileHandler({ store: runtime.binary, logger });
   const restApi = createRestApi({
     db: connection.db,
@@ -109,12 +118,14 @@ async function main(): Promise<void> {
     if (runtime.webhooks?.handle(req, res)) return;
     if (restApi.handle(req, res)) return;
     if (files(req, res)) return;
+    if (probes(req, res)) return;
     signInAttempt(req, res)
       .then(async (refused) => {
         if (refused) return;
         // A shared dashboard's page counts against its caller's allowance under share links, and carries the
         // frame-ancestors its dashboard allows, set before Next.js renders it.
         if (await sharePage(req, res)) return;
+        const { handle } = await nextApp.get();
         await handle(req, res);
       })
       .catch((err: unknown) => {
@@ -138,7 +149,7 @@ async function main(): Promise<void> {
     await backups?.stop();
     restApi.close();
     await runtime.close();
-    await app.close();
+    await nextApp.loaded()?.app.close();
     await connection.close();
     process.exit(0);
   };

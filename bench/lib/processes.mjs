@@ -2,7 +2,7 @@
 // everything still running, so an error or Ctrl-C stops it all.
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
-import { builtEntry, nodeMemoryFlags, projectRoot } from "../../scripts/keep-current.mjs";
+import { builtEntry, nodeMemoryEnv, nodeMemoryFlags, projectRoot } from "../../scripts/keep-current.mjs";
 
 const tsxArgs = ["--no-node-snapshot", "--import", "tsx"];
 
@@ -11,7 +11,7 @@ export const children = new Set();
 
 /** Starts a compiled entry (`server`, `worker`) as `npm start` and `npm run worker` do; its last stderr is shown if it fails. */
 export function startEntry(entry, env, label) {
-  const child = spawn(process.execPath, ["--no-node-snapshot", ...nodeMemoryFlags(env), builtEntry(entry)], { cwd: projectRoot, env, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, ["--no-node-snapshot", ...nodeMemoryFlags(env, entry), builtEntry(entry)], { cwd: projectRoot, env: { ...env, ...nodeMemoryEnv(env) }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   child.on("exit", (code) => {
