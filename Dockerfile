@@ -22,7 +22,8 @@ FROM node:24-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg tini \
  && rm -rf /var/lib/apt/lists/*
-ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOST=0.0.0.0 DATA_DIR=/app/.data
+# MALLOC_TRIM_THRESHOLD_ and the V8 flags of CMD keep memory down as `npm start` does (scripts/keep-current.mjs).
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOST=0.0.0.0 DATA_DIR=/app/.data MALLOC_TRIM_THRESHOLD_=65536
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json /app/next.config.mjs ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
@@ -39,4 +40,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--no-node-snapshot", "dist/server.mjs"]
+CMD ["node", "--no-node-snapshot", "--v8-pool-size=1", "--max-old-space-size=1024", "dist/server.mjs"]
