@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveStoredSteps } from "./step-data";
+import { resolveStoredSteps, inRunOrder } from "./step-data";
 
 const trigger = [{ json: { n: 1 } }];
 
@@ -38,5 +38,32 @@ describe("resolveStoredSteps", () => {
     expect(resolved.inputOf("b")).toEqual({ in: [{ json: { a: 1 } }], second: [{ json: { o: 1 } }] });
     expect(resolved.outputOf("b")).toEqual({ out: [{ json: { a: 1 } }, { json: { o: 1 } }] });
     expect(resolved.inputOf("a")).toEqual({ in: trigger });
+  });
+});
+
+describe("steps in the order they ran", () => {
+  const at = (ms: number) => new Date(1_800_000_000_000 + ms);
+  it("orders by start, and steps that started in the same millisecond by their place in the flow", () => {
+    const edges = [
+      { source: "start", target: "check" },
+      { source: "check", target: "call" },
+      { source: "start", target: "side" },
+    ];
+    const steps = [
+      { nodeId: "call", startedAt: at(1) },
+      { nodeId: "check", startedAt: at(1) },
+      { nodeId: "start", startedAt: at(1) },
+      { nodeId: "later", startedAt: at(5) },
+      { nodeId: "side", startedAt: at(0) },
+    ];
+    expect(inRunOrder(steps, edges).map((s) => s.nodeId)).toEqual(["side", "start", "check", "call", "later"]);
+  });
+
+  it("still ends on a flow whose edges loop", () => {
+    const edges = [
+      { source: "a", target: "b" },
+      { source: "b", target: "a" },
+    ];
+    expect(inRunOrder([{ nodeId: "b", startedAt: at(0) }, { nodeId: "a", startedAt: at(0) }], edges)).toHaveLength(2);
   });
 });

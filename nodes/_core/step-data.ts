@@ -24,6 +24,29 @@ export interface StoredEdge {
   targetPort: string;
 }
 
+/**
+ * Steps in the order they ran: by start, and steps that started within the same millisecond (quick ones, stored
+ * together) by their place in the flow, upstream first. Timestamps are whole milliseconds, too coarse alone.
+ */
+export function inRunOrder<T extends { nodeId: string; startedAt: Date }>(steps: T[], edges: Pick<StoredEdge, "source" | "target">[]): T[] {
+  // Each node's depth: the longest chain of edges that leads to it (a cycle stops counting where it closes).
+  const into = new Map<string, string[]>();
+  for (const edge of edges) into.set(edge.target, [...(into.get(edge.target) ?? []), edge.source]);
+  const depth = new Map<string, number>();
+  const depthOf = (nodeId: string, seen: Set<string>): number => {
+    const known = depth.get(nodeId);
+    if (known !== undefined) return known;
+    if (seen.has(nodeId)) return 0;
+    seen.add(nodeId);
+    let deepest = 0;
+    for (const source of into.get(nodeId) ?? []) deepest = Math.max(deepest, depthOf(source, seen) + 1);
+    seen.delete(nodeId);
+    depth.set(nodeId, deepest);
+    return deepest;
+  };
+  return [...steps].sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || depthOf(a.nodeId, new Set()) - depthOf(b.nodeId, new Set()));
+}
+
 const asPorts = (value: unknown): StoredPorts => (value && typeof value === "object" ? (value as StoredPorts) : { items: {} });
 
 /**

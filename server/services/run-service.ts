@@ -6,7 +6,7 @@ import type { Prisma } from "../db/generated/client";
 import { toItems, type Item } from "../../nodes/_kit/items";
 import { nodeRegistry } from "../../nodes/registry";
 import type { RunSpec } from "../../nodes/_core/run-types";
-import { resolveStoredSteps, type StoredPorts } from "../../nodes/_core/step-data";
+import { inRunOrder, resolveStoredSteps, type StoredPorts } from "../../nodes/_core/step-data";
 import type { FlowDocument } from "../../nodes/_core/flow-document";
 import { checkJson, describeJsonProblem, jsonMaxDepth } from "../../nodes/_core/json-check";
 import { activationService, requireRunnable } from "./activation-service";
@@ -482,7 +482,7 @@ export const runService = {
         input: true,
         document: true,
         flowVersionId: true,
-        steps: { where: { status: "succeeded" }, select: { nodeId: true, nodeName: true, nodeType: true, input: true, output: true }, orderBy: [{ startedAt: "asc" }, { nodeId: "asc" }], take: stepsPerRun },
+        steps: { where: { status: "succeeded" }, select: { nodeId: true, nodeName: true, nodeType: true, input: true, output: true, startedAt: true } },
       },
       orderBy: [{ queuedAt: "desc" }, { id: "desc" }],
       take: runs,
@@ -495,7 +495,7 @@ export const runService = {
     const samples = found.flatMap((run) => {
       const document = (run.document ?? (run.flowVersionId ? versions.get(run.flowVersionId) : null) ?? null) as FlowDocument | null;
       const resolved = resolveStoredSteps(run.steps, document?.edges ?? [], run.input);
-      return run.steps.map((step) => ({
+      return inRunOrder(run.steps, document?.edges ?? []).slice(0, stepsPerRun).map((step) => ({
         nodeName: step.nodeName || step.nodeId,
         nodeType: step.nodeType,
         items: Object.values(resolved.outputOf(step.nodeId)).flatMap((items) => items.map((item) => item.json)),
@@ -516,14 +516,12 @@ export const runService = {
         flowVersion: { select: { number: true, document: true } },
         steps: {
           select: { ...stepSelect, inputTruncated: true, outputTruncated: true },
-          // Quick steps start within the same millisecond: the one that finished first came first (running ones last).
-          orderBy: [{ startedAt: "asc" }, { finishedAt: { sort: "asc", nulls: "last" } }],
         },
       },
     });
     if (!run) throw runNotFound();
     const document = (run.document ?? run.flowVersion?.document ?? null) as FlowDocument | null;
-    return { ...toSummary(run), input: run.input, ...withItems(run.steps, document, run.input, run.output) };
+    return { ...toSummary(run), input: run.input, ...withItems(inRunOrder(run.steps, document?.edges ?? []), document, run.input, run.output) };
   },
 
   /** The run's workspace, for callers (SSE, cancel) that have only its id; null when there is no such run. */
