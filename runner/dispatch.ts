@@ -202,7 +202,8 @@ export class WorkspaceShares {
 
 /**
  * Takes run jobs for this worker process, at most `perWorkspace` of one workspace at a time: a job of a workspace
- * at its share goes back to the queue for a moment, so the slots left stay free for other workspaces. A job whose
+ * at its share waits a moment for a place (`WorkspaceShares`), then goes back to the queue, so the slots left stay
+ * free for other workspaces. A job whose
  * worker died is taken again once its lock lapses; the run resumes after its last stored step.
  */
 export function startRunWorker({

@@ -1,6 +1,6 @@
 import type { FlowDocument, FlowNode } from "../nodes/_core/flow-document";
 import type { BinaryStore, CodeSandbox, ExperimentStore, HttpClient, KeyValueStore, ModelUsage, NodeContext, NodeLimits, NodeLogger, ProgressUpdate, SeriesWriter, WebhookResponse } from "../nodes/_kit/context";
-import { toPortItems, type ExecuteResult, type NodeDefinition, type NodeQueue } from "../nodes/_kit/define-node";
+import { runsAgainOnResume, toPortItems, type ExecuteResult, type NodeDefinition, type NodeQueue } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import { idempotencyKey } from "../nodes/_kit/idempotency";
 import type { Item, PortItems } from "../nodes/_kit/items";
@@ -256,9 +256,8 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     const input = Object.values(inputs).flat();
     // A step run again after its worker was lost goes on counting, so the re-execution shows.
     const before = request.interrupted?.get(node.id) ?? 0;
-    // Triggers only pass on what they were given, and pure nodes change nothing outside the run: a run resumed after
-    // its worker was lost in one runs it again, so its start is not recorded (a round trip saved).
-    const recordStart = request.durableSteps && services.startStep && !node.disabled && !definition.trigger && !definition.pure;
+    // A step that runs again when its run resumes needs no record of its start (a round trip saved).
+    const recordStart = request.durableSteps && services.startStep && !node.disabled && !runsAgainOnResume(definition);
     const started = async (attempt: number) => {
       services.emit(() => ({ type: "step.started", runId: run.id, nodeId: node.id, attempt, at: now().toISOString() }));
       if (recordStart) await services.startStep!(run, { nodeId: node.id, nodeName: node.name, nodeType: node.type, attempt, startedAt });

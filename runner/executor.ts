@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { BinaryStore, HttpClient, NodeLimits, WebhookResponse } from "../nodes/_kit/context";
-import type { NodeDefinition } from "../nodes/_kit/define-node";
+import { runsAgainOnResume, type NodeDefinition } from "../nodes/_kit/define-node";
 import { NodeConfigError, NodeError } from "../nodes/_kit/errors";
 import type { Item, PortItems } from "../nodes/_kit/items";
 import type { FlowDocument } from "../nodes/_core/flow-document";
@@ -337,7 +337,7 @@ export class Executor {
         // A queued run stores its steps as they finish, but for triggers and pure nodes: a run resumed without them
         // runs them again, so they wait for the next step that is not pure, or the run's end.
         const definition = this.deps.registry.get(step.nodeType);
-        if (writing && !(options.stored && (definition?.trigger || definition?.pure))) await store(step);
+        if (writing && !(options.stored && definition && runsAgainOnResume(definition))) await store(step);
         else held.push(step);
       },
     };

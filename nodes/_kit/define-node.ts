@@ -132,6 +132,12 @@ export interface NodeDefinition<Config = unknown> {
 
 const TYPE = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 
+/**
+ * Whether a step of the node may simply run again when a run resumes on another worker: triggers (they pass on what
+ * they were given) and pure nodes. A queued run records neither their start nor, until the next step, their end.
+ */
+export const runsAgainOnResume = (definition: Pick<NodeDefinition, "trigger" | "pure">): boolean => definition.trigger !== undefined || definition.pure;
+
 function portsFn<Config>(ports: Ports<Config> | undefined, fallback: string[]): (config: Config) => string[] {
   if (ports === undefined) return () => fallback;
   if (typeof ports === "function") return ports;
