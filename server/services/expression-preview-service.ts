@@ -1,7 +1,7 @@
 import type { Db } from "../db";
 import type { Item } from "../../nodes/_kit/items";
 import { ExpressionError, resolveExpressions, type ExpressionEvaluator, type ExpressionScope } from "../../nodes/_core/expressions";
-import { resolveStoredSteps } from "../../nodes/_core/step-data";
+import { resolveStoredSteps, inRunOrder } from "../../nodes/_core/step-data";
 import type { FlowDocument } from "../../nodes/_core/flow-document";
 import { ServiceError } from "./service-error";
 
@@ -51,9 +51,12 @@ async function scopeOf({ db, runId, nodeId }: { db: Db; runId: string; nodeId: s
   const step = run.steps.find((s) => s.nodeId === nodeId);
   const trigger = (Array.isArray(run.input) ? run.input : []) as unknown as Item[];
   const node: ExpressionScope["node"] = {};
+  // Steps within one millisecond are told apart by their place in the flow (`inRunOrder`).
+  const place = new Map(inRunOrder(run.steps, document?.edges ?? []).map((s, i) => [s.nodeId, i]));
   for (const other of run.steps) {
     // Only what had settled when this node started was visible to it, as in the engine.
     if (other.nodeId === nodeId || !step || !other.finishedAt || other.finishedAt > step.startedAt) continue;
+    if (place.get(other.nodeId)! > place.get(nodeId)!) continue;
     const ports = resolved.outputOf(other.nodeId);
     const out = ports.out ?? Object.values(ports)[0] ?? [];
     node[other.nodeName] = { json: out[0]?.json ?? null, items: out.map((i) => i.json) };
