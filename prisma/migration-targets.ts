@@ -124,16 +124,22 @@ function pgTarget(config: pg.PoolConfig): MigrationTarget {
   };
 }
 
-function pgliteOf(factory: PrismaPGlite): PGlite {
+/**
+ * What migrating needs of a PGlite database, and all that pglite-prisma-adapter calls: PGlite itself, or a client
+ * of one that runs on another thread.
+ */
+export type PGliteClient = Pick<PGlite, "query" | "exec" | "transaction">;
+
+function pgliteOf(factory: PrismaPGlite): PGliteClient {
   // The adapter keeps its PGlite private, but executeScript has to go around the adapter (see pgliteAdapter).
-  const client: unknown = Reflect.get(factory, "client");
-  if (!(client instanceof PGlite)) {
+  const client = Reflect.get(factory, "client") as Partial<PGliteClient> | undefined;
+  if (typeof client?.query !== "function" || typeof client.exec !== "function" || typeof client.transaction !== "function") {
     throw new MigrationError("pglite-prisma-adapter no longer keeps its PGlite in `client`; update prisma/migrate.ts");
   }
-  return client;
+  return client as PGliteClient;
 }
 
-function pgliteTarget(pglite: PGlite): MigrationTarget {
+function pgliteTarget(pglite: PGliteClient): MigrationTarget {
   let shadow: ScratchLease | undefined;
   const factory: SqlMigrationAwareDriverAdapterFactory = {
     provider: "postgres",
@@ -171,9 +177,9 @@ export async function scratchTarget(): Promise<MigrationTarget> {
 
 // A PGlite is a single session, in which advisory locks exclude nothing, and it belongs to this process alone;
 // callers that migrate the same one take turns here.
-const pgliteTurns = new WeakMap<PGlite, Promise<unknown>>();
+const pgliteTurns = new WeakMap<PGliteClient, Promise<unknown>>();
 
-function inTurn<T>({ pglite, run }: { pglite: PGlite; run: () => Promise<T> }): Promise<T> {
+function inTurn<T>({ pglite, run }: { pglite: PGliteClient; run: () => Promise<T> }): Promise<T> {
   const turn = (pgliteTurns.get(pglite) ?? Promise.resolve()).catch(() => undefined).then(run);
   pgliteTurns.set(pglite, turn);
   return turn;
@@ -211,7 +217,7 @@ async function leaseScratch(): Promise<ScratchLease> {
   };
 }
 
-async function emptyDatabase(pglite: PGlite): Promise<void> {
+async function emptyDatabase(pglite: PGliteClient): Promise<void> {
   const { rows } = await pglite.query<{ name: string }>(
     `SELECT nspname AS name FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'`,
   );
@@ -219,8 +225,9 @@ async function emptyDatabase(pglite: PGlite): Promise<void> {
   await pglite.exec(`${drops}\nCREATE SCHEMA public;`);
 }
 
-async function pgliteAdapter(pglite: PGlite): Promise<SqlDriverAdapter> {
-  const inner = await new PrismaPGlite(pglite).connect();
+async function pgliteAdapter(pglite: PGliteClient): Promise<SqlDriverAdapter> {
+  // Typed for a whole PGlite, the adapter calls only what PGliteClient names.
+  const inner = await new PrismaPGlite(pglite as PGlite).connect();
   return withOverrides(inner, {
     // pglite-prisma-adapter 0.7.2 does not await exec(): a failing migration would count as applied and its
     // error would surface later as an unhandled rejection.

@@ -287,6 +287,7 @@ export class Executor {
     options: { respond?: (response: WebhookResponse) => void; depth: number; stored: boolean; interrupted?: ReadonlyMap<string, number> },
   ): Promise<RunOutcome> {
     const { journal, logger } = this.deps;
+    await journal.room();
     const keepAll = document.settings.keepRuns === "all";
     // A stored (queued) run is written throughout. A run started here is held while it is short: a quick run is
     // written once, run and steps in one batch; one still going after INLINE_HOLD_MS is written with its steps so

@@ -192,6 +192,8 @@ export interface RunJournal {
   saveStep(row: StepRow): Promise<void>;
   addUsage(entry: UsageEntry): Promise<void>;
   drain(): Promise<void>;
+  /** Resolves at once, unless writes are backed up; then when they have caught up. Every run waits for it before it starts. */
+  room(): Promise<void>;
   /** Takes a run for this worker unless a live worker holds it; null when it cannot be taken (or has no document). */
   claim(args: { runId: string; workerId: string; liveWorkers: string[]; versionDocument: (versionId: string) => Promise<FlowDocument | null> }): Promise<ClaimedRun | null>;
   /** Queue mode: records that a step starts on this worker; not started when the run is no longer running here. */

@@ -142,8 +142,11 @@ export function nodeMemoryEnv(env) {
   return env.DATABASE_URL ? {} : { MALLOC_TRIM_THRESHOLD_: "65536" };
 }
 
-/** The server processes, compiled to plain JavaScript so production runs without a TypeScript loader. */
-export const serverEntries = { server: "server/main.ts", worker: "server/worker.ts", cli: "server/cli.ts" };
+/**
+ * The server processes (and the embedded database's thread), compiled to plain JavaScript so production runs without
+ * a TypeScript loader.
+ */
+export const serverEntries = { server: "server/main.ts", worker: "server/worker.ts", cli: "server/cli.ts", "pglite-thread": "server/db/pglite-thread.mts" };
 export const distDir = path.join(projectRoot, "dist");
 export const builtEntry = (name) => path.join(distDir, `${name}.mjs`);
 

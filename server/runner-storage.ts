@@ -26,6 +26,7 @@ export function runnerStorage({ db, secretBox = defaultSecretBox }: { db: Db; se
       saveStep: (row) => store.saveStep(row),
       addUsage: (entry) => store.addUsage(entry),
       drain: () => store.drain(),
+      room: () => store.room(),
       claim: (args) => runService.claim({ db, ...args, claimRow: (request) => claims.add(request) }),
       startStep: (args) => starts.add(args),
       failAfterLosses: (args) => runService.failAfterLosses({ db, ...args }),

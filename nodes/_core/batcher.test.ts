@@ -31,6 +31,29 @@ describe("Batcher", () => {
     expect(sent).toEqual([[1], [2, 3]]);
   });
 
+  it("has room at once below its limit, and otherwise once the batch in flight has returned", async () => {
+    const releases: (() => void)[] = [];
+    const batcher = new Batcher<number, number>(async (items) => {
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return items;
+    });
+    await batcher.room(2);
+    void batcher.add(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    // One batch in flight, two calls waiting behind it: at the limit.
+    void batcher.add(2);
+    void batcher.add(3);
+    let roomy = false;
+    const room = batcher.room(2).then(() => (roomy = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(roomy).toBe(false);
+    expect(await Promise.race([batcher.room(3).then(() => "room below a higher limit"), room])).toBe("room below a higher limit");
+    releases.shift()!();
+    await room;
+    expect(roomy).toBe(true);
+    releases.shift()!();
+  });
+
   it("fails every call of a batch that fails, and goes on with the next", async () => {
     let fail = true;
     const batcher = new Batcher<number, number>(async (items) => {

@@ -24,6 +24,14 @@ export class Batcher<In, Out> {
     return answer;
   }
 
+  /**
+   * Resolves once fewer than `limit` calls wait behind the batch in flight (at once when they already do): a caller
+   * that makes calls faster than they are answered paces itself on it, instead of piling them up in memory.
+   */
+  async room(limit: number): Promise<void> {
+    while (this.items.length >= limit && this.flushing) await this.flushing;
+  }
+
   /** Resolves once every call made so far has been answered (whether it succeeded or not). */
   async drain(): Promise<void> {
     while (this.flushing || this.items.length) {

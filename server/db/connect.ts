@@ -1,12 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { PoolStats } from "../../runner/metrics";
 import { lockDataDir } from "./folder-lock";
+import { PGliteThread } from "./pglite-thread-client";
 import { registerRawSql, type RawSql } from "./raw";
 import { PrismaClient } from "./generated/client";
 
@@ -91,16 +91,16 @@ export async function connectDb(target: DbTarget, { role }: { role?: ProcessRole
   }
   if (target.dataDir) await mkdir(path.dirname(target.dataDir), { recursive: true });
   const unlock = target.dataDir ? await lockDataDir(target.dataDir) : async () => {};
-  let pglite: PGlite;
+  let pglite: PGliteThread;
   try {
     // PostgreSQL's default 128 MB of shared buffers is sized for a server of its own; embedded, it would be
     // most of the process's memory.
-    pglite = await PGlite.create({ dataDir: target.dataDir ?? undefined, loadDataDir: target.image, postgresqlconf: ["shared_buffers=8MB"] });
+    pglite = await PGliteThread.start({ dataDir: target.dataDir, image: target.image, postgresqlconf: ["shared_buffers=8MB"] });
   } catch (err) {
     await unlock();
     throw err;
   }
-  const adapterFactory = new PrismaPGlite(pglite);
+  const adapterFactory = new PrismaPGlite(pglite.asPGlite());
   const db = new PrismaClient({ adapter: adapterFactory });
   registerRawSql(db, async (text, params) => (await pglite.query(text, params)).rows as never[]);
   return {

@@ -115,6 +115,12 @@ SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM steps) AS step
 
 type Write = { run: RunRow } | { step: StepRow } | { usage: UsageEntry };
 
+/**
+ * How many writes may wait behind the batch being written before new runs wait for room: a process that takes
+ * webhooks faster than its database stores their runs slows down instead of holding every run in memory.
+ */
+const MAX_WAITING_WRITES = 2_000;
+
 export class RunStore {
   private readonly batches = new Batcher<Write, void>((writes) => this.write(writes));
 
@@ -132,6 +138,11 @@ export class RunStore {
   /** Adds a step's tokens to its workspace's totals; written with the next batch. */
   addUsage(entry: UsageEntry): Promise<void> {
     return this.batches.add({ usage: entry });
+  }
+
+  /** Resolves at once, or, while too many writes wait, when they have been sent. */
+  room(): Promise<void> {
+    return this.batches.room(MAX_WAITING_WRITES);
   }
 
   /** Resolves when everything queued so far is written. */
