@@ -320,7 +320,7 @@ describe("engine against PostgreSQL", () => {
     const finished = await runtime.waitForRun(runId, 30_000);
     expect(finished.status).toBe("failed");
     const stored = await runService.get({ db, userId: owner.user.id, workspaceId: owner.workspace.id, runId });
-    expect(stored.error).toMatchObject({ code: "WORKER_LOST", message: expect.stringContaining("lost (killed, out of memory or frozen) 2 times in a trigger or a pure node") });
+    expect(stored.error).toMatchObject({ code: "WORKER_LOST", message: expect.stringContaining("lost (killed, out of memory or frozen) 2 times in a trigger or a pure node (If, Switch, Set, Merge)") });
     expect(stored.steps).toEqual([]);
   });
 

@@ -138,6 +138,9 @@ export type StepStart = Parameters<RunJournal["startStep"]>[0];
 
 const runNotFound = () => new ServiceError({ code: "NOT_FOUND", message: "Run not found" });
 
+/** The names of the node types whose steps a queued run does not record as they start (Set, If, …). */
+const pureNodeNames = () => [...nodeRegistry.values()].filter((definition) => definition.pure).map((definition) => definition.name).join(", ");
+
 export const runService = {
   /**
    * Takes runs for their workers unless a live worker holds them, in one statement: the owner check and the update
@@ -258,7 +261,7 @@ export const runService = {
     const lost = `was lost (killed, out of memory or frozen) ${losses} times`;
     const error = {
       message:
-        (step ? `Node "${step.nodeName}" was running when its worker ${lost}; ` : `The run's worker ${lost} in a trigger or a pure node (Set, If, Switch, Merge), whose steps are not recorded as they start; `) +
+        (step ? `Node "${step.nodeName}" was running when its worker ${lost}; ` : `The run's worker ${lost} in a trigger or a pure node (${pureNodeNames()}), whose steps are not recorded as they start; `) +
         `the run was failed instead of handed to another worker (RUN_MAX_WORKER_LOSSES is ${maxLosses}). ` +
         `Check what ${step ? "the node does" : "those nodes do"} with this run's input (an endless loop, a very large payload, a call that never returns), fix it, then run the flow again.`,
       code: "WORKER_LOST",
