@@ -25,9 +25,14 @@ export function useRunControl({ ref, document, flush, show }: { ref: FlowRef; do
   const run = useRunWatch(watchedRunId);
   const runDetail = useQuery({ ...trpc.run.get.queryOptions({ workspaceId: ref.workspaceId, runId: watchedRunId ?? "" }), enabled: Boolean(watchedRunId) });
   const refetchRun = runDetail.refetch;
+  const finishedAt = run?.finishedAt;
   useEffect(() => {
-    if (run?.finishedAt) void refetchRun();
-  }, [run?.finishedAt, refetchRun]);
+    if (!finishedAt || !watchedRunId) return;
+    // The run as stored once it has ended. A first fetch still out may answer with the run as it was before; a
+    // refetch would only share it (a query with no data yet keeps its first fetch), so that one is cancelled first.
+    const queryKey = trpc.run.get.queryKey({ workspaceId: ref.workspaceId, runId: watchedRunId });
+    void queryClient.cancelQueries({ queryKey }).then(() => refetchRun());
+  }, [finishedAt, watchedRunId, ref.workspaceId, trpc, queryClient, refetchRun]);
   const running = run !== null && (run.status === "running" || run.status === "queued") && run.runId === liveRunId;
   const startRun = useMutation(trpc.run.start.mutationOptions());
   const cancelRun = useMutation(trpc.run.cancel.mutationOptions());
