@@ -19,7 +19,7 @@ import { sharePageGate } from "./share-page-headers";
 import { shareRateLimiter, shareSecret } from "./share-settings";
 import { ensureSecrets } from "./secrets";
 import { runnerStorage } from "./runner-storage";
-import { onFirstUse } from "./on-first-use";
+import { onFirstUse } from "../nodes/_core/on-first-use";
 import { probeRoutes } from "./probe-routes";
 
 const PREPARE_FLAG = "--prepare-database";
