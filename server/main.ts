@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const connection = await getConnection("web");
   logger.info({ database: config.DATABASE_URL ? "postgres" : "embedded" }, "database ready");
 
-  const runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "web", logger });
+  const runtime = await Runtime.create({ storage: runnerStorage({ db: connection.db }), config, role: "web", logger });
   runtime.metrics.readFrom({ dbPools: connection.poolStats });
   handOverRuntime(runtime);
   await runtime.start();
