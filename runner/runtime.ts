@@ -24,6 +24,7 @@ import { LocalScheduler, schedulesOf, type Scheduler } from "./schedules";
 import { WebhookRouter } from "./webhooks";
 
 export type RuntimeRole = "web" | "worker" | "cli";
+export type RuntimeOptions = { storage: RunnerStorage; config: RunnerSettings; role: RuntimeRole; logger: Logger };
 
 const WORKERS_KEY = "streamware:workers";
 const CONTROL_CHANNEL = "streamware:control";
@@ -42,8 +43,6 @@ type ControlMessage = { type: "cancel"; runId: string } | { type: "triggers"; fl
  * process. Queue mode: runs go through BullMQ to worker processes, schedules are BullMQ job schedulers, events
  * and control messages cross processes over Redis pub/sub; the web process still runs sync webhook flows itself.
  */
-export type RuntimeOptions = { storage: RunnerStorage; config: RunnerSettings; role: RuntimeRole; logger: Logger };
-
 export class Runtime {
   readonly mode: "embedded" | "queue";
   readonly workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
