@@ -52,7 +52,7 @@ async function until<T>(probe: () => Promise<T | null | undefined | false> | T |
   throw new Error(`gave up waiting for ${what}`);
 }
 
-function runtime(connection: DbConnection, role: RuntimeRole, queue: boolean): Promise<Runtime> {
+async function runtime(connection: DbConnection, role: RuntimeRole, queue: boolean): Promise<Runtime> {
   const config = parseEnv({
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "streamware-bench-listeners-")),
     LISTENER_LOCK_MS: String(lockMs),
@@ -60,8 +60,9 @@ function runtime(connection: DbConnection, role: RuntimeRole, queue: boolean): P
     LOG_LEVEL: "silent",
     ...(queue ? { REDIS_URL: redisUrl } : {}),
   });
-  const started = new Runtime({ storage: runnerStorage({ db: connection.db, secretBox: () => box }), config, role, logger: pino({ level: "silent" }) });
-  return started.start().then(() => started);
+  const started = await Runtime.create({ storage: runnerStorage({ db: connection.db, secretBox: () => box }), config, role, logger: pino({ level: "silent" }) });
+  await started.start();
+  return started;
 }
 
 async function activateMqttFlow(connection: DbConnection, web: Runtime, scope: { userId: string; workspaceId: string }, topic: string): Promise<string> {

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const db = connection.db;
   const box = createSecretBox({ currentKey: randomBytes(32).toString("base64") });
   const config = parseEnv({ DATA_DIR: dataDir, HTTP_ALLOW_HOSTS: "127.0.0.1", LOG_LEVEL: "silent" });
-  const runtime = new Runtime({ storage: runnerStorage({ db, secretBox: () => box }), config, role: "web", logger: pino({ level: "silent" }) });
+  const runtime = await Runtime.create({ storage: runnerStorage({ db, secretBox: () => box }), config, role: "web", logger: pino({ level: "silent" }) });
   handOverRuntime(runtime);
   await runtime.start();
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { testRedisUrl } from "../server/test-runtime";
-import { QueueDispatcher, WorkspaceShares } from "./dispatch";
+import { QueueDispatcher, WorkspaceShares } from "./queue-dispatch";
 
 // The test Redis's default database: no test file runs a queue there, and this one removes the jobs it adds.
 describe("queueing runs on Redis", () => {

@@ -1,11 +1,12 @@
 import dns from "node:dns";
 import net, { type LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
-import { Agent, fetch as undiciFetch, request as undiciRequest, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import type { HttpClient, HttpRequest, HttpResponse } from "../nodes/_kit/context";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeExternalError } from "../nodes/_kit/errors";
 import { unreachableError } from "../nodes/_kit/network-errors";
 import { ConfigError } from "../nodes/_core/config-error";
+import { onFirstUse } from "../nodes/_core/on-first-use";
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -247,7 +248,11 @@ const isRedirect = (status: number) => status === 301 || status === 302 || statu
 /** An HTTP client that only reaches public addresses unless told otherwise, checked on every hop and every connect. */
 export function createHttpClient(options: HttpClientOptions = {}): SafeHttpClient {
   const allow = parseAllowList(options.allow ?? []);
-  const agent = new Agent({ connect: { lookup: guardedLookup(allow), timeout: 10_000 } });
+  // undici (megabytes of code) is loaded by the first request a node makes, with the agent that checks its connects.
+  const connection = onFirstUse(async () => {
+    const { Agent, fetch, request } = await import("undici");
+    return { agent: new Agent({ connect: { lookup: guardedLookup(allow), timeout: 10_000 } }), fetch, request };
+  });
   const defaultTimeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const defaultMaxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
@@ -266,7 +271,8 @@ export function createHttpClient(options: HttpClientOptions = {}): SafeHttpClien
       for (let redirects = 0; ; redirects++) {
         checkLiteralHost(allow, url);
         signal.throwIfAborted();
-        const response = await undiciRequest(url, { dispatcher: agent, method: method as Dispatcher.HttpMethod, headers, body, signal });
+        const { agent, request: send } = await connection.get();
+        const response = await send(url, { dispatcher: agent, method: method as Dispatcher.HttpMethod, headers, body, signal });
         const status = response.statusCode;
         const location = response.headers.location;
 
@@ -321,9 +327,10 @@ export function createHttpClient(options: HttpClientOptions = {}): SafeHttpClien
       headers.set("content-type", encoded.headers.get("content-type")!);
       requestInit = { ...requestInit, headers, body: Buffer.from(await encoded.arrayBuffer()) };
     }
+    const { agent, fetch: send } = await connection.get();
     for (let redirects = 0; ; redirects++) {
       checkLiteralHost(allow, url);
-      const response = (await undiciFetch(url, { ...(requestInit as object), redirect: "manual", dispatcher: agent } as never).catch((err: unknown) => {
+      const response = (await send(url, { ...(requestInit as object), redirect: "manual", dispatcher: agent } as never).catch((err: unknown) => {
         // fetch reports every failure as "fetch failed"; the refusal that caused it says what to fix.
         throw (err as { cause?: unknown }).cause instanceof NodeError ? (err as { cause: NodeError }).cause : err;
       })) as unknown as Response;
@@ -361,7 +368,9 @@ export function createHttpClient(options: HttpClientOptions = {}): SafeHttpClien
     request,
     fetch: safeFetch,
     checkHost,
-    close: () => agent.close(),
+    close: async () => {
+      await connection.loaded()?.agent.close();
+    },
   };
 }
 

@@ -12,7 +12,7 @@ import { signInAs } from "../server/routers/test-helpers";
 import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { runService } from "../server/services/run-service";
-import { QueueDispatcher, RUN_QUEUE } from "./dispatch";
+import { QueueDispatcher, RUN_QUEUE } from "./queue-dispatch";
 import type { RunSpec } from "../nodes/_core/run-types";
 import type { Runtime } from "./runtime";
 import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";

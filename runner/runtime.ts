@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import type { Worker } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { nodeRegistry } from "../nodes/registry";
 import { removeStaleWorkFolders } from "../nodes/transcode/work-folders";
 import { LocalBinaryStore } from "./binary-store";
-import { LocalDispatcher, QueueDispatcher, startRunWorker, type Dispatcher } from "./dispatch";
+import { LocalDispatcher, type Dispatcher } from "./dispatch";
 import { LocalEventBus, RecentEvents, RedisEventBus, type EventBus } from "./events";
 import { bullQueueStats, Metrics } from "./metrics";
 import { sharedRateLimiter, type Allowance, type SharedRateLimiter } from "./rate-limits";
@@ -14,15 +14,17 @@ import { Executor } from "./executor";
 import { isFinishedRunStatus, type RunEvent, type RunSpec } from "../nodes/_core/run-types";
 import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./http-client";
 import { ListenerManager } from "./listeners";
-import { MediaQueue, MediaWorker } from "./media-queue";
+import type { MediaQueue, MediaWorker } from "./media-queue";
 import { pruneRuns, pruneSeries, reconcile, releaseStranded } from "./maintenance";
 import { binaryDirOf, type RunnerSettings, type RunnerStorage } from "./ports";
 import { ExpressionSandbox } from "./expression-sandbox";
 import { codeSandboxStats, disposeCodeSandbox, getCodeSandbox } from "./sandbox";
-import { LocalScheduler, QueueScheduler, schedulesOf, startScheduleWorker, type Scheduler } from "./schedules";
+import type * as QueueModule from "./queue-mode";
+import { LocalScheduler, schedulesOf, type Scheduler } from "./schedules";
 import { WebhookRouter } from "./webhooks";
 
 export type RuntimeRole = "web" | "worker" | "cli";
+export type RuntimeOptions = { storage: RunnerStorage; config: RunnerSettings; role: RuntimeRole; logger: Logger };
 
 const WORKERS_KEY = "streamware:workers";
 const CONTROL_CHANNEL = "streamware:control";
@@ -76,14 +78,22 @@ export class Runtime {
   private readonly role: RuntimeRole;
   private readonly logger: Logger;
 
-  constructor(options: { storage: RunnerStorage; config: RunnerSettings; role: RuntimeRole; logger: Logger }) {
+  /** A process's runtime; with REDIS_URL, queue mode's libraries (queue-mode.ts) are loaded first. */
+  static async create(options: RuntimeOptions): Promise<Runtime> {
+    return new Runtime(options, options.config.REDIS_URL ? await import("./queue-mode") : null);
+  }
+
+  private constructor(
+    options: RuntimeOptions,
+    private readonly queue: typeof QueueModule | null,
+  ) {
     const { config, role, logger } = options;
     this.storage = options.storage;
     this.config = config;
     this.role = role;
     this.logger = logger;
     this.mode = config.REDIS_URL ? "queue" : "embedded";
-    this.redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : null;
+    this.redis = queue && config.REDIS_URL ? new queue.Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : null;
     this.subscriber = this.redis ? this.redis.duplicate() : null;
     // ioredis reconnects by itself; while Redis is away, say so once, not on every retry (/api/ready tells too).
     let redisDown = false;
@@ -102,7 +112,7 @@ export class Runtime {
     this.events = this.redis && this.subscriber ? new RedisEventBus(this.redis, this.subscriber, { recent }) : new LocalEventBus({ recent });
     this.binary = new LocalBinaryStore(binaryDirOf(config), { urlSecret: config.NEXTAUTH_SECRET });
     this.http = createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) });
-    this.media = this.redis ? new MediaQueue(this.redis) : null;
+    this.media = queue && this.redis ? new queue.MediaQueue(this.redis) : null;
     this.metrics = new Metrics({ role });
     this.expressions = new ExpressionSandbox(
       { timeoutMs: config.EXPRESSION_TIMEOUT_MS, memoryMb: config.EXPRESSION_MEMORY_MB },
@@ -136,8 +146,9 @@ export class Runtime {
       offload: media ? (job, options) => media.run(job, options) : undefined,
       metrics: this.metrics,
     });
-    this.dispatcher = this.redis ? new QueueDispatcher(this.redis) : new LocalDispatcher(this.executor, { concurrency: config.WORKER_CONCURRENCY, perWorkspace: this.perWorkspace() }, logger);
-    const runQueue = this.dispatcher instanceof QueueDispatcher ? this.dispatcher.queue : null;
+    const queueDispatcher = queue && this.redis ? new queue.QueueDispatcher(this.redis) : null;
+    this.dispatcher = queueDispatcher ?? new LocalDispatcher(this.executor, { concurrency: config.WORKER_CONCURRENCY, perWorkspace: this.perWorkspace() }, logger);
+    const runQueue = queueDispatcher?.queue ?? null;
     this.metrics.readFrom({
       sandboxes: () => ({ code: codeSandboxStats(), expressions: this.expressions.stats() }),
       ...(runQueue && {
@@ -145,7 +156,7 @@ export class Runtime {
       }),
     });
     const fire = (entry: { flowId: string; nodeId: string; scheduledFor: Date }) => this.fireSchedule(entry);
-    this.scheduler = role === "cli" ? null : this.redis ? (role === "web" ? new QueueScheduler(this.redis) : null) : new LocalScheduler(fire, logger);
+    this.scheduler = role === "cli" ? null : queue && this.redis ? (role === "web" ? new queue.QueueScheduler(this.redis) : null) : new LocalScheduler(fire, logger);
     this.listeners =
       role === "worker" || (role === "web" && !this.redis)
         ? new ListenerManager({
@@ -232,7 +243,8 @@ export class Runtime {
   async start(): Promise<void> {
     // Media steps run in this process (embedded, or a media worker): clear what a killed predecessor left first.
     if (this.mode === "embedded" || (this.role === "worker" && this.config.WORKER_QUEUES.includes("media"))) await this.removeTranscodeLeftovers();
-    if (this.redis && this.subscriber) {
+    if (this.queue && this.redis && this.subscriber) {
+      const queue = this.queue;
       await this.heartbeat();
       this.every(HEARTBEAT_MS, () => this.heartbeat());
       await this.refreshWatched();
@@ -245,12 +257,12 @@ export class Runtime {
       await this.events.start();
       if (this.role === "worker" && this.config.WORKER_QUEUES.includes("runs")) {
         this.workers.push(
-          startRunWorker({ connection: this.redis, executor: this.executor, concurrency: this.config.WORKER_CONCURRENCY, perWorkspace: this.perWorkspace(), logger: this.logger }),
+          queue.startRunWorker({ connection: this.redis, executor: this.executor, concurrency: this.config.WORKER_CONCURRENCY, perWorkspace: this.perWorkspace(), logger: this.logger }),
         );
-        this.workers.push(startScheduleWorker({ connection: this.redis, fire: (e) => this.fireSchedule(e), logger: this.logger }));
+        this.workers.push(queue.startScheduleWorker({ connection: this.redis, fire: (e) => this.fireSchedule(e), logger: this.logger }));
       }
       if (this.role === "worker" && this.config.WORKER_QUEUES.includes("media")) {
-        this.mediaWorker = new MediaWorker({
+        this.mediaWorker = new queue.MediaWorker({
           redis: this.redis,
           registry: nodeRegistry,
           binary: this.binary,

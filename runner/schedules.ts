@@ -1,9 +1,6 @@
-import { Queue, Worker, type ConnectionOptions } from "bullmq";
 import type { Logger } from "pino";
 import { nextFireTimes, scheduleConfig } from "../nodes/schedule/schedule.node";
 import type { ActiveFlow } from "./ports";
-
-export const SCHEDULE_QUEUE = "streamware-schedules";
 
 export interface ScheduleEntry {
   /** `<flowId>:<nodeId>`: the BullMQ job scheduler id. */
@@ -74,46 +71,4 @@ export class LocalScheduler implements Scheduler {
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }
-}
-
-/** BullMQ job schedulers: one per schedule node, kept in Redis, fired once across all workers. */
-export class QueueScheduler implements Scheduler {
-  readonly queue: Queue;
-
-  constructor(connection: ConnectionOptions) {
-    this.queue = new Queue(SCHEDULE_QUEUE, { connection });
-  }
-
-  async sync(entries: ScheduleEntry[], flowIds?: string[]): Promise<void> {
-    const wanted = new Map(entries.filter((e) => !flowIds || flowIds.includes(e.flowId)).map((e) => [e.key, e]));
-    const existing = await this.queue.getJobSchedulers(0, -1);
-    for (const scheduler of existing) {
-      const id = scheduler.key;
-      const flowId = id.split(":")[0]!;
-      if ((!flowIds || flowIds.includes(flowId)) && !wanted.has(id)) await this.queue.removeJobScheduler(id);
-    }
-    for (const entry of wanted.values()) {
-      await this.queue.upsertJobScheduler(
-        entry.key,
-        { pattern: entry.cron, tz: entry.timezone },
-        { name: "fire", data: { flowId: entry.flowId, nodeId: entry.nodeId }, opts: { removeOnComplete: true, removeOnFail: 100 } },
-      );
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.queue.close();
-  }
-}
-
-export function startScheduleWorker({ connection, fire, logger }: { connection: ConnectionOptions; fire: FireHandler; logger: Logger }): Worker {
-  const worker = new Worker<{ flowId: string; nodeId: string }>(
-    SCHEDULE_QUEUE,
-    async (job) => {
-      await fire({ flowId: job.data.flowId, nodeId: job.data.nodeId, scheduledFor: new Date(job.timestamp) });
-    },
-    { connection, concurrency: 5 },
-  );
-  worker.on("error", (err) => logger.error({ err }, "schedule worker error"));
-  return worker;
 }

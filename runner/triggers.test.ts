@@ -7,7 +7,7 @@ import { signInAs } from "../server/routers/test-helpers";
 import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { runService } from "../server/services/run-service";
-import type { QueueScheduler } from "./schedules";
+import type { QueueScheduler } from "./queue-schedules";
 import type { Runtime } from "./runtime";
 import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";
 

@@ -13,7 +13,7 @@ import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { runService } from "../server/services/run-service";
 import { RunStore } from "../server/services/run-store";
-import { QueueDispatcher } from "./dispatch";
+import { QueueDispatcher } from "./queue-dispatch";
 import type { RunSpec } from "../nodes/_core/run-types";
 import type { Runtime } from "./runtime";
 import { startTestRuntime, testRedisUrlFor } from "../server/test-runtime";

@@ -4,7 +4,7 @@
 // Mosquitto, Chromium, media tools) is scripts/provision-test-machine.mjs, which nothing here loads.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -150,21 +150,31 @@ export const serverEntries = { server: "server/main.ts", worker: "server/worker.
 export const distDir = path.join(projectRoot, "dist");
 export const builtEntry = (name) => path.join(distDir, `${name}.mjs`);
 
+/** esbuild's options for the server bundles (also read by a test of what a server imports at start-up). */
+export const serverBundleOptions = {
+  entryPoints: serverEntries,
+  outdir: distDir,
+  outExtension: { ".js": ".mjs" },
+  bundle: true,
+  // Dependencies stay in node_modules, loaded by Node as they are (native addons, WebAssembly, Next itself).
+  packages: "external",
+  // Code loaded by a dynamic import() (queue mode's Redis and BullMQ) goes in a chunk of its own, loaded when
+  // imported: bundled inline, its libraries would be imported at start-up by every process. Chunks sit beside
+  // the entries, so code that finds the project from its own file's place finds it from either.
+  splitting: true,
+  chunkNames: "[name]-[hash]",
+  platform: "node",
+  format: "esm",
+  target: "node24",
+  sourcemap: "linked",
+  logLevel: "warning",
+};
+
 async function bundleServer() {
   const { build } = await import("esbuild");
-  await build({
-    entryPoints: serverEntries,
-    outdir: distDir,
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    // Dependencies stay in node_modules, loaded by Node as they are (native addons, WebAssembly, Next itself).
-    packages: "external",
-    platform: "node",
-    format: "esm",
-    target: "node24",
-    sourcemap: "linked",
-    logLevel: "warning",
-  });
+  // Chunks are named by their content: a rebuild starts from an empty folder, so none of an older build stays.
+  rmSync(distDir, { recursive: true, force: true });
+  await build(serverBundleOptions);
 }
 
 /** `next build` and the server bundle, unless the last successful build was made from exactly these sources. */

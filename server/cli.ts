@@ -679,7 +679,7 @@ async function main(argv: string[]): Promise<number> {
       actor: await resolveActor({ db: connection.db, email: prepared.user, workspaceSlug: prepared.workspace, instanceAdmin: prepared.command === "audit" && prepared.instance }),
       runtime: async () => {
         if (!runtime) {
-          runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "cli", logger });
+          runtime = await Runtime.create({ storage: runnerStorage({ db: connection.db }), config, role: "cli", logger });
           handOverRuntime(runtime);
           await runtime.start();
         }

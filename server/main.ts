@@ -19,7 +19,7 @@ import { sharePageGate } from "./share-page-headers";
 import { shareRateLimiter, shareSecret } from "./share-settings";
 import { ensureSecrets } from "./secrets";
 import { runnerStorage } from "./runner-storage";
-import { onFirstUse } from "./on-first-use";
+import { onFirstUse } from "../nodes/_core/on-first-use";
 import { probeRoutes } from "./probe-routes";
 
 const PREPARE_FLAG = "--prepare-database";
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const connection = await getConnection("web");
   logger.info({ database: config.DATABASE_URL ? "postgres" : "embedded" }, "database ready");
 
-  const runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "web", logger });
+  const runtime = await Runtime.create({ storage: runnerStorage({ db: connection.db }), config, role: "web", logger });
   runtime.metrics.readFrom({ dbPools: connection.poolStats });
   handOverRuntime(runtime);
   await runtime.start();

@@ -52,7 +52,7 @@ export async function startTestRuntime({
     ...(redis ? { REDIS_URL: redis } : {}),
     ...env,
   });
-  const runtime = new Runtime({ storage: runnerStorage({ db, secretBox }), config, role, logger });
+  const runtime = await Runtime.create({ storage: runnerStorage({ db, secretBox }), config, role, logger });
   handOverRuntime(runtime);
   await runtime.start();
   return runtime;

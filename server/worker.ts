@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     );
   }
   const connection = await getConnection("worker");
-  const runtime = new Runtime({ storage: runnerStorage({ db: connection.db }), config, role: "worker", logger });
+  const runtime = await Runtime.create({ storage: runnerStorage({ db: connection.db }), config, role: "worker", logger });
   runtime.metrics.readFrom({ dbPools: connection.poolStats });
   handOverRuntime(runtime);
   await runtime.start();

@@ -1,5 +1,5 @@
-import nodemailer from "nodemailer";
 import { z } from "zod";
+import { onFirstUse } from "../_core/on-first-use";
 import type { HttpClient } from "../_kit/context";
 import { defineCredential } from "../_kit/define-credential";
 import { unreachableError } from "../_kit/network-errors";
@@ -18,13 +18,16 @@ export const smtpServerFields = z.object({
 
 export type SmtpServer = z.output<typeof smtpServerFields>;
 
+// The mail library is loaded by the first mail an alert sends (or the first credential test).
+const nodemailer = onFirstUse(async () => (await import("nodemailer")).default);
+
 /**
  * A nodemailer transport to the server's checked address: the host is resolved and refused like any other
  * outbound connection (no private or metadata addresses unless allowed), and TLS still verifies the host name.
  */
 export async function smtpTransport({ server, http }: { server: SmtpServer; http: HttpClient }) {
   const [address] = await http.checkHost(server.host);
-  return nodemailer.createTransport({
+  return (await nodemailer.get()).createTransport({
     host: address,
     port: server.port,
     secure: server.security === "tls",

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import Parser from "rss-parser";
+import type Parser from "rss-parser";
 import { z } from "zod";
+import { onFirstUse } from "../_core/on-first-use";
 import type { HttpClient } from "../_kit/context";
 import { defineNode, ui } from "../_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeExternalError } from "../_kit/errors";
@@ -53,6 +54,9 @@ function toItem(feed: Parser.Output<FeedEntry>, entry: FeedEntry, id: string): I
   };
 }
 
+// The feed parser is loaded by the first feed fetched.
+const feedParser = onFirstUse(async () => (await import("rss-parser")).default);
+
 async function fetchFeed(args: { http: HttpClient; url: string; signal: AbortSignal; validators: Record<string, string> }): Promise<Parser.Output<FeedEntry> | null> {
   const { http, url, signal, validators } = args;
   const res = await http.request({ url, headers: { accept: ACCEPT, ...validators }, maxResponseBytes: MAX_FEED_BYTES, timeoutMs: 30_000, signal });
@@ -61,8 +65,9 @@ async function fetchFeed(args: { http: HttpClient; url: string; signal: AbortSig
   for (const [header, validator] of [["etag", "if-none-match"], ["last-modified", "if-modified-since"]] as const) {
     if (res.headers[header]) validators[validator] = res.headers[header];
   }
+  const FeedParser = await feedParser.get();
   try {
-    return await new Parser<Record<string, never>, FeedEntry>().parseString(res.body.toString("utf8"));
+    return await new FeedParser<Record<string, never>, FeedEntry>().parseString(res.body.toString("utf8"));
   } catch (err) {
     throw new NodeConfigError(`${url} is not an RSS or Atom feed (${(err as Error).message}); check the address`, { cause: err });
   }

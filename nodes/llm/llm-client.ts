@@ -1,9 +1,19 @@
-import { Ollama, type ChatResponse as OllamaChatResponse } from "ollama/browser";
-import OpenAI from "openai";
+import type { ChatResponse as OllamaChatResponse } from "ollama/browser";
 import { z } from "zod";
+import { onFirstUse } from "../_core/on-first-use";
 import { describeConfigIssues } from "../_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeExternalError } from "../_kit/errors";
 import { unreachableError } from "../_kit/network-errors";
+
+// The SDKs are loaded by the first request that needs one: a server whose flows ask no model keeps neither.
+const openaiSdk = onFirstUse(() => import("openai"));
+const ollamaSdk = onFirstUse(() => import("ollama/browser"));
+
+/** Whether `err` is the OpenAI SDK's error with an HTTP status; without the SDK loaded, nothing can be. */
+function isOpenAIError(err: unknown): err is InstanceType<typeof import("openai").APIError> {
+  const sdk = openaiSdk.loaded();
+  return sdk !== undefined && err instanceof sdk.APIError;
+}
 
 /**
  * Chat completions from OpenAI (or any server speaking its Chat Completions API) and Ollama, streamed, through
@@ -312,6 +322,7 @@ async function complete(request: ChatRequest, messages: Message[]): Promise<Comp
 async function completeOpenAI(request: ChatRequest, messages: Message[], fetch: typeof globalThis.fetch, signal: AbortSignal): Promise<Completion> {
   const { provider } = request;
   const baseURL = baseUrlOf(provider);
+  const { default: OpenAI } = await openaiSdk.get();
   const client = new OpenAI({
     baseURL,
     // Nothing is read from the process environment: a flow uses only what its credential and config say.
@@ -366,6 +377,7 @@ async function completeOpenAI(request: ChatRequest, messages: Message[], fetch: 
 
 async function completeOllama(request: ChatRequest, messages: Message[], fetch: typeof globalThis.fetch): Promise<Completion> {
   const { provider } = request;
+  const { Ollama } = await ollamaSdk.get();
   const client = new Ollama({
     host: baseUrlOf(provider),
     fetch,
@@ -400,7 +412,7 @@ function classify(provider: LlmProvider, err: unknown, lastResponse: Response | 
   const refusal = findNodeError(err);
   if (refusal) return refusal;
   const where = describeProvider(provider);
-  const status = err instanceof OpenAI.APIError ? err.status : (err as { status_code?: number }).status_code;
+  const status = isOpenAIError(err) ? err.status : (err as { status_code?: number }).status_code;
   const upstream = upstreamMessage(err);
   const details = { provider: provider.kind, model: provider.model, status, upstream };
   if (status === undefined) {
@@ -415,7 +427,7 @@ function classify(provider: LlmProvider, err: unknown, lastResponse: Response | 
     }
     return new NodeExternalError(`${where} failed: ${upstream}`, { details, cause: err });
   }
-  const headers = err instanceof OpenAI.APIError && err.headers ? err.headers : lastResponse?.headers;
+  const headers = isOpenAIError(err) && err.headers ? err.headers : lastResponse?.headers;
   if (status === 429 || status >= 500) {
     const what = status === 429 ? "is rate limiting requests (429)" : `answered ${status}`;
     return new RetryableStatus(new NodeExternalError(`${where} ${what}: ${upstream}`, { status, details, cause: err }), retryAfterMs(headers));
@@ -441,7 +453,7 @@ function findNodeError(err: unknown): NodeError | undefined {
 }
 
 function upstreamMessage(err: unknown): string {
-  if (err instanceof OpenAI.APIError) {
+  if (isOpenAIError(err)) {
     const body = err.error as { message?: string } | undefined;
     return (body?.message ?? err.message).slice(0, 500);
   }
@@ -458,6 +470,7 @@ export async function listModels({ provider, fetch, signal }: { provider: Omit<L
   };
   try {
     if (provider.kind === "openai") {
+      const { default: OpenAI } = await openaiSdk.get();
       const client = new OpenAI({
         baseURL: baseUrlOf(described),
         apiKey: provider.apiKey || "none",
@@ -471,6 +484,7 @@ export async function listModels({ provider, fetch, signal }: { provider: Omit<L
       const page = await client.models.list({ signal });
       return page.data.map((m) => m.id);
     }
+    const { Ollama } = await ollamaSdk.get();
     const client = new Ollama({ host: baseUrlOf(described), fetch: tracked, headers: provider.apiKey ? { Authorization: `Bearer ${provider.apiKey}` } : undefined });
     return (await client.list()).models.map((m) => m.name);
   } catch (err) {

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import net from "node:net";
-import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import type { IClientOptions, MqttClient } from "mqtt";
 import { z } from "zod";
+import { onFirstUse } from "../_core/on-first-use";
 import type { HttpClient, NodeLogger } from "../_kit/context";
 import { ui } from "../_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeExternalError } from "../_kit/errors";
@@ -128,6 +129,9 @@ function connectError(broker: Broker, err: Error & { code?: string | number }): 
  * the sign-in, or does not answer within `timeoutMs`. The host must pass the same address rules as HTTP requests.
  * With `reconnect`, the client reconnects (and resubscribes) by itself after a later drop.
  */
+// The MQTT client library is loaded by the first connection to a broker.
+const mqtt = onFirstUse(async () => (await import("mqtt")).default);
+
 export async function connectBroker(args: {
   broker: Broker;
   http: HttpClient;
@@ -157,7 +161,7 @@ export async function connectBroker(args: {
     options.hostname = addresses[0];
     if (!net.isIP(url.hostname.replace(/^\[(.*)\]$/, "$1"))) options.servername = url.hostname;
   }
-  const client = mqtt.connect(broker.url, options);
+  const client = (await mqtt.get()).connect(broker.url, options);
   // An 'error' without a listener would throw; after the first connect, errors are reconnects' business.
   client.on("error", (err) => logger?.warn({ err: err.message, broker: brokerLabel(broker) }, "MQTT connection error"));
   await new Promise<void>((resolve, reject) => {

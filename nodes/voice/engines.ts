@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import OpenAI, { toFile } from "openai";
+import { onFirstUse } from "../_core/on-first-use";
 import type { HttpClient } from "../_kit/context";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeExternalError } from "../_kit/errors";
 import { runTool } from "./audio";
@@ -126,6 +126,9 @@ export function parsePocketsphinx(output: string): Transcript {
   return { text, confidence: text ? confidence : null, language: "en" };
 }
 
+// The OpenAI SDK is loaded by the first transcription that needs it.
+const openaiSdk = onFirstUse(() => import("openai"));
+
 /** Sends the WAV to an OpenAI-compatible /audio/transcriptions endpoint through the official SDK. */
 export async function transcribeWhisper({
   wav,
@@ -146,6 +149,7 @@ export async function transcribeWhisper({
   http: HttpClient;
   signal: AbortSignal;
 }): Promise<Transcript> {
+  const { default: OpenAI, toFile } = await openaiSdk.get();
   const client = new OpenAI({ apiKey, baseURL: baseUrl, fetch: http.fetch, maxRetries: 0 });
   try {
     const file = await toFile(await readFile(wav), "audio.wav", { type: "audio/wav" });

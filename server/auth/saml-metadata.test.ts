@@ -35,15 +35,15 @@ const md = (inner: string, entity = `entityID="https://idp.example.test/saml"`) 
   `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" ${entity}>${inner}</md:EntityDescriptor>`;
 
 describe("readIdpMetadata", () => {
-  it("reads the entity id, the redirect sign-on address and the signing certificate", () => {
-    expect(readIdpMetadata(idp.metadataXml)).toEqual({ entityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [idp.certificate] });
+  it("reads the entity id, the redirect sign-on address and the signing certificate", async () => {
+    expect(await readIdpMetadata(idp.metadataXml)).toEqual({ entityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [idp.certificate] });
   });
 
-  it("finds the identity provider inside an EntitiesDescriptor and skips encryption-only keys", () => {
+  it("finds the identity provider inside an EntitiesDescriptor and skips encryption-only keys", async () => {
     const idpPart = idp.metadataXml.replace(/^<\?xml[^>]*>\s*/, "");
     const encryptionOnly = `<md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>bm90IGEgY2VydA==</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`;
     const wrapped = `<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">${md("<md:SPSSODescriptor/>", `entityID="https://sp.example.test"`)}${idpPart.replace("<md:IDPSSODescriptor", `<md:IDPSSODescriptor`).replace("</md:IDPSSODescriptor>", `${encryptionOnly}</md:IDPSSODescriptor>`)}</md:EntitiesDescriptor>`;
-    expect(readIdpMetadata(wrapped)).toEqual({ entityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [idp.certificate] });
+    expect(await readIdpMetadata(wrapped)).toEqual({ entityId: idp.entityId, ssoUrl: idp.ssoUrl, certificates: [idp.certificate] });
   });
 
   it.each([
@@ -60,13 +60,13 @@ describe("readIdpMetadata", () => {
       /Signing certificate 1 .* not a valid X\.509 certificate/,
     ],
     [`${md("<md:IDPSSODescriptor/>")}${" ".repeat(MAX_METADATA_BYTES)}x`, /larger than 512 KB/],
-  ])("refuses %#: says what is missing or wrong", (xml, message) => {
-    expect(() => readIdpMetadata(xml)).toThrow(message);
+  ])("refuses %#: says what is missing or wrong", async (xml, message) => {
+    await expect(readIdpMetadata(xml)).rejects.toThrow(message);
   });
 
-  it("does not expand external entities", () => {
+  it("does not expand external entities", async () => {
     const xxe = `<!DOCTYPE md [<!ENTITY leak SYSTEM "file:///etc/passwd">]>${md(`<md:IDPSSODescriptor/>`, `entityID="&leak;"`)}`;
-    expect(() => readIdpMetadata(xxe)).toThrow(/entityID|single sign-on|not valid XML/);
+    await expect(readIdpMetadata(xxe)).rejects.toThrow(/entityID|single sign-on|not valid XML/);
   });
 });
 

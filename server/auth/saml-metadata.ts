@@ -1,5 +1,5 @@
 import { X509Certificate } from "node:crypto";
-import { DOMParser } from "@xmldom/xmldom";
+import { onFirstUse } from "../../nodes/_core/on-first-use";
 import type { HttpClient } from "../../nodes/_kit/context";
 import { ServiceError } from "../services/service-error";
 
@@ -32,7 +32,11 @@ function children(parent: Element, { ns, name }: { ns: string; name: string }): 
   return found;
 }
 
-function parseXml(xml: string): Document {
+// The XML parser is loaded by the first metadata read, as the rest of SAML is.
+const xmldom = onFirstUse(() => import("@xmldom/xmldom"));
+
+async function parseXml(xml: string): Promise<Document> {
+  const { DOMParser } = await xmldom.get();
   const problems: string[] = [];
   const report = (message: string) => problems.push(message.replace(/^\[xmldom [a-z]+\]\t?/i, "").split("\n")[0]!.trim());
   const doc = new DOMParser({ errorHandler: { warning: () => undefined, error: report, fatalError: report } }).parseFromString(xml, "text/xml");
@@ -94,11 +98,11 @@ function redirectSsoUrl(idp: Element): string {
 }
 
 /** Reads an identity provider's entity id, redirect sign-on address and signing certificates from its SAML metadata. */
-export function readIdpMetadata(xml: string): IdpMetadata {
+export async function readIdpMetadata(xml: string): Promise<IdpMetadata> {
   const text = xml.replace(/^\uFEFF/, "").trim();
   if (!text) refuse("The metadata is empty. Paste the identity provider's SAML metadata XML, or give its metadata URL.");
   if (Buffer.byteLength(text) > MAX_METADATA_BYTES) refuse(`The metadata is larger than ${MAX_METADATA_BYTES / 1024} KB; use the metadata of the one identity provider this workspace signs in with.`);
-  const { entity, idp } = idpEntity(parseXml(text).documentElement!);
+  const { entity, idp } = idpEntity((await parseXml(text)).documentElement!);
   const entityId = entity.getAttribute("entityID")?.trim();
   if (!entityId) refuse("The identity provider's <EntityDescriptor> has no entityID.");
   return { entityId, ssoUrl: redirectSsoUrl(idp), certificates: signingCertificates(idp) };
@@ -121,5 +125,5 @@ export async function fetchIdpMetadata({ url, http }: { url: string; http: HttpC
   }
   if (response.status < 200 || response.status >= 300) refuse(`The metadata URL answered HTTP ${response.status}; check the address with your identity provider.`);
   const xml = response.body.toString("utf8");
-  return { xml, metadata: readIdpMetadata(xml) };
+  return { xml, metadata: await readIdpMetadata(xml) };
 }

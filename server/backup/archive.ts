@@ -3,8 +3,9 @@ import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { type ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGunzip, createGzip } from "node:zlib";
-import { Decrypter, Encrypter, identityToRecipient } from "age-encryption";
+import type { Decrypter, Encrypter } from "age-encryption";
 import tar from "tar-stream";
+import { onFirstUse } from "../../nodes/_core/on-first-use";
 
 /**
  * A backup file is a gzipped tar, encrypted with age (https://age-encryption.org) under the key the operator gives:
@@ -35,14 +36,19 @@ export function parseBackupKey(text: string, source: string): BackupKey {
   return { kind: "passphrase", passphrase: trimmed };
 }
 
+// The age library is loaded by the first backup written or read.
+const age = onFirstUse(() => import("age-encryption"));
+
 async function encrypter(key: BackupKey): Promise<Encrypter> {
+  const { Encrypter, identityToRecipient } = await age.get();
   const encrypter = new Encrypter();
   if (key.kind === "passphrase") encrypter.setPassphrase(key.passphrase);
   else encrypter.addRecipient(await identityToRecipient(key.identity));
   return encrypter;
 }
 
-function decrypter(key: BackupKey): Decrypter {
+async function decrypter(key: BackupKey): Promise<Decrypter> {
+  const { Decrypter } = await age.get();
   const decrypter = new Decrypter();
   if (key.kind === "passphrase") decrypter.addPassphrase(key.passphrase);
   else decrypter.addIdentity(key.identity);
@@ -103,7 +109,7 @@ export interface ArchiveEntry {
 export async function readArchive({ file, key, onEntry }: { file: string; key: BackupKey; onEntry: (entry: ArchiveEntry) => Promise<void> }): Promise<void> {
   let plain: Readable;
   try {
-    const decrypted = await decrypter(key).decrypt(Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>);
+    const decrypted = await (await decrypter(key)).decrypt(Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>);
     plain = Readable.fromWeb(decrypted as unknown as WebReadableStream<Uint8Array>);
   } catch (err) {
     throw describeReadError(err, file);

@@ -8,7 +8,8 @@ import type { PoolStats } from "../../runner/metrics";
 import { lockDataDir } from "./folder-lock";
 import { PGliteThread } from "./pglite-thread-client";
 import { registerRawSql, type RawSql } from "./raw";
-import { PrismaClient } from "./generated/client";
+import { PrismaClient, type Prisma } from "./generated/client";
+import { loadQueryCompilerFromFile } from "./query-compiler";
 
 export type Db = PrismaClient;
 
@@ -48,13 +49,19 @@ const poolUse = (pool: pg.Pool): PoolStats => ({ total: pool.totalCount, idle: p
 export type ProcessRole = "web" | "worker" | "cli";
 export const applicationName = (role: ProcessRole) => `streamware-${role}`;
 
+/**
+ * PrismaClient's options: the adapter, and the query compiler compiled from its file's bytes (query-compiler.ts).
+ * `__internal` is Prisma's own option, which the generated client's types leave out.
+ */
+const clientOptions = (adapter: SqlMigrationAwareDriverAdapterFactory) => ({ adapter, __internal: { configOverride: loadQueryCompilerFromFile } }) as Prisma.PrismaClientOptions;
+
 export async function connectDb(target: DbTarget, { role }: { role?: ProcessRole } = {}): Promise<DbConnection> {
   if (target.kind === "postgres") {
     const application_name = role ? applicationName(role) : undefined;
     // Prisma's pool is made here, not by the adapter, so that its use can be read (the adapter keeps it open).
     const prismaPool = new pg.Pool({ connectionString: target.url, application_name });
     const adapterFactory = new PrismaPg(prismaPool);
-    const db = new PrismaClient({ adapter: adapterFactory });
+    const db = new PrismaClient(clientOptions(adapterFactory));
     const pool = new pg.Pool({ connectionString: target.url, max: 4, application_name });
     // An idle connection the server closes (a restart, a terminated backend) leaves the pool, and the next query
     // opens a new one; without a listener, its error would end the process.
@@ -101,7 +108,7 @@ export async function connectDb(target: DbTarget, { role }: { role?: ProcessRole
     throw err;
   }
   const adapterFactory = new PrismaPGlite(pglite.asPGlite());
-  const db = new PrismaClient({ adapter: adapterFactory });
+  const db = new PrismaClient(clientOptions(adapterFactory));
   registerRawSql(db, async (text, params) => (await pglite.query(text, params)).rows as never[]);
   return {
     target,

@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FLOW_SCHEMA_TAG } from "../../nodes/_core/flow-document";
 import type { Runtime } from "../../runner/runtime";
-import type { QueueScheduler } from "../../runner/schedules";
+import type { QueueScheduler } from "../../runner/queue-schedules";
 import { useTestDatabase } from "../db/test-databases";
 import { signInAs } from "../routers/test-helpers";
 import { startTestRuntime, testRedisUrlFor, serveWebhooks, type WebhookServer } from "../test-runtime";

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { generateServiceProviderMetadata, SAML, SamlStatusError, ValidateInResponseTo, type CacheProvider, type Profile } from "@node-saml/node-saml";
+import type { CacheProvider, Profile, SAML } from "@node-saml/node-saml";
+import { onFirstUse } from "../../nodes/_core/on-first-use";
 import type { HttpClient } from "../../nodes/_kit/context";
 import { samlErrorMessages, type SamlErrorCode } from "../auth/saml-errors";
 import { fetchIdpMetadata, readIdpMetadata, type IdpMetadata } from "../auth/saml-metadata";
@@ -130,8 +131,12 @@ class RequestStore implements CacheProvider {
   }
 }
 
-function samlClient({ connection, origin, store }: { connection: ReadyConnection; origin: string; store: RequestStore }): SAML {
+// node-saml (with its XML signature and encryption libraries) is loaded by the first SAML sign-in or metadata request.
+const nodeSaml = onFirstUse(() => import("@node-saml/node-saml"));
+
+async function samlClient({ connection, origin, store }: { connection: ReadyConnection; origin: string; store: RequestStore }): Promise<SAML> {
   const sp = samlServiceProvider({ origin, connectionId: connection.id });
+  const { SAML, ValidateInResponseTo } = await nodeSaml.get();
   return new SAML({
     issuer: sp.entityId,
     callbackUrl: sp.acsUrl,
@@ -152,12 +157,18 @@ function samlClient({ connection, origin, store }: { connection: ReadyConnection
   });
 }
 
+/** Whether the IdP answered with a non-success status; without node-saml loaded, nothing can be its error. */
+function isSamlStatusError(err: unknown): boolean {
+  const saml = nodeSaml.loaded();
+  return saml !== undefined && err instanceof saml.SamlStatusError;
+}
+
 /** node-saml's reasons, sorted into what the sign-in page can tell the person; the audit log keeps node-saml's words. */
 function refusalOf(err: unknown): SamlRefusal {
   if (err instanceof SamlRefusal) return err;
   const detail = err instanceof Error ? err.message : String(err);
   const samlError: SamlErrorCode =
-    err instanceof SamlStatusError ? "SamlIdpRefused"
+    isSamlStatusError(err) ? "SamlIdpRefused"
     : /signature/i.test(detail) ? "SamlSignature"
     : /audience/i.test(detail) ? "SamlAudience"
     : /InResponseTo/i.test(detail) ? "SamlRequest"
@@ -242,7 +253,7 @@ export const samlService = {
     let xml: string;
     let metadata: IdpMetadata;
     try {
-      ({ xml, metadata } = url ? await fetchIdpMetadata({ url, http }) : { xml: pasted!, metadata: readIdpMetadata(pasted!) });
+      ({ xml, metadata } = url ? await fetchIdpMetadata({ url, http }) : { xml: pasted!, metadata: await readIdpMetadata(pasted!) });
     } catch (err) {
       if (err instanceof ServiceError) throw fieldError({ field: url ? "metadataUrl" : "metadataXml", message: err.message });
       throw err;
@@ -255,6 +266,7 @@ export const samlService = {
     const row = await db.ssoConnection.findUnique({ where: { id: connectionId }, select: { protocol: true } });
     if (!row || row.protocol !== "saml") throw new ServiceError({ code: "NOT_FOUND", message: "There is no SAML connection with this id." });
     const sp = samlServiceProvider({ origin, connectionId });
+    const { generateServiceProviderMetadata } = await nodeSaml.get();
     return generateServiceProviderMetadata({ issuer: sp.entityId, callbackUrl: sp.acsUrl, wantAssertionsSigned: true, identifierFormat: null });
   },
 
@@ -268,7 +280,7 @@ export const samlService = {
     const browserToken = token();
     const relayState = token();
     const store = new RequestStore(db, connection.id, { relayState, browserHash: sha256(browserToken), callbackUrl });
-    const redirectUrl = await samlClient({ connection, origin, store }).getAuthorizeUrlAsync(relayState, undefined, {});
+    const redirectUrl = await (await samlClient({ connection, origin, store })).getAuthorizeUrlAsync(relayState, undefined, {});
     return { redirectUrl, browserToken };
   },
 
@@ -283,7 +295,7 @@ export const samlService = {
     try {
       const connection = await readyConnection({ db, connectionId });
       const store = new RequestStore(db, connection.id);
-      const { profile } = await samlClient({ connection, origin, store }).validatePostResponseAsync({ SAMLResponse: samlResponse });
+      const { profile } = await (await samlClient({ connection, origin, store })).validatePostResponseAsync({ SAMLResponse: samlResponse });
       if (!profile) refuseSaml("SamlInvalid", "the answer holds no sign-in");
       email = firstString(profile, EMAIL_ATTRIBUTES);
       if (profile.issuer !== connection.idpEntityId) refuseSaml("SamlIssuer", `issued by "${String(profile.issuer).slice(0, 200)}", not by "${connection.idpEntityId}"`);
