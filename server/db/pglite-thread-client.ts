@@ -106,6 +106,7 @@ export class PGliteThread implements PGliteClient {
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     const id = (await this.send({ op: "begin" })) as number;
     this.openTransactions++;
+    this.keepAlive();
     let closed = false;
     const ensureOpen = () => {
       if (closed) throw new Error("Transaction is closed");
