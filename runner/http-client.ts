@@ -268,10 +268,10 @@ export function createHttpClient(options: HttpClientOptions = {}): SafeHttpClien
     let body = req.body;
 
     try {
+      const { agent, request: send } = await connection.get();
       for (let redirects = 0; ; redirects++) {
         checkLiteralHost(allow, url);
         signal.throwIfAborted();
-        const { agent, request: send } = await connection.get();
         const response = await send(url, { dispatcher: agent, method: method as Dispatcher.HttpMethod, headers, body, signal });
         const status = response.statusCode;
         const location = response.headers.location;
