@@ -179,7 +179,8 @@ describe("queue mode when workers are lost in a step", { timeout: 300_000 }, () 
   it("never moves a cancelled run again, nor lets a replaced worker write its steps, whatever it writes later", async () => {
     const spec = await activeFlow("Late writes", [{ id: "trigger", name: "Start", type: "core.manual-trigger", config: {} }]);
     const runId = await runtime.executor.createQueued(spec);
-    const holder = runtime.workerId;
+    // Not this test runtime's own id: it hands back runs stored as running under its id that it does not run.
+    const holder = "worker-that-holds-it";
     await db().run.update({ where: { id: runId }, data: { status: "running", workerId: holder, startedAt: new Date() } });
     const store = new RunStore(db());
     const at = new Date();
