@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { NodeConfigError } from "../_kit/errors";
 import { ExpressionSandbox } from "../../runner/expression-sandbox";
-import { checkExpressions, ExpressionError, hasExpressions, parseTemplate, resolveExpressions, type ExpressionScope } from "./expressions";
+import { checkExpressions, ExpressionError, hasExpressions, parseTemplate, planExpressions, resolveExpressions, type ExpressionScope } from "./expressions";
 
 const evaluator = new ExpressionSandbox({ timeoutMs: 300 });
 afterAll(() => evaluator.dispose());
@@ -109,6 +109,22 @@ describe("resolveExpressions", () => {
     const config = { to: "{{ name }}", list: [1, "{{ count }}", { deep: "{{ tags[1] }}" }], on: true, none: null };
     expect(await resolve(config)).toEqual({ to: "Ada", list: [1, 3, { deep: "b" }], on: true, none: null });
     expect(config.to).toBe("{{ name }}");
+  });
+
+  it("resolves with a plan made once, for items of any shape, as it does without one", async () => {
+    const config = { to: "{{ name }}", list: [1, "{{ count * 2 }}", { deep: "x {{ tags[1] }}" }], plain: "text" };
+    const plan = planExpressions(config, { nodeName: "Mailer" });
+    expect(plan.strings.map((s) => s && s.parts.length)).toEqual([1, 1, 2, null]);
+    const other: ExpressionScope = { ...scope, json: { name: "Bo", count: 5, tags: ["c"] } };
+    expect(await resolveExpressions(config, { scope, nodeName: "Mailer", evaluator, plan })).toEqual(await resolve(config));
+    expect(await resolveExpressions(config, { scope: other, nodeName: "Mailer", evaluator, plan })).toEqual({ to: "Bo", list: [1, 10, { deep: "x " }], plain: "text" });
+    // Each resolution is a copy of its own: nothing of one run's config is another's.
+    const first = await resolveExpressions(config, { scope, nodeName: "Mailer", evaluator, plan });
+    expect(first.list[2]).not.toBe(config.list[2]);
+  });
+
+  it("refuses to plan a config whose expression does not compile, naming the field", () => {
+    expect(() => planExpressions({ a: "{{ name }}", b: { c: "{{ (name }}" } }, { nodeName: "Mailer" })).toThrow(/Node "Mailer", field "b.c": expression \{\{ \(name \}\} failed/);
   });
 
   it("names the node, the field and the position of a failing expression", async () => {

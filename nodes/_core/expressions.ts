@@ -261,40 +261,70 @@ function bindingsFor(expressions: string[], scope: ExpressionScope): Record<stri
   return bindings;
 }
 
+type PlannedPart = { text: string } | { expression: string; where: { nodeName: string; field: string; offset: number }; compiled: Compiled };
+
+/** Where a config's expressions are and what they compiled to: one entry per string, null for plain text. */
+export interface ExpressionPlan {
+  strings: ({ parts: PlannedPart[]; single: boolean } | null)[];
+}
+
+/**
+ * Finds and compiles the expressions in a config's strings, in the order resolveExpressions visits them; a node's
+ * plan is made once and used for every item of every run. Throws the ExpressionError of the first that does not
+ * compile.
+ */
+export function planExpressions(config: unknown, options: { nodeName: string; field?: string }): ExpressionPlan {
+  const { nodeName } = options;
+  const strings: ExpressionPlan["strings"] = [];
+  walkStrings(config, options.field ?? "", (source, field) => {
+    const parsed = parseTemplate(source);
+    strings.push(
+      parsed && {
+        single: parsed.length === 1,
+        parts: parsed.map((part) => {
+          if ("text" in part) return part;
+          const where = { nodeName, field, offset: part.offset };
+          return { expression: part.expression, where, compiled: compile(part.expression, where) };
+        }),
+      },
+    );
+  });
+  return { strings };
+}
+
 /**
  * Returns a copy of the config with every expression replaced by its value. Field paths are read here; the other
  * expressions of the config go to the evaluator together, as one batch under its limits.
  */
 export async function resolveExpressions<T>(
   config: T,
-  options: { scope: ExpressionScope; nodeName: string; evaluator: ExpressionEvaluator; field?: string; signal?: AbortSignal },
+  options: { scope: ExpressionScope; nodeName: string; evaluator: ExpressionEvaluator; field?: string; signal?: AbortSignal; plan?: ExpressionPlan },
 ): Promise<T> {
-  const { scope, nodeName } = options;
+  const { scope } = options;
+  const plan = options.plan ?? planExpressions(config, options);
   // One entry per string of the config, in the order walkStrings and mapStrings both visit them.
   const templates: (Template | null)[] = [];
   const here: Pending[] = [];
   const pending: Pending[] = [];
-  walkStrings(config, options.field ?? "", (source, field) => {
-    const parsed = parseTemplate(source);
-    if (!parsed) {
+  for (const planned of plan.strings) {
+    if (!planned) {
       templates.push(null);
-      return;
+      continue;
     }
-    const template: Template = { parts: [], single: parsed.length === 1 };
-    for (const part of parsed) {
+    const template: Template = { parts: [], single: planned.single };
+    for (const part of planned.parts) {
       if ("text" in part) {
         template.parts.push(part.text);
         continue;
       }
-      const where = { nodeName, field, offset: part.offset };
-      const found = compile(part.expression, where);
+      const found = part.compiled;
       const read = found.path && readFieldPath(found.path, scope);
       // A field path through arrays follows JSONata's rules for them: evaluated here, as a bounded shape.
-      if (!read) (found.place === "isolate" ? pending : here).push({ parts: template.parts, index: template.parts.length, expression: part.expression, where, compiled: found });
+      if (!read) (found.place === "isolate" ? pending : here).push({ parts: template.parts, index: template.parts.length, expression: part.expression, where: part.where, compiled: found });
       template.parts.push(read?.value);
     }
     templates.push(template);
-  });
+  }
   for (const slot of here) {
     if (!(await evaluateHere(slot, scope))) pending.push(slot);
   }

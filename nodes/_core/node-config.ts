@@ -1,6 +1,6 @@
 import { migrateConfig, parseNodeConfig, splitLiteralFields, type NodeDefinition } from "../_kit/define-node";
 import type { Item } from "../_kit/items";
-import { hasExpressions, resolveExpressions, type ExpressionEvaluator, type ExpressionScope } from "./expressions";
+import { hasExpressions, planExpressions, resolveExpressions, type ExpressionEvaluator, type ExpressionPlan, type ExpressionScope } from "./expressions";
 
 /** A node's config migrated to its type's version and split into evaluated and literal fields. */
 export interface PreparedConfig {
@@ -8,6 +8,10 @@ export interface PreparedConfig {
   evaluated: Record<string, unknown>;
   literal: Record<string, unknown>;
   expressions: boolean;
+  /** A config without expressions, parsed by the node's schema: once per node, not per run (nodes never change their config). */
+  parsed?: { config: unknown };
+  /** The expressions of the evaluated fields, compiled: made on first use (a config that does not compile has none). */
+  plan?: ExpressionPlan;
 }
 
 export function prepareConfig(definition: NodeDefinition, config: Record<string, unknown>, typeVersion: number): PreparedConfig {
@@ -21,7 +25,7 @@ export type ScopeBase = Omit<ExpressionScope, "json" | "binary" | "itemIndex">;
 
 /**
  * The node's config with its expressions evaluated against input item `index`, validated by the node's schema.
- * A config without expressions is parsed once.
+ * A config without expressions is parsed once, for every run of the prepared node.
  */
 export function configResolver<Config>(args: {
   definition: NodeDefinition<Config>;
@@ -33,14 +37,12 @@ export function configResolver<Config>(args: {
   signal?: AbortSignal;
 }): (index: number) => Promise<Config> {
   const { definition, nodeName, prepared, input, scope, evaluator, signal } = args;
-  if (!prepared.expressions) {
-    let parsed: { config: Config } | undefined;
-    return async () => (parsed ??= { config: parseNodeConfig(definition, nodeName, prepared.raw) }).config;
-  }
+  if (!prepared.expressions) return async () => (prepared.parsed ??= { config: parseNodeConfig(definition, nodeName, prepared.raw) }).config as Config;
   return async (index: number) => {
     const item = input[index] ?? input[0];
     const itemScope: ExpressionScope = { ...scope, json: item?.json ?? scope.trigger, binary: item?.binary, itemIndex: index };
-    const evaluated = await resolveExpressions(prepared.evaluated, { scope: itemScope, nodeName, evaluator, signal });
+    prepared.plan ??= planExpressions(prepared.evaluated, { nodeName });
+    const evaluated = await resolveExpressions(prepared.evaluated, { scope: itemScope, nodeName, evaluator, signal, plan: prepared.plan });
     return parseNodeConfig(definition, nodeName, { ...evaluated, ...prepared.literal });
   };
 }
