@@ -198,10 +198,13 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
       pending.set(edge.target, left);
       if (left === 0) ready.push(edge.target);
     }
-    await Promise.all(ready.map((id) => visit(id)));
+    // Most steps lead to one next step: it is awaited alone, without a Promise.all of one.
+    if (ready.length === 1) await visit(ready[0]!);
+    else if (ready.length > 1) await Promise.all(ready.map((id) => visit(id)));
   };
 
-  const record = async (step: StepRecord) => {
+  /** Keeps a finished step; with `durableSteps`, the promise settles once it is stored (undefined otherwise). */
+  const record = (step: StepRecord): Promise<void> | undefined => {
     steps.push(step);
     services.emit(() => ({
       type: "step.finished",
@@ -214,8 +217,8 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
       at: step.finishedAt.toISOString(),
     }));
     const saving = services.saveStep(run, step);
-    if (request.durableSteps) await saving;
-    else saving.catch((err: unknown) => services.logger.error({ err, runId: run.id }, "could not save a step"));
+    if (request.durableSteps) return saving;
+    saving.catch((err: unknown) => services.logger.error({ err, runId: run.id }, "could not save a step"));
   };
 
   const visit = async (nodeId: string): Promise<void> => {
@@ -242,7 +245,8 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     }
     // Every line the step logs names its node.
     const step = await withLogFields({ nodeId: node.id }, () => runStep(node, inputs));
-    await record(step);
+    const saving = record(step);
+    if (saving) await saving;
     if (step.status === "failed" && node.onError === "stop") {
       failure ??= { ...step.error!, message: `Node "${node.name}" failed: ${step.error!.message}` };
       controller.abort();
@@ -258,9 +262,10 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
     const before = request.interrupted?.get(node.id) ?? 0;
     // A step that runs again when its run resumes needs no record of its start (a round trip saved).
     const recordStart = request.durableSteps && services.startStep && !node.disabled && !runsAgainOnResume(definition);
-    const started = async (attempt: number) => {
+    /** Announces an attempt; a promise to wait for when the attempt's start is stored first. */
+    const started = (attempt: number): Promise<void> | undefined => {
       services.emit(() => ({ type: "step.started", runId: run.id, nodeId: node.id, attempt, at: now().toISOString() }));
-      if (recordStart) await services.startStep!(run, { nodeId: node.id, nodeName: node.name, nodeType: node.type, attempt, startedAt });
+      if (recordStart) return services.startStep!(run, { nodeId: node.id, nodeName: node.name, nodeType: node.type, attempt, startedAt });
     };
     const usage: StepUsage[] = [];
     const finish = (status: FinishedStepStatus, attempt: number, output: PortItems, error: SerializedNodeError | null): StepRecord => {
@@ -281,7 +286,8 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
         ...(usage.length ? { usage } : {}),
       };
     };
-    await started(before + 1);
+    const starting = started(before + 1);
+    if (starting) await starting;
     if (node.disabled) return finish("succeeded", 1, { out: input }, null);
 
     const maxAttempts = node.retry?.maxAttempts ?? 1;
