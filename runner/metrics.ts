@@ -1,5 +1,6 @@
 import type { Queue } from "bullmq";
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { CountingHistogram } from "./counting-histogram";
 
 /** The isolates of one sandbox and the heap they use, read when metrics are scraped. */
 export interface IsolateStats {
@@ -57,8 +58,8 @@ export class Metrics {
   readonly registry = new Registry();
   readonly runsStarted: Counter<"trigger">;
   readonly runsFinished: Counter<"status" | "trigger">;
-  readonly stepDuration: Histogram<"node_type" | "status">;
-  readonly webhookDuration: Histogram<"code">;
+  private readonly stepDuration: CountingHistogram<"node_type" | "status">;
+  private readonly webhookDuration: CountingHistogram<"code">;
   readonly expressionLimitHits: Counter<"limit">;
   readonly llmTokens: Counter<"provider" | "model" | "kind">;
   readonly liveStreams: Gauge<"kind">;
@@ -73,8 +74,9 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: "streamware_" });
     this.runsStarted = new Counter({ name: "streamware_runs_started_total", help: "Runs this process started, by trigger.", labelNames: ["trigger"], registers });
     this.runsFinished = new Counter({ name: "streamware_runs_finished_total", help: "Runs this process finished, by status and trigger.", labelNames: ["status", "trigger"], registers });
-    this.stepDuration = new Histogram({ name: "streamware_step_duration_seconds", help: "How long steps took, by node type and status.", labelNames: ["node_type", "status"], buckets: STEP_BUCKETS, registers });
-    this.webhookDuration = new Histogram({ name: "streamware_webhook_duration_seconds", help: "Webhook calls from arrival to answer, by HTTP status code.", labelNames: ["code"], buckets: WEBHOOK_BUCKETS, registers });
+    // Observed on every step and webhook call: histograms that count without prom-client's per-observation work.
+    this.stepDuration = new CountingHistogram("streamware_step_duration_seconds", "How long steps took, by node type and status.", ["node_type", "status"], STEP_BUCKETS, this.registry);
+    this.webhookDuration = new CountingHistogram("streamware_webhook_duration_seconds", "Webhook calls from arrival to answer, by HTTP status code.", ["code"], WEBHOOK_BUCKETS, this.registry);
     this.expressionLimitHits = new Counter({ name: "streamware_expression_limit_hits_total", help: "Expressions stopped by a limit (time, memory, output size).", labelNames: ["limit"], registers });
     this.llmTokens = new Counter({ name: "streamware_llm_tokens_total", help: "Tokens of model calls, by provider, model and kind (prompt or completion).", labelNames: ["provider", "model", "kind"], registers });
     this.liveStreams = new Gauge({ name: "streamware_live_streams", help: "Open server-sent event streams, by kind (run, dashboard).", labelNames: ["kind"], registers });
@@ -155,11 +157,16 @@ export class Metrics {
 
   /** A step finished: its duration, and the tokens its model calls used. */
   stepFinished(step: { nodeType: string; status: string; durationMs: number; usage?: readonly { provider: string; model: string; promptTokens: number; completionTokens: number }[] }): void {
-    this.stepDuration.observe({ node_type: step.nodeType, status: step.status }, step.durationMs / 1000);
+    this.stepDuration.observe([step.nodeType, step.status], step.durationMs / 1000);
     for (const use of step.usage ?? []) {
       if (use.promptTokens) this.llmTokens.inc({ provider: use.provider, model: use.model, kind: "prompt" }, use.promptTokens);
       if (use.completionTokens) this.llmTokens.inc({ provider: use.provider, model: use.model, kind: "completion" }, use.completionTokens);
     }
+  }
+
+  /** A webhook call was answered, `seconds` after it arrived. */
+  webhookAnswered(statusCode: number, seconds: number): void {
+    this.webhookDuration.observe([String(statusCode)], seconds);
   }
 
   /** A scheduled backup was written and checked, or failed. */

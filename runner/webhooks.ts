@@ -190,7 +190,7 @@ export class WebhookRouter {
     const prefix = url.startsWith(HOOKS_PREFIX) ? HOOKS_PREFIX : url.startsWith(HOOKS_TEST_PREFIX) ? HOOKS_TEST_PREFIX : null;
     if (!prefix) return false;
     const started = performance.now();
-    res.once("finish", () => this.deps.metrics.webhookDuration.observe({ code: String(res.statusCode) }, (performance.now() - started) / 1000));
+    res.once("finish", () => this.deps.metrics.webhookAnswered(res.statusCode, (performance.now() - started) / 1000));
     this.serve(req, res, url, prefix).catch((err: unknown) => {
       this.deps.logger.error({ err, url }, "webhook failed");
       send(res, 500, { error: "The webhook could not be handled; see the server log." });
