@@ -37,6 +37,26 @@ describe("core.set", () => {
     ]);
   });
 
+  it("gives each item its own copy of an object in the config, which later fields and later runs never change", async () => {
+    // No expressions: the config is parsed once and its objects are the flow's own.
+    const config = {
+      json: { meta: { tags: ["a"] } },
+      fields: [
+        { name: "address", value: { city: "London" } },
+        { name: "address.zip", value: "N1" },
+      ],
+    };
+    const before = structuredClone(config);
+    const first = await runNode(setNode, { input: [{ json: { id: 1 } }, { json: { id: 2 } }], config });
+    expect(first.items.map((item) => item.json.address)).toEqual([{ city: "London", zip: "N1" }, { city: "London", zip: "N1" }]);
+    expect(first.items[0]!.json.address).not.toBe(first.items[1]!.json.address);
+    (first.items[0]!.json.meta as { tags: string[] }).tags.push("changed downstream");
+    expect((first.items[1]!.json.meta as { tags: string[] }).tags).toEqual(["a"]);
+    expect(config).toEqual(before);
+    const second = await runNode(setNode, { input: [{ json: { id: 3 } }], config });
+    expect(second.items[0]!.json).toEqual({ id: 3, meta: { tags: ["a"] }, address: { city: "London", zip: "N1" } });
+  });
+
   it("writes nested fields along dot paths, creating or replacing what is in the way", async () => {
     const { items } = await runNode(setNode, {
       input: [{ json: { address: { street: "Main 1" }, meta: "flat" } }],

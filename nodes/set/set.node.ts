@@ -69,6 +69,14 @@ function objectOf(value: unknown, nodeName: string): Record<string, unknown> {
   return parsed;
 }
 
+/**
+ * A value of the config as the item's own: an object or list is copied, so a later field writing into it (`a`, then
+ * `a.b`) or a node downstream changing it never changes the flow's config or another item.
+ */
+function own(value: unknown): unknown {
+  return value !== null && typeof value === "object" ? structuredClone(value) : value;
+}
+
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split(".");
   let node = target;
@@ -116,14 +124,14 @@ export const setNode = defineNode({
     const out: Item[] = [];
     for await (const { item, config } of eachItem({ input, ctx })) {
       const json: Record<string, unknown> = config.keepOnlySet ? {} : structuredClone(item.json);
-      if (config.json !== undefined) Object.assign(json, objectOf(config.json, ctx.node.name));
+      if (config.json !== undefined) Object.assign(json, own(objectOf(config.json, ctx.node.name)));
       for (const f of config.fields) {
         const type = config.types?.[f.name];
         const value = type ? converted(f.value, type) : { value: f.value };
         if (!value && !config.keepUnconverted) {
           throw new NodeConfigError(`Node "${ctx.node.name}": field "${f.name}" is ${JSON.stringify(f.value)?.slice(0, 80)}, which is not ${type === "array" ? "a list" : type === "object" ? "an object" : `a ${type}`}; change its type or turn on keeping values that do not convert`);
         }
-        setPath(json, f.name, value ? value.value : f.value);
+        setPath(json, f.name, own(value ? value.value : f.value));
       }
       out.push(item.binary ? { json, binary: item.binary } : { json });
     }
