@@ -124,14 +124,16 @@ export const setNode = defineNode({
     const out: Item[] = [];
     for await (const { item, config } of eachItem({ input, ctx })) {
       const json: Record<string, unknown> = config.keepOnlySet ? {} : structuredClone(item.json);
-      if (config.json !== undefined) Object.assign(json, own(objectOf(config.json, ctx.node.name)));
+      // Copied where they come in: JSON text parsed on the way is the item's own already.
+      if (config.json !== undefined) Object.assign(json, objectOf(own(config.json), ctx.node.name));
       for (const f of config.fields) {
         const type = config.types?.[f.name];
-        const value = type ? converted(f.value, type) : { value: f.value };
+        const fieldValue = own(f.value);
+        const value = type ? converted(fieldValue, type) : { value: fieldValue };
         if (!value && !config.keepUnconverted) {
           throw new NodeConfigError(`Node "${ctx.node.name}": field "${f.name}" is ${JSON.stringify(f.value)?.slice(0, 80)}, which is not ${type === "array" ? "a list" : type === "object" ? "an object" : `a ${type}`}; change its type or turn on keeping values that do not convert`);
         }
-        setPath(json, f.name, own(value ? value.value : f.value));
+        setPath(json, f.name, value ? value.value : fieldValue);
       }
       out.push(item.binary ? { json, binary: item.binary } : { json });
     }
