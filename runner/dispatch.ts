@@ -15,6 +15,11 @@ export interface QueuedRun {
  */
 export interface Dispatcher {
   enqueue(run: QueuedRun): Promise<void>;
+  /**
+   * Resolves at once, or, while too many runs wait to be handed over, when they have been: a caller that does not
+   * wait for `enqueue` (an async webhook) paces itself on it.
+   */
+  room(): Promise<void>;
   /** Whether the run's job is still held by the queue (waiting, delayed or active). */
   has(runId: string): Promise<boolean>;
   close(): Promise<void>;
@@ -49,6 +54,9 @@ export class LocalDispatcher implements Dispatcher {
   async has(runId: string): Promise<boolean> {
     return this.queued.has(runId);
   }
+
+  /** Runs are handed over as they are queued. */
+  async room(): Promise<void> {}
 
   /** The next run to start: from the first workspace in turn below its share, which then goes to the back. */
   private next(): { runId: string; workspaceId: string } | null {

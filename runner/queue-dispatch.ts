@@ -15,6 +15,8 @@ const LOWEST_PRIORITY = 2_097_152;
 /** A workspace's count of waiting runs lapses this long after its last run was queued, should a count go astray. */
 const BACKLOG_TTL_SECONDS = 3600;
 const BACKLOG_KEY = "streamware:backlog:";
+/** How many runs may wait behind the batch going to Redis before callers that do not wait for it are held back. */
+const MAX_WAITING_RUNS = 2_000;
 
 /**
  * BullMQ: the job carries the run id and its workspace (PostgreSQL holds the run), and the job id is the run id,
@@ -32,6 +34,10 @@ export class QueueDispatcher implements Dispatcher {
 
   enqueue(run: QueuedRun): Promise<void> {
     return this.batches.add(run);
+  }
+
+  room(): Promise<void> {
+    return this.batches.room(MAX_WAITING_RUNS);
   }
 
   /** Counts each workspace's runs into its backlog, then adds every job with its place in that backlog as priority. */

@@ -334,11 +334,17 @@ export class WebhookRouter {
     return safeEqual(value, expected) ? null : { status: 401, message: `The ${route.config.authHeader} signature does not match the body.` };
   }
 
-  /** The run is stored before the 202 goes out, so the id it carries can be followed at once. */
+  /**
+   * The run is stored before the 202 goes out, so the id it carries can be followed at once, and the run will run:
+   * it is handed to the queue meanwhile, and a run the queue did not take (Redis away) is queued again by the
+   * reconciler. The answer does not wait for the queue, only for room in it.
+   */
   private async startAsync(res: ServerResponse, spec: RunSpec, started?: (runId: string) => void): Promise<void> {
-    const runId = await this.deps.executor.createQueued(spec);
+    const { executor, dispatcher, logger } = this.deps;
+    await dispatcher.room();
+    const runId = await executor.createQueued(spec);
     started?.(runId);
-    await this.deps.dispatcher.enqueue({ runId, workspaceId: spec.workspaceId });
+    dispatcher.enqueue({ runId, workspaceId: spec.workspaceId }).catch((err: unknown) => logger.warn({ err, runId }, "could not queue a run; it is queued again shortly"));
     send(res, 202, { runId });
   }
 

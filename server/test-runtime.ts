@@ -1,6 +1,8 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
@@ -23,6 +25,33 @@ export function testRedisUrlFor(dbIndex: number): string {
   const url = new URL(testRedisUrl);
   url.pathname = `/${dbIndex}`;
   return url.toString();
+}
+
+/** A Redis server of the test's own, which it may stop and start again: on a free port, or on `port` (a restart). */
+export async function startOwnRedis(port?: number): Promise<{ url: string; port: number; process: ChildProcess; stop(): Promise<void> }> {
+  if (port === undefined) {
+    const probe = createNetServer().listen(0, "127.0.0.1");
+    await once(probe, "listening");
+    port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+  }
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "inherit"] });
+  let seen = "";
+  for await (const chunk of child.stdout!) {
+    seen += String(chunk);
+    if (seen.includes("Ready to accept connections")) break;
+  }
+  child.stdout!.resume();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGKILL");
+      await once(child, "exit");
+    },
+  };
 }
 
 /**
