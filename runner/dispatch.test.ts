@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { testRedisUrl } from "../server/test-runtime";
+import { startOwnRedis, testRedisUrl } from "../server/test-runtime";
 import { QueueDispatcher, WorkspaceShares } from "./queue-dispatch";
 
 // The test Redis's default database: no test file runs a queue there, and this one removes the jobs it adds.
@@ -31,6 +31,39 @@ describe("queueing runs on Redis", () => {
       await Promise.all([...runs, later].map(({ runId }) => dispatcher.queue.remove(runId)));
       await redis.del(`streamware:backlog:${flooding}`, `streamware:backlog:${quiet}`);
     }
+  });
+});
+
+describe("queueing runs while Redis is away", () => {
+  let redis: Awaited<ReturnType<typeof startOwnRedis>> | undefined;
+  let client: Redis | undefined;
+  let dispatcher: QueueDispatcher | undefined;
+  afterAll(async () => {
+    await dispatcher?.close();
+    client?.disconnect();
+    await redis?.stop();
+  });
+
+  it("has room until 2,000 runs wait behind the batch in flight, then once Redis has taken them", { timeout: 60_000 }, async () => {
+    redis = await startOwnRedis();
+    client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    dispatcher = new QueueDispatcher(client);
+    await dispatcher.queue.waitUntilReady();
+    await redis.stop();
+    const runs = Array.from({ length: 2_001 }, () => ({ runId: randomUUID(), workspaceId: "away" }));
+    // The first run's batch leaves and waits for Redis; the rest wait behind it.
+    const first = dispatcher.enqueue(runs[0]!);
+    await new Promise((resolve) => setImmediate(resolve));
+    const queued = [first, ...runs.slice(1).map((run) => dispatcher!.enqueue(run))];
+    let roomy = false;
+    const room = dispatcher.room().then(() => (roomy = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(roomy).toBe(false);
+
+    redis = await startOwnRedis(redis.port);
+    await room;
+    await Promise.all(queued);
+    expect(await dispatcher.queue.count()).toBe(runs.length);
   });
 });
 
