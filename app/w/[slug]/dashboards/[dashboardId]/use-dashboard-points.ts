@@ -111,7 +111,11 @@ export function useDashboardPoints({
       const { from: fromMs, to: toMs } = current.current;
       for (const input of current.current.inputs) {
         if (!input.series.includes(message.series)) continue;
-        queryClient.setQueryData(reads.pointsKey(input), (old: SeriesPoints[] | undefined) => {
+        const key = reads.pointsKey(input);
+        // A read still in flight may have started before this point was stored, and would put back points without
+        // it (the read the stream's opening asks for, most often): it is read again, from now.
+        if (queryClient.isFetching({ queryKey: key }) > 0) void queryClient.invalidateQueries({ queryKey: key });
+        queryClient.setQueryData(key, (old: SeriesPoints[] | undefined) => {
           if (!old) return old;
           const known = old.find((s) => s.series === message.series);
           const points = withLivePoint({ points: known?.points ?? [], point, fromMs, toMs });
