@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:http";
@@ -28,7 +28,7 @@ export function testRedisUrlFor(dbIndex: number): string {
 }
 
 /** A Redis server of the test's own, which it may stop and start again: on a free port, or on `port` (a restart). */
-export async function startOwnRedis(port?: number): Promise<{ url: string; port: number; process: ChildProcess; stop(): Promise<void> }> {
+export async function startOwnRedis(port?: number): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   if (port === undefined) {
     const probe = createNetServer().listen(0, "127.0.0.1");
     await once(probe, "listening");
@@ -45,7 +45,6 @@ export async function startOwnRedis(port?: number): Promise<{ url: string; port:
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    process: child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGKILL");
