@@ -41,7 +41,6 @@ export async function startOwnRedis(port?: number): Promise<{ url: string; port:
     seen += String(chunk);
     if (seen.includes("Ready to accept connections")) break;
   }
-  child.stdout!.resume();
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
