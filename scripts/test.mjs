@@ -24,6 +24,8 @@ for (const major of alsoMajors) {
 
 const resultsDir = path.join(projectRoot, "test-results");
 const vitestReport = (major) => path.join(resultsDir, major === thisMajor ? "vitest.json" : `vitest-node${major}.json`);
+/** What failed a vitest run outside any test (scripts/vitest-errors-reporter.mjs). */
+const vitestErrorsReport = (major) => vitestReport(major).replace(/\.json$/, "-errors.json");
 const playwrightReport = path.join(resultsDir, "playwright.json");
 
 const banner = (title) => process.stdout.write(`\n━━ ${title} ${"━".repeat(Math.max(0, 72 - title.length))}\n`);
@@ -87,13 +89,15 @@ async function vitestStage({ env, major = thisMajor }) {
   const args = [
     "vitest", "run",
     "--reporter=default", "--reporter=json", `--outputFile.json=${path.relative(projectRoot, report)}`,
+    "--reporter=./scripts/vitest-errors-reporter.mjs",
     "--passWithNoTests",
     // Playwright specs share the *.spec.ts pattern but only run under Playwright.
     "--exclude=e2e/**/*.spec.ts",
   ];
   banner(`${name}: npx vitest run`);
   const startedAt = performance.now();
-  const code = await npx(args, { env });
+  const errorsReport = vitestErrorsReport(major);
+  const code = await npx(args, { env: { ...env, VITEST_ERRORS_REPORT: errorsReport } });
   const counts = readJson(report);
   const result = { name, passed: 0, failed: 0, skipped: 0, seconds: seconds(startedAt), note: "" };
   if (counts) {
@@ -105,6 +109,7 @@ async function vitestStage({ env, major = thisMajor }) {
   if (code !== 0 && result.failed === 0) {
     result.failed = Math.max(1, counts?.numFailedTestSuites ?? 0);
     result.note = counts ? `exit ${code}: a test file failed outside any test` : `exit ${code}, no report`;
+    result.errors = readJson(errorsReport) ?? [];
   }
   return result;
 }
@@ -146,7 +151,8 @@ async function setup() {
   await ensureChromium();
   await ensureMediaTools();
   mkdirSync(resultsDir, { recursive: true });
-  for (const report of [vitestReport(thisMajor), ...alsoMajors.map(vitestReport), playwrightReport]) rmSync(report, { force: true });
+  const majors = [thisMajor, ...alsoMajors];
+  for (const report of [...majors.map(vitestReport), ...majors.map(vitestErrorsReport), playwrightReport]) rmSync(report, { force: true });
   const [appPort, oidcPort] = [await freePort(), await freePort()];
   const env = {
     ...process.env,
@@ -167,6 +173,11 @@ async function setup() {
 }
 
 function printTable(stages) {
+  // Errors outside any test are printed far up a long log; the few lines here keep them beside the table.
+  for (const stage of stages.filter((stage) => stage.errors?.length)) {
+    banner(`${stage.name}: failed outside any test`);
+    for (const { message, file } of stage.errors) process.stdout.write(`${file ?? "(no file)"}: ${message}\n`);
+  }
   banner("results");
   const width = Math.max(...stages.map((stage) => stage.name.length));
   for (const stage of stages) {
