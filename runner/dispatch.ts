@@ -16,10 +16,10 @@ export interface QueuedRun {
 export interface Dispatcher {
   enqueue(run: QueuedRun): Promise<void>;
   /**
-   * Resolves at once, or, while too many runs wait to be handed over, when they have been: a caller that does not
-   * wait for `enqueue` (an async webhook) paces itself on it.
+   * True at once, or, while too many runs wait to be handed over, once they have been: a caller that does not wait
+   * for `enqueue` (an async webhook) paces itself on it. False when they still wait after `waitMs`.
    */
-  room(): Promise<void>;
+  room(waitMs: number): Promise<boolean>;
   /** Whether the run's job is still held by the queue (waiting, delayed or active). */
   has(runId: string): Promise<boolean>;
   close(): Promise<void>;
@@ -56,7 +56,9 @@ export class LocalDispatcher implements Dispatcher {
   }
 
   /** Runs are handed over as they are queued. */
-  async room(): Promise<void> {}
+  async room(): Promise<boolean> {
+    return true;
+  }
 
   /** The next run to start: from the first workspace in turn below its share, which then goes to the back. */
   private next(): { runId: string; workspaceId: string } | null {

@@ -38,8 +38,12 @@ export class MediaQueue {
   readonly queue: Queue<StepJob, MediaJobResult>;
   private events: Promise<QueueEvents> | undefined;
 
-  constructor(private readonly redis: Redis) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly onRedisError: (err: Error) => void,
+  ) {
     this.queue = new Queue(MEDIA_QUEUE, { connection: redis });
+    this.queue.on("error", onRedisError);
   }
 
   /** One QueueEvents reader per process, made on first use: most processes never run media. */
@@ -47,6 +51,7 @@ export class MediaQueue {
     this.events ??= (async () => {
       const events = new QueueEvents(MEDIA_QUEUE, { connection: this.redis.duplicate() });
       events.setMaxListeners(0);
+      events.on("error", this.onRedisError);
       await events.waitUntilReady();
       return events;
     })();
@@ -141,6 +146,8 @@ export class MediaWorker {
       http: HttpClient;
       limits: NodeLimits;
       logger: Logger;
+      /** Where a connection's errors go: Redis being away is said once by the process, not by every connection. */
+      onRedisError: (err: Error) => void;
       concurrency: number;
     },
   ) {
@@ -154,6 +161,7 @@ export class MediaWorker {
     });
     this.worker.on("error", (err) => deps.logger.error({ err }, "media worker error"));
     this.subscriber = deps.redis.duplicate();
+    this.subscriber.on("error", deps.onRedisError);
     this.subscriber.on("message", (_channel: string, jobId: string) => this.worker.cancelJob(jobId, "cancel"));
   }
 

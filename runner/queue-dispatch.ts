@@ -36,8 +36,8 @@ export class QueueDispatcher implements Dispatcher {
     return this.batches.add(run);
   }
 
-  room(): Promise<void> {
-    return this.batches.room(MAX_WAITING_RUNS);
+  room(waitMs: number): Promise<boolean> {
+    return this.batches.room(MAX_WAITING_RUNS, waitMs);
   }
 
   /** Counts each workspace's runs into its backlog, then adds every job with its place in that backlog as priority. */

@@ -66,6 +66,8 @@ export class Runtime {
   private mediaWorker: MediaWorker | null = null;
   private readonly redis: Redis | null;
   private readonly subscriber: Redis | null;
+  /** Says once per outage that Redis does not answer, whichever connection or queue finds it. */
+  private readonly redisError: (err: Error) => void;
   private readonly workers: Worker[] = [];
   private readonly limiters = new Map<string, SharedRateLimiter>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -95,13 +97,16 @@ export class Runtime {
     this.mode = config.REDIS_URL ? "queue" : "embedded";
     this.redis = queue && config.REDIS_URL ? new queue.Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : null;
     this.subscriber = this.redis ? this.redis.duplicate() : null;
-    // ioredis reconnects by itself; while Redis is away, say so once, not on every retry (/api/ready tells too).
+    // ioredis reconnects by itself; while Redis is away, say so once, not on every retry of every connection and
+    // queue that uses it (/api/ready tells too).
     let redisDown = false;
+    const redisError = (err: Error) => {
+      if (!redisDown) logger.warn({ err }, "Redis does not answer; reconnecting");
+      redisDown = true;
+    };
+    this.redisError = redisError;
     for (const client of [this.redis, this.subscriber]) {
-      client?.on("error", (err: Error) => {
-        if (!redisDown) logger.warn({ err }, "Redis does not answer; reconnecting");
-        redisDown = true;
-      });
+      client?.on("error", redisError);
       client?.on("ready", () => {
         if (redisDown) logger.info("Redis answers again");
         redisDown = false;
@@ -112,7 +117,7 @@ export class Runtime {
     this.events = this.redis && this.subscriber ? new RedisEventBus(this.redis, this.subscriber, { recent }) : new LocalEventBus({ recent });
     this.binary = new LocalBinaryStore(binaryDirOf(config), { urlSecret: config.NEXTAUTH_SECRET });
     this.http = createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) });
-    this.media = queue && this.redis ? new queue.MediaQueue(this.redis) : null;
+    this.media = queue && this.redis ? new queue.MediaQueue(this.redis, redisError) : null;
     this.metrics = new Metrics({ role });
     this.expressions = new ExpressionSandbox(
       { timeoutMs: config.EXPRESSION_TIMEOUT_MS, memoryMb: config.EXPRESSION_MEMORY_MB },
@@ -147,6 +152,7 @@ export class Runtime {
       metrics: this.metrics,
     });
     const queueDispatcher = queue && this.redis ? new queue.QueueDispatcher(this.redis) : null;
+    queueDispatcher?.queue.on("error", redisError);
     this.dispatcher = queueDispatcher ?? new LocalDispatcher(this.executor, { concurrency: config.WORKER_CONCURRENCY, perWorkspace: this.perWorkspace() }, logger);
     const runQueue = queueDispatcher?.queue ?? null;
     this.metrics.readFrom({
@@ -156,7 +162,9 @@ export class Runtime {
       }),
     });
     const fire = (entry: { flowId: string; nodeId: string; scheduledFor: Date }) => this.fireSchedule(entry);
-    this.scheduler = role === "cli" ? null : queue && this.redis ? (role === "web" ? new queue.QueueScheduler(this.redis) : null) : new LocalScheduler(fire, logger);
+    const queueScheduler = role === "web" && queue && this.redis ? new queue.QueueScheduler(this.redis) : null;
+    queueScheduler?.queue.on("error", redisError);
+    this.scheduler = role === "cli" ? null : this.redis ? queueScheduler : new LocalScheduler(fire, logger);
     this.listeners =
       role === "worker" || (role === "web" && !this.redis)
         ? new ListenerManager({
@@ -269,6 +277,7 @@ export class Runtime {
           http: this.http,
           limits: { transcodeConcurrency: this.config.TRANSCODE_CONCURRENCY },
           logger: this.logger,
+          onRedisError: this.redisError,
           concurrency: this.config.MEDIA_CONCURRENCY,
         });
         await this.mediaWorker.start();

@@ -35,6 +35,12 @@ interface Route {
   test?: boolean;
 }
 
+/**
+ * How long an async call waits for room in the queue (runs back up only while Redis does not take them) before it
+ * is answered 503, with nothing started.
+ */
+export const QUEUE_ROOM_WAIT_MS = 10_000;
+
 /** A multipart body that cannot be taken as it is; the message says why. */
 class MultipartError extends Error {}
 
@@ -337,11 +343,15 @@ export class WebhookRouter {
   /**
    * The run is stored before the 202 goes out, so the id it carries can be followed at once, and the run will run:
    * it is handed to the queue meanwhile, and a run the queue did not take (Redis away) is queued again by the
-   * reconciler. The answer does not wait for the queue, only for room in it.
+   * reconciler. The answer does not wait for the queue, only for room in it, and for that no longer than
+   * `QUEUE_ROOM_WAIT_MS`.
    */
   private async startAsync(res: ServerResponse, spec: RunSpec, started?: (runId: string) => void): Promise<void> {
     const { executor, dispatcher, logger } = this.deps;
-    await dispatcher.room();
+    if (!(await dispatcher.room(QUEUE_ROOM_WAIT_MS))) {
+      const error = `The run queue is full: runs have waited for Redis for over ${QUEUE_ROOM_WAIT_MS / 1000} s. Nothing was started; try again shortly.`;
+      return send(res, 503, { error }, { "retry-after": "5" });
+    }
     const runId = await executor.createQueued(spec);
     started?.(runId);
     dispatcher.enqueue({ runId, workspaceId: spec.workspaceId }).catch((err: unknown) => logger.warn({ err, runId }, "could not queue a run; it is queued again shortly"));

@@ -54,6 +54,25 @@ describe("Batcher", () => {
     releases.shift()!();
   });
 
+  it("waits for room no longer than it is told to", async () => {
+    const releases: (() => void)[] = [];
+    const batcher = new Batcher<number, number>(async (items) => {
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return items;
+    });
+    void batcher.add(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    void batcher.add(2);
+    expect(await batcher.room(1, 20)).toBe(false);
+    expect(await batcher.room(1, 0)).toBe(false);
+    const room = batcher.room(1, 10_000);
+    releases.shift()!();
+    expect(await room).toBe(true);
+    // Room at once needs no wait at all.
+    expect(await batcher.room(5, 0)).toBe(true);
+    releases.shift()!();
+  });
+
   it("fails every call of a batch that fails, and goes on with the next", async () => {
     let fail = true;
     const batcher = new Batcher<number, number>(async (items) => {

@@ -26,10 +26,16 @@ export class Batcher<In, Out> {
 
   /**
    * Resolves once fewer than `limit` calls wait behind the batch in flight (at once when they already do): a caller
-   * that makes calls faster than they are answered paces itself on it, instead of piling them up in memory.
+   * that makes calls faster than they are answered paces itself on it, instead of piling them up in memory. With
+   * `waitMs`, it waits no longer than that and resolves false when there was still no room.
    */
-  async room(limit: number): Promise<void> {
-    while (this.items.length >= limit && this.flushing) await this.flushing;
+  async room(limit: number, waitMs?: number): Promise<boolean> {
+    const deadline = waitMs === undefined ? undefined : performance.now() + waitMs;
+    while (this.items.length >= limit && this.flushing) {
+      if (deadline === undefined) await this.flushing;
+      else if (!(await settlesWithin(this.flushing, deadline - performance.now()))) return false;
+    }
+    return true;
   }
 
   /** Resolves once every call made so far has been answered (whether it succeeded or not). */
@@ -56,4 +62,16 @@ export class Batcher<In, Out> {
         if (this.items.length) this.flush();
       });
   }
+}
+
+/** Whether `promise` settles within `ms` (false at once when `ms` is not above 0). */
+function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  if (ms <= 0) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms, false);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }

@@ -141,8 +141,8 @@ export class RunStore {
   }
 
   /** Resolves at once, or, while too many writes wait, when they have been sent. */
-  room(): Promise<void> {
-    return this.batches.room(MAX_WAITING_WRITES);
+  async room(): Promise<void> {
+    await this.batches.room(MAX_WAITING_WRITES);
   }
 
   /** Resolves when everything queued so far is written. */
