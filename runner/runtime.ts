@@ -12,6 +12,7 @@ import { bullQueueStats, Metrics } from "./metrics";
 import { sharedRateLimiter, type Allowance, type SharedRateLimiter } from "./rate-limits";
 import { Executor } from "./executor";
 import { isFinishedRunStatus, type RunEvent, type RunSpec } from "../nodes/_core/run-types";
+import { settlesWithin } from "../nodes/_core/settles-within";
 import { createHttpClient, httpAllowListFromEnv, type SafeHttpClient } from "./http-client";
 import { ListenerManager } from "./listeners";
 import type { MediaQueue, MediaWorker } from "./media-queue";
@@ -35,6 +36,8 @@ const HEARTBEAT_MS = 1000;
 const WATCH_REFRESH_MS = 500;
 const WORKER_TTL_MS = 5000;
 const CANCEL_WAIT_MS = 5000;
+/** How long a stopping process waits for Redis to hear what it has to say before it stops without it. */
+const REDIS_CLOSE_MS = 5000;
 
 type ControlMessage = { type: "cancel"; runId: string } | { type: "triggers"; flowId: string };
 
@@ -478,20 +481,37 @@ export class Runtime {
       while (this.executor.activeCount > 0) await new Promise((r) => setTimeout(r, 20));
     }
     await this.storage.journal.drain();
-    await mediaClosed;
-    // Not forced: a handed-back run's processor returns only after its release, and its job must still be marked
-    // finished in Redis. A forced close skips that, leaving the job active under the lock of a process that is
-    // gone, so the run waits for the lock to lapse and BullMQ's stalled check (up to 15 s) instead of the next
-    // reconcile.
-    await Promise.all(this.workers.map((w) => w.close().catch(() => {})));
-    await this.scheduler?.close();
-    await this.dispatcher.close();
-    await this.media?.close();
-    await this.events.close();
+    // What is left tells Redis (jobs finished, queues closed, this worker gone), which would wait for a Redis that
+    // is away for as long as it is away. So it gets REDIS_CLOSE_MS; then the connections are dropped, and what Redis
+    // was not told is put right by the others: the runs are stored, and a live worker's reconciler queues them again.
+    const told = this.closeQueues(mediaClosed);
+    if (this.redis && !(await settlesWithin(told, REDIS_CLOSE_MS))) {
+      this.logger.warn(`Redis did not answer within ${REDIS_CLOSE_MS / 1000} s of stopping; stopping without it`);
+      this.subscriber?.disconnect();
+      this.redis.disconnect();
+    }
+    await told;
     disposeCodeSandbox();
     this.expressions.dispose();
-    if (this.redis) await this.redis.zrem(WORKERS_KEY, this.workerId).catch(() => {});
     this.subscriber?.disconnect();
     this.redis?.disconnect();
+  }
+
+  /** Closes the queues and the event bus, each whatever became of the one before. */
+  private async closeQueues(mediaClosed: Promise<void> | undefined): Promise<void> {
+    const steps: (() => Promise<unknown> | undefined)[] = [
+      () => mediaClosed,
+      // Not forced: a handed-back run's processor returns only after its release, and its job must still be marked
+      // finished in Redis. A forced close skips that, leaving the job active under the lock of a process that is
+      // gone, so the run waits for the lock to lapse and BullMQ's stalled check (up to 15 s) instead of the next
+      // reconcile.
+      () => Promise.all(this.workers.map((w) => w.close())),
+      () => this.scheduler?.close(),
+      () => this.dispatcher.close(),
+      () => this.media?.close(),
+      () => this.events.close(),
+      () => this.redis?.zrem(WORKERS_KEY, this.workerId),
+    ];
+    for (const step of steps) await step()?.catch((err: unknown) => this.logger.warn({ err }, "a part of the runtime did not close cleanly"));
   }
 }

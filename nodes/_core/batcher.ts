@@ -1,3 +1,5 @@
+import { settlesWithin } from "./settles-within";
+
 /**
  * Gathers the calls made within one turn of the event loop and sends them as one request. The next batch leaves as
  * soon as the previous one returns, so a busy process makes few round trips and an idle one sends each call at once.
@@ -62,16 +64,4 @@ export class Batcher<In, Out> {
         if (this.items.length) this.flush();
       });
   }
-}
-
-/** Whether `promise` settles within `ms` (false at once when `ms` is not above 0). */
-function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  if (ms <= 0) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms, false);
-    void promise.then(() => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
