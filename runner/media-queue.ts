@@ -8,6 +8,7 @@ import { toPortItems, type ExecuteResult, type NodeDefinition } from "../nodes/_
 import { NodeCancelledError, NodeError, NodeExternalError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import type { PortItems } from "../nodes/_kit/items";
 import type { StepJob } from "./engine";
+import type { RedisOutage } from "./redis-outage";
 
 export const MEDIA_QUEUE = "streamware-media";
 const CANCEL_CHANNEL = "streamware:media-cancel";
@@ -146,8 +147,8 @@ export class MediaWorker {
       http: HttpClient;
       limits: NodeLimits;
       logger: Logger;
-      /** Where a connection's errors go: Redis being away is said once by the process, not by every connection. */
-      onRedisError: (err: Error) => void;
+      /** Where its connections' errors go: Redis being away is said once by the process, not by every connection. */
+      outage: RedisOutage;
       concurrency: number;
     },
   ) {
@@ -159,9 +160,9 @@ export class MediaWorker {
       maxStalledCount: 1,
       autorun: false,
     });
-    this.worker.on("error", (err) => deps.logger.error({ err }, "media worker error"));
+    this.worker.on("error", deps.outage.workerError("media worker error"));
     this.subscriber = deps.redis.duplicate();
-    this.subscriber.on("error", deps.onRedisError);
+    this.subscriber.on("error", deps.outage.error);
     this.subscriber.on("message", (_channel: string, jobId: string) => this.worker.cancelJob(jobId, "cancel"));
   }
 

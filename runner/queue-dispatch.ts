@@ -1,7 +1,6 @@
 // Queue mode's run dispatch, through BullMQ: loaded only by a process with REDIS_URL (see queue-mode.ts).
 import { DelayedError, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 import { Batcher } from "../nodes/_core/batcher";
 import type { Dispatcher, QueuedRun } from "./dispatch";
 import type { Executor } from "./executor";
@@ -133,13 +132,13 @@ export function startRunWorker({
   executor,
   concurrency,
   perWorkspace,
-  logger,
+  onError,
 }: {
   connection: Redis;
   executor: Executor;
   concurrency: number;
   perWorkspace: number;
-  logger: Logger;
+  onError: (err: Error) => void;
 }): Worker {
   const shares = new WorkspaceShares(perWorkspace);
   const worker = new Worker<{ runId: string; workspaceId?: string }>(
@@ -161,6 +160,6 @@ export function startRunWorker({
     },
     { connection, concurrency, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 1000, autorun: true },
   );
-  worker.on("error", (err) => logger.error({ err }, "run worker error"));
+  worker.on("error", onError);
   return worker;
 }

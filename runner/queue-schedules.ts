@@ -1,6 +1,5 @@
 // Queue mode's schedules, as BullMQ job schedulers: loaded only by a process with REDIS_URL (see queue-mode.ts).
 import { Queue, Worker, type ConnectionOptions } from "bullmq";
-import type { Logger } from "pino";
 import type { FireHandler, ScheduleEntry, Scheduler } from "./schedules";
 
 export const SCHEDULE_QUEUE = "streamware-schedules";
@@ -35,7 +34,7 @@ export class QueueScheduler implements Scheduler {
   }
 }
 
-export function startScheduleWorker({ connection, fire, logger }: { connection: ConnectionOptions; fire: FireHandler; logger: Logger }): Worker {
+export function startScheduleWorker({ connection, fire, onError }: { connection: ConnectionOptions; fire: FireHandler; onError: (err: Error) => void }): Worker {
   const worker = new Worker<{ flowId: string; nodeId: string }>(
     SCHEDULE_QUEUE,
     async (job) => {
@@ -43,6 +42,6 @@ export function startScheduleWorker({ connection, fire, logger }: { connection: 
     },
     { connection, concurrency: 5 },
   );
-  worker.on("error", (err) => logger.error({ err }, "schedule worker error"));
+  worker.on("error", onError);
   return worker;
 }

@@ -23,6 +23,7 @@ import { codeSandboxStats, disposeCodeSandbox, getCodeSandbox } from "./sandbox"
 import type * as QueueModule from "./queue-mode";
 import { LocalScheduler, schedulesOf, type Scheduler } from "./schedules";
 import { WebhookRouter } from "./webhooks";
+import { RedisOutage } from "./redis-outage";
 
 export type RuntimeRole = "web" | "worker" | "cli";
 export type RuntimeOptions = { storage: RunnerStorage; config: RunnerSettings; role: RuntimeRole; logger: Logger };
@@ -69,8 +70,8 @@ export class Runtime {
   private mediaWorker: MediaWorker | null = null;
   private readonly redis: Redis | null;
   private readonly subscriber: Redis | null;
-  /** Says once per outage that Redis does not answer, whichever connection or queue finds it. */
-  private readonly redisError: (err: Error) => void;
+  /** Says once per outage that Redis does not answer, whichever connection, queue or worker finds it. */
+  private readonly outage: RedisOutage;
   private readonly workers: Worker[] = [];
   private readonly limiters = new Map<string, SharedRateLimiter>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -100,20 +101,11 @@ export class Runtime {
     this.mode = config.REDIS_URL ? "queue" : "embedded";
     this.redis = queue && config.REDIS_URL ? new queue.Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : null;
     this.subscriber = this.redis ? this.redis.duplicate() : null;
-    // ioredis reconnects by itself; while Redis is away, say so once, not on every retry of every connection and
-    // queue that uses it (/api/ready tells too).
-    let redisDown = false;
-    const redisError = (err: Error) => {
-      if (!redisDown) logger.warn({ err }, "Redis does not answer; reconnecting");
-      redisDown = true;
-    };
-    this.redisError = redisError;
+    this.outage = new RedisOutage(logger);
+    const redisError = this.outage.error;
     for (const client of [this.redis, this.subscriber]) {
       client?.on("error", redisError);
-      client?.on("ready", () => {
-        if (redisDown) logger.info("Redis answers again");
-        redisDown = false;
-      });
+      client?.on("ready", this.outage.ready);
     }
     // Web processes serve the run streams; a stream opened after its run started begins with what it missed.
     const recent = role === "web" ? new RecentEvents() : undefined;
@@ -268,9 +260,15 @@ export class Runtime {
       await this.events.start();
       if (this.role === "worker" && this.config.WORKER_QUEUES.includes("runs")) {
         this.workers.push(
-          queue.startRunWorker({ connection: this.redis, executor: this.executor, concurrency: this.config.WORKER_CONCURRENCY, perWorkspace: this.perWorkspace(), logger: this.logger }),
+          queue.startRunWorker({
+            connection: this.redis,
+            executor: this.executor,
+            concurrency: this.config.WORKER_CONCURRENCY,
+            perWorkspace: this.perWorkspace(),
+            onError: this.outage.workerError("run worker error"),
+          }),
         );
-        this.workers.push(queue.startScheduleWorker({ connection: this.redis, fire: (e) => this.fireSchedule(e), logger: this.logger }));
+        this.workers.push(queue.startScheduleWorker({ connection: this.redis, fire: (e) => this.fireSchedule(e), onError: this.outage.workerError("schedule worker error") }));
       }
       if (this.role === "worker" && this.config.WORKER_QUEUES.includes("media")) {
         this.mediaWorker = new queue.MediaWorker({
@@ -280,7 +278,7 @@ export class Runtime {
           http: this.http,
           limits: { transcodeConcurrency: this.config.TRANSCODE_CONCURRENCY },
           logger: this.logger,
-          onRedisError: this.redisError,
+          outage: this.outage,
           concurrency: this.config.MEDIA_CONCURRENCY,
         });
         await this.mediaWorker.start();

@@ -1,3 +1,5 @@
+import { Writable } from "node:stream";
+import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../server/db/test-databases";
 import { startOwnRedis, startTestRuntime } from "../server/test-runtime";
@@ -19,14 +21,23 @@ describe("a process that stops", () => {
     await redis?.stop();
   });
 
-  it("stops just after Redis is back", { timeout: 60_000 }, async () => {
+  it("stops just after Redis is back, having said once that it went and once that it came back", { timeout: 60_000 }, async () => {
+    const said: string[] = [];
+    const lines = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        said.push((JSON.parse(chunk.toString()) as { msg: string }).msg);
+        done();
+      },
+    });
     redis = await startOwnRedis();
-    const worker = await startTestRuntime({ db: database.db, redis: redis.url, role: "worker" });
+    const worker = await startTestRuntime({ db: database.db, redis: redis.url, role: "worker", logger: pino({ level: "info" }, lines) });
     await redis.stop();
     // Away long enough that the connections wait a second or so between tries.
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     redis = await startOwnRedis(redis.port);
     expect(await stopsWithin(worker, 20_000)).toBe("stopped");
+    // Its connections, queues and the run, schedule and media workers each found Redis gone, many times over.
+    expect(said.filter((msg) => /Redis|worker error/.test(msg))).toEqual(["Redis does not answer; reconnecting", "Redis answers again"]);
   });
 
   it.each(["worker", "web"] as const)("stops while Redis is away, without telling it: a %s process", { timeout: 60_000 }, async (role) => {
