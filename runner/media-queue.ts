@@ -41,10 +41,10 @@ export class MediaQueue {
 
   constructor(
     private readonly redis: Redis,
-    private readonly onRedisError: (err: Error) => void,
+    private readonly outage: RedisOutage,
   ) {
     this.queue = new Queue(MEDIA_QUEUE, { connection: redis });
-    this.queue.on("error", onRedisError);
+    this.queue.on("error", outage.error);
   }
 
   /** One QueueEvents reader per process, made on first use: most processes never run media. */
@@ -52,7 +52,7 @@ export class MediaQueue {
     this.events ??= (async () => {
       const events = new QueueEvents(MEDIA_QUEUE, { connection: this.redis.duplicate() });
       events.setMaxListeners(0);
-      events.on("error", this.onRedisError);
+      events.on("error", this.outage.error);
       await events.waitUntilReady();
       return events;
     })();

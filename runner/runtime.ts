@@ -112,7 +112,7 @@ export class Runtime {
     this.events = this.redis && this.subscriber ? new RedisEventBus(this.redis, this.subscriber, { recent }) : new LocalEventBus({ recent });
     this.binary = new LocalBinaryStore(binaryDirOf(config), { urlSecret: config.NEXTAUTH_SECRET });
     this.http = createHttpClient({ allow: httpAllowListFromEnv(config.HTTP_ALLOW_HOSTS) });
-    this.media = queue && this.redis ? new queue.MediaQueue(this.redis, redisError) : null;
+    this.media = queue && this.redis ? new queue.MediaQueue(this.redis, this.outage) : null;
     this.metrics = new Metrics({ role });
     this.expressions = new ExpressionSandbox(
       { timeoutMs: config.EXPRESSION_TIMEOUT_MS, memoryMb: config.EXPRESSION_MEMORY_MB },
