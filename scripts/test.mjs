@@ -109,9 +109,18 @@ async function vitestStage({ env, major = thisMajor }) {
   if (code !== 0 && result.failed === 0) {
     result.failed = Math.max(1, counts?.numFailedTestSuites ?? 0);
     result.note = counts ? `exit ${code}: a test file failed outside any test` : `exit ${code}, no report`;
-    result.errors = readJson(errorsReport) ?? [];
   }
+  if (code !== 0) result.failures = [...failedTests(counts), ...(readJson(errorsReport) ?? [])];
   return result;
+}
+
+/** The failed tests of a vitest JSON report, each as its file and its name with the first line of its error. */
+function failedTests(report) {
+  return (report?.testResults ?? []).flatMap((file) =>
+    (file.assertionResults ?? [])
+      .filter((test) => test.status === "failed")
+      .map((test) => ({ file: path.relative(projectRoot, file.name), message: `${test.fullName}: ${String(test.failureMessages?.[0] ?? "").split("\n")[0]}` })),
+  );
 }
 
 async function playwrightStage({ env }) {
@@ -172,11 +181,15 @@ async function setup() {
   return { env, seconds: seconds(startedAt) };
 }
 
+/** How many of a stage's failures are repeated beside the results table. */
+const FAILURES_SHOWN = 20;
+
 function printTable(stages) {
-  // Errors outside any test are printed far up a long log; the few lines here keep them beside the table.
-  for (const stage of stages.filter((stage) => stage.errors?.length)) {
-    banner(`${stage.name}: failed outside any test`);
-    for (const { message, file } of stage.errors) process.stdout.write(`${file ?? "(no file)"}: ${message}\n`);
+  // A failure is printed far up a long log; a line each here keeps it beside the table, where a log's tail shows it.
+  for (const stage of stages.filter((stage) => stage.failures?.length)) {
+    banner(`${stage.name}: what failed`);
+    for (const { message, file } of stage.failures.slice(0, FAILURES_SHOWN)) process.stdout.write(`${file ?? "(no file)"}: ${message}\n`);
+    if (stage.failures.length > FAILURES_SHOWN) process.stdout.write(`… and ${stage.failures.length - FAILURES_SHOWN} more above\n`);
   }
   banner("results");
   const width = Math.max(...stages.map((stage) => stage.name.length));
