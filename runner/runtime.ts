@@ -102,9 +102,8 @@ export class Runtime {
     this.redis = queue && config.REDIS_URL ? new queue.Redis(config.REDIS_URL, { maxRetriesPerRequest: null }) : null;
     this.subscriber = this.redis ? this.redis.duplicate() : null;
     this.outage = new RedisOutage(logger);
-    const redisError = this.outage.error;
     for (const client of [this.redis, this.subscriber]) {
-      client?.on("error", redisError);
+      client?.on("error", this.outage.error);
       client?.on("ready", this.outage.ready);
     }
     // Web processes serve the run streams; a stream opened after its run started begins with what it missed.
@@ -147,7 +146,7 @@ export class Runtime {
       metrics: this.metrics,
     });
     const queueDispatcher = queue && this.redis ? new queue.QueueDispatcher(this.redis) : null;
-    queueDispatcher?.queue.on("error", redisError);
+    queueDispatcher?.queue.on("error", this.outage.error);
     this.dispatcher = queueDispatcher ?? new LocalDispatcher(this.executor, { concurrency: config.WORKER_CONCURRENCY, perWorkspace: this.perWorkspace() }, logger);
     const runQueue = queueDispatcher?.queue ?? null;
     this.metrics.readFrom({
@@ -158,7 +157,7 @@ export class Runtime {
     });
     const fire = (entry: { flowId: string; nodeId: string; scheduledFor: Date }) => this.fireSchedule(entry);
     const queueScheduler = role === "web" && queue && this.redis ? new queue.QueueScheduler(this.redis) : null;
-    queueScheduler?.queue.on("error", redisError);
+    queueScheduler?.queue.on("error", this.outage.error);
     this.scheduler = role === "cli" ? null : this.redis ? queueScheduler : new LocalScheduler(fire, logger);
     this.listeners =
       role === "worker" || (role === "web" && !this.redis)
@@ -418,8 +417,7 @@ export class Runtime {
     const ended = this.executor.cancel(runId);
     if (ended) {
       // Here, its steps' ends are written in a moment; a run that does not stop in time stays cancelled all the same.
-      const bound = new Promise<void>((resolve) => setTimeout(resolve, CANCEL_WAIT_MS).unref());
-      await Promise.race([ended, bound]);
+      await settlesWithin(ended, CANCEL_WAIT_MS);
       return;
     }
     if (this.redis) await this.redis.publish(CONTROL_CHANNEL, JSON.stringify({ type: "cancel", runId } satisfies ControlMessage));

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { FLOW_SCHEMA_TAG } from "../nodes/_core/flow-document";
 import { useTestDatabase } from "../server/db/test-databases";
@@ -5,7 +6,6 @@ import { signInAs } from "../server/routers/test-helpers";
 import { activationService } from "../server/services/activation-service";
 import { flowService } from "../server/services/flow-service";
 import { runService } from "../server/services/run-service";
-import { randomUUID } from "node:crypto";
 import { serveWebhooks, startOwnRedis, startTestRuntime, type WebhookServer } from "../server/test-runtime";
 import type { Runtime } from "./runtime";
 import { QUEUE_ROOM_WAIT_MS } from "./webhooks";
