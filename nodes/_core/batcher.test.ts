@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { Batcher } from "./batcher";
 
+/** A batcher whose batches are each held until the test releases them, oldest first. */
+function heldBatcher() {
+  const releases: (() => void)[] = [];
+  const batcher = new Batcher<number, number>(async (items) => {
+    await new Promise<void>((resolve) => releases.push(resolve));
+    return items;
+  });
+  return { batcher, releases };
+}
+
 describe("Batcher", () => {
   it("sends the calls of one turn together and answers each in order", async () => {
     const sent: number[][] = [];
@@ -32,11 +42,7 @@ describe("Batcher", () => {
   });
 
   it("has room at once below its limit, and otherwise once the batch in flight has returned", async () => {
-    const releases: (() => void)[] = [];
-    const batcher = new Batcher<number, number>(async (items) => {
-      await new Promise<void>((resolve) => releases.push(resolve));
-      return items;
-    });
+    const { batcher, releases } = heldBatcher();
     await batcher.room(2);
     void batcher.add(1);
     await new Promise((resolve) => setImmediate(resolve));
@@ -55,11 +61,7 @@ describe("Batcher", () => {
   });
 
   it("waits for room no longer than it is told to", async () => {
-    const releases: (() => void)[] = [];
-    const batcher = new Batcher<number, number>(async (items) => {
-      await new Promise<void>((resolve) => releases.push(resolve));
-      return items;
-    });
+    const { batcher, releases } = heldBatcher();
     void batcher.add(1);
     await new Promise((resolve) => setImmediate(resolve));
     void batcher.add(2);
