@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { NodeCancelledError } from "../nodes/_kit/errors";
 import type { ExpressionBatch, ExpressionEvaluator, ExpressionOutcome } from "../nodes/_core/expressions";
+import { disposeIsolate, newIsolate } from "./isolates";
 import { isolateStats, type IsolateStats } from "./metrics";
 
 /**
@@ -206,7 +207,7 @@ export class ExpressionSandbox implements ExpressionEvaluator {
     let slot = this.slots.get(poolKey);
     if (slot && slot.isolate.isDisposed) slot = undefined;
     if (slot) this.slots.delete(poolKey);
-    slot ??= { isolate: new ivm.Isolate({ memoryLimit: this.limits.memoryMb }), ready: null };
+    slot ??= { isolate: newIsolate(this.limits.memoryMb), ready: null };
     // Re-inserting keeps the map in least-recently-used order.
     this.slots.set(poolKey, slot);
     for (const [key, other] of this.slots) {
@@ -236,10 +237,6 @@ class WallClockTimeout extends Error {
   constructor() {
     super("timed out by the wall clock");
   }
-}
-
-function disposeIsolate(isolate: ivm.Isolate): void {
-  if (!isolate.isDisposed) isolate.dispose();
 }
 
 function abortReason(signal: AbortSignal): Error {

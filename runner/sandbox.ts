@@ -4,6 +4,7 @@ import type { CodeCompat, CodeLog, CodeRunArgs, CodeRunResult } from "../nodes/_
 import { CodeError, NodeCancelledError, NodeError, type CodeErrorKind } from "../nodes/_kit/errors";
 import { isPlainObject } from "../nodes/_kit/items";
 import { ASYNC, BATCH_SEPARATOR, FILENAME, PRELUDE } from "./sandbox-guest";
+import { disposeIsolate, newIsolate } from "./isolates";
 import { isolateStats, type IsolateStats } from "./metrics";
 
 export { CodeError, type CodeErrorKind };
@@ -555,14 +556,6 @@ function outsideBody(): CodeError {
 
 function unreadable(): CodeError {
   return new CodeError("Code ended in a way the sandbox cannot read; keep it to a function body that returns its items", { kind: "result" });
-}
-
-function newIsolate(memoryMb: number): ivm.Isolate {
-  return new ivm.Isolate({ memoryLimit: memoryMb });
-}
-
-function disposeIsolate(isolate: ivm.Isolate): void {
-  if (!isolate.isDisposed) isolate.dispose();
 }
 
 function ranTooLong(timeoutMs: number): string {
