@@ -54,7 +54,33 @@ function valueJson(value: unknown): string {
   }
 }
 
+/**
+ * A row as one JSON object: the row less its serialized values in one JSON.stringify, those values spliced in after.
+ * A row holding a value that cannot be written goes value by value, that one stored as why.
+ */
 function rowJson(row: object): string {
+  const fields = row as Record<string, unknown>;
+  let plain = fields;
+  let spliced = "";
+  for (const key in fields) {
+    const value = fields[key];
+    if (!(value instanceof RawJson)) continue;
+    // Set to undefined rather than deleted, which JSON.stringify leaves out just the same and is cheaper.
+    if (plain === fields) plain = { ...fields };
+    plain[key] = undefined;
+    spliced += `,${JSON.stringify(key)}:${value.json}`;
+  }
+  let json: string;
+  try {
+    json = JSON.stringify(plain);
+  } catch {
+    return rowJsonByValue(fields);
+  }
+  if (!spliced) return json;
+  return json === "{}" ? `{${spliced.slice(1)}}` : `${json.slice(0, -1)}${spliced}}`;
+}
+
+function rowJsonByValue(row: Record<string, unknown>): string {
   let out = "{";
   for (const [key, value] of Object.entries(row)) {
     if (value === undefined) continue;

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { useTestDatabase } from "../db/test-databases";
+import { RawJson } from "../../nodes/_core/raw-json";
+import type { RunRow, StepRow } from "../../runner/ports";
+import { RunStore } from "./run-store";
+
+/** How run and step rows are encoded for the one batched statement: what is written is what is read back. */
+describe.each(["postgres", "pglite"] as const)("RunStore's rows, %s", (kind) => {
+  const database = useTestDatabase(kind);
+
+  async function scope(slug: string) {
+    const { db } = database;
+    const workspace = await db.workspace.create({ data: { slug, name: slug }, select: { id: true } });
+    const flow = await db.flow.create({ data: { workspaceId: workspace.id, name: "f", draft: {} }, select: { id: true } });
+    const at = new Date("2026-12-07T10:00:00.123Z");
+    const run: RunRow = {
+      id: `${slug}-run`,
+      workspaceId: workspace.id,
+      flowId: flow.id,
+      flowVersionId: null,
+      status: "succeeded",
+      trigger: "webhook",
+      input: [{ json: { body: { name: "Ada", nested: [1, { deep: true }] } } }],
+      output: new RawJson('{"items":{"out":[{"json":{"ok":1}}]}}'),
+      error: null,
+      workerId: null,
+      queuedAt: at,
+      startedAt: at,
+      finishedAt: at,
+      startNodeId: "hook",
+      parentRunId: null,
+      document: { schema: "streamware.flow/1", nodes: [], edges: [], settings: {} },
+    };
+    const step = (nodeId: string, fields: Partial<StepRow>): StepRow => ({
+      workspaceId: workspace.id,
+      runId: run.id,
+      nodeId,
+      nodeName: nodeId.toUpperCase(),
+      nodeType: "core.set",
+      status: "succeeded",
+      attempt: 1,
+      input: { items: {}, fromTrigger: true },
+      output: null,
+      inputTruncated: false,
+      outputTruncated: false,
+      outputRef: null,
+      error: null,
+      startedAt: at,
+      finishedAt: at,
+      durationMs: 3,
+      ...fields,
+    });
+    return { db: database.db, run, step, at };
+  }
+
+  it("reads back every column as written: plain values, serialized JSON spliced in, dates and nulls", async () => {
+    const { db, run, step, at } = await scope(`rows-${kind}`);
+    const store = new RunStore(db);
+    await Promise.all([
+      store.saveRun(run),
+      store.saveStep(step("set", { output: new RawJson('{"items":{"out":[{"json":{"greeting":"Hello \\u00e9"}}]}}') })),
+      store.saveStep(step("only-raw", { input: new RawJson("[]"), output: new RawJson("{}"), error: new RawJson('{"message":"m"}') })),
+    ]);
+    expect(await db.run.findUnique({ where: { id: run.id } })).toMatchObject({
+      status: "succeeded",
+      input: run.input,
+      output: { items: { out: [{ json: { ok: 1 } }] } },
+      error: null,
+      queuedAt: at,
+      finishedAt: at,
+      startNodeId: "hook",
+      document: run.document,
+    });
+    expect(await db.step.findUnique({ where: { runId_nodeId: { runId: run.id, nodeId: "set" } } })).toMatchObject({
+      nodeName: "SET",
+      input: { items: {}, fromTrigger: true },
+      output: { items: { out: [{ json: { greeting: "Hello é" } }] } },
+      outputRef: null,
+      durationMs: 3,
+      startedAt: at,
+    });
+    expect(await db.step.findUnique({ where: { runId_nodeId: { runId: run.id, nodeId: "only-raw" } } })).toMatchObject({ input: [], output: {}, error: { message: "m" } });
+  });
+
+  it("stores a value JSON cannot hold as why, and the rest of its row as it is", async () => {
+    const { db, run, step } = await scope(`unwritable-${kind}`);
+    const store = new RunStore(db);
+    await store.saveRun({ ...run, status: "failed", output: null, error: { message: "boom", count: 1n } });
+    await store.saveStep(step("set", { output: new RawJson('{"items":{}}'), error: { big: 2n } }));
+    const stored = await db.run.findUnique({ where: { id: run.id } });
+    expect(stored).toMatchObject({ status: "failed", input: run.input, startNodeId: "hook" });
+    expect(stored?.error).toEqual({ unstorable: expect.stringMatching(/^This data could not be stored: .*BigInt/) });
+    const storedStep = await db.step.findUnique({ where: { runId_nodeId: { runId: run.id, nodeId: "set" } } });
+    expect(storedStep).toMatchObject({ nodeName: "SET", output: { items: {} }, durationMs: 3 });
+    expect(storedStep?.error).toEqual({ unstorable: expect.stringMatching(/BigInt/) });
+  });
+});
