@@ -49,6 +49,30 @@ export function fieldPathOf(expressionNode: jsonata.ExprNode): FieldPath | null 
   return { root, names: names.map((step) => step.value as string) };
 }
 
+/** A part of a concatenation: text, or the field path whose value goes there. */
+export type ConcatenationPart = string | FieldPath;
+
+const binaryKeys = new Set(["type", "value", "position", "lhs", "rhs"]);
+
+/**
+ * The parts an expression joins, if it is nothing more than text and field paths joined with `&`
+ * (`'Hello ' & body.name`): such an expression is one look-up per path and a join.
+ */
+export function concatenationOf(expressionNode: jsonata.ExprNode): ConcatenationPart[] | null {
+  const ast = expressionNode as unknown as Node;
+  if (ast.type !== "binary" || ast.value !== "&" || Object.keys(ast).some((key) => !binaryKeys.has(key))) return null;
+  const parts: ConcatenationPart[] = [];
+  for (const side of [ast.lhs, ast.rhs] as Node[]) {
+    if (side.type === "string" && typeof side.value === "string" && Object.keys(side).every((key) => stepKeys.has(key))) parts.push(side.value);
+    else {
+      const inner = side.type === "binary" ? concatenationOf(side as unknown as jsonata.ExprNode) : fieldPathOf(side as unknown as jsonata.ExprNode);
+      if (!inner) return null;
+      parts.push(...(Array.isArray(inner) ? inner : [inner]));
+    }
+  }
+  return parts;
+}
+
 /** Variables a bounded expression may read: the item, what the run binds, and the context (`$`, `$$`). */
 const readableVariables = new Set(["", "$", "json", "binary", "trigger", "node", "itemIndex", "runId", "flowId"]);
 

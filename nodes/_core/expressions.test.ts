@@ -217,7 +217,7 @@ describe("checkExpressions", () => {
 describe("field paths, read without the evaluator", () => {
   const data: ExpressionScope = {
     ...scope,
-    json: { a: { b: { c: 1 }, list: [{ c: 2 }, { c: 3 }], one: [{ c: 4 }], n: null, s: "text", z: 0, f: false }, "a b": { c: "spaced" } },
+    json: { a: { b: { c: 1 }, list: [{ c: 2 }, { c: 3 }], one: [{ c: 4 }], n: null, s: "text", z: 0, f: false, r: 0.1 + 0.2 }, "a b": { c: "spaced" } },
     node: { "My Node": { json: { x: { y: "deep" } }, items: [{ x: 1 }] } },
   };
   const counting = () => {
@@ -241,6 +241,18 @@ describe("field paths, read without the evaluator", () => {
       const expected = (await evaluator.evaluate({ expressions: [path], input: data.json, bindings: { trigger: data.trigger, node: data.node }, poolKey: "reference" }))[0];
       expect(expected && "value" in expected, path).toBe(true);
       expect(await resolveExpressions(`{{ ${path} }}`, { scope: data, nodeName: "N", evaluator }), path).toEqual((expected as { value: unknown }).value);
+    }
+  });
+
+  it("joins text and paths with & as JSONata does, whatever the paths hold", async () => {
+    const concatenations = [
+      "'x' & a.s", "a.s & '-' & `a b`.c", "'n=' & a.b.c", "'v' & a.missing & 'w'", "a.missing & a.missing", "'l' & a.list.c",
+      "'o' & a.one.c", "'t' & $trigger.source", "$node.`My Node`.json.x.y & '!'", "'b' & a.f", "a.n & 'x'", "'obj' & a.b", "a.s.length & 'y'", "'r=' & a.r",
+    ];
+    for (const expression of concatenations) {
+      const expected = (await evaluator.evaluate({ expressions: [expression], input: data.json, bindings: { trigger: data.trigger, node: data.node }, poolKey: "reference" }))[0];
+      expect(expected && "value" in expected, expression).toBe(true);
+      expect(await resolveExpressions(`{{ ${expression} }}`, { scope: data, nodeName: "N", evaluator }), expression).toEqual((expected as { value: unknown }).value);
     }
   });
 

@@ -1,7 +1,7 @@
 import jsonata from "jsonata";
 import { NodeConfigError } from "../_kit/errors";
 import { isPlainObject } from "../_kit/items";
-import { fieldPathOf, isBoundedShape, type FieldPath } from "./expression-shapes";
+import { concatenationOf, fieldPathOf, isBoundedShape, type ConcatenationPart, type FieldPath } from "./expression-shapes";
 
 /**
  * `{{ … }}` in config strings, evaluated with JSONata: an interpreter with no access to JavaScript's globals,
@@ -109,11 +109,13 @@ export const MAX_EXPRESSION_LENGTH = 10_000;
 interface Compiled {
   expression: jsonata.Expression;
   /**
-   * Where it is evaluated: a field path is read directly; an expression of bounded shape (no functions of its own,
-   * loops, regular expressions or ranges) by JSONata here, with a budget of steps; anything else in the isolate.
+   * Where it is evaluated: a field path, or text and field paths joined with `&`, is read directly; an expression of
+   * bounded shape (no functions of its own, loops, regular expressions or ranges) by JSONata here, with a budget of
+   * steps; anything else in the isolate. What cannot be read directly after all (see readDirectly) is evaluated here.
    */
   place: "path" | "here" | "isolate";
   path: FieldPath | null;
+  concatenation: ConcatenationPart[] | null;
 }
 
 /**
@@ -156,10 +158,11 @@ function compile(expression: string, where: { nodeName: string; field: string; o
       throw new ExpressionError({ ...where, expression, position: positionOf(e, where.offset), reason: e.message });
     }
     const path = fieldPathOf(parsed.ast());
+    const concatenation = concatenationOf(parsed.ast());
     const here = isBoundedShape(parsed.ast());
     // jsonata.d.ts types names as strings; JSONata looks its hooks up by these symbols.
     if (here) parsed.assign(ENTRY_HOOK as unknown as string, countStep);
-    found = { expression: parsed, place: path ? "path" : here ? "here" : "isolate", path };
+    found = { expression: parsed, place: path ? "path" : here ? "here" : "isolate", path, concatenation };
     if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
     compiled.set(expression, found);
   }
@@ -178,6 +181,32 @@ function readFieldPath(path: FieldPath, scope: ExpressionScope): { value: unknow
     current = Object.hasOwn(current, name) ? current[name] : undefined;
   }
   return Array.isArray(current) ? null : { value: current };
+}
+
+/**
+ * The text of a concatenation, or null when JSONata's own rules are needed: a path that readFieldPath cannot read,
+ * or a value other than text, which `&` would first turn into text as `$string` does. A missing value adds nothing.
+ */
+function readConcatenation(parts: ConcatenationPart[], scope: ExpressionScope): { value: string } | null {
+  let text = "";
+  for (const part of parts) {
+    if (typeof part === "string") {
+      text += part;
+      continue;
+    }
+    const read = readFieldPath(part, scope);
+    if (!read) return null;
+    if (typeof read.value === "string") text += read.value;
+    else if (read.value !== undefined) return null;
+  }
+  return { value: text };
+}
+
+/** The expression's value read without JSONata, or null when it must be evaluated. */
+function readDirectly(found: Compiled, scope: ExpressionScope): { value: unknown } | null {
+  if (found.path) return readFieldPath(found.path, scope);
+  if (found.concatenation) return readConcatenation(found.concatenation, scope);
+  return null;
 }
 
 function positionOf(e: JsonataError, offset: number): number | undefined {
@@ -318,7 +347,7 @@ export async function resolveExpressions<T>(
         continue;
       }
       const found = part.compiled;
-      const read = found.path && readFieldPath(found.path, scope);
+      const read = readDirectly(found, scope);
       // A field path through arrays follows JSONata's rules for them: evaluated here, as a bounded shape.
       if (!read) (found.place === "isolate" ? pending : here).push({ parts: template.parts, index: template.parts.length, expression: part.expression, where: part.where, compiled: found });
       template.parts.push(read?.value);
