@@ -371,45 +371,8 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
           const job: StepJob = { queue: definition.queue, run, node: { id: node.id, name: node.name, type: node.type }, configs, input, inputs };
           return toPortItems(await services.offload(job, { signal, progress }));
         }
-        let logger: NodeLogger | undefined;
-        let kv: KeyValueStore | undefined;
-        let experiments: ExperimentStore | undefined;
-        let series: SeriesWriter | undefined;
-        const ctx: NodeContext = {
-          run,
-          node: { id: node.id, name: node.name, type: node.type },
-          signal,
-          idempotencyKey: (itemIndex = 0) => idempotencyKey(run.id, node.id, itemIndex),
-          get logger() {
-            // Most nodes never log or keep state; these are made on first use.
-            return (logger ??= services.logger.child({ runId: run.id, node: node.name }));
-          },
-          get kv() {
-            return (kv ??= services.kvFor(run));
-          },
-          get experiments() {
-            return (experiments ??= services.experimentsFor(run));
-          },
-          get series() {
-            return (series ??= services.seriesFor(run));
-          },
-          credentials: definition.credential ? await services.credentialsFor(run, node) : null,
-          credentialOf: async (type) => {
-            if (!definition.moreCredentials.includes(type)) throw new Error(`"${definition.type}" does not declare a ${type} credential`);
-            return services.credentialsFor(run, node, type);
-          },
-          http: services.http,
-          binary: services.binary,
-          limits: services.limits,
-          code: services.code,
-          trigger: request.triggerItems,
-          nodes: outputsByName,
-          configFor,
-          progress,
-          reportUsage: (reported) => addUsage(usage, reported),
-          respond: (response) => request.respond?.(response),
-          runFlow: (flowId, items) => services.runFlow(run, flowId, items, (request.depth ?? 0) + 1),
-        };
+        const credentials = definition.credential ? await services.credentialsFor(run, node) : null;
+        const ctx = new StepContext({ services, request, node, definition, usage, signal, credentials, nodes: outputsByName, configFor, progress });
         return toPortItems(await definition.execute({ config, input, inputs, ctx }));
       })();
       return await Promise.race([work, ...racers]);
@@ -476,6 +439,89 @@ function preparedConfig(node: FlowNode, definition: NodeDefinition): PreparedCon
   let found = prepared.get(node);
   if (!found) prepared.set(node, (found = prepareConfig(definition, node.config, node.typeVersion)));
   return found;
+}
+
+/**
+ * What a node's step is given as `ctx`. The parts most nodes never use (the logger, the stores) are made on first
+ * use by getters on the class: V8 builds an object literal with getters on a slow path, at about ten times the cost
+ * of this class. The functions are the object's own properties, so a node may take one off `ctx` and call it alone.
+ */
+class StepContext implements NodeContext {
+  readonly run: RunIdentity;
+  readonly node: NodeContext["node"];
+  readonly signal: AbortSignal;
+  readonly credentials: Record<string, string> | null;
+  readonly http: HttpClient;
+  readonly binary: BinaryStore;
+  readonly limits: NodeLimits;
+  readonly code: CodeSandbox;
+  readonly trigger: Item[];
+  readonly nodes: NodeContext["nodes"];
+  readonly configFor: NodeContext["configFor"];
+  readonly progress: NodeContext["progress"];
+  readonly idempotencyKey: NodeContext["idempotencyKey"];
+  readonly credentialOf: NodeContext["credentialOf"];
+  readonly reportUsage: NodeContext["reportUsage"];
+  readonly respond: NodeContext["respond"];
+  readonly runFlow: NodeContext["runFlow"];
+  readonly #services: EngineServices;
+  #logger?: NodeLogger;
+  #kv?: KeyValueStore;
+  #experiments?: ExperimentStore;
+  #series?: SeriesWriter;
+
+  constructor(step: {
+    services: EngineServices;
+    request: RunRequest;
+    node: FlowNode;
+    definition: NodeDefinition;
+    usage: StepUsage[];
+    signal: AbortSignal;
+    credentials: Record<string, string> | null;
+    nodes: NodeContext["nodes"];
+    configFor: NodeContext["configFor"];
+    progress: NodeContext["progress"];
+  }) {
+    const { services, request, node, definition, usage } = step;
+    const run = request.run;
+    this.#services = services;
+    this.run = run;
+    this.node = { id: node.id, name: node.name, type: node.type };
+    this.signal = step.signal;
+    this.credentials = step.credentials;
+    this.http = services.http;
+    this.binary = services.binary;
+    this.limits = services.limits;
+    this.code = services.code;
+    this.trigger = request.triggerItems;
+    this.nodes = step.nodes;
+    this.configFor = step.configFor;
+    this.progress = step.progress;
+    this.idempotencyKey = (itemIndex = 0) => idempotencyKey(run.id, node.id, itemIndex);
+    this.credentialOf = async (type) => {
+      if (!definition.moreCredentials.includes(type)) throw new Error(`"${definition.type}" does not declare a ${type} credential`);
+      return services.credentialsFor(run, node, type);
+    };
+    this.reportUsage = (reported) => addUsage(usage, reported);
+    this.respond = (response) => request.respond?.(response);
+    this.runFlow = (flowId, items) => services.runFlow(run, flowId, items, (request.depth ?? 0) + 1);
+  }
+
+  get logger(): NodeLogger {
+    return (this.#logger ??= this.#services.logger.child({ runId: this.run.id, node: this.node.name }));
+  }
+
+  get kv(): KeyValueStore {
+    return (this.#kv ??= this.#services.kvFor(this.run));
+  }
+
+  get experiments(): ExperimentStore {
+    return (this.#experiments ??= this.#services.experimentsFor(this.run));
+  }
+
+  get series(): SeriesWriter {
+    return (this.#series ??= this.#services.seriesFor(this.run));
+  }
 }
 
 function addUsage(usage: StepUsage[], reported: ModelUsage): void {
