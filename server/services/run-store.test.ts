@@ -55,11 +55,13 @@ describe.each(["postgres", "pglite"] as const)("RunStore's rows, %s", (kind) => 
 
   it("reads back every column as written: plain values, serialized JSON spliced in, dates and nulls", async () => {
     const { db, run, step, at } = await scope(`rows-${kind}`);
+    const early = new Date("1969-12-31T23:59:59.999Z");
     const store = new RunStore(db);
     await Promise.all([
       store.saveRun(run),
       store.saveStep(step("set", { output: new RawJson('{"items":{"out":[{"json":{"greeting":"Hello \\u00e9"}}]}}') })),
       store.saveStep(step("only-raw", { input: new RawJson("[]"), output: new RawJson("{}"), error: new RawJson('{"message":"m"}') })),
+      store.saveStep(step("running", { startedAt: early, finishedAt: null })),
     ]);
     expect(await db.run.findUnique({ where: { id: run.id } })).toMatchObject({
       status: "succeeded",
@@ -80,18 +82,19 @@ describe.each(["postgres", "pglite"] as const)("RunStore's rows, %s", (kind) => 
       startedAt: at,
     });
     expect(await db.step.findUnique({ where: { runId_nodeId: { runId: run.id, nodeId: "only-raw" } } })).toMatchObject({ input: [], output: {}, error: { message: "m" } });
+    expect(await db.step.findUnique({ where: { runId_nodeId: { runId: run.id, nodeId: "running" } } })).toMatchObject({ startedAt: early, finishedAt: null });
   });
 
   it("stores a value JSON cannot hold as why, and the rest of its row as it is", async () => {
-    const { db, run, step } = await scope(`unwritable-${kind}`);
+    const { db, run, step, at } = await scope(`unwritable-${kind}`);
     const store = new RunStore(db);
     await store.saveRun({ ...run, status: "failed", output: null, error: { message: "boom", count: 1n } });
     await store.saveStep(step("set", { output: new RawJson('{"items":{}}'), error: { big: 2n } }));
     const stored = await db.run.findUnique({ where: { id: run.id } });
-    expect(stored).toMatchObject({ status: "failed", input: run.input, startNodeId: "hook" });
+    expect(stored).toMatchObject({ status: "failed", input: run.input, startNodeId: "hook", queuedAt: at, finishedAt: at });
     expect(stored?.error).toEqual({ unstorable: expect.stringMatching(/^This data could not be stored: .*BigInt/) });
     const storedStep = await db.step.findUnique({ where: { runId_nodeId: { runId: run.id, nodeId: "set" } } });
-    expect(storedStep).toMatchObject({ nodeName: "SET", output: { items: {} }, durationMs: 3 });
+    expect(storedStep).toMatchObject({ nodeName: "SET", output: { items: {} }, durationMs: 3, startedAt: at });
     expect(storedStep?.error).toEqual({ unstorable: expect.stringMatching(/BigInt/) });
   });
 });
