@@ -3,7 +3,7 @@ import { defineNode, ui } from "../_kit/define-node";
 import { eachItem } from "../_kit/each-item";
 import { NodeConfigError } from "../_kit/errors";
 import type { Item } from "../_kit/items";
-import { isPlainObject } from "../_kit/items";
+import { copyJson, isPlainObject } from "../_kit/items";
 
 const FORBIDDEN_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 
@@ -74,7 +74,7 @@ function objectOf(value: unknown, nodeName: string): Record<string, unknown> {
  * `a.b`) or a node downstream changing it never changes the flow's config or another item.
  */
 function own(value: unknown): unknown {
-  return value !== null && typeof value === "object" ? structuredClone(value) : value;
+  return copyJson(value);
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -123,7 +123,7 @@ export const setNode = defineNode({
   async execute({ input, ctx }) {
     const out: Item[] = [];
     for await (const { item, config } of eachItem({ input, ctx })) {
-      const json: Record<string, unknown> = config.keepOnlySet ? {} : structuredClone(item.json);
+      const json: Record<string, unknown> = config.keepOnlySet ? {} : copyJson(item.json);
       // Copied where they come in: JSON text parsed on the way is the item's own already.
       if (config.json !== undefined) Object.assign(json, objectOf(own(config.json), ctx.node.name));
       for (const f of config.fields) {
