@@ -69,14 +69,6 @@ function objectOf(value: unknown, nodeName: string): Record<string, unknown> {
   return parsed;
 }
 
-/**
- * A value of the config as the item's own: an object or list is copied, so a later field writing into it (`a`, then
- * `a.b`) or a node downstream changing it never changes the flow's config or another item.
- */
-function own(value: unknown): unknown {
-  return copyJson(value);
-}
-
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split(".");
   let node = target;
@@ -124,11 +116,13 @@ export const setNode = defineNode({
     const out: Item[] = [];
     for await (const { item, config } of eachItem({ input, ctx })) {
       const json: Record<string, unknown> = config.keepOnlySet ? {} : copyJson(item.json);
-      // Copied where they come in: JSON text parsed on the way is the item's own already.
-      if (config.json !== undefined) Object.assign(json, objectOf(own(config.json), ctx.node.name));
+      // Config values are copied where they come in, so a later field writing into one (`a`, then `a.b`) or a node
+      // downstream changing it never changes the flow's config or another item. JSON text parsed on the way is the
+      // item's own already.
+      if (config.json !== undefined) Object.assign(json, objectOf(copyJson(config.json), ctx.node.name));
       for (const f of config.fields) {
         const type = config.types?.[f.name];
-        const fieldValue = own(f.value);
+        const fieldValue = copyJson(f.value);
         const value = type ? converted(fieldValue, type) : { value: fieldValue };
         if (!value && !config.keepUnconverted) {
           throw new NodeConfigError(`Node "${ctx.node.name}": field "${f.name}" is ${JSON.stringify(f.value)?.slice(0, 80)}, which is not ${type === "array" ? "a list" : type === "object" ? "an object" : `a ${type}`}; change its type or turn on keeping values that do not convert`);
