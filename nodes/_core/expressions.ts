@@ -158,7 +158,7 @@ function compile(expression: string, where: { nodeName: string; field: string; o
       throw new ExpressionError({ ...where, expression, position: positionOf(e, where.offset), reason: e.message });
     }
     const path = fieldPathOf(parsed.ast());
-    const concatenation = concatenationOf(parsed.ast());
+    const concatenation = path ? null : concatenationOf(parsed.ast());
     const here = isBoundedShape(parsed.ast());
     // jsonata.d.ts types names as strings; JSONata looks its hooks up by these symbols.
     if (here) parsed.assign(ENTRY_HOOK as unknown as string, countStep);
