@@ -7,7 +7,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { PoolStats } from "../../runner/metrics";
 import { lockDataDir } from "./folder-lock";
 import { PGliteThread } from "./pglite-thread-client";
-import { registerRawSql, type RawSql } from "./raw";
+import { registerRawSql, statementText, type RawSql } from "./raw";
 import { PrismaClient, type Prisma } from "./generated/client";
 import { loadQueryCompilerFromFile } from "./query-compiler";
 
@@ -55,6 +55,20 @@ export const applicationName = (role: ProcessRole) => `streamware-${role}`;
  */
 const clientOptions = (adapter: SqlMigrationAwareDriverAdapterFactory) => ({ adapter, __internal: { configOverride: loadQueryCompilerFromFile } }) as Prisma.PrismaClientOptions;
 
+/**
+ * The session of the hot path's connections. Its statements are prepared, so PostgreSQL keeps one plan for each,
+ * made when a table may still be small: every one of them finds its rows by key, and a sequential scan chosen for a
+ * new, nearly empty table would read all of it once it has grown (three times the database's work a run, measured,
+ * until the next analyze). Sequential scans are the planner's last choice on these connections.
+ */
+export const hotPathSession = { options: "-c enable_seqscan=off" } as const;
+
+/** Plain SQL on a pool or a client; a prepared statement is parsed once on each connection, then only run. */
+export function pgRawSql(queryable: pg.Pool | pg.Client): RawSql {
+  return async (statement, params) =>
+    (await (typeof statement === "string" ? queryable.query(statement, params) : queryable.query({ name: statement.name, text: statement.text, values: params }))).rows;
+}
+
 export async function connectDb(target: DbTarget, { role }: { role?: ProcessRole } = {}): Promise<DbConnection> {
   if (target.kind === "postgres") {
     const application_name = role ? applicationName(role) : undefined;
@@ -62,12 +76,12 @@ export async function connectDb(target: DbTarget, { role }: { role?: ProcessRole
     const prismaPool = new pg.Pool({ connectionString: target.url, application_name });
     const adapterFactory = new PrismaPg(prismaPool);
     const db = new PrismaClient(clientOptions(adapterFactory));
-    const pool = new pg.Pool({ connectionString: target.url, max: 4, application_name });
+    const pool = new pg.Pool({ connectionString: target.url, max: 4, application_name, ...hotPathSession });
     // An idle connection the server closes (a restart, a terminated backend) leaves the pool, and the next query
     // opens a new one; without a listener, its error would end the process.
     pool.on("error", () => {});
     prismaPool.on("error", () => {});
-    registerRawSql(db, async (text, params) => (await pool.query(text, params)).rows);
+    registerRawSql(db, pgRawSql(pool));
     return {
       target,
       db,
@@ -80,7 +94,7 @@ export async function connectDb(target: DbTarget, { role }: { role?: ProcessRole
         await client.connect();
         try {
           await client.query(mode === "snapshot" ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
-          const result = await work(async (text, params) => (await client.query(text, params)).rows);
+          const result = await work(pgRawSql(client));
           await client.query("COMMIT");
           return result;
         } catch (err) {
@@ -109,14 +123,14 @@ export async function connectDb(target: DbTarget, { role }: { role?: ProcessRole
   }
   const adapterFactory = new PrismaPGlite(pglite.asPGlite());
   const db = new PrismaClient(clientOptions(adapterFactory));
-  registerRawSql(db, async (text, params) => (await pglite.query(text, params)).rows as never[]);
+  registerRawSql(db, async (statement, params) => (await pglite.query(statementText(statement), params)).rows as never[]);
   return {
     target,
     db,
     adapterFactory,
     poolStats: () => null,
     // One connection: the transaction holds it, so its snapshot is consistent at any isolation level.
-    transaction: (_mode, work) => pglite.transaction((tx) => work(async (text, params) => (await tx.query(text, params)).rows as never[])),
+    transaction: (_mode, work) => pglite.transaction((tx) => work(async (statement, params) => (await tx.query(statementText(statement), params)).rows as never[])),
     async close() {
       await db.$disconnect();
       await pglite.close();

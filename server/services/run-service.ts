@@ -1,6 +1,6 @@
 import type { Db } from "../db";
 import type { ClaimedRun, FinishedStepRow, InterruptedStepRow, RunJournal } from "../../runner/ports";
-import { rawSql } from "../db/raw";
+import { preparedStatement, rawSql } from "../db/raw";
 import { auditService } from "./audit-service";
 import type { Prisma } from "../db/generated/client";
 import { toItems, type Item } from "../../nodes/_kit/items";
@@ -141,6 +141,57 @@ const runNotFound = () => new ServiceError({ code: "NOT_FOUND", message: "Run no
 /** The names of the node types whose steps a queued run does not record as they start (Set, If, …). */
 const pureNodeNames = () => [...nodeRegistry.values()].filter((definition) => definition.pure).map((definition) => definition.name).join(", ");
 
+// The claim of `claimRows`. Timestamps are stored as UTC without a zone; read back with one, so every driver makes
+// the same Date.
+const claimSql = preparedStatement(
+  `WITH wanted AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS w("runId" text, "workerId" text, "liveWorkers" jsonb)),
+   previous AS (
+     SELECT r.id, r.status::text AS status, r."workerId", w."workerId" AS claimant, w."liveWorkers"
+     FROM "Run" r JOIN wanted w ON w."runId" = r.id ORDER BY r.id FOR UPDATE OF r
+   ), claimed AS (
+     UPDATE "Run" SET status = 'running', "workerId" = p.claimant, "startedAt" = COALESCE("Run"."startedAt", now() AT TIME ZONE 'UTC'),
+       -- Lost with no step recorded as running: the run itself counts the loss.
+       "workerLosses" = "Run"."workerLosses" + CASE WHEN p.status = 'running' AND p."workerId" IS NOT NULL AND p."workerId" <> p.claimant
+         AND NOT EXISTS (SELECT 1 FROM "Step" s WHERE s."runId" = p.id AND s.status = 'running') THEN 1 ELSE 0 END
+     FROM previous p
+     WHERE "Run".id = p.id AND "Run".status IN ('queued', 'running')
+       AND ("Run"."workerId" IS NULL OR "Run"."workerId" = p.claimant OR NOT (p."liveWorkers" ? "Run"."workerId"))
+     RETURNING "Run".id, "Run"."workspaceId", "Run"."flowId", "Run"."flowVersionId", "Run".trigger, "Run".input,
+       "Run"."queuedAt" AT TIME ZONE 'UTC' AS "queuedAt", "Run"."startedAt" AT TIME ZONE 'UTC' AS "startedAt",
+       "Run"."startNodeId", "Run"."parentRunId", "Run".document, "Run"."workerLosses", p.status AS "previousStatus",
+       p."workerId" AS "previousWorker", p.claimant
+   ), lost AS (
+     UPDATE "Step" SET "workerLosses" = "Step"."workerLosses" + 1
+     FROM claimed c
+     WHERE "Step"."runId" = c.id AND "Step".status = 'running'
+       AND c."previousStatus" = 'running' AND c."previousWorker" IS NOT NULL AND c."previousWorker" <> c.claimant
+     RETURNING 1
+   )
+   SELECT id, "workspaceId", "flowId", "flowVersionId", trigger, input, "queuedAt", "startedAt", "startNodeId", "parentRunId",
+     document, "workerLosses", "previousStatus" FROM claimed`,
+);
+
+// The write of `startSteps`. FOR SHARE: a cancel (an update of the run) waits for this write, so it sees the step and
+// cancels it too.
+const startStepsSql = preparedStatement(
+  `WITH s AS (
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS s("workerId" text, "workspaceId" text, "runId" text, "nodeId" text,
+       "nodeName" text, "nodeType" text, attempt int, "startedAt" timestamp(3))
+   ), run AS (
+     SELECT id, status::text AS status, "workerId" FROM "Run" WHERE id IN (SELECT "runId" FROM s) ORDER BY id FOR SHARE
+   ), started AS (
+     INSERT INTO "Step" ("workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, "startedAt")
+     SELECT s."workspaceId", s."runId", s."nodeId", s."nodeName", s."nodeType", 'running', s.attempt, s."startedAt"
+     FROM s JOIN run ON run.id = s."runId" WHERE run.status = 'running' AND run."workerId" = s."workerId"
+     ON CONFLICT ("runId", "nodeId") DO UPDATE SET status = 'running', attempt = EXCLUDED.attempt, "startedAt" = EXCLUDED."startedAt",
+       "finishedAt" = NULL, "durationMs" = NULL, error = NULL
+     WHERE "Step".status NOT IN ('succeeded', 'failed')
+     RETURNING "runId", "nodeId"
+   )
+   SELECT s."runId", s."nodeId", run.status, started."nodeId" IS NOT NULL AS started
+   FROM s LEFT JOIN run ON run.id = s."runId" LEFT JOIN started ON started."runId" = s."runId" AND started."nodeId" = s."nodeId"`,
+);
+
 export const runService = {
   /**
    * Takes runs for their workers unless a live worker holds them, in one statement: the owner check and the update
@@ -149,35 +200,7 @@ export const runService = {
    * finished counts the loss, in the same statement. Rows are locked in id order, so two batches never deadlock.
    */
   async claimRows({ db, claims }: { db: Db; claims: ClaimRequest[] }): Promise<ClaimedRow[]> {
-    // Timestamps are stored as UTC without a zone; read back with one, so every driver makes the same Date.
-    return rawSql(db)<ClaimedRow>(
-      `WITH wanted AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS w("runId" text, "workerId" text, "liveWorkers" jsonb)),
-       previous AS (
-         SELECT r.id, r.status::text AS status, r."workerId", w."workerId" AS claimant, w."liveWorkers"
-         FROM "Run" r JOIN wanted w ON w."runId" = r.id ORDER BY r.id FOR UPDATE OF r
-       ), claimed AS (
-         UPDATE "Run" SET status = 'running', "workerId" = p.claimant, "startedAt" = COALESCE("Run"."startedAt", now() AT TIME ZONE 'UTC'),
-           -- Lost with no step recorded as running: the run itself counts the loss.
-           "workerLosses" = "Run"."workerLosses" + CASE WHEN p.status = 'running' AND p."workerId" IS NOT NULL AND p."workerId" <> p.claimant
-             AND NOT EXISTS (SELECT 1 FROM "Step" s WHERE s."runId" = p.id AND s.status = 'running') THEN 1 ELSE 0 END
-         FROM previous p
-         WHERE "Run".id = p.id AND "Run".status IN ('queued', 'running')
-           AND ("Run"."workerId" IS NULL OR "Run"."workerId" = p.claimant OR NOT (p."liveWorkers" ? "Run"."workerId"))
-         RETURNING "Run".id, "Run"."workspaceId", "Run"."flowId", "Run"."flowVersionId", "Run".trigger, "Run".input,
-           "Run"."queuedAt" AT TIME ZONE 'UTC' AS "queuedAt", "Run"."startedAt" AT TIME ZONE 'UTC' AS "startedAt",
-           "Run"."startNodeId", "Run"."parentRunId", "Run".document, "Run"."workerLosses", p.status AS "previousStatus",
-           p."workerId" AS "previousWorker", p.claimant
-       ), lost AS (
-         UPDATE "Step" SET "workerLosses" = "Step"."workerLosses" + 1
-         FROM claimed c
-         WHERE "Step"."runId" = c.id AND "Step".status = 'running'
-           AND c."previousStatus" = 'running' AND c."previousWorker" IS NOT NULL AND c."previousWorker" <> c.claimant
-         RETURNING 1
-       )
-       SELECT id, "workspaceId", "flowId", "flowVersionId", trigger, input, "queuedAt", "startedAt", "startNodeId", "parentRunId",
-         document, "workerLosses", "previousStatus" FROM claimed`,
-      [JSON.stringify(claims)],
-    );
+    return rawSql(db)<ClaimedRow>(claimSql, [JSON.stringify(claims)]);
   },
 
   /**
@@ -226,23 +249,7 @@ export const runService = {
    */
   async startSteps({ db, steps }: { db: Db; steps: StepStart[] }): Promise<({ started: true } | { started: false; status: string | null })[]> {
     const rows = await rawSql(db)<{ runId: string; nodeId: string; status: string | null; started: boolean }>(
-      // FOR SHARE: a cancel (an update of the run) waits for this write, so it sees the step and cancels it too.
-      `WITH s AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS s("workerId" text, "workspaceId" text, "runId" text, "nodeId" text,
-           "nodeName" text, "nodeType" text, attempt int, "startedAt" timestamp(3))
-       ), run AS (
-         SELECT id, status::text AS status, "workerId" FROM "Run" WHERE id IN (SELECT "runId" FROM s) ORDER BY id FOR SHARE
-       ), started AS (
-         INSERT INTO "Step" ("workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, "startedAt")
-         SELECT s."workspaceId", s."runId", s."nodeId", s."nodeName", s."nodeType", 'running', s.attempt, s."startedAt"
-         FROM s JOIN run ON run.id = s."runId" WHERE run.status = 'running' AND run."workerId" = s."workerId"
-         ON CONFLICT ("runId", "nodeId") DO UPDATE SET status = 'running', attempt = EXCLUDED.attempt, "startedAt" = EXCLUDED."startedAt",
-           "finishedAt" = NULL, "durationMs" = NULL, error = NULL
-         WHERE "Step".status NOT IN ('succeeded', 'failed')
-         RETURNING "runId", "nodeId"
-       )
-       SELECT s."runId", s."nodeId", run.status, started."nodeId" IS NOT NULL AS started
-       FROM s LEFT JOIN run ON run.id = s."runId" LEFT JOIN started ON started."runId" = s."runId" AND started."nodeId" = s."nodeId"`,
+      startStepsSql,
       [JSON.stringify(steps.map(({ workerId, step }) => ({ workerId, ...step })))],
     );
     const answers = new Map(rows.map((row) => [`${row.runId}\u0000${row.nodeId}`, row]));

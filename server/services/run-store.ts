@@ -1,5 +1,5 @@
 import type { Db } from "../db";
-import { rawSql } from "../db/raw";
+import { preparedStatement, rawSql } from "../db/raw";
 import { Batcher } from "../../nodes/_core/batcher";
 import { storableJson } from "../../nodes/_core/json-check";
 import { RawJson } from "../../nodes/_core/raw-json";
@@ -112,7 +112,7 @@ const stepColumns = `"workspaceId" text, "runId" text, "nodeId" text, "nodeName"
   "startedAt" bigint, "finishedAt" bigint, "durationMs" int, usage jsonb, "writerId" text`;
 const usageColumns = `"workspaceId" text, day date, provider text, model text, "promptTokens" bigint, "completionTokens" bigint, calls int`;
 
-const upsertSql = `
+const upsertSql = preparedStatement(`
 WITH runs AS (
   INSERT INTO "Run" (id, "workspaceId", "flowId", "flowVersionId", status, trigger, input, output, error, "workerId", "queuedAt", "startedAt", "finishedAt", "startNodeId", "parentRunId", document)
   SELECT id, "workspaceId", "flowId", "flowVersionId", status, trigger, input, output, error, "workerId", ${fromMs(`"queuedAt"`)}, ${fromMs(`"startedAt"`)},
@@ -147,7 +147,7 @@ WITH runs AS (
     calls = "TokenUsage".calls + EXCLUDED.calls
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM steps) AS steps, (SELECT count(*) FROM usage) AS usage`;
+SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM steps) AS steps, (SELECT count(*) FROM usage) AS usage`);
 
 type Write = { run: RunRow } | { step: StepRow } | { usage: UsageEntry };
 
