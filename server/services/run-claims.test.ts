@@ -62,9 +62,11 @@ describe.each(["postgres", "pglite"] as const)("batched claims and step starts, 
     await db.run.update({ where: { id: mine }, data: { status: "running", workerId: "me" } });
     await db.run.update({ where: { id: theirs }, data: { status: "running", workerId: "other" } });
     await db.run.update({ where: { id: cancelled }, data: { status: "cancelled", workerId: "me", finishedAt: new Date() } });
-    const step = (runId: string, nodeId: string) => ({
+    // Start times to the millisecond, one of them before 1970: each is stored as it was sent.
+    const times = { a: new Date("2026-12-07T08:09:10.123Z"), b: new Date("1969-12-31T23:59:59.999Z") };
+    const step = (runId: string, nodeId: "a" | "b") => ({
       workerId: "me",
-      step: { workspaceId, runId, nodeId, nodeName: nodeId, nodeType: "core.set", attempt: 1, startedAt: new Date() },
+      step: { workspaceId, runId, nodeId, nodeName: nodeId, nodeType: "core.set", attempt: 1, startedAt: times[nodeId] },
     });
 
     const answers = await runService.startSteps({ db, steps: [step(mine, "a"), step(theirs, "a"), step(mine, "b"), step(cancelled, "a"), step("no-such-run", "a")] });
@@ -75,10 +77,10 @@ describe.each(["postgres", "pglite"] as const)("batched claims and step starts, 
       { started: false, status: "cancelled" },
       { started: false, status: null },
     ]);
-    const stored = await db.step.findMany({ where: { workspaceId }, select: { runId: true, nodeId: true, status: true }, orderBy: [{ runId: "asc" }, { nodeId: "asc" }] });
+    const stored = await db.step.findMany({ where: { workspaceId }, select: { runId: true, nodeId: true, status: true, startedAt: true }, orderBy: [{ runId: "asc" }, { nodeId: "asc" }] });
     expect(stored).toEqual([
-      { runId: mine, nodeId: "a", status: "running" },
-      { runId: mine, nodeId: "b", status: "running" },
+      { runId: mine, nodeId: "a", status: "running", startedAt: times.a },
+      { runId: mine, nodeId: "b", status: "running", startedAt: times.b },
     ]);
   });
 });

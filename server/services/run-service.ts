@@ -1,6 +1,7 @@
 import type { Db } from "../db";
 import type { ClaimedRun, FinishedStepRow, InterruptedStepRow, RunJournal } from "../../runner/ports";
 import { preparedStatement, rawSql } from "../db/raw";
+import { fromMs, recordsetJson } from "../db/recordset";
 import { auditService } from "./audit-service";
 import type { Prisma } from "../db/generated/client";
 import { toItems, type Item } from "../../nodes/_kit/items";
@@ -176,12 +177,12 @@ const claimSql = preparedStatement(
 const startStepsSql = preparedStatement(
   `WITH s AS (
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS s("workerId" text, "workspaceId" text, "runId" text, "nodeId" text,
-       "nodeName" text, "nodeType" text, attempt int, "startedAt" timestamp(3))
+       "nodeName" text, "nodeType" text, attempt int, "startedAt" bigint)
    ), run AS (
      SELECT id, status::text AS status, "workerId" FROM "Run" WHERE id IN (SELECT "runId" FROM s) ORDER BY id FOR SHARE
    ), started AS (
      INSERT INTO "Step" ("workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, "startedAt")
-     SELECT s."workspaceId", s."runId", s."nodeId", s."nodeName", s."nodeType", 'running', s.attempt, s."startedAt"
+     SELECT s."workspaceId", s."runId", s."nodeId", s."nodeName", s."nodeType", 'running', s.attempt, ${fromMs(`s."startedAt"`)}
      FROM s JOIN run ON run.id = s."runId" WHERE run.status = 'running' AND run."workerId" = s."workerId"
      ON CONFLICT ("runId", "nodeId") DO UPDATE SET status = 'running', attempt = EXCLUDED.attempt, "startedAt" = EXCLUDED."startedAt",
        "finishedAt" = NULL, "durationMs" = NULL, error = NULL
@@ -200,7 +201,7 @@ export const runService = {
    * finished counts the loss, in the same statement. Rows are locked in id order, so two batches never deadlock.
    */
   async claimRows({ db, claims }: { db: Db; claims: ClaimRequest[] }): Promise<ClaimedRow[]> {
-    return rawSql(db)<ClaimedRow>(claimSql, [JSON.stringify(claims)]);
+    return rawSql(db)<ClaimedRow>(claimSql, [recordsetJson(claims)]);
   },
 
   /**
@@ -250,7 +251,7 @@ export const runService = {
   async startSteps({ db, steps }: { db: Db; steps: StepStart[] }): Promise<({ started: true } | { started: false; status: string | null })[]> {
     const rows = await rawSql(db)<{ runId: string; nodeId: string; status: string | null; started: boolean }>(
       startStepsSql,
-      [JSON.stringify(steps.map(({ workerId, step }) => ({ workerId, ...step })))],
+      [recordsetJson(steps.map(({ workerId, step }) => ({ workerId, ...step })))],
     );
     const answers = new Map(rows.map((row) => [`${row.runId}\u0000${row.nodeId}`, row]));
     return steps.map(({ step }) => {

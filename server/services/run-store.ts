@@ -1,8 +1,7 @@
 import type { Db } from "../db";
 import { preparedStatement, rawSql } from "../db/raw";
+import { fromMs, recordsetJson } from "../db/recordset";
 import { Batcher } from "../../nodes/_core/batcher";
-import { storableJson } from "../../nodes/_core/json-check";
-import { RawJson } from "../../nodes/_core/raw-json";
 import type { RunRow, StepRow, UsageEntry } from "../../runner/ports";
 import type { RunStatus, StepStatus } from "../../nodes/_core/run-types";
 import type { Run, Step } from "../db/generated/client";
@@ -42,67 +41,6 @@ interface UsageTotal {
   completionTokens: number;
   calls: number;
 }
-
-
-/** A value that cannot be written as JSON (nested too deep for JSON.stringify) is stored as why, so its row still is. */
-function valueJson(value: unknown): string {
-  if (value instanceof RawJson) return value.json;
-  try {
-    return JSON.stringify(value);
-  } catch (err) {
-    return JSON.stringify({ unstorable: `This data could not be stored: ${(err as Error).message}` });
-  }
-}
-
-/**
- * A row as one JSON object: the row less its serialized values in one JSON.stringify, those values spliced in after.
- * Times go as milliseconds since the epoch (`fromMs` reads them): JSON.stringify takes about 15 times as long to
- * write a Date as a number. A row holding a value that cannot be written goes value by value, that one stored as why.
- */
-function rowJson(row: object): string {
-  const fields = row as Record<string, unknown>;
-  let plain = fields;
-  let spliced = "";
-  for (const key in fields) {
-    const value = fields[key];
-    if (value instanceof Date) {
-      if (plain === fields) plain = { ...fields };
-      plain[key] = value.getTime();
-    } else if (value instanceof RawJson) {
-      // Set to undefined rather than deleted, which JSON.stringify leaves out just the same and is cheaper.
-      if (plain === fields) plain = { ...fields };
-      plain[key] = undefined;
-      spliced += `,${JSON.stringify(key)}:${value.json}`;
-    }
-  }
-  let json: string;
-  try {
-    json = JSON.stringify(plain);
-  } catch {
-    return rowJsonByValue(fields);
-  }
-  if (!spliced) return json;
-  return json === "{}" ? `{${spliced.slice(1)}}` : `${json.slice(0, -1)}${spliced}}`;
-}
-
-function rowJsonByValue(row: Record<string, unknown>): string {
-  let out = "{";
-  for (const [key, value] of Object.entries(row)) {
-    if (value === undefined) continue;
-    if (out.length > 1) out += ",";
-    out += `${JSON.stringify(key)}:${valueJson(value instanceof Date ? value.getTime() : value)}`;
-  }
-  return `${out}}`;
-}
-
-/**
- * The one place run and step data is encoded for PostgreSQL, which cannot hold NUL or lone surrogates in text or
- * jsonb: each is stored as U+FFFD, so data that carried one (a webhook body, a node's output) is still stored.
- */
-const rowsJson = (rows: object[]) => storableJson(`[${rows.map(rowJson).join(",")}]`);
-
-/** A time written by `rowJson`, milliseconds since the epoch, as the timestamp it was. */
-const fromMs = (column: string) => `'epoch'::timestamp + ${column} * interval '1 millisecond'`;
 
 const runColumns = `id text, "workspaceId" text, "flowId" text, "flowVersionId" text, status "RunStatus", trigger text, input jsonb, output jsonb,
   error jsonb, "workerId" text, "queuedAt" bigint, "startedAt" bigint, "finishedAt" bigint, "startNodeId" text,
@@ -196,7 +134,7 @@ export class RunStore {
       else if ("step" in write) steps.set(`${write.step.runId}\u0000${write.step.nodeId}`, write.step);
       else addUsage(usage, write.usage);
     }
-    await rawSql(this.db)(upsertSql, [rowsJson([...runs.values()]), rowsJson([...steps.values()]), rowsJson([...usage.values()])]);
+    await rawSql(this.db)(upsertSql, [recordsetJson([...runs.values()]), recordsetJson([...steps.values()]), recordsetJson([...usage.values()])]);
     return writes.map(() => undefined);
   }
 }
