@@ -56,12 +56,15 @@ export const applicationName = (role: ProcessRole) => `streamware-${role}`;
 const clientOptions = (adapter: SqlMigrationAwareDriverAdapterFactory) => ({ adapter, __internal: { configOverride: loadQueryCompilerFromFile } }) as Prisma.PrismaClientOptions;
 
 /**
- * The session of the hot path's connections. Its statements are prepared, so PostgreSQL keeps one plan for each,
- * made when a table may still be small: every one of them finds its rows by key, and a sequential scan chosen for a
- * new, nearly empty table would read all of it once it has grown (three times the database's work a run, measured,
- * until the next analyze). Sequential scans are the planner's last choice on these connections.
+ * Sets up a connection of the hot path. Its statements are prepared, so PostgreSQL keeps one plan for each, made
+ * when a table may still be small: every one of them finds its rows by key, and a sequential scan chosen for a new,
+ * nearly empty table would read all of it once it has grown (three times the database's work a run, measured, until
+ * the next analyze). Sequential scans are the planner's last choice on these connections. A statement rather than a
+ * startup option, which connection poolers such as PgBouncer refuse.
  */
-export const hotPathSession = { options: "-c enable_seqscan=off" } as const;
+export async function startHotPathSession(client: pg.ClientBase): Promise<void> {
+  await client.query("SET enable_seqscan = off");
+}
 
 /** Plain SQL on a pool or a client; a prepared statement is parsed once on each connection, then only run. */
 export function pgRawSql(queryable: pg.Pool | pg.Client): RawSql {
@@ -76,7 +79,10 @@ export async function connectDb(target: DbTarget, { role }: { role?: ProcessRole
     const prismaPool = new pg.Pool({ connectionString: target.url, application_name });
     const adapterFactory = new PrismaPg(prismaPool);
     const db = new PrismaClient(clientOptions(adapterFactory));
-    const pool = new pg.Pool({ connectionString: target.url, max: 4, application_name, ...hotPathSession });
+    const pool = new pg.Pool({ connectionString: target.url, max: 4, application_name });
+    // Queued on the new connection ahead of the query it was opened for. Should it fail, the connection stays as it
+    // was: its plans may be slower, never wrong (and a connection that is gone fails its next query anyway).
+    pool.on("connect", (client) => void startHotPathSession(client).catch(() => {}));
     // An idle connection the server closes (a restart, a terminated backend) leaves the pool, and the next query
     // opens a new one; without a listener, its error would end the process.
     pool.on("error", () => {});

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hotPathSession, pgRawSql, type Db, type DbConnection } from "../db/connect";
-import { registerRawSql } from "../db/raw";
+import { pgRawSql, startHotPathSession, type Db, type DbConnection } from "../db/connect";
+import { rawSql, registerRawSql } from "../db/raw";
 import { createTestDatabase } from "../db/test-databases";
 import { RunStore } from "./run-store";
 import { runService } from "./run-service";
@@ -22,8 +22,9 @@ describe("the hot path's prepared statements on a table that grew after they wer
   beforeAll(async () => {
     connection = await createTestDatabase("postgres");
     if (connection.target.kind !== "postgres") throw new Error("PostgreSQL only");
-    client = new pg.Client({ connectionString: connection.target.url, ...hotPathSession });
+    client = new pg.Client({ connectionString: connection.target.url });
     await client.connect();
+    await startHotPathSession(client);
     const sql = pgRawSql(client);
     registerRawSql(onClient, (statement, params) => {
       if (typeof statement !== "string") statements.add(statement.name);
@@ -55,6 +56,10 @@ describe("the hot path's prepared statements on a table that grew after they wer
       document: { schema: "streamware.flow/1", nodes: [], edges: [], settings: {} },
     }));
   }
+
+  it("sets up each connection of the hot path's pool", async () => {
+    expect(await rawSql(connection.db)("SHOW enable_seqscan", [])).toEqual([{ enable_seqscan: "off" }]);
+  });
 
   it("finds runs and steps by key, with the plan kept from when the tables were empty", async () => {
     const { db } = connection;
