@@ -79,10 +79,8 @@ export async function connectDb(target: DbTarget, { role }: { role?: ProcessRole
     const prismaPool = new pg.Pool({ connectionString: target.url, application_name });
     const adapterFactory = new PrismaPg(prismaPool);
     const db = new PrismaClient(clientOptions(adapterFactory));
-    const pool = new pg.Pool({ connectionString: target.url, max: 4, application_name });
-    // Queued on the new connection ahead of the query it was opened for. Should it fail, the connection stays as it
-    // was: its plans may be slower, never wrong (and a connection that is gone fails its next query anyway).
-    pool.on("connect", (client) => void startHotPathSession(client).catch(() => {}));
+    // Each new connection is set up before the pool hands it out.
+    const pool = new pg.Pool({ connectionString: target.url, max: 4, application_name, onConnect: startHotPathSession });
     // An idle connection the server closes (a restart, a terminated backend) leaves the pool, and the next query
     // opens a new one; without a listener, its error would end the process.
     pool.on("error", () => {});
