@@ -72,6 +72,11 @@ export function pgRawSql(queryable: pg.Pool | pg.Client): RawSql {
     (await (typeof statement === "string" ? queryable.query(statement, params) : queryable.query({ name: statement.name, text: statement.text, values: params }))).rows;
 }
 
+/** Plain SQL on the embedded database or one of its transactions, which keep no prepared statements: each is sent as text. */
+function pgliteRawSql(queryable: Pick<PGliteThread, "query">): RawSql {
+  return async (statement, params) => (await queryable.query(statementText(statement), params)).rows as never[];
+}
+
 export async function connectDb(target: DbTarget, { role }: { role?: ProcessRole } = {}): Promise<DbConnection> {
   if (target.kind === "postgres") {
     const application_name = role ? applicationName(role) : undefined;
@@ -127,14 +132,14 @@ export async function connectDb(target: DbTarget, { role }: { role?: ProcessRole
   }
   const adapterFactory = new PrismaPGlite(pglite.asPGlite());
   const db = new PrismaClient(clientOptions(adapterFactory));
-  registerRawSql(db, async (statement, params) => (await pglite.query(statementText(statement), params)).rows as never[]);
+  registerRawSql(db, pgliteRawSql(pglite));
   return {
     target,
     db,
     adapterFactory,
     poolStats: () => null,
     // One connection: the transaction holds it, so its snapshot is consistent at any isolation level.
-    transaction: (_mode, work) => pglite.transaction((tx) => work(async (statement, params) => (await tx.query(statementText(statement), params)).rows as never[])),
+    transaction: (_mode, work) => pglite.transaction((tx) => work(pgliteRawSql(tx))),
     async close() {
       await db.$disconnect();
       await pglite.close();

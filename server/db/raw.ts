@@ -32,5 +32,10 @@ export function registerRawSql(db: Db, sql: RawSql): void {
  * run): the driver directly, without the client's per-query work, which costs about three times the query itself.
  */
 export function rawSql(db: Db): RawSql {
-  return registry.get(db) ?? (<T>(statement: string | PreparedStatement, params: unknown[]) => db.$queryRawUnsafe<T[]>(statementText(statement), ...params));
+  return registry.get(db) ?? prismaRawSql(db);
+}
+
+/** Plain SQL through Prisma's client, or one of its transactions, which keeps no prepared statements. */
+export function prismaRawSql(client: Pick<Db, "$queryRawUnsafe">): RawSql {
+  return <T>(statement: string | PreparedStatement, params: unknown[]) => client.$queryRawUnsafe<T[]>(statementText(statement), ...params);
 }

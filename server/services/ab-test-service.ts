@@ -1,7 +1,7 @@
 import type { ConversionOutcome, ExperimentStore, ExperimentVariant } from "../../nodes/_kit/context";
 import { NodeConfigError } from "../../nodes/_kit/errors";
 import type { Db } from "../db";
-import { rawSql, statementText, type RawSql } from "../db/raw";
+import { prismaRawSql, rawSql, type RawSql } from "../db/raw";
 import { storableText } from "../../nodes/_core/json-check";
 import { compareProportions, type Comparison } from "./ab-test-statistics";
 import { auditService } from "./audit-service";
@@ -224,8 +224,7 @@ export const abTestService = {
   async convert({ db, userId, workspaceId, flowId, experiment, keys }: Scope & { experiment: string; keys: string[] }): Promise<ConversionOutcome[]> {
     await requireFlow({ db, workspaceId, flowId });
     return db.$transaction(async (tx) => {
-      const sql: RawSql = (statement, params) => tx.$queryRawUnsafe(statementText(statement), ...params);
-      const outcomes = await convertKeys({ sql, workspaceId, flowId, experiment, keys });
+      const outcomes = await convertKeys({ sql: prismaRawSql(tx), workspaceId, flowId, experiment, keys });
       if (!outcomes) throw experimentNotFound(experiment);
       const counted = outcomes.filter((o) => o.counted).length;
       await auditService.record({
