@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { startOwnRedis, testRedisUrl } from "../server/test-runtime";
-import { QueueDispatcher, WorkspaceShares } from "./queue-dispatch";
+import { BacklogCountdown, QueueDispatcher, WorkspaceShares } from "./queue-dispatch";
 
 // The test Redis's default database: no test file runs a queue there, and this one removes the jobs it adds.
 describe("queueing runs on Redis", () => {
@@ -30,6 +30,46 @@ describe("queueing runs on Redis", () => {
     } finally {
       await Promise.all([...runs, later].map(({ runId }) => dispatcher.queue.remove(runId)));
       await redis.del(`streamware:backlog:${flooding}`, `streamware:backlog:${quiet}`);
+    }
+  });
+});
+
+describe("counting a workspace's backlog down as its runs are taken", () => {
+  const redis = new Redis(testRedisUrl, { maxRetriesPerRequest: null });
+  afterAll(() => redis.disconnect());
+
+  it("sends the runs taken in one turn in one round trip, one count a workspace, and a run taken later at once", async () => {
+    const busy = `busy-${randomUUID()}`;
+    const quiet = `quiet-${randomUUID()}`;
+    const keys = [`streamware:backlog:${busy}`, `streamware:backlog:${quiet}`];
+    await redis.mset(keys[0]!, 10, keys[1]!, 3);
+    // The commands in each round trip to Redis.
+    const sent: number[] = [];
+    const pipeline = redis.pipeline.bind(redis);
+    const counted = Object.assign(Object.create(redis) as Redis, {
+      pipeline: () => {
+        const commands = pipeline();
+        const exec = commands.exec.bind(commands);
+        commands.exec = () => {
+          sent.push(commands.length);
+          return exec();
+        };
+        return commands;
+      },
+    });
+    const backlog = new BacklogCountdown(counted);
+    try {
+      for (let i = 0; i < 4; i++) backlog.taken(busy);
+      backlog.taken(quiet);
+      await backlog.drain();
+      expect(sent).toEqual([2]);
+      expect(await redis.mget(...keys)).toEqual(["6", "2"]);
+      backlog.taken(busy);
+      await backlog.drain();
+      expect(sent).toEqual([2, 1]);
+      expect(await redis.mget(...keys)).toEqual(["5", "2"]);
+    } finally {
+      await redis.del(...keys);
     }
   });
 });

@@ -75,6 +75,35 @@ export class QueueDispatcher implements Dispatcher {
 }
 
 /**
+ * Counts each workspace's backlog down as its runs are taken. A batch of runs stored together frees many slots at
+ * once, so the runs taken in one turn of the event loop go to Redis together: one DECRBY a workspace, one round
+ * trip, instead of a command a run. A count that fails to go down lapses with the backlog's TTL.
+ */
+export class BacklogCountdown {
+  private readonly batches: Batcher<string, void>;
+
+  constructor(redis: Redis) {
+    this.batches = new Batcher(async (workspaceIds) => {
+      const taken = new Map<string, number>();
+      for (const workspaceId of workspaceIds) taken.set(workspaceId, (taken.get(workspaceId) ?? 0) + 1);
+      const counting = redis.pipeline();
+      for (const [workspaceId, count] of taken) counting.decrby(BACKLOG_KEY + workspaceId, count);
+      await counting.exec();
+      return workspaceIds.map(() => undefined);
+    });
+  }
+
+  taken(workspaceId: string): void {
+    this.batches.add(workspaceId).catch(() => {});
+  }
+
+  /** Resolves once every count so far has gone to Redis (or failed to). */
+  drain(): Promise<void> {
+    return this.batches.drain();
+  }
+}
+
+/**
  * A process's run slots as each workspace's share: at most `perWorkspace` of one workspace's runs at once. A run
  * over its workspace's share waits a while for one of that workspace's runs to end and takes its place; when none
  * ends in time, it is refused (and goes back to the queue). Waiting first means a workspace whose runs are short
@@ -141,6 +170,7 @@ export function startRunWorker({
   onError: (err: Error) => void;
 }): Worker {
   const shares = new WorkspaceShares(perWorkspace);
+  const backlog = new BacklogCountdown(connection);
   const worker = new Worker<{ runId: string; workspaceId?: string }>(
     RUN_QUEUE,
     async (job, token) => {
@@ -151,7 +181,7 @@ export function startRunWorker({
         await job.moveToDelayed(Date.now() + AT_SHARE_DELAY_MS, token);
         throw new DelayedError();
       }
-      connection.decr(BACKLOG_KEY + workspaceId).catch(() => {});
+      backlog.taken(workspaceId);
       try {
         await executor.runStored(runId);
       } finally {
