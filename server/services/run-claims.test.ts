@@ -29,6 +29,18 @@ function queuedRun({ workspaceId, flowId, id, n }: { workspaceId: string; flowId
   };
 }
 
+/**
+ * The scans in an EXPLAIN of "Run" and "Step" that read the whole table or a whole index (a sequential scan, or an
+ * index scan with no key condition, as a merge join makes) rather than the rows asked for.
+ */
+function scansOfWholeTables(plan: string[]): string[] {
+  return plan.flatMap((line, i) => {
+    const scan = /(Seq Scan|Index Scan|Index Only Scan) (?:using \S+ )?on "(?:Run|Step)"/.exec(line);
+    if (!scan) return [];
+    return scan[1] === "Seq Scan" || !/^\s*Index Cond:/.test(plan[i + 1] ?? "") ? [line.trim()] : [];
+  });
+}
+
 /** Claims and step starts of many runs, each batch one statement: every run and step gets its own answer. */
 describe.each(["postgres", "pglite"] as const)("batched claims and step starts, %s", (kind) => {
   const database = useTestDatabase(kind);
@@ -159,8 +171,8 @@ describe("the hot path's prepared statements on a table that grew after they wer
       // Each statement runs the plan it kept, not one made for the grown tables...
       expect(Number(generic_plans), name).toBeGreaterThan(0);
       const plan = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN EXECUTE ${name}(${Array.from({ length: parameters }, () => "'[]'").join(", ")})`);
-      // ...and reads "Run" and "Step" by their keys.
-      expect(plan.rows.map((row) => row["QUERY PLAN"]).join("\n"), name).not.toMatch(/Seq Scan on "(Run|Step)"/);
+      // ...and reads "Run" and "Step" by their keys: no sequential scan, no walk through a whole index.
+      expect(scansOfWholeTables(plan.rows.map((row) => row["QUERY PLAN"])), name).toEqual([]);
     }
   });
 });

@@ -143,19 +143,23 @@ const runNotFound = () => new ServiceError({ code: "NOT_FOUND", message: "Run no
 const pureNodeNames = () => [...nodeRegistry.values()].filter((definition) => definition.pure).map((definition) => definition.name).join(", ");
 
 // The claim of `claimRows`. Timestamps are stored as UTC without a zone; read back with one, so every driver makes
-// the same Date.
+// the same Date. "Run" and "Step" are read by key through `= ANY(ARRAY(…))`, not by a join with the batch: PostgreSQL
+// keeps the plan it made when the tables were small, and a join may then read a whole index in key order (a merge
+// join) where a key condition reads only the batch's rows, whatever the tables' sizes.
 const claimSql = preparedStatement(
   `WITH wanted AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS w("runId" text, "workerId" text, "liveWorkers" jsonb)),
    previous AS (
      SELECT r.id, r.status::text AS status, r."workerId", w."workerId" AS claimant, w."liveWorkers"
-     FROM "Run" r JOIN wanted w ON w."runId" = r.id ORDER BY r.id FOR UPDATE OF r
+     FROM "Run" r JOIN wanted w ON w."runId" = r.id
+     WHERE r.id = ANY(ARRAY(SELECT "runId" FROM wanted))
+     ORDER BY r.id FOR UPDATE OF r
    ), claimed AS (
      UPDATE "Run" SET status = 'running', "workerId" = p.claimant, "startedAt" = COALESCE("Run"."startedAt", now() AT TIME ZONE 'UTC'),
        -- Lost with no step recorded as running: the run itself counts the loss.
        "workerLosses" = "Run"."workerLosses" + CASE WHEN p.status = 'running' AND p."workerId" IS NOT NULL AND p."workerId" <> p.claimant
          AND NOT EXISTS (SELECT 1 FROM "Step" s WHERE s."runId" = p.id AND s.status = 'running') THEN 1 ELSE 0 END
      FROM previous p
-     WHERE "Run".id = p.id AND "Run".status IN ('queued', 'running')
+     WHERE "Run".id = ANY(ARRAY(SELECT id FROM previous)) AND "Run".id = p.id AND "Run".status IN ('queued', 'running')
        AND ("Run"."workerId" IS NULL OR "Run"."workerId" = p.claimant OR NOT (p."liveWorkers" ? "Run"."workerId"))
      RETURNING "Run".id, "Run"."workspaceId", "Run"."flowId", "Run"."flowVersionId", "Run".trigger, "Run".input,
        "Run"."queuedAt" AT TIME ZONE 'UTC' AS "queuedAt", "Run"."startedAt" AT TIME ZONE 'UTC' AS "startedAt",
@@ -163,9 +167,10 @@ const claimSql = preparedStatement(
        p."workerId" AS "previousWorker", p.claimant
    ), lost AS (
      UPDATE "Step" SET "workerLosses" = "Step"."workerLosses" + 1
-     FROM claimed c
-     WHERE "Step"."runId" = c.id AND "Step".status = 'running'
-       AND c."previousStatus" = 'running' AND c."previousWorker" IS NOT NULL AND c."previousWorker" <> c.claimant
+     WHERE "Step"."runId" = ANY(ARRAY(
+         SELECT id FROM claimed c WHERE c."previousStatus" = 'running' AND c."previousWorker" IS NOT NULL AND c."previousWorker" <> c.claimant
+       ))
+       AND "Step".status = 'running'
      RETURNING 1
    )
    SELECT id, "workspaceId", "flowId", "flowVersionId", trigger, input, "queuedAt", "startedAt", "startNodeId", "parentRunId",
@@ -173,13 +178,13 @@ const claimSql = preparedStatement(
 );
 
 // The write of `startSteps`. FOR SHARE: a cancel (an update of the run) waits for this write, so it sees the step and
-// cancels it too.
+// cancels it too. Runs are read by key, as in the claim.
 const startStepsSql = preparedStatement(
   `WITH s AS (
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS s("workerId" text, "workspaceId" text, "runId" text, "nodeId" text,
        "nodeName" text, "nodeType" text, attempt int, "startedAt" bigint)
    ), run AS (
-     SELECT id, status::text AS status, "workerId" FROM "Run" WHERE id IN (SELECT "runId" FROM s) ORDER BY id FOR SHARE
+     SELECT id, status::text AS status, "workerId" FROM "Run" WHERE id = ANY(ARRAY(SELECT "runId" FROM s)) ORDER BY id FOR SHARE
    ), started AS (
      INSERT INTO "Step" ("workspaceId", "runId", "nodeId", "nodeName", "nodeType", status, attempt, "startedAt")
      SELECT s."workspaceId", s."runId", s."nodeId", s."nodeName", s."nodeType", 'running', s.attempt, ${fromMs(`s."startedAt"`)}
