@@ -118,11 +118,11 @@ function sourceHash() {
  * V8 settings for a server process (`entry`: "server" or "worker").
  * - Young generation: embedded mode is one person's machine, and a small one (2 MB semi-spaces) keeps the footprint
  *   down. With PostgreSQL the process serves a load, and a larger one cuts garbage-collection work per request
- *   for some tens of megabytes. The web process's
- *   semi-spaces are 16 MB, not 32: a collection of the young generation stops the process for as long as what
- *   survives takes to copy, and under a webhook load that grows with the space (about 3.5 ms a collection at 16 MB,
- *   6-8 ms at 32), while the time in collections a second stays the same; with history kept, the slowest
- *   hundredth of webhooks answered 2-5 ms sooner. Workers keep 32 MB (no difference measured).
+ *   for some tens of megabytes. The web process's semi-spaces are 16 MB, not 32: a collection of the young
+ *   generation stops the process for as long as what survives takes to copy, and under a webhook load that grows
+ *   with the space (about 3.5 ms a collection at 16 MB, 6-8 ms at 32), while the time in collections a second stays
+ *   the same; with history kept, the slowest hundredth of webhooks answered 1-5 ms sooner. Workers keep 32 MB (no
+ *   difference measured).
  * - One background thread for V8 instead of four: each thread that compiles or collects keeps its own malloc arena,
  *   tens of megabytes that are never handed back (about 75 MB at idle embedded, 20 MB for a queue-mode web process,
  *   with no loss of webhooks per second).
