@@ -17,6 +17,13 @@ const BACKLOG_KEY = "streamware:backlog:";
 /** How many runs may wait behind the batch going to Redis before callers that do not wait for it are held back. */
 const MAX_WAITING_RUNS = 2_000;
 
+/** How many of `workspaceIds` name each workspace, in the order each first appears. */
+function countPerWorkspace(workspaceIds: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const workspaceId of workspaceIds) counts.set(workspaceId, (counts.get(workspaceId) ?? 0) + 1);
+  return counts;
+}
+
 /**
  * BullMQ: the job carries the run id and its workspace (PostgreSQL holds the run), and the job id is the run id,
  * so re-queueing is idempotent. A job's priority is how many runs its workspace has waiting, so a workspace's
@@ -41,8 +48,7 @@ export class QueueDispatcher implements Dispatcher {
 
   /** Counts each workspace's runs into its backlog, then adds every job with its place in that backlog as priority. */
   private async add(runs: QueuedRun[]): Promise<void[]> {
-    const perWorkspace = new Map<string, number>();
-    for (const { workspaceId } of runs) perWorkspace.set(workspaceId, (perWorkspace.get(workspaceId) ?? 0) + 1);
+    const perWorkspace = countPerWorkspace(runs.map((run) => run.workspaceId));
     const counting = this.redis.multi();
     for (const [workspaceId, count] of perWorkspace) counting.incrby(BACKLOG_KEY + workspaceId, count).expire(BACKLOG_KEY + workspaceId, BACKLOG_TTL_SECONDS);
     const results = (await counting.exec()) ?? [];
@@ -84,10 +90,8 @@ export class BacklogCountdown {
 
   constructor(redis: Redis) {
     this.batches = new Batcher(async (workspaceIds) => {
-      const taken = new Map<string, number>();
-      for (const workspaceId of workspaceIds) taken.set(workspaceId, (taken.get(workspaceId) ?? 0) + 1);
       const counting = redis.pipeline();
-      for (const [workspaceId, count] of taken) counting.decrby(BACKLOG_KEY + workspaceId, count);
+      for (const [workspaceId, count] of countPerWorkspace(workspaceIds)) counting.decrby(BACKLOG_KEY + workspaceId, count);
       await counting.exec();
       return workspaceIds.map(() => undefined);
     });
