@@ -378,11 +378,25 @@ async function evaluatePending({ pending, scope, evaluator, signal }: { pending:
   });
 }
 
+/** A copy of `value` with each string replaced by `map(string)`, visiting strings in walkStrings' order. */
 function mapStrings(value: unknown, map: (source: string) => unknown): unknown {
   if (typeof value === "string") return map(value);
-  if (Array.isArray(value)) return value.map((v) => mapStrings(v, map));
-  // fromEntries defines each key as an own property, so a key named __proto__ stays a key.
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, map)]));
+  if (Array.isArray(value)) {
+    const copy: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = mapStrings(value[i], map);
+    return copy;
+  }
+  if (value && typeof value === "object") {
+    // Plain loops, not Object.fromEntries over Object.entries: this runs for every item of every step.
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const mapped = mapStrings((value as Record<string, unknown>)[key], map);
+      // An assignment to __proto__ would set the copy's prototype; it is defined as the key it is.
+      if (key === "__proto__") Object.defineProperty(copy, key, { value: mapped, enumerable: true, writable: true, configurable: true });
+      else copy[key] = mapped;
+    }
+    return copy;
+  }
   return value;
 }
 
