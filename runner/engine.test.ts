@@ -197,6 +197,16 @@ describe("engine against PostgreSQL", () => {
     expect(stepOf(result, "after").output?.items.out?.[0]?.json).toEqual({ a: 1, ok: true });
   });
 
+  it("refuses output nested too deep beside items passed on, whatever the number of items", async () => {
+    // A deep item after 3 or 12 items of the step's input: a few are compared one by one, many through a Set.
+    for (const count of [3, 12]) {
+      const code = "let v = 1; for (let i = 0; i < 200; i++) v = [v]; return [...items.map((item) => item.json), { v }];";
+      const result = await run(flow([trigger, { id: "deep", type: "core.code", config: { code } }], [["start", "deep"]]), Array.from({ length: count }, (_, n) => ({ n })));
+      expect(result.status).toBe("failed");
+      expect(stepOf(result, "deep").error).toMatchObject({ code: "OUTPUT_TOO_DEEP", message: expect.stringContaining(`(at out[${count}].json.v[0]`) as string });
+    }
+  });
+
   it("cancels a running run", async () => {
     const db = database.db;
     const { id: flowId } = await flowService.create({

@@ -3,7 +3,7 @@ import type { BinaryStore, CodeSandbox, ExperimentStore, HttpClient, KeyValueSto
 import { runsAgainOnResume, toPortItems, type ExecuteResult, type NodeDefinition, type NodeQueue } from "../nodes/_kit/define-node";
 import { NodeCancelledError, NodeConfigError, NodeError, NodeTimeoutError, serializeError, type SerializedNodeError } from "../nodes/_kit/errors";
 import { idempotencyKey } from "../nodes/_kit/idempotency";
-import type { Item, PortItems } from "../nodes/_kit/items";
+import { allItems, type Item, type PortItems } from "../nodes/_kit/items";
 import { checkJson, describeJsonProblem } from "../nodes/_core/json-check";
 import type { ExpressionEvaluator, ExpressionScope } from "../nodes/_core/expressions";
 import { planGraph, type FlowGraph } from "../nodes/_core/graph";
@@ -140,11 +140,14 @@ export function backoffDelay(baseMs: number, attempt: number, random = Math.rand
  * limit is on each field of an item's JSON, as a webhook's body is one field of its item.
  */
 function refuseDeepOutput(what: string, input: Item[], output: PortItems, maxDepth: number): void {
-  // Items passed on unchanged were checked where they came from.
-  const known = new Set(input);
-  for (const [port, items] of Object.entries(output)) {
+  // Items passed on unchanged were checked where they came from. Most steps have a few items: a Set of them is
+  // made only for many.
+  let known: Set<Item> | undefined;
+  const passedOn = (item: Item) => (input.length <= 8 ? input.includes(item) : (known ??= new Set(input)).has(item));
+  for (const port of Object.keys(output)) {
+    const items = output[port]!;
     for (let i = 0; i < items.length; i++) {
-      if (known.has(items[i]!)) continue;
+      if (passedOn(items[i]!)) continue;
       const problem = checkJson(items[i]!.json, { maxDepth: maxDepth + 1, root: `${port}[${i}].json` });
       if (problem) throw new NodeError(describeJsonProblem(problem, { what, limit: maxDepth }), { code: "OUTPUT_TOO_DEEP", retryable: false });
     }
@@ -257,7 +260,7 @@ export async function executeFlow(services: EngineServices, request: RunRequest)
   const runStep = async (node: FlowNode, inputs: PortItems): Promise<StepRecord> => {
     const definition = graph.definitions.get(node.id)!;
     const startedAt = now();
-    const input = Object.values(inputs).flat();
+    const input = allItems(inputs);
     // A step run again after its worker was lost goes on counting, so the re-execution shows.
     const before = request.interrupted?.get(node.id) ?? 0;
     // A step that runs again when its run resumes needs no record of its start (a round trip saved).

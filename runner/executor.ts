@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { BinaryStore, HttpClient, NodeLimits, WebhookResponse } from "../nodes/_kit/context";
 import { runsAgainOnResume, type NodeDefinition } from "../nodes/_kit/define-node";
 import { NodeConfigError, NodeError } from "../nodes/_kit/errors";
-import type { Item, PortItems } from "../nodes/_kit/items";
+import { allItems, type Item, type PortItems } from "../nodes/_kit/items";
 import type { FlowDocument } from "../nodes/_core/flow-document";
 import type { RunSpec } from "../nodes/_core/run-types";
 import { RawJson } from "../nodes/_core/raw-json";
@@ -454,7 +454,7 @@ export class Executor {
     let outputTruncated = false;
     let outputRef: string | null = null;
     if (passedOn && sameItems(passedOn, row.input as Item[])) output = { items: {}, fromTrigger: true } satisfies StoredPorts;
-    else if (passedOn && sameItems(passedOn, Object.values(step.input).flat())) output = { items: {}, sameAsInput: true } satisfies StoredPorts;
+    else if (passedOn && sameItems(passedOn, allItems(step.input))) output = { items: {}, sameAsInput: true } satisfies StoredPorts;
     else {
       const capped = capPorts(step.output, this.deps.stepCapBytes);
       output = storedJson(capped);

@@ -1,4 +1,4 @@
-import type { PortItems } from "../_kit/items";
+import { allItems, type PortItems } from "../_kit/items";
 
 /**
  * How step input and output (and a run's output) are stored: the items by port, and when they were over the cap,
@@ -87,7 +87,7 @@ export function resolveStoredSteps(steps: { nodeId: string; input: unknown; outp
   const assembleOutput = (nodeId: string): PortItems => {
     const stored = asPorts(byNode.get(nodeId)?.output);
     if (stored.fromTrigger) return { out: trigger };
-    if (stored.sameAsInput) return { out: Object.values(assembleInput(nodeId)).flat() };
+    if (stored.sameAsInput) return { out: allItems(assembleInput(nodeId)) };
     return stored.items ?? {};
   };
   /** Only an output that is its input, which came along edges, needs the outputs upstream of it. */

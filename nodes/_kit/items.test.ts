@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { copyJson } from "./items";
+import { allItems, copyJson, type Item } from "./items";
 
 describe("copyJson", () => {
   it("copies JSON data deeply: changing the copy leaves the original as it was", () => {
@@ -31,5 +31,21 @@ describe("copyJson", () => {
     const plain = copyJson(bare);
     expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
     expect(plain).toEqual(structuredClone(bare));
+  });
+});
+
+describe("allItems", () => {
+  it("gives every port's items in the ports' order, in an array of its own", () => {
+    const a: Item = { json: { n: 1 } };
+    const b: Item = { json: { n: 2 } };
+    const c: Item = { json: { n: 3 } };
+    const ports = { in: [a, b], extra: [], other: [c] };
+    const all = allItems(ports);
+    expect(all).toEqual([a, b, c]);
+    expect(all[0]).toBe(a);
+    all.push({ json: {} });
+    expect(ports.in).toEqual([a, b]);
+    expect(allItems({ in: [a] })).not.toBe(ports.in);
+    expect(allItems({})).toEqual([]);
   });
 });
