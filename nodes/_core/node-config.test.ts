@@ -58,6 +58,18 @@ describe("configResolver", () => {
     expect(parsed.count).toBe(3);
   });
 
+  it("evaluates item 0's config once however often it is asked for: the step's config and eachItem's first are one", async () => {
+    const { definition, parsed } = countingNode();
+    const prepared = prepareConfig(definition, { greeting: "Hello {{ name }}", times: 1 }, 1);
+    const configFor = resolver(definition, prepared, ["Ada", "Bo"]);
+    const [a, b] = [await configFor(0), await configFor(0)];
+    expect(a).toEqual({ greeting: "Hello Ada", times: 1 });
+    expect(b).toBe(a);
+    expect(parsed.count).toBe(1);
+    expect(await configFor(1)).toEqual({ greeting: "Hello Bo", times: 1 });
+    expect(parsed.count).toBe(2);
+  });
+
   it("fails each run of a config that does not fit its schema, and keeps nothing of it", async () => {
     const { definition } = countingNode();
     const prepared = prepareConfig(definition, { greeting: "Hello", times: 0 }, 1);

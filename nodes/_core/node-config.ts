@@ -25,7 +25,8 @@ export type ScopeBase = Omit<ExpressionScope, "json" | "binary" | "itemIndex">;
 
 /**
  * The node's config with its expressions evaluated against input item `index`, validated by the node's schema.
- * A config without expressions is parsed once, for every run of the prepared node.
+ * A config without expressions is parsed once, for every run of the prepared node. Item 0's is evaluated once: it
+ * is the step's `config`, and a node going item by item (eachItem) asks for it again.
  */
 export function configResolver<Config>(args: {
   definition: NodeDefinition<Config>;
@@ -38,11 +39,13 @@ export function configResolver<Config>(args: {
 }): (index: number) => Promise<Config> {
   const { definition, nodeName, prepared, input, scope, evaluator, signal } = args;
   if (!prepared.expressions) return async () => (prepared.parsed ??= { config: parseNodeConfig(definition, nodeName, prepared.raw) }).config as Config;
-  return async (index: number) => {
+  const resolve = async (index: number) => {
     const item = input[index] ?? input[0];
     const itemScope: ExpressionScope = { ...scope, json: item?.json ?? scope.trigger, binary: item?.binary, itemIndex: index };
     prepared.plan ??= planExpressions(prepared.evaluated, { nodeName });
     const evaluated = await resolveExpressions(prepared.evaluated, { scope: itemScope, nodeName, evaluator, signal, plan: prepared.plan });
     return parseNodeConfig(definition, nodeName, { ...evaluated, ...prepared.literal });
   };
+  let first: Promise<Config> | undefined;
+  return (index: number) => (index === 0 ? (first ??= resolve(0)) : resolve(index));
 }

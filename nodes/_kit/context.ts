@@ -245,7 +245,7 @@ export interface NodeContext<Config = unknown> {
   trigger: Item[];
   /** Earlier nodes' outputs by node name: the first item's JSON and every item's JSON. */
   nodes: Record<string, { json: unknown; items: unknown[] }>;
-  /** The config with its expressions evaluated against input item `index` (the `config` argument is item 0's). */
+  /** The config with its expressions evaluated against input item `index` (the `config` argument is item 0's, the same object). */
   configFor(index: number): Promise<Config>;
   progress(update: ProgressUpdate): void;
   /** Records the tokens of a model call: kept on the step (per provider and model) and summed per workspace. */
