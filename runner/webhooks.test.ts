@@ -75,6 +75,18 @@ describe("webhooks on the lean path, PostgreSQL + Redis", () => {
     expect(res.headers.get("x-streamware-run-id")).toBeTruthy();
   });
 
+  it("gives the flow the query string's parameters, and an empty query without one", async () => {
+    await activate(owner, { path: "query", respond: "lastNode" }, [{ id: "echo", type: "core.set", config: { fields: [{ name: "query", value: "{{ query }}" }], keepOnlySet: true } }]);
+    const call = async (suffix: string) => {
+      const res = await fetch(`${base}/hooks/${owner.workspace.slug}/query${suffix}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { query: unknown }).query;
+    };
+    expect(await call("?name=Ada&city=Lond%C3%B3n&empty=")).toEqual({ name: "Ada", city: "Londón", empty: "" });
+    expect(await call("")).toEqual({});
+    expect(await call("?")).toEqual({});
+  });
+
   it("keeps only the failed runs of a flow that keeps failed runs, with every step they took", async () => {
     // A workspace of its own: the other tests' calls do not count against its rate limit.
     const keeper = await signInAs({ db: database.db, name: "Keeper" });

@@ -292,7 +292,7 @@ export class WebhookRouter {
     // Refused before a run exists: nothing downstream (expressions, storage, the answer) could read it.
     const tooDeep = body !== null && typeof body === "object" ? checkJson(body, { maxDepth: this.deps.jsonMaxDepth, root: "body" }) : null;
     if (tooDeep) return send(res, 422, { error: describeJsonProblem(tooDeep, { what: "The JSON body" }) });
-    const item: Item = { json: { method, path, headers, query: Object.fromEntries(new URLSearchParams(query === -1 ? "" : url.slice(query + 1))), body: multipart?.fields ?? body ?? null } };
+    const item: Item = { json: { method, path, headers, query: query === -1 ? {} : Object.fromEntries(new URLSearchParams(url.slice(query + 1))), body: multipart?.fields ?? body ?? null } };
     if (multipart) {
       const binary: Record<string, BinaryRef> = {};
       for (const file of multipart.files) {
