@@ -29,6 +29,21 @@ const detached = defineNode({
   },
 });
 
+/** A node that takes the logger, as one that hands it on or logs at debug level does, and writes nothing. */
+const quiet = defineNode({
+  type: "test.quiet",
+  version: 1,
+  name: "Quiet",
+  description: "Takes the logger and writes nothing",
+  category: "data",
+  icon: "pencil",
+  config: z.object({}),
+  execute: async ({ input, ctx }) => {
+    const { logger } = ctx;
+    return input.map((item) => ({ json: { ...item.json, logger: typeof logger.info } }));
+  },
+});
+
 function servicesFor(made: { logger: number; kv: number; logged: unknown[]; sub: { depth: number }[] }): EngineServices {
   const logger: NodeLogger & { child(bindings: object): NodeLogger } = {
     debug: () => {},
@@ -41,7 +56,7 @@ function servicesFor(made: { logger: number; kv: number; logged: unknown[]; sub:
     },
   };
   return {
-    registry: new Map<string, NodeDefinition>([manualTriggerNode, detached as NodeDefinition].map((d) => [d.type, d])),
+    registry: new Map<string, NodeDefinition>([manualTriggerNode, detached as NodeDefinition, quiet as NodeDefinition].map((d) => [d.type, d])),
     expressions: { evaluate: async () => [] },
     http: {} as EngineServices["http"],
     binary: {} as EngineServices["binary"],
@@ -70,7 +85,7 @@ function servicesFor(made: { logger: number; kv: number; logged: unknown[]; sub:
 }
 
 describe("a step's context", () => {
-  it("lets a node take its functions off ctx and call them alone; the logger and stores are made once, on use", async () => {
+  it("lets a node take its functions off ctx and call them alone; the logger and stores are made once, on use, the logger at its first line", async () => {
     const made = { logger: 0, kv: 0, logged: [] as unknown[], sub: [] as { depth: number }[] };
     const run: RunIdentity = { id: "run-1", workspaceId: "ws", flowId: "flow", trigger: "manual" };
     const document = {
@@ -78,8 +93,12 @@ describe("a step's context", () => {
       nodes: [
         { id: "start", name: "Start", type: "core.manual-trigger", position: { x: 0, y: 0 }, config: {} },
         { id: "use", name: "Use", type: "test.detached", position: { x: 200, y: 0 }, config: {} },
+        { id: "quiet", name: "Quiet", type: "test.quiet", position: { x: 400, y: 0 }, config: {} },
       ],
-      edges: [{ id: "e", source: "start", target: "use", sourcePort: "out", targetPort: "in" }],
+      edges: [
+        { id: "e", source: "start", target: "use", sourcePort: "out", targetPort: "in" },
+        { id: "f", source: "use", target: "quiet", sourcePort: "out", targetPort: "in" },
+      ],
       settings: {},
     } as unknown as FlowDocument;
     const responses: WebhookResponse[] = [];
@@ -92,7 +111,8 @@ describe("a step's context", () => {
     expect(responses).toEqual([{ status: 201, headers: {}, body: "made" }]);
     expect(made.sub).toEqual([{ depth: 3 }]);
     expect(made.logged).toEqual([{ bindings: { runId: "run-1", node: "Use" }, obj: "working" }]);
-    // The start step never touched them: one logger and one store, for the step that did.
+    expect(outcome.steps.find((s) => s.nodeId === "quiet")!.output.out?.[0]?.json).toMatchObject({ logger: "function" });
+    // The start step never touched them, the quiet one wrote no line: one logger and one store, for the step that used them.
     expect([made.logger, made.kv]).toEqual([1, 1]);
   });
 });

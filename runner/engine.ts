@@ -511,7 +511,7 @@ class StepContext implements NodeContext {
   }
 
   get logger(): NodeLogger {
-    return (this.#logger ??= this.#services.logger.child({ runId: this.run.id, node: this.node.name }));
+    return (this.#logger ??= new StepLogger(this.#services.logger, { runId: this.run.id, node: this.node.name }));
   }
 
   get kv(): KeyValueStore {
@@ -524,6 +524,40 @@ class StepContext implements NodeContext {
 
   get series(): SeriesWriter {
     return (this.#series ??= this.#services.seriesFor(this.run));
+  }
+}
+
+/**
+ * A step's logger, its lines naming the run and the node. The child logger that adds them is made at the step's
+ * first line: making one costs more than a small node's whole step, and most steps that take the logger (to log
+ * at debug level, or to hand it on) write nothing.
+ */
+class StepLogger implements NodeLogger {
+  #child?: NodeLogger;
+
+  constructor(
+    private readonly parent: EngineServices["logger"],
+    private readonly bindings: { runId: string; node: string },
+  ) {}
+
+  #lines(): NodeLogger {
+    return (this.#child ??= this.parent.child(this.bindings));
+  }
+
+  debug(...line: Parameters<NodeLogger["debug"]>): void {
+    this.#lines().debug(...line);
+  }
+
+  info(...line: Parameters<NodeLogger["info"]>): void {
+    this.#lines().info(...line);
+  }
+
+  warn(...line: Parameters<NodeLogger["warn"]>): void {
+    this.#lines().warn(...line);
+  }
+
+  error(...line: Parameters<NodeLogger["error"]>): void {
+    this.#lines().error(...line);
   }
 }
 
