@@ -17,6 +17,7 @@ import type { Executor } from "./executor";
 import type { ActiveFlows, RunCredentials, TestWebhooks } from "./ports";
 import type { RunSpec } from "../nodes/_core/run-types";
 import { BodyTooLarge, discardBody, MAX_DISCARD_BYTES, readBody } from "./http-body";
+import { endOfTurn } from "./event-loop-turn";
 
 interface Route {
   flowId: string;
@@ -316,6 +317,8 @@ export class WebhookRouter {
       triggerItems: [item],
     };
     const started = route.test ? (runId: string) => this.testStarted(route.flowId, runId) : undefined;
+    // Runs start once the turn's requests are all in, together (see event-loop-turn.ts).
+    await endOfTurn();
     if (route.mode === "immediately") return this.startAsync(res, spec, started);
     return this.runAndAnswer(res, spec, { ...route.config, mode: route.mode }, started);
   }
