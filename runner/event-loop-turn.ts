@@ -16,3 +16,24 @@ export function endOfTurn(): Promise<void> {
     }),
   ));
 }
+
+/**
+ * Counts the work that arrives in each turn, so that only work that does not come alone waits for the turn's end:
+ * a request alone starts at once (waiting would cost its caller a loop phase, about 30 µs), and once a turn
+ * brought more than one, the next turn's wait too, so that a load keeps working in bursts.
+ */
+export class TurnGrouping {
+  private thisTurn = 0;
+  private lastTurn = 0;
+
+  /** Counts one arrival; a promise to wait for when this turn's work should run together, null to go on at once. */
+  arrive(): Promise<void> | null {
+    if (this.thisTurn++ === 0) {
+      setImmediate(() => {
+        this.lastTurn = this.thisTurn;
+        this.thisTurn = 0;
+      });
+    }
+    return this.thisTurn > 1 || this.lastTurn > 1 ? endOfTurn() : null;
+  }
+}

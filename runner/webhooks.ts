@@ -17,7 +17,7 @@ import type { Executor } from "./executor";
 import type { ActiveFlows, RunCredentials, TestWebhooks } from "./ports";
 import type { RunSpec } from "../nodes/_core/run-types";
 import { BodyTooLarge, discardBody, MAX_DISCARD_BYTES, readBody } from "./http-body";
-import { endOfTurn } from "./event-loop-turn";
+import { TurnGrouping } from "./event-loop-turn";
 
 interface Route {
   flowId: string;
@@ -147,6 +147,7 @@ const notListening = (key: string) =>
  */
 export class WebhookRouter {
   private routes = new Map<string, Route>();
+  private readonly arrivals = new TurnGrouping();
 
   constructor(
     private readonly deps: {
@@ -317,8 +318,9 @@ export class WebhookRouter {
       triggerItems: [item],
     };
     const started = route.test ? (runId: string) => this.testStarted(route.flowId, runId) : undefined;
-    // Runs start once the turn's requests are all in, together (see event-loop-turn.ts).
-    await endOfTurn();
+    // Runs of requests that came in together start once the turn's requests are all in (see event-loop-turn.ts).
+    const together = this.arrivals.arrive();
+    if (together) await together;
     if (route.mode === "immediately") return this.startAsync(res, spec, started);
     return this.runAndAnswer(res, spec, { ...route.config, mode: route.mode }, started);
   }
