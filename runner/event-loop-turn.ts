@@ -28,8 +28,9 @@ export class TurnGrouping {
 
   /** Counts one arrival; a promise to wait for when this turn's work should run together, null to go on at once. */
   arrive(): Promise<void> | null {
+    // The turn's count closes at its end, before the runs that wait for it go on.
     if (this.thisTurn++ === 0) {
-      setImmediate(() => {
+      void endOfTurn().then(() => {
         this.lastTurn = this.thisTurn;
         this.thisTurn = 0;
       });
