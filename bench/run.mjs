@@ -29,7 +29,12 @@ const connectionCounts = [20, 50];
 const workerCounts = (args.workers ?? "1,2,3").split(",").map(Number);
 const scrapesPerSecond = Number(args.scraper ?? 5);
 const metricsToken = randomBytes(24).toString("base64url");
-const syncFlows = { "webhook-set": "webhook_set", "webhook-set-failed-only": "webhook_set_failed_only", "webhook-code": "webhook_code" };
+const syncFlows = {
+  "webhook-set": "webhook_set",
+  "webhook-set-failed-only": "webhook_set_failed_only",
+  "webhook-code": "webhook_code",
+  "webhook-code-failed-only": "webhook_code_failed_only",
+};
 const postgresUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/10";
 /** Runs `work` while sampling the process's memory; resolves with the work's result and the peak. */
@@ -381,7 +386,12 @@ function compare(peerFigures) {
   const ours = new Map(reportedFigures().map((f) => [f.name, f.value]));
   const theirs = new Map(peerFigures.map((f) => [f.name, f.value]));
   for (const mode of modes) {
-    for (const [peerFlow, ourFlow] of [["webhook_set", "webhook_set"], ["webhook_set", "webhook_set_failed_only"], ["webhook_code", "webhook_code"]]) {
+    for (const [peerFlow, ourFlow] of [
+      ["webhook_set", "webhook_set"],
+      ["webhook_set", "webhook_set_failed_only"],
+      ["webhook_code", "webhook_code"],
+      ["webhook_code", "webhook_code_failed_only"],
+    ]) {
       for (const c of connectionCounts) {
         const a = ours.get(`streamware.${mode}.${ourFlow}.c${c}.rps`);
         for (const peer of ["nodered", "n8n"]) {

@@ -35,11 +35,12 @@ const codeNode: BenchNode = {
 const respond: BenchNode = { id: "respond", type: "core.respond-to-webhook", config: {} };
 export const hook = (name: string, respond: string): BenchNode => ({ id: "hook", type: "core.webhook", config: { path: `bench/${name}`, respond } });
 
-/** The scenarios: sync webhook → set → respond (history kept, or failed runs only), the same with a code node, and an async 3-node flow. */
+/** The scenarios: sync webhook → set → respond and the same with a code node (each with history kept, or failed runs only), and an async 3-node flow. */
 export const benchFlows = {
   "webhook-set": flowDocument([hook("webhook-set", "respondNode"), setNode, respond], "all"),
   "webhook-set-failed-only": flowDocument([hook("webhook-set-failed-only", "respondNode"), setNode, respond], "failed"),
   "webhook-code": flowDocument([hook("webhook-code", "respondNode"), codeNode, respond], "all"),
+  "webhook-code-failed-only": flowDocument([hook("webhook-code-failed-only", "respondNode"), codeNode, respond], "failed"),
   "async-3": flowDocument([hook("async-3", "immediately"), setNode, { ...setNode, id: "set2" }], "all"),
 };
 
