@@ -386,12 +386,9 @@ function compare(peerFigures) {
   const ours = new Map(reportedFigures().map((f) => [f.name, f.value]));
   const theirs = new Map(peerFigures.map((f) => [f.name, f.value]));
   for (const mode of modes) {
-    for (const [peerFlow, ourFlow] of [
-      ["webhook_set", "webhook_set"],
-      ["webhook_set", "webhook_set_failed_only"],
-      ["webhook_code", "webhook_code"],
-      ["webhook_code", "webhook_code_failed_only"],
-    ]) {
+    // Each flow against the peers' flow that does the same work (they keep no history, so have no failed-only kind).
+    for (const ourFlow of Object.values(syncFlows)) {
+      const peerFlow = ourFlow.replace(/_failed_only$/, "");
       for (const c of connectionCounts) {
         const a = ours.get(`streamware.${mode}.${ourFlow}.c${c}.rps`);
         for (const peer of ["nodered", "n8n"]) {

@@ -140,7 +140,8 @@ function sourceHash() {
 export function nodeMemoryFlags(env, entry = "server") {
   const noPretenuring = "--no-allocation-site-pretenuring";
   if (!env.DATABASE_URL) return ["--max-semi-space-size=2", "--v8-pool-size=1", "--max-old-space-size=1024", noPretenuring];
-  return entry === "server" ? ["--max-semi-space-size=32", "--v8-pool-size=1", "--max-old-space-size=1536", noPretenuring] : ["--max-semi-space-size=32", noPretenuring];
+  const web = entry === "server" ? ["--v8-pool-size=1", "--max-old-space-size=1536"] : [];
+  return ["--max-semi-space-size=32", ...web, noPretenuring];
 }
 
 /**
