@@ -1,15 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { Batcher } from "./batcher";
+import { Batcher, type BatcherOptions } from "./batcher";
 
 /** A batcher whose batches are each held until the test releases them, oldest first. */
-function heldBatcher() {
+function heldBatcher(options?: BatcherOptions<number>) {
   const releases: (() => void)[] = [];
+  const sent: number[][] = [];
   const batcher = new Batcher<number, number>(async (items) => {
+    sent.push(items);
     await new Promise<void>((resolve) => releases.push(resolve));
     return items;
-  });
-  return { batcher, releases };
+  }, options);
+  return { batcher, releases, sent };
 }
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("Batcher", () => {
   it("sends the calls of one turn together and answers each in order", async () => {
@@ -98,5 +102,67 @@ describe("Batcher", () => {
     void batcher.add(2);
     await batcher.drain();
     expect(done).toEqual([1, 2]);
+  });
+
+  it("with room for two batches in flight, sends the next while one is out, and a third once one returns", async () => {
+    const { batcher, releases, sent } = heldBatcher({ inFlight: 2 });
+    const first = batcher.add(1);
+    await nextTurn();
+    const second = [batcher.add(2), batcher.add(3)];
+    await nextTurn();
+    expect(sent).toEqual([[1], [2, 3]]);
+    const third = batcher.add(4);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(sent).toHaveLength(2);
+    // The second returns first: its calls are answered, and the waiting call leaves in its place.
+    releases[1]!();
+    expect(await Promise.all(second)).toEqual([2, 3]);
+    await nextTurn();
+    expect(sent).toEqual([[1], [2, 3], [4]]);
+    releases[0]!();
+    releases[2]!();
+    expect(await Promise.all([first, third])).toEqual([1, 4]);
+  });
+
+  it("holds a call whose key is in a batch out until that batch returns, and sends the others meanwhile", async () => {
+    const { batcher, releases, sent } = heldBatcher({ inFlight: 2, keyOf: (n) => String(n % 10) });
+    const first = batcher.add(1);
+    await nextTurn();
+    // 11 is about what 1 is about; 2 is not.
+    const later = [batcher.add(11), batcher.add(2)];
+    await nextTurn();
+    expect(sent).toEqual([[1], [2]]);
+    releases[1]!();
+    await nextTurn();
+    expect(sent).toHaveLength(2);
+    releases[0]!();
+    expect(await first).toBe(1);
+    await nextTurn();
+    expect(sent).toEqual([[1], [2], [11]]);
+    releases[2]!();
+    expect(await Promise.all(later)).toEqual([11, 2]);
+  });
+
+  it("with two batches out, has room once either returns, and drains once both have", async () => {
+    const { batcher, releases } = heldBatcher({ inFlight: 2 });
+    void batcher.add(1);
+    await nextTurn();
+    void batcher.add(2);
+    await nextTurn();
+    void batcher.add(3);
+    let roomy = false;
+    const room = batcher.room(1).then(() => (roomy = true));
+    let drained = false;
+    const drain = batcher.drain().then(() => (drained = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(roomy).toBe(false);
+    releases[1]!();
+    await room;
+    expect(drained).toBe(false);
+    releases[0]!();
+    await nextTurn();
+    releases[2]!();
+    await drain;
+    expect(drained).toBe(true);
   });
 });

@@ -1,22 +1,40 @@
 import { settlesWithin } from "./settles-within";
 
+export interface BatcherOptions<In> {
+  /** How many batches may be out at once (default one): the next leaves as soon as fewer than this are out. */
+  inFlight?: number;
+  /**
+   * What a call is about, when calls about one thing must not be sent while an earlier call about it is out: such a
+   * call waits for that batch to return and goes with a later one (the calls about other things go on).
+   */
+  keyOf?: (item: In) => string;
+}
+
 /**
  * Gathers the calls made within one turn of the event loop and sends them as one request. The next batch leaves as
- * soon as the previous one returns, so a busy process makes few round trips and an idle one sends each call at once.
- * `send` answers each call in the batch, in order; when it throws, every call in the batch fails with its error.
+ * soon as there is room for it in flight, so a busy process makes few round trips and an idle one sends each call
+ * at once. `send` answers each call in the batch, in order; when it throws, every call in the batch fails with its
+ * error.
  */
 export class Batcher<In, Out> {
   private items: In[] = [];
   private waiters: { resolve(value: Out): void; reject(err: unknown): void }[] = [];
-  private flushing: Promise<void> | null = null;
+  /** The batches out, each with the keys of its calls (empty without `keyOf`). */
+  private readonly flying = new Map<Promise<void>, Set<string>>();
   private scheduled = false;
+  private readonly inFlight: number;
 
-  constructor(private readonly send: (items: In[]) => Promise<Out[]>) {}
+  constructor(
+    private readonly send: (items: In[]) => Promise<Out[]>,
+    private readonly options: BatcherOptions<In> = {},
+  ) {
+    this.inFlight = options.inFlight ?? 1;
+  }
 
   add(item: In): Promise<Out> {
     const answer = new Promise<Out>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.items.push(item);
-    if (!this.flushing && !this.scheduled) {
+    if (this.flying.size < this.inFlight && !this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
         this.scheduled = false;
@@ -27,41 +45,62 @@ export class Batcher<In, Out> {
   }
 
   /**
-   * Resolves once fewer than `limit` calls wait behind the batch in flight (at once when they already do): a caller
+   * Resolves once fewer than `limit` calls wait behind the batches in flight (at once when they already do): a caller
    * that makes calls faster than they are answered paces itself on it, instead of piling them up in memory. With
    * `waitMs`, it waits no longer than that and resolves false when there was still no room.
    */
   async room(limit: number, waitMs?: number): Promise<boolean> {
     const deadline = waitMs === undefined ? undefined : performance.now() + waitMs;
-    while (this.items.length >= limit && this.flushing) {
-      if (deadline === undefined) await this.flushing;
-      else if (!(await settlesWithin(this.flushing, deadline - performance.now()))) return false;
+    while (this.items.length >= limit && this.flying.size) {
+      const returned = Promise.race(this.flying.keys());
+      if (deadline === undefined) await returned;
+      else if (!(await settlesWithin(returned, deadline - performance.now()))) return false;
     }
     return true;
   }
 
   /** Resolves once every call made so far has been answered (whether it succeeded or not). */
   async drain(): Promise<void> {
-    while (this.flushing || this.items.length) {
-      if (this.flushing) await this.flushing;
+    while (this.flying.size || this.items.length) {
+      if (this.flying.size) await Promise.all(this.flying.keys());
       else await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
+  /** Sends the calls waiting, but those whose key is in a batch out; they stay for the batch after it returns. */
   private flush(): void {
-    const items = this.items;
-    const waiters = this.waiters;
-    this.items = [];
-    this.waiters = [];
+    if (this.flying.size >= this.inFlight || !this.items.length) return;
+    const { keyOf } = this.options;
+    const busy = new Set<string>();
+    for (const keys of this.flying.values()) for (const key of keys) busy.add(key);
+    const items: In[] = [];
+    const waiters: typeof this.waiters = [];
+    const keys = new Set<string>();
+    const held: In[] = [];
+    const heldWaiters: typeof this.waiters = [];
+    this.items.forEach((item, i) => {
+      const key = keyOf?.(item);
+      if (key !== undefined && busy.has(key)) {
+        held.push(item);
+        heldWaiters.push(this.waiters[i]!);
+        return;
+      }
+      if (key !== undefined) keys.add(key);
+      items.push(item);
+      waiters.push(this.waiters[i]!);
+    });
+    this.items = held;
+    this.waiters = heldWaiters;
     if (!items.length) return;
-    this.flushing = this.send(items)
+    const flight: Promise<void> = this.send(items)
       .then(
         (answers) => waiters.forEach((w, i) => w.resolve(answers[i]!)),
         (err: unknown) => waiters.forEach((w) => w.reject(err)),
       )
       .finally(() => {
-        this.flushing = null;
-        if (this.items.length) this.flush();
+        this.flying.delete(flight);
+        if (!this.scheduled) this.flush();
       });
+    this.flying.set(flight, keys);
   }
 }

@@ -98,3 +98,77 @@ describe.each(["postgres", "pglite"] as const)("RunStore's rows, %s", (kind) => 
     expect(storedStep?.error).toEqual({ unstorable: expect.stringMatching(/BigInt/) });
   });
 });
+
+/** Two batches are written at once; a run's writes still go in order, one batch at a time. */
+describe("RunStore's batches in flight, postgres", () => {
+  const database = useTestDatabase("postgres");
+
+  it("writes other runs while a batch waits, and holds a run's step until the batch with its row is stored", async () => {
+    const { db } = database;
+    const workspace = await db.workspace.create({ data: { slug: "in-flight", name: "in-flight" }, select: { id: true } });
+    const flow = (name: string) => db.flow.create({ data: { workspaceId: workspace.id, name, draft: {} }, select: { id: true } });
+    const [held, free] = await Promise.all([flow("held"), flow("free")]);
+    const at = new Date("2026-12-07T10:00:00.000Z");
+    const run = (id: string, flowId: string): RunRow => ({
+      id,
+      workspaceId: workspace.id,
+      flowId,
+      flowVersionId: null,
+      status: "running",
+      trigger: "webhook",
+      input: [],
+      output: null,
+      error: null,
+      workerId: null,
+      queuedAt: at,
+      startedAt: at,
+      finishedAt: null,
+      startNodeId: null,
+      parentRunId: null,
+      document: null,
+    });
+    const step: StepRow = {
+      workspaceId: workspace.id,
+      runId: "in-flight-held",
+      nodeId: "set",
+      nodeName: "Set",
+      nodeType: "core.set",
+      status: "succeeded",
+      attempt: 1,
+      input: null,
+      output: null,
+      inputTruncated: false,
+      outputTruncated: false,
+      outputRef: null,
+      error: null,
+      startedAt: at,
+      finishedAt: at,
+      durationMs: 1,
+    };
+    // A transaction that holds the first flow's row keeps the batch with that flow's run waiting (its key check).
+    let unlock!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const lock = db.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM "Flow" WHERE id = ${held.id} FOR UPDATE`;
+        locked();
+        await new Promise<void>((resolve) => (unlock = resolve));
+      },
+      { timeout: 20_000 },
+    );
+    await isLocked;
+    const store = new RunStore(db);
+    let heldStored = false;
+    const heldRun = store.saveRun(run("in-flight-held", held.id)).then(() => (heldStored = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    let stepStored = false;
+    const heldStep = store.saveStep(step).then(() => (stepStored = true));
+    await store.saveRun(run("in-flight-free", free.id));
+    expect(await db.run.count({ where: { id: "in-flight-free" } })).toBe(1);
+    expect([heldStored, stepStored]).toEqual([false, false]);
+    unlock();
+    await Promise.all([lock, heldRun, heldStep]);
+    expect(await db.step.count({ where: { runId: "in-flight-held" } })).toBe(1);
+  });
+});

@@ -97,8 +97,27 @@ type Write = { run: RunRow } | { step: StepRow } | { usage: UsageEntry };
  */
 const MAX_WAITING_WRITES = 500;
 
+/**
+ * How many batches may be written at once, on two connections. With one, the web process waits for the database
+ * while its batch is written and the database waits while the next one gathers; with two, either batch's rows go in
+ * while the other is written. Webhook → set → respond with history kept, c20, five alternating rounds: PostgreSQL
+ * 5,700 → 6,500-7,600 req/s, p99 17-19 → 13-14 ms; embedded 2,550-3,330 → 2,990-3,820 req/s, p99 32-40 → 25-31 ms.
+ */
+const BATCHES_IN_FLIGHT = 2;
+
+/**
+ * The writes of one run go in one batch at a time, in order: its steps are never written beside an earlier write of
+ * its own row that has not been stored yet (a step needs its run's row), and two batches in flight never wait for
+ * each other's rows. Token totals go one batch at a time too, as they add up in shared rows.
+ */
+function writeKey(write: Write): string {
+  if ("run" in write) return write.run.id;
+  if ("step" in write) return write.step.runId;
+  return "\u0000usage";
+}
+
 export class RunStore {
-  private readonly batches = new Batcher<Write, void>((writes) => this.write(writes));
+  private readonly batches = new Batcher<Write, void>((writes) => this.write(writes), { inFlight: BATCHES_IN_FLIGHT, keyOf: writeKey });
 
   constructor(private readonly db: Db) {}
 
