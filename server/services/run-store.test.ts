@@ -4,6 +4,48 @@ import { RawJson } from "../../nodes/_core/raw-json";
 import type { RunRow, StepRow } from "../../runner/ports";
 import { RunStore } from "./run-store";
 
+const at = new Date("2026-12-07T10:00:00.123Z");
+
+/** A running run at `at`, with the fields given. */
+function runRow(fields: Pick<RunRow, "id" | "workspaceId" | "flowId"> & Partial<RunRow>): RunRow {
+  return {
+    flowVersionId: null,
+    status: "running",
+    trigger: "webhook",
+    input: [],
+    output: null,
+    error: null,
+    workerId: null,
+    queuedAt: at,
+    startedAt: at,
+    finishedAt: null,
+    startNodeId: null,
+    parentRunId: null,
+    document: null,
+    ...fields,
+  };
+}
+
+/** A step that succeeded at `at`, named after its node, with the fields given. */
+function stepRow(fields: Pick<StepRow, "workspaceId" | "runId" | "nodeId"> & Partial<StepRow>): StepRow {
+  return {
+    nodeName: fields.nodeId.toUpperCase(),
+    nodeType: "core.set",
+    status: "succeeded",
+    attempt: 1,
+    input: { items: {}, fromTrigger: true },
+    output: null,
+    inputTruncated: false,
+    outputTruncated: false,
+    outputRef: null,
+    error: null,
+    startedAt: at,
+    finishedAt: at,
+    durationMs: 3,
+    ...fields,
+  };
+}
+
 /** How run and step rows are encoded for the one batched statement: what is written is what is read back. */
 describe.each(["postgres", "pglite"] as const)("RunStore's rows, %s", (kind) => {
   const database = useTestDatabase(kind);
@@ -12,49 +54,23 @@ describe.each(["postgres", "pglite"] as const)("RunStore's rows, %s", (kind) => 
     const { db } = database;
     const workspace = await db.workspace.create({ data: { slug, name: slug }, select: { id: true } });
     const flow = await db.flow.create({ data: { workspaceId: workspace.id, name: "f", draft: {} }, select: { id: true } });
-    const at = new Date("2026-12-07T10:00:00.123Z");
-    const run: RunRow = {
+    const run = runRow({
       id: `${slug}-run`,
       workspaceId: workspace.id,
       flowId: flow.id,
-      flowVersionId: null,
       status: "succeeded",
-      trigger: "webhook",
       input: [{ json: { body: { name: "Ada", nested: [1, { deep: true }] } } }],
       output: new RawJson('{"items":{"out":[{"json":{"ok":1}}]}}'),
-      error: null,
-      workerId: null,
-      queuedAt: at,
-      startedAt: at,
       finishedAt: at,
       startNodeId: "hook",
-      parentRunId: null,
       document: { schema: "streamware.flow/1", nodes: [], edges: [], settings: {} },
-    };
-    const step = (nodeId: string, fields: Partial<StepRow>): StepRow => ({
-      workspaceId: workspace.id,
-      runId: run.id,
-      nodeId,
-      nodeName: nodeId.toUpperCase(),
-      nodeType: "core.set",
-      status: "succeeded",
-      attempt: 1,
-      input: { items: {}, fromTrigger: true },
-      output: null,
-      inputTruncated: false,
-      outputTruncated: false,
-      outputRef: null,
-      error: null,
-      startedAt: at,
-      finishedAt: at,
-      durationMs: 3,
-      ...fields,
     });
-    return { db: database.db, run, step, at };
+    const step = (nodeId: string, fields: Partial<StepRow>) => stepRow({ workspaceId: workspace.id, runId: run.id, nodeId, ...fields });
+    return { db: database.db, run, step };
   }
 
   it("reads back every column as written: plain values, serialized JSON spliced in, dates and nulls", async () => {
-    const { db, run, step, at } = await scope(`rows-${kind}`);
+    const { db, run, step } = await scope(`rows-${kind}`);
     const early = new Date("1969-12-31T23:59:59.999Z");
     const store = new RunStore(db);
     await Promise.all([
@@ -86,7 +102,7 @@ describe.each(["postgres", "pglite"] as const)("RunStore's rows, %s", (kind) => 
   });
 
   it("stores a value JSON cannot hold as why, and the rest of its row as it is", async () => {
-    const { db, run, step, at } = await scope(`unwritable-${kind}`);
+    const { db, run, step } = await scope(`unwritable-${kind}`);
     const store = new RunStore(db);
     await store.saveRun({ ...run, status: "failed", output: null, error: { message: "boom", count: 1n } });
     await store.saveStep(step("set", { output: new RawJson('{"items":{}}'), error: { big: 2n } }));
@@ -108,43 +124,6 @@ describe("RunStore's batches in flight, postgres", () => {
     const workspace = await db.workspace.create({ data: { slug: "in-flight", name: "in-flight" }, select: { id: true } });
     const flow = (name: string) => db.flow.create({ data: { workspaceId: workspace.id, name, draft: {} }, select: { id: true } });
     const [held, free] = await Promise.all([flow("held"), flow("free")]);
-    const at = new Date("2026-12-07T10:00:00.000Z");
-    const run = (id: string, flowId: string): RunRow => ({
-      id,
-      workspaceId: workspace.id,
-      flowId,
-      flowVersionId: null,
-      status: "running",
-      trigger: "webhook",
-      input: [],
-      output: null,
-      error: null,
-      workerId: null,
-      queuedAt: at,
-      startedAt: at,
-      finishedAt: null,
-      startNodeId: null,
-      parentRunId: null,
-      document: null,
-    });
-    const step: StepRow = {
-      workspaceId: workspace.id,
-      runId: "in-flight-held",
-      nodeId: "set",
-      nodeName: "Set",
-      nodeType: "core.set",
-      status: "succeeded",
-      attempt: 1,
-      input: null,
-      output: null,
-      inputTruncated: false,
-      outputTruncated: false,
-      outputRef: null,
-      error: null,
-      startedAt: at,
-      finishedAt: at,
-      durationMs: 1,
-    };
     // A transaction that holds the first flow's row keeps the batch with that flow's run waiting (its key check).
     let unlock!: () => void;
     let locked!: () => void;
@@ -160,11 +139,11 @@ describe("RunStore's batches in flight, postgres", () => {
     await isLocked;
     const store = new RunStore(db);
     let heldStored = false;
-    const heldRun = store.saveRun(run("in-flight-held", held.id)).then(() => (heldStored = true));
+    const heldRun = store.saveRun(runRow({ id: "in-flight-held", workspaceId: workspace.id, flowId: held.id })).then(() => (heldStored = true));
     await new Promise((resolve) => setImmediate(resolve));
     let stepStored = false;
-    const heldStep = store.saveStep(step).then(() => (stepStored = true));
-    await store.saveRun(run("in-flight-free", free.id));
+    const heldStep = store.saveStep(stepRow({ workspaceId: workspace.id, runId: "in-flight-held", nodeId: "set" })).then(() => (stepStored = true));
+    await store.saveRun(runRow({ id: "in-flight-free", workspaceId: workspace.id, flowId: free.id }));
     expect(await db.run.count({ where: { id: "in-flight-free" } })).toBe(1);
     expect([heldStored, stepStored]).toEqual([false, false]);
     unlock();
