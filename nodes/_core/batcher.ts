@@ -1,5 +1,7 @@
 import { settlesWithin } from "./settles-within";
 
+type Waiter<Out> = { resolve(value: Out): void; reject(err: unknown): void };
+
 export interface BatcherOptions<In> {
   /** How many batches may be out at once (default one): the next leaves as soon as fewer than this are out. */
   inFlight?: number;
@@ -18,7 +20,7 @@ export interface BatcherOptions<In> {
  */
 export class Batcher<In, Out> {
   private items: In[] = [];
-  private waiters: { resolve(value: Out): void; reject(err: unknown): void }[] = [];
+  private waiters: Waiter<Out>[] = [];
   /** The batches out, each with the keys of its calls (empty without `keyOf`). */
   private readonly flying = new Map<Promise<void>, Set<string>>();
   private scheduled = false;
@@ -70,27 +72,7 @@ export class Batcher<In, Out> {
   /** Sends the calls waiting, but those whose key is in a batch out; they stay for the batch after it returns. */
   private flush(): void {
     if (this.flying.size >= this.inFlight || !this.items.length) return;
-    const { keyOf } = this.options;
-    const busy = new Set<string>();
-    for (const keys of this.flying.values()) for (const key of keys) busy.add(key);
-    const items: In[] = [];
-    const waiters: typeof this.waiters = [];
-    const keys = new Set<string>();
-    const held: In[] = [];
-    const heldWaiters: typeof this.waiters = [];
-    this.items.forEach((item, i) => {
-      const key = keyOf?.(item);
-      if (key !== undefined && busy.has(key)) {
-        held.push(item);
-        heldWaiters.push(this.waiters[i]!);
-        return;
-      }
-      if (key !== undefined) keys.add(key);
-      items.push(item);
-      waiters.push(this.waiters[i]!);
-    });
-    this.items = held;
-    this.waiters = heldWaiters;
+    const { items, waiters, keys } = this.takeSendable();
     if (!items.length) return;
     const flight: Promise<void> = this.send(items)
       .then(
@@ -102,5 +84,31 @@ export class Batcher<In, Out> {
         if (!this.scheduled) this.flush();
       });
     this.flying.set(flight, keys);
+  }
+
+  /** Takes the calls that may leave now from those waiting: all of them, but those whose key is in a batch out. */
+  private takeSendable(): { items: In[]; waiters: Waiter<Out>[]; keys: Set<string> } {
+    const { keyOf } = this.options;
+    const keys = new Set<string>();
+    if (!keyOf) {
+      const taken = { items: this.items, waiters: this.waiters, keys };
+      this.items = [];
+      this.waiters = [];
+      return taken;
+    }
+    const busy = new Set<string>();
+    for (const flightKeys of this.flying.values()) for (const key of flightKeys) busy.add(key);
+    const taken = { items: [] as In[], waiters: [] as Waiter<Out>[], keys };
+    const held = { items: [] as In[], waiters: [] as Waiter<Out>[] };
+    this.items.forEach((item, i) => {
+      const key = keyOf(item);
+      const to = busy.has(key) ? held : taken;
+      if (to === taken) keys.add(key);
+      to.items.push(item);
+      to.waiters.push(this.waiters[i]!);
+    });
+    this.items = held.items;
+    this.waiters = held.waiters;
+    return taken;
   }
 }
