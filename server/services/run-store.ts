@@ -92,11 +92,15 @@ type Write = { run: RunRow } | { step: StepRow } | { usage: UsageEntry };
 /**
  * How many writes may wait behind the batches being written before new runs wait for room: a process that takes
  * webhooks faster than its database stores their runs slows down instead of holding every run in memory. Rows that
- * wait outlive the young generation and fill the old one: at 2,000 a webhook load kept every run's p99 at 25-35 ms
- * (a full collection every half second), at 500 at 15 ms for the same rate (27 ms embedded, from 62). With two
- * batches in flight, 250 took 2-5 ms off the p99 but 10-20% off embedded's rate, and 120 took rate without more p99.
+ * wait outlive the young generation, and each young collection copies them: the fewer wait, the shorter the pauses,
+ * and the runs that wait for room wait for a smaller batch. With one batch in flight, 2,000 kept a webhook load's p99
+ * at 25-35 ms and 500 at 15 ms. With two in flight, 250 against 500 (webhook → set → respond, history kept, c20,
+ * rounds that take turns): PostgreSQL p99 7-10 against 11-14 ms at about the same rate (from 5% less to 8% more in
+ * three sets of rounds), the web process's CPU a request 0.06-0.10 against 0.07-0.11 ms; embedded p99 14-18 against
+ * 17-20 ms for 0-6% less rate; the async flow's workers the same. 1,000 raised the p99 to 14-16 ms, and 150 lowered it
+ * to 8-9 ms for 12% less rate.
  */
-const MAX_WAITING_WRITES = 500;
+const MAX_WAITING_WRITES = 250;
 
 /**
  * How many batches may be written at once (on two of PostgreSQL's connections; embedded, the database's thread takes
