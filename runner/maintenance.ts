@@ -35,10 +35,10 @@ export async function releaseStranded({ runs, journal, workerId, holds, logger }
 /** Deletes finished runs past the age limit or beyond the per-flow count, in batches so no statement runs long. */
 export async function pruneRuns({ runs, retentionDays, keepPerFlow, logger }: { runs: RunLedger; retentionDays: number; keepPerFlow: number; logger: Logger }): Promise<number> {
   if (retentionDays <= 0 && keepPerFlow <= 0) return 0;
-  const olderThan = retentionDays > 0 ? new Date(Date.now() - retentionDays * 86_400_000) : new Date(0);
+  const olderThan = retentionDays > 0 ? new Date(Date.now() - retentionDays * 86_400_000) : null;
   let total = 0;
   for (;;) {
-    const deleted = await runs.prune({ olderThan, keepPerFlow: keepPerFlow > 0 ? keepPerFlow : Number.MAX_SAFE_INTEGER, batch: 1000 });
+    const deleted = await runs.prune({ olderThan, keepPerFlow: keepPerFlow > 0 ? keepPerFlow : null, batch: 1000 });
     total += deleted;
     if (deleted === 0) break;
   }

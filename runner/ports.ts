@@ -29,8 +29,8 @@ export interface RunLedger {
   orphans(args: { liveWorkers: string[]; queuedBefore: Date; limit: number }): Promise<{ id: string; workspaceId: string }[]>;
   /** The ids of the runs stored as running under this worker. */
   runningUnder(args: { workerId: string }): Promise<string[]>;
-  /** Deletes one batch of finished runs older than `olderThan` or beyond `keepPerFlow`; how many went. */
-  prune(args: { olderThan: Date; keepPerFlow: number; batch: number }): Promise<number>;
+  /** Deletes one batch of finished runs older than `olderThan` or beyond `keepPerFlow` (null: no such limit); how many went. */
+  prune(args: { olderThan: Date | null; keepPerFlow: number | null; batch: number }): Promise<number>;
 }
 
 /** The flows whose active versions trigger runs. */
