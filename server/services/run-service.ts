@@ -6,7 +6,7 @@ import { auditService } from "./audit-service";
 import type { Prisma } from "../db/generated/client";
 import { toItems, type Item } from "../../nodes/_kit/items";
 import { nodeRegistry } from "../../nodes/registry";
-import type { RunSpec } from "../../nodes/_core/run-types";
+import { FINISHED_RUN_STATUSES, type RunSpec } from "../../nodes/_core/run-types";
 import { inRunOrder, resolveStoredSteps, type StoredPorts } from "../../nodes/_core/step-data";
 import type { FlowDocument } from "../../nodes/_core/flow-document";
 import { checkJson, describeJsonProblem, jsonMaxDepth } from "../../nodes/_core/json-check";
@@ -200,7 +200,7 @@ const startStepsSql = preparedStatement(
 
 // The statements of `prune`. A run's workspace is its flow's, so each flow's runs are one range of the
 // (workspaceId, flowId, queuedAt) index. Only finished runs go; a flow's newest runs count whatever their state.
-const finishedStatuses = `('succeeded', 'failed', 'cancelled')`;
+const finishedStatuses = `(${FINISHED_RUN_STATUSES.map((status) => `'${status}'`).join(", ")})`;
 const pruneOldSql = preparedStatement(
   `WITH gone AS (
      DELETE FROM "Run" WHERE id IN (
