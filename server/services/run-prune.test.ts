@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { databaseKinds, useTestDatabase } from "../db/test-databases";
+import type { RunStatus } from "../../nodes/_core/run-types";
 import { runService } from "./run-service";
 
 const day = 86_400_000;
@@ -7,8 +8,8 @@ const day = 86_400_000;
 describe.each(databaseKinds)("pruning runs on %s", (kind) => {
   const database = useTestDatabase(kind);
 
-  /** A flow whose runs were queued `ages` ms ago, each with its status; answers the flow's id. */
-  async function flowWithRuns(slug: string, runs: { status: "queued" | "running" | "succeeded" | "failed" | "cancelled"; age: number }[]) {
+  /** A flow with runs queued `age` ms ago, each with its status; answers the flow's id. */
+  async function flowWithRuns(slug: string, runs: { status: RunStatus; age: number }[]) {
     const { db } = database;
     const workspace = await db.workspace.create({ data: { slug, name: slug }, select: { id: true } });
     const flow = await db.flow.create({ data: { workspaceId: workspace.id, name: "f", draft: {} }, select: { id: true } });
