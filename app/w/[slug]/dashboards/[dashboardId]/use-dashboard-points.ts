@@ -1,6 +1,6 @@
 "use client";
 
-import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { hashKey, useQueries, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { MAX_WIDGET_SERIES, type SeriesPointView, type SeriesPoints } from "@/nodes/_core/dashboard";
@@ -97,6 +97,25 @@ export function useDashboardPoints({
   const live = stream.key === streamKey ? stream.state : "connecting";
   useEffect(() => {
     const stream = new EventSource(reads.liveUrl);
+    // The points each read was given live, added again to what it brings back whenever it is read again: a read in
+    // flight may have started before a point was stored, and a preset range's read ends where the range ended when
+    // it was asked, so neither brings back the points that came live since.
+    const liveOf = new Map<string, { series: string; point: SeriesPointView }[]>();
+    const addLive = (key: QueryKey, { series, point }: { series: string; point: SeriesPointView }) =>
+      queryClient.setQueryData(key, (old: SeriesPoints[] | undefined) => {
+        if (!old) return old;
+        const known = old.find((s) => s.series === series);
+        const points = withLivePoint({ points: known?.points ?? [], point, fromMs: current.current.from, toMs: current.current.to });
+        // Outside the range: nothing changes, and nothing draws again.
+        if (points === known?.points || points.length === 0) return old;
+        return known ? old.map((s) => (s === known ? { ...s, points } : s)) : [...old, { series, points }];
+      });
+    const stopWatching = queryClient.getQueryCache().subscribe((event) => {
+      if (event.type === "removed") liveOf.delete(event.query.queryHash);
+      // What a read brought back, not what was added here (which says `manual`).
+      if (event.type !== "updated" || event.action.type !== "success" || event.action.manual) return;
+      for (const live of liveOf.get(event.query.queryHash) ?? []) addLive(event.query.queryKey, live);
+    });
     stream.onopen = () => {
       setStream({ key: streamKey, state: "live" });
       // Points published while no stream was open (between the first read and the first open, or while it
@@ -107,25 +126,19 @@ export function useDashboardPoints({
     stream.onerror = () => setStream({ key: streamKey, state: "reconnecting" });
     stream.onmessage = (event: MessageEvent<string>) => {
       const message = JSON.parse(event.data) as { series: string; at: number | string; value: number | null; data?: unknown };
-      const point: SeriesPointView = { at: typeof message.at === "number" ? message.at : Date.parse(message.at), value: message.value, data: message.data ?? undefined };
-      const { from: fromMs, to: toMs } = current.current;
+      const live = { series: message.series, point: { at: typeof message.at === "number" ? message.at : Date.parse(message.at), value: message.value, data: message.data ?? undefined } };
       for (const input of current.current.inputs) {
         if (!input.series.includes(message.series)) continue;
         const key = reads.pointsKey(input);
-        // A read still in flight may have started before this point was stored, and would put back points without
-        // it (the read the stream's opening asks for, most often): it is read again, from now.
-        if (queryClient.isFetching({ queryKey: key }) > 0) void queryClient.invalidateQueries({ queryKey: key });
-        queryClient.setQueryData(key, (old: SeriesPoints[] | undefined) => {
-          if (!old) return old;
-          const known = old.find((s) => s.series === message.series);
-          const points = withLivePoint({ points: known?.points ?? [], point, fromMs, toMs });
-          // Outside the range: nothing changes, and nothing draws again.
-          if (points === known?.points || points.length === 0) return old;
-          return known ? old.map((s) => (s === known ? { ...s, points } : s)) : [...old, { series: message.series, points }];
-        });
+        const kept = liveOf.get(hashKey(key)) ?? [];
+        liveOf.set(hashKey(key), [...kept.slice(-(MAX_POINTS - 1)), live]);
+        addLive(key, live);
       }
     };
-    return () => stream.close();
+    return () => {
+      stream.close();
+      stopWatching();
+    };
   }, [reads, streamKey, queryClient]);
 
   const data = useMemo<WidgetData>(() => {
