@@ -137,6 +137,15 @@ describe("the hot path's prepared statements on a table that grew after they wer
     expect(await rawSql(connection.db)("SHOW enable_seqscan", [])).toEqual([{ enable_seqscan: "off" }]);
   });
 
+  it("compiles none of its statements to machine code, though a sequential scan left in a plan is priced out", async () => {
+    // No index gives a flow's name, so the plan keeps its scan at the price that keeps other scans out: far above the
+    // cost at which PostgreSQL compiles a statement, which took most of a prune's time.
+    const rows = await rawSql(connection.db)<{ "QUERY PLAN": [Record<string, unknown>] }>(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT name FROM "Flow"`, []);
+    const [plan] = rows[0]!["QUERY PLAN"];
+    expect(plan.Plan).toMatchObject({ "Node Type": "Seq Scan" });
+    expect(plan).not.toHaveProperty("JIT");
+  });
+
   it("finds runs and steps by key, with the plan kept from when the tables were empty", async () => {
     const { db } = connection;
     const workspace = await db.workspace.create({ data: { slug: "plans", name: "plans" }, select: { id: true } });
