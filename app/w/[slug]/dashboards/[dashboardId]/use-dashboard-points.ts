@@ -100,21 +100,28 @@ export function useDashboardPoints({
     // The points each read was given live, added again to what it brings back whenever it is read again: a read in
     // flight may have started before a point was stored, and a preset range's read ends where the range ended when
     // it was asked, so neither brings back the points that came live since.
-    const liveOf = new Map<string, { series: string; point: SeriesPointView }[]>();
-    const addLive = (key: QueryKey, { series, point }: { series: string; point: SeriesPointView }) =>
+    type LivePoint = { series: string; point: SeriesPointView };
+    const liveOf = new Map<string, LivePoint[]>();
+    /** Adds the points to a read's series, in one change of the read's data. */
+    const addLive = (key: QueryKey, lives: readonly LivePoint[]) =>
       queryClient.setQueryData(key, (old: SeriesPoints[] | undefined) => {
         if (!old) return old;
-        const known = old.find((s) => s.series === series);
-        const points = withLivePoint({ points: known?.points ?? [], point, fromMs: current.current.from, toMs: current.current.to });
-        // Outside the range: nothing changes, and nothing draws again.
-        if (points === known?.points || points.length === 0) return old;
-        return known ? old.map((s) => (s === known ? { ...s, points } : s)) : [...old, { series, points }];
+        let next = old;
+        for (const { series, point } of lives) {
+          const known = next.find((s) => s.series === series);
+          const points = withLivePoint({ points: known?.points ?? [], point, fromMs: current.current.from, toMs: current.current.to });
+          // Outside the range: nothing changes, and nothing draws again.
+          if (points === known?.points || points.length === 0) continue;
+          next = known ? next.map((s) => (s === known ? { ...s, points } : s)) : [...next, { series, points }];
+        }
+        return next;
       });
     const stopWatching = queryClient.getQueryCache().subscribe((event) => {
       if (event.type === "removed") liveOf.delete(event.query.queryHash);
       // What a read brought back, not what was added here (which says `manual`).
       if (event.type !== "updated" || event.action.type !== "success" || event.action.manual) return;
-      for (const live of liveOf.get(event.query.queryHash) ?? []) addLive(event.query.queryKey, live);
+      const kept = liveOf.get(event.query.queryHash);
+      if (kept) addLive(event.query.queryKey, kept);
     });
     stream.onopen = () => {
       setStream({ key: streamKey, state: "live" });
@@ -130,9 +137,9 @@ export function useDashboardPoints({
       for (const input of current.current.inputs) {
         if (!input.series.includes(message.series)) continue;
         const key = reads.pointsKey(input);
-        const kept = liveOf.get(hashKey(key)) ?? [];
-        liveOf.set(hashKey(key), [...kept.slice(-(MAX_POINTS - 1)), live]);
-        addLive(key, live);
+        const hash = hashKey(key);
+        liveOf.set(hash, [...(liveOf.get(hash) ?? []).slice(-(MAX_POINTS - 1)), live]);
+        addLive(key, [live]);
       }
     };
     return () => {
