@@ -1,4 +1,4 @@
-// `npm run bench [-- --duration=<s>] [--peers=n8n|none] [--modes=embedded,queue] [--workers=1,2,3] [--scraper=5]`
+// `npm run bench [-- --duration=<s>] [--warmup=<s>] [--peers=n8n|none] [--modes=embedded,queue] [--workers=1,2,3] [--scraper=5]`
 // Our server under autocannon load on loopback, in embedded mode (PGlite, in-process runner) and in
 // PostgreSQL + Redis mode (BullMQ workers, the async flow with each number of workers, with the CPU each process
 // used), then the peers (Node-RED; n8n with --peers=n8n) doing the same flows in the same run. In each mode the
@@ -24,6 +24,10 @@ await ensureSupportedNode({ label: "bench" });
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=", 2)));
 const durationSec = Number(args.duration ?? 10);
+// Each flow's unreported load before its figures, ours and the peers' alike (bench/peers.mjs): Node-RED needs about
+// 10 s to settle, and so does our code flow, failed runs only: five rounds of 5 s from a cold start made 8,400 →
+// 11,400 → 9,900 → 12,400 → 14,500 req/s.
+const warmupSec = Number(args.warmup ?? 10);
 const modes = (args.modes ?? "embedded,queue").split(",");
 const connectionCounts = [20, 50];
 const workerCounts = (args.workers ?? "1,2,3").split(",").map(Number);
@@ -278,7 +282,7 @@ async function benchMode(mode) {
 
     for (const [flow, name] of Object.entries(syncFlows)) {
       const target = { url: `${url}${seeded.paths[flow]}`, method: "POST", body: benchPayload };
-      await runLoad({ ...target, connections: 20, durationSec: 2 });
+      if (warmupSec > 0) await runLoad({ ...target, connections: 20, durationSec: warmupSec });
       // One connection: the latency a single caller sees, without queueing behind other requests.
       const single = await runLoad({ ...target, connections: 1, durationSec: Math.max(3, Math.round(durationSec / 2)) });
       // autocannon's latencies are whole milliseconds; with one connection the time per request is exact.
@@ -372,7 +376,7 @@ async function benchMode(mode) {
 
 function runPeers() {
   return new Promise((resolve) => {
-    const peerArgs = [`--duration=${durationSec}`, ...(args.peers ? [`--peers=${args.peers}`] : [])];
+    const peerArgs = [`--duration=${durationSec}`, `--warmup=${warmupSec}`, ...(args.peers ? [`--peers=${args.peers}`] : [])];
     const child = spawn(process.execPath, ["bench/peers.mjs", ...peerArgs], { cwd: projectRoot, stdio: ["ignore", "inherit", "inherit"] });
     children.add(child);
     child.on("exit", (code) => {
